@@ -1,0 +1,1 @@
+//! `bookkeeping-core`: placeholder while the crate is written.

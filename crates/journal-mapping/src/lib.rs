@@ -1,0 +1,1 @@
+//! `journal-mapping`: placeholder while the crate is written.

@@ -1,0 +1,1 @@
+//! `klarna-settlements`: placeholder while the crate is written.

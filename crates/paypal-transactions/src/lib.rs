@@ -1,0 +1,1 @@
+//! `paypal-transactions`: placeholder while the crate is written.

@@ -1,0 +1,1 @@
+//! `provider-http`: placeholder while the crate is written.

@@ -1,0 +1,1 @@
+//! `provider-sandbox`: placeholder while the crate is written.

@@ -1,0 +1,1 @@
+//! `shopify-client`: placeholder while the crate is written.

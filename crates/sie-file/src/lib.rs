@@ -1,0 +1,1 @@
+//! `sie-file`: placeholder while the crate is written.

@@ -1,0 +1,1 @@
+//! `stripe-invoicing`: placeholder while the crate is written.

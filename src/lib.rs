@@ -1,0 +1,1 @@
+//! kassabok facade (placeholder).
