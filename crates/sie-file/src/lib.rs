@@ -1,1 +1,20 @@
-//! `sie-file`: placeholder while the crate is written.
+#![doc = include_str!("../../../docs/sie.md")]
+#![deny(missing_docs)]
+
+pub mod encoding;
+mod checksum;
+mod lex;
+mod model;
+mod read;
+mod validate;
+mod write;
+
+pub use checksum::KsummaCheck;
+pub use encoding::Encoding;
+pub use model::{
+    Account, AccountKind, Balance, BalanceKind, Dimension, FiscalYear, Generated, Object,
+    Program, SieDocument, Transaction, TransactionKind, Voucher,
+};
+pub use read::{ParseError, ParseOptions, ParsedFile, parse, parse_file};
+pub use validate::{ValidationReport, VoucherReport, validate};
+pub use write::{AccountSelection, CharPolicy, SieType, TextPolicy, WriteError, WriteOptions, write};

@@ -1,0 +1,143 @@
+//! Checking a document the way an importer would, without failing on the first problem.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use rust_decimal::Decimal;
+use time::Date;
+
+use crate::model::{FiscalYear, SieDocument};
+use crate::read::voucher_name;
+
+/// What [`validate`] found, voucher by voucher.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidationReport {
+    /// Whether accounts were checked: only when the document has a chart (`#KONTO`).
+    pub accounts_checked: bool,
+    /// The current fiscal year (`#RAR 0`) dates were checked against, if the document has one.
+    pub fiscal_year: Option<FiscalYear>,
+    /// One entry per voucher, in document order.
+    pub vouchers: Vec<VoucherReport>,
+}
+
+/// The checks of one voucher.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VoucherReport {
+    /// Index in [`SieDocument::vouchers`].
+    pub index: usize,
+    /// Series and number, e.g. `A 52`.
+    pub voucher: String,
+    /// The sum of the `#TRANS` rows.
+    pub sum: Decimal,
+    /// Whether that sum is zero.
+    pub balanced: bool,
+    /// Accounts used by the voucher that the chart does not define (empty when the
+    /// document has no chart).
+    pub undefined_accounts: Vec<String>,
+    /// Voucher and transaction dates outside the current fiscal year (empty when the document
+    /// has no `#RAR 0`).
+    pub dates_outside_year: Vec<Date>,
+}
+
+impl VoucherReport {
+    /// Whether the voucher passed every check.
+    pub fn is_valid(&self) -> bool {
+        self.balanced && self.undefined_accounts.is_empty() && self.dates_outside_year.is_empty()
+    }
+}
+
+impl ValidationReport {
+    /// Whether every voucher passed every check.
+    pub fn is_valid(&self) -> bool {
+        self.vouchers.iter().all(VoucherReport::is_valid)
+    }
+
+    /// One lowercase sentence per problem, e.g.
+    /// `voucher A 3 (index 2) does not balance: its #TRANS rows sum to 1.00`.
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        for v in &self.vouchers {
+            let name = format!("voucher {} (index {})", v.voucher, v.index);
+            if !v.balanced {
+                problems.push(format!(
+                    "{name} does not balance: its #TRANS rows sum to {}",
+                    v.sum
+                ));
+            }
+            for account in &v.undefined_accounts {
+                problems.push(format!("{name} uses account {account}, which has no #KONTO"));
+            }
+            if let Some(year) = self.fiscal_year {
+                for date in &v.dates_outside_year {
+                    problems.push(format!(
+                        "{name} has date {date}, outside the fiscal year {} to {}",
+                        year.start, year.end
+                    ));
+                }
+            }
+        }
+        problems
+    }
+}
+
+impl fmt::Display for ValidationReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let problems = self.problems();
+        if problems.is_empty() {
+            return write!(f, "{} vouchers, no problems", self.vouchers.len());
+        }
+        write!(f, "{} vouchers, {} problems", self.vouchers.len(), problems.len())?;
+        for problem in problems {
+            write!(f, "\n- {problem}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Checks every voucher: balanced, accounts defined (when the document has `#KONTO`), dates
+/// inside the current fiscal year (when it has `#RAR 0`).
+pub fn validate(doc: &SieDocument) -> ValidationReport {
+    let chart: BTreeSet<&str> = doc.accounts.iter().map(|a| a.number.as_str()).collect();
+    let accounts_checked = !chart.is_empty();
+    let fiscal_year = doc.fiscal_year(0).copied();
+    let vouchers = doc
+        .vouchers
+        .iter()
+        .enumerate()
+        .map(|(index, voucher)| {
+            let mut undefined_accounts: Vec<String> = Vec::new();
+            if accounts_checked {
+                for t in &voucher.transactions {
+                    if !chart.contains(t.account.as_str()) && !undefined_accounts.contains(&t.account)
+                    {
+                        undefined_accounts.push(t.account.clone());
+                    }
+                }
+            }
+            let mut dates_outside_year = Vec::new();
+            if let Some(year) = fiscal_year {
+                let dates = std::iter::once(voucher.date)
+                    .chain(voucher.transactions.iter().filter_map(|t| t.date));
+                for date in dates {
+                    if !year.contains(date) && !dates_outside_year.contains(&date) {
+                        dates_outside_year.push(date);
+                    }
+                }
+            }
+            let sum = voucher.sum();
+            VoucherReport {
+                index,
+                voucher: voucher_name(voucher),
+                sum,
+                balanced: sum.is_zero(),
+                undefined_accounts,
+                dates_outside_year,
+            }
+        })
+        .collect();
+    ValidationReport {
+        accounts_checked,
+        fiscal_year,
+        vouchers,
+    }
+}
