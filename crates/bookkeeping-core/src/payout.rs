@@ -1,0 +1,208 @@
+//! Payouts (settlements) and the lines and fees behind them.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use time::{Date, OffsetDateTime};
+
+use crate::{Currency, Money, MoneyError, Provider, SourceRef};
+
+/// Where a payout is in its life.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum PayoutStatus {
+    /// Scheduled, not yet sent.
+    Pending,
+    /// Sent, not yet arrived.
+    InTransit,
+    /// Arrived at the bank.
+    Paid,
+    /// The bank rejected it; the money went back to the provider balance.
+    Failed,
+    /// Cancelled before it was sent.
+    Canceled,
+    /// A status kassabok does not know, kept as the provider wrote it.
+    Unknown(String),
+}
+
+/// What a settlement line is.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum SettlementKind {
+    /// A customer payment (charge, capture, sale).
+    Charge,
+    /// Money returned to a customer.
+    Refund,
+    /// A chargeback or dispute: funds withdrawn.
+    Dispute,
+    /// A dispute won: funds returned.
+    DisputeReversal,
+    /// A fee charged on its own line (not withheld from a charge).
+    Fee,
+    /// A correction by the provider.
+    Adjustment,
+    /// Money held back as a reserve or holdback.
+    ReserveHeld,
+    /// A reserve released.
+    ReserveReleased,
+    /// A currency conversion.
+    Conversion,
+    /// A transfer to or from another balance or account (including a payout
+    /// reversal or a top-up).
+    Transfer,
+    /// A type kassabok does not know, kept as the provider wrote it; mapping
+    /// books it to suspense with a review item.
+    Unknown(String),
+}
+
+/// What kind of fee a provider charged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum FeeKind {
+    /// Payment processing (card, Klarna, PayPal transaction fee).
+    Processing,
+    /// A dispute or chargeback fee.
+    Dispute,
+    /// A subscription (Shopify plan, Stripe Billing).
+    Subscription,
+    /// An app or add-on (Radar, Shopify apps).
+    App,
+    /// A payout or transfer fee.
+    Payout,
+    /// A currency conversion fee.
+    Currency,
+    /// Something else, with the provider's word for it.
+    Other(String),
+}
+
+/// A fee a provider charged, with the VAT it charged on it, if any.
+///
+/// `amount` is what the fee cost in total, VAT included, as a positive number
+/// (a refunded fee is negative); `vat` is the part of it that is VAT.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fee {
+    /// The provider object the fee comes from.
+    pub source: SourceRef,
+    /// The provider that charged it.
+    pub provider: Provider,
+    /// What kind of fee.
+    pub kind: FeeKind,
+    /// Total cost, VAT included (positive; negative when refunded).
+    pub amount: Money,
+    /// The VAT included in `amount`, when the provider charged VAT.
+    pub vat: Option<Money>,
+    /// When it was charged.
+    #[serde(with = "time::serde::rfc3339")]
+    pub occurred_at: OffsetDateTime,
+    /// The provider's description.
+    pub description: String,
+}
+
+impl Fee {
+    /// The fee excluding VAT.
+    ///
+    /// # Errors
+    /// [`MoneyError::CurrencyMismatch`] when the VAT is in another currency.
+    pub fn net_of_vat(&self) -> Result<Money, MoneyError> {
+        match &self.vat {
+            Some(v) => self.amount.checked_sub(v),
+            None => Ok(self.amount),
+        }
+    }
+}
+
+/// One line of a payout: a charge, refund, fee… with its gross, the fees
+/// withheld from it, and the net that reached the payout, in the payout's
+/// currency.
+///
+/// Invariant: `net = gross − Σ fees.amount` (see [`SettlementLine::check`]).
+/// A fee charged on its own line has `gross` zero and the fee in `fees`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettlementLine {
+    /// The provider object (balance transaction, settlement transaction).
+    pub source: SourceRef,
+    /// What the line is.
+    pub kind: SettlementKind,
+    /// When it happened.
+    #[serde(with = "time::serde::rfc3339")]
+    pub occurred_at: OffsetDateTime,
+    /// The amount before fees (negative for money out, such as refunds).
+    pub gross: Money,
+    /// Fees withheld on this line, VAT included.
+    pub fees: Vec<Fee>,
+    /// What the line added to the payout.
+    pub net: Money,
+    /// The sale, refund or invoice the line settles, when known.
+    pub related: Option<SourceRef>,
+    /// The order or invoice number people see, for matching when the
+    /// provider's object id is not the shop's (Klarna's merchant reference).
+    pub reference: Option<String>,
+    /// The amount in the original currency, when the provider converted it.
+    pub original: Option<Money>,
+    /// The provider's exchange rate (payout currency per original unit).
+    #[serde(with = "rust_decimal::serde::str_option")]
+    pub exchange_rate: Option<Decimal>,
+    /// The provider's description.
+    pub description: String,
+}
+
+impl SettlementLine {
+    /// Checks `net = gross − Σ fees`.
+    ///
+    /// # Errors
+    /// [`MoneyError`] on mixed currencies; `Ok(Some(diff))` when the line does
+    /// not add up, with `net − (gross − fees)`.
+    pub fn check(&self) -> Result<Option<Money>, MoneyError> {
+        let fees = Money::sum(self.gross.currency(), self.fees.iter().map(|f| &f.amount))?;
+        let expected = self.gross.checked_sub(&fees)?;
+        let diff = self.net.checked_sub(&expected)?;
+        Ok((!diff.is_zero()).then_some(diff))
+    }
+}
+
+/// A payout (settlement) from a provider to the bank, with the lines behind it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Payout {
+    /// The provider object.
+    pub source: SourceRef,
+    /// The provider.
+    pub provider: Provider,
+    /// Status.
+    pub status: PayoutStatus,
+    /// When the provider created it.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// The date it arrives (or arrived) at the bank.
+    pub arrival_date: Date,
+    /// The amount to the bank, in the settlement currency (negative when the
+    /// provider debits the bank).
+    pub amount: Money,
+    /// The reference the bank statement shows, when known.
+    pub bank_reference: Option<String>,
+    /// The lines behind the payout. Empty when the provider cannot break the
+    /// payout down (a Stripe manual payout): a review item says so.
+    pub lines: Vec<SettlementLine>,
+}
+
+impl Payout {
+    /// The settlement currency.
+    pub fn currency(&self) -> Currency {
+        self.amount.currency()
+    }
+
+    /// `Σ lines.net − amount`: zero when the lines explain the payout.
+    ///
+    /// # Errors
+    /// [`MoneyError::CurrencyMismatch`] when a line is in another currency.
+    pub fn unexplained(&self) -> Result<Money, MoneyError> {
+        let lines = Money::sum(self.currency(), self.lines.iter().map(|l| &l.net))?;
+        lines.checked_sub(&self.amount)
+    }
+
+    /// All fees of all lines.
+    pub fn fees(&self) -> impl Iterator<Item = &Fee> {
+        self.lines.iter().flat_map(|l| l.fees.iter())
+    }
+}

@@ -1,0 +1,217 @@
+//! Accounting periods: dates in Europe/Stockholm, instants in UTC.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use time::{Date, Duration, Month, OffsetDateTime, PrimitiveDateTime, Time};
+use time_tz::{OffsetDateTimeExt, OffsetResult, PrimitiveDateTimeExt, timezones};
+
+/// The time zone of Swedish bookkeeping. Providers speak UTC; a sale at
+/// 23:30 UTC on 31 March is booked on 1 April in Stockholm.
+pub fn stockholm() -> &'static time_tz::Tz {
+    timezones::db::europe::STOCKHOLM
+}
+
+/// The Europe/Stockholm calendar date of an instant.
+///
+/// ```
+/// use bookkeeping_core::stockholm_date;
+/// use time::macros::{date, datetime};
+///
+/// assert_eq!(stockholm_date(datetime!(2026-03-31 22:30 UTC)), date!(2026-04-01));
+/// assert_eq!(stockholm_date(datetime!(2026-01-31 22:30 UTC)), date!(2026-01-31));
+/// ```
+pub fn stockholm_date(instant: OffsetDateTime) -> Date {
+    instant.to_timezone(stockholm()).date()
+}
+
+/// The instant (in UTC) at which `date` begins in Europe/Stockholm.
+pub fn stockholm_midnight(date: Date) -> OffsetDateTime {
+    let local = PrimitiveDateTime::new(date, Time::MIDNIGHT);
+    match local.assume_timezone(stockholm()) {
+        OffsetResult::Some(t) | OffsetResult::Ambiguous(t, _) => t,
+        // Swedish DST changes at 02:00/03:00, never at midnight; should the
+        // rules ever change, the first instant after the gap is the start.
+        OffsetResult::None => local.assume_timezone_utc(stockholm()),
+    }
+    .to_offset(time::UtcOffset::UTC)
+}
+
+/// An error building a [`Period`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PeriodError {
+    /// The end date is before the start date.
+    #[error("period ends ({end}) before it starts ({start})")]
+    EndBeforeStart {
+        /// The first day.
+        start: Date,
+        /// The last day.
+        end: Date,
+    },
+    /// A date outside what the calendar supports.
+    #[error("date out of range")]
+    OutOfRange,
+}
+
+/// A bookkeeping period: whole days from `first` to `last`, both inclusive,
+/// in Europe/Stockholm.
+///
+/// ```
+/// use bookkeeping_core::Period;
+/// use time::{Month, macros::datetime};
+///
+/// let march = Period::month(2026, Month::March)?;
+/// // Stockholm is UTC+1 until the last Sunday of March, UTC+2 after it.
+/// assert_eq!(march.start_utc(), datetime!(2026-02-28 23:00 UTC));
+/// assert_eq!(march.end_utc(), datetime!(2026-03-31 22:00 UTC));
+/// assert!(march.contains(datetime!(2026-03-31 21:59:59 UTC)));
+/// assert!(!march.contains(datetime!(2026-03-31 22:00 UTC)));
+/// # Ok::<(), bookkeeping_core::PeriodError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Period {
+    first: Date,
+    last: Date,
+}
+
+impl Period {
+    /// The days from `first` to `last`, inclusive.
+    ///
+    /// # Errors
+    /// [`PeriodError::EndBeforeStart`] when `last < first`.
+    pub fn new(first: Date, last: Date) -> Result<Self, PeriodError> {
+        if last < first {
+            return Err(PeriodError::EndBeforeStart {
+                start: first,
+                end: last,
+            });
+        }
+        Ok(Period { first, last })
+    }
+
+    /// A calendar month.
+    ///
+    /// # Errors
+    /// [`PeriodError::OutOfRange`] for years the calendar does not support.
+    pub fn month(year: i32, month: Month) -> Result<Self, PeriodError> {
+        let first =
+            Date::from_calendar_date(year, month, 1).map_err(|_| PeriodError::OutOfRange)?;
+        let last = Date::from_calendar_date(year, month, month.length(year))
+            .map_err(|_| PeriodError::OutOfRange)?;
+        Ok(Period { first, last })
+    }
+
+    /// The last full calendar month before the day `today`.
+    ///
+    /// # Errors
+    /// [`PeriodError::OutOfRange`] at the edge of the calendar.
+    pub fn previous_month(today: Date) -> Result<Self, PeriodError> {
+        let (year, month) = if today.month() == Month::January {
+            (today.year() - 1, Month::December)
+        } else {
+            (today.year(), today.month().previous())
+        };
+        Period::month(year, month)
+    }
+
+    /// The first day.
+    pub fn first(&self) -> Date {
+        self.first
+    }
+
+    /// The last day (inclusive).
+    pub fn last(&self) -> Date {
+        self.last
+    }
+
+    /// The instant the period starts, in UTC.
+    pub fn start_utc(&self) -> OffsetDateTime {
+        stockholm_midnight(self.first)
+    }
+
+    /// The instant just after the period ends (exclusive), in UTC.
+    pub fn end_utc(&self) -> OffsetDateTime {
+        match self.last.next_day() {
+            Some(d) => stockholm_midnight(d),
+            None => stockholm_midnight(self.last) + Duration::days(1),
+        }
+    }
+
+    /// Whether the instant falls in the period (Stockholm dates).
+    pub fn contains(&self, instant: OffsetDateTime) -> bool {
+        instant >= self.start_utc() && instant < self.end_utc()
+    }
+
+    /// Whether the Stockholm date falls in the period.
+    pub fn contains_date(&self, date: Date) -> bool {
+        date >= self.first && date <= self.last
+    }
+
+    /// The number of days in the period.
+    pub fn days(&self) -> i64 {
+        (self.last - self.first).whole_days() + 1
+    }
+
+    /// Splits the period into consecutive windows of at most `max_days` days
+    /// (PayPal's transaction search takes at most 31).
+    pub fn windows(&self, max_days: u16) -> Vec<Period> {
+        let max_days = i64::from(max_days.max(1));
+        let mut out = Vec::new();
+        let mut first = self.first;
+        loop {
+            let last = (first + Duration::days(max_days - 1)).min(self.last);
+            out.push(Period { first, last });
+            match last.next_day() {
+                Some(next) if next <= self.last => first = next,
+                _ => break,
+            }
+        }
+        out
+    }
+}
+
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}..={}", self.first, self.last)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::{date, datetime};
+
+    #[test]
+    fn dst_boundaries_are_respected() {
+        // Summer time ends on the last Sunday of October.
+        let october = Period::month(2026, Month::October).unwrap();
+        assert_eq!(october.start_utc(), datetime!(2026-09-30 22:00 UTC));
+        assert_eq!(october.end_utc(), datetime!(2026-10-31 23:00 UTC));
+    }
+
+    #[test]
+    fn previous_month_wraps_the_year() {
+        let p = Period::previous_month(date!(2026 - 01 - 15)).unwrap();
+        assert_eq!(
+            (p.first(), p.last()),
+            (date!(2025 - 12 - 01), date!(2025 - 12 - 31))
+        );
+    }
+
+    #[test]
+    fn windows_cover_the_period_without_overlap() {
+        let p = Period::new(date!(2026 - 01 - 01), date!(2026 - 03 - 05)).unwrap();
+        let w = p.windows(31);
+        assert_eq!(w.len(), 3);
+        assert_eq!(w[0].last(), date!(2026 - 01 - 31));
+        assert_eq!(w[1].first(), date!(2026 - 02 - 01));
+        assert_eq!(w[2].last(), date!(2026 - 03 - 05));
+        assert_eq!(w.iter().map(Period::days).sum::<i64>(), p.days());
+    }
+
+    #[test]
+    fn end_before_start_is_refused() {
+        assert!(Period::new(date!(2026 - 02 - 01), date!(2026 - 01 - 31)).is_err());
+    }
+}

@@ -1,0 +1,283 @@
+//! Sales and refunds: what the shop sold, with VAT per line, and how it was paid.
+
+use std::fmt;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::{CountryCode, Currency, Money, MoneyError, Provider, SourceRef};
+
+/// A VAT rate in percent (`25`, `12`, `6`, `0`, or a foreign OSS rate such as `19`).
+///
+/// Stored as a percentage, never a fraction, so `25` can never be confused with `0.25`.
+///
+/// ```
+/// use bookkeeping_core::VatRate;
+/// use rust_decimal::Decimal;
+///
+/// let r = VatRate::from_percent(Decimal::from(25));
+/// assert_eq!(r.to_string(), "25%");
+/// assert_eq!(r.fraction(), Decimal::new(25, 2));
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct VatRate(#[serde(with = "rust_decimal::serde::str")] Decimal);
+
+impl VatRate {
+    /// No VAT.
+    pub const ZERO: VatRate = VatRate(Decimal::ZERO);
+
+    /// A rate given in percent (`25` for 25 %). Trailing zeros are dropped, so
+    /// `25.00` and `25` are the same rate.
+    pub fn from_percent(percent: Decimal) -> Self {
+        VatRate(percent.normalize())
+    }
+
+    /// A rate given as a fraction (`0.25` for 25 %), as some providers send it.
+    pub fn from_fraction(fraction: Decimal) -> Self {
+        VatRate((fraction * Decimal::ONE_HUNDRED).normalize())
+    }
+
+    /// The rate in percent.
+    pub fn percent(&self) -> Decimal {
+        self.0
+    }
+
+    /// The rate as a fraction (`0.25`).
+    pub fn fraction(&self) -> Decimal {
+        self.0 / Decimal::ONE_HUNDRED
+    }
+
+    /// Whether the rate is zero.
+    pub fn is_zero(&self) -> bool {
+        self.0.is_zero()
+    }
+}
+
+impl fmt::Display for VatRate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}%", self.0)
+    }
+}
+
+impl fmt::Debug for VatRate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+/// How a line is taxed, which decides the sales and VAT accounts.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum TaxTreatment {
+    /// Swedish VAT on a sale in Sweden (25, 12 or 6 %).
+    Domestic,
+    /// Exempt from VAT (momsfri), e.g. some services; no VAT.
+    Exempt,
+    /// Goods exported outside the EU; no Swedish VAT.
+    ExportOutsideEu,
+    /// To a business in another EU country with a valid VAT number: the buyer
+    /// accounts for VAT (omvänd skattskyldighet).
+    EuB2bReverseCharge,
+    /// To a consumer in another EU country, under the €10,000 threshold, with Swedish VAT.
+    EuB2cSwedishVat,
+    /// To a consumer in another EU country under the One-Stop-Shop scheme: the
+    /// buyer country's VAT, kept out of the Swedish VAT return.
+    EuOss {
+        /// The buyer's country, whose VAT applies.
+        country: CountryCode,
+    },
+    /// The provider's data does not say enough to decide; a review item goes with it.
+    Undetermined {
+        /// Why it could not be decided.
+        reason: String,
+    },
+}
+
+/// What a sales line is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum LineKind {
+    /// Goods.
+    Goods,
+    /// Services.
+    Service,
+    /// Shipping charged to the customer.
+    Shipping,
+    /// A gift card sold: a liability, not revenue (a multi-purpose voucher).
+    GiftCard,
+    /// A tip to the shop.
+    Tip,
+    /// A discount not already spread over the lines (negative amounts).
+    Discount,
+    /// Anything else (fees charged to the customer, adjustments).
+    Other,
+}
+
+/// One line of a sale or a refund: net amount, VAT, rate and treatment, in the
+/// document's currency. For a refund the amounts are what is given back, as
+/// positive numbers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SaleLine {
+    /// What the line is.
+    pub kind: LineKind,
+    /// A short description (product title, "Frakt").
+    pub description: String,
+    /// Amount excluding VAT.
+    pub net: Money,
+    /// The VAT on the line.
+    pub vat: Money,
+    /// The VAT rate, when the provider gave one.
+    pub vat_rate: Option<VatRate>,
+    /// How the line is taxed.
+    pub treatment: TaxTreatment,
+}
+
+impl SaleLine {
+    /// `net + vat`.
+    ///
+    /// # Errors
+    /// [`MoneyError::CurrencyMismatch`] when the two are in different currencies.
+    pub fn gross(&self) -> Result<Money, MoneyError> {
+        self.net.checked_add(&self.vat)
+    }
+}
+
+/// Who settled a payment, as far as kassabok can tell from the gateway name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "type", content = "provider", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum PaymentChannel {
+    /// A provider that kassabok integrates; its payouts settle the payment.
+    Provider(Provider),
+    /// A gift card redeemed: it reduces the gift-card liability.
+    GiftCard,
+    /// A gateway kassabok does not integrate (manual, Swish, bank transfer,
+    /// invoice): its own report is needed to book the money.
+    External,
+}
+
+/// A payment that settled (part of) a sale or a refund.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Payment {
+    /// The gateway as the shop named it (`shopify_payments`, `Klarna`, `manual`).
+    pub gateway: String,
+    /// Who settles it.
+    pub channel: PaymentChannel,
+    /// The amount paid (positive; for a refund, the amount paid back).
+    pub amount: Money,
+    /// The payment's id at the shop or gateway, for matching with settlements.
+    pub reference: Option<String>,
+    /// When it was processed.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub processed_at: Option<OffsetDateTime>,
+}
+
+/// The customer facts that decide VAT.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Customer {
+    /// The country goods were shipped to (or the billing country for services).
+    pub country: Option<CountryCode>,
+    /// The customer's VAT number, when a business gave one.
+    pub vat_number: Option<String>,
+}
+
+/// A sale: an order or an invoice, with lines by VAT rate and treatment.
+///
+/// ```
+/// use bookkeeping_core::*;
+/// use rust_decimal::Decimal;
+/// use time::macros::datetime;
+///
+/// let sek = |s: &str| Money::parse(s, Currency::SEK).unwrap();
+/// let sale = Sale {
+///     source: SourceRef::new(Provider::Shopify, "order", "gid://shopify/Order/1001"),
+///     document_number: "#1001".into(),
+///     occurred_at: datetime!(2026-03-02 10:15 UTC),
+///     currency: Currency::SEK,
+///     lines: vec![SaleLine {
+///         kind: LineKind::Goods,
+///         description: "Kaffe 500 g".into(),
+///         net: sek("80.00"),
+///         vat: sek("20.00"),
+///         vat_rate: Some(VatRate::from_percent(Decimal::from(25))),
+///         treatment: TaxTreatment::Domestic,
+///     }],
+///     customer: Customer { country: Some(CountryCode::SE), vat_number: None },
+///     payments: vec![],
+///     test: false,
+/// };
+/// assert_eq!(sale.total()?, sek("100.00"));
+/// # Ok::<(), bookkeeping_core::MoneyError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sale {
+    /// The provider object.
+    pub source: SourceRef,
+    /// The document number people see (order name `#1001`, invoice number).
+    pub document_number: String,
+    /// When the sale happened (Shopify's `processedAt`, the invoice's finalization).
+    #[serde(with = "time::serde::rfc3339")]
+    pub occurred_at: OffsetDateTime,
+    /// The currency of the amounts (the shop's currency).
+    pub currency: Currency,
+    /// The lines.
+    pub lines: Vec<SaleLine>,
+    /// Customer country and VAT number.
+    pub customer: Customer,
+    /// Payments that settled it.
+    pub payments: Vec<Payment>,
+    /// A test order (Shopify's `test`, Stripe test mode): never booked.
+    pub test: bool,
+}
+
+/// A refund of (part of) a sale: lines given back, positive amounts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refund {
+    /// The provider object (the refund, credit note).
+    pub source: SourceRef,
+    /// The sale it refunds.
+    pub sale: SourceRef,
+    /// The document number (credit-note number, or the order name).
+    pub document_number: String,
+    /// When the refund happened.
+    #[serde(with = "time::serde::rfc3339")]
+    pub occurred_at: OffsetDateTime,
+    /// The currency.
+    pub currency: Currency,
+    /// What is given back, per line, as positive amounts.
+    pub lines: Vec<SaleLine>,
+    /// Customer facts of the original sale.
+    pub customer: Customer,
+    /// The money paid back and through which gateway.
+    pub payments: Vec<Payment>,
+}
+
+fn lines_total(currency: Currency, lines: &[SaleLine]) -> Result<Money, MoneyError> {
+    lines.iter().try_fold(Money::zero(currency), |acc, l| {
+        acc.checked_add(&l.net)?.checked_add(&l.vat)
+    })
+}
+
+impl Sale {
+    /// The total of all lines, VAT included.
+    ///
+    /// # Errors
+    /// [`MoneyError::CurrencyMismatch`] when a line is in another currency.
+    pub fn total(&self) -> Result<Money, MoneyError> {
+        lines_total(self.currency, &self.lines)
+    }
+}
+
+impl Refund {
+    /// The total given back, VAT included.
+    ///
+    /// # Errors
+    /// [`MoneyError::CurrencyMismatch`] when a line is in another currency.
+    pub fn total(&self) -> Result<Money, MoneyError> {
+        lines_total(self.currency, &self.lines)
+    }
+}

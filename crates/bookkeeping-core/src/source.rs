@@ -1,0 +1,186 @@
+//! Where a record came from: the provider and the provider's own object id.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// A payment or sales provider that kassabok integrates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Provider {
+    /// Shopify: orders (the sales report) and Shopify Payments payouts.
+    Shopify,
+    /// Klarna: settlements (payouts) and Klarna's sales documents.
+    Klarna,
+    /// Stripe: payouts, balance transactions and Stripe Invoicing.
+    Stripe,
+    /// PayPal: the account's transactions, like a bank account.
+    PayPal,
+}
+
+impl Provider {
+    /// All integrated providers, in a stable order.
+    pub const ALL: [Provider; 4] = [
+        Provider::Shopify,
+        Provider::Klarna,
+        Provider::Stripe,
+        Provider::PayPal,
+    ];
+
+    /// A lower-case name, e.g. `"paypal"`; stable, used in ids and texts.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Provider::Shopify => "shopify",
+            Provider::Klarna => "klarna",
+            Provider::Stripe => "stripe",
+            Provider::PayPal => "paypal",
+        }
+    }
+
+    /// The name as people write it, e.g. `"PayPal"`.
+    pub fn display_name(&self) -> &'static str {
+        match self {
+            Provider::Shopify => "Shopify",
+            Provider::Klarna => "Klarna",
+            Provider::Stripe => "Stripe",
+            Provider::PayPal => "PayPal",
+        }
+    }
+}
+
+impl fmt::Display for Provider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A pointer back to the provider object a record came from: the
+/// verifikation's underlag. Stable across runs, so vouchers derived from the
+/// same objects get the same ids.
+///
+/// ```
+/// use bookkeeping_core::{Provider, SourceRef};
+///
+/// let r = SourceRef::new(Provider::Stripe, "payout", "po_1OaB2c");
+/// assert_eq!(r.to_string(), "stripe:payout:po_1OaB2c");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct SourceRef {
+    /// The provider.
+    pub provider: Provider,
+    /// The kind of object, in the provider's own words (`"order"`, `"payout"`,
+    /// `"balance_transaction"`, `"invoice"`, `"transaction"`…).
+    pub kind: String,
+    /// The provider's id of the object.
+    pub id: String,
+}
+
+impl SourceRef {
+    /// A reference to `provider`'s object of `kind` with `id`.
+    pub fn new(provider: Provider, kind: impl Into<String>, id: impl Into<String>) -> Self {
+        SourceRef {
+            provider,
+            kind: kind.into(),
+            id: id.into(),
+        }
+    }
+}
+
+impl fmt::Display for SourceRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.provider, self.kind, self.id)
+    }
+}
+
+/// An ISO 3166-1 alpha-2 country code, upper case (`SE`, `DE`).
+///
+/// ```
+/// use bookkeeping_core::CountryCode;
+///
+/// let de: CountryCode = "de".parse()?;
+/// assert!(de.is_eu());
+/// assert!(!CountryCode::new("NO")?.is_eu());
+/// assert!(CountryCode::SE.is_sweden());
+/// # Ok::<(), bookkeeping_core::InvalidCountryCode>(())
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CountryCode([u8; 2]);
+
+/// The text is not a two-letter country code.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid country code {0:?}")]
+pub struct InvalidCountryCode(pub String);
+
+/// EU member states (2026), by ISO code. Greece is `GR` in ISO and `EL` in VAT
+/// numbers; both are accepted.
+const EU: &[&str] = &[
+    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "GR", "HR", "HU", "IE",
+    "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
+];
+
+impl CountryCode {
+    /// Sweden.
+    pub const SE: CountryCode = CountryCode(*b"SE");
+
+    /// Parses a two-letter code, case-insensitively.
+    ///
+    /// # Errors
+    /// [`InvalidCountryCode`] when the text is not two ASCII letters.
+    pub fn new(code: &str) -> Result<Self, InvalidCountryCode> {
+        match code.trim().as_bytes() {
+            [a, b] if a.is_ascii_alphabetic() && b.is_ascii_alphabetic() => Ok(CountryCode([
+                a.to_ascii_uppercase(),
+                b.to_ascii_uppercase(),
+            ])),
+            _ => Err(InvalidCountryCode(code.to_owned())),
+        }
+    }
+
+    /// The upper-case code.
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).unwrap_or("??")
+    }
+
+    /// Whether the country is an EU member state (Sweden included).
+    pub fn is_eu(&self) -> bool {
+        EU.contains(&self.as_str())
+    }
+
+    /// Whether the country is Sweden.
+    pub fn is_sweden(&self) -> bool {
+        *self == CountryCode::SE
+    }
+}
+
+impl fmt::Display for CountryCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for CountryCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for CountryCode {
+    type Err = InvalidCountryCode;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        CountryCode::new(s)
+    }
+}
+
+impl Serialize for CountryCode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for CountryCode {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        CountryCode::new(&s).map_err(serde::de::Error::custom)
+    }
+}

@@ -1,0 +1,149 @@
+//! The traits every provider client implements, so that a host drives all
+//! providers the same way.
+
+use std::error::Error as StdError;
+use std::fmt;
+
+use futures::stream::BoxStream;
+use serde::{Deserialize, Serialize};
+
+use crate::{Payout, Period, Provider, Refund, ReviewItem, Sale, Statement};
+
+/// A stream of records from a provider. It ends after the first `Err`: a
+/// failure mid-list is an error, never a short list that looks complete. A
+/// single record that cannot be used is not an `Err` but a `Review` record, so
+/// the rest of the period still comes through.
+pub type RecordStream<'a, T> = BoxStream<'a, Result<T, SourceError>>;
+
+/// What a [`SalesSource`] yields.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "record", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum SalesRecord {
+    /// A sale.
+    Sale(Sale),
+    /// A refund.
+    Refund(Refund),
+    /// Something that needs review (a record that could not be used, and why).
+    Review(ReviewItem),
+}
+
+/// What a [`PayoutSource`] yields.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "record", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum PayoutRecord {
+    /// A payout with its lines.
+    Payout(Payout),
+    /// Something that needs review.
+    Review(ReviewItem),
+}
+
+/// What a [`StatementSource`] returns for a period.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct StatementBatch {
+    /// One statement per currency balance.
+    pub statements: Vec<Statement>,
+    /// Items that need review.
+    pub review: Vec<ReviewItem>,
+}
+
+/// Every source names its provider.
+pub trait Source: Send + Sync {
+    /// The provider behind this source.
+    fn provider(&self) -> Provider;
+}
+
+/// A source of sales and refunds (Shopify orders, Stripe invoices, Klarna's
+/// sales report).
+pub trait SalesSource: Source {
+    /// The sales and refunds that occurred in `period` (Stockholm dates).
+    fn sales<'a>(&'a self, period: &'a Period) -> RecordStream<'a, SalesRecord>;
+}
+
+/// A source of payouts with their settlement lines (Shopify Payments, Klarna, Stripe).
+pub trait PayoutSource: Source {
+    /// The payouts created in `period` (Stockholm dates), each with its lines.
+    fn payouts<'a>(&'a self, period: &'a Period) -> RecordStream<'a, PayoutRecord>;
+}
+
+/// A source of bank-like statements (PayPal).
+#[async_trait::async_trait]
+pub trait StatementSource: Source {
+    /// Every balance movement in `period`, per currency, with opening and
+    /// closing balances.
+    ///
+    /// # Errors
+    /// A [`SourceError`] when the provider cannot be read.
+    async fn statements(&self, period: &Period) -> Result<StatementBatch, SourceError>;
+}
+
+/// What went wrong reading a provider, in terms a host can act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum SourceErrorKind {
+    /// Credentials were refused.
+    Auth,
+    /// The server could not be reached or the connection failed.
+    Network,
+    /// The provider kept throttling past the retry budget.
+    RateLimited,
+    /// The provider answered with an error.
+    Api,
+    /// A response could not be decoded as a whole.
+    Decode,
+    /// The client was set up wrongly (bad shop name, base URL).
+    Config,
+    /// Anything else.
+    Other,
+}
+
+impl fmt::Display for SourceErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SourceErrorKind::Auth => "authentication failed",
+            SourceErrorKind::Network => "network error",
+            SourceErrorKind::RateLimited => "rate limited",
+            SourceErrorKind::Api => "api error",
+            SourceErrorKind::Decode => "decode error",
+            SourceErrorKind::Config => "configuration error",
+            SourceErrorKind::Other => "error",
+        })
+    }
+}
+
+/// An error from a source: which provider, what kind, and the provider
+/// crate's own error as the cause. Never contains credentials.
+#[derive(Debug, thiserror::Error)]
+#[error("{provider}: {kind}: {message}")]
+pub struct SourceError {
+    /// The provider.
+    pub provider: Provider,
+    /// What kind of failure.
+    pub kind: SourceErrorKind,
+    /// One line saying what failed.
+    pub message: String,
+    /// The underlying error.
+    #[source]
+    pub source: Option<Box<dyn StdError + Send + Sync>>,
+}
+
+impl SourceError {
+    /// A new error.
+    pub fn new(provider: Provider, kind: SourceErrorKind, message: impl Into<String>) -> Self {
+        SourceError {
+            provider,
+            kind,
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// With the underlying error.
+    #[must_use]
+    pub fn with_source(mut self, source: impl StdError + Send + Sync + 'static) -> Self {
+        self.source = Some(Box::new(source));
+        self
+    }
+}

@@ -1,0 +1,152 @@
+//! The records' own checks and their serde form.
+
+use bookkeeping_core::*;
+use rust_decimal_macros::dec;
+use time::macros::{date, datetime};
+
+fn sek(a: rust_decimal::Decimal) -> Money {
+    Money::new(a, Currency::SEK)
+}
+
+fn fee(amount: rust_decimal::Decimal) -> Fee {
+    Fee {
+        source: SourceRef::new(Provider::Stripe, "balance_transaction", "txn_1"),
+        provider: Provider::Stripe,
+        kind: FeeKind::Processing,
+        amount: sek(amount),
+        vat: None,
+        occurred_at: datetime!(2026-03-03 12:00 UTC),
+        description: "Stripe processing fees".into(),
+    }
+}
+
+fn line(
+    gross: rust_decimal::Decimal,
+    fee_amount: rust_decimal::Decimal,
+    net: rust_decimal::Decimal,
+) -> SettlementLine {
+    SettlementLine {
+        source: SourceRef::new(Provider::Stripe, "balance_transaction", "txn_1"),
+        kind: SettlementKind::Charge,
+        occurred_at: datetime!(2026-03-03 12:00 UTC),
+        gross: sek(gross),
+        fees: vec![fee(fee_amount)],
+        net: sek(net),
+        related: None,
+        reference: None,
+        original: None,
+        exchange_rate: None,
+        description: "Payment".into(),
+    }
+}
+
+#[test]
+fn settlement_line_check_finds_a_line_that_does_not_add_up() {
+    assert_eq!(
+        line(dec!(100), dec!(3.25), dec!(96.75)).check().unwrap(),
+        None
+    );
+    assert_eq!(
+        line(dec!(100), dec!(3.25), dec!(96.70)).check().unwrap(),
+        Some(sek(dec!(-0.05)))
+    );
+}
+
+#[test]
+fn payout_unexplained_is_lines_minus_amount() {
+    let payout = Payout {
+        source: SourceRef::new(Provider::Stripe, "payout", "po_1"),
+        provider: Provider::Stripe,
+        status: PayoutStatus::Paid,
+        created_at: datetime!(2026-03-04 00:00 UTC),
+        arrival_date: date!(2026 - 03 - 06),
+        amount: sek(dec!(193.50)),
+        bank_reference: Some("STRIPE PO_1".into()),
+        lines: vec![
+            line(dec!(100), dec!(3.25), dec!(96.75)),
+            line(dec!(100), dec!(3.25), dec!(96.75)),
+        ],
+    };
+    assert_eq!(payout.unexplained().unwrap(), sek(dec!(0)));
+    assert_eq!(payout.fees().count(), 2);
+}
+
+#[test]
+fn statement_balance_check() {
+    let l = |amount| StatementLine {
+        source: SourceRef::new(Provider::PayPal, "transaction", "5TY05013RG002845M"),
+        booked_at: datetime!(2026-03-03 12:00 UTC),
+        amount: sek(amount),
+        balance_after: None,
+        event_code: "T0006".into(),
+        class: StatementClass::Payment,
+        counterparty: None,
+        text: "Payment".into(),
+        reference: None,
+        related: None,
+    };
+    let mut st = Statement {
+        account: SourceRef::new(Provider::PayPal, "balance", "SEK"),
+        currency: Currency::SEK,
+        opening: Some(sek(dec!(1000))),
+        closing: Some(sek(dec!(1096.51))),
+        lines: vec![l(dec!(100)), l(dec!(-3.49))],
+        complete: true,
+    };
+    assert_eq!(st.unexplained().unwrap(), Some(sek(dec!(0))));
+    st.closing = Some(sek(dec!(1096.50)));
+    assert_eq!(st.unexplained().unwrap(), Some(sek(dec!(0.01))));
+    st.opening = None;
+    assert_eq!(st.unexplained().unwrap(), None);
+}
+
+#[test]
+fn records_round_trip_through_json() {
+    let rec = SalesRecord::Sale(Sale {
+        source: SourceRef::new(Provider::Shopify, "order", "gid://shopify/Order/1"),
+        document_number: "#1001".into(),
+        occurred_at: datetime!(2026-03-02 10:15 UTC),
+        currency: Currency::SEK,
+        lines: vec![SaleLine {
+            kind: LineKind::Goods,
+            description: "Te".into(),
+            net: sek(dec!(80)),
+            vat: sek(dec!(20)),
+            vat_rate: Some(VatRate::from_percent(dec!(25.00))),
+            treatment: TaxTreatment::EuOss {
+                country: CountryCode::new("DE").unwrap(),
+            },
+        }],
+        customer: Customer {
+            country: Some(CountryCode::new("DE").unwrap()),
+            vat_number: None,
+        },
+        payments: vec![Payment {
+            gateway: "Klarna".into(),
+            channel: PaymentChannel::Provider(Provider::Klarna),
+            amount: sek(dec!(100)),
+            reference: Some("abc".into()),
+            processed_at: None,
+        }],
+        test: false,
+    });
+    let json = serde_json::to_value(&rec).unwrap();
+    assert_eq!(json["record"], "sale");
+    assert_eq!(json["lines"][0]["vat_rate"], "25");
+    assert_eq!(json["lines"][0]["treatment"]["type"], "eu_oss");
+    assert_eq!(json["payments"][0]["channel"]["provider"], "klarna");
+    let back: SalesRecord = serde_json::from_value(json).unwrap();
+    assert_eq!(back, rec);
+}
+
+#[test]
+fn vat_rates_compare_by_value() {
+    assert_eq!(
+        VatRate::from_percent(dec!(25.00)),
+        VatRate::from_percent(dec!(25))
+    );
+    assert_eq!(
+        VatRate::from_fraction(dec!(0.12)),
+        VatRate::from_percent(dec!(12))
+    );
+}
