@@ -297,7 +297,7 @@ impl Writer<'_> {
             let ctx = format!("#OBJEKT {} {}", object.dimension, object.id);
             let fields = vec![
                 self.bare(&ctx, &object.dimension)?,
-                Out::Quoted(self.text(&ctx, &object.id, false)?),
+                Out::Quoted(self.id(&ctx, &object.id)?),
                 Out::Quoted(self.text(&ctx, &object.name, false)?),
             ];
             self.record("#OBJEKT", fields);
@@ -387,7 +387,7 @@ impl Writer<'_> {
         let mut objects = Vec::with_capacity(t.objects.len());
         for (dimension, id) in &t.objects {
             let dimension = self.bare_str(ctx, dimension)?;
-            objects.push((dimension, self.text(ctx, id, false)?));
+            objects.push((dimension, self.id(ctx, id)?));
         }
         let mut fields = vec![
             self.bare(ctx, &t.account)?,
@@ -445,6 +445,18 @@ impl Writer<'_> {
             }
         }
         Ok(text)
+    }
+
+    /// An object id: quoted, but never empty (a reader could not tell it from a missing one).
+    fn id(&self, ctx: &str, value: &str) -> Result<String, WriteError> {
+        if value.is_empty() {
+            return Err(WriteError::InvalidValue {
+                context: ctx.to_owned(),
+                value: String::new(),
+                reason: "must not be empty",
+            });
+        }
+        self.text(ctx, value, false)
     }
 
     /// A value that must be written without quotes (account numbers, `#ORGNR`, ...): non-empty,
