@@ -1,1 +1,22 @@
-//! `provider-sandbox`: placeholder while the crate is written.
+//! Simulated Shopify, Klarna, Stripe and PayPal servers on loopback, serving a
+//! generated month of a Swedish shop that is consistent across providers.
+//!
+//! Used by the main example (`cargo run --example month_close` runs against
+//! it when no credentials are set), the end-to-end tests and the benchmarks.
+//! Not published: it is a development tool, not part of the library.
+//!
+//! - [`scenario`]: the provider-neutral month ([`Scenario`], deterministic from a seed,
+//!   scalable in orders).
+//! - [`faults`]: fault injection ([`Faults`]: 429 with `Retry-After`, 5xx, slow answers,
+//!   latency) and request counting ([`RequestCounter`]).
+//! - One module per provider that renders the scenario in that API's real shapes on a
+//!   wiremock server.
+//!
+//! Dependencies: `wiremock` (the servers), `fastrand` (seeded, deterministic data),
+//! `serde_json` (the payloads), `tokio`, `time`, `rust_decimal`.
+
+pub mod faults;
+pub mod scenario;
+
+pub use faults::{Faults, Faulty, Injected, RequestCounter};
+pub use scenario::{Scenario, ScenarioConfig};
