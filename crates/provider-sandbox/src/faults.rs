@@ -92,7 +92,10 @@ impl RequestCounter {
             Injected::RateLimited
         } else if hit(faults.server_error_every) {
             Injected::ServerError
-        } else if let Some((_, d)) = faults.slow_every.filter(|(e, _)| *e > 0 && n.is_multiple_of(e)) {
+        } else if let Some((_, d)) = faults
+            .slow_every
+            .filter(|(e, _)| *e > 0 && n.is_multiple_of(*e))
+        {
             Injected::Slow(d)
         } else {
             Injected::None
