@@ -38,8 +38,10 @@ impl Ksumma {
     /// that were not CP437 to begin with) are fed as `?`.
     pub(crate) fn feed(&mut self, text: &str) {
         self.buffer.clear();
-        self.buffer
-            .extend(text.chars().map(|c| CP437_CONTROL.encode(c).unwrap_or(b'?')));
+        self.buffer.extend(
+            text.chars()
+                .map(|c| CP437_CONTROL.encode(c).unwrap_or(b'?')),
+        );
         self.hasher.update(&self.buffer);
     }
 

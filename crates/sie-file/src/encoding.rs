@@ -147,7 +147,10 @@ mod tests {
 
     #[test]
     fn utf8_and_latin1_are_detected() {
-        assert_eq!(decode("Företag".as_bytes()), ("Företag".to_owned(), Encoding::Utf8));
+        assert_eq!(
+            decode("Företag".as_bytes()),
+            ("Företag".to_owned(), Encoding::Utf8)
+        );
         let latin1 = b"F\xf6retag \xe5\xe4";
         assert_eq!(decode(latin1), ("Företag åä".to_owned(), Encoding::Latin1));
         assert_eq!(decode(b"\xEF\xBB\xBF#FLAGGA 0").0, "#FLAGGA 0");

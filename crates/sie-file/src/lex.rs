@@ -170,12 +170,17 @@ mod tests {
     #[test]
     fn unterminated_fields_are_errors() {
         assert_eq!(tokenize("#VER \"A"), Err(LexError::UnterminatedString));
-        assert_eq!(tokenize("#TRANS 1 {1 \"2\""), Err(LexError::UnterminatedObjectList));
+        assert_eq!(
+            tokenize("#TRANS 1 {1 \"2\""),
+            Err(LexError::UnterminatedObjectList)
+        );
     }
 
     #[test]
     fn quote_round_trips() {
-        for text in ["", "plain", "a\"b", "ends\\", "C:\\dir", "x\\\"y", "\\\\", "\"\""] {
+        for text in [
+            "", "plain", "a\"b", "ends\\", "C:\\dir", "x\\\"y", "\\\\", "\"\"",
+        ] {
             let line = quote(text);
             assert_eq!(tokenize(&line).unwrap(), vec![q(text)], "{line}");
         }

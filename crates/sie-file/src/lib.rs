@@ -1,8 +1,8 @@
 #![doc = include_str!("../../../docs/sie.md")]
 #![deny(missing_docs)]
 
-pub mod encoding;
 mod checksum;
+pub mod encoding;
 mod lex;
 mod model;
 mod read;
@@ -12,9 +12,11 @@ mod write;
 pub use checksum::KsummaCheck;
 pub use encoding::Encoding;
 pub use model::{
-    Account, AccountKind, Balance, BalanceKind, Dimension, FiscalYear, Generated, Object,
-    Program, SieDocument, Transaction, TransactionKind, Voucher,
+    Account, AccountKind, Balance, BalanceKind, Dimension, FiscalYear, Generated, Object, Program,
+    SieDocument, Transaction, TransactionKind, Voucher,
 };
 pub use read::{ParseError, ParseOptions, ParsedFile, parse, parse_file};
 pub use validate::{ValidationReport, VoucherReport, validate};
-pub use write::{AccountSelection, CharPolicy, SieType, TextPolicy, WriteError, WriteOptions, write};
+pub use write::{
+    AccountSelection, CharPolicy, SieType, TextPolicy, WriteError, WriteOptions, write,
+};

@@ -1,6 +1,10 @@
 //! The document model: what an SIE 4 file holds, independent of its bytes.
+//!
+//! Every type is `serde` so a host can store or forward a parsed file; amounts serialize as
+//! strings (`rust_decimal`'s default), never as floats.
 
 use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
 use time::Date;
 
 /// A whole SIE 4 file: identification, chart of accounts, dimensions, balances and vouchers.
@@ -8,7 +12,7 @@ use time::Date;
 /// `#FORMAT` and `#SIETYP` are not fields: the writer always emits `#FORMAT PC8` and
 /// `#SIETYP 4` (see [`WriteOptions`](crate::WriteOptions)), and [`parse_file`](crate::parse_file)
 /// reports what a file said in [`ParsedFile`](crate::ParsedFile).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct SieDocument {
     /// `#FLAGGA`: 0 = not yet imported (what an exporter writes); the importer sets 1.
     pub flag: u8,
@@ -51,7 +55,7 @@ impl SieDocument {
 }
 
 /// `#PROGRAM name version`.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Program {
     /// Program name, e.g. `kassabok`. Mandatory when writing.
     pub name: String,
@@ -60,7 +64,7 @@ pub struct Program {
 }
 
 /// `#GEN date sign`: when the file was generated, and optionally by whom.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Generated {
     /// The generation date.
     pub date: Date,
@@ -69,7 +73,7 @@ pub struct Generated {
 }
 
 /// `#RAR index start end`: a fiscal year (räkenskapsår).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FiscalYear {
     /// 0 for the current year, -1 for the previous one, and so on.
     pub index: i32,
@@ -87,7 +91,7 @@ impl FiscalYear {
 }
 
 /// An account of the chart: `#KONTO number name`, with its `#KTYP` and `#SRU` when given.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Account {
     /// Account number, e.g. `1930`.
     pub number: String,
@@ -112,7 +116,7 @@ impl Account {
 }
 
 /// `#KTYP` values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum AccountKind {
     /// `T`: tillgång.
@@ -149,7 +153,7 @@ impl AccountKind {
 }
 
 /// `#DIM number name`: a dimension (1 kostnadsställe, 2 kostnadsbärare, 6 projekt, ...).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Dimension {
     /// Dimension number, e.g. `1`.
     pub number: String,
@@ -158,7 +162,7 @@ pub struct Dimension {
 }
 
 /// `#OBJEKT dimension id name`: an object within a dimension.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Object {
     /// The dimension number it belongs to.
     pub dimension: String,
@@ -169,7 +173,7 @@ pub struct Object {
 }
 
 /// Which balance record a [`Balance`] is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum BalanceKind {
     /// `#IB`: ingående balans (opening balance of a balance-sheet account).
@@ -192,7 +196,7 @@ impl BalanceKind {
 }
 
 /// `#IB`, `#UB` or `#RES year account amount quantity`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Balance {
     /// Which record.
     pub kind: BalanceKind,
@@ -207,7 +211,7 @@ pub struct Balance {
 }
 
 /// `#VER series number date text registered` with its transactions between `{` and `}`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Voucher {
     /// The voucher series (verifikationsserie), e.g. `A`; may be empty.
     pub series: String,
@@ -260,7 +264,7 @@ impl Voucher {
 }
 
 /// Which transaction record a [`Transaction`] is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum TransactionKind {
     /// `#TRANS`: a row of the voucher.
@@ -285,7 +289,7 @@ impl TransactionKind {
 }
 
 /// `#TRANS account {objects} amount date text quantity`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Transaction {
     /// `#TRANS`, `#RTRANS` or `#BTRANS`.
     pub kind: TransactionKind,

@@ -52,7 +52,9 @@ pub enum ParseError {
         value: String,
     },
     /// An amount or quantity is not a plain decimal number such as `-1234.50`.
-    #[error("line {line}: {label} has an invalid {field} {value:?} (expected a number such as -1234.50)")]
+    #[error(
+        "line {line}: {label} has an invalid {field} {value:?} (expected a number such as -1234.50)"
+    )]
     InvalidAmount {
         /// The line.
         line: usize,
@@ -252,10 +254,38 @@ struct Parser<'o> {
 
 /// Labels that end a voucher if they appear inside one.
 const TOP_LEVEL: &[&str] = &[
-    "#FLAGGA", "#PROGRAM", "#FORMAT", "#GEN", "#SIETYP", "#ORGNR", "#FNAMN", "#RAR", "#KPTYP",
-    "#VALUTA", "#KONTO", "#KTYP", "#SRU", "#DIM", "#OBJEKT", "#IB", "#UB", "#RES", "#VER",
-    "#KSUMMA", "#PSALDO", "#PBUDGET", "#OIB", "#OUB", "#ADRESS", "#FNR", "#PROSA", "#TAXAR",
-    "#OMFATTN", "#BKOD", "#FTYP", "#UNDERDIM",
+    "#FLAGGA",
+    "#PROGRAM",
+    "#FORMAT",
+    "#GEN",
+    "#SIETYP",
+    "#ORGNR",
+    "#FNAMN",
+    "#RAR",
+    "#KPTYP",
+    "#VALUTA",
+    "#KONTO",
+    "#KTYP",
+    "#SRU",
+    "#DIM",
+    "#OBJEKT",
+    "#IB",
+    "#UB",
+    "#RES",
+    "#VER",
+    "#KSUMMA",
+    "#PSALDO",
+    "#PBUDGET",
+    "#OIB",
+    "#OUB",
+    "#ADRESS",
+    "#FNR",
+    "#PROSA",
+    "#TAXAR",
+    "#OMFATTN",
+    "#BKOD",
+    "#FTYP",
+    "#UNDERDIM",
 ];
 
 impl Parser<'_> {
@@ -456,9 +486,7 @@ impl Parser<'_> {
                 };
             }
             (KsummaState::Open { sum, .. }, Some(value)) => {
-                let declared: u32 = value
-                    .parse()
-                    .map_err(|_| rec.invalid("checksum", value))?;
+                let declared: u32 = value.parse().map_err(|_| rec.invalid("checksum", value))?;
                 let check = KsummaCheck {
                     declared,
                     computed: sum.value(),
@@ -616,14 +644,16 @@ impl Rec<'_> {
     fn amount(&self, i: usize, field: &'static str) -> Result<Option<Decimal>, ParseError> {
         match self.opt(i, field)? {
             None | Some("") => Ok(None),
-            Some(value) => parse_decimal(value)
-                .map(Some)
-                .ok_or_else(|| ParseError::InvalidAmount {
-                    line: self.line,
-                    label: self.label.to_owned(),
-                    field,
-                    value: value.to_owned(),
-                }),
+            Some(value) => {
+                parse_decimal(value)
+                    .map(Some)
+                    .ok_or_else(|| ParseError::InvalidAmount {
+                        line: self.line,
+                        label: self.label.to_owned(),
+                        field,
+                        value: value.to_owned(),
+                    })
+            }
         }
     }
 
@@ -709,7 +739,9 @@ mod tests {
         assert_eq!(parse_decimal("1063"), Some(Decimal::new(1063, 0)));
         assert_eq!(parse_decimal("+.5"), Some(Decimal::new(5, 1)));
         assert_eq!(parse_decimal("7."), Some(Decimal::new(7, 0)));
-        for bad in ["", "-", ".", "1,5", "1e5", "12a", "--1", "1.2.3", " 1", "NaN"] {
+        for bad in [
+            "", "-", ".", "1,5", "1e5", "12a", "--1", "1.2.3", " 1", "NaN",
+        ] {
             assert_eq!(parse_decimal(bad), None, "{bad}");
         }
         assert_eq!(parse_decimal(&"9".repeat(40)), None);
@@ -726,7 +758,14 @@ mod tests {
             parse_date("20240229"),
             Some(Date::from_calendar_date(2024, Month::February, 29).unwrap())
         );
-        for bad in ["2024-02-29", "2024022", "202402290", "20241301", "2024010a", ""] {
+        for bad in [
+            "2024-02-29",
+            "2024022",
+            "202402290",
+            "20241301",
+            "2024010a",
+            "",
+        ] {
             assert_eq!(parse_date(bad), None, "{bad}");
         }
     }

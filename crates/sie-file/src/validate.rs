@@ -65,7 +65,9 @@ impl ValidationReport {
                 ));
             }
             for account in &v.undefined_accounts {
-                problems.push(format!("{name} uses account {account}, which has no #KONTO"));
+                problems.push(format!(
+                    "{name} uses account {account}, which has no #KONTO"
+                ));
             }
             if let Some(year) = self.fiscal_year {
                 for date in &v.dates_outside_year {
@@ -86,7 +88,12 @@ impl fmt::Display for ValidationReport {
         if problems.is_empty() {
             return write!(f, "{} vouchers, no problems", self.vouchers.len());
         }
-        write!(f, "{} vouchers, {} problems", self.vouchers.len(), problems.len())?;
+        write!(
+            f,
+            "{} vouchers, {} problems",
+            self.vouchers.len(),
+            problems.len()
+        )?;
         for problem in problems {
             write!(f, "\n- {problem}")?;
         }
@@ -108,7 +115,8 @@ pub fn validate(doc: &SieDocument) -> ValidationReport {
             let mut undefined_accounts: Vec<String> = Vec::new();
             if accounts_checked {
                 for t in &voucher.transactions {
-                    if !chart.contains(t.account.as_str()) && !undefined_accounts.contains(&t.account)
+                    if !chart.contains(t.account.as_str())
+                        && !undefined_accounts.contains(&t.account)
                     {
                         undefined_accounts.push(t.account.clone());
                     }

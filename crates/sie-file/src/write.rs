@@ -482,7 +482,9 @@ impl Writer<'_> {
             });
         }
         if !is_bare(value) {
-            return Err(invalid("must not contain spaces, quotes, braces or backslashes"));
+            return Err(invalid(
+                "must not contain spaces, quotes, braces or backslashes",
+            ));
         }
         Ok(value.to_owned())
     }
@@ -604,7 +606,9 @@ mod tests {
         assert_eq!(amount("x", Decimal::new(-0, 2)).unwrap(), "0.00");
         assert_eq!(amount("x", Decimal::new(12_3400, 4)).unwrap(), "12.34");
         assert_eq!(
-            amount("row 1", Decimal::new(12_345, 3)).unwrap_err().to_string(),
+            amount("row 1", Decimal::new(12_345, 3))
+                .unwrap_err()
+                .to_string(),
             "row 1: amount 12.345 has more than 2 decimals"
         );
     }

@@ -11,8 +11,7 @@ use crate::date;
 pub(crate) const FORTNOX: &[u8] = include_bytes!("../fixtures/fortnox_sie4i.si");
 pub(crate) const BL: &[u8] = include_bytes!("../fixtures/bl_administration_sie4i.si");
 pub(crate) const VISMA_FAKT: &[u8] = include_bytes!("../fixtures/visma_fakturering_sie4i.si");
-pub(crate) const NORSTEDTS: &[u8] =
-    include_bytes!("../fixtures/norstedts_bokslut_sie4i_ksumma.si");
+pub(crate) const NORSTEDTS: &[u8] = include_bytes!("../fixtures/norstedts_bokslut_sie4i_ksumma.si");
 pub(crate) const VISMA_E: &[u8] = include_bytes!("../fixtures/visma_eekonomi_sie4e.se");
 
 fn dec(s: &str) -> Decimal {
@@ -115,7 +114,10 @@ fn bl_administration() {
     assert_eq!(rounding.amount, dec("-0.5"));
     assert_eq!(rounding.date, Some(date(2011, 8, 24)));
     assert_eq!(rounding.text, None);
-    assert_eq!(v.transactions[1].text.as_deref(), Some("[2452] ENTREPRISE BENGTSSON"));
+    assert_eq!(
+        v.transactions[1].text.as_deref(),
+        Some("[2452] ENTREPRISE BENGTSSON")
+    );
     assert_eq!(v.sum(), Decimal::ZERO);
     // No chart and no fiscal year: nothing to check beyond balance.
     let report = validate(&doc);
@@ -217,7 +219,10 @@ fn visma_eekonomi_4e() {
     let doc = parse(VISMA_E).unwrap();
     assert_eq!(doc.program.name, "Visma Avendo eEkonomi");
     assert_eq!(doc.program.version, "3.2.4042.22853");
-    assert_eq!(doc.generated.as_ref().unwrap().sign.as_deref(), Some("Siw Eriksson"));
+    assert_eq!(
+        doc.generated.as_ref().unwrap().sign.as_deref(),
+        Some("Siw Eriksson")
+    );
     assert_eq!(doc.vouchers.len(), 3);
     assert_eq!(doc.accounts.len(), 85);
     assert_eq!(transaction_count(&doc), 12);
@@ -233,7 +238,10 @@ fn visma_eekonomi_4e() {
     assert_eq!(res.amount, dec("884.52"));
     assert_eq!(res.quantity, None);
     assert_eq!(doc.vouchers[0].series, "");
-    assert_eq!(doc.vouchers[2].text, "Momsredovisning oktober-december 2011");
+    assert_eq!(
+        doc.vouchers[2].text,
+        "Momsredovisning oktober-december 2011"
+    );
     assert_eq!(doc.vouchers[2].transactions.len(), 6);
     assert_eq!(doc.accounts[2].name, "Varumärken");
     assert!(doc.accounts.iter().all(|a| a.kind.is_none()));
@@ -247,7 +255,13 @@ fn crlf_and_utf8_copies_read_the_same() {
         let original = parse(fixture).unwrap();
         let crlf: Vec<u8> = fixture
             .iter()
-            .flat_map(|b| if *b == b'\n' { vec![b'\r', b'\n'] } else { vec![*b] })
+            .flat_map(|b| {
+                if *b == b'\n' {
+                    vec![b'\r', b'\n']
+                } else {
+                    vec![*b]
+                }
+            })
             .collect();
         assert_eq!(parse(&crlf).unwrap(), original);
 
@@ -267,7 +281,14 @@ fn crlf_and_utf8_copies_read_the_same() {
         {
             let parsed = parse_file(&latin1, &ParseOptions::default()).unwrap();
             assert_eq!(parsed.document, original);
-            assert_eq!(parsed.encoding, if text.is_ascii() { Encoding::Cp437 } else { Encoding::Latin1 });
+            assert_eq!(
+                parsed.encoding,
+                if text.is_ascii() {
+                    Encoding::Cp437
+                } else {
+                    Encoding::Latin1
+                }
+            );
         }
     }
 }

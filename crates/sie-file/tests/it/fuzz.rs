@@ -37,7 +37,12 @@ fn sie_like_bytes() -> impl Strategy<Value = Vec<u8>> {
 fn check(bytes: &[u8]) -> Result<(), TestCaseError> {
     if let Err(e) = parse(bytes) {
         let lines = bytes.iter().filter(|b| **b == b'\n').count() + 1;
-        prop_assert!(e.line() >= 1 && e.line() <= lines, "{} with {} lines", e, lines);
+        prop_assert!(
+            e.line() >= 1 && e.line() <= lines,
+            "{} with {} lines",
+            e,
+            lines
+        );
         let prefix = format!("line {}: ", e.line());
         let message = e.to_string();
         prop_assert!(message.starts_with(&prefix), "{}", message);

@@ -12,12 +12,16 @@ fn err(body: &str) -> ParseError {
 fn truncated_voucher() {
     let e = err("#VER A 1 20260114 \"x\"\r\n{\r\n#TRANS 1930 {} 100.00\r\n");
     assert_eq!(e, ParseError::UnclosedVoucher { line: 7 });
-    assert_eq!(e.to_string(), "line 7: voucher is not closed before the end of the file");
+    assert_eq!(
+        e.to_string(),
+        "line 7: voucher is not closed before the end of the file"
+    );
 }
 
 #[test]
 fn missing_opening_brace() {
-    let e = err("#VER A 1 20260114 \"x\"\r\n#TRANS 1930 {} 100.00\r\n#TRANS 3000 {} -100.00\r\n}\r\n");
+    let e =
+        err("#VER A 1 20260114 \"x\"\r\n#TRANS 1930 {} 100.00\r\n#TRANS 3000 {} -100.00\r\n}\r\n");
     assert_eq!(e, ParseError::MissingOpeningBrace { line: 7 });
     assert_eq!(e.to_string(), "line 7: #VER is not followed by `{`");
 }
@@ -37,7 +41,9 @@ fn missing_closing_brace() {
 
 #[test]
 fn non_numeric_amount() {
-    let e = err("#VER A 1 20260114 \"x\"\r\n{\r\n#TRANS 1930 {} 100,00\r\n#TRANS 3000 {} -100.00\r\n}\r\n");
+    let e = err(
+        "#VER A 1 20260114 \"x\"\r\n{\r\n#TRANS 1930 {} 100,00\r\n#TRANS 3000 {} -100.00\r\n}\r\n",
+    );
     assert_eq!(e.line(), 9);
     assert_eq!(
         e.to_string(),
@@ -45,7 +51,16 @@ fn non_numeric_amount() {
     );
     let e = err("#IB 0 1930 abc\r\n");
     assert_eq!(e.line(), 7);
-    assert!(matches!(e, ParseError::InvalidAmount { field: "amount", .. }), "{e}");
+    assert!(
+        matches!(
+            e,
+            ParseError::InvalidAmount {
+                field: "amount",
+                ..
+            }
+        ),
+        "{e}"
+    );
 }
 
 #[test]
@@ -55,7 +70,9 @@ fn bad_date() {
         e.to_string(),
         "line 7: #VER has an invalid date \"20260231\" (expected YYYYMMDD)"
     );
-    let e = err("#VER A 1 20260101 \"x\"\r\n{\r\n#TRANS 1930 {} 1 2026-01-01\r\n#TRANS 1931 {} -1\r\n}\r\n");
+    let e = err(
+        "#VER A 1 20260101 \"x\"\r\n{\r\n#TRANS 1930 {} 1 2026-01-01\r\n#TRANS 1931 {} -1\r\n}\r\n",
+    );
     assert_eq!(
         e.to_string(),
         "line 9: #TRANS has an invalid transaction date \"2026-01-01\" (expected YYYYMMDD)"
@@ -112,10 +129,19 @@ fn lexical_errors() {
         err("#VER A 1 20260114 \"x\"\r\n{\r\n#TRANS 1930 {}\r\n}\r\n").to_string(),
         "line 9: #TRANS has no amount"
     );
-    assert_eq!(err("#TRANS 1930 {} 1\r\n").to_string(), "line 7: #TRANS outside a voucher");
+    assert_eq!(
+        err("#TRANS 1930 {} 1\r\n").to_string(),
+        "line 7: #TRANS outside a voucher"
+    );
     assert_eq!(err("}\r\n").to_string(), "line 7: } outside a voucher");
-    assert_eq!(err("#KTYP 1930 X\r\n").to_string(), "line 7: #KTYP has an invalid account type \"X\"");
-    assert_eq!(err("#FLAGGA x\r\n").to_string(), "line 7: #FLAGGA has an invalid flag \"x\"");
+    assert_eq!(
+        err("#KTYP 1930 X\r\n").to_string(),
+        "line 7: #KTYP has an invalid account type \"X\""
+    );
+    assert_eq!(
+        err("#FLAGGA x\r\n").to_string(),
+        "line 7: #FLAGGA has an invalid flag \"x\""
+    );
 }
 
 #[test]

@@ -6,8 +6,8 @@ use proptest::prelude::*;
 use rust_decimal::Decimal;
 use sie_file::{
     Account, AccountKind, Balance, BalanceKind, Dimension, FiscalYear, Generated, Object,
-    ParseOptions, Program, SieDocument, Transaction, TransactionKind, Voucher, WriteOptions,
-    parse, parse_file, write,
+    ParseOptions, Program, SieDocument, Transaction, TransactionKind, Voucher, WriteOptions, parse,
+    parse_file, write,
 };
 use time::Date;
 
@@ -52,15 +52,17 @@ fn transaction(kind: TransactionKind) -> impl Strategy<Value = Transaction> {
         proptest::option::of(non_empty(50)),
         proptest::option::of(quantity()),
     )
-        .prop_map(move |(account, objects, amount, date, text, quantity)| Transaction {
-            kind,
-            account,
-            objects,
-            amount,
-            date,
-            text,
-            quantity,
-        })
+        .prop_map(
+            move |(account, objects, amount, date, text, quantity)| Transaction {
+                kind,
+                account,
+                objects,
+                amount,
+                date,
+                text,
+                quantity,
+            },
+        )
 }
 
 fn any_transaction() -> impl Strategy<Value = Transaction> {
@@ -81,19 +83,21 @@ fn voucher() -> impl Strategy<Value = Voucher> {
         proptest::collection::vec(any_transaction(), 1..6),
         account_number(),
     )
-        .prop_map(|(series, number, date, text, registered, transactions, balancing)| {
-            let mut voucher = Voucher {
-                series,
-                number,
-                date,
-                text,
-                registered,
-                transactions,
-            };
-            let sum = voucher.sum();
-            voucher.transactions.push(Transaction::new(balancing, -sum));
-            voucher
-        })
+        .prop_map(
+            |(series, number, date, text, registered, transactions, balancing)| {
+                let mut voucher = Voucher {
+                    series,
+                    number,
+                    date,
+                    text,
+                    registered,
+                    transactions,
+                };
+                let sum = voucher.sum();
+                voucher.transactions.push(Transaction::new(balancing, -sum));
+                voucher
+            },
+        )
 }
 
 fn account_kind() -> impl Strategy<Value = AccountKind> {

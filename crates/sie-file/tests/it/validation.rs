@@ -14,7 +14,10 @@ fn reports_undefined_accounts_and_dates_outside_the_year() {
     assert_eq!(report.vouchers.len(), 2);
     assert_eq!(report.to_string(), "2 vouchers, no problems");
 
-    doc.accounts = vec![Account::new("1930", "Bank"), Account::new("1580", "Fordran")];
+    doc.accounts = vec![
+        Account::new("1930", "Bank"),
+        Account::new("1580", "Fordran"),
+    ];
     doc.fiscal_years.push(FiscalYear {
         index: 0,
         start: date(2025, 1, 1),

@@ -72,7 +72,10 @@ fn text_limit_errors_or_truncates() {
         ..WriteOptions::default()
     };
     let doc = parse(&write(&doc, &options).unwrap()).unwrap();
-    assert_eq!(doc.vouchers[0].text, "Utbetalning från Shopify Payments för order 1001-1");
+    assert_eq!(
+        doc.vouchers[0].text,
+        "Utbetalning från Shopify Payments för order 1001-1"
+    );
     assert_eq!(doc.vouchers[0].text.chars().count(), 50);
 
     let mut doc = payout_document();
@@ -83,7 +86,11 @@ fn text_limit_errors_or_truncates() {
     };
     assert!(matches!(
         write(&doc, &options),
-        Err(WriteError::TextTooLong { length: 31, limit: 30, .. })
+        Err(WriteError::TextTooLong {
+            length: 31,
+            limit: 30,
+            ..
+        })
     ));
 }
 
@@ -122,7 +129,9 @@ fn amounts_with_more_than_two_decimals_are_refused() {
     doc.vouchers[1].transactions[0].amount = Decimal::new(50_505, 3);
     doc.vouchers[1].transactions[1].amount = Decimal::new(-50_505, 3);
     assert_eq!(
-        write(&doc, &WriteOptions::default()).unwrap_err().to_string(),
+        write(&doc, &WriteOptions::default())
+            .unwrap_err()
+            .to_string(),
         "voucher F (no number) (index 1) row 1: amount 50.505 has more than 2 decimals"
     );
 }
@@ -132,20 +141,28 @@ fn mandatory_records() {
     let mut doc = payout_document();
     doc.generated = None;
     assert_eq!(
-        write(&doc, &WriteOptions::default()).unwrap_err().to_string(),
+        write(&doc, &WriteOptions::default())
+            .unwrap_err()
+            .to_string(),
         "#GEN is required: set SieDocument::generated"
     );
     let mut doc = payout_document();
     doc.company_name.clear();
     assert!(matches!(
         write(&doc, &WriteOptions::default()),
-        Err(WriteError::MissingRequired { label: "#FNAMN", .. })
+        Err(WriteError::MissingRequired {
+            label: "#FNAMN",
+            ..
+        })
     ));
     let mut doc = payout_document();
     doc.program.name.clear();
     assert!(matches!(
         write(&doc, &WriteOptions::default()),
-        Err(WriteError::MissingRequired { label: "#PROGRAM", .. })
+        Err(WriteError::MissingRequired {
+            label: "#PROGRAM",
+            ..
+        })
     ));
 }
 
@@ -240,7 +257,10 @@ fn ksumma_is_written_and_verifies() {
     let parsed = parse_file(&bytes, &ParseOptions::default()).unwrap();
     let check = parsed.ksumma.unwrap();
     assert!(check.is_valid());
-    assert_eq!(lines.last().unwrap(), &format!("#KSUMMA {}", check.declared));
+    assert_eq!(
+        lines.last().unwrap(),
+        &format!("#KSUMMA {}", check.declared)
+    );
     assert_eq!(parsed.document, payout_document());
 }
 
