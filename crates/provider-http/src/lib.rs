@@ -1,1 +1,133 @@
-//! `provider-http`: placeholder while the crate is written.
+//! `provider-http`: the one HTTP layer every kassabok provider client uses.
+//!
+//! An [`HttpClient`] is built once per provider account and does, for every request:
+//!
+//! - **base URL**: paths are appended to a base URL that must be `https` (plain `http` only for
+//!   loopback hosts, so tests and the sandbox work and nothing else can be pointed at);
+//!   [`HttpClientBuilder::base_url`] is the test hook. Redirects are not followed.
+//! - **authentication** ([`Auth`]): bearer, basic, a custom header, or OAuth2 tokens from a
+//!   [`TokenSource`] (cached, refreshed before expiry and once on a 401; see
+//!   [`ClientCredentials`]). Credentials are [`SecretString`]s, header values are marked
+//!   sensitive, and every `Debug` redacts them.
+//! - **timeouts** and the `User-Agent` `kassabok/<version>` ([`USER_AGENT`]).
+//! - **rate limiting** ([`RateLimit`], [`RateLimiter`]): a steady rate per client, and pauses
+//!   at runtime (`Retry-After`, or provider pacing such as Shopify's query cost).
+//! - **retries** ([`RetryPolicy`]): idempotent requests only, bounded exponential backoff with
+//!   jitter, `Retry-After` in seconds or as an HTTP date; connect/timeout errors, 408, 409, 425,
+//!   429 and 500–504 are retryable, and a per-provider [`RetryClassifier`] reads the provider's
+//!   own signals ([`StripeClassifier`] for `Stripe-Should-Retry`, [`ShopifyClassifier`] for
+//!   GraphQL `THROTTLED` answers sent with status 200).
+//! - **errors** ([`HttpError`]): provider, method, path (never the query), status, the
+//!   provider's code, message and request id (through an [`ErrorDecoder`]), the start of the
+//!   body, decode errors with the JSON path of the failing field, attempts made,
+//!   [`is_retryable`](HttpError::is_retryable) and [`retry_after`](HttpError::retry_after).
+//! - **tracing**: one `http_request` span per request (provider, method, path) with a debug
+//!   event per attempt (attempt, status, elapsed ms) and a warning when a request fails. No
+//!   header or query string is ever logged.
+//!
+//! [`paginate`] turns "fetch the page at this cursor" into a `Stream` of items that ends after
+//! the first error and refuses a cursor that repeats.
+//!
+//! # Example
+//!
+//! ```no_run
+//! use futures::TryStreamExt;
+//! use provider_http::{
+//!     Auth, HttpClient, HttpError, Page, RateLimit, RetryPolicy, SecretString, StripeClassifier,
+//! };
+//!
+//! #[derive(serde::Deserialize)]
+//! struct Payout {
+//!     id: String,
+//!     amount: i64,
+//! }
+//!
+//! #[derive(serde::Deserialize)]
+//! struct List<T> {
+//!     data: Vec<T>,
+//!     has_more: bool,
+//! }
+//!
+//! # async fn run() -> Result<(), HttpError> {
+//! let key = SecretString::from(std::env::var("STRIPE_SECRET_KEY").unwrap_or_default());
+//! let client = HttpClient::builder("stripe", "https://api.stripe.com")
+//!     // .base_url(&mock_server.uri())  // in tests
+//!     .auth(Auth::Bearer(key))
+//!     .header("Stripe-Version", "2025-03-31.basil")
+//!     .user_agent_suffix(concat!("stripe-invoicing/", env!("CARGO_PKG_VERSION")))
+//!     .classifier(StripeClassifier)
+//!     .rate_limit(RateLimit::per_second(20))
+//!     .retry(RetryPolicy::default().max_attempts(3))
+//!     .build()?;
+//!
+//! // One request.
+//! let list: List<Payout> = client
+//!     .get_json("/v1/payouts", &[("limit", "100".to_owned())])
+//!     .await?;
+//! println!("{} payouts on the first page", list.data.len());
+//!
+//! // Every page.
+//! let payouts: Vec<Payout> = client
+//!     .paginate(None, |cursor: Option<String>| {
+//!         let client = client.clone();
+//!         async move {
+//!             let mut query = vec![("limit", "100".to_owned())];
+//!             query.extend(cursor.map(|c| ("starting_after", c)));
+//!             let list: List<Payout> = client.get_json("/v1/payouts", &query).await?;
+//!             let next = list.has_more.then(|| list.data.last().map(|p| p.id.clone())).flatten();
+//!             Ok(Page::new(list.data, next))
+//!         }
+//!     })
+//!     .try_collect()
+//!     .await?;
+//! println!("{} payouts, {} öre", payouts.len(), payouts.iter().map(|p| p.amount).sum::<i64>());
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Dependencies
+//!
+//! - `reqwest` (with `rustls` by default, `native-tls` as an opt-in feature): the HTTP client,
+//!   connection pool and TLS.
+//! - `tokio`: timers for backoff, rate limiting and token expiry; the async mutex that makes
+//!   concurrent requests share one token refresh.
+//! - `futures`: the `Stream` returned by [`paginate`].
+//! - `async-trait`: [`TokenSource`] is used as `dyn TokenSource` and has an async method.
+//! - `secrecy`: [`SecretString`] for every credential.
+//! - `serde`, `serde_json`: request bodies and response decoding; `serde_path_to_error`: the
+//!   JSON path of the field that failed to decode.
+//! - `thiserror`: the error enums.
+//! - `httpdate`: `Retry-After` given as an HTTP date.
+//! - `fastrand`: backoff jitter (no cryptographic randomness needed).
+//! - `bytes`: request and response bodies without copies across retries.
+//! - `tracing`: one span per request, never with credentials.
+//! - `url`: base URL validation and joining, query and form encoding.
+#![deny(missing_docs)]
+
+mod auth;
+mod client;
+mod decode;
+mod error;
+mod paginate;
+mod rate_limit;
+mod retry;
+
+pub use async_trait::async_trait;
+pub use reqwest;
+pub use secrecy::{ExposeSecret, SecretString};
+
+pub use auth::{AccessToken, Auth, ClientCredentials, TokenSource};
+pub use client::{
+    HttpClient, HttpClientBuilder, HttpResponse, Idempotency, RequestSpec, USER_AGENT,
+};
+pub use decode::{DefaultErrorDecoder, ErrorDecoder};
+pub use error::{
+    ApiError, ErrorDetails, HttpError, HttpErrorKind, MAX_ERROR_BODY, PaginationError, RawBody,
+    RequestInfo, TransportKind,
+};
+pub use paginate::{Page, paginate};
+pub use rate_limit::{RateLimit, RateLimiter};
+pub use retry::{
+    DefaultClassifier, Jitter, RetryClassifier, RetryDecision, RetryPolicy, ShopifyClassifier,
+    StripeClassifier, is_retryable_status, parse_retry_after, shopify_throttle_wait,
+};

@@ -1,0 +1,197 @@
+//! The pagination driver: cursor pages into a stream of items.
+
+use std::fmt::Debug;
+use std::future::Future;
+
+use futures::stream::{self, Stream, StreamExt};
+
+use crate::{HttpClient, HttpError, PaginationError};
+
+/// One page of a listing: its items and the cursor of the next page (`None` on the last page).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page<T, C> {
+    /// The items of this page, in the provider's order.
+    pub items: Vec<T>,
+    /// The cursor to fetch the next page with; `None` when this is the last page.
+    pub next: Option<C>,
+}
+
+impl<T, C> Page<T, C> {
+    /// A page with a next cursor (`None` = last page).
+    pub fn new(items: Vec<T>, next: Option<C>) -> Self {
+        Self { items, next }
+    }
+
+    /// The last page.
+    pub fn last(items: Vec<T>) -> Self {
+        Self { items, next: None }
+    }
+}
+
+enum State<C, E> {
+    Next { cursor: Option<C>, seen: Vec<C> },
+    Fail(E),
+    Done,
+}
+
+/// Turns "fetch the page at this cursor" into a stream of items.
+///
+/// `fetch_page` is called with `first_cursor` (usually `None`: the first page), then with each
+/// page's [`Page::next`] until a page has none. The stream yields every item of every page in
+/// order, and
+/// - ends after the first error (a failed page is an `Err` item, never a short list that
+///   looks complete);
+/// - yields `Err(PaginationError::RepeatedCursor)` (converted into `E`) and ends if a page's
+///   next cursor was already used: following it would repeat records or loop forever. The
+///   items of that page are yielded first.
+///
+/// `E` is any error type that a [`PaginationError`] converts into, so a provider crate can use
+/// its own error enum (add a `From<PaginationError>` variant) or [`HttpError`] directly (which
+/// has the `From`; [`HttpClient::paginate`] also names the provider in that error).
+///
+/// The stream is not `Unpin`: use `futures::pin_mut!`, `Box::pin` or `tokio::pin!`.
+///
+/// ```no_run
+/// use futures::TryStreamExt;
+/// use provider_http::{paginate, HttpClient, HttpError, Page};
+///
+/// #[derive(serde::Deserialize)]
+/// struct List { data: Vec<Payout>, has_more: bool }
+/// #[derive(serde::Deserialize)]
+/// struct Payout { id: String }
+///
+/// # async fn run(client: HttpClient) -> Result<(), HttpError> {
+/// let payouts: Vec<Payout> = paginate(None, |cursor: Option<String>| {
+///     let client = client.clone();
+///     async move {
+///         let mut query = vec![("limit", "100".to_owned())];
+///         if let Some(after) = cursor {
+///             query.push(("starting_after", after));
+///         }
+///         let list: List = client.get_json("/v1/payouts", &query).await?;
+///         let next = if list.has_more { list.data.last().map(|p| p.id.clone()) } else { None };
+///         Ok::<_, HttpError>(Page::new(list.data, next))
+///     }
+/// })
+/// .try_collect()
+/// .await?;
+/// # Ok(()) }
+/// ```
+pub fn paginate<T, C, E, F, Fut>(
+    first_cursor: Option<C>,
+    fetch_page: F,
+) -> impl Stream<Item = Result<T, E>>
+where
+    F: FnMut(Option<C>) -> Fut,
+    Fut: Future<Output = Result<Page<T, C>, E>>,
+    C: PartialEq + Clone + Debug,
+    E: From<PaginationError>,
+{
+    let seen = first_cursor.iter().cloned().collect();
+    let start = State::Next {
+        cursor: first_cursor,
+        seen,
+    };
+    stream::unfold(
+        (start, fetch_page, 0u64),
+        |(state, mut fetch_page, pages)| async move {
+            match state {
+                State::Done => None,
+                State::Fail(err) => Some((vec![Err(err)], (State::Done, fetch_page, pages))),
+                State::Next { cursor, mut seen } => {
+                    let pages = pages + 1;
+                    let page = match fetch_page(cursor).await {
+                        Ok(page) => page,
+                        Err(err) => {
+                            return Some((vec![Err(err)], (State::Done, fetch_page, pages)));
+                        }
+                    };
+                    let next = match page.next {
+                        None => State::Done,
+                        Some(c) if seen.contains(&c) => {
+                            State::Fail(E::from(PaginationError::RepeatedCursor {
+                                cursor: format!("{c:?}"),
+                                pages,
+                            }))
+                        }
+                        Some(c) => {
+                            seen.push(c.clone());
+                            State::Next {
+                                cursor: Some(c),
+                                seen,
+                            }
+                        }
+                    };
+                    let items = page.items.into_iter().map(Ok).collect();
+                    Some((items, (next, fetch_page, pages)))
+                }
+            }
+        },
+    )
+    .flat_map(stream::iter)
+}
+
+impl HttpClient {
+    /// [`paginate`] with [`HttpError`], naming this client's provider in a
+    /// [`PaginationError`].
+    pub fn paginate<T, C, F, Fut>(
+        &self,
+        first_cursor: Option<C>,
+        fetch_page: F,
+    ) -> impl Stream<Item = Result<T, HttpError>> + use<T, C, F, Fut>
+    where
+        F: FnMut(Option<C>) -> Fut,
+        Fut: Future<Output = Result<Page<T, C>, HttpError>>,
+        C: PartialEq + Clone + Debug,
+    {
+        let provider = self.provider();
+        paginate(first_cursor, fetch_page).map(move |item| {
+            item.map_err(|e| {
+                if e.provider().is_empty() {
+                    e.with_provider(provider)
+                } else {
+                    e
+                }
+            })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures::executor::block_on;
+
+    #[test]
+    fn follows_cursors_and_stops() {
+        let pages = [
+            Page::new(vec![1, 2], Some(1u32)),
+            Page::new(vec![3], Some(2)),
+            Page::last(vec![4, 5]),
+        ];
+        let s = paginate(None, |c: Option<u32>| {
+            let p = pages[c.unwrap_or(0) as usize].clone();
+            async move { Ok::<_, HttpError>(p) }
+        });
+        let items: Vec<_> = block_on(s.collect::<Vec<_>>())
+            .into_iter()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(items, [1, 2, 3, 4, 5]);
+    }
+
+    #[test]
+    fn repeated_cursor_is_an_error_after_the_page() {
+        let s = paginate(None, |c: Option<u32>| async move {
+            Ok::<_, HttpError>(match c {
+                None => Page::new(vec![1], Some(7)),
+                Some(_) => Page::new(vec![2], Some(7)),
+            })
+        });
+        let out = block_on(s.collect::<Vec<_>>());
+        assert_eq!(out.len(), 3);
+        assert_eq!(*out[1].as_ref().unwrap(), 2);
+        let err = out[2].as_ref().unwrap_err();
+        assert!(err.to_string().contains("cursor repeated"), "{err}");
+    }
+}

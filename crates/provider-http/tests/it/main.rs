@@ -1,0 +1,9 @@
+//! Integration tests of provider-http against wiremock servers and raw sockets on loopback.
+
+mod auth;
+mod config;
+mod errors;
+mod pagination;
+mod rate_limit;
+mod retry;
+mod support;
