@@ -1,1 +1,52 @@
-//! kassabok facade (placeholder).
+//! # kassabok
+//!
+//! Turns what a shop sells and gets paid through Shopify, Klarna, Stripe and
+//! PayPal into correct Swedish bookkeeping: balanced vouchers (verifikationer)
+//! on the BAS chart of accounts, a reconciliation of every payout against the
+//! bank, the items an accountant must review, a coverage report of what still
+//! needs a separate report, and an SIE 4I file any Swedish accounting program
+//! imports.
+//!
+//! This crate is the facade: it re-exports the workspace's crates behind
+//! features (all on by default), so a host adds one dependency.
+//!
+//! | module | crate | what it does |
+//! |---|---|---|
+//! | [`core`] | `bookkeeping-core` | normalized `Sale`, `Refund`, `Payout`, `Fee`, `StatementLine`, `Money`, `Period` and the source traits |
+//! | [`http`] | `provider-http` | the one HTTP layer: retries, rate limits, pagination, redacted secrets |
+//! | [`mapping`] | `journal-mapping` | `Chart`, `Policy`, `ExchangeRates` → `Journal` (vouchers, reconciliation, review, coverage) |
+//! | [`shopify`] | `shopify-client` | orders (the sales report) and Shopify Payments payouts (feature `shopify`) |
+//! | [`klarna`] | `klarna-settlements` | Klarna payouts, transactions and reports (feature `klarna`) |
+//! | [`stripe`] | `stripe-invoicing` | Stripe payouts, balance transactions and invoices (feature `stripe`) |
+//! | [`paypal`] | `paypal-transactions` | every PayPal transaction, like a bank account (feature `paypal`) |
+//! | [`sie`] | `sie-file` | SIE 4 writer and reader (feature `sie`) |
+//!
+//! The main example, `cargo run --example month_close`, runs a whole month
+//! close against a built-in sandbox when no provider credentials are set.
+//!
+//! ```
+//! use kassabok::core::{Currency, Money, Period};
+//! use time::Month;
+//!
+//! let march = Period::month(2026, Month::March)?;
+//! let fee = Money::from_minor_units(-1_234, Currency::SEK)?;
+//! assert_eq!(fee.to_string(), "-12.34 SEK");
+//! assert_eq!(march.days(), 31);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![deny(missing_docs)]
+
+pub use bookkeeping_core as core;
+pub use journal_mapping as mapping;
+pub use provider_http as http;
+
+#[cfg(feature = "klarna")]
+pub use klarna_settlements as klarna;
+#[cfg(feature = "paypal")]
+pub use paypal_transactions as paypal;
+#[cfg(feature = "shopify")]
+pub use shopify_client as shopify;
+#[cfg(feature = "sie")]
+pub use sie_file as sie;
+#[cfg(feature = "stripe")]
+pub use stripe_invoicing as stripe;
