@@ -240,6 +240,13 @@ impl Voucher {
         }
     }
 
+    /// Sets the voucher number (builder style); 4I files usually leave it to the importer.
+    #[must_use]
+    pub fn number(mut self, number: impl Into<String>) -> Self {
+        self.number = Some(number.into());
+        self
+    }
+
     /// Adds a transaction (builder style).
     #[must_use]
     pub fn with(mut self, transaction: Transaction) -> Self {
@@ -325,6 +332,27 @@ impl Transaction {
     #[must_use]
     pub fn text(mut self, text: impl Into<String>) -> Self {
         self.text = Some(text.into());
+        self
+    }
+
+    /// Sets the row's own date (builder style).
+    #[must_use]
+    pub fn date(mut self, date: Date) -> Self {
+        self.date = Some(date);
+        self
+    }
+
+    /// Sets the row's quantity (builder style).
+    #[must_use]
+    pub fn quantity(mut self, quantity: Decimal) -> Self {
+        self.quantity = Some(quantity);
+        self
+    }
+
+    /// Makes the row an `#RTRANS` or `#BTRANS` (builder style).
+    #[must_use]
+    pub fn kind(mut self, kind: TransactionKind) -> Self {
+        self.kind = kind;
         self
     }
 

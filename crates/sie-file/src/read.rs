@@ -223,12 +223,12 @@ pub fn parse_file(input: &[u8], options: &ParseOptions) -> Result<ParsedFile, Pa
         ksumma: KsummaState::NotSeen,
         voucher: None,
     };
-    let mut last = 0;
-    for (index, raw) in text.split('\n').enumerate() {
-        last = index + 1;
-        parser.line(last, raw.strip_suffix('\r').unwrap_or(raw))?;
+    // LF or CRLF; a file with CR alone (old Mac programs) splits on CR.
+    let separator = if text.contains('\n') { '\n' } else { '\r' };
+    for (index, raw) in text.split(separator).enumerate() {
+        parser.line(index + 1, raw.strip_suffix('\r').unwrap_or(raw))?;
     }
-    parser.finish(encoding, last)
+    parser.finish(encoding)
 }
 
 enum KsummaState {
@@ -520,7 +520,7 @@ impl Parser<'_> {
         Ok(())
     }
 
-    fn finish(self, encoding: Encoding, _last_line: usize) -> Result<ParsedFile, ParseError> {
+    fn finish(self, encoding: Encoding) -> Result<ParsedFile, ParseError> {
         if let Some(open) = self.voucher {
             return Err(ParseError::UnclosedVoucher { line: open.line });
         }

@@ -116,6 +116,14 @@ pub enum WriteError {
         /// What the rows sum to.
         sum: Decimal,
     },
+    /// A voucher without transactions (importers reject it; it records nothing).
+    #[error("voucher {voucher} (index {index}) has no transactions")]
+    EmptyVoucher {
+        /// Index in [`SieDocument::vouchers`].
+        index: usize,
+        /// Series and number.
+        voucher: String,
+    },
     /// 4E requires a number on every voucher.
     #[error("voucher {voucher} (index {index}) has no number, which SIE 4E requires")]
     MissingVoucherNumber {
@@ -168,7 +176,7 @@ pub enum WriteError {
 /// # Errors
 ///
 /// A [`WriteError`] when the document lacks a mandatory record (`#PROGRAM`, `#GEN`,
-/// `#FNAMN`, and for 4E `#RAR`), a voucher does not balance, a text is too long or holds a
+/// `#FNAMN`, and for 4E `#RAR`), a voucher is empty or does not balance, a text is too long or holds a
 /// character CP437 cannot, or an amount has more than 2 decimals. Nothing is written
 /// half-way: the bytes are returned only when the whole document is valid.
 pub fn write(doc: &SieDocument, options: &WriteOptions) -> Result<Vec<u8>, WriteError> {
@@ -231,6 +239,12 @@ impl Writer<'_> {
             });
         }
         for (index, voucher) in doc.vouchers.iter().enumerate() {
+            if voucher.transactions.is_empty() {
+                return Err(WriteError::EmptyVoucher {
+                    index,
+                    voucher: voucher_name(voucher),
+                });
+            }
             if !voucher.is_balanced() {
                 return Err(WriteError::Unbalanced {
                     index,

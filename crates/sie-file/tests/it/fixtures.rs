@@ -299,3 +299,15 @@ fn cp437_char(byte: u8) -> char {
         .next()
         .unwrap()
 }
+
+#[test]
+fn forced_encoding_is_used() {
+    let forced = ParseOptions {
+        encoding: Some(Encoding::Latin1),
+        ..ParseOptions::default()
+    };
+    let parsed = parse_file(VISMA_FAKT, &forced).unwrap();
+    assert_eq!(parsed.encoding, Encoding::Latin1);
+    // 0x99 is Ö in CP437 and a C1 control character in Latin-1.
+    assert_eq!(parsed.document.company_name, "\u{99}vningsbolaget AB");
+}

@@ -36,7 +36,9 @@ fn sie_like_bytes() -> impl Strategy<Value = Vec<u8>> {
 /// Parses and checks that an error names a line that exists.
 fn check(bytes: &[u8]) -> Result<(), TestCaseError> {
     if let Err(e) = parse(bytes) {
-        let lines = bytes.iter().filter(|b| **b == b'\n').count() + 1;
+        // Lines end in LF (or CRLF); a file without any LF splits on CR.
+        let separator = if bytes.contains(&b'\n') { b'\n' } else { b'\r' };
+        let lines = bytes.iter().filter(|b| **b == separator).count() + 1;
         prop_assert!(
             e.line() >= 1 && e.line() <= lines,
             "{} with {} lines",

@@ -165,3 +165,12 @@ fn lenient_layout() {
     assert_eq!(doc.vouchers[0].transactions.len(), 2);
     assert_eq!(parse(b"").unwrap(), sie_file::SieDocument::default());
 }
+
+#[test]
+fn carriage_returns_alone_end_lines_too() {
+    let doc = parse(b"#FLAGGA 0\r#FNAMN \"AB\"\r#VER A 1 20260114 x\r{\r#TRANS 1930 {} 5\r#TRANS 3000 {} -5\r}\r").unwrap();
+    assert_eq!(doc.company_name, "AB");
+    assert_eq!(doc.vouchers[0].transactions.len(), 2);
+    let e = parse(b"#FLAGGA 0\r#FNAMN \"AB\"\r#VER A 1 2026 x\r").unwrap_err();
+    assert_eq!(e.line(), 3);
+}

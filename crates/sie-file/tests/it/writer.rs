@@ -283,3 +283,41 @@ fn transaction_fields_are_positional() {
     assert!(text.contains("#TRANS 1940 {} -1.00 \"\" \"\" 2.5\r\n"));
     assert_eq!(parse(text.as_bytes()).unwrap(), doc);
 }
+
+#[test]
+fn refuses_an_empty_voucher() {
+    let mut doc = payout_document();
+    doc.vouchers
+        .push(Voucher::new("F", date(2026, 1, 20), "Tom").number("9"));
+    assert_eq!(
+        write(&doc, &WriteOptions::default())
+            .unwrap_err()
+            .to_string(),
+        "voucher F 9 (index 2) has no transactions"
+    );
+}
+
+#[test]
+fn rtrans_and_btrans_are_written_and_read_but_not_summed() {
+    let mut doc = payout_document();
+    doc.vouchers = vec![
+        Voucher::new("F", date(2026, 1, 20), "Rättelse")
+            .with(Transaction::new("1930", Decimal::new(100, 0)))
+            .with(
+                Transaction::new("3001", Decimal::new(-100, 0))
+                    .kind(sie_file::TransactionKind::Removed),
+            )
+            .with(
+                Transaction::new("3002", Decimal::new(-100, 0))
+                    .kind(sie_file::TransactionKind::Added),
+            )
+            .with(Transaction::new("3002", Decimal::new(-100, 0))),
+    ];
+    let text = text(&write(&doc, &WriteOptions::default()).unwrap());
+    assert!(text.contains(
+        "#TRANS 1930 {} 100.00\r\n#BTRANS 3001 {} -100.00\r\n#RTRANS 3002 {} -100.00\r\n#TRANS 3002 {} -100.00\r\n"
+    ));
+    let back = parse(text.as_bytes()).unwrap();
+    assert_eq!(back, doc);
+    assert_eq!(back.vouchers[0].sum(), Decimal::ZERO);
+}
