@@ -1,0 +1,298 @@
+//! [`KlarnaClient`] and its builder.
+
+use std::fmt;
+use std::time::Duration;
+
+use provider_http::reqwest::header::AUTHORIZATION;
+use provider_http::{Auth, ExposeSecret, HttpClient, RateLimit, RetryPolicy, SecretString};
+
+use crate::Error;
+
+/// The Settlements API version this crate speaks; it is part of every path
+/// (`/settlements/v1/…`).
+pub const API_VERSION: &str = "v1";
+
+/// The path prefix of the Settlements API.
+pub(crate) const SETTLEMENTS: &str = "/settlements/v1";
+
+/// The largest page Klarna serves (`size`), and the default page size.
+pub const MAX_PAGE_SIZE: u32 = 500;
+
+/// Klarna's API region. Credentials belong to one region.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum Region {
+    /// Europe: `api.klarna.com`.
+    #[default]
+    Eu,
+    /// North America: `api-na.klarna.com`.
+    Na,
+    /// Oceania: `api-oc.klarna.com`.
+    Oc,
+}
+
+/// Live or playground (test) environment. Credentials belong to one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum Environment {
+    /// Real money.
+    #[default]
+    Live,
+    /// Klarna's test environment.
+    Playground,
+}
+
+impl Region {
+    /// The base URL of the region in an environment.
+    pub fn base_url(self, environment: Environment) -> &'static str {
+        match (self, environment) {
+            (Region::Eu, Environment::Live) => "https://api.klarna.com",
+            (Region::Na, Environment::Live) => "https://api-na.klarna.com",
+            (Region::Oc, Environment::Live) => "https://api-oc.klarna.com",
+            (Region::Eu, Environment::Playground) => "https://api.playground.klarna.com",
+            (Region::Na, Environment::Playground) => "https://api-na.playground.klarna.com",
+            (Region::Oc, Environment::Playground) => "https://api-oc.playground.klarna.com",
+        }
+    }
+}
+
+/// How the client authenticates (HTTP Basic). `Debug` never shows a secret.
+#[derive(Clone)]
+#[non_exhaustive]
+pub enum Credentials {
+    /// A username (the UUID next to an API key, or a legacy merchant id
+    /// username) and a password (the API key, or the legacy shared secret),
+    /// sent as `Basic base64(username:password)`.
+    Basic {
+        /// The username (not secret).
+        username: String,
+        /// The password.
+        password: SecretString,
+    },
+    /// An API key (`klarna_live_api_…`) sent as `Authorization: Basic <key>`,
+    /// as Klarna documents for keys without a username.
+    ApiKey(SecretString),
+}
+
+impl Credentials {
+    /// Username and password.
+    pub fn basic(username: impl Into<String>, password: impl Into<String>) -> Self {
+        Credentials::Basic {
+            username: username.into(),
+            password: SecretString::from(password.into()),
+        }
+    }
+
+    /// An API key on its own.
+    pub fn api_key(key: impl Into<String>) -> Self {
+        Credentials::ApiKey(SecretString::from(key.into()))
+    }
+
+    fn auth(&self) -> Auth {
+        match self {
+            Credentials::Basic { username, password } => {
+                Auth::basic(username.clone(), password.clone())
+            }
+            Credentials::ApiKey(key) => Auth::header(
+                AUTHORIZATION,
+                SecretString::from(format!("Basic {}", key.expose_secret())),
+            ),
+        }
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Credentials::Basic { username, .. } => f
+                .debug_struct("Basic")
+                .field("username", username)
+                .field("password", &"[redacted]")
+                .finish(),
+            Credentials::ApiKey(_) => f.write_str("ApiKey([redacted])"),
+        }
+    }
+}
+
+/// A client for one Klarna merchant account.
+///
+/// Cheap to clone; clones share the connection pool and the rate limiter,
+/// so one client (and its clones) per merchant keeps to Klarna's per-merchant
+/// rate limit.
+#[derive(Clone)]
+pub struct KlarnaClient {
+    pub(crate) http: HttpClient,
+    pub(crate) page_size: u32,
+    region: Region,
+    environment: Environment,
+}
+
+impl KlarnaClient {
+    /// A builder with the required credentials; everything else has defaults
+    /// (EU, live, 500 per page, Klarna's rate limit for the environment).
+    pub fn builder(credentials: Credentials) -> KlarnaClientBuilder {
+        KlarnaClientBuilder {
+            credentials,
+            region: Region::Eu,
+            environment: Environment::Live,
+            base_url: None,
+            rate_limit: None,
+            retry: None,
+            timeout: None,
+            page_size: MAX_PAGE_SIZE,
+        }
+    }
+
+    /// The region.
+    pub fn region(&self) -> Region {
+        self.region
+    }
+
+    /// The environment.
+    pub fn environment(&self) -> Environment {
+        self.environment
+    }
+
+    /// The HTTP layer, for requests this crate does not wrap.
+    pub fn http(&self) -> &HttpClient {
+        &self.http
+    }
+}
+
+impl fmt::Debug for KlarnaClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KlarnaClient")
+            .field("http", &self.http)
+            .field("region", &self.region)
+            .field("environment", &self.environment)
+            .field("page_size", &self.page_size)
+            .finish()
+    }
+}
+
+/// Builds a [`KlarnaClient`]. See [`KlarnaClient::builder`].
+pub struct KlarnaClientBuilder {
+    credentials: Credentials,
+    region: Region,
+    environment: Environment,
+    base_url: Option<String>,
+    rate_limit: Option<RateLimit>,
+    retry: Option<RetryPolicy>,
+    timeout: Option<Duration>,
+    page_size: u32,
+}
+
+impl KlarnaClientBuilder {
+    /// The region (default EU).
+    #[must_use]
+    pub fn region(mut self, region: Region) -> Self {
+        self.region = region;
+        self
+    }
+
+    /// The environment (default live).
+    #[must_use]
+    pub fn environment(mut self, environment: Environment) -> Self {
+        self.environment = environment;
+        self
+    }
+
+    /// Uses the playground (test) environment of the region.
+    #[must_use]
+    pub fn playground(self) -> Self {
+        self.environment(Environment::Playground)
+    }
+
+    /// Sends requests to another server: **the test hook** (a wiremock
+    /// server, the kassabok sandbox) and `KLARNA_API_BASE_URL`. It replaces
+    /// the region's URL; it must be https, or http on a loopback host.
+    #[must_use]
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// The request rate for this merchant. Klarna counts limits per merchant
+    /// id: 200 requests/s live and 50/s in the playground for these
+    /// operations, which are the defaults here. Clients that share a merchant
+    /// should share one `KlarnaClient` (clones share the limiter).
+    #[must_use]
+    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
+        self.rate_limit = Some(limit);
+        self
+    }
+
+    /// The retry policy (default: provider-http's, 4 attempts, honouring
+    /// `Retry-After` up to 60 s).
+    #[must_use]
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
+    /// The timeout of one request.
+    #[must_use]
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Items per page (`size`), 1 to 500; default 500.
+    #[must_use]
+    pub fn page_size(mut self, size: u32) -> Self {
+        self.page_size = size;
+        self
+    }
+
+    /// Builds the client.
+    ///
+    /// # Errors
+    /// [`Error::Config`] for a page size outside 1–500; [`Error::Http`] for a
+    /// base URL that is not https (or loopback http) or credentials that are
+    /// not valid header values.
+    pub fn build(self) -> Result<KlarnaClient, Error> {
+        if !(1..=MAX_PAGE_SIZE).contains(&self.page_size) {
+            return Err(Error::Config(format!(
+                "page size {} is outside 1..={MAX_PAGE_SIZE}",
+                self.page_size
+            )));
+        }
+        let default_url = self.region.base_url(self.environment);
+        let limit = self.rate_limit.unwrap_or(match self.environment {
+            Environment::Live => RateLimit::per_second(200),
+            Environment::Playground => RateLimit::per_second(50),
+        });
+        let mut http = HttpClient::builder("klarna", default_url)
+            .auth(self.credentials.auth())
+            .user_agent_suffix(concat!("klarna-settlements/", env!("CARGO_PKG_VERSION")))
+            .rate_limit(limit)
+            .retry(self.retry.unwrap_or_default());
+        if let Some(url) = &self.base_url {
+            http = http.base_url(url);
+        }
+        if let Some(timeout) = self.timeout {
+            http = http.timeout(timeout);
+        }
+        Ok(KlarnaClient {
+            http: http.build()?,
+            page_size: self.page_size,
+            region: self.region,
+            environment: self.environment,
+        })
+    }
+}
+
+impl fmt::Debug for KlarnaClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KlarnaClientBuilder")
+            .field("credentials", &self.credentials)
+            .field("region", &self.region)
+            .field("environment", &self.environment)
+            .field("base_url", &self.base_url)
+            .field("rate_limit", &self.rate_limit)
+            .field("retry", &self.retry)
+            .field("timeout", &self.timeout)
+            .field("page_size", &self.page_size)
+            .finish()
+    }
+}

@@ -1,0 +1,112 @@
+//! Settlement transactions: the movements behind a payout.
+
+use bookkeeping_core::{CountryCode, Currency};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use super::{CaptureId, DetailedType, OrderId, PaymentReference, RefundId, TransactionType};
+
+/// One transaction of a payout: a sale, return, fee, holdback…
+///
+/// `amount` is in minor units of `currency_code`. This crate reads it as a
+/// magnitude whose direction comes from `type` (Klarna's totals are positive
+/// magnitudes), except for `CORRECTION` and unknown types, whose sign is kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Transaction {
+    /// The amount in minor units.
+    pub amount: i64,
+    /// What the movement is.
+    #[serde(rename = "type")]
+    pub transaction_type: TransactionType,
+    /// The purpose within the type (newer transactions).
+    #[serde(default)]
+    pub detailed_type: Option<DetailedType>,
+    /// The capture, for sales and fees (`""` on returns is read as absent).
+    #[serde(default, deserialize_with = "super::empty_as_none::deserialize")]
+    pub capture_id: Option<CaptureId>,
+    /// The refund, for returns.
+    #[serde(default, deserialize_with = "super::empty_as_none::deserialize")]
+    pub refund_id: Option<RefundId>,
+    /// When the order was placed.
+    #[serde(with = "time::serde::rfc3339")]
+    pub sale_date: OffsetDateTime,
+    /// When it was captured.
+    #[serde(with = "time::serde::rfc3339")]
+    pub capture_date: OffsetDateTime,
+    /// The payout it belongs to, if available.
+    #[serde(default, deserialize_with = "super::empty_as_none::deserialize")]
+    pub payment_reference: Option<PaymentReference>,
+    /// Klarna's order id.
+    pub order_id: OrderId,
+    /// Klarna's short order id.
+    #[serde(default, deserialize_with = "super::empty_as_none::deserialize")]
+    pub short_order_id: Option<String>,
+    /// The shop's own order number, when the integration sets it.
+    #[serde(default, deserialize_with = "super::empty_as_none::deserialize")]
+    pub merchant_reference1: Option<String>,
+    /// A second merchant reference.
+    #[serde(default, deserialize_with = "super::empty_as_none::deserialize")]
+    pub merchant_reference2: Option<String>,
+    /// The merchant's capture reference.
+    #[serde(default, deserialize_with = "super::empty_as_none::deserialize")]
+    pub merchant_capture_reference: Option<String>,
+    /// The merchant's refund reference.
+    #[serde(default, deserialize_with = "super::empty_as_none::deserialize")]
+    pub merchant_refund_reference: Option<String>,
+    /// The currency of `amount`.
+    pub currency_code: Currency,
+    /// The purchase country.
+    pub purchase_country: CountryCode,
+    /// The shipping country.
+    #[serde(default)]
+    pub shipping_country: Option<CountryCode>,
+    /// The VAT rate on Klarna's fee, in hundredths of a percent (`2500` = 25 %).
+    #[serde(default)]
+    pub vat_rate: Option<i64>,
+    /// The VAT on Klarna's fee, in minor units.
+    #[serde(default)]
+    pub vat_amount: Option<i64>,
+    /// The fee VAT converted into the currency of the registration country.
+    #[serde(default)]
+    pub tax_in_currency_of_registration_country: Option<i64>,
+    /// The currency of the registration country.
+    #[serde(default)]
+    pub currency_code_of_registration_country: Option<Currency>,
+    /// The payment method the customer first chose (`invoice`, `direct_debit`…).
+    #[serde(default, deserialize_with = "super::empty_as_none::deserialize")]
+    pub initial_payment_method_type: Option<String>,
+    /// The number of instalments first chosen.
+    #[serde(default)]
+    pub initial_number_of_installments: Option<i64>,
+    /// The monthly down payments first chosen.
+    #[serde(default)]
+    pub initial_payment_method_monthly_downpayments: Option<i64>,
+    /// Klarna's comment (`Loan Amortisation 2022-12-01`).
+    #[serde(default, deserialize_with = "super::empty_as_none::deserialize")]
+    pub klarna_comment: Option<String>,
+    /// The dispute behind a reversal (`krn:klarna:eu1:dispute:…`).
+    #[serde(default, deserialize_with = "super::empty_as_none::deserialize")]
+    pub reversal_reference: Option<String>,
+    /// A link to the payout.
+    #[serde(default, deserialize_with = "super::empty_as_none::deserialize")]
+    pub payout: Option<String>,
+}
+
+impl Transaction {
+    /// A stable id for the transaction: Klarna has none, so it is built from
+    /// the type, detailed type, capture or refund id and order id
+    /// (`SALE:4b1f…`, `FEE/PURCHASE_FEE_FIXED:4b1f…`).
+    pub fn key(&self) -> String {
+        let object = self
+            .capture_id
+            .as_ref()
+            .map(|c| c.as_str())
+            .or(self.refund_id.as_ref().map(|r| r.as_str()))
+            .unwrap_or(self.order_id.as_str());
+        match &self.detailed_type {
+            Some(d) => format!("{}/{}:{}", self.transaction_type, d, object),
+            None => format!("{}:{}", self.transaction_type, object),
+        }
+    }
+}

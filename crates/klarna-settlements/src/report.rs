@@ -1,0 +1,835 @@
+//! Klarna's CSV reports, read by column name.
+//!
+//! - [`parse_payout_report`]: the payout-with-transactions report
+//!   (`reports/payout-with-transactions`, the Merchant Portal, SFTP). Columns
+//!   are configurable per merchant, so every column is found by its name and
+//!   unknown columns are ignored; the delimiter (`;`, `,`, tab, `|`) and the
+//!   decimal form (`1 234,50`, `1,234.50`, `1234.50`) are detected. Body
+//!   columns have the names of the JSON transaction fields; header columns
+//!   (`total_sale_amount`, …, `payment_reference`, `payout_date`) may repeat on
+//!   every row. CSV amounts are decimals in major units (unlike the JSON's
+//!   minor units) and are converted by the currency's exponent, exactly.
+//! - [`parse_sales_report`]: Klarna's sales documents (one row per order line)
+//!   with VAT, into [`Sale`]s and [`Refund`]s.
+//!
+//! A row that cannot be read is a [`Listed::Malformed`] or a review item
+//! naming the row and column; the other rows still come through.
+
+use std::collections::HashMap;
+use std::str::FromStr;
+
+use bookkeeping_core::{
+    CountryCode, Currency, Customer, LineKind, Money, Payment, PaymentChannel, Period, Provider,
+    RecordStream, Refund, ReviewItem, ReviewReason, Sale, SaleLine, SalesRecord, SalesSource,
+    Source, SourceRef, TaxTreatment, VatRate,
+};
+use futures::StreamExt;
+use rust_decimal::Decimal;
+use serde_json::{Map, Value};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::listed::{Listed, decode_item};
+use crate::models::{Payout, Transaction};
+use crate::normalize::ExpectedSale;
+
+/// A CSV report that cannot be read at all (a bad single row is not an
+/// error: it is reported with the row).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReportError {
+    /// The report has no header line.
+    #[error("klarna: csv report: empty")]
+    Empty,
+    /// The CSV itself is broken (unbalanced quotes, invalid UTF-8).
+    #[error("klarna: csv report: line {line}: {source}")]
+    Csv {
+        /// The line, 1-based, when known.
+        line: u64,
+        /// The csv crate's error.
+        #[source]
+        source: csv::Error,
+    },
+    /// A column the report cannot do without.
+    #[error("klarna: csv report: no column {0:?}")]
+    MissingColumn(&'static str),
+}
+
+/// The decimal separator a report uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DecimalSeparator {
+    /// `1234.50`, `1,234.50`.
+    Point,
+    /// `1234,50`, `1 234,50` (Swedish), `1.234,50`.
+    Comma,
+}
+
+/// How a report was written: what was detected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CsvFormat {
+    /// The field delimiter.
+    pub delimiter: u8,
+    /// The decimal separator.
+    pub decimal: DecimalSeparator,
+}
+
+/// A payout-with-transactions report.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PayoutReport {
+    /// The payout from the header columns (totals, payment reference, payout
+    /// date, currency), when the report has total columns.
+    pub payout: Option<Listed<Payout>>,
+    /// One per transaction row, in order.
+    pub transactions: Vec<Listed<Transaction>>,
+    /// The columns, as written.
+    pub columns: Vec<String>,
+    /// What was detected.
+    pub format: CsvFormat,
+}
+
+struct Table {
+    columns: Vec<String>,
+    index: HashMap<String, usize>,
+    rows: Vec<(u64, Vec<String>)>,
+    format: CsvFormat,
+}
+
+impl Table {
+    fn get<'r>(&self, row: &'r [String], names: &[&str]) -> Option<&'r str> {
+        names.iter().find_map(|n| {
+            let i = *self.index.get(*n)?;
+            row.get(i).map(|s| s.trim()).filter(|s| !s.is_empty())
+        })
+    }
+
+    fn has(&self, names: &[&str]) -> bool {
+        names.iter().any(|n| self.index.contains_key(*n))
+    }
+}
+
+fn detect_delimiter(header: &str) -> u8 {
+    let mut counts = [(b';', 0usize), (b',', 0), (b'\t', 0), (b'|', 0)];
+    let mut quoted = false;
+    for b in header.bytes() {
+        if b == b'"' {
+            quoted = !quoted;
+        } else if !quoted && let Some(c) = counts.iter_mut().find(|(d, _)| *d == b) {
+            c.1 += 1;
+        }
+    }
+    // The first with the highest count; `;` wins ties (Klarna's default).
+    counts
+        .iter()
+        .fold((b';', 0), |best, c| if c.1 > best.1 { *c } else { best })
+        .0
+}
+
+fn clean_number(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{a0}' && *c != '\u{202f}' && *c != '\'')
+        .map(|c| if c == '\u{2212}' { '-' } else { c })
+        .collect()
+}
+
+/// What one value says about the decimal separator, if anything.
+fn decimal_hint(value: &str) -> Option<DecimalSeparator> {
+    let s = clean_number(value);
+    let last_comma = s.rfind(',');
+    let last_point = s.rfind('.');
+    match (last_comma, last_point) {
+        (Some(c), Some(p)) => Some(if c > p {
+            DecimalSeparator::Comma
+        } else {
+            DecimalSeparator::Point
+        }),
+        (Some(i), None) | (None, Some(i)) => {
+            let sep = if last_comma.is_some() { ',' } else { '.' };
+            let digits_after = s.len() - i - 1;
+            // Two separators of one kind are grouping; `1,234` is ambiguous.
+            if s.matches(sep).count() > 1 {
+                Some(if sep == ',' {
+                    DecimalSeparator::Point
+                } else {
+                    DecimalSeparator::Comma
+                })
+            } else if digits_after == 3 {
+                None
+            } else if sep == ',' {
+                Some(DecimalSeparator::Comma)
+            } else {
+                Some(DecimalSeparator::Point)
+            }
+        }
+        (None, None) => None,
+    }
+}
+
+/// Parses a decimal written with `decimal` as the separator; the other
+/// separator, spaces and apostrophes are grouping.
+pub fn parse_decimal(value: &str, decimal: DecimalSeparator) -> Option<Decimal> {
+    let s = clean_number(value);
+    let (dec, group) = match decimal {
+        DecimalSeparator::Point => ('.', ','),
+        DecimalSeparator::Comma => (',', '.'),
+    };
+    let s: String = s
+        .chars()
+        .filter(|c| *c != group)
+        .map(|c| if c == dec { '.' } else { c })
+        .collect();
+    if s.is_empty() {
+        return None;
+    }
+    Decimal::from_str(&s).ok()
+}
+
+fn read_table(bytes: &[u8], amount_columns: &[&str]) -> Result<Table, ReportError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text = String::from_utf8_lossy(bytes);
+    let header = text
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .ok_or(ReportError::Empty)?;
+    let delimiter = detect_delimiter(header);
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(bytes);
+    let columns: Vec<String> = reader
+        .headers()
+        .map_err(|source| ReportError::Csv { line: 1, source })?
+        .iter()
+        .map(|h| h.trim().to_ascii_lowercase())
+        .collect();
+    let index = columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.clone(), i))
+        .collect::<HashMap<_, _>>();
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|source| ReportError::Csv {
+            line: source.position().map_or(0, |p| p.line()),
+            source,
+        })?;
+        if record.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        let line = record.position().map_or(0, |p| p.line());
+        rows.push((line, record.iter().map(str::to_owned).collect::<Vec<_>>()));
+    }
+    let amount_idx: Vec<usize> = amount_columns
+        .iter()
+        .filter_map(|c| index.get(*c).copied())
+        .chain(
+            columns
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.starts_with("total_"))
+                .map(|(i, _)| i),
+        )
+        .collect();
+    let decimal = rows
+        .iter()
+        .flat_map(|(_, r)| amount_idx.iter().filter_map(|i| r.get(*i)))
+        .find_map(|v| decimal_hint(v))
+        .unwrap_or(if delimiter == b',' {
+            DecimalSeparator::Point
+        } else {
+            DecimalSeparator::Comma
+        });
+    Ok(Table {
+        columns,
+        index,
+        rows,
+        format: CsvFormat { delimiter, decimal },
+    })
+}
+
+/// `2025-02-28T08:01:44Z`, `2025-02-28 08:01:44`, `2025-02-28` → RFC 3339 UTC.
+fn datetime_text(value: &str) -> String {
+    let v = value.trim();
+    if v.len() == 10 {
+        return format!("{v}T00:00:00Z");
+    }
+    let v = v.replacen(' ', "T", 1);
+    let has_offset = v.ends_with('Z') || v[v.len().saturating_sub(6)..].contains(['+', '-']);
+    if has_offset { v } else { format!("{v}Z") }
+}
+
+/// A decimal in major units → minor units of `currency`, exactly; else the
+/// text as it was (so decoding names the field).
+fn minor_value(text: &str, currency: Option<Currency>, decimal: DecimalSeparator) -> Value {
+    let minor = currency
+        .zip(parse_decimal(text, decimal))
+        .and_then(|(c, d)| Money::new(d, c).to_minor_units().ok());
+    minor.map_or_else(|| Value::String(text.to_owned()), Value::from)
+}
+
+const TRANSACTION_AMOUNTS: [&str; 3] = [
+    "amount",
+    "vat_amount",
+    "tax_in_currency_of_registration_country",
+];
+const TRANSACTION_INTEGERS: [&str; 2] = [
+    "initial_number_of_installments",
+    "initial_payment_method_monthly_downpayments",
+];
+const TRANSACTION_DATES: [&str; 2] = ["sale_date", "capture_date"];
+const TRANSACTION_TEXT: [&str; 20] = [
+    "type",
+    "detailed_type",
+    "capture_id",
+    "refund_id",
+    "payment_reference",
+    "order_id",
+    "short_order_id",
+    "merchant_reference1",
+    "merchant_reference2",
+    "merchant_capture_reference",
+    "merchant_refund_reference",
+    "currency_code",
+    "purchase_country",
+    "shipping_country",
+    "currency_code_of_registration_country",
+    "initial_payment_method_type",
+    "klarna_comment",
+    "reversal_reference",
+    "payout",
+    "merchant_id",
+];
+
+const TOTALS: [&str; 18] = [
+    "sale_amount",
+    "return_amount",
+    "reversal_amount",
+    "fee_amount",
+    "fee_correction_amount",
+    "holdback_amount",
+    "release_amount",
+    "repay_amount",
+    "tax_amount",
+    "commission_amount",
+    "charge_amount",
+    "credit_amount",
+    "fee_refund_amount",
+    "tax_refund_amount",
+    "settlement_amount",
+    "deposit_amount",
+    "opening_debt_balance_amount",
+    "closing_debt_balance_amount",
+];
+
+/// A VAT rate cell → Klarna's hundredths of a percent (`25` or `25,00` →
+/// `2500`; `2500` stays).
+fn rate_hundredths(text: &str, decimal: DecimalSeparator) -> Option<i64> {
+    let d = parse_decimal(text, decimal)?;
+    let h = if d.abs() <= Decimal::ONE_HUNDRED {
+        d * Decimal::ONE_HUNDRED
+    } else {
+        d
+    };
+    (h.fract().is_zero())
+        .then(|| i64::try_from(h).ok())
+        .flatten()
+}
+
+/// Reads a payout-with-transactions CSV report.
+///
+/// # Errors
+/// [`ReportError`] when the file has no header or is not CSV; a bad row is a
+/// [`Listed::Malformed`] naming the row (`line 7`) and column.
+pub fn parse_payout_report(bytes: &[u8]) -> Result<PayoutReport, ReportError> {
+    let table = read_table(bytes, &TRANSACTION_AMOUNTS)?;
+    let dec = table.format.decimal;
+    let header_currency = table
+        .rows
+        .iter()
+        .find_map(|(_, r)| table.get(r, &["currency_code"]))
+        .and_then(|c| Currency::new(c).ok());
+
+    let mut transactions = Vec::new();
+    let mut header_row = None;
+    for (line, row) in &table.rows {
+        if table.get(row, &["type"]).is_none() {
+            // A row without a transaction type carries only header fields.
+            header_row.get_or_insert(row);
+            continue;
+        }
+        header_row.get_or_insert(row);
+        let currency = table
+            .get(row, &["currency_code"])
+            .and_then(|c| Currency::new(c).ok())
+            .or(header_currency);
+        let mut obj = Map::new();
+        for col in TRANSACTION_TEXT {
+            if let Some(v) = table.get(row, &[col]) {
+                obj.insert(col.to_owned(), Value::String(v.to_owned()));
+            }
+        }
+        for col in TRANSACTION_AMOUNTS {
+            if let Some(v) = table.get(row, &[col]) {
+                obj.insert(col.to_owned(), minor_value(v, currency, dec));
+            }
+        }
+        for col in TRANSACTION_INTEGERS {
+            if let Some(v) = table.get(row, &[col]) {
+                let value = v
+                    .parse::<i64>()
+                    .map_or_else(|_| Value::String(v.to_owned()), Value::from);
+                obj.insert(col.to_owned(), value);
+            }
+        }
+        if let Some(v) = table.get(row, &["vat_rate"]) {
+            let value =
+                rate_hundredths(v, dec).map_or_else(|| Value::String(v.to_owned()), Value::from);
+            obj.insert("vat_rate".to_owned(), value);
+        }
+        for col in TRANSACTION_DATES {
+            if let Some(v) = table.get(row, &[col]) {
+                obj.insert(col.to_owned(), Value::String(datetime_text(v)));
+            }
+        }
+        let listed = decode_item::<Transaction>(
+            "report_row",
+            &["capture_id", "refund_id", "order_id"],
+            Value::Object(obj),
+        );
+        transactions.push(match listed {
+            Listed::Malformed(mut m) => {
+                m.id = Some(format!("line {line}"));
+                Listed::Malformed(m)
+            }
+            ok => ok,
+        });
+    }
+
+    let has_totals = TOTALS
+        .iter()
+        .any(|t| table.has(&[format!("total_{t}").as_str()]));
+    let payout = match header_row {
+        Some(row) if has_totals => {
+            let mut totals = Map::new();
+            for t in TOTALS {
+                let col = format!("total_{t}");
+                if let Some(v) = table.get(row, &[col.as_str()]) {
+                    totals.insert(t.to_owned(), minor_value(v, header_currency, dec));
+                }
+            }
+            let mut obj = Map::new();
+            obj.insert("totals".to_owned(), Value::Object(totals));
+            for col in ["payment_reference", "currency_code", "merchant_id"] {
+                if let Some(v) = table.get(row, &[col]) {
+                    obj.insert(col.to_owned(), Value::String(v.to_owned()));
+                }
+            }
+            if let Some(v) = table.get(row, &["payout_date"]) {
+                obj.insert("payout_date".to_owned(), Value::String(datetime_text(v)));
+            }
+            // Columns are configurable: a report without these two still
+            // names its payout; the type is then unknown, the merchant empty.
+            obj.insert(
+                "merchant_settlement_type".to_owned(),
+                Value::String(
+                    table
+                        .get(row, &["merchant_settlement_type"])
+                        .unwrap_or("")
+                        .to_owned(),
+                ),
+            );
+            obj.entry("merchant_id")
+                .or_insert_with(|| Value::String(String::new()));
+            Some(decode_item::<Payout>(
+                "payout",
+                &["payment_reference"],
+                Value::Object(obj),
+            ))
+        }
+        _ => None,
+    };
+    Ok(PayoutReport {
+        payout,
+        transactions,
+        columns: table.columns,
+        format: table.format,
+    })
+}
+
+/// Klarna's sales documents with VAT: sales and refunds per order.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct SalesReport {
+    /// Whether the report has VAT columns. Without them no [`Sale`] is made:
+    /// the sales must come from the shop's own report, matched through
+    /// [`expected`](SalesReport::expected).
+    pub carries_vat: bool,
+    /// Sales, refunds and review items, in the report's order.
+    pub records: Vec<SalesRecord>,
+    /// The documents of the report, for matching with the shop's report.
+    pub expected: Vec<ExpectedSale>,
+    /// What was detected.
+    pub format: CsvFormat,
+}
+
+const SALES_AMOUNT: &[&str] = &["total_amount", "amount"];
+const SALES_VAT: &[&str] = &["total_tax_amount", "tax_amount", "vat_amount"];
+const SALES_RATE: &[&str] = &["tax_rate", "vat_rate"];
+const SALES_DATE: &[&str] = &["capture_date", "sale_date", "created_at", "date"];
+
+struct Doc {
+    refund: bool,
+    order_id: String,
+    reference: Option<String>,
+    currency: Option<Currency>,
+    occurred_at: Option<OffsetDateTime>,
+    country: Option<CountryCode>,
+    lines: Vec<SaleLine>,
+    problems: Vec<ReviewItem>,
+    gross: Vec<Money>,
+}
+
+fn line_kind(line_type: Option<&str>) -> LineKind {
+    match line_type.map(str::to_ascii_lowercase).as_deref() {
+        Some("physical") | None => LineKind::Goods,
+        Some("digital") => LineKind::Service,
+        Some("shipping_fee") => LineKind::Shipping,
+        Some("discount") => LineKind::Discount,
+        Some("gift_card") | Some("store_credit") => LineKind::GiftCard,
+        Some(_) => LineKind::Other,
+    }
+}
+
+fn treatment(country: Option<CountryCode>, rate: VatRate) -> Option<TaxTreatment> {
+    let c = country?;
+    if c.is_sweden() {
+        Some(TaxTreatment::Domestic)
+    } else if c.is_eu() {
+        if rate.is_zero() {
+            None
+        } else if rate.percent() == Decimal::from(25) {
+            Some(TaxTreatment::EuB2cSwedishVat)
+        } else {
+            Some(TaxTreatment::EuOss { country: c })
+        }
+    } else if rate.is_zero() {
+        Some(TaxTreatment::ExportOutsideEu)
+    } else {
+        None
+    }
+}
+
+/// Reads Klarna's sales documents: one row per order line, columns by name
+/// (`order_id`; `total_amount` VAT included; `total_tax_amount` and
+/// `tax_rate` (`25`, `25,00` or Klarna's `2500`); `capture_date`;
+/// `currency_code`; `type` `SALE` or `RETURN`; `merchant_reference1`;
+/// `shipping_country` or `purchase_country`; `name`; `line_type` as Klarna's
+/// order line types `physical`, `shipping_fee`, `discount`…). Rows are grouped
+/// into one document per order and type.
+///
+/// Without VAT columns the report makes no sales, only
+/// [`SalesReport::expected`]. A document with a row that cannot be read, or
+/// without a VAT rate, becomes a review item instead of a sale: a sale is
+/// never booked with a guessed VAT.
+///
+/// # Errors
+/// [`ReportError`] when the file has no header, is not CSV, or has no
+/// `order_id` or amount column.
+pub fn parse_sales_report(bytes: &[u8]) -> Result<SalesReport, ReportError> {
+    let table = read_table(
+        bytes,
+        &[
+            "total_amount",
+            "amount",
+            "total_tax_amount",
+            "tax_amount",
+            "vat_amount",
+        ],
+    )?;
+    let dec = table.format.decimal;
+    if !table.has(&["order_id"]) {
+        return Err(ReportError::MissingColumn("order_id"));
+    }
+    if !table.has(SALES_AMOUNT) {
+        return Err(ReportError::MissingColumn("total_amount"));
+    }
+    let carries_vat = table.has(SALES_VAT) && table.has(SALES_RATE);
+    let mut docs: Vec<Doc> = Vec::new();
+    for (line, row) in &table.rows {
+        let Some(order_id) = table.get(row, &["order_id"]) else {
+            // A row without an order cannot be grouped: it is a review item
+            // of its own, so nothing is lost.
+            docs.push(Doc {
+                refund: false,
+                order_id: format!("line {line}"),
+                reference: None,
+                currency: None,
+                occurred_at: None,
+                country: None,
+                lines: Vec::new(),
+                problems: vec![
+                    ReviewItem::new(
+                        Provider::Klarna,
+                        ReviewReason::Malformed,
+                        format!("sales report line {line} has no order_id"),
+                    )
+                    .with_field("order_id"),
+                ],
+                gross: Vec::new(),
+            });
+            continue;
+        };
+        let kind = table
+            .get(row, &["type"])
+            .unwrap_or("SALE")
+            .to_ascii_uppercase();
+        let refund = matches!(kind.as_str(), "RETURN" | "REFUND");
+        let pos = docs
+            .iter()
+            .position(|d| d.order_id == order_id && d.refund == refund);
+        let pos = pos.unwrap_or_else(|| {
+            docs.push(Doc {
+                refund,
+                order_id: order_id.to_owned(),
+                reference: table.get(row, &["merchant_reference1"]).map(str::to_owned),
+                currency: None,
+                occurred_at: None,
+                country: None,
+                lines: Vec::new(),
+                problems: Vec::new(),
+                gross: Vec::new(),
+            });
+            docs.len() - 1
+        });
+        let doc = &mut docs[pos];
+        let source = SourceRef::new(Provider::Klarna, "order", order_id);
+        let problem = |field: &str, reason: ReviewReason, msg: String| {
+            ReviewItem::new(Provider::Klarna, reason, msg)
+                .with_source(source.clone())
+                .with_field(field.to_owned())
+        };
+        if !matches!(kind.as_str(), "SALE" | "RETURN" | "REFUND") {
+            doc.problems.push(problem(
+                "type",
+                ReviewReason::UnknownType,
+                format!("line {line}: document type {kind:?} is not known"),
+            ));
+        }
+        let currency = match table.get(row, &["currency_code"]).map(Currency::new) {
+            Some(Ok(c)) if c.is_known() => c,
+            _ => {
+                doc.problems.push(problem(
+                    "currency_code",
+                    ReviewReason::Currency,
+                    format!("line {line}: no known currency"),
+                ));
+                continue;
+            }
+        };
+        doc.currency.get_or_insert(currency);
+        if doc.occurred_at.is_none() {
+            doc.occurred_at = table
+                .get(row, SALES_DATE)
+                .and_then(|d| OffsetDateTime::parse(&datetime_text(d), &Rfc3339).ok());
+        }
+        if doc.country.is_none() {
+            doc.country = table
+                .get(row, &["shipping_country", "purchase_country"])
+                .and_then(|c| CountryCode::new(c).ok());
+        }
+        let Some(gross) = table
+            .get(row, SALES_AMOUNT)
+            .and_then(|v| parse_decimal(v, dec))
+            .map(|d| Money::new(d, currency))
+            .filter(Money::is_minor_unit_exact)
+        else {
+            doc.problems.push(problem(
+                "total_amount",
+                ReviewReason::Malformed,
+                format!("line {line}: the amount cannot be read"),
+            ));
+            continue;
+        };
+        doc.gross.push(gross);
+        if !carries_vat {
+            continue;
+        }
+        let vat = table
+            .get(row, SALES_VAT)
+            .and_then(|v| parse_decimal(v, dec))
+            .map(|d| Money::new(d, currency));
+        let rate = table
+            .get(row, SALES_RATE)
+            .and_then(|v| rate_hundredths(v, dec))
+            .map(|h| VatRate::from_percent(Decimal::new(h, 2)));
+        let (Some(vat), Some(rate)) = (vat, rate) else {
+            doc.problems.push(
+                problem(
+                    "tax_rate",
+                    ReviewReason::VatRate,
+                    format!("line {line}: no VAT rate or VAT amount"),
+                )
+                .with_amount(gross),
+            );
+            continue;
+        };
+        let Ok(net) = gross.checked_sub(&vat) else {
+            continue;
+        };
+        let treatment = match treatment(doc.country, rate) {
+            Some(t) => t,
+            None => {
+                doc.problems.push(problem(
+                    "shipping_country",
+                    ReviewReason::TaxTreatment,
+                    format!(
+                        "line {line}: tax treatment for country {} at {rate} cannot be decided",
+                        doc.country.map_or("unknown".to_owned(), |c| c.to_string())
+                    ),
+                ));
+                TaxTreatment::Undetermined {
+                    reason: "country and VAT rate do not decide it".to_owned(),
+                }
+            }
+        };
+        doc.lines.push(SaleLine {
+            kind: line_kind(table.get(row, &["line_type", "order_line_type"])),
+            description: table
+                .get(row, &["name", "description", "reference"])
+                .unwrap_or("")
+                .to_owned(),
+            net,
+            vat,
+            vat_rate: Some(rate),
+            treatment,
+        });
+    }
+
+    let mut records = Vec::new();
+    let mut expected = Vec::new();
+    for doc in docs {
+        let currency = doc.currency;
+        let total = currency.and_then(|c| Money::sum(c, &doc.gross).ok());
+        if let (Some(total), Some(at)) = (total, doc.occurred_at)
+            && !doc.refund
+        {
+            expected.push(ExpectedSale {
+                order: SourceRef::new(Provider::Klarna, "order", doc.order_id.clone()),
+                merchant_reference: doc.reference.clone(),
+                merchant_reference2: None,
+                amount: total,
+                captured_at: at,
+                payment_reference: None,
+            });
+        }
+        if !carries_vat {
+            records.extend(doc.problems.into_iter().map(SalesRecord::Review));
+            continue;
+        }
+        let source = SourceRef::new(Provider::Klarna, "order", doc.order_id.clone());
+        let blocking = doc
+            .problems
+            .iter()
+            .any(|p| !matches!(p.reason, ReviewReason::TaxTreatment));
+        let (Some(currency), Some(occurred_at), Some(total)) = (currency, doc.occurred_at, total)
+        else {
+            records.push(SalesRecord::Review(
+                ReviewItem::new(
+                    Provider::Klarna,
+                    ReviewReason::Malformed,
+                    "sales document without currency or date is not booked",
+                )
+                .with_source(source.clone())
+                .with_field("capture_date"),
+            ));
+            records.extend(doc.problems.into_iter().map(SalesRecord::Review));
+            continue;
+        };
+        if blocking || doc.lines.is_empty() {
+            let mut item = ReviewItem::new(
+                Provider::Klarna,
+                ReviewReason::Incomplete,
+                "sales document is not booked: a line could not be used",
+            )
+            .with_source(source.clone())
+            .with_amount(total);
+            item.field = None;
+            records.push(SalesRecord::Review(item));
+            records.extend(doc.problems.into_iter().map(SalesRecord::Review));
+            continue;
+        }
+        records.extend(doc.problems.iter().cloned().map(SalesRecord::Review));
+        let document_number = doc
+            .reference
+            .clone()
+            .unwrap_or_else(|| doc.order_id.clone());
+        let customer = Customer {
+            country: doc.country,
+            vat_number: None,
+        };
+        let payments = vec![Payment {
+            gateway: "Klarna".to_owned(),
+            channel: PaymentChannel::Provider(Provider::Klarna),
+            amount: total,
+            reference: Some(doc.order_id.clone()),
+            processed_at: Some(occurred_at),
+        }];
+        if doc.refund {
+            records.push(SalesRecord::Refund(Refund {
+                source: SourceRef::new(Provider::Klarna, "refund", doc.order_id.clone()),
+                sale: source,
+                document_number,
+                occurred_at,
+                currency,
+                lines: doc.lines,
+                customer,
+                payments,
+            }));
+        } else {
+            records.push(SalesRecord::Sale(Sale {
+                source,
+                document_number,
+                occurred_at,
+                currency,
+                lines: doc.lines,
+                customer,
+                payments,
+                test: false,
+            }));
+        }
+    }
+    Ok(SalesReport {
+        carries_vat,
+        records,
+        expected,
+        format: table.format,
+    })
+}
+
+impl Source for SalesReport {
+    fn provider(&self) -> Provider {
+        Provider::Klarna
+    }
+}
+
+impl SalesSource for SalesReport {
+    /// The sales and refunds of the report that occurred in `period`, and
+    /// every review item of the report.
+    fn sales<'a>(&'a self, period: &'a Period) -> RecordStream<'a, SalesRecord> {
+        let records: Vec<_> = self
+            .records
+            .iter()
+            .filter(|r| match r {
+                SalesRecord::Sale(s) => period.contains(s.occurred_at),
+                SalesRecord::Refund(r) => period.contains(r.occurred_at),
+                _ => true,
+            })
+            .cloned()
+            .map(Ok)
+            .collect();
+        futures::stream::iter(records).boxed()
+    }
+}

@@ -1,0 +1,341 @@
+//! The Settlements API endpoints: payouts, transactions, summary, reports.
+
+use std::future;
+
+use bookkeeping_core::{
+    Currency, PayoutRecord, PayoutSource, Period, Provider, RecordStream, Source, SourceError,
+};
+use futures::stream::{self, BoxStream, Stream, StreamExt, TryStreamExt};
+use provider_http::reqwest::header::{ACCEPT, HeaderValue};
+use provider_http::{Page, RequestSpec};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::client::SETTLEMENTS;
+use crate::listed::{Listed, decode_item};
+use crate::models::{OrderId, Pagination, PaymentReference, Payout, PayoutSummary, Transaction};
+use crate::normalize::normalize_payout;
+use crate::report::{PayoutReport, parse_payout_report};
+use crate::{Error, KlarnaClient};
+
+/// Which payouts to list (`GET /settlements/v1/payouts`). Klarna filters on
+/// the payout date.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PayoutQuery {
+    /// Payouts from this instant (inclusive).
+    pub start: Option<OffsetDateTime>,
+    /// Payouts up to this instant (inclusive, as Klarna reads `end_date`).
+    pub end: Option<OffsetDateTime>,
+    /// Only payouts in this currency.
+    pub currency: Option<Currency>,
+}
+
+impl PayoutQuery {
+    /// All payouts.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The payouts of a period of Stockholm dates: from its first midnight to
+    /// one second before the next period starts (Klarna's `end_date` is
+    /// inclusive, and a bare date would mean midnight).
+    pub fn period(period: &Period) -> Self {
+        Self {
+            start: Some(period.start_utc()),
+            end: Some(period.end_utc() - time::Duration::SECOND),
+            currency: None,
+        }
+    }
+
+    /// Only payouts in `currency`.
+    #[must_use]
+    pub fn currency(mut self, currency: Currency) -> Self {
+        self.currency = Some(currency);
+        self
+    }
+
+    fn pairs(&self) -> Vec<(&'static str, String)> {
+        let mut q = Vec::new();
+        if let Some(s) = self.start {
+            q.push(("start_date", utc(s)));
+        }
+        if let Some(e) = self.end {
+            q.push(("end_date", utc(e)));
+        }
+        if let Some(c) = self.currency {
+            q.push(("currency_code", c.to_string()));
+        }
+        q
+    }
+}
+
+/// Which transactions to list (`GET /settlements/v1/transactions`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransactionQuery {
+    /// The transactions of one payout.
+    Payout(PaymentReference),
+    /// The transactions of one order.
+    Order(OrderId),
+}
+
+impl TransactionQuery {
+    fn pairs(&self) -> Vec<(&'static str, String)> {
+        match self {
+            TransactionQuery::Payout(p) => vec![("payment_reference", p.to_string())],
+            TransactionQuery::Order(o) => vec![("order_id", o.to_string())],
+        }
+    }
+}
+
+/// `2025-03-01T00:00:00Z`: UTC, whole seconds.
+fn utc(t: OffsetDateTime) -> String {
+    let t = t
+        .to_offset(time::UtcOffset::UTC)
+        .replace_nanosecond(0)
+        .unwrap_or(t);
+    t.format(&Rfc3339).unwrap_or_else(|_| t.to_string())
+}
+
+trait Envelope: DeserializeOwned {
+    fn into_parts(self) -> (Vec<Value>, Option<Pagination>);
+}
+
+#[derive(Deserialize)]
+struct PayoutPage {
+    payouts: Vec<Value>,
+    #[serde(default)]
+    pagination: Option<Pagination>,
+}
+
+impl Envelope for PayoutPage {
+    fn into_parts(self) -> (Vec<Value>, Option<Pagination>) {
+        (self.payouts, self.pagination)
+    }
+}
+
+#[derive(Deserialize)]
+struct TransactionPage {
+    transactions: Vec<Value>,
+    #[serde(default)]
+    pagination: Option<Pagination>,
+}
+
+impl Envelope for TransactionPage {
+    fn into_parts(self) -> (Vec<Value>, Option<Pagination>) {
+        (self.transactions, self.pagination)
+    }
+}
+
+/// Ends a stream after its first error.
+pub(crate) fn end_after_error<T, E>(
+    s: impl Stream<Item = Result<T, E>>,
+) -> impl Stream<Item = Result<T, E>> {
+    s.scan(false, |failed, item| {
+        if *failed {
+            return future::ready(None);
+        }
+        *failed = item.is_err();
+        future::ready(Some(item))
+    })
+}
+
+impl KlarnaClient {
+    fn list<P: Envelope, T: DeserializeOwned + Send + 'static>(
+        &self,
+        path: &'static str,
+        query: Vec<(&'static str, String)>,
+        object: &'static str,
+        id_fields: &'static [&'static str],
+    ) -> BoxStream<'static, Result<Listed<T>, Error>> {
+        let http = self.http.clone();
+        let size = self.page_size;
+        let pages = provider_http::paginate(Some(0u64), move |offset: Option<u64>| {
+            let http = http.clone();
+            let mut query = query.clone();
+            async move {
+                let offset = offset.unwrap_or(0);
+                query.push(("size", size.to_string()));
+                query.push(("offset", offset.to_string()));
+                let resp = http.send(RequestSpec::get(path).queries(&query)).await?;
+                let page: P = http.decode(&resp)?;
+                let (raw, pagination) = page.into_parts();
+                let seen = offset + raw.len() as u64;
+                // Klarna's `next` says whether there is more; the next offset is
+                // computed from what arrived, so nothing is skipped or repeated.
+                let next = match pagination {
+                    Some(p) if p.next.is_some() => Some(seen),
+                    Some(Pagination {
+                        total: Some(total), ..
+                    }) if seen < total => {
+                        return Err(Error::ShortList { path, seen, total });
+                    }
+                    _ => None,
+                };
+                let items: Vec<Listed<T>> = raw
+                    .into_iter()
+                    .map(|v| decode_item(object, id_fields, v))
+                    .collect();
+                Ok::<_, Error>(Page::new(items, next))
+            }
+        });
+        end_after_error(pages).boxed()
+    }
+
+    /// Lists payouts, every page (`size` 500), each payout decoded on its
+    /// own: a malformed payout is a [`Listed::Malformed`] naming the field,
+    /// and the others still come through.
+    ///
+    /// The stream ends after the first error; a failure mid-list is an error,
+    /// never a short list.
+    pub fn list_payouts(
+        &self,
+        query: &PayoutQuery,
+    ) -> BoxStream<'static, Result<Listed<Payout>, Error>> {
+        self.list::<PayoutPage, Payout>(PAYOUTS, query.pairs(), "payout", &["payment_reference"])
+    }
+
+    /// Lists transactions of a payout or an order, every page, each decoded
+    /// on its own. Ends after the first error.
+    pub fn list_transactions(
+        &self,
+        query: &TransactionQuery,
+    ) -> BoxStream<'static, Result<Listed<Transaction>, Error>> {
+        self.list::<TransactionPage, Transaction>(
+            TRANSACTIONS,
+            query.pairs(),
+            "transaction",
+            &["capture_id", "refund_id", "order_id"],
+        )
+    }
+
+    /// All transactions of one payout.
+    ///
+    /// # Errors
+    /// The first request or pagination error.
+    pub async fn payout_transactions(
+        &self,
+        payment_reference: &PaymentReference,
+    ) -> Result<Vec<Listed<Transaction>>, Error> {
+        self.list_transactions(&TransactionQuery::Payout(payment_reference.clone()))
+            .try_collect()
+            .await
+    }
+
+    /// One payout by its payment reference.
+    ///
+    /// # Errors
+    /// [`Error::Http`]: 404 with Klarna's error when there is no such payout
+    /// (see [`Error::klarna_error`]), or a decode error naming the field.
+    pub async fn payout(&self, payment_reference: &PaymentReference) -> Result<Payout, Error> {
+        let path = format!("{PAYOUTS}/{}", encode_segment(payment_reference.as_str()));
+        Ok(self.http.get_json(&path, &[]).await?)
+    }
+
+    /// The payout summary of a period, one entry per currency
+    /// (`GET /settlements/v1/payouts/summary`; both dates are required).
+    ///
+    /// # Errors
+    /// Request and decode errors.
+    pub async fn payout_summary(
+        &self,
+        start: OffsetDateTime,
+        end: OffsetDateTime,
+        currency: Option<Currency>,
+    ) -> Result<Vec<PayoutSummary>, Error> {
+        let mut query = vec![("start_date", utc(start)), ("end_date", utc(end))];
+        if let Some(c) = currency {
+            query.push(("currency_code", c.to_string()));
+        }
+        Ok(self
+            .http
+            .get_json(&format!("{PAYOUTS}/summary"), &query)
+            .await?)
+    }
+
+    /// The payout-with-transactions CSV report of one payout, read by
+    /// column name (see [`parse_payout_report`]).
+    ///
+    /// # Errors
+    /// Request errors, and [`Error::Report`] when the CSV cannot be read.
+    pub async fn payout_report(
+        &self,
+        payment_reference: &PaymentReference,
+    ) -> Result<PayoutReport, Error> {
+        let spec = RequestSpec::get(format!("{SETTLEMENTS}/reports/payout-with-transactions"))
+            .query("payment_reference", payment_reference.as_str())
+            .header(ACCEPT, HeaderValue::from_static("text/csv"));
+        let resp = self.http.send(spec).await?;
+        Ok(parse_payout_report(resp.body())?)
+    }
+
+    /// The payouts of a period, each fetched with its transactions and
+    /// normalized ([`normalize_payout`]), as source records. Ends after the
+    /// first error.
+    pub fn normalized_payouts(
+        &self,
+        query: &PayoutQuery,
+    ) -> BoxStream<'static, Result<PayoutRecord, Error>> {
+        let client = self.clone();
+        let per_payout = self.list_payouts(query).then(move |item| {
+            let client = client.clone();
+            async move {
+                match item? {
+                    Listed::Malformed(m) => Ok(vec![PayoutRecord::Review(m.review())]),
+                    Listed::Item(payout) => {
+                        let transactions = client
+                            .payout_transactions(&payout.payment_reference)
+                            .await?;
+                        Ok(normalize_payout(&payout, &transactions).into_records())
+                    }
+                }
+            }
+        });
+        end_after_error(per_payout)
+            .flat_map(|batch: Result<Vec<PayoutRecord>, Error>| {
+                let items: Vec<Result<PayoutRecord, Error>> = match batch {
+                    Ok(records) => records.into_iter().map(Ok).collect(),
+                    Err(e) => vec![Err(e)],
+                };
+                stream::iter(items)
+            })
+            .boxed()
+    }
+}
+
+const PAYOUTS: &str = "/settlements/v1/payouts";
+const TRANSACTIONS: &str = "/settlements/v1/transactions";
+
+/// Percent-encodes a path segment (payment references are plain letters and
+/// digits, but a crafted one must not change the path).
+fn encode_segment(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+impl Source for KlarnaClient {
+    fn provider(&self) -> Provider {
+        Provider::Klarna
+    }
+}
+
+impl PayoutSource for KlarnaClient {
+    /// The payouts whose payout date falls in `period`, each with its
+    /// transactions as lines, plus review items.
+    fn payouts<'a>(&'a self, period: &'a Period) -> RecordStream<'a, PayoutRecord> {
+        self.normalized_payouts(&PayoutQuery::period(period))
+            .map_err(SourceError::from)
+            .boxed()
+    }
+}
