@@ -6,7 +6,7 @@ use std::fmt;
 use rust_decimal::Decimal;
 use time::Date;
 
-use crate::model::{FiscalYear, SieDocument};
+use crate::model::{FiscalYear, SieDocument, Transaction, TransactionKind};
 use crate::read::voucher_name;
 
 /// What [`validate`] found, voucher by voucher.
@@ -37,12 +37,18 @@ pub struct VoucherReport {
     /// Voucher and transaction dates outside the current fiscal year (empty when the document
     /// has no `#RAR 0`).
     pub dates_outside_year: Vec<Date>,
+    /// Rows (1-based) holding an `#RTRANS` that is not followed by the identical `#TRANS`
+    /// the spec requires.
+    pub unpaired_rtrans: Vec<usize>,
 }
 
 impl VoucherReport {
     /// Whether the voucher passed every check.
     pub fn is_valid(&self) -> bool {
-        self.balanced && self.undefined_accounts.is_empty() && self.dates_outside_year.is_empty()
+        self.balanced
+            && self.undefined_accounts.is_empty()
+            && self.dates_outside_year.is_empty()
+            && self.unpaired_rtrans.is_empty()
     }
 }
 
@@ -67,6 +73,11 @@ impl ValidationReport {
             for account in &v.undefined_accounts {
                 problems.push(format!(
                     "{name} uses account {account}, which has no #KONTO"
+                ));
+            }
+            for row in &v.unpaired_rtrans {
+                problems.push(format!(
+                    "{name} row {row}: #RTRANS is not followed by an identical #TRANS"
                 ));
             }
             if let Some(year) = self.fiscal_year {
@@ -102,7 +113,8 @@ impl fmt::Display for ValidationReport {
 }
 
 /// Checks every voucher: balanced, accounts defined (when the document has `#KONTO`), dates
-/// inside the current fiscal year (when it has `#RAR 0`).
+/// inside the current fiscal year (when it has `#RAR 0`), every `#RTRANS` followed by its
+/// identical `#TRANS`.
 pub fn validate(doc: &SieDocument) -> ValidationReport {
     let chart: BTreeSet<&str> = doc.accounts.iter().map(|a| a.number.as_str()).collect();
     let accounts_checked = !chart.is_empty();
@@ -132,6 +144,22 @@ pub fn validate(doc: &SieDocument) -> ValidationReport {
                     }
                 }
             }
+            let rows = &voucher.transactions;
+            let unpaired_rtrans = rows
+                .iter()
+                .enumerate()
+                .filter(|(i, t)| {
+                    t.kind == TransactionKind::Added
+                        && rows.get(i + 1).is_none_or(|next| {
+                            next.kind != TransactionKind::Normal
+                                || Transaction {
+                                    kind: TransactionKind::Normal,
+                                    ..(*t).clone()
+                                } != *next
+                        })
+                })
+                .map(|(i, _)| i + 1)
+                .collect();
             let sum = voucher.sum();
             VoucherReport {
                 index,
@@ -140,6 +168,7 @@ pub fn validate(doc: &SieDocument) -> ValidationReport {
                 balanced: sum.is_zero(),
                 undefined_accounts,
                 dates_outside_year,
+                unpaired_rtrans,
             }
         })
         .collect();

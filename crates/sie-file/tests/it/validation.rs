@@ -49,3 +49,32 @@ fn reports_undefined_accounts_and_dates_outside_the_year() {
          - voucher F (no number) (index 1) has date 2026-01-14, outside the fiscal year 2025-01-01 to 2025-12-31"
     );
 }
+
+#[test]
+fn rtrans_must_be_followed_by_its_trans() {
+    use sie_file::TransactionKind;
+    let mut doc = payout_document();
+    let added = Transaction::new("6570", Decimal::new(5, 0)).kind(TransactionKind::Added);
+    // Paired: the identical #TRANS follows.
+    doc.vouchers[0].transactions.insert(1, added.clone());
+    doc.vouchers[0]
+        .transactions
+        .insert(2, Transaction::new("6570", Decimal::new(5, 0)));
+    doc.vouchers[0]
+        .transactions
+        .push(Transaction::new("1930", Decimal::new(-5, 0)));
+    // Unpaired: a different amount follows, and one ends the voucher.
+    doc.vouchers[1].transactions.insert(0, added.clone());
+    doc.vouchers[1].transactions.push(added);
+    let report = validate(&doc);
+    assert_eq!(report.vouchers[0].unpaired_rtrans, Vec::<usize>::new());
+    assert!(report.vouchers[0].is_valid());
+    assert_eq!(report.vouchers[1].unpaired_rtrans, [1, 4]);
+    assert_eq!(
+        report.problems(),
+        [
+            "voucher F (no number) (index 1) row 1: #RTRANS is not followed by an identical #TRANS",
+            "voucher F (no number) (index 1) row 4: #RTRANS is not followed by an identical #TRANS",
+        ]
+    );
+}
