@@ -1,0 +1,355 @@
+//! `GET /v1/reporting/transactions`: `search_response` and `transaction_detail`.
+
+use bookkeeping_core::Money;
+use serde::{Deserialize, Deserializer};
+use time::OffsetDateTime;
+
+use super::EventCode;
+use super::serde_helpers::{date, money};
+use crate::{AccountId, TransactionId};
+
+macro_rules! open_enum {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $text:literal),* $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum $name {
+            $($(#[$vdoc])* $variant,)*
+            /// A value kassabok does not know, kept as PayPal wrote it.
+            Unknown(String),
+        }
+
+        impl $name {
+            /// The value as PayPal writes it.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(Self::$variant => $text,)*
+                    Self::Unknown(s) => s,
+                }
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(s: &str) -> Self {
+                match s {
+                    $($text => Self::$variant,)*
+                    other => Self::Unknown(other.to_owned()),
+                }
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+                Ok(Self::from(s.as_ref()))
+            }
+        }
+    };
+}
+
+open_enum!(
+    /// `transaction_status`: D, P, S or V (some accounts also send F, partially refunded).
+    TransactionStatus {
+        /// `D`: denied; no money moved.
+        Denied = "D",
+        /// `P`: pending; not yet on the balance.
+        Pending = "P",
+        /// `S`: successful.
+        Success = "S",
+        /// `V`: fully reversed or refunded to the sender (the reversal is its own record).
+        Reversed = "V",
+    }
+);
+
+open_enum!(
+    /// `paypal_reference_id_type`: what `paypal_reference_id` points at.
+    ReferenceIdType {
+        /// `ODR`: an order.
+        Order = "ODR",
+        /// `TXN`: a transaction.
+        Transaction = "TXN",
+        /// `SUB`: a subscription.
+        Subscription = "SUB",
+        /// `PAP`: a pre-approved payment.
+        PreApprovedPayment = "PAP",
+    }
+);
+
+/// One page of `GET /v1/reporting/transactions`. The details stay raw JSON here so that
+/// each is decoded on its own: one malformed record becomes a review item, not a lost page.
+#[derive(Debug, Deserialize)]
+pub(crate) struct SearchPage {
+    #[serde(default)]
+    pub(crate) transaction_details: Vec<serde_json::Value>,
+    #[serde(default, deserialize_with = "date::option")]
+    pub(crate) last_refreshed_datetime: Option<OffsetDateTime>,
+    pub(crate) page: Option<u32>,
+    pub(crate) total_items: Option<u64>,
+    pub(crate) total_pages: Option<u32>,
+}
+
+/// One transaction (`transaction_detail`), as requested with `fields=all`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[non_exhaustive]
+pub struct TransactionDetail {
+    /// The transaction itself: ids, event code, dates, amounts, balances.
+    pub transaction_info: TransactionInfo,
+    /// The payer.
+    #[serde(default)]
+    pub payer_info: Option<PayerInfo>,
+    /// Shipping details.
+    #[serde(default)]
+    pub shipping_info: Option<ShippingInfo>,
+    /// The cart.
+    #[serde(default)]
+    pub cart_info: Option<CartInfo>,
+}
+
+/// `transaction_info`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[non_exhaustive]
+pub struct TransactionInfo {
+    /// The transaction id.
+    pub transaction_id: TransactionId,
+    /// The counterparty's PayPal account.
+    #[serde(default)]
+    pub paypal_account_id: Option<AccountId>,
+    /// The original transaction of a refund, fee or conversion.
+    #[serde(default)]
+    pub paypal_reference_id: Option<TransactionId>,
+    /// What `paypal_reference_id` points at.
+    #[serde(default)]
+    pub paypal_reference_id_type: Option<ReferenceIdType>,
+    /// The event code, in full (`T0006`).
+    pub transaction_event_code: EventCode,
+    /// When the transaction started (the booking date).
+    #[serde(deserialize_with = "date::required")]
+    pub transaction_initiation_date: OffsetDateTime,
+    /// When the transaction was last updated.
+    #[serde(default, deserialize_with = "date::option")]
+    pub transaction_updated_date: Option<OffsetDateTime>,
+    /// The gross amount, signed: positive into the balance.
+    #[serde(deserialize_with = "money::required")]
+    pub transaction_amount: Money,
+    /// The fee, signed as it hits the balance (negative on a received payment); absent
+    /// when no fee applied.
+    #[serde(default, deserialize_with = "money::option")]
+    pub fee_amount: Option<Money>,
+    /// Discount.
+    #[serde(default, deserialize_with = "money::option")]
+    pub discount_amount: Option<Money>,
+    /// Insurance.
+    #[serde(default, deserialize_with = "money::option")]
+    pub insurance_amount: Option<Money>,
+    /// Sales tax.
+    #[serde(default, deserialize_with = "money::option")]
+    pub sales_tax_amount: Option<Money>,
+    /// Shipping.
+    #[serde(default, deserialize_with = "money::option")]
+    pub shipping_amount: Option<Money>,
+    /// Shipping discount.
+    #[serde(default, deserialize_with = "money::option")]
+    pub shipping_discount_amount: Option<Money>,
+    /// Tax on shipping.
+    #[serde(default, deserialize_with = "money::option")]
+    pub shipping_tax_amount: Option<Money>,
+    /// Other amounts.
+    #[serde(default, deserialize_with = "money::option")]
+    pub other_amount: Option<Money>,
+    /// Tip.
+    #[serde(default, deserialize_with = "money::option")]
+    pub tip_amount: Option<Money>,
+    /// The status.
+    #[serde(default)]
+    pub transaction_status: Option<TransactionStatus>,
+    /// The subject the payer saw.
+    #[serde(default)]
+    pub transaction_subject: Option<String>,
+    /// The payer's note.
+    #[serde(default)]
+    pub transaction_note: Option<String>,
+    /// The merchant's invoice id (often the shop's order number).
+    #[serde(default)]
+    pub invoice_id: Option<String>,
+    /// The merchant's custom field.
+    #[serde(default)]
+    pub custom_field: Option<String>,
+    /// Payment tracking id.
+    #[serde(default)]
+    pub payment_tracking_id: Option<String>,
+    /// The bank's reference of a withdrawal or deposit.
+    #[serde(default)]
+    pub bank_reference_id: Option<String>,
+    /// The balance after this transaction, in its currency.
+    #[serde(default, deserialize_with = "money::option")]
+    pub ending_balance: Option<Money>,
+    /// The available balance after this transaction.
+    #[serde(default, deserialize_with = "money::option")]
+    pub available_balance: Option<Money>,
+    /// Seller protection eligibility (`01`, `02`, `03`).
+    #[serde(default)]
+    pub protection_eligibility: Option<String>,
+    /// The instrument type.
+    #[serde(default)]
+    pub instrument_type: Option<String>,
+    /// The instrument subtype.
+    #[serde(default)]
+    pub instrument_sub_type: Option<String>,
+    /// `PUI`, `installment` or `mEFT`.
+    #[serde(default)]
+    pub payment_method_type: Option<String>,
+}
+
+/// `payer_info`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[non_exhaustive]
+pub struct PayerInfo {
+    /// The payer's PayPal account id.
+    #[serde(default)]
+    pub account_id: Option<AccountId>,
+    /// The payer's e-mail.
+    #[serde(default)]
+    pub email_address: Option<String>,
+    /// The payer's phone.
+    #[serde(default)]
+    pub phone_number: Option<Phone>,
+    /// `Y` when the address is confirmed.
+    #[serde(default)]
+    pub address_status: Option<String>,
+    /// `Y` when the payer is verified.
+    #[serde(default)]
+    pub payer_status: Option<String>,
+    /// The payer's name.
+    #[serde(default)]
+    pub payer_name: Option<PayerName>,
+    /// ISO 3166-1 alpha-2 country of the payer.
+    #[serde(default)]
+    pub country_code: Option<String>,
+}
+
+impl PayerInfo {
+    /// The best display name: the full name, the given name and surname, else the e-mail.
+    pub fn display_name(&self) -> Option<String> {
+        let name = self.payer_name.as_ref().and_then(PayerName::full);
+        name.or_else(|| self.email_address.clone())
+            .or_else(|| self.account_id.as_ref().map(ToString::to_string))
+    }
+}
+
+/// A phone number.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[non_exhaustive]
+pub struct Phone {
+    /// Country calling code.
+    #[serde(default)]
+    pub country_code: Option<String>,
+    /// The national number.
+    #[serde(default)]
+    pub national_number: Option<String>,
+}
+
+/// A payer's name.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[non_exhaustive]
+pub struct PayerName {
+    /// Given name.
+    #[serde(default)]
+    pub given_name: Option<String>,
+    /// Surname.
+    #[serde(default)]
+    pub surname: Option<String>,
+    /// The full name as PayPal composed it.
+    #[serde(default)]
+    pub alternate_full_name: Option<String>,
+    /// The full name.
+    #[serde(default)]
+    pub full_name: Option<String>,
+}
+
+impl PayerName {
+    /// The full name, from whichever fields are present.
+    pub fn full(&self) -> Option<String> {
+        let non_empty = |s: &Option<String>| s.clone().filter(|s| !s.trim().is_empty());
+        non_empty(&self.alternate_full_name)
+            .or_else(|| non_empty(&self.full_name))
+            .or_else(|| {
+                let parts: Vec<String> = [non_empty(&self.given_name), non_empty(&self.surname)]
+                    .into_iter()
+                    .flatten()
+                    .collect();
+                (!parts.is_empty()).then(|| parts.join(" "))
+            })
+    }
+}
+
+/// `shipping_info`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[non_exhaustive]
+pub struct ShippingInfo {
+    /// The recipient's name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The shipping method.
+    #[serde(default)]
+    pub method: Option<String>,
+}
+
+/// `cart_info`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[non_exhaustive]
+pub struct CartInfo {
+    /// The items.
+    #[serde(default)]
+    pub item_details: Vec<ItemDetail>,
+    /// Whether item prices include tax.
+    #[serde(default)]
+    pub tax_inclusive: Option<bool>,
+    /// PayPal's invoice id.
+    #[serde(default)]
+    pub paypal_invoice_id: Option<String>,
+}
+
+/// One item of a cart.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[non_exhaustive]
+pub struct ItemDetail {
+    /// The merchant's item code.
+    #[serde(default)]
+    pub item_code: Option<String>,
+    /// The item name.
+    #[serde(default)]
+    pub item_name: Option<String>,
+    /// The description.
+    #[serde(default)]
+    pub item_description: Option<String>,
+    /// The quantity, a string in PayPal's API.
+    #[serde(default)]
+    pub item_quantity: Option<String>,
+    /// Unit price.
+    #[serde(default, deserialize_with = "money::option")]
+    pub item_unit_price: Option<Money>,
+    /// Item amount.
+    #[serde(default, deserialize_with = "money::option")]
+    pub item_amount: Option<Money>,
+    /// Tax percentage, a decimal string (`"25.00"`).
+    #[serde(default)]
+    pub tax_percentage: Option<String>,
+    /// Taxes on the item.
+    #[serde(default)]
+    pub tax_amounts: Vec<TaxAmount>,
+    /// The item's total.
+    #[serde(default, deserialize_with = "money::option")]
+    pub total_item_amount: Option<Money>,
+    /// The invoice number.
+    #[serde(default)]
+    pub invoice_number: Option<String>,
+}
+
+/// `{tax_amount: money}`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[non_exhaustive]
+pub struct TaxAmount {
+    /// The tax.
+    #[serde(default, deserialize_with = "money::option")]
+    pub tax_amount: Option<Money>,
+}
