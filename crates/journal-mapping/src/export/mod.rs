@@ -1,0 +1,9 @@
+//! Writing a [`Journal`](crate::Journal) as CSV and (feature `sie`) as an SIE 4I document.
+
+mod csv;
+#[cfg(feature = "sie")]
+mod sie;
+
+pub use self::csv::CsvError;
+#[cfg(feature = "sie")]
+pub use self::sie::SieExport;

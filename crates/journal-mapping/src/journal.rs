@@ -1,0 +1,304 @@
+//! The journal: vouchers, reconciliation, review items and coverage.
+
+use std::fmt::{self, Write as _};
+
+use bookkeeping_core::{Period, Provider, ReviewItem};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::coverage::Coverage;
+use crate::mapper::r2;
+use crate::reconcile::PayoutReconciliation;
+use crate::voucher::{Voucher, VoucherId};
+
+/// A rounding residue booked on 3740 to make a voucher balance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoundingResidue {
+    /// The voucher.
+    pub voucher: VoucherId,
+    /// The amount on 3740 (SEK).
+    #[serde(with = "rust_decimal::serde::str")]
+    pub amount: Decimal,
+}
+
+/// Running totals of one provider.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ProviderTotals {
+    /// Vouchers written.
+    pub vouchers: u64,
+    /// Payouts that reconcile.
+    pub payouts_reconciled: u64,
+    /// Payouts that do not.
+    pub payouts_unreconciled: u64,
+    /// Sales booked, VAT included, SEK.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub sales_sek: Decimal,
+    /// Refunds booked, VAT included, SEK.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub refunds_sek: Decimal,
+    /// Fees, VAT included, SEK.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub fees_sek: Decimal,
+    /// Paid out to the bank, SEK.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub paid_out_sek: Decimal,
+    /// Rounding residues on 3740, SEK.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub rounding_sek: Decimal,
+}
+
+impl ProviderTotals {
+    pub(crate) fn rounded(mut self) -> Self {
+        self.sales_sek = r2(self.sales_sek);
+        self.refunds_sek = r2(self.refunds_sek);
+        self.fees_sek = r2(self.fees_sek);
+        self.paid_out_sek = r2(self.paid_out_sek);
+        self.rounding_sek = r2(self.rounding_sek);
+        self
+    }
+}
+
+/// The result of mapping a period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Journal {
+    /// The period.
+    pub period: Period,
+    /// The voucher series.
+    pub series: String,
+    /// Balanced vouchers, sorted by date, kind, provider and text.
+    pub vouchers: Vec<Voucher>,
+    /// One per payout booked in the period.
+    pub reconciliations: Vec<PayoutReconciliation>,
+    /// What an accountant must look at.
+    pub review: Vec<ReviewItem>,
+    /// What was covered and which reports are still needed.
+    pub coverage: Coverage,
+    /// Number and name of every account used, sorted (for `#KONTO`).
+    pub accounts: Vec<(String, String)>,
+    /// Rounding residues booked on 3740.
+    pub rounding: Vec<RoundingResidue>,
+    /// Totals per provider.
+    pub totals: Vec<(Provider, ProviderTotals)>,
+}
+
+/// One provider's line of the [`Summary`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProviderSummary {
+    /// The provider.
+    pub provider: Provider,
+    /// Records seen (sales, refunds, payouts, settlement and statement lines).
+    pub records: u64,
+    /// Totals.
+    pub totals: ProviderTotals,
+}
+
+/// What the main example prints.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    /// The period.
+    pub period: Period,
+    /// Per provider.
+    pub providers: Vec<ProviderSummary>,
+    /// All vouchers.
+    pub vouchers: usize,
+    /// All review items.
+    pub review_items: usize,
+    /// Separate reports still needed.
+    pub needed_reports: usize,
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "Period {}", self.period)?;
+        writeln!(
+            f,
+            "{:<8} {:>8} {:>8} {:>11} {:>14} {:>14} {:>12} {:>14}",
+            "provider",
+            "records",
+            "vouchers",
+            "reconciled",
+            "sales SEK",
+            "refunds SEK",
+            "fees SEK",
+            "paid out SEK"
+        )?;
+        for p in &self.providers {
+            let t = &p.totals;
+            writeln!(
+                f,
+                "{:<8} {:>8} {:>8} {:>11} {:>14} {:>14} {:>12} {:>14}",
+                p.provider.as_str(),
+                p.records,
+                t.vouchers,
+                format!(
+                    "{}/{}",
+                    t.payouts_reconciled,
+                    t.payouts_reconciled + t.payouts_unreconciled
+                ),
+                t.sales_sek,
+                t.refunds_sek,
+                t.fees_sek,
+                t.paid_out_sek
+            )?;
+        }
+        write!(
+            f,
+            "{} vouchers, {} review items, {} separate reports needed",
+            self.vouchers, self.review_items, self.needed_reports
+        )
+    }
+}
+
+fn md_escape(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+impl Journal {
+    /// The vouchers.
+    pub fn vouchers(&self) -> &[Voucher] {
+        &self.vouchers
+    }
+
+    /// The review items.
+    pub fn review_items(&self) -> &[ReviewItem] {
+        &self.review
+    }
+
+    /// The coverage report.
+    pub fn coverage(&self) -> &Coverage {
+        &self.coverage
+    }
+
+    /// The payout reconciliations.
+    pub fn reconciliations(&self) -> &[PayoutReconciliation] {
+        &self.reconciliations
+    }
+
+    /// The voucher with this id.
+    pub fn voucher(&self, id: &str) -> Option<&Voucher> {
+        self.vouchers.iter().find(|v| v.id.as_str() == id)
+    }
+
+    /// Whether every voucher balances (always true; for assertions).
+    pub fn is_balanced(&self) -> bool {
+        self.vouchers.iter().all(Voucher::is_balanced)
+    }
+
+    /// The SEK balance of an account over all vouchers (debit positive).
+    pub fn balance(&self, account: &str) -> Decimal {
+        self.vouchers.iter().map(|v| v.amount_on(account)).sum()
+    }
+
+    /// Per provider: records, vouchers, payouts reconciled, totals.
+    pub fn summary(&self) -> Summary {
+        let providers = self
+            .totals
+            .iter()
+            .map(|(p, t)| {
+                let records = self.coverage.provider(*p).map_or(0, |c| {
+                    c.sales + c.refunds + c.payouts + c.payout_lines + c.statement_lines
+                });
+                ProviderSummary {
+                    provider: *p,
+                    records,
+                    totals: t.clone(),
+                }
+            })
+            .collect();
+        Summary {
+            period: self.period,
+            providers,
+            vouchers: self.vouchers.len(),
+            review_items: self.review.len(),
+            needed_reports: self.coverage.needed.len(),
+        }
+    }
+
+    /// Review items, unreconciled payouts and the coverage report as
+    /// Markdown, for `review.md`.
+    pub fn review_markdown(&self) -> String {
+        let mut s = String::new();
+        let _ = writeln!(s, "# Review {}\n", self.period);
+        let _ = writeln!(s, "## Items to review ({})\n", self.review.len());
+        if self.review.is_empty() {
+            let _ = writeln!(s, "Nothing to review.");
+        } else {
+            let _ = writeln!(s, "| provider | object | reason | amount | what |");
+            let _ = writeln!(s, "|---|---|---|---|---|");
+            for r in &self.review {
+                let obj = r
+                    .source
+                    .as_ref()
+                    .map_or_else(String::new, |x| format!("{} {}", x.kind, x.id));
+                let amount = r.amount.map_or_else(String::new, |a| a.to_string());
+                let _ = writeln!(
+                    s,
+                    "| {} | {} | {:?} | {} | {} |",
+                    r.provider,
+                    md_escape(&obj),
+                    r.reason,
+                    amount,
+                    md_escape(&r.message)
+                );
+            }
+        }
+        let open: Vec<&PayoutReconciliation> = self
+            .reconciliations
+            .iter()
+            .filter(|r| !r.is_reconciled())
+            .collect();
+        let _ = writeln!(
+            s,
+            "\n## Payouts ({} reconciled, {} not)\n",
+            self.reconciliations.len() - open.len(),
+            open.len()
+        );
+        for r in open {
+            let reasons: Vec<String> = r.discrepancies.iter().map(|d| d.reason()).collect();
+            let _ = writeln!(
+                s,
+                "- {} {} {} ({}): {}",
+                r.provider,
+                r.payout.id,
+                r.date,
+                r.bank_amount,
+                md_escape(&reasons.join("; "))
+            );
+        }
+        let _ = writeln!(s, "\n## Coverage\n");
+        let _ = writeln!(
+            s,
+            "| provider | sales | booked | test | other period | refunds | payouts | booked | payout lines | statement lines |"
+        );
+        let _ = writeln!(s, "|---|---|---|---|---|---|---|---|---|---|");
+        for (p, c) in &self.coverage.providers {
+            let _ = writeln!(
+                s,
+                "| {p} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                c.sales,
+                c.sales_booked,
+                c.test_sales,
+                c.sales_outside_period,
+                c.refunds,
+                c.payouts,
+                c.payouts_booked,
+                c.payout_lines,
+                c.statement_lines
+            );
+        }
+        let _ = writeln!(s, "\n## Separate reports still needed\n");
+        if self.coverage.needed.is_empty() {
+            let _ = writeln!(s, "None: the integrations covered the period.");
+        }
+        for n in &self.coverage.needed {
+            let _ = writeln!(
+                s,
+                "- {}: {} (e.g. {})",
+                n.provider.display_name(),
+                md_escape(&n.sentence()),
+                md_escape(&n.examples.join(", "))
+            );
+        }
+        s
+    }
+}

@@ -1,0 +1,194 @@
+//! A voucher under construction: amounts summed per role and currency,
+//! unrounded, until the voucher is finished.
+
+use std::collections::BTreeMap;
+
+use bookkeeping_core::{Currency, Money, Provider, ReviewItem, ReviewReason, SourceRef};
+use rust_decimal::Decimal;
+
+use super::r2;
+use crate::chart::{Chart, FeeCategory, Role};
+use crate::policy::{FeeVatClass, Policy};
+use crate::voucher::{Fnv, Posting, Voucher, VoucherId, VoucherKind, limit_text};
+
+/// Where a draft goes: one voucher per key.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct DraftKey {
+    pub(crate) date: time::Date,
+    pub(crate) kind: VoucherKind,
+    pub(crate) provider: Provider,
+    /// A stable text telling vouchers of the same kind, day and provider
+    /// apart (a document or payout id; empty for a day's sales).
+    pub(crate) group: String,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Acc {
+    sek: Decimal,
+    foreign: Decimal,
+}
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Draft {
+    pub(crate) text: String,
+    postings: BTreeMap<(Role, Currency), Acc>,
+    pub(crate) sources: Vec<SourceRef>,
+    pub(crate) fee_classes: BTreeMap<(Provider, FeeCategory), FeeVatClass>,
+}
+
+impl Draft {
+    pub(crate) fn new(text: impl Into<String>) -> Self {
+        Draft {
+            text: text.into(),
+            ..Draft::default()
+        }
+    }
+
+    /// Adds `foreign` (in `currency`) worth `sek` (unrounded) to `role`;
+    /// debit positive.
+    pub(crate) fn add(&mut self, role: Role, currency: Currency, foreign: Decimal, sek: Decimal) {
+        if foreign.is_zero() && sek.is_zero() {
+            return;
+        }
+        let acc = self.postings.entry((role, currency)).or_default();
+        acc.sek += sek;
+        acc.foreign += foreign;
+    }
+
+    /// Adds SEK only (FX differences, booked values).
+    pub(crate) fn add_sek(&mut self, role: Role, sek: Decimal) {
+        self.add(role, Currency::SEK, Decimal::ZERO, sek);
+    }
+
+    pub(crate) fn merge(&mut self, other: Draft) {
+        for (k, v) in other.postings {
+            let acc = self.postings.entry(k).or_default();
+            acc.sek += v.sek;
+            acc.foreign += v.foreign;
+        }
+        self.sources.extend(other.sources);
+        self.fee_classes.extend(other.fee_classes);
+    }
+
+    /// The voucher, the rounding residue booked on 3740 (if any), and review
+    /// items for roles the chart has no account for. `None` when nothing is
+    /// left to book.
+    pub(crate) fn finalize(
+        mut self,
+        key: &DraftKey,
+        chart: &Chart,
+        policy: &Policy,
+    ) -> (Option<Voucher>, Option<Decimal>, Vec<ReviewItem>) {
+        let mut reviews = Vec::new();
+        if key.kind == VoucherKind::Conversion {
+            // The two sides of a conversion differ by the FX result.
+            let sum: Decimal = self.postings.values().map(|a| a.sek).sum();
+            if !sum.is_zero() {
+                self.add_sek(Role::FxGain, -sum);
+            }
+        }
+        // Round per role and currency; FX nets per voucher to a gain or a loss.
+        let mut rows: BTreeMap<(Role, Currency), (Decimal, Decimal)> = BTreeMap::new();
+        let mut fx = Decimal::ZERO;
+        for ((role, cur), acc) in &self.postings {
+            if matches!(role, Role::FxGain | Role::FxLoss) {
+                fx += acc.sek;
+                continue;
+            }
+            let sek = r2(acc.sek);
+            if sek.is_zero() {
+                continue;
+            }
+            let e = rows.entry((*role, *cur)).or_default();
+            e.0 += sek;
+            e.1 += acc.foreign;
+        }
+        let fx = r2(fx);
+        if !fx.is_zero() {
+            let role = if fx.is_sign_positive() {
+                Role::FxLoss
+            } else {
+                Role::FxGain
+            };
+            rows.insert((role, Currency::SEK), (fx, Decimal::ZERO));
+        }
+        let sum: Decimal = rows.values().map(|(s, _)| *s).sum();
+        let residue = (!sum.is_zero()).then_some(-sum);
+        if let Some(r) = residue {
+            rows.entry((Role::Rounding, Currency::SEK)).or_default().0 += r;
+        }
+        let mut postings = Vec::with_capacity(rows.len());
+        for ((role, cur), (sek, foreign)) in rows {
+            if sek.is_zero() {
+                continue;
+            }
+            let account = match chart.account(&role) {
+                Some(a) => a,
+                None => {
+                    if let Some(src) = self.sources.first() {
+                        reviews.push(
+                            ReviewItem::new(
+                                key.provider,
+                                ReviewReason::VatRate,
+                                format!(
+                                    "the chart has no account for \"{}\"; booked on suspense",
+                                    role.text()
+                                ),
+                            )
+                            .with_source(src.clone())
+                            .with_amount(Money::new(sek, Currency::SEK)),
+                        );
+                    }
+                    chart
+                        .account(&Role::Suspense)
+                        .unwrap_or_else(|| "2999".to_owned())
+                }
+            };
+            let mut text = role.text();
+            if let Role::Fee { provider, category } = role
+                && let Some(class) = self.fee_classes.get(&(provider, category))
+            {
+                text = format!("{text}, {}", class.label());
+            }
+            postings.push(Posting {
+                account,
+                role,
+                amount: sek,
+                foreign: (cur != Currency::SEK && !foreign.is_zero())
+                    .then(|| Money::new(foreign, cur)),
+                text: limit_text(&text, policy.text_limit),
+            });
+        }
+        if postings.is_empty() {
+            return (None, None, reviews);
+        }
+        postings.sort_by(|a, b| {
+            (&a.account, a.role, a.foreign.map(|m| m.currency())).cmp(&(
+                &b.account,
+                b.role,
+                b.foreign.map(|m| m.currency()),
+            ))
+        });
+        self.sources.sort();
+        self.sources.dedup();
+        let mut h = Fnv::new();
+        h.field(key.kind.as_str());
+        h.field(key.provider.as_str());
+        h.field(&key.date.to_string());
+        h.field(&key.group);
+        for s in &self.sources {
+            h.field(&s.to_string());
+        }
+        let voucher = Voucher {
+            id: VoucherId(format!("{:016x}", h.finish())),
+            kind: key.kind,
+            provider: key.provider,
+            series: policy.series.clone(),
+            date: key.date,
+            text: limit_text(&self.text, policy.text_limit),
+            postings,
+            sources: self.sources,
+        };
+        (Some(voucher), residue, reviews)
+    }
+}

@@ -1,0 +1,438 @@
+//! The incremental mapper: records in, vouchers out.
+
+mod draft;
+mod payout;
+mod sales;
+mod statement;
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+
+use bookkeeping_core::{
+    Currency, Money, Payout, Period, Provider, Refund, ReviewItem, ReviewReason, Sale, SourceRef,
+    Statement,
+};
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::chart::{Chart, FeeCategory, Role};
+use crate::coverage::{Coverage, NeededReport, NeededReportKind, ProviderCoverage};
+use crate::fx::ExchangeRates;
+use crate::journal::{Journal, ProviderTotals, RoundingResidue};
+use crate::policy::{FeeVatClass, Policy};
+use crate::reconcile::PayoutReconciliation;
+use crate::voucher::{VoucherKind, hash_str};
+
+use draft::{Draft, DraftKey};
+
+/// Rounds SEK to öre, half away from zero.
+pub(crate) fn r2(d: Decimal) -> Decimal {
+    d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// A dispute the provider decided against the shop (the money withdrawn when
+/// it opened is lost). Providers report this as a dispute status, not as a
+/// settlement line, so the host passes it in when it learns of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DisputeLost {
+    /// The dispute object.
+    pub source: SourceRef,
+    /// The provider.
+    pub provider: Provider,
+    /// The sale the dispute concerned, when known.
+    pub sale: Option<SourceRef>,
+    /// When it was decided.
+    #[serde(with = "time::serde::rfc3339")]
+    pub decided_at: OffsetDateTime,
+    /// The amount lost (positive), in the currency it was withdrawn in.
+    pub amount: Money,
+}
+
+/// Everything for one period, for [`map`].
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct MappingInput {
+    /// Sales (orders, invoices).
+    pub sales: Vec<Sale>,
+    /// Refunds.
+    pub refunds: Vec<Refund>,
+    /// Payouts with their lines.
+    pub payouts: Vec<Payout>,
+    /// Bank-like balances (PayPal).
+    pub statements: Vec<Statement>,
+    /// Lost disputes.
+    pub disputes_lost: Vec<DisputeLost>,
+    /// Review items from the provider clients.
+    pub review: Vec<ReviewItem>,
+}
+
+/// Maps a whole period at once: sales and refunds first (so settlements find
+/// them), then review items, payouts, statements and lost disputes.
+///
+/// ```
+/// use bookkeeping_core::Period;
+/// use journal_mapping::{map, Chart, FixedRates, MappingInput, Policy};
+/// use time::Month;
+///
+/// let period = Period::month(2026, Month::March)?;
+/// let journal = map(&MappingInput::default(), Chart::default(), Policy::default(), FixedRates::new(), period);
+/// assert!(journal.vouchers.is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn map<R: ExchangeRates>(
+    input: &MappingInput,
+    chart: Chart,
+    policy: Policy,
+    rates: R,
+    period: Period,
+) -> Journal {
+    let mut m = Mapper::new(chart, policy, rates, period);
+    for s in &input.sales {
+        m.add_sale(s);
+    }
+    for r in &input.refunds {
+        m.add_refund(r);
+    }
+    for item in &input.review {
+        m.add_review(item.clone());
+    }
+    for p in &input.payouts {
+        m.add_payout(p);
+    }
+    for s in &input.statements {
+        m.add_statement(s);
+    }
+    for d in &input.disputes_lost {
+        m.add_dispute_lost(d);
+    }
+    m.finish()
+}
+
+/// What the mapper remembers of a sale or refund, for settling it later.
+#[derive(Debug, Clone)]
+pub(crate) struct Entry {
+    pub(crate) currency: Currency,
+    pub(crate) date: time::Date,
+    pub(crate) in_period: bool,
+    pub(crate) invoice: bool,
+    /// Per provider channel: amount in the document currency and the SEK
+    /// booked on its clearing account.
+    pub(crate) channels: Vec<(Provider, Decimal, Decimal)>,
+    /// The revenue side: role, amount in document currency, SEK (positive =
+    /// credit for a sale).
+    pub(crate) breakdown: Vec<(Role, Decimal, Decimal)>,
+}
+
+impl Entry {
+    pub(crate) fn channel(&self, provider: Provider) -> Option<(Decimal, Decimal)> {
+        let mut found = None;
+        for (p, f, s) in &self.channels {
+            if *p == provider {
+                let (af, asek) = found.unwrap_or((Decimal::ZERO, Decimal::ZERO));
+                found = Some((af + f, asek + s));
+            }
+        }
+        found
+    }
+}
+
+#[derive(Debug, Default)]
+struct NeededAcc {
+    count: u64,
+    amount: Decimal,
+    examples: Vec<String>,
+}
+
+/// Maps records into a [`Journal`] one at a time, so a period can be streamed
+/// without holding its records: with per-payout or per-day granularity a
+/// payout's lines aggregate into one voucher, and only a small entry per sale
+/// is kept for settling it.
+///
+/// Add sales and refunds before the payouts and statements that settle them.
+///
+/// ```
+/// use bookkeeping_core::*;
+/// use journal_mapping::{Chart, FixedRates, Mapper, Policy};
+/// use rust_decimal::Decimal;
+/// use time::{Month, macros::datetime};
+///
+/// let sek = |s: &str| Money::parse(s, Currency::SEK).unwrap();
+/// let sale = Sale {
+///     source: SourceRef::new(Provider::Shopify, "order", "1001"),
+///     document_number: "#1001".into(),
+///     occurred_at: datetime!(2026-03-02 10:15 UTC),
+///     currency: Currency::SEK,
+///     lines: vec![SaleLine {
+///         kind: LineKind::Goods,
+///         description: "Kaffe".into(),
+///         net: sek("80.00"),
+///         vat: sek("20.00"),
+///         vat_rate: Some(VatRate::from_percent(Decimal::from(25))),
+///         treatment: TaxTreatment::Domestic,
+///     }],
+///     customer: Customer::default(),
+///     payments: vec![],
+///     test: false,
+/// };
+/// let mut m = Mapper::new(Chart::default(), Policy::default(), FixedRates::new(), Period::month(2026, Month::March)?);
+/// m.add_sale(&sale);
+/// let journal = m.finish();
+/// assert_eq!(journal.vouchers.len(), 1);
+/// assert_eq!(journal.vouchers[0].amount_on("1580"), Decimal::from(100));
+/// assert_eq!(journal.vouchers[0].amount_on("3001"), Decimal::from(-80));
+/// assert_eq!(journal.vouchers[0].amount_on("2611"), Decimal::from(-20));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct Mapper<R> {
+    chart: Chart,
+    policy: Policy,
+    rates: R,
+    period: Period,
+    drafts: BTreeMap<DraftKey, Draft>,
+    entries: HashMap<u64, Entry>,
+    sale_by_doc: HashMap<u64, u64>,
+    refund_by_doc: HashMap<u64, u64>,
+    review: Vec<ReviewItem>,
+    reconciliations: Vec<PayoutReconciliation>,
+    coverage: BTreeMap<Provider, ProviderCoverage>,
+    totals: BTreeMap<Provider, ProviderTotals>,
+    needed: BTreeMap<(Provider, NeededReportKind), NeededAcc>,
+}
+
+impl<R> fmt::Debug for Mapper<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Mapper")
+            .field("period", &self.period)
+            .field("drafts", &self.drafts.len())
+            .field("entries", &self.entries.len())
+            .field("review", &self.review.len())
+            .finish_non_exhaustive()
+    }
+}
+
+pub(crate) fn source_key(s: &SourceRef) -> u64 {
+    hash_str(&[s.provider.as_str(), &s.kind, &s.id])
+}
+
+pub(crate) fn doc_key(doc: &str) -> u64 {
+    hash_str(&[doc.trim().trim_start_matches('#')])
+}
+
+pub(crate) fn is_invoice(s: &SourceRef) -> bool {
+    s.kind.eq_ignore_ascii_case("invoice") || s.kind.eq_ignore_ascii_case("credit_note")
+}
+
+impl<R: ExchangeRates> Mapper<R> {
+    /// A mapper for `period` with the firm's chart, policy and exchange rates.
+    pub fn new(chart: Chart, policy: Policy, rates: R, period: Period) -> Self {
+        Mapper {
+            chart,
+            policy,
+            rates,
+            period,
+            drafts: BTreeMap::new(),
+            entries: HashMap::new(),
+            sale_by_doc: HashMap::new(),
+            refund_by_doc: HashMap::new(),
+            review: Vec::new(),
+            reconciliations: Vec::new(),
+            coverage: BTreeMap::new(),
+            totals: BTreeMap::new(),
+            needed: BTreeMap::new(),
+        }
+    }
+
+    /// The period being mapped.
+    pub fn period(&self) -> Period {
+        self.period
+    }
+
+    /// Adds a review item from a provider client (it goes to the journal as is).
+    pub fn add_review(&mut self, item: ReviewItem) {
+        self.cov(item.provider).provider_review_items += 1;
+        self.review.push(item);
+    }
+
+    pub(crate) fn cov(&mut self, p: Provider) -> &mut ProviderCoverage {
+        self.coverage.entry(p).or_default()
+    }
+
+    pub(crate) fn tot(&mut self, p: Provider) -> &mut ProviderTotals {
+        self.totals.entry(p).or_default()
+    }
+
+    pub(crate) fn rate(&self, currency: Currency, date: time::Date) -> Option<Decimal> {
+        if currency == Currency::SEK {
+            Some(Decimal::ONE)
+        } else {
+            self.rates.sek_per_unit(currency, date)
+        }
+    }
+
+    pub(crate) fn push_review(&mut self, item: ReviewItem) {
+        self.review.push(item);
+    }
+
+    pub(crate) fn need(
+        &mut self,
+        provider: Provider,
+        kind: NeededReportKind,
+        amount_sek: Decimal,
+        example: &str,
+    ) {
+        let acc = self.needed.entry((provider, kind)).or_default();
+        acc.count += 1;
+        acc.amount += amount_sek;
+        if acc.examples.len() < 5 && !acc.examples.iter().any(|e| e == example) {
+            acc.examples.push(example.to_owned());
+        }
+    }
+
+    /// Merges a draft into the voucher under `key` (a day's sales add up).
+    pub(crate) fn commit(&mut self, key: DraftKey, draft: Draft) {
+        match self.drafts.get_mut(&key) {
+            Some(existing) => existing.merge(draft),
+            None => {
+                self.drafts.insert(key, draft);
+            }
+        }
+    }
+
+    /// Books a fee (VAT included in `amount`, provider VAT `vat`) on `draft`
+    /// in `currency` at `rate`, by the policy's VAT class. Returns the class.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn book_fee(
+        &self,
+        draft: &mut Draft,
+        provider: Provider,
+        category: FeeCategory,
+        amount: Decimal,
+        vat: Decimal,
+        currency: Currency,
+        rate: Decimal,
+    ) -> FeeVatClass {
+        let class = self.policy.fee_class(provider, category);
+        let fee_role = Role::Fee { provider, category };
+        let mut add = |role: Role, a: Decimal| draft.add(role, currency, a, a * rate);
+        match class {
+            FeeVatClass::Exempt | FeeVatClass::Review => add(fee_role, amount),
+            FeeVatClass::SwedishVat => {
+                add(fee_role, amount - vat);
+                add(Role::InputVat, vat);
+            }
+            FeeVatClass::ReverseCharge { memo } => {
+                let base = amount - vat;
+                add(fee_role, base);
+                add(Role::InputVat, vat);
+                let rc = base * Decimal::new(25, 2);
+                add(Role::ReverseChargeInputVat, rc);
+                add(Role::ReverseChargeOutputVat, -rc);
+                if memo {
+                    add(Role::ReverseChargeBase, base);
+                    add(Role::ReverseChargeBaseContra, -base);
+                }
+            }
+        }
+        draft.fee_classes.insert((provider, category), class);
+        class
+    }
+
+    /// Finishes the journal: vouchers sorted, balanced to the öre, with ids.
+    pub fn finish(mut self) -> Journal {
+        let drafts = std::mem::take(&mut self.drafts);
+        let mut vouchers = Vec::with_capacity(drafts.len());
+        let mut rounding = Vec::new();
+        for (key, draft) in drafts {
+            let provider = key.provider;
+            let (voucher, residue, reviews) = draft.finalize(&key, &self.chart, &self.policy);
+            self.review.extend(reviews);
+            if let Some(v) = voucher {
+                if let Some(r) = residue {
+                    rounding.push(RoundingResidue {
+                        voucher: v.id.clone(),
+                        amount: r,
+                    });
+                    self.tot(provider).rounding_sek += r;
+                }
+                self.tot(provider).vouchers += 1;
+                vouchers.push(v);
+            }
+        }
+        vouchers.sort_by(|a, b| {
+            (a.date, a.kind, a.provider, &a.text, &a.id)
+                .cmp(&(b.date, b.kind, b.provider, &b.text, &b.id))
+        });
+        let needed = std::mem::take(&mut self.needed)
+            .into_iter()
+            .map(|((provider, kind), acc)| NeededReport {
+                provider,
+                kind,
+                count: acc.count,
+                amount_sek: r2(acc.amount),
+                examples: acc.examples,
+            })
+            .collect();
+        let providers = Provider::ALL
+            .iter()
+            .filter_map(|p| self.coverage.get(p).map(|c| (*p, c.clone())))
+            .collect();
+        for rec in &self.reconciliations {
+            let t = self.totals.entry(rec.provider).or_default();
+            if rec.is_reconciled() {
+                t.payouts_reconciled += 1;
+            } else {
+                t.payouts_unreconciled += 1;
+            }
+        }
+        let mut used: Vec<&str> = vouchers
+            .iter()
+            .flat_map(|v| v.postings.iter().map(|p| p.account.as_str()))
+            .collect();
+        used.sort_unstable();
+        used.dedup();
+        let accounts = self.chart.describe(used);
+        Journal {
+            period: self.period,
+            series: self.policy.series.clone(),
+            vouchers,
+            reconciliations: self.reconciliations,
+            review: self.review,
+            coverage: Coverage {
+                period: self.period,
+                providers,
+                needed,
+            },
+            accounts,
+            rounding,
+            totals: self
+                .totals
+                .into_iter()
+                .map(|(p, t)| (p, t.rounded()))
+                .collect(),
+        }
+    }
+
+    pub(crate) fn review_item(
+        provider: Provider,
+        reason: ReviewReason,
+        source: &SourceRef,
+        message: String,
+    ) -> ReviewItem {
+        ReviewItem::new(provider, reason, message).with_source(source.clone())
+    }
+
+    pub(crate) fn draft_key(
+        &self,
+        kind: VoucherKind,
+        date: time::Date,
+        provider: Provider,
+        group: String,
+    ) -> DraftKey {
+        DraftKey {
+            date,
+            kind,
+            provider,
+            group,
+        }
+    }
+}

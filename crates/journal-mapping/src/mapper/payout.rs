@@ -1,0 +1,562 @@
+//! Payouts: settlement lines, fees, reserves, disputes, FX and the bank.
+
+use std::collections::BTreeMap;
+
+use bookkeeping_core::{
+    Currency, Money, Payout, PayoutStatus, Provider, ReviewReason, SettlementKind, SettlementLine,
+    SourceRef, stockholm_date,
+};
+use rust_decimal::Decimal;
+use time::{Date, Month};
+
+use super::draft::Draft;
+use super::{Mapper, doc_key, r2, source_key};
+use crate::chart::{FeeCategory, Role};
+use crate::coverage::NeededReportKind;
+use crate::fx::ExchangeRates;
+use crate::policy::{AccountingMethod, FeeVatClass, Granularity};
+use crate::reconcile::{Discrepancy, PayoutReconciliation};
+use crate::voucher::VoucherKind;
+
+/// Running reconciliation figures of one payout or statement.
+#[derive(Debug, Default)]
+pub(crate) struct Tally {
+    pub(crate) matched: u64,
+    pub(crate) carried: u64,
+    pub(crate) carried_sek: Decimal,
+    pub(crate) unknown: u64,
+    pub(crate) unknown_sek: Decimal,
+    pub(crate) differs: u64,
+    pub(crate) differs_sek: Decimal,
+    pub(crate) fx_sek: Decimal,
+    pub(crate) unknown_lines: u64,
+}
+
+/// A line that settles a sale (positive) or a refund (negative).
+pub(crate) struct Settle<'a> {
+    pub(crate) source: &'a SourceRef,
+    pub(crate) related: Option<&'a SourceRef>,
+    pub(crate) reference: Option<&'a str>,
+    pub(crate) refund: bool,
+    /// Amount in `currency`, signed as it moved the balance.
+    pub(crate) amount: Decimal,
+    pub(crate) currency: Currency,
+    /// The same money in the sale's currency, when the provider converted it.
+    pub(crate) original: Option<Money>,
+    pub(crate) date: Date,
+}
+
+fn month_end(d: Date) -> Date {
+    let last = d.month().length(d.year());
+    Date::from_calendar_date(d.year(), d.month(), last).unwrap_or(d)
+}
+
+fn ym(d: Date) -> (i32, Month) {
+    (d.year(), d.month())
+}
+
+impl<R: ExchangeRates> Mapper<R> {
+    /// Settles a sale or refund on `draft`: the clearing receivable is cleared
+    /// at the SEK value it was booked at, and the difference to the SEK the
+    /// provider paid (`amount × rate`) goes to FX (3960/7960). Under
+    /// kontantmetod the sale itself is booked here instead.
+    pub(crate) fn settle(
+        &mut self,
+        draft: &mut Draft,
+        provider: Provider,
+        line: &Settle<'_>,
+        rate: Decimal,
+        tally: &mut Tally,
+    ) {
+        let settled_sek = line.amount * rate;
+        let sign = if line.amount.is_sign_negative() {
+            -Decimal::ONE
+        } else {
+            Decimal::ONE
+        };
+        let key = line
+            .related
+            .map(source_key)
+            .filter(|k| self.entries.contains_key(k))
+            .or_else(|| {
+                let by_doc = if line.refund {
+                    &self.refund_by_doc
+                } else {
+                    &self.sale_by_doc
+                };
+                line.reference
+                    .and_then(|r| by_doc.get(&doc_key(r)).copied())
+            });
+        let entry = key.and_then(|k| self.entries.get(&k)).cloned();
+        let kontant = self.policy.method == AccountingMethod::Kontantmetod;
+        let example = line
+            .reference
+            .map_or_else(|| line.source.id.clone(), str::to_owned);
+        let booked = match &entry {
+            Some(e) => {
+                let in_doc = match &line.original {
+                    Some(o) if o.currency() == e.currency => Some(o.amount().abs()),
+                    _ if line.currency == e.currency => Some(line.amount.abs()),
+                    _ => None,
+                };
+                let (ch_f, ch_sek) = e.channel(provider).unwrap_or_else(|| {
+                    let f: Decimal = e.breakdown.iter().map(|(_, a, _)| a).sum();
+                    let s: Decimal = e.breakdown.iter().map(|(_, _, s)| s).sum();
+                    (f, r2(s))
+                });
+                let booked = match in_doc {
+                    Some(a) if a == ch_f || ch_f.is_zero() => ch_sek,
+                    Some(a) => {
+                        tally.differs += 1;
+                        let b = r2(ch_sek * a / ch_f);
+                        tally.differs_sek += b - ch_sek;
+                        b
+                    }
+                    None => ch_sek,
+                };
+                if e.in_period || e.date > self.period.last() {
+                    tally.matched += 1;
+                } else {
+                    tally.carried += 1;
+                    tally.carried_sek += sign * booked;
+                }
+                sign * booked
+            }
+            None => {
+                let est = match &line.original {
+                    Some(o) if o.currency() != Currency::SEK => self
+                        .rate(o.currency(), line.date)
+                        .map(|r| r2(o.amount().abs() * r) * sign),
+                    Some(o) => Some(o.amount().abs() * sign),
+                    None => self
+                        .rate(line.currency, line.date)
+                        .map(|r| r2(line.amount * r)),
+                };
+                let est = est.unwrap_or_else(|| r2(settled_sek));
+                if line.date < self.period.first() {
+                    tally.carried += 1;
+                    tally.carried_sek += est;
+                } else {
+                    tally.unknown += 1;
+                    tally.unknown_sek += est;
+                    let kind = match provider {
+                        Provider::Stripe => Some(NeededReportKind::Invoices),
+                        Provider::PayPal => Some(NeededReportKind::UnknownReceipts),
+                        _ => Some(NeededReportKind::SalesReport),
+                    };
+                    if let Some(kind) = kind
+                        && !line.refund
+                    {
+                        self.need(provider, kind, est, &example);
+                    }
+                }
+                est
+            }
+        };
+        match (&entry, kontant) {
+            (Some(e), true) if !e.invoice => {
+                // Book the sale now, pro rata to the part settled.
+                let total_sek: Decimal = e.breakdown.iter().map(|(_, _, s)| s).sum();
+                if total_sek.is_zero() {
+                    draft.add_sek(Role::Suspense, -booked);
+                } else {
+                    let frac = booked.abs() / total_sek.abs();
+                    let mut left = booked;
+                    let n = e.breakdown.len();
+                    for (i, (role, a, s)) in e.breakdown.iter().enumerate() {
+                        let part = if i + 1 == n {
+                            left
+                        } else {
+                            r2(*s * frac) * sign
+                        };
+                        left -= part;
+                        let f = *a * frac * sign;
+                        draft.add(*role, e.currency, -f, -part);
+                    }
+                }
+                if e.in_period || line.date >= self.period.first() {
+                    self.tot(provider).sales_sek += booked;
+                }
+            }
+            (None, true) => {
+                draft.add(Role::Suspense, line.currency, -line.amount, -booked);
+                self.push_review(
+                    Mapper::<R>::review_item(
+                        provider,
+                        ReviewReason::UnknownSale,
+                        line.source,
+                        "kontantmetod: the sale behind this payment is not known, so its VAT cannot be booked; on suspense".to_owned(),
+                    )
+                    .with_amount(Money::new(line.amount, line.currency)),
+                );
+            }
+            _ => {
+                draft.add(
+                    Role::Clearing { provider },
+                    line.currency,
+                    -line.amount,
+                    -booked,
+                );
+            }
+        }
+        let fx = settled_sek - booked;
+        if !fx.is_zero() {
+            draft.add_sek(Role::FxGain, -fx);
+            tally.fx_sek -= fx;
+        }
+    }
+
+    /// Adds a payout: one voucher (per month part with
+    /// [`Granularity::PerPayout`]) moving the clearing receivable to the bank,
+    /// with fees by VAT class, reserves, disputes and FX differences, and a
+    /// reconciliation.
+    pub fn add_payout(&mut self, payout: &Payout) {
+        let provider = payout.provider;
+        {
+            let c = self.cov(provider);
+            c.payouts += 1;
+            c.payout_lines += payout.lines.len() as u64;
+        }
+        if matches!(payout.status, PayoutStatus::Failed | PayoutStatus::Canceled) {
+            self.push_review(Mapper::<R>::review_item(
+                provider,
+                ReviewReason::Other,
+                &payout.source,
+                format!(
+                    "payout {:?}: not booked; its lines will come with a later payout",
+                    payout.status
+                ),
+            ));
+            return;
+        }
+        let currency = payout.currency();
+        let arrival = payout.arrival_date;
+        let split = self.policy.granularity == Granularity::PerPayout;
+        let arrival_in = self.period.contains_date(arrival);
+        if !arrival_in && !split {
+            return;
+        }
+        let Some(prate) = self.rate(currency, arrival) else {
+            self.push_review(
+                Mapper::<R>::review_item(
+                    provider,
+                    ReviewReason::Currency,
+                    &payout.source,
+                    format!("no exchange rate for {currency} on {arrival}; payout not booked"),
+                )
+                .with_amount(payout.amount),
+            );
+            return;
+        };
+        if arrival_in {
+            self.cov(provider).payouts_booked += 1;
+        }
+        let name = provider.display_name();
+        let mut parts: BTreeMap<Date, Draft> = BTreeMap::new();
+        let mut tally = Tally::default();
+        let mut explained = Decimal::ZERO;
+        let mut transit = Decimal::ZERO; // Σ(gross − fees) booked in other parts
+        let mut review_fees: BTreeMap<FeeCategory, Decimal> = BTreeMap::new();
+        let mut fees_sek = Decimal::ZERO;
+        for line in &payout.lines {
+            if line.gross.currency() != currency || line.net.currency() != currency {
+                self.push_review(Mapper::<R>::review_item(
+                    provider,
+                    ReviewReason::Malformed,
+                    &line.source,
+                    format!("line in {} inside a {currency} payout; left out, the payout difference is on suspense", line.gross.currency()),
+                ));
+                continue;
+            }
+            if let Ok(Some(diff)) = line.check() {
+                self.push_review(
+                    Mapper::<R>::review_item(
+                        provider,
+                        ReviewReason::AmountMismatch,
+                        &line.source,
+                        "net is not gross minus fees".to_owned(),
+                    )
+                    .with_amount(diff),
+                );
+            }
+            let ldate = stockholm_date(line.occurred_at);
+            let part_date = if split && ym(ldate) < ym(arrival) {
+                month_end(ldate)
+            } else {
+                arrival
+            };
+            let fee_total: Decimal = line
+                .fees
+                .iter()
+                .filter(|f| f.amount.currency() == currency)
+                .map(|f| f.amount.amount())
+                .sum();
+            let line_net = line.gross.amount() - fee_total;
+            explained += line_net;
+            if part_date != arrival {
+                transit += line_net;
+            }
+            if !self.period.contains_date(part_date) {
+                continue; // booked by the run of that period
+            }
+            let d = parts.entry(part_date).or_insert_with(|| {
+                Draft::new(if part_date == arrival {
+                    format!("{name} utbetalning {}", payout.source.id)
+                } else {
+                    format!(
+                        "{name} utbetalning {} avser {}-{:02}",
+                        payout.source.id,
+                        part_date.year(),
+                        u8::from(part_date.month())
+                    )
+                })
+            });
+            if part_date != arrival {
+                d.add(
+                    Role::Clearing { provider },
+                    currency,
+                    line_net,
+                    line_net * prate,
+                );
+            }
+            self.book_line(
+                d,
+                provider,
+                line,
+                currency,
+                prate,
+                ldate,
+                &mut tally,
+                &mut review_fees,
+                &mut fees_sek,
+            );
+        }
+        self.tot(provider).fees_sek += fees_sek;
+        for (cat, amount) in review_fees {
+            self.push_review(
+                Mapper::<R>::review_item(
+                    provider,
+                    ReviewReason::Policy,
+                    &payout.source,
+                    format!("{} fees: VAT class is Review; booked as cost without VAT until an accountant decides", cat.label()),
+                )
+                .with_amount(Money::new(amount, currency)),
+            );
+        }
+        if !arrival_in {
+            self.commit_parts(provider, &payout.source, parts);
+            return;
+        }
+        let mut discrepancies = Vec::new();
+        let amount = payout.amount.amount();
+        let d = parts
+            .entry(arrival)
+            .or_insert_with(|| Draft::new(format!("{name} utbetalning {}", payout.source.id)));
+        d.add(Role::Bank, currency, amount, amount * prate);
+        self.tot(provider).paid_out_sek += amount * prate;
+        if payout.lines.is_empty() {
+            d.add(
+                Role::Clearing { provider },
+                currency,
+                -amount,
+                -amount * prate,
+            );
+            discrepancies.push(Discrepancy::NoBreakdown);
+            self.push_review(
+                Mapper::<R>::review_item(
+                    provider,
+                    ReviewReason::NoBreakdown,
+                    &payout.source,
+                    "the provider gave no breakdown of this payout; the whole amount settles the clearing account unchecked".to_owned(),
+                )
+                .with_amount(payout.amount),
+            );
+        } else {
+            if !transit.is_zero() {
+                d.add(
+                    Role::Clearing { provider },
+                    currency,
+                    -transit,
+                    -transit * prate,
+                );
+            }
+            let diff = amount - explained;
+            if !diff.is_zero() {
+                d.add(Role::Suspense, currency, -diff, -diff * prate);
+                let difference = Money::new(diff, currency);
+                let disc = Discrepancy::LinesDoNotAddUp { difference };
+                self.push_review(
+                    Mapper::<R>::review_item(
+                        provider,
+                        ReviewReason::AmountMismatch,
+                        &payout.source,
+                        format!("{}; on suspense", disc.reason()),
+                    )
+                    .with_amount(difference),
+                );
+                discrepancies.push(disc);
+            }
+        }
+        if tally.unknown > 0 {
+            discrepancies.push(Discrepancy::UnknownSales {
+                count: tally.unknown,
+                amount_sek: r2(tally.unknown_sek),
+            });
+        }
+        if tally.differs > 0 {
+            discrepancies.push(Discrepancy::AmountDiffers {
+                count: tally.differs,
+                amount_sek: r2(tally.differs_sek),
+            });
+        }
+        if tally.unknown_lines > 0 {
+            discrepancies.push(Discrepancy::UnknownLines {
+                count: tally.unknown_lines,
+            });
+        }
+        let rec = PayoutReconciliation {
+            payout: payout.source.clone(),
+            provider,
+            date: arrival,
+            bank_amount: payout.amount,
+            bank_sek: r2(amount * prate),
+            matched_lines: tally.matched,
+            carried_over_lines: tally.carried,
+            carried_over_sek: r2(tally.carried_sek),
+            fx_difference_sek: r2(-tally.fx_sek),
+            discrepancies,
+        };
+        if !rec.is_reconciled() {
+            let reasons: Vec<String> = rec.discrepancies.iter().map(|d| d.reason()).collect();
+            let mut item = Mapper::<R>::review_item(
+                provider,
+                ReviewReason::AmountMismatch,
+                &payout.source,
+                format!("payout does not reconcile: {}", reasons.join("; ")),
+            );
+            if let Some(Discrepancy::LinesDoNotAddUp { difference }) = rec.discrepancies.first() {
+                item = item.with_amount(*difference);
+            }
+            self.push_review(item);
+        }
+        self.reconciliations.push(rec);
+        self.commit_parts(provider, &payout.source, parts);
+    }
+
+    fn commit_parts(
+        &mut self,
+        provider: Provider,
+        source: &SourceRef,
+        parts: BTreeMap<Date, Draft>,
+    ) {
+        for (date, mut d) in parts {
+            d.sources.push(source.clone());
+            let key = self.draft_key(VoucherKind::Payout, date, provider, source.to_string());
+            self.commit(key, d);
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn book_line(
+        &mut self,
+        d: &mut Draft,
+        provider: Provider,
+        line: &SettlementLine,
+        currency: Currency,
+        prate: Decimal,
+        ldate: Date,
+        tally: &mut Tally,
+        review_fees: &mut BTreeMap<FeeCategory, Decimal>,
+        fees_sek: &mut Decimal,
+    ) {
+        let g = line.gross.amount();
+        let counter = |d: &mut Draft, role: Role| d.add(role, currency, -g, -g * prate);
+        match &line.kind {
+            SettlementKind::Charge | SettlementKind::Refund => {
+                let s = Settle {
+                    source: &line.source,
+                    related: line.related.as_ref(),
+                    reference: line.reference.as_deref(),
+                    refund: line.kind == SettlementKind::Refund || g.is_sign_negative(),
+                    amount: g,
+                    currency,
+                    original: line.original,
+                    date: ldate,
+                };
+                self.settle(d, provider, &s, prate, tally);
+            }
+            SettlementKind::Dispute | SettlementKind::DisputeReversal => {
+                counter(d, Role::Disputed { provider });
+            }
+            SettlementKind::ReserveHeld | SettlementKind::ReserveReleased => {
+                counter(d, Role::Reserve { provider });
+            }
+            SettlementKind::Fee => {
+                if !g.is_zero() {
+                    // A fee carried as the line's own (negative) gross.
+                    let cat = FeeCategory::Other;
+                    let class = self.book_fee(d, provider, cat, -g, Decimal::ZERO, currency, prate);
+                    *fees_sek += -g * prate;
+                    if class == FeeVatClass::Review {
+                        *review_fees.entry(cat).or_default() += -g;
+                    }
+                }
+            }
+            SettlementKind::Adjustment | SettlementKind::Conversion | SettlementKind::Transfer => {
+                if !g.is_zero() {
+                    counter(d, Role::Suspense);
+                    self.push_review(
+                        Mapper::<R>::review_item(
+                            provider,
+                            ReviewReason::Policy,
+                            &line.source,
+                            format!(
+                                "{:?} line \"{}\" booked on suspense: decide what it is",
+                                line.kind, line.description
+                            ),
+                        )
+                        .with_amount(line.gross),
+                    );
+                }
+            }
+            other => {
+                counter(d, Role::Suspense);
+                tally.unknown_lines += 1;
+                self.push_review(
+                    Mapper::<R>::review_item(
+                        provider,
+                        ReviewReason::UnknownType,
+                        &line.source,
+                        format!("settlement line type {other:?} is not known; booked on suspense"),
+                    )
+                    .with_amount(line.gross),
+                );
+            }
+        }
+        for fee in &line.fees {
+            if fee.amount.currency() != currency {
+                self.push_review(Mapper::<R>::review_item(
+                    provider,
+                    ReviewReason::Malformed,
+                    &fee.source,
+                    format!(
+                        "fee in {} inside a {currency} payout; left out",
+                        fee.amount.currency()
+                    ),
+                ));
+                continue;
+            }
+            let cat = FeeCategory::of(&fee.kind);
+            let vat = fee
+                .vat
+                .filter(|v| v.currency() == currency)
+                .map_or(Decimal::ZERO, |v| v.amount());
+            let a = fee.amount.amount();
+            let class = self.book_fee(d, fee.provider, cat, a, vat, currency, prate);
+            *fees_sek += a * prate;
+            if class == FeeVatClass::Review {
+                *review_fees.entry(cat).or_default() += a;
+            }
+        }
+    }
+}

@@ -1,0 +1,715 @@
+//! Sales, refunds and lost disputes.
+
+use bookkeeping_core::{
+    Currency, Customer, LineKind, Money, Payment, PaymentChannel, Provider, Refund, ReviewItem,
+    ReviewReason, Sale, SaleLine, SourceRef, TaxTreatment, stockholm_date,
+};
+use rust_decimal::Decimal;
+use time::Date;
+
+use super::draft::Draft;
+use super::{DisputeLost, Entry, Mapper, doc_key, is_invoice, r2, source_key};
+use crate::chart::Role;
+use crate::coverage::NeededReportKind;
+use crate::fx::ExchangeRates;
+use crate::policy::{AccountingMethod, Granularity, LostDispute};
+use crate::voucher::VoucherKind;
+
+/// The revenue side of a document: role and amount (positive = what a sale
+/// credits), in the document currency.
+type Side = Vec<(Role, Decimal)>;
+
+fn push(side: &mut Side, role: Role, amount: Decimal) {
+    if amount.is_zero() {
+        return;
+    }
+    match side.iter_mut().find(|(r, _)| *r == role) {
+        Some(slot) => slot.1 += amount,
+        None => side.push((role, amount)),
+    }
+}
+
+impl<R: ExchangeRates> Mapper<R> {
+    /// Classifies lines into revenue roles, with review items for what must
+    /// not be guessed. `None` when a line is in another currency.
+    fn classify(
+        &self,
+        lines: &[SaleLine],
+        currency: Currency,
+        date: Date,
+        customer: &Customer,
+        source: &SourceRef,
+        reviews: &mut Vec<ReviewItem>,
+    ) -> Option<Side> {
+        let provider = source.provider;
+        let mut side = Side::new();
+        let review = |reason, msg: String, amount: Money| {
+            Mapper::<R>::review_item(provider, reason, source, msg).with_amount(amount)
+        };
+        for (i, line) in lines.iter().enumerate() {
+            if line.net.currency() != currency || line.vat.currency() != currency {
+                reviews.push(Mapper::<R>::review_item(
+                    provider,
+                    ReviewReason::Malformed,
+                    source,
+                    format!(
+                        "line {i} is in {} but the document is in {currency}",
+                        line.net.currency()
+                    ),
+                ));
+                return None;
+            }
+            let net = line.net.amount();
+            let vat = line.vat.amount();
+            let gross = net + vat;
+            let gross_m = Money::new(gross, currency);
+            if line.kind == LineKind::GiftCard {
+                // A multi-purpose voucher: a liability, no revenue, no VAT.
+                push(&mut side, Role::GiftCardLiability, gross);
+                if !vat.is_zero() {
+                    reviews.push(review(
+                        ReviewReason::TaxTreatment,
+                        format!(
+                            "gift card \"{}\" carries VAT; booked as a liability without VAT",
+                            line.description
+                        ),
+                        line.vat,
+                    ));
+                }
+                continue;
+            }
+            // VAT where no Swedish VAT belongs goes to suspense.
+            let no_vat = |role: Role, side: &mut Side, reviews: &mut Vec<ReviewItem>| {
+                push(side, role, net);
+                if !vat.is_zero() {
+                    push(side, Role::Suspense, vat);
+                    reviews.push(review(
+                        ReviewReason::TaxTreatment,
+                        format!("line \"{}\" has VAT under a treatment without Swedish VAT; the VAT is on suspense", line.description),
+                        line.vat,
+                    ));
+                }
+            };
+            match &line.treatment {
+                TaxTreatment::Domestic | TaxTreatment::EuB2cSwedishVat => {
+                    let Some(rate) = line.vat_rate else {
+                        push(&mut side, Role::Suspense, gross);
+                        reviews.push(review(
+                            ReviewReason::VatRate,
+                            format!(
+                                "line \"{}\" has no VAT rate; booked on suspense",
+                                line.description
+                            ),
+                            gross_m,
+                        ));
+                        continue;
+                    };
+                    if rate.is_zero() {
+                        let role = if line.treatment == TaxTreatment::Domestic {
+                            Role::SalesExempt
+                        } else {
+                            Role::SalesEuB2c { rate }
+                        };
+                        no_vat(role, &mut side, reviews);
+                        continue;
+                    }
+                    if !self.policy.vat_table.is_valid(rate, date) {
+                        let valid: Vec<String> = self
+                            .policy
+                            .vat_table
+                            .valid_on(date)
+                            .iter()
+                            .map(ToString::to_string)
+                            .collect();
+                        reviews.push(review(
+                            ReviewReason::VatRate,
+                            format!(
+                                "line \"{}\" has VAT rate {rate}, which is not valid on {date} (valid: {}); booked as charged",
+                                line.description,
+                                valid.join(", ")
+                            ),
+                            line.vat,
+                        ));
+                    }
+                    let expected = r2(net * rate.fraction());
+                    if (expected - vat).abs()
+                        > Decimal::new(2, 2) + r2(net.abs() * Decimal::new(1, 4))
+                    {
+                        reviews.push(review(
+                            ReviewReason::VatRate,
+                            format!(
+                                "line \"{}\": VAT {vat} is not {rate} of {net} (expected {expected})",
+                                line.description
+                            ),
+                            line.vat,
+                        ));
+                    }
+                    let sales = if line.treatment == TaxTreatment::Domestic {
+                        Role::SalesDomestic { rate }
+                    } else {
+                        Role::SalesEuB2c { rate }
+                    };
+                    push(&mut side, sales, net);
+                    push(&mut side, Role::OutputVat { rate }, vat);
+                }
+                TaxTreatment::Exempt => no_vat(Role::SalesExempt, &mut side, reviews),
+                TaxTreatment::ExportOutsideEu => no_vat(Role::SalesExport, &mut side, reviews),
+                TaxTreatment::EuB2bReverseCharge => {
+                    if customer.vat_number.as_deref().is_none_or(str::is_empty) {
+                        reviews.push(review(
+                            ReviewReason::TaxTreatment,
+                            format!(
+                                "line \"{}\" is an EU B2B sale without the buyer's VAT number",
+                                line.description
+                            ),
+                            gross_m,
+                        ));
+                    }
+                    no_vat(Role::SalesEuB2b, &mut side, reviews);
+                }
+                TaxTreatment::EuOss { country } => {
+                    push(&mut side, Role::SalesOss { country: *country }, net);
+                    push(&mut side, Role::OssVat { country: *country }, vat);
+                }
+                TaxTreatment::Undetermined { reason } => {
+                    push(&mut side, Role::Suspense, gross);
+                    reviews.push(review(
+                        ReviewReason::TaxTreatment,
+                        format!("line \"{}\": tax treatment undetermined ({reason}); booked on suspense", line.description),
+                        gross_m,
+                    ));
+                }
+                other => {
+                    push(&mut side, Role::Suspense, gross);
+                    reviews.push(review(
+                        ReviewReason::TaxTreatment,
+                        format!(
+                            "line \"{}\": tax treatment {other:?} is not known; booked on suspense",
+                            line.description
+                        ),
+                        gross_m,
+                    ));
+                }
+            }
+        }
+        Some(side)
+    }
+
+    /// The money side of a document: who owes (a sale) or pays back (a
+    /// refund) what, by payment channel.
+    #[allow(clippy::too_many_arguments)]
+    fn money_side(
+        &mut self,
+        payments: &[Payment],
+        total: Decimal,
+        currency: Currency,
+        rate: Decimal,
+        default_role: Role,
+        source: &SourceRef,
+        doc: &str,
+        in_period: bool,
+        reviews: &mut Vec<ReviewItem>,
+    ) -> Side {
+        let provider = source.provider;
+        let mut side = Side::new();
+        if payments.is_empty() {
+            push(&mut side, default_role, total);
+            return side;
+        }
+        if payments.iter().any(|p| p.amount.currency() != currency) {
+            reviews.push(Mapper::<R>::review_item(
+                provider,
+                ReviewReason::Currency,
+                source,
+                format!("payments are not in the document's currency {currency}; settled on the provider's own receivable"),
+            ));
+            push(&mut side, default_role, total);
+            return side;
+        }
+        let mut paid = Decimal::ZERO;
+        for p in payments {
+            let a = p.amount.amount();
+            paid += a;
+            let role = match &p.channel {
+                PaymentChannel::Provider(pp) => Role::Clearing { provider: *pp },
+                PaymentChannel::GiftCard => Role::GiftCardLiability,
+                _ => {
+                    if in_period {
+                        self.need(
+                            provider,
+                            NeededReportKind::Gateway {
+                                gateway: p.gateway.clone(),
+                            },
+                            a * rate,
+                            doc,
+                        );
+                    }
+                    Role::GatewayReceivable
+                }
+            };
+            push(&mut side, role, a);
+        }
+        let diff = total - paid;
+        if !diff.is_zero() {
+            if (diff * rate).abs() <= self.policy.rounding_tolerance {
+                push(&mut side, Role::Rounding, diff);
+            } else {
+                reviews.push(
+                    Mapper::<R>::review_item(
+                        provider,
+                        ReviewReason::AmountMismatch,
+                        source,
+                        format!("payments ({paid}) differ from the lines ({total}); the difference is on the provider's own receivable"),
+                    )
+                    .with_amount(Money::new(diff, currency)),
+                );
+                push(&mut side, default_role, diff);
+            }
+        }
+        side
+    }
+
+    fn sales_draft_key(
+        &self,
+        single: VoucherKind,
+        date: Date,
+        provider: Provider,
+        source: &SourceRef,
+    ) -> (super::draft::DraftKey, bool) {
+        match self.policy.granularity {
+            Granularity::PerDocument => (
+                self.draft_key(single, date, provider, source.to_string()),
+                true,
+            ),
+            _ => (
+                self.draft_key(VoucherKind::SalesDay, date, provider, String::new()),
+                false,
+            ),
+        }
+    }
+
+    /// Adds a sale (order or invoice).
+    ///
+    /// Faktureringsmetod: booked on its Stockholm date against the clearing
+    /// receivable of the provider that settles each payment (a gift card
+    /// reduces the gift-card liability; a gateway without an integration goes
+    /// to the gateway receivable and the coverage report). An invoice is booked
+    /// on 1510 and its payments through a provider move 1510 to that
+    /// provider's clearing. Sales outside the period and test sales are not booked.
+    pub fn add_sale(&mut self, sale: &Sale) {
+        let provider = sale.source.provider;
+        self.cov(provider).sales += 1;
+        if sale.test {
+            self.cov(provider).test_sales += 1;
+            return;
+        }
+        let date = stockholm_date(sale.occurred_at);
+        let in_period = self.period.contains_date(date);
+        let Some(rate) = self.rate(sale.currency, date) else {
+            self.push_review(
+                Mapper::<R>::review_item(
+                    provider,
+                    ReviewReason::Currency,
+                    &sale.source,
+                    format!(
+                        "no exchange rate for {} on {date}; sale {} not booked",
+                        sale.currency, sale.document_number
+                    ),
+                )
+                .with_amount(sale.total().unwrap_or(Money::zero(sale.currency))),
+            );
+            return;
+        };
+        let mut reviews = Vec::new();
+        let Some(credits) = self.classify(
+            &sale.lines,
+            sale.currency,
+            date,
+            &sale.customer,
+            &sale.source,
+            &mut reviews,
+        ) else {
+            self.review.extend(reviews);
+            return;
+        };
+        let total: Decimal = credits.iter().map(|(_, a)| a).sum();
+        let invoice = is_invoice(&sale.source);
+        let debits = if invoice {
+            vec![(Role::CustomerReceivable, total)]
+        } else {
+            self.money_side(
+                &sale.payments,
+                total,
+                sale.currency,
+                rate,
+                Role::Clearing { provider },
+                &sale.source,
+                &sale.document_number,
+                in_period,
+                &mut reviews,
+            )
+        };
+        let mut channels: Vec<(Provider, Decimal, Decimal)> = debits
+            .iter()
+            .filter_map(|(role, a)| match role {
+                Role::Clearing { provider } => Some((*provider, *a, r2(*a * rate))),
+                _ => None,
+            })
+            .collect();
+        let key = source_key(&sale.source);
+        let kontant = self.policy.method == AccountingMethod::Kontantmetod && !invoice;
+
+        if in_period && !kontant {
+            self.cov(provider).sales_booked += 1;
+            let t = self.tot(provider);
+            t.sales_sek += total * rate;
+            let (dkey, single) =
+                self.sales_draft_key(VoucherKind::Sale, date, provider, &sale.source);
+            let text = if single {
+                let what = if invoice { "faktura" } else { "order" };
+                format!(
+                    "{} {what} {}",
+                    provider.display_name(),
+                    sale.document_number
+                )
+            } else {
+                format!("{} försäljning {date}", provider.display_name())
+            };
+            let mut d = Draft::new(text);
+            for (role, a) in &credits {
+                d.add(*role, sale.currency, -*a, -*a * rate);
+            }
+            for (role, a) in &debits {
+                d.add(*role, sale.currency, *a, *a * rate);
+            }
+            d.sources.push(sale.source.clone());
+            self.commit(dkey, d);
+        } else if !in_period {
+            self.cov(provider).sales_outside_period += 1;
+        } else {
+            // Kontantmetod: booked when paid; what no provider settles is
+            // for the accountant.
+            for (role, a) in &debits {
+                if !matches!(role, Role::Clearing { .. }) {
+                    self.need(
+                        provider,
+                        NeededReportKind::UnpaidSales,
+                        *a * rate,
+                        &sale.document_number,
+                    );
+                }
+            }
+        }
+
+        if invoice {
+            for p in &sale.payments {
+                let PaymentChannel::Provider(pp) = p.channel else {
+                    if in_period && p.channel != PaymentChannel::GiftCard {
+                        self.need(
+                            provider,
+                            NeededReportKind::Gateway {
+                                gateway: p.gateway.clone(),
+                            },
+                            p.amount.amount() * rate,
+                            &sale.document_number,
+                        );
+                    }
+                    continue;
+                };
+                if p.amount.currency() != sale.currency {
+                    continue;
+                }
+                let a = p.amount.amount();
+                channels.push((pp, a, r2(a * rate)));
+                let pdate = p.processed_at.map_or(date, stockholm_date);
+                if !self.period.contains_date(pdate) {
+                    continue;
+                }
+                let dkey = self.draft_key(
+                    VoucherKind::InvoicePayment,
+                    pdate,
+                    provider,
+                    sale.source.to_string(),
+                );
+                let mut d = Draft::new(format!(
+                    "{} faktura {} betald via {}",
+                    provider.display_name(),
+                    sale.document_number,
+                    pp.display_name()
+                ));
+                d.add(Role::Clearing { provider: pp }, sale.currency, a, a * rate);
+                d.add(Role::CustomerReceivable, sale.currency, -a, -a * rate);
+                d.sources.push(sale.source.clone());
+                self.commit(dkey, d);
+            }
+        }
+
+        let breakdown = credits
+            .iter()
+            .map(|(role, a)| (*role, *a, *a * rate))
+            .collect();
+        self.entries.insert(
+            key,
+            Entry {
+                currency: sale.currency,
+                date,
+                in_period,
+                invoice,
+                channels,
+                breakdown,
+            },
+        );
+        self.sale_by_doc.insert(doc_key(&sale.document_number), key);
+        self.review.extend(reviews);
+    }
+
+    /// Adds a refund: sales and VAT reversed per line and rate (pro rata over
+    /// the sale when the refund has no lines), money back through the channels
+    /// of its payments.
+    pub fn add_refund(&mut self, refund: &Refund) {
+        let provider = refund.source.provider;
+        self.cov(provider).refunds += 1;
+        let date = stockholm_date(refund.occurred_at);
+        let in_period = self.period.contains_date(date);
+        let Some(rate) = self.rate(refund.currency, date) else {
+            self.push_review(Mapper::<R>::review_item(
+                provider,
+                ReviewReason::Currency,
+                &refund.source,
+                format!(
+                    "no exchange rate for {} on {date}; refund not booked",
+                    refund.currency
+                ),
+            ));
+            return;
+        };
+        let mut reviews = Vec::new();
+        let sale_entry = self.entries.get(&source_key(&refund.sale)).cloned();
+        let debits = if refund.lines.is_empty() {
+            let lump: Decimal = refund
+                .payments
+                .iter()
+                .filter(|p| p.amount.currency() == refund.currency)
+                .map(|p| p.amount.amount())
+                .sum();
+            self.pro_rata(
+                sale_entry.as_ref(),
+                lump,
+                refund.currency,
+                &refund.source,
+                &mut reviews,
+            )
+        } else {
+            match self.classify(
+                &refund.lines,
+                refund.currency,
+                date,
+                &refund.customer,
+                &refund.source,
+                &mut reviews,
+            ) {
+                Some(side) => side,
+                None => {
+                    self.review.extend(reviews);
+                    return;
+                }
+            }
+        };
+        let total: Decimal = debits.iter().map(|(_, a)| a).sum();
+        let invoice = is_invoice(&refund.sale) || is_invoice(&refund.source);
+        let credits = if invoice && refund.payments.is_empty() {
+            vec![(Role::CustomerReceivable, total)]
+        } else {
+            self.money_side(
+                &refund.payments,
+                total,
+                refund.currency,
+                rate,
+                if invoice {
+                    Role::CustomerReceivable
+                } else {
+                    Role::Clearing { provider }
+                },
+                &refund.source,
+                &refund.document_number,
+                in_period,
+                &mut reviews,
+            )
+        };
+        let channels = credits
+            .iter()
+            .filter_map(|(role, a)| match role {
+                Role::Clearing { provider } => Some((*provider, *a, r2(*a * rate))),
+                _ => None,
+            })
+            .collect();
+        let kontant = self.policy.method == AccountingMethod::Kontantmetod && !invoice;
+        if in_period && !kontant {
+            self.tot(provider).refunds_sek += total * rate;
+            let (dkey, single) =
+                self.sales_draft_key(VoucherKind::Refund, date, provider, &refund.source);
+            let text = if single {
+                format!(
+                    "{} retur {}",
+                    provider.display_name(),
+                    refund.document_number
+                )
+            } else {
+                format!("{} försäljning {date}", provider.display_name())
+            };
+            let mut d = Draft::new(text);
+            for (role, a) in &debits {
+                d.add(*role, refund.currency, *a, *a * rate);
+            }
+            for (role, a) in &credits {
+                d.add(*role, refund.currency, -*a, -*a * rate);
+            }
+            d.sources.push(refund.source.clone());
+            self.commit(dkey, d);
+        }
+        let key = source_key(&refund.source);
+        self.entries.insert(
+            key,
+            Entry {
+                currency: refund.currency,
+                date,
+                in_period,
+                invoice,
+                channels,
+                breakdown: debits.iter().map(|(r, a)| (*r, *a, *a * rate)).collect(),
+            },
+        );
+        self.refund_by_doc
+            .insert(doc_key(&refund.document_number), key);
+        self.review.extend(reviews);
+    }
+
+    /// Splits `amount` over a sale's revenue roles in proportion, exactly to
+    /// the minor unit; suspense and a review item when the sale is unknown.
+    pub(crate) fn pro_rata(
+        &self,
+        entry: Option<&Entry>,
+        amount: Decimal,
+        currency: Currency,
+        source: &SourceRef,
+        reviews: &mut Vec<ReviewItem>,
+    ) -> Side {
+        let mut side = Side::new();
+        let usable = entry.filter(|e| e.currency == currency && !e.breakdown.is_empty());
+        let Some(e) = usable else {
+            push(&mut side, Role::Suspense, amount);
+            reviews.push(
+                Mapper::<R>::review_item(
+                    source.provider,
+                    ReviewReason::UnknownSale,
+                    source,
+                    "no lines and the sale is not known, so the VAT cannot be split; booked on suspense".to_owned(),
+                )
+                .with_amount(Money::new(amount, currency)),
+            );
+            return side;
+        };
+        let weights: Vec<Decimal> = e.breakdown.iter().map(|(_, a, _)| a.abs()).collect();
+        match Money::new(amount, currency).allocate(&weights) {
+            Ok(parts) => {
+                for ((role, a, _), part) in e.breakdown.iter().zip(parts) {
+                    let v = if a.is_sign_negative() {
+                        -part.amount()
+                    } else {
+                        part.amount()
+                    };
+                    push(&mut side, *role, v);
+                }
+                // A negative line (discount) flips a part's sign; keep the total.
+                let got: Decimal = side.iter().map(|(_, a)| a).sum();
+                if got != amount {
+                    push(&mut side, Role::Rounding, amount - got);
+                }
+            }
+            Err(err) => {
+                push(&mut side, Role::Suspense, amount);
+                reviews.push(
+                    Mapper::<R>::review_item(
+                        source.provider,
+                        ReviewReason::AmountMismatch,
+                        source,
+                        format!("cannot split {amount} {currency} over the sale: {err}; booked on suspense"),
+                    )
+                    .with_amount(Money::new(amount, currency)),
+                );
+            }
+        }
+        side
+    }
+
+    /// Adds a lost dispute: the disputed receivable is written off, as a
+    /// refund (sales and VAT reversed pro rata) or as a bad debt (6351), per
+    /// the policy.
+    pub fn add_dispute_lost(&mut self, lost: &DisputeLost) {
+        let provider = lost.provider;
+        let date = stockholm_date(lost.decided_at);
+        if !self.period.contains_date(date) {
+            return;
+        }
+        let currency = lost.amount.currency();
+        let Some(rate) = self.rate(currency, date) else {
+            self.push_review(Mapper::<R>::review_item(
+                provider,
+                ReviewReason::Currency,
+                &lost.source,
+                format!("no exchange rate for {currency} on {date}; lost dispute not booked"),
+            ));
+            return;
+        };
+        let amount = lost.amount.amount();
+        let mut reviews = Vec::new();
+        let debits = match self.policy.disputes.lost {
+            LostDispute::Refund => {
+                let entry = lost
+                    .sale
+                    .as_ref()
+                    .and_then(|s| self.entries.get(&source_key(s)))
+                    .cloned();
+                self.pro_rata(entry.as_ref(), amount, currency, &lost.source, &mut reviews)
+            }
+            LostDispute::BadDebt => {
+                reviews.push(
+                    Mapper::<R>::review_item(
+                        provider,
+                        ReviewReason::Policy,
+                        &lost.source,
+                        "lost dispute booked as a bad debt; correct the output VAT once the loss is final".to_owned(),
+                    )
+                    .with_amount(lost.amount),
+                );
+                vec![(Role::BadDebt, amount)]
+            }
+        };
+        let dkey = self.draft_key(
+            VoucherKind::DisputeLost,
+            date,
+            provider,
+            lost.source.to_string(),
+        );
+        let mut d = Draft::new(format!(
+            "{} tvist förlorad {}",
+            provider.display_name(),
+            lost.source.id
+        ));
+        for (role, a) in &debits {
+            d.add(*role, currency, *a, *a * rate);
+        }
+        d.add(
+            Role::Disputed { provider },
+            currency,
+            -amount,
+            -amount * rate,
+        );
+        d.sources.push(lost.source.clone());
+        if let Some(s) = &lost.sale {
+            d.sources.push(s.clone());
+        }
+        self.commit(dkey, d);
+        self.review.extend(reviews);
+    }
+}

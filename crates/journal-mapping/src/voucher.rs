@@ -1,0 +1,171 @@
+//! Vouchers (verifikationer) and their postings.
+
+use std::fmt;
+
+use bookkeeping_core::{Money, Provider, SourceRef};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use crate::chart::Role;
+
+/// What a voucher records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum VoucherKind {
+    /// One sale (order, invoice).
+    Sale,
+    /// One refund.
+    Refund,
+    /// The sales and refunds of a day.
+    SalesDay,
+    /// An invoice paid through a provider (1510 → clearing).
+    InvoicePayment,
+    /// A payout (or the part of one that falls in a month).
+    Payout,
+    /// A day of a bank-like balance (PayPal).
+    Statement,
+    /// Currency conversions within a provider balance.
+    Conversion,
+    /// A lost dispute.
+    DisputeLost,
+}
+
+impl VoucherKind {
+    /// A stable lower-case name, used in ids and CSV.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            VoucherKind::Sale => "sale",
+            VoucherKind::Refund => "refund",
+            VoucherKind::SalesDay => "sales_day",
+            VoucherKind::InvoicePayment => "invoice_payment",
+            VoucherKind::Payout => "payout",
+            VoucherKind::Statement => "statement",
+            VoucherKind::Conversion => "conversion",
+            VoucherKind::DisputeLost => "dispute_lost",
+        }
+    }
+}
+
+/// A voucher id, deterministic from the voucher's kind, date, group and
+/// sorted sources: re-running a period yields the same ids, so a host can
+/// deduplicate. 16 hex digits of a 64-bit FNV-1a hash (stable by definition,
+/// unlike `DefaultHasher`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct VoucherId(pub String);
+
+impl VoucherId {
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for VoucherId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// 64-bit FNV-1a.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Fnv(u64);
+
+impl Fnv {
+    pub(crate) fn new() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+    pub(crate) fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= u64::from(*b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    /// Writes a field followed by a separator that cannot occur in it.
+    pub(crate) fn field(&mut self, s: &str) {
+        self.write(s.as_bytes());
+        self.write(&[0xff]);
+    }
+    pub(crate) fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A stable 64-bit hash of a text.
+pub(crate) fn hash_str(parts: &[&str]) -> u64 {
+    let mut h = Fnv::new();
+    for p in parts {
+        h.field(p);
+    }
+    h.finish()
+}
+
+/// One row of a voucher: account, SEK amount (debit positive, credit
+/// negative), the foreign amount when the money was in another currency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Posting {
+    /// The account number.
+    pub account: String,
+    /// What the account is used for here.
+    pub role: Role,
+    /// SEK, two decimals; debit positive, credit negative.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub amount: Decimal,
+    /// The amount in the original currency, when it was not SEK.
+    pub foreign: Option<Money>,
+    /// A short text.
+    pub text: String,
+}
+
+/// A balanced voucher (verifikation): never edited; a correction is a new one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Voucher {
+    /// Deterministic id.
+    pub id: VoucherId,
+    /// What it records.
+    pub kind: VoucherKind,
+    /// The provider it belongs to.
+    pub provider: Provider,
+    /// The series (e.g. `F`).
+    pub series: String,
+    /// The voucher date (Europe/Stockholm).
+    pub date: Date,
+    /// The text, at most the policy's text limit.
+    pub text: String,
+    /// The rows, sorted by account.
+    pub postings: Vec<Posting>,
+    /// The provider objects behind it (the underlag), sorted.
+    pub sources: Vec<SourceRef>,
+}
+
+impl Voucher {
+    /// The sum of the postings (zero: every voucher balances).
+    pub fn sum(&self) -> Decimal {
+        self.postings.iter().map(|p| p.amount).sum()
+    }
+
+    /// Whether the postings sum to zero.
+    pub fn is_balanced(&self) -> bool {
+        self.sum().is_zero()
+    }
+
+    /// The SEK amount on `account` (sum of its postings).
+    pub fn amount_on(&self, account: &str) -> Decimal {
+        self.postings
+            .iter()
+            .filter(|p| p.account == account)
+            .map(|p| p.amount)
+            .sum()
+    }
+}
+
+/// Cuts `text` to at most `limit` characters.
+pub(crate) fn limit_text(text: &str, limit: usize) -> String {
+    if text.chars().count() <= limit {
+        text.to_owned()
+    } else {
+        text.chars().take(limit).collect()
+    }
+}
