@@ -256,12 +256,14 @@ impl Voucher {
 
     /// The sum of the `#TRANS` rows (`#RTRANS` and `#BTRANS` are excluded, as the spec says).
     /// A balanced voucher sums to zero.
+    ///
+    /// Never panics: a sum beyond `Decimal`'s range (about 7.9 × 10²⁸) saturates. The reader
+    /// and the writer refuse amounts of 10¹⁸ or more, so their vouchers cannot get there.
     pub fn sum(&self) -> Decimal {
         self.transactions
             .iter()
             .filter(|t| t.kind == TransactionKind::Normal)
-            .map(|t| t.amount)
-            .sum()
+            .fold(Decimal::ZERO, |sum, t| sum.saturating_add(t.amount))
     }
 
     /// Whether the `#TRANS` rows sum to zero.

@@ -706,8 +706,13 @@ pub(crate) fn parse_date(value: &str) -> Option<Date> {
     Date::from_calendar_date(year, month, day).ok()
 }
 
+/// Amounts and quantities have at most this many digits before the decimal point (10¹⁸ is
+/// far beyond any real amount, and keeps every sum of rows inside `Decimal`'s range).
+pub(crate) const MAX_INTEGER_DIGITS: usize = 18;
+
 /// A plain decimal: optional sign, digits, optional `.` and digits. No exponent, no
-/// thousands separator, no comma; never through a float.
+/// thousands separator, no comma, at most [`MAX_INTEGER_DIGITS`] digits before the point;
+/// never through a float.
 pub(crate) fn parse_decimal(value: &str) -> Option<Decimal> {
     let (negative, body) = match value.as_bytes().first()? {
         b'-' => (true, &value[1..]),
@@ -717,6 +722,10 @@ pub(crate) fn parse_decimal(value: &str) -> Option<Decimal> {
     let (int, frac) = body.split_once('.').unwrap_or((body, ""));
     let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
     if (int.is_empty() && frac.is_empty()) || !digits(int) || !digits(frac) {
+        return None;
+    }
+    let int = int.trim_start_matches('0');
+    if int.len() > MAX_INTEGER_DIGITS {
         return None;
     }
     let int = if int.is_empty() { "0" } else { int };
@@ -745,6 +754,11 @@ mod tests {
             assert_eq!(parse_decimal(bad), None, "{bad}");
         }
         assert_eq!(parse_decimal(&"9".repeat(40)), None);
+        assert_eq!(parse_decimal(&"9".repeat(19)), None);
+        assert_eq!(
+            parse_decimal(&format!("-000{}.5", "9".repeat(18))),
+            Some(-Decimal::from_str_exact(&format!("{}.5", "9".repeat(18))).unwrap())
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@ use crate::checksum::Ksumma;
 use crate::encoding::{cp437_byte, replacement};
 use crate::lex::quote;
 use crate::model::{SieDocument, Transaction, Voucher};
-use crate::read::voucher_name;
+use crate::read::{MAX_INTEGER_DIGITS, voucher_name};
 
 /// Which flavour of SIE 4 to write. Both say `#SIETYP 4`; the file extension tells them apart
 /// (`.si` for 4I, `.se` for 4E).
@@ -325,7 +325,7 @@ impl Writer<'_> {
                 Out::Bare(amount(&ctx, balance.amount)?),
             ];
             if let Some(quantity) = balance.quantity {
-                fields.push(Out::Bare(quantity_text(quantity)));
+                fields.push(Out::Bare(quantity_text(&ctx, quantity)?));
             }
             self.record(label, fields);
         }
@@ -423,7 +423,7 @@ impl Writer<'_> {
             fields.push(Out::Quoted(text));
         }
         if let Some(quantity) = t.quantity {
-            fields.push(Out::Bare(quantity_text(quantity)));
+            fields.push(Out::Bare(quantity_text(ctx, quantity)?));
         }
         self.record(t.kind.label(), fields);
         Ok(())
@@ -587,6 +587,7 @@ fn date(ctx: &str, date: Date) -> Result<String, WriteError> {
 /// Exactly 2 decimals, decimal point, minus for credits; more decimals is an error.
 fn amount(ctx: &str, amount: Decimal) -> Result<String, WriteError> {
     let mut value = amount.normalize();
+    check_size(ctx, value)?;
     if value.scale() > 2 {
         return Err(WriteError::TooManyDecimals {
             context: ctx.to_owned(),
@@ -601,12 +602,26 @@ fn amount(ctx: &str, amount: Decimal) -> Result<String, WriteError> {
 }
 
 /// Quantities keep the decimals they have (no trailing zeros).
-fn quantity_text(quantity: Decimal) -> String {
-    if quantity.is_zero() {
+fn quantity_text(ctx: &str, quantity: Decimal) -> Result<String, WriteError> {
+    check_size(ctx, quantity)?;
+    Ok(if quantity.is_zero() {
         "0".into()
     } else {
         quantity.normalize().to_string()
+    })
+}
+
+/// At most [`MAX_INTEGER_DIGITS`] digits before the point, as the reader accepts.
+fn check_size(ctx: &str, value: Decimal) -> Result<(), WriteError> {
+    let limit = Decimal::from_i128_with_scale(10i128.pow(MAX_INTEGER_DIGITS as u32), 0);
+    if value.abs() >= limit {
+        return Err(WriteError::InvalidValue {
+            context: ctx.to_owned(),
+            value: value.to_string(),
+            reason: "is too large (at most 18 digits before the point)",
+        });
     }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -629,8 +644,15 @@ mod tests {
 
     #[test]
     fn quantities_and_dates() {
-        assert_eq!(quantity_text(Decimal::new(1500, 3)), "1.5");
-        assert_eq!(quantity_text(Decimal::new(-3, 0)), "-3");
+        assert_eq!(quantity_text("x", Decimal::new(1500, 3)).unwrap(), "1.5");
+        assert_eq!(quantity_text("x", Decimal::new(-3, 0)).unwrap(), "-3");
+        let huge = Decimal::from_i128_with_scale(10i128.pow(18), 0);
+        assert_eq!(
+            amount("row 2", -huge).unwrap_err().to_string(),
+            "row 2: \"-1000000000000000000\" is too large (at most 18 digits before the point)"
+        );
+        assert!(quantity_text("x", huge).is_err());
+        assert!(amount("x", huge - Decimal::ONE).is_ok());
         let d = Date::from_calendar_date(2026, time::Month::January, 5).unwrap();
         assert_eq!(date("x", d).unwrap(), "20260105");
     }

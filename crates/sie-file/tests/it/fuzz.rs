@@ -26,6 +26,8 @@ fn sie_like_bytes() -> impl Strategy<Value = Vec<u8>> {
         Just(b"20260101".to_vec()),
         Just(b"-12.50".to_vec()),
         Just(b"99999999999999999999999999999999".to_vec()),
+        Just(b"999999999999999999.99".to_vec()),
+        Just(b"-999999999999999999.99".to_vec()),
         Just(vec![0x84, 0x94]),
         Just("åäö".as_bytes().to_vec()),
         proptest::collection::vec(any::<u8>(), 0..8),

@@ -174,3 +174,25 @@ fn carriage_returns_alone_end_lines_too() {
     let e = parse(b"#FLAGGA 0\r#FNAMN \"AB\"\r#VER A 1 2026 x\r").unwrap_err();
     assert_eq!(e.line(), 3);
 }
+
+#[test]
+fn absurdly_large_amounts_are_errors_not_overflows() {
+    let max = "79228162514264337593543950335";
+    let e = err(&format!(
+        "#VER A 1 20260114 x\r\n{{\r\n#TRANS 1930 {{}} {max}\r\n#TRANS 1930 {{}} {max}\r\n}}\r\n"
+    ));
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "line 9: #TRANS has an invalid amount \"{max}\" (expected a number such as -1234.50)"
+        )
+    );
+    // 18 digits before the point still read, and sum without overflow.
+    let big = "999999999999999999.99";
+    let doc = parse(
+        format!("{HEAD}#VER A 1 20260114 x\r\n{{\r\n#TRANS 1930 {{}} {big}\r\n#TRANS 1931 {{}} -{big}\r\n}}\r\n")
+            .as_bytes(),
+    )
+    .unwrap();
+    assert_eq!(doc.vouchers[0].transactions[0].amount.to_string(), big);
+}
