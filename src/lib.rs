@@ -36,6 +36,8 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod close;
+
 pub use bookkeeping_core as core;
 pub use journal_mapping as mapping;
 pub use provider_http as http;
