@@ -278,8 +278,14 @@ impl Writer<'_> {
         self.record("#GEN", gen_fields);
         self.record("#SIETYP", vec![Out::Bare("4".into())]);
         if let Some(org) = doc.org_number.as_deref().filter(|s| !s.is_empty()) {
-            let org = self.bare("#ORGNR", org)?;
-            self.record("#ORGNR", vec![org]);
+            if !is_org_number(org) {
+                return Err(WriteError::InvalidValue {
+                    context: "#ORGNR".into(),
+                    value: org.to_owned(),
+                    reason: "is not an organisation number of the form nnnnnn-nnnn",
+                });
+            }
+            self.record("#ORGNR", vec![Out::Bare(org.to_owned())]);
         }
         let name = Out::Quoted(self.text("#FNAMN", &doc.company_name, false)?);
         self.record("#FNAMN", vec![name]);
@@ -560,6 +566,17 @@ impl Writer<'_> {
     }
 }
 
+/// `nnnnnn-nnnn`, the only form the spec allows (and importers check).
+fn is_org_number(value: &str) -> bool {
+    let bytes = value.as_bytes();
+    bytes.len() == 11
+        && bytes[6] == b'-'
+        && bytes
+            .iter()
+            .enumerate()
+            .all(|(i, b)| i == 6 || b.is_ascii_digit())
+}
+
 fn is_bare(value: &str) -> bool {
     !value.is_empty()
         && value
@@ -640,6 +657,20 @@ mod tests {
                 .to_string(),
             "row 1: amount 12.345 has more than 2 decimals"
         );
+    }
+
+    #[test]
+    fn organisation_numbers() {
+        assert!(is_org_number("556677-8899"));
+        for bad in [
+            "5566778899",
+            "16556677-8899",
+            "556677 8899",
+            "55667a-8899",
+            "",
+        ] {
+            assert!(!is_org_number(bad), "{bad}");
+        }
     }
 
     #[test]

@@ -321,3 +321,18 @@ fn rtrans_and_btrans_are_written_and_read_but_not_summed() {
     assert_eq!(back, doc);
     assert_eq!(back.vouchers[0].sum(), Decimal::ZERO);
 }
+
+#[test]
+fn organisation_number_must_be_nnnnnn_nnnn() {
+    let mut doc = payout_document();
+    doc.org_number = Some("5566778899".into());
+    assert_eq!(
+        write(&doc, &WriteOptions::default())
+            .unwrap_err()
+            .to_string(),
+        "#ORGNR: \"5566778899\" is not an organisation number of the form nnnnnn-nnnn"
+    );
+    doc.org_number = None;
+    let text = text(&write(&doc, &WriteOptions::default()).unwrap());
+    assert!(!text.contains("#ORGNR"));
+}
