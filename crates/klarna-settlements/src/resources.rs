@@ -1,7 +1,5 @@
 //! The Settlements API endpoints: payouts, transactions, summary, reports.
 
-use std::future;
-
 use bookkeeping_core::{
     Currency, PayoutRecord, PayoutSource, Period, Provider, RecordStream, Source, SourceError,
 };
@@ -131,16 +129,16 @@ impl Envelope for TransactionPage {
     }
 }
 
-/// Ends a stream after its first error.
+/// Ends a stream after its first error, without polling the inner stream
+/// again (no request is made after a failure).
 pub(crate) fn end_after_error<T, E>(
     s: impl Stream<Item = Result<T, E>>,
 ) -> impl Stream<Item = Result<T, E>> {
-    s.scan(false, |failed, item| {
-        if *failed {
-            return future::ready(None);
-        }
-        *failed = item.is_err();
-        future::ready(Some(item))
+    stream::unfold(Some(Box::pin(s)), |state| async move {
+        let mut inner = state?;
+        let item = inner.next().await?;
+        let rest = if item.is_ok() { Some(inner) } else { None };
+        Some((item, rest))
     })
 }
 

@@ -1,0 +1,84 @@
+//! Lists last month's Klarna payouts, normalized, against the real API.
+//!
+//! ```text
+//! KLARNA_API_USERNAME=… KLARNA_API_PASSWORD=… cargo run -p klarna-settlements --example payouts
+//! ```
+//!
+//! `KLARNA_API_BASE_URL` points it at another server (the playground,
+//! `https://api.playground.klarna.com`, or a local sandbox). Without
+//! `KLARNA_API_USERNAME` the password is sent as an API key.
+
+use std::process::ExitCode;
+
+use bookkeeping_core::{PayoutRecord, PayoutSource, Period};
+use futures::StreamExt;
+use klarna_settlements::{Credentials, KlarnaClient};
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {
+    let password = std::env::var("KLARNA_API_PASSWORD")
+        .ok()
+        .filter(|p| !p.is_empty());
+    let username = std::env::var("KLARNA_API_USERNAME")
+        .ok()
+        .filter(|u| !u.is_empty());
+    let credentials = match (username, password) {
+        (Some(u), Some(p)) => Credentials::basic(u, p),
+        (None, Some(key)) => Credentials::api_key(key),
+        (_, None) => {
+            eprintln!(
+                "payouts: set KLARNA_API_USERNAME and KLARNA_API_PASSWORD (or KLARNA_API_PASSWORD \
+                 alone for an API key); KLARNA_API_BASE_URL is optional"
+            );
+            return ExitCode::from(2);
+        }
+    };
+    let mut builder = KlarnaClient::builder(credentials);
+    if let Ok(url) = std::env::var("KLARNA_API_BASE_URL") {
+        builder = builder.base_url(url);
+    }
+    let client = match builder.build() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("payouts: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let today = time::OffsetDateTime::now_utc().date();
+    let period = match Period::previous_month(today) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("payouts: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    println!("Klarna payouts {} – {}", period.first(), period.last());
+    let mut records = client.payouts(&period);
+    let mut failed = false;
+    while let Some(record) = records.next().await {
+        match record {
+            Ok(PayoutRecord::Payout(p)) => {
+                let unexplained = p.unexplained().map(|d| d.to_string()).unwrap_or_default();
+                println!(
+                    "{}  {}  {:>14}  {} lines, {} fees, unexplained {unexplained}",
+                    p.arrival_date,
+                    p.source.id,
+                    p.amount.to_string(),
+                    p.lines.len(),
+                    p.fees().count(),
+                );
+            }
+            Ok(PayoutRecord::Review(r)) => println!("  review: {r}"),
+            Ok(_) => {}
+            Err(e) => {
+                eprintln!("payouts: {e}");
+                failed = true;
+            }
+        }
+    }
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}

@@ -1,0 +1,196 @@
+//! CSV reports: Swedish numbers, delimiters, configurable columns, bad rows.
+
+use bookkeeping_core::{
+    LineKind, PeriodError, ReviewReason, SalesRecord, SalesSource, TaxTreatment, VatRate,
+};
+use futures::TryStreamExt;
+use klarna_settlements::Listed;
+use klarna_settlements::models::TransactionType;
+use klarna_settlements::normalize::normalize_payout;
+use klarna_settlements::report::{
+    DecimalSeparator, parse_decimal, parse_payout_report, parse_sales_report,
+};
+use rust_decimal_macros::dec;
+use wiremock::matchers::{header, method, path, query_param};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::{client, fixture, mount_catch_all};
+
+#[test]
+fn numbers_in_swedish_and_english_forms() {
+    let comma = DecimalSeparator::Comma;
+    let point = DecimalSeparator::Point;
+    assert_eq!(parse_decimal("1 234,50", comma), Some(dec!(1234.50)));
+    assert_eq!(parse_decimal("1\u{a0}234,50", comma), Some(dec!(1234.50)));
+    assert_eq!(parse_decimal("1.234,50", comma), Some(dec!(1234.50)));
+    assert_eq!(parse_decimal("\u{2212}37,35", comma), Some(dec!(-37.35)));
+    assert_eq!(parse_decimal("1,234.50", point), Some(dec!(1234.50)));
+    assert_eq!(parse_decimal("-0.65", point), Some(dec!(-0.65)));
+    assert_eq!(parse_decimal("tjugo", comma), None);
+    assert_eq!(parse_decimal("", comma), None);
+}
+
+#[test]
+fn swedish_semicolon_report_reconciles() {
+    let report = parse_payout_report(&fixture("payout-report-sv.csv")).unwrap();
+    assert_eq!(report.format.delimiter, b';');
+    assert_eq!(report.format.decimal, DecimalSeparator::Comma);
+    assert_eq!(report.transactions.len(), 9);
+    let fee = report.transactions[1].item().unwrap();
+    assert_eq!(fee.transaction_type, TransactionType::Fee);
+    assert_eq!(fee.amount, 3735);
+    assert_eq!(fee.vat_rate, Some(2500));
+    assert_eq!(fee.vat_amount, Some(934));
+    let Some(Listed::Item(payout)) = &report.payout else {
+        panic!("payout header: {:?}", report.payout)
+    };
+    assert_eq!(payout.totals.sale_amount, 170_800);
+    assert_eq!(payout.totals.settlement_amount, 128_765);
+    assert_eq!(payout.payment_reference.as_str(), "K7Q2M9XB");
+    let n = normalize_payout(payout, &report.transactions);
+    assert!(n.reconciles(), "{:#?}", n.review);
+    assert!(n.review.is_empty());
+    insta::assert_yaml_snapshot!(n.payout.unwrap().lines);
+}
+
+#[test]
+fn comma_report_with_other_columns_and_quoted_amounts() {
+    let report = parse_payout_report(&fixture("payout-report-en.csv")).unwrap();
+    assert_eq!(report.format.delimiter, b',');
+    assert_eq!(report.format.decimal, DecimalSeparator::Point);
+    assert!(report.columns.iter().any(|c| c == "store_id"));
+    let amounts: Vec<i64> = report
+        .transactions
+        .iter()
+        .map(|t| t.item().unwrap().amount)
+        .collect();
+    assert_eq!(amounts, [235_000, 6_650, 7_000]);
+    let ret = report.transactions[2].item().unwrap();
+    assert_eq!(ret.capture_id, None);
+    assert_eq!(ret.sale_date, time::macros::datetime!(2026-03-02 00:00 UTC));
+    let Some(Listed::Item(payout)) = &report.payout else {
+        panic!("payout header: {:?}", report.payout)
+    };
+    assert_eq!(payout.totals.tax_amount, None, "no tax column configured");
+    assert!(payout.merchant_settlement_type.is_unknown());
+    let n = normalize_payout(payout, &report.transactions);
+    assert!(n.reconciles(), "{:#?}", n.review);
+    assert_eq!(n.payout.unwrap().amount.amount(), dec!(2213.50));
+}
+
+#[test]
+fn a_bad_row_is_named_and_the_others_come_through() {
+    let report = parse_payout_report(&fixture("payout-report-bad-row.csv")).unwrap();
+    assert!(report.payout.is_none(), "no total columns");
+    assert_eq!(report.transactions.len(), 3);
+    assert!(report.transactions[0].item().is_some());
+    assert!(report.transactions[2].item().is_some());
+    let Listed::Malformed(m) = &report.transactions[1] else {
+        panic!("expected a malformed row")
+    };
+    assert_eq!(m.field, "amount");
+    assert_eq!(m.id.as_deref(), Some("line 3"));
+    insta::assert_snapshot!(m.review().to_string());
+}
+
+#[test]
+fn an_empty_report_is_an_error() {
+    assert!(parse_payout_report(b"").is_err());
+    assert!(parse_payout_report(b"\xEF\xBB\xBF\n\n").is_err());
+}
+
+#[tokio::test]
+async fn the_report_endpoint_is_read_as_csv() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/settlements/v1/reports/payout-with-transactions"))
+        .and(query_param("payment_reference", "K7Q2M9XB"))
+        .and(header("accept", "text/csv"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_raw(fixture("payout-report-sv.csv"), "text/csv"),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    mount_catch_all(&server).await;
+    let report = client(&server)
+        .payout_report(&"K7Q2M9XB".into())
+        .await
+        .unwrap();
+    assert_eq!(report.transactions.len(), 9);
+}
+
+#[tokio::test]
+async fn sales_report_with_two_vat_rates_and_a_return() -> Result<(), PeriodError> {
+    let report = parse_sales_report(&fixture("sales-report-sv.csv")).unwrap();
+    assert!(report.carries_vat);
+    let sales: Vec<_> = report
+        .records
+        .iter()
+        .filter_map(|r| match r {
+            SalesRecord::Sale(s) => Some(s),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(sales.len(), 2);
+    let a = sales[0];
+    assert_eq!(a.document_number, "#1043");
+    assert_eq!(a.total().unwrap().amount(), dec!(1249.00));
+    assert_eq!(a.lines[1].kind, LineKind::Shipping);
+    assert_eq!(a.lines[0].vat.amount(), dec!(199.80));
+    assert_eq!(a.lines[0].treatment, TaxTreatment::Domestic);
+    let b = sales[1];
+    assert_eq!(b.lines[0].vat_rate, Some(VatRate::from_percent(dec!(12))));
+    assert_eq!(b.lines[0].net.amount(), dec!(409.82));
+    let refund = report
+        .records
+        .iter()
+        .find_map(|r| match r {
+            SalesRecord::Refund(r) => Some(r),
+            _ => None,
+        })
+        .expect("the return");
+    assert_eq!(refund.total().unwrap().amount(), dec!(299.00));
+    assert_eq!(refund.sale.id, "0f7e6d5c-4b3a-4291-8a7b-6c5d4e3f2a10");
+    // The document without VAT is not booked with a guessed rate.
+    let reviews: Vec<_> = report
+        .records
+        .iter()
+        .filter_map(|r| match r {
+            SalesRecord::Review(r) => Some(r),
+            _ => None,
+        })
+        .collect();
+    assert!(reviews.iter().any(|r| r.reason == ReviewReason::VatRate));
+    assert!(
+        reviews
+            .iter()
+            .all(|r| r.source.as_ref().unwrap().id == "b2d4f6a8-0c2e-4b4d-a6f8-0b2d4f6a8c0e")
+    );
+    // As a SalesSource: March holds sale #1044 and the reviews.
+    let march = bookkeeping_core::Period::month(2026, time::Month::March)?;
+    let in_march: Vec<SalesRecord> = report.sales(&march).try_collect().await.unwrap();
+    let sale_numbers: Vec<_> = in_march
+        .iter()
+        .filter_map(|r| match r {
+            SalesRecord::Sale(s) => Some(s.document_number.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(sale_numbers, ["#1044"]);
+    insta::assert_yaml_snapshot!(report.records);
+    Ok(())
+}
+
+#[test]
+fn sales_report_without_vat_makes_no_sales() {
+    let report = parse_sales_report(&fixture("sales-report-no-vat.csv")).unwrap();
+    assert!(!report.carries_vat);
+    assert!(report.records.is_empty());
+    assert_eq!(report.expected.len(), 2);
+    assert_eq!(
+        report.expected[0].merchant_reference.as_deref(),
+        Some("#1043")
+    );
+    assert_eq!(report.expected[0].amount.amount(), dec!(1249.00));
+}
