@@ -6,8 +6,8 @@ use proptest::prelude::*;
 use rust_decimal::Decimal;
 use sie_file::{
     Account, AccountKind, Balance, BalanceKind, Dimension, FiscalYear, Generated, Object,
-    ParseOptions, Program, SieDocument, Transaction, TransactionKind, Voucher, WriteOptions, parse,
-    parse_file, write,
+    ParseOptions, Program, SieDocument, SieType, Transaction, TransactionKind, Voucher,
+    WriteOptions, parse, parse_file, write,
 };
 use time::Date;
 
@@ -225,6 +225,20 @@ proptest! {
         prop_assert_eq!(parsed.format.as_deref(), Some("PC8"));
         // Writing what was read gives the same bytes.
         prop_assert_eq!(write(&parsed.document, &options).unwrap(), bytes);
+    }
+
+    #[test]
+    fn sie_4e_round_trips_too(mut doc in document(), start in date()) {
+        // 4E wants a fiscal year and a number on every voucher.
+        if doc.fiscal_years.is_empty() {
+            doc.fiscal_years.push(FiscalYear { index: 0, start, end: start });
+        }
+        for (i, voucher) in doc.vouchers.iter_mut().enumerate() {
+            voucher.number = Some((i + 1).to_string());
+        }
+        let options = WriteOptions { sie_type: SieType::E4, ..WriteOptions::default() };
+        let bytes = write(&doc, &options).unwrap();
+        prop_assert_eq!(parse(&bytes).unwrap(), doc);
     }
 
     #[test]
