@@ -172,6 +172,7 @@ const TYPE_CODES: &[(&str, &str)] = &[
     ("Fee Reversal", "T1108"),
     ("Hold on Balance for Dispute Investigation", "T1110"),
     ("Cancellation of Hold for Dispute Resolution", "T1111"),
+    ("General Authorization", "T1300"),
     ("Chargeback", "T1201"),
     ("Chargeback Reversal", "T1202"),
     ("Account Hold for Open Authorization", "T1501"),
@@ -536,160 +537,7 @@ impl ActivityReport {
     /// Review items: unknown types or statuses, `Net` ≠ `Gross` + `Fee`, a conversion
     /// without its other side, pending rows, and two different rows with one id.
     pub fn statement_lines(&self) -> (Vec<StatementLine>, Vec<ReviewItem>) {
-        let mut lines = Vec::new();
-        let mut review = Vec::new();
-        let mut seen: HashMap<(String, Currency), &ActivityRow> = HashMap::new();
-        for row in &self.rows {
-            let src = SourceRef::new(Provider::PayPal, "transaction", row.transaction_id.as_str());
-            let item = |reason, message: String| {
-                ReviewItem::new(Provider::PayPal, reason, message)
-                    .with_source(src.clone())
-                    .with_amount(row.gross)
-            };
-            let moved = match row.moved() {
-                Ok(m) => m,
-                Err(status) => {
-                    review.push(
-                        item(
-                            ReviewReason::UnknownType,
-                            format!(
-                                "line {}: status {status:?} is not known; booked as reported",
-                                row.line
-                            ),
-                        )
-                        .with_field("Status"),
-                    );
-                    true
-                }
-            };
-            if !moved {
-                if row
-                    .status
-                    .as_deref()
-                    .is_some_and(|s| s.eq_ignore_ascii_case("pending"))
-                {
-                    review.push(
-                        item(
-                            ReviewReason::Incomplete,
-                            format!("line {}: pending, not yet on the balance", row.line),
-                        )
-                        .with_field("Status"),
-                    );
-                }
-                continue;
-            }
-            let key = (row.transaction_id.as_str().to_owned(), row.gross.currency());
-            if let Some(prev) = seen.get(&key) {
-                let same = ActivityRow {
-                    line: prev.line,
-                    ..row.clone()
-                } == **prev;
-                if !same {
-                    review.push(item(
-                        ReviewReason::AmountMismatch,
-                        format!(
-                            "line {}: transaction id already on line {} with different content; not booked twice",
-                            row.line, prev.line
-                        ),
-                    ));
-                }
-                continue;
-            }
-            seen.insert(key, row);
-
-            let (code, class) = match &row.event_code {
-                Some(code) => match statement_class(&code.class()) {
-                    Some(class) => (code.as_str().to_owned(), class),
-                    None => continue,
-                },
-                None => (row.kind.clone(), StatementClass::Unknown(row.kind.clone())),
-            };
-            if let StatementClass::Unknown(_) = class {
-                review.push(
-                    item(
-                        ReviewReason::UnknownType,
-                        format!(
-                            "line {}: type {:?} is not one kassabok classifies; booked as reported",
-                            row.line, row.kind
-                        ),
-                    )
-                    .with_field("Type"),
-                );
-            }
-            let fee = row.fee.filter(|f| !f.is_zero());
-            if let Some(net) = row.net {
-                let expected = fee.map_or(Ok(row.gross), |f| row.gross.checked_add(&f));
-                if expected.as_ref() != Ok(&net) {
-                    review.push(
-                        item(
-                            ReviewReason::AmountMismatch,
-                            format!(
-                                "line {}: net {net} is not gross {} + fee {}",
-                                row.line,
-                                row.gross,
-                                fee.unwrap_or_else(|| Money::zero(row.gross.currency()))
-                            ),
-                        )
-                        .with_field("Net"),
-                    );
-                }
-            }
-            let incoming = !row.gross.is_negative();
-            let counterparty = row.name.clone().or_else(|| {
-                if incoming {
-                    row.from_email.clone()
-                } else {
-                    row.to_email.clone()
-                }
-            });
-            let base = label(&class, &row.gross);
-            let text = match row.subject.as_deref().or(row.invoice_number.as_deref()) {
-                Some(s) => format!("{base}: {s}"),
-                None => base,
-            };
-            let related = row
-                .reference_txn_id
-                .as_ref()
-                .filter(|r| *r != &row.transaction_id)
-                .map(|r| SourceRef::new(Provider::PayPal, "transaction", r.as_str()));
-            let gross_balance = match (row.balance, fee) {
-                (Some(b), Some(f)) => b.checked_sub(&f).ok(),
-                (b, None) => b,
-                (None, Some(_)) => None,
-            };
-            lines.push(StatementLine {
-                source: src.clone(),
-                booked_at: row.booked_at,
-                amount: row.gross,
-                balance_after: gross_balance,
-                event_code: code.clone(),
-                class,
-                counterparty: counterparty.clone(),
-                text,
-                reference: row.invoice_number.clone(),
-                related: related.clone(),
-            });
-            if let Some(f) = fee {
-                lines.push(StatementLine {
-                    source: src,
-                    booked_at: row.booked_at,
-                    amount: f,
-                    balance_after: row.balance,
-                    event_code: code.clone(),
-                    class: StatementClass::Fee,
-                    counterparty,
-                    text: if f.is_negative() {
-                        format!("PayPal fee {code}")
-                    } else {
-                        format!("PayPal fee refunded {code}")
-                    },
-                    reference: row.invoice_number.clone(),
-                    related,
-                });
-            }
-        }
-        review.extend(pair_conversions(&mut lines));
-        (lines, review)
+        lines_of(self.rows.iter())
     }
 
     /// One statement per currency from the report. The report carries no opening
@@ -698,15 +546,15 @@ impl ActivityReport {
     /// between adds up to PayPal's running balance. Rows are taken oldest first (a report
     /// listed newest first is read backwards).
     pub fn statements(&self, account: &SourceRef) -> StatementBatch {
-        let (mut lines, mut review) = self.statement_lines();
-        let descending = match (lines.first(), lines.last()) {
+        let descending = match (self.rows.first(), self.rows.last()) {
             (Some(a), Some(b)) => a.booked_at > b.booked_at,
             _ => false,
         };
-        if descending {
-            lines.reverse();
-        }
-        // Group a row's lines: the running balance is given after its last line.
+        let (lines, mut review) = if descending {
+            lines_of(self.rows.iter().rev())
+        } else {
+            lines_of(self.rows.iter())
+        };
         let mut opening: BTreeMap<Currency, Money> = BTreeMap::new();
         let mut closing: BTreeMap<Currency, Money> = BTreeMap::new();
         let mut sorted = lines.clone();
@@ -727,6 +575,169 @@ impl ActivityReport {
         batch.review = review;
         batch
     }
+}
+
+/// The lines of `rows`, in their order.
+fn lines_of<'a>(
+    rows: impl Iterator<Item = &'a ActivityRow>,
+) -> (Vec<StatementLine>, Vec<ReviewItem>) {
+    let mut lines = Vec::new();
+    let mut review = Vec::new();
+    let mut seen: HashMap<(String, Currency), &ActivityRow> = HashMap::new();
+    for row in rows {
+        let src = SourceRef::new(Provider::PayPal, "transaction", row.transaction_id.as_str());
+        let item = |reason, message: String| {
+            ReviewItem::new(Provider::PayPal, reason, message)
+                .with_source(src.clone())
+                .with_amount(row.gross)
+        };
+        let (code, class) = match &row.event_code {
+            Some(code) => match statement_class(&code.class()) {
+                Some(class) => (code.as_str().to_owned(), class),
+                // An authorization moves no money.
+                None => continue,
+            },
+            None => (row.kind.clone(), StatementClass::Unknown(row.kind.clone())),
+        };
+        let moved = match row.moved() {
+            Ok(m) => m,
+            Err(status) => {
+                review.push(
+                    item(
+                        ReviewReason::UnknownType,
+                        format!(
+                            "line {}: status {status:?} is not known; booked as reported",
+                            row.line
+                        ),
+                    )
+                    .with_field("Status"),
+                );
+                true
+            }
+        };
+        if !moved {
+            let memo = row.balance_impact == Some(BalanceImpact::Memo);
+            if !memo
+                && row
+                    .status
+                    .as_deref()
+                    .is_some_and(|s| s.eq_ignore_ascii_case("pending"))
+            {
+                review.push(
+                    item(
+                        ReviewReason::Incomplete,
+                        format!("line {}: pending, not yet on the balance", row.line),
+                    )
+                    .with_field("Status"),
+                );
+            }
+            continue;
+        }
+        let key = (row.transaction_id.as_str().to_owned(), row.gross.currency());
+        if let Some(prev) = seen.get(&key) {
+            let same = ActivityRow {
+                line: prev.line,
+                ..row.clone()
+            } == **prev;
+            if !same {
+                review.push(item(
+                        ReviewReason::AmountMismatch,
+                        format!(
+                            "line {}: transaction id already on line {} with different content; not booked twice",
+                            row.line, prev.line
+                        ),
+                    ));
+            }
+            continue;
+        }
+        seen.insert(key, row);
+
+        if let StatementClass::Unknown(_) = class {
+            review.push(
+                item(
+                    ReviewReason::UnknownType,
+                    format!(
+                        "line {}: type {:?} is not one kassabok classifies; booked as reported",
+                        row.line, row.kind
+                    ),
+                )
+                .with_field("Type"),
+            );
+        }
+        let fee = row.fee.filter(|f| !f.is_zero());
+        if let Some(net) = row.net {
+            let expected = fee.map_or(Ok(row.gross), |f| row.gross.checked_add(&f));
+            if expected.as_ref() != Ok(&net) {
+                review.push(
+                    item(
+                        ReviewReason::AmountMismatch,
+                        format!(
+                            "line {}: net {net} is not gross {} + fee {}",
+                            row.line,
+                            row.gross,
+                            fee.unwrap_or_else(|| Money::zero(row.gross.currency()))
+                        ),
+                    )
+                    .with_field("Net"),
+                );
+            }
+        }
+        let incoming = !row.gross.is_negative();
+        let counterparty = row.name.clone().or_else(|| {
+            if incoming {
+                row.from_email.clone()
+            } else {
+                row.to_email.clone()
+            }
+        });
+        let base = label(&class, &row.gross);
+        let text = match row.subject.as_deref().or(row.invoice_number.as_deref()) {
+            Some(s) => format!("{base}: {s}"),
+            None => base,
+        };
+        let related = row
+            .reference_txn_id
+            .as_ref()
+            .filter(|r| *r != &row.transaction_id)
+            .map(|r| SourceRef::new(Provider::PayPal, "transaction", r.as_str()));
+        let gross_balance = match (row.balance, fee) {
+            (Some(b), Some(f)) => b.checked_sub(&f).ok(),
+            (b, None) => b,
+            (None, Some(_)) => None,
+        };
+        lines.push(StatementLine {
+            source: src.clone(),
+            booked_at: row.booked_at,
+            amount: row.gross,
+            balance_after: gross_balance,
+            event_code: code.clone(),
+            class,
+            counterparty: counterparty.clone(),
+            text,
+            reference: row.invoice_number.clone(),
+            related: related.clone(),
+        });
+        if let Some(f) = fee {
+            lines.push(StatementLine {
+                source: src,
+                booked_at: row.booked_at,
+                amount: f,
+                balance_after: row.balance,
+                event_code: code.clone(),
+                class: StatementClass::Fee,
+                counterparty,
+                text: if f.is_negative() {
+                    format!("PayPal fee {code}")
+                } else {
+                    format!("PayPal fee refunded {code}")
+                },
+                reference: row.invoice_number.clone(),
+                related,
+            });
+        }
+    }
+    review.extend(pair_conversions(&mut lines));
+    (lines, review)
 }
 
 #[cfg(test)]

@@ -1,0 +1,9 @@
+//! Integration tests of `paypal-transactions`: one binary, one module per area.
+
+mod auth;
+mod common;
+mod csv_report;
+mod normalize;
+mod search;
+mod spec;
+mod statement;

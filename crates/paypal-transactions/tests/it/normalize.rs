@@ -1,0 +1,153 @@
+//! Normalization without HTTP: duplicates, unknown codes, statuses, fee signs.
+
+use bookkeeping_core::{Currency, Money, ReviewReason, StatementClass};
+use paypal_transactions::models::TransactionDetail;
+use paypal_transactions::{dedupe_transactions, pair_conversions, transaction_lines};
+use rust_decimal_macros::dec;
+
+use crate::common::fixture;
+
+fn records() -> Vec<TransactionDetail> {
+    fixture("transactions_2026-10_window1.json")["transaction_details"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|v| serde_json::from_value(v.clone()).expect("decodes"))
+        .collect()
+}
+
+fn record(id: &str) -> serde_json::Value {
+    fixture("transactions_2026-10_window1.json")["transaction_details"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|t| t["transaction_info"]["transaction_id"] == id)
+        .cloned()
+        .expect(id)
+}
+
+fn decode(v: serde_json::Value) -> TransactionDetail {
+    serde_json::from_value(v).expect("decodes")
+}
+
+#[test]
+fn duplicate_ids_never_give_double_lines() {
+    let mut all = records();
+    // An exact repeat (overlapping windows, a page read twice) …
+    all.push(all[0].clone());
+    // … and the same id as a non-balance-affecting (pending, no balance) record, first.
+    let mut memo = record("9PQ11111ZZ222333D");
+    memo["transaction_info"]["transaction_status"] = "P".into();
+    memo["transaction_info"]
+        .as_object_mut()
+        .expect("object")
+        .remove("ending_balance");
+    all.insert(0, decode(memo));
+    let (unique, review) = dedupe_transactions(all);
+    assert_eq!(unique.len(), 9);
+    assert!(review.is_empty(), "{review:#?}");
+    let kept = unique
+        .iter()
+        .find(|t| t.transaction_info.transaction_id.as_str() == "9PQ11111ZZ222333D")
+        .expect("kept");
+    assert!(
+        kept.transaction_info.ending_balance.is_some(),
+        "the balance-affecting one is kept"
+    );
+}
+
+#[test]
+fn two_different_balance_affecting_records_with_one_id_are_reviewed() {
+    let mut other = record("8VX12345AB678901C");
+    other["transaction_info"]["transaction_amount"]["value"] = "1300.00".into();
+    let (unique, review) =
+        dedupe_transactions(vec![decode(record("8VX12345AB678901C")), decode(other)]);
+    assert_eq!(unique.len(), 1);
+    assert_eq!(
+        unique[0].transaction_info.transaction_amount,
+        Money::new(dec!(1250.00), Currency::SEK)
+    );
+    assert_eq!(review.len(), 1);
+    assert_eq!(
+        review[0].amount,
+        Some(Money::new(dec!(1300.00), Currency::SEK))
+    );
+}
+
+#[test]
+fn an_unknown_event_code_is_booked_and_reviewed() {
+    let mut v = record("5TT00112EF334455G");
+    v["transaction_info"]["transaction_event_code"] = "T9701".into();
+    let n = transaction_lines(&decode(v));
+    assert_eq!(n.lines.len(), 1);
+    assert_eq!(n.lines[0].class, StatementClass::Unknown("T9701".into()));
+    assert_eq!(n.lines[0].event_code, "T9701");
+    assert_eq!(n.review.len(), 1);
+    assert_eq!(n.review[0].reason, ReviewReason::UnknownType);
+    assert_eq!(
+        n.review[0].field.as_deref(),
+        Some("transaction_info.transaction_event_code")
+    );
+}
+
+#[test]
+fn statuses_decide_what_is_booked() {
+    let cases = [
+        ("S", 2, 0),
+        ("V", 2, 0),
+        ("D", 0, 0),
+        ("P", 0, 1),
+        ("F", 2, 1),
+    ];
+    for (status, lines, review) in cases {
+        let mut v = record("8VX12345AB678901C");
+        v["transaction_info"]["transaction_status"] = status.into();
+        let n = transaction_lines(&decode(v));
+        assert_eq!(
+            (n.lines.len(), n.review.len()),
+            (lines, review),
+            "status {status}"
+        );
+    }
+    // An authorization moves no money.
+    let mut v = record("8VX12345AB678901C");
+    v["transaction_info"]["transaction_event_code"] = "T1300".into();
+    assert!(transaction_lines(&decode(v)).lines.is_empty());
+}
+
+#[test]
+fn a_positive_fee_on_a_received_payment_is_reviewed_not_flipped() {
+    let mut v = record("8VX12345AB678901C");
+    v["transaction_info"]["fee_amount"]["value"] = "46.13".into();
+    let n = transaction_lines(&decode(v));
+    assert_eq!(n.lines[1].amount, Money::new(dec!(46.13), Currency::SEK));
+    assert_eq!(n.review.len(), 1);
+    assert_eq!(n.review[0].reason, ReviewReason::AmountMismatch);
+}
+
+#[test]
+fn gross_and_fee_lines_carry_the_running_balance() {
+    let n = transaction_lines(&decode(record("8VX12345AB678901C")));
+    assert_eq!(
+        n.lines[0].balance_after,
+        Some(Money::new(dec!(11250.00), Currency::SEK))
+    );
+    assert_eq!(
+        n.lines[1].balance_after,
+        Some(Money::new(dec!(11203.87), Currency::SEK))
+    );
+    assert_eq!(n.lines[0].counterparty.as_deref(), Some("Anna Svensson"));
+    assert_eq!(n.lines[0].reference.as_deref(), Some("5512"));
+    assert_eq!(n.lines[0].text, "PayPal payment received: Order 5512");
+}
+
+#[test]
+fn a_conversion_without_its_other_side_is_reviewed() {
+    let mut lines = transaction_lines(&decode(record("4CV00001AA000001B"))).lines;
+    let review = pair_conversions(&mut lines);
+    assert_eq!(review.len(), 1);
+    assert_eq!(
+        review[0].amount,
+        Some(Money::new(dec!(-85.54), Currency::EUR))
+    );
+}
