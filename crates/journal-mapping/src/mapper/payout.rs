@@ -423,7 +423,7 @@ impl<R: ExchangeRates> Mapper<R> {
             matched_lines: tally.matched,
             carried_over_lines: tally.carried,
             carried_over_sek: r2(tally.carried_sek),
-            fx_difference_sek: r2(-tally.fx_sek),
+            fx_difference_sek: r2(tally.fx_sek),
             discrepancies,
         };
         if !rec.is_reconciled() {

@@ -379,8 +379,10 @@ impl<R: ExchangeRates> Mapper<R> {
             for (role, a) in &credits {
                 d.add(*role, sale.currency, -*a, -*a * rate);
             }
+            // Receivables at the SEK stored for settling them (rounded per
+            // document), so the clearing account nets to zero at settlement.
             for (role, a) in &debits {
-                d.add(*role, sale.currency, *a, *a * rate);
+                d.add(*role, sale.currency, *a, r2(*a * rate));
             }
             d.sources.push(sale.source.clone());
             self.commit(dkey, d);
@@ -562,7 +564,7 @@ impl<R: ExchangeRates> Mapper<R> {
                 d.add(*role, refund.currency, *a, *a * rate);
             }
             for (role, a) in &credits {
-                d.add(*role, refund.currency, -*a, -*a * rate);
+                d.add(*role, refund.currency, -*a, -r2(*a * rate));
             }
             d.sources.push(refund.source.clone());
             self.commit(dkey, d);

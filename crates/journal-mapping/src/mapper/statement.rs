@@ -76,12 +76,7 @@ impl<R: ExchangeRates> Mapper<R> {
             let a = line.amount.amount();
             let conversion = line.class == StatementClass::Conversion;
             let key = if conversion {
-                self.draft_key(
-                    VoucherKind::Conversion,
-                    date,
-                    provider,
-                    st.account.to_string(),
-                )
+                self.draft_key(VoucherKind::Conversion, date, provider, String::new())
             } else {
                 self.draft_key(
                     VoucherKind::Statement,

@@ -1,0 +1,1048 @@
+//! One test per row of the event → accounts table (docs/accounting.md).
+
+use bookkeeping_core::*;
+use journal_mapping::*;
+use time::macros::{date, datetime};
+
+use crate::helpers::*;
+
+fn doc() -> Policy {
+    Policy::default().with_granularity(Granularity::PerDocument)
+}
+
+fn kind(j: &Journal, k: VoucherKind) -> &Voucher {
+    let v: Vec<&Voucher> = j.vouchers.iter().filter(|v| v.kind == k).collect();
+    assert_eq!(v.len(), 1, "one {k:?} voucher expected: {:#?}", j.vouchers);
+    v[0]
+}
+
+#[test]
+fn row01_domestic_sale_25() {
+    let mut mp = mapper(doc());
+    mp.add_sale(&shop_sale("1", vec![domestic(25, "80.00", "20.00")]));
+    let j = balanced(mp.finish());
+    let v = only(&j);
+    assert_eq!(
+        rows(v),
+        expect(&[("1580", "100"), ("3001", "-80"), ("2611", "-20")])
+    );
+    assert_eq!(v.kind, VoucherKind::Sale);
+    assert_eq!(v.date, date!(2026 - 03 - 02));
+    assert_eq!(v.text, "Shopify order #1");
+    assert_eq!(
+        v.sources,
+        vec![SourceRef::new(Provider::Shopify, "order", "1")]
+    );
+    assert!(j.review.is_empty(), "{:?}", j.review);
+}
+
+#[test]
+fn row02_domestic_sale_12_and_6() {
+    let mut mp = mapper(doc());
+    mp.add_sale(&shop_sale(
+        "2",
+        vec![
+            domestic(12, "100.00", "12.00"),
+            domestic(6, "100.00", "6.00"),
+        ],
+    ));
+    let j = balanced(mp.finish());
+    assert_eq!(
+        rows(only(&j)),
+        expect(&[
+            ("1580", "218"),
+            ("3002", "-100"),
+            ("2621", "-12"),
+            ("3003", "-100"),
+            ("2631", "-6")
+        ])
+    );
+}
+
+#[test]
+fn row02_food_rate_is_date_effective() {
+    let policy = Policy {
+        vat_table: VatTable::swedish_food(),
+        ..doc()
+    };
+    let april = Period::month(2026, time::Month::April).unwrap();
+    let mut mp = Mapper::new(Chart::default(), policy, rates(), april);
+    let at = datetime!(2026-04-15 10:00 UTC);
+    mp.add_sale(&sale(
+        Provider::Shopify,
+        "old",
+        at,
+        vec![domestic(12, "100.00", "12.00")],
+    ));
+    mp.add_sale(&sale(
+        Provider::Shopify,
+        "new",
+        at,
+        vec![domestic(6, "100.00", "6.00")],
+    ));
+    let j = balanced(mp.finish());
+    // The 12 % line is booked as charged (3002/2621) and flagged.
+    assert_eq!(j.balance("2621"), d("-12"));
+    assert_eq!(j.balance("2631"), d("-6"));
+    assert_eq!(j.review.len(), 1, "{:?}", j.review);
+    assert_eq!(j.review[0].reason, ReviewReason::VatRate);
+    assert!(
+        j.review[0].message.contains("not valid on 2026-04-15"),
+        "{}",
+        j.review[0].message
+    );
+    assert_eq!(j.review[0].source.as_ref().unwrap().id, "old");
+}
+
+#[test]
+fn row03_exempt_sale() {
+    let mut mp = mapper(doc());
+    mp.add_sale(&shop_sale(
+        "3",
+        vec![line(TaxTreatment::Exempt, None, sek("100.00"), sek("0"))],
+    ));
+    let j = balanced(mp.finish());
+    assert_eq!(rows(only(&j)), expect(&[("1580", "100"), ("3004", "-100")]));
+}
+
+#[test]
+fn row04_export_outside_eu() {
+    let mut mp = mapper(doc());
+    mp.add_sale(&shop_sale(
+        "4",
+        vec![line(
+            TaxTreatment::ExportOutsideEu,
+            Some(0),
+            sek("250.00"),
+            sek("0"),
+        )],
+    ));
+    let j = balanced(mp.finish());
+    assert_eq!(rows(only(&j)), expect(&[("1580", "250"), ("3105", "-250")]));
+    assert!(j.review.is_empty());
+}
+
+#[test]
+fn row05_eu_b2b_reverse_charge() {
+    let mut s = shop_sale(
+        "5",
+        vec![line(
+            TaxTreatment::EuB2bReverseCharge,
+            Some(0),
+            sek("1000.00"),
+            sek("0"),
+        )],
+    );
+    s.customer = Customer {
+        country: Some("DE".parse().unwrap()),
+        vat_number: Some("DE123456789".into()),
+    };
+    let mut no_number = s.clone();
+    no_number.source.id = "5b".into();
+    no_number.customer.vat_number = None;
+    let mut mp = mapper(doc());
+    mp.add_sale(&s);
+    mp.add_sale(&no_number);
+    let j = balanced(mp.finish());
+    assert_eq!(
+        rows(&j.vouchers[0]),
+        expect(&[("1580", "1000"), ("3108", "-1000")])
+    );
+    assert_eq!(
+        j.review.len(),
+        1,
+        "only the sale without VAT number: {:?}",
+        j.review
+    );
+    assert_eq!(j.review[0].reason, ReviewReason::TaxTreatment);
+}
+
+#[test]
+fn row06_eu_b2c_with_swedish_vat() {
+    let mut mp = mapper(doc());
+    mp.add_sale(&shop_sale(
+        "6",
+        vec![line(
+            TaxTreatment::EuB2cSwedishVat,
+            Some(25),
+            sek("80.00"),
+            sek("20.00"),
+        )],
+    ));
+    let j = balanced(mp.finish());
+    assert_eq!(
+        rows(only(&j)),
+        expect(&[("1580", "100"), ("3106", "-80"), ("2611", "-20")])
+    );
+}
+
+#[test]
+fn row07_oss_per_country_outside_swedish_vat() {
+    let de: CountryCode = "DE".parse().unwrap();
+    let fr: CountryCode = "FR".parse().unwrap();
+    let chart = Chart::default()
+        .with(Role::SalesOss { country: de }, "3111")
+        .with(Role::OssVat { country: de }, "2671");
+    let mut mp = Mapper::new(chart, doc(), rates(), march());
+    let mut s = shop_sale(
+        "7",
+        vec![
+            line(
+                TaxTreatment::EuOss { country: de },
+                Some(19),
+                sek("100.00"),
+                sek("19.00"),
+            ),
+            line(
+                TaxTreatment::EuOss { country: fr },
+                Some(20),
+                sek("100.00"),
+                sek("20.00"),
+            ),
+        ],
+    );
+    s.customer.country = Some(de);
+    mp.add_sale(&s);
+    let j = balanced(mp.finish());
+    assert_eq!(
+        rows(only(&j)),
+        expect(&[
+            ("1580", "239"),
+            ("3111", "-100"),
+            ("2671", "-19"),
+            ("3109", "-100"),
+            ("2670", "-20")
+        ])
+    );
+    assert_eq!(
+        j.balance("2611"),
+        d("0"),
+        "OSS VAT never on the Swedish VAT accounts"
+    );
+}
+
+#[test]
+fn row08_gift_card_sold_and_redeemed() {
+    let mut sold = shop_sale("8", vec![]);
+    sold.lines = vec![SaleLine {
+        kind: LineKind::GiftCard,
+        description: "Presentkort".into(),
+        net: sek("500.00"),
+        vat: sek("0"),
+        vat_rate: None,
+        treatment: TaxTreatment::Exempt,
+    }];
+    sold.payments = vec![pay(
+        PaymentChannel::Provider(Provider::Shopify),
+        sek("500.00"),
+    )];
+    let mut redeemed = shop_sale("9", vec![domestic(25, "80.00", "20.00")]);
+    redeemed.payments = vec![pay(PaymentChannel::GiftCard, sek("100.00"))];
+    let mut mp = mapper(doc());
+    mp.add_sale(&sold);
+    mp.add_sale(&redeemed);
+    let j = balanced(mp.finish());
+    let sold_v = j.vouchers.iter().find(|v| v.text.ends_with("#8")).unwrap();
+    assert_eq!(rows(sold_v), expect(&[("1580", "500"), ("2421", "-500")]));
+    let red_v = j.vouchers.iter().find(|v| v.text.ends_with("#9")).unwrap();
+    assert_eq!(
+        rows(red_v),
+        expect(&[("2421", "100"), ("3001", "-80"), ("2611", "-20")])
+    );
+    assert_eq!(j.balance("2421"), d("-400"));
+}
+
+fn refund(id: &str, sale: &Sale, lines: Vec<SaleLine>, paid: Money) -> Refund {
+    Refund {
+        source: SourceRef::new(Provider::Shopify, "refund", id),
+        sale: sale.source.clone(),
+        document_number: sale.document_number.clone(),
+        occurred_at: datetime!(2026-03-10 12:00 UTC),
+        currency: Currency::SEK,
+        lines,
+        customer: Customer::default(),
+        payments: vec![pay(PaymentChannel::Provider(Provider::Shopify), paid)],
+    }
+}
+
+#[test]
+fn row09_refund_pro_rata_per_rate() {
+    let s = shop_sale(
+        "10",
+        vec![
+            domestic(25, "100.00", "25.00"),
+            domestic(12, "100.00", "12.00"),
+        ],
+    );
+    // A lump-sum refund of 100 SEK: split over the sale's rates to the öre.
+    let r = refund("r1", &s, vec![], sek("100.00"));
+    // A line refund with rounding-prone values.
+    let r2 = refund("r2", &s, vec![domestic(25, "26.66", "6.67")], sek("33.33"));
+    let mut mp = mapper(doc());
+    mp.add_sale(&s);
+    mp.add_refund(&r);
+    mp.add_refund(&r2);
+    let j = balanced(mp.finish());
+    let refunds: Vec<&Voucher> = j
+        .vouchers
+        .iter()
+        .filter(|v| v.kind == VoucherKind::Refund)
+        .collect();
+    assert_eq!(refunds.len(), 2);
+    let lump = refunds.iter().find(|v| v.sources[0].id == "r1").unwrap();
+    assert_eq!(
+        rows(lump),
+        expect(&[
+            ("3001", "42.20"),
+            ("2611", "10.55"),
+            ("3002", "42.19"),
+            ("2621", "5.06"),
+            ("1580", "-100")
+        ])
+    );
+    let lines = refunds.iter().find(|v| v.sources[0].id == "r2").unwrap();
+    assert_eq!(
+        rows(lines),
+        expect(&[("3001", "26.66"), ("2611", "6.67"), ("1580", "-33.33")])
+    );
+    assert!(j.review.is_empty(), "{:?}", j.review);
+}
+
+fn stripe_sale(id: &str) -> Sale {
+    sale(
+        Provider::Stripe,
+        id,
+        T,
+        vec![domestic(25, "100.00", "25.00")],
+    )
+}
+
+#[test]
+fn row10_dispute_opened_won_and_lost() {
+    let s = stripe_sale("ch_1");
+    let opened = payout(
+        Provider::Stripe,
+        "po_open",
+        vec![sline(
+            Provider::Stripe,
+            "txn_d",
+            SettlementKind::Dispute,
+            sek("-125.00"),
+            vec![fee(Provider::Stripe, FeeKind::Dispute, sek("15.00"), None)],
+            Some(s.source.clone()),
+        )],
+    );
+    let mut won = payout(
+        Provider::Stripe,
+        "po_won",
+        vec![sline(
+            Provider::Stripe,
+            "txn_w",
+            SettlementKind::DisputeReversal,
+            sek("125.00"),
+            vec![],
+            Some(s.source.clone()),
+        )],
+    );
+    won.arrival_date = date!(2026 - 03 - 20);
+    let mut mp = mapper(doc());
+    mp.add_sale(&s);
+    mp.add_payout(&opened);
+    mp.add_payout(&won);
+    let j = balanced(mp.finish());
+    let pv: Vec<&Voucher> = j
+        .vouchers
+        .iter()
+        .filter(|v| v.kind == VoucherKind::Payout)
+        .collect();
+    assert_eq!(
+        rows(pv[0]),
+        expect(&[
+            ("1589", "125"),
+            ("6570", "15"),
+            ("2645", "3.75"),
+            ("2614", "-3.75"),
+            ("1930", "-140")
+        ])
+    );
+    assert_eq!(rows(pv[1]), expect(&[("1589", "-125"), ("1930", "125")]));
+    assert_eq!(j.balance("1589"), d("0"));
+
+    // Lost, as a refund (default) and as a bad debt.
+    let lost = DisputeLost {
+        source: SourceRef::new(Provider::Stripe, "dispute", "dp_1"),
+        provider: Provider::Stripe,
+        sale: Some(s.source.clone()),
+        decided_at: datetime!(2026-03-25 10:00 UTC),
+        amount: sek("125.00"),
+    };
+    let mut mp = mapper(doc());
+    mp.add_sale(&s);
+    mp.add_payout(&opened);
+    mp.add_dispute_lost(&lost);
+    let j = balanced(mp.finish());
+    assert_eq!(
+        rows(kind(&j, VoucherKind::DisputeLost)),
+        expect(&[("3001", "100"), ("2611", "25"), ("1589", "-125")])
+    );
+    assert_eq!(j.balance("1589"), d("0"));
+
+    let mut policy = doc();
+    policy.disputes.lost = LostDispute::BadDebt;
+    let mut mp = mapper(policy);
+    mp.add_sale(&s);
+    mp.add_dispute_lost(&lost);
+    let j = balanced(mp.finish());
+    assert_eq!(
+        rows(kind(&j, VoucherKind::DisputeLost)),
+        expect(&[("6351", "125"), ("1589", "-125")])
+    );
+    assert!(j.review.iter().any(|r| r.reason == ReviewReason::Policy));
+}
+
+fn charge_payout(provider: Provider, s: &Sale, gross: &str, fees: Vec<Fee>) -> Payout {
+    payout(
+        provider,
+        "po_1",
+        vec![sline(
+            provider,
+            "txn_1",
+            SettlementKind::Charge,
+            sek(gross),
+            fees,
+            Some(s.source.clone()),
+        )],
+    )
+}
+
+#[test]
+fn row11_fee_exempt() {
+    let s = stripe_sale("ch_11");
+    let p = charge_payout(
+        Provider::Stripe,
+        &s,
+        "125.00",
+        vec![fee(
+            Provider::Stripe,
+            FeeKind::Processing,
+            sek("3.00"),
+            None,
+        )],
+    );
+    let policy = doc().with_fee_class(Provider::Stripe, None, FeeVatClass::Exempt);
+    let mut mp = mapper(policy);
+    mp.add_sale(&s);
+    mp.add_payout(&p);
+    let j = balanced(mp.finish());
+    assert_eq!(
+        rows(kind(&j, VoucherKind::Payout)),
+        expect(&[("1930", "122"), ("6570", "3"), ("1580", "-125")])
+    );
+    assert!(
+        kind(&j, VoucherKind::Payout)
+            .postings
+            .iter()
+            .any(|p| p.text.contains("momsfri"))
+    );
+}
+
+#[test]
+fn row12_fee_with_swedish_vat() {
+    let s = sale(
+        Provider::Klarna,
+        "k12",
+        T,
+        vec![domestic(25, "100.00", "25.00")],
+    );
+    let p = charge_payout(
+        Provider::Klarna,
+        &s,
+        "125.00",
+        vec![fee(
+            Provider::Klarna,
+            FeeKind::Processing,
+            sek("5.00"),
+            Some(sek("1.00")),
+        )],
+    );
+    let mut mp = mapper(doc());
+    mp.add_sale(&s);
+    mp.add_payout(&p);
+    let j = balanced(mp.finish());
+    assert_eq!(
+        rows(kind(&j, VoucherKind::Payout)),
+        expect(&[
+            ("1930", "120"),
+            ("6064", "4"),
+            ("2641", "1"),
+            ("1580", "-125")
+        ])
+    );
+    assert!(j.reconciliations[0].is_reconciled());
+}
+
+#[test]
+fn row13_fee_reverse_charge_with_and_without_memo() {
+    let s = stripe_sale("ch_13");
+    let p = charge_payout(
+        Provider::Stripe,
+        &s,
+        "125.00",
+        vec![fee(
+            Provider::Stripe,
+            FeeKind::Processing,
+            sek("3.00"),
+            None,
+        )],
+    );
+    let mut mp = mapper(doc());
+    mp.add_sale(&s);
+    mp.add_payout(&p);
+    let j = balanced(mp.finish());
+    assert_eq!(
+        rows(kind(&j, VoucherKind::Payout)),
+        expect(&[
+            ("1930", "122"),
+            ("6570", "3"),
+            ("2645", "0.75"),
+            ("2614", "-0.75"),
+            ("1580", "-125")
+        ])
+    );
+
+    let policy = doc().with_fee_class(
+        Provider::Stripe,
+        None,
+        FeeVatClass::ReverseCharge { memo: true },
+    );
+    let mut mp = mapper(policy);
+    mp.add_sale(&s);
+    mp.add_payout(&p);
+    let j = balanced(mp.finish());
+    assert_eq!(
+        rows(kind(&j, VoucherKind::Payout)),
+        expect(&[
+            ("1930", "122"),
+            ("6570", "3"),
+            ("2645", "0.75"),
+            ("2614", "-0.75"),
+            ("4535", "3"),
+            ("4598", "-3"),
+            ("1580", "-125")
+        ])
+    );
+}
+
+#[test]
+fn row13_fee_class_review_asks_the_accountant() {
+    let s = stripe_sale("ch_13r");
+    let p = charge_payout(
+        Provider::Stripe,
+        &s,
+        "125.00",
+        vec![fee(
+            Provider::Stripe,
+            FeeKind::Processing,
+            sek("3.00"),
+            None,
+        )],
+    );
+    let mut mp = mapper(doc().with_fee_class(Provider::Stripe, None, FeeVatClass::Review));
+    mp.add_sale(&s);
+    mp.add_payout(&p);
+    let j = balanced(mp.finish());
+    assert_eq!(
+        rows(kind(&j, VoucherKind::Payout)),
+        expect(&[("1930", "122"), ("6570", "3"), ("1580", "-125")])
+    );
+    assert_eq!(j.review.len(), 1);
+    assert_eq!(j.review[0].reason, ReviewReason::Policy);
+    assert_eq!(j.review[0].amount, Some(sek("3.00")));
+}
+
+#[test]
+fn row14_shopify_subscription_reverse_charge() {
+    let p = payout(
+        Provider::Shopify,
+        "bill_1",
+        vec![sline(
+            Provider::Shopify,
+            "sub",
+            SettlementKind::Fee,
+            sek("0"),
+            vec![fee(
+                Provider::Shopify,
+                FeeKind::Subscription,
+                sek("299.00"),
+                None,
+            )],
+            None,
+        )],
+    );
+    let mut mp = mapper(doc());
+    mp.add_payout(&p);
+    let j = balanced(mp.finish());
+    assert_eq!(
+        rows(only(&j)),
+        expect(&[
+            ("6540", "299"),
+            ("2645", "74.75"),
+            ("2614", "-74.75"),
+            ("1930", "-299")
+        ])
+    );
+}
+
+#[test]
+fn row15_payout_to_bank_nets_the_clearing_account() {
+    let s = shop_sale("15", vec![domestic(25, "80.00", "20.00")]);
+    let p = charge_payout(Provider::Shopify, &s, "100.00", vec![]);
+    let mut mp = mapper(doc());
+    mp.add_sale(&s);
+    mp.add_payout(&p);
+    let j = balanced(mp.finish());
+    assert_eq!(
+        rows(kind(&j, VoucherKind::Payout)),
+        expect(&[("1930", "100"), ("1580", "-100")])
+    );
+    assert_eq!(j.balance("1580"), d("0"));
+    let rec = &j.reconciliations[0];
+    assert!(rec.is_reconciled());
+    assert_eq!(rec.matched_lines, 1);
+    assert_eq!(rec.bank_sek, d("100"));
+}
+
+#[test]
+fn row16_reserve_held_and_released() {
+    let s = sale(
+        Provider::Klarna,
+        "k16",
+        T,
+        vec![domestic(25, "80.00", "20.00")],
+    );
+    let held = payout(
+        Provider::Klarna,
+        "s1",
+        vec![
+            sline(
+                Provider::Klarna,
+                "c",
+                SettlementKind::Charge,
+                sek("100.00"),
+                vec![],
+                Some(s.source.clone()),
+            ),
+            sline(
+                Provider::Klarna,
+                "h",
+                SettlementKind::ReserveHeld,
+                sek("-20.00"),
+                vec![],
+                None,
+            ),
+        ],
+    );
+    let mut released = payout(
+        Provider::Klarna,
+        "s2",
+        vec![sline(
+            Provider::Klarna,
+            "r",
+            SettlementKind::ReserveReleased,
+            sek("20.00"),
+            vec![],
+            None,
+        )],
+    );
+    released.arrival_date = date!(2026 - 03 - 25);
+    let mut mp = mapper(doc());
+    mp.add_sale(&s);
+    mp.add_payout(&held);
+    mp.add_payout(&released);
+    let j = balanced(mp.finish());
+    let pv: Vec<&Voucher> = j
+        .vouchers
+        .iter()
+        .filter(|v| v.kind == VoucherKind::Payout)
+        .collect();
+    assert_eq!(
+        rows(pv[0]),
+        expect(&[("1930", "80"), ("1588", "20"), ("1580", "-100")])
+    );
+    assert_eq!(rows(pv[1]), expect(&[("1930", "20"), ("1588", "-20")]));
+    assert_eq!(j.balance("1588"), d("0"));
+}
+
+fn eur_sale(id: &str) -> Sale {
+    sale(
+        Provider::Stripe,
+        id,
+        T,
+        vec![line(
+            TaxTreatment::EuB2cSwedishVat,
+            Some(25),
+            m("80.00", Currency::EUR),
+            m("20.00", Currency::EUR),
+        )],
+    )
+}
+
+#[test]
+fn row17_fx_difference_at_settlement() {
+    let s = eur_sale("ch_eur");
+    // Booked at the sale date's rate (11.50): 1150 SEK.
+    let mut line = sline(
+        Provider::Stripe,
+        "txn",
+        SettlementKind::Charge,
+        sek("1130.00"),
+        vec![],
+        Some(s.source.clone()),
+    );
+    line.original = Some(m("100.00", Currency::EUR));
+    line.exchange_rate = Some(d("11.30"));
+    let loss = payout(Provider::Stripe, "po_loss", vec![line.clone()]);
+    let mut mp = mapper(doc());
+    mp.add_sale(&s);
+    mp.add_payout(&loss);
+    let j = balanced(mp.finish());
+    let sale_v = kind(&j, VoucherKind::Sale);
+    assert_eq!(
+        rows(sale_v),
+        expect(&[("1580", "1150"), ("3106", "-920"), ("2611", "-230")])
+    );
+    let eur = sale_v
+        .postings
+        .iter()
+        .find(|p| p.account == "1580")
+        .unwrap()
+        .foreign;
+    assert_eq!(eur, Some(m("100.00", Currency::EUR)));
+    assert_eq!(
+        rows(kind(&j, VoucherKind::Payout)),
+        expect(&[("1930", "1130"), ("7960", "20"), ("1580", "-1150")])
+    );
+    assert_eq!(j.balance("1580"), d("0"));
+    assert_eq!(j.reconciliations[0].fx_difference_sek, d("20"));
+
+    // A gain, and a payout in EUR (bank at the arrival date's rate 11.20).
+    line.gross = sek("1170.00");
+    line.net = sek("1170.00");
+    let gain = payout(Provider::Stripe, "po_gain", vec![line]);
+    let eur_line = sline(
+        Provider::Stripe,
+        "txn_e",
+        SettlementKind::Charge,
+        m("100.00", Currency::EUR),
+        vec![],
+        Some(s.source.clone()),
+    );
+    let mut eur_payout = payout(Provider::Stripe, "po_eur", vec![eur_line]);
+    eur_payout.arrival_date = date!(2026 - 03 - 12);
+    let mut mp = mapper(doc());
+    mp.add_sale(&s);
+    mp.add_payout(&gain);
+    mp.add_payout(&eur_payout);
+    let j = balanced(mp.finish());
+    let pv: Vec<&Voucher> = j
+        .vouchers
+        .iter()
+        .filter(|v| v.kind == VoucherKind::Payout)
+        .collect();
+    assert_eq!(
+        rows(pv[0]),
+        expect(&[("1930", "1170"), ("3960", "-20"), ("1580", "-1150")])
+    );
+    assert_eq!(
+        rows(pv[1]),
+        expect(&[("1930", "1120"), ("7960", "30"), ("1580", "-1150")])
+    );
+}
+
+#[test]
+fn row18_rounding_residue_on_3740() {
+    // Payments one öre short of the lines: öresavrundning.
+    let mut s = shop_sale("18", vec![domestic(25, "80.00", "20.00")]);
+    s.payments = vec![pay(
+        PaymentChannel::Provider(Provider::Shopify),
+        sek("99.99"),
+    )];
+    // A EUR sale whose öre-rounded SEK parts do not add up: residue to 3740.
+    let tiny = sale(
+        Provider::Shopify,
+        "18b",
+        T,
+        vec![line(
+            TaxTreatment::Domestic,
+            Some(25),
+            m("0.01", Currency::EUR),
+            m("0.01", Currency::EUR),
+        )],
+    );
+    let mut mp = mapper(doc());
+    mp.add_sale(&s);
+    mp.add_sale(&tiny);
+    let j = balanced(mp.finish());
+    let v = j.vouchers.iter().find(|v| v.text.ends_with("#18")).unwrap();
+    assert_eq!(
+        rows(v),
+        expect(&[
+            ("1580", "99.99"),
+            ("3740", "0.01"),
+            ("3001", "-80"),
+            ("2611", "-20")
+        ])
+    );
+    let t = j
+        .vouchers
+        .iter()
+        .find(|v| v.text.ends_with("#18b"))
+        .unwrap();
+    assert_eq!(
+        rows(t),
+        expect(&[
+            ("1580", "0.23"),
+            ("3740", "0.01"),
+            ("3001", "-0.12"),
+            ("2611", "-0.12")
+        ])
+    );
+    assert_eq!(j.rounding.len(), 1, "the residue is reported");
+    assert_eq!(j.rounding[0].voucher, t.id);
+    assert_eq!(j.rounding[0].amount, d("0.01"));
+}
+
+fn paypal_line(
+    id: &str,
+    class: StatementClass,
+    amount: Money,
+    reference: Option<&str>,
+) -> StatementLine {
+    StatementLine {
+        source: SourceRef::new(Provider::PayPal, "transaction", id),
+        booked_at: T,
+        amount,
+        balance_after: None,
+        event_code: "T0006".into(),
+        class,
+        counterparty: None,
+        text: "PayPal".into(),
+        reference: reference.map(str::to_owned),
+        related: None,
+    }
+}
+
+fn statement(currency: Currency, lines: Vec<StatementLine>) -> Statement {
+    Statement {
+        account: SourceRef::new(Provider::PayPal, "balance", currency.code()),
+        currency,
+        opening: None,
+        closing: None,
+        lines,
+        complete: true,
+    }
+}
+
+#[test]
+fn row19_20_paypal_receipt_and_fee() {
+    let mut s = shop_sale("19", vec![domestic(25, "80.00", "20.00")]);
+    s.payments = vec![pay(
+        PaymentChannel::Provider(Provider::PayPal),
+        sek("100.00"),
+    )];
+    let st = statement(
+        Currency::SEK,
+        vec![
+            paypal_line("pp1", StatementClass::Payment, sek("100.00"), Some("#19")),
+            paypal_line("pp1", StatementClass::Fee, sek("-3.40"), None),
+            paypal_line("pp2", StatementClass::Payment, sek("50.00"), Some("#999")),
+        ],
+    );
+    let mut mp = mapper(doc());
+    mp.add_sale(&s);
+    mp.add_statement(&st);
+    let j = balanced(mp.finish());
+    assert_eq!(
+        rows(kind(&j, VoucherKind::Sale)),
+        expect(&[("1580", "100"), ("3001", "-80"), ("2611", "-20")])
+    );
+    assert_eq!(
+        rows(kind(&j, VoucherKind::Statement)),
+        expect(&[
+            ("1941", "146.60"),
+            ("6570", "3.40"),
+            ("1580", "-100"),
+            ("2999", "-50")
+        ])
+    );
+    assert_eq!(j.balance("1580"), d("0"));
+    // The unknown receipt is suspense, a review item and a needed report, never revenue.
+    assert!(
+        j.review
+            .iter()
+            .any(|r| r.reason == ReviewReason::UnknownSale)
+    );
+    let needed = &j.coverage.needed;
+    assert_eq!(needed.len(), 1);
+    assert_eq!(needed[0].kind, NeededReportKind::UnknownReceipts);
+    assert_eq!(needed[0].count, 1);
+    assert_eq!(needed[0].amount_sek, d("50"));
+    assert_eq!(needed[0].examples, vec!["#999".to_owned()]);
+}
+
+#[test]
+fn row21_paypal_currency_conversion() {
+    let eur = statement(
+        Currency::EUR,
+        vec![paypal_line(
+            "cv1",
+            StatementClass::Conversion,
+            m("-10.00", Currency::EUR),
+            None,
+        )],
+    );
+    let sekst = statement(
+        Currency::SEK,
+        vec![paypal_line(
+            "cv2",
+            StatementClass::Conversion,
+            sek("112.00"),
+            None,
+        )],
+    );
+    let mut mp = mapper(doc());
+    mp.add_statement(&eur);
+    mp.add_statement(&sekst);
+    let j = balanced(mp.finish());
+    let v = kind(&j, VoucherKind::Conversion);
+    assert_eq!(
+        rows(v),
+        expect(&[("1941", "112"), ("1942", "-115"), ("7960", "3")])
+    );
+    let p = v.postings.iter().find(|p| p.account == "1942").unwrap();
+    assert_eq!(p.foreign, Some(m("-10.00", Currency::EUR)));
+}
+
+#[test]
+fn row22_paypal_withdrawal() {
+    let st = statement(
+        Currency::SEK,
+        vec![paypal_line(
+            "w1",
+            StatementClass::Withdrawal,
+            sek("-500.00"),
+            None,
+        )],
+    );
+    let mut mp = mapper(doc());
+    mp.add_statement(&st);
+    let j = balanced(mp.finish());
+    assert_eq!(rows(only(&j)), expect(&[("1930", "500"), ("1941", "-500")]));
+}
+
+fn invoice(paid_at: Option<time::OffsetDateTime>) -> Sale {
+    let mut s = sale(
+        Provider::Stripe,
+        "in_1",
+        T,
+        vec![domestic(25, "1000.00", "250.00")],
+    );
+    s.source = SourceRef::new(Provider::Stripe, "invoice", "in_1");
+    s.document_number = "INV-0001".into();
+    s.payments = match paid_at {
+        Some(at) => vec![Payment {
+            processed_at: Some(at),
+            ..pay(PaymentChannel::Provider(Provider::Stripe), sek("1250.00"))
+        }],
+        None => vec![],
+    };
+    s
+}
+
+#[test]
+fn row23_stripe_invoice_issued() {
+    let mut mp = mapper(doc());
+    mp.add_sale(&invoice(None));
+    let j = balanced(mp.finish());
+    let v = only(&j);
+    assert_eq!(
+        rows(v),
+        expect(&[("1510", "1250"), ("3001", "-1000"), ("2611", "-250")])
+    );
+    assert_eq!(v.text, "Stripe faktura INV-0001");
+}
+
+#[test]
+fn row24_stripe_invoice_paid_through_stripe_then_payout() {
+    let inv = invoice(Some(datetime!(2026-03-06 09:00 UTC)));
+    let mut p = charge_payout(
+        Provider::Stripe,
+        &inv,
+        "1250.00",
+        vec![fee(
+            Provider::Stripe,
+            FeeKind::Processing,
+            sek("20.00"),
+            None,
+        )],
+    );
+    p.arrival_date = date!(2026 - 03 - 09);
+    let mut mp = mapper(doc());
+    mp.add_sale(&inv);
+    mp.add_payout(&p);
+    let j = balanced(mp.finish());
+    assert_eq!(
+        rows(kind(&j, VoucherKind::InvoicePayment)),
+        expect(&[("1580", "1250"), ("1510", "-1250")])
+    );
+    assert_eq!(
+        kind(&j, VoucherKind::InvoicePayment).date,
+        date!(2026 - 03 - 06)
+    );
+    assert_eq!(j.balance("1510"), d("0"));
+    assert_eq!(j.balance("1580"), d("0"));
+    assert!(j.reconciliations[0].is_reconciled());
+}
+
+#[test]
+fn row25_kontantmetod_books_the_sale_at_payout() {
+    let s = stripe_sale("ch_25");
+    let p = charge_payout(
+        Provider::Stripe,
+        &s,
+        "125.00",
+        vec![fee(
+            Provider::Stripe,
+            FeeKind::Processing,
+            sek("3.00"),
+            None,
+        )],
+    );
+    let mut external = shop_sale("25x", vec![domestic(25, "80.00", "20.00")]);
+    external.payments = vec![pay(PaymentChannel::External, sek("100.00"))];
+    let mut mp = mapper(doc().with_method(AccountingMethod::Kontantmetod));
+    mp.add_sale(&s);
+    mp.add_sale(&external);
+    mp.add_payout(&p);
+    let j = balanced(mp.finish());
+    let v = only(&j);
+    assert_eq!(v.kind, VoucherKind::Payout);
+    assert_eq!(
+        rows(v),
+        expect(&[
+            ("1930", "122"),
+            ("6570", "3"),
+            ("2645", "0.75"),
+            ("2614", "-0.75"),
+            ("3001", "-100"),
+            ("2611", "-25")
+        ])
+    );
+    // The sale paid outside the integrations waits for the accountant.
+    assert!(
+        j.coverage
+            .needed
+            .iter()
+            .any(|n| n.kind == NeededReportKind::UnpaidSales)
+    );
+}

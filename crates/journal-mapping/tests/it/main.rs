@@ -1,0 +1,9 @@
+//! Integration tests of journal-mapping: one binary, one module per theme.
+#![allow(missing_docs)]
+
+mod events;
+mod export;
+mod helpers;
+mod properties;
+mod rules;
+mod snapshots;

@@ -1,0 +1,493 @@
+//! The rules around the table: periods, test orders, unknown types, coverage,
+//! reconciliation, granularity, ids and texts.
+
+use bookkeeping_core::*;
+use journal_mapping::*;
+use time::macros::{date, datetime};
+
+use crate::helpers::*;
+
+#[test]
+fn test_sales_and_sales_of_other_months_are_not_booked() {
+    let mut test = shop_sale("t", vec![domestic(25, "80.00", "20.00")]);
+    test.test = true;
+    let april = sale(
+        Provider::Shopify,
+        "a",
+        datetime!(2026-03-31 22:30 UTC),
+        vec![domestic(25, "80.00", "20.00")],
+    );
+    let march_last = sale(
+        Provider::Shopify,
+        "m",
+        datetime!(2026-03-31 21:30 UTC),
+        vec![domestic(25, "80.00", "20.00")],
+    );
+    let mut mp = mapper(Policy::default());
+    mp.add_sale(&test);
+    mp.add_sale(&april);
+    mp.add_sale(&march_last);
+    let j = balanced(mp.finish());
+    assert_eq!(j.vouchers.len(), 1);
+    assert_eq!(j.vouchers[0].date, date!(2026 - 03 - 31));
+    let c = j.coverage.provider(Provider::Shopify).unwrap();
+    assert_eq!(
+        (
+            c.sales,
+            c.sales_booked,
+            c.test_sales,
+            c.sales_outside_period
+        ),
+        (3, 1, 1, 1)
+    );
+}
+
+#[test]
+fn per_day_granularity_sums_a_days_sales_per_account() {
+    let mut mp = mapper(Policy::default());
+    for i in 0..3 {
+        mp.add_sale(&shop_sale(
+            &i.to_string(),
+            vec![domestic(25, "26.66", "6.67")],
+        ));
+    }
+    mp.add_sale(&sale(
+        Provider::Shopify,
+        "next",
+        datetime!(2026-03-03 09:00 UTC),
+        vec![domestic(25, "80.00", "20.00")],
+    ));
+    let j = balanced(mp.finish());
+    assert_eq!(j.vouchers.len(), 2);
+    let v = &j.vouchers[0];
+    assert_eq!(v.kind, VoucherKind::SalesDay);
+    assert_eq!(v.text, "Shopify försäljning 2026-03-02");
+    assert_eq!(
+        rows(v),
+        expect(&[("1580", "99.99"), ("3001", "-79.98"), ("2611", "-20.01")])
+    );
+    assert_eq!(v.sources.len(), 3);
+}
+
+#[test]
+fn unknown_settlement_kind_goes_to_suspense_with_a_review_item() {
+    let s = shop_sale("u", vec![domestic(25, "80.00", "20.00")]);
+    let p = payout(
+        Provider::Shopify,
+        "p",
+        vec![
+            sline(
+                Provider::Shopify,
+                "c",
+                SettlementKind::Charge,
+                sek("100.00"),
+                vec![],
+                Some(s.source.clone()),
+            ),
+            sline(
+                Provider::Shopify,
+                "x",
+                SettlementKind::Unknown("advance".into()),
+                sek("40.00"),
+                vec![],
+                None,
+            ),
+        ],
+    );
+    let mut mp = mapper(Policy::default());
+    mp.add_sale(&s);
+    mp.add_payout(&p);
+    let j = balanced(mp.finish());
+    let pv = j
+        .vouchers
+        .iter()
+        .find(|v| v.kind == VoucherKind::Payout)
+        .unwrap();
+    assert_eq!(
+        rows(pv),
+        expect(&[("1930", "140"), ("1580", "-100"), ("2999", "-40")])
+    );
+    assert!(
+        j.review
+            .iter()
+            .any(|r| r.reason == ReviewReason::UnknownType && r.amount == Some(sek("40.00")))
+    );
+    assert!(!j.reconciliations[0].is_reconciled());
+}
+
+#[test]
+fn payout_that_does_not_add_up_is_unreconciled_with_the_difference() {
+    let s = shop_sale("d", vec![domestic(25, "80.00", "20.00")]);
+    let mut p = payout(
+        Provider::Shopify,
+        "p",
+        vec![sline(
+            Provider::Shopify,
+            "c",
+            SettlementKind::Charge,
+            sek("100.00"),
+            vec![],
+            Some(s.source.clone()),
+        )],
+    );
+    p.amount = sek("90.00"); // 10 withheld without a line
+    let mut mp = mapper(Policy::default());
+    mp.add_sale(&s);
+    mp.add_payout(&p);
+    let j = balanced(mp.finish());
+    let pv = j
+        .vouchers
+        .iter()
+        .find(|v| v.kind == VoucherKind::Payout)
+        .unwrap();
+    assert_eq!(
+        rows(pv),
+        expect(&[("1930", "90"), ("2999", "10"), ("1580", "-100")])
+    );
+    let rec = &j.reconciliations[0];
+    assert_eq!(
+        rec.discrepancies,
+        vec![Discrepancy::LinesDoNotAddUp {
+            difference: sek("-10.00")
+        }]
+    );
+    let item = j
+        .review
+        .iter()
+        .find(|r| r.message.starts_with("payout does not reconcile"))
+        .unwrap();
+    assert!(item.message.contains("reserve"), "{}", item.message);
+    assert_eq!(j.summary().providers[0].totals.payouts_unreconciled, 1);
+}
+
+#[test]
+fn payout_without_breakdown_is_booked_and_flagged() {
+    let mut p = payout(Provider::Stripe, "po_manual", vec![]);
+    p.amount = sek("500.00");
+    let mut mp = mapper(Policy::default());
+    mp.add_payout(&p);
+    let j = balanced(mp.finish());
+    assert_eq!(rows(only(&j)), expect(&[("1930", "500"), ("1580", "-500")]));
+    assert_eq!(
+        j.reconciliations[0].discrepancies,
+        vec![Discrepancy::NoBreakdown]
+    );
+    assert!(
+        j.review
+            .iter()
+            .any(|r| r.reason == ReviewReason::NoBreakdown)
+    );
+}
+
+#[test]
+fn failed_payouts_are_not_booked() {
+    let mut p = payout(Provider::Stripe, "po_f", vec![]);
+    p.amount = sek("500.00");
+    p.status = PayoutStatus::Failed;
+    let mut mp = mapper(Policy::default());
+    mp.add_payout(&p);
+    let j = mp.finish();
+    assert!(j.vouchers.is_empty());
+    assert_eq!(j.review.len(), 1);
+}
+
+#[test]
+fn coverage_lists_the_reports_still_needed() {
+    let mut manual = shop_sale("m1", vec![domestic(25, "80.00", "20.00")]);
+    manual.payments = vec![Payment {
+        gateway: "Swish".into(),
+        ..pay(PaymentChannel::External, sek("100.00"))
+    }];
+    let klarna = payout(
+        Provider::Klarna,
+        "k",
+        vec![SettlementLine {
+            reference: Some("5001".into()),
+            ..sline(
+                Provider::Klarna,
+                "kc",
+                SettlementKind::Charge,
+                sek("300.00"),
+                vec![],
+                None,
+            )
+        }],
+    );
+    let stripe = payout(
+        Provider::Stripe,
+        "s",
+        vec![sline(
+            Provider::Stripe,
+            "ch",
+            SettlementKind::Charge,
+            sek("200.00"),
+            vec![],
+            None,
+        )],
+    );
+    let mut mp = mapper(Policy::default());
+    mp.add_sale(&manual);
+    mp.add_payout(&klarna);
+    mp.add_payout(&stripe);
+    let j = balanced(mp.finish());
+    let needed: Vec<(Provider, NeededReportKind, u64, rust_decimal::Decimal)> = j
+        .coverage
+        .needed
+        .iter()
+        .map(|n| (n.provider, n.kind.clone(), n.count, n.amount_sek))
+        .collect();
+    assert_eq!(
+        needed,
+        vec![
+            (
+                Provider::Shopify,
+                NeededReportKind::Gateway {
+                    gateway: "Swish".into()
+                },
+                1,
+                d("100")
+            ),
+            (Provider::Klarna, NeededReportKind::SalesReport, 1, d("300")),
+            (Provider::Stripe, NeededReportKind::Invoices, 1, d("200")),
+        ]
+    );
+    // The Swish sale is revenue; its money waits on the gateway receivable.
+    assert_eq!(j.balance("1510"), d("100"));
+    assert!(!j.coverage.is_complete());
+    let md = j.review_markdown();
+    assert!(md.contains("Swish"), "{md}");
+    assert!(
+        md.contains("the sales report is needed for the VAT"),
+        "{md}"
+    );
+}
+
+#[test]
+fn lines_of_an_earlier_period_are_carried_over_not_unknown() {
+    let mut l = sline(
+        Provider::Shopify,
+        "c",
+        SettlementKind::Charge,
+        sek("100.00"),
+        vec![],
+        None,
+    );
+    l.occurred_at = datetime!(2026-02-27 12:00 UTC);
+    let p = payout(Provider::Shopify, "p", vec![l]);
+    let mut mp = mapper(Policy::default());
+    mp.add_payout(&p);
+    let j = balanced(mp.finish());
+    let rec = &j.reconciliations[0];
+    assert!(rec.is_reconciled(), "{rec:?}");
+    assert_eq!(
+        (rec.carried_over_lines, rec.carried_over_sek),
+        (1, d("100"))
+    );
+    assert!(j.coverage.needed.is_empty());
+}
+
+#[test]
+fn per_payout_granularity_splits_at_month_end() {
+    let feb = Period::month(2026, time::Month::February).unwrap();
+    let q = Period::new(date!(2026 - 02 - 01), date!(2026 - 03 - 31)).unwrap();
+    let mk = |at: time::OffsetDateTime, id: &str| {
+        let mut l = sline(
+            Provider::Stripe,
+            id,
+            SettlementKind::Charge,
+            sek("100.00"),
+            vec![fee(
+                Provider::Stripe,
+                FeeKind::Processing,
+                sek("2.00"),
+                None,
+            )],
+            None,
+        );
+        l.occurred_at = at;
+        l
+    };
+    let p = payout(
+        Provider::Stripe,
+        "po_x",
+        vec![
+            mk(datetime!(2026-02-27 12:00 UTC), "a"),
+            mk(datetime!(2026-03-02 12:00 UTC), "b"),
+        ],
+    );
+    let policy = Policy::default()
+        .with_granularity(Granularity::PerPayout)
+        .with_fee_class(Provider::Stripe, None, FeeVatClass::Exempt);
+    // Over two months: a February part on 02-28 and the March part with the bank.
+    let mut mp = Mapper::new(Chart::default(), policy.clone(), rates(), q);
+    mp.add_payout(&p);
+    let j = balanced(mp.finish());
+    assert_eq!(j.vouchers.len(), 2);
+    let febv = &j.vouchers[0];
+    assert_eq!(febv.date, date!(2026 - 02 - 28));
+    assert_eq!(febv.text, "Stripe utbetalning po_x avser 2026-02");
+    assert_eq!(rows(febv), expect(&[("6570", "2"), ("1580", "-2")]));
+    let marv = &j.vouchers[1];
+    assert_eq!(marv.date, date!(2026 - 03 - 05));
+    assert_eq!(
+        rows(marv),
+        expect(&[("1930", "196"), ("6570", "2"), ("1580", "-198")])
+    );
+    // Run by month: February books its part, March the rest; together the same.
+    let mut f = Mapper::new(Chart::default(), policy.clone(), rates(), feb);
+    f.add_payout(&p);
+    let fj = balanced(f.finish());
+    assert_eq!(fj.vouchers.len(), 1);
+    assert_eq!(fj.vouchers[0], j.vouchers[0]);
+    let mut mm = Mapper::new(Chart::default(), policy, rates(), march());
+    mm.add_payout(&p);
+    let mj = balanced(mm.finish());
+    assert_eq!(mj.vouchers, vec![j.vouchers[1].clone()]);
+}
+
+#[test]
+fn missing_exchange_rate_is_a_review_item() {
+    let s = sale(
+        Provider::Shopify,
+        "gbp",
+        T,
+        vec![line(
+            TaxTreatment::Domestic,
+            Some(25),
+            m("80.00", Currency::GBP),
+            m("20.00", Currency::GBP),
+        )],
+    );
+    let mut mp = mapper(Policy::default());
+    mp.add_sale(&s);
+    let j = mp.finish();
+    assert!(j.vouchers.is_empty());
+    assert_eq!(j.review[0].reason, ReviewReason::Currency);
+}
+
+#[test]
+fn missing_vat_rate_and_unknown_treatment_go_to_suspense() {
+    let s = shop_sale(
+        "nv",
+        vec![
+            line(TaxTreatment::Domestic, None, sek("80.00"), sek("20.00")),
+            line(
+                TaxTreatment::Undetermined {
+                    reason: "no country".into(),
+                },
+                Some(25),
+                sek("8.00"),
+                sek("2.00"),
+            ),
+        ],
+    );
+    let mut mp = mapper(Policy::default());
+    mp.add_sale(&s);
+    let j = balanced(mp.finish());
+    assert_eq!(rows(only(&j)), expect(&[("1580", "110"), ("2999", "-110")]));
+    let reasons: Vec<ReviewReason> = j.review.iter().map(|r| r.reason.clone()).collect();
+    assert_eq!(
+        reasons,
+        vec![ReviewReason::VatRate, ReviewReason::TaxTreatment]
+    );
+}
+
+#[test]
+fn a_rate_without_an_account_is_booked_on_suspense_and_flagged() {
+    let s = shop_sale("r19", vec![domestic(19, "100.00", "19.00")]);
+    let mut mp = mapper(Policy::default());
+    mp.add_sale(&s);
+    let j = balanced(mp.finish());
+    assert_eq!(
+        rows(only(&j)),
+        expect(&[("1580", "119"), ("2999", "-100"), ("2999", "-19")])
+    );
+    assert!(j.review.iter().any(|r| r.message.contains("no account")));
+}
+
+#[test]
+fn bas2026_chart_uses_the_configured_card_receivable() {
+    let s = shop_sale("b", vec![domestic(25, "80.00", "20.00")]);
+    for (chart, acct) in [
+        (Chart::bas2026(), "1686"),
+        (Chart::bas2026().with_card_receivable("1580"), "1580"),
+        (
+            Chart::default().with(
+                Role::Clearing {
+                    provider: Provider::Shopify,
+                },
+                "1581",
+            ),
+            "1581",
+        ),
+    ] {
+        let mut mp = Mapper::new(chart, Policy::default(), rates(), march());
+        mp.add_sale(&s);
+        let j = mp.finish();
+        assert_eq!(j.balance(acct), d("100"), "{acct}");
+        assert!(j.accounts.iter().any(|(a, _)| a == acct));
+    }
+}
+
+#[test]
+fn ids_are_deterministic_and_texts_are_limited() {
+    let mut s = shop_sale("id", vec![domestic(25, "80.00", "20.00")]);
+    s.document_number = "#".to_owned() + &"9".repeat(80);
+    let run = || {
+        let mut mp = mapper(Policy::default().with_granularity(Granularity::PerDocument));
+        mp.add_sale(&s);
+        mp.finish()
+    };
+    let (a, b) = (run(), run());
+    assert_eq!(a, b);
+    assert_eq!(a.vouchers[0].id.as_str().len(), 16);
+    assert!(a.vouchers[0].text.chars().count() <= 50);
+    let mut other = s.clone();
+    other.source.id = "id2".into();
+    let mut mp = mapper(Policy::default().with_granularity(Granularity::PerDocument));
+    mp.add_sale(&other);
+    assert_ne!(mp.finish().vouchers[0].id, a.vouchers[0].id);
+}
+
+#[test]
+fn map_orders_sales_before_settlements() {
+    let s = shop_sale("mm", vec![domestic(25, "80.00", "20.00")]);
+    let p = payout(
+        Provider::Shopify,
+        "p",
+        vec![sline(
+            Provider::Shopify,
+            "c",
+            SettlementKind::Charge,
+            sek("100.00"),
+            vec![],
+            Some(s.source.clone()),
+        )],
+    );
+    let input = MappingInput {
+        sales: vec![s],
+        payouts: vec![p],
+        review: vec![ReviewItem::new(
+            Provider::Shopify,
+            ReviewReason::Malformed,
+            "order 7 could not be decoded",
+        )],
+        ..MappingInput::default()
+    };
+    let j = balanced(map(
+        &input,
+        Chart::default(),
+        Policy::default(),
+        rates(),
+        march(),
+    ));
+    assert_eq!(j.balance("1580"), d("0"));
+    assert_eq!(j.review.len(), 1);
+    let summary = j.summary();
+    let sh = &summary.providers[0];
+    assert_eq!(sh.provider, Provider::Shopify);
+    assert_eq!((sh.totals.vouchers, sh.totals.payouts_reconciled), (2, 1));
+    assert_eq!(sh.totals.sales_sek, d("100"));
+    assert_eq!(sh.totals.paid_out_sek, d("100"));
+    assert!(summary.to_string().contains("shopify"));
+}
