@@ -16,6 +16,7 @@
 //! `serde_json` (the payloads), `tokio`, `time`, `rust_decimal`.
 
 pub mod faults;
+pub mod klarna;
 pub mod scenario;
 
 pub use faults::{Faults, Faulty, Injected, RequestCounter};

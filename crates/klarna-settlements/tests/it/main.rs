@@ -5,6 +5,7 @@ mod fixtures;
 mod normalize;
 mod payouts;
 mod report;
+mod sandbox;
 mod source;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
