@@ -1,0 +1,495 @@
+//! [`ShopifyClient`] and its builder: shop validation, authentication, the
+//! pinned API version, GraphQL errors and cost-based pacing.
+
+use std::fmt;
+use std::time::Duration;
+
+use provider_http::reqwest::header::HeaderName;
+use provider_http::{
+    Auth, HttpClient, HttpError, Idempotency, RequestSpec, RetryPolicy, SecretString,
+    ShopifyClassifier, shopify_throttle_wait,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::error::{Error, GraphQlError, UserError};
+use crate::normalize::NormalizeOptions;
+
+/// The Admin API version every request uses (`/admin/api/2026-01/graphql.json`).
+/// Balance-transaction fields need at least 2024-07; Shopify supports a
+/// version for at least twelve months.
+pub const API_VERSION: &str = "2026-01";
+
+/// Shopify's largest page (`first: 250`).
+pub const MAX_PAGE_SIZE: u32 = 250;
+
+/// Shopify paginates at most 25,000 objects per query; longer listings are
+/// sliced by date (see [`ShopifyClientBuilder::per_query_cap`]).
+pub const PER_QUERY_CAP: u64 = 25_000;
+
+/// The GraphQL endpoint's path.
+pub fn graphql_path() -> String {
+    format!("/admin/api/{API_VERSION}/graphql.json")
+}
+
+/// A client for one shop's GraphQL Admin API.
+///
+/// Cheap to clone; clones share the connection pool and the pacing.
+/// `Debug` never shows the access token.
+#[derive(Clone)]
+pub struct ShopifyClient {
+    pub(crate) http: HttpClient,
+    shop: String,
+    pub(crate) page_size: u32,
+    pub(crate) per_query_cap: u64,
+    pub(crate) options: NormalizeOptions,
+}
+
+/// Builds a [`ShopifyClient`]; see [`ShopifyClient::builder`].
+pub struct ShopifyClientBuilder {
+    shop: String,
+    token: SecretString,
+    base_url: Option<String>,
+    retry: RetryPolicy,
+    timeout: Option<Duration>,
+    page_size: u32,
+    per_query_cap: u64,
+    options: NormalizeOptions,
+}
+
+/// A successful GraphQL answer: its `data` and the query's cost.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GraphQlResponse {
+    /// `data`.
+    pub data: Value,
+    /// `extensions.cost`, when Shopify sent it.
+    pub cost: Option<QueryCost>,
+}
+
+/// `extensions.cost` of a GraphQL answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QueryCost {
+    /// The cost Shopify reserved before running the query.
+    #[serde(default)]
+    pub requested_query_cost: Option<serde_json::Number>,
+    /// What the query really cost.
+    #[serde(default)]
+    pub actual_query_cost: Option<serde_json::Number>,
+    /// The bucket.
+    #[serde(default)]
+    pub throttle_status: Option<ThrottleStatus>,
+}
+
+/// The app's query-cost bucket at the shop.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ThrottleStatus {
+    /// Bucket size.
+    pub maximum_available: serde_json::Number,
+    /// Points left.
+    pub currently_available: serde_json::Number,
+    /// Points restored per second.
+    pub restore_rate: serde_json::Number,
+}
+
+impl ShopifyClient {
+    /// Starts a client for `shop` (`kassabok-demo.myshopify.com` or the bare
+    /// handle `kassabok-demo`) with an Admin API access token.
+    ///
+    /// Needs the `read_orders` scope (and `read_all_orders` for orders older
+    /// than 60 days) and `read_shopify_payments_payouts` for payouts.
+    pub fn builder(
+        shop: impl Into<String>,
+        access_token: impl Into<SecretString>,
+    ) -> ShopifyClientBuilder {
+        ShopifyClientBuilder {
+            shop: shop.into(),
+            token: access_token.into(),
+            base_url: None,
+            retry: RetryPolicy::default().max_attempts(6),
+            timeout: None,
+            page_size: MAX_PAGE_SIZE,
+            per_query_cap: PER_QUERY_CAP,
+            options: NormalizeOptions::default(),
+        }
+    }
+
+    /// The shop handle (`kassabok-demo`).
+    pub fn shop(&self) -> &str {
+        &self.shop
+    }
+
+    /// The options normalization uses.
+    pub fn normalize_options(&self) -> &NormalizeOptions {
+        &self.options
+    }
+
+    /// The HTTP client underneath (for its rate limiter or base URL).
+    pub fn http(&self) -> &HttpClient {
+        &self.http
+    }
+
+    /// Sends a GraphQL query and returns its `data`.
+    ///
+    /// The request is retried on connection failures, 429, 5xx and
+    /// `THROTTLED` answers (after the time the reported cost and restore rate
+    /// imply). After every answer the client paces itself: when the bucket
+    /// holds fewer points than the last query asked for, the next request
+    /// waits until enough are restored.
+    ///
+    /// # Errors
+    /// [`Error::Throttled`] when throttling outlasts the retries;
+    /// [`Error::GraphQl`] when `errors` is not empty (whatever the HTTP
+    /// status); [`Error::MissingData`] when `data` is null; [`Error::Http`]
+    /// for everything the HTTP layer reports (401, 403, 5xx, bodies that are
+    /// not JSON).
+    pub async fn graphql(&self, query: &str, variables: Value) -> Result<GraphQlResponse, Error> {
+        let path = graphql_path();
+        let spec = RequestSpec::post(path.clone())
+            .json(&json!({ "query": query, "variables": variables }))
+            .idempotency(Idempotency::Idempotent);
+        let resp = self
+            .http
+            .send(spec)
+            .await
+            .map_err(|e| throttled_or_http(&path, e))?;
+        let value: Value = self.http.decode(&resp)?;
+        self.pace(&value);
+        let errors = graphql_errors(&value);
+        if !errors.is_empty() {
+            return Err(Error::GraphQl { path, errors });
+        }
+        let cost = value
+            .pointer("/extensions/cost")
+            .and_then(|c| serde_json::from_value::<QueryCost>(c.clone()).ok());
+        match value.get("data") {
+            Some(data) if !data.is_null() => Ok(GraphQlResponse {
+                data: data.clone(),
+                cost,
+            }),
+            _ => Err(Error::MissingData {
+                path,
+                pointer: "/data".to_owned(),
+            }),
+        }
+    }
+
+    /// Pauses the client when the bucket is nearly empty.
+    fn pace(&self, value: &Value) {
+        if let Some(wait) = shopify_throttle_wait(value).filter(|w| !w.is_zero()) {
+            tracing::debug!(
+                wait_ms = wait.as_millis() as u64,
+                "shopify: pacing from throttleStatus"
+            );
+            self.http.rate_limiter().throttle(wait);
+        }
+    }
+}
+
+/// A `THROTTLED` answer that outlasted the retries comes back from the HTTP
+/// layer as an API error with a 2xx status: name it.
+fn throttled_or_http(path: &str, err: HttpError) -> Error {
+    if err.api().is_some() && err.status().is_some_and(|s| s.is_success()) {
+        Error::Throttled {
+            path: path.to_owned(),
+            attempts: err.attempts(),
+            retry_after: err.retry_after(),
+        }
+    } else {
+        Error::Http(err)
+    }
+}
+
+/// The top-level `errors` of a GraphQL answer.
+fn graphql_errors(value: &Value) -> Vec<GraphQlError> {
+    match value.get("errors") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|e| GraphQlError {
+                message: e
+                    .get("message")
+                    .and_then(Value::as_str)
+                    .unwrap_or("(no message)")
+                    .to_owned(),
+                code: e
+                    .pointer("/extensions/code")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
+                path: e.get("path").and_then(Value::as_array).map(|p| {
+                    p.iter()
+                        .map(|s| match s {
+                            Value::String(s) => s.clone(),
+                            other => other.to_string(),
+                        })
+                        .collect::<Vec<_>>()
+                        .join(".")
+                }),
+                extensions: e.get("extensions").cloned(),
+            })
+            .collect(),
+        // REST-style `{"errors": "…"}` on a GraphQL endpoint.
+        Some(other) => vec![GraphQlError {
+            message: match other {
+                Value::String(s) => s.clone(),
+                v => v.to_string(),
+            },
+            code: None,
+            path: None,
+            extensions: None,
+        }],
+    }
+}
+
+/// Checks a mutation payload's `userErrors` (`{ field: [String], message, code }`).
+///
+/// # Errors
+/// [`Error::UserErrors`] naming `operation` when the list is not empty.
+pub fn check_user_errors(operation: &str, payload: &Value) -> Result<(), Error> {
+    let Some(list) = payload.get("userErrors").and_then(Value::as_array) else {
+        return Ok(());
+    };
+    if list.is_empty() {
+        return Ok(());
+    }
+    let errors = list
+        .iter()
+        .map(|e| UserError {
+            field: e.get("field").and_then(Value::as_array).map(|f| {
+                f.iter()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join(".")
+            }),
+            message: e
+                .get("message")
+                .and_then(Value::as_str)
+                .unwrap_or("(no message)")
+                .to_owned(),
+            code: e.get("code").and_then(Value::as_str).map(str::to_owned),
+        })
+        .collect();
+    Err(Error::UserErrors {
+        operation: operation.to_owned(),
+        errors,
+    })
+}
+
+impl ShopifyClientBuilder {
+    /// Overrides the base URL (default `https://{shop}.myshopify.com`):
+    /// **the test hook** for a wiremock server or the sandbox. The path stays
+    /// `/admin/api/{API_VERSION}/graphql.json`. Must be https, or http on a
+    /// loopback address.
+    #[must_use]
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// The retry policy (default: 6 attempts, backoff from 500 ms). Tests
+    /// use short delays.
+    #[must_use]
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The time allowed per attempt (default 60 s).
+    #[must_use]
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Orders and payouts per page (1 to 250; default 250). When Shopify
+    /// refuses a query as too costly (`MAX_COST_EXCEEDED`), the client
+    /// shrinks the page to fit and goes on.
+    #[must_use]
+    pub fn page_size(mut self, size: u32) -> Self {
+        self.page_size = size.clamp(1, MAX_PAGE_SIZE);
+        self
+    }
+
+    /// How many objects one search query may page through before the client
+    /// starts a new query from the last timestamp seen (default
+    /// [`PER_QUERY_CAP`], Shopify's limit). Lowered in tests.
+    #[must_use]
+    pub fn per_query_cap(mut self, cap: u64) -> Self {
+        self.per_query_cap = cap.max(1);
+        self
+    }
+
+    /// How orders are normalized (VAT scheme for EU consumers, the country
+    /// assumed for orders without an address).
+    #[must_use]
+    pub fn normalize_options(mut self, options: NormalizeOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Builds the client.
+    ///
+    /// # Errors
+    /// [`Error::InvalidShop`] when the shop is not `{handle}.myshopify.com`
+    /// or a handle (lowercase letters, digits and hyphens); [`Error::Http`]
+    /// when the base URL is not https (or loopback http) or the token is not
+    /// a valid header value.
+    pub fn build(self) -> Result<ShopifyClient, Error> {
+        let shop = validate_shop(&self.shop)?;
+        let default_base = format!("https://{shop}.myshopify.com");
+        let mut http = HttpClient::builder("shopify", &default_base)
+            .auth(Auth::header(
+                HeaderName::from_static("x-shopify-access-token"),
+                self.token,
+            ))
+            .classifier(ShopifyClassifier)
+            .retry(self.retry)
+            .user_agent_suffix(concat!("shopify-client/", env!("CARGO_PKG_VERSION")));
+        if let Some(url) = &self.base_url {
+            http = http.base_url(url);
+        }
+        if let Some(t) = self.timeout {
+            http = http.timeout(t);
+        }
+        Ok(ShopifyClient {
+            http: http.build()?,
+            shop,
+            page_size: self.page_size,
+            per_query_cap: self.per_query_cap,
+            options: self.options,
+        })
+    }
+}
+
+/// Validates a shop name and returns its handle: `Kassabok-Demo.myshopify.com`
+/// and `kassabok-demo` both give `kassabok-demo`. Anything that could point
+/// requests elsewhere (dots, slashes, `@`, ports, schemes) is refused.
+///
+/// # Errors
+/// [`Error::InvalidShop`] with the reason.
+pub fn validate_shop(shop: &str) -> Result<String, Error> {
+    let invalid = |reason| Error::InvalidShop {
+        shop: shop.to_owned(),
+        reason,
+    };
+    let lower = shop.trim().to_ascii_lowercase();
+    let handle = lower.strip_suffix(".myshopify.com").unwrap_or(&lower);
+    if handle.is_empty() {
+        return Err(invalid("empty"));
+    }
+    if handle.len() > 60 {
+        return Err(invalid("longer than 60 characters"));
+    }
+    if !handle
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        return Err(invalid(
+            "expected `{shop}.myshopify.com` or a handle of letters, digits and hyphens",
+        ));
+    }
+    if handle.starts_with('-') || handle.ends_with('-') {
+        return Err(invalid("a handle cannot start or end with a hyphen"));
+    }
+    Ok(handle.to_owned())
+}
+
+impl fmt::Debug for ShopifyClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ShopifyClient")
+            .field("shop", &self.shop)
+            .field("api_version", &API_VERSION)
+            .field("http", &self.http)
+            .field("page_size", &self.page_size)
+            .field("per_query_cap", &self.per_query_cap)
+            .field("options", &self.options)
+            .finish()
+    }
+}
+
+impl fmt::Debug for ShopifyClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ShopifyClientBuilder")
+            .field("shop", &self.shop)
+            .field("access_token", &"[redacted]")
+            .field("base_url", &self.base_url)
+            .field("retry", &self.retry)
+            .field("page_size", &self.page_size)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shop_names() {
+        assert_eq!(validate_shop("kassabok-demo").unwrap(), "kassabok-demo");
+        assert_eq!(
+            validate_shop("Kassabok-Demo.myshopify.com").unwrap(),
+            "kassabok-demo"
+        );
+        for bad in [
+            "",
+            "evil.com/",
+            "shop.myshopify.com.evil.com",
+            "shop@evil.com",
+            "https://shop.myshopify.com",
+            "shop:443",
+            "-shop",
+            "sh op",
+            ".myshopify.com",
+        ] {
+            assert!(validate_shop(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn token_never_in_debug_or_errors() {
+        let secret = "shpat_0123456789abcdef_SECRET";
+        let builder = ShopifyClient::builder("kassabok-demo", secret);
+        assert!(!format!("{builder:?}").contains(secret));
+        let client = builder.build().unwrap();
+        assert!(!format!("{client:?}").contains(secret));
+        let err = ShopifyClient::builder("kassabok-demo", secret)
+            .base_url("http://example.com")
+            .build()
+            .unwrap_err();
+        assert!(!format!("{err} {err:?}").contains(secret));
+        let err = ShopifyClient::builder("bad/shop", secret)
+            .build()
+            .unwrap_err();
+        assert!(!format!("{err} {err:?}").contains(secret));
+    }
+
+    #[test]
+    fn graphql_errors_are_read() {
+        let v = json!({"errors": [{"message": "Access denied for orders field.",
+            "extensions": {"code": "ACCESS_DENIED"}, "path": ["orders"]}]});
+        let e = graphql_errors(&v);
+        assert_eq!(e[0].code.as_deref(), Some("ACCESS_DENIED"));
+        assert_eq!(e[0].path.as_deref(), Some("orders"));
+        let err = Error::GraphQl {
+            path: graphql_path(),
+            errors: e,
+        };
+        assert_eq!(
+            err.to_string(),
+            "shopify: POST /admin/api/2026-01/graphql.json: graphql error ACCESS_DENIED: Access denied for orders field. (at orders)"
+        );
+    }
+
+    #[test]
+    fn user_errors_are_typed() {
+        let payload =
+            json!({"userErrors": [{"field": ["input", "id"], "message": "Order does not exist"}]});
+        let err = check_user_errors("orderUpdate", &payload).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "shopify: orderUpdate: user errors: input.id: Order does not exist"
+        );
+        assert!(check_user_errors("orderUpdate", &json!({"userErrors": []})).is_ok());
+    }
+}

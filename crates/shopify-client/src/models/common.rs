@@ -1,0 +1,108 @@
+//! Money, connections and tax lines shared by orders and payouts.
+
+use bookkeeping_core::{Currency, Money, MoneyError};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// Shopify's `MoneyV2`: a decimal amount (sent as a string) and its currency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MoneyV2 {
+    /// The amount (`"767.2"`: trailing zeros may be missing).
+    #[serde(with = "rust_decimal::serde::str")]
+    pub amount: Decimal,
+    /// The ISO 4217 code.
+    pub currency_code: String,
+}
+
+impl MoneyV2 {
+    /// As a core [`Money`].
+    ///
+    /// # Errors
+    /// [`MoneyError::InvalidCurrencyCode`] when the code is not three letters.
+    /// Shopify drops trailing zeros (`"39.2"`); the amount is written with
+    /// the currency's decimals (`39.20`) when that is exact.
+    pub fn to_money(&self) -> Result<Money, MoneyError> {
+        let currency = Currency::new(&self.currency_code)?;
+        Ok(Money::new(
+            with_minor_scale(self.amount, currency),
+            currency,
+        ))
+    }
+}
+
+/// Shopify's `MoneyBag`: an amount in the shop's currency and in the
+/// customer's (presentment) currency. Bookkeeping uses `shop_money`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MoneyBag {
+    /// In the shop's currency.
+    pub shop_money: MoneyV2,
+    /// In the currency the customer paid in.
+    pub presentment_money: Option<MoneyV2>,
+}
+
+/// Relay page information.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PageInfo {
+    /// Whether another page follows.
+    pub has_next_page: bool,
+    /// The cursor of the last node, to ask for the next page with.
+    pub end_cursor: Option<String>,
+}
+
+/// A connection (`{ pageInfo, nodes }`) nested in an object, such as an
+/// order's line items.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Connection<T> {
+    /// Page information; `has_next_page` means the selection was cut short.
+    pub page_info: PageInfo,
+    /// The nodes.
+    pub nodes: Vec<T>,
+}
+
+/// Shopify's `TaxLine`: one tax on a line item or shipping line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TaxLine {
+    /// The tax's name (`"Moms"`, `"DE MwSt"`).
+    pub title: String,
+    /// The rate as a fraction (`0.25`); a GraphQL `Float`, read as a decimal.
+    #[serde(default, deserialize_with = "super::scalars::float_as_decimal")]
+    pub rate: Option<Decimal>,
+    /// The rate in percent (`25.0`).
+    #[serde(default, deserialize_with = "super::scalars::float_as_decimal")]
+    pub rate_percentage: Option<Decimal>,
+    /// The tax amount.
+    pub price_set: MoneyBag,
+    /// Whether the sales channel (a marketplace) is liable for the tax.
+    #[serde(default)]
+    pub channel_liable: Option<bool>,
+}
+
+impl TaxLine {
+    /// The rate in percent, from `ratePercentage` or else `rate`, rounded to
+    /// four decimals (Shopify sends floats).
+    pub fn percent(&self) -> Option<Decimal> {
+        self.rate_percentage
+            .or_else(|| self.rate.map(|r| r * Decimal::ONE_HUNDRED))
+            .map(|p| p.round_dp(4).normalize())
+    }
+}
+
+/// `amount` with at least the currency's number of decimals (never rounded).
+pub(crate) fn with_minor_scale(mut amount: Decimal, currency: Currency) -> Decimal {
+    if let Some(exp) = currency.exponent()
+        && amount.scale() < exp
+    {
+        amount.rescale(exp);
+    }
+    amount
+}
+
+/// Zero with the currency's decimals (`0.00 SEK`).
+pub(crate) fn zero(currency: Currency) -> Money {
+    Money::new(with_minor_scale(Decimal::ZERO, currency), currency)
+}

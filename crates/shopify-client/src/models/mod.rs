@@ -1,0 +1,111 @@
+//! The GraphQL Admin API's objects as Shopify sends them (API version
+//! [`API_VERSION`](crate::API_VERSION)), only the fields kassabok selects.
+//!
+//! Amounts are `Decimal`s parsed from Shopify's decimal strings, never floats.
+//! Enums decode values kassabok does not know into `Unknown(String)`.
+//! Fields Shopify may leave out or null are `Option`s.
+
+mod common;
+mod order;
+mod payout;
+
+pub(crate) use common::zero;
+pub use common::{Connection, MoneyBag, MoneyV2, PageInfo, TaxLine};
+pub use order::{
+    Attribute, CompanyLocation, CompanyTaxSettings, FinancialStatus, LineItem, MailingAddress,
+    Order, OrderAdjustment, OrderAdjustmentReason, OrderTransaction, OrderTransactionKind,
+    OrderTransactionStatus, PurchasingEntity, Refund, RefundLineItem, RefundShippingLine,
+    RefundedLineItem, ShippingLine, TransactionFee,
+};
+pub use payout::{
+    AssociatedOrder, AssociatedPayout, BalanceTransaction, BalanceTransactionPayoutStatus,
+    BalanceTransactionType, Payout, PayoutStatus, PayoutSummary, PayoutTransactionType, SourceType,
+};
+
+/// Declares a provider enum that keeps unknown values as `Unknown(String)`.
+macro_rules! provider_enum {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident => $text:literal),* $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum $name {
+            $($(#[$vdoc])* $variant,)*
+            /// A value kassabok does not know, kept as Shopify wrote it.
+            Unknown(String),
+        }
+
+        impl $name {
+            /// The value as Shopify writes it.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(Self::$variant => $text,)*
+                    Self::Unknown(s) => s,
+                }
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(s: &str) -> Self {
+                match s {
+                    $($text => Self::$variant,)*
+                    other => Self::Unknown(other.to_owned()),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+                Ok(Self::from(s.as_ref()))
+            }
+        }
+    };
+}
+pub(crate) use provider_enum;
+
+/// Serde helpers for Shopify's scalars.
+pub(crate) mod scalars {
+    use rust_decimal::Decimal;
+    use serde::{Deserialize, Deserializer};
+
+    /// A GraphQL `Float` (such as a tax `rate`) read as a `Decimal` from the
+    /// number's shortest decimal text, so `0.25` is exactly `0.25`.
+    pub(crate) fn float_as_decimal<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Decimal>, D::Error> {
+        let n = Option::<serde_json::Number>::deserialize(d)?;
+        n.map(|n| {
+            let text = n.to_string();
+            text.parse::<Decimal>()
+                .or_else(|_| Decimal::from_scientific(&text))
+                .map_err(|_| serde::de::Error::custom(format!("invalid number {text}")))
+        })
+        .transpose()
+    }
+
+    /// A GraphQL `BigInt` ("encoded as a string"); a bare integer is accepted too.
+    pub(crate) fn bigint<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+        match Option::<serde_json::Value>::deserialize(d)? {
+            None | Some(serde_json::Value::Null) => Ok(None),
+            Some(serde_json::Value::String(s)) => Ok(Some(s)),
+            Some(serde_json::Value::Number(n)) if n.is_u64() || n.is_i64() => {
+                Ok(Some(n.to_string()))
+            }
+            Some(other) => Err(serde::de::Error::custom(format!(
+                "expected a BigInt string, got {other}"
+            ))),
+        }
+    }
+}

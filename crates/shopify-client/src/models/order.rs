@@ -1,0 +1,406 @@
+//! `Order` and what hangs off it: line items, shipping lines, refunds and
+//! transactions.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use super::{Connection, MoneyBag, MoneyV2, TaxLine, provider_enum};
+use crate::ids::{OrderId, OrderTransactionId, RefundId};
+
+provider_enum!(
+    /// `OrderDisplayFinancialStatus`.
+    FinancialStatus {
+        /// Payment pending.
+        Pending => "PENDING",
+        /// Authorized, not captured.
+        Authorized => "AUTHORIZED",
+        /// Partly paid.
+        PartiallyPaid => "PARTIALLY_PAID",
+        /// Partly refunded.
+        PartiallyRefunded => "PARTIALLY_REFUNDED",
+        /// Voided.
+        Voided => "VOIDED",
+        /// Paid.
+        Paid => "PAID",
+        /// Refunded.
+        Refunded => "REFUNDED",
+        /// The authorization expired.
+        Expired => "EXPIRED",
+    }
+);
+
+provider_enum!(
+    /// `OrderTransactionKind`.
+    OrderTransactionKind {
+        /// Authorization and capture in one.
+        Sale => "SALE",
+        /// Capture of an authorization.
+        Capture => "CAPTURE",
+        /// Authorization (moves no money).
+        Authorization => "AUTHORIZATION",
+        /// Void of an authorization (moves no money).
+        Void => "VOID",
+        /// Refund.
+        Refund => "REFUND",
+        /// Change given back (cash).
+        Change => "CHANGE",
+        /// Card-present authorization.
+        EmvAuthorization => "EMV_AUTHORIZATION",
+        /// A suggested refund (moves no money).
+        SuggestedRefund => "SUGGESTED_REFUND",
+    }
+);
+
+provider_enum!(
+    /// `OrderTransactionStatus`.
+    OrderTransactionStatus {
+        /// Succeeded: only these move money.
+        Success => "SUCCESS",
+        /// Failed.
+        Failure => "FAILURE",
+        /// Pending.
+        Pending => "PENDING",
+        /// Error.
+        Error => "ERROR",
+        /// Awaiting a response.
+        AwaitingResponse => "AWAITING_RESPONSE",
+        /// Unknown at Shopify.
+        UnknownStatus => "UNKNOWN",
+    }
+);
+
+provider_enum!(
+    /// `OrderAdjustmentDiscrepancyReason`.
+    OrderAdjustmentReason {
+        /// Restocking fee.
+        Restock => "RESTOCK",
+        /// Damage.
+        Damage => "DAMAGE",
+        /// Customer's choice.
+        Customer => "CUSTOMER",
+        /// Refund differs from the items' value.
+        RefundDiscrepancy => "REFUND_DISCREPANCY",
+        /// Balancing adjustment on a full return.
+        FullReturnBalancingAdjustment => "FULL_RETURN_BALANCING_ADJUSTMENT",
+        /// Pending refund discrepancy.
+        PendingRefundDiscrepancy => "PENDING_REFUND_DISCREPANCY",
+    }
+);
+
+/// A Shopify order, the sales report's unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Order {
+    /// The GID.
+    pub id: OrderId,
+    /// The REST id (a string).
+    pub legacy_resource_id: String,
+    /// The order name (`#1001`): not unique across shops.
+    pub name: String,
+    /// When checkout completed.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// When the order was processed: the sale date.
+    #[serde(with = "time::serde::rfc3339")]
+    pub processed_at: OffsetDateTime,
+    /// Last change (refunds, edits).
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+    /// When it was cancelled.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub cancelled_at: Option<OffsetDateTime>,
+    /// A test order.
+    pub test: bool,
+    /// The shop currency.
+    pub currency_code: String,
+    /// The customer's currency.
+    pub presentment_currency_code: String,
+    /// Whether prices include VAT.
+    pub taxes_included: bool,
+    /// Whether the order is tax exempt.
+    pub tax_exempt: bool,
+    /// Financial status.
+    #[serde(default)]
+    pub display_financial_status: Option<FinancialStatus>,
+    /// Gateways used (`shopify_payments`, `Klarna`, `manual`, `gift_card`).
+    pub payment_gateway_names: Vec<String>,
+    /// Discount codes used.
+    #[serde(default)]
+    pub discount_codes: Vec<String>,
+    /// Total before returns, VAT and discounts included.
+    pub total_price_set: MoneyBag,
+    /// Line items after discounts, before returns.
+    #[serde(default)]
+    pub subtotal_price_set: Option<MoneyBag>,
+    /// Tax before returns.
+    #[serde(default)]
+    pub total_tax_set: Option<MoneyBag>,
+    /// Order- and line-level discounts.
+    #[serde(default)]
+    pub total_discounts_set: Option<MoneyBag>,
+    /// Shipping.
+    pub total_shipping_price_set: MoneyBag,
+    /// Tips received.
+    pub total_tip_received_set: MoneyBag,
+    /// Refunded so far.
+    pub total_refunded_set: MoneyBag,
+    /// Tax lines of the whole order.
+    pub tax_lines: Vec<TaxLine>,
+    /// Billing address.
+    #[serde(default)]
+    pub billing_address: Option<MailingAddress>,
+    /// Shipping address.
+    #[serde(default)]
+    pub shipping_address: Option<MailingAddress>,
+    /// The customer or B2B company.
+    #[serde(default)]
+    pub purchasing_entity: Option<PurchasingEntity>,
+    /// Checkout attributes (apps store a VAT number here).
+    #[serde(default)]
+    pub custom_attributes: Vec<Attribute>,
+    /// Line items.
+    pub line_items: Connection<LineItem>,
+    /// Shipping lines.
+    pub shipping_lines: Connection<ShippingLine>,
+    /// Refunds.
+    pub refunds: Vec<Refund>,
+    /// Payment transactions.
+    pub transactions: Vec<OrderTransaction>,
+}
+
+/// A mailing address; kassabok needs only the country.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MailingAddress {
+    /// ISO country code.
+    #[serde(default)]
+    pub country_code_v2: Option<String>,
+}
+
+/// A key/value attribute from checkout.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attribute {
+    /// Key.
+    pub key: String,
+    /// Value.
+    #[serde(default)]
+    pub value: Option<String>,
+}
+
+/// `PurchasingEntity = Customer | PurchasingCompany`; only a company carries a
+/// VAT number (its location's tax registration id).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PurchasingEntity {
+    /// `Customer` or `PurchasingCompany`.
+    #[serde(rename = "__typename")]
+    pub typename: String,
+    /// The company location, for a company.
+    #[serde(default)]
+    pub location: Option<CompanyLocation>,
+}
+
+/// A B2B company location.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CompanyLocation {
+    /// Tax settings.
+    pub tax_settings: CompanyTaxSettings,
+}
+
+/// A company location's tax settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CompanyTaxSettings {
+    /// The VAT number.
+    #[serde(default)]
+    pub tax_registration_id: Option<String>,
+    /// Whether the location is exempt.
+    pub tax_exempt: bool,
+}
+
+/// A line item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LineItem {
+    /// The GID.
+    pub id: String,
+    /// Product and variant title.
+    pub name: String,
+    /// SKU.
+    #[serde(default)]
+    pub sku: Option<String>,
+    /// Quantity ordered.
+    pub quantity: i64,
+    /// Whether the item is taxable.
+    pub taxable: bool,
+    /// A gift card sold: not revenue.
+    pub is_gift_card: bool,
+    /// Unit price × quantity, before discounts.
+    pub original_total_set: MoneyBag,
+    /// Discounts allocated to the line (line-level and order-level).
+    pub total_discount_set: MoneyBag,
+    /// Taxes on the line after discounts.
+    pub tax_lines: Vec<TaxLine>,
+}
+
+/// A shipping line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ShippingLine {
+    /// The GID.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// The rate's title (`PostNord Ombud`).
+    pub title: String,
+    /// Whether it was removed by an order edit.
+    pub is_removed: bool,
+    /// Price before discounts.
+    pub original_price_set: MoneyBag,
+    /// Price after discounts.
+    pub discounted_price_set: MoneyBag,
+    /// Taxes on shipping.
+    pub tax_lines: Vec<TaxLine>,
+}
+
+/// A refund.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Refund {
+    /// The GID.
+    pub id: RefundId,
+    /// When it was created.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub created_at: Option<OffsetDateTime>,
+    /// When it was processed.
+    #[serde(with = "time::serde::rfc3339")]
+    pub processed_at: OffsetDateTime,
+    /// Note.
+    #[serde(default)]
+    pub note: Option<String>,
+    /// The money given back.
+    pub total_refunded_set: MoneyBag,
+    /// Items refunded.
+    pub refund_line_items: Connection<RefundLineItem>,
+    /// Shipping refunded.
+    pub refund_shipping_lines: Connection<RefundShippingLine>,
+    /// Adjustments (discrepancies, restocking fees).
+    pub order_adjustments: Connection<OrderAdjustment>,
+    /// The refund transactions.
+    pub transactions: Connection<OrderTransaction>,
+}
+
+/// A refunded line item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RefundLineItem {
+    /// The GID.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// Quantity refunded.
+    pub quantity: i64,
+    /// The refunded amount (VAT included when the order's prices include it).
+    pub subtotal_set: MoneyBag,
+    /// VAT refunded.
+    pub total_tax_set: MoneyBag,
+    /// The line item refunded.
+    pub line_item: RefundedLineItem,
+}
+
+/// The line item a refund line points to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RefundedLineItem {
+    /// The GID.
+    pub id: String,
+    /// Title.
+    pub name: String,
+    /// A gift card.
+    pub is_gift_card: bool,
+    /// The line's tax lines (for the rate).
+    pub tax_lines: Vec<TaxLine>,
+}
+
+/// A refunded shipping line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RefundShippingLine {
+    /// The GID.
+    pub id: String,
+    /// Amount refunded (VAT included when the order's prices include it).
+    pub subtotal_amount_set: MoneyBag,
+    /// VAT refunded.
+    pub tax_amount_set: MoneyBag,
+    /// The shipping line refunded.
+    pub shipping_line: RefundedShippingLine,
+}
+
+/// The shipping line a refund points to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RefundedShippingLine {
+    /// Title.
+    pub title: String,
+    /// The line's tax lines (for the rate).
+    pub tax_lines: Vec<TaxLine>,
+}
+
+/// An order adjustment on a refund. A negative amount is money given back to
+/// the customer beyond the items refunded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderAdjustment {
+    /// The GID.
+    pub id: String,
+    /// Why.
+    #[serde(default)]
+    pub reason: Option<OrderAdjustmentReason>,
+    /// Amount.
+    pub amount_set: MoneyBag,
+    /// VAT part.
+    pub tax_amount_set: MoneyBag,
+}
+
+/// A payment transaction of an order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderTransaction {
+    /// The GID; its numeric tail is the balance transaction's
+    /// `sourceOrderTransactionId`.
+    pub id: OrderTransactionId,
+    /// Kind.
+    pub kind: OrderTransactionKind,
+    /// Status.
+    pub status: OrderTransactionStatus,
+    /// Gateway (`shopify_payments`, `Klarna`, `paypal`, `manual`, `gift_card`).
+    #[serde(default)]
+    pub gateway: Option<String>,
+    /// Gateway as shown to people.
+    #[serde(default)]
+    pub formatted_gateway: Option<String>,
+    /// When processed.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub processed_at: Option<OffsetDateTime>,
+    /// Amount.
+    pub amount_set: MoneyBag,
+    /// A test transaction.
+    pub test: bool,
+    /// The gateway's payment id.
+    #[serde(default)]
+    pub payment_id: Option<String>,
+    /// Shopify Payments fees.
+    #[serde(default)]
+    pub fees: Vec<TransactionFee>,
+}
+
+/// A Shopify Payments fee on a transaction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TransactionFee {
+    /// Fee type.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Fee.
+    pub amount: MoneyV2,
+    /// VAT on the fee.
+    pub tax_amount: MoneyV2,
+}

@@ -1,0 +1,237 @@
+//! Shopify Payments payouts and balance transactions.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use super::{MoneyV2, provider_enum};
+use crate::ids::{BalanceTransactionId, OrderId, PayoutId};
+
+provider_enum!(
+    /// `ShopifyPaymentsPayoutStatus`.
+    PayoutStatus {
+        /// Scheduled.
+        Scheduled => "SCHEDULED",
+        /// In transit (deprecated by Shopify: "Use SCHEDULED").
+        InTransit => "IN_TRANSIT",
+        /// Paid.
+        Paid => "PAID",
+        /// Failed.
+        Failed => "FAILED",
+        /// Cancelled.
+        Canceled => "CANCELED",
+    }
+);
+
+provider_enum!(
+    /// `ShopifyPaymentsPayoutTransactionType`: the payout's direction.
+    PayoutTransactionType {
+        /// Money to the bank.
+        Deposit => "DEPOSIT",
+        /// Money from the bank.
+        Withdrawal => "WITHDRAWAL",
+    }
+);
+
+provider_enum!(
+    /// `ShopifyPaymentsBalanceTransactionPayoutStatus`.
+    BalanceTransactionPayoutStatus {
+        /// Scheduled.
+        Scheduled => "SCHEDULED",
+        /// In transit.
+        InTransit => "IN_TRANSIT",
+        /// Paid.
+        Paid => "PAID",
+        /// Failed.
+        Failed => "FAILED",
+        /// Cancelled.
+        Canceled => "CANCELED",
+        /// Not yet assigned to a payout.
+        Pending => "PENDING",
+        /// Action required.
+        ActionRequired => "ACTION_REQUIRED",
+    }
+);
+
+provider_enum!(
+    /// `ShopifyPaymentsSourceType`.
+    SourceType {
+        /// Adjustment reversal.
+        AdjustmentReversal => "ADJUSTMENT_REVERSAL",
+        /// Charge.
+        Charge => "CHARGE",
+        /// Refund.
+        Refund => "REFUND",
+        /// System adjustment.
+        SystemAdjustment => "SYSTEM_ADJUSTMENT",
+        /// Dispute.
+        Dispute => "DISPUTE",
+        /// Adjustment.
+        Adjustment => "ADJUSTMENT",
+        /// Transfer (payout).
+        Transfer => "TRANSFER",
+    }
+);
+
+provider_enum!(
+    /// `ShopifyPaymentsTransactionType`: about a hundred values; the ones
+    /// kassabok books are named, the rest stay `Unknown` and need review.
+    BalanceTransactionType {
+        /// A customer payment.
+        Charge => "CHARGE",
+        /// A refund to a customer.
+        Refund => "REFUND",
+        /// A refund that failed: money back.
+        RefundFailure => "REFUND_FAILURE",
+        /// Chargeback: funds withdrawn.
+        DisputeWithdrawal => "DISPUTE_WITHDRAWAL",
+        /// Chargeback won: funds returned.
+        DisputeReversal => "DISPUTE_REVERSAL",
+        /// Chargeback fee.
+        ChargebackFee => "CHARGEBACK_FEE",
+        /// Chargeback fee refunded.
+        ChargebackFeeRefund => "CHARGEBACK_FEE_REFUND",
+        /// Funds held for a chargeback.
+        ChargebackHold => "CHARGEBACK_HOLD",
+        /// Held funds released.
+        ChargebackHoldRelease => "CHARGEBACK_HOLD_RELEASE",
+        /// Adjustment.
+        Adjustment => "ADJUSTMENT",
+        /// Adjustment of a charge.
+        ChargeAdjustment => "CHARGE_ADJUSTMENT",
+        /// Adjustment of a refund.
+        RefundAdjustment => "REFUND_ADJUSTMENT",
+        /// Reserve held.
+        ReservedFunds => "RESERVED_FUNDS",
+        /// Reserve withdrawn.
+        ReservedFundsWithdrawal => "RESERVED_FUNDS_WITHDRAWAL",
+        /// Reserve released.
+        ReservedFundsReversal => "RESERVED_FUNDS_REVERSAL",
+        /// Transfer (the payout itself).
+        Transfer => "TRANSFER",
+        /// Failed transfer.
+        TransferFailure => "TRANSFER_FAILURE",
+        /// Cancelled transfer.
+        TransferCancel => "TRANSFER_CANCEL",
+        /// Transfer refund.
+        TransferRefund => "TRANSFER_REFUND",
+        /// Shipping label bought.
+        ShippingLabel => "SHIPPING_LABEL",
+        /// Shopify bill paid from the balance.
+        BillingDebit => "BILLING_DEBIT",
+        /// Application fee refunded.
+        ApplicationFeeRefund => "APPLICATION_FEE_REFUND",
+    }
+);
+
+/// A Shopify Payments payout.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Payout {
+    /// The GID.
+    pub id: PayoutId,
+    /// The REST id; the balance-transaction filter `payments_transfer_id` takes it.
+    pub legacy_resource_id: String,
+    /// When issued; it holds the transactions available at that moment.
+    #[serde(with = "time::serde::rfc3339")]
+    pub issued_at: OffsetDateTime,
+    /// Status.
+    pub status: PayoutStatus,
+    /// Direction.
+    pub transaction_type: PayoutTransactionType,
+    /// The amount to the bank (positive; see `transaction_type`).
+    pub net: MoneyV2,
+    /// The bank's trace id (2026-01), for matching the bank statement.
+    #[serde(default)]
+    pub external_trace_id: Option<String>,
+    /// Totals by transaction class.
+    pub summary: PayoutSummary,
+}
+
+/// `ShopifyPaymentsPayoutSummary`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PayoutSummary {
+    /// Adjustment fees.
+    pub adjustments_fee: MoneyV2,
+    /// Adjustments, disputes included.
+    pub adjustments_gross: MoneyV2,
+    /// Advance fees.
+    pub advance_fees: MoneyV2,
+    /// Advances.
+    pub advance_gross: MoneyV2,
+    /// Charge fees.
+    pub charges_fee: MoneyV2,
+    /// Charges.
+    pub charges_gross: MoneyV2,
+    /// Refund fees.
+    pub refunds_fee: MoneyV2,
+    /// Refunds (gross; Shopify's name).
+    pub refunds_fee_gross: MoneyV2,
+    /// Reserve fees.
+    pub reserved_funds_fee: MoneyV2,
+    /// Reserves.
+    pub reserved_funds_gross: MoneyV2,
+    /// Retried payout fees.
+    pub retried_payouts_fee: MoneyV2,
+    /// Retried payouts.
+    pub retried_payouts_gross: MoneyV2,
+}
+
+/// A Shopify Payments balance transaction: one line of a payout.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BalanceTransaction {
+    /// The GID.
+    pub id: BalanceTransactionId,
+    /// Type.
+    #[serde(rename = "type")]
+    pub kind: BalanceTransactionType,
+    /// Source type.
+    #[serde(default)]
+    pub source_type: Option<SourceType>,
+    /// A test transaction.
+    pub test: bool,
+    /// When processed.
+    #[serde(with = "time::serde::rfc3339")]
+    pub transaction_date: OffsetDateTime,
+    /// Adjustment reason.
+    #[serde(default)]
+    pub adjustment_reason: Option<String>,
+    /// Source object id (a `BigInt` sent as a string).
+    #[serde(default, deserialize_with = "super::scalars::bigint")]
+    pub source_id: Option<String>,
+    /// The order transaction's numeric id (a `BigInt` sent as a string).
+    #[serde(default, deserialize_with = "super::scalars::bigint")]
+    pub source_order_transaction_id: Option<String>,
+    /// Amount before fees.
+    pub amount: MoneyV2,
+    /// Fee.
+    pub fee: MoneyV2,
+    /// Net to the balance.
+    pub net: MoneyV2,
+    /// The order.
+    #[serde(default)]
+    pub associated_order: Option<AssociatedOrder>,
+    /// The payout.
+    pub associated_payout: AssociatedPayout,
+}
+
+/// The order a balance transaction belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssociatedOrder {
+    /// The GID.
+    pub id: OrderId,
+    /// The order name.
+    pub name: String,
+}
+
+/// The payout a balance transaction belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssociatedPayout {
+    /// The GID, when assigned.
+    #[serde(default)]
+    pub id: Option<PayoutId>,
+    /// Status.
+    #[serde(default)]
+    pub status: Option<BalanceTransactionPayoutStatus>,
+}

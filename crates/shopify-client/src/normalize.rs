@@ -1,0 +1,1010 @@
+//! Orders, refunds and payouts into bookkeeping-core records.
+//!
+//! - An order becomes a [`Sale`] with one line per kind, VAT rate and
+//!   treatment (goods, shipping, gift cards, tips), amounts from `shopMoney`.
+//!   Discounts are the ones Shopify allocated to each line, so net + VAT per
+//!   rate is exact; a discount Shopify did not allocate is spread over the
+//!   rates in proportion with [`Money::allocate`].
+//! - Each refund becomes a [`Refund`] with its refunded items, shipping and
+//!   adjustments, and the refund transactions.
+//! - Payments keep the gateway name and say who settles them
+//!   ([`payment_channel`]).
+//! - A payout becomes a [`Payout`](bookkeeping_core::Payout) with one
+//!   [`SettlementLine`] per balance transaction and its [`Fee`]s.
+//!
+//! Nothing is guessed: what cannot be decided becomes a [`ReviewItem`].
+
+use bookkeeping_core::{
+    CountryCode, Currency, Customer, Fee, FeeKind, LineKind, Money, MoneyError, Payment,
+    PaymentChannel, PayoutStatus as CorePayoutStatus, Provider, Refund as CoreRefund, ReviewItem,
+    ReviewReason, Rounding, Sale, SaleLine, SettlementKind, SettlementLine, SourceRef,
+    TaxTreatment, VatRate, stockholm_date,
+};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::models::{
+    BalanceTransaction, BalanceTransactionType, FinancialStatus, MoneyBag, Order, OrderTransaction,
+    OrderTransactionKind, OrderTransactionStatus, Payout, PayoutStatus, PayoutTransactionType,
+    Refund, TaxLine, zero,
+};
+
+/// How the VAT on sales to consumers in other EU countries is reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum EuConsumerVat {
+    /// The shop is registered for One-Stop-Shop: the buyer country's VAT
+    /// ([`TaxTreatment::EuOss`]). The default: Shopify charges the
+    /// destination's VAT once OSS is set up.
+    Oss,
+    /// Below the EU threshold: Swedish VAT ([`TaxTreatment::EuB2cSwedishVat`]).
+    SwedishVat,
+}
+
+/// Options of normalization.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NormalizeOptions {
+    /// The VAT scheme for EU consumers.
+    pub eu_consumer_vat: EuConsumerVat,
+    /// The country of an order with neither shipping nor billing address
+    /// (point of sale, digital goods bought in the shop): the shop's own
+    /// country, Sweden by default.
+    pub country_when_missing: CountryCode,
+}
+
+impl Default for NormalizeOptions {
+    fn default() -> Self {
+        NormalizeOptions {
+            eu_consumer_vat: EuConsumerVat::Oss,
+            country_when_missing: CountryCode::SE,
+        }
+    }
+}
+
+/// An order normalized: its sale (none when the order cannot be booked as
+/// one), its refunds, and what needs review.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NormalizedOrder {
+    /// The sale.
+    pub sale: Option<Sale>,
+    /// Every refund of the order (whatever its date).
+    pub refunds: Vec<CoreRefund>,
+    /// Items for review.
+    pub review: Vec<ReviewItem>,
+}
+
+/// Who settles a payment through `gateway`: `shopify_payments` → Shopify
+/// Payments, `Klarna…` → Klarna, `PayPal…` → PayPal, `gift_card` → the
+/// gift-card liability, anything else (manual, Swish, invoice, bank
+/// transfer, cash) → [`PaymentChannel::External`].
+pub fn payment_channel(gateway: &str) -> PaymentChannel {
+    let g = gateway.trim().to_ascii_lowercase();
+    if g == "shopify_payments" || g == "shopify payments" {
+        PaymentChannel::Provider(Provider::Shopify)
+    } else if g.starts_with("klarna") {
+        PaymentChannel::Provider(Provider::Klarna)
+    } else if g.starts_with("paypal") {
+        PaymentChannel::Provider(Provider::PayPal)
+    } else if g == "gift_card" || g == "gift card" {
+        PaymentChannel::GiftCard
+    } else {
+        PaymentChannel::External
+    }
+}
+
+fn order_ref(order: &Order) -> SourceRef {
+    SourceRef::new(Provider::Shopify, "order", order.id.as_str())
+}
+
+fn review(reason: ReviewReason, source: &SourceRef, message: impl Into<String>) -> ReviewItem {
+    ReviewItem::new(Provider::Shopify, reason, message).with_source(source.clone())
+}
+
+fn shop(bag: &MoneyBag) -> Result<Money, MoneyError> {
+    bag.shop_money.to_money()
+}
+
+/// The customer facts that decide VAT: country (shipping, else billing) and
+/// VAT number (a B2B company location's tax registration id, or a checkout
+/// attribute such as `vat_number`).
+pub fn customer_of(order: &Order) -> Customer {
+    let country = [&order.shipping_address, &order.billing_address]
+        .into_iter()
+        .flatten()
+        .find_map(|a| a.country_code_v2.as_deref())
+        .and_then(|c| CountryCode::new(c).ok());
+    let company_vat = order
+        .purchasing_entity
+        .as_ref()
+        .and_then(|p| p.location.as_ref())
+        .and_then(|l| l.tax_settings.tax_registration_id.clone());
+    let attribute_vat = order.custom_attributes.iter().find_map(|a| {
+        let key: String = a
+            .key
+            .to_ascii_lowercase()
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect();
+        matches!(
+            key.as_str(),
+            "vatnumber" | "vatid" | "vatno" | "vat" | "momsregistreringsnummer" | "momsnummer"
+        )
+        .then(|| a.value.clone())
+        .flatten()
+    });
+    let vat_number = company_vat
+        .or(attribute_vat)
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty());
+    Customer {
+        country,
+        vat_number,
+    }
+}
+
+const SWEDISH_RATES: [u32; 3] = [25, 12, 6];
+
+fn is_swedish_rate(rate: VatRate) -> bool {
+    SWEDISH_RATES
+        .iter()
+        .any(|r| rate.percent() == Decimal::from(*r))
+}
+
+/// The combined rate of a line's tax lines; `Err` with a message when a tax
+/// line has no rate.
+fn rate_of(tax_lines: &[TaxLine]) -> Result<Option<VatRate>, String> {
+    if tax_lines.is_empty() {
+        return Ok(None);
+    }
+    let mut sum = Decimal::ZERO;
+    for t in tax_lines {
+        match t.percent() {
+            Some(p) => sum += p,
+            None => return Err(format!("tax line {:?} has no rate", t.title)),
+        }
+    }
+    Ok(Some(VatRate::from_percent(sum)))
+}
+
+fn tax_sum(tax_lines: &[TaxLine], currency: Currency) -> Result<Money, MoneyError> {
+    tax_lines.iter().try_fold(zero(currency), |acc, t| {
+        acc.checked_add(&shop(&t.price_set)?)
+    })
+}
+
+/// The treatment of a taxable line, or `Undetermined` with the reason.
+fn treatment_for(
+    country: CountryCode,
+    vat_number: Option<&str>,
+    rate: Option<VatRate>,
+    taxable: bool,
+    opts: &NormalizeOptions,
+) -> TaxTreatment {
+    let charged = rate.filter(|r| !r.is_zero());
+    let undetermined = |reason: String| TaxTreatment::Undetermined { reason };
+    if country.is_sweden() {
+        match charged {
+            Some(r) if is_swedish_rate(r) => TaxTreatment::Domestic,
+            Some(r) => undetermined(format!("{r} is not a Swedish VAT rate")),
+            None if !taxable => TaxTreatment::Exempt,
+            None => undetermined("no VAT on a taxable domestic line".to_owned()),
+        }
+    } else if country.is_eu() {
+        match (charged, vat_number) {
+            (None, Some(_)) => TaxTreatment::EuB2bReverseCharge,
+            (None, None) => undetermined(format!(
+                "no VAT on a sale to a consumer in {country} and no VAT number"
+            )),
+            (Some(r), _) => match opts.eu_consumer_vat {
+                EuConsumerVat::Oss => TaxTreatment::EuOss { country },
+                EuConsumerVat::SwedishVat if is_swedish_rate(r) => TaxTreatment::EuB2cSwedishVat,
+                EuConsumerVat::SwedishVat => undetermined(format!(
+                    "{r} charged to {country}, but the shop is not under OSS"
+                )),
+            },
+        }
+    } else {
+        match charged {
+            None => TaxTreatment::ExportOutsideEu,
+            Some(r) => undetermined(format!(
+                "{r} VAT charged on a sale to {country}, outside the EU"
+            )),
+        }
+    }
+}
+
+fn kind_label(kind: LineKind) -> &'static str {
+    match kind {
+        LineKind::Goods => "Varor",
+        LineKind::Service => "Tjänster",
+        LineKind::Shipping => "Frakt",
+        LineKind::GiftCard => "Presentkort",
+        LineKind::Tip => "Dricks",
+        LineKind::Discount => "Rabatt",
+        _ => "Övrigt",
+    }
+}
+
+/// Lines grouped by kind, rate and treatment, in first-seen order.
+struct Lines {
+    currency: Currency,
+    lines: Vec<SaleLine>,
+}
+
+impl Lines {
+    fn new(currency: Currency) -> Self {
+        Lines {
+            currency,
+            lines: Vec::new(),
+        }
+    }
+
+    fn add(
+        &mut self,
+        kind: LineKind,
+        rate: Option<VatRate>,
+        treatment: TaxTreatment,
+        net: Money,
+        vat: Money,
+    ) -> Result<(), MoneyError> {
+        if let Some(l) = self
+            .lines
+            .iter_mut()
+            .find(|l| l.kind == kind && l.vat_rate == rate && l.treatment == treatment)
+        {
+            l.net = l.net.checked_add(&net)?;
+            l.vat = l.vat.checked_add(&vat)?;
+            return Ok(());
+        }
+        let description = match (kind, rate) {
+            (LineKind::GiftCard | LineKind::Tip, _) | (_, None) => kind_label(kind).to_owned(),
+            (_, Some(r)) => format!("{} {r}", kind_label(kind)),
+        };
+        self.lines.push(SaleLine {
+            kind,
+            description,
+            net,
+            vat,
+            vat_rate: rate,
+            treatment,
+        });
+        Ok(())
+    }
+
+    fn total(&self) -> Result<Money, MoneyError> {
+        self.lines.iter().try_fold(zero(self.currency), |a, l| {
+            a.checked_add(&l.net)?.checked_add(&l.vat)
+        })
+    }
+
+    fn vat(&self) -> Result<Money, MoneyError> {
+        Money::sum(self.currency, self.lines.iter().map(|l| &l.vat))
+    }
+}
+
+/// Splits an amount into net and VAT: `base` is VAT-inclusive when prices
+/// include VAT, otherwise the VAT comes on top.
+fn net_and_vat(
+    base: Money,
+    tax: Money,
+    taxes_included: bool,
+) -> Result<(Money, Money), MoneyError> {
+    if taxes_included {
+        Ok((base.checked_sub(&tax)?, tax))
+    } else {
+        Ok((base, tax))
+    }
+}
+
+struct Ctx<'a> {
+    order: &'a Order,
+    opts: &'a NormalizeOptions,
+    source: SourceRef,
+    customer: Customer,
+    country: CountryCode,
+    review: Vec<ReviewItem>,
+}
+
+impl Ctx<'_> {
+    /// Rate and treatment of a line, with review items for what is undecided.
+    fn classify(
+        &mut self,
+        what: &str,
+        tax_lines: &[TaxLine],
+        taxable: bool,
+        amount: Money,
+    ) -> (Option<VatRate>, TaxTreatment) {
+        let rate = match rate_of(tax_lines) {
+            Ok(r) => r,
+            Err(msg) => {
+                self.review.push(
+                    review(
+                        ReviewReason::VatRate,
+                        &self.source,
+                        format!("{what}: {msg}"),
+                    )
+                    .with_amount(amount),
+                );
+                return (None, TaxTreatment::Undetermined { reason: msg });
+            }
+        };
+        let treatment =
+            if self.order.tax_exempt && rate.is_none() && self.customer.vat_number.is_none() {
+                TaxTreatment::Undetermined {
+                    reason: "the order is marked tax exempt".to_owned(),
+                }
+            } else {
+                treatment_for(
+                    self.country,
+                    self.customer.vat_number.as_deref(),
+                    rate,
+                    taxable,
+                    self.opts,
+                )
+            };
+        if let TaxTreatment::Undetermined { reason } = &treatment {
+            self.review.push(
+                review(
+                    ReviewReason::TaxTreatment,
+                    &self.source,
+                    format!("{} {what}: {reason}", self.order.name),
+                )
+                .with_amount(amount),
+            );
+        }
+        (rate.or(Some(VatRate::ZERO)), treatment)
+    }
+}
+
+/// Normalizes one order: its sale, all its refunds, and review items.
+pub fn normalize_order(order: &Order, opts: &NormalizeOptions) -> NormalizedOrder {
+    let customer = customer_of(order);
+    let mut ctx = Ctx {
+        order,
+        opts,
+        source: order_ref(order),
+        country: customer.country.unwrap_or(opts.country_when_missing),
+        customer,
+        review: Vec::new(),
+    };
+    let sale = match sale_of(&mut ctx) {
+        Ok(sale) => sale,
+        Err(e) => {
+            let msg = format!("{}: amounts could not be combined: {e}", order.name);
+            ctx.review
+                .push(review(ReviewReason::Currency, &ctx.source, msg));
+            None
+        }
+    };
+    let mut refunds = Vec::new();
+    for r in &order.refunds {
+        match refund_of(&mut ctx, r) {
+            Ok(refund) => refunds.push(refund),
+            Err(e) => {
+                let src = SourceRef::new(Provider::Shopify, "refund", r.id.as_str());
+                ctx.review.push(review(
+                    ReviewReason::Currency,
+                    &src,
+                    format!(
+                        "refund of {}: amounts could not be combined: {e}",
+                        order.name
+                    ),
+                ));
+            }
+        }
+    }
+    NormalizedOrder {
+        sale,
+        refunds,
+        review: ctx.review,
+    }
+}
+
+fn sale_of(ctx: &mut Ctx<'_>) -> Result<Option<Sale>, MoneyError> {
+    let order = ctx.order;
+    let currency = Currency::new(&order.currency_code)?;
+    let total = shop(&order.total_price_set)?;
+    if order.cancelled_at.is_some()
+        && matches!(
+            order.display_financial_status,
+            Some(FinancialStatus::Voided | FinancialStatus::Expired)
+        )
+    {
+        ctx.review.push(
+            review(
+                ReviewReason::Other,
+                &ctx.source,
+                format!(
+                    "{} was cancelled before payment; not booked as a sale",
+                    order.name
+                ),
+            )
+            .with_amount(total),
+        );
+        return Ok(None);
+    }
+    let mut cut = Vec::new();
+    if order.line_items.page_info.has_next_page {
+        cut.push("line items");
+    }
+    if order.shipping_lines.page_info.has_next_page {
+        cut.push("shipping lines");
+    }
+    if !cut.is_empty() {
+        ctx.review.push(
+            review(
+                ReviewReason::Incomplete,
+                &ctx.source,
+                format!(
+                    "{} has more {} than one query returns; book it by hand",
+                    order.name,
+                    cut.join(" and ")
+                ),
+            )
+            .with_amount(total),
+        );
+        return Ok(None);
+    }
+
+    let mut lines = Lines::new(currency);
+    for item in &order.line_items.nodes {
+        let base = shop(&item.original_total_set)?.checked_sub(&shop(&item.total_discount_set)?)?;
+        if item.is_gift_card {
+            lines.add(
+                LineKind::GiftCard,
+                Some(VatRate::ZERO),
+                TaxTreatment::Exempt,
+                base,
+                zero(currency),
+            )?;
+            continue;
+        }
+        let tax = tax_sum(&item.tax_lines, currency)?;
+        let (net, vat) = net_and_vat(base, tax, order.taxes_included)?;
+        let (rate, treatment) = ctx.classify(&item.name, &item.tax_lines, item.taxable, base);
+        lines.add(LineKind::Goods, rate, treatment, net, vat)?;
+    }
+    for ship in order.shipping_lines.nodes.iter().filter(|s| !s.is_removed) {
+        let base = shop(&ship.discounted_price_set)?;
+        if base.is_zero() && ship.tax_lines.is_empty() {
+            continue;
+        }
+        let tax = tax_sum(&ship.tax_lines, currency)?;
+        let (net, vat) = net_and_vat(base, tax, order.taxes_included)?;
+        let (rate, treatment) = ctx.classify(&ship.title, &ship.tax_lines, true, base);
+        lines.add(LineKind::Shipping, rate, treatment, net, vat)?;
+    }
+    let tip = shop(&order.total_tip_received_set)?;
+    if !tip.is_zero() {
+        lines.add(
+            LineKind::Tip,
+            Some(VatRate::ZERO),
+            TaxTreatment::Exempt,
+            tip,
+            zero(currency),
+        )?;
+    }
+
+    // A discount Shopify did not allocate to lines: spread it over the rates.
+    let unallocated = lines.total()?.checked_sub(&total)?;
+    if unallocated.amount() > Decimal::ZERO {
+        spread_discount(&mut lines, unallocated)?;
+    }
+    let diff = lines.total()?.checked_sub(&total)?;
+    if !diff.is_zero() {
+        ctx.review.push(
+            review(
+                ReviewReason::AmountMismatch,
+                &ctx.source,
+                format!(
+                    "{}: the lines sum to {}, Shopify's total is {total}",
+                    order.name,
+                    lines.total()?
+                ),
+            )
+            .with_amount(diff),
+        );
+    }
+    if let Some(total_tax) = &order.total_tax_set {
+        let total_tax = shop(total_tax)?;
+        let vat = lines.vat()?;
+        if vat != total_tax {
+            ctx.review.push(
+                review(
+                    ReviewReason::AmountMismatch,
+                    &ctx.source,
+                    format!(
+                        "{}: the VAT of the lines is {vat}, Shopify's total tax is {total_tax}",
+                        order.name
+                    ),
+                )
+                .with_amount(vat.checked_sub(&total_tax)?),
+            );
+        }
+    }
+
+    let payments = payments_of(ctx, &order.transactions, false)?;
+    Ok(Some(Sale {
+        source: ctx.source.clone(),
+        document_number: order.name.clone(),
+        occurred_at: order.processed_at,
+        currency,
+        lines: lines.lines,
+        customer: ctx.customer.clone(),
+        payments,
+        test: order.test,
+    }))
+}
+
+/// Spreads `discount` (positive) over the taxable goods and shipping lines in
+/// proportion to their gross, as negative discount lines with the VAT of
+/// each rate, so net + VAT per rate stays exact.
+fn spread_discount(lines: &mut Lines, discount: Money) -> Result<(), MoneyError> {
+    let targets: Vec<SaleLine> = lines
+        .lines
+        .iter()
+        .filter(|l| matches!(l.kind, LineKind::Goods | LineKind::Shipping))
+        .cloned()
+        .collect();
+    let weights = targets
+        .iter()
+        .map(|l| l.gross().map(|g| g.amount().max(Decimal::ZERO)))
+        .collect::<Result<Vec<_>, _>>()?;
+    if weights.iter().all(Decimal::is_zero) {
+        return Ok(());
+    }
+    let parts = discount.allocate(&weights)?;
+    for (line, part) in targets.iter().zip(parts) {
+        let rate = line.vat_rate.unwrap_or(VatRate::ZERO);
+        let vat = part
+            .checked_mul(rate.percent() / (Decimal::ONE_HUNDRED + rate.percent()))?
+            .round(Rounding::MidpointAwayFromZero)?;
+        let net = part.checked_sub(&vat)?;
+        lines.add(
+            LineKind::Discount,
+            line.vat_rate,
+            line.treatment.clone(),
+            net.negated(),
+            vat.negated(),
+        )?;
+    }
+    Ok(())
+}
+
+/// Successful money-moving transactions: SALE/CAPTURE for a sale, REFUND
+/// for a refund; CHANGE given in cash reduces the payment it belongs to.
+fn payments_of(
+    ctx: &mut Ctx<'_>,
+    transactions: &[OrderTransaction],
+    refund: bool,
+) -> Result<Vec<Payment>, MoneyError> {
+    let mut out: Vec<Payment> = Vec::new();
+    for t in transactions {
+        let amount = shop(&t.amount_set)?;
+        let src = SourceRef::new(Provider::Shopify, "order_transaction", t.id.as_str());
+        if let OrderTransactionKind::Unknown(k) = &t.kind {
+            ctx.review.push(
+                review(
+                    ReviewReason::UnknownType,
+                    &src,
+                    format!("{}: transaction kind {k:?} is not known", ctx.order.name),
+                )
+                .with_field("kind")
+                .with_amount(amount),
+            );
+            continue;
+        }
+        if let OrderTransactionStatus::Unknown(s) = &t.status {
+            ctx.review.push(
+                review(
+                    ReviewReason::UnknownType,
+                    &src,
+                    format!("{}: transaction status {s:?} is not known", ctx.order.name),
+                )
+                .with_field("status")
+                .with_amount(amount),
+            );
+            continue;
+        }
+        if t.status != OrderTransactionStatus::Success {
+            continue;
+        }
+        let gateway = t.gateway.clone().unwrap_or_else(|| "unknown".to_owned());
+        let moves = match (&t.kind, refund) {
+            (OrderTransactionKind::Sale | OrderTransactionKind::Capture, false)
+            | (OrderTransactionKind::Refund, true) => true,
+            (OrderTransactionKind::Change, false) => {
+                if let Some(p) = out.iter_mut().rev().find(|p| p.gateway == gateway) {
+                    p.amount = p.amount.checked_sub(&amount)?;
+                }
+                false
+            }
+            _ => false,
+        };
+        if !moves {
+            continue;
+        }
+        out.push(Payment {
+            channel: payment_channel(&gateway),
+            gateway,
+            amount,
+            reference: Some(t.id.numeric().unwrap_or(t.id.as_str()).to_owned()),
+            processed_at: t.processed_at,
+        });
+    }
+    Ok(out)
+}
+
+fn refund_of(ctx: &mut Ctx<'_>, r: &Refund) -> Result<CoreRefund, MoneyError> {
+    let order = ctx.order;
+    let currency = Currency::new(&order.currency_code)?;
+    let src = SourceRef::new(Provider::Shopify, "refund", r.id.as_str());
+    let mut lines = Lines::new(currency);
+    for item in &r.refund_line_items.nodes {
+        let base = shop(&item.subtotal_set)?;
+        if item.line_item.is_gift_card {
+            lines.add(
+                LineKind::GiftCard,
+                Some(VatRate::ZERO),
+                TaxTreatment::Exempt,
+                base,
+                zero(currency),
+            )?;
+            continue;
+        }
+        let tax = shop(&item.total_tax_set)?;
+        let (net, vat) = net_and_vat(base, tax, order.taxes_included)?;
+        let (rate, treatment) =
+            ctx.classify(&item.line_item.name, &item.line_item.tax_lines, true, base);
+        lines.add(LineKind::Goods, rate, treatment, net, vat)?;
+    }
+    for ship in &r.refund_shipping_lines.nodes {
+        let base = shop(&ship.subtotal_amount_set)?;
+        let tax = shop(&ship.tax_amount_set)?;
+        let (net, vat) = net_and_vat(base, tax, order.taxes_included)?;
+        let (rate, treatment) = ctx.classify(
+            &ship.shipping_line.title,
+            &ship.shipping_line.tax_lines,
+            true,
+            base,
+        );
+        lines.add(LineKind::Shipping, rate, treatment, net, vat)?;
+    }
+    for adj in &r.order_adjustments.nodes {
+        // A negative adjustment is money given back beyond the items; the
+        // tax comes on top of the amount.
+        let net = shop(&adj.amount_set)?.negated();
+        let vat = shop(&adj.tax_amount_set)?.negated();
+        if net.is_zero() && vat.is_zero() {
+            continue;
+        }
+        let reason = adj
+            .reason
+            .as_ref()
+            .map_or_else(|| "no reason".to_owned(), ToString::to_string);
+        let why = format!("refund adjustment ({reason}) without a VAT rate");
+        ctx.review.push(
+            review(
+                ReviewReason::TaxTreatment,
+                &src,
+                format!("{}: {why}", order.name),
+            )
+            .with_amount(net.checked_add(&vat)?),
+        );
+        lines.add(
+            LineKind::Other,
+            None,
+            TaxTreatment::Undetermined { reason: why },
+            net,
+            vat,
+        )?;
+    }
+    let truncated = r.refund_line_items.page_info.has_next_page
+        || r.refund_shipping_lines.page_info.has_next_page
+        || r.order_adjustments.page_info.has_next_page
+        || r.transactions.page_info.has_next_page;
+    let refunded = shop(&r.total_refunded_set)?;
+    if truncated {
+        ctx.review.push(
+            review(
+                ReviewReason::Incomplete,
+                &src,
+                format!(
+                    "refund of {} has more lines than one query returns",
+                    order.name
+                ),
+            )
+            .with_amount(refunded),
+        );
+    }
+    let payments = payments_of(ctx, &r.transactions.nodes, true)?;
+    let lines_total = lines.total()?;
+    if lines_total != refunded {
+        ctx.review.push(
+            review(
+                ReviewReason::AmountMismatch,
+                &src,
+                format!(
+                    "refund of {}: the lines sum to {lines_total}, Shopify refunded {refunded}",
+                    order.name
+                ),
+            )
+            .with_amount(lines_total.checked_sub(&refunded)?),
+        );
+    }
+    Ok(CoreRefund {
+        source: src,
+        sale: ctx.source.clone(),
+        document_number: order.name.clone(),
+        occurred_at: r.created_at.unwrap_or(r.processed_at),
+        currency,
+        lines: lines.lines,
+        customer: ctx.customer.clone(),
+        payments,
+    })
+}
+
+/// The settlement kind of a balance transaction type, and for lines that
+/// are a fee on their own, the fee's kind.
+fn settlement_kind(t: &BalanceTransactionType) -> (SettlementKind, Option<FeeKind>) {
+    use BalanceTransactionType as T;
+    match t {
+        T::Charge => (SettlementKind::Charge, None),
+        T::Refund | T::RefundFailure => (SettlementKind::Refund, None),
+        T::DisputeWithdrawal | T::ChargebackHold => (SettlementKind::Dispute, None),
+        T::DisputeReversal | T::ChargebackHoldRelease => (SettlementKind::DisputeReversal, None),
+        T::Adjustment | T::ChargeAdjustment | T::RefundAdjustment => {
+            (SettlementKind::Adjustment, None)
+        }
+        T::ReservedFunds | T::ReservedFundsWithdrawal => (SettlementKind::ReserveHeld, None),
+        T::ReservedFundsReversal => (SettlementKind::ReserveReleased, None),
+        T::Transfer | T::TransferFailure | T::TransferCancel | T::TransferRefund => {
+            (SettlementKind::Transfer, None)
+        }
+        T::ChargebackFee | T::ChargebackFeeRefund => (SettlementKind::Fee, Some(FeeKind::Dispute)),
+        T::ShippingLabel => (
+            SettlementKind::Fee,
+            Some(FeeKind::Other("shipping_label".to_owned())),
+        ),
+        T::BillingDebit => (SettlementKind::Fee, Some(FeeKind::Subscription)),
+        T::ApplicationFeeRefund => (SettlementKind::Fee, Some(FeeKind::App)),
+        T::Unknown(s) => (SettlementKind::Unknown(s.to_ascii_lowercase()), None),
+    }
+}
+
+fn payout_status(s: &PayoutStatus) -> CorePayoutStatus {
+    match s {
+        PayoutStatus::Scheduled => CorePayoutStatus::Pending,
+        PayoutStatus::InTransit => CorePayoutStatus::InTransit,
+        PayoutStatus::Paid => CorePayoutStatus::Paid,
+        PayoutStatus::Failed => CorePayoutStatus::Failed,
+        PayoutStatus::Canceled => CorePayoutStatus::Canceled,
+        other => CorePayoutStatus::Unknown(other.as_str().to_owned()),
+    }
+}
+
+/// Normalizes a payout and its balance transactions. Review items say what
+/// does not add up (a line whose net is not amount − fee, lines that do not
+/// explain the payout) and which types are unknown.
+///
+/// # Errors
+/// [`MoneyError`] when the payout's own amount has no valid currency.
+pub fn normalize_payout(
+    payout: &Payout,
+    transactions: &[BalanceTransaction],
+) -> Result<(bookkeeping_core::Payout, Vec<ReviewItem>), MoneyError> {
+    let source = SourceRef::new(Provider::Shopify, "payout", payout.id.as_str());
+    let mut reviews = Vec::new();
+    let mut amount = payout.net.to_money()?;
+    if payout.transaction_type == PayoutTransactionType::Withdrawal {
+        amount = amount.negated();
+    }
+    if let PayoutTransactionType::Unknown(t) = &payout.transaction_type {
+        reviews.push(
+            review(
+                ReviewReason::UnknownType,
+                &source,
+                format!("payout direction {t:?} is not known"),
+            )
+            .with_field("transactionType")
+            .with_amount(amount),
+        );
+    }
+    if let PayoutStatus::Unknown(s) = &payout.status {
+        reviews.push(
+            review(
+                ReviewReason::UnknownType,
+                &source,
+                format!("payout status {s:?} is not known"),
+            )
+            .with_field("status"),
+        );
+    }
+    let mut lines = Vec::with_capacity(transactions.len());
+    for t in transactions {
+        match settlement_line(t) {
+            Ok((line, mut r)) => {
+                lines.push(line);
+                reviews.append(&mut r);
+            }
+            Err(e) => {
+                let src = SourceRef::new(Provider::Shopify, "balance_transaction", t.id.as_str());
+                reviews.push(review(
+                    ReviewReason::Currency,
+                    &src,
+                    format!("balance transaction amounts could not be read: {e}"),
+                ));
+            }
+        }
+    }
+    let out = bookkeeping_core::Payout {
+        source: source.clone(),
+        provider: Provider::Shopify,
+        status: payout_status(&payout.status),
+        created_at: payout.issued_at,
+        arrival_date: stockholm_date(payout.issued_at),
+        amount,
+        bank_reference: payout.external_trace_id.clone(),
+        lines,
+    };
+    match out.unexplained() {
+        Ok(diff) if diff.is_zero() => {}
+        Ok(diff) => reviews.push(
+            review(
+                ReviewReason::AmountMismatch,
+                &source,
+                format!(
+                    "the payout's {} balance transactions differ from its amount {amount}",
+                    out.lines.len()
+                ),
+            )
+            .with_amount(diff),
+        ),
+        Err(e) => reviews.push(review(
+            ReviewReason::Currency,
+            &source,
+            format!("the payout's lines are in another currency: {e}"),
+        )),
+    }
+    Ok((out, reviews))
+}
+
+fn settlement_line(
+    t: &BalanceTransaction,
+) -> Result<(SettlementLine, Vec<ReviewItem>), MoneyError> {
+    let source = SourceRef::new(Provider::Shopify, "balance_transaction", t.id.as_str());
+    let mut reviews = Vec::new();
+    let amount = t.amount.to_money()?;
+    let fee = t.fee.to_money()?;
+    let net = t.net.to_money()?;
+    let (kind, fee_kind) = settlement_kind(&t.kind);
+    if let SettlementKind::Unknown(_) = kind {
+        reviews.push(
+            review(
+                ReviewReason::UnknownType,
+                &source,
+                format!(
+                    "balance transaction type {:?} is not known",
+                    t.kind.as_str()
+                ),
+            )
+            .with_field("type")
+            .with_amount(net),
+        );
+    }
+    let description = t.kind.as_str().to_ascii_lowercase();
+    let make_fee = |kind: FeeKind, amount: Money| Fee {
+        source: source.clone(),
+        provider: Provider::Shopify,
+        kind,
+        amount,
+        vat: None,
+        occurred_at: t.transaction_date,
+        description: description.clone(),
+    };
+    let (gross, fees) = match fee_kind {
+        // A fee on its own line: the whole net is the fee.
+        Some(k) => (zero(net.currency()), vec![make_fee(k, net.negated())]),
+        None => {
+            let k = match kind {
+                SettlementKind::Dispute | SettlementKind::DisputeReversal => FeeKind::Dispute,
+                _ => FeeKind::Processing,
+            };
+            let fees = if fee.is_zero() {
+                Vec::new()
+            } else {
+                vec![make_fee(k, fee)]
+            };
+            (amount, fees)
+        }
+    };
+    let line = SettlementLine {
+        source: source.clone(),
+        kind,
+        occurred_at: t.transaction_date,
+        gross,
+        fees,
+        net,
+        related: t
+            .associated_order
+            .as_ref()
+            .map(|o| SourceRef::new(Provider::Shopify, "order", o.id.as_str())),
+        reference: t.associated_order.as_ref().map(|o| o.name.clone()),
+        original: None,
+        exchange_rate: None,
+        description,
+    };
+    if let Some(diff) = line.check()? {
+        reviews.push(
+            review(
+                ReviewReason::AmountMismatch,
+                &source,
+                format!("net {net} is not amount {amount} minus fee {fee}"),
+            )
+            .with_amount(diff),
+        );
+    }
+    Ok((line, reviews))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gateways_map_to_channels() {
+        assert_eq!(
+            payment_channel("shopify_payments"),
+            PaymentChannel::Provider(Provider::Shopify)
+        );
+        assert_eq!(
+            payment_channel("Klarna Checkout"),
+            PaymentChannel::Provider(Provider::Klarna)
+        );
+        assert_eq!(
+            payment_channel("paypal"),
+            PaymentChannel::Provider(Provider::PayPal)
+        );
+        assert_eq!(payment_channel("gift_card"), PaymentChannel::GiftCard);
+        for g in ["manual", "Swish", "Faktura", "Cash on Delivery (COD)"] {
+            assert_eq!(payment_channel(g), PaymentChannel::External, "{g}");
+        }
+    }
+
+    #[test]
+    fn treatments() {
+        let o = NormalizeOptions::default();
+        let r25 = Some(VatRate::from_percent(Decimal::from(25)));
+        let r19 = Some(VatRate::from_percent(Decimal::from(19)));
+        let de: CountryCode = "DE".parse().unwrap();
+        let us: CountryCode = "US".parse().unwrap();
+        assert_eq!(
+            treatment_for(CountryCode::SE, None, r25, true, &o),
+            TaxTreatment::Domestic
+        );
+        assert_eq!(
+            treatment_for(de, None, r19, true, &o),
+            TaxTreatment::EuOss { country: de }
+        );
+        assert_eq!(
+            treatment_for(de, Some("DE123456789"), None, true, &o),
+            TaxTreatment::EuB2bReverseCharge
+        );
+        assert_eq!(
+            treatment_for(us, None, None, true, &o),
+            TaxTreatment::ExportOutsideEu
+        );
+        assert!(matches!(
+            treatment_for(CountryCode::SE, None, r19, true, &o),
+            TaxTreatment::Undetermined { .. }
+        ));
+        let below = NormalizeOptions {
+            eu_consumer_vat: EuConsumerVat::SwedishVat,
+            ..o
+        };
+        assert_eq!(
+            treatment_for(de, None, r25, true, &below),
+            TaxTreatment::EuB2cSwedishVat
+        );
+    }
+}

@@ -1,0 +1,177 @@
+//! List streams: orders, payouts and balance transactions, page by page.
+//!
+//! Pages are decoded node by node: a node that does not decode becomes a
+//! [`Listed::Malformed`] review item naming the object id and the field, and
+//! the other nodes still come through. A page that cannot be read as a whole
+//! (no `pageInfo`, a GraphQL error) is an `Err`, and the stream ends there:
+//! a failure mid-list is never a short list.
+
+mod orders;
+mod payouts;
+
+pub use orders::{OrderQuery, OrderSliceField};
+
+use bookkeeping_core::{Currency, Money, Provider, ReviewItem, ReviewReason, SourceRef};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::client::graphql_path;
+use crate::error::Error;
+use crate::models::PageInfo;
+
+/// One item of a list: a decoded object, or a review item for an object
+/// that could not be decoded.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Listed<T> {
+    /// The object.
+    Item(T),
+    /// The object could not be decoded; the review item names its id and the field.
+    Malformed(ReviewItem),
+}
+
+impl<T> Listed<T> {
+    /// The object, if it decoded.
+    pub fn item(self) -> Option<T> {
+        match self {
+            Listed::Item(t) => Some(t),
+            Listed::Malformed(_) => None,
+        }
+    }
+}
+
+/// A page of raw nodes.
+pub(crate) struct RawPage {
+    pub(crate) nodes: Vec<Value>,
+    pub(crate) page_info: PageInfo,
+}
+
+/// Takes the connection at `pointer` out of `data`.
+pub(crate) fn raw_page(data: &Value, pointer: &str) -> Result<RawPage, Error> {
+    let conn = data
+        .pointer(pointer)
+        .filter(|v| !v.is_null())
+        .ok_or_else(|| Error::MissingData {
+            path: graphql_path(),
+            pointer: format!("/data{pointer}"),
+        })?;
+    let page_info_value = conn.get("pageInfo").cloned().unwrap_or(Value::Null);
+    let page_info: PageInfo =
+        serde_path_to_error::deserialize(page_info_value).map_err(|e| Error::Decode {
+            path: graphql_path(),
+            what: "pageInfo",
+            field: format!("{pointer}/pageInfo/{}", e.path()),
+            source: e.into_inner(),
+        })?;
+    let nodes = match conn.get("nodes") {
+        Some(Value::Array(nodes)) => nodes.clone(),
+        _ => {
+            return Err(Error::MissingData {
+                path: graphql_path(),
+                pointer: format!("/data{pointer}/nodes"),
+            });
+        }
+    };
+    Ok(RawPage { nodes, page_info })
+}
+
+/// The next cursor of a page, or `None` on the last page.
+pub(crate) fn next_cursor(page: &PageInfo, pointer: &str) -> Result<Option<String>, Error> {
+    if !page.has_next_page {
+        return Ok(None);
+    }
+    match &page.end_cursor {
+        Some(c) => Ok(Some(c.clone())),
+        None => Err(Error::MissingData {
+            path: graphql_path(),
+            pointer: format!("/data{pointer}/pageInfo/endCursor"),
+        }),
+    }
+}
+
+/// Decodes one node; failure becomes a review item naming `kind`, the id and
+/// the field path (under `list_path`, e.g. `orders.nodes[3]`).
+pub(crate) fn decode_node<T: DeserializeOwned>(
+    node: Value,
+    kind: &str,
+    list_path: &str,
+    index: usize,
+    amount_pointer: Option<&str>,
+) -> Listed<T> {
+    let id = node
+        .get("id")
+        .and_then(Value::as_str)
+        .unwrap_or("(no id)")
+        .to_owned();
+    let amount = amount_pointer.and_then(|p| money_at(&node, p));
+    match serde_path_to_error::deserialize::<_, T>(node) {
+        Ok(item) => Listed::Item(item),
+        Err(err) => {
+            let field = err.path().to_string();
+            let mut review = ReviewItem::new(
+                Provider::Shopify,
+                ReviewReason::Malformed,
+                format!("{kind} could not be decoded: {}", err.into_inner()),
+            )
+            .with_source(SourceRef::new(Provider::Shopify, kind, id))
+            .with_field(format!("{list_path}[{index}].{field}"));
+            if let Some(a) = amount {
+                review = review.with_amount(a);
+            }
+            Listed::Malformed(review)
+        }
+    }
+}
+
+/// A `MoneyV2` at `pointer`, if it reads.
+fn money_at(node: &Value, pointer: &str) -> Option<Money> {
+    let m = node.pointer(pointer)?;
+    let amount = m.get("amount")?.as_str()?;
+    let currency = Currency::new(m.get("currencyCode")?.as_str()?).ok()?;
+    Money::parse(amount, currency).ok()
+}
+
+/// Whether an error is Shopify refusing a query as too costly, and if so the
+/// page size that fits (`first × maxCost / cost`, at least 1, smaller than
+/// `first`).
+pub(crate) fn smaller_page_for(err: &Error, first: u32) -> Option<u32> {
+    let Error::GraphQl { errors, .. } = err else {
+        return None;
+    };
+    let e = errors
+        .iter()
+        .find(|e| e.code.as_deref() == Some("MAX_COST_EXCEEDED"))?;
+    if first <= 1 {
+        return None;
+    }
+    let ext = e.extensions.as_ref();
+    let cost = ext.and_then(|x| x.get("cost")).and_then(Value::as_u64);
+    let max = ext.and_then(|x| x.get("maxCost")).and_then(Value::as_u64);
+    let smaller = match (cost, max) {
+        (Some(cost), Some(max)) if cost > 0 => {
+            u32::try_from(u64::from(first) * max / cost).unwrap_or(first / 2)
+        }
+        _ => first / 2,
+    };
+    Some(smaller.clamp(1, first - 1))
+}
+
+/// Ends a stream after its first `Err`, without polling the stream again
+/// (so no further request is sent).
+pub(crate) fn end_after_error<'a, S, T, E>(
+    stream: S,
+) -> impl futures::Stream<Item = Result<T, E>> + Send + 'a
+where
+    S: futures::Stream<Item = Result<T, E>> + Send + 'a,
+    T: Send + 'a,
+    E: Send + 'a,
+{
+    use futures::StreamExt;
+    futures::stream::unfold((stream.boxed(), false), |(mut s, failed)| async move {
+        if failed {
+            return None;
+        }
+        let item = s.next().await?;
+        let failed = item.is_err();
+        Some((item, (s, failed)))
+    })
+}

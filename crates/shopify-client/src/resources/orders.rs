@@ -1,0 +1,257 @@
+//! The orders list, sliced by date when it would exceed Shopify's per-query cap.
+
+use std::collections::HashSet;
+
+use bookkeeping_core::Period;
+use futures::stream::{self, BoxStream, StreamExt};
+use provider_http::PaginationError;
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use super::{Listed, decode_node, next_cursor, raw_page, smaller_page_for};
+use crate::client::ShopifyClient;
+use crate::error::Error;
+use crate::models::Order;
+use crate::queries;
+
+/// Which timestamp an [`OrderQuery`] filters, sorts and slices by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrderSliceField {
+    /// `processedAt`: the sale date.
+    ProcessedAt,
+    /// `updatedAt`: the last change (refunds of older orders).
+    UpdatedAt,
+}
+
+impl OrderSliceField {
+    fn search_name(self) -> &'static str {
+        match self {
+            Self::ProcessedAt => "processed_at",
+            Self::UpdatedAt => "updated_at",
+        }
+    }
+    fn json_name(self) -> &'static str {
+        match self {
+            Self::ProcessedAt => "processedAt",
+            Self::UpdatedAt => "updatedAt",
+        }
+    }
+    fn sort_key(self) -> &'static str {
+        match self {
+            Self::ProcessedAt => "PROCESSED_AT",
+            Self::UpdatedAt => "UPDATED_AT",
+        }
+    }
+}
+
+/// Which orders to list: a time range on one timestamp (UTC instants), plus
+/// an optional upper bound on `processed_at`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderQuery {
+    /// The timestamp filtered, sorted and sliced by.
+    pub field: OrderSliceField,
+    /// Inclusive lower bound.
+    pub from: OffsetDateTime,
+    /// Exclusive upper bound, if any.
+    pub before: Option<OffsetDateTime>,
+    /// Only orders processed before this instant (exclusive).
+    pub processed_before: Option<OffsetDateTime>,
+}
+
+impl OrderQuery {
+    /// Orders processed in `period`: Europe/Stockholm days written in UTC
+    /// (`processed_at:>='2026-02-28T23:00:00Z' processed_at:<'2026-03-31T22:00:00Z'`).
+    pub fn processed_in(period: &Period) -> Self {
+        OrderQuery {
+            field: OrderSliceField::ProcessedAt,
+            from: period.start_utc(),
+            before: Some(period.end_utc()),
+            processed_before: None,
+        }
+    }
+
+    /// Orders processed before `period` but changed since it began: where
+    /// the refunds of older orders are found.
+    pub fn earlier_orders_updated_since(period: &Period) -> Self {
+        OrderQuery {
+            field: OrderSliceField::UpdatedAt,
+            from: period.start_utc(),
+            before: None,
+            processed_before: Some(period.start_utc()),
+        }
+    }
+
+    /// The search string with `lower` as the lower bound.
+    pub fn search(&self, lower: OffsetDateTime) -> String {
+        let name = self.field.search_name();
+        let mut q = format!("{name}:>='{}'", utc(lower));
+        if let Some(b) = self.before {
+            q.push_str(&format!(" {name}:<'{}'", utc(b)));
+        }
+        if let Some(b) = self.processed_before {
+            q.push_str(&format!(" processed_at:<'{}'", utc(b)));
+        }
+        q
+    }
+}
+
+fn utc(t: OffsetDateTime) -> String {
+    t.to_offset(time::UtcOffset::UTC)
+        .replace_nanosecond(0)
+        .unwrap_or(t)
+        .format(&Rfc3339)
+        .unwrap_or_default()
+}
+
+struct State {
+    client: ShopifyClient,
+    query: OrderQuery,
+    lower: OffsetDateTime,
+    cursor: Option<String>,
+    seen_cursors: HashSet<String>,
+    in_query: u64,
+    pages: u64,
+    page_size: u32,
+    /// The latest timestamp yielded and the ids yielded at it: a new slice
+    /// starts at that timestamp and skips those ids.
+    boundary: Option<(OffsetDateTime, HashSet<String>)>,
+    done: bool,
+}
+
+impl ShopifyClient {
+    /// Every order matching `query`, oldest first, `first: 250` per page with
+    /// cursors. When a query would page through more than the per-query cap
+    /// (Shopify stops at 25,000 objects), a new query starts at the last
+    /// timestamp seen and skips the orders already yielded at it, so nothing
+    /// is lost or repeated.
+    ///
+    /// The stream ends after the first `Err`.
+    pub fn orders(&self, query: OrderQuery) -> BoxStream<'static, Result<Listed<Order>, Error>> {
+        let state = State {
+            client: self.clone(),
+            lower: query.from,
+            query,
+            cursor: None,
+            seen_cursors: HashSet::new(),
+            in_query: 0,
+            pages: 0,
+            page_size: self.page_size,
+            boundary: None,
+            done: false,
+        };
+        stream::unfold(state, |mut s| async move {
+            if s.done {
+                return None;
+            }
+            let items = s.step().await;
+            Some((stream::iter(items), s))
+        })
+        .flatten()
+        .boxed()
+    }
+}
+
+impl State {
+    async fn step(&mut self) -> Vec<Result<Listed<Order>, Error>> {
+        match self.try_step().await {
+            Ok(items) => items,
+            Err(e) => {
+                self.done = true;
+                vec![Err(e)]
+            }
+        }
+    }
+
+    async fn try_step(&mut self) -> Result<Vec<Result<Listed<Order>, Error>>, Error> {
+        let field = self.query.field;
+        let resp = loop {
+            let vars = json!({
+                "first": self.page_size,
+                "after": self.cursor,
+                "query": self.query.search(self.lower),
+                "sortKey": field.sort_key(),
+            });
+            match self.client.graphql(queries::ORDERS, vars).await {
+                Ok(r) => break r,
+                Err(e) => match smaller_page_for(&e, self.page_size) {
+                    Some(smaller) => {
+                        tracing::debug!(
+                            from = self.page_size,
+                            to = smaller,
+                            "shopify: query too costly, smaller pages"
+                        );
+                        self.page_size = smaller;
+                    }
+                    None => return Err(e),
+                },
+            }
+        };
+        self.pages += 1;
+        let page = raw_page(&resp.data, "/orders")?;
+        let base = self.in_query;
+        self.in_query += page.nodes.len() as u64;
+        let mut items = Vec::with_capacity(page.nodes.len());
+        for (i, node) in page.nodes.into_iter().enumerate() {
+            let id = node.get("id").and_then(Value::as_str).map(str::to_owned);
+            let at = node
+                .get(field.json_name())
+                .and_then(Value::as_str)
+                .and_then(|s| OffsetDateTime::parse(s, &Rfc3339).ok());
+            if let (Some(id), Some(at)) = (&id, at) {
+                match &mut self.boundary {
+                    Some((b, ids)) if *b == at => {
+                        if !ids.insert(id.clone()) {
+                            // Yielded by the previous slice.
+                            continue;
+                        }
+                    }
+                    Some((b, _)) if *b > at => {}
+                    _ => self.boundary = Some((at, HashSet::from([id.clone()]))),
+                }
+            }
+            let index = usize::try_from(base).unwrap_or(0) + i;
+            items.push(Ok(decode_node(
+                node,
+                "order",
+                "orders.nodes",
+                index,
+                Some("/totalPriceSet/shopMoney"),
+            )));
+        }
+        match next_cursor(&page.page_info, "/orders")? {
+            None => self.done = true,
+            Some(_) if self.in_query + u64::from(self.page_size) > self.client.per_query_cap => {
+                // Start a new slice at the last timestamp seen.
+                let Some((at, _)) = &self.boundary else {
+                    return Err(Error::MissingData {
+                        path: crate::client::graphql_path(),
+                        pointer: format!("/data/orders/nodes/*/{}", field.json_name()),
+                    });
+                };
+                if *at == self.lower {
+                    // A whole slice at one instant: a new slice would not move.
+                    return Err(Error::Pagination(PaginationError::RepeatedCursor {
+                        cursor: format!("{}:>='{}'", field.search_name(), utc(*at)),
+                        pages: self.pages,
+                    }));
+                }
+                tracing::debug!(from = %utc(*at), "shopify: per-query cap reached, new slice");
+                self.lower = *at;
+                self.cursor = None;
+                self.seen_cursors.clear();
+                self.in_query = 0;
+            }
+            Some(c) => {
+                if !self.seen_cursors.insert(c.clone()) {
+                    return Err(Error::Pagination(PaginationError::RepeatedCursor {
+                        cursor: c,
+                        pages: self.pages,
+                    }));
+                }
+                self.cursor = Some(c);
+            }
+        }
+        Ok(items)
+    }
+}

@@ -1,0 +1,141 @@
+//! The bookkeeping-core source traits on [`ShopifyClient`].
+
+use bookkeeping_core::{
+    PayoutRecord, PayoutSource, Period, Provider, RecordStream, ReviewItem, ReviewReason,
+    SalesRecord, SalesSource, Source, SourceError, SourceRef,
+};
+use futures::stream::{self, StreamExt, TryStreamExt};
+
+use crate::client::ShopifyClient;
+use crate::error::Error;
+use crate::normalize::normalize_order;
+use crate::resources::{Listed, OrderQuery, end_after_error};
+
+impl Source for ShopifyClient {
+    fn provider(&self) -> Provider {
+        Provider::Shopify
+    }
+}
+
+/// What to take from an order.
+#[derive(Clone, Copy)]
+enum Take {
+    /// The sale and the refunds created in the period.
+    SaleAndRefunds,
+    /// Only refunds created in the period (orders of earlier periods).
+    RefundsOnly,
+}
+
+fn order_records(
+    listed: Listed<crate::models::Order>,
+    client: &ShopifyClient,
+    period: &Period,
+    take: Take,
+) -> Vec<SalesRecord> {
+    let order = match listed {
+        Listed::Item(o) => o,
+        Listed::Malformed(r) => return vec![SalesRecord::Review(r)],
+    };
+    let n = normalize_order(&order, client.normalize_options());
+    let mut out = Vec::new();
+    if let (Take::SaleAndRefunds, Some(sale)) = (take, n.sale) {
+        out.push(SalesRecord::Sale(sale));
+    }
+    out.extend(
+        n.refunds
+            .into_iter()
+            .filter(|r| period.contains(r.occurred_at))
+            .map(SalesRecord::Refund),
+    );
+    // Review items of an earlier order concern this period only through its refunds.
+    out.extend(
+        n.review
+            .into_iter()
+            .filter(|r| match take {
+                Take::SaleAndRefunds => true,
+                Take::RefundsOnly => r.source.as_ref().is_some_and(|s| s.kind == "refund"),
+            })
+            .map(SalesRecord::Review),
+    );
+    out
+}
+
+impl SalesSource for ShopifyClient {
+    /// Orders processed in the period (their sales and the refunds created
+    /// in it), then orders processed earlier but updated since the period
+    /// began (only their refunds created in the period).
+    fn sales<'a>(&'a self, period: &'a Period) -> RecordStream<'a, SalesRecord> {
+        let this = self.clone();
+        let current = self
+            .orders(OrderQuery::processed_in(period))
+            .map_ok(move |l| order_records(l, &this, period, Take::SaleAndRefunds));
+        let this = self.clone();
+        let earlier = self
+            .orders(OrderQuery::earlier_orders_updated_since(period))
+            .map_ok(move |l| order_records(l, &this, period, Take::RefundsOnly));
+        end_after_error(current.chain(earlier))
+            .map(|r| match r {
+                Ok(records) => stream::iter(records.into_iter().map(Ok).collect::<Vec<_>>()),
+                Err(e) => stream::iter(vec![Err(SourceError::from(e))]),
+            })
+            .flatten()
+            .boxed()
+    }
+}
+
+impl PayoutSource for ShopifyClient {
+    /// The Shopify Payments payouts issued in the period, each with its
+    /// balance transactions.
+    fn payouts<'a>(&'a self, period: &'a Period) -> RecordStream<'a, PayoutRecord> {
+        let client = self.clone();
+        end_after_error(self.shopify_payouts(period).then(move |listed| {
+            let client = client.clone();
+            async move { payout_records(&client, listed?).await }
+        }))
+        .map(|r| match r {
+            Ok(records) => stream::iter(records.into_iter().map(Ok).collect::<Vec<_>>()),
+            Err(e) => stream::iter(vec![Err(SourceError::from(e))]),
+        })
+        .flatten()
+        .boxed()
+    }
+}
+
+async fn payout_records(
+    client: &ShopifyClient,
+    listed: Listed<crate::models::Payout>,
+) -> Result<Vec<PayoutRecord>, Error> {
+    let payout = match listed {
+        Listed::Item(p) => p,
+        Listed::Malformed(r) => return Ok(vec![PayoutRecord::Review(r)]),
+    };
+    let mut out = Vec::new();
+    let mut transactions = Vec::new();
+    let mut items = client.balance_transactions(&payout);
+    while let Some(item) = items.next().await {
+        match item? {
+            Listed::Item(t) => transactions.push(t),
+            Listed::Malformed(r) => out.push(PayoutRecord::Review(r)),
+        }
+    }
+    match crate::normalize::normalize_payout(&payout, &transactions) {
+        Ok((p, reviews)) => {
+            out.insert(0, PayoutRecord::Payout(p));
+            out.extend(reviews.into_iter().map(PayoutRecord::Review));
+        }
+        Err(e) => out.push(PayoutRecord::Review(
+            ReviewItem::new(
+                Provider::Shopify,
+                ReviewReason::Currency,
+                format!("payout amount could not be read: {e}"),
+            )
+            .with_source(SourceRef::new(
+                Provider::Shopify,
+                "payout",
+                payout.id.as_str(),
+            ))
+            .with_field("net"),
+        )),
+    }
+    Ok(out)
+}

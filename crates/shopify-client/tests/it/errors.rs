@@ -1,0 +1,142 @@
+//! Errors: GraphQL errors, throttling, authentication, secrets, pacing.
+
+use std::time::Duration;
+
+use bookkeeping_core::SourceErrorKind;
+use futures::TryStreamExt;
+use serde_json::json;
+use shopify_client::{Error, OrderQuery};
+use wiremock::{MockServer, ResponseTemplate};
+
+use crate::support::*;
+
+#[tokio::test]
+async fn a_graphql_error_is_typed() {
+    let server = MockServer::start().await;
+    graphql(|_| true)
+        .respond_with(ok(json!({
+            "data": null,
+            "errors": [{"message": "Access denied for orders field. Required access: `read_orders` access scope.",
+                "locations": [{"line": 2, "column": 3}], "path": ["orders"],
+                "extensions": {"code": "ACCESS_DENIED",
+                    "documentation": "https://shopify.dev/api/usage/access-scopes"}}]
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    catch_all(&server).await;
+    let client = client(&server);
+    let err = client
+        .orders(OrderQuery::processed_in(&march()))
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
+    assert_eq!(err.graphql_codes(), ["ACCESS_DENIED"]);
+    assert!(!err.is_retryable());
+    insta::assert_snapshot!("access_denied", err.to_string());
+    let source = bookkeeping_core::SourceError::from(err);
+    assert_eq!(source.kind, SourceErrorKind::Auth);
+}
+
+#[tokio::test]
+async fn throttling_past_the_retries_is_a_throttled_error() {
+    let server = MockServer::start().await;
+    graphql(|_| true)
+        .respond_with(throttled(52, 50, 100))
+        .expect(3)
+        .mount(&server)
+        .await;
+    catch_all(&server).await;
+    let client = client(&server);
+    let err = client
+        .graphql(shopify_client::queries::ORDERS, json!({}))
+        .await
+        .unwrap_err();
+    let Error::Throttled {
+        attempts,
+        retry_after,
+        ..
+    } = &err
+    else {
+        panic!("{err:?}");
+    };
+    assert_eq!(*attempts, 3);
+    assert_eq!(*retry_after, Some(Duration::from_millis(20)));
+    assert!(err.is_retryable());
+    assert_eq!(
+        bookkeeping_core::SourceError::from(err).kind,
+        SourceErrorKind::RateLimited
+    );
+}
+
+#[tokio::test]
+async fn the_client_paces_itself_from_the_throttle_status() {
+    let server = MockServer::start().await;
+    graphql(|_| true)
+        .respond_with(ok(json!({
+            "data": {"shop": {"name": "Kassabok Demo"}},
+            "extensions": {"cost": {"requestedQueryCost": 502, "actualQueryCost": 480,
+                "throttleStatus": {"maximumAvailable": 2000.0, "currentlyAvailable": 22, "restoreRate": 100.0}}}
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    catch_all(&server).await;
+    let client = client(&server);
+    let resp = client
+        .graphql("query { shop { name } }", json!({}))
+        .await
+        .unwrap();
+    assert_eq!(resp.data["shop"]["name"], "Kassabok Demo");
+    // 480 points short at 100 per second: the next request waits ~4.8 s.
+    let paused = client.http().rate_limiter().paused_until().expect("paused");
+    let wait = paused - tokio::time::Instant::now();
+    assert!(
+        wait > Duration::from_secs(4) && wait <= Duration::from_millis(4800),
+        "{wait:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_bad_token_is_an_auth_error_without_the_token() {
+    let server = MockServer::start().await;
+    graphql(|_| true)
+        .respond_with(
+            ResponseTemplate::new(401)
+                .insert_header("x-request-id", "5f6a7b8c-401")
+                .set_body_json(json!({"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    catch_all(&server).await;
+    let client = client(&server);
+    let err = client
+        .graphql("query { shop { name } }", json!({}))
+        .await
+        .unwrap_err();
+    let text = format!("{err} {err:?} {client:?}");
+    assert!(!text.contains(TOKEN), "{text}");
+    assert!(
+        err.to_string()
+            .starts_with("shopify: POST /admin/api/2026-01/graphql.json: 401"),
+        "{err}"
+    );
+    assert_eq!(
+        bookkeeping_core::SourceError::from(err).kind,
+        SourceErrorKind::Auth
+    );
+}
+
+#[test]
+fn http_is_refused_except_on_loopback() {
+    let err = shopify_client::ShopifyClient::builder("kassabok-demo", TOKEN)
+        .base_url("http://kassabok-demo.myshopify.com")
+        .build()
+        .unwrap_err();
+    assert!(err.to_string().contains("https"), "{err}");
+    let err = shopify_client::ShopifyClient::builder("evil.com/x?", TOKEN)
+        .build()
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidShop { .. }));
+}

@@ -1,0 +1,7 @@
+//! Integration tests of `shopify-client`: one binary, one module per area.
+
+mod errors;
+mod orders;
+mod payouts;
+mod schema;
+mod support;

@@ -1,0 +1,159 @@
+//! Shopify Payments payouts and their balance transactions.
+
+use bookkeeping_core::{
+    Currency, FeeKind, Money, PayoutRecord, PayoutSource, ReviewReason, SettlementKind,
+};
+use futures::TryStreamExt;
+use serde_json::Value;
+use wiremock::MockServer;
+
+use crate::support::*;
+
+const PAYOUTS_QUERY: &str = "issued_at:>='2026-02-28T23:00:00Z' issued_at:<'2026-03-31T22:00:00Z'";
+
+fn sek(s: &str) -> Money {
+    Money::parse(s, Currency::SEK).unwrap()
+}
+
+async fn mount(server: &MockServer, a: Value, b: Value) {
+    page(PAYOUTS_QUERY, None)
+        .respond_with(ok(fixture("payouts-march.json")))
+        .expect(1)
+        .mount(server)
+        .await;
+    page("payments_transfer_id:88001001", None)
+        .respond_with(ok(a))
+        .expect(1)
+        .mount(server)
+        .await;
+    page("payments_transfer_id:88001002", None)
+        .respond_with(ok(b))
+        .expect(1)
+        .mount(server)
+        .await;
+    catch_all(server).await;
+}
+
+#[tokio::test]
+async fn two_payouts_with_a_refund_and_a_chargeback() {
+    let server = MockServer::start().await;
+    mount(
+        &server,
+        fixture("balance-transactions-88001001.json"),
+        fixture("balance-transactions-88001002.json"),
+    )
+    .await;
+    let client = client(&server);
+
+    let records: Vec<PayoutRecord> = client.payouts(&march()).try_collect().await.unwrap();
+    let payouts: Vec<_> = records
+        .iter()
+        .filter_map(|r| match r {
+            PayoutRecord::Payout(p) => Some(p),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(payouts.len(), 2, "{records:#?}");
+    assert_eq!(records.len(), 2, "no review items: {records:#?}");
+
+    let (a, b) = (payouts[0], payouts[1]);
+    assert_eq!(a.amount, sek("1031.13"));
+    assert_eq!(b.amount, sek("1266.14"));
+    assert_eq!(a.bank_reference.as_deref(), Some("SE-SHOPIFY-88001001"));
+    // The pending transaction of no payout is not one of A's lines.
+    assert_eq!(a.lines.len(), 4);
+    assert_eq!(b.lines.len(), 5);
+    for p in &payouts {
+        assert!(p.unexplained().unwrap().is_zero());
+        for line in &p.lines {
+            assert_eq!(line.check().unwrap(), None, "{line:?}");
+        }
+    }
+    let fees = Money::sum(Currency::SEK, a.fees().map(|f| &f.amount)).unwrap();
+    assert_eq!(fees, sek("31.27"));
+    let refund = &a.lines[1];
+    assert_eq!(refund.kind, SettlementKind::Refund);
+    assert_eq!(refund.gross, sek("-299.00"));
+    assert_eq!(refund.reference.as_deref(), Some("#0998"));
+    let dispute = &b.lines[2];
+    assert_eq!(dispute.kind, SettlementKind::Dispute);
+    assert_eq!(dispute.fees[0].kind, FeeKind::Dispute);
+    assert_eq!(dispute.net, sek("-250.00"));
+    let label = &b.lines[4];
+    assert_eq!(label.kind, SettlementKind::Fee);
+    assert!(label.gross.is_zero());
+    assert_eq!(label.fees[0].amount, sek("65.00"));
+
+    insta::assert_yaml_snapshot!("march_payouts", records);
+}
+
+#[tokio::test]
+async fn an_unknown_transaction_type_needs_review_and_the_payout_stays() {
+    let server = MockServer::start().await;
+    let mut b = fixture("balance-transactions-88001002.json");
+    b["data"]["shopifyPaymentsAccount"]["balanceTransactions"]["nodes"][4]["type"] =
+        Value::from("SHOP_CASH_CAMPAIGN_BILLING_DEBIT");
+    mount(&server, fixture("balance-transactions-88001001.json"), b).await;
+    let client = client(&server);
+
+    let records: Vec<PayoutRecord> = client.payouts(&march()).try_collect().await.unwrap();
+    assert_eq!(records.len(), 3);
+    let PayoutRecord::Review(review) = &records[2] else {
+        panic!("{records:#?}");
+    };
+    assert_eq!(review.reason, ReviewReason::UnknownType);
+    assert_eq!(review.field.as_deref(), Some("type"));
+    let PayoutRecord::Payout(p) = &records[1] else {
+        panic!("{records:#?}");
+    };
+    assert_eq!(
+        p.lines[4].kind,
+        SettlementKind::Unknown("shop_cash_campaign_billing_debit".into())
+    );
+    assert!(p.unexplained().unwrap().is_zero());
+}
+
+#[tokio::test]
+async fn lines_that_do_not_explain_the_payout_need_review() {
+    let server = MockServer::start().await;
+    let mut a = fixture("balance-transactions-88001001.json");
+    // Shopify leaves out a line: the others no longer add up to the payout.
+    a["data"]["shopifyPaymentsAccount"]["balanceTransactions"]["nodes"]
+        .as_array_mut()
+        .unwrap()
+        .remove(2);
+    mount(&server, a, fixture("balance-transactions-88001002.json")).await;
+    let client = client(&server);
+
+    let records: Vec<PayoutRecord> = client.payouts(&march()).try_collect().await.unwrap();
+    let PayoutRecord::Review(review) = &records[1] else {
+        panic!("{records:#?}");
+    };
+    assert_eq!(review.reason, ReviewReason::AmountMismatch);
+    assert_eq!(review.amount, Some(sek("-488.70")));
+}
+
+#[tokio::test]
+async fn a_shop_without_shopify_payments_is_an_error() {
+    let server = MockServer::start().await;
+    page(PAYOUTS_QUERY, None)
+        .respond_with(ok(
+            serde_json::json!({"data": {"shopifyPaymentsAccount": null}}),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    catch_all(&server).await;
+    let client = client(&server);
+    let err = client
+        .payouts(&march())
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, bookkeeping_core::SourceErrorKind::Decode);
+    assert!(
+        err.to_string()
+            .contains("/data/shopifyPaymentsAccount/payouts"),
+        "{err}"
+    );
+}
