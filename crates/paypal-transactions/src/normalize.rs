@@ -319,47 +319,61 @@ pub fn dedupe_transactions(
 /// then points at the other side and both texts say `Currency conversion 10.00 EUR → 112.20
 /// SEK`. A side without a counterpart stays as it is and is reported for review.
 pub fn pair_conversions(lines: &mut [StatementLine]) -> Vec<ReviewItem> {
-    let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (i, l) in lines.iter().enumerate() {
-        if l.class == StatementClass::Conversion {
-            let key = match &l.related {
-                Some(r) => format!("ref:{}", r.id),
-                None => format!("at:{}", l.booked_at.unix_timestamp()),
-            };
-            groups.entry(key).or_default().push(i);
+    let conversions: Vec<usize> = (0..lines.len())
+        .filter(|&i| lines[i].class == StatementClass::Conversion)
+        .collect();
+    let mut pairs: Vec<(usize, usize)> = Vec::new();
+    let mut done: BTreeSet<usize> = BTreeSet::new();
+    let is_pair = |lines: &[StatementLine], o: usize, j: usize| {
+        lines[o].amount.is_negative()
+            && !lines[j].amount.is_negative()
+            && lines[j].amount.currency() != lines[o].amount.currency()
+    };
+    // Sides that point at each other (`paypal_reference_id` of one is the other's id).
+    for &o in &conversions {
+        let Some(r) = lines[o].related.clone() else {
+            continue;
+        };
+        if done.contains(&o) {
+            continue;
         }
+        if let Some(&j) = conversions.iter().find(|&&j| {
+            !done.contains(&j)
+                && lines[j].source.id == r.id
+                && (is_pair(lines, o, j) || is_pair(lines, j, o))
+        }) {
+            let (out, into) = if lines[o].amount.is_negative() {
+                (o, j)
+            } else {
+                (j, o)
+            };
+            pairs.push((out, into));
+            done.extend([o, j]);
+        }
+    }
+    // Sides that refer to the same original transaction, or (without a reference) are
+    // booked at the same moment.
+    let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for &i in conversions.iter().filter(|i| !done.contains(i)) {
+        let l = &lines[i];
+        let key = match &l.related {
+            Some(r) => format!("ref:{}", r.id),
+            None => format!("at:{}", l.booked_at.unix_timestamp()),
+        };
+        groups.entry(key).or_default().push(i);
     }
     let mut review = Vec::new();
     for members in groups.values() {
         let mut unpaired: Vec<usize> = members.clone();
-        let outs: Vec<usize> = members
-            .iter()
-            .copied()
-            .filter(|&i| lines[i].amount.is_negative())
-            .collect();
-        for o in outs {
+        for &o in members.iter().filter(|&&i| lines[i].amount.is_negative()) {
             if !unpaired.contains(&o) {
                 continue;
             }
-            let Some(pos) = unpaired.iter().position(|&j| {
-                j != o
-                    && !lines[j].amount.is_negative()
-                    && lines[j].amount.currency() != lines[o].amount.currency()
-            }) else {
+            let Some(&j) = unpaired.iter().find(|&&j| is_pair(lines, o, j)) else {
                 continue;
             };
-            let j = unpaired[pos];
             unpaired.retain(|&k| k != o && k != j);
-            let text = format!(
-                "Currency conversion {} → {}",
-                lines[o].amount.negated(),
-                lines[j].amount
-            );
-            let (src_o, src_j) = (lines[o].source.clone(), lines[j].source.clone());
-            lines[o].related = Some(src_j);
-            lines[j].related = Some(src_o);
-            lines[o].text.clone_from(&text);
-            lines[j].text = text;
+            pairs.push((o, j));
         }
         for i in unpaired {
             review.push(
@@ -372,6 +386,18 @@ pub fn pair_conversions(lines: &mut [StatementLine]) -> Vec<ReviewItem> {
                 .with_amount(lines[i].amount),
             );
         }
+    }
+    for (o, j) in pairs {
+        let text = format!(
+            "Currency conversion {} → {}",
+            lines[o].amount.negated(),
+            lines[j].amount
+        );
+        let (src_o, src_j) = (lines[o].source.clone(), lines[j].source.clone());
+        lines[o].related = Some(src_j);
+        lines[j].related = Some(src_o);
+        lines[o].text.clone_from(&text);
+        lines[j].text = text;
     }
     review
 }

@@ -17,6 +17,7 @@
 
 pub mod faults;
 pub mod klarna;
+pub mod paypal;
 pub mod scenario;
 
 pub use faults::{Faults, Faulty, Injected, RequestCounter};

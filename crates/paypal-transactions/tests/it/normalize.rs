@@ -151,3 +151,23 @@ fn a_conversion_without_its_other_side_is_reviewed() {
         Some(Money::new(dec!(-85.54), Currency::EUR))
     );
 }
+
+#[test]
+fn conversion_sides_that_point_at_each_other_are_paired() {
+    let mut out = record("4CV00001AA000001B");
+    let mut into = record("4CV00001AA000002C");
+    out["transaction_info"]["paypal_reference_id"] = "4CV00001AA000002C".into();
+    into["transaction_info"]["paypal_reference_id"] = "4CV00001AA000001B".into();
+    let mut lines = transaction_lines(&decode(out)).lines;
+    lines.extend(transaction_lines(&decode(into)).lines);
+    assert!(pair_conversions(&mut lines).is_empty());
+    assert_eq!(lines[0].text, "Currency conversion 85.54 EUR → 943.22 SEK");
+    assert_eq!(
+        lines[0].related.as_ref().map(|r| r.id.as_str()),
+        Some("4CV00001AA000002C")
+    );
+    assert_eq!(
+        lines[1].related.as_ref().map(|r| r.id.as_str()),
+        Some("4CV00001AA000001B")
+    );
+}

@@ -1,0 +1,160 @@
+//! The client against kassabok's simulated PayPal: the scenario's month comes home whole,
+//! through injected 429s, 503s and slow answers.
+
+use bookkeeping_core::{Currency, Money, Period, StatementClass};
+use paypal_transactions::{Error, PayPalClient, TokenErrorCode};
+use provider_http::RetryPolicy;
+use provider_sandbox::paypal::{self, PayPalOptions};
+use provider_sandbox::{Faults, Scenario, ScenarioConfig};
+use std::time::Duration;
+use time::Month;
+
+fn scenario() -> Scenario {
+    Scenario::generate(&ScenarioConfig::small(
+        Period::month(2026, Month::March).expect("period"),
+    ))
+}
+
+fn client(uri: &str, page_size: u32) -> PayPalClient {
+    PayPalClient::builder(paypal::CLIENT_ID, paypal::CLIENT_SECRET.to_owned())
+        .base_url(uri)
+        .retry(
+            RetryPolicy::default()
+                .max_attempts(4)
+                .base_delay(Duration::from_millis(5))
+                .max_delay(Duration::from_millis(20)),
+        )
+        .no_rate_limit()
+        .page_size(page_size)
+        .build()
+        .expect("client")
+}
+
+#[tokio::test]
+async fn the_scenario_month_comes_home_through_faults() {
+    let s = scenario();
+    let sandbox = paypal::start(&s, Faults::chaos()).await;
+    let period = s.config.period;
+    let batch = client(&sandbox.uri(), 3)
+        .statement(&period)
+        .await
+        .expect("statement");
+
+    let in_period: Vec<_> = s
+        .paypal
+        .transactions
+        .iter()
+        .filter(|t| period.contains(t.initiated_at))
+        .collect();
+    assert!(batch.review.is_empty(), "{:#?}", batch.review);
+    for currency in [Currency::SEK, Currency::EUR] {
+        let st = batch
+            .statements
+            .iter()
+            .find(|st| st.currency == currency)
+            .expect("statement per currency");
+        assert!(st.complete);
+        assert_eq!(st.unexplained().expect("ok"), Some(Money::zero(currency)));
+        let txns: Vec<_> = in_period
+            .iter()
+            .filter(|t| t.currency == currency)
+            .collect();
+        let minor = |m: &Money| m.to_minor_units().expect("minor units");
+        // Every transaction once, its fee as its own line.
+        let gross: i64 = st
+            .lines
+            .iter()
+            .filter(|l| l.class != StatementClass::Fee)
+            .map(|l| minor(&l.amount))
+            .sum();
+        let fees: i64 = st
+            .lines
+            .iter()
+            .filter(|l| l.class == StatementClass::Fee)
+            .map(|l| minor(&l.amount))
+            .sum();
+        assert_eq!(
+            gross,
+            txns.iter().map(|t| t.gross).sum::<i64>(),
+            "{currency} gross"
+        );
+        assert_eq!(
+            fees,
+            txns.iter().map(|t| t.fee).sum::<i64>(),
+            "{currency} fees"
+        );
+        assert_eq!(
+            st.lines.len(),
+            txns.len() + txns.iter().filter(|t| t.fee != 0).count(),
+            "{currency} lines"
+        );
+        let opening = s
+            .paypal
+            .opening
+            .iter()
+            .find(|(c, _)| *c == currency)
+            .expect("opening")
+            .1;
+        assert_eq!(st.opening.as_ref().map(minor), Some(opening));
+        // The last line's running balance is PayPal's closing balance.
+        assert_eq!(st.lines.last().and_then(|l| l.balance_after), st.closing);
+    }
+    let conversions: Vec<_> = batch
+        .statements
+        .iter()
+        .flat_map(|st| &st.lines)
+        .filter(|l| l.class == StatementClass::Conversion)
+        .collect();
+    assert_eq!(conversions.len(), 2);
+    assert!(
+        conversions
+            .iter()
+            .all(|l| l.text.starts_with("Currency conversion ") && l.related.is_some())
+    );
+    // Faults were injected and absorbed.
+    assert!(
+        sandbox.counter.total() > sandbox.counter.served(),
+        "faults were injected"
+    );
+}
+
+#[tokio::test]
+async fn the_sandbox_refuses_wrong_credentials_and_splits_large_windows() {
+    let s = scenario();
+    let mut options = PayPalOptions::new(Faults::none());
+    options.max_items = 4;
+    let sandbox = paypal::start_with(&s, options).await;
+
+    let wrong = PayPalClient::builder(paypal::CLIENT_ID, "not-the-secret".to_owned())
+        .base_url(&sandbox.uri())
+        .no_rate_limit()
+        .build()
+        .expect("client");
+    let err = wrong
+        .statement(&s.config.period)
+        .await
+        .expect_err("refused");
+    assert!(
+        matches!(
+            &err,
+            Error::Token {
+                code: TokenErrorCode::InvalidClient,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+
+    // At most 4 items per window: the month is split until every window fits.
+    let batch = client(&sandbox.uri(), 500)
+        .statement(&s.config.period)
+        .await
+        .expect("statement");
+    assert!(batch.review.is_empty(), "{:#?}", batch.review);
+    for st in &batch.statements {
+        assert_eq!(
+            st.unexplained().expect("ok"),
+            Some(Money::zero(st.currency))
+        );
+    }
+}
