@@ -4,6 +4,7 @@ mod client;
 mod fixtures;
 mod normalize;
 mod payouts;
+mod properties;
 mod report;
 mod sandbox;
 mod source;

@@ -1,0 +1,83 @@
+//! Property: whatever mix of transactions a payout has, when its totals are
+//! Klarna's sums the lines explain the payout to the öre.
+
+use bookkeeping_core::Money;
+use klarna_settlements::Listed;
+use klarna_settlements::models::{Payout, Transaction};
+use klarna_settlements::normalize::normalize_payout;
+use proptest::prelude::*;
+use serde_json::json;
+
+const TYPES: [(&str, &str, &str); 9] = [
+    ("SALE", "PURCHASE", "sale_amount"),
+    ("RETURN", "PURCHASE_RETURN", "return_amount"),
+    ("REVERSAL", "REVERSAL", "reversal_amount"),
+    ("FEE", "PURCHASE_FEE_PERCENTAGE", "fee_amount"),
+    ("FEE", "PURCHASE_FEE_FIXED", "fee_amount"),
+    ("HOLDBACK", "ROLLING_RESERVE", "holdback_amount"),
+    ("RELEASE", "ROLLING_RESERVE", "release_amount"),
+    ("CHARGE", "FRAUD_POLICY_CHARGE", "charge_amount"),
+    ("CREDIT", "CREDITED_CORRECTION", "credit_amount"),
+];
+
+const PLUS: [&str; 3] = ["sale_amount", "release_amount", "credit_amount"];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn lines_sum_to_the_settlement_amount(
+        txs in prop::collection::vec((0usize..TYPES.len(), 1i64..5_000_000, 0i64..100), 0..40)
+    ) {
+        let mut totals = serde_json::Map::new();
+        for (_, _, name) in TYPES {
+            totals.insert(name.to_owned(), json!(0));
+        }
+        for name in ["commission_amount", "repay_amount", "tax_amount", "settlement_amount"] {
+            totals.insert(name.to_owned(), json!(0));
+        }
+        let mut settlement = 0i64;
+        let mut tax = 0i64;
+        let mut items = Vec::new();
+        for (i, (kind, amount, vat_pct)) in txs.iter().enumerate() {
+            let (t, d, total) = TYPES[*kind];
+            let mut tx = json!({
+                "amount": amount, "type": t, "detailed_type": d,
+                "capture_id": format!("00000000-0000-4000-8000-{i:012}"),
+                "sale_date": "2026-03-01T10:00:00Z", "capture_date": "2026-03-02T08:00:00Z",
+                "order_id": format!("10000000-0000-4000-8000-{i:012}"),
+                "currency_code": "SEK", "purchase_country": "SE"
+            });
+            let sum = totals[total].as_i64().unwrap() + amount;
+            totals.insert(total.to_owned(), json!(sum));
+            if PLUS.contains(&total) { settlement += amount } else { settlement -= amount }
+            if t == "FEE" {
+                let vat = amount * vat_pct / 400;
+                tx["vat_rate"] = json!(2500);
+                tx["vat_amount"] = json!(vat);
+                tax += vat;
+                settlement -= vat;
+            }
+            let tx: Transaction = serde_json::from_value(tx).unwrap();
+            items.push(Listed::Item(tx));
+        }
+        totals.insert("tax_amount".to_owned(), json!(tax));
+        totals.insert("settlement_amount".to_owned(), json!(settlement));
+        let payout: Payout = serde_json::from_value(json!({
+            "totals": totals, "payment_reference": "PR0P7357",
+            "payout_date": "2026-03-05T05:00:00Z", "currency_code": "SEK",
+            "merchant_settlement_type": "NET", "merchant_id": "PN01234"
+        })).unwrap();
+        prop_assert_eq!(payout.totals.expected_settlement(), Some(settlement));
+        let n = normalize_payout(&payout, &items);
+        prop_assert!(n.reconciles(), "{:?}", n.review);
+        prop_assert!(n.review.is_empty());
+        let p = n.payout.unwrap();
+        prop_assert_eq!(p.lines.len(), items.len());
+        for line in &p.lines {
+            prop_assert_eq!(line.check().unwrap(), None);
+        }
+        let vat = Money::sum(p.currency(), p.fees().filter_map(|f| f.vat.as_ref())).unwrap();
+        prop_assert_eq!(vat.to_minor_units().unwrap(), tax);
+    }
+}
