@@ -189,6 +189,24 @@ impl PayPalClient {
     }
 }
 
+/// `400 INVALID_REQUEST` "Data for the given start date is not available." for a start
+/// that is recent: the data is not refreshed yet. (The same answer for a start more than
+/// three years back is a real error: that data is gone.)
+fn is_not_yet_available(e: &Error, start: OffsetDateTime) -> bool {
+    let Some(api) = e.http().and_then(provider_http::HttpError::api) else {
+        return false;
+    };
+    let recent = start > OffsetDateTime::now_utc() - Duration::days(3 * 365 - 7);
+    api.status.as_u16() == 400
+        && api.details.code.as_deref() == Some("INVALID_REQUEST")
+        && api
+            .details
+            .message
+            .as_deref()
+            .is_some_and(|m| m.to_ascii_lowercase().contains("not available"))
+        && recent
+}
+
 impl State {
     /// Fetches the next page; `None` when every window is done.
     async fn step(&mut self) -> Result<Option<Vec<SearchItem>>, Error> {
@@ -227,6 +245,14 @@ impl State {
                     });
                     self.jobs.push_front(Job { end: mid, ..job });
                     continue;
+                }
+                Err(e) if job.page == 1 && is_not_yet_available(&e, job.start) => {
+                    // PayPal has no data from this start yet (it lags up to three hours):
+                    // nothing from here on can be searched now.
+                    tracing::debug!(start = %job.start, "data not yet available, stopping");
+                    self.mark_incomplete(job.start);
+                    self.jobs.clear();
+                    return Ok(None);
                 }
                 Err(e) => return Err(e),
             };

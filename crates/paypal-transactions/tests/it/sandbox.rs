@@ -158,3 +158,28 @@ async fn the_sandbox_refuses_wrong_credentials_and_splits_large_windows() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_period_after_the_refreshed_data_is_incomplete_not_an_error() {
+    let s = scenario();
+    let period = s.config.period;
+    let mut options = PayPalOptions::new(Faults::none());
+    // PayPal's data ends an hour before the period starts.
+    options.last_refreshed = Some(period.start_utc() - time::Duration::hours(1));
+    let sandbox = paypal::start_with(&s, options).await;
+    let batch = client(&sandbox.uri(), 500)
+        .statement(&period)
+        .await
+        .expect("statement");
+    assert!(
+        batch
+            .statements
+            .iter()
+            .all(|st| !st.complete && st.lines.is_empty())
+    );
+    assert_eq!(batch.review.len(), 1, "{:#?}", batch.review);
+    assert_eq!(
+        batch.review[0].reason,
+        bookkeeping_core::ReviewReason::Incomplete
+    );
+}
