@@ -161,3 +161,37 @@ async fn errors_keep_klarnas_error_shape() {
     );
     insta::assert_snapshot!(err.to_string());
 }
+
+#[test]
+fn rate_limit_defaults_to_klarnas_per_merchant_limits_and_clones_share_it() {
+    use provider_http::RateLimit;
+    let live = KlarnaClient::builder(Credentials::basic(USERNAME, PASSWORD))
+        .build()
+        .unwrap();
+    assert_eq!(
+        live.http().rate_limiter().limit(),
+        Some(RateLimit::per_second(200))
+    );
+    let playground = KlarnaClient::builder(Credentials::basic(USERNAME, PASSWORD))
+        .playground()
+        .build()
+        .unwrap();
+    assert_eq!(
+        playground.http().rate_limiter().limit(),
+        Some(RateLimit::per_second(50))
+    );
+    let custom = KlarnaClient::builder(Credentials::basic(USERNAME, PASSWORD))
+        .rate_limit(RateLimit::per_second(5))
+        .build()
+        .unwrap();
+    let clone = custom.clone();
+    clone
+        .http()
+        .rate_limiter()
+        .set_limit(Some(RateLimit::per_second(7)));
+    assert_eq!(
+        custom.http().rate_limiter().limit(),
+        Some(RateLimit::per_second(7)),
+        "one limiter per merchant, shared by clones"
+    );
+}
