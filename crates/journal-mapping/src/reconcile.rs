@@ -37,7 +37,8 @@ pub enum Discrepancy {
     /// The provider gave no breakdown (Stripe manual payout): the whole amount
     /// settles the clearing account unchecked.
     NoBreakdown,
-    /// Lines of a type kassabok does not know, booked on suspense.
+    /// Lines booked on suspense: a type kassabok does not know, or a
+    /// provider adjustment, conversion or transfer an accountant must decide.
     UnknownLines {
         /// How many lines.
         count: u64,
@@ -61,7 +62,9 @@ impl Discrepancy {
                 "the provider gave no breakdown of the payout (manual payout)".to_owned()
             }
             Discrepancy::UnknownLines { count } => {
-                format!("{count} lines of an unknown type were booked on suspense")
+                format!(
+                    "{count} lines of an unknown type, or an adjustment, conversion or transfer to decide, were booked on suspense"
+                )
             }
         }
     }

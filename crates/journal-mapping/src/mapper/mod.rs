@@ -7,6 +7,7 @@ mod statement;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::sync::Arc;
 
 use bookkeeping_core::{
     Currency, Money, Payout, Period, Provider, Refund, ReviewItem, ReviewReason, Sale, SourceRef,
@@ -189,7 +190,8 @@ pub struct Mapper<R> {
     rates: R,
     period: Period,
     drafts: BTreeMap<DraftKey, Draft>,
-    entries: HashMap<u64, Entry>,
+    entries: HashMap<u64, Arc<Entry>>,
+    test_sales: std::collections::HashSet<u64>,
     sale_by_doc: HashMap<u64, u64>,
     refund_by_doc: HashMap<u64, u64>,
     review: Vec<ReviewItem>,
@@ -232,6 +234,7 @@ impl<R: ExchangeRates> Mapper<R> {
             period,
             drafts: BTreeMap::new(),
             entries: HashMap::new(),
+            test_sales: std::collections::HashSet::new(),
             sale_by_doc: HashMap::new(),
             refund_by_doc: HashMap::new(),
             review: Vec::new(),

@@ -89,9 +89,6 @@ impl<R: ExchangeRates> Mapper<R> {
             });
         let entry = key.and_then(|k| self.entries.get(&k)).cloned();
         let kontant = self.policy.method == AccountingMethod::Kontantmetod;
-        let example = line
-            .reference
-            .map_or_else(|| line.source.id.clone(), str::to_owned);
         let booked = match &entry {
             Some(e) => {
                 let in_doc = match &line.original {
@@ -147,7 +144,12 @@ impl<R: ExchangeRates> Mapper<R> {
                     if let Some(kind) = kind
                         && !line.refund
                     {
-                        self.need(provider, kind, est, &example);
+                        self.need(
+                            provider,
+                            kind,
+                            est,
+                            line.reference.unwrap_or(&line.source.id),
+                        );
                     }
                 }
                 est
@@ -505,6 +507,7 @@ impl<R: ExchangeRates> Mapper<R> {
             SettlementKind::Adjustment | SettlementKind::Conversion | SettlementKind::Transfer => {
                 if !g.is_zero() {
                     counter(d, Role::Suspense);
+                    tally.unknown_lines += 1;
                     self.push_review(
                         Mapper::<R>::review_item(
                             provider,

@@ -5,6 +5,8 @@ use bookkeeping_core::{
     ReviewReason, Sale, SaleLine, SourceRef, TaxTreatment, stockholm_date,
 };
 use rust_decimal::Decimal;
+use std::sync::Arc;
+
 use time::Date;
 
 use super::draft::Draft;
@@ -301,6 +303,7 @@ impl<R: ExchangeRates> Mapper<R> {
         self.cov(provider).sales += 1;
         if sale.test {
             self.cov(provider).test_sales += 1;
+            self.test_sales.insert(source_key(&sale.source));
             return;
         }
         let date = stockholm_date(sale.occurred_at);
@@ -452,14 +455,14 @@ impl<R: ExchangeRates> Mapper<R> {
             .collect();
         self.entries.insert(
             key,
-            Entry {
+            Arc::new(Entry {
                 currency: sale.currency,
                 date,
                 in_period,
                 invoice,
                 channels,
                 breakdown,
-            },
+            }),
         );
         self.sale_by_doc.insert(doc_key(&sale.document_number), key);
         self.review.extend(reviews);
@@ -471,6 +474,9 @@ impl<R: ExchangeRates> Mapper<R> {
     pub fn add_refund(&mut self, refund: &Refund) {
         let provider = refund.source.provider;
         self.cov(provider).refunds += 1;
+        if self.test_sales.contains(&source_key(&refund.sale)) {
+            return; // a refund of a test order is a test too
+        }
         let date = stockholm_date(refund.occurred_at);
         let in_period = self.period.contains_date(date);
         let Some(rate) = self.rate(refund.currency, date) else {
@@ -495,7 +501,7 @@ impl<R: ExchangeRates> Mapper<R> {
                 .map(|p| p.amount.amount())
                 .sum();
             self.pro_rata(
-                sale_entry.as_ref(),
+                sale_entry.as_deref(),
                 lump,
                 refund.currency,
                 &refund.source,
@@ -572,14 +578,14 @@ impl<R: ExchangeRates> Mapper<R> {
         let key = source_key(&refund.source);
         self.entries.insert(
             key,
-            Entry {
+            Arc::new(Entry {
                 currency: refund.currency,
                 date,
                 in_period,
                 invoice,
                 channels,
                 breakdown: debits.iter().map(|(r, a)| (*r, *a, *a * rate)).collect(),
-            },
+            }),
         );
         self.refund_by_doc
             .insert(doc_key(&refund.document_number), key);
@@ -611,21 +617,34 @@ impl<R: ExchangeRates> Mapper<R> {
             );
             return side;
         };
+        if e.breakdown.iter().any(|(_, a, _)| a.is_sign_negative()) {
+            // A negative role (a discount on its own rate): split by signed
+            // weight, rounded per part, the remainder on the largest part.
+            let total: Decimal = e.breakdown.iter().map(|(_, a, _)| a).sum();
+            let exp = currency.exponent().unwrap_or(2);
+            if !total.is_zero() {
+                let mut left = amount;
+                let mut largest = 0;
+                for (i, (role, a, _)) in e.breakdown.iter().enumerate() {
+                    let part = (amount * a / total).round_dp_with_strategy(
+                        exp,
+                        rust_decimal::RoundingStrategy::MidpointAwayFromZero,
+                    );
+                    left -= part;
+                    push(&mut side, *role, part);
+                    if a.abs() > e.breakdown[largest].1.abs() {
+                        largest = i;
+                    }
+                }
+                push(&mut side, e.breakdown[largest].0, left);
+                return side;
+            }
+        }
         let weights: Vec<Decimal> = e.breakdown.iter().map(|(_, a, _)| a.abs()).collect();
         match Money::new(amount, currency).allocate(&weights) {
             Ok(parts) => {
-                for ((role, a, _), part) in e.breakdown.iter().zip(parts) {
-                    let v = if a.is_sign_negative() {
-                        -part.amount()
-                    } else {
-                        part.amount()
-                    };
-                    push(&mut side, *role, v);
-                }
-                // A negative line (discount) flips a part's sign; keep the total.
-                let got: Decimal = side.iter().map(|(_, a)| a).sum();
-                if got != amount {
-                    push(&mut side, Role::Rounding, amount - got);
+                for ((role, _, _), part) in e.breakdown.iter().zip(parts) {
+                    push(&mut side, *role, part.amount());
                 }
             }
             Err(err) => {
@@ -672,7 +691,13 @@ impl<R: ExchangeRates> Mapper<R> {
                     .as_ref()
                     .and_then(|s| self.entries.get(&source_key(s)))
                     .cloned();
-                self.pro_rata(entry.as_ref(), amount, currency, &lost.source, &mut reviews)
+                self.pro_rata(
+                    entry.as_deref(),
+                    amount,
+                    currency,
+                    &lost.source,
+                    &mut reviews,
+                )
             }
             LostDispute::BadDebt => {
                 reviews.push(

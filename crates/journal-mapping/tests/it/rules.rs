@@ -491,3 +491,93 @@ fn map_orders_sales_before_settlements() {
     assert_eq!(sh.totals.paid_out_sek, d("100"));
     assert!(summary.to_string().contains("shopify"));
 }
+
+#[test]
+fn refunds_of_test_orders_are_not_booked() {
+    let mut test = shop_sale("t2", vec![domestic(25, "80.00", "20.00")]);
+    test.test = true;
+    let rf = Refund {
+        source: SourceRef::new(Provider::Shopify, "refund", "tr"),
+        sale: test.source.clone(),
+        document_number: "#t2".into(),
+        occurred_at: T,
+        currency: Currency::SEK,
+        lines: vec![domestic(25, "80.00", "20.00")],
+        customer: Customer::default(),
+        payments: vec![],
+    };
+    let mut mp = mapper(Policy::default());
+    mp.add_sale(&test);
+    mp.add_refund(&rf);
+    let j = mp.finish();
+    assert!(j.vouchers.is_empty(), "{:?}", j.vouchers);
+}
+
+#[test]
+fn lump_refund_of_a_sale_with_a_discount_rate_splits_by_signed_weight() {
+    // 25 % goods 200+50, a discount on its own 12 % line −100−12: total 138.
+    let s = shop_sale(
+        "disc",
+        vec![
+            domestic(25, "200.00", "50.00"),
+            domestic(12, "-100.00", "-12.00"),
+        ],
+    );
+    let rf = Refund {
+        source: SourceRef::new(Provider::Shopify, "refund", "dr"),
+        sale: s.source.clone(),
+        document_number: "#disc".into(),
+        occurred_at: T,
+        currency: Currency::SEK,
+        lines: vec![],
+        customer: Customer::default(),
+        payments: vec![pay(
+            PaymentChannel::Provider(Provider::Shopify),
+            sek("69.00"),
+        )],
+    };
+    let mut mp = mapper(Policy::default().with_granularity(Granularity::PerDocument));
+    mp.add_sale(&s);
+    mp.add_refund(&rf);
+    let j = balanced(mp.finish());
+    let v = j
+        .vouchers
+        .iter()
+        .find(|v| v.kind == VoucherKind::Refund)
+        .unwrap();
+    // Half of every role comes back; nothing lands on 3740.
+    assert_eq!(
+        rows(v),
+        expect(&[
+            ("3001", "100"),
+            ("2611", "25"),
+            ("3002", "-50"),
+            ("2621", "-6"),
+            ("1580", "-69")
+        ])
+    );
+}
+
+#[test]
+fn provider_adjustments_leave_the_payout_unreconciled_until_decided() {
+    let p = payout(
+        Provider::Shopify,
+        "adj",
+        vec![sline(
+            Provider::Shopify,
+            "a",
+            SettlementKind::Adjustment,
+            sek("-12.00"),
+            vec![],
+            None,
+        )],
+    );
+    let mut mp = mapper(Policy::default());
+    mp.add_payout(&p);
+    let j = balanced(mp.finish());
+    assert_eq!(rows(only(&j)), expect(&[("2999", "12"), ("1930", "-12")]));
+    assert_eq!(
+        j.reconciliations[0].discrepancies,
+        vec![Discrepancy::UnknownLines { count: 1 }]
+    );
+}
