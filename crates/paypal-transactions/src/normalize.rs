@@ -154,12 +154,14 @@ pub fn transaction_lines(detail: &TransactionDetail) -> NormalizedTransaction {
         if let Some(m) = m
             && !m.is_minor_unit_exact()
         {
+            let message = if m.currency().is_known() {
+                format!("{m} is not a whole number of minor units of its currency")
+            } else {
+                format!("currency {} has no known minor unit", m.currency())
+            };
             out.review.push(
-                review(
-                    ReviewReason::Currency,
-                    format!("{m} is not a whole number of minor units of its currency"),
-                )
-                .with_field(format!("transaction_info.{field}")),
+                review(ReviewReason::Currency, message)
+                    .with_field(format!("transaction_info.{field}")),
             );
         }
     }

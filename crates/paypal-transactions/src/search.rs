@@ -121,7 +121,7 @@ impl PayPalClient {
             to,
             jobs,
             refreshed: None,
-            incomplete_until: (capped < to).then_some(capped),
+            incomplete_until: (capped < to).then_some(capped.max(from)),
             finished: false,
         };
         stream::unfold(state, |mut state| async move {

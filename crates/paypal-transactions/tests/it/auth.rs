@@ -291,3 +291,68 @@ fn base_urls_must_be_https_or_loopback() {
         Err(Error::Config(_))
     ));
 }
+
+/// A `MakeWriter` that keeps everything logged.
+#[derive(Clone, Default)]
+struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("lock").extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn logs_at_trace_level_never_show_the_secret_or_the_token() {
+    let logs = Captured::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let server = server().await;
+    // The 401 on balances costs one refresh.
+    mount_token(&server, 2).await;
+    Mock::given(method("GET"))
+        .and(path("/v1/reporting/transactions"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(page_of(&window1(), 1, 500)))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v1/reporting/balances"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(serde_json::json!({
+            "error": "invalid_token", "error_description": "Token signature verification failed"
+        })))
+        .mount(&server)
+        .await;
+    mount_catch_all(&server).await;
+    let client = client(&server);
+    client
+        .search(
+            datetime!(2026-10-01 00:00 UTC),
+            datetime!(2026-10-31 00:00 UTC),
+        )
+        .await
+        .expect("search");
+    let err = client
+        .balances(None)
+        .await
+        .expect_err("401 after one refresh");
+    tracing::error!(error = %err, debug = ?err, "logged by the host");
+
+    let text = String::from_utf8(logs.0.lock().expect("lock").clone()).expect("utf-8");
+    assert!(
+        text.contains("/v1/reporting/transactions"),
+        "something was logged: {text}"
+    );
+    for secret in [SECRET, TOKEN, &BASIC[6..]] {
+        assert!(!text.contains(secret), "leaked {secret} in logs:\n{text}");
+    }
+}
