@@ -1,1 +1,71 @@
-//! `stripe-invoicing`: placeholder while the crate is written.
+//! `stripe-invoicing`: Stripe payouts, the balance transactions behind them,
+//! and Stripe Invoicing sales, normalized into kassabok's
+//! [`bookkeeping_core`] records.
+//!
+//! - [`StripeClient::builder`] — bearer authentication with a secret or
+//!   restricted key, `Stripe-Version` pinned to [`API_VERSION`], optional
+//!   `Stripe-Account` (Connect), retries honouring `Retry-After` and
+//!   `Stripe-Should-Retry`, a rate limit below Stripe's read limits, and
+//!   [`base_url`](StripeClientBuilder::base_url) as the test hook. All HTTP
+//!   goes through `provider-http`.
+//! - [`models`] — payouts, balance transactions, charges, refunds, disputes,
+//!   invoices, invoice payments, credit notes and tax rates as Stripe sends
+//!   them; unknown enum values decode into `Unknown(String)`.
+//! - [`resources`] — list endpoints as streams (`limit=100`,
+//!   `starting_after`), each object decoded on its own so one malformed
+//!   object becomes a review item and the rest still come through.
+//! - [`normalize`] — into [`Payout`](bookkeeping_core::Payout)s with
+//!   settlement lines and fees, and [`Sale`](bookkeeping_core::Sale)s and
+//!   [`Refund`](bookkeeping_core::Refund)s with VAT per line.
+//! - [`amount`] — minor units by Stripe's exponent per currency.
+//! - [`PayoutSource`](bookkeeping_core::PayoutSource) and
+//!   [`SalesSource`](bookkeeping_core::SalesSource) are implemented on
+//!   [`StripeClient`].
+//!
+//! ```no_run
+//! use bookkeeping_core::{PayoutRecord, PayoutSource, Period};
+//! use futures::TryStreamExt;
+//! use stripe_invoicing::StripeClient;
+//! use time::Month;
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = StripeClient::builder(std::env::var("STRIPE_SECRET_KEY")?)
+//!     // .base_url(&mock_server.uri())  // in tests
+//!     .build()?;
+//! let period = Period::month(2026, Month::March)?;
+//! let records: Vec<PayoutRecord> = client.payouts(&period).try_collect().await?;
+//! for record in &records {
+//!     if let PayoutRecord::Payout(payout) = record {
+//!         println!("{} {} ({} lines)", payout.source.id, payout.amount, payout.lines.len());
+//!         assert!(payout.unexplained()?.is_zero());
+//!     }
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Dependencies
+//!
+//! `provider-http` (the one HTTP layer), `bookkeeping-core` (the records),
+//! `serde`/`serde_json` (the API's JSON), `serde_path_to_error` (the field
+//! path of an object that fails to decode), `rust_decimal` (money, exchange
+//! rates and tax percentages, never floats), `time` (Stripe's unix
+//! timestamps), `secrecy` (the key), `futures` and `async-trait` (streams,
+//! source traits), `thiserror` (errors), `tracing`.
+#![deny(missing_docs)]
+
+pub mod amount;
+mod client;
+mod error;
+pub mod ids;
+pub mod models;
+pub mod normalize;
+pub mod resources;
+mod source;
+
+pub use client::{
+    API_VERSION, DEFAULT_BASE_URL, LIVE_RATE_LIMIT, StripeClient, StripeClientBuilder,
+    TEST_RATE_LIMIT,
+};
+pub use error::{Malformed, StripeError};
+pub use provider_http::{RateLimit, RetryPolicy, SecretString};

@@ -1,0 +1,226 @@
+//! [`StripeClient`] and its builder.
+
+use std::fmt;
+use std::time::Duration;
+
+use bookkeeping_core::LineKind;
+use provider_http::{
+    Auth, ExposeSecret, HttpClient, HttpError, RateLimit, RetryPolicy, SecretString,
+    StripeClassifier,
+};
+
+use crate::models::InvoiceStatus;
+
+/// The Stripe API version every request pins with `Stripe-Version`: the
+/// current shape, where invoices have `total_taxes`, lines have `taxes`, and
+/// payments of invoices are `invoice_payments` (since `2025-03-31.basil`).
+pub const API_VERSION: &str = "2026-07-29.dahlia";
+
+/// Stripe's API address.
+pub const DEFAULT_BASE_URL: &str = "https://api.stripe.com";
+
+/// Requests per second with a live key: below Stripe's default per-endpoint
+/// limit of 25 requests/s (the global live limit is 100/s).
+pub const LIVE_RATE_LIMIT: u32 = 20;
+
+/// Requests per second with a test-mode key (`sk_test_…`, `rk_test_…`): below
+/// the 25 requests/s of test mode, which is shared by all requests.
+pub const TEST_RATE_LIMIT: u32 = 10;
+
+/// A client for one Stripe account: payouts, balance transactions and Stripe
+/// Invoicing. Cheap to clone; clones share connections and the rate limiter.
+///
+/// `Debug` never shows the secret key.
+#[derive(Clone)]
+pub struct StripeClient {
+    pub(crate) http: HttpClient,
+    pub(crate) options: Options,
+}
+
+/// What the source traits list, set on the builder.
+#[derive(Debug, Clone)]
+pub(crate) struct Options {
+    pub(crate) account: Option<String>,
+    pub(crate) invoice_statuses: Vec<InvoiceStatus>,
+    pub(crate) invoice_lookback: time::Duration,
+    pub(crate) line_kind: LineKind,
+}
+
+impl StripeClient {
+    /// Starts a client with a secret (`sk_…`) or restricted (`rk_…`) key. A
+    /// restricted key needs read access to payouts, balance transactions,
+    /// charges, invoices, credit notes and tax rates.
+    pub fn builder(secret_key: impl Into<SecretString>) -> StripeClientBuilder {
+        StripeClientBuilder {
+            secret_key: secret_key.into(),
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            account: None,
+            rate_limit: None,
+            retry: RetryPolicy::default(),
+            timeout: Duration::from_secs(80),
+            invoice_statuses: vec![
+                InvoiceStatus::Paid,
+                InvoiceStatus::Void,
+                InvoiceStatus::Uncollectible,
+            ],
+            invoice_lookback: time::Duration::days(92),
+            line_kind: LineKind::Service,
+        }
+    }
+
+    /// The HTTP client underneath (base URL, rate limiter, retry policy).
+    pub fn http(&self) -> &HttpClient {
+        &self.http
+    }
+
+    /// The connected account requests act for (`Stripe-Account`), if any.
+    pub fn account(&self) -> Option<&str> {
+        self.options.account.as_deref()
+    }
+}
+
+impl fmt::Debug for StripeClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StripeClient")
+            .field("http", &self.http)
+            .field("api_version", &API_VERSION)
+            .field("options", &self.options)
+            .finish()
+    }
+}
+
+/// Builds a [`StripeClient`]; see [`StripeClient::builder`].
+pub struct StripeClientBuilder {
+    secret_key: SecretString,
+    base_url: String,
+    account: Option<String>,
+    rate_limit: Option<RateLimit>,
+    retry: RetryPolicy,
+    timeout: Duration,
+    invoice_statuses: Vec<InvoiceStatus>,
+    invoice_lookback: time::Duration,
+    line_kind: LineKind,
+}
+
+impl StripeClientBuilder {
+    /// Overrides `https://api.stripe.com`: **the test hook**. Point the client
+    /// at a wiremock server or the kassabok sandbox (`http://127.0.0.1:…`);
+    /// plain `http` is accepted only for loopback addresses.
+    #[must_use]
+    pub fn base_url(mut self, url: &str) -> Self {
+        self.base_url = url.to_owned();
+        self
+    }
+
+    /// Acts for a connected account (Stripe Connect): sends
+    /// `Stripe-Account: acct_…` with every request.
+    #[must_use]
+    pub fn account(mut self, account_id: &str) -> Self {
+        self.account = Some(account_id.to_owned());
+        self
+    }
+
+    /// Sets the steady request rate. The default is [`LIVE_RATE_LIMIT`] per
+    /// second, or [`TEST_RATE_LIMIT`] for a test-mode key.
+    #[must_use]
+    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
+        self.rate_limit = Some(limit);
+        self
+    }
+
+    /// Sets the retry policy (default: 4 attempts, backoff from 500 ms, with
+    /// `Retry-After` and `Stripe-Should-Retry` honoured).
+    #[must_use]
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The time allowed per attempt (default 80 s, as Stripe's SDKs).
+    #[must_use]
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Which invoice statuses [`SalesSource::sales`](bookkeeping_core::SalesSource::sales)
+    /// lists (default `paid`, `void`, `uncollectible`). Under
+    /// faktureringsmetoden, add [`InvoiceStatus::Open`] so invoices issued but
+    /// not yet paid are booked in the month they were issued.
+    #[must_use]
+    pub fn invoice_statuses(mut self, statuses: &[InvoiceStatus]) -> Self {
+        self.invoice_statuses = statuses.to_vec();
+        self
+    }
+
+    /// How long before a period invoices may have been created and still be
+    /// finalized, voided or marked uncollectible in it (default 92 days).
+    /// Stripe filters invoices by creation time only.
+    #[must_use]
+    pub fn invoice_lookback(mut self, lookback: time::Duration) -> Self {
+        self.invoice_lookback = lookback;
+        self
+    }
+
+    /// What invoice lines are (default [`LineKind::Service`]): Stripe invoice
+    /// lines do not say whether they are goods or services.
+    #[must_use]
+    pub fn invoice_line_kind(mut self, kind: LineKind) -> Self {
+        self.line_kind = kind;
+        self
+    }
+
+    /// Builds the client.
+    ///
+    /// # Errors
+    /// A configuration [`HttpError`] when the base URL is not `https` (or
+    /// loopback `http`), or the key or account id is not a valid header value.
+    pub fn build(self) -> Result<StripeClient, HttpError> {
+        let key = self.secret_key.expose_secret();
+        let test_mode = key.starts_with("sk_test_") || key.starts_with("rk_test_");
+        let rate = self.rate_limit.unwrap_or_else(|| {
+            RateLimit::per_second(if test_mode {
+                TEST_RATE_LIMIT
+            } else {
+                LIVE_RATE_LIMIT
+            })
+        });
+        let mut builder = HttpClient::builder("stripe", DEFAULT_BASE_URL)
+            .base_url(&self.base_url)
+            .auth(Auth::Bearer(self.secret_key.clone()))
+            .header("Stripe-Version", API_VERSION)
+            .user_agent_suffix(concat!("stripe-invoicing/", env!("CARGO_PKG_VERSION")))
+            .classifier(StripeClassifier)
+            .rate_limit(rate)
+            .retry(self.retry)
+            .timeout(self.timeout);
+        if let Some(account) = &self.account {
+            builder = builder.header("Stripe-Account", account);
+        }
+        Ok(StripeClient {
+            http: builder.build()?,
+            options: Options {
+                account: self.account,
+                invoice_statuses: self.invoice_statuses,
+                invoice_lookback: self.invoice_lookback,
+                line_kind: self.line_kind,
+            },
+        })
+    }
+}
+
+impl fmt::Debug for StripeClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StripeClientBuilder")
+            .field("secret_key", &"[redacted]")
+            .field("base_url", &self.base_url)
+            .field("account", &self.account)
+            .field("rate_limit", &self.rate_limit)
+            .field("retry", &self.retry)
+            .field("timeout", &self.timeout)
+            .field("invoice_statuses", &self.invoice_statuses)
+            .field("invoice_lookback", &self.invoice_lookback)
+            .field("line_kind", &self.line_kind)
+            .finish()
+    }
+}

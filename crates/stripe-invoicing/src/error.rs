@@ -1,0 +1,135 @@
+//! Errors of the Stripe client.
+
+use std::fmt;
+
+use bookkeeping_core::{
+    Provider, ReviewItem, ReviewReason, SourceError, SourceErrorKind, SourceRef,
+};
+use provider_http::{HttpError, HttpErrorKind};
+
+/// An error from the Stripe client. `Display` is one lowercase line naming
+/// what failed, e.g. `stripe: GET /v1/payouts: 429 Too Many Requests: rate_limit: …`.
+/// No error ever contains the secret key.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StripeError {
+    /// The HTTP layer failed: transport, an error answer from Stripe (with its
+    /// status, code, message and request id), a response that is not a list,
+    /// or a repeated pagination cursor.
+    #[error(transparent)]
+    Http(#[from] HttpError),
+    /// A list page could not be followed: `has_more` with no usable last id.
+    #[error("stripe: GET {path}: cannot continue the list: {reason}")]
+    Pagination {
+        /// The list path.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+    /// One object could not be decoded (when a single object was asked for;
+    /// in lists such an object becomes a [`Malformed`] item instead).
+    #[error(transparent)]
+    Malformed(#[from] Malformed),
+}
+
+impl StripeError {
+    /// The HTTP error, if this is one.
+    pub fn http(&self) -> Option<&HttpError> {
+        match self {
+            StripeError::Http(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Whether trying again later may succeed (rate limits, 5xx, timeouts, and
+    /// whatever `Stripe-Should-Retry` said).
+    pub fn is_retryable(&self) -> bool {
+        self.http().is_some_and(HttpError::is_retryable)
+    }
+}
+
+impl From<StripeError> for SourceError {
+    fn from(err: StripeError) -> Self {
+        let kind = match &err {
+            StripeError::Http(http) => match http.kind() {
+                HttpErrorKind::Config { .. } => SourceErrorKind::Config,
+                HttpErrorKind::Transport { .. } => SourceErrorKind::Network,
+                HttpErrorKind::Decode { .. } => SourceErrorKind::Decode,
+                HttpErrorKind::Api(api) => match api.status.as_u16() {
+                    401 | 403 => SourceErrorKind::Auth,
+                    429 => SourceErrorKind::RateLimited,
+                    _ => SourceErrorKind::Api,
+                },
+                _ => SourceErrorKind::Other,
+            },
+            StripeError::Pagination { .. } => SourceErrorKind::Api,
+            StripeError::Malformed(_) => SourceErrorKind::Decode,
+        };
+        SourceError::new(Provider::Stripe, kind, err.to_string()).with_source(err)
+    }
+}
+
+/// One object in a Stripe answer that could not be decoded: which kind, its
+/// id (when it has one), the JSON path of the failing field and why. In a
+/// list, the other objects still come through; this one becomes a review item.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct Malformed {
+    /// The object kind (`payout`, `balance_transaction`, `invoice`, …).
+    pub object: &'static str,
+    /// Its id, if it has a readable one.
+    pub id: Option<String>,
+    /// The JSON path of the failing field inside the object (`fee_details[0].amount`).
+    pub path: String,
+    /// serde's message.
+    pub message: String,
+}
+
+impl fmt::Display for Malformed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "stripe: {} {}: cannot decode field `{}`: {}",
+            self.object,
+            self.id.as_deref().unwrap_or("(no id)"),
+            self.path,
+            self.message
+        )
+    }
+}
+
+impl Malformed {
+    /// Decodes one Stripe object of kind `object` from JSON, or says which
+    /// field failed (with the object's id when it has one).
+    ///
+    /// # Errors
+    /// The [`Malformed`] report when `value` is not a valid `T`.
+    pub fn decode<T: serde::de::DeserializeOwned>(
+        object: &'static str,
+        value: serde_json::Value,
+    ) -> Result<T, Malformed> {
+        let id = value
+            .get("id")
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned);
+        serde_path_to_error::deserialize(value).map_err(|err| Malformed {
+            object,
+            id,
+            path: err.path().to_string(),
+            message: err.into_inner().to_string(),
+        })
+    }
+
+    /// The review item for this object.
+    pub fn review(&self) -> ReviewItem {
+        let mut item = ReviewItem::new(
+            Provider::Stripe,
+            ReviewReason::Malformed,
+            format!("{} could not be decoded: {}", self.object, self.message),
+        )
+        .with_field(self.path.clone());
+        if let Some(id) = &self.id {
+            item = item.with_source(SourceRef::new(Provider::Stripe, self.object, id.clone()));
+        }
+        item
+    }
+}

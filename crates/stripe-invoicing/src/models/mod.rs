@@ -1,0 +1,222 @@
+//! The Stripe objects bookkeeping needs, as the API (version
+//! [`API_VERSION`](crate::API_VERSION)) sends them.
+//!
+//! Fields that differ between API versions, or that Stripe may leave out, are
+//! `Option`s. Amounts are integers in the currency's minor unit as Stripe
+//! sends them; [`crate::amount`] converts them by the currency's exponent.
+//! Every enum-like string is an open enum with an `Unknown(String)` variant,
+//! so a value Stripe adds tomorrow decodes and surfaces for review.
+
+mod balance;
+mod charge;
+mod invoice;
+mod payout;
+
+use rust_decimal::Decimal;
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize};
+
+pub use balance::{
+    BalanceTransaction, BalanceTransactionStatus, BalanceTransactionType, FeeDetail, FeeDetailType,
+    ReportingCategory, TransactionSource,
+};
+pub use charge::{Charge, Dispute, DisputeStatus, Refund};
+pub use invoice::{
+    Address, CreditNote, CreditNoteLineItem, CreditNoteRefund, CreditNoteStatus, CustomerShipping,
+    CustomerTaxId, DiscountAmount, Invoice, InvoiceLineItem, InvoicePayment, InvoicePaymentDetails,
+    InvoicePaymentStatus, InvoicePaymentTransitions, InvoiceStatus, InvoiceStatusTransitions,
+    InvoiceTax, ShippingCost, ShippingTax, TaxBehavior, TaxExempt, TaxRate, TaxRateDetails,
+};
+pub use payout::{Payout, PayoutStatus, ReconciliationStatus, TraceId};
+
+/// A Stripe list envelope: `{"object": "list", "data": [...], "has_more": bool, "url": ...}`.
+///
+/// Embedded lists (an invoice's `lines`, `payments`) hold only their first
+/// page; the client fetches the rest when `has_more` is true.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+pub struct List<T> {
+    /// The items of this page.
+    pub data: Vec<T>,
+    /// Whether more items follow.
+    #[serde(default)]
+    pub has_more: bool,
+    /// The list's own path, e.g. `/v1/invoices/in_1/lines`.
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+/// A reference to another Stripe object: its id, whether Stripe sent the id
+/// alone or the expanded object (only the id is kept).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct ObjectRef(pub String);
+
+impl ObjectRef {
+    /// The referenced id.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for ObjectRef {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Id(String),
+            Object { id: String },
+        }
+        match Raw::deserialize(d) {
+            Ok(Raw::Id(id) | Raw::Object { id }) => Ok(ObjectRef(id)),
+            Err(_) => Err(D::Error::custom(
+                "expected an id string or an object with an `id`",
+            )),
+        }
+    }
+}
+
+/// A field that is an id, or the object itself when it was expanded
+/// (`expand[]=...`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Expandable<T> {
+    /// Only the id.
+    Id(String),
+    /// The expanded object.
+    Object(Box<T>),
+}
+
+impl<T> Expandable<T> {
+    /// The expanded object, if it was expanded.
+    pub fn object(&self) -> Option<&T> {
+        match self {
+            Expandable::Id(_) => None,
+            Expandable::Object(o) => Some(o),
+        }
+    }
+}
+
+/// Defines an open string enum: known values as variants, anything else as
+/// `Unknown(String)`; serializes back to Stripe's spelling.
+macro_rules! open_enum {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident => $text:literal,)* }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum $name {
+            $($(#[$vdoc])* $variant,)*
+            /// A value this crate does not know, as Stripe wrote it. It is
+            /// surfaced for review, never dropped.
+            Unknown(String),
+        }
+
+        impl $name {
+            /// Stripe's spelling.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $($name::$variant => $text,)*
+                    $name::Unknown(s) => s,
+                }
+            }
+
+            /// Whether the value is one this crate does not know.
+            pub fn is_unknown(&self) -> bool {
+                matches!(self, $name::Unknown(_))
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(s: &str) -> Self {
+                match s {
+                    $($text => $name::$variant,)*
+                    other => $name::Unknown(other.to_owned()),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+                Ok($name::from(s.as_ref()))
+            }
+        }
+    };
+}
+pub(crate) use open_enum;
+
+/// Deserializes a JSON number (Stripe's `exchange_rate`, `percentage`) into a
+/// `Decimal` through its shortest decimal text, never through float
+/// arithmetic. Strings are accepted too.
+pub(crate) fn decimal_number<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+    let value = serde_json::Value::deserialize(d)?;
+    let text = match &value {
+        serde_json::Value::Number(n) => n.to_string(),
+        serde_json::Value::String(s) => s.clone(),
+        _ => return Err(D::Error::custom("expected a number")),
+    };
+    parse_decimal(&text).ok_or_else(|| D::Error::custom(format!("invalid decimal number {text}")))
+}
+
+/// [`decimal_number`] for an optional (nullable) field.
+pub(crate) fn decimal_number_opt<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Decimal>, D::Error> {
+    let value = Option::<serde_json::Value>::deserialize(d)?;
+    match value {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(v) => decimal_number(v).map(Some).map_err(D::Error::custom),
+    }
+}
+
+fn parse_decimal(text: &str) -> Option<Decimal> {
+    text.parse::<Decimal>()
+        .ok()
+        .or_else(|| Decimal::from_scientific(text).ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    #[derive(Deserialize)]
+    struct Rate {
+        #[serde(deserialize_with = "decimal_number")]
+        r: Decimal,
+    }
+
+    #[test]
+    fn decimals_from_json_numbers_keep_their_digits() {
+        for (json, want) in [
+            (r#"{"r": 11.4919}"#, dec!(11.4919)),
+            (r#"{"r": 25}"#, dec!(25)),
+            (r#"{"r": 25.0}"#, dec!(25)),
+            (r#"{"r": 0.091}"#, dec!(0.091)),
+            (r#"{"r": "12.5"}"#, dec!(12.5)),
+            (r#"{"r": 1e-5}"#, dec!(0.00001)),
+        ] {
+            let got: Rate = serde_json::from_str(json).unwrap();
+            assert_eq!(got.r, want, "{json}");
+        }
+    }
+
+    #[test]
+    fn object_ref_takes_id_or_object() {
+        let a: ObjectRef = serde_json::from_str(r#""ch_1""#).unwrap();
+        let b: ObjectRef = serde_json::from_str(r#"{"id": "ch_1", "object": "charge"}"#).unwrap();
+        assert_eq!(a, b);
+        assert!(serde_json::from_str::<ObjectRef>("12").is_err());
+    }
+}

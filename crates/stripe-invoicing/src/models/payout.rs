@@ -1,0 +1,113 @@
+//! `payout`: money sent from the Stripe balance to the bank.
+
+use std::collections::BTreeMap;
+
+use bookkeeping_core::Currency;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use super::{ObjectRef, open_enum};
+use crate::ids::PayoutId;
+
+open_enum! {
+    /// Where a payout is: `pending` → `in_transit` → `paid`, or `failed` / `canceled`.
+    PayoutStatus {
+        /// Created, not yet submitted to the bank.
+        Pending => "pending",
+        /// Submitted to the bank.
+        InTransit => "in_transit",
+        /// Arrived (it can still turn `failed` later).
+        Paid => "paid",
+        /// The bank rejected it; the money returned to the balance.
+        Failed => "failed",
+        /// Cancelled before it was sent.
+        Canceled => "canceled",
+    }
+}
+
+open_enum! {
+    /// Whether Stripe can list the balance transactions of a payout.
+    ReconciliationStatus {
+        /// The balance transactions of the payout can be listed.
+        Completed => "completed",
+        /// Stripe is still working out which transactions the payout contains.
+        InProgress => "in_progress",
+        /// A manual payout: Stripe cannot say which transactions it contains.
+        NotApplicable => "not_applicable",
+    }
+}
+
+/// The bank's trace reference of a payout.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TraceId {
+    /// `pending`, `supported`, `unsupported`.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// The reference, when the bank supports one.
+    #[serde(default)]
+    pub value: Option<String>,
+}
+
+/// A payout (`GET /v1/payouts`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Payout {
+    /// `po_…`.
+    pub id: PayoutId,
+    /// The amount to the bank, in minor units of `currency`.
+    pub amount: i64,
+    /// The settlement currency.
+    pub currency: Currency,
+    /// The expected (or actual) bank arrival date, at midnight UTC.
+    #[serde(with = "time::serde::timestamp")]
+    pub arrival_date: OffsetDateTime,
+    /// When Stripe created it.
+    #[serde(with = "time::serde::timestamp")]
+    pub created: OffsetDateTime,
+    /// `true` when the payout schedule created it; only automatic payouts can
+    /// be broken down into balance transactions.
+    pub automatic: bool,
+    /// The payout's own balance transaction (type `payout`).
+    #[serde(default)]
+    pub balance_transaction: Option<ObjectRef>,
+    /// The balance transaction that returned the money when the payout failed.
+    #[serde(default)]
+    pub failure_balance_transaction: Option<ObjectRef>,
+    /// Why it failed.
+    #[serde(default)]
+    pub failure_code: Option<String>,
+    /// Why it failed, in words.
+    #[serde(default)]
+    pub failure_message: Option<String>,
+    /// Status.
+    pub status: PayoutStatus,
+    /// Whether the breakdown can be listed (added in 2023; absent before).
+    #[serde(default)]
+    pub reconciliation_status: Option<ReconciliationStatus>,
+    /// `standard` or `instant`.
+    #[serde(default)]
+    pub method: Option<String>,
+    /// `bank_account` or `card`.
+    #[serde(default, rename = "type")]
+    pub payout_type: Option<String>,
+    /// The bank reference.
+    #[serde(default)]
+    pub trace_id: Option<TraceId>,
+    /// Text, e.g. `STRIPE PAYOUT`.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The text on the bank statement.
+    #[serde(default)]
+    pub statement_descriptor: Option<String>,
+    /// The payout this one reverses.
+    #[serde(default)]
+    pub original_payout: Option<ObjectRef>,
+    /// The payout that reversed this one.
+    #[serde(default)]
+    pub reversed_by: Option<ObjectRef>,
+    /// Live (`true`) or test mode.
+    #[serde(default)]
+    pub livemode: bool,
+    /// The account's own key–value data.
+    #[serde(default)]
+    pub metadata: Option<BTreeMap<String, String>>,
+}

@@ -1,0 +1,1271 @@
+//! Stripe objects into bookkeeping-core records.
+//!
+//! - A payout and the balance transactions behind it become a [`Payout`] with
+//!   one [`SettlementLine`] per transaction (charge, refund, dispute, dispute
+//!   reversal, fee, adjustment, reserve, transfer…). Fees withheld from a
+//!   transaction become [`Fee`]s on its line, with any VAT Stripe charged on
+//!   them; a fee charged on its own (Billing, Radar) is a line with gross 0.
+//!   The payout's own `payout` transaction is the payout itself, not a line.
+//! - An invoice becomes a [`Sale`] with lines by VAT rate and
+//!   [`TaxTreatment`], the customer's country and VAT number, and the
+//!   payments that settled it; a credit note becomes a [`Refund`](CoreRefund); a voided
+//!   invoice is credited in full on the day it was voided.
+//! - A charge is never a sale. A charge whose PaymentIntent paid a Stripe
+//!   invoice points to that invoice (`related`); one that did not (a payment
+//!   for an invoice issued in another program, a payment link) is the
+//!   settlement of a receivable whose sale is booked elsewhere, and has no
+//!   `related`.
+//!
+//! Matching keys: a charge line's `reference` is its PaymentIntent id (the
+//! charge id when it has none), which is also the `reference` of the
+//! [`Payment`] on the invoice's sale; a refund line's `reference` is the
+//! refund id, also on the credit note's refund payment.
+//!
+//! Nothing is guessed: whatever cannot be decided (an unknown type, a missing
+//! VAT rate, amounts that do not add up, a manual payout) comes out as a
+//! [`ReviewItem`] next to the record.
+
+use std::collections::{BTreeSet, HashMap};
+
+use bookkeeping_core::{
+    CountryCode, Currency, Customer, Fee, FeeKind, LineKind, Money, MoneyError, Payment,
+    PaymentChannel, Payout as CorePayout, PayoutRecord, PayoutStatus as CorePayoutStatus, Period,
+    Provider, Refund as CoreRefund, ReviewItem, ReviewReason, Sale, SaleLine, SalesRecord,
+    SettlementKind, SettlementLine, SourceRef, TaxTreatment, VatRate, stockholm_date,
+};
+use time::OffsetDateTime;
+
+use crate::amount::money;
+use crate::ids::InvoiceId;
+use crate::models::{
+    BalanceTransaction, BalanceTransactionType, CreditNote, CreditNoteLineItem, CreditNoteStatus,
+    FeeDetailType, Invoice, InvoiceLineItem, InvoicePayment, InvoicePaymentStatus, InvoiceStatus,
+    InvoiceTax, Payout, PayoutStatus, ReconciliationStatus, ReportingCategory, TaxBehavior,
+    TaxExempt, TaxRate, TransactionSource,
+};
+
+const STRIPE: Provider = Provider::Stripe;
+
+fn sref(kind: &str, id: impl Into<String>) -> SourceRef {
+    SourceRef::new(STRIPE, kind, id)
+}
+
+fn review(reason: ReviewReason, source: &SourceRef, message: impl Into<String>) -> ReviewItem {
+    ReviewItem::new(STRIPE, reason, message).with_source(source.clone())
+}
+
+fn currency_review(source: &SourceRef, err: &MoneyError) -> ReviewItem {
+    review(
+        ReviewReason::Currency,
+        source,
+        format!("amounts cannot be converted: {err}"),
+    )
+}
+
+/// Which Stripe invoice each payment (PaymentIntent or charge id) paid, from
+/// invoice payments. Used to point settlement lines at their invoices.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InvoiceLinks {
+    by_payment: HashMap<String, InvoiceId>,
+}
+
+impl InvoiceLinks {
+    /// No links.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records which invoice `payment` paid (only paid invoice payments count).
+    pub fn add(&mut self, payment: &InvoicePayment) {
+        if payment.status != InvoicePaymentStatus::Paid {
+            return;
+        }
+        if let Some(reference) = payment.payment.reference() {
+            self.by_payment.insert(
+                reference.to_owned(),
+                InvoiceId::new(payment.invoice.as_str()),
+            );
+        }
+    }
+
+    /// The invoice a PaymentIntent or charge paid, if known.
+    pub fn invoice_for(&self, payment: &str) -> Option<&InvoiceId> {
+        self.by_payment.get(payment)
+    }
+
+    /// How many payments are linked.
+    pub fn len(&self) -> usize {
+        self.by_payment.len()
+    }
+
+    /// Whether there are no links.
+    pub fn is_empty(&self) -> bool {
+        self.by_payment.is_empty()
+    }
+}
+
+impl<'a> FromIterator<&'a InvoicePayment> for InvoiceLinks {
+    fn from_iter<I: IntoIterator<Item = &'a InvoicePayment>>(iter: I) -> Self {
+        let mut links = InvoiceLinks::new();
+        for p in iter {
+            links.add(p);
+        }
+        links
+    }
+}
+
+/// A payout with its balance transactions (as listed with
+/// `payout=po_…`; the payout's own `payout` transaction may be among them),
+/// as a [`Payout`] record followed by review items.
+///
+/// A manual payout (`automatic: false`) has no lines and a
+/// [`ReviewReason::NoBreakdown`] item; a payout whose lines do not add up to
+/// its amount gets a [`ReviewReason::AmountMismatch`] item with the difference.
+pub fn normalize_payout(
+    payout: &Payout,
+    transactions: &[BalanceTransaction],
+    links: &InvoiceLinks,
+) -> Vec<PayoutRecord> {
+    let source = sref("payout", payout.id.as_str());
+    let amount = match money(payout.amount, payout.currency) {
+        Ok(m) => m,
+        Err(e) => return vec![PayoutRecord::Review(currency_review(&source, &e))],
+    };
+    let mut reviews = Vec::new();
+    let status = match &payout.status {
+        PayoutStatus::Pending => CorePayoutStatus::Pending,
+        PayoutStatus::InTransit => CorePayoutStatus::InTransit,
+        PayoutStatus::Paid => CorePayoutStatus::Paid,
+        PayoutStatus::Failed => CorePayoutStatus::Failed,
+        PayoutStatus::Canceled => CorePayoutStatus::Canceled,
+        other => {
+            reviews.push(
+                review(
+                    ReviewReason::UnknownType,
+                    &source,
+                    format!("payout status {:?} is not known", other.as_str()),
+                )
+                .with_field("status"),
+            );
+            CorePayoutStatus::Unknown(other.as_str().to_owned())
+        }
+    };
+    let own = payout.balance_transaction.as_ref().map(|r| r.as_str());
+    let mut lines = Vec::new();
+    if payout.automatic {
+        match &payout.reconciliation_status {
+            Some(ReconciliationStatus::Completed) | None => {}
+            Some(other) => reviews.push(
+                review(
+                    ReviewReason::Incomplete,
+                    &source,
+                    format!(
+                        "reconciliation_status is {:?}: Stripe has not yet settled which transactions the payout contains",
+                        other.as_str()
+                    ),
+                )
+                .with_field("reconciliation_status"),
+            ),
+        }
+        for txn in transactions {
+            if Some(txn.id.as_str()) == own || is_payout_itself(txn, payout) {
+                if txn.amount != -payout.amount || txn.currency != payout.currency {
+                    reviews.push(
+                        review(
+                            ReviewReason::AmountMismatch,
+                            &source,
+                            format!(
+                                "the payout's own balance transaction {} is {} {} but the payout is {}",
+                                txn.id, txn.amount, txn.currency, amount
+                            ),
+                        )
+                        .with_amount(amount),
+                    );
+                }
+                continue;
+            }
+            if txn.currency != payout.currency {
+                reviews.push(
+                    review(
+                        ReviewReason::Currency,
+                        &sref("balance_transaction", txn.id.as_str()),
+                        format!(
+                            "balance transaction in {} inside a payout in {}: not booked as a line of it",
+                            txn.currency, payout.currency
+                        ),
+                    )
+                    .with_field("currency"),
+                );
+                continue;
+            }
+            let (line, mut r) = settlement_line(txn, links);
+            reviews.append(&mut r);
+            if let Some(line) = line {
+                lines.push(line);
+            }
+        }
+    } else {
+        reviews.push(
+            review(
+                ReviewReason::NoBreakdown,
+                &source,
+                "manual payout: Stripe cannot say which balance transactions it contains; \
+                 reconcile it against the Stripe balance by hand",
+            )
+            .with_amount(amount),
+        );
+    }
+
+    let core = CorePayout {
+        source: source.clone(),
+        provider: STRIPE,
+        status,
+        created_at: payout.created,
+        arrival_date: stockholm_date(payout.arrival_date),
+        amount,
+        bank_reference: payout.trace_id.as_ref().and_then(|t| t.value.clone()),
+        lines,
+    };
+    if payout.automatic {
+        match core.unexplained() {
+            Ok(diff) if diff.is_zero() => {}
+            Ok(diff) => reviews.push(
+                review(
+                    ReviewReason::AmountMismatch,
+                    &source,
+                    format!(
+                        "the balance transactions add up to {} more than the payout of {}",
+                        diff, core.amount
+                    ),
+                )
+                .with_amount(diff),
+            ),
+            Err(e) => reviews.push(currency_review(&source, &e)),
+        }
+    }
+    std::iter::once(PayoutRecord::Payout(core))
+        .chain(reviews.into_iter().map(PayoutRecord::Review))
+        .collect()
+}
+
+fn is_payout_itself(txn: &BalanceTransaction, payout: &Payout) -> bool {
+    txn.reporting_category == ReportingCategory::Payout
+        && txn
+            .source
+            .as_ref()
+            .is_some_and(|s| s.id() == payout.id.as_str())
+}
+
+/// What a balance transaction is as a settlement line.
+fn settlement_kind(txn: &BalanceTransaction) -> SettlementKind {
+    use BalanceTransactionType as T;
+    use ReportingCategory as C;
+    match &txn.transaction_type {
+        T::ReserveHold | T::PayoutMinimumBalanceHold => return SettlementKind::ReserveHeld,
+        T::ReserveRelease | T::PayoutMinimumBalanceRelease => {
+            return SettlementKind::ReserveReleased;
+        }
+        T::StripeFxFee => return SettlementKind::Fee,
+        _ => {}
+    }
+    match &txn.reporting_category {
+        C::Charge | C::ChargeFailure | C::PartialCaptureReversal => SettlementKind::Charge,
+        C::Refund | C::RefundFailure => SettlementKind::Refund,
+        C::Dispute => SettlementKind::Dispute,
+        C::DisputeReversal => SettlementKind::DisputeReversal,
+        C::Fee | C::Tax => SettlementKind::Fee,
+        C::OtherAdjustment => SettlementKind::Adjustment,
+        C::RiskReservedFunds | C::ConnectReservedFunds => {
+            if txn.amount < 0 {
+                SettlementKind::ReserveHeld
+            } else {
+                SettlementKind::ReserveReleased
+            }
+        }
+        C::Payout
+        | C::PayoutReversal
+        | C::Topup
+        | C::TopupReversal
+        | C::Transfer
+        | C::TransferReversal
+        | C::ConnectCollectionTransfer
+        | C::Advance
+        | C::AdvanceFunding => SettlementKind::Transfer,
+        other => SettlementKind::Unknown(other.as_str().to_owned()),
+    }
+}
+
+/// The kind of a Stripe fee, from the transaction and the fee's description.
+fn fee_kind(txn: &BalanceTransaction, description: Option<&str>) -> FeeKind {
+    if txn.transaction_type == BalanceTransactionType::StripeFxFee {
+        return FeeKind::Currency;
+    }
+    if matches!(
+        txn.reporting_category,
+        ReportingCategory::Dispute | ReportingCategory::DisputeReversal
+    ) {
+        return FeeKind::Dispute;
+    }
+    let text = description
+        .or(txn.description.as_deref())
+        .unwrap_or_default()
+        .to_lowercase();
+    if text.contains("dispute") || text.contains("chargeback") {
+        FeeKind::Dispute
+    } else if text.contains("radar") {
+        FeeKind::App
+    } else if text.contains("billing")
+        || text.contains("invoicing")
+        || text.contains("subscription")
+    {
+        FeeKind::Subscription
+    } else if txn.transaction_type == BalanceTransactionType::TaxFee || text.contains("stripe tax")
+    {
+        FeeKind::App
+    } else if text.contains("currency conversion") {
+        FeeKind::Currency
+    } else if text.contains("payout") {
+        FeeKind::Payout
+    } else if matches!(
+        txn.reporting_category,
+        ReportingCategory::Charge | ReportingCategory::Refund | ReportingCategory::ChargeFailure
+    ) {
+        FeeKind::Processing
+    } else {
+        FeeKind::Other(if text.is_empty() {
+            txn.transaction_type.as_str().to_owned()
+        } else {
+            text
+        })
+    }
+}
+
+/// One balance transaction as a settlement line, with review items for
+/// whatever is unknown or does not add up. `None` only when its amounts
+/// cannot be expressed (a currency without a minor unit); a review item says so.
+pub fn settlement_line(
+    txn: &BalanceTransaction,
+    links: &InvoiceLinks,
+) -> (Option<SettlementLine>, Vec<ReviewItem>) {
+    let source = sref("balance_transaction", txn.id.as_str());
+    let mut reviews = Vec::new();
+    match build_line(txn, links, &source, &mut reviews) {
+        Ok(line) => (Some(line), reviews),
+        Err(e) => {
+            reviews.push(currency_review(&source, &e));
+            (None, reviews)
+        }
+    }
+}
+
+fn build_line(
+    txn: &BalanceTransaction,
+    links: &InvoiceLinks,
+    source: &SourceRef,
+    reviews: &mut Vec<ReviewItem>,
+) -> Result<SettlementLine, MoneyError> {
+    let cur = txn.currency;
+    let kind = settlement_kind(txn);
+    if let SettlementKind::Unknown(what) = &kind {
+        reviews.push(
+            review(
+                ReviewReason::UnknownType,
+                source,
+                format!(
+                    "reporting category {what:?} (type {:?}) is not one kassabok books on its own",
+                    txn.transaction_type.as_str()
+                ),
+            )
+            .with_field("reporting_category")
+            .with_amount(money(txn.net, cur)?),
+        );
+    }
+    if txn.net != txn.amount - txn.fee {
+        reviews.push(
+            review(
+                ReviewReason::AmountMismatch,
+                source,
+                format!(
+                    "net {} is not amount {} minus fee {}",
+                    txn.net, txn.amount, txn.fee
+                ),
+            )
+            .with_field("net"),
+        );
+    }
+
+    let mut fees = withheld_fees(txn, source, reviews)?;
+    let gross = if kind == SettlementKind::Fee {
+        // A fee on its own line: gross 0, the whole amount is the fee.
+        let text = txn.description.clone().unwrap_or_default();
+        let is_tax = txn.reporting_category == ReportingCategory::Tax;
+        let amount = money(-txn.amount, cur)?;
+        fees.insert(
+            0,
+            Fee {
+                source: source.clone(),
+                provider: STRIPE,
+                kind: fee_kind(txn, None),
+                amount,
+                vat: is_tax.then_some(amount),
+                occurred_at: txn.created,
+                description: text,
+            },
+        );
+        Money::zero(cur)
+    } else {
+        money(txn.amount, cur)?
+    };
+
+    let (reference, payment) = references(txn.source.as_ref());
+    let related = payment
+        .as_deref()
+        .and_then(|p| links.invoice_for(p))
+        .map(|id| sref("invoice", id.as_str()));
+    let original = match (&txn.exchange_rate, txn.source.as_ref()) {
+        (Some(_), Some(src)) => original_amount(src, cur)?,
+        _ => None,
+    };
+    Ok(SettlementLine {
+        source: source.clone(),
+        kind,
+        occurred_at: txn.created,
+        gross,
+        fees,
+        net: money(txn.net, cur)?,
+        related,
+        reference,
+        original,
+        exchange_rate: txn.exchange_rate,
+        description: txn.description.clone().unwrap_or_default(),
+    })
+}
+
+/// The matching reference of a line and the payment id to look an invoice up by.
+fn references(source: Option<&TransactionSource>) -> (Option<String>, Option<String>) {
+    let name = |r: &crate::models::ObjectRef| r.as_str().to_owned();
+    match source {
+        None => (None, None),
+        Some(TransactionSource::Charge(c)) => {
+            let payment = c
+                .payment_intent
+                .as_ref()
+                .map(name)
+                .unwrap_or_else(|| c.id.as_str().to_owned());
+            (Some(payment.clone()), Some(payment))
+        }
+        Some(TransactionSource::Refund(r)) => (
+            Some(r.id.as_str().to_owned()),
+            r.payment_intent.as_ref().or(r.charge.as_ref()).map(name),
+        ),
+        Some(TransactionSource::Dispute(d)) => (
+            Some(d.id.as_str().to_owned()),
+            Some(name(d.payment_intent.as_ref().unwrap_or(&d.charge))),
+        ),
+        Some(other) => (Some(other.id().to_owned()), None),
+    }
+}
+
+/// The amount in the presentment currency, when it differs from the settlement currency.
+fn original_amount(
+    src: &TransactionSource,
+    settlement: Currency,
+) -> Result<Option<Money>, MoneyError> {
+    let (minor, currency) = match src {
+        TransactionSource::Charge(c) => (c.amount, c.currency),
+        TransactionSource::Refund(r) => (-r.amount, r.currency),
+        TransactionSource::Dispute(d) => (-d.amount, d.currency),
+        _ => return Ok(None),
+    };
+    if currency == settlement {
+        return Ok(None);
+    }
+    money(minor, currency).map(Some)
+}
+
+/// The fees withheld from a transaction (`fee_details`), with Stripe's VAT on
+/// them folded in. When `fee_details` does not add up to `fee`, one fee of
+/// `fee` is used and a review item says so.
+fn withheld_fees(
+    txn: &BalanceTransaction,
+    source: &SourceRef,
+    reviews: &mut Vec<ReviewItem>,
+) -> Result<Vec<Fee>, MoneyError> {
+    let cur = txn.currency;
+    let detail_sum: i64 = txn.fee_details.iter().map(|d| d.amount).sum();
+    let fee =
+        |kind: FeeKind, minor: i64, vat: Option<i64>, text: String| -> Result<Fee, MoneyError> {
+            Ok(Fee {
+                source: source.clone(),
+                provider: STRIPE,
+                kind,
+                amount: money(minor, cur)?,
+                vat: vat.map(|v| money(v, cur)).transpose()?,
+                occurred_at: txn.created,
+                description: text,
+            })
+        };
+    if detail_sum != txn.fee || txn.fee_details.iter().any(|d| d.currency != cur) {
+        reviews.push(
+            review(
+                ReviewReason::AmountMismatch,
+                source,
+                format!(
+                    "fee_details add up to {detail_sum} but the fee is {}; booked as one fee",
+                    txn.fee
+                ),
+            )
+            .with_field("fee_details"),
+        );
+        if txn.fee == 0 {
+            return Ok(Vec::new());
+        }
+        return Ok(vec![fee(
+            fee_kind(txn, None),
+            txn.fee,
+            None,
+            "Stripe fees".to_owned(),
+        )?]);
+    }
+    let mut fees: Vec<(FeeKind, i64, Option<i64>, String)> = Vec::new();
+    let mut tax = 0i64;
+    for (i, d) in txn.fee_details.iter().enumerate() {
+        let text = d
+            .description
+            .clone()
+            .unwrap_or_else(|| d.fee_type.to_string());
+        let kind = match &d.fee_type {
+            FeeDetailType::Tax => {
+                tax += d.amount;
+                continue;
+            }
+            FeeDetailType::StripeFee => fee_kind(txn, d.description.as_deref()),
+            FeeDetailType::PaymentMethodPassthroughFee => FeeKind::Processing,
+            FeeDetailType::ApplicationFee => FeeKind::Other("application_fee".to_owned()),
+            FeeDetailType::WithheldTax => FeeKind::Other("withheld_tax".to_owned()),
+            other => {
+                reviews.push(
+                    review(
+                        ReviewReason::UnknownType,
+                        source,
+                        format!("fee type {:?} is not known", other.as_str()),
+                    )
+                    .with_field(format!("fee_details[{i}].type")),
+                );
+                FeeKind::Other(other.as_str().to_owned())
+            }
+        };
+        if d.amount != 0 {
+            fees.push((kind, d.amount, None, text));
+        }
+    }
+    if tax != 0 {
+        // VAT Stripe charged on its fees belongs to the fee it was charged on.
+        match fees.as_mut_slice() {
+            [only] => {
+                only.1 += tax;
+                only.2 = Some(tax);
+            }
+            _ => {
+                let kind = fees
+                    .first()
+                    .map(|f| f.0.clone())
+                    .unwrap_or_else(|| fee_kind(txn, None));
+                fees.push((kind, tax, Some(tax), "VAT on Stripe fees".to_owned()));
+            }
+        }
+    }
+    fees.into_iter()
+        .map(|(kind, minor, vat, text)| fee(kind, minor, vat, text))
+        .collect()
+}
+
+/// Tax rates by id, for the VAT rate of invoice lines (whose taxes name the
+/// rate only by id).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TaxRates {
+    by_id: HashMap<String, TaxRate>,
+}
+
+impl TaxRates {
+    /// No rates.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a rate.
+    pub fn insert(&mut self, rate: TaxRate) {
+        self.by_id.insert(rate.id.as_str().to_owned(), rate);
+    }
+
+    /// A rate by id.
+    pub fn get(&self, id: &str) -> Option<&TaxRate> {
+        self.by_id.get(id)
+    }
+
+    /// How many rates.
+    pub fn len(&self) -> usize {
+        self.by_id.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.by_id.is_empty()
+    }
+}
+
+impl FromIterator<TaxRate> for TaxRates {
+    fn from_iter<I: IntoIterator<Item = TaxRate>>(iter: I) -> Self {
+        let mut rates = TaxRates::new();
+        for r in iter {
+            rates.insert(r);
+        }
+        rates
+    }
+}
+
+/// What invoice normalization needs besides the invoice.
+#[derive(Debug, Clone, Copy)]
+pub struct InvoiceContext<'a> {
+    /// The period: sales finalized in it, voids and write-offs dated in it.
+    pub period: &'a Period,
+    /// The account's tax rates.
+    pub tax_rates: &'a TaxRates,
+    /// What invoice lines are (Stripe does not say goods or services).
+    pub line_kind: LineKind,
+}
+
+/// The customer facts that decide VAT treatment.
+#[derive(Debug, Clone, Default)]
+struct Facts {
+    country: Option<CountryCode>,
+    vat_number: Option<String>,
+    exempt: Option<TaxExempt>,
+    seller: Option<CountryCode>,
+}
+
+impl Facts {
+    fn of(invoice: Option<&Invoice>, source: &SourceRef, reviews: &mut Vec<ReviewItem>) -> Self {
+        let Some(inv) = invoice else {
+            reviews.push(review(
+                ReviewReason::TaxTreatment,
+                source,
+                "the credited invoice was not available: the customer's country and VAT number are unknown",
+            ));
+            return Facts::default();
+        };
+        let country_text = inv
+            .customer_address
+            .as_ref()
+            .and_then(|a| a.country.as_deref())
+            .or_else(|| {
+                inv.customer_shipping
+                    .as_ref()
+                    .and_then(|s| s.address.as_ref())
+                    .and_then(|a| a.country.as_deref())
+            });
+        let country = country_text.and_then(|c| match CountryCode::new(c) {
+            Ok(code) => Some(code),
+            Err(e) => {
+                reviews.push(
+                    review(ReviewReason::Malformed, source, e.to_string())
+                        .with_field("customer_address.country"),
+                );
+                None
+            }
+        });
+        let vat_number = inv
+            .customer_tax_ids
+            .iter()
+            .flatten()
+            .find(|t| t.tax_id_type.ends_with("_vat"))
+            .and_then(|t| t.value.clone());
+        Facts {
+            country,
+            vat_number,
+            exempt: inv.customer_tax_exempt.clone(),
+            seller: inv
+                .account_country
+                .as_deref()
+                .and_then(|c| CountryCode::new(c).ok()),
+        }
+    }
+
+    fn customer(&self) -> Customer {
+        Customer {
+            country: self.country,
+            vat_number: self.vat_number.clone(),
+        }
+    }
+}
+
+/// How a line with `vat_minor` of VAT at `rate` is taxed for this customer,
+/// or why that cannot be decided.
+fn treatment(
+    facts: &Facts,
+    rate: Option<&TaxRate>,
+    vat_minor: i64,
+) -> (TaxTreatment, Option<VatRate>, Option<String>) {
+    let undetermined = |why: String| {
+        (
+            TaxTreatment::Undetermined {
+                reason: why.clone(),
+            },
+            None,
+            Some(why),
+        )
+    };
+    let seller = facts.seller.unwrap_or(CountryCode::SE);
+    if vat_minor != 0 {
+        let Some(rate) = rate else {
+            return undetermined("VAT charged without a known tax rate".to_owned());
+        };
+        let pct = VatRate::from_percent(rate.percentage);
+        let rate_country = rate
+            .country
+            .as_deref()
+            .and_then(|c| CountryCode::new(c).ok())
+            .unwrap_or(seller);
+        if rate_country == seller {
+            return match facts.country {
+                Some(c) if c.is_eu() && c != seller && facts.vat_number.is_none() => {
+                    (TaxTreatment::EuB2cSwedishVat, Some(pct), None)
+                }
+                Some(c) if c.is_eu() && c != seller => (
+                    TaxTreatment::Domestic,
+                    Some(pct),
+                    Some(format!(
+                        "Swedish VAT charged to a business in {c} with a VAT number: check whether reverse charge applied"
+                    )),
+                ),
+                _ => (TaxTreatment::Domestic, Some(pct), None),
+            };
+        }
+        if rate_country.is_eu() {
+            let note = (facts.country != Some(rate_country)).then(|| {
+                format!(
+                    "{rate_country} VAT charged but the customer's country is {}",
+                    facts
+                        .country
+                        .map_or("unknown".to_owned(), |c| c.to_string())
+                )
+            });
+            return (
+                TaxTreatment::EuOss {
+                    country: rate_country,
+                },
+                Some(pct),
+                note,
+            );
+        }
+        return undetermined(format!(
+            "tax rate {} is of {rate_country}, neither Swedish nor EU VAT",
+            rate.id
+        ));
+    }
+    let zero = Some(VatRate::ZERO);
+    match facts.country {
+        None => undetermined("no VAT charged and the customer's country is unknown".to_owned()),
+        Some(c) if !c.is_eu() => (TaxTreatment::ExportOutsideEu, zero, None),
+        Some(c) if c != seller => {
+            if facts.vat_number.is_some() {
+                (TaxTreatment::EuB2bReverseCharge, zero, None)
+            } else if facts.exempt == Some(TaxExempt::Reverse) {
+                (
+                    TaxTreatment::EuB2bReverseCharge,
+                    zero,
+                    Some(
+                        "reverse charge without the customer's VAT number on the invoice"
+                            .to_owned(),
+                    ),
+                )
+            } else {
+                undetermined(format!(
+                    "no VAT charged to a customer in {c} without a VAT number"
+                ))
+            }
+        }
+        Some(_) => {
+            if rate.is_some_and(|r| r.percentage.is_zero()) {
+                (TaxTreatment::Exempt, zero, None)
+            } else {
+                undetermined("no VAT charged to a Swedish customer".to_owned())
+            }
+        }
+    }
+}
+
+/// One invoice or credit-note line, before normalization.
+struct RawLine<'a> {
+    field: String,
+    description: &'a str,
+    amount_after_discounts: i64,
+    taxes: &'a [InvoiceTax],
+    rates: &'a [TaxRate],
+}
+
+fn sale_line(
+    raw: &RawLine<'_>,
+    currency: Currency,
+    facts: &Facts,
+    ctx: &InvoiceContext<'_>,
+    source: &SourceRef,
+    reviews: &mut Vec<ReviewItem>,
+) -> Result<SaleLine, MoneyError> {
+    let vat_minor: i64 = raw.taxes.iter().map(|t| t.amount).sum();
+    let inclusive: i64 = raw
+        .taxes
+        .iter()
+        .filter(|t| t.tax_behavior == Some(TaxBehavior::Inclusive))
+        .map(|t| t.amount)
+        .sum();
+    let net_minor = raw.amount_after_discounts - inclusive;
+    let mut rates: Vec<&TaxRate> = Vec::new();
+    for (i, tax) in raw.taxes.iter().enumerate() {
+        let Some(id) = tax.tax_rate_id() else {
+            if tax.amount != 0 {
+                reviews.push(
+                    review(ReviewReason::VatRate, source, "a tax without a tax rate")
+                        .with_field(format!("{}.taxes[{i}]", raw.field)),
+                );
+            }
+            continue;
+        };
+        match raw
+            .rates
+            .iter()
+            .find(|r| r.id.as_str() == id)
+            .or_else(|| ctx.tax_rates.get(id))
+        {
+            Some(rate) => rates.push(rate),
+            None => reviews.push(
+                review(
+                    ReviewReason::VatRate,
+                    source,
+                    format!("tax rate {id} is not among the account's tax rates"),
+                )
+                .with_field(format!(
+                    "{}.taxes[{i}].tax_rate_details.tax_rate",
+                    raw.field
+                )),
+            ),
+        }
+    }
+    if raw.taxes.is_empty() {
+        // Lines without taxes may still carry their rates (credit notes do).
+        rates.extend(raw.rates.iter());
+    }
+    let distinct: BTreeSet<_> = rates.iter().map(|r| r.percentage.normalize()).collect();
+    let rate = match distinct.len() {
+        0 | 1 => rates.first().copied(),
+        _ => {
+            reviews.push(
+                review(
+                    ReviewReason::VatRate,
+                    source,
+                    format!("line {:?} has several VAT rates", raw.description),
+                )
+                .with_field(format!("{}.taxes", raw.field)),
+            );
+            None
+        }
+    };
+    let (treatment, vat_rate, note) = if distinct.len() > 1 {
+        (
+            TaxTreatment::Undetermined {
+                reason: "several VAT rates on one line".to_owned(),
+            },
+            None,
+            None,
+        )
+    } else {
+        treatment(facts, rate, vat_minor)
+    };
+    if let Some(note) = note {
+        reviews
+            .push(review(ReviewReason::TaxTreatment, source, note).with_field(raw.field.clone()));
+    }
+    Ok(SaleLine {
+        kind: ctx.line_kind,
+        description: raw.description.to_owned(),
+        net: money(net_minor, currency)?,
+        vat: money(vat_minor, currency)?,
+        vat_rate,
+        treatment,
+    })
+}
+
+fn in_period(period: &Period, at: Option<OffsetDateTime>) -> bool {
+    at.is_some_and(|t| period.contains(t))
+}
+
+fn check_total(
+    lines: &[SaleLine],
+    total_minor: i64,
+    currency: Currency,
+    source: &SourceRef,
+    reviews: &mut Vec<ReviewItem>,
+) -> Result<(), MoneyError> {
+    let total = money(total_minor, currency)?;
+    let sum = lines
+        .iter()
+        .try_fold(Money::zero(currency), |acc, l| acc.checked_add(&l.gross()?))?;
+    if sum != total {
+        let diff = sum.checked_sub(&total)?;
+        reviews.push(
+            review(
+                ReviewReason::AmountMismatch,
+                source,
+                format!("the lines add up to {sum} but the total is {total}"),
+            )
+            .with_field("total")
+            .with_amount(diff),
+        );
+    }
+    Ok(())
+}
+
+/// An invoice with all its lines and payments as sales records for
+/// `ctx.period`: the [`Sale`] if it was finalized in the period; for a void
+/// invoice, a [`Refund`](CoreRefund) of all of it if it was voided in the
+/// period; for an uncollectible one, a review item if it was written off in
+/// the period; and review items for whatever could not be decided.
+pub fn normalize_invoice(
+    invoice: &Invoice,
+    lines: &[InvoiceLineItem],
+    payments: &[InvoicePayment],
+    ctx: &InvoiceContext<'_>,
+) -> Vec<SalesRecord> {
+    let source = sref("invoice", invoice.id.as_str());
+    let mut reviews = Vec::new();
+    let mut records = Vec::new();
+    match build_invoice(
+        invoice,
+        lines,
+        payments,
+        ctx,
+        &source,
+        &mut reviews,
+        &mut records,
+    ) {
+        Ok(()) => {}
+        Err(e) => {
+            records.clear();
+            reviews.push(currency_review(&source, &e));
+        }
+    }
+    records.extend(reviews.into_iter().map(SalesRecord::Review));
+    records
+}
+
+fn build_invoice(
+    invoice: &Invoice,
+    lines: &[InvoiceLineItem],
+    payments: &[InvoicePayment],
+    ctx: &InvoiceContext<'_>,
+    source: &SourceRef,
+    reviews: &mut Vec<ReviewItem>,
+    records: &mut Vec<SalesRecord>,
+) -> Result<(), MoneyError> {
+    let status = match &invoice.status {
+        Some(
+            s @ (InvoiceStatus::Open
+            | InvoiceStatus::Paid
+            | InvoiceStatus::Void
+            | InvoiceStatus::Uncollectible),
+        ) => s.clone(),
+        Some(InvoiceStatus::Draft) | None => {
+            reviews.push(review(
+                ReviewReason::Incomplete,
+                source,
+                "draft invoice: not issued, not booked",
+            ));
+            return Ok(());
+        }
+        Some(other) => {
+            reviews.push(
+                review(
+                    ReviewReason::UnknownType,
+                    source,
+                    format!("invoice status {:?} is not known", other.as_str()),
+                )
+                .with_field("status"),
+            );
+            return Ok(());
+        }
+    };
+    let issued_at = invoice
+        .effective_at
+        .or(invoice.status_transitions.finalized_at);
+    let Some(issued_at) = issued_at else {
+        reviews.push(
+            review(
+                ReviewReason::Malformed,
+                source,
+                "a finalized invoice without effective_at or finalized_at",
+            )
+            .with_field("effective_at"),
+        );
+        return Ok(());
+    };
+    let currency = invoice.currency;
+    let document_number = invoice
+        .number
+        .clone()
+        .unwrap_or_else(|| invoice.id.as_str().to_owned());
+    let issued = ctx.period.contains(issued_at);
+    let voided = status == InvoiceStatus::Void
+        && in_period(ctx.period, invoice.status_transitions.voided_at);
+    let written_off = status == InvoiceStatus::Uncollectible
+        && in_period(
+            ctx.period,
+            invoice.status_transitions.marked_uncollectible_at,
+        );
+    if !(issued || voided || written_off) {
+        return Ok(());
+    }
+
+    let facts = Facts::of(Some(invoice), source, reviews);
+    let mut sale_lines = Vec::with_capacity(lines.len() + 1);
+    for (i, line) in lines.iter().enumerate() {
+        let discounts: i64 = line
+            .discount_amounts
+            .iter()
+            .flatten()
+            .map(|d| d.amount)
+            .sum();
+        let raw = RawLine {
+            field: format!("lines[{i}]"),
+            description: line.description.as_deref().unwrap_or_default(),
+            amount_after_discounts: line.amount - discounts,
+            taxes: line.taxes.as_deref().unwrap_or_default(),
+            rates: &[],
+        };
+        sale_lines.push(sale_line(&raw, currency, &facts, ctx, source, reviews)?);
+    }
+    if let Some(shipping) = invoice
+        .shipping_cost
+        .as_ref()
+        .filter(|s| s.amount_total != 0)
+    {
+        let rates: Vec<TaxRate> = shipping
+            .taxes
+            .iter()
+            .flatten()
+            .map(|t| t.rate.clone())
+            .collect();
+        let taxes: Vec<InvoiceTax> = shipping
+            .taxes
+            .iter()
+            .flatten()
+            .map(|t| InvoiceTax {
+                amount: t.amount,
+                tax_behavior: Some(TaxBehavior::Exclusive),
+                taxability_reason: None,
+                taxable_amount: None,
+                tax_type: None,
+                tax_rate_details: Some(crate::models::TaxRateDetails {
+                    tax_rate: crate::models::ObjectRef(t.rate.id.as_str().to_owned()),
+                }),
+            })
+            .collect();
+        let raw = RawLine {
+            field: "shipping_cost".to_owned(),
+            description: "Shipping",
+            amount_after_discounts: shipping.amount_subtotal,
+            taxes: &taxes,
+            rates: &rates,
+        };
+        let mut line = sale_line(&raw, currency, &facts, ctx, source, reviews)?;
+        line.kind = LineKind::Shipping;
+        sale_lines.push(line);
+    }
+    check_total(&sale_lines, invoice.total, currency, source, reviews)?;
+    let customer = facts.customer();
+
+    if issued {
+        let mut sale_payments = Vec::new();
+        for p in payments
+            .iter()
+            .filter(|p| p.status == InvoicePaymentStatus::Paid)
+        {
+            let amount = p.amount_paid.unwrap_or(p.amount_requested);
+            let through_stripe =
+                matches!(p.payment.payment_type.as_str(), "payment_intent" | "charge");
+            sale_payments.push(Payment {
+                gateway: if through_stripe {
+                    "stripe".to_owned()
+                } else {
+                    p.payment.payment_type.clone()
+                },
+                channel: if through_stripe {
+                    PaymentChannel::Provider(STRIPE)
+                } else {
+                    PaymentChannel::External
+                },
+                amount: money(amount, p.currency)?,
+                reference: p.payment.reference().map(str::to_owned),
+                processed_at: p.status_transitions.paid_at,
+            });
+        }
+        let listed: i64 = payments
+            .iter()
+            .filter(|p| p.status == InvoicePaymentStatus::Paid)
+            .map(|p| p.amount_paid.unwrap_or(p.amount_requested))
+            .sum();
+        if invoice.amount_paid > listed {
+            sale_payments.push(Payment {
+                gateway: "paid_out_of_band".to_owned(),
+                channel: PaymentChannel::External,
+                amount: money(invoice.amount_paid - listed, currency)?,
+                reference: None,
+                processed_at: invoice.status_transitions.paid_at,
+            });
+        }
+        records.push(SalesRecord::Sale(Sale {
+            source: source.clone(),
+            document_number: document_number.clone(),
+            occurred_at: issued_at,
+            currency,
+            lines: sale_lines.clone(),
+            customer: customer.clone(),
+            payments: sale_payments,
+            test: !invoice.livemode,
+        }));
+    }
+    if voided {
+        records.push(SalesRecord::Refund(CoreRefund {
+            source: sref("invoice_void", invoice.id.as_str()),
+            sale: source.clone(),
+            document_number,
+            occurred_at: invoice.status_transitions.voided_at.unwrap_or(issued_at),
+            currency,
+            lines: sale_lines,
+            customer,
+            payments: Vec::new(),
+        }));
+    }
+    if written_off {
+        reviews.push(
+            review(
+                ReviewReason::Policy,
+                source,
+                "invoice marked uncollectible: the bad-debt write-off and its VAT correction are the accountant's decision",
+            )
+            .with_amount(money(invoice.amount_remaining, currency)?),
+        );
+    }
+    Ok(())
+}
+
+/// A credit note with all its lines as sales records for `ctx.period`: a
+/// [`Refund`](CoreRefund) of the invoice if it took effect in the period, or
+/// a review item if it was voided in the period.
+pub fn normalize_credit_note(
+    credit_note: &CreditNote,
+    lines: &[CreditNoteLineItem],
+    ctx: &InvoiceContext<'_>,
+) -> Vec<SalesRecord> {
+    let source = sref("credit_note", credit_note.id.as_str());
+    let mut reviews = Vec::new();
+    let mut records = Vec::new();
+    if let Err(e) = build_credit_note(credit_note, lines, ctx, &source, &mut reviews, &mut records)
+    {
+        records.clear();
+        reviews.push(currency_review(&source, &e));
+    }
+    records.extend(reviews.into_iter().map(SalesRecord::Review));
+    records
+}
+
+fn build_credit_note(
+    cn: &CreditNote,
+    lines: &[CreditNoteLineItem],
+    ctx: &InvoiceContext<'_>,
+    source: &SourceRef,
+    reviews: &mut Vec<ReviewItem>,
+    records: &mut Vec<SalesRecord>,
+) -> Result<(), MoneyError> {
+    let currency = cn.currency;
+    let effective = cn.effective_at.unwrap_or(cn.created);
+    match &cn.status {
+        CreditNoteStatus::Issued => {}
+        CreditNoteStatus::Void => {
+            if in_period(ctx.period, cn.voided_at) || ctx.period.contains(effective) {
+                reviews.push(
+                    review(
+                        ReviewReason::Other,
+                        source,
+                        "credit note voided: if it was booked in an earlier period, reverse that booking",
+                    )
+                    .with_amount(money(cn.total, currency)?),
+                );
+            }
+            return Ok(());
+        }
+        other => {
+            reviews.push(
+                review(
+                    ReviewReason::UnknownType,
+                    source,
+                    format!("credit note status {:?} is not known", other.as_str()),
+                )
+                .with_field("status"),
+            );
+            return Ok(());
+        }
+    }
+    if !ctx.period.contains(effective) {
+        return Ok(());
+    }
+    let (invoice_id, invoice) = match &cn.invoice {
+        crate::models::Expandable::Id(id) => (id.clone(), None),
+        crate::models::Expandable::Object(inv) => (inv.id.as_str().to_owned(), Some(&**inv)),
+    };
+    let facts = Facts::of(invoice, source, reviews);
+    let mut refund_lines = Vec::with_capacity(lines.len());
+    for (i, line) in lines.iter().enumerate() {
+        let raw = RawLine {
+            field: format!("lines[{i}]"),
+            description: line.description.as_deref().unwrap_or_default(),
+            amount_after_discounts: line.amount - line.discount_amount.unwrap_or(0),
+            taxes: line.taxes.as_deref().unwrap_or_default(),
+            rates: line.tax_rates.as_deref().unwrap_or_default(),
+        };
+        refund_lines.push(sale_line(&raw, currency, &facts, ctx, source, reviews)?);
+    }
+    check_total(&refund_lines, cn.total, currency, source, reviews)?;
+    let mut payments = Vec::new();
+    for r in cn.refunds.iter().flatten() {
+        payments.push(Payment {
+            gateway: "stripe".to_owned(),
+            channel: PaymentChannel::Provider(STRIPE),
+            amount: money(r.amount_refunded, currency)?,
+            reference: r.refund.as_ref().map(|r| r.as_str().to_owned()),
+            processed_at: Some(effective),
+        });
+    }
+    if let Some(oob) = cn.out_of_band_amount.filter(|a| *a != 0) {
+        payments.push(Payment {
+            gateway: "out_of_band".to_owned(),
+            channel: PaymentChannel::External,
+            amount: money(oob, currency)?,
+            reference: None,
+            processed_at: Some(effective),
+        });
+    }
+    records.push(SalesRecord::Refund(CoreRefund {
+        source: source.clone(),
+        sale: sref("invoice", invoice_id),
+        document_number: cn
+            .number
+            .clone()
+            .unwrap_or_else(|| cn.id.as_str().to_owned()),
+        occurred_at: effective,
+        currency,
+        lines: refund_lines,
+        customer: facts.customer(),
+        payments,
+    }));
+    Ok(())
+}

@@ -1,0 +1,259 @@
+//! The bookkeeping-core source traits on [`StripeClient`], so a host drives
+//! Stripe like every other provider.
+
+use std::sync::Arc;
+
+use bookkeeping_core::{
+    PayoutRecord, PayoutSource, Period, Provider, RecordStream, SalesRecord, SalesSource, Source,
+    SourceError,
+};
+use futures::stream::{self, Stream, StreamExt, TryStreamExt};
+
+use crate::StripeClient;
+use crate::error::{Malformed, StripeError};
+use crate::models::{BalanceTransaction, InvoicePaymentStatus, Payout};
+use crate::normalize::{
+    InvoiceContext, InvoiceLinks, TaxRates, normalize_credit_note, normalize_invoice,
+    normalize_payout,
+};
+use crate::resources::TimeRange;
+
+impl Source for StripeClient {
+    fn provider(&self) -> Provider {
+        Provider::Stripe
+    }
+}
+
+impl PayoutSource for StripeClient {
+    /// The payouts created in `period`, each with its balance transactions
+    /// as lines (one listing per automatic payout, sources expanded), its
+    /// charges pointed at the Stripe invoices they paid. Manual payouts come
+    /// with no lines and a review item.
+    fn payouts<'a>(&'a self, period: &'a Period) -> RecordStream<'a, PayoutRecord> {
+        let client = self.clone();
+        let period = *period;
+        let records = stream::once(async move {
+            let (links, malformed) = client.invoice_links(&period).await?;
+            Ok::<_, StripeError>((client, Arc::new(links), malformed))
+        })
+        .map_ok(move |(client, links, malformed)| {
+            let head = stream::iter(
+                malformed
+                    .into_iter()
+                    .map(|m| Ok(vec![PayoutRecord::Review(m.review())])),
+            );
+            let body = client
+                .list_payouts(TimeRange::of_period(&period))
+                .and_then(move |item| {
+                    let client = client.clone();
+                    let links = Arc::clone(&links);
+                    async move {
+                        match item {
+                            Ok(payout) => client.payout_records(&payout, &links).await,
+                            Err(m) => Ok(vec![PayoutRecord::Review(m.review())]),
+                        }
+                    }
+                });
+            head.chain(body)
+        })
+        .try_flatten();
+        records_stream(records)
+    }
+}
+
+impl SalesSource for StripeClient {
+    /// Stripe Invoicing in `period`: invoices of the configured statuses
+    /// (default paid, void, uncollectible) finalized, voided or written off
+    /// in the period, as sales with their payments; credit notes as refunds.
+    /// Charges without an invoice are not sales (see [`crate::normalize`]).
+    fn sales<'a>(&'a self, period: &'a Period) -> RecordStream<'a, SalesRecord> {
+        let client = self.clone();
+        let period = *period;
+        let records = stream::once(async move {
+            let mut rates = TaxRates::new();
+            let mut malformed = Vec::new();
+            let mut listing = client.list_tax_rates();
+            while let Some(item) = listing.next().await {
+                match item? {
+                    Ok(rate) => rates.insert(rate),
+                    Err(m) => malformed.push(m),
+                }
+            }
+            Ok::<_, StripeError>((client, Arc::new(rates), malformed))
+        })
+        .map_ok(move |(client, rates, malformed)| {
+            let head = stream::iter(
+                malformed
+                    .into_iter()
+                    .map(|m| Ok(vec![SalesRecord::Review(m.review())])),
+            );
+            let created = client.lookback_range(&period);
+            let statuses = client.options.invoice_statuses.clone();
+            let invoices = stream::iter(statuses)
+                .map({
+                    let client = client.clone();
+                    move |status| client.list_invoices(&status, created)
+                })
+                .flatten()
+                .and_then({
+                    let client = client.clone();
+                    let rates = Arc::clone(&rates);
+                    move |item| {
+                        let client = client.clone();
+                        let rates = Arc::clone(&rates);
+                        async move { client.invoice_records(item, &rates, &period).await }
+                    }
+                });
+            let credit_notes = client.list_credit_notes(created).and_then({
+                let client = client.clone();
+                move |item| {
+                    let client = client.clone();
+                    let rates = Arc::clone(&rates);
+                    async move { client.credit_note_records(item, &rates, &period).await }
+                }
+            });
+            head.chain(invoices).chain(credit_notes)
+        })
+        .try_flatten();
+        records_stream(records)
+    }
+}
+
+/// Flattens batches of records into a record stream that ends after the first error.
+fn records_stream<'a, T: Send + 'a>(
+    batches: impl Stream<Item = Result<Vec<T>, StripeError>> + Send + 'a,
+) -> RecordStream<'a, T> {
+    batches
+        .map_ok(|batch| stream::iter(batch.into_iter().map(Ok::<T, StripeError>)))
+        .try_flatten()
+        .map_err(SourceError::from)
+        .scan(false, |failed, item| {
+            let out = if *failed {
+                None
+            } else {
+                *failed = item.is_err();
+                Some(item)
+            };
+            futures::future::ready(out)
+        })
+        .boxed()
+}
+
+impl StripeClient {
+    /// `[period start − invoice lookback, period end)`.
+    fn lookback_range(&self, period: &Period) -> TimeRange {
+        TimeRange::new(
+            period.start_utc() - self.options.invoice_lookback,
+            period.end_utc(),
+        )
+    }
+
+    /// Which invoice each PaymentIntent paid, from the paid invoice payments
+    /// created from the invoice lookback before `period` to its end.
+    ///
+    /// # Errors
+    /// A [`StripeError`] when the listing fails; invoice payments that cannot
+    /// be decoded are returned beside the links.
+    pub async fn invoice_links(
+        &self,
+        period: &Period,
+    ) -> Result<(InvoiceLinks, Vec<Malformed>), StripeError> {
+        let mut links = InvoiceLinks::new();
+        let mut malformed = Vec::new();
+        let mut listing =
+            self.list_invoice_payments(&InvoicePaymentStatus::Paid, self.lookback_range(period));
+        while let Some(item) = listing.next().await {
+            match item? {
+                Ok(p) => links.add(&p),
+                Err(m) => malformed.push(m),
+            }
+        }
+        Ok((links, malformed))
+    }
+
+    /// The balance transactions of an automatic payout, with those that could
+    /// not be decoded beside them. A manual payout has none (Stripe cannot
+    /// break it down), and no request is made for it.
+    ///
+    /// # Errors
+    /// A [`StripeError`] when the listing fails.
+    pub async fn payout_transactions(
+        &self,
+        payout: &Payout,
+    ) -> Result<(Vec<BalanceTransaction>, Vec<Malformed>), StripeError> {
+        let mut transactions = Vec::new();
+        let mut malformed = Vec::new();
+        if payout.automatic {
+            let mut listing = self.list_payout_transactions(&payout.id);
+            while let Some(item) = listing.next().await {
+                match item? {
+                    Ok(t) => transactions.push(t),
+                    Err(m) => malformed.push(m),
+                }
+            }
+        }
+        Ok((transactions, malformed))
+    }
+
+    async fn payout_records(
+        &self,
+        payout: &Payout,
+        links: &InvoiceLinks,
+    ) -> Result<Vec<PayoutRecord>, StripeError> {
+        let (transactions, malformed) = self.payout_transactions(payout).await?;
+        let mut records = normalize_payout(payout, &transactions, links);
+        records.extend(malformed.iter().map(|m| PayoutRecord::Review(m.review())));
+        Ok(records)
+    }
+
+    async fn invoice_records(
+        &self,
+        item: Result<crate::models::Invoice, Malformed>,
+        rates: &TaxRates,
+        period: &Period,
+    ) -> Result<Vec<SalesRecord>, StripeError> {
+        let invoice = match item {
+            Ok(invoice) => invoice,
+            Err(m) => return Ok(vec![SalesRecord::Review(m.review())]),
+        };
+        let lines = match self.invoice_lines(&invoice).await {
+            Ok(lines) => lines,
+            Err(StripeError::Malformed(m)) => return Ok(vec![SalesRecord::Review(m.review())]),
+            Err(e) => return Err(e),
+        };
+        let payments = match self.invoice_payments(&invoice).await {
+            Ok(payments) => payments,
+            Err(StripeError::Malformed(m)) => return Ok(vec![SalesRecord::Review(m.review())]),
+            Err(e) => return Err(e),
+        };
+        let ctx = InvoiceContext {
+            period,
+            tax_rates: rates,
+            line_kind: self.options.line_kind,
+        };
+        Ok(normalize_invoice(&invoice, &lines, &payments, &ctx))
+    }
+
+    async fn credit_note_records(
+        &self,
+        item: Result<crate::models::CreditNote, Malformed>,
+        rates: &TaxRates,
+        period: &Period,
+    ) -> Result<Vec<SalesRecord>, StripeError> {
+        let credit_note = match item {
+            Ok(cn) => cn,
+            Err(m) => return Ok(vec![SalesRecord::Review(m.review())]),
+        };
+        let lines = match self.credit_note_lines(&credit_note).await {
+            Ok(lines) => lines,
+            Err(StripeError::Malformed(m)) => return Ok(vec![SalesRecord::Review(m.review())]),
+            Err(e) => return Err(e),
+        };
+        let ctx = InvoiceContext {
+            period,
+            tax_rates: rates,
+            line_kind: self.options.line_kind,
+        };
+        Ok(normalize_credit_note(&credit_note, &lines, &ctx))
+    }
+}

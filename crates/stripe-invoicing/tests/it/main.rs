@@ -1,0 +1,9 @@
+//! Integration tests of `stripe-invoicing`: one binary, a fresh wiremock
+//! server per test, fixtures under `tests/fixtures/stripe/`.
+
+mod client;
+mod decode;
+mod month;
+mod pagination;
+mod payouts;
+mod support;

@@ -1,0 +1,368 @@
+//! A month of realistic Stripe data (March 2026, see
+//! `tests/fixtures/stripe/SOURCES.md`) through the source traits: payouts
+//! that reconcile to the öre, invoices as sales with VAT per line, credit
+//! notes as refunds, and the links between them.
+
+use bookkeeping_core::{
+    Currency, FeeKind, Money, PaymentChannel, PayoutRecord, PayoutSource, Period, ReviewReason,
+    SalesRecord, SalesSource, SettlementKind, TaxTreatment, VatRate,
+};
+use futures::TryStreamExt;
+use rust_decimal::Decimal;
+use rust_decimal_macros::dec;
+use stripe_invoicing::amount::money;
+use stripe_invoicing::models::{BalanceTransaction, List, Payout};
+use time::Month;
+use wiremock::matchers::{method, path, query_param};
+use wiremock::{Mock, MockServer};
+
+use crate::support::{StripeList, client, fixture, items, mount_catch_all};
+
+const DIR: &str = "month_2026_03";
+const PAYOUTS: [&str; 3] = [
+    "po_1QlB3cLkdIwHu7ixMar10a",
+    "po_1QlZ4dLkdIwHu7ixMar20b",
+    "po_1QmV5eLkdIwHu7ixMar27c",
+];
+/// 2026-03-01 00:00 Stockholm and 2026-04-01 00:00 Stockholm, in unix seconds.
+const MARCH_START: &str = "1772319600";
+const MARCH_END: &str = "1774994400";
+/// 92 days before the start of March.
+const LOOKBACK_START: &str = "1764370800";
+
+fn march() -> Period {
+    Period::month(2026, Month::March).unwrap()
+}
+
+fn list(name: &str) -> StripeList {
+    let value = fixture(&format!("{DIR}/{name}"));
+    StripeList::new(
+        value["url"].as_str().unwrap(),
+        value["data"].as_array().unwrap().clone(),
+    )
+}
+
+/// A server with the whole month, each endpoint answering only the query the
+/// client must send, and called exactly once per listing (`sales`, `payouts`:
+/// how many times each source listing is run): no request per record.
+async fn month_server(sales: u64, payouts: u64) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/tax_rates"))
+        .respond_with(list("tax_rates.json"))
+        .expect(sales)
+        .mount(&server)
+        .await;
+    for status in ["paid", "void", "uncollectible"] {
+        Mock::given(method("GET"))
+            .and(path("/v1/invoices"))
+            .and(query_param("status", status))
+            .and(query_param("expand[]", "data.payments"))
+            .and(query_param("created[gte]", LOOKBACK_START))
+            .and(query_param("created[lt]", MARCH_END))
+            .respond_with(list(&format!("invoices_{status}.json")))
+            .expect(sales)
+            .mount(&server)
+            .await;
+    }
+    Mock::given(method("GET"))
+        .and(path("/v1/invoice_payments"))
+        .and(query_param("status", "paid"))
+        .and(query_param("created[gte]", LOOKBACK_START))
+        .and(query_param("created[lt]", MARCH_END))
+        .respond_with(list("invoice_payments_paid.json"))
+        .expect(payouts)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v1/credit_notes"))
+        .and(query_param("expand[]", "data.invoice"))
+        .and(query_param("created[gte]", LOOKBACK_START))
+        .respond_with(list("credit_notes.json"))
+        .expect(sales)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v1/payouts"))
+        .and(query_param("created[gte]", MARCH_START))
+        .and(query_param("created[lt]", MARCH_END))
+        .respond_with(list("payouts.json"))
+        .expect(payouts)
+        .mount(&server)
+        .await;
+    for po in PAYOUTS {
+        Mock::given(method("GET"))
+            .and(path("/v1/balance_transactions"))
+            .and(query_param("payout", po))
+            .and(query_param("expand[]", "data.source"))
+            .respond_with(list(&format!("balance_transactions_{po}.json")))
+            .expect(payouts)
+            .mount(&server)
+            .await;
+    }
+    mount_catch_all(&server).await;
+    server
+}
+
+fn sek(text: &str) -> Money {
+    Money::parse(text, Currency::SEK).unwrap()
+}
+
+#[tokio::test]
+async fn payouts_reconcile_to_the_ore() {
+    let server = month_server(0, 1).await;
+    let period = march();
+    let records: Vec<PayoutRecord> = client(&server)
+        .payouts(&period)
+        .try_collect()
+        .await
+        .unwrap();
+    let payouts: Vec<_> = records
+        .iter()
+        .filter_map(|r| match r {
+            PayoutRecord::Payout(p) => Some(p),
+            _ => None,
+        })
+        .collect();
+    let reviews: Vec<_> = records
+        .iter()
+        .filter_map(|r| match r {
+            PayoutRecord::Review(r) => Some(r),
+            _ => None,
+        })
+        .collect();
+    assert!(reviews.is_empty(), "{reviews:#?}");
+    assert_eq!(payouts.len(), 3);
+    for p in &payouts {
+        assert!(p.unexplained().unwrap().is_zero(), "{}", p.source);
+        for line in &p.lines {
+            assert_eq!(line.check().unwrap(), None, "{}", line.source);
+        }
+    }
+    let total = Money::sum(Currency::SEK, payouts.iter().map(|p| &p.amount)).unwrap();
+    assert_eq!(total, sek("84154.08"));
+
+    // Charges point at the invoices they paid; a payment for an invoice
+    // issued elsewhere settles a receivable and points nowhere.
+    let first = payouts.iter().find(|p| p.source.id == PAYOUTS[0]).unwrap();
+    let by_ref = |r: &str| {
+        first
+            .lines
+            .iter()
+            .find(|l| l.reference.as_deref() == Some(r))
+            .unwrap()
+    };
+    assert_eq!(
+        by_ref("pi_3QkM1aLkdIwHu7ix0A25sek")
+            .related
+            .as_ref()
+            .unwrap()
+            .id,
+        "in_1QkL3mLkdIwHu7ixA25sek"
+    );
+    assert_eq!(by_ref("pi_3QkP0xLkdIwHu7ix0Ext118").related, None);
+    let refund = by_ref("re_3QkM1aLkdIwHu7ix0A25re1");
+    assert_eq!(refund.kind, SettlementKind::Refund);
+    assert_eq!(refund.net, sek("-1437.50"));
+    let fee_line = first
+        .lines
+        .iter()
+        .find(|l| l.kind == SettlementKind::Fee)
+        .unwrap();
+    assert!(fee_line.gross.is_zero());
+    assert_eq!(fee_line.fees[0].kind, FeeKind::Subscription);
+    assert_eq!(fee_line.fees[0].amount, sek("59.36"));
+
+    let second = payouts.iter().find(|p| p.source.id == PAYOUTS[1]).unwrap();
+    let dispute = second
+        .lines
+        .iter()
+        .find(|l| l.kind == SettlementKind::Dispute)
+        .unwrap();
+    assert_eq!(dispute.gross, sek("-4184.88"));
+    assert_eq!(dispute.fees[0].kind, FeeKind::Dispute);
+    assert_eq!(dispute.fees[0].amount, sek("150.00"));
+    assert_eq!(dispute.net, sek("-4334.88"));
+
+    let third = payouts.iter().find(|p| p.source.id == PAYOUTS[2]).unwrap();
+    assert_eq!(third.amount, sek("45820.89"));
+    for line in &third.lines {
+        assert_eq!(line.original.unwrap().currency(), Currency::EUR);
+        assert!(line.exchange_rate.is_some());
+    }
+    assert_eq!(third.lines[1].exchange_rate, Some(dec!(11.1520)));
+    assert_eq!(
+        third.lines[1].original,
+        Some(Money::parse("1760.00", Currency::EUR).unwrap())
+    );
+    assert_eq!(third.bank_reference.as_deref(), Some("SE26033100060315"));
+
+    insta::assert_yaml_snapshot!("march_payouts", records);
+}
+
+#[tokio::test]
+async fn sales_carry_vat_per_line_and_treatment() {
+    let server = month_server(1, 0).await;
+    let period = march();
+    let records: Vec<SalesRecord> = client(&server).sales(&period).try_collect().await.unwrap();
+    let sale = |number: &str| {
+        records
+            .iter()
+            .find_map(|r| match r {
+                SalesRecord::Sale(s) if s.document_number == number => Some(s),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("no sale {number}"))
+    };
+    let rate = |p: i64| Some(VatRate::from_percent(Decimal::from(p)));
+
+    let a = sale("NK-2026-0031");
+    assert_eq!(a.total().unwrap(), sek("12613.75"));
+    assert!(
+        a.lines
+            .iter()
+            .all(|l| l.vat_rate == rate(25) && l.treatment == TaxTreatment::Domestic)
+    );
+    assert_eq!(a.lines[1].net, sek("891.00"));
+    assert_eq!(a.lines[1].vat, sek("222.75"));
+    assert_eq!(a.customer.vat_number.as_deref(), Some("SE556677889901"));
+    assert_eq!(a.payments.len(), 1);
+    assert_eq!(
+        a.payments[0].channel,
+        PaymentChannel::Provider(bookkeeping_core::Provider::Stripe)
+    );
+    assert_eq!(
+        a.payments[0].reference.as_deref(),
+        Some("pi_3QkM1aLkdIwHu7ix0A25sek")
+    );
+
+    assert_eq!(sale("NK-2026-0032").lines[0].vat_rate, rate(12));
+    assert_eq!(sale("NK-2026-0033").lines[0].vat, sek("236.88"));
+    assert_eq!(sale("NK-2026-0033").lines[0].vat_rate, rate(6));
+
+    let d = sale("NK-2026-0034");
+    assert_eq!(d.currency, Currency::EUR);
+    assert_eq!(d.lines[0].treatment, TaxTreatment::EuB2bReverseCharge);
+    assert!(d.lines[0].vat.is_zero());
+    assert_eq!(d.customer.country.unwrap().as_str(), "DE");
+    let e = sale("NK-2026-0035");
+    assert_eq!(e.lines[0].treatment, TaxTreatment::ExportOutsideEu);
+
+    // The voided invoice is a sale and its full credit, both in March.
+    let void_sale = sale("NK-2026-0030");
+    let void_credit = records
+        .iter()
+        .find_map(|r| match r {
+            SalesRecord::Refund(x) if x.sale == void_sale.source => Some(x),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(void_credit.total().unwrap(), void_sale.total().unwrap());
+
+    // The credit note refunds NK-2026-0031 through Stripe.
+    let credit = records
+        .iter()
+        .find_map(|r| match r {
+            SalesRecord::Refund(x) if x.document_number == "NK-2026-0031-CN-01" => Some(x),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(credit.sale, a.source);
+    assert_eq!(credit.total().unwrap(), sek("1437.50"));
+    assert_eq!(credit.lines[0].vat_rate, rate(25));
+    assert_eq!(
+        credit.payments[0].reference.as_deref(),
+        Some("re_3QkM1aLkdIwHu7ix0A25re1")
+    );
+
+    // January's invoice is not a March sale; its write-off is for review.
+    assert!(
+        !records
+            .iter()
+            .any(|r| matches!(r, SalesRecord::Sale(s) if s.document_number == "NK-2026-0007"))
+    );
+    let reviews: Vec<_> = records
+        .iter()
+        .filter_map(|r| match r {
+            SalesRecord::Review(r) => Some(r),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(reviews.len(), 1, "{reviews:#?}");
+    assert_eq!(reviews[0].reason, ReviewReason::Policy);
+    assert_eq!(reviews[0].amount, Some(sek("5750.00")));
+
+    insta::assert_yaml_snapshot!("march_sales", records);
+}
+
+#[tokio::test]
+async fn every_stripe_payment_of_a_sale_is_settled_by_a_linked_charge_line() {
+    let server = month_server(1, 1).await;
+    let client = client(&server);
+    let period = march();
+    let sales: Vec<SalesRecord> = client.sales(&period).try_collect().await.unwrap();
+    let payouts: Vec<PayoutRecord> = client.payouts(&period).try_collect().await.unwrap();
+    let lines: Vec<_> = payouts
+        .iter()
+        .filter_map(|r| match r {
+            PayoutRecord::Payout(p) => Some(p),
+            _ => None,
+        })
+        .flat_map(|p| p.lines.iter())
+        .collect();
+    let mut linked = 0;
+    for record in &sales {
+        let SalesRecord::Sale(sale) = record else {
+            continue;
+        };
+        for payment in &sale.payments {
+            let line = lines
+                .iter()
+                .find(|l| l.kind == SettlementKind::Charge && l.reference == payment.reference)
+                .unwrap_or_else(|| panic!("no charge line for {}", sale.document_number));
+            assert_eq!(line.related.as_ref(), Some(&sale.source));
+            let charged = line.original.unwrap_or(line.gross);
+            assert_eq!(charged, payment.amount);
+            linked += 1;
+        }
+    }
+    assert_eq!(linked, 5);
+    let unlinked = lines
+        .iter()
+        .filter(|l| l.kind == SettlementKind::Charge && l.related.is_none())
+        .count();
+    assert_eq!(
+        unlinked, 2,
+        "the two payment-link charges settle receivables"
+    );
+}
+
+#[test]
+fn the_balance_transactions_of_each_payout_sum_to_its_amount() {
+    let payouts: List<Payout> =
+        serde_json::from_value(fixture(&format!("{DIR}/payouts.json"))).unwrap();
+    assert_eq!(payouts.data.len(), 3);
+    for payout in &payouts.data {
+        let txns: Vec<BalanceTransaction> =
+            items(&format!("{DIR}/balance_transactions_{}.json", payout.id))
+                .into_iter()
+                .map(|v| serde_json::from_value(v).unwrap())
+                .collect();
+        let own = payout.balance_transaction.as_ref().unwrap().as_str();
+        let lines: i64 = txns
+            .iter()
+            .filter(|t| t.id.as_str() != own)
+            .map(|t| t.net)
+            .sum();
+        assert_eq!(lines, payout.amount, "{}", payout.id);
+        assert_eq!(txns.iter().map(|t| t.net).sum::<i64>(), 0, "{}", payout.id);
+        for t in &txns {
+            assert_eq!(t.net, t.amount - t.fee, "{}", t.id);
+            assert_eq!(t.fee, t.fee_details.iter().map(|d| d.amount).sum::<i64>());
+        }
+        assert_eq!(
+            money(payout.amount, payout.currency).unwrap().currency(),
+            Currency::SEK
+        );
+    }
+}

@@ -1,0 +1,166 @@
+//! Payout normalization beyond the happy month: manual payouts, payouts not
+//! yet reconciled, unknown categories, VAT on Stripe's fees.
+
+use bookkeeping_core::{
+    Currency, FeeKind, Money, PayoutRecord, PayoutSource, Period, ReviewReason, SettlementKind,
+};
+use futures::TryStreamExt;
+use serde_json::{Value, json};
+use stripe_invoicing::models::{BalanceTransaction, Payout};
+use stripe_invoicing::normalize::{InvoiceLinks, normalize_payout, settlement_line};
+use time::Month;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer};
+
+use crate::support::{StripeList, client, fixture, mount_catch_all};
+
+fn sek(text: &str) -> Money {
+    Money::parse(text, Currency::SEK).unwrap()
+}
+
+fn payout_json(automatic: bool, reconciliation: &str, amount: i64) -> Value {
+    let mut p = fixture("month_2026_03/payouts.json")["data"][0].clone();
+    p["automatic"] = automatic.into();
+    p["reconciliation_status"] = reconciliation.into();
+    p["amount"] = amount.into();
+    p
+}
+
+fn txn(category: &str, kind: &str, amount: i64, fee_details: Value) -> Value {
+    let fee: i64 = fee_details
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["amount"].as_i64().unwrap())
+        .sum();
+    json!({
+        "id": "txn_3QoB1cLkdIwHu7ixUnit01", "object": "balance_transaction",
+        "amount": amount, "fee": fee, "net": amount - fee, "currency": "sek",
+        "created": 1_774_500_000, "available_on": 1_774_500_000, "description": "Unit test",
+        "exchange_rate": null, "fee_details": fee_details,
+        "reporting_category": category, "type": kind, "status": "available",
+        "source": "ch_3QoB1cLkdIwHu7ixUnit01"
+    })
+}
+
+#[tokio::test]
+async fn a_manual_payout_is_returned_without_lines_and_marked_for_review() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/invoice_payments"))
+        .respond_with(StripeList::new("/v1/invoice_payments", vec![]))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v1/payouts"))
+        .respond_with(StripeList::new(
+            "/v1/payouts",
+            vec![payout_json(false, "not_applicable", 500_000)],
+        ))
+        .mount(&server)
+        .await;
+    // No balance transactions are asked for: the catch-all would fail the list.
+    mount_catch_all(&server).await;
+    let period = Period::month(2026, Month::March).unwrap();
+    let records: Vec<PayoutRecord> = client(&server)
+        .payouts(&period)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(records.len(), 2);
+    let PayoutRecord::Payout(p) = &records[0] else {
+        panic!("{records:?}")
+    };
+    assert!(p.lines.is_empty());
+    assert_eq!(p.amount, sek("5000.00"));
+    let PayoutRecord::Review(r) = &records[1] else {
+        panic!("{records:?}")
+    };
+    assert_eq!(r.reason, ReviewReason::NoBreakdown);
+    assert_eq!(r.amount, Some(sek("5000.00")));
+}
+
+#[test]
+fn a_payout_still_in_reconciliation_and_short_of_lines_is_flagged() {
+    let payout: Payout = serde_json::from_value(payout_json(true, "in_progress", 10_000)).unwrap();
+    let t: BalanceTransaction =
+        serde_json::from_value(txn("charge", "charge", 9_000, json!([]))).unwrap();
+    let records = normalize_payout(&payout, &[t], &InvoiceLinks::new());
+    let reasons: Vec<_> = records
+        .iter()
+        .filter_map(|r| match r {
+            PayoutRecord::Review(r) => Some((r.reason.clone(), r.amount)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            (ReviewReason::Incomplete, None),
+            (ReviewReason::AmountMismatch, Some(sek("-10.00")))
+        ]
+    );
+}
+
+#[test]
+fn an_unknown_category_is_kept_and_flagged() {
+    let t: BalanceTransaction = serde_json::from_value(txn(
+        "climate_order_purchase",
+        "climate_order_purchase",
+        -2_500,
+        json!([]),
+    ))
+    .unwrap();
+    let (line, reviews) = settlement_line(&t, &InvoiceLinks::new());
+    let line = line.unwrap();
+    assert_eq!(
+        line.kind,
+        SettlementKind::Unknown("climate_order_purchase".to_owned())
+    );
+    assert_eq!(line.net, sek("-25.00"));
+    assert_eq!(reviews.len(), 1);
+    assert_eq!(reviews[0].reason, ReviewReason::UnknownType);
+    assert_eq!(reviews[0].field.as_deref(), Some("reporting_category"));
+}
+
+#[test]
+fn vat_stripe_charged_on_a_fee_goes_with_that_fee() {
+    let t: BalanceTransaction = serde_json::from_value(txn(
+        "charge",
+        "charge",
+        100_000,
+        json!([
+            {"amount": 1_680, "application": null, "currency": "sek", "description": "Stripe processing fees", "type": "stripe_fee"},
+            {"amount": 420, "application": null, "currency": "sek", "description": "VAT", "type": "tax"}
+        ]),
+    ))
+    .unwrap();
+    let (line, reviews) = settlement_line(&t, &InvoiceLinks::new());
+    let line = line.unwrap();
+    assert!(reviews.is_empty(), "{reviews:?}");
+    assert_eq!(line.fees.len(), 1);
+    assert_eq!(line.fees[0].kind, FeeKind::Processing);
+    assert_eq!(line.fees[0].amount, sek("21.00"));
+    assert_eq!(line.fees[0].vat, Some(sek("4.20")));
+    assert_eq!(line.check().unwrap(), None);
+}
+
+#[test]
+fn fee_details_that_do_not_add_up_are_booked_as_one_fee_and_flagged() {
+    let mut value = txn(
+        "charge",
+        "charge",
+        100_000,
+        json!([{"amount": 1_680, "application": null, "currency": "sek", "description": null, "type": "stripe_fee"}]),
+    );
+    value["fee"] = 1_700.into();
+    value["net"] = 98_300.into();
+    let t: BalanceTransaction = serde_json::from_value(value).unwrap();
+    let (line, reviews) = settlement_line(&t, &InvoiceLinks::new());
+    let line = line.unwrap();
+    assert_eq!(line.fees.len(), 1);
+    assert_eq!(line.fees[0].amount, sek("17.00"));
+    assert_eq!(line.check().unwrap(), None);
+    assert_eq!(reviews[0].reason, ReviewReason::AmountMismatch);
+    assert_eq!(reviews[0].field.as_deref(), Some("fee_details"));
+}
