@@ -52,6 +52,25 @@
 //! # }
 //! ```
 //!
+//! # Choices, and what is not yet verified on a real account
+//!
+//! - Balances are reconciled against `total_balance` (available + withheld). Hold and
+//!   release records (T15xx, T21xx, T1110/T1111) are lines of class `Hold`; if PayPal's
+//!   running balance on a real account counts them differently, the balance check says so
+//!   with a review item rather than hiding it.
+//! - `end_date` is sent inclusive, one second before the window's end (PayPal's own
+//!   examples end at `23:59:59`); repeats across windows or re-read pages are dropped by
+//!   [`dedupe_transactions`] anyway.
+//! - Pending (`P`) records are not booked (a review item says so); denied (`D`) records
+//!   and authorizations (T13xx) move no money and give no lines.
+//! - The sign of a refunded fee and the layout of conversion records (both sides pointing
+//!   at the original payment, or at each other) come from community reports; both layouts
+//!   are paired.
+//! - The activity CSV reader needs the English headers (PayPal's Swedish headers are not
+//!   documented anywhere public); numbers and dates may follow any locale.
+//! - A currency missing from a balances answer counts as zero there: PayPal lists only the
+//!   currencies the account holds.
+//!
 //! # Dependencies
 //!
 //! - `provider-http`: every request (retries, rate limit, OAuth2 token cache, errors).
