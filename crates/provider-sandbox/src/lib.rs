@@ -19,6 +19,7 @@ pub mod faults;
 pub mod klarna;
 pub mod paypal;
 pub mod scenario;
+pub mod shopify;
 
 pub use faults::{Faults, Faulty, Injected, RequestCounter};
 pub use scenario::{Scenario, ScenarioConfig};

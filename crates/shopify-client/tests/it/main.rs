@@ -3,5 +3,6 @@
 mod errors;
 mod orders;
 mod payouts;
+mod sandbox;
 mod schema;
 mod support;

@@ -1,0 +1,961 @@
+//! A simulated Shopify GraphQL Admin API over the scenario's orders and
+//! Shopify Payments payouts.
+//!
+//! Serves `POST /admin/api/{version}/graphql.json` in Shopify's real shapes
+//! (GIDs, `MoneyBag`s with decimal strings whose trailing zeros are dropped,
+//! Relay connections with opaque base64 cursors, `extensions.cost`):
+//!
+//! - `orders(first, after, query, sortKey)`: the search syntax's
+//!   `processed_at`, `updated_at` and `created_at` with `>=`, `>`, `<=`, `<`
+//!   (quoted or not), sorted by `PROCESSED_AT`, `UPDATED_AT`, `CREATED_AT`
+//!   or `ID`;
+//! - `shopifyPaymentsAccount { payouts(first, after, query) }` with
+//!   `issued_at` bounds, oldest first;
+//! - `shopifyPaymentsAccount { balanceTransactions(first, after, query,
+//!   hideTransfers) }` with `payments_transfer_id:<payout id>`; without
+//!   `hideTransfers: true` each payout also has its `TRANSFER` row.
+//!
+//! `first` is at most 250, as at Shopify; a larger value, a cursor that is not
+//! one of the server's, or an unknown root field is a GraphQL error. Every
+//! request needs `X-Shopify-Access-Token` ([`ACCESS_TOKEN`]); anything else
+//! is Shopify's 401. An API version that is not `YYYY-MM` of a supported
+//! quarter is a 404.
+//!
+//! Faults come from the shared [`Faults`]: a rate-limit fault is Shopify's
+//! GraphQL `THROTTLED` answer (HTTP 200, cost information asking for a short
+//! wait), a server error a 503. Every request is counted.
+//!
+//! The GraphQL documents themselves are not executed: every node carries the
+//! fields `shopify-client` selects (which its tests validate against the real
+//! 2026-01 schema).
+
+use std::sync::Arc;
+
+use bookkeeping_core::Currency;
+use rust_decimal::Decimal;
+use serde_json::{Value, json};
+use time::format_description::well_known::Rfc3339;
+use time::{OffsetDateTime, UtcOffset};
+use wiremock::matchers::any;
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+use crate::faults::{Faults, Faulty, RequestCounter};
+use crate::scenario::{
+    ItemKind, Order, OrderLine, OrderTax, PayoutPlan, Scenario, SettlementItem, TransactionKind,
+};
+
+/// The sandbox's Admin API access token.
+pub const ACCESS_TOKEN: &str = "shpat_sandbox_6b1f0c9e2d4a4e7f9a3b5c8d0e2f4a6b";
+/// API versions the sandbox answers, like Shopify's supported quarters.
+pub const SUPPORTED_VERSIONS: &[&str] = &["2025-07", "2025-10", "2026-01", "2026-04"];
+/// Shopify's largest page.
+const MAX_PAGE: usize = 250;
+
+/// A running simulated Shopify. It stops when dropped.
+#[derive(Debug)]
+pub struct ShopifySandbox {
+    server: MockServer,
+    counter: RequestCounter,
+    shop: String,
+}
+
+impl ShopifySandbox {
+    /// Starts a server on loopback serving `scenario`'s orders and payouts.
+    pub async fn start(scenario: &Scenario, faults: Faults) -> ShopifySandbox {
+        start(scenario, faults).await
+    }
+
+    /// The base URL to give the client (`ShopifyClientBuilder::base_url`).
+    pub fn uri(&self) -> String {
+        self.server.uri()
+    }
+
+    /// The shop (`{handle}.myshopify.com`).
+    pub fn shop(&self) -> &str {
+        &self.shop
+    }
+
+    /// The access token the server accepts.
+    pub fn access_token(&self) -> &'static str {
+        ACCESS_TOKEN
+    }
+
+    /// The request counter (requests received, and answered with data).
+    pub fn counter(&self) -> &RequestCounter {
+        &self.counter
+    }
+
+    /// Requests received so far, faulted ones included.
+    pub fn requests(&self) -> u64 {
+        self.counter.total()
+    }
+}
+
+/// Starts a server on loopback serving `scenario`'s orders and payouts.
+pub async fn start(scenario: &Scenario, faults: Faults) -> ShopifySandbox {
+    let server = MockServer::start().await;
+    let counter = RequestCounter::new();
+    let api = Api {
+        data: Arc::new(Data::build(scenario)),
+    };
+    Mock::given(any())
+        .respond_with(Faulty::new(
+            api,
+            faults,
+            counter.clone(),
+            throttled,
+            unavailable,
+        ))
+        .named("shopify graphql admin api")
+        .mount(&server)
+        .await;
+    ShopifySandbox {
+        server,
+        counter,
+        shop: format!("{}.myshopify.com", scenario.shop.handle),
+    }
+}
+
+fn cost(requested: u64, available: u64) -> Value {
+    json!({
+        "requestedQueryCost": requested,
+        "actualQueryCost": requested.min(available).max(1) / 2,
+        "throttleStatus": {
+            "maximumAvailable": 2000.0,
+            "currentlyAvailable": available,
+            "restoreRate": 100.0
+        }
+    })
+}
+
+/// Shopify's GraphQL throttle answer: HTTP 200, `THROTTLED`, and a bucket 5
+/// points short of the query's cost (a 50 ms wait at 100 points per second).
+fn throttled() -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(json!({
+        "errors": [{
+            "message": "Throttled",
+            "extensions": {
+                "code": "THROTTLED",
+                "documentation": "https://shopify.dev/api/usage/rate-limits"
+            }
+        }],
+        "extensions": { "cost": { "requestedQueryCost": 105, "actualQueryCost": null,
+            "throttleStatus": { "maximumAvailable": 2000.0, "currentlyAvailable": 100,
+                "restoreRate": 100.0 } } }
+    }))
+}
+
+fn unavailable() -> ResponseTemplate {
+    ResponseTemplate::new(503)
+        .insert_header("x-request-id", "sandbox-503")
+        .set_body_json(json!({ "errors": "Service Unavailable" }))
+}
+
+fn graphql_error(message: &str, code: &str) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(json!({
+        "errors": [{ "message": message, "extensions": { "code": code } }]
+    }))
+}
+
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.to_offset(UtcOffset::UTC)
+        .format(&Rfc3339)
+        .unwrap_or_default()
+}
+
+/// Minor units as Shopify writes a `Decimal`: trailing zeros dropped, at
+/// least one decimal (`76720` → `"767.2"`, `4900` → `"49.0"`).
+fn amount(minor: i64, currency: Currency) -> String {
+    let exp = currency.exponent().unwrap_or(2);
+    let d = Decimal::new(minor, exp).normalize();
+    let text = d.to_string();
+    if text.contains('.') {
+        text
+    } else {
+        format!("{text}.0")
+    }
+}
+
+fn money(minor: i64, currency: Currency) -> Value {
+    json!({ "amount": amount(minor, currency), "currencyCode": currency.code() })
+}
+
+fn bag(minor: i64, currency: Currency) -> Value {
+    json!({ "shopMoney": money(minor, currency), "presentmentMoney": money(minor, currency) })
+}
+
+/// A percentage as the JSON numbers Shopify sends (`rate` 0.25, `ratePercentage` 25.0).
+fn float(d: Decimal) -> Value {
+    let mut text = d.normalize().to_string();
+    if !text.contains('.') {
+        text.push_str(".0");
+    }
+    serde_json::from_str(&text).unwrap_or(Value::Null)
+}
+
+fn tax_title(tax: &OrderTax) -> String {
+    match tax {
+        OrderTax::Oss(c) => format!("{c} VAT"),
+        _ => "Moms".to_owned(),
+    }
+}
+
+fn tax_lines(tax: &OrderTax, rate: Decimal, vat: i64, currency: Currency) -> Value {
+    if rate.is_zero() {
+        return json!([]);
+    }
+    json!([{
+        "title": tax_title(tax),
+        "rate": float(rate / Decimal::ONE_HUNDRED),
+        "ratePercentage": float(rate),
+        "channelLiable": false,
+        "priceSet": bag(vat, currency)
+    }])
+}
+
+fn connection(nodes: Vec<Value>) -> Value {
+    json!({ "pageInfo": { "hasNextPage": false, "endCursor": null }, "nodes": nodes })
+}
+
+fn line_json(order: &Order, line: &OrderLine) -> Value {
+    let c = order.currency;
+    json!({
+        "id": format!("gid://shopify/LineItem/{}", line.id),
+        "name": line.title,
+        "sku": line.sku,
+        "quantity": line.quantity,
+        "taxable": !line.gift_card,
+        "isGiftCard": line.gift_card,
+        "originalTotalSet": bag(i64::from(line.quantity) * line.unit_price, c),
+        "totalDiscountSet": bag(line.discount, c),
+        "taxLines": if line.gift_card { json!([]) } else { tax_lines(&order.tax, line.vat_rate, line.vat, c) },
+    })
+}
+
+fn transaction_json(
+    id: u64,
+    kind: &str,
+    gateway: &str,
+    minor: i64,
+    at: OffsetDateTime,
+    c: Currency,
+) -> Value {
+    json!({
+        "id": format!("gid://shopify/OrderTransaction/{id}"),
+        "kind": kind,
+        "status": "SUCCESS",
+        "gateway": gateway,
+        "formattedGateway": gateway,
+        "processedAt": rfc3339(at),
+        "test": false,
+        "paymentId": format!("c{id}.1"),
+        "amountSet": bag(minor, c),
+        "fees": []
+    })
+}
+
+/// When an order last changed: its processing or its latest refund.
+fn updated_at(order: &Order) -> OffsetDateTime {
+    order
+        .refunds
+        .iter()
+        .map(|r| r.created_at)
+        .fold(order.processed_at, OffsetDateTime::max)
+}
+
+fn order_json(order: &Order) -> Value {
+    let c = order.currency;
+    let total = order.total();
+    let refunded: i64 = order.refunds.iter().map(|r| r.transaction.amount).sum();
+    let status = if refunded == 0 {
+        "PAID"
+    } else if refunded >= total {
+        "REFUNDED"
+    } else {
+        "PARTIALLY_REFUNDED"
+    };
+    let subtotal: i64 = order.lines.iter().map(OrderLine::gross).sum();
+    let discounts: i64 = order.lines.iter().map(|l| l.discount).sum();
+    let shipping_price = order.shipping.as_ref().map_or(0, |s| s.price);
+    let mut order_tax: Vec<(Decimal, i64)> = Vec::new();
+    let lines_and_shipping = order
+        .lines
+        .iter()
+        .filter(|l| !l.gift_card)
+        .map(|l| (l.vat_rate, l.vat))
+        .chain(order.shipping.iter().map(|s| (s.vat_rate, s.vat)));
+    for (rate, vat) in lines_and_shipping.filter(|(r, _)| !r.is_zero()) {
+        match order_tax.iter_mut().find(|(r, _)| *r == rate) {
+            Some((_, v)) => *v += vat,
+            None => order_tax.push((rate, vat)),
+        }
+    }
+    let order_tax_lines: Vec<Value> = order_tax
+        .iter()
+        .flat_map(|(rate, vat)| {
+            tax_lines(&order.tax, *rate, *vat, c)
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .collect();
+    let shipping_lines: Vec<Value> = order
+        .shipping
+        .iter()
+        .map(|s| {
+            json!({
+                "id": format!("gid://shopify/ShippingLine/{}", order.id * 10 + 1),
+                "title": s.title,
+                "isRemoved": false,
+                "originalPriceSet": bag(s.price, c),
+                "discountedPriceSet": bag(s.price, c),
+                "taxLines": tax_lines(&order.tax, s.vat_rate, s.vat, c),
+            })
+        })
+        .collect();
+    let refunds: Vec<Value> = order
+        .refunds
+        .iter()
+        .map(|r| {
+            let items: Vec<Value> = r
+                .lines
+                .iter()
+                .enumerate()
+                .map(|(i, rl)| {
+                    let line = order.lines.iter().find(|l| l.id == rl.line_id);
+                    json!({
+                        "id": format!("gid://shopify/RefundLineItem/{}", r.id * 10 + i as u64),
+                        "quantity": rl.quantity,
+                        "subtotalSet": bag(rl.subtotal, c),
+                        "totalTaxSet": bag(rl.vat, c),
+                        "lineItem": {
+                            "id": format!("gid://shopify/LineItem/{}", rl.line_id),
+                            "name": line.map_or("", |l| l.title.as_str()),
+                            "isGiftCard": line.is_some_and(|l| l.gift_card),
+                            "taxLines": line.map_or(json!([]), |l| tax_lines(&order.tax, l.vat_rate, l.vat, c)),
+                        }
+                    })
+                })
+                .collect();
+            let t = &r.transaction;
+            json!({
+                "id": format!("gid://shopify/Refund/{}", r.id),
+                "createdAt": rfc3339(r.created_at),
+                "processedAt": rfc3339(r.created_at),
+                "note": r.note,
+                "totalRefundedSet": bag(t.amount, c),
+                "refundLineItems": connection(items),
+                "refundShippingLines": connection(Vec::new()),
+                "orderAdjustments": connection(Vec::new()),
+                "transactions": connection(vec![transaction_json(
+                    t.id, "REFUND", t.gateway.shopify_name(), t.amount, t.processed_at, c,
+                )]),
+            })
+        })
+        .collect();
+    let transactions: Vec<Value> = order
+        .transactions
+        .iter()
+        .filter(|t| t.kind == TransactionKind::Sale)
+        .map(|t| {
+            transaction_json(
+                t.id,
+                "SALE",
+                t.gateway.shopify_name(),
+                t.amount,
+                t.processed_at,
+                c,
+            )
+        })
+        .collect();
+    let address = json!({ "countryCodeV2": order.country.as_str() });
+    let purchasing_entity = match &order.vat_number {
+        Some(vat) => json!({
+            "__typename": "PurchasingCompany",
+            "location": { "taxSettings": { "taxRegistrationId": vat, "taxExempt": true } }
+        }),
+        None => json!({ "__typename": "Customer" }),
+    };
+    json!({
+        "id": format!("gid://shopify/Order/{}", order.id),
+        "legacyResourceId": order.id.to_string(),
+        "name": order.name,
+        "createdAt": rfc3339(order.processed_at),
+        "processedAt": rfc3339(order.processed_at),
+        "updatedAt": rfc3339(updated_at(order)),
+        "cancelledAt": null,
+        "test": false,
+        "currencyCode": c.code(),
+        "presentmentCurrencyCode": c.code(),
+        "taxesIncluded": true,
+        "taxExempt": false,
+        "displayFinancialStatus": status,
+        "paymentGatewayNames": order.gateway_names(),
+        "discountCodes": order.discount_code.iter().map(|(code, _)| code.clone()).collect::<Vec<_>>(),
+        "totalPriceSet": bag(total, c),
+        "subtotalPriceSet": bag(subtotal, c),
+        "totalTaxSet": bag(order.total_vat(), c),
+        "totalDiscountsSet": bag(discounts, c),
+        "totalShippingPriceSet": bag(shipping_price, c),
+        "totalTipReceivedSet": bag(0, c),
+        "totalRefundedSet": bag(refunded, c),
+        "taxLines": order_tax_lines,
+        "billingAddress": address,
+        "shippingAddress": address,
+        "purchasingEntity": purchasing_entity,
+        "customAttributes": [],
+        "lineItems": connection(order.lines.iter().map(|l| line_json(order, l)).collect()),
+        "shippingLines": connection(shipping_lines),
+        "refunds": refunds,
+        "transactions": transactions,
+    })
+}
+
+fn payout_gid(plan: &PayoutPlan) -> String {
+    format!("gid://shopify/ShopifyPaymentsPayout/{}", plan.id)
+}
+
+fn item_type(kind: ItemKind) -> (&'static str, &'static str) {
+    match kind {
+        ItemKind::Charge => ("CHARGE", "CHARGE"),
+        ItemKind::Refund => ("REFUND", "REFUND"),
+        ItemKind::Dispute => ("DISPUTE_WITHDRAWAL", "DISPUTE"),
+        ItemKind::Fee => ("BILLING_DEBIT", "ADJUSTMENT"),
+        ItemKind::ReserveHeld => ("RESERVED_FUNDS", "ADJUSTMENT"),
+        ItemKind::ReserveReleased => ("RESERVED_FUNDS_REVERSAL", "ADJUSTMENT_REVERSAL"),
+    }
+}
+
+fn balance_json(scenario: &Scenario, plan: &PayoutPlan, item: &SettlementItem) -> Value {
+    let c = plan.currency;
+    let (kind, source) = item_type(item.kind);
+    let order = item.order.and_then(|i| scenario.orders.get(i));
+    json!({
+        "id": format!("gid://shopify/ShopifyPaymentsBalanceTransaction/{}", item.id),
+        "type": kind,
+        "sourceType": source,
+        "test": false,
+        "transactionDate": rfc3339(item.occurred_at),
+        "adjustmentReason": null,
+        "sourceId": format!("{}1", item.id),
+        "sourceOrderTransactionId": if matches!(item.kind, ItemKind::Charge | ItemKind::Refund) { json!(item.reference) } else { Value::Null },
+        "amount": money(item.gross, c),
+        "fee": money(item.fee, c),
+        "net": money(item.net(), c),
+        "associatedOrder": order.map(|o| json!({ "id": format!("gid://shopify/Order/{}", o.id), "name": o.name })),
+        "associatedPayout": { "id": payout_gid(plan), "status": "PAID" },
+    })
+}
+
+fn transfer_json(plan: &PayoutPlan) -> Value {
+    let c = plan.currency;
+    json!({
+        "id": format!("gid://shopify/ShopifyPaymentsBalanceTransaction/{}9", plan.id),
+        "type": "TRANSFER",
+        "sourceType": "TRANSFER",
+        "test": false,
+        "transactionDate": rfc3339(plan.created_at),
+        "adjustmentReason": null,
+        "sourceId": plan.id,
+        "sourceOrderTransactionId": null,
+        "amount": money(-plan.amount(), c),
+        "fee": money(0, c),
+        "net": money(-plan.amount(), c),
+        "associatedOrder": null,
+        "associatedPayout": { "id": payout_gid(plan), "status": "PAID" },
+    })
+}
+
+fn payout_json(plan: &PayoutPlan) -> Value {
+    let c = plan.currency;
+    let sum = |kinds: &[ItemKind], f: fn(&SettlementItem) -> i64| -> Value {
+        money(
+            plan.items
+                .iter()
+                .filter(|i| kinds.contains(&i.kind))
+                .map(f)
+                .sum(),
+            c,
+        )
+    };
+    let amount = plan.amount();
+    json!({
+        "id": payout_gid(plan),
+        "legacyResourceId": plan.id,
+        "issuedAt": rfc3339(plan.created_at),
+        "status": "PAID",
+        "transactionType": if amount < 0 { "WITHDRAWAL" } else { "DEPOSIT" },
+        "externalTraceId": format!("SHOPIFY-{}", plan.id),
+        "net": money(amount.abs(), c),
+        "summary": {
+            "adjustmentsFee": sum(&[ItemKind::Dispute, ItemKind::Fee], |i| i.fee),
+            "adjustmentsGross": sum(&[ItemKind::Dispute, ItemKind::Fee], |i| i.gross),
+            "advanceFees": money(0, c),
+            "advanceGross": money(0, c),
+            "chargesFee": sum(&[ItemKind::Charge], |i| i.fee),
+            "chargesGross": sum(&[ItemKind::Charge], |i| i.gross),
+            "refundsFee": sum(&[ItemKind::Refund], |i| i.fee),
+            "refundsFeeGross": sum(&[ItemKind::Refund], |i| i.gross),
+            "reservedFundsFee": sum(&[ItemKind::ReserveHeld, ItemKind::ReserveReleased], |i| i.fee),
+            "reservedFundsGross": sum(&[ItemKind::ReserveHeld, ItemKind::ReserveReleased], |i| i.gross),
+            "retriedPayoutsFee": money(0, c),
+            "retriedPayoutsGross": money(0, c),
+        }
+    })
+}
+
+/// A node with the timestamps it can be filtered and sorted by.
+struct Node {
+    id: u64,
+    processed_at: OffsetDateTime,
+    updated_at: OffsetDateTime,
+    json: Value,
+}
+
+struct PayoutData {
+    legacy_id: String,
+    node: Node,
+    transactions: Vec<Value>,
+    transfer: Value,
+}
+
+struct Data {
+    orders: Vec<Node>,
+    payouts: Vec<PayoutData>,
+}
+
+impl Data {
+    fn build(scenario: &Scenario) -> Data {
+        let orders = scenario
+            .orders
+            .iter()
+            .map(|o| Node {
+                id: o.id,
+                processed_at: o.processed_at,
+                updated_at: updated_at(o),
+                json: order_json(o),
+            })
+            .collect();
+        let payouts = scenario
+            .shopify_payouts
+            .iter()
+            .map(|p| PayoutData {
+                legacy_id: p.id.clone(),
+                node: Node {
+                    id: p.id.parse().unwrap_or(0),
+                    processed_at: p.created_at,
+                    updated_at: p.created_at,
+                    json: payout_json(p),
+                },
+                transactions: p
+                    .items
+                    .iter()
+                    .map(|i| balance_json(scenario, p, i))
+                    .collect(),
+                transfer: transfer_json(p),
+            })
+            .collect();
+        Data { orders, payouts }
+    }
+}
+
+/// One term of Shopify's search syntax, `field:>=value`.
+#[derive(Debug, PartialEq, Eq)]
+struct Term {
+    field: String,
+    op: &'static str,
+    value: String,
+}
+
+/// Parses the search terms the sandbox understands (space-separated
+/// `field:op value`, the value quoted or not). Other words are ignored, as
+/// Shopify ignores filters it does not know.
+fn parse_search(query: &str) -> Vec<Term> {
+    let mut terms = Vec::new();
+    let mut rest = query.trim();
+    while !rest.is_empty() {
+        let (word, tail) = split_word(rest);
+        rest = tail.trim_start();
+        let Some((field, value)) = word.split_once(':') else {
+            continue;
+        };
+        let (op, value) = [">=", "<=", ">", "<"]
+            .iter()
+            .find_map(|op| value.strip_prefix(op).map(|v| (*op, v)))
+            .unwrap_or(("=", value));
+        terms.push(Term {
+            field: field.to_ascii_lowercase(),
+            op,
+            value: value.trim_matches(|c| c == '\'' || c == '"').to_owned(),
+        });
+    }
+    terms
+}
+
+/// The next word, where quoted parts may hold spaces.
+fn split_word(s: &str) -> (&str, &str) {
+    let mut quote = None;
+    for (i, c) in s.char_indices() {
+        match (quote, c) {
+            (None, '\'' | '"') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (None, ' ') => return (&s[..i], &s[i..]),
+            _ => {}
+        }
+    }
+    (s, "")
+}
+
+/// A search value as an instant: an RFC 3339 time, or a date (midnight UTC).
+fn instant(value: &str) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(value, &Rfc3339).ok().or_else(|| {
+        let format = time::macros::format_description!("[year]-[month]-[day]");
+        time::Date::parse(value, &format)
+            .ok()
+            .map(|d| d.midnight().assume_utc())
+    })
+}
+
+fn compare(at: OffsetDateTime, op: &str, bound: OffsetDateTime) -> bool {
+    match op {
+        ">=" => at >= bound,
+        ">" => at > bound,
+        "<=" => at <= bound,
+        "<" => at < bound,
+        _ => at == bound,
+    }
+}
+
+fn base64(input: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in input.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+fn unbase64(input: &str) -> Option<Vec<u8>> {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut bits = 0u32;
+    let mut n = 0;
+    let mut out = Vec::new();
+    for c in input.bytes().filter(|c| *c != b'=') {
+        let v = ALPHABET.iter().position(|a| *a == c)? as u32;
+        bits = (bits << 6) | v;
+        n += 6;
+        if n >= 8 {
+            n -= 8;
+            out.push(((bits >> n) & 0xff) as u8);
+        }
+    }
+    Some(out)
+}
+
+/// A cursor: the position after the node with this sort value and id.
+fn cursor(value: OffsetDateTime, id: u64) -> String {
+    base64(
+        json!({ "last_id": id, "last_value": rfc3339(value) })
+            .to_string()
+            .as_bytes(),
+    )
+}
+
+fn decode_cursor(cursor: &str) -> Option<(OffsetDateTime, u64)> {
+    let v: Value = serde_json::from_slice(&unbase64(cursor)?).ok()?;
+    let at = OffsetDateTime::parse(v.get("last_value")?.as_str()?, &Rfc3339).ok()?;
+    Some((at, v.get("last_id")?.as_u64()?))
+}
+
+struct Api {
+    data: Arc<Data>,
+}
+
+/// An error answer (boxed: a `ResponseTemplate` is large).
+type Rejected = Box<ResponseTemplate>;
+
+#[derive(Clone, Copy)]
+enum Sort {
+    ProcessedAt,
+    UpdatedAt,
+    Id,
+}
+
+impl Sort {
+    fn key(self, n: &Node) -> OffsetDateTime {
+        match self {
+            Sort::ProcessedAt | Sort::Id => n.processed_at,
+            Sort::UpdatedAt => n.updated_at,
+        }
+    }
+}
+
+/// Pages `nodes` (already filtered and sorted) after `after`, `first` at a time.
+fn page(nodes: &[&Node], sort: Sort, first: usize, after: Option<&str>) -> Result<Value, Rejected> {
+    let start = match after {
+        None => 0,
+        Some(c) => {
+            let (at, id) = decode_cursor(c).ok_or_else(|| {
+                Box::new(graphql_error(
+                    "Invalid cursor for current pagination sort.",
+                    "BAD_REQUEST",
+                ))
+            })?;
+            nodes
+                .iter()
+                .position(|n| (sort.key(n), n.id) > (at, id))
+                .unwrap_or(nodes.len())
+        }
+    };
+    let slice = &nodes[start..nodes.len().min(start + first)];
+    let has_next = start + slice.len() < nodes.len();
+    let end = slice.last().map(|n| cursor(sort.key(n), n.id));
+    Ok(json!({
+        "pageInfo": { "hasNextPage": has_next, "endCursor": end },
+        "nodes": slice.iter().map(|n| n.json.clone()).collect::<Vec<_>>(),
+    }))
+}
+
+fn first_of(vars: &Value) -> Result<usize, Rejected> {
+    let first = vars.get("first").and_then(Value::as_u64).unwrap_or(0);
+    if first == 0 {
+        return Err(Box::new(graphql_error(
+            "you must provide one of first or last",
+            "BAD_REQUEST",
+        )));
+    }
+    if first > MAX_PAGE as u64 {
+        return Err(Box::new(graphql_error(
+            "The maximum number of records you can request per page is 250.",
+            "BAD_REQUEST",
+        )));
+    }
+    Ok(first as usize)
+}
+
+fn ok(data: Value, requested: u64) -> ResponseTemplate {
+    ResponseTemplate::new(200)
+        .insert_header("x-request-id", "sandbox-request")
+        .set_body_json(json!({ "data": data, "extensions": { "cost": cost(requested, 1900) } }))
+}
+
+impl Api {
+    fn orders(&self, query: &str, vars: &Value) -> Result<ResponseTemplate, Rejected> {
+        let first = first_of(vars)?;
+        let terms = parse_search(vars.get("query").and_then(Value::as_str).unwrap_or(""));
+        let sort = match vars.get("sortKey").and_then(Value::as_str) {
+            Some("UPDATED_AT") => Sort::UpdatedAt,
+            Some("ID") => Sort::Id,
+            _ if query.contains("sortKey: UPDATED_AT") => Sort::UpdatedAt,
+            _ => Sort::ProcessedAt,
+        };
+        let mut nodes: Vec<&Node> = self
+            .data
+            .orders
+            .iter()
+            .filter(|n| {
+                terms.iter().all(|t| {
+                    let at = match t.field.as_str() {
+                        "processed_at" | "created_at" => n.processed_at,
+                        "updated_at" => n.updated_at,
+                        _ => return true,
+                    };
+                    instant(&t.value).is_some_and(|b| compare(at, t.op, b))
+                })
+            })
+            .collect();
+        nodes.sort_by_key(|n| (sort.key(n), n.id));
+        let conn = page(
+            &nodes,
+            sort,
+            first,
+            vars.get("after").and_then(Value::as_str),
+        )?;
+        Ok(ok(json!({ "orders": conn }), 2 + first as u64 * 4))
+    }
+
+    fn payouts(&self, vars: &Value) -> Result<ResponseTemplate, Rejected> {
+        let first = first_of(vars)?;
+        let terms = parse_search(vars.get("query").and_then(Value::as_str).unwrap_or(""));
+        let mut nodes: Vec<&Node> = self
+            .data
+            .payouts
+            .iter()
+            .map(|p| &p.node)
+            .filter(|n| {
+                terms.iter().all(|t| match t.field.as_str() {
+                    "issued_at" => {
+                        instant(&t.value).is_some_and(|b| compare(n.processed_at, t.op, b))
+                    }
+                    "id" => t.value == n.id.to_string(),
+                    _ => true,
+                })
+            })
+            .collect();
+        nodes.sort_by_key(|n| (n.processed_at, n.id));
+        let conn = page(
+            &nodes,
+            Sort::ProcessedAt,
+            first,
+            vars.get("after").and_then(Value::as_str),
+        )?;
+        Ok(ok(
+            json!({ "shopifyPaymentsAccount": { "payouts": conn } }),
+            3 + first as u64,
+        ))
+    }
+
+    fn balance_transactions(
+        &self,
+        query: &str,
+        vars: &Value,
+    ) -> Result<ResponseTemplate, Rejected> {
+        let first = first_of(vars)?;
+        let terms = parse_search(vars.get("query").and_then(Value::as_str).unwrap_or(""));
+        let hide_transfers = query.contains("hideTransfers: true")
+            || vars.get("hideTransfers").and_then(Value::as_bool) == Some(true);
+        let payout = terms
+            .iter()
+            .find(|t| t.field == "payments_transfer_id")
+            .map(|t| t.value.clone());
+        let owned: Vec<Node> = self
+            .data
+            .payouts
+            .iter()
+            .filter(|p| payout.as_ref().is_none_or(|id| *id == p.legacy_id))
+            .flat_map(|p| {
+                let rows = p.transactions.iter().cloned();
+                let transfer = (!hide_transfers).then(|| p.transfer.clone());
+                rows.chain(transfer)
+            })
+            .map(|json| {
+                let at = json["transactionDate"]
+                    .as_str()
+                    .and_then(|s| OffsetDateTime::parse(s, &Rfc3339).ok())
+                    .unwrap_or(OffsetDateTime::UNIX_EPOCH);
+                let id = json["id"]
+                    .as_str()
+                    .and_then(|s| s.rsplit('/').next())
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(0);
+                Node {
+                    id,
+                    processed_at: at,
+                    updated_at: at,
+                    json,
+                }
+            })
+            .collect();
+        let mut nodes: Vec<&Node> = owned.iter().collect();
+        nodes.sort_by_key(|n| (n.processed_at, n.id));
+        let conn = page(
+            &nodes,
+            Sort::ProcessedAt,
+            first,
+            vars.get("after").and_then(Value::as_str),
+        )?;
+        Ok(ok(
+            json!({ "shopifyPaymentsAccount": { "balanceTransactions": conn } }),
+            3 + first as u64,
+        ))
+    }
+
+    fn answer(&self, request: &Request) -> Result<ResponseTemplate, Rejected> {
+        let path = request.url.path();
+        let version = path
+            .strip_prefix("/admin/api/")
+            .and_then(|p| p.strip_suffix("/graphql.json"));
+        let not_found =
+            || Box::new(ResponseTemplate::new(404).set_body_json(json!({ "errors": "Not Found" })));
+        let Some(version) = version else {
+            return Err(not_found());
+        };
+        if !SUPPORTED_VERSIONS.contains(&version) {
+            return Err(not_found());
+        }
+        let token = request
+            .headers
+            .get("x-shopify-access-token")
+            .and_then(|v| v.to_str().ok());
+        if token != Some(ACCESS_TOKEN) {
+            return Err(Box::new(ResponseTemplate::new(401).set_body_json(json!({
+                "errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"
+            }))));
+        }
+        if request.method.as_str() != "POST" {
+            return Err(Box::new(
+                ResponseTemplate::new(405).set_body_json(json!({ "errors": "Method Not Allowed" })),
+            ));
+        }
+        let body: Value = serde_json::from_slice(&request.body).map_err(|_| {
+            Box::new(
+                ResponseTemplate::new(400)
+                    .set_body_json(json!({ "errors": "Bad Request: the body is not JSON" })),
+            )
+        })?;
+        let query = body.get("query").and_then(Value::as_str).unwrap_or("");
+        let vars = body.get("variables").cloned().unwrap_or(Value::Null);
+        if query.contains("balanceTransactions(") {
+            self.balance_transactions(query, &vars)
+        } else if query.contains("payouts(") {
+            self.payouts(&vars)
+        } else if query.contains("orders(") {
+            self.orders(query, &vars)
+        } else {
+            Err(Box::new(graphql_error(
+                "The sandbox answers only orders, payouts and balanceTransactions.",
+                "undefinedField",
+            )))
+        }
+    }
+}
+
+impl Respond for Api {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        match self.answer(request) {
+            Ok(t) => t,
+            Err(t) => *t,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_are_written_like_shopify() {
+        assert_eq!(amount(76_720, Currency::SEK), "767.2");
+        assert_eq!(amount(4_900, Currency::SEK), "49.0");
+        assert_eq!(amount(-17_910, Currency::SEK), "-179.1");
+        assert_eq!(amount(0, Currency::SEK), "0.0");
+        assert_eq!(amount(1_234, Currency::SEK), "12.34");
+    }
+
+    #[test]
+    fn search_terms_and_cursors() {
+        let terms = parse_search(
+            "processed_at:>='2026-02-28T23:00:00Z' processed_at:<2026-03-31T22:00:00Z payments_transfer_id:118000001",
+        );
+        assert_eq!(terms.len(), 3);
+        assert_eq!(terms[0].op, ">=");
+        assert_eq!(terms[0].value, "2026-02-28T23:00:00Z");
+        assert_eq!(terms[1].op, "<");
+        assert_eq!(terms[2].value, "118000001");
+        let at = OffsetDateTime::parse("2026-03-02T09:15:00Z", &Rfc3339).unwrap();
+        assert_eq!(decode_cursor(&cursor(at, 42)), Some((at, 42)));
+        assert_eq!(decode_cursor("not a cursor"), None);
+    }
+}

@@ -1,0 +1,212 @@
+//! The client against the simulated Shopify of `provider-sandbox`: a whole
+//! generated month, with and without faults.
+
+use std::time::Duration;
+
+use bookkeeping_core::{
+    Currency, Money, PaymentChannel, PayoutRecord, PayoutSource, Period, SalesRecord, SalesSource,
+    SourceErrorKind,
+};
+use futures::TryStreamExt;
+use provider_http::{Jitter, RetryPolicy};
+use provider_sandbox::scenario::{Gateway, TransactionKind};
+use provider_sandbox::shopify::ShopifySandbox;
+use provider_sandbox::{Faults, Scenario, ScenarioConfig};
+use shopify_client::ShopifyClient;
+use shopify_client::report::outside_payments;
+
+fn sek(minor: i64) -> Money {
+    Money::from_minor_units(minor, Currency::SEK).unwrap()
+}
+
+fn scenario() -> Scenario {
+    let period = Period::month(2026, time::Month::March).unwrap();
+    Scenario::generate(&ScenarioConfig::small(period))
+}
+
+fn client(sandbox: &ShopifySandbox, page_size: u32) -> ShopifyClient {
+    ShopifyClient::builder(sandbox.shop(), sandbox.access_token())
+        .base_url(sandbox.uri())
+        .page_size(page_size)
+        .retry(
+            RetryPolicy::default()
+                .max_attempts(5)
+                .base_delay(Duration::from_millis(5))
+                .max_delay(Duration::from_millis(20))
+                .jitter(Jitter::None),
+        )
+        .build()
+        .unwrap()
+}
+
+struct Totals {
+    sales: usize,
+    sales_total: Money,
+    refunds_total: Money,
+    outside_manual: Money,
+    payouts: Vec<Money>,
+    reviews: usize,
+}
+
+async fn run(client: &ShopifyClient, period: &Period) -> Totals {
+    let records: Vec<SalesRecord> = client.sales(period).try_collect().await.unwrap();
+    let mut t = Totals {
+        sales: 0,
+        sales_total: sek(0),
+        refunds_total: sek(0),
+        outside_manual: sek(0),
+        payouts: Vec::new(),
+        reviews: 0,
+    };
+    for r in &records {
+        match r {
+            SalesRecord::Sale(s) => {
+                t.sales += 1;
+                t.sales_total = t.sales_total.checked_add(&s.total().unwrap()).unwrap();
+                for p in outside_payments(s) {
+                    if p.gateway == "manual" {
+                        assert_eq!(p.integrated, None);
+                        t.outside_manual = t.outside_manual.checked_add(&p.amount).unwrap();
+                    }
+                }
+            }
+            SalesRecord::Refund(r) => {
+                t.refunds_total = t.refunds_total.checked_add(&r.total().unwrap()).unwrap();
+            }
+            SalesRecord::Review(item) => {
+                eprintln!("review: {item}");
+                t.reviews += 1;
+            }
+            _ => {}
+        }
+    }
+    let payouts: Vec<PayoutRecord> = client.payouts(period).try_collect().await.unwrap();
+    for p in &payouts {
+        match p {
+            PayoutRecord::Payout(p) => {
+                assert!(p.unexplained().unwrap().is_zero(), "{}", p.source.id);
+                for line in &p.lines {
+                    assert_eq!(line.check().unwrap(), None);
+                }
+                t.payouts.push(p.amount);
+            }
+            PayoutRecord::Review(item) => {
+                eprintln!("review: {item}");
+                t.reviews += 1;
+            }
+            _ => {}
+        }
+    }
+    t
+}
+
+/// What the scenario says the month holds.
+fn expected(s: &Scenario) -> (usize, Money, Money, Money, Vec<Money>) {
+    let period = s.config.period;
+    let orders: Vec<_> = s
+        .orders
+        .iter()
+        .filter(|o| period.contains(o.processed_at))
+        .collect();
+    let sales_total = sek(orders.iter().map(|o| o.total()).sum());
+    let refunds_total = sek(s
+        .orders
+        .iter()
+        .flat_map(|o| &o.refunds)
+        .filter(|r| period.contains(r.created_at))
+        .map(|r| r.transaction.amount)
+        .sum());
+    let manual = sek(orders
+        .iter()
+        .flat_map(|o| &o.transactions)
+        .filter(|t| t.gateway == Gateway::Manual && t.kind == TransactionKind::Sale)
+        .map(|t| t.amount)
+        .sum());
+    let payouts = s
+        .shopify_payouts
+        .iter()
+        .filter(|p| period.contains(p.created_at))
+        .map(|p| sek(p.amount()))
+        .collect();
+    (orders.len(), sales_total, refunds_total, manual, payouts)
+}
+
+#[tokio::test]
+async fn a_generated_month_matches_the_scenario_to_the_ore() {
+    let s = scenario();
+    let sandbox = ShopifySandbox::start(&s, Faults::none()).await;
+    // Small pages and a low per-query cap: many pages and several date slices.
+    let client = ShopifyClient::builder(sandbox.shop(), sandbox.access_token())
+        .base_url(sandbox.uri())
+        .page_size(7)
+        .per_query_cap(21)
+        .build()
+        .unwrap();
+    let got = run(&client, &s.config.period).await;
+    let (n, sales, refunds, manual, payouts) = expected(&s);
+    assert_eq!(got.sales, n);
+    assert_eq!(got.sales_total, sales);
+    assert_eq!(got.refunds_total, refunds);
+    assert_eq!(got.outside_manual, manual);
+    assert!(!manual.is_zero());
+    assert_eq!(got.payouts, payouts);
+    assert_eq!(got.reviews, 0);
+    assert!(sandbox.requests() > 10, "{} requests", sandbox.requests());
+}
+
+#[tokio::test]
+async fn faults_are_absorbed_without_loss_or_repetition() {
+    let s = scenario();
+    let sandbox = ShopifySandbox::start(&s, Faults::chaos()).await;
+    let client = client(&sandbox, 10);
+    let got = run(&client, &s.config.period).await;
+    let (n, sales, refunds, _, payouts) = expected(&s);
+    assert_eq!(got.sales, n);
+    assert_eq!(got.sales_total, sales);
+    assert_eq!(got.refunds_total, refunds);
+    assert_eq!(got.payouts, payouts);
+    let counter = sandbox.counter();
+    assert!(counter.total() > counter.served(), "faults were injected");
+}
+
+#[tokio::test]
+async fn a_wrong_token_is_refused_like_shopify() {
+    let s = scenario();
+    let sandbox = ShopifySandbox::start(&s, Faults::none()).await;
+    let client = ShopifyClient::builder(sandbox.shop(), "shpat_wrong")
+        .base_url(sandbox.uri())
+        .build()
+        .unwrap();
+    let err = client
+        .sales(&s.config.period)
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, SourceErrorKind::Auth);
+    assert!(!err.to_string().contains(sandbox.access_token()));
+}
+
+#[tokio::test]
+async fn gateways_are_reported_for_coverage() {
+    let s = scenario();
+    let sandbox = ShopifySandbox::start(&s, Faults::none()).await;
+    let client = client(&sandbox, 250);
+    let records: Vec<SalesRecord> = client.sales(&s.config.period).try_collect().await.unwrap();
+    let channels: Vec<PaymentChannel> = records
+        .iter()
+        .filter_map(|r| match r {
+            SalesRecord::Sale(s) => Some(s),
+            _ => None,
+        })
+        .flat_map(|s| s.payments.iter().map(|p| p.channel.clone()))
+        .collect();
+    for expected in [
+        PaymentChannel::Provider(bookkeeping_core::Provider::Shopify),
+        PaymentChannel::Provider(bookkeeping_core::Provider::Klarna),
+        PaymentChannel::Provider(bookkeeping_core::Provider::PayPal),
+        PaymentChannel::GiftCard,
+        PaymentChannel::External,
+    ] {
+        assert!(channels.contains(&expected), "{expected:?} missing");
+    }
+}
