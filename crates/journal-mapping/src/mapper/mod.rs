@@ -10,8 +10,8 @@ use std::fmt;
 use std::sync::Arc;
 
 use bookkeeping_core::{
-    Currency, Money, Payout, Period, Provider, Refund, ReviewItem, ReviewReason, Sale, SourceRef,
-    Statement,
+    Currency, Money, Payout, PayoutRecord, Period, Provider, Refund, ReviewItem, ReviewReason,
+    Sale, SalesRecord, SourceRef, Statement, StatementBatch,
 };
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
@@ -254,6 +254,43 @@ impl<R: ExchangeRates> Mapper<R> {
     pub fn add_review(&mut self, item: ReviewItem) {
         self.cov(item.provider).provider_review_items += 1;
         self.review.push(item);
+    }
+
+    /// Adds what a `SalesSource` yields: a sale, a refund or a review item.
+    pub fn add_sales_record(&mut self, record: &SalesRecord) {
+        match record {
+            SalesRecord::Sale(s) => self.add_sale(s),
+            SalesRecord::Refund(r) => self.add_refund(r),
+            SalesRecord::Review(item) => self.add_review(item.clone()),
+            other => self.add_review(ReviewItem::new(
+                Provider::Shopify,
+                ReviewReason::UnknownType,
+                format!("a sales record kassabok's mapping does not know: {other:?}"),
+            )),
+        }
+    }
+
+    /// Adds what a `PayoutSource` yields: a payout or a review item.
+    pub fn add_payout_record(&mut self, record: &PayoutRecord) {
+        match record {
+            PayoutRecord::Payout(p) => self.add_payout(p),
+            PayoutRecord::Review(item) => self.add_review(item.clone()),
+            other => self.add_review(ReviewItem::new(
+                Provider::Shopify,
+                ReviewReason::UnknownType,
+                format!("a payout record kassabok's mapping does not know: {other:?}"),
+            )),
+        }
+    }
+
+    /// Adds what a `StatementSource` returns: its statements and review items.
+    pub fn add_statement_batch(&mut self, batch: &StatementBatch) {
+        for item in &batch.review {
+            self.add_review(item.clone());
+        }
+        for s in &batch.statements {
+            self.add_statement(s);
+        }
     }
 
     pub(crate) fn cov(&mut self, p: Provider) -> &mut ProviderCoverage {

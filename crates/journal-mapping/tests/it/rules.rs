@@ -581,3 +581,84 @@ fn provider_adjustments_leave_the_payout_unreconciled_until_decided() {
         vec![Discrepancy::UnknownLines { count: 1 }]
     );
 }
+
+#[test]
+fn records_from_the_source_traits_stream_in() {
+    let s = shop_sale("rec", vec![domestic(25, "80.00", "20.00")]);
+    let p = payout(
+        Provider::Shopify,
+        "p",
+        vec![sline(
+            Provider::Shopify,
+            "c",
+            SettlementKind::Charge,
+            sek("100.00"),
+            vec![],
+            Some(s.source.clone()),
+        )],
+    );
+    let mut mp = mapper(Policy::default());
+    mp.add_sales_record(&SalesRecord::Sale(s));
+    mp.add_sales_record(&SalesRecord::Review(ReviewItem::new(
+        Provider::Shopify,
+        ReviewReason::Malformed,
+        "bad order",
+    )));
+    mp.add_payout_record(&PayoutRecord::Payout(p));
+    mp.add_statement_batch(&StatementBatch {
+        statements: vec![],
+        review: vec![ReviewItem::new(
+            Provider::PayPal,
+            ReviewReason::Incomplete,
+            "not refreshed",
+        )],
+    });
+    let j = balanced(mp.finish());
+    assert_eq!(j.vouchers.len(), 2);
+    assert_eq!(j.balance("1580"), d("0"));
+    assert_eq!(j.review.len(), 2);
+    assert_eq!(
+        j.coverage
+            .provider(Provider::PayPal)
+            .unwrap()
+            .provider_review_items,
+        1
+    );
+}
+
+#[test]
+fn chart_and_policy_round_trip_through_serde() {
+    let chart = Chart::bas2026()
+        .with(
+            Role::OssVat {
+                country: "DE".parse().unwrap(),
+            },
+            "2671",
+        )
+        .with(
+            Role::PayPal {
+                currency: Currency::USD,
+            },
+            "1950",
+        )
+        .with_name("1950", "PayPal USD");
+    let policy = Policy::default()
+        .with_fee_class(
+            Provider::Stripe,
+            Some(FeeCategory::App),
+            FeeVatClass::ReverseCharge { memo: true },
+        )
+        .with_granularity(Granularity::PerPayout);
+    let c: Chart = serde_json::from_str(&serde_json::to_string(&chart).unwrap()).unwrap();
+    let p: Policy = serde_json::from_str(&serde_json::to_string(&policy).unwrap()).unwrap();
+    assert_eq!(c, chart);
+    assert_eq!(p, policy);
+    assert_eq!(c.account_name("1950"), "PayPal USD");
+    assert_eq!(
+        c.account(&Role::PayPal {
+            currency: Currency::USD
+        })
+        .as_deref(),
+        Some("1950")
+    );
+}
