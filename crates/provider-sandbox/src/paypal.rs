@@ -18,6 +18,7 @@
 //!
 //! Every answer goes through [`Faulty`]: 429 `RATE_LIMIT_REACHED` with `Retry-After`, 503
 //! `SERVICE_UNAVAILABLE`, slow answers, latency; [`PayPalSandbox::counter`] counts requests.
+//! The server stops when the [`PayPalSandbox`] is dropped.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -70,19 +71,45 @@ impl PayPalOptions {
     }
 }
 
-/// A running simulated PayPal.
+/// A running simulated PayPal. It stops when dropped.
 #[derive(Debug)]
 pub struct PayPalSandbox {
-    /// The server; its [`MockServer::uri`] is the base URL.
-    pub server: MockServer,
-    /// Counts every request (faulted ones included).
-    pub counter: RequestCounter,
+    server: MockServer,
+    counter: RequestCounter,
+    client_id: String,
+    client_secret: String,
 }
 
 impl PayPalSandbox {
-    /// The base URL to give the client.
+    /// Starts a server on loopback serving `scenario`'s PayPal account, with the default
+    /// credentials ([`CLIENT_ID`], [`CLIENT_SECRET`]).
+    pub async fn start(scenario: &Scenario, faults: Faults) -> PayPalSandbox {
+        start(scenario, faults).await
+    }
+
+    /// The base URL to give the client (`PayPalClientBuilder::base_url`).
     pub fn uri(&self) -> String {
         self.server.uri()
+    }
+
+    /// The client id the server accepts.
+    pub fn client_id(&self) -> &str {
+        &self.client_id
+    }
+
+    /// The client secret the server accepts.
+    pub fn client_secret(&self) -> &str {
+        &self.client_secret
+    }
+
+    /// The request counter (requests received, and answered with data).
+    pub fn counter(&self) -> &RequestCounter {
+        &self.counter
+    }
+
+    /// Requests received so far, faulted ones included.
+    pub fn requests(&self) -> u64 {
+        self.counter.total()
     }
 }
 
@@ -152,7 +179,12 @@ pub async fn start_with(scenario: &Scenario, options: PayPalOptions) -> PayPalSa
         .with_priority(u8::MAX)
         .mount(&server)
         .await;
-    PayPalSandbox { server, counter }
+    PayPalSandbox {
+        server,
+        counter,
+        client_id: options.client_id,
+        client_secret: options.client_secret,
+    }
 }
 
 #[derive(Debug)]

@@ -16,7 +16,7 @@ fn scenario() -> Scenario {
 }
 
 fn client(uri: &str, page_size: u32) -> PayPalClient {
-    PayPalClient::builder(paypal::CLIENT_ID, paypal::CLIENT_SECRET.to_owned())
+    PayPalClient::builder(paypal::CLIENT_ID, paypal::CLIENT_SECRET)
         .base_url(uri)
         .retry(
             RetryPolicy::default()
@@ -33,7 +33,7 @@ fn client(uri: &str, page_size: u32) -> PayPalClient {
 #[tokio::test]
 async fn the_scenario_month_comes_home_through_faults() {
     let s = scenario();
-    let sandbox = paypal::start(&s, Faults::chaos()).await;
+    let sandbox = paypal::PayPalSandbox::start(&s, Faults::chaos()).await;
     let period = s.config.period;
     let batch = client(&sandbox.uri(), 3)
         .statement(&period)
@@ -113,7 +113,7 @@ async fn the_scenario_month_comes_home_through_faults() {
     );
     // Faults were injected and absorbed.
     assert!(
-        sandbox.counter.total() > sandbox.counter.served(),
+        sandbox.requests() > sandbox.counter().served(),
         "faults were injected"
     );
 }
