@@ -309,4 +309,82 @@ proptest! {
         prop_assert_eq!(v.amount_on("1580"), -back);
         prop_assert_eq!(v.amount_on("3740"), Decimal::ZERO);
     }
+
+    #[test]
+    fn a_payout_that_does_not_add_up_is_flagged_and_still_balances(
+        specs in prop::collection::vec(sale_spec(), 1..6),
+        delta in prop_oneof![Just(1i64), Just(-1), -1_000_000i64..1_000_000].prop_filter("not zero", |d| *d != 0),
+    ) {
+        let mut input = build(&specs);
+        let bad = &mut input.payouts[0];
+        bad.amount = bad.amount.checked_add(&Money::from_minor_units(delta, Currency::SEK).unwrap()).unwrap();
+        let bad = bad.source.clone();
+        let j = map(&input, Chart::default(), Policy::default(), rates(), march());
+        for v in &j.vouchers {
+            prop_assert!(v.is_balanced());
+        }
+        let rec = j.reconciliations.iter().find(|r| r.payout == bad).unwrap();
+        prop_assert_eq!(
+            &rec.discrepancies,
+            &vec![Discrepancy::LinesDoNotAddUp { difference: Money::from_minor_units(delta, Currency::SEK).unwrap() }]
+        );
+        prop_assert_eq!(j.balance("2999"), -Decimal::new(delta, 2));
+        prop_assert_eq!(j.balance("1580"), Decimal::ZERO);
+        prop_assert!(j.review.iter().any(|r| r.source.as_ref() == Some(&bad)));
+    }
+
+    #[test]
+    fn paypal_balances_settle_their_sales(
+        sales in prop::collection::vec((prop_oneof![Just(Currency::SEK), Just(Currency::EUR)], amount_minor(), 0i64..300), 1..10),
+        conversion in 0i64..50_000,
+        withdrawal in 0i64..100_000,
+    ) {
+        let mut input = MappingInput::default();
+        let mut lines: Vec<(Currency, StatementLine)> = Vec::new();
+        let pl = |id: String, class: StatementClass, amount: Money, reference: Option<String>| StatementLine {
+            source: SourceRef::new(Provider::PayPal, "transaction", id),
+            booked_at: T,
+            amount,
+            balance_after: None,
+            event_code: "T0000".into(),
+            class,
+            counterparty: None,
+            text: String::new(),
+            reference,
+            related: None,
+        };
+        for (i, (c, net, fee_minor)) in sales.iter().enumerate() {
+            let net = Money::from_minor_units(*net, *c).unwrap();
+            let mut s = sale(Provider::Shopify, &format!("pp{i}"), T, vec![line(TaxTreatment::Exempt, None, net, Money::zero(*c))]);
+            s.payments = vec![pay(PaymentChannel::Provider(Provider::PayPal), net)];
+            lines.push((*c, pl(format!("P{i}"), StatementClass::Payment, net, Some(s.document_number.clone()))));
+            lines.push((*c, pl(format!("P{i}"), StatementClass::Fee, Money::from_minor_units(-fee_minor, *c).unwrap(), None)));
+            input.sales.push(s);
+        }
+        let eur = Money::from_minor_units(-conversion, Currency::EUR).unwrap();
+        let sek_in = Money::new(round_to(-eur.amount() * d("11.37"), Currency::SEK), Currency::SEK);
+        lines.push((Currency::EUR, pl("C1".into(), StatementClass::Conversion, eur, None)));
+        lines.push((Currency::SEK, pl("C2".into(), StatementClass::Conversion, sek_in, None)));
+        lines.push((Currency::SEK, pl("W1".into(), StatementClass::Withdrawal, Money::from_minor_units(-withdrawal, Currency::SEK).unwrap(), None)));
+        for c in [Currency::SEK, Currency::EUR] {
+            input.statements.push(Statement {
+                account: SourceRef::new(Provider::PayPal, "balance", c.code()),
+                currency: c,
+                opening: None,
+                closing: None,
+                lines: lines.iter().filter(|(lc, _)| *lc == c).map(|(_, l)| l.clone()).collect(),
+                complete: true,
+            });
+        }
+        let j = map(&input, Chart::default(), Policy::default(), rates(), march());
+        for v in &j.vouchers {
+            prop_assert!(v.is_balanced(), "{:?}", v.postings);
+        }
+        prop_assert_eq!(j.balance("1580"), Decimal::ZERO);
+        prop_assert_eq!(j.balance("2999"), Decimal::ZERO);
+        prop_assert!(j.review.is_empty(), "{:?}", j.review);
+        // The SEK balance account moved by exactly the SEK lines.
+        let sek_lines: Decimal = input.statements[0].lines.iter().map(|l| l.amount.amount()).sum();
+        prop_assert_eq!(j.balance("1941"), sek_lines);
+    }
 }
