@@ -4,6 +4,7 @@ mod auth;
 mod common;
 mod csv_report;
 mod normalize;
+mod properties;
 mod sandbox;
 mod search;
 mod spec;
