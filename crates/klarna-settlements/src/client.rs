@@ -8,12 +8,20 @@ use provider_http::{Auth, ExposeSecret, HttpClient, RateLimit, RetryPolicy, Secr
 
 use crate::Error;
 
+/// The API version, written once: [`API_VERSION`] and every path use it.
+macro_rules! api_version {
+    () => {
+        "v1"
+    };
+}
+pub(crate) use api_version;
+
 /// The Settlements API version this crate speaks; it is part of every path
 /// (`/settlements/v1/…`).
-pub const API_VERSION: &str = "v1";
+pub const API_VERSION: &str = api_version!();
 
 /// The path prefix of the Settlements API.
-pub(crate) const SETTLEMENTS: &str = "/settlements/v1";
+pub(crate) const SETTLEMENTS: &str = concat!("/settlements/", api_version!());
 
 /// The largest page Klarna serves (`size`), and the default page size.
 pub const MAX_PAGE_SIZE: u32 = 500;

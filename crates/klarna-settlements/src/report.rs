@@ -90,10 +90,13 @@ pub struct PayoutReport {
     pub format: CsvFormat,
 }
 
+/// A data row: its line in the file and its fields.
+type Row = (u64, Vec<String>);
+
 struct Table {
     columns: Vec<String>,
     index: HashMap<String, usize>,
-    rows: Vec<(u64, Vec<String>)>,
+    rows: Vec<Row>,
     format: CsvFormat,
 }
 
@@ -345,16 +348,43 @@ fn rate_hundredths(text: &str, decimal: DecimalSeparator) -> Option<i64> {
 /// [`Listed::Malformed`] naming the row (`line 7`) and column.
 pub fn parse_payout_report(bytes: &[u8]) -> Result<PayoutReport, ReportError> {
     let table = read_table(bytes, &TRANSACTION_AMOUNTS)?;
+    let rows: Vec<&Row> = table.rows.iter().collect();
+    Ok(report_from(&table, &rows))
+}
+
+/// Reads a report with several payouts (`payouts-summary-with-transactions`):
+/// rows are grouped by `payment_reference`, in the order the payouts first
+/// appear, and each group is read as by [`parse_payout_report`]. Rows without
+/// a payment reference form a group of their own, so nothing is lost.
+///
+/// # Errors
+/// As [`parse_payout_report`].
+pub fn parse_payouts_report(bytes: &[u8]) -> Result<Vec<PayoutReport>, ReportError> {
+    let table = read_table(bytes, &TRANSACTION_AMOUNTS)?;
+    let mut groups: Vec<(Option<&str>, Vec<&Row>)> = Vec::new();
+    for entry in &table.rows {
+        let reference = table.get(&entry.1, &["payment_reference"]);
+        match groups.iter_mut().find(|(r, _)| *r == reference) {
+            Some((_, rows)) => rows.push(entry),
+            None => groups.push((reference, vec![entry])),
+        }
+    }
+    Ok(groups
+        .iter()
+        .map(|(_, rows)| report_from(&table, rows))
+        .collect())
+}
+
+fn report_from(table: &Table, rows: &[&Row]) -> PayoutReport {
     let dec = table.format.decimal;
-    let header_currency = table
-        .rows
+    let header_currency = rows
         .iter()
         .find_map(|(_, r)| table.get(r, &["currency_code"]))
         .and_then(|c| Currency::new(c).ok());
 
     let mut transactions = Vec::new();
     let mut header_row = None;
-    for (line, row) in &table.rows {
+    for (line, row) in rows.iter().map(|e| (&e.0, &e.1)) {
         if table.get(row, &["type"]).is_none() {
             // A row without a transaction type carries only header fields.
             header_row.get_or_insert(row);
@@ -451,12 +481,12 @@ pub fn parse_payout_report(bytes: &[u8]) -> Result<PayoutReport, ReportError> {
         }
         _ => None,
     };
-    Ok(PayoutReport {
+    PayoutReport {
         payout,
         transactions,
-        columns: table.columns,
+        columns: table.columns.clone(),
         format: table.format,
-    })
+    }
 }
 
 /// Klarna's sales documents with VAT: sales and refunds per order.

@@ -12,11 +12,11 @@ use serde_json::Value;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::client::SETTLEMENTS;
+use crate::client::{SETTLEMENTS, api_version};
 use crate::listed::{Listed, decode_item};
 use crate::models::{OrderId, Pagination, PaymentReference, Payout, PayoutSummary, Transaction};
 use crate::normalize::normalize_payout;
-use crate::report::{PayoutReport, parse_payout_report};
+use crate::report::{PayoutReport, parse_payout_report, parse_payouts_report};
 use crate::{Error, KlarnaClient};
 
 /// Which payouts to list (`GET /settlements/v1/payouts`). Klarna filters on
@@ -271,6 +271,26 @@ impl KlarnaClient {
         Ok(parse_payout_report(resp.body())?)
     }
 
+    /// The payouts-summary-with-transactions CSV report of a period, one
+    /// [`PayoutReport`] per payout (see [`parse_payouts_report`]).
+    ///
+    /// # Errors
+    /// Request errors, and [`Error::Report`] when the CSV cannot be read.
+    pub async fn payouts_report(
+        &self,
+        start: OffsetDateTime,
+        end: OffsetDateTime,
+    ) -> Result<Vec<PayoutReport>, Error> {
+        let spec = RequestSpec::get(format!(
+            "{SETTLEMENTS}/reports/payouts-summary-with-transactions"
+        ))
+        .query("start_date", utc(start))
+        .query("end_date", utc(end))
+        .header(ACCEPT, HeaderValue::from_static("text/csv"));
+        let resp = self.http.send(spec).await?;
+        Ok(parse_payouts_report(resp.body())?)
+    }
+
     /// The payouts of a period, each fetched with its transactions and
     /// normalized ([`normalize_payout`]), as source records. Ends after the
     /// first error.
@@ -305,8 +325,8 @@ impl KlarnaClient {
     }
 }
 
-const PAYOUTS: &str = "/settlements/v1/payouts";
-const TRANSACTIONS: &str = "/settlements/v1/transactions";
+const PAYOUTS: &str = concat!("/settlements/", api_version!(), "/payouts");
+const TRANSACTIONS: &str = concat!("/settlements/", api_version!(), "/transactions");
 
 /// Percent-encodes a path segment (payment references are plain letters and
 /// digits, but a crafted one must not change the path).

@@ -194,3 +194,40 @@ fn sales_report_without_vat_makes_no_sales() {
     );
     assert_eq!(report.expected[0].amount.amount(), dec!(1249.00));
 }
+
+#[tokio::test]
+async fn a_period_report_is_split_per_payout() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(
+            "/settlements/v1/reports/payouts-summary-with-transactions",
+        ))
+        .and(query_param("start_date", "2026-03-01T00:00:00Z"))
+        .and(query_param("end_date", "2026-03-31T23:59:59Z"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_raw(fixture("payouts-report-sv.csv"), "text/csv"),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    mount_catch_all(&server).await;
+    let reports = client(&server)
+        .payouts_report(
+            time::macros::datetime!(2026-03-01 00:00 UTC),
+            time::macros::datetime!(2026-03-31 23:59:59 UTC),
+        )
+        .await
+        .unwrap();
+    assert_eq!(reports.len(), 2);
+    let mut settled = Vec::new();
+    for report in &reports {
+        let Some(Listed::Item(payout)) = &report.payout else {
+            panic!("payout header: {:?}", report.payout)
+        };
+        assert_eq!(report.transactions.len(), 2);
+        let n = normalize_payout(payout, &report.transactions);
+        assert!(n.reconciles(), "{:#?}", n.review);
+        settled.push(n.payout.unwrap().amount.amount());
+    }
+    assert_eq!(settled, [dec!(2421.21), dec!(151.00)]);
+}
