@@ -20,6 +20,7 @@ pub mod klarna;
 pub mod paypal;
 pub mod scenario;
 pub mod shopify;
+pub mod stripe;
 
 pub use faults::{Faults, Faulty, Injected, RequestCounter};
 pub use scenario::{Scenario, ScenarioConfig};

@@ -6,4 +6,5 @@ mod decode;
 mod month;
 mod pagination;
 mod payouts;
+mod sandbox;
 mod support;

@@ -1,0 +1,874 @@
+//! A simulated Stripe API over the scenario's Stripe Invoicing invoices and
+//! Stripe payouts.
+//!
+//! Serves, in Stripe's current shapes (API version `2026-07-29.dahlia`:
+//! integer minor units, unix timestamps, `{"object": "list", "data", "has_more",
+//! "url"}` lists, newest first, `limit` 1–100 (default 10) and
+//! `starting_after` cursors, `{"error": {...}}` errors with `Request-Id`):
+//!
+//! - `GET /v1/payouts` (`created[gte|gt|lte|lt]`, `arrival_date[…]`, `status`);
+//! - `GET /v1/balance_transactions` (`payout`, `type`, `created[…]`;
+//!   `expand[]=data.source` expands charges, refunds and disputes, otherwise
+//!   `source` is an id); each payout's own `payout` transaction is included;
+//! - `GET /v1/invoices` (`status`, `customer`, `created[…]`;
+//!   `expand[]=data.payments`), `GET /v1/invoices/{id}`, `GET /v1/invoices/{id}/lines`;
+//! - `GET /v1/invoice_payments` (`invoice`, `status`, `created[…]`,
+//!   `payment[payment_intent]`);
+//! - `GET /v1/credit_notes` (`invoice`, `created[…]`), `GET /v1/tax_rates`.
+//!
+//! Every request needs `Authorization: Bearer` with the sandbox key
+//! ([`SECRET_KEY`]); anything else is a 401 as Stripe answers it. Faults come
+//! from the shared [`Faults`] (429 with `Retry-After: 1`, 503 with
+//! `Stripe-Should-Retry: true`, slow answers); every request is counted.
+//!
+//! Each scenario invoice is a paid invoice with its tax rate, an invoice
+//! payment and a card charge; charges settle in the scenario's payouts
+//! (EUR invoices converted to SEK at the scenario's rate), a payment for an
+//! invoice issued elsewhere and Stripe's monthly fee among them. A payout's
+//! amount is the sum of its transactions' nets.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+use serde_json::{Map, Value, json};
+use time::{OffsetDateTime, Time};
+use wiremock::matchers::any;
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+use crate::faults::{Faults, Faulty, RequestCounter};
+use crate::scenario::{Invoice, ItemKind, PayoutPlan, Scenario, SettlementItem};
+
+/// The secret key the sandbox accepts (a test-mode key).
+pub const SECRET_KEY: &str = "sk_test_51SandboxKassabokStripe0000000000";
+/// Stripe's default page size.
+const DEFAULT_LIMIT: usize = 10;
+/// Stripe's largest page size.
+const MAX_LIMIT: usize = 100;
+
+/// A running simulated Stripe server. It stops when dropped.
+#[derive(Debug)]
+pub struct StripeSandbox {
+    server: MockServer,
+    counter: RequestCounter,
+}
+
+impl StripeSandbox {
+    /// Starts a server on loopback serving `scenario`'s Stripe data.
+    pub async fn start(scenario: &Scenario, faults: Faults) -> StripeSandbox {
+        start(scenario, faults).await
+    }
+
+    /// The base URL to give the client (`StripeClientBuilder::base_url`).
+    pub fn uri(&self) -> String {
+        self.server.uri()
+    }
+
+    /// The secret key the server accepts.
+    pub fn secret_key(&self) -> &'static str {
+        SECRET_KEY
+    }
+
+    /// The request counter (requests received, and answered with data).
+    pub fn counter(&self) -> &RequestCounter {
+        &self.counter
+    }
+
+    /// Requests received so far, faulted ones included.
+    pub fn requests(&self) -> u64 {
+        self.counter.total()
+    }
+}
+
+/// Starts a server on loopback serving `scenario`'s Stripe data.
+pub async fn start(scenario: &Scenario, faults: Faults) -> StripeSandbox {
+    let server = MockServer::start().await;
+    let counter = RequestCounter::new();
+    let api = Api {
+        data: Arc::new(Data::build(scenario)),
+        request_ids: AtomicU64::new(0),
+    };
+    Mock::given(any())
+        .respond_with(Faulty::new(
+            api,
+            faults,
+            counter.clone(),
+            throttled,
+            unavailable,
+        ))
+        .named("stripe api")
+        .mount(&server)
+        .await;
+    StripeSandbox { server, counter }
+}
+
+fn error(status: u16, kind: &str, code: Option<&str>, message: &str) -> ResponseTemplate {
+    let mut body = json!({"type": kind, "message": message});
+    if let Some(code) = code {
+        body["code"] = code.into();
+    }
+    ResponseTemplate::new(status)
+        .insert_header("Request-Id", "req_sandboxError0001")
+        .set_body_json(json!({ "error": body }))
+}
+
+fn throttled() -> ResponseTemplate {
+    error(
+        429,
+        "invalid_request_error",
+        Some("rate_limit"),
+        "Too many requests hit the API too quickly. We recommend an exponential backoff of your requests.",
+    )
+}
+
+fn unavailable() -> ResponseTemplate {
+    error(
+        503,
+        "api_error",
+        None,
+        "An unknown error occurred while processing the request.",
+    )
+    .insert_header("Stripe-Should-Retry", "true")
+}
+
+fn ts(t: OffsetDateTime) -> i64 {
+    t.unix_timestamp()
+}
+
+/// A stable Stripe-shaped id suffix from a text (FNV-1a, base 62).
+fn id_from(prefix: &str, text: &str) -> String {
+    const CHARS: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    let mut h: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
+    for b in text.bytes() {
+        h ^= u128::from(b);
+        h = h.wrapping_mul(0x0000_0000_0100_0000_0000_0000_0000_013b);
+    }
+    let mut out = String::with_capacity(24);
+    for _ in 0..24 {
+        out.push(char::from(CHARS[(h % 62) as usize]));
+        h /= 62;
+        if h == 0 {
+            h = 0x9e37_79b9_7f4a_7c15;
+        }
+    }
+    format!("{prefix}_{out}")
+}
+
+/// A JSON number from a percentage or rate (Stripe sends these as numbers).
+fn number(d: Decimal) -> Value {
+    d.to_f64().map_or(Value::Null, Value::from)
+}
+
+fn lower(c: bookkeeping_core::Currency) -> String {
+    c.code().to_ascii_lowercase()
+}
+
+/// One object with the fields the filters need.
+#[derive(Debug)]
+struct Object {
+    id: String,
+    created: i64,
+    json: Value,
+    /// Filter keys: `status`, `payout`, `invoice`, `customer`, `type`,
+    /// `payment_intent`, `arrival_date`.
+    keys: Map<String, Value>,
+}
+
+impl Object {
+    fn key(&self, name: &str) -> Option<&Value> {
+        self.keys.get(name)
+    }
+}
+
+#[derive(Debug, Default)]
+struct Data {
+    tax_rates: Vec<Object>,
+    invoices: Vec<Object>,
+    invoice_payments: Vec<Object>,
+    payouts: Vec<Object>,
+    balance_transactions: Vec<Object>,
+}
+
+impl Data {
+    fn build(s: &Scenario) -> Data {
+        let mut data = Data::default();
+        let mut rates: Vec<Decimal> = s
+            .invoices
+            .iter()
+            .flat_map(|i| i.lines.iter())
+            .map(|l| l.tax_rate.normalize())
+            .filter(|r| !r.is_zero())
+            .collect();
+        rates.sort();
+        rates.dedup();
+        let rate_created = ts(s.config.period.start_utc()) - 400 * 86_400;
+        for r in &rates {
+            let id = tax_rate_id(*r);
+            data.tax_rates.push(Object {
+                id: id.clone(),
+                created: rate_created,
+                json: json!({
+                    "id": id, "object": "tax_rate", "active": true, "country": "SE",
+                    "created": rate_created, "description": format!("Svensk moms {r} %"),
+                    "display_name": "Moms", "effective_percentage": number(*r),
+                    "flat_amount": null, "inclusive": false, "jurisdiction": "SE",
+                    "jurisdiction_level": "country", "livemode": false, "metadata": {},
+                    "percentage": number(*r), "rate_type": "percentage", "state": null,
+                    "tax_type": "vat"
+                }),
+                keys: Map::new(),
+            });
+        }
+        for inv in &s.invoices {
+            let (invoice, payment) = invoice_json(inv);
+            let mut keys = Map::new();
+            keys.insert("status".into(), "paid".into());
+            keys.insert("customer".into(), inv.customer.id.clone().into());
+            data.invoices.push(Object {
+                id: inv.id.clone(),
+                created: invoice["created"].as_i64().unwrap_or_default(),
+                json: invoice,
+                keys,
+            });
+            let mut keys = Map::new();
+            keys.insert("status".into(), "paid".into());
+            keys.insert("invoice".into(), inv.id.clone().into());
+            keys.insert(
+                "payment_intent".into(),
+                inv.payment_intent_id.clone().into(),
+            );
+            data.invoice_payments.push(Object {
+                id: inv.invoice_payment_id.clone(),
+                created: payment["created"].as_i64().unwrap_or_default(),
+                json: payment,
+                keys,
+            });
+        }
+        for p in &s.stripe_payouts {
+            data.add_payout(p, &s.invoices);
+        }
+        for list in [
+            &mut data.tax_rates,
+            &mut data.invoices,
+            &mut data.invoice_payments,
+            &mut data.payouts,
+            &mut data.balance_transactions,
+        ] {
+            // Stripe lists newest first.
+            list.sort_by(|a, b| b.created.cmp(&a.created).then(b.id.cmp(&a.id)));
+        }
+        data
+    }
+
+    fn add_payout(&mut self, p: &PayoutPlan, invoices: &[Invoice]) {
+        let amount = p.amount();
+        let created = ts(p.created_at);
+        let arrival = ts(p.arrival_date.with_time(Time::MIDNIGHT).assume_utc());
+        let own = id_from("txn", &format!("payout {}", p.id));
+        let trace = format!(
+            "SE{}{:08}",
+            p.arrival_date.year(),
+            amount.rem_euclid(100_000_000)
+        );
+        let payout = json!({
+            "id": p.id, "object": "payout", "amount": amount, "application_fee": null,
+            "application_fee_amount": null, "arrival_date": arrival, "automatic": true,
+            "balance_transaction": own, "created": created, "currency": lower(p.currency),
+            "description": "STRIPE PAYOUT", "destination": "ba_1SandboxKassabokBank0001",
+            "failure_balance_transaction": null, "failure_code": null, "failure_message": null,
+            "livemode": false, "metadata": {}, "method": "standard", "original_payout": null,
+            "payout_method": null, "reconciliation_status": "completed", "reversed_by": null,
+            "source_type": "card", "statement_descriptor": null, "status": "paid",
+            "trace_id": {"status": "supported", "value": trace}, "type": "bank_account"
+        });
+        let mut keys = Map::new();
+        keys.insert("status".into(), "paid".into());
+        keys.insert("arrival_date".into(), arrival.into());
+        self.payouts.push(Object {
+            id: p.id.clone(),
+            created,
+            json: payout,
+            keys,
+        });
+        let mut own_keys = Map::new();
+        own_keys.insert("payout".into(), p.id.clone().into());
+        own_keys.insert("type".into(), "payout".into());
+        self.balance_transactions.push(Object {
+            id: own.clone(),
+            created,
+            json: txn_json(
+                &own,
+                -amount,
+                &[],
+                created,
+                p.currency,
+                ("payout", "payout"),
+                Value::String(p.id.clone()),
+                "STRIPE PAYOUT",
+                None,
+            ),
+            keys: own_keys,
+        });
+        for item in &p.items {
+            let (json, kind) = item_json(item, p, invoices);
+            let mut keys = Map::new();
+            keys.insert("payout".into(), p.id.clone().into());
+            keys.insert("type".into(), kind.into());
+            self.balance_transactions.push(Object {
+                id: item.id.clone(),
+                created: ts(item.occurred_at),
+                json,
+                keys,
+            });
+        }
+    }
+}
+
+fn tax_rate_id(rate: Decimal) -> String {
+    id_from("txr", &format!("SE moms {rate}"))
+}
+
+/// An invoice (paid, with its embedded payment) and its invoice payment.
+fn invoice_json(inv: &Invoice) -> (Value, Value) {
+    let cur = lower(inv.currency);
+    let finalized = ts(inv.finalized_at);
+    let created = finalized - 600;
+    let paid_at = ts(inv.paid_at);
+    let lines: Vec<Value> = inv
+        .lines
+        .iter()
+        .map(|l| {
+            let taxes = if l.tax_rate.is_zero() {
+                Value::Array(Vec::new())
+            } else {
+                json!([{
+                    "amount": l.tax, "tax_behavior": "exclusive", "taxability_reason": "standard_rated",
+                    "taxable_amount": l.amount, "type": "tax_rate_details",
+                    "tax_rate_details": {"tax_rate": tax_rate_id(l.tax_rate.normalize())}
+                }])
+            };
+            json!({
+                "id": l.id, "object": "line_item", "amount": l.amount, "currency": cur,
+                "description": l.description, "discount_amounts": [], "discountable": true,
+                "discounts": [], "invoice": inv.id, "livemode": false, "metadata": {},
+                "parent": {"type": "invoice_item_details", "invoice_item_details": {
+                    "invoice_item": id_from("ii", &l.id), "proration": false,
+                    "proration_details": {"credited_items": null}, "subscription": null}},
+                "period": {"start": finalized, "end": finalized},
+                "pretax_credit_amounts": [],
+                "pricing": {"type": "price_details", "price_details": {
+                    "price": id_from("price", &l.description), "product": id_from("prod", &l.description)},
+                    "unit_amount_decimal": (l.amount / i64::from(l.quantity.max(1))).to_string()},
+                "quantity": l.quantity, "subtotal": l.amount, "taxes": taxes
+            })
+        })
+        .collect();
+    let total_taxes: Vec<Value> = lines
+        .iter()
+        .flat_map(|l| l["taxes"].as_array().cloned().unwrap_or_default())
+        .collect();
+    let payment = json!({
+        "id": inv.invoice_payment_id, "object": "invoice_payment", "amount_paid": inv.total(),
+        "amount_requested": inv.total(), "created": finalized, "currency": cur,
+        "invoice": inv.id, "is_default": true, "livemode": false,
+        "payment": {"type": "payment_intent", "payment_intent": inv.payment_intent_id},
+        "status": "paid", "status_transitions": {"canceled_at": null, "paid_at": paid_at}
+    });
+    let tax_ids: Vec<Value> = inv
+        .customer
+        .vat_number
+        .iter()
+        .map(|v| json!({"type": "eu_vat", "value": v}))
+        .collect();
+    let invoice = json!({
+        "id": inv.id, "object": "invoice", "account_country": "SE",
+        "account_name": "Kaffekompaniet i Göteborg AB", "account_tax_ids": null,
+        "amount_due": inv.total(), "amount_overpaid": 0, "amount_paid": inv.total(),
+        "amount_remaining": 0, "amount_shipping": 0, "application": null, "attempt_count": 1,
+        "attempted": true, "auto_advance": false,
+        "automatic_tax": {"disabled_reason": null, "enabled": false, "liability": null, "provider": null, "status": null},
+        "billing_reason": "manual", "collection_method": "send_invoice", "created": created,
+        "currency": cur, "customer": inv.customer.id, "customer_account": null,
+        "customer_address": {"city": null, "country": inv.customer.country.as_str(), "line1": null,
+                              "line2": null, "postal_code": null, "state": null},
+        "customer_email": null, "customer_name": inv.customer.name, "customer_phone": null,
+        "customer_shipping": null, "customer_tax_exempt": inv.customer.tax_exempt,
+        "customer_tax_ids": tax_ids, "default_payment_method": null, "default_source": null,
+        "default_tax_rates": [], "description": null, "discounts": [],
+        "due_date": finalized + 30 * 86_400, "effective_at": finalized, "ending_balance": 0,
+        "footer": null, "from_invoice": null, "hosted_invoice_url": null, "invoice_pdf": null
+    });
+    let rest = json!({
+        "issuer": {"type": "self"}, "last_finalization_error": null, "latest_revision": null,
+        "lines": {"object": "list", "data": lines, "has_more": false,
+                  "url": format!("/v1/invoices/{}/lines", inv.id)},
+        "livemode": false, "metadata": {}, "next_payment_attempt": null, "number": inv.number,
+        "on_behalf_of": null, "parent": null, "period_end": finalized, "period_start": finalized,
+        "post_payment_credit_notes_amount": 0, "pre_payment_credit_notes_amount": 0,
+        "receipt_number": null, "rendering": null, "shipping_cost": null, "shipping_details": null,
+        "starting_balance": 0, "statement_descriptor": null, "status": "paid",
+        "status_transitions": {"finalized_at": finalized, "marked_uncollectible_at": null,
+                               "paid_at": paid_at, "voided_at": null},
+        "subtotal": inv.subtotal(), "subtotal_excluding_tax": inv.subtotal(), "test_clock": null,
+        "total": inv.total(), "total_discount_amounts": [], "total_excluding_tax": inv.subtotal(),
+        "total_pretax_credit_amounts": [], "total_taxes": total_taxes,
+        "webhooks_delivered_at": finalized
+    });
+    let mut invoice = invoice;
+    if let (Some(head), Value::Object(tail)) = (invoice.as_object_mut(), rest) {
+        head.extend(tail);
+    }
+    (invoice, payment)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn txn_json(
+    id: &str,
+    amount: i64,
+    fee_details: &[(i64, &str, &str)],
+    created: i64,
+    currency: bookkeeping_core::Currency,
+    (kind, category): (&str, &str),
+    source: Value,
+    description: &str,
+    exchange_rate: Option<Decimal>,
+) -> Value {
+    let cur = lower(currency);
+    let fee: i64 = fee_details.iter().map(|f| f.0).sum();
+    let details: Vec<Value> = fee_details
+        .iter()
+        .map(|(amount, text, kind)| {
+            json!({"amount": amount, "application": null, "currency": cur,
+                   "description": text, "type": kind})
+        })
+        .collect();
+    json!({
+        "id": id, "object": "balance_transaction", "amount": amount,
+        "available_on": created + 2 * 86_400, "balance_type": "payments", "created": created,
+        "currency": cur, "description": description,
+        "exchange_rate": exchange_rate.map_or(Value::Null, number), "fee": fee,
+        "fee_details": details, "net": amount - fee, "reporting_category": category,
+        "source": source, "status": "available", "type": kind
+    })
+}
+
+/// A settlement item as a balance transaction (source expanded), and its type.
+fn item_json(item: &SettlementItem, p: &PayoutPlan, invoices: &[Invoice]) -> (Value, &'static str) {
+    let created = ts(item.occurred_at);
+    let mut fees: Vec<(i64, &str, &str)> = Vec::new();
+    let fee_text = match item.kind {
+        ItemKind::Dispute => "Dispute fee",
+        ItemKind::Fee => "Stripe fee",
+        _ => "Stripe processing fees",
+    };
+    if item.fee - item.fee_vat != 0 && item.kind != ItemKind::Fee {
+        fees.push((item.fee - item.fee_vat, fee_text, "stripe_fee"));
+    }
+    if item.fee_vat != 0 && item.kind != ItemKind::Fee {
+        fees.push((item.fee_vat, "VAT", "tax"));
+    }
+    let invoice = item.invoice.and_then(|i| invoices.get(i));
+    let reference = item.reference.clone().unwrap_or_default();
+    let (charge_id, payment_intent, description) = match invoice {
+        Some(inv) => (
+            inv.charge_id.clone(),
+            inv.payment_intent_id.clone(),
+            format!("Payment for Invoice {}", inv.number),
+        ),
+        None => (
+            id_from("ch", &item.id),
+            id_from("pi", &item.id),
+            reference.clone(),
+        ),
+    };
+    let (presented, presented_currency) = item
+        .original
+        .map_or((item.gross.abs(), p.currency), |(c, a)| (a.abs(), c));
+    let charge = json!({
+        "id": charge_id, "object": "charge", "amount": presented, "amount_captured": presented,
+        "amount_refunded": 0, "balance_transaction": item.id, "captured": true, "created": created,
+        "currency": lower(presented_currency), "customer": invoice.map(|i| i.customer.id.clone()),
+        "description": description, "disputed": item.kind == ItemKind::Dispute,
+        "livemode": false, "metadata": {}, "paid": true, "payment_intent": payment_intent,
+        "refunded": item.kind == ItemKind::Refund, "status": "succeeded"
+    });
+    match item.kind {
+        ItemKind::Charge => (
+            txn_json(
+                &item.id,
+                item.gross,
+                &fees,
+                created,
+                p.currency,
+                ("charge", "charge"),
+                charge,
+                &description,
+                item.exchange_rate,
+            ),
+            "charge",
+        ),
+        ItemKind::Refund => {
+            let refund = json!({
+                "id": id_from("re", &item.id), "object": "refund", "amount": presented,
+                "balance_transaction": item.id, "charge": charge_id, "created": created,
+                "currency": lower(presented_currency), "metadata": {},
+                "payment_intent": payment_intent, "reason": "requested_by_customer",
+                "status": "succeeded"
+            });
+            (
+                txn_json(
+                    &item.id,
+                    item.gross,
+                    &fees,
+                    created,
+                    p.currency,
+                    ("refund", "refund"),
+                    refund,
+                    &format!("REFUND FOR CHARGE ({description})"),
+                    item.exchange_rate,
+                ),
+                "refund",
+            )
+        }
+        ItemKind::Dispute => {
+            let dispute = json!({
+                "id": id_from("dp", &item.id), "object": "dispute", "amount": presented,
+                "charge": charge_id, "created": created, "currency": lower(presented_currency),
+                "livemode": false, "metadata": {}, "payment_intent": payment_intent,
+                "reason": "fraudulent", "status": "needs_response"
+            });
+            (
+                txn_json(
+                    &item.id,
+                    item.gross,
+                    &fees,
+                    created,
+                    p.currency,
+                    ("adjustment", "dispute"),
+                    dispute,
+                    &format!("Chargeback withdrawal for {charge_id}"),
+                    item.exchange_rate,
+                ),
+                "adjustment",
+            )
+        }
+        ItemKind::Fee => (
+            txn_json(
+                &item.id,
+                item.gross - item.fee,
+                &[],
+                created,
+                p.currency,
+                ("stripe_fee", "fee"),
+                Value::String(id_from("fee", &item.id)),
+                &reference,
+                None,
+            ),
+            "stripe_fee",
+        ),
+        ItemKind::ReserveHeld | ItemKind::ReserveReleased => (
+            txn_json(
+                &item.id,
+                item.gross,
+                &fees,
+                created,
+                p.currency,
+                ("reserve_transaction", "risk_reserved_funds"),
+                Value::String(id_from("rsvt", &item.id)),
+                "Reserve",
+                None,
+            ),
+            "reserve_transaction",
+        ),
+    }
+}
+
+type Query = Vec<(String, String)>;
+
+fn get<'q>(query: &'q Query, key: &str) -> Option<&'q str> {
+    query
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+}
+
+fn expands(query: &Query, path: &str) -> bool {
+    query.iter().any(|(k, v)| k == "expand[]" && v == path)
+}
+
+/// Whether `value` passes the range filter `field[gte|gt|lte|lt]` (or `field=`).
+/// An invalid integer in a range filter is an error message for a 400.
+fn in_range(query: &Query, field: &str, value: i64) -> Result<bool, String> {
+    for (k, v) in query {
+        let Some(op) = k.strip_prefix(field) else {
+            continue;
+        };
+        let bound: i64 = v.parse().map_err(|_| format!("Invalid integer: {v}"))?;
+        let ok = match op {
+            "" => value == bound,
+            "[gte]" => value >= bound,
+            "[gt]" => value > bound,
+            "[lte]" => value <= bound,
+            "[lt]" => value < bound,
+            _ => continue,
+        };
+        if !ok {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+#[derive(Debug)]
+struct Api {
+    data: Arc<Data>,
+    request_ids: AtomicU64,
+}
+
+impl Api {
+    fn authorized(request: &Request) -> bool {
+        request
+            .headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .is_some_and(|key| key == SECRET_KEY)
+    }
+
+    /// A page of `objects` after the filters, as Stripe pages it.
+    fn page<'a>(
+        &self,
+        url: &str,
+        query: &Query,
+        objects: impl Iterator<Item = &'a Object>,
+        filter: impl Fn(&Object) -> Result<bool, String>,
+        render: impl Fn(&Object) -> Value,
+    ) -> ResponseTemplate {
+        let limit = match get(query, "limit").map(str::parse::<usize>) {
+            None => DEFAULT_LIMIT,
+            Some(Ok(n)) if (1..=MAX_LIMIT).contains(&n) => n,
+            Some(_) => {
+                return error(
+                    400,
+                    "invalid_request_error",
+                    Some("parameter_invalid_integer"),
+                    "This value must be greater than or equal to 1 and less than or equal to 100.",
+                );
+            }
+        };
+        if get(query, "ending_before").is_some() {
+            return error(
+                400,
+                "invalid_request_error",
+                None,
+                "The sandbox pages forwards only (starting_after).",
+            );
+        }
+        let mut matching = Vec::new();
+        for o in objects {
+            match filter(o) {
+                Ok(true) => matching.push(o),
+                Ok(false) => {}
+                Err(message) => {
+                    return error(
+                        400,
+                        "invalid_request_error",
+                        Some("parameter_invalid_integer"),
+                        &message,
+                    );
+                }
+            }
+        }
+        let start = match get(query, "starting_after") {
+            None => 0,
+            Some(after) => match matching.iter().position(|o| o.id == after) {
+                Some(i) => i + 1,
+                None => {
+                    return error(
+                        400,
+                        "invalid_request_error",
+                        Some("resource_missing"),
+                        &format!("No such object: '{after}'"),
+                    );
+                }
+            },
+        };
+        let end = (start + limit).min(matching.len());
+        let data: Vec<Value> = matching[start..end].iter().map(|o| render(o)).collect();
+        self.ok(
+            json!({"object": "list", "url": url, "has_more": end < matching.len(), "data": data}),
+        )
+    }
+
+    fn ok(&self, body: Value) -> ResponseTemplate {
+        let n = self.request_ids.fetch_add(1, Ordering::SeqCst) + 1;
+        ResponseTemplate::new(200)
+            .insert_header("Request-Id", format!("req_sandbox{n:010}").as_str())
+            .set_body_json(body)
+    }
+
+    fn key_is(o: &Object, query: &Query, param: &str, key: &str) -> bool {
+        get(query, param).is_none_or(|want| o.key(key).and_then(Value::as_str) == Some(want))
+    }
+}
+
+impl Respond for Api {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        if !Api::authorized(request) {
+            return error(
+                401,
+                "invalid_request_error",
+                None,
+                "Invalid API Key provided: sk_test_****",
+            );
+        }
+        if request.method.as_str() != "GET" {
+            return error(
+                405,
+                "invalid_request_error",
+                None,
+                "The sandbox serves GET requests only.",
+            );
+        }
+        let query: Query = request.url.query_pairs().into_owned().collect();
+        let data = &self.data;
+        let plain = |o: &Object| o.json.clone();
+        match request.url.path() {
+            "/v1/payouts" => self.page(
+                "/v1/payouts",
+                &query,
+                data.payouts.iter(),
+                |o| {
+                    Ok(in_range(&query, "created", o.created)?
+                        && in_range(
+                            &query,
+                            "arrival_date",
+                            o.key("arrival_date").and_then(Value::as_i64).unwrap_or(0),
+                        )?
+                        && Api::key_is(o, &query, "status", "status"))
+                },
+                plain,
+            ),
+            "/v1/balance_transactions" => {
+                let expand = expands(&query, "data.source");
+                self.page(
+                    "/v1/balance_transactions",
+                    &query,
+                    data.balance_transactions.iter(),
+                    |o| {
+                        Ok(in_range(&query, "created", o.created)?
+                            && Api::key_is(o, &query, "payout", "payout")
+                            && Api::key_is(o, &query, "type", "type"))
+                    },
+                    |o| {
+                        let mut json = o.json.clone();
+                        if !expand && let Some(id) = json["source"].get("id").cloned() {
+                            json["source"] = id;
+                        }
+                        json
+                    },
+                )
+            }
+            "/v1/invoices" => {
+                let expand = expands(&query, "data.payments");
+                self.page(
+                    "/v1/invoices",
+                    &query,
+                    data.invoices.iter(),
+                    |o| {
+                        Ok(in_range(&query, "created", o.created)?
+                            && Api::key_is(o, &query, "status", "status")
+                            && Api::key_is(o, &query, "customer", "customer"))
+                    },
+                    |o| self.invoice(o, expand),
+                )
+            }
+            "/v1/invoice_payments" => self.page(
+                "/v1/invoice_payments",
+                &query,
+                data.invoice_payments.iter(),
+                |o| {
+                    Ok(in_range(&query, "created", o.created)?
+                        && Api::key_is(o, &query, "status", "status")
+                        && Api::key_is(o, &query, "invoice", "invoice")
+                        && Api::key_is(o, &query, "payment[payment_intent]", "payment_intent"))
+                },
+                plain,
+            ),
+            "/v1/credit_notes" => self.page(
+                "/v1/credit_notes",
+                &query,
+                std::iter::empty(),
+                |_| Ok(true),
+                plain,
+            ),
+            "/v1/tax_rates" => self.page(
+                "/v1/tax_rates",
+                &query,
+                data.tax_rates.iter(),
+                |_| Ok(true),
+                plain,
+            ),
+            path => {
+                let rest = path.strip_prefix("/v1/invoices/").unwrap_or_default();
+                let (id, lines) = match rest.split_once('/') {
+                    Some((id, "lines")) => (id, true),
+                    Some(_) => ("", false),
+                    None => (rest, false),
+                };
+                match data.invoices.iter().find(|o| !id.is_empty() && o.id == id) {
+                    Some(o) if lines => self.page(
+                        &format!("/v1/invoices/{id}/lines"),
+                        &query,
+                        o.json["lines"]["data"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .map(|l| Object {
+                                id: l["id"].as_str().unwrap_or_default().to_owned(),
+                                created: 0,
+                                json: l.clone(),
+                                keys: Map::new(),
+                            })
+                            .collect::<Vec<_>>()
+                            .iter(),
+                        |_| Ok(true),
+                        plain,
+                    ),
+                    Some(o) => self.ok(self.invoice(o, expands(&query, "payments"))),
+                    None if !id.is_empty() => error(
+                        404,
+                        "invalid_request_error",
+                        Some("resource_missing"),
+                        &format!("No such invoice: '{id}'"),
+                    ),
+                    None => error(
+                        404,
+                        "invalid_request_error",
+                        None,
+                        &format!("Unrecognized request URL (GET: {path})."),
+                    ),
+                }
+            }
+        }
+    }
+}
+
+impl Api {
+    fn invoice(&self, o: &Object, with_payments: bool) -> Value {
+        let mut json = o.json.clone();
+        if with_payments {
+            let payments: Vec<Value> = self
+                .data
+                .invoice_payments
+                .iter()
+                .filter(|p| p.key("invoice").and_then(Value::as_str) == Some(o.id.as_str()))
+                .map(|p| p.json.clone())
+                .collect();
+            json["payments"] = json!({"object": "list", "data": payments, "has_more": false,
+                                      "url": "/v1/invoice_payments"});
+        }
+        json
+    }
+}
