@@ -2,12 +2,13 @@
 
 use bookkeeping_core::{
     PayoutRecord, PayoutSource, Period, Provider, RecordStream, ReviewItem, ReviewReason,
-    SalesRecord, SalesSource, Source, SourceError, SourceRef,
+    SalesRecord, SalesSource, Source, SourceError, SourceRef, stockholm_date,
 };
 use futures::stream::{self, StreamExt, TryStreamExt};
 
 use crate::client::ShopifyClient;
 use crate::error::Error;
+use crate::models::BalanceTransaction;
 use crate::normalize::normalize_order;
 use crate::resources::{Listed, OrderQuery, end_after_error};
 
@@ -37,6 +38,14 @@ fn order_records(
         Listed::Malformed(r) => return vec![SalesRecord::Review(r)],
     };
     let n = normalize_order(&order, client.normalize_options());
+    // Refunds created outside the period belong to another period's run,
+    // and so do their review items.
+    let elsewhere: Vec<SourceRef> = n
+        .refunds
+        .iter()
+        .filter(|r| !period.contains(r.occurred_at))
+        .map(|r| r.source.clone())
+        .collect();
     let mut out = Vec::new();
     if let (Take::SaleAndRefunds, Some(sale)) = (take, n.sale) {
         out.push(SalesRecord::Sale(sale));
@@ -51,6 +60,7 @@ fn order_records(
     out.extend(
         n.review
             .into_iter()
+            .filter(|r| !r.source.as_ref().is_some_and(|s| elsewhere.contains(s)))
             .filter(|r| match take {
                 Take::SaleAndRefunds => true,
                 Take::RefundsOnly => r.source.as_ref().is_some_and(|s| s.kind == "refund"),
@@ -109,18 +119,25 @@ async fn payout_records(
         Listed::Item(p) => p,
         Listed::Malformed(r) => return Ok(vec![PayoutRecord::Review(r)]),
     };
-    let mut out = Vec::new();
-    let mut transactions = Vec::new();
-    let mut items = client.balance_transactions(&payout);
-    while let Some(item) = items.next().await {
-        match item? {
-            Listed::Item(t) => transactions.push(t),
-            Listed::Malformed(r) => out.push(PayoutRecord::Review(r)),
+    let (mut transactions, mut malformed) = collect(client.balance_transactions(&payout)).await?;
+    if !explains(&payout, &transactions) {
+        // `payments_transfer_id` is not a documented filter: when its lines do
+        // not add up to the payout, search by the payout's date instead and
+        // keep that result if it does.
+        let date = stockholm_date(payout.issued_at);
+        let search = format!("payout_date:{date}");
+        tracing::debug!(payout = %payout.id, %search, "shopify: payout lines do not add up, searching by date");
+        let (by_date, bad) = collect(client.balance_transactions_matching(&payout, search)).await?;
+        if explains(&payout, &by_date) {
+            transactions = by_date;
+            malformed = bad;
         }
     }
+    let mut out = Vec::new();
     match crate::normalize::normalize_payout(&payout, &transactions) {
         Ok((p, reviews)) => {
-            out.insert(0, PayoutRecord::Payout(p));
+            out.push(PayoutRecord::Payout(p));
+            out.extend(malformed.into_iter().map(PayoutRecord::Review));
             out.extend(reviews.into_iter().map(PayoutRecord::Review));
         }
         Err(e) => out.push(PayoutRecord::Review(
@@ -138,4 +155,28 @@ async fn payout_records(
         )),
     }
     Ok(out)
+}
+
+type Collected = (Vec<BalanceTransaction>, Vec<ReviewItem>);
+
+async fn collect(
+    mut items: futures::stream::BoxStream<'static, Result<Listed<BalanceTransaction>, Error>>,
+) -> Result<Collected, Error> {
+    let mut transactions = Vec::new();
+    let mut malformed = Vec::new();
+    while let Some(item) = items.next().await {
+        match item? {
+            Listed::Item(t) => transactions.push(t),
+            Listed::Malformed(r) => malformed.push(r),
+        }
+    }
+    Ok((transactions, malformed))
+}
+
+/// Whether the transactions' nets add up to the payout.
+fn explains(payout: &crate::models::Payout, transactions: &[BalanceTransaction]) -> bool {
+    crate::normalize::normalize_payout(payout, transactions)
+        .ok()
+        .and_then(|(p, _)| p.unexplained().ok())
+        .is_some_and(|d| d.is_zero())
 }

@@ -42,7 +42,20 @@ impl ShopifyClient {
         &self,
         payout: &Payout,
     ) -> BoxStream<'static, Result<Listed<BalanceTransaction>, Error>> {
-        let search = format!("payments_transfer_id:{}", payout.legacy_resource_id);
+        self.balance_transactions_matching(
+            payout,
+            format!("payments_transfer_id:{}", payout.legacy_resource_id),
+        )
+    }
+
+    /// The balance transactions found by another search (such as
+    /// `payout_date:2026-03-06`), kept only when `associatedPayout.id` is
+    /// `payout`'s.
+    pub fn balance_transactions_matching(
+        &self,
+        payout: &Payout,
+        search: String,
+    ) -> BoxStream<'static, Result<Listed<BalanceTransaction>, Error>> {
         let payout_id = payout.id.clone();
         self.list::<BalanceTransaction>(
             queries::BALANCE_TRANSACTIONS,

@@ -140,3 +140,57 @@ fn http_is_refused_except_on_loopback() {
         .unwrap_err();
     assert!(matches!(err, Error::InvalidShop { .. }));
 }
+
+/// A writer that keeps what the subscriber logs.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn the_token_is_never_logged() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let server = MockServer::start().await;
+    graphql(|_| true)
+        .respond_with(FailThenSucceed::new(
+            1,
+            throttled(12, 10, 100),
+            ResponseTemplate::new(401).set_body_json(json!({"errors": "[API] Invalid API key"})),
+        ))
+        .expect(2)
+        .mount(&server)
+        .await;
+    catch_all(&server).await;
+    let client = client(&server);
+    tracing::info!(client = ?client, "client built");
+    let err = client
+        .graphql("query { shop { name } }", json!({}))
+        .await
+        .unwrap_err();
+    tracing::warn!(error = %err, debug = ?err, "request failed");
+
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        logs.contains("graphql.json"),
+        "the request was logged: {logs}"
+    );
+    assert!(!logs.contains(TOKEN), "{logs}");
+}

@@ -122,6 +122,12 @@ async fn lines_that_do_not_explain_the_payout_need_review() {
         .as_array_mut()
         .unwrap()
         .remove(2);
+    // The search by payout date finds the same: the mismatch stays.
+    page("payout_date:2026-03-06", None)
+        .respond_with(ok(a.clone()))
+        .expect(1)
+        .mount(&server)
+        .await;
     mount(&server, a, fixture("balance-transactions-88001002.json")).await;
     let client = client(&server);
 
@@ -156,4 +162,41 @@ async fn a_shop_without_shopify_payments_is_an_error() {
             .contains("/data/shopifyPaymentsAccount/payouts"),
         "{err}"
     );
+}
+
+#[tokio::test]
+async fn when_the_transfer_filter_finds_nothing_the_payout_date_is_searched() {
+    let server = MockServer::start().await;
+    let a = fixture("balance-transactions-88001001.json");
+    let mut empty = a.clone();
+    empty["data"]["shopifyPaymentsAccount"]["balanceTransactions"]["nodes"] = Value::Array(vec![]);
+    // The date search also returns a transaction of payout B: it is left out.
+    let mut by_date = a;
+    let b_row = fixture("balance-transactions-88001002.json")["data"]["shopifyPaymentsAccount"]
+        ["balanceTransactions"]["nodes"][0]
+        .clone();
+    by_date["data"]["shopifyPaymentsAccount"]["balanceTransactions"]["nodes"]
+        .as_array_mut()
+        .unwrap()
+        .push(b_row);
+    page("payout_date:2026-03-06", None)
+        .respond_with(ok(by_date))
+        .expect(1)
+        .mount(&server)
+        .await;
+    mount(
+        &server,
+        empty,
+        fixture("balance-transactions-88001002.json"),
+    )
+    .await;
+    let client = client(&server);
+
+    let records: Vec<PayoutRecord> = client.payouts(&march()).try_collect().await.unwrap();
+    assert_eq!(records.len(), 2, "{records:#?}");
+    let PayoutRecord::Payout(p) = &records[0] else {
+        panic!("{records:#?}");
+    };
+    assert_eq!(p.lines.len(), 4);
+    assert!(p.unexplained().unwrap().is_zero());
 }
