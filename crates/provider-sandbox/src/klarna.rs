@@ -10,7 +10,8 @@
 //! - `GET /settlements/v1/transactions` (`payment_reference`, `order_id`,
 //!   `size`, `offset`);
 //! - `GET /settlements/v1/reports/payout-with-transactions?payment_reference=`
-//!   as a `;`-separated CSV with Swedish decimals.
+//!   and `GET /settlements/v1/reports/payouts-summary-with-transactions`
+//!   (`start_date`, `end_date`) as `;`-separated CSV with Swedish decimals.
 //!
 //! Every request needs HTTP Basic credentials (`username:password`, or the
 //! password alone as an API key, as Klarna accepts); anything else is a 401.
@@ -542,7 +543,24 @@ impl Api {
         else {
             return not_found(reference);
         };
-        ResponseTemplate::new(200).set_body_raw(csv_report(p), "text/csv")
+        ResponseTemplate::new(200).set_body_raw(csv_report(&[p]), "text/csv")
+    }
+}
+
+impl Api {
+    fn period_report(&self, query: &Query) -> ResponseTemplate {
+        if !query.contains_key("start_date") || !query.contains_key("end_date") {
+            return error(400, "BAD_VALUE", "start_date and end_date are required");
+        }
+        let mut payouts = Vec::new();
+        for p in &self.data.payouts {
+            match self.in_range(query, p) {
+                Ok(true) => payouts.push(p),
+                Ok(false) => {}
+                Err(e) => return error(400, "BAD_VALUE", &e),
+            }
+        }
+        ResponseTemplate::new(200).set_body_raw(csv_report(&payouts), "text/csv")
     }
 }
 
@@ -569,7 +587,9 @@ fn swedish(minor: i64) -> String {
     format!("{sign}{grouped},{:02}", abs % 100)
 }
 
-fn csv_report(p: &PayoutData) -> String {
+/// The CSV report of `payouts`: one header line, then one row per
+/// transaction with its payout's header fields repeated.
+fn csv_report(payouts: &[&PayoutData]) -> String {
     // Klarna's documented header fields, in its order.
     const TOTALS: [&str; 14] = [
         "sale_amount",
@@ -608,32 +628,34 @@ fn csv_report(p: &PayoutData) -> String {
     header.extend(["amount", "vat_rate", "vat_amount"]);
     out.push_str(&header.join(";"));
     out.push('\n');
-    let head: Vec<String> = [
-        p.json["payment_reference"]
-            .as_str()
-            .unwrap_or("")
-            .to_owned(),
-        p.json["payout_date"].as_str().unwrap_or("").to_owned(),
-    ]
-    .into_iter()
-    .chain(
-        TOTALS
-            .iter()
-            .map(|t| swedish(p.json["totals"][t].as_i64().unwrap_or(0))),
-    )
-    .collect();
-    for t in &p.transactions {
-        let mut row = head.clone();
-        row.extend(TEXT.iter().map(|c| t[c].as_str().unwrap_or("").to_owned()));
-        row.push(swedish(t["amount"].as_i64().unwrap_or(0)));
-        row.push(
-            t["vat_rate"]
-                .as_i64()
-                .map_or(String::new(), |r| format!("{},{:02}", r / 100, r % 100)),
-        );
-        row.push(t["vat_amount"].as_i64().map_or(String::new(), swedish));
-        out.push_str(&row.join(";"));
-        out.push('\n');
+    for p in payouts {
+        let head: Vec<String> = [
+            p.json["payment_reference"]
+                .as_str()
+                .unwrap_or("")
+                .to_owned(),
+            p.json["payout_date"].as_str().unwrap_or("").to_owned(),
+        ]
+        .into_iter()
+        .chain(
+            TOTALS
+                .iter()
+                .map(|t| swedish(p.json["totals"][t].as_i64().unwrap_or(0))),
+        )
+        .collect();
+        for t in &p.transactions {
+            let mut row = head.clone();
+            row.extend(TEXT.iter().map(|c| t[c].as_str().unwrap_or("").to_owned()));
+            row.push(swedish(t["amount"].as_i64().unwrap_or(0)));
+            row.push(
+                t["vat_rate"]
+                    .as_i64()
+                    .map_or(String::new(), |r| format!("{},{:02}", r / 100, r % 100)),
+            );
+            row.push(t["vat_amount"].as_i64().map_or(String::new(), swedish));
+            out.push_str(&row.join(";"));
+            out.push('\n');
+        }
     }
     out
 }
@@ -669,6 +691,7 @@ impl Respond for Api {
             "/payouts/summary" => self.summary(&query),
             "/transactions" => self.transactions(&query),
             "/reports/payout-with-transactions" => self.report(&query),
+            "/reports/payouts-summary-with-transactions" => self.period_report(&query),
             other => match other.strip_prefix("/payouts/") {
                 Some(reference) if !reference.contains('/') => {
                     match self.data.by_reference.get(reference) {

@@ -178,3 +178,31 @@ async fn the_sandbox_csv_report_matches_the_api() {
         .sum();
     assert_eq!(summary[0].summary_total_settlement_amount, expected);
 }
+
+#[tokio::test]
+async fn the_sandbox_period_report_reconciles_per_payout() {
+    let period = march();
+    let scenario = Scenario::generate(&ScenarioConfig::small(period));
+    let sb = klarna::start(&scenario, Faults::none()).await;
+    let c = client_for(&sb, 500);
+    let reports = c
+        .payouts_report(
+            period.start_utc(),
+            period.end_utc() - time::Duration::SECOND,
+        )
+        .await
+        .unwrap();
+    let from_api = payouts(&c, &period).await;
+    assert_eq!(reports.len(), from_api.len());
+    for (report, api) in reports.iter().zip(&from_api) {
+        let Some(Listed::Item(payout)) = &report.payout else {
+            panic!("payout header: {:?}", report.payout)
+        };
+        let n = normalize_payout(payout, &report.transactions);
+        assert!(n.reconciles(), "{:#?}", n.review);
+        let p = n.payout.unwrap();
+        assert_eq!(p.source, api.source);
+        assert_eq!(p.amount, api.amount);
+        assert_eq!(p.lines.len(), api.lines.len());
+    }
+}
