@@ -13,7 +13,9 @@
 //!   [`KlarnaClient::payout_summary`]), decoding every object on its own so a
 //!   malformed one becomes a review item and the rest still come through;
 //! - reads the payout-with-transactions CSV report by column name
-//!   ([`report::parse_payout_report`]) and Klarna's sales documents
+//!   ([`report::parse_payout_report`], [`KlarnaClient::payout_report`]), the
+//!   period report split per payout ([`report::parse_payouts_report`],
+//!   [`KlarnaClient::payouts_report`]) and Klarna's sales documents
 //!   ([`report::parse_sales_report`]);
 //! - normalizes into bookkeeping-core ([`normalize::normalize_payout`]): a
 //!   [`Payout`](bookkeeping_core::Payout) whose lines sum to
