@@ -87,7 +87,7 @@ impl PayPalClient {
     /// The range is searched in windows of at most 31 days (PayPal's limit) with
     /// `fields=all` and `page_size=500`, following `page` up to `total_pages`. A window
     /// that answers `400 RESULTSET_TOO_LARGE` is split in half and searched again. The
-    /// end is capped at PayPal's `last_refreshed_datetime` (and at now): the stream then
+    /// end is capped at PayPal's `last_refreshed_datetime`: the stream then
     /// ends with [`SearchItem::Incomplete`]. Each record is decoded on its own; one that
     /// cannot be decoded is a [`SearchItem::Review`] naming its id and field, and the rest
     /// still come. If the item count changes between the pages of a window (new data
@@ -101,11 +101,9 @@ impl PayPalClient {
         from: OffsetDateTime,
         to: OffsetDateTime,
     ) -> BoxStream<'static, Result<SearchItem, Error>> {
-        let now = OffsetDateTime::now_utc()
-            .replace_nanosecond(0)
-            .unwrap_or(OffsetDateTime::now_utc());
-        let capped = to.min(now);
-        let jobs = windows(from, capped)
+        // No cap at the local clock: PayPal's `last_refreshed_datetime` is the authority
+        // (and a wrong local clock must not cut a period short).
+        let jobs = windows(from, to)
             .into_iter()
             .map(|(start, end)| Job {
                 start,
@@ -121,7 +119,7 @@ impl PayPalClient {
             to,
             jobs,
             refreshed: None,
-            incomplete_until: (capped < to).then_some(capped.max(from)),
+            incomplete_until: None,
             finished: false,
         };
         stream::unfold(state, |mut state| async move {
