@@ -102,6 +102,10 @@ pub enum Role {
     SalesExport,
     /// Goods to an EU business with a VAT number (3108).
     SalesEuB2b,
+    /// Services to an EU business with a VAT number (3308).
+    SalesEuB2bServices,
+    /// Services to a customer outside the EU (3305).
+    SalesExportServices,
     /// B2C goods to the EU with Swedish VAT (3106).
     SalesEuB2c {
         /// The Swedish VAT rate.
@@ -170,6 +174,8 @@ impl Role {
             Role::SalesExempt => "Försäljning momsfri".into(),
             Role::SalesExport => "Export utanför EU".into(),
             Role::SalesEuB2b => "EU företag omvänd moms".into(),
+            Role::SalesEuB2bServices => "Tjänst EU företag omvänd moms".into(),
+            Role::SalesExportServices => "Tjänst utanför EU".into(),
             Role::SalesEuB2c { rate } => format!("EU konsument {} moms", pct(rate)),
             Role::SalesOss { country } => format!("OSS {country} försäljning"),
             Role::OutputVat { rate } => format!("Utgående moms {}", pct(rate)),
@@ -330,6 +336,8 @@ impl Chart {
             Role::SalesExempt => s("3004"),
             Role::SalesExport => s("3105"),
             Role::SalesEuB2b => s("3108"),
+            Role::SalesEuB2bServices => s("3308"),
+            Role::SalesExportServices => s("3305"),
             Role::SalesEuB2c { .. } => s("3106"),
             Role::SalesOss { .. } => s("3109"),
             Role::OutputVat { rate } => rate_account(rate, "2611", "2621", "2631"),
@@ -428,6 +436,8 @@ fn bas_name(account: &str) -> Option<&'static str> {
         "3106" => "Försäljning varor till annat EU-land, momspliktig",
         "3108" => "Försäljning varor till annat EU-land, momsfri",
         "3109" => "Försäljning OSS (distansförsäljning inom EU)",
+        "3305" => "Försäljning tjänster till land utanför EU",
+        "3308" => "Försäljning tjänster till annat EU-land",
         "3740" => "Öres- och kronutjämning",
         "3960" => "Valutakursvinster på fordringar och skulder av rörelsekaraktär",
         "4535" => "Inköp av tjänster från annat EU-land, 25 %",

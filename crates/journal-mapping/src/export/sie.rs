@@ -1,6 +1,6 @@
 //! SIE 4I: the journal as an `sie_file::SieDocument`.
 
-use sie_file::{Account, Generated, Program, SieDocument, Transaction, Voucher};
+use sie_file::{Account, FiscalYear, Generated, Program, SieDocument, Transaction, Voucher};
 use time::Date;
 
 use crate::journal::Journal;
@@ -22,6 +22,9 @@ pub struct SieExport {
     pub chart_type: Option<String>,
     /// Write `#KONTO` for the accounts used.
     pub include_accounts: bool,
+    /// `#RAR 0`: the fiscal year (first and last day), for importers that
+    /// check every voucher date against it.
+    pub fiscal_year: Option<(Date, Date)>,
 }
 
 impl SieExport {
@@ -36,6 +39,7 @@ impl SieExport {
             generated,
             chart_type: None,
             include_accounts: true,
+            fiscal_year: None,
         }
     }
 }
@@ -44,7 +48,9 @@ impl Journal {
     /// The journal as an SIE 4I document: vouchers without numbers (the
     /// importer assigns them) in the policy's series, one `#TRANS` per
     /// posting, and `#KONTO` for the accounts used. Write it with
-    /// `sie_file::write`.
+    /// `sie_file::write`. Texts come from provider data (order numbers,
+    /// payout ids); write with `CharPolicy::Replace` if they may hold
+    /// characters CP437 cannot.
     pub fn to_sie(&self, export: &SieExport) -> SieDocument {
         let accounts = if export.include_accounts {
             self.accounts
@@ -81,6 +87,15 @@ impl Journal {
             org_number: export.org_nr.clone(),
             company_name: export.company_name.clone(),
             chart_type: export.chart_type.clone(),
+            fiscal_years: export
+                .fiscal_year
+                .map(|(start, end)| FiscalYear {
+                    index: 0,
+                    start,
+                    end,
+                })
+                .into_iter()
+                .collect(),
             accounts,
             vouchers,
             ..SieDocument::default()

@@ -146,7 +146,11 @@ impl<R: ExchangeRates> Mapper<R> {
                             line.vat,
                         ));
                     }
-                    let sales = if line.treatment == TaxTreatment::Domestic {
+                    // B2C services are supplied where the seller is (ML 6 kap.):
+                    // a service to an EU consumer with Swedish VAT is a domestic sale.
+                    let sales = if line.treatment == TaxTreatment::Domestic
+                        || line.kind == LineKind::Service
+                    {
                         Role::SalesDomestic { rate }
                     } else {
                         Role::SalesEuB2c { rate }
@@ -155,7 +159,14 @@ impl<R: ExchangeRates> Mapper<R> {
                     push(&mut side, Role::OutputVat { rate }, vat);
                 }
                 TaxTreatment::Exempt => no_vat(Role::SalesExempt, &mut side, reviews),
-                TaxTreatment::ExportOutsideEu => no_vat(Role::SalesExport, &mut side, reviews),
+                TaxTreatment::ExportOutsideEu => {
+                    let role = if line.kind == LineKind::Service {
+                        Role::SalesExportServices
+                    } else {
+                        Role::SalesExport
+                    };
+                    no_vat(role, &mut side, reviews);
+                }
                 TaxTreatment::EuB2bReverseCharge => {
                     if customer.vat_number.as_deref().is_none_or(str::is_empty) {
                         reviews.push(review(
@@ -167,7 +178,12 @@ impl<R: ExchangeRates> Mapper<R> {
                             gross_m,
                         ));
                     }
-                    no_vat(Role::SalesEuB2b, &mut side, reviews);
+                    let role = if line.kind == LineKind::Service {
+                        Role::SalesEuB2bServices
+                    } else {
+                        Role::SalesEuB2b
+                    };
+                    no_vat(role, &mut side, reviews);
                 }
                 TaxTreatment::EuOss { country } => {
                     push(&mut side, Role::SalesOss { country: *country }, net);

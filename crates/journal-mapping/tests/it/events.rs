@@ -1046,3 +1046,44 @@ fn row25_kontantmetod_books_the_sale_at_payout() {
             .any(|n| n.kind == NeededReportKind::UnpaidSales)
     );
 }
+
+#[test]
+fn row04_05_services_have_their_own_accounts() {
+    let service = |t: TaxTreatment| SaleLine {
+        kind: LineKind::Service,
+        ..line(t, Some(0), sek("500.00"), sek("0"))
+    };
+    let mut s = shop_sale(
+        "svc",
+        vec![
+            service(TaxTreatment::EuB2bReverseCharge),
+            service(TaxTreatment::ExportOutsideEu),
+        ],
+    );
+    s.customer.vat_number = Some("FI12345678".into());
+    let b2c = shop_sale(
+        "svc2",
+        vec![SaleLine {
+            kind: LineKind::Service,
+            ..line(
+                TaxTreatment::EuB2cSwedishVat,
+                Some(25),
+                sek("80.00"),
+                sek("20.00"),
+            )
+        }],
+    );
+    let mut mp = mapper(doc());
+    mp.add_sale(&s);
+    mp.add_sale(&b2c);
+    let j = balanced(mp.finish());
+    assert_eq!(
+        rows(&j.vouchers[0]),
+        expect(&[("1580", "1000"), ("3308", "-500"), ("3305", "-500")])
+    );
+    // A B2C service is supplied in Sweden: a domestic sale.
+    assert_eq!(
+        rows(&j.vouchers[1]),
+        expect(&[("1580", "100"), ("3001", "-80"), ("2611", "-20")])
+    );
+}
