@@ -20,7 +20,7 @@ pub enum SearchItem {
     /// A transaction that could not be decoded: the review item names its id and the field.
     Review(ReviewItem),
     /// The last item, when PayPal's data is complete only up to `data_until`, earlier than
-    /// the end asked for (`last_refreshed_datetime`, or now). Nothing after it was searched.
+    /// the end asked for (`last_refreshed_datetime`, or the start PayPal had no data for yet). Nothing after it was searched.
     Incomplete {
         /// Until when the data is complete.
         data_until: OffsetDateTime,
