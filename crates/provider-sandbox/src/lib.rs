@@ -15,6 +15,7 @@
 //! Dependencies: `wiremock` (the servers), `fastrand` (seeded, deterministic data),
 //! `serde_json` (the payloads), `tokio`, `time`, `rust_decimal`.
 
+pub mod all;
 pub mod faults;
 pub mod klarna;
 pub mod paypal;
@@ -22,5 +23,6 @@ pub mod scenario;
 pub mod shopify;
 pub mod stripe;
 
+pub use all::Sandbox;
 pub use faults::{Faults, Faulty, Injected, RequestCounter};
 pub use scenario::{Scenario, ScenarioConfig};
