@@ -820,6 +820,21 @@ fn sale_line(
         .map(|t| t.amount)
         .sum();
     let net_minor = raw.amount_after_discounts - inclusive;
+    for (i, tax) in raw.taxes.iter().enumerate() {
+        if let Some(behavior @ TaxBehavior::Unknown(_)) = &tax.tax_behavior {
+            reviews.push(
+                review(
+                    ReviewReason::UnknownType,
+                    source,
+                    format!(
+                        "tax_behavior {:?} is not known: the net was computed as if the tax were added on top",
+                        behavior.as_str()
+                    ),
+                )
+                .with_field(format!("{}.taxes[{i}].tax_behavior", raw.field)),
+            );
+        }
+    }
     let mut rates: Vec<&TaxRate> = Vec::new();
     for (i, tax) in raw.taxes.iter().enumerate() {
         let Some(id) = tax.tax_rate_id() else {

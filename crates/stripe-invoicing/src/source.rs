@@ -201,6 +201,13 @@ impl StripeClient {
         links: &InvoiceLinks,
     ) -> Result<Vec<PayoutRecord>, StripeError> {
         let (transactions, malformed) = self.payout_transactions(payout).await?;
+        tracing::debug!(
+            payout = %payout.id,
+            automatic = payout.automatic,
+            transactions = transactions.len(),
+            malformed = malformed.len(),
+            "stripe payout listed"
+        );
         let mut records = normalize_payout(payout, &transactions, links);
         records.extend(malformed.iter().map(|m| PayoutRecord::Review(m.review())));
         Ok(records)
@@ -226,6 +233,12 @@ impl StripeClient {
             Err(StripeError::Malformed(m)) => return Ok(vec![SalesRecord::Review(m.review())]),
             Err(e) => return Err(e),
         };
+        tracing::debug!(
+            invoice = %invoice.id,
+            lines = lines.len(),
+            payments = payments.len(),
+            "stripe invoice listed"
+        );
         let ctx = InvoiceContext {
             period,
             tax_rates: rates,
