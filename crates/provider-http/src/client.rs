@@ -15,7 +15,7 @@ use url::{Host, Url};
 
 use crate::auth::{TokenCache, basic_header, bearer_header, secret_header};
 use crate::decode::{DefaultErrorDecoder, ErrorDecoder};
-use crate::error::{ApiError, HttpErrorKind, RawBody, RequestInfo, TransportKind};
+use crate::error::{ApiError, ErrorDetails, HttpErrorKind, RawBody, RequestInfo, TransportKind};
 use crate::retry::{DefaultClassifier, RetryClassifier, RetryDecision};
 use crate::{
     Auth, HttpError, RateLimit, RateLimiter, RetryPolicy, is_retryable_status, parse_retry_after,
@@ -201,6 +201,8 @@ impl HttpClient {
             provider = self.provider(),
             method = %spec.method,
             path = %path,
+            status = tracing::field::Empty,
+            attempts = tracing::field::Empty,
         );
         let request = Prepared {
             method: spec.method,
@@ -252,6 +254,8 @@ impl HttpClient {
                 Err(err) => Err(err),
             };
             let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+            let span = tracing::Span::current();
+            span.record("attempts", attempt);
             let (status, headers, body) = match result {
                 Ok(parts) => parts,
                 Err(err) => {
@@ -278,6 +282,7 @@ impl HttpClient {
                     ));
                 }
             };
+            span.record("status", status.as_u16());
             tracing::debug!(attempt, status = status.as_u16(), elapsed_ms, "response");
 
             if status == StatusCode::UNAUTHORIZED
@@ -345,6 +350,37 @@ impl HttpClient {
                 }),
             ));
         }
+    }
+
+    /// An [`HttpErrorKind::Api`] error for a response that the HTTP layer accepted but the
+    /// provider crate found to be a failure, e.g. a Shopify GraphQL answer with status 200 and
+    /// a non-empty `errors` (other than `THROTTLED`, which [`ShopifyClassifier`] retries).
+    ///
+    /// `details` defaults to what the client's [`ErrorDecoder`] finds in the response. The error
+    /// is not retryable.
+    ///
+    /// [`ShopifyClassifier`]: crate::ShopifyClassifier
+    pub fn api_error(&self, resp: &HttpResponse, details: Option<ErrorDetails>) -> HttpError {
+        let details = details.unwrap_or_else(|| {
+            self.shared
+                .decoder
+                .decode(resp.status, &resp.headers, &resp.body)
+        });
+        HttpError::new(
+            self.provider(),
+            Some(RequestInfo {
+                method: resp.method.clone(),
+                path: resp.path.clone(),
+                attempts: resp.attempts,
+            }),
+            HttpErrorKind::Api(ApiError {
+                status: resp.status,
+                details,
+                body: RawBody::new(&resp.body),
+                retryable: false,
+                retry_after: None,
+            }),
+        )
     }
 
     /// The authentication header for the next attempt and the token generation it belongs to.

@@ -98,11 +98,14 @@ impl RateLimiter {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Waits until the next request may be sent, and reserves that slot.
+    /// Waits until the next request may be sent, and reserves that slot. A pause that starts
+    /// while waiting is waited for too.
     pub async fn acquire(&self) {
-        let at = self.reserve(Instant::now());
-        if let Some(at) = at {
+        if let Some(at) = self.reserve(Instant::now()) {
             tokio::time::sleep_until(at).await;
+        }
+        while let Some(until) = self.paused_until() {
+            tokio::time::sleep_until(until).await;
         }
     }
 

@@ -199,7 +199,11 @@ async fn unauthorized_triggers_exactly_one_refresh() {
         }))
         .build()
         .unwrap();
-    let err = client.get_json::<Thing>("/x", &[]).await.unwrap_err();
+    // The timeout turns a refresh loop into a failure instead of a hang.
+    let err = tokio::time::timeout(Duration::from_secs(5), client.get_json::<Thing>("/x", &[]))
+        .await
+        .expect("a 401 must not refresh forever")
+        .unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(401));
     assert_eq!(
         calls.load(Ordering::SeqCst),

@@ -130,3 +130,39 @@ async fn query_never_appears_in_errors() {
     assert!(!err.to_string().contains("anna@"));
     assert!(!format!("{err:?}").contains("anna@"));
 }
+
+#[tokio::test]
+async fn provider_crate_can_turn_a_200_into_an_api_error() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("X-Request-Id", "shop-req-9")
+                .set_body_json(serde_json::json!({
+                    "data": null,
+                    "errors": [{"message": "Access denied for orders field.",
+                                "extensions": {"code": "ACCESS_DENIED"}}]
+                })),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = builder(&server).build().unwrap();
+    let resp = client
+        .send(
+            provider_http::RequestSpec::post("/graphql.json")
+                .json(&serde_json::json!({"query": "{ orders { nodes { id } } }"}))
+                .idempotency(provider_http::Idempotency::Idempotent),
+        )
+        .await
+        .unwrap();
+    let err = client.api_error(&resp, None);
+    let api = err.api().unwrap();
+    assert_eq!(api.details.code.as_deref(), Some("ACCESS_DENIED"));
+    assert_eq!(api.details.request_id.as_deref(), Some("shop-req-9"));
+    assert!(!err.is_retryable());
+    assert_eq!(
+        err.to_string(),
+        "test: POST /graphql.json: 200 OK: ACCESS_DENIED: Access denied for orders field. (request id shop-req-9)"
+    );
+}

@@ -7,3 +7,4 @@ mod pagination;
 mod rate_limit;
 mod retry;
 mod support;
+mod traces;

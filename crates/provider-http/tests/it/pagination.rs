@@ -75,7 +75,8 @@ async fn repeating_cursor_is_an_error_not_a_loop() {
     mount_page(&server, Some("c1"), page(&["c", "d"], Some("c1"))).await;
     catch_all(&server).await;
     let client = builder(&server).build().unwrap();
-    let out: Vec<Result<Thing, HttpError>> = list(&client).collect().await;
+    // `take` keeps a broken guard from hanging the test: it would loop over page 2.
+    let out: Vec<Result<Thing, HttpError>> = list(&client).take(20).collect().await;
     assert_eq!(out.len(), 5, "4 items, then the error, then the end");
     let err = out[4].as_ref().unwrap_err();
     assert!(

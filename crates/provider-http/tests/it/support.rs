@@ -82,3 +82,29 @@ pub(crate) struct Thing {
     pub(crate) id: String,
     pub(crate) amount: i64,
 }
+
+/// Compile-time checks: the client, its futures and streams can cross threads, so provider
+/// crates can use them behind `async_trait` and `tokio::spawn`.
+#[allow(dead_code)]
+fn assert_send_sync() {
+    fn send<T: Send>(_: &T) {}
+    fn send_sync<T: Send + Sync + 'static>() {}
+    send_sync::<HttpClient>();
+    send_sync::<provider_http::HttpError>();
+    send_sync::<provider_http::Auth>();
+    send_sync::<provider_http::RateLimiter>();
+    let client = HttpClient::builder("t", "https://x.example")
+        .build()
+        .unwrap();
+    send(&client.get_json::<Thing>("/", &[]));
+    send(&client.send(provider_http::RequestSpec::get("/")));
+    send(&client.post_json::<_, Thing>("/", &1, provider_http::Idempotency::Idempotent));
+    let c = client.clone();
+    send(&client.paginate(None, move |cursor: Option<String>| {
+        let c = c.clone();
+        async move {
+            let t: Thing = c.get_json("/", &[]).await?;
+            Ok(provider_http::Page::new(vec![t], cursor))
+        }
+    }));
+}
