@@ -112,6 +112,8 @@ pub fn map<R: ExchangeRates>(
 /// What the mapper remembers of a sale or refund, for settling it later.
 #[derive(Debug, Clone)]
 pub(crate) struct Entry {
+    /// The provider whose data the document came from.
+    pub(crate) provider: Provider,
     pub(crate) currency: Currency,
     pub(crate) date: time::Date,
     pub(crate) in_period: bool,

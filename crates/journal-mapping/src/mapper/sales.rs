@@ -378,6 +378,37 @@ impl<R: ExchangeRates> Mapper<R> {
         let key = source_key(&sale.source);
         let kontant = self.policy.method == AccountingMethod::Kontantmetod && !invoice;
 
+        // The same purchase from two providers' data (a Shopify order paid
+        // through Klarna, and Klarna's own record of it) is booked once.
+        let doc = doc_key(&sale.document_number);
+        if let Some(other) = self
+            .sale_by_doc
+            .get(&doc)
+            .filter(|k| **k != key)
+            .and_then(|k| self.entries.get(k))
+            && other.provider != provider
+            && (other.channels.iter().any(|(p, _, _)| *p == provider)
+                || channels.iter().any(|(p, _, _)| *p == other.provider))
+        {
+            let other_provider = other.provider;
+            reviews.push(
+                Mapper::<R>::review_item(
+                    provider,
+                    ReviewReason::Other,
+                    &sale.source,
+                    format!(
+                        "{} {} is already booked from {} data; not booked twice",
+                        provider.display_name(),
+                        sale.document_number,
+                        other_provider.display_name()
+                    ),
+                )
+                .with_amount(Money::new(total, sale.currency)),
+            );
+            self.review.extend(reviews);
+            return;
+        }
+
         if in_period && !kontant {
             self.cov(provider).sales_booked += 1;
             let t = self.tot(provider);
@@ -472,6 +503,7 @@ impl<R: ExchangeRates> Mapper<R> {
         self.entries.insert(
             key,
             Arc::new(Entry {
+                provider,
                 currency: sale.currency,
                 date,
                 in_period,
@@ -480,7 +512,7 @@ impl<R: ExchangeRates> Mapper<R> {
                 breakdown,
             }),
         );
-        self.sale_by_doc.insert(doc_key(&sale.document_number), key);
+        self.sale_by_doc.insert(doc, key);
         self.review.extend(reviews);
     }
 
@@ -595,6 +627,7 @@ impl<R: ExchangeRates> Mapper<R> {
         self.entries.insert(
             key,
             Arc::new(Entry {
+                provider,
                 currency: refund.currency,
                 date,
                 in_period,

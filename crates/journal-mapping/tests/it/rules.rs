@@ -662,3 +662,36 @@ fn chart_and_policy_round_trip_through_serde() {
         Some("1950")
     );
 }
+
+#[test]
+fn the_same_purchase_from_two_providers_is_booked_once() {
+    let mut order = shop_sale("2001", vec![domestic(25, "80.00", "20.00")]);
+    order.payments = vec![pay(
+        PaymentChannel::Provider(Provider::Klarna),
+        sek("100.00"),
+    )];
+    let mut klarna_doc = sale(
+        Provider::Klarna,
+        "2001",
+        T,
+        vec![domestic(25, "80.00", "20.00")],
+    );
+    klarna_doc.document_number = "2001".into();
+    // An unrelated Stripe invoice that happens to share the number is booked.
+    let mut other = sale(Provider::Stripe, "x", T, vec![domestic(25, "8.00", "2.00")]);
+    other.document_number = "#2001".into();
+    let mut mp = mapper(Policy::default());
+    mp.add_sale(&order);
+    mp.add_sale(&klarna_doc);
+    mp.add_sale(&other);
+    let j = balanced(mp.finish());
+    assert_eq!(j.balance("3001"), d("-88"));
+    assert_eq!(j.review.len(), 1);
+    assert!(
+        j.review[0]
+            .message
+            .contains("already booked from Shopify data"),
+        "{}",
+        j.review[0].message
+    );
+}

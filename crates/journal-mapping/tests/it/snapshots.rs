@@ -40,7 +40,10 @@ fn small_month_sie() {
         journal_mapping::SieExport::new("Kaffebutiken AB", time::macros::date!(2026 - 04 - 02));
     export.org_nr = Some("556677-8899".into());
     export.program_version = "0.1.0".into();
-    export.fiscal_year = Some((time::macros::date!(2026 - 01 - 01), time::macros::date!(2026 - 12 - 31)));
+    export.fiscal_year = Some((
+        time::macros::date!(2026 - 01 - 01),
+        time::macros::date!(2026 - 12 - 31),
+    ));
     let bytes = sie_file::write(&j.to_sie(&export), &sie_file::WriteOptions::default()).unwrap();
     let (text, _) = sie_file::encoding::decode(&bytes);
     insta::assert_snapshot!(text.replace("\r\n", "\n"));
