@@ -918,6 +918,7 @@ fn settlement_line(
             (amount, fees)
         }
     };
+    let settles_refund = matches!(kind, SettlementKind::Refund);
     let line = SettlementLine {
         source: source.clone(),
         kind,
@@ -925,9 +926,13 @@ fn settlement_line(
         gross,
         fees,
         net,
+        // A refund line settles a refund, whose id Shopify Payments does not
+        // give: it is found by the order name (`reference`) instead of
+        // pointing at the sale.
         related: t
             .associated_order
             .as_ref()
+            .filter(|_| !settles_refund)
             .map(|o| SourceRef::new(Provider::Shopify, "order", o.id.as_str())),
         reference: t.associated_order.as_ref().map(|o| o.name.clone()),
         original: None,
