@@ -304,3 +304,25 @@ impl fmt::Debug for KlarnaClientBuilder {
             .finish()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_a_secret() {
+        let secret = "klarna_live_api_T0pS3cr3t";
+        for creds in [
+            Credentials::basic("merchant-user", secret),
+            Credentials::api_key(secret),
+        ] {
+            let builder = KlarnaClient::builder(creds.clone());
+            let builder_text = format!("{builder:?}");
+            let client = builder.build().expect("client");
+            for text in [format!("{creds:?}"), builder_text, format!("{client:?}")] {
+                assert!(!text.contains(secret), "{text}");
+                assert!(!text.contains("T0pS3cr3t"), "{text}");
+            }
+        }
+    }
+}
