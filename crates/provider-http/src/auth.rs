@@ -180,7 +180,38 @@ impl fmt::Debug for AccessToken {
 /// error decoder) **without** authentication, so a token request can set its own
 /// `Authorization` header; see [`ClientCredentials`] for the ready-made OAuth2 source.
 ///
-/// Implement it with `#[async_trait]` (re-exported as [`provider_http::async_trait`](crate::async_trait)).
+/// Implement it with `#[async_trait]` (re-exported as [`provider_http::async_trait`](crate::async_trait)):
+///
+/// ```
+/// use std::time::Duration;
+/// use provider_http::reqwest::header::{AUTHORIZATION, HeaderValue};
+/// use provider_http::{
+///     async_trait, AccessToken, Auth, ExposeSecret, HttpClient, HttpError, Idempotency,
+///     RequestSpec, SecretString, TokenSource,
+/// };
+///
+/// /// A provider that trades a refresh token for an access token (JSON in, JSON out).
+/// #[derive(Debug)]
+/// struct RefreshToken(SecretString); // SecretString's Debug is redacted
+///
+/// #[derive(serde::Deserialize)]
+/// struct Answer { token: SecretString, ttl_seconds: u64 }
+///
+/// #[async_trait]
+/// impl TokenSource for RefreshToken {
+///     async fn fetch(&self, http: &HttpClient) -> Result<AccessToken, HttpError> {
+///         let body = serde_json::json!({ "refresh_token": self.0.expose_secret() });
+///         let answer: Answer = http.post_json("/oauth/token", &body, Idempotency::Idempotent).await?;
+///         Ok(AccessToken::new(answer.token, Some(Duration::from_secs(answer.ttl_seconds))))
+///     }
+/// }
+///
+/// # fn build() -> Result<HttpClient, HttpError> {
+/// let client = HttpClient::builder("example", "https://api.example.com")
+///     .auth(Auth::token(RefreshToken(SecretString::from("rt_..."))))
+///     .build()?;
+/// # Ok(client) }
+/// ```
 ///
 /// # Errors
 ///

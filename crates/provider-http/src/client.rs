@@ -41,6 +41,33 @@ pub enum Idempotency {
 ///
 /// Cheap to clone (an `Arc` inside); clones share the connection pool, the rate limiter and the
 /// token cache. `Debug` shows the configuration with every credential redacted.
+///
+/// [`get_json`](HttpClient::get_json), [`post_json`](HttpClient::post_json) and
+/// [`post_form`](HttpClient::post_form) cover most calls. [`send`](HttpClient::send) is the
+/// lower level: any method, headers and body, and the response's status, headers and bytes
+/// (Shopify REST's `Link` header, CSV downloads), decoded with [`decode`](HttpClient::decode):
+///
+/// ```no_run
+/// use provider_http::{HttpClient, HttpError, Idempotency, RequestSpec};
+///
+/// #[derive(serde::Deserialize)]
+/// struct Payouts { payouts: Vec<serde_json::Value> }
+///
+/// # async fn run(client: HttpClient) -> Result<(), HttpError> {
+/// let resp = client
+///     .send(RequestSpec::get("/admin/api/2025-07/shopify_payments/payouts.json").query("limit", "250"))
+///     .await?;
+/// let next_link = resp.header_str("link").map(str::to_owned);
+/// let page: Payouts = client.decode(&resp)?;
+///
+/// // A GraphQL query is a POST that is safe to retry.
+/// let spec = RequestSpec::post("/admin/api/2025-07/graphql.json")
+///     .json(&serde_json::json!({ "query": "{ shop { name } }" }))
+///     .idempotency(Idempotency::Idempotent);
+/// let resp = client.send(spec).await?;
+/// # let _ = (next_link, page, resp);
+/// # Ok(()) }
+/// ```
 #[derive(Clone)]
 pub struct HttpClient {
     shared: Arc<Shared>,

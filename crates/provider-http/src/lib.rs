@@ -85,6 +85,32 @@
 //! # }
 //! ```
 //!
+//! # Provider hooks
+//!
+//! Everything provider-specific plugs into the builder:
+//!
+//! | Hook | Stripe | Shopify | Klarna | PayPal |
+//! |---|---|---|---|---|
+//! | [`Auth`] | `Bearer(secret key)` | `Header { x-shopify-access-token }` | `Basic { username, password }` | `Token(ClientCredentials)` |
+//! | [`RetryClassifier`] | [`StripeClassifier`] | [`ShopifyClassifier`] | default | default |
+//! | [`ErrorDecoder`] | default (`error.code`, `Request-Id`) | default (`errors`, `X-Request-Id`) | default (`error_code`, `correlation_id`) | default (`name`, `debug_id`) |
+//! | [`RateLimit`] | 25/s test, 100/s live | pace from the query cost with [`RateLimiter::throttle`] and [`shopify_throttle_wait`] | 50/s playground, 200/s live | unpublished (about 50/min per IP is reported) |
+//!
+//! A response that the HTTP layer accepted but the provider crate finds to be a failure (a
+//! GraphQL `errors` list with status 200) becomes an error with [`HttpClient::api_error`].
+//!
+//! # Retries, in detail
+//!
+//! An attempt fails on a transport error or on a response that is not 2xx (or that the
+//! classifier declares a failure). It is retried when the failure is retryable, the request is
+//! idempotent (a connect failure is retried for any request: nothing was sent) and attempts
+//! remain. The wait is the provider's (`Retry-After`, classifier) if it says one and that is at
+//! most [`RetryPolicy::honour_retry_after_up_to`]: then the whole client (its rate limiter)
+//! pauses for it, so concurrent requests do not run into the same limit. A longer requested
+//! wait ends the retries at once; the error's [`retry_after`](HttpError::retry_after) tells
+//! the caller. Otherwise the wait is the exponential backoff. With [`Auth::Token`], a 401 fetches
+//! a new token and repeats the request once, outside the retry budget.
+//!
 //! # Dependencies
 //!
 //! - `reqwest` (with `rustls` by default, `native-tls` as an opt-in feature): the HTTP client,
