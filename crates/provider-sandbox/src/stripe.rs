@@ -40,8 +40,11 @@ use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 use crate::faults::{Faults, Faulty, RequestCounter};
 use crate::scenario::{Invoice, ItemKind, PayoutPlan, Scenario, SettlementItem};
 
-/// The secret key the sandbox accepts (a test-mode key).
-pub const SECRET_KEY: &str = "sk_test_51SandboxKassabokStripe0000000000";
+/// The key the sandbox accepts: a restricted (read-only) live-mode key, as a
+/// bookkeeping integration uses. The sandbox plays a live account, so its
+/// objects have `livemode: true` and its sales are booked, not skipped as
+/// test data.
+pub const SECRET_KEY: &str = "rk_live_sandbox_kassabok_read_only";
 /// Stripe's default page size.
 const DEFAULT_LIMIT: usize = 10;
 /// Stripe's largest page size.
@@ -213,7 +216,7 @@ impl Data {
                     "created": rate_created, "description": format!("Svensk moms {r} %"),
                     "display_name": "Moms", "effective_percentage": number(*r),
                     "flat_amount": null, "inclusive": false, "jurisdiction": "SE",
-                    "jurisdiction_level": "country", "livemode": false, "metadata": {},
+                    "jurisdiction_level": "country", "livemode": true, "metadata": {},
                     "percentage": number(*r), "rate_type": "percentage", "state": null,
                     "tax_type": "vat"
                 }),
@@ -277,7 +280,7 @@ impl Data {
             "balance_transaction": own, "created": created, "currency": lower(p.currency),
             "description": "STRIPE PAYOUT", "destination": "ba_1SandboxKassabokBank0001",
             "failure_balance_transaction": null, "failure_code": null, "failure_message": null,
-            "livemode": false, "metadata": {}, "method": "standard", "original_payout": null,
+            "livemode": true, "metadata": {}, "method": "standard", "original_payout": null,
             "payout_method": null, "reconciliation_status": "completed", "reversed_by": null,
             "source_type": "card", "statement_descriptor": null, "status": "paid",
             "trace_id": {"status": "supported", "value": trace}, "type": "bank_account"
@@ -351,7 +354,7 @@ fn invoice_json(inv: &Invoice) -> (Value, Value) {
             json!({
                 "id": l.id, "object": "line_item", "amount": l.amount, "currency": cur,
                 "description": l.description, "discount_amounts": [], "discountable": true,
-                "discounts": [], "invoice": inv.id, "livemode": false, "metadata": {},
+                "discounts": [], "invoice": inv.id, "livemode": true, "metadata": {},
                 "parent": {"type": "invoice_item_details", "invoice_item_details": {
                     "invoice_item": id_from("ii", &l.id), "proration": false,
                     "proration_details": {"credited_items": null}, "subscription": null}},
@@ -371,7 +374,7 @@ fn invoice_json(inv: &Invoice) -> (Value, Value) {
     let payment = json!({
         "id": inv.invoice_payment_id, "object": "invoice_payment", "amount_paid": inv.total(),
         "amount_requested": inv.total(), "created": finalized, "currency": cur,
-        "invoice": inv.id, "is_default": true, "livemode": false,
+        "invoice": inv.id, "is_default": true, "livemode": true,
         "payment": {"type": "payment_intent", "payment_intent": inv.payment_intent_id},
         "status": "paid", "status_transitions": {"canceled_at": null, "paid_at": paid_at}
     });
@@ -403,7 +406,7 @@ fn invoice_json(inv: &Invoice) -> (Value, Value) {
         "issuer": {"type": "self"}, "last_finalization_error": null, "latest_revision": null,
         "lines": {"object": "list", "data": lines, "has_more": false,
                   "url": format!("/v1/invoices/{}/lines", inv.id)},
-        "livemode": false, "metadata": {}, "next_payment_attempt": null, "number": inv.number,
+        "livemode": true, "metadata": {}, "next_payment_attempt": null, "number": inv.number,
         "on_behalf_of": null, "parent": null, "period_end": finalized, "period_start": finalized,
         "post_payment_credit_notes_amount": 0, "pre_payment_credit_notes_amount": 0,
         "receipt_number": null, "rendering": null, "shipping_cost": null, "shipping_details": null,
@@ -490,7 +493,7 @@ fn item_json(item: &SettlementItem, p: &PayoutPlan, invoices: &[Invoice]) -> (Va
         "amount_refunded": 0, "balance_transaction": item.id, "captured": true, "created": created,
         "currency": lower(presented_currency), "customer": invoice.map(|i| i.customer.id.clone()),
         "description": description, "disputed": item.kind == ItemKind::Dispute,
-        "livemode": false, "metadata": {}, "paid": true, "payment_intent": payment_intent,
+        "livemode": true, "metadata": {}, "paid": true, "payment_intent": payment_intent,
         "refunded": item.kind == ItemKind::Refund, "status": "succeeded"
     });
     match item.kind {
@@ -535,7 +538,7 @@ fn item_json(item: &SettlementItem, p: &PayoutPlan, invoices: &[Invoice]) -> (Va
             let dispute = json!({
                 "id": id_from("dp", &item.id), "object": "dispute", "amount": presented,
                 "charge": charge_id, "created": created, "currency": lower(presented_currency),
-                "livemode": false, "metadata": {}, "payment_intent": payment_intent,
+                "livemode": true, "metadata": {}, "payment_intent": payment_intent,
                 "reason": "fraudulent", "status": "needs_response"
             });
             (
