@@ -135,10 +135,10 @@ impl fmt::Display for Summary {
                     t.payouts_reconciled,
                     t.payouts_reconciled + t.payouts_unreconciled
                 ),
-                t.sales_sek,
-                t.refunds_sek,
-                t.fees_sek,
-                t.paid_out_sek
+                two(t.sales_sek),
+                two(t.refunds_sek),
+                two(t.fees_sek),
+                two(t.paid_out_sek)
             )?;
         }
         write!(
@@ -147,6 +147,11 @@ impl fmt::Display for Summary {
             self.vouchers, self.review_items, self.needed_reports
         )
     }
+}
+
+fn two(mut d: Decimal) -> String {
+    d.rescale(2);
+    d.to_string()
 }
 
 fn md_escape(s: &str) -> String {

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use bookkeeping_core::{Currency, Money, Provider, ReviewItem, ReviewReason, SourceRef};
+use bookkeeping_core::{Currency, Money, Provider, ReviewItem, ReviewReason, Rounding, SourceRef};
 use rust_decimal::Decimal;
 
 use super::r2;
@@ -150,12 +150,18 @@ impl Draft {
             {
                 text = format!("{text}, {}", class.label());
             }
+            let mut amount = sek;
+            amount.rescale(2);
+            let foreign = (cur != Currency::SEK && !foreign.is_zero()).then(|| {
+                let raw = Money::new(foreign, cur);
+                // Informational; rounded to the currency's minor unit when known.
+                raw.round(Rounding::MidpointAwayFromZero).unwrap_or(raw)
+            });
             postings.push(Posting {
                 account,
                 role,
-                amount: sek,
-                foreign: (cur != Currency::SEK && !foreign.is_zero())
-                    .then(|| Money::new(foreign, cur)),
+                amount,
+                foreign,
                 text: limit_text(&text, policy.text_limit),
             });
         }
