@@ -1284,3 +1284,121 @@ fn build_credit_note(
     }));
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal::Decimal;
+
+    fn rate(country: &str, percent: i64) -> TaxRate {
+        serde_json::from_value(serde_json::json!({
+            "id": format!("txr_{country}{percent}"), "object": "tax_rate",
+            "percentage": percent, "country": country, "inclusive": false, "active": true
+        }))
+        .unwrap()
+    }
+
+    fn facts(country: &str, vat_number: Option<&str>, exempt: TaxExempt) -> Facts {
+        Facts {
+            country: Some(CountryCode::new(country).unwrap()),
+            vat_number: vat_number.map(str::to_owned),
+            exempt: Some(exempt),
+            seller: Some(CountryCode::SE),
+        }
+    }
+
+    #[test]
+    fn treatments_follow_the_customer_and_the_tax_rate() {
+        let se25 = rate("SE", 25);
+        let de19 = rate("DE", 19);
+        let pct = |p: i64| Some(VatRate::from_percent(Decimal::from(p)));
+        let cases = [
+            (
+                facts("SE", None, TaxExempt::None),
+                Some(&se25),
+                2500,
+                TaxTreatment::Domestic,
+                pct(25),
+                false,
+            ),
+            (
+                facts("FI", None, TaxExempt::None),
+                Some(&se25),
+                2500,
+                TaxTreatment::EuB2cSwedishVat,
+                pct(25),
+                false,
+            ),
+            (
+                facts("FI", Some("FI12345678"), TaxExempt::None),
+                Some(&se25),
+                2500,
+                TaxTreatment::Domestic,
+                pct(25),
+                true,
+            ),
+            (
+                facts("DE", None, TaxExempt::None),
+                Some(&de19),
+                1900,
+                TaxTreatment::EuOss {
+                    country: CountryCode::new("DE").unwrap(),
+                },
+                pct(19),
+                false,
+            ),
+            (
+                facts("DE", Some("DE811907980"), TaxExempt::Reverse),
+                None,
+                0,
+                TaxTreatment::EuB2bReverseCharge,
+                pct(0),
+                false,
+            ),
+            (
+                facts("DE", None, TaxExempt::Reverse),
+                None,
+                0,
+                TaxTreatment::EuB2bReverseCharge,
+                pct(0),
+                true,
+            ),
+            (
+                facts("US", None, TaxExempt::Exempt),
+                None,
+                0,
+                TaxTreatment::ExportOutsideEu,
+                pct(0),
+                false,
+            ),
+            (
+                facts("SE", None, TaxExempt::None),
+                Some(&rate("SE", 0)),
+                0,
+                TaxTreatment::Exempt,
+                pct(0),
+                false,
+            ),
+        ];
+        for (facts, rate, vat, want, want_rate, noted) in cases {
+            let (got, got_rate, note) = treatment(&facts, rate, vat);
+            assert_eq!(got, want, "{facts:?}");
+            assert_eq!(got_rate, want_rate, "{facts:?}");
+            assert_eq!(note.is_some(), noted, "{facts:?}: {note:?}");
+        }
+        for (facts, rate, vat) in [
+            (facts("SE", None, TaxExempt::None), None, 0),
+            (facts("FR", None, TaxExempt::None), None, 0),
+            (facts("SE", None, TaxExempt::None), None, 2500),
+            (Facts::default(), None, 0),
+        ] {
+            let (got, got_rate, note) = treatment(&facts, rate, vat);
+            assert!(
+                matches!(got, TaxTreatment::Undetermined { .. }),
+                "{facts:?}"
+            );
+            assert_eq!(got_rate, None);
+            assert!(note.is_some());
+        }
+    }
+}

@@ -164,3 +164,21 @@ fn fee_details_that_do_not_add_up_are_booked_as_one_fee_and_flagged() {
     assert_eq!(reviews[0].reason, ReviewReason::AmountMismatch);
     assert_eq!(reviews[0].field.as_deref(), Some("fee_details"));
 }
+
+#[test]
+fn zero_and_three_decimal_currencies_convert_by_their_exponent() {
+    for (currency, amount, want) in [
+        ("jpy", 5_000, "5000"),
+        ("kwd", 12_340, "12.340"),
+        ("sek", 12_340, "123.40"),
+    ] {
+        let mut value = txn("charge", "charge", amount, json!([]));
+        value["currency"] = currency.into();
+        let t: BalanceTransaction = serde_json::from_value(value).unwrap();
+        let (line, reviews) = settlement_line(&t, &InvoiceLinks::new());
+        let line = line.unwrap();
+        assert!(reviews.is_empty());
+        assert_eq!(line.gross.amount().to_string(), want, "{currency}");
+        assert_eq!(line.net, line.gross);
+    }
+}
