@@ -12,7 +12,8 @@
 //! - `shopifyPaymentsAccount { payouts(first, after, query) }` with
 //!   `issued_at` bounds, oldest first;
 //! - `shopifyPaymentsAccount { balanceTransactions(first, after, query,
-//!   hideTransfers) }` with `payments_transfer_id:<payout id>`; without
+//!   hideTransfers) }` with `payments_transfer_id:<payout id>` or
+//!   `payout_date:YYYY-MM-DD`; without
 //!   `hideTransfers: true` each payout also has its `TRANSFER` row.
 //!
 //! `first` is at most 250, as at Shopify; a larger value, a cursor that is not
@@ -514,6 +515,8 @@ struct Node {
 
 struct PayoutData {
     legacy_id: String,
+    /// The payout's date (Europe/Stockholm), for `payout_date:`.
+    date: String,
     node: Node,
     transactions: Vec<Value>,
     transfer: Value,
@@ -541,6 +544,7 @@ impl Data {
             .iter()
             .map(|p| PayoutData {
                 legacy_id: p.id.clone(),
+                date: bookkeeping_core::stockholm_date(p.created_at).to_string(),
                 node: Node {
                     id: p.id.parse().unwrap_or(0),
                     processed_at: p.created_at,
@@ -830,11 +834,16 @@ impl Api {
             .iter()
             .find(|t| t.field == "payments_transfer_id")
             .map(|t| t.value.clone());
+        let payout_date = terms
+            .iter()
+            .find(|t| t.field == "payout_date")
+            .map(|t| t.value.clone());
         let owned: Vec<Node> = self
             .data
             .payouts
             .iter()
             .filter(|p| payout.as_ref().is_none_or(|id| *id == p.legacy_id))
+            .filter(|p| payout_date.as_ref().is_none_or(|d| *d == p.date))
             .flat_map(|p| {
                 let rows = p.transactions.iter().cloned();
                 let transfer = (!hide_transfers).then(|| p.transfer.clone());

@@ -1012,4 +1012,55 @@ mod tests {
             TaxTreatment::EuB2cSwedishVat
         );
     }
+
+    #[test]
+    fn an_unallocated_discount_is_spread_over_the_rates_exactly() {
+        let sek = |s: &str| Money::parse(s, Currency::SEK).unwrap();
+        let r25 = Some(VatRate::from_percent(Decimal::from(25)));
+        let r12 = Some(VatRate::from_percent(Decimal::from(12)));
+        let mut lines = Lines::new(Currency::SEK);
+        lines
+            .add(
+                LineKind::Goods,
+                r25,
+                TaxTreatment::Domestic,
+                sek("400.00"),
+                sek("100.00"),
+            )
+            .unwrap();
+        lines
+            .add(
+                LineKind::Goods,
+                r12,
+                TaxTreatment::Domestic,
+                sek("250.00"),
+                sek("30.00"),
+            )
+            .unwrap();
+        lines
+            .add(
+                LineKind::GiftCard,
+                Some(VatRate::ZERO),
+                TaxTreatment::Exempt,
+                sek("100.00"),
+                sek("0"),
+            )
+            .unwrap();
+        spread_discount(&mut lines, sek("78.01")).unwrap();
+        let discounts: Vec<_> = lines
+            .lines
+            .iter()
+            .filter(|l| l.kind == LineKind::Discount)
+            .map(|l| (l.vat_rate, l.net, l.vat))
+            .collect();
+        // 78.01 over 500 and 280: 50.01 at 25 %, 28.00 at 12 %; gift cards untouched.
+        assert_eq!(
+            discounts,
+            [
+                (r25, sek("-40.01"), sek("-10.00")),
+                (r12, sek("-25.00"), sek("-3.00")),
+            ]
+        );
+        assert_eq!(lines.total().unwrap(), sek("801.99"));
+    }
 }

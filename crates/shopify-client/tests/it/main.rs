@@ -1,6 +1,7 @@
 //! Integration tests of `shopify-client`: one binary, one module per area.
 
 mod errors;
+mod normalize;
 mod orders;
 mod payouts;
 mod sandbox;

@@ -1,0 +1,161 @@
+//! Normalization cases beyond the month fixture: refund adjustments,
+//! cancelled orders, tips, B2B, exports and unknown transaction kinds.
+
+use bookkeeping_core::{Currency, LineKind, Money, ReviewReason, TaxTreatment};
+use serde_json::{Value, json};
+use shopify_client::models::Order;
+use shopify_client::normalize::{NormalizeOptions, normalize_order};
+
+use crate::support::fixture;
+
+fn sek(s: &str) -> Money {
+    Money::parse(s, Currency::SEK).unwrap()
+}
+
+fn order(index: usize) -> Value {
+    fixture("orders-march-page1.json")["data"]["orders"]["nodes"][index].clone()
+}
+
+fn decode(v: Value) -> Order {
+    serde_json::from_value(v).expect("order")
+}
+
+fn money(amount: &str) -> Value {
+    json!({"shopMoney": {"amount": amount, "currencyCode": "SEK"},
+           "presentmentMoney": {"amount": amount, "currencyCode": "SEK"}})
+}
+
+#[test]
+fn a_refund_discrepancy_is_an_other_line_with_review() {
+    let mut v = order(0);
+    let refund = &mut v["refunds"][0];
+    refund["orderAdjustments"]["nodes"] = json!([{
+        "id": "gid://shopify/OrderAdjustment/5501",
+        "reason": "REFUND_DISCREPANCY",
+        "amountSet": money("-20.0"),
+        "taxAmountSet": money("0.0")
+    }]);
+    refund["totalRefundedSet"] = money("199.1");
+    refund["transactions"]["nodes"][0]["amountSet"] = money("199.1");
+    let n = normalize_order(&decode(v), &NormalizeOptions::default());
+    let r = &n.refunds[0];
+    assert_eq!(r.total().unwrap(), sek("199.10"));
+    let other = r.lines.iter().find(|l| l.kind == LineKind::Other).unwrap();
+    assert_eq!(other.net, sek("20.00"));
+    assert!(matches!(other.treatment, TaxTreatment::Undetermined { .. }));
+    assert!(n.review.iter().any(
+        |i| i.reason == ReviewReason::TaxTreatment && i.message.contains("REFUND_DISCREPANCY")
+    ));
+    assert!(
+        !n.review
+            .iter()
+            .any(|i| i.reason == ReviewReason::AmountMismatch)
+    );
+}
+
+#[test]
+fn a_refund_that_differs_from_its_lines_needs_review() {
+    let mut v = order(0);
+    v["refunds"][0]["totalRefundedSet"] = money("150.0");
+    let n = normalize_order(&decode(v), &NormalizeOptions::default());
+    let item = n
+        .review
+        .iter()
+        .find(|i| i.reason == ReviewReason::AmountMismatch)
+        .unwrap();
+    assert_eq!(item.amount, Some(sek("29.10")));
+    assert_eq!(item.source.as_ref().unwrap().kind, "refund");
+}
+
+#[test]
+fn a_cancelled_unpaid_order_is_not_a_sale() {
+    let mut v = order(2);
+    v["cancelledAt"] = json!("2026-03-06T08:00:00Z");
+    v["displayFinancialStatus"] = json!("VOIDED");
+    let n = normalize_order(&decode(v), &NormalizeOptions::default());
+    assert!(n.sale.is_none());
+    assert_eq!(n.review.len(), 1);
+    assert_eq!(n.review[0].amount, Some(sek("450.00")));
+}
+
+#[test]
+fn a_tip_is_a_line_without_vat() {
+    let mut v = order(2);
+    v["totalTipReceivedSet"] = money("20.0");
+    v["totalPriceSet"] = money("470.0");
+    let n = normalize_order(&decode(v), &NormalizeOptions::default());
+    let sale = n.sale.unwrap();
+    assert_eq!(sale.total().unwrap(), sek("470.00"));
+    let tip = sale.lines.iter().find(|l| l.kind == LineKind::Tip).unwrap();
+    assert!(tip.vat.is_zero());
+    assert!(n.review.is_empty(), "{:#?}", n.review);
+}
+
+#[test]
+fn eu_business_with_vat_number_is_reverse_charge_and_norway_is_export() {
+    let mut v = order(2);
+    v["billingAddress"] = json!({"countryCodeV2": "FI"});
+    v["shippingAddress"] = json!({"countryCodeV2": "FI"});
+    v["purchasingEntity"] = json!({"__typename": "PurchasingCompany",
+        "location": {"taxSettings": {"taxRegistrationId": "FI20774740", "taxExempt": true}}});
+    v["lineItems"]["nodes"][0]["taxLines"] = json!([]);
+    v["totalTaxSet"] = money("0.0");
+    let n = normalize_order(&decode(v.clone()), &NormalizeOptions::default());
+    let sale = n.sale.unwrap();
+    assert_eq!(sale.customer.vat_number.as_deref(), Some("FI20774740"));
+    assert_eq!(sale.lines[0].treatment, TaxTreatment::EuB2bReverseCharge);
+    assert_eq!(sale.lines[0].net, sek("450.00"));
+
+    v["billingAddress"] = json!({"countryCodeV2": "NO"});
+    v["shippingAddress"] = json!({"countryCodeV2": "NO"});
+    v["purchasingEntity"] = json!({"__typename": "Customer"});
+    let n = normalize_order(&decode(v), &NormalizeOptions::default());
+    assert_eq!(
+        n.sale.unwrap().lines[0].treatment,
+        TaxTreatment::ExportOutsideEu
+    );
+    assert!(n.review.is_empty(), "{:#?}", n.review);
+}
+
+#[test]
+fn a_consumer_in_the_eu_without_vat_needs_review() {
+    let mut v = order(2);
+    v["shippingAddress"] = json!({"countryCodeV2": "DK"});
+    v["lineItems"]["nodes"][0]["taxLines"] = json!([]);
+    v["totalTaxSet"] = money("0.0");
+    let n = normalize_order(&decode(v), &NormalizeOptions::default());
+    assert!(matches!(
+        n.sale.unwrap().lines[0].treatment,
+        TaxTreatment::Undetermined { .. }
+    ));
+    assert!(
+        n.review
+            .iter()
+            .any(|i| i.reason == ReviewReason::TaxTreatment)
+    );
+}
+
+#[test]
+fn an_unknown_transaction_kind_needs_review() {
+    let mut v = order(1);
+    v["transactions"][0]["kind"] = json!("INSTALLMENT_CAPTURE");
+    let n = normalize_order(&decode(v), &NormalizeOptions::default());
+    assert!(n.sale.unwrap().payments.is_empty());
+    let item = &n.review[0];
+    assert_eq!(item.reason, ReviewReason::UnknownType);
+    assert_eq!(item.field.as_deref(), Some("kind"));
+    assert_eq!(item.amount, Some(sek("500.00")));
+}
+
+#[test]
+fn more_line_items_than_one_query_returns_is_not_booked_short() {
+    let mut v = order(0);
+    v["lineItems"]["pageInfo"] = json!({"hasNextPage": true, "endCursor": "eyJsYXN0IjoxMDB9"});
+    let n = normalize_order(&decode(v), &NormalizeOptions::default());
+    assert!(n.sale.is_none());
+    assert!(
+        n.review
+            .iter()
+            .any(|i| i.reason == ReviewReason::Incomplete)
+    );
+}
