@@ -376,7 +376,7 @@ impl<R: ExchangeRates> Mapper<R> {
             })
             .collect();
         let key = source_key(&sale.source);
-        let kontant = self.policy.method == AccountingMethod::Kontantmetod && !invoice;
+        let kontant = self.policy.method == AccountingMethod::Kontantmetod;
 
         // The same purchase from two providers' data (a Shopify order paid
         // through Klarna, and Klarna's own record of it) is booked once.
@@ -438,7 +438,7 @@ impl<R: ExchangeRates> Mapper<R> {
             self.commit(dkey, d);
         } else if !in_period {
             self.cov(provider).sales_outside_period += 1;
-        } else {
+        } else if !invoice {
             // Kontantmetod: booked when paid; what no provider settles is
             // for the accountant.
             for (role, a) in &debits {
@@ -489,8 +489,33 @@ impl<R: ExchangeRates> Mapper<R> {
                     sale.document_number,
                     pp.display_name()
                 ));
-                d.add(Role::Clearing { provider: pp }, sale.currency, a, a * rate);
-                d.add(Role::CustomerReceivable, sale.currency, -a, -a * rate);
+                d.add(
+                    Role::Clearing { provider: pp },
+                    sale.currency,
+                    a,
+                    r2(a * rate),
+                );
+                if kontant {
+                    // Kontantmetod: the invoice is booked when it is paid,
+                    // pro rata per rate for a part payment.
+                    let whole = Entry {
+                        provider,
+                        currency: sale.currency,
+                        date,
+                        in_period,
+                        invoice,
+                        channels: Vec::new(),
+                        breakdown: credits.iter().map(|(r, x)| (*r, *x, *x * rate)).collect(),
+                    };
+                    for (role, x) in
+                        self.pro_rata(Some(&whole), a, sale.currency, &sale.source, &mut reviews)
+                    {
+                        d.add(role, sale.currency, -x, -x * rate);
+                    }
+                    self.tot(provider).sales_sek += a * rate;
+                } else {
+                    d.add(Role::CustomerReceivable, sale.currency, -a, -a * rate);
+                }
                 d.sources.push(sale.source.clone());
                 self.commit(dkey, d);
             }

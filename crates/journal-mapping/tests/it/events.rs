@@ -1087,3 +1087,22 @@ fn row04_05_services_have_their_own_accounts() {
         expect(&[("1580", "100"), ("3001", "-80"), ("2611", "-20")])
     );
 }
+
+#[test]
+fn row25_kontantmetod_books_an_invoice_when_it_is_paid() {
+    let inv = invoice(Some(datetime!(2026-03-06 09:00 UTC)));
+    let mut p = charge_payout(Provider::Stripe, &inv, "1250.00", vec![]);
+    p.arrival_date = date!(2026 - 03 - 09);
+    let mut mp = mapper(doc().with_method(AccountingMethod::Kontantmetod));
+    mp.add_sale(&inv);
+    mp.add_payout(&p);
+    let j = balanced(mp.finish());
+    assert_eq!(j.vouchers.len(), 2, "no voucher when the invoice is issued");
+    assert_eq!(
+        rows(kind(&j, VoucherKind::InvoicePayment)),
+        expect(&[("1580", "1250"), ("3001", "-1000"), ("2611", "-250")])
+    );
+    assert_eq!(j.balance("1510"), d("0"));
+    assert_eq!(j.balance("1580"), d("0"));
+    assert!(j.reconciliations[0].is_reconciled());
+}
