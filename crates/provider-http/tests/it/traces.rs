@@ -31,10 +31,17 @@ async fn traces_name_the_request_but_never_secrets_or_query() {
         .with_ansi(false)
         .with_writer(move || writer.clone())
         .finish();
+    // tracing-core caches each callsite's interest. While only one dispatcher is registered, a
+    // callsite first hit by another test's thread (which has no subscriber) is cached as
+    // "never" and this thread's subscriber would miss it. A second live dispatcher makes
+    // tracing ask every registered dispatcher instead.
+    let _second = tracing::Dispatch::new(
+        tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_writer(std::io::sink)
+            .finish(),
+    );
     let _guard = tracing::subscriber::set_default(subscriber);
-    // Other tests run on other threads without a subscriber; make sure no callsite keeps an
-    // interest cached while this thread's subscriber was being registered.
-    tracing::callsite::rebuild_interest_cache();
 
     let server = MockServer::start().await;
     Mock::given(method("GET"))
