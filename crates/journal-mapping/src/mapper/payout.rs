@@ -18,6 +18,14 @@ use crate::policy::{AccountingMethod, FeeVatClass, Granularity};
 use crate::reconcile::{Discrepancy, PayoutReconciliation};
 use crate::voucher::VoucherKind;
 
+/// Why a payout's fees need an accountant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum FeeNote {
+    ClassReview,
+    VatOnExempt,
+    VatOnReverseCharge,
+}
+
 /// Running reconciliation figures of one payout or statement.
 #[derive(Debug, Default)]
 pub(crate) struct Tally {
@@ -258,7 +266,7 @@ impl<R: ExchangeRates> Mapper<R> {
         let mut tally = Tally::default();
         let mut explained = Decimal::ZERO;
         let mut transit = Decimal::ZERO; // Σ(gross − fees) booked in other parts
-        let mut review_fees: BTreeMap<FeeCategory, Decimal> = BTreeMap::new();
+        let mut review_fees: BTreeMap<(FeeCategory, FeeNote), Decimal> = BTreeMap::new();
         let mut fees_sek = Decimal::ZERO;
         for line in &payout.lines {
             if line.gross.currency() != currency || line.net.currency() != currency {
@@ -334,13 +342,24 @@ impl<R: ExchangeRates> Mapper<R> {
             );
         }
         self.tot(provider).fees_sek += fees_sek;
-        for (cat, amount) in review_fees {
+        for ((cat, note), amount) in review_fees {
+            let what = match note {
+                FeeNote::ClassReview => {
+                    "VAT class is Review; booked as cost without VAT until an accountant decides"
+                }
+                FeeNote::VatOnExempt => {
+                    "the provider charged VAT on fees classed exempt; booked as cost, VAT not deducted: check the class"
+                }
+                FeeNote::VatOnReverseCharge => {
+                    "the provider charged VAT on fees classed reverse charge; its VAT is deducted on 2641 and reverse charge computed on the rest: check the class"
+                }
+            };
             self.push_review(
                 Mapper::<R>::review_item(
                     provider,
                     ReviewReason::Policy,
                     &payout.source,
-                    format!("{} fees: VAT class is Review; booked as cost without VAT until an accountant decides", cat.label()),
+                    format!("{} fees: {what}", cat.label()),
                 )
                 .with_amount(Money::new(amount, currency)),
             );
@@ -468,7 +487,7 @@ impl<R: ExchangeRates> Mapper<R> {
         prate: Decimal,
         ldate: Date,
         tally: &mut Tally,
-        review_fees: &mut BTreeMap<FeeCategory, Decimal>,
+        review_fees: &mut BTreeMap<(FeeCategory, FeeNote), Decimal>,
         fees_sek: &mut Decimal,
     ) {
         let g = line.gross.amount();
@@ -500,7 +519,7 @@ impl<R: ExchangeRates> Mapper<R> {
                     let class = self.book_fee(d, provider, cat, -g, Decimal::ZERO, currency, prate);
                     *fees_sek += -g * prate;
                     if class == FeeVatClass::Review {
-                        *review_fees.entry(cat).or_default() += -g;
+                        *review_fees.entry((cat, FeeNote::ClassReview)).or_default() += -g;
                     }
                 }
             }
@@ -557,8 +576,16 @@ impl<R: ExchangeRates> Mapper<R> {
             let a = fee.amount.amount();
             let class = self.book_fee(d, fee.provider, cat, a, vat, currency, prate);
             *fees_sek += a * prate;
-            if class == FeeVatClass::Review {
-                *review_fees.entry(cat).or_default() += a;
+            let note = match class {
+                FeeVatClass::Review => Some(FeeNote::ClassReview),
+                FeeVatClass::Exempt if !vat.is_zero() => Some(FeeNote::VatOnExempt),
+                FeeVatClass::ReverseCharge { .. } if !vat.is_zero() => {
+                    Some(FeeNote::VatOnReverseCharge)
+                }
+                _ => None,
+            };
+            if let Some(note) = note {
+                *review_fees.entry((cat, note)).or_default() += a;
             }
         }
     }

@@ -1106,3 +1106,40 @@ fn row25_kontantmetod_books_an_invoice_when_it_is_paid() {
     assert_eq!(j.balance("1580"), d("0"));
     assert!(j.reconciliations[0].is_reconciled());
 }
+
+#[test]
+fn row12_vat_shown_on_a_fee_classed_otherwise_is_flagged() {
+    let s = stripe_sale("ch_vat");
+    let p = charge_payout(
+        Provider::Stripe,
+        &s,
+        "125.00",
+        vec![fee(
+            Provider::Stripe,
+            FeeKind::Processing,
+            sek("5.00"),
+            Some(sek("1.00")),
+        )],
+    );
+    let mut mp = mapper(doc());
+    mp.add_sale(&s);
+    mp.add_payout(&p);
+    let j = balanced(mp.finish());
+    assert_eq!(
+        rows(kind(&j, VoucherKind::Payout)),
+        expect(&[
+            ("1930", "120"),
+            ("6570", "4"),
+            ("2641", "1"),
+            ("2645", "1"),
+            ("2614", "-1"),
+            ("1580", "-125")
+        ])
+    );
+    assert_eq!(j.review.len(), 1);
+    assert!(
+        j.review[0].message.contains("classed reverse charge"),
+        "{}",
+        j.review[0].message
+    );
+}
