@@ -131,3 +131,59 @@ fn base_url_must_be_https_unless_loopback() {
         .unwrap_err();
     assert!(!err.to_string().contains("sk_live_bad"), "{err}");
 }
+
+/// A `MakeWriter` into a shared buffer.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+    fn make_writer(&'a self) -> Captured {
+        self.clone()
+    }
+}
+
+#[tokio::test]
+async fn trace_logs_never_contain_the_secret_key() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/payouts"))
+        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "0"))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v1/payouts"))
+        .respond_with(StripeList::new("/v1/payouts", vec![]))
+        .mount(&server)
+        .await;
+    mount_catch_all(&server).await;
+    let logs = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(logs.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let client = client(&server);
+    tracing::debug!(?client, "client built");
+    let payouts: Vec<_> = client
+        .list_payouts(TimeRange::of_period(&march()))
+        .try_collect()
+        .await
+        .unwrap();
+    assert!(payouts.is_empty());
+    let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    assert!(text.contains("/v1/payouts"), "nothing was logged: {text}");
+    assert!(!text.contains(KEY) && !text.contains("SECRETxyz"), "{text}");
+}
