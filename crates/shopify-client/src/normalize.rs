@@ -847,6 +847,9 @@ pub fn normalize_payout(
         bank_reference: payout.external_trace_id.clone(),
         lines,
     };
+    if let Some(item) = check_charges_summary(payout, transactions, &source) {
+        reviews.push(item);
+    }
     match out.unexplained() {
         Ok(diff) if diff.is_zero() => {}
         Ok(diff) => reviews.push(
@@ -867,6 +870,42 @@ pub fn normalize_payout(
         )),
     }
     Ok((out, reviews))
+}
+
+/// Compares the payout summary's charges (gross and fee) with the `CHARGE`
+/// lines: Shopify's own totals must agree with the lines kassabok books.
+fn check_charges_summary(
+    payout: &Payout,
+    transactions: &[BalanceTransaction],
+    source: &SourceRef,
+) -> Option<ReviewItem> {
+    let currency = Currency::new(&payout.net.currency_code).ok()?;
+    let mut gross = zero(currency);
+    let mut fees = zero(currency);
+    for t in transactions
+        .iter()
+        .filter(|t| t.kind == BalanceTransactionType::Charge)
+    {
+        gross = gross.checked_add(&t.amount.to_money().ok()?).ok()?;
+        fees = fees.checked_add(&t.fee.to_money().ok()?).ok()?;
+    }
+    let summary_gross = payout.summary.charges_gross.to_money().ok()?;
+    let summary_fee = payout.summary.charges_fee.to_money().ok()?;
+    if gross == summary_gross && fees == summary_fee {
+        return None;
+    }
+    Some(
+        review(
+            ReviewReason::AmountMismatch,
+            source,
+            format!(
+                "the payout summary has charges {summary_gross} with fees {summary_fee}, \
+                 the charge lines sum to {gross} with fees {fees}"
+            ),
+        )
+        .with_field("summary.chargesGross")
+        .with_amount(gross.checked_sub(&summary_gross).ok()?),
+    )
 }
 
 fn settlement_line(
