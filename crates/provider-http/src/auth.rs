@@ -337,10 +337,10 @@ impl TokenCache {
             HttpError::config(http.provider(), "access token is not a valid header")
         })?;
         // Refresh `margin` before expiry, but never later than half-way through a short-lived
-        // token's life.
+        // token's life. A lifetime too long to represent means "until a 401".
         let refresh_at = token
             .expires_in
-            .map(|life| fetched_at + life - self.margin.min(life / 2));
+            .and_then(|life| fetched_at.checked_add(life - self.margin.min(life / 2)));
         tracing::debug!(
             provider = http.provider(),
             generation,

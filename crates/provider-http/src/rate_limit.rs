@@ -116,11 +116,11 @@ impl RateLimiter {
         let mut at = paused.unwrap_or(now);
         if let Some(limit) = s.limit {
             let spacing = limit.spacing();
-            let tolerance = spacing * (limit.burst - 1);
+            let tolerance = spacing.saturating_mul(limit.burst - 1);
             let tat = s.tat.map_or(now, |t| t.max(now));
             let earliest = tat.checked_sub(tolerance).unwrap_or(now).max(now);
             at = at.max(earliest);
-            s.tat = Some(tat.max(at) + spacing);
+            s.tat = Some(far(tat.max(at), spacing));
         }
         (at > now).then_some(at)
     }
@@ -134,7 +134,7 @@ impl RateLimiter {
     /// Pauses all requests of the client for `wait` from now (never shortens an existing
     /// pause).
     pub fn throttle(&self, wait: Duration) {
-        self.pause_until(Instant::now() + wait);
+        self.pause_until(far(Instant::now(), wait));
     }
 
     /// Changes the steady rate at runtime (`None` = unlimited).
@@ -154,6 +154,13 @@ impl RateLimiter {
         let s = self.state();
         s.paused_until.filter(|p| *p > Instant::now())
     }
+}
+
+/// `from + d`, or about 30 years from `from` if that cannot be represented.
+fn far(from: Instant, d: Duration) -> Instant {
+    from.checked_add(d)
+        .or_else(|| from.checked_add(Duration::from_secs(30 * 365 * 24 * 3600)))
+        .unwrap_or(from)
 }
 
 impl fmt::Debug for RateLimiter {
@@ -194,6 +201,18 @@ mod tests {
         l.pause_until(now + Duration::from_secs(1));
         assert_eq!(l.reserve(now), Some(now + Duration::from_secs(2)));
         assert_eq!(l.reserve(now + Duration::from_secs(3)), None);
+    }
+
+    #[test]
+    fn huge_values_do_not_panic() {
+        let l = RateLimiter::new(Some(
+            RateLimit::per_interval(1, Duration::MAX).burst(u32::MAX),
+        ));
+        let now = Instant::now();
+        l.reserve(now);
+        l.reserve(now);
+        l.throttle(Duration::MAX);
+        assert!(l.paused_until().is_some());
     }
 
     #[test]

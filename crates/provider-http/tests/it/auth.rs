@@ -318,3 +318,32 @@ async fn token_endpoint_failure_is_the_error() {
     );
     assert!(!format!("{err} {err:?}").contains(SECRET));
 }
+
+#[tokio::test]
+async fn absurd_token_lifetime_does_not_panic() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "access_token": "long-lived", "expires_in": u64::MAX
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(header("authorization", "Bearer long-lived"))
+        .respond_with(ok_json("l"))
+        .expect(2)
+        .mount(&server)
+        .await;
+    catch_all(&server).await;
+    let client = builder(&server)
+        .auth(Auth::token(ClientCredentials::new(
+            "/token", "id", "secret",
+        )))
+        .build()
+        .unwrap();
+    for _ in 0..2 {
+        let _: Thing = client.get_json("/x", &[]).await.unwrap();
+    }
+}
