@@ -262,11 +262,12 @@ impl Journal {
             let reasons: Vec<String> = r.discrepancies.iter().map(|d| d.reason()).collect();
             let _ = writeln!(
                 s,
-                "- {} {} {} ({}): {}",
+                "- {} {} {} ({}), difference {} SEK: {}",
                 r.provider,
                 r.payout.id,
                 r.date,
                 r.bank_amount,
+                two(r.difference_sek),
                 md_escape(&reasons.join("; "))
             );
         }

@@ -95,6 +95,13 @@ pub struct PayoutReconciliation {
     /// The FX difference booked on 3960/7960 (gain negative, loss positive).
     #[serde(with = "rust_decimal::serde::str")]
     pub fx_difference_sek: Decimal,
+    /// SEK not explained by sales and refunds booked in this run: lines that
+    /// do not add up to the bank amount, settled lines without a known sale,
+    /// settled amounts that differ from their sale, lines on suspense. Zero
+    /// when the payout reconciles (unless a difference is only a
+    /// [`Discrepancy::NoBreakdown`]).
+    #[serde(with = "rust_decimal::serde::str")]
+    pub difference_sek: Decimal,
     /// What did not reconcile; empty when the clearing account nets to zero
     /// against the bank line.
     pub discrepancies: Vec<Discrepancy>,

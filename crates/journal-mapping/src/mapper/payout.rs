@@ -38,6 +38,7 @@ pub(crate) struct Tally {
     pub(crate) differs_sek: Decimal,
     pub(crate) fx_sek: Decimal,
     pub(crate) unknown_lines: u64,
+    pub(crate) unknown_lines_sek: Decimal,
 }
 
 /// A line that settles a sale (positive) or a refund (negative).
@@ -369,6 +370,7 @@ impl<R: ExchangeRates> Mapper<R> {
             return;
         }
         let mut discrepancies = Vec::new();
+        let mut lines_diff_sek = Decimal::ZERO;
         let amount = payout.amount.amount();
         let d = parts
             .entry(arrival)
@@ -402,6 +404,7 @@ impl<R: ExchangeRates> Mapper<R> {
                 );
             }
             let diff = amount - explained;
+            lines_diff_sek = diff * prate;
             if !diff.is_zero() {
                 d.add(Role::Suspense, currency, -diff, -diff * prate);
                 let difference = Money::new(diff, currency);
@@ -445,6 +448,10 @@ impl<R: ExchangeRates> Mapper<R> {
             carried_over_lines: tally.carried,
             carried_over_sek: r2(tally.carried_sek),
             fx_difference_sek: r2(tally.fx_sek),
+            difference_sek: r2(lines_diff_sek
+                + tally.unknown_sek
+                + tally.differs_sek
+                + tally.unknown_lines_sek),
             discrepancies,
         };
         if !rec.is_reconciled() {
@@ -455,8 +462,8 @@ impl<R: ExchangeRates> Mapper<R> {
                 &payout.source,
                 format!("payout does not reconcile: {}", reasons.join("; ")),
             );
-            if let Some(Discrepancy::LinesDoNotAddUp { difference }) = rec.discrepancies.first() {
-                item = item.with_amount(*difference);
+            if !rec.difference_sek.is_zero() {
+                item = item.with_amount(Money::new(rec.difference_sek, Currency::SEK));
             }
             self.push_review(item);
         }
@@ -527,6 +534,7 @@ impl<R: ExchangeRates> Mapper<R> {
                 if !g.is_zero() {
                     counter(d, Role::Suspense);
                     tally.unknown_lines += 1;
+                    tally.unknown_lines_sek += g * prate;
                     self.push_review(
                         Mapper::<R>::review_item(
                             provider,
@@ -544,6 +552,7 @@ impl<R: ExchangeRates> Mapper<R> {
             other => {
                 counter(d, Role::Suspense);
                 tally.unknown_lines += 1;
+                tally.unknown_lines_sek += g * prate;
                 self.push_review(
                     Mapper::<R>::review_item(
                         provider,

@@ -695,3 +695,38 @@ fn the_same_purchase_from_two_providers_is_booked_once() {
         j.review[0].message
     );
 }
+
+#[test]
+fn an_unreconciled_payout_states_its_difference_in_sek() {
+    let stripe = payout(
+        Provider::Stripe,
+        "s",
+        vec![sline(
+            Provider::Stripe,
+            "ch",
+            SettlementKind::Charge,
+            sek("200.00"),
+            vec![],
+            None,
+        )],
+    );
+    let mut mp = mapper(Policy::default());
+    mp.add_payout(&stripe);
+    let j = balanced(mp.finish());
+    let rec = &j.reconciliations[0];
+    assert_eq!(rec.difference_sek, d("200"));
+    assert_eq!(
+        rec.discrepancies,
+        vec![Discrepancy::UnknownSales {
+            count: 1,
+            amount_sek: d("200")
+        }]
+    );
+    let item = j
+        .review
+        .iter()
+        .find(|r| r.message.starts_with("payout does not reconcile"))
+        .unwrap();
+    assert_eq!(item.amount, Some(sek("200.00")));
+    assert!(j.review_markdown().contains("difference 200.00 SEK"));
+}
