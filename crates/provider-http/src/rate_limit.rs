@@ -204,6 +204,20 @@ mod tests {
     }
 
     #[test]
+    fn limit_changes_at_runtime() {
+        let l = RateLimiter::new(None);
+        let now = Instant::now();
+        assert_eq!(l.reserve(now), None);
+        assert_eq!(l.reserve(now), None);
+        l.set_limit(Some(RateLimit::per_second(2)));
+        assert_eq!(l.limit(), Some(RateLimit::per_second(2)));
+        assert_eq!(l.reserve(now), None);
+        assert_eq!(l.reserve(now), Some(now + Duration::from_millis(500)));
+        l.set_limit(None);
+        assert_eq!(l.reserve(now), None);
+    }
+
+    #[test]
     fn huge_values_do_not_panic() {
         let l = RateLimiter::new(Some(
             RateLimit::per_interval(1, Duration::MAX).burst(u32::MAX),
