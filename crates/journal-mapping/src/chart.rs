@@ -145,6 +145,8 @@ pub enum Role {
         /// What kind.
         category: FeeCategory,
     },
+    /// Leverantörsskulder (2440): a provider's bill paid outside its payouts.
+    SupplierPayable,
     /// Gift cards sold but not redeemed (2421), a liability, not revenue.
     GiftCardLiability,
     /// A lost dispute treated as a bad debt (6351).
@@ -188,6 +190,7 @@ impl Role {
             Role::Fee { provider, category } => {
                 format!("{} {}", provider.display_name(), category.label())
             }
+            Role::SupplierPayable => "Leverantörsskuld".into(),
             Role::GiftCardLiability => "Presentkort".into(),
             Role::BadDebt => "Kundförlust".into(),
             Role::FxGain => "Valutakursvinst".into(),
@@ -352,6 +355,7 @@ impl Chart {
                 (Provider::Klarna, _) => s("6064"),
                 _ => s("6570"),
             },
+            Role::SupplierPayable => s("2440"),
             Role::GiftCardLiability => s("2421"),
             Role::BadDebt => s("6351"),
             Role::FxGain => s("3960"),
@@ -420,6 +424,7 @@ fn bas_name(account: &str) -> Option<&'static str> {
         "1946" => "PayPal DKK",
         "1949" => "PayPal övriga valutor",
         "2421" => "Ej inlösta presentkort",
+        "2440" => "Leverantörsskulder",
         "2611" => "Utgående moms på försäljning inom Sverige, 25 %",
         "2614" => "Utgående moms omvänd skattskyldighet, 25 %",
         "2621" => "Utgående moms på försäljning inom Sverige, 12 %",

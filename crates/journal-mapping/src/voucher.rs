@@ -30,6 +30,8 @@ pub enum VoucherKind {
     Conversion,
     /// A lost dispute.
     DisputeLost,
+    /// A provider's bill outside its payouts (subscription, apps).
+    Fee,
 }
 
 impl VoucherKind {
@@ -44,6 +46,7 @@ impl VoucherKind {
             VoucherKind::Statement => "statement",
             VoucherKind::Conversion => "conversion",
             VoucherKind::DisputeLost => "dispute_lost",
+            VoucherKind::Fee => "fee",
         }
     }
 }

@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 
 use bookkeeping_core::{
-    Currency, Money, Payout, PayoutStatus, Provider, ReviewReason, SettlementKind, SettlementLine,
-    SourceRef, stockholm_date,
+    Currency, Fee, Money, Payout, PayoutStatus, Provider, ReviewReason, SettlementKind,
+    SettlementLine, SourceRef, stockholm_date,
 };
 use rust_decimal::Decimal;
 use time::{Date, Month};
@@ -469,6 +469,60 @@ impl<R: ExchangeRates> Mapper<R> {
         }
         self.reconciliations.push(rec);
         self.commit_parts(provider, &payout.source, parts);
+    }
+
+    /// Adds a provider's bill that is not withheld from a payout (a Shopify
+    /// subscription or app charged to a card or invoiced): the fee by its VAT
+    /// class against 2440 Leverantörsskulder, on the day it was charged. The
+    /// payment of the bill is the bank's business.
+    pub fn add_fee(&mut self, fee: &Fee) {
+        let provider = fee.provider;
+        let date = stockholm_date(fee.occurred_at);
+        if !self.period.contains_date(date) {
+            return;
+        }
+        let currency = fee.amount.currency();
+        let Some(rate) = self.rate(currency, date) else {
+            self.push_review(
+                Mapper::<R>::review_item(
+                    provider,
+                    ReviewReason::Currency,
+                    &fee.source,
+                    format!("no exchange rate for {currency} on {date}; fee not booked"),
+                )
+                .with_amount(fee.amount),
+            );
+            return;
+        };
+        let cat = FeeCategory::of(&fee.kind);
+        let vat = fee
+            .vat
+            .filter(|v| v.currency() == currency)
+            .map_or(Decimal::ZERO, |v| v.amount());
+        let a = fee.amount.amount();
+        let mut d = Draft::new(format!(
+            "{} {} {}",
+            provider.display_name(),
+            cat.label(),
+            fee.description
+        ));
+        let class = self.book_fee(&mut d, provider, cat, a, vat, currency, rate);
+        d.add(Role::SupplierPayable, currency, -a, -a * rate);
+        d.sources.push(fee.source.clone());
+        self.tot(provider).fees_sek += a * rate;
+        if class == FeeVatClass::Review {
+            self.push_review(
+                Mapper::<R>::review_item(
+                    provider,
+                    ReviewReason::Policy,
+                    &fee.source,
+                    "fee VAT class is Review; booked as cost without VAT".to_owned(),
+                )
+                .with_amount(fee.amount),
+            );
+        }
+        let key = self.draft_key(VoucherKind::Fee, date, provider, fee.source.to_string());
+        self.commit(key, d);
     }
 
     fn commit_parts(

@@ -1143,3 +1143,32 @@ fn row12_vat_shown_on_a_fee_classed_otherwise_is_flagged() {
         j.review[0].message
     );
 }
+
+#[test]
+fn row14_platform_bill_outside_a_payout() {
+    let bill = Fee {
+        source: SourceRef::new(Provider::Shopify, "app_subscription", "bill_42"),
+        description: "Basic".into(),
+        ..fee(
+            Provider::Shopify,
+            FeeKind::Subscription,
+            sek("299.00"),
+            None,
+        )
+    };
+    let mut mp = mapper(doc());
+    mp.add_fee(&bill);
+    let j = balanced(mp.finish());
+    let v = only(&j);
+    assert_eq!(v.kind, VoucherKind::Fee);
+    assert_eq!(
+        rows(v),
+        expect(&[
+            ("6540", "299"),
+            ("2645", "74.75"),
+            ("2614", "-74.75"),
+            ("2440", "-299")
+        ])
+    );
+    assert_eq!(v.text, "Shopify abonnemang Basic");
+}
