@@ -22,6 +22,7 @@ pub mod paypal;
 pub mod scenario;
 pub mod shopify;
 pub mod stripe;
+pub mod synthetic;
 
 pub use all::Sandbox;
 pub use faults::{Faults, Faulty, Injected, RequestCounter};
