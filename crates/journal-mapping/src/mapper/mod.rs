@@ -63,12 +63,14 @@ pub struct MappingInput {
     pub statements: Vec<Statement>,
     /// Lost disputes.
     pub disputes_lost: Vec<DisputeLost>,
+    /// Provider bills outside payouts (subscriptions, apps).
+    pub fees: Vec<bookkeeping_core::Fee>,
     /// Review items from the provider clients.
     pub review: Vec<ReviewItem>,
 }
 
 /// Maps a whole period at once: sales and refunds first (so settlements find
-/// them), then review items, payouts, statements and lost disputes.
+/// them), then review items, payouts, statements, lost disputes and bills.
 ///
 /// ```
 /// use bookkeeping_core::Period;
@@ -105,6 +107,9 @@ pub fn map<R: ExchangeRates>(
     }
     for d in &input.disputes_lost {
         m.add_dispute_lost(d);
+    }
+    for f in &input.fees {
+        m.add_fee(f);
     }
     m.finish()
 }

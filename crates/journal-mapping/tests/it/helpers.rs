@@ -499,6 +499,7 @@ pub(crate) fn small_month() -> journal_mapping::MappingInput {
         payouts: vec![shop_payout, klarna, stripe],
         statements: vec![paypal_sek, paypal_eur],
         disputes_lost: vec![],
+        fees: vec![],
         review: vec![],
     }
 }
