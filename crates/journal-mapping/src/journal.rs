@@ -141,10 +141,14 @@ impl fmt::Display for Summary {
                 two(t.paid_out_sek)
             )?;
         }
+        let rounding: Decimal = self.providers.iter().map(|p| p.totals.rounding_sek).sum();
         write!(
             f,
-            "{} vouchers, {} review items, {} separate reports needed",
-            self.vouchers, self.review_items, self.needed_reports
+            "{} vouchers, {} review items, {} separate reports needed, {} SEK rounding on 3740",
+            self.vouchers,
+            self.review_items,
+            self.needed_reports,
+            two(rounding)
         )
     }
 }
