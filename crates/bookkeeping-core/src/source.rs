@@ -16,6 +16,7 @@ pub enum Provider {
     /// Stripe: payouts, balance transactions and Stripe Invoicing.
     Stripe,
     /// PayPal: the account's transactions, like a bank account.
+    #[serde(rename = "paypal")]
     PayPal,
 }
 
