@@ -226,6 +226,16 @@ impl<R> fmt::Debug for Mapper<R> {
     }
 }
 
+/// A review item about a provider object.
+pub(crate) fn review_item(
+    provider: Provider,
+    reason: ReviewReason,
+    source: &SourceRef,
+    message: String,
+) -> ReviewItem {
+    ReviewItem::new(provider, reason, message).with_source(source.clone())
+}
+
 pub(crate) fn source_key(s: &SourceRef) -> u64 {
     hash_str(&[s.provider.as_str(), &s.kind, &s.id])
 }
@@ -464,15 +474,6 @@ impl<R: ExchangeRates> Mapper<R> {
                 .map(|(p, t)| (p, t.rounded()))
                 .collect(),
         }
-    }
-
-    pub(crate) fn review_item(
-        provider: Provider,
-        reason: ReviewReason,
-        source: &SourceRef,
-        message: String,
-    ) -> ReviewItem {
-        ReviewItem::new(provider, reason, message).with_source(source.clone())
     }
 
     pub(crate) fn draft_key(

@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use time::{Date, Month};
 
 use super::draft::Draft;
-use super::{Mapper, doc_key, r2, source_key};
+use super::{Mapper, doc_key, r2, review_item, source_key};
 use crate::chart::{FeeCategory, Role};
 use crate::coverage::NeededReportKind;
 use crate::fx::ExchangeRates;
@@ -146,13 +146,11 @@ impl<R: ExchangeRates> Mapper<R> {
                     tally.unknown += 1;
                     tally.unknown_sek += est;
                     let kind = match provider {
-                        Provider::Stripe => Some(NeededReportKind::Invoices),
-                        Provider::PayPal => Some(NeededReportKind::UnknownReceipts),
-                        _ => Some(NeededReportKind::SalesReport),
+                        Provider::Stripe => NeededReportKind::Invoices,
+                        Provider::PayPal => NeededReportKind::UnknownReceipts,
+                        _ => NeededReportKind::SalesReport,
                     };
-                    if let Some(kind) = kind
-                        && !line.refund
-                    {
+                    if !line.refund {
                         self.need(
                             provider,
                             kind,
@@ -192,7 +190,7 @@ impl<R: ExchangeRates> Mapper<R> {
             (None, true) => {
                 draft.add(Role::Suspense, line.currency, -line.amount, -booked);
                 self.push_review(
-                    Mapper::<R>::review_item(
+                    review_item(
                         provider,
                         ReviewReason::UnknownSale,
                         line.source,
@@ -229,7 +227,7 @@ impl<R: ExchangeRates> Mapper<R> {
             c.payout_lines += payout.lines.len() as u64;
         }
         if matches!(payout.status, PayoutStatus::Failed | PayoutStatus::Canceled) {
-            self.push_review(Mapper::<R>::review_item(
+            self.push_review(review_item(
                 provider,
                 ReviewReason::Other,
                 &payout.source,
@@ -249,7 +247,7 @@ impl<R: ExchangeRates> Mapper<R> {
         }
         let Some(prate) = self.rate(currency, arrival) else {
             self.push_review(
-                Mapper::<R>::review_item(
+                review_item(
                     provider,
                     ReviewReason::Currency,
                     &payout.source,
@@ -271,7 +269,7 @@ impl<R: ExchangeRates> Mapper<R> {
         let mut fees_sek = Decimal::ZERO;
         for line in &payout.lines {
             if line.gross.currency() != currency || line.net.currency() != currency {
-                self.push_review(Mapper::<R>::review_item(
+                self.push_review(review_item(
                     provider,
                     ReviewReason::Malformed,
                     &line.source,
@@ -281,7 +279,7 @@ impl<R: ExchangeRates> Mapper<R> {
             }
             if let Ok(Some(diff)) = line.check() {
                 self.push_review(
-                    Mapper::<R>::review_item(
+                    review_item(
                         provider,
                         ReviewReason::AmountMismatch,
                         &line.source,
@@ -356,7 +354,7 @@ impl<R: ExchangeRates> Mapper<R> {
                 }
             };
             self.push_review(
-                Mapper::<R>::review_item(
+                review_item(
                     provider,
                     ReviewReason::Policy,
                     &payout.source,
@@ -386,7 +384,7 @@ impl<R: ExchangeRates> Mapper<R> {
             );
             discrepancies.push(Discrepancy::NoBreakdown);
             self.push_review(
-                Mapper::<R>::review_item(
+                review_item(
                     provider,
                     ReviewReason::NoBreakdown,
                     &payout.source,
@@ -410,7 +408,7 @@ impl<R: ExchangeRates> Mapper<R> {
                 let difference = Money::new(diff, currency);
                 let disc = Discrepancy::LinesDoNotAddUp { difference };
                 self.push_review(
-                    Mapper::<R>::review_item(
+                    review_item(
                         provider,
                         ReviewReason::AmountMismatch,
                         &payout.source,
@@ -456,7 +454,7 @@ impl<R: ExchangeRates> Mapper<R> {
         };
         if !rec.is_reconciled() {
             let reasons: Vec<String> = rec.discrepancies.iter().map(|d| d.reason()).collect();
-            let mut item = Mapper::<R>::review_item(
+            let mut item = review_item(
                 provider,
                 ReviewReason::AmountMismatch,
                 &payout.source,
@@ -484,7 +482,7 @@ impl<R: ExchangeRates> Mapper<R> {
         let currency = fee.amount.currency();
         let Some(rate) = self.rate(currency, date) else {
             self.push_review(
-                Mapper::<R>::review_item(
+                review_item(
                     provider,
                     ReviewReason::Currency,
                     &fee.source,
@@ -512,7 +510,7 @@ impl<R: ExchangeRates> Mapper<R> {
         self.tot(provider).fees_sek += a * rate;
         if class == FeeVatClass::Review {
             self.push_review(
-                Mapper::<R>::review_item(
+                review_item(
                     provider,
                     ReviewReason::Policy,
                     &fee.source,
@@ -590,7 +588,7 @@ impl<R: ExchangeRates> Mapper<R> {
                     tally.unknown_lines += 1;
                     tally.unknown_lines_sek += g * prate;
                     self.push_review(
-                        Mapper::<R>::review_item(
+                        review_item(
                             provider,
                             ReviewReason::Policy,
                             &line.source,
@@ -608,7 +606,7 @@ impl<R: ExchangeRates> Mapper<R> {
                 tally.unknown_lines += 1;
                 tally.unknown_lines_sek += g * prate;
                 self.push_review(
-                    Mapper::<R>::review_item(
+                    review_item(
                         provider,
                         ReviewReason::UnknownType,
                         &line.source,
@@ -620,7 +618,7 @@ impl<R: ExchangeRates> Mapper<R> {
         }
         for fee in &line.fees {
             if fee.amount.currency() != currency {
-                self.push_review(Mapper::<R>::review_item(
+                self.push_review(review_item(
                     provider,
                     ReviewReason::Malformed,
                     &fee.source,

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use time::Date;
 
 use super::draft::Draft;
-use super::{DisputeLost, Entry, Mapper, doc_key, is_invoice, r2, source_key};
+use super::{DisputeLost, Entry, Mapper, doc_key, is_invoice, r2, review_item, source_key};
 use crate::chart::Role;
 use crate::coverage::NeededReportKind;
 use crate::fx::ExchangeRates;
@@ -46,11 +46,11 @@ impl<R: ExchangeRates> Mapper<R> {
         let provider = source.provider;
         let mut side = Side::new();
         let review = |reason, msg: String, amount: Money| {
-            Mapper::<R>::review_item(provider, reason, source, msg).with_amount(amount)
+            review_item(provider, reason, source, msg).with_amount(amount)
         };
         for (i, line) in lines.iter().enumerate() {
             if line.net.currency() != currency || line.vat.currency() != currency {
-                reviews.push(Mapper::<R>::review_item(
+                reviews.push(review_item(
                     provider,
                     ReviewReason::Malformed,
                     source,
@@ -235,7 +235,7 @@ impl<R: ExchangeRates> Mapper<R> {
             return side;
         }
         if payments.iter().any(|p| p.amount.currency() != currency) {
-            reviews.push(Mapper::<R>::review_item(
+            reviews.push(review_item(
                 provider,
                 ReviewReason::Currency,
                 source,
@@ -273,7 +273,7 @@ impl<R: ExchangeRates> Mapper<R> {
                 push(&mut side, Role::Rounding, diff);
             } else {
                 reviews.push(
-                    Mapper::<R>::review_item(
+                    review_item(
                         provider,
                         ReviewReason::AmountMismatch,
                         source,
@@ -326,7 +326,7 @@ impl<R: ExchangeRates> Mapper<R> {
         let in_period = self.period.contains_date(date);
         let Some(rate) = self.rate(sale.currency, date) else {
             self.push_review(
-                Mapper::<R>::review_item(
+                review_item(
                     provider,
                     ReviewReason::Currency,
                     &sale.source,
@@ -392,7 +392,7 @@ impl<R: ExchangeRates> Mapper<R> {
         {
             let other_provider = other.provider;
             reviews.push(
-                Mapper::<R>::review_item(
+                review_item(
                     provider,
                     ReviewReason::Other,
                     &sale.source,
@@ -553,7 +553,7 @@ impl<R: ExchangeRates> Mapper<R> {
         let date = stockholm_date(refund.occurred_at);
         let in_period = self.period.contains_date(date);
         let Some(rate) = self.rate(refund.currency, date) else {
-            self.push_review(Mapper::<R>::review_item(
+            self.push_review(review_item(
                 provider,
                 ReviewReason::Currency,
                 &refund.source,
@@ -681,7 +681,7 @@ impl<R: ExchangeRates> Mapper<R> {
         let Some(e) = usable else {
             push(&mut side, Role::Suspense, amount);
             reviews.push(
-                Mapper::<R>::review_item(
+                review_item(
                     source.provider,
                     ReviewReason::UnknownSale,
                     source,
@@ -724,7 +724,7 @@ impl<R: ExchangeRates> Mapper<R> {
             Err(err) => {
                 push(&mut side, Role::Suspense, amount);
                 reviews.push(
-                    Mapper::<R>::review_item(
+                    review_item(
                         source.provider,
                         ReviewReason::AmountMismatch,
                         source,
@@ -748,7 +748,7 @@ impl<R: ExchangeRates> Mapper<R> {
         }
         let currency = lost.amount.currency();
         let Some(rate) = self.rate(currency, date) else {
-            self.push_review(Mapper::<R>::review_item(
+            self.push_review(review_item(
                 provider,
                 ReviewReason::Currency,
                 &lost.source,
@@ -775,7 +775,7 @@ impl<R: ExchangeRates> Mapper<R> {
             }
             LostDispute::BadDebt => {
                 reviews.push(
-                    Mapper::<R>::review_item(
+                    review_item(
                         provider,
                         ReviewReason::Policy,
                         &lost.source,

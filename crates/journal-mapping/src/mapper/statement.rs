@@ -3,9 +3,9 @@
 use bookkeeping_core::{Money, ReviewReason, Statement, StatementClass, stockholm_date};
 use rust_decimal::Decimal;
 
-use super::Mapper;
 use super::draft::Draft;
 use super::payout::{Settle, Tally};
+use super::{Mapper, review_item};
 use crate::chart::{FeeCategory, Role};
 use crate::coverage::NeededReportKind;
 use crate::fx::ExchangeRates;
@@ -22,7 +22,7 @@ impl<R: ExchangeRates> Mapper<R> {
         self.cov(provider).statement_lines += st.lines.len() as u64;
         let currency = st.currency;
         if !st.complete {
-            self.push_review(Mapper::<R>::review_item(
+            self.push_review(review_item(
                 provider,
                 ReviewReason::Incomplete,
                 &st.account,
@@ -33,7 +33,7 @@ impl<R: ExchangeRates> Mapper<R> {
             && !diff.is_zero()
         {
             self.push_review(
-                Mapper::<R>::review_item(
+                review_item(
                     provider,
                     ReviewReason::AmountMismatch,
                     &st.account,
@@ -50,7 +50,7 @@ impl<R: ExchangeRates> Mapper<R> {
                 continue;
             }
             if line.amount.currency() != currency {
-                self.push_review(Mapper::<R>::review_item(
+                self.push_review(review_item(
                     provider,
                     ReviewReason::Malformed,
                     &line.source,
@@ -63,7 +63,7 @@ impl<R: ExchangeRates> Mapper<R> {
             }
             let Some(rate) = self.rate(currency, date) else {
                 self.push_review(
-                    Mapper::<R>::review_item(
+                    review_item(
                         provider,
                         ReviewReason::Currency,
                         &line.source,
@@ -95,8 +95,7 @@ impl<R: ExchangeRates> Mapper<R> {
             let suspense = |m: &mut Self, d: &mut Draft, reason, msg: String| {
                 d.add(Role::Suspense, currency, -a, -a * rate);
                 m.push_review(
-                    Mapper::<R>::review_item(provider, reason, &line.source, msg)
-                        .with_amount(line.amount),
+                    review_item(provider, reason, &line.source, msg).with_amount(line.amount),
                 );
             };
             match &line.class {
@@ -167,7 +166,7 @@ impl<R: ExchangeRates> Mapper<R> {
                     self.tot(provider).fees_sek += -a * rate;
                     if class == FeeVatClass::Review {
                         self.push_review(
-                            Mapper::<R>::review_item(
+                            review_item(
                                 provider,
                                 ReviewReason::Policy,
                                 &line.source,
