@@ -439,10 +439,58 @@ impl<R: ExchangeRates> Mapper<R> {
         } else if !in_period {
             self.cov(provider).sales_outside_period += 1;
         } else if !invoice {
-            // Kontantmetod: booked when paid; what no provider settles is
-            // for the accountant.
+            // Kontantmetod: a sale is booked when paid. What a provider
+            // settles is booked by its payout; what a gift card paid is booked
+            // now (the money came when the card was sold, and a multi-purpose
+            // voucher is taxed when redeemed); what an external gateway or
+            // nobody paid is in the coverage report.
+            let gift: Decimal = debits
+                .iter()
+                .filter(|(r, _)| *r == Role::GiftCardLiability)
+                .map(|(_, a)| a)
+                .sum();
+            if !gift.is_zero() {
+                let whole = Entry {
+                    provider,
+                    currency: sale.currency,
+                    date,
+                    in_period,
+                    invoice,
+                    channels: Vec::new(),
+                    breakdown: credits.iter().map(|(r, x)| (*r, *x, *x * rate)).collect(),
+                };
+                let parts = self.pro_rata(
+                    Some(&whole),
+                    gift,
+                    sale.currency,
+                    &sale.source,
+                    &mut reviews,
+                );
+                let (dkey, _) =
+                    self.sales_draft_key(VoucherKind::Sale, date, provider, &sale.source);
+                let mut d = Draft::new(format!(
+                    "{} order {} presentkort",
+                    provider.display_name(),
+                    sale.document_number
+                ));
+                d.add(
+                    Role::GiftCardLiability,
+                    sale.currency,
+                    gift,
+                    r2(gift * rate),
+                );
+                for (role, x) in parts {
+                    d.add(role, sale.currency, -x, -x * rate);
+                }
+                d.sources.push(sale.source.clone());
+                self.tot(provider).sales_sek += gift * rate;
+                self.commit(dkey, d);
+            }
             for (role, a) in &debits {
-                if !matches!(role, Role::Clearing { .. }) {
+                if !matches!(
+                    role,
+                    Role::Clearing { .. } | Role::GiftCardLiability | Role::GatewayReceivable
+                ) {
                     self.need(
                         provider,
                         NeededReportKind::UnpaidSales,

@@ -1038,13 +1038,41 @@ fn row25_kontantmetod_books_the_sale_at_payout() {
             ("2611", "-25")
         ])
     );
-    // The sale paid outside the integrations waits for the accountant.
-    assert!(
+    // The sale paid outside the integrations waits for the gateway's report.
+    assert_eq!(
         j.coverage
             .needed
             .iter()
-            .any(|n| n.kind == NeededReportKind::UnpaidSales)
+            .map(|n| n.kind.clone())
+            .collect::<Vec<_>>(),
+        vec![NeededReportKind::Gateway {
+            gateway: "manual".into()
+        }]
     );
+}
+
+#[test]
+fn row25_kontantmetod_books_what_a_gift_card_paid_at_once() {
+    let mut s = shop_sale("25g", vec![domestic(25, "160.00", "40.00")]);
+    s.payments = vec![
+        pay(PaymentChannel::GiftCard, sek("150.00")),
+        pay(PaymentChannel::Provider(Provider::Shopify), sek("50.00")),
+    ];
+    let p = charge_payout(Provider::Shopify, &s, "50.00", vec![]);
+    let mut mp = mapper(doc().with_method(AccountingMethod::Kontantmetod));
+    mp.add_sale(&s);
+    mp.add_payout(&p);
+    let j = balanced(mp.finish());
+    assert_eq!(
+        rows(kind(&j, VoucherKind::Sale)),
+        expect(&[("2421", "150"), ("3001", "-120"), ("2611", "-30")])
+    );
+    assert_eq!(
+        rows(kind(&j, VoucherKind::Payout)),
+        expect(&[("1930", "50"), ("3001", "-40"), ("2611", "-10")])
+    );
+    assert_eq!(j.balance("3001"), d("-160"));
+    assert_eq!(j.balance("2611"), d("-40"));
 }
 
 #[test]
