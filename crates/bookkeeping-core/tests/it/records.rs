@@ -153,8 +153,14 @@ fn vat_rates_compare_by_value() {
 
 #[test]
 fn providers_and_dates_serialize_as_people_write_them() {
-    assert_eq!(serde_json::to_string(&Provider::PayPal).unwrap(), "\"paypal\"");
-    assert_eq!(serde_json::from_str::<Provider>("\"paypal\"").unwrap(), Provider::PayPal);
+    assert_eq!(
+        serde_json::to_string(&Provider::PayPal).unwrap(),
+        "\"paypal\""
+    );
+    assert_eq!(
+        serde_json::from_str::<Provider>("\"paypal\"").unwrap(),
+        Provider::PayPal
+    );
     let p = Period::month(2026, time::Month::March).unwrap();
     assert_eq!(
         serde_json::to_string(&p).unwrap(),
