@@ -10,7 +10,11 @@
 //!   disputes, faktureringsmetod / kontantmetod, series, text limit.
 //! - [`VatTable`]: date-effective VAT rates (food 12 % → 6 % from 2026-04-01).
 //! - [`ExchangeRates`]: SEK rates supplied by the host ([`FixedRates`] for tests).
-//! - [`Mapper`] (streaming) and [`map`] (all at once) produce a [`Journal`]:
+//! - [`Mapper`] (streaming: `add_sale`, `add_refund`, `add_payout`,
+//!   `add_statement`, `add_fee`, `add_dispute_lost`, `add_review`, or the
+//!   records of the source traits with `add_sales_record`,
+//!   `add_payout_record`, `add_statement_batch`) and [`map`] (all at once)
+//!   produce a [`Journal`]:
 //!   [`Voucher`]s with deterministic ids, [`PayoutReconciliation`]s, review
 //!   items and the [`Coverage`] report; [`Journal::to_csv`],
 //!   [`Journal::to_sie`] (feature `sie`), [`Journal::summary`],
