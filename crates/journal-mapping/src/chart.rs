@@ -294,6 +294,41 @@ impl Chart {
         }
     }
 
+    /// Gives each OSS country its own sales and VAT account, numbered upwards
+    /// from `sales_from` and `vat_from` in the order given (the OSS return
+    /// needs the figures per country), and names them.
+    ///
+    /// ```
+    /// use bookkeeping_core::CountryCode;
+    /// use journal_mapping::{Chart, Role};
+    ///
+    /// let de: CountryCode = "DE".parse()?;
+    /// let fr: CountryCode = "FR".parse()?;
+    /// let chart = Chart::default().with_oss_countries(&[de, fr], 3110, 2671);
+    /// assert_eq!(chart.account(&Role::SalesOss { country: fr }).as_deref(), Some("3111"));
+    /// assert_eq!(chart.account(&Role::OssVat { country: de }).as_deref(), Some("2671"));
+    /// assert_eq!(chart.account_name("2672"), "Utgående moms OSS FR");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn with_oss_countries(
+        mut self,
+        countries: &[CountryCode],
+        sales_from: u32,
+        vat_from: u32,
+    ) -> Self {
+        for (i, c) in (0u32..).zip(countries) {
+            let sales = (sales_from + i).to_string();
+            let vat = (vat_from + i).to_string();
+            self.set(Role::SalesOss { country: *c }, sales.clone());
+            self.set(Role::OssVat { country: *c }, vat.clone());
+            self = self
+                .with_name(sales, format!("Försäljning OSS {c}"))
+                .with_name(vat, format!("Utgående moms OSS {c}"));
+        }
+        self
+    }
+
     /// Names an account (for `#KONTO`), overriding the BAS name.
     #[must_use]
     pub fn with_name(mut self, account: impl Into<String>, name: impl Into<String>) -> Self {
