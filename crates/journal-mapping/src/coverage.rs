@@ -57,7 +57,7 @@ impl NeededReport {
                 self.provider.display_name()
             ),
             NeededReportKind::Invoices => {
-                "Stripe payments without an invoice or order: the invoices are needed for the VAT"
+                "Stripe payments without a Stripe invoice: settled against 1510 Kundfordringar; match them to the invoices issued in your invoicing program"
                     .to_owned()
             }
             NeededReportKind::UnknownReceipts => {

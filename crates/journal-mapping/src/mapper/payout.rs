@@ -98,6 +98,15 @@ impl<R: ExchangeRates> Mapper<R> {
             });
         let entry = key.and_then(|k| self.entries.get(&k)).cloned();
         let kontant = self.policy.method == AccountingMethod::Kontantmetod;
+        // Stripe settles card payments of invoices the shop issued in another
+        // program (its invoicing or accounting program, which booked them on
+        // 1510): a payment there without a Stripe invoice settles that
+        // customer receivable, not the clearing account and not revenue.
+        let external_invoice = entry.is_none()
+            && !kontant
+            && provider == Provider::Stripe
+            && !line.refund
+            && line.date >= self.period.first();
         let booked = match &entry {
             Some(e) => {
                 let in_doc = match &line.original {
@@ -139,7 +148,15 @@ impl<R: ExchangeRates> Mapper<R> {
                         .map(|r| r2(line.amount * r)),
                 };
                 let est = est.unwrap_or_else(|| r2(settled_sek));
-                if line.date < self.period.first() {
+                if external_invoice {
+                    tally.matched += 1;
+                    self.need(
+                        provider,
+                        NeededReportKind::Invoices,
+                        est,
+                        line.reference.unwrap_or(&line.source.id),
+                    );
+                } else if line.date < self.period.first() {
                     tally.carried += 1;
                     tally.carried_sek += est;
                 } else {
@@ -197,6 +214,14 @@ impl<R: ExchangeRates> Mapper<R> {
                         "kontantmetod: the sale behind this payment is not known, so its VAT cannot be booked; on suspense".to_owned(),
                     )
                     .with_amount(Money::new(line.amount, line.currency)),
+                );
+            }
+            (None, false) if external_invoice => {
+                draft.add(
+                    Role::CustomerReceivable,
+                    line.currency,
+                    -line.amount,
+                    -booked,
                 );
             }
             _ => {

@@ -251,8 +251,15 @@ fn coverage_lists_the_reports_still_needed() {
             (Provider::Stripe, NeededReportKind::Invoices, 1, d("200")),
         ]
     );
-    // The Swish sale is revenue; its money waits on the gateway receivable.
-    assert_eq!(j.balance("1510"), d("100"));
+    // The Swish sale is revenue; its money waits on the gateway receivable
+    // (+100). The Stripe payment of an invoice issued elsewhere settles the
+    // customer receivable that program booked (−200).
+    assert_eq!(j.balance("1510"), d("-100"));
+    assert!(
+        j.reconciliations
+            .iter()
+            .all(|r| r.provider != Provider::Stripe || r.is_reconciled())
+    );
     assert!(!j.coverage.is_complete());
     let md = j.review_markdown();
     assert!(md.contains("Swish"), "{md}");
@@ -292,12 +299,12 @@ fn per_payout_granularity_splits_at_month_end() {
     let q = Period::new(date!(2026 - 02 - 01), date!(2026 - 03 - 31)).unwrap();
     let mk = |at: time::OffsetDateTime, id: &str| {
         let mut l = sline(
-            Provider::Stripe,
+            Provider::Shopify,
             id,
             SettlementKind::Charge,
             sek("100.00"),
             vec![fee(
-                Provider::Stripe,
+                Provider::Shopify,
                 FeeKind::Processing,
                 sek("2.00"),
                 None,
@@ -308,7 +315,7 @@ fn per_payout_granularity_splits_at_month_end() {
         l
     };
     let p = payout(
-        Provider::Stripe,
+        Provider::Shopify,
         "po_x",
         vec![
             mk(datetime!(2026-02-27 12:00 UTC), "a"),
@@ -317,7 +324,7 @@ fn per_payout_granularity_splits_at_month_end() {
     );
     let policy = Policy::default()
         .with_granularity(Granularity::PerPayout)
-        .with_fee_class(Provider::Stripe, None, FeeVatClass::Exempt);
+        .with_fee_class(Provider::Shopify, None, FeeVatClass::Exempt);
     // Over two months: a February part on 02-28 and the March part with the bank.
     let mut mp = Mapper::new(Chart::default(), policy.clone(), rates(), q);
     mp.add_payout(&p);
@@ -325,7 +332,7 @@ fn per_payout_granularity_splits_at_month_end() {
     assert_eq!(j.vouchers.len(), 2);
     let febv = &j.vouchers[0];
     assert_eq!(febv.date, date!(2026 - 02 - 28));
-    assert_eq!(febv.text, "Stripe utbetalning po_x avser 2026-02");
+    assert_eq!(febv.text, "Shopify utbetalning po_x avser 2026-02");
     assert_eq!(rows(febv), expect(&[("6570", "2"), ("1580", "-2")]));
     let marv = &j.vouchers[1];
     assert_eq!(marv.date, date!(2026 - 03 - 05));
@@ -699,10 +706,10 @@ fn the_same_purchase_from_two_providers_is_booked_once() {
 #[test]
 fn an_unreconciled_payout_states_its_difference_in_sek() {
     let stripe = payout(
-        Provider::Stripe,
+        Provider::Klarna,
         "s",
         vec![sline(
-            Provider::Stripe,
+            Provider::Klarna,
             "ch",
             SettlementKind::Charge,
             sek("200.00"),
