@@ -1,0 +1,79 @@
+//! Builds the four provider clients against a running sandbox.
+
+use std::sync::Arc;
+
+use kassabok::close::{Fetched, Sources, fetch};
+use kassabok::core::{Currency, Period};
+use kassabok::klarna::{Credentials, KlarnaClient};
+use kassabok::mapping::{Chart, FixedRates, Journal, Policy};
+use kassabok::paypal::PayPalClient;
+use kassabok::shopify::ShopifyClient;
+use kassabok::stripe::StripeClient;
+use provider_sandbox::Sandbox;
+use rust_decimal::Decimal;
+use time::macros::date;
+
+/// March 2026: food VAT is still 12 %.
+pub(crate) fn march() -> Period {
+    Period::month(2026, time::Month::March).unwrap()
+}
+
+/// The clients of all four providers, pointed at `sandbox`.
+pub(crate) fn sources(sandbox: &Sandbox) -> Sources {
+    let shopify = Arc::new(
+        ShopifyClient::builder(sandbox.shopify.shop(), sandbox.shopify.access_token())
+            .base_url(sandbox.shopify.uri())
+            .build()
+            .unwrap(),
+    );
+    let klarna = Arc::new(
+        KlarnaClient::builder(Credentials::basic(
+            sandbox.klarna.username(),
+            sandbox.klarna.password(),
+        ))
+        .base_url(sandbox.klarna.uri())
+        .build()
+        .unwrap(),
+    );
+    let stripe = Arc::new(
+        StripeClient::builder(sandbox.stripe.secret_key())
+            .base_url(&sandbox.stripe.uri())
+            .build()
+            .unwrap(),
+    );
+    let paypal = Arc::new(
+        PayPalClient::builder(sandbox.paypal.client_id(), sandbox.paypal.client_secret())
+            .base_url(&sandbox.paypal.uri())
+            .build()
+            .unwrap(),
+    );
+    Sources {
+        sales: vec![shopify.clone(), stripe.clone()],
+        payouts: vec![shopify, klarna, stripe],
+        statements: vec![paypal],
+    }
+}
+
+/// Rates a host would supply; fixed so the journal is reproducible.
+pub(crate) fn rates() -> FixedRates {
+    FixedRates::new()
+        .with(
+            Currency::EUR,
+            date!(2026 - 01 - 01),
+            Decimal::new(114_000, 4),
+        )
+        .with(
+            Currency::USD,
+            date!(2026 - 01 - 01),
+            Decimal::new(104_500, 4),
+        )
+}
+
+/// Fetches the period from the sandbox and maps it with the default chart and policy.
+pub(crate) async fn close(sandbox: &Sandbox, period: Period) -> (Fetched, Journal) {
+    let fetched = fetch(&sources(sandbox), &period, &|_, _| {})
+        .await
+        .expect("the sandbox answers every request");
+    let journal = fetched.map(Chart::bas2025(), Policy::default(), rates(), period);
+    (fetched, journal)
+}
