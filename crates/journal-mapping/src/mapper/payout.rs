@@ -60,6 +60,16 @@ fn month_end(d: Date) -> Date {
     Date::from_calendar_date(d.year(), d.month(), last).unwrap_or(d)
 }
 
+/// The part of a provider id people recognise: Shopify's GraphQL ids
+/// (`gid://shopify/ShopifyPaymentsPayout/118000001`) are shown by their last
+/// segment, so the voucher text keeps the number within the 50 characters.
+fn display_id(id: &str) -> &str {
+    id.rsplit('/')
+        .next()
+        .filter(|s| !s.is_empty())
+        .unwrap_or(id)
+}
+
 fn ym(d: Date) -> (i32, Month) {
     (d.year(), d.month())
 }
@@ -335,11 +345,11 @@ impl<R: ExchangeRates> Mapper<R> {
             }
             let d = parts.entry(part_date).or_insert_with(|| {
                 Draft::new(if part_date == arrival {
-                    format!("{name} utbetalning {}", payout.source.id)
+                    format!("{name} utbetalning {}", display_id(&payout.source.id))
                 } else {
                     format!(
                         "{name} utbetalning {} avser {}-{:02}",
-                        payout.source.id,
+                        display_id(&payout.source.id),
                         part_date.year(),
                         u8::from(part_date.month())
                     )
@@ -395,9 +405,12 @@ impl<R: ExchangeRates> Mapper<R> {
         let mut discrepancies = Vec::new();
         let mut lines_diff_sek = Decimal::ZERO;
         let amount = payout.amount.amount();
-        let d = parts
-            .entry(arrival)
-            .or_insert_with(|| Draft::new(format!("{name} utbetalning {}", payout.source.id)));
+        let d = parts.entry(arrival).or_insert_with(|| {
+            Draft::new(format!(
+                "{name} utbetalning {}",
+                display_id(&payout.source.id)
+            ))
+        });
         d.add(Role::Bank, currency, amount, amount * prate);
         self.tot(provider).paid_out_sek += amount * prate;
         if payout.lines.is_empty() {
@@ -674,5 +687,20 @@ impl<R: ExchangeRates> Mapper<R> {
                 *review_fees.entry((cat, note)).or_default() += a;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::display_id;
+
+    #[test]
+    fn graphql_ids_show_their_last_segment() {
+        assert_eq!(
+            display_id("gid://shopify/ShopifyPaymentsPayout/118000001"),
+            "118000001"
+        );
+        assert_eq!(display_id("po_1OaB2c"), "po_1OaB2c");
+        assert_eq!(display_id("trailing/"), "trailing/");
     }
 }
