@@ -272,7 +272,11 @@ fn error(status: u16, code: Option<&str>, message: &str) -> ResponseTemplate {
 }
 
 fn throttled() -> ResponseTemplate {
-    error(429, Some("rate_limit"), "Too many requests hit the API too quickly.")
+    error(
+        429,
+        Some("rate_limit"),
+        "Too many requests hit the API too quickly.",
+    )
 }
 
 fn unavailable() -> ResponseTemplate {
@@ -334,7 +338,7 @@ impl Api {
     }
 
     /// The payouts, newest first, in the `created` range.
-    fn payouts(&self, query: &Query, limit: usize) -> Result<Value, ResponseTemplate> {
+    fn payouts(&self, query: &Query, limit: usize) -> Result<Value, Box<ResponseTemplate>> {
         let newest_first: Vec<usize> = (0..self.plan.payouts.len())
             .rev()
             .filter(|&i| in_range(query, "created", self.plan.payouts[i].created))
@@ -343,7 +347,13 @@ impl Api {
             None => 0,
             Some(after) => match newest_first.iter().position(|&i| payout_id(i) == after) {
                 Some(pos) => pos + 1,
-                None => return Err(error(400, Some("resource_missing"), "No such payout")),
+                None => {
+                    return Err(Box::new(error(
+                        400,
+                        Some("resource_missing"),
+                        "No such payout",
+                    )));
+                }
             },
         };
         let end = (start + limit).min(newest_first.len());
@@ -356,7 +366,7 @@ impl Api {
 
     /// A payout's balance transactions, newest first: its own `payout`
     /// transaction (position 0), then its charges from the newest.
-    fn transactions(&self, query: &Query, limit: usize) -> Result<Value, ResponseTemplate> {
+    fn transactions(&self, query: &Query, limit: usize) -> Result<Value, Box<ResponseTemplate>> {
         let Some(p) = get(query, "payout")
             .and_then(|id| id.strip_prefix(PAYOUT_PREFIX))
             .and_then(|i| i.parse::<usize>().ok())
@@ -381,7 +391,13 @@ impl Api {
             None => 0,
             Some(after) => match position(after) {
                 Some(pos) => pos + 1,
-                None => return Err(error(400, Some("resource_missing"), "No such object")),
+                None => {
+                    return Err(Box::new(error(
+                        400,
+                        Some("resource_missing"),
+                        "No such object",
+                    )));
+                }
             },
         };
         let expand = query
@@ -429,17 +445,19 @@ impl Respond for Api {
             "/v1/payouts" => self.payouts(&query, limit),
             "/v1/balance_transactions" => self.transactions(&query, limit),
             // No invoices: every charge is a card payment without a Stripe invoice.
-            path @ ("/v1/invoice_payments" | "/v1/invoices" | "/v1/credit_notes"
+            path @ ("/v1/invoice_payments"
+            | "/v1/invoices"
+            | "/v1/credit_notes"
             | "/v1/tax_rates") => Ok(list(path, Vec::new(), false)),
-            path => Err(error(
+            path => Err(Box::new(error(
                 404,
                 None,
                 &format!("Unrecognized request URL (GET: {path})."),
-            )),
+            ))),
         };
         match page {
             Ok(body) => self.ok(&body),
-            Err(template) => template,
+            Err(template) => *template,
         }
     }
 }
@@ -520,9 +538,10 @@ mod tests {
                 .map(|j| charge_amounts(j).2)
                 .sum();
             assert_eq!(sum, p.amount);
-            assert!(c.period.contains(
-                OffsetDateTime::from_unix_timestamp(p.created).expect("timestamp")
-            ));
+            assert!(
+                c.period
+                    .contains(OffsetDateTime::from_unix_timestamp(p.created).expect("timestamp"))
+            );
         }
     }
 
@@ -545,11 +564,17 @@ mod tests {
             }
             let resp_body = api.transactions(&q, 100).expect("page");
             let data = resp_body["data"].as_array().cloned().unwrap_or_default();
-            seen.extend(data.iter().map(|t| t["id"].as_str().unwrap_or("").to_owned()));
+            seen.extend(
+                data.iter()
+                    .map(|t| t["id"].as_str().unwrap_or("").to_owned()),
+            );
             if !resp_body["has_more"].as_bool().unwrap_or(false) {
                 break;
             }
-            after = data.last().and_then(|t| t["id"].as_str()).map(str::to_owned);
+            after = data
+                .last()
+                .and_then(|t| t["id"].as_str())
+                .map(str::to_owned);
         }
         assert_eq!(seen.len(), info.count + 1);
         let mut unique = seen.clone();

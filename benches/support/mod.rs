@@ -1,0 +1,391 @@
+//! Shared by `benches/pipeline.rs` (criterion) and `examples/bench_pipeline.rs`:
+//! page bytes captured from the sandbox's own renderers, and the pipeline that
+//! turns them into a journal the way the provider clients do.
+//!
+//! The pages are fetched once over loopback from the simulated providers
+//! (`provider-sandbox`, the same renderers the tests and `month_close` use),
+//! so the benchmarks measure decode, normalize and map on the providers' real
+//! shapes without the network in the way.
+
+#![allow(dead_code, unreachable_pub, missing_docs)]
+
+use std::sync::Arc;
+
+use bookkeeping_core::{Currency, Period, SalesRecord};
+use journal_mapping::{Chart, FixedRates, Journal, Mapper, Policy};
+use kassabok::shopify as shopify_client;
+use kassabok::stripe as stripe_invoicing;
+use provider_http::reqwest;
+use provider_sandbox::{Faults, Scenario, ScenarioConfig};
+use rust_decimal::Decimal;
+use serde::de::IgnoredAny;
+use serde_json::{Value, json};
+use shopify_client::models::{Order, PageInfo};
+use shopify_client::normalize::{NormalizeOptions, normalize_order};
+use stripe_invoicing::Malformed;
+use stripe_invoicing::models::{BalanceTransaction, InvoicePayment, List, Payout};
+use stripe_invoicing::normalize::{InvoiceLinks, normalize_payout};
+
+/// The month every benchmark books.
+pub fn period() -> Period {
+    Period::month(2026, time::Month::March).expect("March 2026 is a period")
+}
+
+/// Exchange rates as `month_close` uses them.
+pub fn rates(period: &Period) -> FixedRates {
+    let from = period.first() - time::Duration::days(62);
+    FixedRates::new()
+        .with(Currency::EUR, from, Decimal::new(114_000, 4))
+        .with(Currency::USD, from, Decimal::new(104_500, 4))
+        .with(Currency::NOK, from, Decimal::new(9_800, 4))
+        .with(Currency::DKK, from, Decimal::new(15_280, 4))
+        .with(Currency::GBP, from, Decimal::new(133_200, 4))
+}
+
+/// A fresh mapper for `period`.
+pub fn mapper(period: Period) -> Mapper<FixedRates> {
+    Mapper::new(Chart::bas2025(), Policy::default(), rates(&period), period)
+}
+
+/// Stripe balance-transaction pages of one payout, as the API sent them.
+pub struct StripePayoutPages {
+    /// The payout object's JSON (from the payouts list).
+    pub payout: Vec<u8>,
+    /// `GET /v1/balance_transactions?payout=…&expand[]=data.source&limit=100` pages.
+    pub pages: Vec<Vec<u8>>,
+}
+
+/// Everything the Stripe pipeline reads.
+pub struct StripePages {
+    /// Invoice payments (for the links from charges to invoices), decoded once.
+    pub links: Arc<InvoiceLinks>,
+    pub payouts: Vec<StripePayoutPages>,
+    /// Balance transactions in all pages.
+    pub records: usize,
+}
+
+impl StripePages {
+    /// Every page's bytes, for the floor.
+    pub fn all_pages(&self) -> impl Iterator<Item = &[u8]> {
+        self.payouts
+            .iter()
+            .flat_map(|p| p.pages.iter().map(Vec::as_slice))
+    }
+
+    pub fn bytes(&self) -> usize {
+        self.all_pages().map(<[u8]>::len).sum()
+    }
+}
+
+/// Shopify order pages (`orders(first: 250)`), as the API sent them.
+pub struct ShopifyPages {
+    pub pages: Vec<Vec<u8>>,
+    /// Orders in all pages.
+    pub records: usize,
+}
+
+impl ShopifyPages {
+    pub fn bytes(&self) -> usize {
+        self.pages.iter().map(Vec::len).sum()
+    }
+}
+
+async fn get(http: &reqwest::Client, url: &str, key: &str) -> Vec<u8> {
+    let resp = http
+        .get(url)
+        .bearer_auth(key)
+        .send()
+        .await
+        .expect("the sandbox answers");
+    assert!(resp.status().is_success(), "{url}: {}", resp.status());
+    resp.bytes().await.expect("a body").to_vec()
+}
+
+/// Every page of a Stripe list at `url` (which has a `?`).
+async fn stripe_list(http: &reqwest::Client, url: &str, key: &str) -> Vec<Vec<u8>> {
+    let mut pages = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let mut u = format!("{url}&limit=100");
+        if let Some(a) = &after {
+            u.push_str("&starting_after=");
+            u.push_str(a);
+        }
+        let body = get(http, &u, key).await;
+        let v: Value = serde_json::from_slice(&body).expect("a Stripe list");
+        pages.push(body);
+        if !v["has_more"].as_bool().unwrap_or(false) {
+            return pages;
+        }
+        after = v["data"]
+            .as_array()
+            .and_then(|d| d.last())
+            .and_then(|o| o["id"].as_str())
+            .map(str::to_owned);
+    }
+}
+
+/// Generates a month with `invoices` Stripe invoices (one card charge each,
+/// settled in weekly payouts) and captures its balance-transaction pages
+/// from the simulated Stripe.
+pub async fn capture_stripe(invoices: usize) -> StripePages {
+    let config = ScenarioConfig {
+        seed: 2026,
+        period: period(),
+        orders: 14,
+        invoices,
+    };
+    let scenario = Arc::new(Scenario::generate(&config));
+    let sandbox = provider_sandbox::stripe::start(&scenario, Faults::none()).await;
+    let key = sandbox.secret_key();
+    let base = sandbox.uri();
+    let http = reqwest::Client::new();
+
+    let mut links = InvoiceLinks::new();
+    for page in stripe_list(
+        &http,
+        &format!("{base}/v1/invoice_payments?status=paid"),
+        key,
+    )
+    .await
+    {
+        let list: List<Value> = serde_json::from_slice(&page).expect("a list");
+        for v in list.data {
+            if let Ok(p) = Malformed::decode::<InvoicePayment>("invoice_payment", v) {
+                links.add(&p);
+            }
+        }
+    }
+    let mut payouts = Vec::new();
+    let mut records = 0;
+    for page in stripe_list(&http, &format!("{base}/v1/payouts?status=paid"), key).await {
+        let list: List<Value> = serde_json::from_slice(&page).expect("a list");
+        for p in list.data {
+            let id = p["id"].as_str().expect("an id").to_owned();
+            let pages = stripe_list(
+                &http,
+                &format!("{base}/v1/balance_transactions?payout={id}&expand[]=data.source"),
+                key,
+            )
+            .await;
+            for page in &pages {
+                let v: Value = serde_json::from_slice(page).expect("a list");
+                records += v["data"].as_array().map_or(0, Vec::len);
+            }
+            payouts.push(StripePayoutPages {
+                payout: serde_json::to_vec(&p).expect("json"),
+                pages,
+            });
+        }
+    }
+    StripePages {
+        links: Arc::new(links),
+        payouts,
+        records,
+    }
+}
+
+/// Generates a month with `orders` Shopify orders and captures the order
+/// pages (`first: 250`, the client's query) from the simulated Shopify.
+pub async fn capture_shopify(orders: usize) -> ShopifyPages {
+    let period = period();
+    let config = ScenarioConfig {
+        seed: 2026,
+        period,
+        orders,
+        invoices: 5,
+    };
+    let scenario = Arc::new(Scenario::generate(&config));
+    let sandbox = provider_sandbox::shopify::start(&scenario, Faults::none()).await;
+    let url = format!("{}{}", sandbox.uri(), shopify_client::graphql_path());
+    let http = reqwest::Client::new();
+    let search = shopify_client::OrderQuery::processed_in(&period).search(period.start_utc());
+    let mut pages = Vec::new();
+    let mut records = 0;
+    let mut after: Option<String> = None;
+    loop {
+        let body = json!({
+            "query": shopify_client::queries::ORDERS,
+            "variables": {"first": shopify_client::MAX_PAGE_SIZE, "after": after,
+                          "query": search, "sortKey": "PROCESSED_AT"},
+        });
+        let resp = http
+            .post(&url)
+            .header("X-Shopify-Access-Token", sandbox.access_token())
+            .json(&body)
+            .send()
+            .await
+            .expect("the sandbox answers");
+        assert!(resp.status().is_success(), "{}", resp.status());
+        let bytes = resp.bytes().await.expect("a body").to_vec();
+        let v: Value = serde_json::from_slice(&bytes).expect("a GraphQL answer");
+        let orders = &v["data"]["orders"];
+        records += orders["nodes"].as_array().map_or(0, Vec::len);
+        pages.push(bytes);
+        if !orders["pageInfo"]["hasNextPage"].as_bool().unwrap_or(false) {
+            break;
+        }
+        after = orders["pageInfo"]["endCursor"].as_str().map(str::to_owned);
+    }
+    ShopifyPages { pages, records }
+}
+
+/// The floor: parsing every page into `IgnoredAny` (reads every byte,
+/// validates the JSON, builds nothing).
+pub fn floor<'a>(pages: impl Iterator<Item = &'a [u8]>) -> usize {
+    let mut n = 0;
+    for page in pages {
+        let _: IgnoredAny = serde_json::from_slice(page).expect("valid JSON");
+        n += page.len();
+    }
+    n
+}
+
+/// What `HttpClient::decode` does with a body: `serde_path_to_error` over the
+/// whole answer.
+fn decode_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> T {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let value = serde_path_to_error::deserialize(&mut de).expect("a page");
+    de.end().expect("nothing after the JSON");
+    value
+}
+
+/// Decode, normalize and map Stripe payouts the way
+/// `StripeClient::payouts` does it (`resources::list`: each page decoded as
+/// `List<Value>`, each object decoded on its own with `Malformed::decode`;
+/// `normalize_payout` per payout; `Mapper::add_payout_record` per record).
+/// Returns the journal and the number of balance transactions decoded.
+pub fn stripe_pipeline(pages: &StripePages, period: Period) -> (Journal, usize) {
+    stripe_stages(pages, period, Stage::Map)
+}
+
+/// How far a pipeline run goes (to tell the stages' costs apart).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Stage {
+    /// Decode only.
+    Decode,
+    /// Decode and normalize.
+    Normalize,
+    /// Decode, normalize and map (the whole pipeline).
+    Map,
+}
+
+/// [`stripe_pipeline`] up to `stage`.
+pub fn stripe_stages(pages: &StripePages, period: Period, stage: Stage) -> (Journal, usize) {
+    let mut mapper = mapper(period);
+    let mut n = 0;
+    for p in &pages.payouts {
+        let payout: Payout = serde_json::from_slice(&p.payout).expect("a payout");
+        let mut transactions = Vec::new();
+        for page in &p.pages {
+            let list: List<Value> = decode_body(page);
+            for v in list.data {
+                n += 1;
+                if let Ok(t) = Malformed::decode::<BalanceTransaction>("balance_transaction", v) {
+                    transactions.push(t);
+                }
+            }
+        }
+        if stage == Stage::Decode {
+            std::hint::black_box(&transactions);
+            continue;
+        }
+        for rec in normalize_payout(&payout, &transactions, &pages.links) {
+            if stage == Stage::Map {
+                mapper.add_payout_record(&rec);
+            } else {
+                std::hint::black_box(&rec);
+            }
+        }
+    }
+    (mapper.finish(), n)
+}
+
+/// Decode, normalize and map Shopify order pages the way
+/// `ShopifyClient::sales` does it (`graphql`: the answer decoded as a
+/// `Value`, `data` taken out; `raw_page`: `pageInfo` and the nodes;
+/// `decode_node`: each node as an `Order`; `normalize_order`; the records
+/// into the mapper).
+pub fn shopify_pipeline(pages: &ShopifyPages, period: Period) -> (Journal, usize) {
+    shopify_stages(pages, period, Stage::Map)
+}
+
+/// [`shopify_pipeline`] up to `stage`.
+pub fn shopify_stages(pages: &ShopifyPages, period: Period, stage: Stage) -> (Journal, usize) {
+    let mut mapper = mapper(period);
+    let opts = NormalizeOptions::default();
+    let mut n = 0;
+    for page in &pages.pages {
+        let value: Value = decode_body(page);
+        let data = value.get("data").cloned().expect("data");
+        let conn = data.pointer("/orders").expect("orders");
+        let _page_info: PageInfo =
+            serde_json::from_value(conn.get("pageInfo").cloned().unwrap_or(Value::Null))
+                .expect("pageInfo");
+        let nodes = match conn.get("nodes") {
+            Some(Value::Array(nodes)) => nodes.clone(),
+            _ => panic!("no nodes"),
+        };
+        for node in nodes {
+            n += 1;
+            let _id = node.get("id").and_then(Value::as_str).map(str::to_owned);
+            let Ok(order) = serde_path_to_error::deserialize::<_, Order>(node) else {
+                continue;
+            };
+            if stage == Stage::Decode {
+                std::hint::black_box(&order);
+                continue;
+            }
+            let normalized = normalize_order(&order, &opts);
+            if stage == Stage::Normalize {
+                std::hint::black_box(&normalized);
+                continue;
+            }
+            if let Some(sale) = normalized.sale {
+                mapper.add_sales_record(&SalesRecord::Sale(sale));
+            }
+            for r in normalized.refunds {
+                if period.contains(r.occurred_at) {
+                    mapper.add_sales_record(&SalesRecord::Refund(r));
+                }
+            }
+            for r in normalized.review {
+                mapper.add_sales_record(&SalesRecord::Review(r));
+            }
+        }
+    }
+    (mapper.finish(), n)
+}
+
+/// The models decoded straight from the page bytes (no `Value` in between,
+/// no per-object isolation): what the decoding of the models costs by itself.
+pub fn stripe_typed(pages: &StripePages) -> usize {
+    let mut n = 0;
+    for page in pages.all_pages() {
+        let list: List<BalanceTransaction> = serde_json::from_slice(page).expect("a page");
+        n += list.data.len();
+    }
+    n
+}
+
+/// [`stripe_typed`] for Shopify order pages.
+pub fn shopify_typed(pages: &ShopifyPages) -> usize {
+    #[derive(serde::Deserialize)]
+    struct Answer {
+        data: Data,
+    }
+    #[derive(serde::Deserialize)]
+    struct Data {
+        orders: Conn,
+    }
+    #[derive(serde::Deserialize)]
+    struct Conn {
+        nodes: Vec<Order>,
+    }
+    let mut n = 0;
+    for page in &pages.pages {
+        let a: Answer = serde_json::from_slice(page).expect("a page");
+        n += a.data.orders.nodes.len();
+    }
+    n
+}

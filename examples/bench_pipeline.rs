@@ -1,0 +1,916 @@
+//! Benchmarks of the sync pipeline, one figure per line for scripts:
+//!
+//! ```text
+//! cargo run --release --example bench_pipeline -- [--only throughput,economy,walltime,memory]
+//!     [--memory-n 100000,1000000] [--repeat 5]
+//! ```
+//!
+//! Every figure line is `name value unit`, then the target and `met` or
+//! `MISSED` (or `info` for a figure without a target); lines starting with `#`
+//! say what was measured and how. `BENCH_MEMORY_N` and `BENCH_REPEAT` in the
+//! environment do what the flags do. How to read the figures and what bounds
+//! them: `docs/performance.md`.
+//!
+//! 1. **throughput**: decode + normalize + map of Stripe balance-transaction
+//!    pages and Shopify order pages (records/s), against the floor on the same
+//!    bytes in the same run (`serde_json` into `IgnoredAny`). Target: ≥ 1/3 of
+//!    the floor.
+//! 2. **economy**: requests per list counted by the sandbox against
+//!    ⌈N / max page size⌉ (Stripe 100, Shopify 250, Klarna 500, PayPal 500),
+//!    then each provider's whole month against the sum of its lists' minimums
+//!    plus its fixed requests. Target: exactly the minimum.
+//! 3. **walltime**: a month close against the sandbox with 50 ms latency per
+//!    request and 30 payouts per provider, against the critical-path bound
+//!    (the longest chain of dependent requests × 50 ms). Target: ≤ 1.5 × the bound.
+//! 4. **memory**: peak resident memory while 100,000 and 1,000,000 Stripe
+//!    balance transactions are streamed from the synthetic sandbox and mapped,
+//!    each N in a fresh child process. Target: < 256 MiB, sublinear in N.
+
+// Figures are rates and ratios, not money: floats are right here.
+#![allow(clippy::print_stdout, clippy::float_arithmetic)]
+
+#[path = "../benches/support/mod.rs"]
+mod support;
+
+use std::error::Error;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use kassabok::close::{Sources, fetch};
+use kassabok::core::{PayoutRecord, PayoutSource, Period};
+use kassabok::klarna::KlarnaClient;
+use kassabok::paypal::PayPalClient;
+use kassabok::shopify::{OrderQuery, ShopifyClient};
+use kassabok::stripe::StripeClient;
+use kassabok::stripe::resources::TimeRange;
+use provider_http::RateLimit;
+use provider_sandbox::synthetic::{SyntheticStripe, SyntheticStripeConfig, regroup_payouts};
+use provider_sandbox::{Faults, RequestCounter, Sandbox, Scenario, ScenarioConfig};
+
+type BoxError = Box<dyn Error + Send + Sync>;
+
+/// Latency per request of the wall-time figure.
+const LATENCY: Duration = Duration::from_millis(50);
+/// Payouts per provider of the wall-time figure.
+const WALL_PAYOUTS: usize = 30;
+/// Peak memory target.
+const MEMORY_TARGET_MIB: f64 = 256.0;
+
+fn line(name: &str, value: impl std::fmt::Display, unit: &str, target: &str, status: &str) {
+    println!("{name} {value} {unit} target={target} {status}");
+}
+
+fn info(name: &str, value: impl std::fmt::Display, unit: &str) {
+    println!("{name} {value} {unit} target=none info");
+}
+
+fn met(ok: bool) -> &'static str {
+    if ok { "met" } else { "MISSED" }
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+#[derive(Debug)]
+struct Options {
+    only: Vec<String>,
+    memory_n: Vec<usize>,
+    repeat: usize,
+    memory_child: Option<usize>,
+}
+
+impl Options {
+    fn parse() -> Result<Options, BoxError> {
+        let mut o = Options {
+            only: vec![],
+            memory_n: std::env::var("BENCH_MEMORY_N")
+                .ok()
+                .map(|s| parse_list(&s))
+                .transpose()?
+                .unwrap_or_else(|| vec![100_000, 1_000_000]),
+            repeat: std::env::var("BENCH_REPEAT")
+                .ok()
+                .map(|s| s.parse())
+                .transpose()?
+                .unwrap_or(5),
+            memory_child: None,
+        };
+        let mut args = std::env::args().skip(1);
+        while let Some(a) = args.next() {
+            let mut value = || args.next().ok_or(format!("{a} needs a value"));
+            match a.as_str() {
+                "--only" => o.only = value()?.split(',').map(str::to_owned).collect(),
+                "--memory-n" => o.memory_n = parse_list(&value()?)?,
+                "--repeat" => o.repeat = value()?.parse::<usize>()?.max(1),
+                "--memory-child" => o.memory_child = Some(value()?.parse()?),
+                "-h" | "--help" => {
+                    println!(
+                        "usage: bench_pipeline [--only throughput,economy,walltime,memory] \
+                         [--memory-n 100000,1000000] [--repeat 5]"
+                    );
+                    std::process::exit(0);
+                }
+                other => return Err(format!("unknown argument {other:?}").into()),
+            }
+        }
+        Ok(o)
+    }
+
+    fn runs(&self, figure: &str) -> bool {
+        self.only.is_empty() || self.only.iter().any(|o| o == figure)
+    }
+}
+
+fn parse_list(s: &str) -> Result<Vec<usize>, BoxError> {
+    s.split(',')
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| {
+            p.trim()
+                .replace('_', "")
+                .parse::<usize>()
+                .map_err(Into::into)
+        })
+        .collect()
+}
+
+fn main() -> Result<(), BoxError> {
+    let options = Options::parse()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    if let Some(n) = options.memory_child {
+        return runtime.block_on(memory_child(n));
+    }
+    println!(
+        "# bench_pipeline: {} cores, load average {}",
+        std::thread::available_parallelism().map_or(0, usize::from),
+        std::fs::read_to_string("/proc/loadavg")
+            .unwrap_or_default()
+            .split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    if options.runs("throughput") {
+        runtime.block_on(throughput(options.repeat));
+    }
+    if options.runs("economy") {
+        runtime.block_on(economy())?;
+    }
+    if options.runs("walltime") {
+        runtime.block_on(walltime(options.repeat.min(3)))?;
+    }
+    if options.runs("memory") {
+        memory(&options.memory_n)?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------- 1. throughput
+
+/// Times `f` `repeat` times; the median of records per second.
+fn rate(repeat: usize, records: usize, mut f: impl FnMut() -> usize) -> f64 {
+    let runs = (0..repeat)
+        .map(|_| {
+            let started = Instant::now();
+            let n = std::hint::black_box(f());
+            assert!(n > 0);
+            records as f64 / started.elapsed().as_secs_f64()
+        })
+        .collect();
+    median(runs)
+}
+
+async fn throughput(repeat: usize) {
+    let period = support::period();
+    println!(
+        "# 1. throughput: pages captured from the sandbox renderers, then decoded, normalized and \
+         mapped in this process (one thread); floor = serde_json::from_slice::<IgnoredAny> on the \
+         same bytes; median of {repeat} runs"
+    );
+    let stripe = support::capture_stripe(5_000).await;
+    let shopify = support::capture_shopify(5_000).await;
+    for (name, records, bytes, pipeline, floor) in [
+        (
+            "stripe_balance_transactions",
+            stripe.records,
+            stripe.bytes(),
+            rate(repeat, stripe.records, || {
+                support::stripe_pipeline(&stripe, period).1
+            }),
+            rate(repeat, stripe.records, || {
+                support::floor(stripe.all_pages())
+            }),
+        ),
+        (
+            "shopify_orders",
+            shopify.records,
+            shopify.bytes(),
+            rate(repeat, shopify.records, || {
+                support::shopify_pipeline(&shopify, period).1
+            }),
+            rate(repeat, shopify.records, || {
+                support::floor(shopify.pages.iter().map(Vec::as_slice))
+            }),
+        ),
+    ] {
+        println!(
+            "# {name}: {records} records, {} bytes ({} bytes/record)",
+            bytes,
+            bytes / records.max(1)
+        );
+        let (decode, normalize) = if name.starts_with("stripe") {
+            (
+                rate(repeat, records, || {
+                    support::stripe_stages(&stripe, period, support::Stage::Decode).1
+                }),
+                rate(repeat, records, || {
+                    support::stripe_stages(&stripe, period, support::Stage::Normalize).1
+                }),
+            )
+        } else {
+            (
+                rate(repeat, records, || {
+                    support::shopify_stages(&shopify, period, support::Stage::Decode).1
+                }),
+                rate(repeat, records, || {
+                    support::shopify_stages(&shopify, period, support::Stage::Normalize).1
+                }),
+            )
+        };
+        let typed = if name.starts_with("stripe") {
+            rate(repeat, records, || support::stripe_typed(&stripe))
+        } else {
+            rate(repeat, records, || support::shopify_typed(&shopify))
+        };
+        println!("# {name}: models decoded straight from the bytes {typed:.0}/s");
+        println!(
+            "# {name} stages: decode {decode:.0}/s, decode+normalize {normalize:.0}/s, \
+             decode+normalize+map {pipeline:.0}/s"
+        );
+        info(
+            &format!("{name}_pipeline"),
+            format!("{pipeline:.0}"),
+            "records/s",
+        );
+        info(&format!("{name}_floor"), format!("{floor:.0}"), "records/s");
+        let ratio = pipeline / floor;
+        line(
+            &format!("{name}_ratio"),
+            format!("{ratio:.3}"),
+            "pipeline/floor",
+            ">=0.333",
+            met(ratio >= 1.0 / 3.0),
+        );
+    }
+}
+
+// ---------------------------------------------------------------- clients
+
+/// The provider clients over a sandbox. `bench_limits`: rate limits at each
+/// provider's published rate with a burst (what the provider's token bucket
+/// allows) instead of the clients' evenly spaced defaults.
+struct Clients {
+    shopify: Arc<ShopifyClient>,
+    klarna: Arc<KlarnaClient>,
+    stripe: Arc<StripeClient>,
+    paypal: Arc<PayPalClient>,
+}
+
+fn clients(sandbox: &Sandbox, bench_limits: bool) -> Result<Clients, BoxError> {
+    let shopify = ShopifyClient::builder(sandbox.shopify.shop(), sandbox.shopify.access_token())
+        .base_url(sandbox.shopify.uri());
+    let mut klarna = KlarnaClient::builder(kassabok::klarna::Credentials::basic(
+        sandbox.klarna.username(),
+        sandbox.klarna.password(),
+    ))
+    .base_url(sandbox.klarna.uri());
+    let mut stripe =
+        StripeClient::builder(sandbox.stripe.secret_key()).base_url(&sandbox.stripe.uri());
+    let paypal = PayPalClient::builder(sandbox.paypal.client_id(), sandbox.paypal.client_secret())
+        .base_url(&sandbox.paypal.uri());
+    if bench_limits {
+        // Stripe: 100 read requests/s in live mode; Klarna: 200/s live; both
+        // are token buckets that take a burst.
+        stripe = stripe.rate_limit(RateLimit::per_second(100).burst(50));
+        klarna = klarna.rate_limit(RateLimit::per_second(200).burst(50));
+    }
+    Ok(Clients {
+        shopify: Arc::new(shopify.build()?),
+        klarna: Arc::new(klarna.build()?),
+        stripe: Arc::new(stripe.build()?),
+        paypal: Arc::new(paypal.build()?),
+    })
+}
+
+// ---------------------------------------------------------------- 2. economy
+
+/// One list as the client pages it.
+#[derive(Debug, Clone)]
+struct ListStat {
+    name: String,
+    items: usize,
+    page: usize,
+    requests: u64,
+}
+
+impl ListStat {
+    fn minimum(&self) -> u64 {
+        self.items.div_ceil(self.page).max(1) as u64
+    }
+}
+
+/// The lists a provider's month consists of, with the chain of dependent
+/// requests they make.
+#[derive(Debug, Default)]
+struct ProviderLists {
+    lists: Vec<ListStat>,
+    /// Requests outside lists (an OAuth token, balances).
+    fixed: u64,
+    /// The longest chain of dependent requests.
+    chain: u64,
+}
+
+impl ProviderLists {
+    fn minimum(&self) -> u64 {
+        self.lists.iter().map(ListStat::minimum).sum::<u64>() + self.fixed
+    }
+}
+
+/// Counts the requests `f` makes on `counter`.
+async fn counted<T>(counter: &RequestCounter, f: impl Future<Output = T>) -> (T, u64) {
+    let before = counter.total();
+    let out = f.await;
+    (out, counter.total() - before)
+}
+
+async fn stripe_lists(
+    client: &StripeClient,
+    counter: &RequestCounter,
+    period: &Period,
+) -> Result<ProviderLists, BoxError> {
+    use kassabok::stripe::models::{InvoicePaymentStatus, InvoiceStatus};
+    let mut out = ProviderLists::default();
+    let range = TimeRange::of_period(period);
+    let mut stat = |name: String, items: usize, requests: u64| {
+        out.lists.push(ListStat {
+            name,
+            items,
+            page: 100,
+            requests,
+        });
+    };
+    let (n, r) = counted(counter, client.list_tax_rates().count()).await;
+    stat("tax_rates".into(), n, r);
+    let mut sales_chain = r;
+    for status in [
+        InvoiceStatus::Paid,
+        InvoiceStatus::Void,
+        InvoiceStatus::Uncollectible,
+    ] {
+        let (n, r) = counted(counter, client.list_invoices(&status, range).count()).await;
+        stat(format!("invoices_{}", status.as_str()), n, r);
+        sales_chain = sales_chain.max(r);
+    }
+    let (n, r) = counted(counter, client.list_credit_notes(range).count()).await;
+    stat("credit_notes".into(), n, r);
+    let (n, r) = counted(
+        counter,
+        client
+            .list_invoice_payments(&InvoicePaymentStatus::Paid, range)
+            .count(),
+    )
+    .await;
+    stat("invoice_payments".into(), n, r);
+    let links_chain = r;
+    let (payouts, r) = counted(counter, async {
+        client
+            .list_payouts(range)
+            .filter_map(|p| async move { p.ok().and_then(Result::ok) })
+            .collect::<Vec<_>>()
+            .await
+    })
+    .await;
+    stat("payouts".into(), payouts.len(), r);
+    let mut longest = 0;
+    for p in payouts.iter().filter(|p| p.automatic) {
+        let (n, r) = counted(counter, client.list_payout_transactions(&p.id).count()).await;
+        stat(format!("balance_transactions {}", p.id), n, r);
+        longest = longest.max(r);
+    }
+    // Dependent: the payouts list, then a payout's transactions. The invoice
+    // payments, tax rates and invoice lists need nothing from another request.
+    out.chain = (r + longest).max(links_chain).max(sales_chain);
+    Ok(out)
+}
+
+async fn shopify_lists(
+    client: &ShopifyClient,
+    counter: &RequestCounter,
+    period: &Period,
+) -> Result<ProviderLists, BoxError> {
+    let mut out = ProviderLists::default();
+    let page = kassabok::shopify::MAX_PAGE_SIZE as usize;
+    let mut chain = 0;
+    for (name, query) in [
+        ("orders_processed", OrderQuery::processed_in(period)),
+        (
+            "orders_earlier_updated",
+            OrderQuery::earlier_orders_updated_since(period),
+        ),
+    ] {
+        let (n, r) = counted(counter, client.orders(query).count()).await;
+        out.lists.push(ListStat {
+            name: name.into(),
+            items: n,
+            page,
+            requests: r,
+        });
+        chain = chain.max(r);
+    }
+    let (payouts, r) = counted(counter, async {
+        client
+            .shopify_payouts(period)
+            .filter_map(|p| async move { p.ok().and_then(|l| l.item()) })
+            .collect::<Vec<_>>()
+            .await
+    })
+    .await;
+    out.lists.push(ListStat {
+        name: "payouts".into(),
+        items: payouts.len(),
+        page,
+        requests: r,
+    });
+    let mut longest = 0;
+    for p in &payouts {
+        let (n, rq) = counted(counter, client.balance_transactions(p).count()).await;
+        out.lists.push(ListStat {
+            name: format!("balance_transactions {}", p.legacy_resource_id),
+            items: n,
+            page,
+            requests: rq,
+        });
+        longest = longest.max(rq);
+    }
+    out.chain = chain.max(r + longest);
+    Ok(out)
+}
+
+async fn klarna_lists(
+    client: &KlarnaClient,
+    counter: &RequestCounter,
+    period: &Period,
+) -> Result<ProviderLists, BoxError> {
+    use kassabok::klarna::{PayoutQuery, TransactionQuery};
+    let mut out = ProviderLists::default();
+    let page = kassabok::klarna::MAX_PAGE_SIZE as usize;
+    let (payouts, r) = counted(counter, async {
+        client
+            .list_payouts(&PayoutQuery::period(period))
+            .filter_map(|p| async move { p.ok().and_then(|l| l.into_item()) })
+            .collect::<Vec<_>>()
+            .await
+    })
+    .await;
+    out.lists.push(ListStat {
+        name: "payouts".into(),
+        items: payouts.len(),
+        page,
+        requests: r,
+    });
+    let mut longest = 0;
+    for p in &payouts {
+        let (n, rq) = counted(
+            counter,
+            client
+                .list_transactions(&TransactionQuery::Payout(p.payment_reference.clone()))
+                .count(),
+        )
+        .await;
+        out.lists.push(ListStat {
+            name: format!("transactions {}", p.payment_reference),
+            items: n,
+            page,
+            requests: rq,
+        });
+        longest = longest.max(rq);
+    }
+    out.chain = r + longest;
+    Ok(out)
+}
+
+async fn paypal_lists(
+    client: &PayPalClient,
+    counter: &RequestCounter,
+    period: &Period,
+) -> Result<ProviderLists, BoxError> {
+    let mut out = ProviderLists::default();
+    // The first request also fetches the OAuth token.
+    let (search, r) = counted(counter, client.search(period.start_utc(), period.end_utc())).await;
+    let search = search?;
+    let n = search.transactions.len() + search.review.len();
+    out.lists.push(ListStat {
+        name: "transaction_search".into(),
+        items: n,
+        page: kassabok::paypal::PAGE_SIZE as usize,
+        requests: r.saturating_sub(1),
+    });
+    // The token, and the balances at both ends of the period.
+    out.fixed = 3;
+    // Token → first page (it says how many pages) → the other pages, which
+    // need nothing more → the closing balance (at PayPal's last refresh).
+    let pages = out.lists[0].minimum();
+    out.chain = 1 + pages.min(2) + 1;
+    Ok(out)
+}
+
+fn print_lists(provider: &str, lists: &ProviderLists) -> bool {
+    let mut all = true;
+    // The largest list stands for the rest; every list is checked.
+    let mut worst: Option<&ListStat> = None;
+    for l in &lists.lists {
+        let ok = l.requests == l.minimum();
+        all &= ok;
+        if !ok {
+            println!(
+                "# {provider} {}: {} items, {} requests, minimum {}",
+                l.name,
+                l.items,
+                l.requests,
+                l.minimum()
+            );
+        }
+        if worst.is_none_or(|w| l.items > w.items) {
+            worst = Some(l);
+        }
+    }
+    if let Some(l) = worst {
+        line(
+            &format!("economy_{provider}_largest_list_requests"),
+            l.requests,
+            "requests",
+            &format!("=={} (ceil({}/{}))", l.minimum(), l.items, l.page),
+            met(l.requests == l.minimum()),
+        );
+    }
+    line(
+        &format!("economy_{provider}_lists_at_minimum"),
+        format!(
+            "{}/{}",
+            lists
+                .lists
+                .iter()
+                .filter(|l| l.requests == l.minimum())
+                .count(),
+            lists.lists.len()
+        ),
+        "lists",
+        "all",
+        met(all),
+    );
+    all
+}
+
+async fn economy() -> Result<(), BoxError> {
+    let period = support::period();
+    println!(
+        "# 2. request economy: each list run on its own and counted by the sandbox's request \
+         counter, then each provider's whole month (its source traits) counted; minimum = \
+         sum of ceil(N/page) over its lists + fixed requests"
+    );
+    // A big synthetic Stripe payout: 25,000 charges (+ the payout's own transaction).
+    let synthetic = SyntheticStripe::start(
+        &SyntheticStripeConfig {
+            period,
+            payouts: 1,
+            transactions: 25_000,
+        },
+        Faults::none(),
+    )
+    .await;
+    let stripe = StripeClient::builder(synthetic.secret_key())
+        .base_url(&synthetic.uri())
+        .rate_limit(RateLimit::per_second(100_000))
+        .build()?;
+    let (n, r) = counted(
+        synthetic.counter(),
+        stripe
+            .list_payout_transactions(&kassabok::stripe::ids::PayoutId::new(
+                synthetic.payout_id(0),
+            ))
+            .count(),
+    )
+    .await;
+    let stat = ListStat {
+        name: "synthetic payout".into(),
+        items: n,
+        page: 100,
+        requests: r,
+    };
+    line(
+        "economy_stripe_synthetic_payout_requests",
+        r,
+        "requests",
+        &format!("=={} (ceil({n}/100))", stat.minimum()),
+        met(r == stat.minimum()),
+    );
+    drop(synthetic);
+
+    let config = ScenarioConfig {
+        seed: 2026,
+        period,
+        orders: 12_000,
+        invoices: 450,
+    };
+    let sandbox = Sandbox::start(&config, Faults::none()).await;
+    println!(
+        "# scenario: {} orders, {} invoices; {} Shopify, {} Klarna, {} Stripe payouts",
+        sandbox.scenario.orders.len(),
+        sandbox.scenario.invoices.len(),
+        sandbox.scenario.shopify_payouts.len(),
+        sandbox.scenario.klarna_payouts.len(),
+        sandbox.scenario.stripe_payouts.len()
+    );
+    let c = clients(&sandbox, true)?;
+    let lists = [
+        (
+            "shopify",
+            shopify_lists(&c.shopify, sandbox.shopify.counter(), &period).await?,
+        ),
+        (
+            "klarna",
+            klarna_lists(&c.klarna, sandbox.klarna.counter(), &period).await?,
+        ),
+        (
+            "stripe",
+            stripe_lists(&c.stripe, sandbox.stripe.counter(), &period).await?,
+        ),
+        (
+            "paypal",
+            paypal_lists(&c.paypal, sandbox.paypal.counter(), &period).await?,
+        ),
+    ];
+    for (provider, l) in &lists {
+        print_lists(provider, l);
+    }
+    // The whole month through the source traits, on fresh clients.
+    let c = clients(&sandbox, true)?;
+    let counters = [
+        sandbox.shopify.counter().clone(),
+        sandbox.klarna.counter().clone(),
+        sandbox.stripe.counter().clone(),
+        sandbox.paypal.counter().clone(),
+    ];
+    let before: Vec<u64> = counters.iter().map(RequestCounter::total).collect();
+    let fetched = fetch(&sources(&c), &period, &|_, _| {}).await?;
+    for (i, (provider, l)) in lists.iter().enumerate() {
+        let used = counters[i].total() - before[i];
+        line(
+            &format!("economy_{provider}_month_requests"),
+            used,
+            "requests",
+            &format!("=={}", l.minimum()),
+            met(used == l.minimum()),
+        );
+    }
+    println!(
+        "# month: {} records fetched",
+        fetched.records.values().sum::<usize>()
+    );
+    Ok(())
+}
+
+fn sources(c: &Clients) -> Sources {
+    Sources {
+        sales: vec![c.shopify.clone(), c.stripe.clone()],
+        payouts: vec![c.shopify.clone(), c.klarna.clone(), c.stripe.clone()],
+        statements: vec![c.paypal.clone()],
+    }
+}
+
+// ---------------------------------------------------------------- 3. wall time
+
+async fn walltime(repeat: usize) -> Result<(), BoxError> {
+    let period = support::period();
+    let config = ScenarioConfig {
+        seed: 2026,
+        period,
+        orders: 1_200,
+        invoices: 60,
+    };
+    let mut scenario = Scenario::generate(&config);
+    regroup_payouts(&mut scenario, WALL_PAYOUTS);
+    let scenario = Arc::new(scenario);
+    println!(
+        "# 3. wall time: {} orders, {} invoices; {} Shopify, {} Klarna, {} Stripe payouts; \
+         {} ms latency per request; fetch (all providers concurrently) + map; median of {repeat}",
+        scenario.orders.len(),
+        scenario.invoices.len(),
+        scenario.shopify_payouts.len(),
+        scenario.klarna_payouts.len(),
+        scenario.stripe_payouts.len(),
+        LATENCY.as_millis()
+    );
+    // The chains, from the lists on a sandbox without latency.
+    let quick = Sandbox::start_with(Arc::clone(&scenario), Faults::none()).await;
+    let c = clients(&quick, true)?;
+    let chains = [
+        (
+            "shopify",
+            shopify_lists(&c.shopify, quick.shopify.counter(), &period).await?,
+        ),
+        (
+            "klarna",
+            klarna_lists(&c.klarna, quick.klarna.counter(), &period).await?,
+        ),
+        (
+            "stripe",
+            stripe_lists(&c.stripe, quick.stripe.counter(), &period).await?,
+        ),
+        (
+            "paypal",
+            paypal_lists(&c.paypal, quick.paypal.counter(), &period).await?,
+        ),
+    ];
+    drop(quick);
+    let mut chain = 0;
+    for (provider, l) in &chains {
+        println!(
+            "# {provider}: {} requests at least, longest chain of dependent requests {}",
+            l.minimum(),
+            l.chain
+        );
+        chain = chain.max(l.chain);
+    }
+    let bound = LATENCY.as_secs_f64() * chain as f64;
+
+    let slow = Sandbox::start_with(Arc::clone(&scenario), Faults::latency(LATENCY)).await;
+    let counters = [
+        slow.shopify.counter().clone(),
+        slow.klarna.counter().clone(),
+        slow.stripe.counter().clone(),
+        slow.paypal.counter().clone(),
+    ];
+    for (label, bench_limits) in [("default_limits", false), ("", true)] {
+        let mut times = Vec::new();
+        for _ in 0..repeat {
+            let c = clients(&slow, bench_limits)?;
+            let before: Vec<u64> = counters.iter().map(RequestCounter::total).collect();
+            let started = Instant::now();
+            let fetched = fetch(&sources(&c), &period, &|_, _| {}).await?;
+            let journal = fetched.map(
+                kassabok::mapping::Chart::bas2025(),
+                kassabok::mapping::Policy::default(),
+                support::rates(&period),
+                period,
+            );
+            std::hint::black_box(journal);
+            times.push(started.elapsed().as_secs_f64());
+            let used: Vec<String> = chains
+                .iter()
+                .zip(&counters)
+                .zip(&before)
+                .map(|(((p, l), c), b)| format!("{p} {}/{}", c.total() - b, l.minimum()))
+                .collect();
+            println!("# requests made/minimum: {}", used.join(", "));
+        }
+        let t = median(times);
+        let name = if label.is_empty() {
+            "walltime_month_close".to_owned()
+        } else {
+            format!("walltime_month_close_{label}")
+        };
+        if label.is_empty() {
+            line(
+                &name,
+                format!("{t:.3}"),
+                "s",
+                &format!("<={:.3} (1.5 x bound)", 1.5 * bound),
+                met(t <= 1.5 * bound),
+            );
+        } else {
+            println!("# with the clients' default rate limits (evenly spaced, no burst):");
+            info(&name, format!("{t:.3}"), "s");
+        }
+    }
+    info("walltime_critical_path_bound", format!("{bound:.3}"), "s");
+    Ok(())
+}
+
+// ---------------------------------------------------------------- 4. memory
+
+fn status_kib(field: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix(field))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Resets the peak resident set size (`VmHWM`) to the current one.
+fn reset_peak() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
+fn memory(ns: &[usize]) -> Result<(), BoxError> {
+    println!(
+        "# 4. peak memory: each N in a fresh process (this example with --memory-child N): \
+         the synthetic Stripe (30 payouts, pages rendered on request) starts, VmHWM is reset, \
+         then the payouts are streamed through StripeClient::payouts into Mapper::add_payout_record \
+         and finish(); figure = VmHWM (peak resident set of the whole process, client and \
+         in-process server) read from /proc/self/status"
+    );
+    let exe = std::env::current_exe()?;
+    let mut peaks = Vec::new();
+    for &n in ns {
+        let out = std::process::Command::new(&exe)
+            .args(["--memory-child", &n.to_string()])
+            .output()?;
+        if !out.status.success() {
+            return Err(format!(
+                "memory child for {n} failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+            .into());
+        }
+        let text = String::from_utf8_lossy(&out.stdout);
+        print!("{text}");
+        let peak = text
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("memory_peak_{n} ")))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(f64::NAN);
+        peaks.push((n, peak));
+    }
+    if let (Some(&(n0, p0)), Some(&(n1, p1))) = (peaks.first(), peaks.last())
+        && n1 > n0
+    {
+        let growth = p1 / p0;
+        let records = n1 as f64 / n0 as f64;
+        line(
+            "memory_growth",
+            format!("{growth:.2}"),
+            &format!("x_for_{records:.0}x_records"),
+            &format!("<{records:.0} (sublinear)"),
+            met(growth < records),
+        );
+    }
+    Ok(())
+}
+
+async fn memory_child(n: usize) -> Result<(), BoxError> {
+    let period = support::period();
+    let config = SyntheticStripeConfig {
+        period,
+        payouts: 30,
+        transactions: n,
+    };
+    let server = SyntheticStripe::start(&config, Faults::none()).await;
+    let client = StripeClient::builder(server.secret_key())
+        .base_url(&server.uri())
+        .rate_limit(RateLimit::per_second(100_000))
+        .build()?;
+    let baseline = status_kib("VmRSS:");
+    let reset = reset_peak();
+    let started = Instant::now();
+    let mut mapper = support::mapper(period);
+    let mut lines = 0;
+    {
+        let mut stream = client.payouts(&period);
+        while let Some(rec) = stream.next().await {
+            let rec = rec?;
+            if let PayoutRecord::Payout(p) = &rec {
+                lines += p.lines.len();
+            }
+            mapper.add_payout_record(&rec);
+        }
+    }
+    let journal = mapper.finish();
+    let elapsed = started.elapsed().as_secs_f64();
+    let peak = status_kib("VmHWM:");
+    assert_eq!(lines, n, "every transaction mapped");
+    assert!(journal.is_balanced());
+    println!(
+        "# N={n}: {lines} lines in {} vouchers, {elapsed:.1} s ({:.0} records/s over HTTP), \
+         RSS before {:.1} MiB, peak reset: {reset}",
+        journal.vouchers.len(),
+        n as f64 / elapsed,
+        baseline as f64 / 1024.0
+    );
+    let mib = peak as f64 / 1024.0;
+    line(
+        &format!("memory_peak_{n}"),
+        format!("{mib:.1}"),
+        "MiB",
+        &format!("<{MEMORY_TARGET_MIB:.0}"),
+        met(mib < MEMORY_TARGET_MIB),
+    );
+    Ok(())
+}
