@@ -111,6 +111,45 @@
 //! the caller. Otherwise the wait is the exponential backoff. With [`Auth::Token`], a 401 fetches
 //! a new token and repeats the request once, outside the retry budget.
 //!
+//! # Shared model macros
+//!
+//! Every provider crate declares its ids and its enum-like strings with the same two macros,
+//! one definition instead of a copy per crate:
+//!
+//! - [`provider_id!`]: `String` newtypes for object ids (`new`, `as_str`, `Display`, a
+//!   `Debug` such as `PayoutId("po_123")`, `From<&str>`/`From<String>`, ordering and hashing,
+//!   serde as a plain string), documented with the provider's name ("as Stripe wrote it").
+//! - [`open_enum!`]: `#[non_exhaustive]` enums with the known values as variants and anything
+//!   else as `Unknown(String)`, kept as the provider wrote it and surfaced for review, never
+//!   dropped (`as_str`, `is_unknown`, `From<&str>`, `Display`, serde as the provider's
+//!   spelling).
+//!
+//! ```
+//! provider_http::provider_id! {
+//!     provider: "Klarna",
+//!     /// A Klarna order id.
+//!     pub struct OrderId;
+//! }
+//!
+//! provider_http::open_enum! {
+//!     provider: "Klarna",
+//!     /// What a money movement is.
+//!     pub enum TransactionType {
+//!         /// `SALE`.
+//!         Sale => "SALE",
+//!         /// `FEE`.
+//!         Fee => "FEE",
+//!     }
+//! }
+//!
+//! assert_eq!(OrderId::from("a1").to_string(), "a1");
+//! assert_eq!(TransactionType::from("FEE"), TransactionType::Fee);
+//! assert!(TransactionType::from("HOLDBACK").is_unknown());
+//! ```
+//!
+//! Provider-specific extras (a Shopify GID's numeric tail, `AsRef<str>` on Klarna's ids)
+//! stay in the provider crate as separate `impl` blocks.
+//!
 //! # Dependencies
 //!
 //! - `reqwest` (with `rustls` by default, `native-tls` as an opt-in feature): the HTTP client,
@@ -120,7 +159,8 @@
 //! - `futures`: the `Stream` returned by [`paginate`].
 //! - `async-trait`: [`TokenSource`] is used as `dyn TokenSource` and has an async method.
 //! - `secrecy`: [`SecretString`] for every credential.
-//! - `serde`, `serde_json`: request bodies and response decoding; `serde_path_to_error`: the
+//! - `serde`, `serde_json`: request bodies and response decoding, and the serde impls of
+//!   [`provider_id!`] and [`open_enum!`]; `serde_path_to_error`: the
 //!   JSON path of the field that failed to decode.
 //! - `thiserror`: the error enums.
 //! - `httpdate`: `Retry-After` given as an HTTP date.
@@ -134,6 +174,7 @@ mod auth;
 mod client;
 mod decode;
 mod error;
+mod macros;
 mod paginate;
 mod rate_limit;
 mod retry;
@@ -141,6 +182,9 @@ mod retry;
 pub use async_trait::async_trait;
 pub use reqwest;
 pub use secrecy::{ExposeSecret, SecretString};
+/// serde, for the code [`provider_id!`] and [`open_enum!`] generate in other crates.
+#[doc(hidden)]
+pub use serde as __serde;
 
 pub use auth::{AccessToken, Auth, ClientCredentials, TokenSource};
 pub use client::{

@@ -1,69 +1,48 @@
 //! Id newtypes, one per Shopify object, so an order id can never be passed
 //! where a payout id is expected.
 
-use std::fmt;
+provider_http::provider_id! {
+    provider: "Shopify",
+    /// An order (`gid://shopify/Order/…`).
+    pub struct OrderId;
+    /// A refund (`gid://shopify/Refund/…`).
+    pub struct RefundId;
+    /// An order transaction (`gid://shopify/OrderTransaction/…`).
+    pub struct OrderTransactionId;
+    /// A Shopify Payments payout (`gid://shopify/ShopifyPaymentsPayout/…`).
+    pub struct PayoutId;
+    /// A Shopify Payments balance transaction
+    /// (`gid://shopify/ShopifyPaymentsBalanceTransaction/…`).
+    pub struct BalanceTransactionId;
+}
 
-use serde::{Deserialize, Serialize};
+/// The numeric tail of a GID (`gid://shopify/Order/123` → `123`), if there is one.
+fn gid_numeric(id: &str) -> Option<&str> {
+    let tail = id.rsplit('/').next()?;
+    let tail = tail.split('?').next()?;
+    (!tail.is_empty() && tail.bytes().all(|b| b.is_ascii_digit())).then_some(tail)
+}
 
-macro_rules! gid_newtype {
-    ($(#[$doc:meta])* $name:ident, $kind:literal) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(transparent)]
-        pub struct $name(String);
-
-        impl $name {
-            #[doc = concat!("Wraps an id as Shopify sent it (a GID such as `gid://shopify/", $kind, "/123`).")]
-            pub fn new(id: impl Into<String>) -> Self {
-                Self(id.into())
+/// `numeric()` for Shopify's GID newtypes (an extra of this crate).
+macro_rules! gid_numeric {
+    ($($name:ident),+) => {
+        $(
+            impl $name {
+                /// The numeric tail of the GID (the REST / legacy id), when the id is a GID.
+                pub fn numeric(&self) -> Option<&str> {
+                    gid_numeric(self.as_str())
+                }
             }
-
-            /// The id as Shopify sent it.
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
-
-            /// The numeric tail of the GID (the REST / legacy id), when the id is a GID.
-            pub fn numeric(&self) -> Option<&str> {
-                let tail = self.0.rsplit('/').next()?;
-                let tail = tail.split('?').next()?;
-                (!tail.is_empty() && tail.bytes().all(|b| b.is_ascii_digit())).then_some(tail)
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
+        )+
     };
 }
 
-gid_newtype!(
-    /// An order (`gid://shopify/Order/…`).
+gid_numeric!(
     OrderId,
-    "Order"
-);
-gid_newtype!(
-    /// A refund (`gid://shopify/Refund/…`).
     RefundId,
-    "Refund"
-);
-gid_newtype!(
-    /// An order transaction (`gid://shopify/OrderTransaction/…`).
     OrderTransactionId,
-    "OrderTransaction"
-);
-gid_newtype!(
-    /// A Shopify Payments payout (`gid://shopify/ShopifyPaymentsPayout/…`).
     PayoutId,
-    "ShopifyPaymentsPayout"
-);
-gid_newtype!(
-    /// A Shopify Payments balance transaction
-    /// (`gid://shopify/ShopifyPaymentsBalanceTransaction/…`).
-    BalanceTransactionId,
-    "ShopifyPaymentsBalanceTransaction"
+    BalanceTransactionId
 );
 
 #[cfg(test)]

@@ -1,83 +1,58 @@
 //! ID newtypes, one per Stripe object, so a payout id is never passed where an
 //! invoice id is expected.
 
-use std::fmt;
-
-use serde::{Deserialize, Serialize};
-
-macro_rules! stripe_id {
-    ($(#[$doc:meta] $name:ident, $prefix:literal;)*) => {
-        $(
-            #[$doc]
-            #[doc = concat!("\n\nStripe ids of this kind start with `", $prefix, "`.")]
-            #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-            #[serde(transparent)]
-            pub struct $name(String);
-
-            impl $name {
-                /// Wraps an id as Stripe wrote it (not checked: Stripe adds prefixes).
-                pub fn new(id: impl Into<String>) -> Self {
-                    Self(id.into())
-                }
-
-                /// The id as text.
-                pub fn as_str(&self) -> &str {
-                    &self.0
-                }
-            }
-
-            impl fmt::Display for $name {
-                fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                    f.write_str(&self.0)
-                }
-            }
-
-            impl fmt::Debug for $name {
-                fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                    write!(f, "{}({:?})", stringify!($name), self.0)
-                }
-            }
-
-            impl From<&str> for $name {
-                fn from(id: &str) -> Self {
-                    Self(id.to_owned())
-                }
-            }
-
-            impl From<String> for $name {
-                fn from(id: String) -> Self {
-                    Self(id)
-                }
-            }
-        )*
-    };
-}
-
-stripe_id! {
+provider_http::provider_id! {
+    provider: "Stripe",
     /// The id of a payout.
-    PayoutId, "po_";
+    ///
+    /// Stripe ids of this kind start with `po_`.
+    pub struct PayoutId;
     /// The id of a balance transaction.
-    BalanceTransactionId, "txn_";
+    ///
+    /// Stripe ids of this kind start with `txn_`.
+    pub struct BalanceTransactionId;
     /// The id of a charge.
-    ChargeId, "ch_` or `py_";
+    ///
+    /// Stripe ids of this kind start with `ch_` or `py_`.
+    pub struct ChargeId;
     /// The id of a refund.
-    RefundId, "re_` or `pyr_";
+    ///
+    /// Stripe ids of this kind start with `re_` or `pyr_`.
+    pub struct RefundId;
     /// The id of a dispute.
-    DisputeId, "dp_` or `du_";
+    ///
+    /// Stripe ids of this kind start with `dp_` or `du_`.
+    pub struct DisputeId;
     /// The id of a PaymentIntent.
-    PaymentIntentId, "pi_";
+    ///
+    /// Stripe ids of this kind start with `pi_`.
+    pub struct PaymentIntentId;
     /// The id of an invoice.
-    InvoiceId, "in_";
+    ///
+    /// Stripe ids of this kind start with `in_`.
+    pub struct InvoiceId;
     /// The id of an invoice line item.
-    InvoiceLineItemId, "il_";
+    ///
+    /// Stripe ids of this kind start with `il_`.
+    pub struct InvoiceLineItemId;
     /// The id of an invoice payment.
-    InvoicePaymentId, "inpay_";
+    ///
+    /// Stripe ids of this kind start with `inpay_`.
+    pub struct InvoicePaymentId;
     /// The id of a credit note.
-    CreditNoteId, "cn_";
+    ///
+    /// Stripe ids of this kind start with `cn_`.
+    pub struct CreditNoteId;
     /// The id of a credit note line item.
-    CreditNoteLineItemId, "cnli_";
+    ///
+    /// Stripe ids of this kind start with `cnli_`.
+    pub struct CreditNoteLineItemId;
     /// The id of a tax rate.
-    TaxRateId, "txr_";
+    ///
+    /// Stripe ids of this kind start with `txr_`.
+    pub struct TaxRateId;
     /// The id of a customer.
-    CustomerId, "cus_";
+    ///
+    /// Stripe ids of this kind start with `cus_`.
+    pub struct CustomerId;
 }
