@@ -1,150 +1,145 @@
 //! Klarna's enumerations, with unknown values kept as `Unknown(String)`.
 
-use std::fmt;
-
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-macro_rules! klarna_enum {
-    (
-        $(#[$meta:meta])*
-        $name:ident { $($variant:ident = $text:literal),* $(,)? }
-    ) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-        #[non_exhaustive]
-        pub enum $name {
-            $(
-                #[doc = concat!("`", $text, "`.")]
-                $variant,
-            )*
-            /// A value this crate does not know, kept as Klarna wrote it;
-            /// normalization turns it into a review item.
-            Unknown(String),
-        }
-
-        impl $name {
-            /// The value as Klarna writes it.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    $(Self::$variant => $text,)*
-                    Self::Unknown(other) => other,
-                }
-            }
-
-            /// Whether the value is one this crate does not know.
-            pub fn is_unknown(&self) -> bool {
-                matches!(self, Self::Unknown(_))
-            }
-        }
-
-        impl From<&str> for $name {
-            fn from(text: &str) -> Self {
-                match text {
-                    $($text => Self::$variant,)*
-                    other => Self::Unknown(other.to_owned()),
-                }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl Serialize for $name {
-            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> Deserialize<'de> for $name {
-            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-                Ok(Self::from(text.as_ref()))
-            }
-        }
-    };
-}
-
-klarna_enum!(
+provider_http::open_enum! {
+    provider: "Klarna",
     /// Whether a payout's amounts are net or gross of fees
     /// (`merchant_settlement_type`).
-    MerchantSettlementType {
-        Gross = "GROSS",
-        Net = "NET",
-        GrossFee = "GROSS_FEE",
+    pub enum MerchantSettlementType {
+        /// `GROSS`.
+        Gross => "GROSS",
+        /// `NET`.
+        Net => "NET",
+        /// `GROSS_FEE`.
+        GrossFee => "GROSS_FEE",
     }
-);
+}
 
-klarna_enum!(
+provider_http::open_enum! {
+    provider: "Klarna",
     /// A transaction's `type`: what the money movement is.
-    TransactionType {
-        Commission = "COMMISSION",
-        Sale = "SALE",
-        Reversal = "REVERSAL",
-        Return = "RETURN",
-        Tax = "TAX",
-        Fee = "FEE",
-        FeeRefund = "FEE_REFUND",
-        Correction = "CORRECTION",
-        ReversalMerchantProtection = "REVERSAL_MERCHANT_PROTECTION",
-        Charge = "CHARGE",
-        Credit = "CREDIT",
-        Holdback = "HOLDBACK",
-        Release = "RELEASE",
+    pub enum TransactionType {
+        /// `COMMISSION`.
+        Commission => "COMMISSION",
+        /// `SALE`.
+        Sale => "SALE",
+        /// `REVERSAL`.
+        Reversal => "REVERSAL",
+        /// `RETURN`.
+        Return => "RETURN",
+        /// `TAX`.
+        Tax => "TAX",
+        /// `FEE`.
+        Fee => "FEE",
+        /// `FEE_REFUND`.
+        FeeRefund => "FEE_REFUND",
+        /// `CORRECTION`.
+        Correction => "CORRECTION",
+        /// `REVERSAL_MERCHANT_PROTECTION`.
+        ReversalMerchantProtection => "REVERSAL_MERCHANT_PROTECTION",
+        /// `CHARGE`.
+        Charge => "CHARGE",
+        /// `CREDIT`.
+        Credit => "CREDIT",
+        /// `HOLDBACK`.
+        Holdback => "HOLDBACK",
+        /// `RELEASE`.
+        Release => "RELEASE",
     }
-);
+}
 
-klarna_enum!(
+provider_http::open_enum! {
+    provider: "Klarna",
     /// A transaction's `detailed_type`: the purpose within its type (which
     /// fee, which correction).
-    DetailedType {
-        Commission = "COMMISSION",
-        CreditedCorrection = "CREDITED_CORRECTION",
-        PurchaseFeePercentage = "PURCHASE_FEE_PERCENTAGE",
-        PurchaseFeePercentageRefund = "PURCHASE_FEE_PERCENTAGE_REFUND",
-        LateReturnFee = "LATE_RETURN_FEE",
-        PurchaseFeeFixed = "PURCHASE_FEE_FIXED",
-        ExpiryFeeGross = "EXPIRY_FEE_GROSS",
-        ExpiryFee = "EXPIRY_FEE",
-        ServicingFee = "SERVICING_FEE",
-        ReturnFee = "RETURN_FEE",
-        ExtraInvoiceFee = "EXTRA_INVOICE_FEE",
-        PurchaseReturn = "PURCHASE_RETURN",
-        CommissionReturn = "COMMISSION_RETURN",
-        Reversal = "REVERSAL",
-        FraudPolicyCharge = "FRAUD_POLICY_CHARGE",
-        CommissionReturnGross = "COMMISSION_RETURN_GROSS",
-        FraudPolicyCreditNet = "FRAUD_POLICY_CREDIT_NET",
-        Purchase = "PURCHASE",
-        ManualEntry = "MANUAL_ENTRY",
-        LoanPayout = "LOAN_PAYOUT",
-        LoanAmortisation = "LOAN_AMORTISATION",
-        LoanFee = "LOAN_FEE",
-        FeeRefund = "FEE_REFUND",
-        PurchaseCommissionPercentage = "PURCHASE_COMMISSION_PERCENTAGE",
-        ExtendDueDateFee = "EXTEND_DUE_DATE_FEE",
-        TransferFromLegacyIntegration = "TRANSFER_FROM_LEGACY_INTEGRATION",
-        FixedFeeCorrectionUk = "FIXED_FEE_CORRECTION_UK",
-        PercentageFeeCorrectionUk = "PERCENTAGE_FEE_CORRECTION_UK",
-        VatOnFeeCorrectionUk = "VAT_ON_FEE_CORRECTION_UK",
-        FixedFeeCorrectionSe = "FIXED_FEE_CORRECTION_SE",
-        PercentageFeeCorrectionSe = "PERCENTAGE_FEE_CORRECTION_SE",
-        PercentageFeeCorrection = "PERCENTAGE_FEE_CORRECTION",
-        FixedFeeCorrection = "FIXED_FEE_CORRECTION",
-        RollingReserve = "ROLLING_RESERVE",
-        PercentageFees = "PERCENTAGE_FEES",
-        PaymentReminder = "PAYMENT_REMINDER",
-        Correction = "CORRECTION",
-        UnderReview = "UNDER_REVIEW",
-        InsufficientBankAccountDetails = "INSUFFICIENT_BANK_ACCOUNT_DETAILS",
-        DisputeFee = "DISPUTE_FEE",
-        DisputeFeeRefund = "DISPUTE_FEE_REFUND",
-        CorrectionDispute = "CORRECTION_DISPUTE",
-        PaymentDefault = "PAYMENT_DEFAULT",
+    pub enum DetailedType {
+        /// `COMMISSION`.
+        Commission => "COMMISSION",
+        /// `CREDITED_CORRECTION`.
+        CreditedCorrection => "CREDITED_CORRECTION",
+        /// `PURCHASE_FEE_PERCENTAGE`.
+        PurchaseFeePercentage => "PURCHASE_FEE_PERCENTAGE",
+        /// `PURCHASE_FEE_PERCENTAGE_REFUND`.
+        PurchaseFeePercentageRefund => "PURCHASE_FEE_PERCENTAGE_REFUND",
+        /// `LATE_RETURN_FEE`.
+        LateReturnFee => "LATE_RETURN_FEE",
+        /// `PURCHASE_FEE_FIXED`.
+        PurchaseFeeFixed => "PURCHASE_FEE_FIXED",
+        /// `EXPIRY_FEE_GROSS`.
+        ExpiryFeeGross => "EXPIRY_FEE_GROSS",
+        /// `EXPIRY_FEE`.
+        ExpiryFee => "EXPIRY_FEE",
+        /// `SERVICING_FEE`.
+        ServicingFee => "SERVICING_FEE",
+        /// `RETURN_FEE`.
+        ReturnFee => "RETURN_FEE",
+        /// `EXTRA_INVOICE_FEE`.
+        ExtraInvoiceFee => "EXTRA_INVOICE_FEE",
+        /// `PURCHASE_RETURN`.
+        PurchaseReturn => "PURCHASE_RETURN",
+        /// `COMMISSION_RETURN`.
+        CommissionReturn => "COMMISSION_RETURN",
+        /// `REVERSAL`.
+        Reversal => "REVERSAL",
+        /// `FRAUD_POLICY_CHARGE`.
+        FraudPolicyCharge => "FRAUD_POLICY_CHARGE",
+        /// `COMMISSION_RETURN_GROSS`.
+        CommissionReturnGross => "COMMISSION_RETURN_GROSS",
+        /// `FRAUD_POLICY_CREDIT_NET`.
+        FraudPolicyCreditNet => "FRAUD_POLICY_CREDIT_NET",
+        /// `PURCHASE`.
+        Purchase => "PURCHASE",
+        /// `MANUAL_ENTRY`.
+        ManualEntry => "MANUAL_ENTRY",
+        /// `LOAN_PAYOUT`.
+        LoanPayout => "LOAN_PAYOUT",
+        /// `LOAN_AMORTISATION`.
+        LoanAmortisation => "LOAN_AMORTISATION",
+        /// `LOAN_FEE`.
+        LoanFee => "LOAN_FEE",
+        /// `FEE_REFUND`.
+        FeeRefund => "FEE_REFUND",
+        /// `PURCHASE_COMMISSION_PERCENTAGE`.
+        PurchaseCommissionPercentage => "PURCHASE_COMMISSION_PERCENTAGE",
+        /// `EXTEND_DUE_DATE_FEE`.
+        ExtendDueDateFee => "EXTEND_DUE_DATE_FEE",
+        /// `TRANSFER_FROM_LEGACY_INTEGRATION`.
+        TransferFromLegacyIntegration => "TRANSFER_FROM_LEGACY_INTEGRATION",
+        /// `FIXED_FEE_CORRECTION_UK`.
+        FixedFeeCorrectionUk => "FIXED_FEE_CORRECTION_UK",
+        /// `PERCENTAGE_FEE_CORRECTION_UK`.
+        PercentageFeeCorrectionUk => "PERCENTAGE_FEE_CORRECTION_UK",
+        /// `VAT_ON_FEE_CORRECTION_UK`.
+        VatOnFeeCorrectionUk => "VAT_ON_FEE_CORRECTION_UK",
+        /// `FIXED_FEE_CORRECTION_SE`.
+        FixedFeeCorrectionSe => "FIXED_FEE_CORRECTION_SE",
+        /// `PERCENTAGE_FEE_CORRECTION_SE`.
+        PercentageFeeCorrectionSe => "PERCENTAGE_FEE_CORRECTION_SE",
+        /// `PERCENTAGE_FEE_CORRECTION`.
+        PercentageFeeCorrection => "PERCENTAGE_FEE_CORRECTION",
+        /// `FIXED_FEE_CORRECTION`.
+        FixedFeeCorrection => "FIXED_FEE_CORRECTION",
+        /// `ROLLING_RESERVE`.
+        RollingReserve => "ROLLING_RESERVE",
+        /// `PERCENTAGE_FEES`.
+        PercentageFees => "PERCENTAGE_FEES",
+        /// `PAYMENT_REMINDER`.
+        PaymentReminder => "PAYMENT_REMINDER",
+        /// `CORRECTION`.
+        Correction => "CORRECTION",
+        /// `UNDER_REVIEW`.
+        UnderReview => "UNDER_REVIEW",
+        /// `INSUFFICIENT_BANK_ACCOUNT_DETAILS`.
+        InsufficientBankAccountDetails => "INSUFFICIENT_BANK_ACCOUNT_DETAILS",
+        /// `DISPUTE_FEE`.
+        DisputeFee => "DISPUTE_FEE",
+        /// `DISPUTE_FEE_REFUND`.
+        DisputeFeeRefund => "DISPUTE_FEE_REFUND",
+        /// `CORRECTION_DISPUTE`.
+        CorrectionDispute => "CORRECTION_DISPUTE",
+        /// `PAYMENT_DEFAULT`.
+        PaymentDefault => "PAYMENT_DEFAULT",
     }
-);
+}
 
 impl DetailedType {
     /// Whether the detailed type corrects a Klarna fee (a fee correction

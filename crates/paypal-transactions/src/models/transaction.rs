@@ -1,79 +1,42 @@
 //! `GET /v1/reporting/transactions`: `search_response` and `transaction_detail`.
 
 use bookkeeping_core::Money;
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use time::OffsetDateTime;
 
 use super::EventCode;
 use super::serde_helpers::{date, money};
 use crate::{AccountId, TransactionId};
 
-macro_rules! open_enum {
-    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $text:literal),* $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-        #[non_exhaustive]
-        pub enum $name {
-            $($(#[$vdoc])* $variant,)*
-            /// A value kassabok does not know, kept as PayPal wrote it.
-            Unknown(String),
-        }
-
-        impl $name {
-            /// The value as PayPal writes it.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    $(Self::$variant => $text,)*
-                    Self::Unknown(s) => s,
-                }
-            }
-        }
-
-        impl From<&str> for $name {
-            fn from(s: &str) -> Self {
-                match s {
-                    $($text => Self::$variant,)*
-                    other => Self::Unknown(other.to_owned()),
-                }
-            }
-        }
-
-        impl<'de> Deserialize<'de> for $name {
-            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-                Ok(Self::from(s.as_ref()))
-            }
-        }
-    };
+provider_http::open_enum! {
+    provider: "PayPal",
+    /// `transaction_status`: D, P, S or V (some accounts also send F, partially refunded).
+    pub enum TransactionStatus {
+        /// `D`: denied; no money moved.
+        Denied => "D",
+        /// `P`: pending; not yet on the balance.
+        Pending => "P",
+        /// `S`: successful.
+        Success => "S",
+        /// `V`: fully reversed or refunded to the sender (the reversal is its own record).
+        Reversed => "V",
+    }
 }
 
-open_enum!(
-    /// `transaction_status`: D, P, S or V (some accounts also send F, partially refunded).
-    TransactionStatus {
-        /// `D`: denied; no money moved.
-        Denied = "D",
-        /// `P`: pending; not yet on the balance.
-        Pending = "P",
-        /// `S`: successful.
-        Success = "S",
-        /// `V`: fully reversed or refunded to the sender (the reversal is its own record).
-        Reversed = "V",
-    }
-);
-
-open_enum!(
+provider_http::open_enum! {
+    provider: "PayPal",
     /// `paypal_reference_id_type`: what `paypal_reference_id` points at.
-    ReferenceIdType {
+    pub enum ReferenceIdType {
         /// `ODR`: an order.
-        Order = "ODR",
+        Order => "ODR",
         /// `TXN`: a transaction.
-        Transaction = "TXN",
+        Transaction => "TXN",
         /// `SUB`: a subscription.
-        Subscription = "SUB",
+        Subscription => "SUB",
         /// `PAP`: a pre-approved payment.
-        PreApprovedPayment = "PAP",
+        PreApprovedPayment => "PAP",
     }
-);
+}
 
 /// One page of `GET /v1/reporting/transactions`. The details stay raw JSON here so that
 /// each is decoded on its own: one malformed record becomes a review item, not a lost page.

@@ -4,12 +4,13 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::{Connection, MoneyBag, MoneyV2, TaxLine, provider_enum};
+use super::{Connection, MoneyBag, MoneyV2, TaxLine};
 use crate::ids::{OrderId, OrderTransactionId, RefundId};
 
-provider_enum!(
+provider_http::open_enum! {
+    provider: "Shopify",
     /// `OrderDisplayFinancialStatus`.
-    FinancialStatus {
+    pub enum FinancialStatus {
         /// Payment pending.
         Pending => "PENDING",
         /// Authorized, not captured.
@@ -27,11 +28,12 @@ provider_enum!(
         /// The authorization expired.
         Expired => "EXPIRED",
     }
-);
+}
 
-provider_enum!(
+provider_http::open_enum! {
+    provider: "Shopify",
     /// `OrderTransactionKind`.
-    OrderTransactionKind {
+    pub enum OrderTransactionKind {
         /// Authorization and capture in one.
         Sale => "SALE",
         /// Capture of an authorization.
@@ -49,11 +51,12 @@ provider_enum!(
         /// A suggested refund (moves no money).
         SuggestedRefund => "SUGGESTED_REFUND",
     }
-);
+}
 
-provider_enum!(
+provider_http::open_enum! {
+    provider: "Shopify",
     /// `OrderTransactionStatus`.
-    OrderTransactionStatus {
+    pub enum OrderTransactionStatus {
         /// Succeeded: only these move money.
         Success => "SUCCESS",
         /// Failed.
@@ -67,11 +70,12 @@ provider_enum!(
         /// Unknown at Shopify.
         UnknownStatus => "UNKNOWN",
     }
-);
+}
 
-provider_enum!(
+provider_http::open_enum! {
+    provider: "Shopify",
     /// `OrderAdjustmentDiscrepancyReason`.
-    OrderAdjustmentReason {
+    pub enum OrderAdjustmentReason {
         /// Restocking fee.
         Restock => "RESTOCK",
         /// Damage.
@@ -85,7 +89,7 @@ provider_enum!(
         /// Pending refund discrepancy.
         PendingRefundDiscrepancy => "PENDING_REFUND_DISCREPANCY",
     }
-);
+}
 
 /// A Shopify order, the sales report's unit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

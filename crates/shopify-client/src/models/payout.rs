@@ -3,12 +3,13 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::{MoneyV2, provider_enum};
+use super::MoneyV2;
 use crate::ids::{BalanceTransactionId, OrderId, PayoutId};
 
-provider_enum!(
+provider_http::open_enum! {
+    provider: "Shopify",
     /// `ShopifyPaymentsPayoutStatus`.
-    PayoutStatus {
+    pub enum PayoutStatus {
         /// Scheduled.
         Scheduled => "SCHEDULED",
         /// In transit (deprecated by Shopify: "Use SCHEDULED").
@@ -20,21 +21,23 @@ provider_enum!(
         /// Cancelled.
         Canceled => "CANCELED",
     }
-);
+}
 
-provider_enum!(
+provider_http::open_enum! {
+    provider: "Shopify",
     /// `ShopifyPaymentsPayoutTransactionType`: the payout's direction.
-    PayoutTransactionType {
+    pub enum PayoutTransactionType {
         /// Money to the bank.
         Deposit => "DEPOSIT",
         /// Money from the bank.
         Withdrawal => "WITHDRAWAL",
     }
-);
+}
 
-provider_enum!(
+provider_http::open_enum! {
+    provider: "Shopify",
     /// `ShopifyPaymentsBalanceTransactionPayoutStatus`.
-    BalanceTransactionPayoutStatus {
+    pub enum BalanceTransactionPayoutStatus {
         /// Scheduled.
         Scheduled => "SCHEDULED",
         /// In transit.
@@ -50,11 +53,12 @@ provider_enum!(
         /// Action required.
         ActionRequired => "ACTION_REQUIRED",
     }
-);
+}
 
-provider_enum!(
+provider_http::open_enum! {
+    provider: "Shopify",
     /// `ShopifyPaymentsSourceType`.
-    SourceType {
+    pub enum SourceType {
         /// Adjustment reversal.
         AdjustmentReversal => "ADJUSTMENT_REVERSAL",
         /// Charge.
@@ -70,12 +74,13 @@ provider_enum!(
         /// Transfer (payout).
         Transfer => "TRANSFER",
     }
-);
+}
 
-provider_enum!(
+provider_http::open_enum! {
+    provider: "Shopify",
     /// `ShopifyPaymentsTransactionType`: about a hundred values; the ones
     /// kassabok books are named, the rest stay `Unknown` and need review.
-    BalanceTransactionType {
+    pub enum BalanceTransactionType {
         /// A customer payment.
         Charge => "CHARGE",
         /// A refund to a customer.
@@ -121,7 +126,7 @@ provider_enum!(
         /// Application fee refunded.
         ApplicationFeeRefund => "APPLICATION_FEE_REFUND",
     }
-);
+}
 
 /// A Shopify Payments payout.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

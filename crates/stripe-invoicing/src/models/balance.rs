@@ -6,13 +6,14 @@ use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use time::OffsetDateTime;
 
-use super::{Charge, Dispute, Refund, decimal_number_opt, open_enum};
+use super::{Charge, Dispute, Refund, decimal_number_opt};
 use crate::ids::BalanceTransactionId;
 
-open_enum! {
+provider_http::open_enum! {
+    provider: "Stripe",
     /// What a balance transaction is for accounting; Stripe recommends this
     /// field, not `type`, for bookkeeping.
-    ReportingCategory {
+    pub enum ReportingCategory {
         /// A customer payment.
         Charge => "charge",
         /// A refund to a customer.
@@ -62,9 +63,10 @@ open_enum! {
     }
 }
 
-open_enum! {
+provider_http::open_enum! {
+    provider: "Stripe",
     /// Stripe's own type of a balance transaction (finer than the reporting category).
-    BalanceTransactionType {
+    pub enum BalanceTransactionType {
         /// A card charge.
         Charge => "charge",
         /// A payment by another method.
@@ -114,9 +116,10 @@ open_enum! {
     }
 }
 
-open_enum! {
+provider_http::open_enum! {
+    provider: "Stripe",
     /// Whether the funds are available yet.
-    BalanceTransactionStatus {
+    pub enum BalanceTransactionStatus {
         /// Available.
         Available => "available",
         /// Pending.
@@ -124,9 +127,10 @@ open_enum! {
     }
 }
 
-open_enum! {
+provider_http::open_enum! {
+    provider: "Stripe",
     /// The kind of a fee in `fee_details`.
-    FeeDetailType {
+    pub enum FeeDetailType {
         /// Stripe's own fee (processing, dispute, Billing, Radar…).
         StripeFee => "stripe_fee",
         /// A Connect platform's application fee.

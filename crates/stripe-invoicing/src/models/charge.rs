@@ -4,7 +4,7 @@ use bookkeeping_core::Currency;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::{ObjectRef, open_enum};
+use super::ObjectRef;
 use crate::ids::{ChargeId, DisputeId, RefundId};
 
 /// A charge. Its amounts are in the **presentment** currency; the balance
@@ -66,9 +66,10 @@ pub struct Refund {
     pub created: OffsetDateTime,
 }
 
-open_enum! {
+provider_http::open_enum! {
+    provider: "Stripe",
     /// Where a dispute is.
-    DisputeStatus {
+    pub enum DisputeStatus {
         /// An inquiry that needs a response.
         WarningNeedsResponse => "warning_needs_response",
         /// An inquiry under review.

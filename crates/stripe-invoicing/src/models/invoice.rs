@@ -9,14 +9,15 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::{Expandable, List, ObjectRef, decimal_number, decimal_number_opt, open_enum};
+use super::{Expandable, List, ObjectRef, decimal_number, decimal_number_opt};
 use crate::ids::{
     CreditNoteId, CreditNoteLineItemId, InvoiceId, InvoiceLineItemId, InvoicePaymentId, TaxRateId,
 };
 
-open_enum! {
+provider_http::open_enum! {
+    provider: "Stripe",
     /// An invoice's status.
-    InvoiceStatus {
+    pub enum InvoiceStatus {
         /// Not finalized: not an invoice yet for bookkeeping.
         Draft => "draft",
         /// Finalized, awaiting payment.
@@ -30,9 +31,10 @@ open_enum! {
     }
 }
 
-open_enum! {
+provider_http::open_enum! {
+    provider: "Stripe",
     /// The customer's tax status on the invoice.
-    TaxExempt {
+    pub enum TaxExempt {
         /// Taxed normally.
         None => "none",
         /// Exempt from tax.
@@ -42,9 +44,10 @@ open_enum! {
     }
 }
 
-open_enum! {
+provider_http::open_enum! {
+    provider: "Stripe",
     /// Whether a tax amount is added to (`exclusive`) or included in (`inclusive`) the line amount.
-    TaxBehavior {
+    pub enum TaxBehavior {
         /// Added on top of the line amount.
         Exclusive => "exclusive",
         /// Included in the line amount.
@@ -52,9 +55,10 @@ open_enum! {
     }
 }
 
-open_enum! {
+provider_http::open_enum! {
+    provider: "Stripe",
     /// An invoice payment's status.
-    InvoicePaymentStatus {
+    pub enum InvoicePaymentStatus {
         /// Requested, not yet paid.
         Open => "open",
         /// Paid.
@@ -64,9 +68,10 @@ open_enum! {
     }
 }
 
-open_enum! {
+provider_http::open_enum! {
+    provider: "Stripe",
     /// A credit note's status.
-    CreditNoteStatus {
+    pub enum CreditNoteStatus {
         /// Issued.
         Issued => "issued",
         /// Voided.

@@ -96,66 +96,6 @@ impl<T> Expandable<T> {
     }
 }
 
-/// Defines an open string enum: known values as variants, anything else as
-/// `Unknown(String)`; serializes back to Stripe's spelling.
-macro_rules! open_enum {
-    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident => $text:literal,)* }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-        #[non_exhaustive]
-        pub enum $name {
-            $($(#[$vdoc])* $variant,)*
-            /// A value this crate does not know, as Stripe wrote it. It is
-            /// surfaced for review, never dropped.
-            Unknown(String),
-        }
-
-        impl $name {
-            /// Stripe's spelling.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    $($name::$variant => $text,)*
-                    $name::Unknown(s) => s,
-                }
-            }
-
-            /// Whether the value is one this crate does not know.
-            pub fn is_unknown(&self) -> bool {
-                matches!(self, $name::Unknown(_))
-            }
-        }
-
-        impl From<&str> for $name {
-            fn from(s: &str) -> Self {
-                match s {
-                    $($text => $name::$variant,)*
-                    other => $name::Unknown(other.to_owned()),
-                }
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl serde::Serialize for $name {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> serde::Deserialize<'de> for $name {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-                Ok($name::from(s.as_ref()))
-            }
-        }
-    };
-}
-pub(crate) use open_enum;
-
 /// Deserializes a JSON number (Stripe's `exchange_rate`, `percentage`) into a
 /// `Decimal` through its shortest decimal text, never through float
 /// arithmetic. Strings are accepted too.

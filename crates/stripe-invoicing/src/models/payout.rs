@@ -6,12 +6,13 @@ use bookkeeping_core::Currency;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::{ObjectRef, open_enum};
+use super::ObjectRef;
 use crate::ids::PayoutId;
 
-open_enum! {
+provider_http::open_enum! {
+    provider: "Stripe",
     /// Where a payout is: `pending` → `in_transit` → `paid`, or `failed` / `canceled`.
-    PayoutStatus {
+    pub enum PayoutStatus {
         /// Created, not yet submitted to the bank.
         Pending => "pending",
         /// Submitted to the bank.
@@ -25,9 +26,10 @@ open_enum! {
     }
 }
 
-open_enum! {
+provider_http::open_enum! {
+    provider: "Stripe",
     /// Whether Stripe can list the balance transactions of a payout.
-    ReconciliationStatus {
+    pub enum ReconciliationStatus {
         /// The balance transactions of the payout can be listed.
         Completed => "completed",
         /// Stripe is still working out which transactions the payout contains.
