@@ -465,6 +465,12 @@ impl HttpClient {
             .body
             .strip_prefix(b"\xEF\xBB\xBF")
             .unwrap_or(&resp.body);
+        // Plain serde_json first: tracking the path of every field costs an
+        // allocation per key, and almost every body decodes. Only a body that
+        // fails is decoded again, with the path, for the error.
+        if let Ok(value) = serde_json::from_slice(body) {
+            return Ok(value);
+        }
         let mut de = serde_json::Deserializer::from_slice(body);
         let result = serde_path_to_error::deserialize(&mut de)
             .map_err(|err| (err.path().to_string(), err.into_inner()))
