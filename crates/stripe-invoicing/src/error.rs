@@ -107,6 +107,11 @@ impl Malformed {
         object: &'static str,
         value: serde_json::Value,
     ) -> Result<T, Malformed> {
+        // Without path tracking first (it allocates per key); an object that
+        // fails is decoded again with the path, for the report.
+        if let Ok(decoded) = T::deserialize(&value) {
+            return Ok(decoded);
+        }
         let id = value
             .get("id")
             .and_then(serde_json::Value::as_str)
