@@ -154,7 +154,7 @@ impl ShopifyClient {
             .send(spec)
             .await
             .map_err(|e| throttled_or_http(&path, e))?;
-        let value: Value = self.http.decode(&resp)?;
+        let mut value: Value = self.http.decode(&resp)?;
         self.pace(&value);
         let errors = graphql_errors(&value);
         if !errors.is_empty() {
@@ -163,9 +163,9 @@ impl ShopifyClient {
         let cost = value
             .pointer("/extensions/cost")
             .and_then(|c| serde_json::from_value::<QueryCost>(c.clone()).ok());
-        match value.get("data") {
+        match value.get_mut("data") {
             Some(data) if !data.is_null() => Ok(GraphQlResponse {
-                data: data.clone(),
+                data: data.take(),
                 cost,
             }),
             _ => Err(Error::MissingData {

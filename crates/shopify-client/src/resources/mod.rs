@@ -45,10 +45,11 @@ pub(crate) struct RawPage {
     pub(crate) page_info: PageInfo,
 }
 
-/// Takes the connection at `pointer` out of `data`.
-pub(crate) fn raw_page(data: &Value, pointer: &str) -> Result<RawPage, Error> {
+/// Takes the connection at `pointer` out of `data` (its nodes are moved
+/// out, not copied).
+pub(crate) fn raw_page(data: &mut Value, pointer: &str) -> Result<RawPage, Error> {
     let conn = data
-        .pointer(pointer)
+        .pointer_mut(pointer)
         .filter(|v| !v.is_null())
         .ok_or_else(|| Error::MissingData {
             path: graphql_path(),
@@ -62,8 +63,8 @@ pub(crate) fn raw_page(data: &Value, pointer: &str) -> Result<RawPage, Error> {
             field: format!("{pointer}/pageInfo/{}", e.path()),
             source: e.into_inner(),
         })?;
-    let nodes = match conn.get("nodes") {
-        Some(Value::Array(nodes)) => nodes.clone(),
+    let nodes = match conn.get_mut("nodes") {
+        Some(Value::Array(nodes)) => std::mem::take(nodes),
         _ => {
             return Err(Error::MissingData {
                 path: graphql_path(),
@@ -97,6 +98,11 @@ pub(crate) fn decode_node<T: DeserializeOwned>(
     index: usize,
     amount_pointer: Option<&str>,
 ) -> Listed<T> {
+    // Without path tracking first (it allocates per key); a node that fails
+    // is decoded again with the path, for the review item.
+    if let Ok(item) = T::deserialize(&node) {
+        return Listed::Item(item);
+    }
     let id = node
         .get("id")
         .and_then(Value::as_str)

@@ -165,7 +165,7 @@ impl State {
 
     async fn try_step(&mut self) -> Result<Vec<Result<Listed<Order>, Error>>, Error> {
         let field = self.query.field;
-        let resp = loop {
+        let mut resp = loop {
             let vars = json!({
                 "first": self.page_size,
                 "after": self.cursor,
@@ -188,7 +188,7 @@ impl State {
             }
         };
         self.pages += 1;
-        let page = raw_page(&resp.data, "/orders")?;
+        let page = raw_page(&mut resp.data, "/orders")?;
         let base = self.in_query;
         self.in_query += page.nodes.len() as u64;
         let mut items = Vec::with_capacity(page.nodes.len());

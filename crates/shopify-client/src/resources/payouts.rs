@@ -96,7 +96,7 @@ impl ShopifyClient {
             let page_size = page_size.clone();
             let fetched = fetched.clone();
             async move {
-                let resp = loop {
+                let mut resp = loop {
                     let first = page_size.load(std::sync::atomic::Ordering::Relaxed);
                     let vars = json!({ "first": first, "after": cursor, "query": search });
                     match client.graphql(query, vars).await {
@@ -107,7 +107,7 @@ impl ShopifyClient {
                         },
                     }
                 };
-                let page = raw_page(&resp.data, pointer)?;
+                let page = raw_page(&mut resp.data, pointer)?;
                 let next = next_cursor(&page.page_info, pointer)?;
                 let base =
                     fetched.fetch_add(page.nodes.len(), std::sync::atomic::Ordering::Relaxed);
