@@ -797,6 +797,59 @@ async fn walltime(repeat: usize) -> Result<(), BoxError> {
             info(&name, format!("{t:.3}"), "s");
         }
     }
+    // Each provider's part alone, to see which one sets the wall time.
+    let c = clients(&slow, true)?;
+    let alone: [(&str, Sources); 6] = [
+        (
+            "shopify sales",
+            Sources {
+                sales: vec![c.shopify.clone()],
+                ..Sources::default()
+            },
+        ),
+        (
+            "shopify payouts",
+            Sources {
+                payouts: vec![c.shopify.clone()],
+                ..Sources::default()
+            },
+        ),
+        (
+            "klarna payouts",
+            Sources {
+                payouts: vec![c.klarna.clone()],
+                ..Sources::default()
+            },
+        ),
+        (
+            "stripe sales",
+            Sources {
+                sales: vec![c.stripe.clone()],
+                ..Sources::default()
+            },
+        ),
+        (
+            "stripe payouts",
+            Sources {
+                payouts: vec![c.stripe.clone()],
+                ..Sources::default()
+            },
+        ),
+        (
+            "paypal statements",
+            Sources {
+                statements: vec![c.paypal.clone()],
+                ..Sources::default()
+            },
+        ),
+    ];
+    let mut parts = Vec::new();
+    for (name, sources) in alone {
+        let started = Instant::now();
+        fetch(&sources, &period, &|_, _| {}).await?;
+        parts.push(format!("{name} {:.3} s", started.elapsed().as_secs_f64()));
+    }
+    println!("# each part alone: {}", parts.join(", "));
     info("walltime_critical_path_bound", format!("{bound:.3}"), "s");
     Ok(())
 }

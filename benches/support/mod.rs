@@ -18,6 +18,7 @@ use kassabok::stripe as stripe_invoicing;
 use provider_http::reqwest;
 use provider_sandbox::{Faults, Scenario, ScenarioConfig};
 use rust_decimal::Decimal;
+use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_json::{Value, json};
 use shopify_client::models::{Order, PageInfo};
@@ -241,13 +242,11 @@ pub fn floor<'a>(pages: impl Iterator<Item = &'a [u8]>) -> usize {
     n
 }
 
-/// What `HttpClient::decode` does with a body: `serde_path_to_error` over the
-/// whole answer.
+/// What `HttpClient::decode` does with a body: plain `serde_json` (only a
+/// body that fails is decoded again with `serde_path_to_error`, for the
+/// field path).
 fn decode_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> T {
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let value = serde_path_to_error::deserialize(&mut de).expect("a page");
-    de.end().expect("nothing after the JSON");
-    value
+    serde_json::from_slice(body).expect("a page")
 }
 
 /// Decode, normalize and map Stripe payouts the way
@@ -303,9 +302,9 @@ pub fn stripe_stages(pages: &StripePages, period: Period, stage: Stage) -> (Jour
 
 /// Decode, normalize and map Shopify order pages the way
 /// `ShopifyClient::sales` does it (`graphql`: the answer decoded as a
-/// `Value`, `data` taken out; `raw_page`: `pageInfo` and the nodes;
-/// `decode_node`: each node as an `Order`; `normalize_order`; the records
-/// into the mapper).
+/// `Value`, `data` moved out; `raw_page`: `pageInfo`, and the nodes moved
+/// out; `decode_node`: each node decoded as an `Order`, the path tracked
+/// only for one that fails; `normalize_order`; the records into the mapper).
 pub fn shopify_pipeline(pages: &ShopifyPages, period: Period) -> (Journal, usize) {
     shopify_stages(pages, period, Stage::Map)
 }
@@ -316,20 +315,19 @@ pub fn shopify_stages(pages: &ShopifyPages, period: Period, stage: Stage) -> (Jo
     let opts = NormalizeOptions::default();
     let mut n = 0;
     for page in &pages.pages {
-        let value: Value = decode_body(page);
-        let data = value.get("data").cloned().expect("data");
-        let conn = data.pointer("/orders").expect("orders");
+        let mut value: Value = decode_body(page);
+        let mut data = value.get_mut("data").map(Value::take).expect("data");
+        let conn = data.pointer_mut("/orders").expect("orders");
         let _page_info: PageInfo =
             serde_json::from_value(conn.get("pageInfo").cloned().unwrap_or(Value::Null))
                 .expect("pageInfo");
-        let nodes = match conn.get("nodes") {
-            Some(Value::Array(nodes)) => nodes.clone(),
+        let nodes = match conn.get_mut("nodes") {
+            Some(Value::Array(nodes)) => std::mem::take(nodes),
             _ => panic!("no nodes"),
         };
         for node in nodes {
             n += 1;
-            let _id = node.get("id").and_then(Value::as_str).map(str::to_owned);
-            let Ok(order) = serde_path_to_error::deserialize::<_, Order>(node) else {
+            let Ok(order) = Order::deserialize(&node) else {
                 continue;
             };
             if stage == Stage::Decode {
