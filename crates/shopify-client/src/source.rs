@@ -14,11 +14,13 @@ use crate::resources::{Listed, OrderQuery, end_after_error};
 
 /// Payouts whose lines are fetched at the same time. Each payout's
 /// listing is a chain of cursor pages, but payouts do not depend on each
-/// other: fetching several at once takes a month close from one round trip
-/// per payout to about one per six payouts, within the client's rate limit.
-/// Records still come out in the order of the payouts list. Memory holds at
-/// most this many payouts' transactions at once.
-const PAYOUT_CONCURRENCY: usize = 6;
+/// other: two at once halve a month close's round trips for payouts, within
+/// the client's rate limit, and records still come out in the order of the
+/// payouts list. Memory holds the transactions of every payout in flight
+/// (a large shop's payout can have tens of thousands), so more than two
+/// would trade memory for latency: with six, 1,000,000 Stripe transactions
+/// in 30 payouts peaked at 368 MiB instead of 197 MiB with one.
+const PAYOUT_CONCURRENCY: usize = 2;
 
 impl Source for ShopifyClient {
     fn provider(&self) -> Provider {
