@@ -105,61 +105,55 @@ pub async fn fetch(
             });
             progress(provider, 1);
         }
-        Ok::<_, SourceError>((provider, out))
+        let count = out.len();
+        Ok::<_, SourceError>((provider, out, count))
     }));
     let payouts = futures::future::try_join_all(sources.payouts.iter().map(|s| async move {
         let provider = s.provider();
         let mut out = Vec::new();
+        let mut count = 0;
         let mut stream = s.payouts(period);
         while let Some(rec) = stream.next().await {
             let rec = match rec? {
                 known @ (PayoutRecord::Payout(_) | PayoutRecord::Review(_)) => known,
                 other => PayoutRecord::Review(unknown_record(provider, format!("{other:?}"))),
             };
-            progress(
-                provider,
-                match &rec {
-                    PayoutRecord::Payout(p) => p.lines.len() + 1,
-                    _ => 1,
-                },
-            );
+            // A payout counts with its lines: that is what a host waits for.
+            let n = match &rec {
+                PayoutRecord::Payout(p) => p.lines.len() + 1,
+                _ => 1,
+            };
+            count += n;
+            progress(provider, n);
             out.push(rec);
         }
-        Ok::<_, SourceError>((provider, out))
+        Ok::<_, SourceError>((provider, out, count))
     }));
     let statements = futures::future::try_join_all(sources.statements.iter().map(|s| async move {
         let provider = s.provider();
         let batch = s.statements(period).await?;
-        progress(
-            provider,
-            batch.statements.iter().map(|st| st.lines.len()).sum(),
-        );
-        Ok::<_, SourceError>((provider, batch))
+        let count = batch
+            .statements
+            .iter()
+            .map(|st| st.lines.len())
+            .sum::<usize>()
+            + batch.review.len();
+        progress(provider, count);
+        Ok::<_, SourceError>((provider, batch, count))
     }));
     let (sales, payouts, statements) = futures::try_join!(sales, payouts, statements)?;
 
     let mut fetched = Fetched::default();
-    for (provider, recs) in sales {
-        *fetched.records.entry(provider).or_default() += recs.len();
+    for (provider, recs, count) in sales {
+        *fetched.records.entry(provider).or_default() += count;
         fetched.sales.extend(recs);
     }
-    for (provider, recs) in payouts {
-        *fetched.records.entry(provider).or_default() += recs
-            .iter()
-            .map(|r| match r {
-                PayoutRecord::Payout(p) => p.lines.len() + 1,
-                _ => 1,
-            })
-            .sum::<usize>();
+    for (provider, recs, count) in payouts {
+        *fetched.records.entry(provider).or_default() += count;
         fetched.payouts.extend(recs);
     }
-    for (provider, batch) in statements {
-        *fetched.records.entry(provider).or_default() += batch
-            .statements
-            .iter()
-            .map(|s| s.lines.len())
-            .sum::<usize>()
-            + batch.review.len();
+    for (provider, batch, count) in statements {
+        *fetched.records.entry(provider).or_default() += count;
         fetched.statements.push(batch);
     }
     Ok(fetched)
