@@ -13,7 +13,8 @@
 //! ECB's reference rates (`ECB_API_BASE_URL`); both run against the sandbox
 //! too when the providers do.
 //! Writes `DIR/verifikationer.si` (SIE 4I), `DIR/journal.csv`,
-//! `DIR/review.md`, `DIR/oss.csv` (the OSS return), `DIR/ec_sales_list.csv`
+//! `DIR/review.md`, `DIR/rates.csv` (every exchange rate used),
+//! `DIR/oss.csv` (the OSS return), `DIR/ec_sales_list.csv`
 //! and, per month, `DIR/periodisk_sammanstallning_YYMM.txt` (the EC sales
 //! list in Skatteverket's SKV 574008 file format, contact from
 //! `SKV_CONTACT_NAME`, `SKV_CONTACT_PHONE`, `SKV_CONTACT_EMAIL`), and prints a summary. Exits 1 on an error it cannot handle
@@ -433,6 +434,76 @@ async fn reports(
     (oss, ec)
 }
 
+/// Writes rates.csv: every exchange rate the journal's foreign amounts were
+/// booked at. The Riksbank's with the day asked for and the day published;
+/// the providers' own conversions (Stripe's `exchange_rate` on a balance
+/// transaction, a PayPal currency conversion) with the object.
+fn write_rates_used(fetched: &Fetched, rates: &Rates, args: &Args) -> Result<(), Box<dyn Error>> {
+    use kassabok::core::StatementClass;
+    let mut w = String::new();
+    w.push_str("source,currency,date,published,sek_per_unit,object\n");
+    for (currency, day, published, rate) in rates.riksbank.used() {
+        w.push_str(&format!(
+            "riksbank,{currency},{day},{published},{rate},SEK{currency}PMI\n"
+        ));
+    }
+    for rec in &fetched.payouts {
+        let PayoutRecord::Payout(p) = rec else {
+            continue;
+        };
+        for l in &p.lines {
+            if let (Some(original), Some(rate)) = (l.original, l.exchange_rate)
+                && l.gross.currency() == Currency::SEK
+            {
+                let day = kassabok::core::stockholm_date(l.occurred_at);
+                w.push_str(&format!(
+                    "{},{},{day},{day},{rate},{}\n",
+                    p.provider.as_str(),
+                    original.currency(),
+                    csv_field(&l.source.to_string())
+                ));
+            }
+        }
+    }
+    for batch in &fetched.statements {
+        let lines: Vec<_> = batch.statements.iter().flat_map(|s| &s.lines).collect();
+        for foreign in lines.iter().filter(|l| {
+            l.class == StatementClass::Conversion && l.amount.currency() != Currency::SEK
+        }) {
+            let sek = lines.iter().find(|l| {
+                l.class == StatementClass::Conversion
+                    && l.amount.currency() == Currency::SEK
+                    && (foreign.related.as_ref() == Some(&l.source)
+                        || l.related.as_ref() == Some(&foreign.source))
+            });
+            if let Some(sek) = sek
+                && !foreign.amount.is_zero()
+            {
+                let rate = (sek.amount.amount() / foreign.amount.amount())
+                    .abs()
+                    .round_dp(6);
+                let day = kassabok::core::stockholm_date(foreign.booked_at);
+                w.push_str(&format!(
+                    "paypal,{},{day},{day},{rate},{}\n",
+                    foreign.amount.currency(),
+                    csv_field(&format!("{} {}", foreign.source, sek.source))
+                ));
+            }
+        }
+    }
+    write_atomically(&args.out.join("rates.csv"), w.as_bytes())?;
+    Ok(())
+}
+
+/// A CSV field, quoted when it must be (provider ids are provider data).
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_owned()
+    }
+}
+
 /// Writes oss.csv, ec_sales_list.csv and, with a contact for Skatteverket,
 /// the EC sales list file per month.
 fn write_reports(
@@ -610,7 +681,9 @@ async fn run() -> Result<(), Box<dyn Error>> {
     let mut journal = map(&fetched, &args, &rates);
     let (oss, ec) = reports(&fetched, &args, &rates, &mut journal).await;
     write_outputs(&journal, &args, today)?;
-    let written = write_reports(&oss, &ec, &args, sandboxed_rates)?;
+    let mut written = write_reports(&oss, &ec, &args, sandboxed_rates)?;
+    write_rates_used(&fetched, &rates, &args)?;
+    written.push("rates.csv".to_owned());
     println!(
         "exchange rates: the Riksbank's for booking, the ECB's for the OSS return ({})",
         rates.origin.label()

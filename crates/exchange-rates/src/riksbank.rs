@@ -300,6 +300,20 @@ impl RiksbankRates {
         Some(found)
     }
 
+    /// Every rate looked up so far (by [`rate`](RiksbankRates::rate) or
+    /// through [`ExchangeRates`]): (currency, day asked for, day published,
+    /// SEK per unit), sorted. What a journal's foreign amounts were booked at.
+    pub fn used(&self) -> Vec<(Currency, Date, Date, Decimal)> {
+        let mut out: Vec<_> = self
+            .cache()
+            .resolved
+            .iter()
+            .map(|((c, day), (published, rate))| (*c, *day, *published, *rate))
+            .collect();
+        out.sort();
+        out
+    }
+
     /// The observations fetched so far.
     pub fn published(&self) -> PublishedRates {
         self.cache().published.clone()

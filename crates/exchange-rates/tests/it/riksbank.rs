@@ -77,6 +77,36 @@ async fn a_weekend_takes_fridays_rate_and_easter_thursdays() {
     );
     // Everything came from the cache.
     assert_eq!(server.requests(), 2);
+    // Each lookup is listed with the day asked for and the day published.
+    assert_eq!(
+        rates.used(),
+        vec![
+            (
+                Currency::EUR,
+                date!(2026 - 03 - 28),
+                date!(2026 - 03 - 27),
+                dec!(11.2448)
+            ),
+            (
+                Currency::EUR,
+                date!(2026 - 04 - 05),
+                date!(2026 - 04 - 02),
+                dec!(11.1888)
+            ),
+            (
+                Currency::EUR,
+                date!(2026 - 04 - 06),
+                date!(2026 - 04 - 02),
+                dec!(11.1888)
+            ),
+            (
+                Currency::USD,
+                date!(2026 - 04 - 06),
+                date!(2026 - 04 - 02),
+                dec!(10.4396)
+            ),
+        ]
+    );
     // SEK is 1 and never asked for; a date never fetched is unknown, not guessed.
     assert_eq!(
         rates.sek_per_unit(Currency::SEK, date!(2026 - 04 - 06)),
