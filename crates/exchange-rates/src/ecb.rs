@@ -368,7 +368,7 @@ mod tests {
     use time::macros::date;
 
     /// The shape of `eurofxref-daily.xml` as the ECB serves it (single quotes,
-    /// https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml).
+    /// <https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml>).
     const DAILY: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>
 <gesmes:Envelope xmlns:gesmes=\"http://www.gesmes.org/xml/2002-08-01\" xmlns=\"http://www.ecb.int/vocabulary/2002-08-01/eurofxref\">
 \t<gesmes:subject>Reference rates</gesmes:subject>

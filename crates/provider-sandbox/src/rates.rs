@@ -6,12 +6,12 @@
 //! - Riksbank: `GET /swea/v1/Observations/{seriesId}/{from}/{to}` answers a
 //!   JSON array of `{"date": "YYYY-MM-DD", "value": 11.0245}` (SEK per unit,
 //!   series `SEK<CCY>PMI`), the shape of the SWEA API
-//!   (https://api.riksbank.se/swea/v1/swagger-ui/index.html; the series
+//!   (<https://api.riksbank.se/swea/v1/swagger-ui/index.html>; the series
 //!   catalogue at `/swea/v1/Series` lists `SEKEURPMI`, `SEKUSDPMI`, ...). An
 //!   unknown series answers 404.
 //! - ECB: `/stats/eurofxref/eurofxref-daily.xml`, `eurofxref-hist-90d.xml`
 //!   and `eurofxref-hist.xml` in the `gesmes:Envelope` / `Cube` shape of
-//!   https://www.ecb.europa.eu/stats/policy_and_exchange_rates/euro_reference_exchange_rates/html/index.en.html
+//!   <https://www.ecb.europa.eu/stats/policy_and_exchange_rates/euro_reference_exchange_rates/html/index.en.html>
 //!   (units of each currency per euro; the daily file with `'` quotes, the
 //!   history files with `"`).
 
