@@ -378,16 +378,26 @@ impl<R: ExchangeRates> Mapper<R> {
         let class = self.policy.fee_class(provider, category);
         let fee_role = Role::Fee { provider, category };
         let mut add = |role: Role, a: Decimal| draft.add(role, currency, a, a * rate);
+        // VAT shown on a fee not classed Swedish is VAT of the provider's
+        // country: never Swedish input VAT (2641). It is part of the cost
+        // unless the chart puts it on a receivable (Role::ForeignFeeVat).
+        let foreign_vat = Role::ForeignFeeVat { provider, category };
         match class {
-            FeeVatClass::Exempt | FeeVatClass::Review => add(fee_role, amount),
+            FeeVatClass::Review => add(fee_role, amount),
+            FeeVatClass::Exempt => {
+                add(fee_role, amount - vat);
+                add(foreign_vat, vat);
+            }
             FeeVatClass::SwedishVat => {
                 add(fee_role, amount - vat);
                 add(Role::InputVat, vat);
             }
             FeeVatClass::ReverseCharge { memo } => {
+                // Reverse charge on the price of the service, without the
+                // foreign VAT charged on it.
                 let base = amount - vat;
                 add(fee_role, base);
-                add(Role::InputVat, vat);
+                add(foreign_vat, vat);
                 let rc = base * Decimal::new(25, 2);
                 add(Role::ReverseChargeInputVat, rc);
                 add(Role::ReverseChargeOutputVat, -rc);

@@ -26,6 +26,24 @@ enum FeeNote {
     VatOnReverseCharge,
 }
 
+/// What a review item says about VAT a provider showed on a fee classed
+/// exempt or reverse charge, booked on `account`.
+fn foreign_vat_note(reverse_charge: bool, account: &str) -> String {
+    let rc = if reverse_charge {
+        "; reverse charge is computed on the fee without it"
+    } else {
+        ""
+    };
+    format!(
+        "the provider charged VAT on fees classed {}: booked as foreign VAT on {account}, not as Swedish input VAT (2641){rc}. Reclaim it from the provider or through the EU VAT refund procedure; if the VAT is Swedish, class these fees SwedishVat",
+        if reverse_charge {
+            "reverse charge"
+        } else {
+            "exempt"
+        }
+    )
+}
+
 /// Running reconciliation figures of one payout or statement.
 #[derive(Debug, Default)]
 pub(crate) struct Tally {
@@ -380,13 +398,12 @@ impl<R: ExchangeRates> Mapper<R> {
             let what = match note {
                 FeeNote::ClassReview => {
                     "VAT class is Review; booked as cost without VAT until an accountant decides"
+                        .to_owned()
                 }
-                FeeNote::VatOnExempt => {
-                    "the provider charged VAT on fees classed exempt; booked as cost, VAT not deducted: check the class"
-                }
-                FeeNote::VatOnReverseCharge => {
-                    "the provider charged VAT on fees classed reverse charge; its VAT is deducted on 2641 and reverse charge computed on the rest: check the class"
-                }
+                FeeNote::VatOnExempt | FeeNote::VatOnReverseCharge => foreign_vat_note(
+                    note == FeeNote::VatOnReverseCharge,
+                    &self.foreign_vat_account(provider, cat),
+                ),
             };
             self.push_review(
                 review_item(
@@ -546,19 +563,33 @@ impl<R: ExchangeRates> Mapper<R> {
         d.add(Role::SupplierPayable, currency, -a, -a * rate);
         d.sources.push(fee.source.clone());
         self.tot(provider).fees_sek += a * rate;
-        if class == FeeVatClass::Review {
+        let note = match class {
+            FeeVatClass::Review => {
+                Some("fee VAT class is Review; booked as cost without VAT".to_owned())
+            }
+            FeeVatClass::Exempt | FeeVatClass::ReverseCharge { .. } if !vat.is_zero() => {
+                Some(foreign_vat_note(
+                    class != FeeVatClass::Exempt,
+                    &self.foreign_vat_account(provider, cat),
+                ))
+            }
+            _ => None,
+        };
+        if let Some(note) = note {
             self.push_review(
-                review_item(
-                    provider,
-                    ReviewReason::Policy,
-                    &fee.source,
-                    "fee VAT class is Review; booked as cost without VAT".to_owned(),
-                )
-                .with_amount(fee.amount),
+                review_item(provider, ReviewReason::Policy, &fee.source, note)
+                    .with_amount(fee.amount),
             );
         }
         let key = self.draft_key(VoucherKind::Fee, date, provider, fee.source.to_string());
         self.commit(key, d);
+    }
+
+    /// The account foreign VAT on a provider's fee of `category` goes to.
+    fn foreign_vat_account(&self, provider: Provider, category: FeeCategory) -> String {
+        self.chart
+            .account(&Role::ForeignFeeVat { provider, category })
+            .unwrap_or_else(|| "2999".to_owned())
     }
 
     fn commit_parts(

@@ -65,14 +65,30 @@ impl<R: ExchangeRates> Mapper<R> {
             let vat = line.vat.amount();
             let gross = net + vat;
             let gross_m = Money::new(gross, currency);
-            if line.kind == LineKind::GiftCard {
-                // A multi-purpose voucher: a liability, no revenue, no VAT.
-                push(&mut side, Role::GiftCardLiability, gross);
+            // Lines with no VAT whatever they say: a gift card is a
+            // multi-purpose voucher (a liability, no revenue); a voluntary tip
+            // is outside the scope of VAT (RSV 1999-04-12 dnr 3254-99/120), on
+            // its own account, never a VAT-return figure.
+            let vat_free = match line.kind {
+                LineKind::GiftCard => Some((
+                    Role::GiftCardLiability,
+                    "gift card",
+                    "booked as a liability",
+                )),
+                LineKind::Tip => Some((
+                    Role::Tips,
+                    "tip",
+                    "a tip is outside the scope of VAT, booked",
+                )),
+                _ => None,
+            };
+            if let Some((role, what, booked)) = vat_free {
+                push(&mut side, role, gross);
                 if !vat.is_zero() {
                     reviews.push(review(
                         ReviewReason::TaxTreatment,
                         format!(
-                            "gift card \"{}\" carries VAT; booked as a liability without VAT",
+                            "{what} \"{}\" carries VAT; {booked} without VAT",
                             line.description
                         ),
                         line.vat,
