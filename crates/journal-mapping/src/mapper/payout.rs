@@ -12,7 +12,7 @@ use time::{Date, Month};
 use super::draft::Draft;
 use super::{Mapper, doc_key, r2, review_item, source_key};
 use crate::chart::{FeeCategory, Role};
-use crate::coverage::NeededReportKind;
+use crate::coverage::{NeededItem, NeededReportKind};
 use crate::fx::ExchangeRates;
 use crate::policy::{AccountingMethod, FeeVatClass, Granularity};
 use crate::reconcile::{Discrepancy, PayoutReconciliation};
@@ -71,6 +71,8 @@ pub(crate) struct Settle<'a> {
     /// The same money in the sale's currency, when the provider converted it.
     pub(crate) original: Option<Money>,
     pub(crate) date: Date,
+    /// The provider's description of the line (for review items).
+    pub(crate) description: &'a str,
 }
 
 fn month_end(d: Date) -> Date {
@@ -126,11 +128,12 @@ impl<R: ExchangeRates> Mapper<R> {
             });
         let entry = key.and_then(|k| self.entries.get(&k)).cloned();
         let kontant = self.policy.method == AccountingMethod::Kontantmetod;
-        // Stripe settles card payments of invoices the shop issued in another
-        // program (its invoicing or accounting program, which booked them on
-        // 1510): a payment there without a Stripe invoice settles that
-        // customer receivable, not the clearing account and not revenue.
+        // When the host says so, Stripe settles card payments of invoices
+        // the shop issued in another program (which booked them on 1510): a
+        // payment without a Stripe invoice settles that customer receivable,
+        // not the clearing account and not revenue.
         let external_invoice = entry.is_none()
+            && self.policy.external_invoices
             && !kontant
             && provider == Provider::Stripe
             && !line.refund
@@ -176,14 +179,15 @@ impl<R: ExchangeRates> Mapper<R> {
                         .map(|r| r2(line.amount * r)),
                 };
                 let est = est.unwrap_or_else(|| r2(settled_sek));
+                let item = NeededItem {
+                    date: line.date,
+                    id: line.reference.unwrap_or(&line.source.id).to_owned(),
+                    amount_sek: est,
+                    description: line.description.to_owned(),
+                };
                 if external_invoice {
                     tally.matched += 1;
-                    self.need(
-                        provider,
-                        NeededReportKind::Invoices,
-                        est,
-                        line.reference.unwrap_or(&line.source.id),
-                    );
+                    self.need(provider, NeededReportKind::ExternalInvoices, item);
                 } else if line.date < self.period.first() {
                     tally.carried += 1;
                     tally.carried_sek += est;
@@ -196,12 +200,21 @@ impl<R: ExchangeRates> Mapper<R> {
                         _ => NeededReportKind::SalesReport,
                     };
                     if !line.refund {
-                        self.need(
-                            provider,
-                            kind,
-                            est,
-                            line.reference.unwrap_or(&line.source.id),
-                        );
+                        if provider == Provider::Stripe && !kontant {
+                            self.push_review(
+                                review_item(
+                                    provider,
+                                    ReviewReason::UnknownSale,
+                                    line.source,
+                                    format!(
+                                        "Stripe payment {} on {} without a Stripe invoice or a known sale: \"{}\"; its revenue and VAT are not booked (the money is on the clearing account)",
+                                        item.id, item.date, item.description
+                                    ),
+                                )
+                                .with_amount(Money::new(line.amount, line.currency)),
+                            );
+                        }
+                        self.need(provider, kind, item);
                     }
                 }
                 est
@@ -631,6 +644,7 @@ impl<R: ExchangeRates> Mapper<R> {
                     currency,
                     original: line.original,
                     date: ldate,
+                    description: &line.description,
                 };
                 self.settle(d, provider, &s, prate, tally);
             }
