@@ -218,8 +218,38 @@ fn connection(nodes: Vec<Value>) -> Value {
     json!({ "pageInfo": { "hasNextPage": false, "endCursor": null }, "nodes": nodes })
 }
 
+/// A line item. The scenario's discount code applies to the whole order, so
+/// it is an order-level discount: per the 2026-01 schema it is left out of
+/// `totalDiscountSet` ("doesn't include order-level discounts") and appears in
+/// `discountAllocations` as a `DiscountCodeApplication` allocated `ACROSS`
+/// the lines, while the tax lines are the tax after it (`TaxLine.priceSet`:
+/// "after discounts and before returns").
 fn line_json(order: &Order, line: &OrderLine) -> Value {
     let c = order.currency;
+    let allocations: Vec<Value> = order
+        .discount_code
+        .iter()
+        .filter(|_| line.discount != 0)
+        .map(|(code, _)| {
+            json!({
+                "allocatedAmountSet": bag(line.discount, c),
+                "discountApplication": {
+                    "__typename": "DiscountCodeApplication",
+                    "code": code,
+                    "index": 0,
+                    "allocationMethod": "ACROSS",
+                    "targetSelection": "ALL",
+                    "targetType": "LINE_ITEM",
+                    "value": { "__typename": "PricingPercentageValue", "percentage": 10.0 }
+                }
+            })
+        })
+        .collect();
+    let line_level = if order.discount_code.is_some() {
+        0
+    } else {
+        line.discount
+    };
     json!({
         "id": format!("gid://shopify/LineItem/{}", line.id),
         "name": line.title,
@@ -228,7 +258,8 @@ fn line_json(order: &Order, line: &OrderLine) -> Value {
         "taxable": !line.gift_card,
         "isGiftCard": line.gift_card,
         "originalTotalSet": bag(i64::from(line.quantity) * line.unit_price, c),
-        "totalDiscountSet": bag(line.discount, c),
+        "totalDiscountSet": bag(line_level, c),
+        "discountAllocations": allocations,
         "taxLines": if line.gift_card { json!([]) } else { tax_lines(&order.tax, line.vat_rate, line.vat, c) },
     })
 }

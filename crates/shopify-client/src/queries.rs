@@ -33,6 +33,7 @@ pub const ORDERS: &str = r#"query KassabokOrders($first: Int!, $after: String, $
           id name sku quantity taxable isGiftCard
           originalTotalSet { ...Bag }
           totalDiscountSet { ...Bag }
+          discountAllocations { allocatedAmountSet { ...Bag } }
           taxLines { ...Tax }
         }
       }

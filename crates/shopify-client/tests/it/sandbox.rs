@@ -210,3 +210,74 @@ async fn gateways_are_reported_for_coverage() {
         assert!(channels.contains(&expected), "{expected:?} missing");
     }
 }
+
+/// A discount code on the whole order is an order-level discount. Shopify's
+/// 2026-01 schema: `LineItem.totalDiscountSet` "doesn't include order-level
+/// discounts", `LineItem.discountAllocations` holds "the discounts that have
+/// been allocated to the line item by discount applications", and
+/// `TaxLine.priceSet` is the tax "after discounts". The sandbox renders the
+/// scenario's code that way; each rate books net = price − allocations and
+/// VAT = the tax lines, exactly, with no review item.
+#[tokio::test]
+async fn an_order_level_discount_books_the_tax_lines_exactly() {
+    let scenario = scenario();
+    let period = scenario.config.period;
+    let sandbox = ShopifySandbox::start(&scenario, Faults::none()).await;
+    let client = client(&sandbox, 50);
+    let records: Vec<SalesRecord> = client.sales(&period).try_collect().await.unwrap();
+    let discounted: Vec<_> = scenario
+        .orders
+        .iter()
+        .filter(|o| o.discount_code.is_some())
+        .collect();
+    assert!(discounted.len() >= 4, "the month has discount codes");
+    for order in discounted {
+        let sale = records
+            .iter()
+            .find_map(|r| match r {
+                SalesRecord::Sale(s) if s.document_number == order.name => Some(s),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("{} was booked", order.name));
+        let reviews: Vec<_> = records
+            .iter()
+            .filter_map(|r| match r {
+                SalesRecord::Review(item) if item.message.contains(&order.name) => Some(item),
+                _ => None,
+            })
+            .collect();
+        assert!(reviews.is_empty(), "{}: {reviews:#?}", order.name);
+        // Expected per rate, from the scenario's own lines (minor units).
+        let mut expected: Vec<(rust_decimal::Decimal, i64, i64)> = Vec::new();
+        let goods = order.lines.iter().filter(|l| !l.gift_card);
+        for l in goods {
+            match expected.iter_mut().find(|(r, _, _)| *r == l.vat_rate) {
+                Some((_, net, vat)) => {
+                    *net += l.gross() - l.vat;
+                    *vat += l.vat;
+                }
+                None => expected.push((l.vat_rate, l.gross() - l.vat, l.vat)),
+            }
+        }
+        let booked: Vec<(rust_decimal::Decimal, Money, Money)> = sale
+            .lines
+            .iter()
+            .filter(|l| l.kind == bookkeeping_core::LineKind::Goods)
+            .map(|l| (l.vat_rate.unwrap().percent(), l.net, l.vat))
+            .collect();
+        let expected: Vec<_> = expected
+            .into_iter()
+            .map(|(r, net, vat)| (r, sek(net), sek(vat)))
+            .collect();
+        assert_eq!(booked, expected, "{}", order.name);
+        assert!(
+            !sale
+                .lines
+                .iter()
+                .any(|l| l.kind == bookkeeping_core::LineKind::Discount),
+            "{}: no VAT is taken off a discount a second time",
+            order.name
+        );
+        assert_eq!(sale.total().unwrap(), sek(order.total()), "{}", order.name);
+    }
+}
