@@ -281,3 +281,62 @@ async fn an_order_level_discount_books_the_tax_lines_exactly() {
         assert_eq!(sale.total().unwrap(), sek(order.total()), "{}", order.name);
     }
 }
+
+/// At the page sizes the client sends by default, Shopify never refuses a
+/// query as too costly (the simulated Shopify counts cost as Shopify does and
+/// answers `MAX_COST_EXCEEDED` above 1000): no request is wasted.
+#[tokio::test]
+async fn no_request_of_a_month_is_refused_as_too_costly() {
+    let s = scenario();
+    let sandbox = ShopifySandbox::start(&s, Faults::none()).await;
+    let client = ShopifyClient::builder(sandbox.shop(), sandbox.access_token())
+        .base_url(sandbox.uri())
+        .build()
+        .unwrap();
+    let got = run(&client, &s.config.period).await;
+    assert_eq!(got.sales, expected(&s).0);
+    assert_eq!(sandbox.refused_as_too_costly(), 0);
+    let max = sandbox.max_requested_cost();
+    assert!(max > 900 && max <= 1000, "max requested cost {max}");
+    // Two order listings (one page each), the payouts list and one page of
+    // balance transactions per payout: nothing repeated.
+    let payouts = s
+        .shopify_payouts
+        .iter()
+        .filter(|p| s.config.period.contains(p.created_at))
+        .count() as u64;
+    assert_eq!(sandbox.requests(), 3 + payouts);
+}
+
+/// Two clients of one app share the shop's bucket (1000 points, restoring
+/// 1000 per second): both ask for an order page of 981 points at once, so
+/// one is answered `THROTTLED` with the bucket's real state, waits what that
+/// implies, and still lists the whole month. (One client alone paces itself
+/// from `throttleStatus` and is not throttled.)
+#[tokio::test]
+async fn an_empty_bucket_throttles_and_the_client_waits() {
+    let s = scenario();
+    let sandbox = ShopifySandbox::start(&s, Faults::none()).await;
+    sandbox.set_plan(provider_sandbox::shopify_cost::Plan {
+        bucket: 1000,
+        restore_per_second: 1000,
+    });
+    let (a, b) = (client(&sandbox, 250), client(&sandbox, 250));
+    let period = s.config.period;
+    let (ra, rb) = tokio::join!(
+        a.sales(&period).try_collect::<Vec<SalesRecord>>(),
+        b.sales(&period).try_collect::<Vec<SalesRecord>>()
+    );
+    for records in [ra.unwrap(), rb.unwrap()] {
+        let sales = records
+            .iter()
+            .filter(|r| matches!(r, SalesRecord::Sale(_)))
+            .count();
+        assert_eq!(sales, expected(&s).0);
+    }
+    assert!(
+        sandbox.throttled() >= 1,
+        "one client found the bucket short"
+    );
+    assert_eq!(sandbox.refused_as_too_costly(), 0);
+}
