@@ -289,10 +289,7 @@ async fn an_order_level_discount_books_the_tax_lines_exactly() {
 async fn no_request_of_a_month_is_refused_as_too_costly() {
     let s = scenario();
     let sandbox = ShopifySandbox::start(&s, Faults::none()).await;
-    let client = ShopifyClient::builder(sandbox.shop(), sandbox.access_token())
-        .base_url(sandbox.uri())
-        .build()
-        .unwrap();
+    let client = client(&sandbox, shopify_client::queries::ORDERS_PAGE_SIZE);
     let got = run(&client, &s.config.period).await;
     assert_eq!(got.sales, expected(&s).0);
     assert_eq!(sandbox.refused_as_too_costly(), 0);
