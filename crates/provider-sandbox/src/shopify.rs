@@ -11,6 +11,7 @@
 //!   or `ID`;
 //! - `shopifyPaymentsAccount { payouts(first, after, query) }` with
 //!   `issued_at` bounds, oldest first;
+//! - `nodes(ids:)` of orders, with their refunds and refund transaction ids;
 //! - `shopifyPaymentsAccount { balanceTransactions(first, after, query,
 //!   hideTransfers) }` with `payments_transfer_id:<payout id>` or
 //!   `payout_date:YYYY-MM-DD`; without
@@ -979,6 +980,38 @@ impl Api {
         Ok(json!({ "shopifyPaymentsAccount": { "balanceTransactions": conn } }))
     }
 
+    /// `nodes(ids:)` for orders, with the refunds and the ids of their
+    /// transactions (what `… on Order { id refunds { id transactions { nodes
+    /// { id } } } }` selects); an unknown id is `null`, as at Shopify.
+    fn nodes(&self, vars: &Value) -> Value {
+        let ids = vars.get("ids").and_then(Value::as_array);
+        let nodes: Vec<Value> = ids
+            .into_iter()
+            .flatten()
+            .map(|id| {
+                let Some(order) = self.data.orders.iter().find(|o| o.json["id"] == *id) else {
+                    return Value::Null;
+                };
+                let refunds: Vec<Value> = order.json["refunds"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|r| {
+                        let ids: Vec<Value> = r["transactions"]["nodes"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .map(|t| json!({ "id": t["id"] }))
+                            .collect();
+                        json!({ "id": r["id"], "transactions": { "nodes": ids } })
+                    })
+                    .collect();
+                json!({ "id": id, "refunds": refunds })
+            })
+            .collect();
+        json!({ "nodes": nodes })
+    }
+
     fn answer(&self, request: &Request) -> Result<ResponseTemplate, Rejected> {
         let path = request.url.path();
         let version = path
@@ -1015,7 +1048,9 @@ impl Api {
         let query = body.get("query").and_then(Value::as_str).unwrap_or("");
         let vars = body.get("variables").cloned().unwrap_or(Value::Null);
         let requested = self.requested(query, &vars)?;
-        let data = if query.contains("balanceTransactions(") {
+        let data = if query.contains("nodes(ids:") {
+            Ok(self.nodes(&vars))
+        } else if query.contains("balanceTransactions(") {
             self.balance_transactions(query, &vars)
         } else if query.contains("payouts(") {
             self.payouts(&vars)

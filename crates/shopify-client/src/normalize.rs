@@ -21,8 +21,12 @@ use bookkeeping_core::{
     ReviewReason, Sale, SaleLine, SettlementKind, SettlementLine, SourceRef, TaxTreatment, VatRate,
     stockholm_date,
 };
+use std::collections::HashMap;
+
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+
+use crate::ids::RefundId;
 
 use crate::models::{
     BalanceTransaction, BalanceTransactionType, FinancialStatus, MoneyBag, Order, OrderTransaction,
@@ -766,6 +770,24 @@ pub fn normalize_payout(
     payout: &Payout,
     transactions: &[BalanceTransaction],
 ) -> Result<(bookkeeping_core::Payout, Vec<ReviewItem>), MoneyError> {
+    normalize_payout_joined(payout, transactions, &HashMap::new())
+}
+
+/// [`normalize_payout`], with each `REFUND` line joined to the refund it
+/// settles: `refunds` maps an order transaction's numeric id (a balance
+/// transaction's `sourceOrderTransactionId`) to the refund holding that
+/// transaction ([`ShopifyClient::refunds_by_transaction`](crate::ShopifyClient::refunds_by_transaction)).
+/// A joined line's `related` is the refund, so an order with two refunds
+/// settles each one; a line that does not join keeps only the order name
+/// as its `reference`.
+///
+/// # Errors
+/// [`MoneyError`] when the payout's own amount has no valid currency.
+pub fn normalize_payout_joined(
+    payout: &Payout,
+    transactions: &[BalanceTransaction],
+    refunds: &HashMap<String, RefundId>,
+) -> Result<(bookkeeping_core::Payout, Vec<ReviewItem>), MoneyError> {
     let source = SourceRef::new(Provider::Shopify, "payout", payout.id.as_str());
     let mut reviews = Vec::new();
     let mut amount = payout.net.to_money()?;
@@ -795,7 +817,7 @@ pub fn normalize_payout(
     }
     let mut lines = Vec::with_capacity(transactions.len());
     for t in transactions {
-        match settlement_line(t) {
+        match settlement_line(t, refunds) {
             Ok((line, mut r)) => {
                 lines.push(line);
                 reviews.append(&mut r);
@@ -883,6 +905,7 @@ fn check_charges_summary(
 
 fn settlement_line(
     t: &BalanceTransaction,
+    refunds: &HashMap<String, RefundId>,
 ) -> Result<(SettlementLine, Vec<ReviewItem>), MoneyError> {
     let source = SourceRef::new(Provider::Shopify, "balance_transaction", t.id.as_str());
     let mut reviews = Vec::new();
@@ -938,14 +961,19 @@ fn settlement_line(
         gross,
         fees,
         net,
-        // A refund line settles a refund, whose id Shopify Payments does not
-        // give: it is found by the order name (`reference`) instead of
-        // pointing at the sale.
-        related: t
-            .associated_order
-            .as_ref()
-            .filter(|_| !settles_refund)
-            .map(|o| SourceRef::new(Provider::Shopify, "order", o.id.as_str())),
+        // A refund line settles a refund: the one holding the order
+        // transaction behind the line (`sourceOrderTransactionId`), never
+        // the sale. Unjoined, only the order name (`reference`) is left.
+        related: if settles_refund {
+            t.source_order_transaction_id
+                .as_ref()
+                .and_then(|id| refunds.get(id))
+                .map(|r| SourceRef::new(Provider::Shopify, "refund", r.as_str()))
+        } else {
+            t.associated_order
+                .as_ref()
+                .map(|o| SourceRef::new(Provider::Shopify, "order", o.id.as_str()))
+        },
         reference: t.associated_order.as_ref().map(|o| o.name.clone()),
         original: None,
         exchange_rate: None,

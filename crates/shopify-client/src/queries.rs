@@ -299,6 +299,23 @@ pub const BALANCE_TRANSACTIONS: &str = r#"query KassabokBalanceTransactions($fir
 fragment Money on MoneyV2 { amount currencyCode }
 "#;
 
+/// The refunds of some orders with the ids of their transactions: joins a
+/// payout's `REFUND` balance transactions (`sourceOrderTransactionId`, the
+/// order transaction behind it) to the refund they settle. Variables: `$ids`
+/// (order GIDs, at most [`NODES_PER_QUERY`]).
+pub const REFUNDS_OF_ORDERS: &str = r#"query KassabokRefundsOfOrders($ids: [ID!]!) {
+  nodes(ids: $ids) {
+    ... on Order {
+      id
+      refunds { id transactions(first: 10) { nodes { id } } }
+    }
+  }
+}
+"#;
+
+/// Ids per `nodes(ids:)` query (Shopify's input arrays hold at most 250).
+pub const NODES_PER_QUERY: usize = 250;
+
 /// Orders per page: Shopify's largest page, whose requested cost fits the
 /// single-query limit of 1000 points (the crate's tests print the costs).
 pub const ORDERS_PAGE_SIZE: u32 = 250;
@@ -355,6 +372,7 @@ pub const ALL: &[(&str, &str)] = &[
     ("refund_shipping_lines", REFUND_SHIPPING_LINES),
     ("refund_order_adjustments", REFUND_ORDER_ADJUSTMENTS),
     ("refund_transactions", REFUND_TRANSACTIONS),
+    ("refunds_of_orders", REFUNDS_OF_ORDERS),
     ("payouts", PAYOUTS),
     ("balance_transactions", BALANCE_TRANSACTIONS),
 ];

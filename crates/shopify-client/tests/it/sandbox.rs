@@ -9,7 +9,7 @@ use bookkeeping_core::{
 };
 use futures::TryStreamExt;
 use provider_http::{Jitter, RetryPolicy};
-use provider_sandbox::scenario::{Gateway, TransactionKind};
+use provider_sandbox::scenario::{Gateway, ItemKind, TransactionKind};
 use provider_sandbox::shopify::ShopifySandbox;
 use provider_sandbox::{Faults, Scenario, ScenarioConfig};
 use shopify_client::ShopifyClient;
@@ -295,14 +295,23 @@ async fn no_request_of_a_month_is_refused_as_too_costly() {
     assert_eq!(sandbox.refused_as_too_costly(), 0);
     let max = sandbox.max_requested_cost();
     assert!(max > 900 && max <= 1000, "max requested cost {max}");
-    // Two order listings (one page each), the payouts list and one page of
-    // balance transactions per payout: nothing repeated.
-    let payouts = s
+    // Two order listings (one page each), the payouts list, one page of
+    // balance transactions per payout, and one refund join per payout with
+    // refund lines: nothing repeated.
+    let payouts: Vec<_> = s
         .shopify_payouts
         .iter()
         .filter(|p| s.config.period.contains(p.created_at))
-        .count() as u64;
-    assert_eq!(sandbox.requests(), 3 + payouts);
+        .collect();
+    let with_refunds = payouts
+        .iter()
+        .filter(|p| p.items.iter().any(|i| i.kind == ItemKind::Refund))
+        .count();
+    assert!(with_refunds > 0);
+    assert_eq!(
+        sandbox.requests(),
+        3 + (payouts.len() + with_refunds) as u64
+    );
 }
 
 /// Two clients of one app share the shop's bucket (1000 points, restoring
