@@ -11,11 +11,15 @@
 //!   latency) and request counting ([`RequestCounter`]).
 //! - One module per provider that renders the scenario in that API's real shapes on a
 //!   wiremock server.
+//! - [`contract`]: strict checks of JSON against a provider's published OpenAPI schemas;
+//!   the contract tests (`tests/contract`) run every answer of the sandbox through them.
 //!
 //! Dependencies: `wiremock` (the servers), `fastrand` (seeded, deterministic data),
-//! `serde_json` (the payloads), `tokio`, `time`, `rust_decimal`.
+//! `serde_json` (the payloads), `tokio`, `time`, `rust_decimal`, `regex` (the schemas'
+//! `pattern`s). Tests: `reqwest` (to ask the sandbox like a client would).
 
 pub mod all;
+pub mod contract;
 pub mod faults;
 pub mod klarna;
 pub mod paypal;

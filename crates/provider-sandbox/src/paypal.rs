@@ -434,7 +434,12 @@ impl State {
             "page": page,
             "total_items": matching.len(),
             "total_pages": total_pages,
-            "links": []
+            // search_response.links: at least one HATEOAS link (minItems 1).
+            "links": [{
+                "href": request.url.to_string(),
+                "rel": "self",
+                "method": "GET"
+            }]
         }))
     }
 

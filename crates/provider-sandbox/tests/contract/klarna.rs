@@ -1,0 +1,1 @@
+//! Klarna (filled in below).

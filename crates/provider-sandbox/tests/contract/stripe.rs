@@ -1,0 +1,1 @@
+//! Stripe (filled in below).
