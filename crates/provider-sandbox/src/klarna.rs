@@ -359,17 +359,13 @@ fn render_item(
     }
 }
 
-/// A row that belongs to no order, as Klarna sends it: `""` for the order,
-/// capture and countries (holdback, release, charges).
+/// A row that belongs to no order (holdback, release): `""` for the capture
+/// ("provided exclusively for sale and fee transactions", OpenAPI
+/// `Transaction.capture_id`) and the countries. `order_id` stays a UUID: the
+/// OpenAPI declares it `format: uuid` (the client also reads `""` there).
 fn without_order(mut t: Value, no_order: bool) -> Value {
     if no_order {
-        for field in [
-            "order_id",
-            "short_order_id",
-            "capture_id",
-            "purchase_country",
-            "shipping_country",
-        ] {
+        for field in ["capture_id", "purchase_country", "shipping_country"] {
             t[field] = json!("");
         }
     }
