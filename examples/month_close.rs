@@ -396,7 +396,11 @@ async fn prefetch_rates(
     period: Period,
 ) -> Result<(), Box<dyn Error>> {
     let from = period.first() - time::Duration::days(62);
-    let to = period.last() + time::Duration::days(31);
+    // Nothing is published after today; a later date would only be refused.
+    let today = OffsetDateTime::now_utc().date();
+    let to = (period.last() + time::Duration::days(31))
+        .min(today)
+        .max(from);
     for c in foreign_currencies(fetched) {
         match rates.riksbank.prefetch([c], from, to).await {
             Ok(()) => {}
