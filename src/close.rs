@@ -115,7 +115,9 @@ pub async fn fetch(
         let mut stream = s.payouts(period);
         while let Some(rec) = stream.next().await {
             let rec = match rec? {
-                known @ (PayoutRecord::Payout(_) | PayoutRecord::Review(_)) => known,
+                known @ (PayoutRecord::Payout(_)
+                | PayoutRecord::Line(_)
+                | PayoutRecord::Review(_)) => known,
                 other => PayoutRecord::Review(unknown_record(provider, format!("{other:?}"))),
             };
             // A payout counts with its lines: that is what a host waits for.
@@ -181,6 +183,7 @@ impl Fetched {
         for rec in &self.payouts {
             match rec {
                 PayoutRecord::Payout(p) => mapper.add_payout(p),
+                PayoutRecord::Line(l) => mapper.add_balance_line(l),
                 PayoutRecord::Review(item) => mapper.add_review(item.clone()),
                 _ => {}
             }

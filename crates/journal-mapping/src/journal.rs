@@ -69,6 +69,10 @@ pub struct Journal {
     pub vouchers: Vec<Voucher>,
     /// One per payout booked in the period.
     pub reconciliations: Vec<PayoutReconciliation>,
+    /// Payouts in transit and lines not yet paid out at the period's end:
+    /// what the clearing accounts hold besides sales not yet settled.
+    #[serde(default)]
+    pub outstanding: Vec<crate::reconcile::Outstanding>,
     /// What an accountant must look at.
     pub review: Vec<ReviewItem>,
     /// What was covered and which reports are still needed.

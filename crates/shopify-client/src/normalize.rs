@@ -908,6 +908,17 @@ fn check_charges_summary(
     )
 }
 
+/// One balance transaction as a settlement line (as a payout carries it),
+/// with review items for what is unknown.
+///
+/// # Errors
+/// [`MoneyError`] when its amounts have no valid currency.
+pub fn normalize_balance_transaction(
+    t: &BalanceTransaction,
+) -> Result<(SettlementLine, Vec<ReviewItem>), MoneyError> {
+    settlement_line(t)
+}
+
 fn settlement_line(
     t: &BalanceTransaction,
 ) -> Result<(SettlementLine, Vec<ReviewItem>), MoneyError> {

@@ -210,6 +210,10 @@ pub struct Mapper<R> {
     refund_by_doc: HashMap<u64, u64>,
     review: Vec<ReviewItem>,
     reconciliations: Vec<PayoutReconciliation>,
+    outstanding: Vec<crate::reconcile::Outstanding>,
+    /// Balance transactions booked by this run, so a line listed both in a
+    /// payout and on its own is booked once.
+    booked_lines: std::collections::HashSet<u64>,
     coverage: BTreeMap<Provider, ProviderCoverage>,
     totals: BTreeMap<Provider, ProviderTotals>,
     needed: BTreeMap<(Provider, NeededReportKind), NeededAcc>,
@@ -263,6 +267,8 @@ impl<R: ExchangeRates> Mapper<R> {
             refund_by_doc: HashMap::new(),
             review: Vec::new(),
             reconciliations: Vec::new(),
+            outstanding: Vec::new(),
+            booked_lines: std::collections::HashSet::new(),
             coverage: BTreeMap::new(),
             totals: BTreeMap::new(),
             needed: BTreeMap::new(),
@@ -298,6 +304,7 @@ impl<R: ExchangeRates> Mapper<R> {
     pub fn add_payout_record(&mut self, record: &PayoutRecord) {
         match record {
             PayoutRecord::Payout(p) => self.add_payout(p),
+            PayoutRecord::Line(l) => self.add_balance_line(l),
             PayoutRecord::Review(item) => self.add_review(item.clone()),
             other => self.add_review(ReviewItem::new(
                 Provider::Shopify,
@@ -460,6 +467,13 @@ impl<R: ExchangeRates> Mapper<R> {
             series: self.policy.series.clone(),
             vouchers,
             reconciliations: self.reconciliations,
+            outstanding: {
+                let mut o = self.outstanding;
+                o.sort_by(|a, b| {
+                    (a.provider, a.date, &a.source).cmp(&(b.provider, b.date, &b.source))
+                });
+                o
+            },
             review: self.review,
             coverage: Coverage {
                 period: self.period,
