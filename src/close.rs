@@ -66,9 +66,18 @@ impl std::fmt::Debug for Sources {
     }
 }
 
+/// Days before a period whose sales [`fetch`] also reads, only so that a
+/// receipt of the period finds its sale (a PayPal receipt just after midnight
+/// for a sale just before it settles the clearing account instead of going
+/// to suspense). They are not booked again: the run of their month did.
+pub const SALES_LOOKBACK_DAYS: i64 = 7;
+
 /// Everything fetched for a period, in the order the sources gave it.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Fetched {
+    /// Sales of the [`SALES_LOOKBACK_DAYS`] before the period, for matching
+    /// receipts only.
+    pub earlier_sales: Vec<bookkeeping_core::Sale>,
     /// Sales, refunds and their review items.
     pub sales: Vec<SalesRecord>,
     /// Payouts and their review items.
@@ -143,9 +152,30 @@ pub async fn fetch(
         progress(provider, count);
         Ok::<_, SourceError>((provider, batch, count))
     }));
-    let (sales, payouts, statements) = futures::try_join!(sales, payouts, statements)?;
+    let lookback = lookback_period(period);
+    let earlier = futures::future::try_join_all(sources.sales.iter().map(|s| {
+        let lookback = lookback;
+        async move {
+            let mut out = Vec::new();
+            let Some(lookback) = lookback else {
+                return Ok::<_, SourceError>(out);
+            };
+            let mut stream = s.sales(&lookback);
+            while let Some(rec) = stream.next().await {
+                if let SalesRecord::Sale(sale) = rec? {
+                    out.push(sale);
+                }
+            }
+            Ok(out)
+        }
+    }));
+    let (sales, payouts, statements, earlier) =
+        futures::try_join!(sales, payouts, statements, earlier)?;
 
-    let mut fetched = Fetched::default();
+    let mut fetched = Fetched {
+        earlier_sales: earlier.into_iter().flatten().collect(),
+        ..Fetched::default()
+    };
     for (provider, recs, count) in sales {
         *fetched.records.entry(provider).or_default() += count;
         fetched.sales.extend(recs);
@@ -171,6 +201,9 @@ impl Fetched {
         period: Period,
     ) -> Journal {
         let mut mapper = Mapper::new(chart, policy, rates, period);
+        for sale in &self.earlier_sales {
+            mapper.add_earlier_sale(sale);
+        }
         for rec in &self.sales {
             match rec {
                 SalesRecord::Sale(s) => mapper.add_sale(s),
@@ -198,6 +231,16 @@ impl Fetched {
         }
         mapper.finish()
     }
+}
+
+/// The [`SALES_LOOKBACK_DAYS`] before `period`, if the calendar has them.
+fn lookback_period(period: &Period) -> Option<Period> {
+    let last = period.first().previous_day()?;
+    let mut first = last;
+    for _ in 1..SALES_LOOKBACK_DAYS {
+        first = first.previous_day()?;
+    }
+    Period::new(first, last).ok()
 }
 
 /// A record of a kind newer than this facade: never dropped silently.

@@ -144,7 +144,7 @@ impl Entry {
     }
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct NeededAcc {
     count: u64,
     amount: Decimal,
@@ -214,6 +214,7 @@ pub struct Mapper<R> {
     /// Balance transactions booked by this run, so a line listed both in a
     /// payout and on its own is booked once.
     booked_lines: std::collections::HashSet<u64>,
+    booked: Vec<SourceRef>,
     coverage: BTreeMap<Provider, ProviderCoverage>,
     totals: BTreeMap<Provider, ProviderTotals>,
     needed: BTreeMap<(Provider, NeededReportKind), NeededAcc>,
@@ -269,6 +270,7 @@ impl<R: ExchangeRates> Mapper<R> {
             reconciliations: Vec::new(),
             outstanding: Vec::new(),
             booked_lines: std::collections::HashSet::new(),
+            booked: Vec::new(),
             coverage: BTreeMap::new(),
             totals: BTreeMap::new(),
             needed: BTreeMap::new(),
@@ -278,6 +280,33 @@ impl<R: ExchangeRates> Mapper<R> {
     /// The period being mapped.
     pub fn period(&self) -> Period {
         self.period
+    }
+
+    /// Adds a sale of the days before the period only so that a receipt of
+    /// the period can settle it (a PayPal receipt just after midnight for a
+    /// sale just before it clears the clearing account, as a payout line
+    /// does): nothing is booked, counted or reported for it, since the run
+    /// of its own month did that. A sale that is not before the period is
+    /// ignored.
+    pub fn add_earlier_sale(&mut self, sale: &Sale) {
+        if bookkeeping_core::stockholm_date(sale.occurred_at) >= self.period.first() {
+            return;
+        }
+        let provider = sale.source.provider;
+        let review = self.review.len();
+        let coverage = self.coverage.get(&provider).cloned();
+        let needed = self.needed.clone();
+        self.add_sale(sale);
+        self.review.truncate(review);
+        match coverage {
+            Some(c) => {
+                self.coverage.insert(provider, c);
+            }
+            None => {
+                self.coverage.remove(&provider);
+            }
+        }
+        self.needed = needed;
     }
 
     /// Adds a review item from a provider client (it goes to the journal as is).
@@ -473,6 +502,11 @@ impl<R: ExchangeRates> Mapper<R> {
                     (a.provider, a.date, &a.source).cmp(&(b.provider, b.date, &b.source))
                 });
                 o
+            },
+            booked_lines: {
+                let mut b = self.booked;
+                b.sort();
+                b
             },
             review: self.review,
             coverage: Coverage {

@@ -387,6 +387,7 @@ impl<R: ExchangeRates> Mapper<R> {
                 }
                 continue;
             }
+            self.booked.push(line.source.clone());
             if let Ok(Some(diff)) = line.check() {
                 self.push_review(
                     review_item(
@@ -592,6 +593,7 @@ impl<R: ExchangeRates> Mapper<R> {
         if !self.booked_lines.insert(source_key(&line.source)) {
             return;
         }
+        self.booked.push(line.source.clone());
         let Some(rate) = self.rate(currency, ldate) else {
             self.push_review(
                 review_item(
