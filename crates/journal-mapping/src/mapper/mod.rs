@@ -59,6 +59,10 @@ pub struct MappingInput {
     pub refunds: Vec<Refund>,
     /// Payouts with their lines.
     pub payouts: Vec<Payout>,
+    /// Balance transactions of the period no payout in `payouts` carries
+    /// (see [`BalanceLine`](bookkeeping_core::BalanceLine)).
+    #[serde(default)]
+    pub balance_lines: Vec<bookkeeping_core::BalanceLine>,
     /// Bank-like balances (PayPal).
     pub statements: Vec<Statement>,
     /// Lost disputes.
@@ -70,7 +74,8 @@ pub struct MappingInput {
 }
 
 /// Maps a whole period at once: sales and refunds first (so settlements find
-/// them), then review items, payouts, statements, lost disputes and bills.
+/// them), then review items, payouts, balance lines, statements, lost
+/// disputes and bills.
 ///
 /// ```
 /// use bookkeeping_core::Period;
@@ -101,6 +106,9 @@ pub fn map<R: ExchangeRates>(
     }
     for p in &input.payouts {
         m.add_payout(p);
+    }
+    for l in &input.balance_lines {
+        m.add_balance_line(l);
     }
     for s in &input.statements {
         m.add_statement(s);

@@ -384,6 +384,98 @@ fn payout_lines_are_booked_in_their_own_month() {
     }
 }
 
+/// A Stripe payout created on 31 March whose `arrival_date` is 2 April
+/// (<https://docs.stripe.com/api/payouts/object#payout_object-arrival_date>):
+/// March books its March line with the fee, leaves the net on 1580 and lists
+/// the payout in transit; a balance transaction of 31 March that no payout
+/// carries (<https://docs.stripe.com/api/balance_transactions/list>, listed by
+/// `created`) is booked in March and listed as not paid out; a line that
+/// comes both ways is booked once.
+#[test]
+fn march_books_its_lines_and_lists_what_is_in_transit_or_not_paid_out() {
+    let fee2 = |id: &str, amount: &str| {
+        let mut f = fee(Provider::Stripe, FeeKind::Processing, sek(amount), None);
+        f.source = SourceRef::new(Provider::Stripe, "balance_transaction", id);
+        f
+    };
+    let mut a = sline(
+        Provider::Stripe,
+        "txn_a",
+        SettlementKind::Charge,
+        sek("100.00"),
+        vec![fee2("txn_a", "2.00")],
+        None,
+    );
+    a.occurred_at = datetime!(2026-03-30 10:00 UTC);
+    let mut p = payout(Provider::Stripe, "po_31", vec![a.clone()]);
+    p.created_at = datetime!(2026-03-31 04:00 UTC);
+    p.arrival_date = date!(2026 - 04 - 02);
+    p.status = PayoutStatus::InTransit;
+    let mut b = sline(
+        Provider::Stripe,
+        "txn_b",
+        SettlementKind::Charge,
+        sek("50.00"),
+        vec![fee2("txn_b", "1.00")],
+        None,
+    );
+    b.occurred_at = datetime!(2026-03-31 20:00 UTC);
+    let policy = Policy::default().with_fee_class(Provider::Stripe, None, FeeVatClass::Exempt);
+    let mut mp = mapper(policy);
+    mp.add_payout(&p);
+    for line in [&b, &b, &a] {
+        mp.add_balance_line(&BalanceLine {
+            provider: Provider::Stripe,
+            line: line.clone(),
+        });
+    }
+    let j = balanced(mp.finish());
+    assert_eq!(j.vouchers.len(), 2, "{:#?}", j.vouchers);
+    let part = &j.vouchers[1];
+    assert_eq!(part.date, date!(2026 - 03 - 31));
+    assert_eq!(part.text, "Stripe utbetalning po_31 avser 2026-03");
+    // A Stripe payment without a Stripe invoice settles the customer
+    // receivable of an invoice issued elsewhere (1510); the net stays on 1580.
+    assert_eq!(
+        rows(part),
+        expect(&[("1510", "-100"), ("1580", "98"), ("6570", "2")])
+    );
+    let unpaid = &j.vouchers[0];
+    assert_eq!(unpaid.text, "Stripe ej utbetalt 2026-03-31");
+    assert_eq!(
+        rows(unpaid),
+        expect(&[("1510", "-50"), ("1580", "49"), ("6570", "1")])
+    );
+    assert_eq!(
+        j.booked_lines
+            .iter()
+            .map(|s| s.id.as_str())
+            .collect::<Vec<_>>(),
+        vec!["txn_a", "txn_b"]
+    );
+    assert!(j.reconciliations.is_empty());
+    assert_eq!(j.outstanding.len(), 2);
+    let of = |id: &str| j.outstanding.iter().find(|o| o.source.id == id).unwrap();
+    assert_eq!(
+        of("po_31").kind,
+        OutstandingKind::PayoutInTransit {
+            arrival_date: date!(2026 - 04 - 02)
+        }
+    );
+    assert_eq!(of("po_31").amount_sek, d("98"));
+    assert_eq!(of("txn_b").kind, OutstandingKind::NotPaidOut);
+    assert_eq!(of("txn_b").amount_sek, d("49"));
+    let md = j.review_markdown();
+    assert!(
+        md.contains("| stripe | po_31 | 2026-03-31 | 2026-04-02 | 98.00 SEK | 98.00 |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| stripe | txn_b | 2026-03-31 | 49.00 SEK | 49.00 |"),
+        "{md}"
+    );
+}
+
 #[test]
 fn missing_exchange_rate_is_a_review_item() {
     let s = sale(
