@@ -153,21 +153,18 @@ pub async fn fetch(
         Ok::<_, SourceError>((provider, batch, count))
     }));
     let lookback = lookback_period(period);
-    let earlier = futures::future::try_join_all(sources.sales.iter().map(|s| {
-        let lookback = lookback;
-        async move {
-            let mut out = Vec::new();
-            let Some(lookback) = lookback else {
-                return Ok::<_, SourceError>(out);
-            };
-            let mut stream = s.sales(&lookback);
-            while let Some(rec) = stream.next().await {
-                if let SalesRecord::Sale(sale) = rec? {
-                    out.push(sale);
-                }
+    let earlier = futures::future::try_join_all(sources.sales.iter().map(|s| async move {
+        let mut out = Vec::new();
+        let Some(lookback) = lookback else {
+            return Ok::<_, SourceError>(out);
+        };
+        let mut stream = s.sales(&lookback);
+        while let Some(rec) = stream.next().await {
+            if let SalesRecord::Sale(sale) = rec? {
+                out.push(sale);
             }
-            Ok(out)
         }
+        Ok(out)
     }));
     let (sales, payouts, statements, earlier) =
         futures::try_join!(sales, payouts, statements, earlier)?;

@@ -31,7 +31,7 @@ impl StripeClient {
         let mut query = arrival.query("arrival_date").to_vec();
         query.push(pair(
             "created[lt]",
-            &created_before.unix_timestamp().to_string(),
+            created_before.unix_timestamp().to_string(),
         ));
         self.list("payout", "/v1/payouts".to_owned(), query, None)
     }
