@@ -128,9 +128,14 @@ impl PayoutSource for ShopifyClient {
         let client = self.clone();
         // Listed once every payout is in, so `carried` is complete.
         let not_paid_out = stream::once(async move {
-            client
+            let lister = client.clone();
+            lister
                 .balance_transactions_processed(period)
-                .map_ok(move |listed| balance_line_records(listed, &carried))
+                .and_then(move |listed| {
+                    let client = client.clone();
+                    let carried = Arc::clone(&carried);
+                    async move { balance_line_records(&client, listed, &carried).await }
+                })
         })
         .flatten();
         end_after_error(payouts.chain(not_paid_out))
@@ -145,41 +150,57 @@ impl PayoutSource for ShopifyClient {
 
 /// A balance transaction of the period that no listed payout carries, as a
 /// [`PayoutRecord::Line`]; nothing for one a payout carries.
-fn balance_line_records(
+/// A refund line is joined to its refund as a payout's are.
+async fn balance_line_records(
+    client: &ShopifyClient,
     listed: Listed<BalanceTransaction>,
     carried: &Mutex<HashSet<String>>,
-) -> Vec<PayoutRecord> {
+) -> Result<Vec<PayoutRecord>, Error> {
     let t = match listed {
         Listed::Item(t) => t,
-        Listed::Malformed(r) => return vec![PayoutRecord::Review(r)],
+        Listed::Malformed(r) => return Ok(vec![PayoutRecord::Review(r)]),
     };
     let is_carried = carried
         .lock()
         .map(|set| set.contains(t.id.as_str()))
         .unwrap_or(false);
     if is_carried {
-        return Vec::new();
+        return Ok(Vec::new());
     }
-    match crate::normalize::normalize_balance_transaction(&t) {
-        Ok((line, reviews)) => std::iter::once(PayoutRecord::Line(BalanceLine {
-            provider: Provider::Shopify,
-            line,
-        }))
-        .chain(reviews.into_iter().map(PayoutRecord::Review))
-        .collect(),
-        Err(e) => vec![PayoutRecord::Review(
-            ReviewItem::new(
-                Provider::Shopify,
-                ReviewReason::Currency,
-                format!("balance transaction amounts could not be read: {e}"),
-            )
-            .with_source(SourceRef::new(
-                Provider::Shopify,
-                "balance_transaction",
-                t.id.as_str(),
-            )),
-        )],
-    }
+    let order = t
+        .associated_order
+        .as_ref()
+        .filter(|_| {
+            t.kind == crate::models::BalanceTransactionType::Refund
+                && t.source_order_transaction_id.is_some()
+        })
+        .map(|o| o.id.clone());
+    let refunds = match order {
+        Some(order) => client.refunds_by_transaction(&[order]).await?,
+        None => std::collections::HashMap::new(),
+    };
+    Ok(
+        match crate::normalize::normalize_balance_transaction(&t, &refunds) {
+            Ok((line, reviews)) => std::iter::once(PayoutRecord::Line(BalanceLine {
+                provider: Provider::Shopify,
+                line,
+            }))
+            .chain(reviews.into_iter().map(PayoutRecord::Review))
+            .collect(),
+            Err(e) => vec![PayoutRecord::Review(
+                ReviewItem::new(
+                    Provider::Shopify,
+                    ReviewReason::Currency,
+                    format!("balance transaction amounts could not be read: {e}"),
+                )
+                .with_source(SourceRef::new(
+                    Provider::Shopify,
+                    "balance_transaction",
+                    t.id.as_str(),
+                )),
+            )],
+        },
+    )
 }
 
 async fn payout_records(
@@ -208,8 +229,23 @@ async fn payout_records(
     if let Ok(mut set) = carried.lock() {
         set.extend(transactions.iter().map(|t| t.id.as_str().to_owned()));
     }
+    // Refund lines join the refund they settle through the order
+    // transaction behind them (an order can have several refunds).
+    let mut orders: Vec<crate::ids::OrderId> = transactions
+        .iter()
+        .filter(|t| t.kind == crate::models::BalanceTransactionType::Refund)
+        .filter(|t| t.source_order_transaction_id.is_some())
+        .filter_map(|t| t.associated_order.as_ref().map(|o| o.id.clone()))
+        .collect();
+    orders.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+    orders.dedup();
+    let refunds = if orders.is_empty() {
+        std::collections::HashMap::new()
+    } else {
+        client.refunds_by_transaction(&orders).await?
+    };
     let mut out = Vec::new();
-    match crate::normalize::normalize_payout(&payout, &transactions) {
+    match crate::normalize::normalize_payout_joined(&payout, &transactions, &refunds) {
         Ok((p, reviews)) => {
             out.push(PayoutRecord::Payout(p));
             out.extend(malformed.into_iter().map(PayoutRecord::Review));
