@@ -166,8 +166,11 @@ pub async fn fetch(
         }
         Ok(out)
     }));
-    let (sales, payouts, statements, earlier) =
-        futures::try_join!(sales, payouts, statements, earlier)?;
+    let (sales, payouts, statements) = futures::try_join!(sales, payouts, statements)?;
+    // After the period's own listings, not beside them: the lookback is
+    // small, and running it alongside would add to each provider's
+    // concurrent load (Shopify's query-cost bucket) for no gain in time.
+    let earlier = earlier.await?;
 
     let mut fetched = Fetched {
         earlier_sales: earlier.into_iter().flatten().collect(),
