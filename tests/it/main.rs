@@ -4,3 +4,4 @@
 mod month_boundary;
 mod month_close;
 mod support;
+mod vat_reports;
