@@ -66,9 +66,18 @@ impl std::fmt::Debug for Sources {
     }
 }
 
+/// Days before a period whose sales [`fetch`] also reads, only so that a
+/// receipt of the period finds its sale (a PayPal receipt just after midnight
+/// for a sale just before it settles the clearing account instead of going
+/// to suspense). They are not booked again: the run of their month did.
+pub const SALES_LOOKBACK_DAYS: i64 = 7;
+
 /// Everything fetched for a period, in the order the sources gave it.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Fetched {
+    /// Sales of the [`SALES_LOOKBACK_DAYS`] before the period, for matching
+    /// receipts only.
+    pub earlier_sales: Vec<bookkeeping_core::Sale>,
     /// Sales, refunds and their review items.
     pub sales: Vec<SalesRecord>,
     /// Payouts and their review items.
@@ -115,7 +124,9 @@ pub async fn fetch(
         let mut stream = s.payouts(period);
         while let Some(rec) = stream.next().await {
             let rec = match rec? {
-                known @ (PayoutRecord::Payout(_) | PayoutRecord::Review(_)) => known,
+                known @ (PayoutRecord::Payout(_)
+                | PayoutRecord::Line(_)
+                | PayoutRecord::Review(_)) => known,
                 other => PayoutRecord::Review(unknown_record(provider, format!("{other:?}"))),
             };
             // A payout counts with its lines: that is what a host waits for.
@@ -141,9 +152,30 @@ pub async fn fetch(
         progress(provider, count);
         Ok::<_, SourceError>((provider, batch, count))
     }));
+    let lookback = lookback_period(period);
+    let earlier = futures::future::try_join_all(sources.sales.iter().map(|s| async move {
+        let mut out = Vec::new();
+        let Some(lookback) = lookback else {
+            return Ok::<_, SourceError>(out);
+        };
+        let mut stream = s.sales(&lookback);
+        while let Some(rec) = stream.next().await {
+            if let SalesRecord::Sale(sale) = rec? {
+                out.push(sale);
+            }
+        }
+        Ok(out)
+    }));
     let (sales, payouts, statements) = futures::try_join!(sales, payouts, statements)?;
+    // After the period's own listings, not beside them: the lookback is
+    // small, and running it alongside would add to each provider's
+    // concurrent load (Shopify's query-cost bucket) for no gain in time.
+    let earlier = earlier.await?;
 
-    let mut fetched = Fetched::default();
+    let mut fetched = Fetched {
+        earlier_sales: earlier.into_iter().flatten().collect(),
+        ..Fetched::default()
+    };
     for (provider, recs, count) in sales {
         *fetched.records.entry(provider).or_default() += count;
         fetched.sales.extend(recs);
@@ -169,6 +201,9 @@ impl Fetched {
         period: Period,
     ) -> Journal {
         let mut mapper = Mapper::new(chart, policy, rates, period);
+        for sale in &self.earlier_sales {
+            mapper.add_earlier_sale(sale);
+        }
         for rec in &self.sales {
             match rec {
                 SalesRecord::Sale(s) => mapper.add_sale(s),
@@ -181,6 +216,7 @@ impl Fetched {
         for rec in &self.payouts {
             match rec {
                 PayoutRecord::Payout(p) => mapper.add_payout(p),
+                PayoutRecord::Line(l) => mapper.add_balance_line(l),
                 PayoutRecord::Review(item) => mapper.add_review(item.clone()),
                 _ => {}
             }
@@ -195,6 +231,16 @@ impl Fetched {
         }
         mapper.finish()
     }
+}
+
+/// The [`SALES_LOOKBACK_DAYS`] before `period`, if the calendar has them.
+fn lookback_period(period: &Period) -> Option<Period> {
+    let last = period.first().previous_day()?;
+    let mut first = last;
+    for _ in 1..SALES_LOOKBACK_DAYS {
+        first = first.previous_day()?;
+    }
+    Period::new(first, last).ok()
 }
 
 /// A record of a kind newer than this facade: never dropped silently.

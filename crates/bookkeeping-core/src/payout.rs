@@ -209,3 +209,43 @@ impl Payout {
         self.lines.iter().flat_map(|l| l.fees.iter())
     }
 }
+
+/// A balance transaction of a period that is in none of the payouts a
+/// [`PayoutSource`](crate::PayoutSource) listed for that period: at the
+/// period's end it had not been paid out (still pending, available, or paid
+/// out later by a payout created after the period).
+///
+/// Stripe and Shopify Payments state a fee, refund or dispute on the day they
+/// charge it, so such a line is booked in its own month whatever payout later
+/// carries it; that payout then only moves the money to the bank.
+///
+/// ```
+/// use bookkeeping_core::*;
+/// use time::macros::datetime;
+///
+/// let sek = |s: &str| Money::parse(s, Currency::SEK).unwrap();
+/// let line = BalanceLine {
+///     provider: Provider::Stripe,
+///     line: SettlementLine {
+///         source: SourceRef::new(Provider::Stripe, "balance_transaction", "txn_1"),
+///         kind: SettlementKind::Charge,
+///         occurred_at: datetime!(2026-03-31 20:00 UTC),
+///         gross: sek("100.00"),
+///         fees: vec![],
+///         net: sek("100.00"),
+///         related: None,
+///         reference: None,
+///         original: None,
+///         exchange_rate: None,
+///         description: "Payment for Invoice KK-2026-0001".into(),
+///     },
+/// };
+/// assert_eq!(line.line.check(), Ok(None));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BalanceLine {
+    /// The provider whose balance it moved.
+    pub provider: Provider,
+    /// The line, as a payout would carry it.
+    pub line: SettlementLine,
+}

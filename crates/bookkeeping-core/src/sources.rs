@@ -7,7 +7,7 @@ use std::fmt;
 use futures::stream::BoxStream;
 use serde::{Deserialize, Serialize};
 
-use crate::{Payout, Period, Provider, Refund, ReviewItem, Sale, Statement};
+use crate::{BalanceLine, Payout, Period, Provider, Refund, ReviewItem, Sale, Statement};
 
 /// A stream of records from a provider. It ends after the first `Err`: a
 /// failure mid-list is an error, never a short list that looks complete. A
@@ -35,6 +35,9 @@ pub enum SalesRecord {
 pub enum PayoutRecord {
     /// A payout with its lines.
     Payout(Payout),
+    /// A balance transaction of the period in none of the payouts listed for
+    /// it (not yet paid out at the period's end).
+    Line(BalanceLine),
     /// Something that needs review.
     Review(ReviewItem),
 }
@@ -63,7 +66,17 @@ pub trait SalesSource: Source {
 
 /// A source of payouts with their settlement lines (Shopify Payments, Klarna, Stripe).
 pub trait PayoutSource: Source {
-    /// The payouts created in `period` (Stockholm dates), each with its lines.
+    /// For `period` (Stockholm dates): every payout created in it or arriving
+    /// at the bank in it, each with all its lines whatever their dates (so it
+    /// can be reconciled), and, as [`PayoutRecord::Line`], every balance
+    /// transaction dated in the period that none of those payouts contains.
+    /// A source whose provider states its lines only with the payout (Klarna)
+    /// lists payouts by their date and yields no lines on their own.
+    ///
+    /// The period rule (docs/accounting.md, "Periods"): each line is booked
+    /// in the month of its own date, the payout's transfer to the bank in the
+    /// month it arrives; so a line is fetched by the run of its month and
+    /// listed again, for reconciliation only, by the run of its payout's.
     fn payouts<'a>(&'a self, period: &'a Period) -> RecordStream<'a, PayoutRecord>;
 }
 

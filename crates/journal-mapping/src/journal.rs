@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::coverage::Coverage;
 use crate::mapper::r2;
-use crate::reconcile::PayoutReconciliation;
+use crate::reconcile::{Outstanding, OutstandingKind, PayoutReconciliation};
 use crate::voucher::{Voucher, VoucherId};
 
 /// A rounding residue booked on 3740 to make a voucher balance.
@@ -69,6 +69,15 @@ pub struct Journal {
     pub vouchers: Vec<Voucher>,
     /// One per payout booked in the period.
     pub reconciliations: Vec<PayoutReconciliation>,
+    /// Payouts in transit and lines not yet paid out at the period's end:
+    /// what the clearing accounts hold besides sales not yet settled.
+    #[serde(default)]
+    pub outstanding: Vec<crate::reconcile::Outstanding>,
+    /// The settlement lines (balance transactions) booked in the period,
+    /// sorted: with the vouchers' sources, what lets a host check that each
+    /// provider line is booked in exactly one period.
+    #[serde(default)]
+    pub booked_lines: Vec<bookkeeping_core::SourceRef>,
     /// What an accountant must look at.
     pub review: Vec<ReviewItem>,
     /// What was covered and which reports are still needed.
@@ -223,6 +232,93 @@ impl Journal {
         }
     }
 
+    /// Every payout's reconciliation, and what the clearing accounts hold at
+    /// the period's end besides unsettled sales: payouts in transit and
+    /// lines not yet paid out, each with its amount.
+    fn clearing_markdown(&self, s: &mut String) {
+        let _ = writeln!(s, "\n### Every payout arriving in the period\n");
+        if self.reconciliations.is_empty() {
+            let _ = writeln!(s, "None.");
+        } else {
+            let _ = writeln!(
+                s,
+                "| provider | payout | arrival | amount | lines of other months | SEK | reconciled |"
+            );
+            let _ = writeln!(s, "|---|---|---|---|---|---|---|");
+            for r in &self.reconciliations {
+                let _ = writeln!(
+                    s,
+                    "| {} | {} | {} | {} | {} | {} | {} |",
+                    r.provider,
+                    md_escape(&r.payout.id),
+                    r.date,
+                    r.bank_amount,
+                    r.carried_over_lines,
+                    two(r.carried_over_sek),
+                    if r.is_reconciled() { "yes" } else { "no" }
+                );
+            }
+        }
+        let _ = writeln!(s, "\n## Clearing accounts at the period's end\n");
+        let transit: Vec<&Outstanding> = self
+            .outstanding
+            .iter()
+            .filter(|o| matches!(o.kind, OutstandingKind::PayoutInTransit { .. }))
+            .collect();
+        let unpaid: Vec<&Outstanding> = self
+            .outstanding
+            .iter()
+            .filter(|o| o.kind == OutstandingKind::NotPaidOut)
+            .collect();
+        let total = |v: &[&Outstanding]| two(v.iter().map(|o| o.amount_sek).sum());
+        let _ = writeln!(
+            s,
+            "Payouts in transit: {} ({} SEK). Lines not yet paid out: {} ({} SEK).\n",
+            transit.len(),
+            total(&transit),
+            unpaid.len(),
+            total(&unpaid)
+        );
+        if !transit.is_empty() {
+            let _ = writeln!(
+                s,
+                "| provider | payout | created | arrives | amount | SEK |"
+            );
+            let _ = writeln!(s, "|---|---|---|---|---|---|");
+            for o in &transit {
+                let arrives = match &o.kind {
+                    OutstandingKind::PayoutInTransit { arrival_date } => arrival_date.to_string(),
+                    _ => String::new(),
+                };
+                let _ = writeln!(
+                    s,
+                    "| {} | {} | {} | {arrives} | {} | {} |",
+                    o.provider,
+                    md_escape(&o.source.id),
+                    o.date,
+                    o.amount,
+                    two(o.amount_sek)
+                );
+            }
+            let _ = writeln!(s);
+        }
+        if !unpaid.is_empty() {
+            let _ = writeln!(s, "| provider | line | date | net | SEK |");
+            let _ = writeln!(s, "|---|---|---|---|---|");
+            for o in &unpaid {
+                let _ = writeln!(
+                    s,
+                    "| {} | {} | {} | {} | {} |",
+                    o.provider,
+                    md_escape(&o.source.id),
+                    o.date,
+                    o.amount,
+                    two(o.amount_sek)
+                );
+            }
+        }
+    }
+
     /// Review items, unreconciled payouts and the coverage report as
     /// Markdown, for `review.md`.
     pub fn review_markdown(&self) -> String {
@@ -275,6 +371,7 @@ impl Journal {
                 md_escape(&reasons.join("; "))
             );
         }
+        self.clearing_markdown(&mut s);
         let _ = writeln!(s, "\n## Coverage\n");
         let _ = writeln!(
             s,

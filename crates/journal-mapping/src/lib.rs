@@ -135,6 +135,6 @@ pub use mapper::{DisputeLost, Mapper, MappingInput, map};
 pub use policy::{
     AccountingMethod, DisputePolicy, FeeVatClass, FeeVatRule, Granularity, LostDispute, Policy,
 };
-pub use reconcile::{Discrepancy, PayoutReconciliation};
+pub use reconcile::{Discrepancy, Outstanding, OutstandingKind, PayoutReconciliation};
 pub use vat::{RateValidity, VatTable};
 pub use voucher::{Posting, Voucher, VoucherId, VoucherKind};

@@ -18,9 +18,10 @@ pub enum Granularity {
     /// midnight cut-off); one voucher per payout and per PayPal day.
     #[default]
     PerDay,
-    /// Sales per day as [`Granularity::PerDay`]; each payout is one voucher,
-    /// split at month end: lines that occurred in an earlier month are booked
-    /// in that month (dated its last day) when the period covers it.
+    /// The same vouchers as [`Granularity::PerDay`]. It used to split a
+    /// payout at month end; every granularity now books each payout line in
+    /// its own month (docs/accounting.md, "Periods"), so this is kept only
+    /// for hosts that name it.
     PerPayout,
 }
 

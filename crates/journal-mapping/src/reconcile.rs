@@ -86,10 +86,11 @@ pub struct PayoutReconciliation {
     pub bank_sek: Decimal,
     /// Lines settling sales or refunds booked in this period.
     pub matched_lines: u64,
-    /// Lines settling sales or refunds of an earlier period (carried over on
-    /// the clearing account; expected, not a discrepancy).
+    /// Lines booked by the run of another month (their own, by the period
+    /// rule) plus lines settling sales or refunds of an earlier period: carried
+    /// over on the clearing account; expected, not a discrepancy.
     pub carried_over_lines: u64,
-    /// SEK of the carried-over lines.
+    /// SEK of the carried-over lines (the net for lines of another month).
     #[serde(with = "rust_decimal::serde::str")]
     pub carried_over_sek: Decimal,
     /// The FX difference booked on 3960/7960 (gain negative, loss positive).
@@ -112,4 +113,40 @@ impl PayoutReconciliation {
     pub fn is_reconciled(&self) -> bool {
         self.discrepancies.is_empty()
     }
+}
+
+/// Why money was still on a provider's clearing account at the period's end
+/// although its sale was settled: it was on its way to the bank or still on
+/// the provider's balance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum OutstandingKind {
+    /// A payout created in the period that reaches the bank after it.
+    PayoutInTransit {
+        /// When it arrives.
+        arrival_date: Date,
+    },
+    /// A balance transaction of the period that no payout had carried to the
+    /// bank by the period's end.
+    NotPaidOut,
+}
+
+/// One amount that explains the clearing account (1580) at the period's end,
+/// listed in review.md: a payout in transit or a line not yet paid out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Outstanding {
+    /// The provider.
+    pub provider: Provider,
+    /// The payout or balance transaction.
+    pub source: SourceRef,
+    /// What it is.
+    pub kind: OutstandingKind,
+    /// The Stockholm date of the line, or the day the payout was created.
+    pub date: Date,
+    /// The amount (a payout's amount; a line's net), in its currency.
+    pub amount: Money,
+    /// The same in SEK at the rate it was booked at.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub amount_sek: Decimal,
 }

@@ -198,7 +198,12 @@ impl Data {
     fn build(scenario: &Scenario) -> Data {
         let mut payouts = Vec::new();
         let mut by_reference = HashMap::new();
-        for plan in &scenario.klarna_payouts {
+        // A settlement exists once Klarna has paid it out.
+        for plan in scenario
+            .klarna_payouts
+            .iter()
+            .filter(|p| scenario.has_happened(p.created_at))
+        {
             by_reference.insert(plan.id.clone(), payouts.len());
             payouts.push(render_payout(scenario, plan));
         }

@@ -124,9 +124,14 @@ pub async fn start_with(scenario: &Scenario, options: PayPalOptions) -> PayPalSa
     let server = MockServer::start().await;
     let counter = RequestCounter::new();
     let account = &scenario.paypal;
+    // PayPal's data lags: at the scenario's clock, transactions of the last
+    // hours are not yet searchable.
     let last_refreshed = options
         .last_refreshed
         .unwrap_or_else(|| scenario.config.period.end_utc() + Duration::hours(3));
+    let last_refreshed = scenario
+        .clock
+        .map_or(last_refreshed, |now| last_refreshed.min(now));
     let state = Arc::new(State {
         account_id: account.account_id.clone(),
         expected_basic: format!(
@@ -137,7 +142,12 @@ pub async fn start_with(scenario: &Scenario, options: PayPalOptions) -> PayPalSa
         max_items: options.max_items,
         last_refreshed,
         opening: account.opening.clone(),
-        transactions: account.transactions.clone(),
+        transactions: account
+            .transactions
+            .iter()
+            .filter(|t| scenario.has_happened(t.initiated_at))
+            .cloned()
+            .collect(),
         tokens: Mutex::new(HashMap::new()),
     });
     let faulty = |r: Handler| {

@@ -480,6 +480,127 @@ pub struct Scenario {
     pub stripe_payouts: Vec<PayoutPlan>,
     /// The PayPal account.
     pub paypal: PayPalAccount,
+    /// The cases placed at each month end inside the period.
+    pub boundary: Vec<BoundaryCase>,
+    /// The instant the servers show the data as it stands at (see
+    /// [`Scenario::at`]); `None`: everything, as if long after the period.
+    pub clock: Option<OffsetDateTime>,
+}
+
+/// What happens at a month end inside the scenario's period: every month
+/// end that has a next month in the period gets one of each, so that two
+/// consecutive monthly closes are judged at their edge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BoundaryKind {
+    /// A Stripe payout created on the month's last day that reaches the bank
+    /// on the 2nd of the next month (its charge and fee are of the month).
+    StripePayoutArrivesNextMonth,
+    /// A Shopify Payments card charge two hours before the month ends, paid
+    /// out only on the 2nd of the next month.
+    ShopifyChargePendingAtMonthEnd,
+    /// A Klarna sale the day before the month ends, settled on the 3rd of
+    /// the next month.
+    KlarnaSettledNextMonth,
+    /// A PayPal sale two minutes before midnight whose receipt lands on the
+    /// PayPal balance three minutes after it.
+    PayPalReceiptAfterMidnight,
+    /// A card order at 00:30 on the 1st in Stockholm (22:30 or 23:30 UTC the
+    /// day before).
+    OrderAfterMidnight,
+    /// A card order three days before the month ends, partly refunded on the
+    /// 2nd of the next month.
+    RefundNextMonth,
+    /// A Stripe invoice issued four days before the month ends and paid four
+    /// days after it: open at the month's end.
+    StripeInvoiceOpenAtMonthEnd,
+}
+
+/// One boundary case of the scenario, with what it concerns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BoundaryCase {
+    /// What it is.
+    pub kind: BoundaryKind,
+    /// The instant the month ends (midnight in Stockholm, in UTC).
+    pub month_end: OffsetDateTime,
+    /// The Shopify order, by index into [`Scenario::orders`].
+    pub order: Option<usize>,
+    /// The Stripe invoice, by index into [`Scenario::invoices`].
+    pub invoice: Option<usize>,
+    /// The payout carrying the case's line, by id.
+    pub payout: Option<String>,
+}
+
+impl Scenario {
+    /// The same scenario as it stands at `now`: the servers show no object
+    /// created later, and a charge's payout, an invoice's payment or a
+    /// refund only once it has happened.
+    #[must_use]
+    pub fn at(&self, now: OffsetDateTime) -> Scenario {
+        Scenario {
+            clock: Some(now),
+            ..self.clone()
+        }
+    }
+
+    /// Whether something that happens at `t` has happened at the clock.
+    pub fn has_happened(&self, t: OffsetDateTime) -> bool {
+        self.clock.is_none_or(|now| t <= now)
+    }
+
+    /// The month ends strictly inside the period (the instant each month
+    /// that is followed by another in the period ends).
+    pub fn month_ends(&self) -> Vec<OffsetDateTime> {
+        month_ends(self.config.period)
+    }
+
+    /// The boundary case of `kind` at the first month end.
+    pub fn boundary_case(&self, kind: BoundaryKind) -> Option<&BoundaryCase> {
+        self.boundary.iter().find(|c| c.kind == kind)
+    }
+}
+
+fn month_ends(period: Period) -> Vec<OffsetDateTime> {
+    let mut out = Vec::new();
+    let mut d = period.first();
+    while d <= period.last() {
+        if d.day() == 1 && d > period.first() {
+            out.push(stockholm_midnight(d));
+        }
+        match d.next_day() {
+            Some(n) => d = n,
+            None => break,
+        }
+    }
+    out
+}
+
+/// Moves the item of `payouts` that `pick` chooses into a payout of its own
+/// created at 06:00 Stockholm on `date` (arriving `arrival_days` later), and
+/// returns that payout's id.
+fn detach(
+    payouts: &mut Vec<PayoutPlan>,
+    pick: impl Fn(&SettlementItem) -> bool,
+    id: String,
+    date: Date,
+    arrival_days: i64,
+) -> Option<String> {
+    let (pi, ii) = payouts
+        .iter()
+        .enumerate()
+        .find_map(|(pi, p)| p.items.iter().position(&pick).map(|ii| (pi, ii)))?;
+    let item = payouts[pi].items.remove(ii);
+    if payouts[pi].items.is_empty() {
+        payouts.remove(pi);
+    }
+    payouts.push(PayoutPlan {
+        id: id.clone(),
+        created_at: stockholm_midnight(date) + Duration::hours(6),
+        arrival_date: date + Duration::days(arrival_days),
+        currency: Currency::SEK,
+        items: vec![item],
+    });
+    payouts.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
+    Some(id)
 }
 
 struct Product {
@@ -622,18 +743,54 @@ impl Scenario {
         let n_orders = config.orders.max(14);
 
         // Order times, sorted, with special orders spread over the month.
-        let mut times: Vec<OffsetDateTime> = (0..n_orders)
-            .map(|_| start + Duration::seconds(rng.i64(0..span_secs)))
+        let mut times: Vec<(OffsetDateTime, Option<(BoundaryKind, OffsetDateTime)>)> = (0
+            ..n_orders)
+            .map(|_| (start + Duration::seconds(rng.i64(0..span_secs)), None))
             .collect();
-        times.sort();
+        let ends = month_ends(period);
+        for &end in &ends {
+            for (kind, at) in [
+                (BoundaryKind::RefundNextMonth, end - Duration::days(3)),
+                (
+                    BoundaryKind::KlarnaSettledNextMonth,
+                    end - Duration::days(1) - Duration::hours(3),
+                ),
+                (
+                    BoundaryKind::ShopifyChargePendingAtMonthEnd,
+                    end - Duration::hours(2),
+                ),
+                (
+                    BoundaryKind::PayPalReceiptAfterMidnight,
+                    end - Duration::minutes(2),
+                ),
+                (
+                    BoundaryKind::OrderAfterMidnight,
+                    end + Duration::minutes(30),
+                ),
+            ] {
+                times.push((at, Some((kind, end))));
+            }
+        }
+        times.sort_by_key(|(t, _)| *t);
+        let mut boundary = Vec::new();
 
         let mut orders = Vec::with_capacity(n_orders);
         let mut next_line_id = 13_400_000_000_u64;
         let mut next_txn_id = 6_100_000_000_u64;
         let mut next_refund_id = 930_000_000_u64;
-        for (i, processed_at) in times.into_iter().enumerate() {
+        for (i, (processed_at, at_boundary)) in times.into_iter().enumerate() {
             let date = stockholm_date(processed_at);
-            let special = i % 14;
+            // A boundary order is a plain domestic order.
+            let special = if at_boundary.is_some() { 99 } else { i % 14 };
+            if let Some((kind, month_end)) = at_boundary {
+                boundary.push(BoundaryCase {
+                    kind,
+                    month_end,
+                    order: Some(i),
+                    invoice: None,
+                    payout: None,
+                });
+            }
             let (tax, country, vat_number) = match special {
                 3 => (
                     OrderTax::Oss(CountryCode::new("DE").expect("DE")),
@@ -644,16 +801,21 @@ impl Scenario {
                 10 => (OrderTax::Export, "NO", None),
                 _ => (OrderTax::Domestic, "SE", None),
             };
-            let gateway = match special {
-                6 | 11 => Gateway::Klarna,
-                7 => Gateway::Manual,
-                8 | 12 => Gateway::PayPal,
-                _ if i % 14 == 13 => match rng.u8(0..4) {
-                    0 => Gateway::Klarna,
-                    1 => Gateway::PayPal,
+            let gateway = match (at_boundary.map(|(k, _)| k), special) {
+                (Some(BoundaryKind::KlarnaSettledNextMonth), _) => Gateway::Klarna,
+                (Some(BoundaryKind::PayPalReceiptAfterMidnight), _) => Gateway::PayPal,
+                (Some(_), _) => Gateway::ShopifyPayments,
+                (None, special) => match special {
+                    6 | 11 => Gateway::Klarna,
+                    7 => Gateway::Manual,
+                    8 | 12 => Gateway::PayPal,
+                    _ if i % 14 == 13 => match rng.u8(0..4) {
+                        0 => Gateway::Klarna,
+                        1 => Gateway::PayPal,
+                        _ => Gateway::ShopifyPayments,
+                    },
                     _ => Gateway::ShopifyPayments,
                 },
-                _ => Gateway::ShopifyPayments,
             };
 
             // Lines.
@@ -774,11 +936,18 @@ impl Scenario {
             }
 
             // Partial refunds: order 4 (card) and order 11 (Klarna) give back one unit of the first line.
-            if special == 4 || special == 11 || special == 12 {
+            let refund_at = match at_boundary {
+                Some((BoundaryKind::RefundNextMonth, end)) => {
+                    Some(end + Duration::days(1) + Duration::hours(10))
+                }
+                Some(_) => None,
+                None => (special == 4 || special == 11 || special == 12)
+                    .then(|| processed_at + Duration::days(3)),
+            };
+            if let Some(created_at) = refund_at {
                 let line = &order.lines[0];
                 let subtotal = line.unit_price - line.discount / i64::from(line.quantity);
                 let vat = vat_in_gross(subtotal, line.vat_rate);
-                let created_at = processed_at + Duration::days(3);
                 next_txn_id += 1;
                 next_refund_id += 1;
                 order.refunds.push(OrderRefund {
@@ -803,11 +972,63 @@ impl Scenario {
             orders.push(order);
         }
 
-        let shopify_payouts = shopify_payouts(&orders);
-        let klarna_payouts = klarna_payouts(&orders, &mut ids, period);
-        let invoices = invoices(config, &mut rng, &mut ids);
-        let stripe_payouts = stripe_payouts(&invoices, &mut ids, period);
-        let paypal = paypal(&orders, &mut ids, period);
+        let mut shopify_payouts = shopify_payouts(&orders);
+        let mut klarna_payouts = klarna_payouts(&orders, &mut ids, period);
+        let mut invoices = invoices(config, &mut rng, &mut ids);
+        for &end in &ends {
+            for (kind, finalized, paid) in [
+                (
+                    BoundaryKind::StripePayoutArrivesNextMonth,
+                    end - Duration::days(5),
+                    end - Duration::days(3),
+                ),
+                (
+                    BoundaryKind::StripeInvoiceOpenAtMonthEnd,
+                    end - Duration::days(4),
+                    end + Duration::days(4),
+                ),
+            ] {
+                boundary.push(BoundaryCase {
+                    kind,
+                    month_end: end,
+                    order: None,
+                    invoice: Some(invoices.len()),
+                    payout: None,
+                });
+                invoices.push(boundary_invoice(&mut ids, invoices.len(), finalized, paid));
+            }
+        }
+        let mut stripe_payouts = stripe_payouts(&invoices, &mut ids, period);
+        for case in &mut boundary {
+            let next_month = stockholm_date(case.month_end);
+            let last_day = next_month.previous_day().unwrap_or(next_month);
+            let (order, invoice) = (case.order, case.invoice);
+            case.payout = match case.kind {
+                BoundaryKind::StripePayoutArrivesNextMonth => detach(
+                    &mut stripe_payouts,
+                    |i| i.invoice == invoice,
+                    ids.stripe("po"),
+                    last_day,
+                    2,
+                ),
+                BoundaryKind::ShopifyChargePendingAtMonthEnd => detach(
+                    &mut shopify_payouts,
+                    |i| i.order == order && i.kind == ItemKind::Charge,
+                    format!("{}", 118_900_000 + u32::from(next_month.ordinal())),
+                    next_month + Duration::days(1),
+                    0,
+                ),
+                BoundaryKind::KlarnaSettledNextMonth => detach(
+                    &mut klarna_payouts,
+                    |i| i.order == order && i.kind == ItemKind::Charge,
+                    format!("XISA{:07}", 3_900_000 + u32::from(next_month.ordinal())),
+                    next_month + Duration::days(2),
+                    2,
+                ),
+                _ => None,
+            };
+        }
+        let paypal = paypal(&orders, &mut ids, period, &boundary);
 
         Scenario {
             config: config.clone(),
@@ -822,7 +1043,49 @@ impl Scenario {
             invoices,
             stripe_payouts,
             paypal,
+            boundary,
+            clock: None,
         }
+    }
+}
+
+/// A SEK Stripe invoice of the boundary cases: one service line at 25 %.
+fn boundary_invoice(
+    ids: &mut Ids,
+    index: usize,
+    finalized_at: OffsetDateTime,
+    paid_at: OffsetDateTime,
+) -> Invoice {
+    let amount = 250_000;
+    Invoice {
+        id: ids.stripe("in"),
+        number: format!(
+            "KK-{}-{:04}",
+            stockholm_date(finalized_at).year(),
+            index + 1
+        ),
+        customer: InvoiceCustomer {
+            id: format!("cus_{}", ids.alnum(14)),
+            name: "Café Linnea AB".to_owned(),
+            country: CountryCode::SE,
+            vat_number: Some("SE556123456701".to_owned()),
+            tax_exempt: "none",
+        },
+        currency: Currency::SEK,
+        finalized_at,
+        paid_at,
+        lines: vec![InvoiceLine {
+            id: ids.stripe("il"),
+            description: "Kaffebryggare för café, service".to_owned(),
+            quantity: 1,
+            amount,
+            tax_rate: Decimal::from(25),
+            tax: amount / 4,
+            taxability_reason: None,
+        }],
+        charge_id: ids.stripe("ch"),
+        payment_intent_id: ids.stripe("pi"),
+        invoice_payment_id: ids.stripe("inpay"),
     }
 }
 
@@ -1188,9 +1451,23 @@ fn stripe_payouts(invoices: &[Invoice], ids: &mut Ids, period: Period) -> Vec<Pa
     group_payouts(items, 2, 7, |_| ids.stripe("po"))
 }
 
-fn paypal(orders: &[Order], ids: &mut Ids, period: Period) -> PayPalAccount {
+fn paypal(
+    orders: &[Order],
+    ids: &mut Ids,
+    period: Period,
+    boundary: &[BoundaryCase],
+) -> PayPalAccount {
     let mut txns: Vec<PayPalTransaction> = Vec::new();
     for (idx, o) in orders.iter().enumerate() {
+        // The boundary receipt lands on the balance five minutes after the sale.
+        let delay = if boundary
+            .iter()
+            .any(|c| c.kind == BoundaryKind::PayPalReceiptAfterMidnight && c.order == Some(idx))
+        {
+            Duration::minutes(5)
+        } else {
+            Duration::ZERO
+        };
         for t in o
             .transactions
             .iter()
@@ -1202,7 +1479,7 @@ fn paypal(orders: &[Order], ids: &mut Ids, period: Period) -> PayPalAccount {
             txns.push(PayPalTransaction {
                 id: id.clone(),
                 event_code: "T0006",
-                initiated_at: t.processed_at,
+                initiated_at: t.processed_at + delay,
                 currency: Currency::SEK,
                 gross: t.amount,
                 fee: -fee,

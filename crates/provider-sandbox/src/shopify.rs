@@ -639,6 +639,9 @@ struct PayoutData {
 struct Data {
     orders: Vec<Node>,
     payouts: Vec<PayoutData>,
+    /// Balance transactions that happened but are in no payout yet (at the
+    /// scenario's clock), `associatedPayout` null.
+    pending: Vec<Value>,
 }
 
 impl Data {
@@ -646,16 +649,38 @@ impl Data {
         let orders = scenario
             .orders
             .iter()
-            .map(|o| Node {
-                id: o.id,
-                processed_at: o.processed_at,
-                updated_at: updated_at(o),
-                json: order_json(o),
+            .filter(|o| scenario.has_happened(o.processed_at))
+            .map(|o| {
+                // A refund shows on its order only once it was made.
+                let mut o = o.clone();
+                o.refunds.retain(|r| scenario.has_happened(r.created_at));
+                Node {
+                    id: o.id,
+                    processed_at: o.processed_at,
+                    updated_at: updated_at(&o),
+                    json: order_json(&o),
+                }
+            })
+            .collect();
+        let pending = scenario
+            .shopify_payouts
+            .iter()
+            .filter(|p| !scenario.has_happened(p.created_at))
+            .flat_map(|p| {
+                p.items
+                    .iter()
+                    .filter(|i| scenario.has_happened(i.occurred_at))
+                    .map(move |i| {
+                        let mut json = balance_json(scenario, p, i);
+                        json["associatedPayout"] = json!({ "id": null, "status": null });
+                        json
+                    })
             })
             .collect();
         let payouts = scenario
             .shopify_payouts
             .iter()
+            .filter(|p| scenario.has_happened(p.created_at))
             .map(|p| PayoutData {
                 legacy_id: p.id.clone(),
                 date: bookkeeping_core::stockholm_date(p.created_at).to_string(),
@@ -673,7 +698,11 @@ impl Data {
                 transfer: transfer_json(p),
             })
             .collect();
-        Data { orders, payouts }
+        Data {
+            orders,
+            payouts,
+            pending,
+        }
     }
 }
 
@@ -940,6 +969,11 @@ impl Api {
             .iter()
             .find(|t| t.field == "payout_date")
             .map(|t| t.value.clone());
+        // Balance transactions not yet paid out match no payout filter.
+        let pending = (payout.is_none() && payout_date.is_none())
+            .then_some(self.data.pending.iter().cloned())
+            .into_iter()
+            .flatten();
         let owned: Vec<Node> = self
             .data
             .payouts
@@ -951,6 +985,7 @@ impl Api {
                 let transfer = (!hide_transfers).then(|| p.transfer.clone());
                 rows.chain(transfer)
             })
+            .chain(pending)
             .map(|json| {
                 let at = json["transactionDate"]
                     .as_str()
@@ -969,7 +1004,16 @@ impl Api {
                 }
             })
             .collect();
-        let mut nodes: Vec<&Node> = owned.iter().collect();
+        // `processed_at` is the transaction's date (`transactionDate`).
+        let mut nodes: Vec<&Node> = owned
+            .iter()
+            .filter(|n| {
+                terms
+                    .iter()
+                    .filter(|t| t.field == "processed_at")
+                    .all(|t| instant(&t.value).is_some_and(|b| compare(n.processed_at, t.op, b)))
+            })
+            .collect();
         nodes.sort_by_key(|n| (n.processed_at, n.id));
         let conn = page(
             &nodes,

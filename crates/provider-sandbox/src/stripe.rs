@@ -223,10 +223,11 @@ impl Data {
                 keys: Map::new(),
             });
         }
-        for inv in &s.invoices {
-            let (invoice, payment) = invoice_json(inv);
+        for inv in s.invoices.iter().filter(|i| s.has_happened(i.finalized_at)) {
+            let paid = s.has_happened(inv.paid_at);
+            let (invoice, payment) = invoice_json(inv, paid);
             let mut keys = Map::new();
-            keys.insert("status".into(), "paid".into());
+            keys.insert("status".into(), if paid { "paid" } else { "open" }.into());
             keys.insert("customer".into(), inv.customer.id.clone().into());
             data.invoices.push(Object {
                 id: inv.id.clone(),
@@ -241,15 +242,26 @@ impl Data {
                 "payment_intent".into(),
                 inv.payment_intent_id.clone().into(),
             );
-            data.invoice_payments.push(Object {
-                id: inv.invoice_payment_id.clone(),
-                created: payment["created"].as_i64().unwrap_or_default(),
-                json: payment,
-                keys,
-            });
+            if paid {
+                data.invoice_payments.push(Object {
+                    id: inv.invoice_payment_id.clone(),
+                    created: payment["created"].as_i64().unwrap_or_default(),
+                    json: payment,
+                    keys,
+                });
+            }
         }
         for p in &s.stripe_payouts {
-            data.add_payout(p, &s.invoices);
+            if s.has_happened(p.created_at) {
+                let arrived = s.clock.is_none_or(|now| p.arrival_date <= now.date());
+                data.add_payout(p, &s.invoices, arrived);
+            } else {
+                // Not yet paid out: the balance transactions that happened
+                // are on the balance, in no payout.
+                for item in p.items.iter().filter(|i| s.has_happened(i.occurred_at)) {
+                    data.add_transaction(item, p, &s.invoices, None);
+                }
+            }
         }
         for list in [
             &mut data.tax_rates,
@@ -264,7 +276,31 @@ impl Data {
         data
     }
 
-    fn add_payout(&mut self, p: &PayoutPlan, invoices: &[Invoice]) {
+    /// A settlement item as a balance transaction, in `payout` when it has
+    /// been paid out.
+    fn add_transaction(
+        &mut self,
+        item: &SettlementItem,
+        p: &PayoutPlan,
+        invoices: &[Invoice],
+        payout: Option<&str>,
+    ) {
+        let (json, kind) = item_json(item, p, invoices);
+        let mut keys = Map::new();
+        if let Some(payout) = payout {
+            keys.insert("payout".into(), payout.into());
+        }
+        keys.insert("type".into(), kind.into());
+        self.balance_transactions.push(Object {
+            id: item.id.clone(),
+            created: ts(item.occurred_at),
+            json,
+            keys,
+        });
+    }
+
+    fn add_payout(&mut self, p: &PayoutPlan, invoices: &[Invoice], arrived: bool) {
+        let status = if arrived { "paid" } else { "in_transit" };
         let amount = p.amount();
         let created = ts(p.created_at);
         let arrival = ts(p.arrival_date.with_time(Time::MIDNIGHT).assume_utc());
@@ -282,11 +318,11 @@ impl Data {
             "failure_balance_transaction": null, "failure_code": null, "failure_message": null,
             "livemode": true, "metadata": {}, "method": "standard", "original_payout": null,
             "payout_method": null, "reconciliation_status": "completed", "reversed_by": null,
-            "source_type": "card", "statement_descriptor": null, "status": "paid",
+            "source_type": "card", "statement_descriptor": null, "status": status,
             "trace_id": {"status": "supported", "value": trace}, "type": "bank_account"
         });
         let mut keys = Map::new();
-        keys.insert("status".into(), "paid".into());
+        keys.insert("status".into(), status.into());
         keys.insert("arrival_date".into(), arrival.into());
         self.payouts.push(Object {
             id: p.id.clone(),
@@ -314,16 +350,7 @@ impl Data {
             keys: own_keys,
         });
         for item in &p.items {
-            let (json, kind) = item_json(item, p, invoices);
-            let mut keys = Map::new();
-            keys.insert("payout".into(), p.id.clone().into());
-            keys.insert("type".into(), kind.into());
-            self.balance_transactions.push(Object {
-                id: item.id.clone(),
-                created: ts(item.occurred_at),
-                json,
-                keys,
-            });
+            self.add_transaction(item, p, invoices, Some(&p.id));
         }
     }
 }
@@ -333,11 +360,16 @@ fn tax_rate_id(rate: Decimal) -> String {
 }
 
 /// An invoice (paid, with its embedded payment) and its invoice payment.
-fn invoice_json(inv: &Invoice) -> (Value, Value) {
+fn invoice_json(inv: &Invoice, paid: bool) -> (Value, Value) {
     let cur = lower(inv.currency);
     let finalized = ts(inv.finalized_at);
     let created = finalized - 600;
-    let paid_at = ts(inv.paid_at);
+    let paid_at = paid.then(|| ts(inv.paid_at));
+    let (amount_paid, status) = if paid {
+        (inv.total(), "paid")
+    } else {
+        (0, "open")
+    };
     let lines: Vec<Value> = inv
         .lines
         .iter()
@@ -387,8 +419,8 @@ fn invoice_json(inv: &Invoice) -> (Value, Value) {
     let invoice = json!({
         "id": inv.id, "object": "invoice", "account_country": "SE",
         "account_name": "Kaffekompaniet i Göteborg AB", "account_tax_ids": null,
-        "amount_due": inv.total(), "amount_overpaid": 0, "amount_paid": inv.total(),
-        "amount_remaining": 0, "amount_shipping": 0, "application": null, "attempt_count": 1,
+        "amount_due": inv.total(), "amount_overpaid": 0, "amount_paid": amount_paid,
+        "amount_remaining": inv.total() - amount_paid, "amount_shipping": 0, "application": null, "attempt_count": 1,
         "attempted": true, "auto_advance": false,
         "automatic_tax": {"disabled_reason": null, "enabled": false, "liability": null, "provider": null, "status": null},
         "billing_reason": "manual", "collection_method": "send_invoice", "created": created,
@@ -410,7 +442,7 @@ fn invoice_json(inv: &Invoice) -> (Value, Value) {
         "on_behalf_of": null, "parent": null, "period_end": finalized, "period_start": finalized,
         "post_payment_credit_notes_amount": 0, "pre_payment_credit_notes_amount": 0,
         "receipt_number": null, "rendering": null, "shipping_cost": null, "shipping_details": null,
-        "starting_balance": 0, "statement_descriptor": null, "status": "paid",
+        "starting_balance": 0, "statement_descriptor": null, "status": status,
         "status_transitions": {"finalized_at": finalized, "marked_uncollectible_at": null,
                                "paid_at": paid_at, "voided_at": null},
         "subtotal": inv.subtotal(), "subtotal_excluding_tax": inv.subtotal(), "test_clock": null,

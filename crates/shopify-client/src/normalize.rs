@@ -901,6 +901,20 @@ fn check_charges_summary(
     )
 }
 
+/// One balance transaction as a settlement line (as a payout carries it),
+/// with review items for what is unknown.
+///
+/// # Errors
+/// [`MoneyError`] when its amounts have no valid currency.
+/// A refund line is joined to its refund through `refunds` (order
+/// transaction id → refund), as [`normalize_payout_joined`] does.
+pub fn normalize_balance_transaction(
+    t: &BalanceTransaction,
+    refunds: &HashMap<String, RefundId>,
+) -> Result<(SettlementLine, Vec<ReviewItem>), MoneyError> {
+    settlement_line(t, refunds)
+}
+
 fn settlement_line(
     t: &BalanceTransaction,
     refunds: &HashMap<String, RefundId>,

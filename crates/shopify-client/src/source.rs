@@ -1,8 +1,11 @@
 //! The bookkeeping-core source traits on [`ShopifyClient`].
 
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+
 use bookkeeping_core::{
-    PayoutRecord, PayoutSource, Period, Provider, RecordStream, ReviewItem, ReviewReason,
-    SalesRecord, SalesSource, Source, SourceError, SourceRef, stockholm_date,
+    BalanceLine, PayoutRecord, PayoutSource, Period, Provider, RecordStream, ReviewItem,
+    ReviewReason, SalesRecord, SalesSource, Source, SourceError, SourceRef, stockholm_date,
 };
 use futures::stream::{self, StreamExt, TryStreamExt};
 
@@ -105,29 +108,105 @@ impl SalesSource for ShopifyClient {
 
 impl PayoutSource for ShopifyClient {
     /// The Shopify Payments payouts issued in the period, each with its
-    /// balance transactions.
+    /// balance transactions; then, as [`PayoutRecord::Line`], every balance
+    /// transaction processed in the period that none of those payouts
+    /// carries (not yet paid out at the period's end).
     fn payouts<'a>(&'a self, period: &'a Period) -> RecordStream<'a, PayoutRecord> {
         let client = self.clone();
-        end_after_error(
-            self.shopify_payouts(period)
-                .map(move |listed| {
+        let carried: Arc<Mutex<HashSet<String>>> = Arc::default();
+        let payouts = self
+            .shopify_payouts(period)
+            .map({
+                let carried = Arc::clone(&carried);
+                move |listed| {
                     let client = client.clone();
-                    async move { payout_records(&client, listed?).await }
+                    let carried = Arc::clone(&carried);
+                    async move { payout_records(&client, listed?, &carried).await }
+                }
+            })
+            .buffered(PAYOUT_CONCURRENCY);
+        let client = self.clone();
+        // Listed once every payout is in, so `carried` is complete.
+        let not_paid_out = stream::once(async move {
+            let lister = client.clone();
+            lister
+                .balance_transactions_processed(period)
+                .and_then(move |listed| {
+                    let client = client.clone();
+                    let carried = Arc::clone(&carried);
+                    async move { balance_line_records(&client, listed, &carried).await }
                 })
-                .buffered(PAYOUT_CONCURRENCY),
-        )
-        .map(|r| match r {
-            Ok(records) => stream::iter(records.into_iter().map(Ok).collect::<Vec<_>>()),
-            Err(e) => stream::iter(vec![Err(SourceError::from(e))]),
         })
-        .flatten()
-        .boxed()
+        .flatten();
+        end_after_error(payouts.chain(not_paid_out))
+            .map(|r| match r {
+                Ok(records) => stream::iter(records.into_iter().map(Ok).collect::<Vec<_>>()),
+                Err(e) => stream::iter(vec![Err(SourceError::from(e))]),
+            })
+            .flatten()
+            .boxed()
     }
+}
+
+/// A balance transaction of the period that no listed payout carries, as a
+/// [`PayoutRecord::Line`]; nothing for one a payout carries.
+/// A refund line is joined to its refund as a payout's are.
+async fn balance_line_records(
+    client: &ShopifyClient,
+    listed: Listed<BalanceTransaction>,
+    carried: &Mutex<HashSet<String>>,
+) -> Result<Vec<PayoutRecord>, Error> {
+    let t = match listed {
+        Listed::Item(t) => t,
+        Listed::Malformed(r) => return Ok(vec![PayoutRecord::Review(r)]),
+    };
+    let is_carried = carried
+        .lock()
+        .map(|set| set.contains(t.id.as_str()))
+        .unwrap_or(false);
+    if is_carried {
+        return Ok(Vec::new());
+    }
+    let order = t
+        .associated_order
+        .as_ref()
+        .filter(|_| {
+            t.kind == crate::models::BalanceTransactionType::Refund
+                && t.source_order_transaction_id.is_some()
+        })
+        .map(|o| o.id.clone());
+    let refunds = match order {
+        Some(order) => client.refunds_by_transaction(&[order]).await?,
+        None => std::collections::HashMap::new(),
+    };
+    Ok(
+        match crate::normalize::normalize_balance_transaction(&t, &refunds) {
+            Ok((line, reviews)) => std::iter::once(PayoutRecord::Line(BalanceLine {
+                provider: Provider::Shopify,
+                line,
+            }))
+            .chain(reviews.into_iter().map(PayoutRecord::Review))
+            .collect(),
+            Err(e) => vec![PayoutRecord::Review(
+                ReviewItem::new(
+                    Provider::Shopify,
+                    ReviewReason::Currency,
+                    format!("balance transaction amounts could not be read: {e}"),
+                )
+                .with_source(SourceRef::new(
+                    Provider::Shopify,
+                    "balance_transaction",
+                    t.id.as_str(),
+                )),
+            )],
+        },
+    )
 }
 
 async fn payout_records(
     client: &ShopifyClient,
     listed: Listed<crate::models::Payout>,
+    carried: &Mutex<HashSet<String>>,
 ) -> Result<Vec<PayoutRecord>, Error> {
     let payout = match listed {
         Listed::Item(p) => p,
@@ -146,6 +225,9 @@ async fn payout_records(
             transactions = by_date;
             malformed = bad;
         }
+    }
+    if let Ok(mut set) = carried.lock() {
+        set.extend(transactions.iter().map(|t| t.id.as_str().to_owned()));
     }
     // Refund lines join the refund they settle through the order
     // transaction behind them (an order can have several refunds).

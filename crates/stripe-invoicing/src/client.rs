@@ -59,6 +59,7 @@ impl StripeClient {
             retry: RetryPolicy::default(),
             timeout: Duration::from_secs(80),
             invoice_statuses: vec![
+                InvoiceStatus::Open,
                 InvoiceStatus::Paid,
                 InvoiceStatus::Void,
                 InvoiceStatus::Uncollectible,
@@ -144,9 +145,11 @@ impl StripeClientBuilder {
     }
 
     /// Which invoice statuses [`SalesSource::sales`](bookkeeping_core::SalesSource::sales)
-    /// lists (default `paid`, `void`, `uncollectible`). Under
-    /// faktureringsmetoden, add [`InvoiceStatus::Open`] so invoices issued but
-    /// not yet paid are booked in the month they were issued.
+    /// lists (default `open`, `paid`, `void`, `uncollectible`: every issued
+    /// invoice, so an invoice is booked in the month it was issued whether or
+    /// not it was paid by the day the close runs; a close that left out `open`
+    /// would book an invoice paid after the month's end only when run after
+    /// the payment).
     #[must_use]
     pub fn invoice_statuses(mut self, statuses: &[InvoiceStatus]) -> Self {
         self.invoice_statuses = statuses.to_vec();

@@ -1,20 +1,21 @@
 //! The bookkeeping-core source traits on [`StripeClient`], so a host drives
 //! Stripe like every other provider.
 
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
 
 use bookkeeping_core::{
-    PayoutRecord, PayoutSource, Period, Provider, RecordStream, SalesRecord, SalesSource, Source,
-    SourceError,
+    BalanceLine, PayoutRecord, PayoutSource, Period, Provider, RecordStream, SalesRecord,
+    SalesSource, Source, SourceError,
 };
 use futures::stream::{self, Stream, StreamExt, TryStreamExt};
 
 use crate::StripeClient;
 use crate::error::{Malformed, StripeError};
-use crate::models::{BalanceTransaction, InvoicePaymentStatus, Payout};
+use crate::models::{BalanceTransaction, InvoicePaymentStatus, Payout, ReportingCategory};
 use crate::normalize::{
     InvoiceContext, InvoiceLinks, TaxRates, normalize_credit_note, normalize_invoice,
-    normalize_payout,
+    normalize_payout, settlement_line,
 };
 use crate::resources::TimeRange;
 
@@ -35,10 +36,13 @@ impl Source for StripeClient {
 }
 
 impl PayoutSource for StripeClient {
-    /// The payouts created in `period`, each with its balance transactions
-    /// as lines (one listing per automatic payout, sources expanded), its
-    /// charges pointed at the Stripe invoices they paid. Manual payouts come
-    /// with no lines and a review item.
+    /// Every payout created in `period` or arriving at the bank in it, each
+    /// with its balance transactions as lines (one listing per automatic
+    /// payout, sources expanded), its charges pointed at the Stripe invoices
+    /// they paid; then, as [`PayoutRecord::Line`], every balance transaction
+    /// created in the period that none of those payouts contains (not yet
+    /// paid out at the period's end). Manual payouts come with no lines and a
+    /// review item.
     fn payouts<'a>(&'a self, period: &'a Period) -> RecordStream<'a, PayoutRecord> {
         let client = self.clone();
         let period = *period;
@@ -52,24 +56,78 @@ impl PayoutSource for StripeClient {
                     .into_iter()
                     .map(|m| Ok(vec![PayoutRecord::Review(m.review())])),
             );
-            let body = client
-                .list_payouts(TimeRange::of_period(&period))
-                .map(move |item| {
+            // The balance transactions the payouts listed carry.
+            let carried: Arc<Mutex<HashSet<String>>> = Arc::default();
+            let range = TimeRange::of_period(&period);
+            let listed = client
+                .list_payouts(range)
+                .chain(client.list_payouts_arriving(range, period.start_utc()));
+            let body = listed
+                .map({
                     let client = client.clone();
                     let links = Arc::clone(&links);
-                    async move {
-                        match item? {
-                            Ok(payout) => client.payout_records(&payout, &links).await,
-                            Err(m) => Ok(vec![PayoutRecord::Review(m.review())]),
+                    let carried = Arc::clone(&carried);
+                    move |item| {
+                        let client = client.clone();
+                        let links = Arc::clone(&links);
+                        let carried = Arc::clone(&carried);
+                        async move {
+                            match item? {
+                                Ok(payout) => {
+                                    client.payout_records(&payout, &links, &carried).await
+                                }
+                                Err(m) => Ok(vec![PayoutRecord::Review(m.review())]),
+                            }
                         }
                     }
                 })
                 .buffered(PAYOUT_CONCURRENCY);
-            head.chain(body)
+            // Listed once every payout is in, so `carried` is complete.
+            let not_paid_out = stream::once(async move {
+                client
+                    .list_balance_transactions(range)
+                    .map_ok(move |item| match item {
+                        Ok(txn) => balance_line(&txn, &links, &carried),
+                        Err(m) => vec![PayoutRecord::Review(m.review())],
+                    })
+            })
+            .flatten();
+            head.chain(body).chain(not_paid_out)
         })
         .try_flatten();
         records_stream(records)
     }
+}
+
+/// A balance transaction of the period that no listed payout carries, as a
+/// [`PayoutRecord::Line`]; nothing for one a payout carries and for payouts
+/// themselves (their transfer is the payout's).
+fn balance_line(
+    txn: &BalanceTransaction,
+    links: &InvoiceLinks,
+    carried: &Mutex<HashSet<String>>,
+) -> Vec<PayoutRecord> {
+    let is_transfer = matches!(
+        txn.reporting_category,
+        ReportingCategory::Payout | ReportingCategory::PayoutReversal
+    );
+    let is_carried = carried
+        .lock()
+        .map(|set| set.contains(txn.id.as_str()))
+        .unwrap_or(false);
+    if is_transfer || is_carried {
+        return Vec::new();
+    }
+    let (line, reviews) = settlement_line(txn, links);
+    line.map(|line| {
+        PayoutRecord::Line(BalanceLine {
+            provider: Provider::Stripe,
+            line,
+        })
+    })
+    .into_iter()
+    .chain(reviews.into_iter().map(PayoutRecord::Review))
+    .collect()
 }
 
 impl SalesSource for StripeClient {
@@ -210,8 +268,13 @@ impl StripeClient {
         &self,
         payout: &Payout,
         links: &InvoiceLinks,
+        carried: &Mutex<HashSet<String>>,
     ) -> Result<Vec<PayoutRecord>, StripeError> {
         let (transactions, malformed) = self.payout_transactions(payout).await?;
+        if let Ok(mut set) = carried.lock() {
+            set.extend(transactions.iter().map(|t| t.id.as_str().to_owned()));
+            set.extend(malformed.iter().filter_map(|m| m.id.clone()));
+        }
         tracing::debug!(
             payout = %payout.id,
             automatic = payout.automatic,

@@ -59,6 +59,10 @@ pub struct MappingInput {
     pub refunds: Vec<Refund>,
     /// Payouts with their lines.
     pub payouts: Vec<Payout>,
+    /// Balance transactions of the period no payout in `payouts` carries
+    /// (see [`BalanceLine`](bookkeeping_core::BalanceLine)).
+    #[serde(default)]
+    pub balance_lines: Vec<bookkeeping_core::BalanceLine>,
     /// Bank-like balances (PayPal).
     pub statements: Vec<Statement>,
     /// Lost disputes.
@@ -70,7 +74,8 @@ pub struct MappingInput {
 }
 
 /// Maps a whole period at once: sales and refunds first (so settlements find
-/// them), then review items, payouts, statements, lost disputes and bills.
+/// them), then review items, payouts, balance lines, statements, lost
+/// disputes and bills.
 ///
 /// ```
 /// use bookkeeping_core::Period;
@@ -101,6 +106,9 @@ pub fn map<R: ExchangeRates>(
     }
     for p in &input.payouts {
         m.add_payout(p);
+    }
+    for l in &input.balance_lines {
+        m.add_balance_line(l);
     }
     for s in &input.statements {
         m.add_statement(s);
@@ -144,7 +152,7 @@ impl Entry {
     }
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct NeededAcc {
     count: u64,
     amount: Decimal,
@@ -211,6 +219,11 @@ pub struct Mapper<R> {
     refund_by_doc: HashMap<u64, u64>,
     review: Vec<ReviewItem>,
     reconciliations: Vec<PayoutReconciliation>,
+    outstanding: Vec<crate::reconcile::Outstanding>,
+    /// Balance transactions booked by this run, so a line listed both in a
+    /// payout and on its own is booked once.
+    booked_lines: std::collections::HashSet<u64>,
+    booked: Vec<SourceRef>,
     coverage: BTreeMap<Provider, ProviderCoverage>,
     totals: BTreeMap<Provider, ProviderTotals>,
     needed: BTreeMap<(Provider, NeededReportKind), NeededAcc>,
@@ -264,6 +277,9 @@ impl<R: ExchangeRates> Mapper<R> {
             refund_by_doc: HashMap::new(),
             review: Vec::new(),
             reconciliations: Vec::new(),
+            outstanding: Vec::new(),
+            booked_lines: std::collections::HashSet::new(),
+            booked: Vec::new(),
             coverage: BTreeMap::new(),
             totals: BTreeMap::new(),
             needed: BTreeMap::new(),
@@ -273,6 +289,33 @@ impl<R: ExchangeRates> Mapper<R> {
     /// The period being mapped.
     pub fn period(&self) -> Period {
         self.period
+    }
+
+    /// Adds a sale of the days before the period only so that a receipt of
+    /// the period can settle it (a PayPal receipt just after midnight for a
+    /// sale just before it clears the clearing account, as a payout line
+    /// does): nothing is booked, counted or reported for it, since the run
+    /// of its own month did that. A sale that is not before the period is
+    /// ignored.
+    pub fn add_earlier_sale(&mut self, sale: &Sale) {
+        if bookkeeping_core::stockholm_date(sale.occurred_at) >= self.period.first() {
+            return;
+        }
+        let provider = sale.source.provider;
+        let review = self.review.len();
+        let coverage = self.coverage.get(&provider).cloned();
+        let needed = self.needed.clone();
+        self.add_sale(sale);
+        self.review.truncate(review);
+        match coverage {
+            Some(c) => {
+                self.coverage.insert(provider, c);
+            }
+            None => {
+                self.coverage.remove(&provider);
+            }
+        }
+        self.needed = needed;
     }
 
     /// Adds a review item from a provider client (it goes to the journal as is).
@@ -299,6 +342,7 @@ impl<R: ExchangeRates> Mapper<R> {
     pub fn add_payout_record(&mut self, record: &PayoutRecord) {
         match record {
             PayoutRecord::Payout(p) => self.add_payout(p),
+            PayoutRecord::Line(l) => self.add_balance_line(l),
             PayoutRecord::Review(item) => self.add_review(item.clone()),
             other => self.add_review(ReviewItem::new(
                 Provider::Shopify,
@@ -471,6 +515,18 @@ impl<R: ExchangeRates> Mapper<R> {
             series: self.policy.series.clone(),
             vouchers,
             reconciliations: self.reconciliations,
+            outstanding: {
+                let mut o = self.outstanding;
+                o.sort_by(|a, b| {
+                    (a.provider, a.date, &a.source).cmp(&(b.provider, b.date, &b.source))
+                });
+                o
+            },
+            booked_lines: {
+                let mut b = self.booked;
+                b.sort();
+                b
+            },
             review: self.review,
             coverage: Coverage {
                 period: self.period,

@@ -3,19 +3,20 @@
 use std::collections::BTreeMap;
 
 use bookkeeping_core::{
-    Currency, Fee, Money, Payout, PayoutStatus, Provider, ReviewReason, SettlementKind,
-    SettlementLine, SourceRef, stockholm_date,
+    BalanceLine, Currency, Fee, Money, Payout, PayoutStatus, Provider, ReviewReason,
+    SettlementKind, SettlementLine, SourceRef, stockholm_date,
 };
 use rust_decimal::Decimal;
-use time::{Date, Month};
+use time::Date;
 
 use super::draft::Draft;
 use super::{Mapper, doc_key, r2, review_item, source_key};
 use crate::chart::{FeeCategory, Role};
 use crate::coverage::{NeededItem, NeededReportKind};
 use crate::fx::ExchangeRates;
-use crate::policy::{AccountingMethod, FeeVatClass, Granularity};
+use crate::policy::{AccountingMethod, FeeVatClass};
 use crate::reconcile::{Discrepancy, PayoutReconciliation};
+use crate::reconcile::{Outstanding, OutstandingKind};
 use crate::voucher::VoucherKind;
 
 /// Why a payout's fees need an accountant.
@@ -90,8 +91,12 @@ fn display_id(id: &str) -> &str {
         .unwrap_or(id)
 }
 
-fn ym(d: Date) -> (i32, Month) {
-    (d.year(), d.month())
+/// Whether `provider` states each balance transaction when it happens, so
+/// that it is booked in its own month (Stripe, Shopify Payments), rather than
+/// only with its settlement (Klarna publishes a settlement's fees with the
+/// settlement, so all of it is booked in the payout's month).
+pub(crate) fn lines_in_own_month(provider: Provider) -> bool {
+    provider != Provider::Klarna
 }
 
 impl<R: ExchangeRates> Mapper<R> {
@@ -281,10 +286,23 @@ impl<R: ExchangeRates> Mapper<R> {
         }
     }
 
-    /// Adds a payout: one voucher (per month part with
-    /// [`Granularity::PerPayout`]) moving the clearing receivable to the bank,
-    /// with fees by VAT class, reserves, disputes and FX differences, and a
-    /// reconciliation.
+    /// Adds a payout, by the period rule (docs/accounting.md, "Periods"):
+    ///
+    /// - its lines dated in the period are booked in it: with the payout's
+    ///   transfer when the payout reaches the bank in the period, otherwise
+    ///   on a voucher of their own dated the month's last day, the net left
+    ///   on the clearing account (Klarna, which states its fees only with
+    ///   the settlement, books every line with the payout instead);
+    /// - the transfer (clearing → bank, 1930) is booked in the month the
+    ///   payout arrives, with its lines of other months as one clearing
+    ///   amount, since the runs of their months booked them;
+    /// - a payout arriving in the period is reconciled with all its lines,
+    ///   whatever their months; one created in the period that arrives after
+    ///   it is listed as in transit.
+    ///
+    /// Fees are booked by VAT class, with reserves, disputes and FX
+    /// differences. No line is ever left out: whether it is booked here
+    /// depends only on its date and the payout's, never on the run's day.
     pub fn add_payout(&mut self, payout: &Payout) {
         let provider = payout.provider;
         {
@@ -292,23 +310,50 @@ impl<R: ExchangeRates> Mapper<R> {
             c.payouts += 1;
             c.payout_lines += payout.lines.len() as u64;
         }
-        if matches!(payout.status, PayoutStatus::Failed | PayoutStatus::Canceled) {
+        let by_line = lines_in_own_month(provider);
+        let stopped = matches!(payout.status, PayoutStatus::Failed | PayoutStatus::Canceled);
+        if stopped {
             self.push_review(review_item(
                 provider,
                 ReviewReason::Other,
                 &payout.source,
-                format!(
-                    "payout {:?}: not booked; its lines will come with a later payout",
-                    payout.status
-                ),
+                if by_line {
+                    format!(
+                        "payout {:?}: its transfer to the bank is not booked; its lines are booked in their own months and go with a later payout",
+                        payout.status
+                    )
+                } else {
+                    format!(
+                        "payout {:?}: not booked; its lines will come with a later payout",
+                        payout.status
+                    )
+                },
             ));
-            return;
+            if !by_line {
+                return;
+            }
         }
         let currency = payout.currency();
         let arrival = payout.arrival_date;
-        let split = self.policy.granularity == Granularity::PerPayout;
-        let arrival_in = self.period.contains_date(arrival);
-        if !arrival_in && !split {
+        let arrival_in = !stopped && self.period.contains_date(arrival);
+        let period = self.period;
+        let books = |ldate: Date| {
+            if by_line {
+                period.contains_date(ldate)
+            } else {
+                arrival_in
+            }
+        };
+        let in_transit = !stopped
+            && period.contains_date(stockholm_date(payout.created_at))
+            && arrival > period.last();
+        if !arrival_in
+            && !in_transit
+            && !payout
+                .lines
+                .iter()
+                .any(|l| books(stockholm_date(l.occurred_at)))
+        {
             return;
         }
         let Some(prate) = self.rate(currency, arrival) else {
@@ -323,6 +368,18 @@ impl<R: ExchangeRates> Mapper<R> {
             );
             return;
         };
+        if in_transit {
+            self.outstanding.push(Outstanding {
+                provider,
+                source: payout.source.clone(),
+                kind: OutstandingKind::PayoutInTransit {
+                    arrival_date: arrival,
+                },
+                date: stockholm_date(payout.created_at),
+                amount: payout.amount,
+                amount_sek: r2(payout.amount.amount() * prate),
+            });
+        }
         if arrival_in {
             self.cov(provider).payouts_booked += 1;
         }
@@ -330,7 +387,7 @@ impl<R: ExchangeRates> Mapper<R> {
         let mut parts: BTreeMap<Date, Draft> = BTreeMap::new();
         let mut tally = Tally::default();
         let mut explained = Decimal::ZERO;
-        let mut transit = Decimal::ZERO; // Σ(gross − fees) booked in other parts
+        let mut transit = Decimal::ZERO; // Σ(gross − fees) of lines booked by other runs
         let mut review_fees: BTreeMap<(FeeCategory, FeeNote), Decimal> = BTreeMap::new();
         let mut fees_sek = Decimal::ZERO;
         for line in &payout.lines {
@@ -343,6 +400,25 @@ impl<R: ExchangeRates> Mapper<R> {
                 ));
                 continue;
             }
+            let ldate = stockholm_date(line.occurred_at);
+            let fee_total: Decimal = line
+                .fees
+                .iter()
+                .filter(|f| f.amount.currency() == currency)
+                .map(|f| f.amount.amount())
+                .sum();
+            let line_net = line.gross.amount() - fee_total;
+            explained += line_net;
+            if !books(ldate) || !self.booked_lines.insert(source_key(&line.source)) {
+                // Booked by the run of its own month (or already by this one).
+                transit += line_net;
+                if arrival_in {
+                    tally.carried += 1;
+                    tally.carried_sek += line_net * prate;
+                }
+                continue;
+            }
+            self.booked.push(line.source.clone());
             if let Ok(Some(diff)) = line.check() {
                 self.push_review(
                     review_item(
@@ -354,26 +430,11 @@ impl<R: ExchangeRates> Mapper<R> {
                     .with_amount(diff),
                 );
             }
-            let ldate = stockholm_date(line.occurred_at);
-            let part_date = if split && ym(ldate) < ym(arrival) {
-                month_end(ldate)
-            } else {
+            let part_date = if arrival_in {
                 arrival
+            } else {
+                month_end(ldate).min(period.last())
             };
-            let fee_total: Decimal = line
-                .fees
-                .iter()
-                .filter(|f| f.amount.currency() == currency)
-                .map(|f| f.amount.amount())
-                .sum();
-            let line_net = line.gross.amount() - fee_total;
-            explained += line_net;
-            if part_date != arrival {
-                transit += line_net;
-            }
-            if !self.period.contains_date(part_date) {
-                continue; // booked by the run of that period
-            }
             let d = parts.entry(part_date).or_insert_with(|| {
                 Draft::new(if part_date == arrival {
                     format!("{name} utbetalning {}", display_id(&payout.source.id))
@@ -386,7 +447,8 @@ impl<R: ExchangeRates> Mapper<R> {
                     )
                 })
             });
-            if part_date != arrival {
+            if !arrival_in {
+                // Not yet at the bank: the net stays on the clearing account.
                 d.add(
                     Role::Clearing { provider },
                     currency,
@@ -407,27 +469,7 @@ impl<R: ExchangeRates> Mapper<R> {
             );
         }
         self.tot(provider).fees_sek += fees_sek;
-        for ((cat, note), amount) in review_fees {
-            let what = match note {
-                FeeNote::ClassReview => {
-                    "VAT class is Review; booked as cost without VAT until an accountant decides"
-                        .to_owned()
-                }
-                FeeNote::VatOnExempt | FeeNote::VatOnReverseCharge => foreign_vat_note(
-                    note == FeeNote::VatOnReverseCharge,
-                    &self.foreign_vat_account(provider, cat),
-                ),
-            };
-            self.push_review(
-                review_item(
-                    provider,
-                    ReviewReason::Policy,
-                    &payout.source,
-                    format!("{} fees: {what}", cat.label()),
-                )
-                .with_amount(Money::new(amount, currency)),
-            );
-        }
+        self.fee_notes(provider, &payout.source, currency, review_fees);
         if !arrival_in {
             self.commit_parts(provider, &payout.source, parts);
             return;
@@ -535,6 +577,150 @@ impl<R: ExchangeRates> Mapper<R> {
         }
         self.reconciliations.push(rec);
         self.commit_parts(provider, &payout.source, parts);
+    }
+
+    /// Adds a balance transaction that none of the period's payouts carries
+    /// (see [`BalanceLine`]): booked in the month of its own date, on a
+    /// voucher per provider, currency and day, its net left on the clearing
+    /// account until a payout takes it to the bank, and listed as not paid
+    /// out in review.md. A line dated outside the period is left to the run
+    /// of its month.
+    pub fn add_balance_line(&mut self, balance_line: &BalanceLine) {
+        let provider = balance_line.provider;
+        let line = &balance_line.line;
+        self.cov(provider).payout_lines += 1;
+        let ldate = stockholm_date(line.occurred_at);
+        if !self.period.contains_date(ldate) {
+            return;
+        }
+        if !lines_in_own_month(provider) {
+            self.push_review(
+                review_item(
+                    provider,
+                    ReviewReason::Other,
+                    &line.source,
+                    format!(
+                        "{} line outside a payout: its lines are booked with their settlement; not booked",
+                        provider.display_name()
+                    ),
+                )
+                .with_amount(line.net),
+            );
+            return;
+        }
+        let currency = line.net.currency();
+        if line.gross.currency() != currency {
+            self.push_review(review_item(
+                provider,
+                ReviewReason::Malformed,
+                &line.source,
+                format!(
+                    "line with gross in {} and net in {currency}; not booked",
+                    line.gross.currency()
+                ),
+            ));
+            return;
+        }
+        if !self.booked_lines.insert(source_key(&line.source)) {
+            return;
+        }
+        self.booked.push(line.source.clone());
+        let Some(rate) = self.rate(currency, ldate) else {
+            self.push_review(
+                review_item(
+                    provider,
+                    ReviewReason::Currency,
+                    &line.source,
+                    format!("no exchange rate for {currency} on {ldate}; line not booked"),
+                )
+                .with_amount(line.net),
+            );
+            return;
+        };
+        if let Ok(Some(diff)) = line.check() {
+            self.push_review(
+                review_item(
+                    provider,
+                    ReviewReason::AmountMismatch,
+                    &line.source,
+                    "net is not gross minus fees".to_owned(),
+                )
+                .with_amount(diff),
+            );
+        }
+        let fee_total: Decimal = line
+            .fees
+            .iter()
+            .filter(|f| f.amount.currency() == currency)
+            .map(|f| f.amount.amount())
+            .sum();
+        let net = line.gross.amount() - fee_total;
+        let name = provider.display_name();
+        let mut d = Draft::new(format!("{name} ej utbetalt {ldate}"));
+        d.add(Role::Clearing { provider }, currency, net, net * rate);
+        let mut tally = Tally::default();
+        let mut review_fees = BTreeMap::new();
+        let mut fees_sek = Decimal::ZERO;
+        self.book_line(
+            &mut d,
+            provider,
+            line,
+            currency,
+            rate,
+            ldate,
+            &mut tally,
+            &mut review_fees,
+            &mut fees_sek,
+        );
+        self.tot(provider).fees_sek += fees_sek;
+        self.fee_notes(provider, &line.source, currency, review_fees);
+        self.outstanding.push(Outstanding {
+            provider,
+            source: line.source.clone(),
+            kind: OutstandingKind::NotPaidOut,
+            date: ldate,
+            amount: Money::new(net, currency),
+            amount_sek: r2(net * rate),
+        });
+        d.sources.push(line.source.clone());
+        let key = self.draft_key(
+            VoucherKind::Payout,
+            ldate,
+            provider,
+            format!("not paid out:{currency}"),
+        );
+        self.commit(key, d);
+    }
+
+    /// Review items for fees whose VAT class needs an accountant.
+    fn fee_notes(
+        &mut self,
+        provider: Provider,
+        source: &SourceRef,
+        currency: Currency,
+        review_fees: BTreeMap<(FeeCategory, FeeNote), Decimal>,
+    ) {
+        for ((cat, note), amount) in review_fees {
+            let what = match note {
+                FeeNote::ClassReview => {
+                    "VAT class is Review; booked as cost without VAT until an accountant decides"
+                        .to_owned()
+                }
+                FeeNote::VatOnExempt | FeeNote::VatOnReverseCharge => foreign_vat_note(
+                    note == FeeNote::VatOnReverseCharge,
+                    &self.foreign_vat_account(provider, cat),
+                ),
+            };
+            self.push_review(
+                review_item(
+                    provider,
+                    ReviewReason::Policy,
+                    source,
+                    format!("{} fees: {what}", cat.label()),
+                )
+                .with_amount(Money::new(amount, currency)),
+            );
+        }
     }
 
     /// Adds a provider's bill that is not withheld from a payout (a Shopify

@@ -497,6 +497,7 @@ pub(crate) fn small_month() -> journal_mapping::MappingInput {
         sales: vec![s1, s2, s3, s4, s5, s6, test, april, eur, inv],
         refunds: vec![refund],
         payouts: vec![shop_payout, klarna, stripe],
+        balance_lines: vec![],
         statements: vec![paypal_sek, paypal_eur],
         disputes_lost: vec![],
         fees: vec![],

@@ -35,6 +35,31 @@ impl ShopifyClient {
         self.list(queries::PAYOUTS, PAYOUTS, "payout", search, Some("/net"))
     }
 
+    /// Every Shopify Payments balance transaction processed in `period`
+    /// (Europe/Stockholm days written in UTC), paid out or not, transfers
+    /// hidden: `balanceTransactions(query: "processed_at:>=… processed_at:<…")`,
+    /// a filter the Admin API documents on `ShopifyPaymentsAccount.balanceTransactions`
+    /// (/work/shared/fixtures/shopify/admin-graphql-2026-01.schema.graphql).
+    /// Shopify states a fee, refund or dispute when it processes it, so that
+    /// is the month it is booked in, whichever payout later carries it.
+    pub fn balance_transactions_processed(
+        &self,
+        period: &Period,
+    ) -> BoxStream<'static, Result<Listed<BalanceTransaction>, Error>> {
+        let search = format!(
+            "processed_at:>='{}' processed_at:<'{}'",
+            rfc3339(period.start_utc()),
+            rfc3339(period.end_utc())
+        );
+        self.list(
+            queries::BALANCE_TRANSACTIONS,
+            BALANCE,
+            "balance_transaction",
+            search,
+            Some("/net"),
+        )
+    }
+
     /// The balance transactions of `payout`, transfers hidden.
     ///
     /// Filtered with `payments_transfer_id:<payout legacy id>`, then checked

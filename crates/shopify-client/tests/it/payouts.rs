@@ -60,8 +60,40 @@ async fn mount_refunds_of_orders(server: &MockServer, orders: Vec<Value>) {
         .await;
 }
 
+/// The month's balance transactions by `processed_at`, paid out or not
+/// (`ShopifyPaymentsAccount.balanceTransactions`' documented `processed_at`
+/// filter, /work/shared/fixtures/shopify/admin-graphql-2026-01.schema.graphql).
+const PROCESSED_QUERY: &str =
+    "processed_at:>='2026-02-28T23:00:00Z' processed_at:<'2026-03-31T22:00:00Z'";
+
+fn nodes(v: &Value) -> Vec<Value> {
+    v["data"]["shopifyPaymentsAccount"]["balanceTransactions"]["nodes"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
 async fn mount(server: &MockServer, a: Value, b: Value) {
+    mount_with(server, a, b, vec![]).await;
+}
+
+/// The two payouts' listings, and the month's listing by `processed_at`
+/// holding their lines plus `pending` (in no payout yet).
+async fn mount_with(server: &MockServer, a: Value, b: Value, pending: Vec<Value>) {
     mount_refunds_of_orders(server, fixture_orders()).await;
+    let mut month = a.clone();
+    month["data"]["shopifyPaymentsAccount"]["balanceTransactions"]["nodes"] = Value::Array(
+        nodes(&a)
+            .into_iter()
+            .chain(nodes(&b))
+            .chain(pending)
+            .collect(),
+    );
+    page(PROCESSED_QUERY, None)
+        .respond_with(ok(month))
+        .expect(1)
+        .mount(server)
+        .await;
     page(PAYOUTS_QUERY, None)
         .respond_with(ok(fixture("payouts-march.json")))
         .expect(1)
@@ -100,7 +132,16 @@ async fn two_payouts_with_a_refund_and_a_chargeback() {
         })
         .collect();
     assert_eq!(payouts.len(), 2, "{records:#?}");
-    assert_eq!(records.len(), 2, "no review items: {records:#?}");
+    // No review items; the charge processed on 9 March that no payout
+    // carries yet (`associatedPayout.id` null) comes as a line of its own.
+    assert_eq!(records.len(), 3, "no review items: {records:#?}");
+    let PayoutRecord::Line(pending) = &records[2] else {
+        panic!("{records:#?}");
+    };
+    assert_eq!(
+        pending.line.source.id,
+        "gid://shopify/ShopifyPaymentsBalanceTransaction/99000000006"
+    );
 
     let (a, b) = (payouts[0], payouts[1]);
     assert_eq!(a.amount, sek("1031.13"));
@@ -156,7 +197,9 @@ async fn an_unknown_transaction_type_needs_review_and_the_payout_stays() {
     let client = client(&server);
 
     let records: Vec<PayoutRecord> = client.payouts(&march()).try_collect().await.unwrap();
-    assert_eq!(records.len(), 3);
+    // The two payouts, the review item, and the line not yet paid out.
+    assert_eq!(records.len(), 4);
+    assert!(matches!(records[3], PayoutRecord::Line(_)), "{records:#?}");
     let PayoutRecord::Review(review) = &records[2] else {
         panic!("{records:#?}");
     };
@@ -270,6 +313,46 @@ async fn when_the_transfer_filter_finds_nothing_the_payout_date_is_searched() {
     assert!(p.unexplained().unwrap().is_zero());
 }
 
+/// A charge processed on 31 March that no payout carries yet
+/// (`associatedPayout { id: null status: null }`) comes as a line of its
+/// own, booked in March; the payouts' lines are not repeated.
+#[tokio::test]
+async fn a_charge_not_yet_paid_out_comes_as_a_line_of_its_month() {
+    let server = MockServer::start().await;
+    let a = fixture("balance-transactions-88001001.json");
+    let mut pending = nodes(&a)[0].clone();
+    pending["id"] = "gid://shopify/ShopifyPaymentsBalanceTransaction/99000000999".into();
+    pending["transactionDate"] = "2026-03-31T19:40:00Z".into();
+    pending["associatedPayout"] = serde_json::json!({ "id": null, "status": null });
+    mount_with(
+        &server,
+        a,
+        fixture("balance-transactions-88001002.json"),
+        vec![pending],
+    )
+    .await;
+    let client = client(&server);
+    let records: Vec<PayoutRecord> = client.payouts(&march()).try_collect().await.unwrap();
+    let lines: Vec<_> = records
+        .iter()
+        .filter_map(|r| match r {
+            PayoutRecord::Line(l) => Some(l),
+            _ => None,
+        })
+        .collect();
+    // The fixture's own pending charge of 9 March, then this one.
+    assert_eq!(lines.len(), 2, "{records:#?}");
+    let line = &lines[1].line;
+    assert_eq!(
+        line.source.id,
+        "gid://shopify/ShopifyPaymentsBalanceTransaction/99000000999"
+    );
+    assert_eq!(line.kind, SettlementKind::Charge);
+    assert_eq!(line.gross, sek("711.40"));
+    assert_eq!(line.net, sek("696.08"));
+    assert_eq!(records.len(), 4, "two payouts, two lines: {records:#?}");
+}
+
 /// An order refunded twice, both refunds settled in one payout: the order
 /// name cannot tell the two lines apart, the order transaction behind each
 /// (`ShopifyPaymentsBalanceTransaction.sourceOrderTransactionId`, joined to
@@ -303,6 +386,11 @@ async fn two_refunds_of_one_order_join_by_their_transactions() {
         Value::from("1256.14");
     page(PAYOUTS_QUERY, None)
         .respond_with(ok(payouts))
+        .mount(&server)
+        .await;
+    // The month's listing by `processed_at`: lines the payouts carry.
+    page(PROCESSED_QUERY, None)
+        .respond_with(ok(fixture("balance-transactions-88001002.json")))
         .mount(&server)
         .await;
     page("payments_transfer_id:88001001", None)

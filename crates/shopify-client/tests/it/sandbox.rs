@@ -296,8 +296,9 @@ async fn no_request_of_a_month_is_refused_as_too_costly() {
     let max = sandbox.max_requested_cost();
     assert!(max > 900 && max <= 1000, "max requested cost {max}");
     // Two order listings (one page each), the payouts list, one page of
-    // balance transactions per payout, and one refund join per payout with
-    // refund lines: nothing repeated.
+    // balance transactions per payout, one refund join per payout with
+    // refund lines, and one page of the month's balance transactions by
+    // `processed_at` (for those not yet paid out): nothing repeated.
     let payouts: Vec<_> = s
         .shopify_payouts
         .iter()
@@ -310,7 +311,7 @@ async fn no_request_of_a_month_is_refused_as_too_costly() {
     assert!(with_refunds > 0);
     assert_eq!(
         sandbox.requests(),
-        3 + (payouts.len() + with_refunds) as u64
+        4 + (payouts.len() + with_refunds) as u64
     );
 }
 

@@ -53,6 +53,16 @@ async fn month_server(sales: u64, payouts: u64) -> MockServer {
         .expect(sales)
         .mount(&server)
         .await;
+    // No invoice of the month is still open.
+    Mock::given(method("GET"))
+        .and(path("/v1/invoices"))
+        .and(query_param("status", "open"))
+        .and(query_param("created[gte]", LOOKBACK_START))
+        .and(query_param("created[lt]", MARCH_END))
+        .respond_with(StripeList::new("/v1/invoices", vec![]))
+        .expect(sales)
+        .mount(&server)
+        .await;
     for status in ["paid", "void", "uncollectible"] {
         Mock::given(method("GET"))
             .and(path("/v1/invoices"))
@@ -80,6 +90,29 @@ async fn month_server(sales: u64, payouts: u64) -> MockServer {
         .and(query_param("created[gte]", LOOKBACK_START))
         .respond_with(list("credit_notes.json"))
         .expect(sales)
+        .mount(&server)
+        .await;
+    // Payouts arriving in March that were created before it: none.
+    Mock::given(method("GET"))
+        .and(path("/v1/payouts"))
+        .and(query_param("arrival_date[gte]", MARCH_START))
+        .and(query_param("arrival_date[lt]", MARCH_END))
+        .and(query_param("created[lt]", MARCH_START))
+        .respond_with(StripeList::new("/v1/payouts", vec![]))
+        .expect(payouts)
+        .mount(&server)
+        .await;
+    // Every balance transaction created in March, paid out or not
+    // (https://docs.stripe.com/api/balance_transactions/list, `created`):
+    // here the first payout's, which that payout already carries, so none
+    // comes out a second time.
+    Mock::given(method("GET"))
+        .and(path("/v1/balance_transactions"))
+        .and(query_param("created[gte]", MARCH_START))
+        .and(query_param("created[lt]", MARCH_END))
+        .and(query_param("expand[]", "data.source"))
+        .respond_with(list(&format!("balance_transactions_{}.json", PAYOUTS[0])))
+        .expect(payouts)
         .mount(&server)
         .await;
     Mock::given(method("GET"))

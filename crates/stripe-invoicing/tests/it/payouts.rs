@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use stripe_invoicing::models::{BalanceTransaction, Payout};
 use stripe_invoicing::normalize::{InvoiceLinks, normalize_payout, settlement_line};
 use time::Month;
-use wiremock::matchers::{method, path};
+use wiremock::matchers::{method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer};
 
 use crate::support::{StripeList, client, fixture, mount_catch_all};
@@ -53,13 +53,27 @@ async fn a_manual_payout_is_returned_without_lines_and_marked_for_review() {
         .await;
     Mock::given(method("GET"))
         .and(path("/v1/payouts"))
+        .and(query_param_is_missing("arrival_date[gte]"))
         .respond_with(StripeList::new(
             "/v1/payouts",
             vec![payout_json(false, "not_applicable", 500_000)],
         ))
         .mount(&server)
         .await;
-    // No balance transactions are asked for: the catch-all would fail the list.
+    Mock::given(method("GET"))
+        .and(path("/v1/payouts"))
+        .and(query_param("arrival_date[gte]", "1772319600"))
+        .respond_with(StripeList::new("/v1/payouts", vec![]))
+        .mount(&server)
+        .await;
+    // The month's balance transactions are listed on their own (none here);
+    // none is asked for by payout: the catch-all would fail the list.
+    Mock::given(method("GET"))
+        .and(path("/v1/balance_transactions"))
+        .and(query_param("created[gte]", "1772319600"))
+        .respond_with(StripeList::new("/v1/balance_transactions", vec![]))
+        .mount(&server)
+        .await;
     mount_catch_all(&server).await;
     let period = Period::month(2026, Month::March).unwrap();
     let records: Vec<PayoutRecord> = client(&server)
