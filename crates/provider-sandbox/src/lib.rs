@@ -12,7 +12,8 @@
 //! - One module per provider that renders the scenario in that API's real shapes on a
 //!   wiremock server.
 //!
-//! - [`shopify_cost`]: Shopify's requested query cost and its leaky bucket.
+//! - [`shopify_cost`]: Shopify's requested query cost and its leaky bucket;
+//!   [`shopify_bulk`]: its bulk query operations.
 //!
 //! Dependencies: `wiremock` (the servers), `fastrand` (seeded, deterministic data),
 //! `serde_json` (the payloads), `tokio`, `time`, `rust_decimal`, `apollo-compiler` (the
@@ -24,6 +25,7 @@ pub mod klarna;
 pub mod paypal;
 pub mod scenario;
 pub mod shopify;
+pub mod shopify_bulk;
 pub mod shopify_cost;
 pub mod stripe;
 pub mod synthetic;

@@ -79,6 +79,7 @@
 //! the queries against Shopify's schema, `wiremock` and `insta`.
 #![deny(missing_docs)]
 
+pub mod bulk;
 mod client;
 mod error;
 pub mod ids;

@@ -279,44 +279,35 @@ async fn complete_order(client: &ShopifyClient, order: &mut Value) -> Result<(),
     let Some(id) = order.get("id").and_then(Value::as_str).map(str::to_owned) else {
         return Ok(());
     };
-    complete(
-        client,
-        order,
-        "order",
-        &id,
-        "lineItems",
-        queries::ORDER_LINE_ITEMS,
-    )
-    .await?;
-    complete(
-        client,
-        order,
-        "order",
-        &id,
-        "shippingLines",
-        queries::ORDER_SHIPPING_LINES,
-    )
-    .await?;
+    for (field, document) in [
+        ("lineItems", queries::ORDER_LINE_ITEMS),
+        ("shippingLines", queries::ORDER_SHIPPING_LINES),
+    ] {
+        complete_connection(client, order, "order", &id, field, document, false).await?;
+    }
     let refunds = order.get_mut("refunds").and_then(Value::as_array_mut);
     for refund in refunds.into_iter().flatten() {
         let Some(id) = refund.get("id").and_then(Value::as_str).map(str::to_owned) else {
             continue;
         };
         for (field, document) in REFUND_CONNECTIONS {
-            complete(client, refund, "refund", &id, field, document).await?;
+            complete_connection(client, refund, "refund", &id, field, document, false).await?;
         }
     }
     Ok(())
 }
 
-/// Pages connection `field` of `parent` (the object `root(id:)`) to its end.
-async fn complete(
+/// Pages connection `field` of `parent` (the object `root(id:)`) to its
+/// end, from its first page when `from_start` (the connection was not
+/// fetched at all), else after the page it holds.
+pub(crate) async fn complete_connection(
     client: &ShopifyClient,
     parent: &mut Value,
     root: &str,
     id: &str,
     field: &str,
     document: &str,
+    from_start: bool,
 ) -> Result<(), Error> {
     let Some(conn) = parent.get_mut(field).filter(|c| c.is_object()) else {
         return Ok(());
@@ -326,13 +317,20 @@ async fn complete(
     let Ok(first_page) = PageInfo::deserialize(&conn["pageInfo"]) else {
         return Ok(());
     };
-    let mut cursor = next_cursor(&first_page, &pointer)?;
+    // `Some(None)`: the first page; `Some(Some(c))`: the page after `c`.
+    let mut cursor = if from_start {
+        Some(None)
+    } else {
+        next_cursor(&first_page, &pointer)?.map(Some)
+    };
     let mut seen = HashSet::new();
     let mut pages = 0;
     while let Some(after) = cursor {
-        if !seen.insert(after.clone()) {
+        if let Some(c) = &after
+            && !seen.insert(c.clone())
+        {
             return Err(Error::Pagination(PaginationError::RepeatedCursor {
-                cursor: after,
+                cursor: c.clone(),
                 pages,
             }));
         }
@@ -344,7 +342,7 @@ async fn complete(
         if let Some(nodes) = conn.get_mut("nodes").and_then(Value::as_array_mut) {
             nodes.extend(page.nodes);
         }
-        cursor = next_cursor(&page.page_info, &pointer)?;
+        cursor = next_cursor(&page.page_info, &pointer)?.map(Some);
         conn["pageInfo"] = json!({
             "hasNextPage": page.page_info.has_next_page,
             "endCursor": page.page_info.end_cursor,
