@@ -11,7 +11,9 @@
 //!   or `ID`;
 //! - `shopifyPaymentsAccount { payouts(first, after, query) }` with
 //!   `issued_at` bounds, oldest first;
-//! - `nodes(ids:)` of orders, with their refunds and refund transaction ids;
+//! - `nodes(ids:)` of orders (their refunds and refund transaction ids) and
+//!   of refunds (their refunded shipping and adjustments);
+//! - `order(id:)` and `refund(id:)` with one nested connection;
 //! - `ordersCount(query:, limit:)`;
 //! - bulk query operations ([`crate::shopify_bulk`]): `bulkOperationRunQuery`,
 //!   `bulkOperation(id:)` and the JSONL result at a signed URL;
@@ -1029,7 +1031,16 @@ impl Api {
         Ok(json!({ "shopifyPaymentsAccount": { "balanceTransactions": conn } }))
     }
 
-    /// `nodes(ids:)` for orders, with the refunds and the ids of their
+    fn refund(&self, id: &Value) -> Option<&Value> {
+        self.data.orders.iter().find_map(|o| {
+            o.json["refunds"]
+                .as_array()
+                .and_then(|rs| rs.iter().find(|r| r["id"] == *id))
+        })
+    }
+
+    /// `nodes(ids:)` for refunds (their refunded shipping and adjustments)
+    /// and for orders, with the refunds and the ids of their
     /// transactions (what `… on Order { id refunds { id transactions { nodes
     /// { id } } } }` selects); an unknown id is `null`, as at Shopify.
     fn nodes(&self, vars: &Value) -> Value {
@@ -1038,6 +1049,14 @@ impl Api {
             .into_iter()
             .flatten()
             .map(|id| {
+                if let Some(refund) = self.refund(id) {
+                    // `… on Refund { id refundShippingLines orderAdjustments }`.
+                    return json!({
+                        "id": id,
+                        "refundShippingLines": refund["refundShippingLines"],
+                        "orderAdjustments": refund["orderAdjustments"],
+                    });
+                }
                 let Some(order) = self.data.orders.iter().find(|o| o.json["id"] == *id) else {
                     return Value::Null;
                 };
@@ -1143,15 +1162,15 @@ impl Api {
         else {
             return json!({ root: null });
         };
-        let owner = self.data.orders.iter().find_map(|o| {
-            if root == "order" {
-                (o.json["id"] == id).then_some(&o.json)
-            } else {
-                o.json["refunds"]
-                    .as_array()
-                    .and_then(|rs| rs.iter().find(|r| r["id"] == id))
-            }
-        });
+        let owner = if root == "order" {
+            self.data
+                .orders
+                .iter()
+                .find(|o| o.json["id"] == id)
+                .map(|o| &o.json)
+        } else {
+            self.refund(&id)
+        };
         let conn = owner
             .and_then(|o| o.get(*field))
             .filter(|c| c.is_object())

@@ -11,9 +11,11 @@
 //!
 //! The orders bulk query therefore holds five connections (orders, their line
 //! items and shipping lines, each refund's refunded lines and transactions);
-//! each refund's refunded shipping and adjustments are fetched afterwards
-//! with the follow-up queries of paged listing. Orders are rebuilt one at a
-//! time as the lines come: the decoded records held are those of one order.
+//! the refunds' refunded shipping and adjustments are fetched afterwards, 250
+//! refunds per request ([`queries::REFUND_DETAILS`]). Orders are rebuilt one
+//! at a time as the lines come and held only until their refunds are
+//! complete: at most 250 orders (an order without refunds is passed on at
+//! once while nothing waits).
 //! The file itself is downloaded whole (provider-http reads bodies whole).
 //!
 //! The file is fetched without the shop's access token: the signed URL is
@@ -262,6 +264,7 @@ impl ShopifyClient {
         };
         let resp = download(&op.id, &url, self.bulk_timeout()).await?;
         let mut out = Vec::new();
+        let mut batch = Batch::default();
         let mut current: Option<OrderLines> = None;
         for (n, line) in resp.body().split(|b| *b == b'\n').enumerate() {
             if line.iter().all(u8::is_ascii_whitespace) {
@@ -275,7 +278,13 @@ impl ShopifyClient {
             match object.get("__parentId").and_then(Value::as_str) {
                 None => {
                     if let Some(done) = current.take() {
-                        out.push(self.finish(done, out.len()).await?);
+                        batch.push(done.into_order());
+                        if batch.refunds == 0
+                            || batch.refunds >= queries::NODES_PER_QUERY
+                            || batch.orders.len() >= queries::NODES_PER_QUERY
+                        {
+                            self.flush(&mut batch, &mut out).await?;
+                        }
                     }
                     current = Some(OrderLines::new(object));
                 }
@@ -300,40 +309,70 @@ impl ShopifyClient {
             }
         }
         if let Some(done) = current.take() {
-            out.push(self.finish(done, out.len()).await?);
+            batch.push(done.into_order());
         }
+        self.flush(&mut batch, &mut out).await?;
         Ok(out)
     }
 
-    fn bulk_timeout(&self) -> Duration {
-        self.bulk_polling.timeout.min(Duration::from_secs(600))
-    }
-
-    /// Rebuilds the order's connections, fetches what the bulk query left
-    /// out, and decodes it.
-    async fn finish(&self, lines: OrderLines, index: usize) -> Result<Listed<Order>, Error> {
-        let mut order = lines.into_order();
-        if let Some(refunds) = order.get_mut("refunds").and_then(Value::as_array_mut) {
-            for refund in refunds {
-                let Some(id) = refund.get("id").and_then(Value::as_str).map(str::to_owned) else {
+    /// Completes the batch's refunds (refunded shipping and adjustments,
+    /// [`queries::REFUND_DETAILS`], one request for up to 250 refunds, then
+    /// follow-ups for what overflows a page) and decodes its orders.
+    async fn flush(&self, batch: &mut Batch, out: &mut Vec<Listed<Order>>) -> Result<(), Error> {
+        let mut orders = std::mem::take(&mut batch.orders);
+        batch.refunds = 0;
+        let ids: Vec<String> = orders
+            .iter()
+            .flat_map(|o| o["refunds"].as_array().into_iter().flatten())
+            .filter_map(|r| r["id"].as_str().map(str::to_owned))
+            .collect();
+        let mut details: Map<String, Value> = Map::new();
+        for chunk in ids.chunks(queries::NODES_PER_QUERY) {
+            let resp = self
+                .graphql(queries::REFUND_DETAILS, json!({ "ids": chunk }))
+                .await?;
+            for node in resp.data["nodes"].as_array().into_iter().flatten() {
+                if let Some(id) = node["id"].as_str() {
+                    details.insert(id.to_owned(), node.clone());
+                }
+            }
+        }
+        for order in &mut orders {
+            let refunds = order.get_mut("refunds").and_then(Value::as_array_mut);
+            for refund in refunds.into_iter().flatten() {
+                let Some(id) = refund["id"].as_str().map(str::to_owned) else {
                     continue;
                 };
+                // A refund Shopify does not return is left without these
+                // lines: its total then disagrees and becomes a review item.
+                let detail = details.remove(&id).unwrap_or(Value::Null);
                 for (field, document) in [
                     ("refundShippingLines", queries::REFUND_SHIPPING_LINES),
                     ("orderAdjustments", queries::REFUND_ORDER_ADJUSTMENTS),
                 ] {
-                    refund[field] = json!({ "pageInfo": { "hasNextPage": false }, "nodes": [] });
-                    complete_connection(self, refund, "refund", &id, field, document, true).await?;
+                    refund[field] = match detail.get(field) {
+                        Some(conn) if conn.is_object() => conn.clone(),
+                        _ => json!({ "pageInfo": { "hasNextPage": false }, "nodes": [] }),
+                    };
+                    complete_connection(self, refund, "refund", &id, field, document, false)
+                        .await?;
                 }
             }
         }
-        Ok(decode_node(
-            order,
-            "order",
-            "bulk",
-            index,
-            Some("/totalPriceSet/shopMoney"),
-        ))
+        for order in orders {
+            out.push(decode_node(
+                order,
+                "order",
+                "bulk",
+                out.len(),
+                Some("/totalPriceSet/shopMoney"),
+            ));
+        }
+        Ok(())
+    }
+
+    fn bulk_timeout(&self) -> Duration {
+        self.bulk_polling.timeout.min(Duration::from_secs(600))
     }
 }
 
@@ -371,6 +410,21 @@ async fn download(
             _ => Error::Http(e),
         })?;
     Ok(resp)
+}
+
+/// Orders rebuilt from the file, waiting for their refunds' details: at
+/// most 250 orders or 250 refunds are held.
+#[derive(Default)]
+struct Batch {
+    orders: Vec<Value>,
+    refunds: usize,
+}
+
+impl Batch {
+    fn push(&mut self, order: Value) {
+        self.refunds += order["refunds"].as_array().map_or(0, Vec::len);
+        self.orders.push(order);
+    }
 }
 
 /// One order's lines of the JSONL file, gathered until the next order.

@@ -312,8 +312,8 @@ fragment Money on MoneyV2 { amount currencyCode }
 /// quoted search string ([`crate::bulk::bulk_orders_query`]), since a bulk
 /// query takes no variables. Five connections (Shopify's maximum), nested
 /// at most two deep; nested nodes carry `__typename` so the JSONL lines can
-/// be told apart. Each refund's refunded shipping and adjustments are
-/// fetched with [`REFUND_SHIPPING_LINES`] and [`REFUND_ORDER_ADJUSTMENTS`].
+/// be told apart. The refunds' refunded shipping and adjustments are
+/// fetched with [`REFUND_DETAILS`], 250 refunds at a time.
 pub const BULK_ORDERS: &str = concat!(
     r#"query KassabokBulkOrders {
   orders(query: $search, sortKey: PROCESSED_AT) {
@@ -341,6 +341,32 @@ pub const BULK_ORDERS: &str = concat!(
     line_item_fragment!(),
     shipping_line_fragment!(),
     refund_line_item_fragment!(),
+);
+
+/// The refunded shipping and adjustments of up to [`NODES_PER_QUERY`]
+/// refunds at once, which the orders bulk query cannot hold (five
+/// connections at most). Variables: `$ids` (refund GIDs).
+pub const REFUND_DETAILS: &str = concat!(
+    r#"query KassabokRefundDetails($ids: [ID!]!) {
+  nodes(ids: $ids) {
+    ... on Refund {
+      id
+      refundShippingLines(first: 10) {
+        pageInfo { hasNextPage endCursor }
+        nodes { ...RefundShippingLineFields }
+      }
+      orderAdjustments(first: 10) {
+        pageInfo { hasNextPage endCursor }
+        nodes { ...OrderAdjustmentFields }
+      }
+    }
+  }
+}
+
+"#,
+    money_fragments!(),
+    refund_shipping_line_fragment!(),
+    order_adjustment_fragment!(),
 );
 
 /// Starts a bulk query. Variables: `$query` (the bulk query document).
@@ -440,6 +466,7 @@ pub const ALL: &[(&str, &str)] = &[
     ("refund_order_adjustments", REFUND_ORDER_ADJUSTMENTS),
     ("refund_transactions", REFUND_TRANSACTIONS),
     ("refunds_of_orders", REFUNDS_OF_ORDERS),
+    ("refund_details", REFUND_DETAILS),
     ("bulk_run_query", BULK_RUN_QUERY),
     ("bulk_operation", BULK_OPERATION),
     ("orders_count", ORDERS_COUNT),
