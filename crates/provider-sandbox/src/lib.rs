@@ -15,7 +15,8 @@
 //!   wiremock server.
 //! - [`contract`]: strict checks of JSON against a provider's published OpenAPI schemas;
 //!   the contract tests (`tests/contract`) run every answer of the sandbox through them.
-//! - [`shopify_cost`]: Shopify's requested query cost and its leaky bucket.
+//! - [`shopify_cost`]: Shopify's requested query cost and its leaky bucket;
+//!   [`shopify_bulk`]: its bulk query operations.
 //!
 //! Dependencies: `wiremock` (the servers), `fastrand` (seeded, deterministic data),
 //! `serde_json` (the payloads), `tokio`, `time`, `rust_decimal`, `apollo-compiler` (the
@@ -31,6 +32,7 @@ pub mod paypal;
 pub mod rates;
 pub mod scenario;
 pub mod shopify;
+pub mod shopify_bulk;
 pub mod shopify_cost;
 pub mod stripe;
 pub mod synthetic;

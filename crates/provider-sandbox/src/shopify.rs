@@ -11,7 +11,12 @@
 //!   or `ID`;
 //! - `shopifyPaymentsAccount { payouts(first, after, query) }` with
 //!   `issued_at` bounds, oldest first;
-//! - `nodes(ids:)` of orders, with their refunds and refund transaction ids;
+//! - `nodes(ids:)` of orders (their refunds and refund transaction ids) and
+//!   of refunds (their refunded shipping and adjustments);
+//! - `order(id:)` and `refund(id:)` with one nested connection;
+//! - `ordersCount(query:, limit:)`;
+//! - bulk query operations ([`crate::shopify_bulk`]): `bulkOperationRunQuery`,
+//!   `bulkOperation(id:)` and the JSONL result at a signed URL;
 //! - `shopifyPaymentsAccount { balanceTransactions(first, after, query,
 //!   hideTransfers) }` with `payments_transfer_id:<payout id>` or
 //!   `payout_date:YYYY-MM-DD`; without
@@ -55,6 +60,7 @@ use crate::faults::{Faults, Faulty, RequestCounter};
 use crate::scenario::{
     ItemKind, Order, OrderLine, OrderTax, PayoutPlan, Scenario, SettlementItem, TransactionKind,
 };
+use crate::shopify_bulk::{BulkOps, check_bulk_query, orders_jsonl};
 use crate::shopify_cost::{Bucket, MAX_QUERY_COST, Plan, requested_cost};
 
 /// The sandbox's Admin API access token.
@@ -71,6 +77,7 @@ pub struct ShopifySandbox {
     counter: RequestCounter,
     shop: String,
     costs: Arc<Costs>,
+    bulk: Arc<BulkOps>,
 }
 
 /// The query-cost state shared by the server and its handle: the bucket and
@@ -94,6 +101,33 @@ impl ShopifySandbox {
     /// with the query-cost bucket of a standard plan ([`Plan::STANDARD`]).
     pub async fn start(scenario: &Scenario, faults: Faults) -> ShopifySandbox {
         start(scenario, faults).await
+    }
+
+    /// Bulk query operations that may run at once (5, as from API 2026-01;
+    /// 1 before).
+    pub fn set_bulk_concurrency(&self, n: usize) {
+        *lock(&self.bulk.concurrency) = n;
+    }
+
+    /// The next bulk operation fails with `error_code` (`TIMEOUT`,
+    /// `INTERNAL_SERVER_ERROR`, `ACCESS_DENIED`), keeping partial data.
+    pub fn fail_next_bulk(&self, error_code: &'static str) {
+        *lock(&self.bulk.fail_next) = Some(error_code);
+    }
+
+    /// From now on every bulk result URL answers as an expired signed URL.
+    pub fn expire_bulk_results(&self) {
+        *lock(&self.bulk.expired) = true;
+    }
+
+    /// How many polls a bulk operation stays `RUNNING` (default 2).
+    pub fn set_bulk_running_polls(&self, polls: u32) {
+        *lock(&self.bulk.running_polls) = polls;
+    }
+
+    /// Bulk operations started so far.
+    pub fn bulk_operations(&self) -> usize {
+        lock(&self.bulk.ops).len()
     }
 
     /// Replaces the query-cost bucket with a full one of `plan`.
@@ -155,9 +189,12 @@ pub async fn start(scenario: &Scenario, faults: Faults) -> ShopifySandbox {
         throttled: AtomicU64::new(0),
         cache: Mutex::new(HashMap::new()),
     });
+    let bulk = Arc::new(BulkOps::default());
     let api = Api {
         data: Arc::new(Data::build(scenario)),
         costs: Arc::clone(&costs),
+        bulk: Arc::clone(&bulk),
+        base: server.uri(),
     };
     Mock::given(any())
         .respond_with(Faulty::new(
@@ -175,6 +212,7 @@ pub async fn start(scenario: &Scenario, faults: Faults) -> ShopifySandbox {
         counter,
         shop: format!("{}.myshopify.com", scenario.shop.handle),
         costs,
+        bulk,
     }
 }
 
@@ -829,6 +867,9 @@ fn decode_cursor(cursor: &str) -> Option<(OffsetDateTime, u64)> {
 struct Api {
     data: Arc<Data>,
     costs: Arc<Costs>,
+    bulk: Arc<BulkOps>,
+    /// The server's own base URL (for the bulk result URLs).
+    base: String,
 }
 
 /// An error answer (boxed: a `ResponseTemplate` is large).
@@ -903,6 +944,22 @@ impl Api {
             _ if query.contains("sortKey: UPDATED_AT") => Sort::UpdatedAt,
             _ => Sort::ProcessedAt,
         };
+        let nodes = self.matching_orders_terms(&terms, sort);
+        let conn = page(
+            &nodes,
+            sort,
+            first,
+            vars.get("after").and_then(Value::as_str),
+        )?;
+        Ok(json!({ "orders": conn }))
+    }
+
+    fn matching_orders(&self, search: &str, sort: Sort) -> Vec<&Node> {
+        self.matching_orders_terms(&parse_search(search), sort)
+    }
+
+    /// The orders matching the search terms, sorted.
+    fn matching_orders_terms(&self, terms: &[Term], sort: Sort) -> Vec<&Node> {
         let mut nodes: Vec<&Node> = self
             .data
             .orders
@@ -919,13 +976,7 @@ impl Api {
             })
             .collect();
         nodes.sort_by_key(|n| (sort.key(n), n.id));
-        let conn = page(
-            &nodes,
-            sort,
-            first,
-            vars.get("after").and_then(Value::as_str),
-        )?;
-        Ok(json!({ "orders": conn }))
+        nodes
     }
 
     fn payouts(&self, vars: &Value) -> Result<Value, Rejected> {
@@ -1024,7 +1075,16 @@ impl Api {
         Ok(json!({ "shopifyPaymentsAccount": { "balanceTransactions": conn } }))
     }
 
-    /// `nodes(ids:)` for orders, with the refunds and the ids of their
+    fn refund(&self, id: &Value) -> Option<&Value> {
+        self.data.orders.iter().find_map(|o| {
+            o.json["refunds"]
+                .as_array()
+                .and_then(|rs| rs.iter().find(|r| r["id"] == *id))
+        })
+    }
+
+    /// `nodes(ids:)` for refunds (their refunded shipping and adjustments)
+    /// and for orders, with the refunds and the ids of their
     /// transactions (what `… on Order { id refunds { id transactions { nodes
     /// { id } } } }` selects); an unknown id is `null`, as at Shopify.
     fn nodes(&self, vars: &Value) -> Value {
@@ -1033,6 +1093,14 @@ impl Api {
             .into_iter()
             .flatten()
             .map(|id| {
+                if let Some(refund) = self.refund(id) {
+                    // `… on Refund { id refundShippingLines orderAdjustments }`.
+                    return json!({
+                        "id": id,
+                        "refundShippingLines": refund["refundShippingLines"],
+                        "orderAdjustments": refund["orderAdjustments"],
+                    });
+                }
                 let Some(order) = self.data.orders.iter().find(|o| o.json["id"] == *id) else {
                     return Value::Null;
                 };
@@ -1056,8 +1124,123 @@ impl Api {
         json!({ "nodes": nodes })
     }
 
+    /// A bulk result file: a signed storage URL, refused with the shop's
+    /// token (it is not the API) and once expired.
+    fn bulk_result(&self, request: &Request) -> ResponseTemplate {
+        let denied = |code: &str, message: &str| {
+            ResponseTemplate::new(403)
+                .insert_header("content-type", "application/xml; charset=UTF-8")
+                .set_body_string(format!(
+                    "<?xml version='1.0' encoding='UTF-8'?><Error><Code>{code}</Code><Message>{message}</Message></Error>"
+                ))
+        };
+        if request.headers.contains_key("x-shopify-access-token") {
+            return denied(
+                "AccessDenied",
+                "The request carries credentials the signed URL does not expect.",
+            );
+        }
+        if *lock(&self.bulk.expired) {
+            return denied("ExpiredToken", "The provided token has expired.");
+        }
+        match self.bulk.result(request.url.path()) {
+            Some(text) => ResponseTemplate::new(200)
+                .insert_header("content-type", "application/jsonl")
+                .set_body_string(text),
+            None => denied("NoSuchKey", "The specified key does not exist."),
+        }
+    }
+
+    fn run_bulk(&self, vars: &Value) -> Value {
+        let query = vars.get("query").and_then(Value::as_str).unwrap_or("");
+        let payload = match check_bulk_query(query) {
+            Err(message) => json!({ "bulkOperation": null, "userErrors": [
+                { "field": ["query"], "message": message, "code": "INVALID" }] }),
+            Ok(search) => match self.bulk.start(search) {
+                Ok(op) => json!({
+                    "bulkOperation": BulkOps::to_json(&op, &self.base),
+                    "userErrors": []
+                }),
+                Err((code, message)) => json!({ "bulkOperation": null, "userErrors": [
+                    { "field": null, "message": message, "code": code }] }),
+            },
+        };
+        json!({ "bulkOperationRunQuery": payload })
+    }
+
+    fn poll_bulk(&self, vars: &Value) -> Value {
+        let id = vars
+            .get("id")
+            .and_then(Value::as_str)
+            .and_then(|s| s.rsplit('/').next())
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let op = self.bulk.poll(id, |search| {
+            let nodes = self.matching_orders(search, Sort::ProcessedAt);
+            orders_jsonl(nodes.into_iter().map(|n| &n.json))
+        });
+        json!({ "bulkOperation": op.map(|o| BulkOps::to_json(&o, &self.base)) })
+    }
+
+    /// A nested connection of one order or refund (`order(id:) {
+    /// lineItems(first:, after:) }`, `refund(id:) { orderAdjustments(…) }`),
+    /// whole: the sandbox's orders hold every nested node on one page.
+    fn nested(&self, query: &str, vars: &Value) -> Value {
+        let id = vars.get("id").cloned().unwrap_or(Value::Null);
+        let (root, fields): (&str, &[&str]) = if query.contains("order(id:") {
+            ("order", &["lineItems", "shippingLines"])
+        } else {
+            (
+                "refund",
+                &[
+                    "refundLineItems",
+                    "refundShippingLines",
+                    "orderAdjustments",
+                    "transactions",
+                ],
+            )
+        };
+        let Some(field) = fields
+            .iter()
+            .find(|f| query.contains(&format!("{f}(first: $first")))
+        else {
+            return json!({ root: null });
+        };
+        let owner = if root == "order" {
+            self.data
+                .orders
+                .iter()
+                .find(|o| o.json["id"] == id)
+                .map(|o| &o.json)
+        } else {
+            self.refund(&id)
+        };
+        let conn = owner
+            .and_then(|o| o.get(*field))
+            .filter(|c| c.is_object())
+            .map(|c| json!({ "pageInfo": { "hasNextPage": false, "endCursor": null }, "nodes": c["nodes"] }))
+            .unwrap_or_else(|| json!({ "pageInfo": { "hasNextPage": false, "endCursor": null }, "nodes": [] }));
+        match owner {
+            Some(_) => json!({ root: { *field: conn } }),
+            None => json!({ root: null }),
+        }
+    }
+
+    fn orders_count(&self, vars: &Value) -> Value {
+        let search = vars.get("query").and_then(Value::as_str).unwrap_or("");
+        let n = self.matching_orders(search, Sort::ProcessedAt).len() as u64;
+        let limit = vars.get("limit").and_then(Value::as_u64).unwrap_or(10_000);
+        json!({ "ordersCount": {
+            "count": n.min(limit),
+            "precision": if n > limit { "AT_LEAST" } else { "EXACT" }
+        } })
+    }
+
     fn answer(&self, request: &Request) -> Result<ResponseTemplate, Rejected> {
         let path = request.url.path();
+        if path.starts_with("/bulk-results/") {
+            return Ok(self.bulk_result(request));
+        }
         let version = path
             .strip_prefix("/admin/api/")
             .and_then(|p| p.strip_suffix("/graphql.json"));
@@ -1092,7 +1275,15 @@ impl Api {
         let query = body.get("query").and_then(Value::as_str).unwrap_or("");
         let vars = body.get("variables").cloned().unwrap_or(Value::Null);
         let requested = self.requested(query, &vars)?;
-        let data = if query.contains("nodes(ids:") {
+        let data = if query.contains("bulkOperationRunQuery(") {
+            Ok(self.run_bulk(&vars))
+        } else if query.contains("bulkOperation(id:") {
+            Ok(self.poll_bulk(&vars))
+        } else if query.contains("ordersCount(") {
+            Ok(self.orders_count(&vars))
+        } else if query.contains("order(id:") || query.contains("refund(id:") {
+            Ok(self.nested(query, &vars))
+        } else if query.contains("nodes(ids:") {
             Ok(self.nodes(&vars))
         } else if query.contains("balanceTransactions(") {
             self.balance_transactions(query, &vars)

@@ -26,6 +26,7 @@
 //!   (`Order.refunds(first:)`, `Order.transactions(first:)`) is counted like
 //!   a connection's nodes, `size(first) ×` one element: no recording shows
 //!   such a list, so this is an upper bound (an inference).
+//! - A count (`Count`, e.g. `ordersCount`) costs 10.
 //! - Of the inline fragments on different types (a union such as
 //!   `purchasingEntity`), the most expensive one counts.
 
@@ -187,6 +188,11 @@ impl Ctx<'_> {
         let free = matches!(named, "MoneyV2" | "MoneyBag" | "PageInfo") || named.ends_with("Edge");
         if free {
             return children;
+        }
+        // A count (`ordersCount`, `giftCardsCount`) costs 10 (recorded:
+        // `OrderLiveHybridMixedCatalogRead`, 16 = 1 + 5 + 10).
+        if named == "Count" {
+            return 10;
         }
         if named.ends_with("Connection") {
             return 2 + connection_size(self.first(field).unwrap_or(0)) * children;
@@ -370,6 +376,13 @@ mod tests {
                  originalTotalSet { shopMoney { amount currencyCode } } variant { id title sku } \
                  taxLines { title rate priceSet { shopMoney { amount currencyCode } } } } } } }",
                 23,
+            ),
+            (
+                "orders/order-live-hybrid-mixed-catalog.json, OrderLiveHybridMixedCatalogRead (a count costs 10)",
+                "query { existing: order(id: \"gid://shopify/Order/1\") { email note tags processedAt } \
+                 visible: orders(first: 5, query: \"tag:x\", sortKey: PROCESSED_AT, reverse: false) { nodes { email note tags processedAt } pageInfo { hasNextPage hasPreviousPage } } \
+                 total: ordersCount(query: \"tag:x\", limit: null) { count precision } }",
+                16,
             ),
             (
                 "gift-cards/gift-card-credit-limit-exceeded.json, GiftCardReadAfterRejectedCredit",

@@ -12,6 +12,7 @@ use provider_http::{
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use crate::bulk::{BULK_THRESHOLD, BulkMode, BulkPolling};
 use crate::error::{Error, GraphQlError, UserError};
 use crate::normalize::NormalizeOptions;
 
@@ -43,6 +44,9 @@ pub struct ShopifyClient {
     pub(crate) page_size: u32,
     pub(crate) per_query_cap: u64,
     pub(crate) options: NormalizeOptions,
+    pub(crate) bulk_mode: BulkMode,
+    pub(crate) bulk_threshold: u64,
+    pub(crate) bulk_polling: BulkPolling,
 }
 
 /// Builds a [`ShopifyClient`]; see [`ShopifyClient::builder`].
@@ -55,6 +59,9 @@ pub struct ShopifyClientBuilder {
     page_size: u32,
     per_query_cap: u64,
     options: NormalizeOptions,
+    bulk_mode: BulkMode,
+    bulk_threshold: u64,
+    bulk_polling: BulkPolling,
 }
 
 /// A successful GraphQL answer: its `data` and the query's cost.
@@ -112,6 +119,9 @@ impl ShopifyClient {
             page_size: MAX_PAGE_SIZE,
             per_query_cap: PER_QUERY_CAP,
             options: NormalizeOptions::default(),
+            bulk_mode: BulkMode::Auto,
+            bulk_threshold: BULK_THRESHOLD,
+            bulk_polling: BulkPolling::default(),
         }
     }
 
@@ -328,6 +338,29 @@ impl ShopifyClientBuilder {
         self
     }
 
+    /// When a period's orders are fetched through a bulk operation (default
+    /// [`BulkMode::Auto`]: above [`BULK_THRESHOLD`] orders).
+    #[must_use]
+    pub fn bulk_mode(mut self, mode: BulkMode) -> Self {
+        self.bulk_mode = mode;
+        self
+    }
+
+    /// Orders above which [`BulkMode::Auto`] uses a bulk operation (default
+    /// [`BULK_THRESHOLD`]).
+    #[must_use]
+    pub fn bulk_threshold(mut self, orders: u64) -> Self {
+        self.bulk_threshold = orders;
+        self
+    }
+
+    /// How a bulk operation is polled and how long it may take.
+    #[must_use]
+    pub fn bulk_polling(mut self, polling: BulkPolling) -> Self {
+        self.bulk_polling = polling;
+        self
+    }
+
     /// Builds the client.
     ///
     /// # Errors
@@ -358,6 +391,9 @@ impl ShopifyClientBuilder {
             page_size: self.page_size,
             per_query_cap: self.per_query_cap,
             options: self.options,
+            bulk_mode: self.bulk_mode,
+            bulk_threshold: self.bulk_threshold,
+            bulk_polling: self.bulk_polling,
         })
     }
 }
@@ -404,6 +440,7 @@ impl fmt::Debug for ShopifyClient {
             .field("page_size", &self.page_size)
             .field("per_query_cap", &self.per_query_cap)
             .field("options", &self.options)
+            .field("bulk_mode", &self.bulk_mode)
             .finish()
     }
 }

@@ -71,6 +71,17 @@ pub enum Error {
         /// The errors.
         errors: Vec<GraphQlError>,
     },
+    /// A bulk operation did not deliver its result: it failed (with
+    /// Shopify's `errorCode`), was canceled or expired, outlasted the
+    /// client's patience, or its result could not be downloaded.
+    #[error("shopify: bulk operation {id}: {message}")]
+    Bulk {
+        /// The operation's GID.
+        id: String,
+        /// What went wrong (whether Shopify kept partial data, never its
+        /// signed URL, which grants access like a credential).
+        message: String,
+    },
     /// A mutation answered with `userErrors`.
     #[error("shopify: {operation}: user errors: {}", summarize_user(.errors))]
     UserErrors {
@@ -187,7 +198,7 @@ impl Error {
                     SourceErrorKind::Api
                 }
             }
-            Error::UserErrors { .. } => SourceErrorKind::Api,
+            Error::UserErrors { .. } | Error::Bulk { .. } => SourceErrorKind::Api,
             Error::Decode { .. } | Error::MissingData { .. } | Error::Pagination(_) => {
                 SourceErrorKind::Decode
             }

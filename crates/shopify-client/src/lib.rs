@@ -6,7 +6,11 @@
 //! them into [`bookkeeping_core`] records:
 //!
 //! - [`ShopifyClient::orders`]: orders by `processedAt` (or `updatedAt`),
-//!   250 per page with cursors, sliced by date past Shopify's per-query cap;
+//!   250 per page with cursors (981 requested points, under Shopify's
+//!   1000-point limit), sliced by date past Shopify's per-query cap, each
+//!   order completed with follow-up queries when a nested connection has
+//!   more than one page; [`ShopifyClient::bulk_orders`] fetches them through
+//!   a bulk operation instead ([`bulk`]; by default above 10,000 orders);
 //!   [`normalize::normalize_order`] makes a [`Sale`](bookkeeping_core::Sale)
 //!   with lines per kind, VAT rate and treatment, and a
 //!   [`Refund`](bookkeeping_core::Refund) per refund.
@@ -68,6 +72,8 @@
 //!   60 days of orders.
 //! - Payout lines: `balanceTransactions(query: "payments_transfer_id:<id>",
 //!   hideTransfers: true)`, kept only when `associatedPayout.id` is the payout.
+//!   A refund line is joined to its refund through `sourceOrderTransactionId`
+//!   and `Refund.transactions` ([`normalize::normalize_payout_joined`]).
 //!
 //! # Dependencies
 //!
@@ -79,6 +85,7 @@
 //! the queries against Shopify's schema, `wiremock` and `insta`.
 #![deny(missing_docs)]
 
+pub mod bulk;
 mod client;
 mod error;
 pub mod ids;

@@ -51,6 +51,31 @@ macro_rules! txn_fragment {
 "
     };
 }
+macro_rules! order_fragment {
+    () => {
+        "fragment OrderFields on Order {
+  id legacyResourceId name createdAt processedAt updatedAt cancelledAt test
+  currencyCode presentmentCurrencyCode taxesIncluded taxExempt
+  displayFinancialStatus paymentGatewayNames discountCodes
+  totalPriceSet { ...Bag }
+  subtotalPriceSet { ...Bag }
+  totalTaxSet { ...Bag }
+  totalDiscountsSet { ...Bag }
+  totalShippingPriceSet { ...Bag }
+  totalTipReceivedSet { ...Bag }
+  totalRefundedSet { ...Bag }
+  taxLines { ...Tax }
+  billingAddress { countryCodeV2 }
+  shippingAddress { countryCodeV2 }
+  purchasingEntity {
+    __typename
+    ... on PurchasingCompany { location { taxSettings { taxRegistrationId taxExempt } } }
+  }
+  customAttributes { key value }
+}
+"
+    };
+}
 macro_rules! line_item_fragment {
     () => {
         "fragment LineItemFields on LineItem {
@@ -118,24 +143,7 @@ pub const ORDERS: &str = concat!(
   orders(first: $first, after: $after, query: $query, sortKey: $sortKey) {
     pageInfo { hasNextPage endCursor }
     nodes {
-      id legacyResourceId name createdAt processedAt updatedAt cancelledAt test
-      currencyCode presentmentCurrencyCode taxesIncluded taxExempt
-      displayFinancialStatus paymentGatewayNames discountCodes
-      totalPriceSet { ...Bag }
-      subtotalPriceSet { ...Bag }
-      totalTaxSet { ...Bag }
-      totalDiscountsSet { ...Bag }
-      totalShippingPriceSet { ...Bag }
-      totalTipReceivedSet { ...Bag }
-      totalRefundedSet { ...Bag }
-      taxLines { ...Tax }
-      billingAddress { countryCodeV2 }
-      shippingAddress { countryCodeV2 }
-      purchasingEntity {
-        __typename
-        ... on PurchasingCompany { location { taxSettings { taxRegistrationId taxExempt } } }
-      }
-      customAttributes { key value }
+      ...OrderFields
       lineItems(first: 100) {
         pageInfo { hasNextPage endCursor }
         nodes { ...LineItemFields }
@@ -171,6 +179,7 @@ pub const ORDERS: &str = concat!(
 
 "#,
     money_fragments!(),
+    order_fragment!(),
     txn_fragment!(),
     line_item_fragment!(),
     shipping_line_fragment!(),
@@ -299,6 +308,90 @@ pub const BALANCE_TRANSACTIONS: &str = r#"query KassabokBalanceTransactions($fir
 fragment Money on MoneyV2 { amount currencyCode }
 "#;
 
+/// The orders bulk query (see [`crate::bulk`]): `$search` is replaced by the
+/// quoted search string ([`crate::bulk::bulk_orders_query`]), since a bulk
+/// query takes no variables. Five connections (Shopify's maximum), nested
+/// at most two deep; nested nodes carry `__typename` so the JSONL lines can
+/// be told apart. The refunds' refunded shipping and adjustments are
+/// fetched with [`REFUND_DETAILS`], 250 refunds at a time.
+pub const BULK_ORDERS: &str = concat!(
+    r#"query KassabokBulkOrders {
+  orders(query: $search, sortKey: PROCESSED_AT) {
+    edges {
+      node {
+        ...OrderFields
+        lineItems { edges { node { __typename ...LineItemFields } } }
+        shippingLines(includeRemovals: true) { edges { node { __typename ...ShippingLineFields } } }
+        refunds {
+          id createdAt processedAt note
+          totalRefundedSet { ...Bag }
+          refundLineItems { edges { node { __typename ...RefundLineItemFields } } }
+          transactions { edges { node { __typename ...Txn } } }
+        }
+        transactions { ...Txn }
+      }
+    }
+  }
+}
+
+"#,
+    money_fragments!(),
+    order_fragment!(),
+    txn_fragment!(),
+    line_item_fragment!(),
+    shipping_line_fragment!(),
+    refund_line_item_fragment!(),
+);
+
+/// The refunded shipping and adjustments of up to [`NODES_PER_QUERY`]
+/// refunds at once, which the orders bulk query cannot hold (five
+/// connections at most). Variables: `$ids` (refund GIDs).
+pub const REFUND_DETAILS: &str = concat!(
+    r#"query KassabokRefundDetails($ids: [ID!]!) {
+  nodes(ids: $ids) {
+    ... on Refund {
+      id
+      refundShippingLines(first: 10) {
+        pageInfo { hasNextPage endCursor }
+        nodes { ...RefundShippingLineFields }
+      }
+      orderAdjustments(first: 10) {
+        pageInfo { hasNextPage endCursor }
+        nodes { ...OrderAdjustmentFields }
+      }
+    }
+  }
+}
+
+"#,
+    money_fragments!(),
+    refund_shipping_line_fragment!(),
+    order_adjustment_fragment!(),
+);
+
+/// Starts a bulk query. Variables: `$query` (the bulk query document).
+pub const BULK_RUN_QUERY: &str = r#"mutation KassabokBulkRun($query: String!) {
+  bulkOperationRunQuery(query: $query) {
+    bulkOperation { id status errorCode objectCount url partialDataUrl }
+    userErrors { field message code }
+  }
+}
+"#;
+
+/// A bulk operation's state. Variables: `$id`.
+pub const BULK_OPERATION: &str = r#"query KassabokBulkOperation($id: ID!) {
+  bulkOperation(id: $id) { id status errorCode objectCount url partialDataUrl }
+}
+"#;
+
+/// How many orders a period holds (to choose bulk or paged listing).
+/// Variables: `$query`, `$limit` (Shopify counts up to it and then answers
+/// `precision: AT_LEAST`).
+pub const ORDERS_COUNT: &str = r#"query KassabokOrdersCount($query: String, $limit: Int) {
+  ordersCount(query: $query, limit: $limit) { count precision }
+}
+"#;
+
 /// The refunds of some orders with the ids of their transactions: joins a
 /// payout's `REFUND` balance transactions (`sourceOrderTransactionId`, the
 /// order transaction behind it) to the refund they settle. Variables: `$ids`
@@ -373,6 +466,10 @@ pub const ALL: &[(&str, &str)] = &[
     ("refund_order_adjustments", REFUND_ORDER_ADJUSTMENTS),
     ("refund_transactions", REFUND_TRANSACTIONS),
     ("refunds_of_orders", REFUNDS_OF_ORDERS),
+    ("refund_details", REFUND_DETAILS),
+    ("bulk_run_query", BULK_RUN_QUERY),
+    ("bulk_operation", BULK_OPERATION),
+    ("orders_count", ORDERS_COUNT),
     ("payouts", PAYOUTS),
     ("balance_transactions", BALANCE_TRANSACTIONS),
 ];

@@ -90,11 +90,11 @@ impl SalesSource for ShopifyClient {
     fn sales<'a>(&'a self, period: &'a Period) -> RecordStream<'a, SalesRecord> {
         let this = self.clone();
         let current = self
-            .orders(OrderQuery::processed_in(period))
+            .orders_auto(OrderQuery::processed_in(period))
             .map_ok(move |l| order_records(l, &this, period, Take::SaleAndRefunds));
         let this = self.clone();
         let earlier = self
-            .orders(OrderQuery::earlier_orders_updated_since(period))
+            .orders_auto(OrderQuery::earlier_orders_updated_since(period))
             .map_ok(move |l| order_records(l, &this, period, Take::RefundsOnly));
         end_after_error(current.chain(earlier))
             .map(|r| match r {

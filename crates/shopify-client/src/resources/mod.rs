@@ -9,6 +9,7 @@
 mod orders;
 mod payouts;
 
+pub(crate) use orders::complete_connection;
 pub use orders::{OrderQuery, OrderSliceField};
 
 use bookkeeping_core::{Currency, Money, Provider, ReviewItem, ReviewReason, SourceRef};

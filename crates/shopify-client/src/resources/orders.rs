@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use bookkeeping_core::Period;
 use futures::stream::{self, BoxStream, StreamExt};
 use provider_http::PaginationError;
+use serde::Deserialize;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -12,7 +13,7 @@ use time::format_description::well_known::Rfc3339;
 use super::{Listed, decode_node, next_cursor, raw_page, smaller_page_for};
 use crate::client::ShopifyClient;
 use crate::error::Error;
-use crate::models::Order;
+use crate::models::{Order, PageInfo};
 use crate::queries;
 
 /// Which timestamp an [`OrderQuery`] filters, sorts and slices by.
@@ -188,7 +189,10 @@ impl State {
             }
         };
         self.pages += 1;
-        let page = raw_page(&mut resp.data, "/orders")?;
+        let mut page = raw_page(&mut resp.data, "/orders")?;
+        for node in &mut page.nodes {
+            complete_order(&self.client, node).await?;
+        }
         let base = self.in_query;
         self.in_query += page.nodes.len() as u64;
         let mut items = Vec::with_capacity(page.nodes.len());
@@ -254,4 +258,95 @@ impl State {
         }
         Ok(items)
     }
+}
+
+/// The connections inside a refund, each with the document that pages it.
+const REFUND_CONNECTIONS: [(&str, &str); 4] = [
+    ("refundLineItems", queries::REFUND_LINE_ITEMS),
+    ("refundShippingLines", queries::REFUND_SHIPPING_LINES),
+    ("orderAdjustments", queries::REFUND_ORDER_ADJUSTMENTS),
+    ("transactions", queries::REFUND_TRANSACTIONS),
+];
+
+/// Fetches the further pages of every connection inside an order (its line
+/// items and shipping lines, each refund's lines, adjustments and
+/// transactions) and appends them, so the order is whole before it is
+/// decoded. A node without an id is left as it is: decoding reports it.
+///
+/// # Errors
+/// A follow-up query that fails, or a cursor that repeats.
+async fn complete_order(client: &ShopifyClient, order: &mut Value) -> Result<(), Error> {
+    let Some(id) = order.get("id").and_then(Value::as_str).map(str::to_owned) else {
+        return Ok(());
+    };
+    for (field, document) in [
+        ("lineItems", queries::ORDER_LINE_ITEMS),
+        ("shippingLines", queries::ORDER_SHIPPING_LINES),
+    ] {
+        complete_connection(client, order, "order", &id, field, document, false).await?;
+    }
+    let refunds = order.get_mut("refunds").and_then(Value::as_array_mut);
+    for refund in refunds.into_iter().flatten() {
+        let Some(id) = refund.get("id").and_then(Value::as_str).map(str::to_owned) else {
+            continue;
+        };
+        for (field, document) in REFUND_CONNECTIONS {
+            complete_connection(client, refund, "refund", &id, field, document, false).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Pages connection `field` of `parent` (the object `root(id:)`) to its
+/// end, from its first page when `from_start` (the connection was not
+/// fetched at all), else after the page it holds.
+pub(crate) async fn complete_connection(
+    client: &ShopifyClient,
+    parent: &mut Value,
+    root: &str,
+    id: &str,
+    field: &str,
+    document: &str,
+    from_start: bool,
+) -> Result<(), Error> {
+    let Some(conn) = parent.get_mut(field).filter(|c| c.is_object()) else {
+        return Ok(());
+    };
+    let pointer = format!("/{root}/{field}");
+    // A `pageInfo` that does not read is left for decoding to report.
+    let Ok(first_page) = PageInfo::deserialize(&conn["pageInfo"]) else {
+        return Ok(());
+    };
+    // `Some(None)`: the first page; `Some(Some(c))`: the page after `c`.
+    let mut cursor = if from_start {
+        Some(None)
+    } else {
+        next_cursor(&first_page, &pointer)?.map(Some)
+    };
+    let mut seen = HashSet::new();
+    let mut pages = 0;
+    while let Some(after) = cursor {
+        if let Some(c) = &after
+            && !seen.insert(c.clone())
+        {
+            return Err(Error::Pagination(PaginationError::RepeatedCursor {
+                cursor: c.clone(),
+                pages,
+            }));
+        }
+        let vars = json!({ "id": id, "first": queries::FOLLOW_UP_PAGE_SIZE, "after": after });
+        let mut resp = client.graphql(document, vars).await?;
+        pages += 1;
+        let page = raw_page(&mut resp.data, &pointer)?;
+        tracing::debug!(%id, field, nodes = page.nodes.len(), "shopify: follow-up page");
+        if let Some(nodes) = conn.get_mut("nodes").and_then(Value::as_array_mut) {
+            nodes.extend(page.nodes);
+        }
+        cursor = next_cursor(&page.page_info, &pointer)?.map(Some);
+        conn["pageInfo"] = json!({
+            "hasNextPage": page.page_info.has_next_page,
+            "endCursor": page.page_info.end_cursor,
+        });
+    }
+    Ok(())
 }

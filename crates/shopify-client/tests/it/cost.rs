@@ -33,5 +33,42 @@ fn every_query_fits_shopifys_single_query_limit_at_the_sizes_sent() {
             first + 1
         );
     }
+    // The documents that are not paged, with the most they are sent with.
+    let ids: Vec<String> = (0..queries::NODES_PER_QUERY)
+        .map(|i| format!("gid://shopify/Order/{i}"))
+        .collect();
+    let bulk = shopify_client::bulk::bulk_orders_query("processed_at:>='2026-02-28T23:00:00Z'");
+    let others = [
+        (
+            "refunds_of_orders (250 ids)",
+            queries::REFUNDS_OF_ORDERS,
+            json!({ "ids": ids }),
+        ),
+        (
+            "refund_details (250 ids)",
+            queries::REFUND_DETAILS,
+            json!({ "ids": ids }),
+        ),
+        (
+            "orders_count",
+            queries::ORDERS_COUNT,
+            json!({ "query": "", "limit": 10_001 }),
+        ),
+        (
+            "bulk_run_query",
+            queries::BULK_RUN_QUERY,
+            json!({ "query": bulk }),
+        ),
+        (
+            "bulk_operation",
+            queries::BULK_OPERATION,
+            json!({ "id": "gid://shopify/BulkOperation/1" }),
+        ),
+    ];
+    for (name, query, vars) in others {
+        let cost = requested_cost(query, &vars).unwrap_or_else(|e| panic!("{name}: {e}"));
+        report.push(format!("{name:<28}             requested cost {cost:>4}"));
+        assert!(cost <= MAX_QUERY_COST, "{name} costs {cost}");
+    }
     println!("{}", report.join("\n"));
 }

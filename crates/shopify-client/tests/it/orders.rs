@@ -335,3 +335,65 @@ async fn a_query_too_costly_is_sent_again_with_smaller_pages() {
         .unwrap();
     assert_eq!(items.len(), 3);
 }
+
+/// An order with more line items than the orders query's nested page (and a
+/// refund with more refunded lines than its page) is completed with
+/// follow-up queries (`order(id:) { lineItems(after:) }`,
+/// `refund(id:) { refundLineItems(after:) }`) before it is normalized: the
+/// same sale and refund as the whole order, no truncation review item.
+#[tokio::test]
+async fn nested_pages_are_fetched_with_follow_up_queries() {
+    let server = MockServer::start().await;
+    let whole = fixture("orders-march-page1.json")["data"]["orders"]["nodes"][0].clone();
+    let mut cut = whole.clone();
+    let items = cut["lineItems"]["nodes"].as_array_mut().unwrap();
+    let third = items.pop().unwrap();
+    cut["lineItems"]["pageInfo"] = serde_json::json!({"hasNextPage": true, "endCursor": "li-2"});
+    let refund_items = cut["refunds"][0]["refundLineItems"]["nodes"]
+        .as_array_mut()
+        .unwrap();
+    let refunded = refund_items.pop().unwrap();
+    cut["refunds"][0]["refundLineItems"]["pageInfo"] =
+        serde_json::json!({"hasNextPage": true, "endCursor": "rli-0"});
+    let body = serde_json::json!({"data": {"orders": {
+        "pageInfo": {"hasNextPage": false, "endCursor": "o-1"}, "nodes": [cut]}}});
+    page(MARCH_QUERY, None)
+        .respond_with(ok(body))
+        .expect(1)
+        .mount(&server)
+        .await;
+    graphql(|v| v["id"] == "gid://shopify/Order/6100000001001" && v["after"] == "li-2")
+        .respond_with(ok(serde_json::json!({"data": {"order": {"lineItems": {
+            "pageInfo": {"hasNextPage": false, "endCursor": "li-3"}, "nodes": [third]}}}})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    graphql(|v| v["id"] == "gid://shopify/Refund/9001" && v["after"] == "rli-0")
+        .respond_with(ok(
+            serde_json::json!({"data": {"refund": {"refundLineItems": {
+            "pageInfo": {"hasNextPage": false, "endCursor": "rli-1"}, "nodes": [refunded]}}}}),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    catch_all(&server).await;
+
+    let listed: Vec<_> = client(&server)
+        .orders(OrderQuery::processed_in(&march()))
+        .try_collect()
+        .await
+        .unwrap();
+    let [Listed::Item(order)] = listed.as_slice() else {
+        panic!("{listed:#?}");
+    };
+    let options = shopify_client::normalize::NormalizeOptions::default();
+    let got = shopify_client::normalize::normalize_order(order, &options);
+    let want = shopify_client::normalize::normalize_order(
+        &serde_json::from_value(whole).unwrap(),
+        &options,
+    );
+    assert!(got.review.is_empty(), "{:#?}", got.review);
+    assert_eq!(got.sale, want.sale);
+    assert_eq!(got.refunds, want.refunds);
+    assert_eq!(got.sale.unwrap().total().unwrap(), sek("711.40"));
+}

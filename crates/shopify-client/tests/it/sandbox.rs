@@ -13,6 +13,7 @@ use provider_sandbox::scenario::{Gateway, ItemKind, TransactionKind};
 use provider_sandbox::shopify::ShopifySandbox;
 use provider_sandbox::{Faults, Scenario, ScenarioConfig};
 use shopify_client::ShopifyClient;
+use shopify_client::bulk::{BulkMode, BulkPolling};
 use shopify_client::report::outside_payments;
 
 fn sek(minor: i64) -> Money {
@@ -295,10 +296,11 @@ async fn no_request_of_a_month_is_refused_as_too_costly() {
     assert_eq!(sandbox.refused_as_too_costly(), 0);
     let max = sandbox.max_requested_cost();
     assert!(max > 900 && max <= 1000, "max requested cost {max}");
-    // Two order listings (one page each), the payouts list, one page of
-    // balance transactions per payout, one refund join per payout with
-    // refund lines, and one page of the month's balance transactions by
-    // `processed_at` (for those not yet paid out): nothing repeated.
+    // Two order listings (one count and one page each), the payouts list,
+    // one page of balance transactions per payout, one refund join per
+    // payout with refund lines, and one page of the month's balance
+    // transactions by `processed_at` (for those not yet paid out): nothing
+    // repeated.
     let payouts: Vec<_> = s
         .shopify_payouts
         .iter()
@@ -311,7 +313,7 @@ async fn no_request_of_a_month_is_refused_as_too_costly() {
     assert!(with_refunds > 0);
     assert_eq!(
         sandbox.requests(),
-        4 + (payouts.len() + with_refunds) as u64
+        6 + (payouts.len() + with_refunds) as u64
     );
 }
 
@@ -346,4 +348,117 @@ async fn an_empty_bucket_throttles_and_the_client_waits() {
         "one client found the bucket short"
     );
     assert_eq!(sandbox.refused_as_too_costly(), 0);
+}
+
+fn bulk_client(sandbox: &ShopifySandbox, mode: BulkMode) -> ShopifyClient {
+    ShopifyClient::builder(sandbox.shop(), sandbox.access_token())
+        .base_url(sandbox.uri())
+        .bulk_mode(mode)
+        .bulk_threshold(50)
+        .bulk_polling(BulkPolling {
+            first_wait: Duration::from_millis(5),
+            max_wait: Duration::from_millis(20),
+            timeout: Duration::from_secs(10),
+        })
+        .retry(
+            RetryPolicy::default()
+                .max_attempts(3)
+                .base_delay(Duration::from_millis(5))
+                .jitter(Jitter::None),
+        )
+        .build()
+        .unwrap()
+}
+
+/// A month above the bulk threshold (60 orders over a threshold of 50 here;
+/// 10,000 by default) closes through a bulk operation, as Shopify documents
+/// it: started, polled through `CREATED` and `RUNNING` to `COMPLETED`, the
+/// JSONL downloaded from a URL that refuses the shop's token, children
+/// joined to their parents by `__parentId`. Same sales, refunds and VAT as
+/// the scenario, to the öre, and no review item.
+#[tokio::test]
+async fn a_month_at_bulk_size_closes_through_a_bulk_operation() {
+    let s = scenario();
+    let sandbox = ShopifySandbox::start(&s, Faults::none()).await;
+    let client = bulk_client(&sandbox, BulkMode::Auto);
+    let got = run(&client, &s.config.period).await;
+    let (n, sales, refunds, manual, payouts) = expected(&s);
+    assert!(n > 50);
+    assert_eq!(got.sales, n);
+    assert_eq!(got.sales_total, sales);
+    assert_eq!(got.refunds_total, refunds);
+    assert_eq!(got.outside_manual, manual);
+    assert_eq!(got.payouts, payouts);
+    assert_eq!(got.reviews, 0);
+    // The month's orders went through a bulk operation; the few earlier
+    // orders updated in the month (below the threshold) were paged.
+    assert_eq!(sandbox.bulk_operations(), 1);
+    // The same records as paged listing.
+    let paged = client_paged_records(&sandbox, &s).await;
+    let bulk: Vec<SalesRecord> = client.sales(&s.config.period).try_collect().await.unwrap();
+    assert_eq!(bulk, paged);
+}
+
+async fn client_paged_records(sandbox: &ShopifySandbox, s: &Scenario) -> Vec<SalesRecord> {
+    bulk_client(sandbox, BulkMode::Never)
+        .sales(&s.config.period)
+        .try_collect()
+        .await
+        .unwrap()
+}
+
+async fn bulk_error(sandbox: &ShopifySandbox, s: &Scenario) -> shopify_client::Error {
+    let query = shopify_client::OrderQuery::processed_in(&s.config.period);
+    bulk_client(sandbox, BulkMode::Always)
+        .bulk_orders(query)
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err()
+}
+
+/// `FAILED` with an `errorCode`, partial data kept (never booked, and its
+/// signed URL never shown), an operation already running
+/// (`OPERATION_IN_PROGRESS`), an expired result URL and an operation that
+/// outlasts the client's patience: each is a typed error, none a short list.
+#[tokio::test]
+async fn bulk_operations_that_do_not_deliver_are_errors() {
+    let s = scenario();
+    let sandbox = ShopifySandbox::start(&s, Faults::none()).await;
+
+    sandbox.fail_next_bulk("TIMEOUT");
+    let err = bulk_error(&sandbox, &s).await.to_string();
+    assert!(err.contains("failed with TIMEOUT"), "{err}");
+    assert!(err.contains("partial data"), "{err}");
+    assert!(!err.contains("http"), "no signed URL in errors: {err}");
+
+    sandbox.set_bulk_concurrency(0);
+    let err = bulk_error(&sandbox, &s).await;
+    assert!(
+        matches!(&err, shopify_client::Error::UserErrors { errors, .. }
+            if errors[0].code.as_deref() == Some("OPERATION_IN_PROGRESS")),
+        "{err}"
+    );
+    sandbox.set_bulk_concurrency(5);
+
+    sandbox.expire_bulk_results();
+    let err = bulk_error(&sandbox, &s).await.to_string();
+    assert!(err.contains("expired"), "{err}");
+
+    sandbox.set_bulk_running_polls(u32::MAX);
+    let client = ShopifyClient::builder(sandbox.shop(), sandbox.access_token())
+        .base_url(sandbox.uri())
+        .bulk_polling(BulkPolling {
+            first_wait: Duration::from_millis(5),
+            max_wait: Duration::from_millis(10),
+            timeout: Duration::from_millis(60),
+        })
+        .build()
+        .unwrap();
+    let err = client
+        .bulk_orders(shopify_client::OrderQuery::processed_in(&s.config.period))
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("still RUNNING"), "{err}");
 }

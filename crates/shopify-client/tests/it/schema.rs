@@ -40,3 +40,24 @@ fn a_field_shopify_does_not_have_is_caught() {
     let ok = "query { orders(first: 1) { nodes { id billingAddress { countryCode } } } }";
     assert!(ExecutableDocument::parse_and_validate(schema(), ok, "ok.graphql").is_ok());
 }
+
+/// The orders bulk query is valid for 2026-01 and keeps Shopify's bulk query
+/// rules (at most five connections, nested at most two deep, no top-level
+/// `node`/`nodes`; <https://shopify.dev/docs/api/usage/bulk-operations/queries>),
+/// as the simulated Shopify checks them.
+#[test]
+fn the_bulk_orders_query_follows_the_bulk_rules() {
+    let search = "processed_at:>='2026-02-28T23:00:00Z' processed_at:<'2026-03-31T22:00:00Z'";
+    let query = shopify_client::bulk::bulk_orders_query(search);
+    if let Err(e) = ExecutableDocument::parse_and_validate(schema(), query.as_str(), "bulk.graphql")
+    {
+        panic!(
+            "the bulk orders query is not valid for 2026-01:\n{}",
+            e.errors
+        );
+    }
+    assert_eq!(
+        provider_sandbox::shopify_bulk::check_bulk_query(&query),
+        Ok(search.to_owned())
+    );
+}

@@ -41,6 +41,8 @@ pub(crate) fn builder(server: &MockServer) -> shopify_client::ShopifyClientBuild
                 .jitter(Jitter::None),
         )
         .page_size(4)
+        // These tests script every paged request; bulk operations have their own.
+        .bulk_mode(shopify_client::bulk::BulkMode::Never)
 }
 
 /// The GraphQL variables of a request.

@@ -1,0 +1,370 @@
+//! Bulk query operations of the simulated Shopify, as Shopify documents them
+//! (<https://shopify.dev/docs/api/usage/bulk-operations/queries>):
+//!
+//! - `bulkOperationRunQuery(query:)` checks the bulk query rules (valid
+//!   against the schema, at least one connection, at most five, nested at
+//!   most two deep, no top-level `node`/`nodes`), refuses with
+//!   `OPERATION_IN_PROGRESS` when the app already runs as many bulk queries
+//!   as the shop allows (five from API 2026-01, one before; the message is
+//!   the one recorded from a live store in `airhorns/shopify-draft-proxy`,
+//!   `bulk-operations/bulk-operation-run-query-operation-in-progress.json`),
+//!   and answers the operation `CREATED`;
+//! - each `bulkOperation(id:)` poll moves it on: `CREATED` → `RUNNING` (with
+//!   a growing `objectCount`) → `COMPLETED` with a signed `url`, or `FAILED`
+//!   with an `errorCode` and a `partialDataUrl` when a failure was asked for;
+//! - the result is JSONL: one object per line, each nested connection's
+//!   nodes on lines of their own right after their parent, with
+//!   `__parentId`;
+//! - the result URL is a storage URL, not the API: a request carrying the
+//!   shop's access token is refused (403), and so is every request once the
+//!   results are expired.
+
+use std::sync::Mutex;
+
+use apollo_compiler::ExecutableDocument;
+use apollo_compiler::executable::{Field, Selection, SelectionSet, Value as GqlValue};
+use serde_json::{Map, Value, json};
+
+use crate::shopify_cost::schema;
+
+/// One bulk operation.
+#[derive(Debug, Clone)]
+pub(crate) struct BulkOp {
+    pub(crate) id: u64,
+    pub(crate) status: &'static str,
+    polls: u32,
+    /// The `query:` argument of the bulk query's top-level connection.
+    pub(crate) search: String,
+    /// The result, once completed.
+    pub(crate) jsonl: Option<String>,
+    objects: u64,
+    fail_with: Option<&'static str>,
+}
+
+/// The bulk operations of the shop and the knobs tests turn.
+#[derive(Debug)]
+pub(crate) struct BulkOps {
+    pub(crate) ops: Mutex<Vec<BulkOp>>,
+    /// Bulk queries that may run at once (5 from 2026-01).
+    pub(crate) concurrency: Mutex<usize>,
+    /// The error code the next operation fails with.
+    pub(crate) fail_next: Mutex<Option<&'static str>>,
+    /// Result URLs refuse everything (the results expired).
+    pub(crate) expired: Mutex<bool>,
+    /// Polls an operation stays `RUNNING` before it completes.
+    pub(crate) running_polls: Mutex<u32>,
+}
+
+impl Default for BulkOps {
+    fn default() -> Self {
+        BulkOps {
+            ops: Mutex::new(Vec::new()),
+            concurrency: Mutex::new(5),
+            fail_next: Mutex::new(None),
+            expired: Mutex::new(false),
+            running_polls: Mutex::new(2),
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The search string of a bulk query that follows Shopify's rules, or the
+/// reason it does not.
+///
+/// # Errors
+/// Why the query is not a valid bulk query, as Shopify's `userErrors` say.
+pub fn check_bulk_query(query: &str) -> Result<String, String> {
+    let doc = ExecutableDocument::parse_and_validate(schema(), query, "bulk.graphql")
+        .map_err(|e| format!("Invalid bulk query: {}", e.errors))?;
+    let op = doc
+        .operations
+        .get(None)
+        .map_err(|_| "Invalid bulk query: expected one operation".to_owned())?;
+    let top: Vec<&Field> = op.selection_set.fields().map(|f| &**f).collect();
+    let [root] = top.as_slice() else {
+        return Err("Bulk queries must contain exactly one top-level field.".to_owned());
+    };
+    if root.name == "node" || root.name == "nodes" {
+        return Err(
+            "The top-level node and nodes fields can't be used in bulk queries.".to_owned(),
+        );
+    }
+    let mut count = 0;
+    let depth = connections(&doc, &op.selection_set, 0, &mut count);
+    if count == 0 {
+        return Err("Bulk queries must contain at least one connection.".to_owned());
+    }
+    if count > 5 {
+        return Err(format!(
+            "Bulk queries cannot contain more than 5 connections (found {count})."
+        ));
+    }
+    if depth > 2 {
+        return Err(
+            "Bulk queries cannot contain connections with a nesting depth greater than 2."
+                .to_owned(),
+        );
+    }
+    let search = root
+        .arguments
+        .iter()
+        .find(|a| a.name == "query")
+        .and_then(|a| match &*a.value {
+            GqlValue::String(s) => Some(s.clone()),
+            _ => None,
+        })
+        .unwrap_or_default();
+    Ok(search)
+}
+
+/// Counts the connections under `set` and returns the deepest nesting.
+fn connections(
+    doc: &ExecutableDocument,
+    set: &SelectionSet,
+    depth: usize,
+    count: &mut usize,
+) -> usize {
+    let mut deepest = depth;
+    for selection in &set.selections {
+        let (child, is_connection) = match selection {
+            Selection::Field(f) => (
+                &f.selection_set,
+                f.definition
+                    .ty
+                    .inner_named_type()
+                    .as_str()
+                    .ends_with("Connection"),
+            ),
+            Selection::InlineFragment(i) => (&i.selection_set, false),
+            Selection::FragmentSpread(s) => match doc.fragments.get(&s.fragment_name) {
+                Some(f) => (&f.selection_set, false),
+                None => continue,
+            },
+        };
+        let d = depth + usize::from(is_connection);
+        *count += usize::from(is_connection);
+        deepest = deepest.max(connections(doc, child, d, count));
+    }
+    deepest
+}
+
+impl BulkOps {
+    /// Starts an operation, or says why not (`(code, message)`).
+    pub(crate) fn start(&self, search: String) -> Result<BulkOp, (&'static str, String)> {
+        let mut ops = lock(&self.ops);
+        let running: Vec<u64> = ops
+            .iter()
+            .filter(|o| matches!(o.status, "CREATED" | "RUNNING"))
+            .map(|o| o.id)
+            .collect();
+        if running.len() >= *lock(&self.concurrency) {
+            let which = running
+                .first()
+                .map(|id| format!(": gid://shopify/BulkOperation/{id}"))
+                .unwrap_or_default();
+            return Err((
+                "OPERATION_IN_PROGRESS",
+                format!(
+                    "A bulk query operation for this app and shop is already in progress{which}."
+                ),
+            ));
+        }
+        let op = BulkOp {
+            id: 7_749_099_028_786 + ops.len() as u64,
+            status: "CREATED",
+            polls: 0,
+            search,
+            jsonl: None,
+            objects: 0,
+            fail_with: lock(&self.fail_next).take(),
+        };
+        ops.push(op.clone());
+        Ok(op)
+    }
+
+    /// Moves an operation on by one poll; `jsonl` builds its result.
+    pub(crate) fn poll(
+        &self,
+        id: u64,
+        jsonl: impl FnOnce(&str) -> (String, u64),
+    ) -> Option<BulkOp> {
+        let running_polls = *lock(&self.running_polls);
+        let mut ops = lock(&self.ops);
+        let op = ops.iter_mut().find(|o| o.id == id)?;
+        op.polls += 1;
+        match op.status {
+            "CREATED" => op.status = "RUNNING",
+            "RUNNING" if op.polls > running_polls => {
+                let (text, objects) = jsonl(&op.search);
+                op.objects = objects;
+                match op.fail_with {
+                    Some(_) => {
+                        op.status = "FAILED";
+                        // Half the file was written before the failure.
+                        let half: Vec<&str> = text.lines().take(text.lines().count() / 2).collect();
+                        op.jsonl = Some(half.join("\n"));
+                    }
+                    None => {
+                        op.status = "COMPLETED";
+                        op.jsonl = Some(text);
+                    }
+                }
+            }
+            "RUNNING" => op.objects = u64::from(op.polls) * 10,
+            _ => {}
+        }
+        Some(op.clone())
+    }
+
+    /// The operation as `BulkOperation` JSON, its URLs under `base`.
+    pub(crate) fn to_json(op: &BulkOp, base: &str) -> Value {
+        let url = |kind: &str| {
+            format!(
+                "{base}/bulk-results/{}-{kind}.jsonl?X-Goog-Signature=sandbox{}",
+                op.id, op.id
+            )
+        };
+        json!({
+            "id": format!("gid://shopify/BulkOperation/{}", op.id),
+            "status": op.status,
+            "errorCode": op.fail_with.filter(|_| op.status == "FAILED"),
+            "objectCount": op.objects.to_string(),
+            "url": (op.status == "COMPLETED" && op.objects > 0).then(|| url("result")),
+            "partialDataUrl": (op.status == "FAILED").then(|| url("partial")),
+        })
+    }
+
+    /// The file at a result path (`/bulk-results/{id}-{kind}.jsonl`).
+    pub(crate) fn result(&self, path: &str) -> Option<String> {
+        let name = path
+            .strip_prefix("/bulk-results/")?
+            .strip_suffix(".jsonl")?;
+        let (id, _) = name.split_once('-')?;
+        let id: u64 = id.parse().ok()?;
+        lock(&self.ops)
+            .iter()
+            .find(|o| o.id == id)
+            .and_then(|o| o.jsonl.clone())
+    }
+}
+
+/// Orders as the JSONL lines of the orders bulk query: each order, then its
+/// line items and shipping lines (`__parentId`: the order), then each
+/// refund's refunded lines and transactions (`__parentId`: the refund).
+/// Returns the text and the number of objects.
+pub(crate) fn orders_jsonl<'a>(orders: impl Iterator<Item = &'a Value>) -> (String, u64) {
+    let mut out = String::new();
+    let mut objects = 0;
+    let mut line = |v: Value| {
+        out.push_str(&v.to_string());
+        out.push('\n');
+        objects += 1;
+    };
+    for order in orders {
+        let Some(mut root) = order.as_object().cloned() else {
+            continue;
+        };
+        let id = root.get("id").cloned().unwrap_or(Value::Null);
+        let items = root.remove("lineItems");
+        let shipping = root.remove("shippingLines");
+        let mut children: Vec<(Value, Option<Value>, &str)> = Vec::new();
+        if let Some(refunds) = root.get_mut("refunds").and_then(Value::as_array_mut) {
+            for refund in refunds.iter_mut().filter_map(Value::as_object_mut) {
+                let rid = refund.get("id").cloned().unwrap_or(Value::Null);
+                for field in ["refundShippingLines", "orderAdjustments"] {
+                    refund.remove(field);
+                }
+                children.push((
+                    rid.clone(),
+                    refund.remove("refundLineItems"),
+                    "RefundLineItem",
+                ));
+                children.push((rid, refund.remove("transactions"), "OrderTransaction"));
+            }
+        }
+        line(Value::Object(root));
+        let nodes = |conn: Option<Value>| -> Vec<Map<String, Value>> {
+            conn.and_then(|c| c.get("nodes").and_then(Value::as_array).cloned())
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|n| n.as_object().cloned())
+                .collect()
+        };
+        for (conn, typename) in [(items, "LineItem"), (shipping, "ShippingLine")] {
+            for mut n in nodes(conn) {
+                n.insert("__typename".to_owned(), json!(typename));
+                n.insert("__parentId".to_owned(), id.clone());
+                line(Value::Object(n));
+            }
+        }
+        for (parent, conn, typename) in children {
+            for mut n in nodes(conn) {
+                n.insert("__typename".to_owned(), json!(typename));
+                n.insert("__parentId".to_owned(), parent.clone());
+                line(Value::Object(n));
+            }
+        }
+    }
+    (out, objects)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bulk_query_rules() {
+        let ok = "{ orders(query: \"processed_at:>='2026-03-01'\") { edges { node { id lineItems { edges { node { id } } } } } } }";
+        assert_eq!(check_bulk_query(ok).unwrap(), "processed_at:>='2026-03-01'");
+        let none = "{ shop { name } }";
+        assert!(
+            check_bulk_query(none)
+                .unwrap_err()
+                .contains("at least one connection")
+        );
+        let node = "{ node(id: \"gid://shopify/Order/1\") { id } }";
+        assert!(
+            check_bulk_query(node)
+                .unwrap_err()
+                .contains("node and nodes")
+        );
+        let deep = "{ products { edges { node { variants { edges { node { product { collections { edges { node { id } } } } } } } } } } }";
+        assert!(
+            check_bulk_query(deep)
+                .unwrap_err()
+                .contains("nesting depth")
+        );
+        assert!(
+            check_bulk_query("{ nope }")
+                .unwrap_err()
+                .starts_with("Invalid bulk query")
+        );
+    }
+
+    #[test]
+    fn children_follow_their_parent_with_its_id() {
+        let order = json!({
+            "id": "gid://shopify/Order/1",
+            "lineItems": { "nodes": [{ "id": "gid://shopify/LineItem/2" }] },
+            "shippingLines": { "nodes": [] },
+            "refunds": [{ "id": "gid://shopify/Refund/3",
+                "refundLineItems": { "nodes": [{ "id": "gid://shopify/RefundLineItem/4" }] },
+                "transactions": { "nodes": [] } }]
+        });
+        let (text, objects) = orders_jsonl([&order].into_iter());
+        let lines: Vec<Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(objects, 3);
+        assert_eq!(lines[0]["id"], "gid://shopify/Order/1");
+        assert!(lines[0].get("__parentId").is_none());
+        assert!(lines[0].get("lineItems").is_none());
+        assert_eq!(lines[1]["__parentId"], "gid://shopify/Order/1");
+        assert_eq!(lines[1]["__typename"], "LineItem");
+        assert_eq!(lines[2]["__parentId"], "gid://shopify/Refund/3");
+    }
+}
