@@ -11,9 +11,12 @@
 //!   (github.com/klarna/kco_rest_java, `com.klarna.rest.api.settlements.model`).
 //! - Stripe: field names and JSON types of Stripe's own OpenAPI fixtures
 //!   (`crates/stripe-invoicing/tests/fixtures/stripe/fixtures3.json`, from stripe/openapi).
+//! - Shopify: the answers to the client's queries against the query and Shopify's 2026-01
+//!   Admin GraphQL schema.
 
 mod klarna;
 mod paypal;
+mod shopify;
 mod stripe;
 
 use std::path::PathBuf;
