@@ -74,6 +74,19 @@ pub(crate) fn assert_conforms(what: &str, violations: &[Violation]) {
     );
 }
 
+/// An instant as a query value (RFC 3339, UTC).
+pub(crate) fn rfc3339(t: time::OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .expect("an RFC 3339 instant")
+}
+
+/// The violations as sorted text, for exact assertions.
+pub(crate) fn messages(violations: &[Violation]) -> Vec<String> {
+    let mut out: Vec<String> = violations.iter().map(ToString::to_string).collect();
+    out.sort();
+    out
+}
+
 /// A GET with the given authorization header; the status and the JSON body.
 pub(crate) async fn get(url: &str, authorization: &str) -> (u16, Value) {
     let resp = reqwest::Client::new()

@@ -15,7 +15,7 @@ use provider_sandbox::shopify::ShopifySandbox;
 use provider_sandbox::shopify_cost::schema;
 use serde_json::{Value, json};
 
-use crate::scenario;
+use crate::{rfc3339, scenario};
 
 struct Checker<'d> {
     doc: &'d ExecutableDocument,
@@ -187,15 +187,11 @@ async fn every_shopify_answer_fits_the_query_and_the_schema() {
     let s = scenario();
     let sandbox = ShopifySandbox::start(&s, Faults::none()).await;
     let period = s.config.period;
-    let fmt = |t: time::OffsetDateTime| {
-        t.format(&time::format_description::well_known::Rfc3339)
-            .expect("date")
-    };
     let range = |field: &str| {
         format!(
             "{field}:>='{}' {field}:<'{}'",
-            fmt(period.start_utc()),
-            fmt(period.end_utc())
+            rfc3339(period.start_utc()),
+            rfc3339(period.end_utc())
         )
     };
     let queries = shopify_client::queries::ALL;
