@@ -6,7 +6,7 @@ use provider_sandbox::contract::Spec;
 use provider_sandbox::klarna::{self, KlarnaSandbox};
 use serde_json::{Value, json};
 
-use crate::{assert_conforms, json_file, json_files_in, scenario};
+use crate::{assert_conforms, json_file, json_files_in, messages, rfc3339, scenario};
 
 const FIXTURES: &str = "crates/klarna-settlements/tests/fixtures/klarna";
 
@@ -83,14 +83,10 @@ async fn every_klarna_answer_follows_the_published_schemas() {
     let spec = spec();
     let sandbox = KlarnaSandbox::start(&s, Faults::none()).await;
     let period = s.config.period;
-    let fmt = |t: time::OffsetDateTime| {
-        t.format(&time::format_description::well_known::Rfc3339)
-            .expect("date")
-    };
     let dates = format!(
         "start_date={}&end_date={}",
-        fmt(period.start_utc()),
-        fmt(period.end_utc())
+        rfc3339(period.start_utc()),
+        rfc3339(period.end_utc())
     );
     // Every page of the payouts, two at a time.
     let mut references = Vec::new();
@@ -197,13 +193,8 @@ fn an_invented_field_or_a_wrong_type_fails() {
     let mut payout = json_file(&format!("{FIXTURES}/payout-sek-K7Q2M9XB.json"));
     payout["totals"]["bonus_amount"] = json!(0);
     payout["totals"]["sale_amount"] = json!("1708.00");
-    let found: Vec<String> = spec()
-        .check("Payout", &payout)
-        .iter()
-        .map(ToString::to_string)
-        .collect();
     assert_eq!(
-        found,
+        messages(&spec().check("Payout", &payout)),
         vec![
             "$.totals.bonus_amount: not in the schema",
             "$.totals.sale_amount: string where the schema says integer",
@@ -269,17 +260,13 @@ async fn the_csv_reports_use_klarnas_documented_columns() {
     let s = scenario();
     let sandbox = KlarnaSandbox::start(&s, Faults::none()).await;
     let period = s.config.period;
-    let fmt = |t: time::OffsetDateTime| {
-        t.format(&time::format_description::well_known::Rfc3339)
-            .expect("date")
-    };
     let reference = &s.klarna_payouts[0].id;
     for q in [
         format!("/reports/payout-with-transactions?payment_reference={reference}"),
         format!(
             "/reports/payouts-summary-with-transactions?start_date={}&end_date={}",
-            fmt(period.start_utc()),
-            fmt(period.end_utc())
+            rfc3339(period.start_utc()),
+            rfc3339(period.end_utc())
         ),
     ] {
         let url = format!("{}/settlements/v1{q}", sandbox.uri());

@@ -11,9 +11,12 @@
 //!   (github.com/klarna/kco_rest_java, `com.klarna.rest.api.settlements.model`).
 //! - Stripe: field names and JSON types of Stripe's own OpenAPI fixtures
 //!   (`crates/stripe-invoicing/tests/fixtures/stripe/fixtures3.json`, from stripe/openapi).
+//! - Shopify: the answers to the client's queries against the query and Shopify's 2026-01
+//!   Admin GraphQL schema.
 
 mod klarna;
 mod paypal;
+mod shopify;
 mod stripe;
 
 use std::path::PathBuf;
@@ -69,6 +72,19 @@ pub(crate) fn assert_conforms(what: &str, violations: &[Violation]) {
             .collect::<Vec<_>>()
             .join("\n")
     );
+}
+
+/// An instant as a query value (RFC 3339, UTC).
+pub(crate) fn rfc3339(t: time::OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .expect("an RFC 3339 instant")
+}
+
+/// The violations as sorted text, for exact assertions.
+pub(crate) fn messages(violations: &[Violation]) -> Vec<String> {
+    let mut out: Vec<String> = violations.iter().map(ToString::to_string).collect();
+    out.sort();
+    out
 }
 
 /// A GET with the given authorization header; the status and the JSON body.

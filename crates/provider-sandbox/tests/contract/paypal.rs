@@ -7,7 +7,7 @@ use provider_sandbox::paypal::{self, PayPalOptions};
 use serde_json::{Value, json};
 use time::Duration;
 
-use crate::{assert_conforms, get, json_file, json_files_in, scenario};
+use crate::{assert_conforms, get, json_file, json_files_in, messages, rfc3339, scenario};
 
 const FIXTURES: &str = "crates/paypal-transactions/tests/fixtures/paypal";
 
@@ -80,10 +80,6 @@ async fn every_paypal_answer_follows_the_published_schemas() {
     let base = sandbox.uri();
     let bearer = token(&base).await;
     let period = s.config.period;
-    let fmt = |t: time::OffsetDateTime| {
-        t.format(&time::format_description::well_known::Rfc3339)
-            .expect("date")
-    };
     let mut checked = 0;
     // The month in windows of a week (under max_items), as the client pages it, with and
     // without optional parameters, every page.
@@ -104,8 +100,8 @@ async fn every_paypal_answer_follows_the_published_schemas() {
                 };
                 let url = format!(
                     "{base}/v1/reporting/transactions?start_date={}&end_date={}{optional}{paging}",
-                    fmt(start),
-                    fmt(end - Duration::seconds(1))
+                    rfc3339(start),
+                    rfc3339(end - Duration::seconds(1))
                 );
                 let (status, body) = get(&url, &bearer).await;
                 assert_eq!(status, 200, "{url}: {body}");
@@ -133,7 +129,7 @@ async fn every_paypal_answer_follows_the_published_schemas() {
     assert!(checked >= 10, "{checked}");
     // Balances at both ends of the month.
     for at in [period.start_utc(), period.end_utc()] {
-        let url = format!("{base}/v1/reporting/balances?as_of_time={}", fmt(at));
+        let url = format!("{base}/v1/reporting/balances?as_of_time={}", rfc3339(at));
         let (status, body) = get(&url, &bearer).await;
         assert_eq!(status, 200, "{body}");
         assert_conforms(&url, &spec.check("balances_response", &body));
@@ -143,19 +139,19 @@ async fn every_paypal_answer_follows_the_published_schemas() {
     for query in [
         format!(
             "start_date={}&end_date={}",
-            fmt(period.start_utc()),
-            fmt(period.end_utc())
+            rfc3339(period.start_utc()),
+            rfc3339(period.end_utc())
         ),
-        format!("start_date={}", fmt(period.start_utc())),
+        format!("start_date={}", rfc3339(period.start_utc())),
         format!(
             "start_date={}&end_date={}",
-            fmt(period.start_utc() - Duration::days(40)),
-            fmt(period.start_utc())
+            rfc3339(period.start_utc() - Duration::days(40)),
+            rfc3339(period.start_utc())
         ),
         format!(
             "start_date={}&end_date={}",
-            fmt(period.end_utc() + Duration::days(2)),
-            fmt(period.end_utc() + Duration::days(3))
+            rfc3339(period.end_utc() + Duration::days(2)),
+            rfc3339(period.end_utc() + Duration::days(3))
         ),
     ] {
         let url = format!("{base}/v1/reporting/transactions?{query}");
@@ -199,13 +195,8 @@ fn an_invented_field_or_a_wrong_type_fails() {
     let mut body = json_file(&format!("{FIXTURES}/balances_2026-10-31T23.json"));
     body["balances"][0]["reserved_balance"] = json!({"currency_code": "SEK", "value": "1.00"});
     body["balances"][0]["total_balance"]["value"] = json!(2093.21);
-    let found: Vec<String> = spec
-        .check("balances_response", &body)
-        .iter()
-        .map(ToString::to_string)
-        .collect();
     assert_eq!(
-        found,
+        messages(&spec.check("balances_response", &body)),
         vec![
             "$.balances[0].reserved_balance: not in the schema",
             "$.balances[0].total_balance.value: number where the schema says string",
