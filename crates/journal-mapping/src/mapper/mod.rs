@@ -465,7 +465,8 @@ impl<R: ExchangeRates> Mapper<R> {
             .collect();
         used.sort_unstable();
         used.dedup();
-        let accounts = self.chart.describe(used);
+        let accounts = self.chart.describe(used.iter().copied());
+        let own_accounts = self.chart.own_accounts(used);
         Journal {
             period: self.period,
             series: self.policy.series.clone(),
@@ -478,6 +479,7 @@ impl<R: ExchangeRates> Mapper<R> {
                 needed,
             },
             accounts,
+            own_accounts,
             rounding,
             totals: self
                 .totals
