@@ -804,13 +804,7 @@ fn an_unreconciled_payout_states_its_difference_in_sek() {
 /// for the accountant; the host can map every role to its own chart.
 #[test]
 fn own_accounts_are_marked_and_every_role_can_be_mapped() {
-    let j = map(
-        &small_month(),
-        Chart::default(),
-        Policy::default(),
-        rates(),
-        march(),
-    );
+    let j = crate::snapshots::journal();
     let name = |a: &str| {
         j.accounts
             .iter()
