@@ -1,6 +1,7 @@
 //! The incremental mapper: records in, vouchers out.
 
 mod draft;
+mod kontant;
 mod payout;
 mod sales;
 mod statement;
@@ -21,7 +22,7 @@ use crate::chart::{Chart, FeeCategory, Role};
 use crate::coverage::{Coverage, NeededItem, NeededReport, NeededReportKind, ProviderCoverage};
 use crate::fx::ExchangeRates;
 use crate::journal::{Journal, ProviderTotals, RoundingResidue};
-use crate::policy::{FeeVatClass, Policy};
+use crate::policy::{AccountingMethod, FeeVatClass, Policy};
 use crate::reconcile::PayoutReconciliation;
 use crate::voucher::{VoucherKind, hash_str};
 
@@ -123,6 +124,12 @@ pub(crate) struct Entry {
     pub(crate) date: time::Date,
     pub(crate) in_period: bool,
     pub(crate) invoice: bool,
+    /// A refund (its breakdown debits revenue).
+    pub(crate) refund: bool,
+    /// The document number, for the coverage report.
+    pub(crate) document: String,
+    /// SEK paid by gift card (booked at once under kontantmetod).
+    pub(crate) prepaid_sek: Decimal,
     /// Per provider channel: amount in the document currency and the SEK
     /// booked on its clearing account.
     pub(crate) channels: Vec<(Provider, Decimal, Decimal)>,
@@ -214,6 +221,8 @@ pub struct Mapper<R> {
     coverage: BTreeMap<Provider, ProviderCoverage>,
     totals: BTreeMap<Provider, ProviderTotals>,
     needed: BTreeMap<(Provider, NeededReportKind), NeededAcc>,
+    /// Kontantmetod: SEK of each sale booked as paid so far.
+    paid: HashMap<u64, Decimal>,
 }
 
 impl<R> fmt::Debug for Mapper<R> {
@@ -267,6 +276,7 @@ impl<R: ExchangeRates> Mapper<R> {
             coverage: BTreeMap::new(),
             totals: BTreeMap::new(),
             needed: BTreeMap::new(),
+            paid: HashMap::new(),
         }
     }
 
@@ -413,6 +423,9 @@ impl<R: ExchangeRates> Mapper<R> {
 
     /// Finishes the journal: vouchers sorted, balanced to the öre, with ids.
     pub fn finish(mut self) -> Journal {
+        if self.policy.method == AccountingMethod::Kontantmetod {
+            self.unpaid_sales();
+        }
         let drafts = std::mem::take(&mut self.drafts);
         let mut vouchers = Vec::with_capacity(drafts.len());
         let mut rounding = Vec::new();
