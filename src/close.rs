@@ -115,7 +115,9 @@ pub async fn fetch(
         let mut stream = s.payouts(period);
         while let Some(rec) = stream.next().await {
             let rec = match rec? {
-                known @ (PayoutRecord::Payout(_) | PayoutRecord::Review(_)) => known,
+                known @ (PayoutRecord::Payout(_)
+                | PayoutRecord::Review(_)
+                | PayoutRecord::DisputeLost(_)) => known,
                 other => PayoutRecord::Review(unknown_record(provider, format!("{other:?}"))),
             };
             // A payout counts with its lines: that is what a host waits for.
@@ -183,6 +185,12 @@ impl Fetched {
                 PayoutRecord::Payout(p) => mapper.add_payout(p),
                 PayoutRecord::Review(item) => mapper.add_review(item.clone()),
                 _ => {}
+            }
+        }
+        // Lost disputes after all payouts: their withdrawals are booked first.
+        for rec in &self.payouts {
+            if let PayoutRecord::DisputeLost(lost) = rec {
+                mapper.add_dispute_lost(lost);
             }
         }
         for batch in &self.statements {

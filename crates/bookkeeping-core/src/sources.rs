@@ -7,7 +7,7 @@ use std::fmt;
 use futures::stream::BoxStream;
 use serde::{Deserialize, Serialize};
 
-use crate::{Payout, Period, Provider, Refund, ReviewItem, Sale, Statement};
+use crate::{DisputeLost, Payout, Period, Provider, Refund, ReviewItem, Sale, Statement};
 
 /// A stream of records from a provider. It ends after the first `Err`: a
 /// failure mid-list is an error, never a short list that looks complete. A
@@ -37,6 +37,8 @@ pub enum PayoutRecord {
     Payout(Payout),
     /// Something that needs review.
     Review(ReviewItem),
+    /// A dispute decided against the shop in the period.
+    DisputeLost(DisputeLost),
 }
 
 /// What a [`StatementSource`] returns for a period.

@@ -78,6 +78,7 @@
 #![deny(missing_docs)]
 
 mod client;
+pub mod disputes;
 mod error;
 pub mod ids;
 pub mod models;

@@ -139,9 +139,29 @@ pub const BALANCE_TRANSACTIONS: &str = r#"query KassabokBalanceTransactions($fir
 fragment Money on MoneyV2 { amount currencyCode }
 "#;
 
+/// Shopify Payments disputes matching a search query (`status:lost`; the
+/// connection filters by `id`, `initiated_at` and `status` only, so the
+/// decision date `finalizedOn` is checked by the client).
+///
+/// Variables: `$first`, `$after`, `$query`.
+pub const DISPUTES: &str = r#"query KassabokDisputes($first: Int!, $after: String, $query: String) {
+  shopifyPaymentsAccount {
+    disputes(first: $first, after: $after, query: $query) {
+      pageInfo { hasNextPage endCursor }
+      nodes {
+        id status finalizedOn initiatedAt
+        amount { amount currencyCode }
+        order { id name }
+      }
+    }
+  }
+}
+"#;
+
 /// Every document, by name, for tests and tools.
 pub const ALL: &[(&str, &str)] = &[
     ("orders", ORDERS),
     ("payouts", PAYOUTS),
     ("balance_transactions", BALANCE_TRANSACTIONS),
+    ("disputes", DISPUTES),
 ];

@@ -105,10 +105,11 @@ impl SalesSource for ShopifyClient {
 
 impl PayoutSource for ShopifyClient {
     /// The Shopify Payments payouts issued in the period, each with its
-    /// balance transactions.
+    /// balance transactions, then the disputes lost in the period
+    /// ([`ShopifyClient::lost_disputes`]).
     fn payouts<'a>(&'a self, period: &'a Period) -> RecordStream<'a, PayoutRecord> {
         let client = self.clone();
-        end_after_error(
+        let payouts = end_after_error(
             self.shopify_payouts(period)
                 .map(move |listed| {
                     let client = client.clone();
@@ -120,8 +121,9 @@ impl PayoutSource for ShopifyClient {
             Ok(records) => stream::iter(records.into_iter().map(Ok).collect::<Vec<_>>()),
             Err(e) => stream::iter(vec![Err(SourceError::from(e))]),
         })
-        .flatten()
-        .boxed()
+        .flatten();
+        // The stream ends at the first error: no disputes after a failed payout.
+        end_after_error(payouts.chain(self.lost_disputes(period))).boxed()
     }
 }
 

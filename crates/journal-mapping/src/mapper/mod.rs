@@ -10,13 +10,13 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::sync::Arc;
 
+pub use bookkeeping_core::DisputeLost;
 use bookkeeping_core::{
-    Currency, Money, Payout, PayoutRecord, Period, Provider, Refund, ReviewItem, ReviewReason,
-    Sale, SalesRecord, SourceRef, Statement, StatementBatch,
+    Currency, Payout, PayoutRecord, Period, Provider, Refund, ReviewItem, ReviewReason, Sale,
+    SalesRecord, SourceRef, Statement, StatementBatch,
 };
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
 
 use crate::chart::{Chart, FeeCategory, Role};
 use crate::coverage::{Coverage, NeededItem, NeededReport, NeededReportKind, ProviderCoverage};
@@ -31,24 +31,6 @@ use draft::{Draft, DraftKey};
 /// Rounds SEK to öre, half away from zero.
 pub(crate) fn r2(d: Decimal) -> Decimal {
     d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
-}
-
-/// A dispute the provider decided against the shop (the money withdrawn when
-/// it opened is lost). Providers report this as a dispute status, not as a
-/// settlement line, so the host passes it in when it learns of it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DisputeLost {
-    /// The dispute object.
-    pub source: SourceRef,
-    /// The provider.
-    pub provider: Provider,
-    /// The sale the dispute concerned, when known.
-    pub sale: Option<SourceRef>,
-    /// When it was decided.
-    #[serde(with = "time::serde::rfc3339")]
-    pub decided_at: OffsetDateTime,
-    /// The amount lost (positive), in the currency it was withdrawn in.
-    pub amount: Money,
 }
 
 /// Everything for one period, for [`map`].
@@ -310,6 +292,7 @@ impl<R: ExchangeRates> Mapper<R> {
         match record {
             PayoutRecord::Payout(p) => self.add_payout(p),
             PayoutRecord::Review(item) => self.add_review(item.clone()),
+            PayoutRecord::DisputeLost(lost) => self.add_dispute_lost(lost),
             other => self.add_review(ReviewItem::new(
                 Provider::Shopify,
                 ReviewReason::UnknownType,

@@ -83,7 +83,7 @@ fn month_end(d: Date) -> Date {
 /// The part of a provider id people recognise: Shopify's GraphQL ids
 /// (`gid://shopify/ShopifyPaymentsPayout/118000001`) are shown by their last
 /// segment, so the voucher text keeps the number within the 50 characters.
-fn display_id(id: &str) -> &str {
+pub(crate) fn display_id(id: &str) -> &str {
     id.rsplit('/')
         .next()
         .filter(|s| !s.is_empty())

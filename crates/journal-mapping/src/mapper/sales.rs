@@ -846,7 +846,7 @@ impl<R: ExchangeRates> Mapper<R> {
         let mut d = Draft::new(format!(
             "{} tvist förlorad {}",
             provider.display_name(),
-            lost.source.id
+            super::payout::display_id(&lost.source.id)
         ));
         for (role, a) in &debits {
             d.add(*role, currency, *a, *a * rate);

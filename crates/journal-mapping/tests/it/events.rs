@@ -435,6 +435,50 @@ fn row10_dispute_opened_won_and_lost() {
     assert!(j.review.iter().any(|r| r.reason == ReviewReason::Policy));
 }
 
+/// A Shopify Payments dispute lost (`ShopifyPaymentsDispute.status: LOST`,
+/// `finalizedOn` 2026-03-20; shopify-client yields it as
+/// `PayoutRecord::DisputeLost` after the payouts) clears the disputed
+/// receivable its withdrawal booked: as a refund of the order by default.
+#[test]
+fn row10_a_lost_dispute_from_the_payout_records_is_booked() {
+    let s = shop_sale("1001", vec![domestic(25, "100.00", "25.00")]);
+    let opened = payout(
+        Provider::Shopify,
+        "88001002",
+        vec![sline(
+            Provider::Shopify,
+            "bt_d",
+            SettlementKind::Dispute,
+            sek("-125.00"),
+            vec![],
+            Some(s.source.clone()),
+        )],
+    );
+    let lost = DisputeLost {
+        source: SourceRef::new(
+            Provider::Shopify,
+            "dispute",
+            "gid://shopify/ShopifyPaymentsDispute/1",
+        ),
+        provider: Provider::Shopify,
+        sale: Some(s.source.clone()),
+        decided_at: bookkeeping_core::stockholm_midnight(date!(2026 - 03 - 20)),
+        amount: sek("125.00"),
+    };
+    let mut mp = mapper(doc());
+    mp.add_sale(&s);
+    mp.add_payout_record(&PayoutRecord::Payout(opened));
+    mp.add_payout_record(&PayoutRecord::DisputeLost(lost));
+    let j = balanced(mp.finish());
+    let v = kind(&j, VoucherKind::DisputeLost);
+    assert_eq!(v.date, date!(2026 - 03 - 20));
+    assert_eq!(
+        rows(v),
+        expect(&[("3001", "100"), ("2611", "25"), ("1589", "-125")])
+    );
+    assert_eq!(j.balance("1589"), d("0"));
+}
+
 fn charge_payout(provider: Provider, s: &Sale, gross: &str, fees: Vec<Fee>) -> Payout {
     payout(
         provider,

@@ -16,6 +16,16 @@ fn sek(s: &str) -> Money {
 }
 
 async fn mount(server: &MockServer, a: Value, b: Value) {
+    // After the payouts, the disputes lost in the period: none here.
+    page("status:lost", None)
+        .respond_with(ok(
+            serde_json::json!({"data": {"shopifyPaymentsAccount": {"disputes": {
+                "pageInfo": {"hasNextPage": false, "endCursor": null}, "nodes": []
+            }}}}),
+        ))
+        .expect(1)
+        .mount(server)
+        .await;
     page(PAYOUTS_QUERY, None)
         .respond_with(ok(fixture("payouts-march.json")))
         .expect(1)
@@ -212,4 +222,55 @@ async fn when_the_transfer_filter_finds_nothing_the_payout_date_is_searched() {
     };
     assert_eq!(p.lines.len(), 4);
     assert!(p.unexplained().unwrap().is_zero());
+}
+
+/// A lost dispute moves no money (its amount left with the
+/// `DISPUTE_WITHDRAWAL`): only `ShopifyPaymentsDispute.status: LOST` and
+/// `finalizedOn` say it is lost (admin-graphql-2026-01.schema.graphql). The
+/// ones decided in the period become `PayoutRecord::DisputeLost`, tied to
+/// their order.
+#[tokio::test]
+async fn disputes_lost_in_the_period_become_records() {
+    let server = MockServer::start().await;
+    let dispute = |id: &str, finalized: Value, amount: &str| {
+        serde_json::json!({
+            "id": format!("gid://shopify/ShopifyPaymentsDispute/{id}"),
+            "status": "LOST",
+            "finalizedOn": finalized,
+            "initiatedAt": "2026-02-10T09:00:00Z",
+            "amount": {"amount": amount, "currencyCode": "SEK"},
+            "order": {"id": "gid://shopify/Order/6100000001001", "name": "#1001"}
+        })
+    };
+    let body = serde_json::json!({"data": {"shopifyPaymentsAccount": {"disputes": {
+        "pageInfo": {"hasNextPage": false, "endCursor": null},
+        "nodes": [
+            dispute("1", "2026-03-20".into(), "250.0"),
+            dispute("2", "2026-02-27".into(), "99.0"),
+            dispute("3", Value::Null, "10.0"),
+        ]
+    }}}});
+    page("status:lost", None)
+        .respond_with(ok(body))
+        .expect(1)
+        .mount(&server)
+        .await;
+    catch_all(&server).await;
+    let client = client(&server);
+    let period = march();
+    let records: Vec<PayoutRecord> = client.lost_disputes(&period).try_collect().await.unwrap();
+    assert_eq!(records.len(), 1, "{records:#?}");
+    let PayoutRecord::DisputeLost(lost) = &records[0] else {
+        panic!("{records:#?}");
+    };
+    assert_eq!(lost.source.id, "gid://shopify/ShopifyPaymentsDispute/1");
+    assert_eq!(lost.amount, sek("250.00"));
+    assert_eq!(
+        lost.sale.as_ref().map(|s| s.id.as_str()),
+        Some("gid://shopify/Order/6100000001001")
+    );
+    assert_eq!(
+        bookkeeping_core::stockholm_date(lost.decided_at),
+        time::macros::date!(2026 - 03 - 20)
+    );
 }
