@@ -3,3 +3,4 @@
 
 mod month_close;
 mod support;
+mod vat_reports;
