@@ -126,7 +126,8 @@ pub async fn fetch(
             let rec = match rec? {
                 known @ (PayoutRecord::Payout(_)
                 | PayoutRecord::Line(_)
-                | PayoutRecord::Review(_)) => known,
+                | PayoutRecord::Review(_)
+                | PayoutRecord::DisputeLost(_)) => known,
                 other => PayoutRecord::Review(unknown_record(provider, format!("{other:?}"))),
             };
             // A payout counts with its lines: that is what a host waits for.
@@ -219,6 +220,12 @@ impl Fetched {
                 PayoutRecord::Line(l) => mapper.add_balance_line(l),
                 PayoutRecord::Review(item) => mapper.add_review(item.clone()),
                 _ => {}
+            }
+        }
+        // Lost disputes after all payouts: their withdrawals are booked first.
+        for rec in &self.payouts {
+            if let PayoutRecord::DisputeLost(lost) = rec {
+                mapper.add_dispute_lost(lost);
             }
         }
         for batch in &self.statements {

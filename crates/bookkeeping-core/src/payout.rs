@@ -249,3 +249,23 @@ pub struct BalanceLine {
     /// The line, as a payout would carry it.
     pub line: SettlementLine,
 }
+
+/// A dispute the provider decided against the shop: the money withdrawn when
+/// it opened is lost. Providers report this as a dispute's status, not as a
+/// settlement line; a client yields it as [`crate::PayoutRecord::DisputeLost`]
+/// (Shopify Payments disputes with status `LOST`, dated `finalizedOn`), or
+/// the host passes it in when it learns of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DisputeLost {
+    /// The dispute object.
+    pub source: SourceRef,
+    /// The provider.
+    pub provider: Provider,
+    /// The sale the dispute concerned, when known.
+    pub sale: Option<SourceRef>,
+    /// When it was decided.
+    #[serde(with = "time::serde::rfc3339")]
+    pub decided_at: OffsetDateTime,
+    /// The amount lost (positive), in the currency it was withdrawn in.
+    pub amount: Money,
+}

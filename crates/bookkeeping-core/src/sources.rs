@@ -7,7 +7,7 @@ use std::fmt;
 use futures::stream::BoxStream;
 use serde::{Deserialize, Serialize};
 
-use crate::{BalanceLine, Payout, Period, Provider, Refund, ReviewItem, Sale, Statement};
+use crate::{BalanceLine, DisputeLost, Payout, Period, Provider, Refund, ReviewItem, Sale, Statement};
 
 /// A stream of records from a provider. It ends after the first `Err`: a
 /// failure mid-list is an error, never a short list that looks complete. A
@@ -40,6 +40,8 @@ pub enum PayoutRecord {
     Line(BalanceLine),
     /// Something that needs review.
     Review(ReviewItem),
+    /// A dispute decided against the shop in the period.
+    DisputeLost(DisputeLost),
 }
 
 /// What a [`StatementSource`] returns for a period.

@@ -468,25 +468,86 @@ impl Chart {
         }
     }
 
-    /// The name of an account for `#KONTO`: the host's name, else the BAS name,
-    /// else `Konto <number>`.
+    /// The name of an account for `#KONTO`: the host's name, else the BAS
+    /// name, else kassabok's description of its own account marked
+    /// `(kassabok)` so it never passes for a BAS name, else `Konto <number>`.
+    ///
+    /// ```
+    /// use journal_mapping::Chart;
+    ///
+    /// assert_eq!(Chart::default().account_name("1930"), "Företagskonto");
+    /// assert_eq!(Chart::default().account_name("1941"), "PayPal SEK (kassabok)");
+    /// ```
     pub fn account_name(&self, account: &str) -> String {
         if let Some((_, n)) = self.names.iter().find(|(a, _)| a == account) {
             return n.clone();
         }
         if account == self.card_receivable {
-            return "Fordringar för kontokort och kuponger".into();
+            return CARD_RECEIVABLE.into();
         }
-        bas_name(account).map_or_else(|| format!("Konto {account}"), str::to_owned)
+        if let Some(name) = bas_name(account) {
+            return name.into();
+        }
+        own_name(account).map_or_else(
+            || format!("Konto {account}"),
+            |name| format!("{name} (kassabok)"),
+        )
     }
 
-    /// Number and name of each account, sorted by number, for `#KONTO`.
+    /// Whose account it is: the host's (named with [`Chart::with_name`] or a
+    /// role mapped to it with [`Chart::with`]), BAS's, or kassabok's own
+    /// choice of a number BAS does not give that meaning.
+    ///
+    /// ```
+    /// use journal_mapping::{AccountOrigin, Chart};
+    ///
+    /// let chart = Chart::default().with_name("1941", "PayPal");
+    /// assert_eq!(chart.origin("1930"), AccountOrigin::Bas);
+    /// assert_eq!(chart.origin("1942"), AccountOrigin::Kassabok);
+    /// assert_eq!(chart.origin("1941"), AccountOrigin::Host);
+    /// ```
+    pub fn origin(&self, account: &str) -> AccountOrigin {
+        if self.names.iter().any(|(a, _)| a == account)
+            || self.overrides.iter().any(|(_, a)| a == account)
+            || self.foreign_fee_vat.as_deref() == Some(account)
+        {
+            AccountOrigin::Host
+        } else if account == self.card_receivable || bas_name(account).is_some() {
+            AccountOrigin::Bas
+        } else {
+            AccountOrigin::Kassabok
+        }
+    }
+
+    /// Number and name of each account, sorted by number, for `#KONTO`
+    /// ([`Chart::account_name`]).
     pub fn describe<'a>(
         &self,
         accounts: impl IntoIterator<Item = &'a str>,
     ) -> Vec<(String, String)> {
+        self.named(accounts, |_| true)
+    }
+
+    /// kassabok's own accounts among `accounts` ([`AccountOrigin::Kassabok`]),
+    /// with their names: a `#KONTO` line creates the account in the client's
+    /// chart, or renames it if the firm already uses the number for something
+    /// else. Check them, and name them ([`Chart::with_name`]) or map their
+    /// roles to accounts of your own ([`Chart::with`]).
+    pub fn own_accounts<'a>(
+        &self,
+        accounts: impl IntoIterator<Item = &'a str>,
+    ) -> Vec<(String, String)> {
+        self.named(accounts, |o| o == AccountOrigin::Kassabok)
+    }
+
+    fn named<'a>(
+        &self,
+        accounts: impl IntoIterator<Item = &'a str>,
+        keep: impl Fn(AccountOrigin) -> bool,
+    ) -> Vec<(String, String)> {
         let mut v: Vec<(String, String)> = accounts
             .into_iter()
+            .filter(|a| keep(self.origin(a)))
             .map(|a| (a.to_owned(), self.account_name(a)))
             .collect();
         v.sort();
@@ -494,6 +555,26 @@ impl Chart {
         v
     }
 }
+
+/// Whose name an account carries ([`Chart::origin`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum AccountOrigin {
+    /// A BAS account used with its BAS meaning; `#KONTO` writes its BAS name.
+    Bas,
+    /// A number kassabok chose for something BAS does not define (a
+    /// disputed or reserve receivable, a PayPal balance per currency, OSS
+    /// accounts, suspense); `#KONTO` writes kassabok's description marked
+    /// `(kassabok)`, and the review lists it.
+    Kassabok,
+    /// Named by the host, or a role mapped to it; `#KONTO` writes the
+    /// host's name (name the accounts you map, or leave `#KONTO` out with
+    /// `SieExport::include_accounts`).
+    Host,
+}
+
+const CARD_RECEIVABLE: &str = "Fordringar för kontokort och kuponger";
 
 fn rate_account(rate: &VatRate, a25: &str, a12: &str, a6: &str) -> Option<String> {
     let p = rate.percent();
@@ -508,34 +589,23 @@ fn rate_account(rate: &VatRate, a25: &str, a12: &str, a6: &str) -> Option<String
     }
 }
 
-/// BAS names of the default accounts.
+/// BAS names of the default accounts that BAS defines with that meaning
+/// (bas.se kontotabell; FAR for 1580 and 5710; a name a real client chart
+/// carries, in shared/fixtures/sie, for 2641/2645/6540/6570).
 fn bas_name(account: &str) -> Option<&'static str> {
     Some(match account {
         "1510" => "Kundfordringar",
         "1580" => "Fordringar för kontokort och kuponger",
-        "1588" => "Reserverade medel hos betalförmedlare",
-        "1589" => "Tvistiga kortbetalningar",
         "1686" => "Fordringar för kontokort och kuponger",
-        "1687" => "Tvistiga kortbetalningar",
-        "1688" => "Reserverade medel hos betalförmedlare",
         "1930" => "Företagskonto",
-        "1941" => "PayPal SEK",
-        "1942" => "PayPal EUR",
-        "1943" => "PayPal USD",
-        "1944" => "PayPal GBP",
-        "1945" => "PayPal NOK",
-        "1946" => "PayPal DKK",
-        "1949" => "PayPal övriga valutor",
         "2421" => "Ej inlösta presentkort",
         "2440" => "Leverantörsskulder",
         "2611" => "Utgående moms på försäljning inom Sverige, 25 %",
-        "2614" => "Utgående moms omvänd skattskyldighet, 25 %",
+        "2614" => "Beräknad utgående moms på tjänsteförvärv från utlandet, 25 %",
         "2621" => "Utgående moms på försäljning inom Sverige, 12 %",
         "2631" => "Utgående moms på försäljning inom Sverige, 6 %",
         "2641" => "Debiterad ingående moms",
         "2645" => "Beräknad ingående moms på förvärv från utlandet",
-        "2670" => "Utgående moms OSS",
-        "2999" => "OBS-konto",
         "3001" => "Försäljning inom Sverige, 25 % moms",
         "3002" => "Försäljning inom Sverige, 12 % moms",
         "3003" => "Försäljning inom Sverige, 6 % moms",
@@ -543,7 +613,6 @@ fn bas_name(account: &str) -> Option<&'static str> {
         "3105" => "Försäljning varor till land utanför EU",
         "3106" => "Försäljning varor till annat EU-land, momspliktig",
         "3108" => "Försäljning varor till annat EU-land, momsfri",
-        "3109" => "Försäljning OSS (distansförsäljning inom EU)",
         "3305" => "Försäljning tjänster till land utanför EU",
         "3308" => "Försäljning tjänster till annat EU-land",
         "3740" => "Öres- och kronutjämning",
@@ -557,6 +626,30 @@ fn bas_name(account: &str) -> Option<&'static str> {
         "6540" => "IT-tjänster",
         "6570" => "Bankkostnader",
         "7960" => "Valutakursförluster på fordringar och skulder av rörelsekaraktär",
+        _ => return None,
+    })
+}
+
+/// What kassabok uses its own default accounts for: numbers BAS does not give
+/// that meaning (1941–1949 are sub-accounts of 1940 Övriga bankkonton; a real
+/// chart in shared/fixtures/sie names 2999 "Övriga upplupna kostnader och
+/// förutbetalda intäkter").
+fn own_name(account: &str) -> Option<&'static str> {
+    Some(match account {
+        "1588" => "Reserverade medel hos betalförmedlare",
+        "1589" => "Tvistiga kortbetalningar",
+        "1687" => "Tvistiga kortbetalningar",
+        "1688" => "Reserverade medel hos betalförmedlare",
+        "1941" => "PayPal SEK",
+        "1942" => "PayPal EUR",
+        "1943" => "PayPal USD",
+        "1944" => "PayPal GBP",
+        "1945" => "PayPal NOK",
+        "1946" => "PayPal DKK",
+        "1949" => "PayPal övriga valutor",
+        "2670" => "Utgående moms OSS",
+        "2999" => "OBS-konto",
+        "3109" => "Försäljning OSS",
         _ => return None,
     })
 }

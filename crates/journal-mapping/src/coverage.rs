@@ -30,8 +30,9 @@ pub enum NeededReportKind {
     ExternalInvoices,
     /// PayPal receipts whose sale is not known: booked on suspense.
     UnknownReceipts,
-    /// Kontantmetod: sales paid by gift card or an external gateway, to book
-    /// when the money is received.
+    /// Kontantmetod: sales of the fiscal year not yet paid at the period end
+    /// (awaiting a payout, unpaid invoices), booked when paid or, at the
+    /// fiscal year end, as claims.
     UnpaidSales,
 }
 
@@ -92,7 +93,7 @@ impl NeededReport {
                 "PayPal receipts whose sale is not known (booked on suspense)".to_owned()
             }
             NeededReportKind::UnpaidSales => {
-                "sales not yet paid through an integrated provider (kontantmetod): book them when paid"
+                "sales not yet paid (kontantmetod): booked when their money reaches the firm; at the fiscal year end kassabok books them as claims"
                     .to_owned()
             }
         };

@@ -82,8 +82,16 @@ pub struct Journal {
     pub review: Vec<ReviewItem>,
     /// What was covered and which reports are still needed.
     pub coverage: Coverage,
-    /// Number and name of every account used, sorted (for `#KONTO`).
+    /// Number and name of every account used, sorted (for `#KONTO`; see
+    /// [`crate::Chart::account_name`]).
     pub accounts: Vec<(String, String)>,
+    /// The accounts among them that are kassabok's own choice, not BAS
+    /// ([`crate::AccountOrigin::Kassabok`]): the review lists them so the
+    /// accountant checks the numbers are free in the client's chart, or
+    /// names them ([`crate::Chart::with_name`]) or maps their roles
+    /// ([`crate::Chart::with`]).
+    #[serde(default)]
+    pub own_accounts: Vec<(String, String)>,
     /// Rounding residues booked on 3740.
     pub rounding: Vec<RoundingResidue>,
     /// Totals per provider.
@@ -370,6 +378,16 @@ impl Journal {
                 two(r.difference_sek),
                 md_escape(&reasons.join("; "))
             );
+        }
+        if !self.own_accounts.is_empty() {
+            let _ = writeln!(
+                s,
+                "\n## Accounts kassabok chose ({})\n\nNot BAS accounts: the SIE file creates them with these names (#KONTO), renaming an account of the same number. Check the numbers are free in your chart, or map their roles to your own accounts (Chart::with).\n",
+                self.own_accounts.len()
+            );
+            for (a, name) in &self.own_accounts {
+                let _ = writeln!(s, "- {a}: {}", md_escape(name));
+            }
         }
         self.clearing_markdown(&mut s);
         let _ = writeln!(s, "\n## Coverage\n");

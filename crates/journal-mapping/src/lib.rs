@@ -124,7 +124,7 @@ mod voucher;
 #[doc = include_str!("../../../docs/accounting.md")]
 pub mod accounting {}
 
-pub use chart::{BasVersion, Chart, FeeCategory, Role};
+pub use chart::{AccountOrigin, BasVersion, Chart, FeeCategory, Role};
 pub use coverage::{Coverage, NeededItem, NeededReport, NeededReportKind, ProviderCoverage};
 pub use export::CsvError;
 #[cfg(feature = "sie")]

@@ -91,8 +91,14 @@ pub enum AccountingMethod {
     /// payouts settle it.
     #[default]
     Faktureringsmetod,
-    /// Book sales when paid: a sale settled by a provider is booked in the
-    /// payout (or PayPal line) that paid it; allowed for turnover ≤ 3 MSEK.
+    /// Book sales when paid, by one rule for every provider: a sale is paid
+    /// when its money reaches the firm, i.e. in the payout that brings it to
+    /// the bank (card and PSP sales, invoices paid by card through Stripe
+    /// alike) or on the PayPal balance, which is booked as the firm's own
+    /// bank-like account; what a gift card paid is booked at once (that money
+    /// came when the card was sold). At the fiscal year end the sales still
+    /// unpaid are booked as claims (5 kap. 2 § BFL), and settled as
+    /// receivables in the new year. Allowed for turnover ≤ 3 MSEK.
     Kontantmetod,
 }
 
@@ -141,6 +147,15 @@ pub struct Policy {
     /// payment then settles 1510 Kundfordringar.
     #[serde(default)]
     pub external_invoices: bool,
+    /// Default January: the first month of the fiscal year. Under
+    /// kontantmetod the run whose period ends the fiscal year books the
+    /// sales still unpaid as claims (5 kap. 2 § BFL).
+    #[serde(default = "january")]
+    pub fiscal_year_start: time::Month,
+}
+
+fn january() -> time::Month {
+    time::Month::January
 }
 
 impl Default for Policy {
@@ -155,6 +170,7 @@ impl Default for Policy {
             rounding_tolerance: Decimal::new(50, 2),
             vat_table: VatTable::swedish(),
             external_invoices: false,
+            fiscal_year_start: time::Month::January,
         }
     }
 }
@@ -193,6 +209,23 @@ impl Policy {
     pub fn with_external_invoices(mut self, external: bool) -> Self {
         self.external_invoices = external;
         self
+    }
+
+    /// Sets the first month of the fiscal year (brutet räkenskapsår).
+    #[must_use]
+    pub fn with_fiscal_year_start(mut self, month: time::Month) -> Self {
+        self.fiscal_year_start = month;
+        self
+    }
+
+    /// The fiscal year `date` belongs to, named by the calendar year it
+    /// starts in.
+    pub fn fiscal_year(&self, date: time::Date) -> i32 {
+        if u8::from(date.month()) >= u8::from(self.fiscal_year_start) {
+            date.year()
+        } else {
+            date.year() - 1
+        }
     }
 
     /// Sets the accounting method.

@@ -32,6 +32,9 @@ pub enum VoucherKind {
     DisputeLost,
     /// A provider's bill outside its payouts (subscription, apps).
     Fee,
+    /// Kontantmetod: the sales still unpaid at the fiscal year end, booked
+    /// as claims (5 kap. 2 § BFL).
+    YearEndClaims,
 }
 
 impl VoucherKind {
@@ -47,6 +50,7 @@ impl VoucherKind {
             VoucherKind::Conversion => "conversion",
             VoucherKind::DisputeLost => "dispute_lost",
             VoucherKind::Fee => "fee",
+            VoucherKind::YearEndClaims => "year_end_claims",
         }
     }
 }

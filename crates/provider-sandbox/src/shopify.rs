@@ -589,6 +589,22 @@ fn balance_json(scenario: &Scenario, plan: &PayoutPlan, item: &SettlementItem) -
     })
 }
 
+/// The `ShopifyPaymentsDispute` behind a dispute withdrawal: the sandbox
+/// shop loses every dispute, decided (`finalizedOn`) a week after the money
+/// was withdrawn.
+fn dispute_json(scenario: &Scenario, plan: &PayoutPlan, item: &SettlementItem) -> Value {
+    let order = item.order.and_then(|i| scenario.orders.get(i));
+    let decided = bookkeeping_core::stockholm_date(item.occurred_at) + time::Duration::days(7);
+    json!({
+        "id": format!("gid://shopify/ShopifyPaymentsDispute/{}", item.id),
+        "status": "LOST",
+        "finalizedOn": decided.to_string(),
+        "initiatedAt": rfc3339(item.occurred_at),
+        "amount": money(-item.gross, plan.currency),
+        "order": order.map(|o| json!({ "id": format!("gid://shopify/Order/{}", o.id), "name": o.name })),
+    })
+}
+
 fn transfer_json(plan: &PayoutPlan) -> Value {
     let c = plan.currency;
     json!({
@@ -669,6 +685,7 @@ struct Data {
     /// Balance transactions that happened but are in no payout yet (at the
     /// scenario's clock), `associatedPayout` null.
     pending: Vec<Value>,
+    disputes: Vec<Node>,
 }
 
 impl Data {
@@ -725,10 +742,23 @@ impl Data {
                 transfer: transfer_json(p),
             })
             .collect();
+        let disputes = scenario
+            .shopify_payouts
+            .iter()
+            .flat_map(|p| p.items.iter().map(move |i| (p, i)))
+            .filter(|(_, i)| i.kind == ItemKind::Dispute)
+            .map(|(p, i)| Node {
+                id: i.id.parse().unwrap_or(0),
+                processed_at: i.occurred_at,
+                updated_at: i.occurred_at,
+                json: dispute_json(scenario, p, i),
+            })
+            .collect();
         Data {
             orders,
             payouts,
             pending,
+            disputes,
         }
     }
 }
@@ -906,6 +936,19 @@ fn page(nodes: &[&Node], sort: Sort, first: usize, after: Option<&str>) -> Resul
     }))
 }
 
+/// A page of a `shopifyPaymentsAccount` connection, oldest first.
+fn account_page(
+    mut nodes: Vec<&Node>,
+    vars: &Value,
+    first: usize,
+    connection: &str,
+) -> Result<Value, Rejected> {
+    nodes.sort_by_key(|n| (n.processed_at, n.id));
+    let after = vars.get("after").and_then(Value::as_str);
+    let conn = page(&nodes, Sort::ProcessedAt, first, after)?;
+    Ok(json!({ "shopifyPaymentsAccount": { connection: conn } }))
+}
+
 fn first_of(vars: &Value) -> Result<usize, Rejected> {
     let first = vars.get("first").and_then(Value::as_u64).unwrap_or(0);
     if first == 0 {
@@ -971,7 +1014,7 @@ impl Api {
     fn payouts(&self, vars: &Value) -> Result<Value, Rejected> {
         let first = first_of(vars)?;
         let terms = parse_search(vars.get("query").and_then(Value::as_str).unwrap_or(""));
-        let mut nodes: Vec<&Node> = self
+        let nodes: Vec<&Node> = self
             .data
             .payouts
             .iter()
@@ -986,14 +1029,29 @@ impl Api {
                 })
             })
             .collect();
-        nodes.sort_by_key(|n| (n.processed_at, n.id));
-        let conn = page(
-            &nodes,
-            Sort::ProcessedAt,
-            first,
-            vars.get("after").and_then(Value::as_str),
-        )?;
-        Ok(json!({ "shopifyPaymentsAccount": { "payouts": conn } }))
+        account_page(nodes, vars, first, "payouts")
+    }
+
+    fn disputes(&self, vars: &Value) -> Result<Value, Rejected> {
+        let first = first_of(vars)?;
+        let terms = parse_search(vars.get("query").and_then(Value::as_str).unwrap_or(""));
+        let nodes: Vec<&Node> = self
+            .data
+            .disputes
+            .iter()
+            .filter(|n| {
+                terms.iter().all(|t| match t.field.as_str() {
+                    "status" => n.json["status"]
+                        .as_str()
+                        .is_some_and(|s| s.eq_ignore_ascii_case(&t.value)),
+                    "initiated_at" => {
+                        instant(&t.value).is_some_and(|b| compare(n.processed_at, t.op, b))
+                    }
+                    _ => true,
+                })
+            })
+            .collect();
+        account_page(nodes, vars, first, "disputes")
     }
 
     fn balance_transactions(&self, query: &str, vars: &Value) -> Result<Value, Rejected> {
@@ -1280,9 +1338,11 @@ impl Api {
             self.payouts(&vars)
         } else if query.contains("orders(") {
             self.orders(query, &vars)
+        } else if query.contains("disputes(") {
+            self.disputes(&vars)
         } else {
             Err(Box::new(graphql_error(
-                "The sandbox answers only orders, payouts and balanceTransactions.",
+                "The sandbox answers only orders, payouts, balanceTransactions and disputes.",
                 "undefinedField",
             )))
         };

@@ -87,6 +87,7 @@
 
 pub mod bulk;
 mod client;
+pub mod disputes;
 mod error;
 pub mod ids;
 pub mod models;

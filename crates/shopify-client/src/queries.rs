@@ -392,6 +392,25 @@ pub const ORDERS_COUNT: &str = r#"query KassabokOrdersCount($query: String, $lim
 }
 "#;
 
+/// Shopify Payments disputes matching a search query (`status:lost`; the
+/// connection filters by `id`, `initiated_at` and `status` only, so the
+/// decision date `finalizedOn` is checked by the client).
+///
+/// Variables: `$first`, `$after`, `$query`.
+pub const DISPUTES: &str = r#"query KassabokDisputes($first: Int!, $after: String, $query: String) {
+  shopifyPaymentsAccount {
+    disputes(first: $first, after: $after, query: $query) {
+      pageInfo { hasNextPage endCursor }
+      nodes {
+        id status finalizedOn initiatedAt
+        amount { amount currencyCode }
+        order { id name }
+      }
+    }
+  }
+}
+"#;
+
 /// The refunds of some orders with the ids of their transactions: joins a
 /// payout's `REFUND` balance transactions (`sourceOrderTransactionId`, the
 /// order transaction behind it) to the refund they settle. Variables: `$ids`
@@ -454,6 +473,7 @@ pub const PAGE_SIZES: &[(&str, &str, u32)] = &[
         BALANCE_TRANSACTIONS,
         BALANCE_TRANSACTIONS_PAGE_SIZE,
     ),
+    ("disputes", DISPUTES, PAYOUTS_PAGE_SIZE),
 ];
 
 /// Every document, by name, for tests and tools.
@@ -472,4 +492,5 @@ pub const ALL: &[(&str, &str)] = &[
     ("orders_count", ORDERS_COUNT),
     ("payouts", PAYOUTS),
     ("balance_transactions", BALANCE_TRANSACTIONS),
+    ("disputes", DISPUTES),
 ];

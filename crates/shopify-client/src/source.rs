@@ -110,7 +110,8 @@ impl PayoutSource for ShopifyClient {
     /// The Shopify Payments payouts issued in the period, each with its
     /// balance transactions; then, as [`PayoutRecord::Line`], every balance
     /// transaction processed in the period that none of those payouts
-    /// carries (not yet paid out at the period's end).
+    /// carries (not yet paid out at the period's end); then the disputes lost
+    /// in the period ([`ShopifyClient::lost_disputes`]).
     fn payouts<'a>(&'a self, period: &'a Period) -> RecordStream<'a, PayoutRecord> {
         let client = self.clone();
         let carried: Arc<Mutex<HashSet<String>>> = Arc::default();
@@ -138,13 +139,14 @@ impl PayoutSource for ShopifyClient {
                 })
         })
         .flatten();
-        end_after_error(payouts.chain(not_paid_out))
+        let records = end_after_error(payouts.chain(not_paid_out))
             .map(|r| match r {
                 Ok(records) => stream::iter(records.into_iter().map(Ok).collect::<Vec<_>>()),
                 Err(e) => stream::iter(vec![Err(SourceError::from(e))]),
             })
-            .flatten()
-            .boxed()
+            .flatten();
+        // The stream ends at the first error: no disputes after a failed payout.
+        end_after_error(records.chain(self.lost_disputes(period))).boxed()
     }
 }
 

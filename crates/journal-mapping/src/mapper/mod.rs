@@ -1,6 +1,7 @@
 //! The incremental mapper: records in, vouchers out.
 
 mod draft;
+mod kontant;
 mod payout;
 mod sales;
 mod statement;
@@ -9,19 +10,19 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::sync::Arc;
 
+pub use bookkeeping_core::DisputeLost;
 use bookkeeping_core::{
-    Currency, Money, Payout, PayoutRecord, Period, Provider, Refund, ReviewItem, ReviewReason,
-    Sale, SalesRecord, SourceRef, Statement, StatementBatch,
+    Currency, Payout, PayoutRecord, Period, Provider, Refund, ReviewItem, ReviewReason, Sale,
+    SalesRecord, SourceRef, Statement, StatementBatch,
 };
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
 
 use crate::chart::{Chart, FeeCategory, Role};
 use crate::coverage::{Coverage, NeededItem, NeededReport, NeededReportKind, ProviderCoverage};
 use crate::fx::ExchangeRates;
 use crate::journal::{Journal, ProviderTotals, RoundingResidue};
-use crate::policy::{FeeVatClass, Policy};
+use crate::policy::{AccountingMethod, FeeVatClass, Policy};
 use crate::reconcile::PayoutReconciliation;
 use crate::voucher::{VoucherKind, hash_str};
 
@@ -30,24 +31,6 @@ use draft::{Draft, DraftKey};
 /// Rounds SEK to öre, half away from zero.
 pub(crate) fn r2(d: Decimal) -> Decimal {
     d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
-}
-
-/// A dispute the provider decided against the shop (the money withdrawn when
-/// it opened is lost). Providers report this as a dispute status, not as a
-/// settlement line, so the host passes it in when it learns of it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DisputeLost {
-    /// The dispute object.
-    pub source: SourceRef,
-    /// The provider.
-    pub provider: Provider,
-    /// The sale the dispute concerned, when known.
-    pub sale: Option<SourceRef>,
-    /// When it was decided.
-    #[serde(with = "time::serde::rfc3339")]
-    pub decided_at: OffsetDateTime,
-    /// The amount lost (positive), in the currency it was withdrawn in.
-    pub amount: Money,
 }
 
 /// Everything for one period, for [`map`].
@@ -131,6 +114,12 @@ pub(crate) struct Entry {
     pub(crate) date: time::Date,
     pub(crate) in_period: bool,
     pub(crate) invoice: bool,
+    /// A refund (its breakdown debits revenue).
+    pub(crate) refund: bool,
+    /// The document number, for the coverage report.
+    pub(crate) document: String,
+    /// SEK paid by gift card (booked at once under kontantmetod).
+    pub(crate) prepaid_sek: Decimal,
     /// Per provider channel: amount in the document currency and the SEK
     /// booked on its clearing account.
     pub(crate) channels: Vec<(Provider, Decimal, Decimal)>,
@@ -227,6 +216,8 @@ pub struct Mapper<R> {
     coverage: BTreeMap<Provider, ProviderCoverage>,
     totals: BTreeMap<Provider, ProviderTotals>,
     needed: BTreeMap<(Provider, NeededReportKind), NeededAcc>,
+    /// Kontantmetod: SEK of each sale booked as paid so far.
+    paid: HashMap<u64, Decimal>,
 }
 
 impl<R> fmt::Debug for Mapper<R> {
@@ -283,6 +274,7 @@ impl<R: ExchangeRates> Mapper<R> {
             coverage: BTreeMap::new(),
             totals: BTreeMap::new(),
             needed: BTreeMap::new(),
+            paid: HashMap::new(),
         }
     }
 
@@ -344,6 +336,7 @@ impl<R: ExchangeRates> Mapper<R> {
             PayoutRecord::Payout(p) => self.add_payout(p),
             PayoutRecord::Line(l) => self.add_balance_line(l),
             PayoutRecord::Review(item) => self.add_review(item.clone()),
+            PayoutRecord::DisputeLost(lost) => self.add_dispute_lost(lost),
             other => self.add_review(ReviewItem::new(
                 Provider::Shopify,
                 ReviewReason::UnknownType,
@@ -457,6 +450,9 @@ impl<R: ExchangeRates> Mapper<R> {
 
     /// Finishes the journal: vouchers sorted, balanced to the öre, with ids.
     pub fn finish(mut self) -> Journal {
+        if self.policy.method == AccountingMethod::Kontantmetod {
+            self.unpaid_sales();
+        }
         let drafts = std::mem::take(&mut self.drafts);
         let mut vouchers = Vec::with_capacity(drafts.len());
         let mut rounding = Vec::new();
@@ -509,7 +505,8 @@ impl<R: ExchangeRates> Mapper<R> {
             .collect();
         used.sort_unstable();
         used.dedup();
-        let accounts = self.chart.describe(used);
+        let accounts = self.chart.describe(used.iter().copied());
+        let own_accounts = self.chart.own_accounts(used);
         Journal {
             period: self.period,
             series: self.policy.series.clone(),
@@ -534,6 +531,7 @@ impl<R: ExchangeRates> Mapper<R> {
                 needed,
             },
             accounts,
+            own_accounts,
             rounding,
             totals: self
                 .totals

@@ -84,7 +84,7 @@ fn month_end(d: Date) -> Date {
 /// The part of a provider id people recognise: Shopify's GraphQL ids
 /// (`gid://shopify/ShopifyPaymentsPayout/118000001`) are shown by their last
 /// segment, so the voucher text keeps the number within the 50 characters.
-fn display_id(id: &str) -> &str {
+pub(crate) fn display_id(id: &str) -> &str {
     id.rsplit('/')
         .next()
         .filter(|s| !s.is_empty())
@@ -225,8 +225,14 @@ impl<R: ExchangeRates> Mapper<R> {
                 est
             }
         };
-        match (&entry, kontant) {
-            (Some(e), true) if !e.invoice => {
+        // Kontantmetod: a sale of an earlier fiscal year was booked as a
+        // claim at that year's end; its payment settles the claim.
+        let this_year = self.policy.fiscal_year(self.period.last());
+        let claimed = entry
+            .as_ref()
+            .is_some_and(|e| self.policy.fiscal_year(e.date) < this_year);
+        match (&entry, kontant && !claimed) {
+            (Some(e), true) => {
                 // Book the sale now, pro rata to the part settled.
                 let total_sek: Decimal = e.breakdown.iter().map(|(_, _, s)| s).sum();
                 if total_sek.is_zero() {
@@ -249,6 +255,9 @@ impl<R: ExchangeRates> Mapper<R> {
                 if e.in_period || line.date >= self.period.first() {
                     self.tot(provider).sales_sek += booked;
                 }
+                if let Some(k) = key {
+                    *self.paid.entry(k).or_default() += booked;
+                }
             }
             (None, true) => {
                 draft.add(Role::Suspense, line.currency, -line.amount, -booked);
@@ -260,6 +269,14 @@ impl<R: ExchangeRates> Mapper<R> {
                         "kontantmetod: the sale behind this payment is not known, so its VAT cannot be booked; on suspense".to_owned(),
                     )
                     .with_amount(Money::new(line.amount, line.currency)),
+                );
+            }
+            (Some(e), false) if kontant && e.invoice => {
+                draft.add(
+                    Role::CustomerReceivable,
+                    line.currency,
+                    -line.amount,
+                    -booked,
                 );
             }
             (None, false) if external_invoice => {

@@ -479,6 +479,9 @@ impl<R: ExchangeRates> Mapper<R> {
                     date,
                     in_period,
                     invoice,
+                    refund: false,
+                    document: String::new(),
+                    prepaid_sek: Decimal::ZERO,
                     channels: Vec::new(),
                     breakdown: credits.iter().map(|(r, x)| (*r, *x, *x * rate)).collect(),
                 };
@@ -509,15 +512,6 @@ impl<R: ExchangeRates> Mapper<R> {
                 self.tot(provider).sales_sek += gift * rate;
                 self.commit(dkey, d);
             }
-            for (role, a) in &debits {
-                if !matches!(
-                    role,
-                    Role::Clearing { .. } | Role::GiftCardLiability | Role::GatewayReceivable
-                ) {
-                    let item = needed_item(date, &sale.document_number, *a * rate, &role.text());
-                    self.need(provider, NeededReportKind::UnpaidSales, item);
-                }
-            }
         }
 
         if invoice {
@@ -538,7 +532,9 @@ impl<R: ExchangeRates> Mapper<R> {
                 let a = p.amount.amount();
                 channels.push((pp, a, r2(a * rate)));
                 let pdate = p.processed_at.map_or(date, stockholm_date);
-                if !self.period.contains_date(pdate) {
+                if kontant || !self.period.contains_date(pdate) {
+                    // Kontantmetod: paid when the payout brings the money
+                    // to the bank; the payout books it.
                     continue;
                 }
                 let dkey = self.draft_key(
@@ -559,27 +555,7 @@ impl<R: ExchangeRates> Mapper<R> {
                     a,
                     r2(a * rate),
                 );
-                if kontant {
-                    // Kontantmetod: the invoice is booked when it is paid,
-                    // pro rata per rate for a part payment.
-                    let whole = Entry {
-                        provider,
-                        currency: sale.currency,
-                        date,
-                        in_period,
-                        invoice,
-                        channels: Vec::new(),
-                        breakdown: credits.iter().map(|(r, x)| (*r, *x, *x * rate)).collect(),
-                    };
-                    for (role, x) in
-                        self.pro_rata(Some(&whole), a, sale.currency, &sale.source, &mut reviews)
-                    {
-                        d.add(role, sale.currency, -x, -x * rate);
-                    }
-                    self.tot(provider).sales_sek += a * rate;
-                } else {
-                    d.add(Role::CustomerReceivable, sale.currency, -a, -a * rate);
-                }
+                d.add(Role::CustomerReceivable, sale.currency, -a, -a * rate);
                 d.sources.push(sale.source.clone());
                 self.commit(dkey, d);
             }
@@ -597,6 +573,13 @@ impl<R: ExchangeRates> Mapper<R> {
                 date,
                 in_period,
                 invoice,
+                refund: false,
+                document: sale.document_number.clone(),
+                prepaid_sek: debits
+                    .iter()
+                    .filter(|(r, _)| *r == Role::GiftCardLiability)
+                    .map(|(_, a)| r2(*a * rate))
+                    .sum(),
                 channels,
                 breakdown,
             }),
@@ -722,6 +705,9 @@ impl<R: ExchangeRates> Mapper<R> {
                 date,
                 in_period,
                 invoice,
+                refund: true,
+                document: refund.document_number.clone(),
+                prepaid_sek: Decimal::ZERO,
                 channels,
                 breakdown: debits.iter().map(|(r, a)| (*r, *a, *a * rate)).collect(),
             }),
@@ -860,7 +846,7 @@ impl<R: ExchangeRates> Mapper<R> {
         let mut d = Draft::new(format!(
             "{} tvist förlorad {}",
             provider.display_name(),
-            lost.source.id
+            super::payout::display_id(&lost.source.id)
         ));
         for (role, a) in &debits {
             d.add(*role, currency, *a, *a * rate);

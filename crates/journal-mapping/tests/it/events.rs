@@ -435,6 +435,50 @@ fn row10_dispute_opened_won_and_lost() {
     assert!(j.review.iter().any(|r| r.reason == ReviewReason::Policy));
 }
 
+/// A Shopify Payments dispute lost (`ShopifyPaymentsDispute.status: LOST`,
+/// `finalizedOn` 2026-03-20; shopify-client yields it as
+/// `PayoutRecord::DisputeLost` after the payouts) clears the disputed
+/// receivable its withdrawal booked: as a refund of the order by default.
+#[test]
+fn row10_a_lost_dispute_from_the_payout_records_is_booked() {
+    let s = shop_sale("1001", vec![domestic(25, "100.00", "25.00")]);
+    let opened = payout(
+        Provider::Shopify,
+        "88001002",
+        vec![sline(
+            Provider::Shopify,
+            "bt_d",
+            SettlementKind::Dispute,
+            sek("-125.00"),
+            vec![],
+            Some(s.source.clone()),
+        )],
+    );
+    let lost = DisputeLost {
+        source: SourceRef::new(
+            Provider::Shopify,
+            "dispute",
+            "gid://shopify/ShopifyPaymentsDispute/1",
+        ),
+        provider: Provider::Shopify,
+        sale: Some(s.source.clone()),
+        decided_at: bookkeeping_core::stockholm_midnight(date!(2026 - 03 - 20)),
+        amount: sek("125.00"),
+    };
+    let mut mp = mapper(doc());
+    mp.add_sale(&s);
+    mp.add_payout_record(&PayoutRecord::Payout(opened));
+    mp.add_payout_record(&PayoutRecord::DisputeLost(lost));
+    let j = balanced(mp.finish());
+    let v = kind(&j, VoucherKind::DisputeLost);
+    assert_eq!(v.date, date!(2026 - 03 - 20));
+    assert_eq!(
+        rows(v),
+        expect(&[("3001", "100"), ("2611", "25"), ("1589", "-125")])
+    );
+    assert_eq!(j.balance("1589"), d("0"));
+}
+
 fn charge_payout(provider: Provider, s: &Sale, gross: &str, fees: Vec<Fee>) -> Payout {
     payout(
         provider,
@@ -1159,8 +1203,13 @@ fn row04_05_services_have_their_own_accounts() {
     );
 }
 
+/// Kontantmetod, one rule: a sale is paid when its money reaches the firm.
+/// An invoice paid by card through Stripe is paid when the payout brings the
+/// money to the bank, like any card sale (Bokio, "Bokför försäljning med
+/// Klarna, Stripe och liknande – kontantmetoden": sale and settlement on the
+/// payout date); nothing is booked when it is issued or paid at Stripe.
 #[test]
-fn row25_kontantmetod_books_an_invoice_when_it_is_paid() {
+fn row25_kontantmetod_books_an_invoice_when_its_payout_arrives() {
     let inv = invoice(Some(datetime!(2026-03-06 09:00 UTC)));
     let mut p = charge_payout(Provider::Stripe, &inv, "1250.00", vec![]);
     p.arrival_date = date!(2026 - 03 - 09);
@@ -1168,14 +1217,138 @@ fn row25_kontantmetod_books_an_invoice_when_it_is_paid() {
     mp.add_sale(&inv);
     mp.add_payout(&p);
     let j = balanced(mp.finish());
-    assert_eq!(j.vouchers.len(), 2, "no voucher when the invoice is issued");
+    let v = only(&j);
+    assert_eq!(v.kind, VoucherKind::Payout);
+    assert_eq!(v.date, date!(2026 - 03 - 09));
     assert_eq!(
-        rows(kind(&j, VoucherKind::InvoicePayment)),
-        expect(&[("1580", "1250"), ("3001", "-1000"), ("2611", "-250")])
+        rows(v),
+        expect(&[("1930", "1250"), ("3001", "-1000"), ("2611", "-250")])
     );
-    assert_eq!(j.balance("1510"), d("0"));
-    assert_eq!(j.balance("1580"), d("0"));
     assert!(j.reconciliations[0].is_reconciled());
+    assert!(j.coverage.is_complete(), "{:?}", j.coverage.needed);
+}
+
+/// The same rule for PayPal: its balance is booked as the firm's own
+/// bank-like account (19xx), so a receipt there is the payment.
+#[test]
+fn row25_kontantmetod_books_a_paypal_sale_at_the_receipt() {
+    let s = sale(
+        Provider::PayPal,
+        "pp25",
+        T,
+        vec![domestic(25, "80.00", "20.00")],
+    );
+    let st = statement(
+        Currency::SEK,
+        vec![paypal_line(
+            "r25",
+            StatementClass::Payment,
+            sek("100.00"),
+            Some("#pp25"),
+        )],
+    );
+    let mut mp = mapper(doc().with_method(AccountingMethod::Kontantmetod));
+    mp.add_sale(&s);
+    mp.add_statement(&st);
+    let j = balanced(mp.finish());
+    assert_eq!(
+        rows(only(&j)),
+        expect(&[("1941", "100"), ("3001", "-80"), ("2611", "-20")])
+    );
+}
+
+/// 5 kap. 2 § BFL: under kontantmetod, what is unpaid at the fiscal year end
+/// is booked then. December: a card sale on 30 Dec whose payout arrives on
+/// 2 Jan, and an invoice still unpaid, are booked as claims on 31 Dec and
+/// listed in the coverage report; January: the payout settles the claim,
+/// no second revenue.
+#[test]
+fn row25_kontantmetod_books_unpaid_sales_as_claims_at_year_end() {
+    let december = Period::month(2026, time::Month::December).unwrap();
+    let january = Period::month(2027, time::Month::January).unwrap();
+    let policy = doc().with_method(AccountingMethod::Kontantmetod);
+    let s = sale(
+        Provider::Shopify,
+        "1230",
+        datetime!(2026-12-30 12:00 UTC),
+        vec![domestic(25, "100.00", "25.00")],
+    );
+    let mut inv = invoice(None);
+    inv.occurred_at = datetime!(2026-12-10 09:00 UTC);
+    let mut p = charge_payout(Provider::Shopify, &s, "125.00", vec![]);
+    p.arrival_date = date!(2027 - 01 - 02);
+    p.lines[0].occurred_at = datetime!(2026-12-30 12:00 UTC);
+
+    let run = |period| {
+        let mut mp = Mapper::new(Chart::default(), policy.clone(), rates(), period);
+        mp.add_sale(&s);
+        mp.add_sale(&inv);
+        mp.add_payout(&p);
+        balanced(mp.finish())
+    };
+    let dec = run(december);
+    let claims: Vec<&Voucher> = dec
+        .vouchers
+        .iter()
+        .filter(|v| v.kind == VoucherKind::YearEndClaims)
+        .collect();
+    assert_eq!(claims.len(), 2, "{:#?}", dec.vouchers);
+    assert!(claims.iter().all(|v| v.date == date!(2026 - 12 - 31)));
+    let by = |p: Provider| claims.iter().find(|v| v.provider == p).unwrap();
+    assert_eq!(
+        rows(by(Provider::Shopify)),
+        expect(&[("1580", "125"), ("3001", "-100"), ("2611", "-25")])
+    );
+    assert_eq!(
+        rows(by(Provider::Stripe)),
+        expect(&[("1510", "1250"), ("3001", "-1000"), ("2611", "-250")])
+    );
+    let unpaid = dec
+        .coverage
+        .needed
+        .iter()
+        .filter(|n| n.kind == NeededReportKind::UnpaidSales)
+        .flat_map(|n| &n.items)
+        .map(|i| (i.id.as_str(), i.amount_sek, i.description.as_str()))
+        .collect::<Vec<_>>();
+    assert_eq!(
+        unpaid,
+        vec![
+            ("#1230", d("125.00"), "awaiting a Shopify payout"),
+            ("INV-0001", d("1250.00"), "unpaid invoice"),
+        ]
+    );
+
+    let jan = run(january);
+    assert_eq!(
+        rows(only(&jan)),
+        expect(&[("1930", "125"), ("1580", "-125")])
+    );
+    assert!(jan.reconciliations[0].is_reconciled());
+}
+
+/// A month that does not end the fiscal year lists what is unpaid and books
+/// no claims (a firm whose fiscal year starts in April closes it in March).
+#[test]
+fn row25_kontantmetod_claims_only_at_the_fiscal_year_end() {
+    let s = stripe_sale("ch_open");
+    let april_year = doc()
+        .with_method(AccountingMethod::Kontantmetod)
+        .with_fiscal_year_start(time::Month::April);
+    let mut mp = mapper(april_year);
+    mp.add_sale(&s);
+    let j = balanced(mp.finish());
+    assert_eq!(only(&j).kind, VoucherKind::YearEndClaims);
+    assert_eq!(
+        rows(only(&j)),
+        expect(&[("1580", "125"), ("3001", "-100"), ("2611", "-25")])
+    );
+    let mut mp = mapper(doc().with_method(AccountingMethod::Kontantmetod));
+    mp.add_sale(&s);
+    let j = balanced(mp.finish());
+    assert!(j.vouchers.is_empty());
+    assert_eq!(j.coverage.needed[0].kind, NeededReportKind::UnpaidSales);
+    assert_eq!(j.coverage.needed[0].items[0].amount_sek, d("125.00"));
 }
 
 /// Irish VAT on a Stripe fee (Stripe charges VAT only where it does not

@@ -914,3 +914,99 @@ fn an_unreconciled_payout_states_its_difference_in_sek() {
     assert_eq!(item.amount, Some(sek("200.00")));
     assert!(j.review_markdown().contains("difference 200.00 SEK"));
 }
+
+/// BAS accounts carry their BAS names in `#KONTO` (2614 as in the bas.se
+/// kontotabell: "Beräknad utgående moms på tjänsteförvärv från utlandet,
+/// 25 %"); kassabok's own numbers (1588, 1589, 1941–1949, 2670, 2999, 3109)
+/// are marked as such, never given a name that passes for BAS, and listed
+/// for the accountant; the host can map every role to its own chart.
+#[test]
+fn own_accounts_are_marked_and_every_role_can_be_mapped() {
+    let j = crate::snapshots::journal();
+    let name = |a: &str| {
+        j.accounts
+            .iter()
+            .find(|(n, _)| n == a)
+            .map(|(_, name)| name.as_str())
+    };
+    assert_eq!(
+        name("2614"),
+        Some("Beräknad utgående moms på tjänsteförvärv från utlandet, 25 %")
+    );
+    assert_eq!(name("1930"), Some("Företagskonto"));
+    assert_eq!(name("1589"), Some("Tvistiga kortbetalningar (kassabok)"));
+    let own: Vec<&str> = j.own_accounts.iter().map(|(a, _)| a.as_str()).collect();
+    assert_eq!(
+        own,
+        ["1588", "1589", "1941", "1942", "2670", "2999", "3109"]
+    );
+    for (a, n) in &j.own_accounts {
+        assert!(n.ends_with("(kassabok)"), "{a} {n}");
+    }
+    assert!(
+        j.review_markdown()
+            .contains("## Accounts kassabok chose (7)")
+    );
+
+    // Every role the mapper books can be put on the firm's own account.
+    let p = Provider::Stripe;
+    let roles = [
+        Role::Bank,
+        Role::Clearing { provider: p },
+        Role::Disputed { provider: p },
+        Role::Reserve { provider: p },
+        Role::GatewayReceivable,
+        Role::CustomerReceivable,
+        Role::PayPal {
+            currency: Currency::SEK,
+        },
+        Role::SalesDomestic { rate: rate(25) },
+        Role::SalesExempt,
+        Role::Tips,
+        Role::SalesExport,
+        Role::SalesEuB2b,
+        Role::SalesEuB2bServices,
+        Role::SalesExportServices,
+        Role::SalesEuB2c { rate: rate(25) },
+        Role::SalesOss {
+            country: "DE".parse().unwrap(),
+        },
+        Role::OutputVat { rate: rate(25) },
+        Role::OssVat {
+            country: "DE".parse().unwrap(),
+        },
+        Role::InputVat,
+        Role::ForeignFeeVat {
+            provider: p,
+            category: FeeCategory::Processing,
+        },
+        Role::ReverseChargeOutputVat,
+        Role::ReverseChargeInputVat,
+        Role::ReverseChargeBase,
+        Role::ReverseChargeBaseContra,
+        Role::Fee {
+            provider: p,
+            category: FeeCategory::Shipping,
+        },
+        Role::SupplierPayable,
+        Role::GiftCardLiability,
+        Role::BadDebt,
+        Role::FxGain,
+        Role::FxLoss,
+        Role::Rounding,
+        Role::Suspense,
+    ];
+    let mut chart = Chart::default();
+    for (i, role) in (8000..).zip(roles) {
+        chart.set(role, i.to_string());
+    }
+    for (i, role) in (8000..).zip(roles) {
+        assert_eq!(chart.account(&role), Some(i.to_string()), "{role:?}");
+    }
+    let chart = chart.with_name("8003", "Stripe reserv");
+    assert_eq!(chart.origin("8003"), AccountOrigin::Host);
+    assert_eq!(chart.account_name("8003"), "Stripe reserv");
+    assert_eq!(chart.origin("8004"), AccountOrigin::Host);
+    assert_eq!(chart.origin("2611"), AccountOrigin::Bas);
+    assert_eq!(Chart::default().origin("1942"), AccountOrigin::Kassabok);
+}

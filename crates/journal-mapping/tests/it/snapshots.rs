@@ -4,7 +4,8 @@ use journal_mapping::{Chart, Policy, map};
 
 use crate::helpers::*;
 
-fn journal() -> journal_mapping::Journal {
+/// The small month mapped with the default chart and policy.
+pub(crate) fn journal() -> journal_mapping::Journal {
     balanced(map(
         &small_month(),
         Chart::default(),

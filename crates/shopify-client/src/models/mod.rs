@@ -19,7 +19,8 @@ pub use order::{
 };
 pub use payout::{
     AssociatedOrder, AssociatedPayout, BalanceTransaction, BalanceTransactionPayoutStatus,
-    BalanceTransactionType, Payout, PayoutStatus, PayoutSummary, PayoutTransactionType, SourceType,
+    BalanceTransactionType, Dispute, DisputeStatus, Payout, PayoutStatus, PayoutSummary,
+    PayoutTransactionType, SourceType,
 };
 
 /// Serde helpers for Shopify's scalars.

@@ -240,3 +240,43 @@ pub struct AssociatedPayout {
     #[serde(default)]
     pub status: Option<BalanceTransactionPayoutStatus>,
 }
+
+provider_http::open_enum! {
+    provider: "Shopify",
+    /// `DisputeStatus` (admin-graphql-2026-01.schema.graphql).
+    pub enum DisputeStatus {
+        /// The shop accepted the dispute.
+        Accepted => "ACCEPTED",
+        /// Decided against the shop.
+        Lost => "LOST",
+        /// Awaiting the shop's evidence.
+        NeedsResponse => "NEEDS_RESPONSE",
+        /// Evidence submitted, awaiting the decision.
+        UnderReview => "UNDER_REVIEW",
+        /// Decided for the shop.
+        Won => "WON",
+        /// Deprecated by Shopify ("no longer supported").
+        ChargeRefunded => "CHARGE_REFUNDED",
+    }
+}
+
+/// A `ShopifyPaymentsDispute`: a chargeback or inquiry on an order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Dispute {
+    /// The GID.
+    pub id: String,
+    /// The disputed amount.
+    pub amount: MoneyV2,
+    /// When the decision was made (a date, no time).
+    #[serde(default)]
+    pub finalized_on: Option<time::Date>,
+    /// When the dispute was opened.
+    #[serde(with = "time::serde::rfc3339")]
+    pub initiated_at: OffsetDateTime,
+    /// The status.
+    pub status: DisputeStatus,
+    /// The order disputed.
+    #[serde(default)]
+    pub order: Option<AssociatedOrder>,
+}

@@ -11,11 +11,12 @@ use super::{Listed, decode_node, next_cursor, raw_page, smaller_page_for};
 use crate::client::ShopifyClient;
 use crate::error::Error;
 use crate::ids::{OrderId, RefundId};
-use crate::models::{BalanceTransaction, Payout};
+use crate::models::{BalanceTransaction, Dispute, Payout};
 use crate::queries;
 
 const PAYOUTS: &str = "/shopifyPaymentsAccount/payouts";
 const BALANCE: &str = "/shopifyPaymentsAccount/balanceTransactions";
+const DISPUTES: &str = "/shopifyPaymentsAccount/disputes";
 
 impl ShopifyClient {
     /// The Shopify Payments payouts issued in `period` (Europe/Stockholm
@@ -103,6 +104,20 @@ impl ShopifyClient {
             futures::future::ready(keep)
         })
         .boxed()
+    }
+
+    /// The Shopify Payments disputes matching `search` (such as `status:lost`).
+    pub fn shopify_disputes(
+        &self,
+        search: String,
+    ) -> BoxStream<'static, Result<Listed<Dispute>, Error>> {
+        self.list(
+            queries::DISPUTES,
+            DISPUTES,
+            "dispute",
+            search,
+            Some("/amount"),
+        )
     }
 
     /// The refund behind each of the given order transactions: the refunds

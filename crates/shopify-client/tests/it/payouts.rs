@@ -77,9 +77,23 @@ async fn mount(server: &MockServer, a: Value, b: Value) {
     mount_with(server, a, b, vec![]).await;
 }
 
+/// After the payouts, the disputes lost in the period: none here.
+async fn no_lost_disputes(server: &MockServer) {
+    page("status:lost", None)
+        .respond_with(ok(
+            serde_json::json!({"data": {"shopifyPaymentsAccount": {"disputes": {
+                "pageInfo": {"hasNextPage": false, "endCursor": null}, "nodes": []
+            }}}}),
+        ))
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
 /// The two payouts' listings, and the month's listing by `processed_at`
 /// holding their lines plus `pending` (in no payout yet).
 async fn mount_with(server: &MockServer, a: Value, b: Value, pending: Vec<Value>) {
+    no_lost_disputes(server).await;
     mount_refunds_of_orders(server, fixture_orders()).await;
     let mut month = a.clone();
     month["data"]["shopifyPaymentsAccount"]["balanceTransactions"]["nodes"] = Value::Array(
@@ -351,6 +365,55 @@ async fn a_charge_not_yet_paid_out_comes_as_a_line_of_its_month() {
     assert_eq!(line.gross, sek("711.40"));
     assert_eq!(line.net, sek("696.08"));
     assert_eq!(records.len(), 4, "two payouts, two lines: {records:#?}");
+/// A lost dispute moves no money (its amount left with the
+/// `DISPUTE_WITHDRAWAL`): only `ShopifyPaymentsDispute.status: LOST` and
+/// `finalizedOn` say it is lost (admin-graphql-2026-01.schema.graphql). The
+/// ones decided in the period become `PayoutRecord::DisputeLost`, tied to
+/// their order.
+#[tokio::test]
+async fn disputes_lost_in_the_period_become_records() {
+    let server = MockServer::start().await;
+    let dispute = |id: &str, finalized: Value, amount: &str| {
+        serde_json::json!({
+            "id": format!("gid://shopify/ShopifyPaymentsDispute/{id}"),
+            "status": "LOST",
+            "finalizedOn": finalized,
+            "initiatedAt": "2026-02-10T09:00:00Z",
+            "amount": {"amount": amount, "currencyCode": "SEK"},
+            "order": {"id": "gid://shopify/Order/6100000001001", "name": "#1001"}
+        })
+    };
+    let body = serde_json::json!({"data": {"shopifyPaymentsAccount": {"disputes": {
+        "pageInfo": {"hasNextPage": false, "endCursor": null},
+        "nodes": [
+            dispute("1", "2026-03-20".into(), "250.0"),
+            dispute("2", "2026-02-27".into(), "99.0"),
+            dispute("3", Value::Null, "10.0"),
+        ]
+    }}}});
+    page("status:lost", None)
+        .respond_with(ok(body))
+        .expect(1)
+        .mount(&server)
+        .await;
+    catch_all(&server).await;
+    let client = client(&server);
+    let period = march();
+    let records: Vec<PayoutRecord> = client.lost_disputes(&period).try_collect().await.unwrap();
+    assert_eq!(records.len(), 1, "{records:#?}");
+    let PayoutRecord::DisputeLost(lost) = &records[0] else {
+        panic!("{records:#?}");
+    };
+    assert_eq!(lost.source.id, "gid://shopify/ShopifyPaymentsDispute/1");
+    assert_eq!(lost.amount, sek("250.00"));
+    assert_eq!(
+        lost.sale.as_ref().map(|s| s.id.as_str()),
+        Some("gid://shopify/Order/6100000001001")
+    );
+    assert_eq!(
+        bookkeeping_core::stockholm_date(lost.decided_at),
+        time::macros::date!(2026 - 03 - 20)
+    );
 }
 
 /// An order refunded twice, both refunds settled in one payout: the order
@@ -401,6 +464,7 @@ async fn two_refunds_of_one_order_join_by_their_transactions() {
         .respond_with(ok(b))
         .mount(&server)
         .await;
+    no_lost_disputes(&server).await;
     catch_all(&server).await;
 
     let records: Vec<PayoutRecord> = client(&server)

@@ -299,8 +299,8 @@ async fn no_request_of_a_month_is_refused_as_too_costly() {
     // Two order listings (one count and one page each), the payouts list,
     // one page of balance transactions per payout, one refund join per
     // payout with refund lines, and one page of the month's balance
-    // transactions by `processed_at` (for those not yet paid out): nothing
-    // repeated.
+    // transactions by `processed_at` (for those not yet paid out), and the
+    // lost disputes: nothing repeated.
     let payouts: Vec<_> = s
         .shopify_payouts
         .iter()
@@ -313,7 +313,7 @@ async fn no_request_of_a_month_is_refused_as_too_costly() {
     assert!(with_refunds > 0);
     assert_eq!(
         sandbox.requests(),
-        6 + (payouts.len() + with_refunds) as u64
+        7 + (payouts.len() + with_refunds) as u64
     );
 }
 
