@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::coverage::Coverage;
 use crate::mapper::r2;
+use crate::markdown::escape as md;
 use crate::reconcile::PayoutReconciliation;
 use crate::voucher::{Voucher, VoucherId};
 
@@ -158,10 +159,6 @@ fn two(mut d: Decimal) -> String {
     d.to_string()
 }
 
-fn md_escape(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
-}
-
 impl Journal {
     /// The vouchers.
     pub fn vouchers(&self) -> &[Voucher] {
@@ -235,19 +232,22 @@ impl Journal {
             let _ = writeln!(s, "| provider | object | reason | amount | what |");
             let _ = writeln!(s, "|---|---|---|---|---|");
             for r in &self.review {
-                let obj = r
+                let mut obj = r
                     .source
                     .as_ref()
                     .map_or_else(String::new, |x| format!("{} {}", x.kind, x.id));
+                if let Some(field) = &r.field {
+                    let _ = write!(obj, " (field {field})");
+                }
                 let amount = r.amount.map_or_else(String::new, |a| a.to_string());
                 let _ = writeln!(
                     s,
                     "| {} | {} | {:?} | {} | {} |",
                     r.provider,
-                    md_escape(&obj),
+                    md(obj.trim_start()),
                     r.reason,
-                    amount,
-                    md_escape(&r.message)
+                    md(&amount),
+                    md(&r.message)
                 );
             }
         }
@@ -268,11 +268,11 @@ impl Journal {
                 s,
                 "- {} {} {} ({}), difference {} SEK: {}",
                 r.provider,
-                r.payout.id,
+                md(&r.payout.id),
                 r.date,
-                r.bank_amount,
+                md(&r.bank_amount.to_string()),
                 two(r.difference_sek),
-                md_escape(&reasons.join("; "))
+                md(&reasons.join("; "))
             );
         }
         let _ = writeln!(s, "\n## Coverage\n");
@@ -305,8 +305,8 @@ impl Journal {
                 s,
                 "- {}: {} (e.g. {})",
                 n.provider.display_name(),
-                md_escape(&n.sentence()),
-                md_escape(&n.examples.join(", "))
+                md(&n.sentence()),
+                md(&n.examples.join(", "))
             );
         }
         s
