@@ -348,6 +348,10 @@ fn write_outputs(journal: &Journal, args: &Args, today: Date) -> Result<(), Box<
         .org_nr
         .clone()
         .or_else(|| Some("556677-8899".to_owned()));
+    // `to_sie` has already replaced what CP437 cannot hold in provider text
+    // (and the journal lists each such voucher for review), so the strict
+    // writer only refuses what we were given here: a company name it cannot
+    // write is an error to fix, not a text to alter.
     let document = journal.to_sie(&export);
     let sie = kassabok::sie::write(&document, &kassabok::sie::WriteOptions::default())
         .map_err(|e| format!("cannot write the SIE file: {e}"))?;
