@@ -453,12 +453,12 @@ async fn main() -> ExitCode {
             ExitCode::from(2)
         }
         Err(e) => {
-            eprintln!("\nmonth_close: error: {e}");
-            let mut source = e.source();
-            while let Some(s) = source {
-                eprintln!("  caused by: {s}");
-                source = s.source();
-            }
+            // Provider text (an error body) is stripped of escape sequences,
+            // and each cause is printed once.
+            eprintln!(
+                "\nmonth_close: error: {}",
+                kassabok::core::text::error_report(e.as_ref())
+            );
             ExitCode::FAILURE
         }
     }

@@ -71,6 +71,41 @@ pub fn printable(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// An error and its causes for a terminal or a log: one [`printable`] line
+/// each, a cause on its own line (`  caused by: ...`) only when its message is
+/// not already part of what was printed, so a provider error wrapped in a
+/// client error wrapped in a [`SourceError`](crate::SourceError) says its
+/// message once.
+///
+/// ```
+/// use bookkeeping_core::text::error_report;
+///
+/// #[derive(Debug, thiserror::Error)]
+/// #[error("stripe: GET /v1/payouts: 500: \u{1b}[2Jboom")]
+/// struct Http;
+/// #[derive(Debug, thiserror::Error)]
+/// #[error("{0}")]
+/// struct Client(#[source] Http);
+/// #[derive(Debug, thiserror::Error)]
+/// #[error("stripe: api error: {0}")]
+/// struct Source(#[source] Client);
+///
+/// assert_eq!(error_report(&Source(Client(Http))), "stripe: api error: stripe: GET /v1/payouts: 500: boom");
+/// ```
+pub fn error_report(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = printable(&err.to_string()).into_owned();
+    let mut cause = err.source();
+    while let Some(e) = cause {
+        let message = printable(&e.to_string()).into_owned();
+        if !message.trim().is_empty() && !out.contains(message.as_str()) {
+            out.push_str("\n  caused by: ");
+            out.push_str(&message);
+        }
+        cause = e.source();
+    }
+    out
+}
+
 /// Skips a CSI sequence's parameters and its final byte (`@` to `~`).
 fn skip_csi(chars: &mut impl Iterator<Item = char>) {
     for c in chars {

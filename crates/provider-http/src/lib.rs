@@ -188,7 +188,8 @@ pub use serde as __serde;
 
 pub use auth::{AccessToken, Auth, ClientCredentials, TokenSource};
 pub use client::{
-    HttpClient, HttpClientBuilder, HttpResponse, Idempotency, RequestSpec, USER_AGENT,
+    DEFAULT_MAX_RESPONSE_BYTES, HttpClient, HttpClientBuilder, HttpResponse, Idempotency, Limits,
+    RequestSpec, USER_AGENT,
 };
 pub use decode::{DefaultErrorDecoder, ErrorDecoder};
 pub use error::{
