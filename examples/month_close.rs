@@ -10,13 +10,13 @@
 //! against the embedded sandbox, so the command works on a fresh machine.
 //! Writes `DIR/verifikationer.si` (SIE 4I), `DIR/journal.csv` and
 //! `DIR/review.md`, and prints a summary. Exits 1 on an error it cannot handle
-//! (bad credentials, an unreachable server), 2 on bad arguments; the SIE file
-//! is written to a temporary file and renamed, so it is never partial.
+//! (bad credentials, an unreachable server), 2 on bad arguments. The three
+//! files are written as one set (`kassabok::output::write_set`): never
+//! partial, never mixed with another close's into the same directory.
 
 use std::collections::BTreeMap;
 use std::error::Error;
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -316,28 +316,7 @@ fn map(fetched: &Fetched, args: &Args) -> Journal {
     )
 }
 
-/// Writes `bytes` to `path` through a temporary file in the same directory, so
-/// a reader never sees a partial file.
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let tmp = path.with_extension(format!(
-        "{}.tmp{}",
-        path.extension().and_then(|e| e.to_str()).unwrap_or(""),
-        std::process::id()
-    ));
-    {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-    }
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
-}
-
 fn write_outputs(journal: &Journal, args: &Args, today: Date) -> Result<(), Box<dyn Error>> {
-    std::fs::create_dir_all(&args.out)
-        .map_err(|e| format!("cannot create {}: {e}", args.out.display()))?;
-
     let mut export = SieExport::new(
         args.company
             .clone()
@@ -355,15 +334,20 @@ fn write_outputs(journal: &Journal, args: &Args, today: Date) -> Result<(), Box<
     let document = journal.to_sie(&export);
     let sie = kassabok::sie::write(&document, &kassabok::sie::WriteOptions::default())
         .map_err(|e| format!("cannot write the SIE file: {e}"))?;
-    write_atomically(&args.out.join("verifikationer.si"), &sie)?;
 
     let mut csv = Vec::new();
     journal.to_csv(&mut csv)?;
-    write_atomically(&args.out.join("journal.csv"), &csv)?;
+    let review = journal.review_markdown();
 
-    write_atomically(
-        &args.out.join("review.md"),
-        journal.review_markdown().as_bytes(),
+    // One set: a concurrent close into the same directory waits its turn,
+    // and no planted symlink is followed.
+    kassabok::output::write_set(
+        &args.out,
+        &[
+            ("verifikationer.si", &sie),
+            ("journal.csv", &csv),
+            ("review.md", review.as_bytes()),
+        ],
     )?;
     Ok(())
 }

@@ -17,6 +17,7 @@
 
 pub mod all;
 pub mod faults;
+pub mod hostile;
 pub mod klarna;
 pub mod paypal;
 pub mod scenario;

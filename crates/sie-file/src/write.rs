@@ -638,6 +638,14 @@ fn check_size(ctx: &str, value: Decimal) -> Result<(), WriteError> {
     Ok(())
 }
 
+fn unencodable(ctx: &str, character: char, value: &str) -> WriteError {
+    WriteError::Unencodable {
+        context: ctx.to_owned(),
+        character,
+        value: value.chars().take(60).collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -683,13 +691,5 @@ mod tests {
         assert!(amount("x", huge - Decimal::ONE).is_ok());
         let d = Date::from_calendar_date(2026, time::Month::January, 5).unwrap();
         assert_eq!(date("x", d).unwrap(), "20260105");
-    }
-}
-
-fn unencodable(ctx: &str, character: char, value: &str) -> WriteError {
-    WriteError::Unencodable {
-        context: ctx.to_owned(),
-        character,
-        value: value.chars().take(60).collect(),
     }
 }
