@@ -3,6 +3,7 @@
 //! ```text
 //! cargo run --example month_close -- [--from YYYY-MM-DD --to YYYY-MM-DD] [--out DIR]
 //!     [--granularity document|day|payout] [--org-nr 556677-8899] [--company "Name AB"]
+//!     [--provider-deadline SECS] [--deadline SECS]
 //! ```
 //!
 //! A provider whose credentials are set in the environment is read from its
@@ -24,6 +25,7 @@ use std::time::{Duration, Instant};
 
 use kassabok::close::{Fetched, Sources, fetch};
 use kassabok::core::{Currency, Period, Provider};
+use kassabok::deadline::Deadlines;
 use kassabok::mapping::{Chart, FixedRates, Granularity, Journal, Policy, SieExport};
 use provider_sandbox::{Faults, Sandbox, ScenarioConfig};
 use rust_decimal::Decimal;
@@ -32,12 +34,15 @@ use time::{Date, OffsetDateTime, macros::format_description};
 const USAGE: &str = "\
 usage: month_close [--from YYYY-MM-DD --to YYYY-MM-DD] [--out DIR]
                    [--granularity document|day|payout] [--org-nr NNNNNN-NNNN] [--company NAME]
+                   [--provider-deadline SECS] [--deadline SECS]
 
 Books a period (default: the last full month) from Shopify, Klarna, Stripe and PayPal.
 Credentials come from the environment; a provider without them uses the built-in sandbox:
   SHOPIFY_SHOP, SHOPIFY_ACCESS_TOKEN       KLARNA_API_USERNAME, KLARNA_API_PASSWORD
   STRIPE_SECRET_KEY                        PAYPAL_CLIENT_ID, PAYPAL_CLIENT_SECRET
-and <PROVIDER>_API_BASE_URL points a provider at another server.";
+and <PROVIDER>_API_BASE_URL points a provider at another server.
+A request that gets no answer fails within a minute; --provider-deadline (default 900 s) bounds
+each provider and --deadline (default 1800 s) the whole fetch.";
 
 /// The command line.
 #[derive(Debug)]
@@ -47,6 +52,7 @@ struct Args {
     granularity: Granularity,
     org_nr: Option<String>,
     company: Option<String>,
+    deadlines: Deadlines,
 }
 
 #[derive(Debug)]
@@ -59,6 +65,15 @@ impl std::fmt::Display for UsageError {
 }
 
 impl Error for UsageError {}
+
+fn parse_seconds(flag: &str, value: &str) -> Result<Duration, UsageError> {
+    value
+        .parse::<u64>()
+        .ok()
+        .filter(|s| *s > 0)
+        .map(Duration::from_secs)
+        .ok_or_else(|| UsageError(format!("{flag} takes whole seconds, not {value:?}")))
+}
 
 fn parse_date(flag: &str, value: &str) -> Result<Date, UsageError> {
     Date::parse(value, format_description!("[year]-[month]-[day]"))
@@ -73,6 +88,7 @@ impl Args {
         let mut granularity = Granularity::PerPayout;
         let mut org_nr = None;
         let mut company = None;
+        let mut deadlines = Deadlines::default();
         while let Some(flag) = argv.next() {
             if flag == "-h" || flag == "--help" {
                 return Err(UsageError(USAGE.to_owned()));
@@ -105,6 +121,10 @@ impl Args {
                 }
                 "--org-nr" => org_nr = Some(value()?),
                 "--company" => company = Some(value()?),
+                "--provider-deadline" => {
+                    deadlines.provider = parse_seconds("--provider-deadline", &value()?)?;
+                }
+                "--deadline" => deadlines.run = parse_seconds("--deadline", &value()?)?,
                 other => return Err(UsageError(format!("unknown argument {other:?}\n\n{USAGE}"))),
             }
         }
@@ -119,6 +139,7 @@ impl Args {
             granularity,
             org_nr,
             company,
+            deadlines,
         })
     }
 }
@@ -417,7 +438,8 @@ async fn run() -> Result<(), Box<dyn Error>> {
             eprintln!("\rfetched  {}  ", progress.line());
         })
     };
-    let fetched = fetch(&run.sources, &args.period, &|p, n| progress.add(p, n)).await;
+    let sources = run.sources.clone().with_deadlines(args.deadlines);
+    let fetched = fetch(&sources, &args.period, &|p, n| progress.add(p, n)).await;
     done.store(true, Ordering::Relaxed);
     let _ = ticker.await;
     let fetched = fetched?;

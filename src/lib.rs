@@ -37,6 +37,7 @@
 #![deny(missing_docs)]
 
 pub mod close;
+pub mod deadline;
 pub mod output;
 
 pub use bookkeeping_core as core;
