@@ -125,7 +125,7 @@ async fn a_hostile_month_closes_well_formed_with_nothing_forged() {
 fn check_outputs(journal: &Journal) -> String {
     // SIE: parses, validates, one #VER per voucher and one #TRANS per
     // posting; every line is a record or a brace, so no text became one.
-    let bytes = sie(&journal);
+    let bytes = sie(journal);
     let doc = kassabok::sie::parse(&bytes).expect("our SIE file parses");
     let report = kassabok::sie::validate(&doc);
     assert!(report.is_valid(), "{report}");

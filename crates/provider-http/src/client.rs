@@ -106,7 +106,7 @@ impl HttpClient {
             base_url: default_base_url.to_owned(),
             auth: Auth::None,
             headers: Vec::new(),
-            timeout: Duration::from_secs(60),
+            timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
             limits: Limits::default(),
             retry: RetryPolicy::default(),
@@ -629,7 +629,9 @@ impl HttpClientBuilder {
         self
     }
 
-    /// The total time allowed for one attempt, reading the body included (default 60 s).
+    /// The total time allowed for one attempt, reading the body included (default 30 s, so
+    /// that a stalled attempt is retried once within the request deadline of
+    /// [`Limits::deadline`], 60 s).
     #[must_use]
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;

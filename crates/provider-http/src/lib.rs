@@ -10,6 +10,8 @@
 //!   [`ClientCredentials`]). Credentials are [`SecretString`]s, header values are marked
 //!   sensitive, and every `Debug` redacts them.
 //! - **timeouts** and the `User-Agent` `kassabok/<version>` ([`USER_AGENT`]).
+//! - **limits** ([`Limits`]): a deadline per request with every retry and wait inside it
+//!   (60 s), and a response-size cap checked on `Content-Length` and while streaming (64 MiB).
 //! - **rate limiting** ([`RateLimit`], [`RateLimiter`]): a steady rate per client, and pauses
 //!   at runtime (`Retry-After`, or provider pacing such as Shopify's query cost).
 //! - **retries** ([`RetryPolicy`]): idempotent requests only, bounded exponential backoff with
