@@ -303,11 +303,23 @@ impl Journal {
         for n in &self.coverage.needed {
             let _ = writeln!(
                 s,
-                "- {}: {} (e.g. {})",
+                "### {}: {}\n",
                 n.provider.display_name(),
-                md(&n.sentence()),
-                md(&n.examples.join(", "))
+                md(&n.sentence())
             );
+            let _ = writeln!(s, "| date | id | amount SEK | description |");
+            let _ = writeln!(s, "|---|---|---|---|");
+            for i in &n.items {
+                let _ = writeln!(
+                    s,
+                    "| {} | {} | {} | {} |",
+                    i.date,
+                    md(&i.id),
+                    two(i.amount_sek),
+                    md(&i.description)
+                );
+            }
+            let _ = writeln!(s);
         }
         s
     }
