@@ -72,8 +72,11 @@ async fn the_run_deadline_bounds_all_providers_together() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_default_deadlines_leave_a_normal_close_alone() {
-    let sandbox = Sandbox::start(&ScenarioConfig::small(march()), Faults::none()).await;
-    let (expected, _) = crate::support::close(&sandbox, march()).await;
+    let config = ScenarioConfig::small(march());
+    let plain = Sandbox::start(&config, Faults::none()).await;
+    let (expected, _) = crate::support::close(&plain, march()).await;
+    // A sandbox of its own: each keeps its provider's rate-limit budget.
+    let sandbox = Sandbox::start(&config, Faults::none()).await;
     let timed = sources(&sandbox).with_deadlines(Deadlines::default());
     let fetched = fetch(&timed, &march(), &|_, _| {}).await.unwrap();
     assert_eq!(fetched, expected);

@@ -207,7 +207,12 @@ fn check_outputs(journal: &Journal) -> String {
             _ => {}
         }
     }
-    assert_eq!(tables.len(), 2, "{md}");
+    let needed = &journal.coverage().needed;
+    assert_eq!(tables.len(), 2 + needed.len(), "{md}");
+    for (table, n) in tables[2..].iter().zip(needed) {
+        assert_eq!(table.len(), 1 + n.items.len(), "{md}");
+        assert!(table.iter().all(|c| *c == 4), "{table:?}");
+    }
     assert_eq!(tables[0].len(), 1 + journal.review_items().len(), "{md}");
     assert!(tables[0].iter().all(|c| *c == 5), "{:?}", tables[0]);
     assert!(tables[1].iter().all(|c| *c == 10), "{:?}", tables[1]);

@@ -151,9 +151,15 @@ fn review_markdown_with_hostile_provider_text_keeps_its_shape() {
     assert_no_markup(&events, &md);
 
     // The items table: a header and one row per review item, five cells
-    // each; the coverage table: ten cells per row.
+    // each; the coverage table: ten cells per row; then one table of four
+    // cells per separate report needed, a row per record.
     let shapes = table_shapes(&events);
-    assert_eq!(shapes.len(), 2, "{md}");
+    assert_eq!(shapes.len(), 2 + j.coverage.needed.len(), "{md}");
+    assert!(!j.coverage.needed.is_empty());
+    for (shape, needed) in shapes[2..].iter().zip(&j.coverage.needed) {
+        assert_eq!(shape.len(), 1 + needed.items.len(), "{md}");
+        assert!(shape.iter().all(|cells| *cells == 4), "{shapes:?}\n{md}");
+    }
     assert_eq!(shapes[0].len(), 1 + j.review.len(), "{md}");
     assert!(
         shapes[0].iter().all(|cells| *cells == 5),
