@@ -11,14 +11,18 @@
 //!   latency) and request counting ([`RequestCounter`]).
 //! - One module per provider that renders the scenario in that API's real shapes on a
 //!   wiremock server.
-//!
+//! - [`contract`]: strict checks of JSON against a provider's published OpenAPI schemas;
+//!   the contract tests (`tests/contract`) run every answer of the sandbox through them.
 //! - [`shopify_cost`]: Shopify's requested query cost and its leaky bucket.
 //!
 //! Dependencies: `wiremock` (the servers), `fastrand` (seeded, deterministic data),
 //! `serde_json` (the payloads), `tokio`, `time`, `rust_decimal`, `apollo-compiler` (the
-//! Shopify queries, parsed against the 2026-01 schema to count their cost).
+//! Shopify queries, parsed against the 2026-01 schema to count their cost), `regex` (the
+//! schemas' `pattern`s in [`contract`]). Tests: `reqwest` (to ask the sandbox like a client
+//! would).
 
 pub mod all;
+pub mod contract;
 pub mod faults;
 pub mod hostile;
 pub mod klarna;
