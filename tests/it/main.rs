@@ -6,3 +6,4 @@ mod hostile;
 mod month_close;
 mod output;
 mod support;
+mod vat_reports;

@@ -9,6 +9,8 @@
 //!   scalable in orders).
 //! - [`faults`]: fault injection ([`Faults`]: 429 with `Retry-After`, 5xx, slow answers,
 //!   latency) and request counting ([`RequestCounter`]).
+//! - [`rates`]: the Riksbank's SWEA API and the ECB's reference-rate files, with their
+//!   publication calendars.
 //! - One module per provider that renders the scenario in that API's real shapes on a
 //!   wiremock server.
 //! - [`contract`]: strict checks of JSON against a provider's published OpenAPI schemas;
@@ -27,6 +29,7 @@ pub mod faults;
 pub mod hostile;
 pub mod klarna;
 pub mod paypal;
+pub mod rates;
 pub mod scenario;
 pub mod shopify;
 pub mod shopify_cost;
