@@ -528,6 +528,9 @@ fn csv_field(text: &str) -> String {
     }
 }
 
+/// A file of the output set: its name in `--out` and its content.
+type OutputFile = (String, Vec<u8>);
+
 /// oss.csv, ec_sales_list.csv and, with a contact for Skatteverket, the EC
 /// sales list file per month.
 fn report_files(
@@ -535,7 +538,7 @@ fn report_files(
     ec: &EcSalesList,
     args: &Args,
     sandboxed: bool,
-) -> Result<Vec<(String, Vec<u8>)>, Box<dyn Error>> {
+) -> Result<Vec<OutputFile>, Box<dyn Error>> {
     let mut files = Vec::new();
     let mut csv = Vec::new();
     oss.to_csv(&mut csv)?;
@@ -577,7 +580,7 @@ fn journal_files(
     journal: &Journal,
     args: &Args,
     today: Date,
-) -> Result<Vec<(String, Vec<u8>)>, Box<dyn Error>> {
+) -> Result<Vec<OutputFile>, Box<dyn Error>> {
     let mut export = SieExport::new(
         args.company
             .clone()
