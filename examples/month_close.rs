@@ -3,6 +3,7 @@
 //! ```text
 //! cargo run --example month_close -- [--from YYYY-MM-DD --to YYYY-MM-DD] [--out DIR]
 //!     [--granularity document|day|payout] [--org-nr 556677-8899] [--company "Name AB"]
+//!     [--provider-deadline SECS] [--deadline SECS]
 //! ```
 //!
 //! A provider whose credentials are set in the environment is read from its
@@ -18,13 +19,13 @@
 //! and, per month, `DIR/periodisk_sammanstallning_YYMM.txt` (the EC sales
 //! list in Skatteverket's SKV 574008 file format, contact from
 //! `SKV_CONTACT_NAME`, `SKV_CONTACT_PHONE`, `SKV_CONTACT_EMAIL`), and prints a summary. Exits 1 on an error it cannot handle
-//! (bad credentials, an unreachable server), 2 on bad arguments; the SIE file
-//! is written to a temporary file and renamed, so it is never partial.
+//! (bad credentials, an unreachable server), 2 on bad arguments. The files
+//! are written as one set (`kassabok::output::write_set`): never partial,
+//! never mixed with another close's into the same directory.
 
 use std::collections::BTreeMap;
 use std::error::Error;
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -32,6 +33,7 @@ use std::time::{Duration, Instant};
 
 use kassabok::close::{Fetched, Sources, fetch};
 use kassabok::core::{Currency, PayoutRecord, Period, Provider, SalesRecord};
+use kassabok::deadline::Deadlines;
 use kassabok::mapping::{Chart, Granularity, Journal, Policy, SieExport};
 use kassabok::rates::{EcbClient, EcbRates, RatesError, RiksbankClient, RiksbankRates};
 use kassabok::reports::{EcSalesList, OssReport, SkvReporter};
@@ -42,6 +44,7 @@ use time::{Date, OffsetDateTime, macros::format_description};
 const USAGE: &str = "\
 usage: month_close [--from YYYY-MM-DD --to YYYY-MM-DD] [--out DIR]
                    [--granularity document|day|payout] [--org-nr NNNNNN-NNNN] [--company NAME]
+                   [--provider-deadline SECS] [--deadline SECS]
 
 Books a period (default: the last full month) from Shopify, Klarna, Stripe and PayPal.
 Credentials come from the environment; a provider without them uses the built-in sandbox:
@@ -50,7 +53,9 @@ Credentials come from the environment; a provider without them uses the built-in
 and <PROVIDER>_API_BASE_URL points a provider at another server.
 Exchange rates: the Riksbank (RIKSBANK_API_BASE_URL, RIKSBANK_API_KEY) for booking,
 the ECB (ECB_API_BASE_URL) for the OSS return. The EC sales list file for Skatteverket
-needs SKV_CONTACT_NAME and SKV_CONTACT_PHONE (and optionally SKV_CONTACT_EMAIL).";
+needs SKV_CONTACT_NAME and SKV_CONTACT_PHONE (and optionally SKV_CONTACT_EMAIL).
+A request that gets no answer fails within a minute; --provider-deadline (default 900 s) bounds
+each provider and --deadline (default 1800 s) the whole fetch.";
 
 /// The command line.
 #[derive(Debug)]
@@ -60,6 +65,7 @@ struct Args {
     granularity: Granularity,
     org_nr: Option<String>,
     company: Option<String>,
+    deadlines: Deadlines,
 }
 
 #[derive(Debug)]
@@ -72,6 +78,15 @@ impl std::fmt::Display for UsageError {
 }
 
 impl Error for UsageError {}
+
+fn parse_seconds(flag: &str, value: &str) -> Result<Duration, UsageError> {
+    value
+        .parse::<u64>()
+        .ok()
+        .filter(|s| *s > 0)
+        .map(Duration::from_secs)
+        .ok_or_else(|| UsageError(format!("{flag} takes whole seconds, not {value:?}")))
+}
 
 fn parse_date(flag: &str, value: &str) -> Result<Date, UsageError> {
     Date::parse(value, format_description!("[year]-[month]-[day]"))
@@ -86,6 +101,7 @@ impl Args {
         let mut granularity = Granularity::PerPayout;
         let mut org_nr = None;
         let mut company = None;
+        let mut deadlines = Deadlines::default();
         while let Some(flag) = argv.next() {
             if flag == "-h" || flag == "--help" {
                 return Err(UsageError(USAGE.to_owned()));
@@ -118,6 +134,10 @@ impl Args {
                 }
                 "--org-nr" => org_nr = Some(value()?),
                 "--company" => company = Some(value()?),
+                "--provider-deadline" => {
+                    deadlines.provider = parse_seconds("--provider-deadline", &value()?)?;
+                }
+                "--deadline" => deadlines.run = parse_seconds("--deadline", &value()?)?,
                 other => return Err(UsageError(format!("unknown argument {other:?}\n\n{USAGE}"))),
             }
         }
@@ -132,6 +152,7 @@ impl Args {
             granularity,
             org_nr,
             company,
+            deadlines,
         })
     }
 }
@@ -442,11 +463,11 @@ async fn reports(
     (oss, ec)
 }
 
-/// Writes rates.csv: every exchange rate the journal's foreign amounts were
+/// rates.csv: every exchange rate the journal's foreign amounts were
 /// booked at. The Riksbank's with the day asked for and the day published;
 /// the providers' own conversions (Stripe's `exchange_rate` on a balance
 /// transaction, a PayPal currency conversion) with the object.
-fn write_rates_used(fetched: &Fetched, rates: &Rates, args: &Args) -> Result<(), Box<dyn Error>> {
+fn rates_used(fetched: &Fetched, rates: &Rates) -> Vec<u8> {
     use kassabok::core::StatementClass;
     let mut w = String::new();
     w.push_str("source,currency,date,published,sek_per_unit,object\n");
@@ -499,8 +520,7 @@ fn write_rates_used(fetched: &Fetched, rates: &Rates, args: &Args) -> Result<(),
             }
         }
     }
-    write_atomically(&args.out.join("rates.csv"), w.as_bytes())?;
-    Ok(())
+    w.into_bytes()
 }
 
 /// A CSV field, quoted when it must be (provider ids are provider data).
@@ -512,21 +532,24 @@ fn csv_field(text: &str) -> String {
     }
 }
 
-/// Writes oss.csv, ec_sales_list.csv and, with a contact for Skatteverket,
-/// the EC sales list file per month.
-fn write_reports(
+/// A file of the output set: its name in `--out` and its content.
+type OutputFile = (String, Vec<u8>);
+
+/// oss.csv, ec_sales_list.csv and, with a contact for Skatteverket, the EC
+/// sales list file per month.
+fn report_files(
     oss: &OssReport,
     ec: &EcSalesList,
     args: &Args,
     sandboxed: bool,
-) -> Result<Vec<String>, Box<dyn Error>> {
-    let mut written = vec!["oss.csv".to_owned(), "ec_sales_list.csv".to_owned()];
+) -> Result<Vec<OutputFile>, Box<dyn Error>> {
+    let mut files = Vec::new();
     let mut csv = Vec::new();
     oss.to_csv(&mut csv)?;
-    write_atomically(&args.out.join("oss.csv"), &csv)?;
+    files.push(("oss.csv".to_owned(), csv));
     let mut csv = Vec::new();
     ec.to_csv(&mut csv)?;
-    write_atomically(&args.out.join("ec_sales_list.csv"), &csv)?;
+    files.push(("ec_sales_list.csv".to_owned(), csv));
 
     // The sandbox company has a made-up contact; a real one must say who answers.
     let contact = env("SKV_CONTACT_NAME")
@@ -545,8 +568,7 @@ fn write_reports(
             for month in ec.months() {
                 let name = format!("periodisk_sammanstallning_{}.txt", month.skv_code());
                 let file = ec.to_skv574008(month, &reporter)?;
-                write_atomically(&args.out.join(&name), file.as_bytes())?;
-                written.push(name);
+                files.push((name, file.into_bytes()));
             }
         }
         _ if !ec.rows.is_empty() => eprintln!(
@@ -554,31 +576,15 @@ fn write_reports(
         ),
         _ => {}
     }
-    Ok(written)
+    Ok(files)
 }
 
-/// Writes `bytes` to `path` through a temporary file in the same directory, so
-/// a reader never sees a partial file.
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let tmp = path.with_extension(format!(
-        "{}.tmp{}",
-        path.extension().and_then(|e| e.to_str()).unwrap_or(""),
-        std::process::id()
-    ));
-    {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-    }
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
-}
-
-fn write_outputs(journal: &Journal, args: &Args, today: Date) -> Result<(), Box<dyn Error>> {
-    std::fs::create_dir_all(&args.out)
-        .map_err(|e| format!("cannot create {}: {e}", args.out.display()))?;
-
+/// verifikationer.si, journal.csv and review.md.
+fn journal_files(
+    journal: &Journal,
+    args: &Args,
+    today: Date,
+) -> Result<Vec<OutputFile>, Box<dyn Error>> {
     let mut export = SieExport::new(
         args.company
             .clone()
@@ -589,20 +595,24 @@ fn write_outputs(journal: &Journal, args: &Args, today: Date) -> Result<(), Box<
         .org_nr
         .clone()
         .or_else(|| Some("556677-8899".to_owned()));
+    // `to_sie` has already replaced what CP437 cannot hold in provider text
+    // (and the journal lists each such voucher for review), so the strict
+    // writer only refuses what we were given here: a company name it cannot
+    // write is an error to fix, not a text to alter.
     let document = journal.to_sie(&export);
     let sie = kassabok::sie::write(&document, &kassabok::sie::WriteOptions::default())
         .map_err(|e| format!("cannot write the SIE file: {e}"))?;
-    write_atomically(&args.out.join("verifikationer.si"), &sie)?;
 
     let mut csv = Vec::new();
     journal.to_csv(&mut csv)?;
-    write_atomically(&args.out.join("journal.csv"), &csv)?;
-
-    write_atomically(
-        &args.out.join("review.md"),
-        journal.review_markdown().as_bytes(),
-    )?;
-    Ok(())
+    Ok(vec![
+        ("verifikationer.si".to_owned(), sie),
+        ("journal.csv".to_owned(), csv),
+        (
+            "review.md".to_owned(),
+            journal.review_markdown().into_bytes(),
+        ),
+    ])
 }
 
 fn print_summary(
@@ -678,7 +688,8 @@ async fn run() -> Result<(), Box<dyn Error>> {
             eprintln!("\rfetched  {}  ", progress.line());
         })
     };
-    let fetched = fetch(&run.sources, &args.period, &|p, n| progress.add(p, n)).await;
+    let sources = run.sources.clone().with_deadlines(args.deadlines);
+    let fetched = fetch(&sources, &args.period, &|p, n| progress.add(p, n)).await;
     done.store(true, Ordering::Relaxed);
     let _ = ticker.await;
     let fetched = fetched?;
@@ -690,10 +701,22 @@ async fn run() -> Result<(), Box<dyn Error>> {
     prefetch_rates(&rates, &fetched, args.period).await?;
     let mut journal = map(&fetched, &args, &rates);
     let (oss, ec) = reports(&fetched, &args, &rates, &mut journal).await;
-    write_outputs(&journal, &args, today)?;
-    let mut written = write_reports(&oss, &ec, &args, sandboxed_rates)?;
-    write_rates_used(&fetched, &rates, &args)?;
-    written.push("rates.csv".to_owned());
+    let mut files = journal_files(&journal, &args, today)?;
+    let reports = report_files(&oss, &ec, &args, sandboxed_rates)?;
+    let written: Vec<String> = reports
+        .iter()
+        .map(|(name, _)| name.clone())
+        .chain(["rates.csv".to_owned()])
+        .collect();
+    files.extend(reports);
+    files.push(("rates.csv".to_owned(), rates_used(&fetched, &rates)));
+    // One set: a concurrent close into the same directory waits its turn,
+    // and no planted symlink is followed.
+    let set: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(name, bytes)| (name.as_str(), bytes.as_slice()))
+        .collect();
+    kassabok::output::write_set(&args.out, &set)?;
     println!(
         "exchange rates: the Riksbank's for booking, the ECB's for the OSS return ({})",
         rates.origin.label()
@@ -711,12 +734,12 @@ async fn main() -> ExitCode {
             ExitCode::from(2)
         }
         Err(e) => {
-            eprintln!("\nmonth_close: error: {e}");
-            let mut source = e.source();
-            while let Some(s) = source {
-                eprintln!("  caused by: {s}");
-                source = s.source();
-            }
+            // Provider text (an error body) is stripped of escape sequences,
+            // and each cause is printed once.
+            eprintln!(
+                "\nmonth_close: error: {}",
+                kassabok::core::text::error_report(e.as_ref())
+            );
             ExitCode::FAILURE
         }
     }

@@ -39,6 +39,8 @@
 #![deny(missing_docs)]
 
 pub mod close;
+pub mod deadline;
+pub mod output;
 
 pub use bookkeeping_core as core;
 pub use exchange_rates as rates;

@@ -44,6 +44,7 @@ mod sale;
 mod source;
 mod sources;
 mod statement;
+pub mod text;
 
 pub use currency::Currency;
 pub use error::MoneyError;

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::coverage::Coverage;
 use crate::mapper::r2;
 use crate::reconcile::{Outstanding, OutstandingKind, PayoutReconciliation};
+use crate::markdown::escape as md;
 use crate::voucher::{Voucher, VoucherId};
 
 /// A rounding residue booked on 3740 to make a voucher balance.
@@ -175,10 +176,6 @@ fn two(mut d: Decimal) -> String {
     d.to_string()
 }
 
-fn md_escape(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
-}
-
 impl Journal {
     /// The vouchers.
     pub fn vouchers(&self) -> &[Voucher] {
@@ -258,7 +255,7 @@ impl Journal {
                     s,
                     "| {} | {} | {} | {} | {} | {} | {} |",
                     r.provider,
-                    md_escape(&r.payout.id),
+                    md(&r.payout.id),
                     r.date,
                     r.bank_amount,
                     r.carried_over_lines,
@@ -302,7 +299,7 @@ impl Journal {
                     s,
                     "| {} | {} | {} | {arrives} | {} | {} |",
                     o.provider,
-                    md_escape(&o.source.id),
+                    md(&o.source.id),
                     o.date,
                     o.amount,
                     two(o.amount_sek)
@@ -318,7 +315,7 @@ impl Journal {
                     s,
                     "| {} | {} | {} | {} | {} |",
                     o.provider,
-                    md_escape(&o.source.id),
+                    md(&o.source.id),
                     o.date,
                     o.amount,
                     two(o.amount_sek)
@@ -339,19 +336,22 @@ impl Journal {
             let _ = writeln!(s, "| provider | object | reason | amount | what |");
             let _ = writeln!(s, "|---|---|---|---|---|");
             for r in &self.review {
-                let obj = r
+                let mut obj = r
                     .source
                     .as_ref()
                     .map_or_else(String::new, |x| format!("{} {}", x.kind, x.id));
+                if let Some(field) = &r.field {
+                    let _ = write!(obj, " (field {field})");
+                }
                 let amount = r.amount.map_or_else(String::new, |a| a.to_string());
                 let _ = writeln!(
                     s,
                     "| {} | {} | {:?} | {} | {} |",
                     r.provider,
-                    md_escape(&obj),
+                    md(obj.trim_start()),
                     r.reason,
-                    amount,
-                    md_escape(&r.message)
+                    md(&amount),
+                    md(&r.message)
                 );
             }
         }
@@ -372,11 +372,11 @@ impl Journal {
                 s,
                 "- {} {} {} ({}), difference {} SEK: {}",
                 r.provider,
-                r.payout.id,
+                md(&r.payout.id),
                 r.date,
-                r.bank_amount,
+                md(&r.bank_amount.to_string()),
                 two(r.difference_sek),
-                md_escape(&reasons.join("; "))
+                md(&reasons.join("; "))
             );
         }
         if !self.own_accounts.is_empty() {
@@ -386,7 +386,7 @@ impl Journal {
                 self.own_accounts.len()
             );
             for (a, name) in &self.own_accounts {
-                let _ = writeln!(s, "- {a}: {}", md_escape(name));
+                let _ = writeln!(s, "- {a}: {}", md(name));
             }
         }
         self.clearing_markdown(&mut s);
@@ -420,7 +420,7 @@ impl Journal {
                 s,
                 "### {}: {}\n",
                 n.provider.display_name(),
-                md_escape(&n.sentence())
+                md(&n.sentence())
             );
             let _ = writeln!(s, "| date | id | amount SEK | description |");
             let _ = writeln!(s, "|---|---|---|---|");
@@ -429,9 +429,9 @@ impl Journal {
                     s,
                     "| {} | {} | {} | {} |",
                     i.date,
-                    md_escape(&i.id),
+                    md(&i.id),
                     two(i.amount_sek),
-                    md_escape(&i.description)
+                    md(&i.description)
                 );
             }
             let _ = writeln!(s);

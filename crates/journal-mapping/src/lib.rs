@@ -115,6 +115,7 @@ pub mod export;
 mod fx;
 mod journal;
 mod mapper;
+pub mod markdown;
 mod policy;
 mod reconcile;
 mod vat;

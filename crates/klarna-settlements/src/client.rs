@@ -147,6 +147,7 @@ impl KlarnaClient {
             rate_limit: None,
             retry: None,
             timeout: None,
+            limits: provider_http::Limits::default(),
             page_size: MAX_PAGE_SIZE,
         }
     }
@@ -187,6 +188,7 @@ pub struct KlarnaClientBuilder {
     rate_limit: Option<RateLimit>,
     retry: Option<RetryPolicy>,
     timeout: Option<Duration>,
+    limits: provider_http::Limits,
     page_size: u32,
 }
 
@@ -238,6 +240,16 @@ impl KlarnaClientBuilder {
         self
     }
 
+    /// The request deadline (every retry and wait included) and the
+    /// response-size cap (default [`Limits::default`](provider_http::Limits::default): 60 s and 64 MiB): a
+    /// stalled or flooding server fails the request soon, with an error
+    /// naming the endpoint.
+    #[must_use]
+    pub fn limits(mut self, limits: provider_http::Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
     /// The timeout of one request.
     #[must_use]
     pub fn timeout(mut self, timeout: Duration) -> Self {
@@ -281,6 +293,7 @@ impl KlarnaClientBuilder {
         if let Some(timeout) = self.timeout {
             http = http.timeout(timeout);
         }
+        http = http.limits(self.limits);
         Ok(KlarnaClient {
             http: http.build()?,
             page_size: self.page_size,

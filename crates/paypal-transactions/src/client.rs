@@ -59,6 +59,7 @@ impl PayPalClient {
             retry: None,
             rate_limit: Some(RateLimit::per_interval(50, Duration::from_secs(60)).burst(10)),
             timeout: None,
+            limits: provider_http::Limits::default(),
             token_refresh_margin: Duration::from_secs(300),
             page_size: crate::PAGE_SIZE,
             min_window: time::Duration::minutes(1),
@@ -114,6 +115,7 @@ pub struct PayPalClientBuilder {
     retry: Option<RetryPolicy>,
     rate_limit: Option<RateLimit>,
     timeout: Option<Duration>,
+    limits: provider_http::Limits,
     token_refresh_margin: Duration,
     page_size: u32,
     min_window: time::Duration,
@@ -163,6 +165,16 @@ impl PayPalClientBuilder {
     #[must_use]
     pub fn no_rate_limit(mut self) -> Self {
         self.rate_limit = None;
+        self
+    }
+
+    /// The request deadline (every retry and wait included) and the
+    /// response-size cap (default [`Limits::default`](provider_http::Limits::default): 60 s and 64 MiB): a
+    /// stalled or flooding server fails the request soon, with an error
+    /// naming the endpoint.
+    #[must_use]
+    pub fn limits(mut self, limits: provider_http::Limits) -> Self {
+        self.limits = limits;
         self
     }
 
@@ -232,6 +244,7 @@ impl PayPalClientBuilder {
         if let Some(timeout) = self.timeout {
             http = http.timeout(timeout);
         }
+        http = http.limits(self.limits);
         let http = http.build().map_err(Error::from_http)?;
         Ok(PayPalClient {
             http,

@@ -84,6 +84,7 @@ struct Shared {
     limiter: RateLimiter,
     timeout: Duration,
     connect_timeout: Duration,
+    limits: Limits,
     user_agent: String,
     auth_debug: String,
 }
@@ -105,8 +106,9 @@ impl HttpClient {
             base_url: default_base_url.to_owned(),
             auth: Auth::None,
             headers: Vec::new(),
-            timeout: Duration::from_secs(60),
+            timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
+            limits: Limits::default(),
             retry: RetryPolicy::default(),
             rate_limit: None,
             classifier: Box::new(DefaultClassifier),
@@ -242,13 +244,51 @@ impl HttpClient {
         self.run(request).instrument(span).await
     }
 
+    /// [`attempts`](Self::attempts) within the request deadline.
     async fn run(&self, req: Prepared) -> Result<HttpResponse, HttpError> {
+        let limit = self.shared.limits.deadline;
+        let deadline = tokio::time::Instant::now() + limit;
+        let attempts = std::sync::atomic::AtomicU32::new(0);
+        let info = RequestInfo {
+            method: req.method.clone(),
+            path: req.path.clone(),
+            attempts: 0,
+        };
+        match tokio::time::timeout_at(deadline, self.attempts(req, deadline, &attempts)).await {
+            Ok(result) => result,
+            Err(_) => {
+                let attempts = attempts.load(std::sync::atomic::Ordering::Relaxed);
+                tracing::warn!(
+                    attempts,
+                    deadline_ms = limit.as_millis() as u64,
+                    "request deadline passed, giving up"
+                );
+                Err(HttpError::new(
+                    self.provider(),
+                    Some(RequestInfo { attempts, ..info }),
+                    HttpErrorKind::Deadline { waited: limit },
+                ))
+            }
+        }
+    }
+
+    /// Sends `req` until it succeeds, fails for good or the retry budget is spent; a wait
+    /// that would end after `deadline` is not started (the last error is returned instead).
+    async fn attempts(
+        &self,
+        req: Prepared,
+        deadline: tokio::time::Instant,
+        attempts: &std::sync::atomic::AtomicU32,
+    ) -> Result<HttpResponse, HttpError> {
+        let fits = |wait: Duration| tokio::time::Instant::now() + wait < deadline;
+        let max_body = self.shared.limits.max_response_bytes;
         let policy = &self.shared.retry;
         let mut budget = policy.max_attempts.max(1);
         let mut attempt: u32 = 0;
         let mut refreshed_token = false;
         loop {
             attempt += 1;
+            attempts.store(attempt, std::sync::atomic::Ordering::Relaxed);
             let info = RequestInfo {
                 method: req.method.clone(),
                 path: req.path.clone(),
@@ -276,16 +316,29 @@ impl HttpClient {
                 Ok(resp) => {
                     let status = resp.status();
                     let headers = resp.headers().clone();
-                    resp.bytes().await.map(|body| (status, headers, body))
+                    read_body(resp, max_body)
+                        .await
+                        .map(|body| (status, headers, body))
                 }
-                Err(err) => Err(err),
+                Err(err) => Err(BodyError::Transport(err)),
             };
             let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
             let span = tracing::Span::current();
             span.record("attempts", attempt);
             let (status, headers, body) = match result {
                 Ok(parts) => parts,
-                Err(err) => {
+                Err(BodyError::TooLarge { declared }) => {
+                    tracing::warn!(attempt, limit = max_body, "response too large, giving up");
+                    return Err(HttpError::new(
+                        self.provider(),
+                        Some(info),
+                        HttpErrorKind::ResponseTooLarge {
+                            limit: max_body,
+                            declared,
+                        },
+                    ));
+                }
+                Err(BodyError::Transport(err)) => {
                     let kind = TransportKind::of(&err);
                     // A request that never connected was never sent: safe to repeat.
                     let retry = match kind {
@@ -294,8 +347,9 @@ impl HttpClient {
                         _ => false,
                     };
                     tracing::debug!(attempt, elapsed_ms, error = %kind, "request failed");
-                    if retry && attempt < budget {
-                        tokio::time::sleep(policy.backoff(attempt)).await;
+                    let backoff = policy.backoff(attempt);
+                    if retry && attempt < budget && fits(backoff) {
+                        tokio::time::sleep(backoff).await;
                         continue;
                     }
                     tracing::warn!(attempt, error = %kind, "request failed, giving up");
@@ -345,12 +399,13 @@ impl HttpClient {
                 });
             }
             let honoured = wait.is_none_or(|w| w <= policy.honour_retry_after_up_to);
-            if retryable && honoured && req.idempotent && attempt < budget {
+            let backoff = wait.unwrap_or_else(|| policy.backoff(attempt));
+            if retryable && honoured && req.idempotent && attempt < budget && fits(backoff) {
                 match wait {
                     // The provider's wait applies to the whole client: pause the limiter,
                     // which the next attempt waits for.
                     Some(wait) => self.shared.limiter.throttle(wait),
-                    None => tokio::time::sleep(policy.backoff(attempt)).await,
+                    None => tokio::time::sleep(backoff).await,
                 }
                 continue;
             }
@@ -510,6 +565,7 @@ impl fmt::Debug for HttpClient {
             .field("user_agent", &s.user_agent)
             .field("timeout", &s.timeout)
             .field("connect_timeout", &s.connect_timeout)
+            .field("limits", &s.limits)
             .field("retry", &s.retry)
             .field("rate_limiter", &s.limiter)
             .field("classifier", &s.classifier)
@@ -536,6 +592,7 @@ pub struct HttpClientBuilder {
     headers: Vec<(String, String)>,
     timeout: Duration,
     connect_timeout: Duration,
+    limits: Limits,
     retry: RetryPolicy,
     rate_limit: Option<RateLimit>,
     classifier: Box<dyn RetryClassifier>,
@@ -572,7 +629,9 @@ impl HttpClientBuilder {
         self
     }
 
-    /// The total time allowed for one attempt, reading the body included (default 60 s).
+    /// The total time allowed for one attempt, reading the body included (default 30 s, so
+    /// that a stalled attempt is retried once within the request deadline of
+    /// [`Limits::deadline`], 60 s).
     #[must_use]
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
@@ -583,6 +642,13 @@ impl HttpClientBuilder {
     #[must_use]
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
+        self
+    }
+
+    /// Sets the request deadline and the response-size cap (default [`Limits::default`]).
+    #[must_use]
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
         self
     }
 
@@ -709,6 +775,7 @@ impl HttpClientBuilder {
                 limiter: RateLimiter::new(self.rate_limit),
                 timeout: self.timeout,
                 connect_timeout: self.connect_timeout,
+                limits: self.limits,
                 user_agent,
                 auth_debug: format!("{:?}", self.auth),
             }),
@@ -726,6 +793,7 @@ impl fmt::Debug for HttpClientBuilder {
             .field("headers", &self.headers)
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
+            .field("limits", &self.limits)
             .field("retry", &self.retry)
             .field("rate_limit", &self.rate_limit)
             .field("classifier", &self.classifier)
@@ -974,4 +1042,88 @@ impl HttpResponse {
     pub fn attempts(&self) -> u32 {
         self.attempts
     }
+}
+
+/// What a provider may cost a request at most: time and memory.
+///
+/// A server that accepts a connection and never answers, or answers a gigabyte, must fail the
+/// request (and so the close) soon, with an error that says which provider and endpoint and
+/// what limit it hit, instead of holding the run for minutes or exhausting memory.
+///
+/// ```
+/// use std::time::Duration;
+/// use provider_http::Limits;
+///
+/// let limits = Limits::default()
+///     .deadline(Duration::from_secs(120))
+///     .max_response_bytes(256 * 1024 * 1024);
+/// assert_eq!(limits.deadline, Duration::from_secs(120));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Limits {
+    /// The time one request may take from its first attempt to its answer, every retry and
+    /// backoff or `Retry-After` wait included (default 60 s). When it passes, the request fails
+    /// with [`HttpErrorKind::Deadline`]; a wait that would end after it is not started.
+    pub deadline: Duration,
+    /// The largest response body read, in bytes (default [`DEFAULT_MAX_RESPONSE_BYTES`]).
+    /// Checked against `Content-Length` before reading and counted while the body streams in,
+    /// so a larger body is never held in memory: [`HttpErrorKind::ResponseTooLarge`].
+    pub max_response_bytes: u64,
+}
+
+/// The default response-size cap: 64 MiB. The largest pages kassabok asks for are a few
+/// megabytes (Shopify GraphQL pages of 250 orders with their lines, refunds and transactions
+/// stay within Shopify's 1 000-point query cost; Stripe and PayPal list at most 100 and 500
+/// objects a page; Klarna's report CSVs for a month of a large shop are tens of megabytes),
+/// so 64 MiB leaves a wide margin while bounding memory per request.
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            deadline: Duration::from_secs(60),
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+        }
+    }
+}
+
+impl Limits {
+    /// With this request deadline.
+    #[must_use]
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
+        self
+    }
+
+    /// With this response-size cap, in bytes.
+    #[must_use]
+    pub fn max_response_bytes(mut self, bytes: u64) -> Self {
+        self.max_response_bytes = bytes;
+        self
+    }
+}
+
+enum BodyError {
+    Transport(reqwest::Error),
+    TooLarge { declared: Option<u64> },
+}
+
+/// Reads the body of `resp`, at most `limit` bytes: a `Content-Length` over the limit fails
+/// before anything is read, and a streamed body fails as soon as it passes the limit (the
+/// connection is dropped, not drained).
+async fn read_body(mut resp: reqwest::Response, limit: u64) -> Result<Bytes, BodyError> {
+    let declared = resp.content_length();
+    if declared.is_some_and(|n| n > limit) {
+        return Err(BodyError::TooLarge { declared });
+    }
+    let capacity = declared.unwrap_or(0).min(limit).min(1024 * 1024);
+    let mut body = bytes::BytesMut::with_capacity(usize::try_from(capacity).unwrap_or(0));
+    while let Some(chunk) = resp.chunk().await.map_err(BodyError::Transport)? {
+        if (body.len() + chunk.len()) as u64 > limit {
+            return Err(BodyError::TooLarge { declared });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
 }

@@ -85,6 +85,24 @@ pub enum HttpErrorKind {
         /// The start of the body (at most [`MAX_ERROR_BODY`] bytes).
         body: RawBody,
     },
+    /// The response body was larger than the client's cap
+    /// ([`Limits::max_response_bytes`](crate::Limits)): refused from its `Content-Length`, or
+    /// when the streamed body passed the cap. Never retried: the same request would get the
+    /// same answer.
+    #[error("response larger than the limit of {limit} bytes{}", declared.map(|n| format!(" (Content-Length {n})")).unwrap_or_default())]
+    ResponseTooLarge {
+        /// The cap, in bytes.
+        limit: u64,
+        /// The `Content-Length` the provider announced, if it did.
+        declared: Option<u64>,
+    },
+    /// No complete answer within the request deadline ([`Limits::deadline`](crate::Limits)),
+    /// retries and waits included: the provider stalled.
+    #[error("no complete answer within {} s (the request deadline, retries included)", waited.as_secs_f64())]
+    Deadline {
+        /// How long the request waited: the deadline.
+        waited: Duration,
+    },
     /// A paginated listing went wrong (a cursor repeated).
     #[error("{0}")]
     Pagination(#[from] PaginationError),
@@ -147,16 +165,20 @@ pub struct ApiError {
 }
 
 impl fmt::Display for ApiError {
+    /// The provider's code, message and request id are the provider's text: shown
+    /// [`printable`](bookkeeping_core::text::printable), so an error body cannot move the
+    /// cursor, set a terminal's title or fake a line of its own.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use bookkeeping_core::text::printable;
         write!(f, "{}", self.status)?;
         if let Some(code) = &self.details.code {
-            write!(f, ": {code}")?;
+            write!(f, ": {}", printable(code))?;
         }
         if let Some(message) = &self.details.message {
-            write!(f, ": {message}")?;
+            write!(f, ": {}", printable(message))?;
         }
         if let Some(id) = &self.details.request_id {
-            write!(f, " (request id {id})")?;
+            write!(f, " (request id {})", printable(id))?;
         }
         Ok(())
     }
@@ -345,6 +367,7 @@ impl HttpError {
     pub fn is_retryable(&self) -> bool {
         match &self.0.kind {
             HttpErrorKind::Transport { kind, .. } => !matches!(kind, TransportKind::Other),
+            HttpErrorKind::Deadline { .. } => true,
             HttpErrorKind::Api(api) => api.retryable,
             _ => false,
         }
@@ -358,14 +381,14 @@ impl HttpError {
         }
     }
 
-    /// Whether the request timed out.
+    /// Whether the request timed out: an attempt's timeout, or the request deadline.
     pub fn is_timeout(&self) -> bool {
         matches!(
             &self.0.kind,
             HttpErrorKind::Transport {
                 kind: TransportKind::Timeout,
                 ..
-            }
+            } | HttpErrorKind::Deadline { .. }
         )
     }
 }
@@ -400,8 +423,14 @@ impl fmt::Debug for HttpError {
 
 impl StdError for HttpError {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        // The kind's own message is already part of Display; continue with its cause.
-        self.0.kind.source()
+        // The kind's own message is already part of Display; continue with a cause whose
+        // message Display does not already carry (a decode error's and a pagination error's
+        // are in it: reporting them again would print them twice).
+        match &self.0.kind {
+            HttpErrorKind::Transport { source, .. } => Some(source),
+            HttpErrorKind::Config { source, .. } => source.as_deref().map(|s| s as _),
+            _ => None,
+        }
     }
 }
 

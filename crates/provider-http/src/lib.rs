@@ -10,6 +10,8 @@
 //!   [`ClientCredentials`]). Credentials are [`SecretString`]s, header values are marked
 //!   sensitive, and every `Debug` redacts them.
 //! - **timeouts** and the `User-Agent` `kassabok/<version>` ([`USER_AGENT`]).
+//! - **limits** ([`Limits`]): a deadline per request with every retry and wait inside it
+//!   (60 s), and a response-size cap checked on `Content-Length` and while streaming (64 MiB).
 //! - **rate limiting** ([`RateLimit`], [`RateLimiter`]): a steady rate per client, and pauses
 //!   at runtime (`Retry-After`, or provider pacing such as Shopify's query cost).
 //! - **retries** ([`RetryPolicy`]): idempotent requests only, bounded exponential backoff with
@@ -188,7 +190,8 @@ pub use serde as __serde;
 
 pub use auth::{AccessToken, Auth, ClientCredentials, TokenSource};
 pub use client::{
-    HttpClient, HttpClientBuilder, HttpResponse, Idempotency, RequestSpec, USER_AGENT,
+    DEFAULT_MAX_RESPONSE_BYTES, HttpClient, HttpClientBuilder, HttpResponse, Idempotency, Limits,
+    RequestSpec, USER_AGENT,
 };
 pub use decode::{DefaultErrorDecoder, ErrorDecoder};
 pub use error::{

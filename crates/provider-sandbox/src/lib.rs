@@ -27,6 +27,7 @@
 pub mod all;
 pub mod contract;
 pub mod faults;
+pub mod hostile;
 pub mod klarna;
 pub mod paypal;
 pub mod rates;

@@ -56,6 +56,7 @@ pub struct ShopifyClientBuilder {
     base_url: Option<String>,
     retry: RetryPolicy,
     timeout: Option<Duration>,
+    limits: provider_http::Limits,
     page_size: u32,
     per_query_cap: u64,
     options: NormalizeOptions,
@@ -116,6 +117,7 @@ impl ShopifyClient {
             base_url: None,
             retry: RetryPolicy::default().max_attempts(6),
             timeout: None,
+            limits: provider_http::Limits::default(),
             page_size: MAX_PAGE_SIZE,
             per_query_cap: PER_QUERY_CAP,
             options: NormalizeOptions::default(),
@@ -305,6 +307,16 @@ impl ShopifyClientBuilder {
         self
     }
 
+    /// The request deadline (every retry and wait included) and the
+    /// response-size cap (default [`Limits::default`](provider_http::Limits::default): 60 s and 64 MiB): a
+    /// stalled or flooding server fails the request soon, with an error
+    /// naming the endpoint.
+    #[must_use]
+    pub fn limits(mut self, limits: provider_http::Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
     /// The time allowed per attempt (default 60 s).
     #[must_use]
     pub fn timeout(mut self, timeout: Duration) -> Self {
@@ -385,6 +397,7 @@ impl ShopifyClientBuilder {
         if let Some(t) = self.timeout {
             http = http.timeout(t);
         }
+        http = http.limits(self.limits);
         Ok(ShopifyClient {
             http: http.build()?,
             shop,

@@ -144,12 +144,15 @@ pub enum WriteError {
         limit: usize,
     },
     /// A character CP437 cannot hold, and the policy is [`CharPolicy::Error`].
-    #[error("{context}: character {character:?} cannot be written in CP437 (PC8)")]
+    #[error("{context}: character {character:?} in {value:?} cannot be written in CP437 (PC8)")]
     Unencodable {
         /// Where.
         context: String,
         /// The character.
         character: char,
+        /// The value it is in (its first 60 characters), so that the record it came from
+        /// (a provider's document number, a line name) can be found; shown escaped.
+        value: String,
     },
     /// An amount with more than 2 decimals (SIE allows 2; round it yourself, explicitly).
     #[error("{context}: amount {amount} has more than 2 decimals")]
@@ -445,10 +448,7 @@ impl Writer<'_> {
             } else if self.options.unencodable == CharPolicy::Replace {
                 text.push_str(replacement(c));
             } else {
-                return Err(WriteError::Unencodable {
-                    context: ctx.to_owned(),
-                    character: c,
-                });
+                return Err(unencodable(ctx, c, value));
             }
         }
         let length = text.chars().count();
@@ -496,10 +496,7 @@ impl Writer<'_> {
             return Err(invalid("must not be empty"));
         }
         if let Some(c) = value.chars().find(|c| cp437_byte(*c).is_none()) {
-            return Err(WriteError::Unencodable {
-                context: ctx.to_owned(),
-                character: c,
-            });
+            return Err(unencodable(ctx, c, value));
         }
         if !is_bare(value) {
             return Err(invalid(
@@ -639,6 +636,14 @@ fn check_size(ctx: &str, value: Decimal) -> Result<(), WriteError> {
         });
     }
     Ok(())
+}
+
+fn unencodable(ctx: &str, character: char, value: &str) -> WriteError {
+    WriteError::Unencodable {
+        context: ctx.to_owned(),
+        character,
+        value: value.chars().take(60).collect(),
+    }
 }
 
 #[cfg(test)]

@@ -58,6 +58,7 @@ impl StripeClient {
             rate_limit: None,
             retry: RetryPolicy::default(),
             timeout: Duration::from_secs(80),
+            limits: provider_http::Limits::default(),
             invoice_statuses: vec![
                 InvoiceStatus::Open,
                 InvoiceStatus::Paid,
@@ -98,6 +99,7 @@ pub struct StripeClientBuilder {
     rate_limit: Option<RateLimit>,
     retry: RetryPolicy,
     timeout: Duration,
+    limits: provider_http::Limits,
     invoice_statuses: Vec<InvoiceStatus>,
     invoice_lookback: time::Duration,
     line_kind: LineKind,
@@ -134,6 +136,16 @@ impl StripeClientBuilder {
     #[must_use]
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
+        self
+    }
+
+    /// The request deadline (every retry and wait included) and the
+    /// response-size cap (default [`Limits::default`](provider_http::Limits::default): 60 s and 64 MiB): a
+    /// stalled or flooding server fails the request soon, with an error
+    /// naming the endpoint.
+    #[must_use]
+    pub fn limits(mut self, limits: provider_http::Limits) -> Self {
+        self.limits = limits;
         self
     }
 
@@ -196,7 +208,8 @@ impl StripeClientBuilder {
             .classifier(StripeClassifier)
             .rate_limit(rate)
             .retry(self.retry)
-            .timeout(self.timeout);
+            .timeout(self.timeout)
+            .limits(self.limits);
         if let Some(account) = &self.account {
             builder = builder.header("Stripe-Account", account);
         }

@@ -6,4 +6,6 @@ mod sie;
 
 pub use self::csv::CsvError;
 #[cfg(feature = "sie")]
-pub use self::sie::SieExport;
+pub(crate) use self::sie::unencodable_review;
+#[cfg(feature = "sie")]
+pub use self::sie::{SIE_TEXT_LIMIT, SieExport, sie_text};

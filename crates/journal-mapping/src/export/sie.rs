@@ -1,5 +1,8 @@
 //! SIE 4I: the journal as an `sie_file::SieDocument`.
 
+use bookkeeping_core::text::printable;
+use bookkeeping_core::{ReviewItem, ReviewReason};
+use sie_file::encoding::{cp437_byte, replacement};
 use sie_file::{Account, FiscalYear, Generated, Program, SieDocument, Transaction, Voucher};
 use time::Date;
 
@@ -48,9 +51,15 @@ impl Journal {
     /// The journal as an SIE 4I document: vouchers without numbers (the
     /// importer assigns them) in the policy's series, one `#TRANS` per
     /// posting, and `#KONTO` for the accounts used. Write it with
-    /// `sie_file::write`. Texts come from provider data (order numbers,
-    /// payout ids); write with `CharPolicy::Replace` if they may hold
-    /// characters CP437 cannot.
+    /// `sie_file::write`.
+    ///
+    /// Voucher and posting texts come from provider data (document numbers,
+    /// payout ids) and are written as [`sie_text`] gives them, so a character
+    /// CP437 cannot hold never stops the file: the mapper has already added a
+    /// review item naming the provider, the object and the text for each
+    /// voucher this changes. What the host supplies (`export`'s company name,
+    /// the chart's account names) is written as it is, and
+    /// `CharPolicy::Error` refuses it with an error naming the record.
     pub fn to_sie(&self, export: &SieExport) -> SieDocument {
         let accounts = if export.include_accounts {
             self.accounts
@@ -64,12 +73,12 @@ impl Journal {
             .vouchers
             .iter()
             .map(|v| {
-                let mut out = Voucher::new(v.series.clone(), v.date, v.text.clone());
+                let mut out = Voucher::new(v.series.clone(), v.date, sie_text(&v.text));
                 for p in &v.postings {
                     let mut amount = p.amount;
                     amount.rescale(2);
-                    out =
-                        out.with(Transaction::new(p.account.clone(), amount).text(p.text.clone()));
+                    out = out
+                        .with(Transaction::new(p.account.clone(), amount).text(sie_text(&p.text)));
                 }
                 out
             })
@@ -101,4 +110,75 @@ impl Journal {
             ..SieDocument::default()
         }
     }
+}
+
+/// The longest text [`sie_text`] makes longer by a replacement: 50
+/// characters, the SIE writer's default limit (Fortnox's).
+pub const SIE_TEXT_LIMIT: usize = 50;
+
+/// `text` as an SIE file can hold it: control, bidi and zero-width characters
+/// removed (line breaks become spaces, see [`printable`]), and each character
+/// CP437 lacks written as [`sie_file::encoding::replacement`] gives it (`€` as
+/// `EUR`, `…` as `...`, an emoji as `?`). Never longer, in characters, than
+/// `text` or [`SIE_TEXT_LIMIT`], whichever is more, so a replacement cannot
+/// push a text over the writer's default limit.
+///
+/// ```
+/// use journal_mapping::export::sie_text;
+///
+/// assert_eq!(sie_text("Kaffe åäö"), "Kaffe åäö");
+/// assert_eq!(sie_text("#1001 🎉\r\n#VER"), "#1001 ?  #VER");
+/// assert_eq!(sie_text("10 € rabatt"), "10 EUR rabatt");
+/// ```
+pub fn sie_text(text: &str) -> String {
+    let shown = printable(text);
+    if shown.chars().all(|c| cp437_byte(c).is_some()) {
+        return shown.into_owned();
+    }
+    let limit = text.chars().count().max(SIE_TEXT_LIMIT);
+    let mut out = String::with_capacity(shown.len());
+    for c in shown.chars() {
+        match cp437_byte(c) {
+            Some(_) => out.push(c),
+            None => out.push_str(replacement(c)),
+        }
+    }
+    match out.char_indices().nth(limit) {
+        Some((end, _)) => out[..end].to_owned(),
+        None => out,
+    }
+}
+
+/// The review item for a voucher whose texts [`sie_text`] changes: the
+/// provider, the object behind the voucher, which text and how it is written.
+pub(crate) fn unencodable_review(v: &crate::Voucher) -> Option<ReviewItem> {
+    let changed = |t: &str| -> Option<String> {
+        let written = sie_text(t);
+        (written != t).then_some(written)
+    };
+    let mut fields = Vec::new();
+    let mut written = None;
+    if let Some(w) = changed(&v.text) {
+        fields.push("voucher text".to_owned());
+        written = Some(w);
+    }
+    for p in &v.postings {
+        if let Some(w) = changed(&p.text) {
+            fields.push(format!("posting text (account {})", p.account));
+            written.get_or_insert(w);
+        }
+    }
+    let written = written?;
+    let mut item = ReviewItem::new(
+        v.provider,
+        ReviewReason::Other,
+        format!(
+            "written to the SIE file as \"{written}\": characters that SIE's character set (CP437) cannot hold, or control characters, were replaced; the journal CSV keeps the original"
+        ),
+    )
+    .with_field(fields.join(", "));
+    if let Some(source) = v.sources.first() {
+        item = item.with_source(source.clone());
+    }
+    Some(item)
 }

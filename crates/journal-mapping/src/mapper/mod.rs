@@ -476,6 +476,13 @@ impl<R: ExchangeRates> Mapper<R> {
             (a.date, a.kind, a.provider, &a.text, &a.id)
                 .cmp(&(b.date, b.kind, b.provider, &b.text, &b.id))
         });
+        // A text the SIE file cannot hold as it is gets replaced there: say so.
+        #[cfg(feature = "sie")]
+        self.review.extend(
+            vouchers
+                .iter()
+                .filter_map(crate::export::unencodable_review),
+        );
         let needed = std::mem::take(&mut self.needed)
             .into_iter()
             .map(|((provider, kind), acc)| NeededReport {

@@ -75,3 +75,68 @@ fn sie_document_writes_and_parses_back_balanced() {
         sie_file::validate(&back).problems()
     );
 }
+
+#[test]
+fn a_document_number_sie_cannot_hold_is_replaced_and_reviewed_not_fatal() {
+    use bookkeeping_core::{Provider, ReviewReason};
+    use journal_mapping::{Granularity, export::sie_text};
+
+    // A document number with an emoji, a line break, a NUL and a bidi
+    // override: none of them is in CP437 (or allowed in an SIE field).
+    let mut s = shop_sale("1001", vec![domestic(25, "80.00", "20.00")]);
+    s.document_number = "#1001 🎉\r\n#VER A 1\0\u{202e}".into();
+    let mut clean = shop_sale("1002", vec![domestic(25, "8.00", "2.00")]);
+    clean.document_number = "#1002 Åsa".into();
+    let mut mp = mapper(Policy::default().with_granularity(Granularity::PerDocument));
+    mp.add_sale(&s);
+    mp.add_sale(&clean);
+    let j = balanced(mp.finish());
+
+    // The journal (and so the CSV) keeps the original text.
+    let v = j
+        .vouchers
+        .iter()
+        .find(|v| v.text.contains("#1001"))
+        .unwrap();
+    assert_eq!(v.text, "Shopify order #1001 🎉\r\n#VER A 1\0\u{202e}");
+
+    // One review item, for the voucher that changes: provider, object, field.
+    let items: Vec<_> = j
+        .review
+        .iter()
+        .filter(|r| r.message.starts_with("written to the SIE file"))
+        .collect();
+    assert_eq!(items.len(), 1, "{:#?}", j.review);
+    let item = items[0];
+    assert_eq!(item.provider, Provider::Shopify);
+    assert_eq!(item.reason, ReviewReason::Other);
+    assert_eq!(item.source.as_ref().unwrap().id, "1001");
+    assert_eq!(item.source.as_ref().unwrap().kind, "order");
+    assert_eq!(item.field.as_deref(), Some("voucher text"));
+    assert!(
+        item.message
+            .contains("written to the SIE file as \"Shopify order #1001 ?  #VER A 1\""),
+        "{}",
+        item.message
+    );
+
+    // The strict writer (CharPolicy::Error) writes it: nothing stops the close.
+    let export =
+        journal_mapping::SieExport::new("Kaffebutiken AB", time::macros::date!(2026 - 04 - 02));
+    let bytes = sie_file::write(&j.to_sie(&export), &sie_file::WriteOptions::default()).unwrap();
+    let back = sie_file::parse(&bytes).unwrap();
+    assert_eq!(back.vouchers.len(), 2);
+    let texts: Vec<&str> = back.vouchers.iter().map(|v| v.text.as_str()).collect();
+    assert!(
+        texts.contains(&"Shopify order #1001 ?  #VER A 1"),
+        "{texts:?}"
+    );
+    assert!(texts.contains(&"Shopify order #1002 Åsa"), "{texts:?}");
+    // The "#VER" inside the text is text: exactly two #VER records.
+    let records = String::from_utf8_lossy(&bytes)
+        .lines()
+        .filter(|l| l.starts_with("#VER"))
+        .count();
+    assert_eq!(records, 2);
+    assert_eq!(sie_text(&v.text), "Shopify order #1001 ?  #VER A 1");
+}

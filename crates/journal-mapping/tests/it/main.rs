@@ -4,6 +4,7 @@
 mod events;
 mod export;
 mod helpers;
+mod markdown;
 mod properties;
 mod rules;
 mod snapshots;

@@ -3,6 +3,7 @@
 mod auth;
 mod config;
 mod errors;
+mod limits;
 mod pagination;
 mod rate_limit;
 mod retry;

@@ -58,8 +58,13 @@ fn text_limit_errors_or_truncates() {
         err,
         WriteError::Unencodable {
             context: "voucher F (no number) (index 0) text".into(),
-            character: '–'
+            character: '–',
+            value: "Utbetalning från Shopify Payments för order 1001–1099 i janu".into(),
         }
+    );
+    assert_eq!(
+        err.to_string(),
+        "voucher F (no number) (index 0) text: character '–' in \"Utbetalning från Shopify Payments för order 1001–1099 i janu\" cannot be written in CP437 (PC8)"
     );
     doc.vouchers[0].text = long.replace('–', "-");
     let err = write(&doc, &WriteOptions::default()).unwrap_err();
@@ -101,7 +106,7 @@ fn unencodable_characters_error_or_get_documented_replacements() {
     let err = write(&doc, &WriteOptions::default()).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "#FNAMN: character '–' cannot be written in CP437 (PC8)"
+        "#FNAMN: character '–' in \"Kaffe & Co – Øl €\\nAB\" cannot be written in CP437 (PC8)"
     );
     let options = WriteOptions {
         unencodable: CharPolicy::Replace,
