@@ -287,7 +287,7 @@ impl<R: ExchangeRates> Mapper<R> {
             SalesRecord::Refund(r) => self.add_refund(r),
             SalesRecord::Review(item) => self.add_review(item.clone()),
             other => self.add_review(ReviewItem::new(
-                Provider::Shopify,
+                other.provider(),
                 ReviewReason::UnknownType,
                 format!("a sales record kassabok's mapping does not know: {other:?}"),
             )),
@@ -300,7 +300,7 @@ impl<R: ExchangeRates> Mapper<R> {
             PayoutRecord::Payout(p) => self.add_payout(p),
             PayoutRecord::Review(item) => self.add_review(item.clone()),
             other => self.add_review(ReviewItem::new(
-                Provider::Shopify,
+                other.provider(),
                 ReviewReason::UnknownType,
                 format!("a payout record kassabok's mapping does not know: {other:?}"),
             )),
