@@ -251,11 +251,43 @@ fn lookback_period(period: &Period) -> Option<Period> {
 }
 
 /// A record of a kind newer than this facade: never dropped silently.
-fn unknown_record(provider: Provider, mut debug: String) -> bookkeeping_core::ReviewItem {
-    debug.truncate(200);
+fn unknown_record(provider: Provider, debug: String) -> bookkeeping_core::ReviewItem {
+    let debug = truncate_chars(&debug, 200);
     bookkeeping_core::ReviewItem::new(
         provider,
         bookkeeping_core::ReviewReason::UnknownType,
         format!("a record of a kind this version of kassabok does not book: {debug}"),
     )
+}
+
+/// At most `max` characters of `text`: cut at a character, never inside one (provider text is
+/// full of å, ä, ö and emoji, and `String::truncate` panics inside a multi-byte character).
+fn truncate_chars(text: &str, max: usize) -> &str {
+    match text.char_indices().nth(max) {
+        Some((end, _)) => &text[..end],
+        None => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unknown_record_with_multibyte_text_at_the_cut_does_not_panic() {
+        // Byte 200 falls inside "ö" (two bytes) after 199 ASCII bytes: `truncate(200)` panicked.
+        let debug = format!("{}{}", "x".repeat(199), "ö".repeat(10));
+        let item = unknown_record(Provider::Klarna, debug);
+        assert_eq!(item.provider, Provider::Klarna);
+        let expected = format!("{}{}", "x".repeat(199), "ö");
+        assert!(item.message.ends_with(&expected), "{}", item.message);
+    }
+
+    #[test]
+    fn truncate_chars_counts_characters_not_bytes() {
+        assert_eq!(truncate_chars("åäö", 2), "åä");
+        assert_eq!(truncate_chars("åäö", 3), "åäö");
+        assert_eq!(truncate_chars("🙂🙂", 1), "🙂");
+        assert_eq!(truncate_chars("", 5), "");
+    }
 }

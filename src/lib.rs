@@ -37,6 +37,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 #![deny(missing_docs)]
+// On docs.rs, each feature-gated item carries a badge naming the feature it needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod close;
 pub mod deadline;

@@ -15,7 +15,6 @@ use bookkeeping_core::{Currency, Period, SalesRecord};
 use journal_mapping::{Chart, FixedRates, Journal, Mapper, Policy};
 use kassabok::shopify as shopify_client;
 use kassabok::stripe as stripe_invoicing;
-use provider_http::reqwest;
 use provider_sandbox::{Faults, Scenario, ScenarioConfig};
 use rust_decimal::Decimal;
 use serde::Deserialize;

@@ -28,6 +28,26 @@ pub enum SalesRecord {
     Review(ReviewItem),
 }
 
+impl SalesRecord {
+    /// The provider the record comes from, whatever its kind: a consumer that meets a kind it
+    /// does not know (the enum is `non_exhaustive`) still names the right provider in its
+    /// review item.
+    ///
+    /// ```
+    /// use bookkeeping_core::{Provider, ReviewItem, ReviewReason, SalesRecord};
+    ///
+    /// let item = ReviewItem::new(Provider::Klarna, ReviewReason::UnknownType, "a new row type");
+    /// assert_eq!(SalesRecord::Review(item).provider(), Provider::Klarna);
+    /// ```
+    pub fn provider(&self) -> Provider {
+        match self {
+            SalesRecord::Sale(sale) => sale.source.provider,
+            SalesRecord::Refund(refund) => refund.source.provider,
+            SalesRecord::Review(item) => item.provider,
+        }
+    }
+}
+
 /// What a [`PayoutSource`] yields.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "record", rename_all = "snake_case")]
@@ -42,6 +62,23 @@ pub enum PayoutRecord {
     Review(ReviewItem),
     /// A dispute decided against the shop in the period.
     DisputeLost(DisputeLost),
+}
+
+impl PayoutRecord {
+    /// The provider the record comes from, whatever its kind (see [`SalesRecord::provider`]).
+    ///
+    /// ```
+    /// use bookkeeping_core::{PayoutRecord, Provider, ReviewItem, ReviewReason};
+    ///
+    /// let item = ReviewItem::new(Provider::Stripe, ReviewReason::UnknownType, "a new payout type");
+    /// assert_eq!(PayoutRecord::Review(item).provider(), Provider::Stripe);
+    /// ```
+    pub fn provider(&self) -> Provider {
+        match self {
+            PayoutRecord::Payout(payout) => payout.provider,
+            PayoutRecord::Review(item) => item.provider,
+        }
+    }
 }
 
 /// What a [`StatementSource`] returns for a period.

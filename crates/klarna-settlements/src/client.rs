@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use provider_http::reqwest::header::AUTHORIZATION;
+use provider_http::http::header::AUTHORIZATION;
 use provider_http::{Auth, ExposeSecret, HttpClient, RateLimit, RetryPolicy, SecretString};
 
 use crate::Error;

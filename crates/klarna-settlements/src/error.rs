@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use bookkeeping_core::{Provider, SourceError, SourceErrorKind};
-use provider_http::reqwest::StatusCode;
+use provider_http::http::StatusCode;
 use provider_http::{HttpError, HttpErrorKind, PaginationError};
 
 use crate::models::ErrorResponse;

@@ -4,7 +4,7 @@ use bookkeeping_core::{
     Currency, PayoutRecord, PayoutSource, Period, Provider, RecordStream, Source, SourceError,
 };
 use futures::stream::{self, BoxStream, Stream, StreamExt, TryStreamExt};
-use provider_http::reqwest::header::{ACCEPT, HeaderValue};
+use provider_http::http::header::{ACCEPT, HeaderValue};
 use provider_http::{Page, RequestSpec};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;

@@ -75,8 +75,11 @@ pub enum Error {
         source: HttpError,
     },
     /// A request failed (transport, an error status, or a body that could not be decoded).
-    #[error("{0}")]
-    Http(#[source] HttpError),
+    ///
+    /// Transparent: the message and the cause chain are the HTTP error's own, so a report that
+    /// walks `source()` prints each cause once.
+    #[error(transparent)]
+    Http(HttpError),
     /// A window still answered `RESULTSET_TOO_LARGE` after being split down to the smallest
     /// window kassabok asks for.
     #[error(

@@ -184,7 +184,7 @@ impl fmt::Debug for AccessToken {
 ///
 /// ```
 /// use std::time::Duration;
-/// use provider_http::reqwest::header::{AUTHORIZATION, HeaderValue};
+/// use provider_http::http::header::{AUTHORIZATION, HeaderValue};
 /// use provider_http::{
 ///     async_trait, AccessToken, Auth, ExposeSecret, HttpClient, HttpError, Idempotency,
 ///     RequestSpec, SecretString, TokenSource,

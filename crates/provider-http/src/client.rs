@@ -358,7 +358,7 @@ impl HttpClient {
                         Some(info),
                         HttpErrorKind::Transport {
                             kind,
-                            source: err.without_url(),
+                            source: Box::new(err.without_url()),
                         },
                     ));
                 }

@@ -16,7 +16,7 @@ use crate::ErrorDetails;
 ///
 /// ```
 /// use provider_http::{DefaultErrorDecoder, ErrorDecoder, ErrorDetails};
-/// use provider_http::reqwest::{StatusCode, header::HeaderMap};
+/// use provider_http::http::{StatusCode, header::HeaderMap};
 ///
 /// #[derive(Debug)]
 /// struct Klarna;

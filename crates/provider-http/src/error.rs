@@ -63,9 +63,10 @@ pub enum HttpErrorKind {
     Transport {
         /// Which kind of transport failure.
         kind: TransportKind,
-        /// reqwest's error, with the URL removed.
+        /// The HTTP library's error, with the URL removed. Boxed, so the HTTP library's
+        /// version is not part of this crate's public API.
         #[source]
-        source: reqwest::Error,
+        source: Box<dyn StdError + Send + Sync>,
     },
     /// The provider answered with an error status (or with a success status that the
     /// provider's [`RetryClassifier`](crate::RetryClassifier) declared a failure, such as a
@@ -104,7 +105,7 @@ pub enum HttpErrorKind {
         waited: Duration,
     },
     /// A paginated listing went wrong (a cursor repeated).
-    #[error("{0}")]
+    #[error(transparent)]
     Pagination(#[from] PaginationError),
 }
 

@@ -171,6 +171,8 @@
 //! - `tracing`: one span per request, never with credentials.
 //! - `url`: base URL validation and joining, query and form encoding.
 #![deny(missing_docs)]
+// On docs.rs, each feature-gated item carries a badge naming the feature it needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod auth;
 mod client;
@@ -182,7 +184,10 @@ mod rate_limit;
 mod retry;
 
 pub use async_trait::async_trait;
-pub use reqwest;
+/// The `http` crate's types (`Method`, `StatusCode`, `HeaderName`, …) that this crate's API
+/// speaks. Re-exported instead of reqwest, so reqwest's version is not part of the public API:
+/// `http` 1.x is the stable vocabulary that reqwest, hyper and axum share.
+pub use http;
 pub use secrecy::{ExposeSecret, SecretString};
 /// serde, for the code [`provider_id!`] and [`open_enum!`] generate in other crates.
 #[doc(hidden)]

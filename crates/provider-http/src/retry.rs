@@ -157,7 +157,7 @@ pub enum RetryDecision {
 ///
 /// ```
 /// use provider_http::{RetryClassifier, RetryDecision};
-/// use provider_http::reqwest::{StatusCode, header::HeaderMap};
+/// use provider_http::http::{StatusCode, header::HeaderMap};
 ///
 /// /// A provider that answers 400 `TEMPORARY_ERROR` when it means "try again".
 /// #[derive(Debug)]

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use provider_http::reqwest::header::HeaderName;
+use provider_http::http::header::HeaderName;
 use provider_http::{
     Auth, HttpClient, HttpError, Idempotency, RequestSpec, RetryPolicy, SecretString,
     ShopifyClassifier, shopify_throttle_wait,

@@ -1,4 +1,4 @@
-#![doc = include_str!("../../../docs/sie.md")]
+#![doc = include_str!("../SIE.md")]
 #![deny(missing_docs)]
 
 mod checksum;

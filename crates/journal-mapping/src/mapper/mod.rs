@@ -323,7 +323,7 @@ impl<R: ExchangeRates> Mapper<R> {
             SalesRecord::Refund(r) => self.add_refund(r),
             SalesRecord::Review(item) => self.add_review(item.clone()),
             other => self.add_review(ReviewItem::new(
-                Provider::Shopify,
+                other.provider(),
                 ReviewReason::UnknownType,
                 format!("a sales record kassabok's mapping does not know: {other:?}"),
             )),
@@ -338,7 +338,7 @@ impl<R: ExchangeRates> Mapper<R> {
             PayoutRecord::Review(item) => self.add_review(item.clone()),
             PayoutRecord::DisputeLost(lost) => self.add_dispute_lost(lost),
             other => self.add_review(ReviewItem::new(
-                Provider::Shopify,
+                other.provider(),
                 ReviewReason::UnknownType,
                 format!("a payout record kassabok's mapping does not know: {other:?}"),
             )),

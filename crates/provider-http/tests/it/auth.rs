@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use provider_http::reqwest::header::HeaderName;
+use provider_http::http::header::HeaderName;
 use provider_http::{
     AccessToken, Auth, ClientCredentials, HttpClient, HttpError, SecretString, TokenSource,
     async_trait,
