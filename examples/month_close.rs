@@ -3,13 +3,17 @@
 //! ```text
 //! cargo run --example month_close -- [--from YYYY-MM-DD --to YYYY-MM-DD] [--out DIR]
 //!     [--granularity document|day|payout] [--org-nr 556677-8899] [--company "Name AB"]
+//!     [--ledger PATH | --ledger-url postgres://… | --no-ledger]
 //! ```
 //!
 //! A provider whose credentials are set in the environment is read from its
 //! real API (or from `<PROVIDER>_API_BASE_URL`); a provider without them runs
 //! against the embedded sandbox, so the command works on a fresh machine.
 //! Writes `DIR/verifikationer.si` (SIE 4I), `DIR/journal.csv` and
-//! `DIR/review.md`, and prints a summary. Exits 1 on an error it cannot handle
+//! `DIR/review.md`, and prints a summary. Through the ledger (default
+//! `target/kassabok/ledger.sqlite`) the SIE file holds only what was not
+//! exported before: a second run of a month writes no `#VER`, and a voucher
+//! changed at the provider after its export gets a reversal and a new voucher. Exits 1 on an error it cannot handle
 //! (bad credentials, an unreachable server), 2 on bad arguments; the SIE file
 //! is written to a temporary file and renamed, so it is never partial.
 
@@ -24,6 +28,10 @@ use std::time::{Duration, Instant};
 
 use kassabok::close::{Fetched, Sources, fetch};
 use kassabok::core::{Currency, Period, Provider};
+use kassabok::ledger::{
+    CloseOptions, CloseReport, Failpoint, LedgerStore, SourceProgress, SqlLedger, Step, close,
+    period_key,
+};
 use kassabok::mapping::{Chart, FixedRates, Granularity, Journal, Policy, SieExport};
 use provider_sandbox::{Faults, Sandbox, ScenarioConfig};
 use rust_decimal::Decimal;
@@ -32,12 +40,15 @@ use time::{Date, OffsetDateTime, macros::format_description};
 const USAGE: &str = "\
 usage: month_close [--from YYYY-MM-DD --to YYYY-MM-DD] [--out DIR]
                    [--granularity document|day|payout] [--org-nr NNNNNN-NNNN] [--company NAME]
+                   [--ledger PATH | --ledger-url postgres://USER@HOST/DB | --no-ledger]
 
 Books a period (default: the last full month) from Shopify, Klarna, Stripe and PayPal.
 Credentials come from the environment; a provider without them uses the built-in sandbox:
   SHOPIFY_SHOP, SHOPIFY_ACCESS_TOKEN       KLARNA_API_USERNAME, KLARNA_API_PASSWORD
   STRIPE_SECRET_KEY                        PAYPAL_CLIENT_ID, PAYPAL_CLIENT_SECRET
-and <PROVIDER>_API_BASE_URL points a provider at another server.";
+and <PROVIDER>_API_BASE_URL points a provider at another server.
+The ledger (default target/kassabok/ledger.sqlite) remembers what was exported: the SIE file
+holds only new vouchers and corrections; --no-ledger writes the whole period every time.";
 
 /// The command line.
 #[derive(Debug)]
@@ -47,6 +58,15 @@ struct Args {
     granularity: Granularity,
     org_nr: Option<String>,
     company: Option<String>,
+    ledger: Ledger,
+}
+
+/// Where the run's ledger is.
+#[derive(Debug)]
+enum Ledger {
+    Sqlite(PathBuf),
+    Url(String),
+    Off,
 }
 
 #[derive(Debug)]
@@ -73,6 +93,7 @@ impl Args {
         let mut granularity = Granularity::PerPayout;
         let mut org_nr = None;
         let mut company = None;
+        let mut ledger = Ledger::Sqlite(PathBuf::from("target/kassabok/ledger.sqlite"));
         while let Some(flag) = argv.next() {
             if flag == "-h" || flag == "--help" {
                 return Err(UsageError(USAGE.to_owned()));
@@ -105,6 +126,9 @@ impl Args {
                 }
                 "--org-nr" => org_nr = Some(value()?),
                 "--company" => company = Some(value()?),
+                "--ledger" => ledger = Ledger::Sqlite(PathBuf::from(value()?)),
+                "--ledger-url" => ledger = Ledger::Url(value()?),
+                "--no-ledger" => ledger = Ledger::Off,
                 other => return Err(UsageError(format!("unknown argument {other:?}\n\n{USAGE}"))),
             }
         }
@@ -119,6 +143,7 @@ impl Args {
             granularity,
             org_nr,
             company,
+            ledger,
         })
     }
 }
@@ -334,7 +359,20 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     })
 }
 
-fn write_outputs(journal: &Journal, args: &Args, today: Date) -> Result<(), Box<dyn Error>> {
+fn org_nr(args: &Args) -> String {
+    args.org_nr
+        .clone()
+        .unwrap_or_else(|| "556677-8899".to_owned())
+}
+
+/// Writes the SIE file of `sie` (the whole journal, or the ledger's batch)
+/// and the CSV and review of the whole `journal`.
+fn write_outputs(
+    journal: &Journal,
+    sie: &Journal,
+    args: &Args,
+    today: Date,
+) -> Result<(), Box<dyn Error>> {
     std::fs::create_dir_all(&args.out)
         .map_err(|e| format!("cannot create {}: {e}", args.out.display()))?;
 
@@ -344,11 +382,8 @@ fn write_outputs(journal: &Journal, args: &Args, today: Date) -> Result<(), Box<
             .unwrap_or_else(|| "Kaffekompaniet i Göteborg AB".to_owned()),
         today,
     );
-    export.org_nr = args
-        .org_nr
-        .clone()
-        .or_else(|| Some("556677-8899".to_owned()));
-    let document = journal.to_sie(&export);
+    export.org_nr = Some(org_nr(args));
+    let document = sie.to_sie(&export);
     let sie = kassabok::sie::write(&document, &kassabok::sie::WriteOptions::default())
         .map_err(|e| format!("cannot write the SIE file: {e}"))?;
     write_atomically(&args.out.join("verifikationer.si"), &sie)?;
@@ -396,6 +431,60 @@ fn print_summary(journal: &Journal, fetched: &Fetched, run: &Run, args: &Args, e
     );
 }
 
+/// Books the journal through the ledger: the SIE file holds the batch of
+/// what was not exported before (without `#VER` when there is nothing new).
+/// `KASSABOK_LEDGER_FAILPOINT` (`after-fetch`, `after-record`,
+/// `after-deliver`) aborts the process there, to try a resume by hand.
+async fn book(
+    journal: &Journal,
+    fetched: &Fetched,
+    args: &Args,
+    today: Date,
+) -> Result<Option<CloseReport>, Box<dyn Error>> {
+    let store = match &args.ledger {
+        Ledger::Off => {
+            write_outputs(journal, journal, args, today)?;
+            return Ok(None);
+        }
+        Ledger::Sqlite(path) => SqlLedger::open_sqlite(path).await?,
+        Ledger::Url(url) => SqlLedger::connect(url).await?,
+    };
+    let company = org_nr(args);
+    for (provider, records) in &fetched.records {
+        let progress = SourceProgress {
+            source: provider.as_str().to_owned(),
+            period: period_key(&args.period),
+            records: i64::try_from(*records).unwrap_or(i64::MAX),
+            cursor: None,
+            complete: true,
+        };
+        store.record_progress(&company, &progress).await?;
+    }
+    let mut options = CloseOptions::new(&company, today);
+    options.failpoint = env("KASSABOK_LEDGER_FAILPOINT").map(|step| Failpoint {
+        step: match step.as_str() {
+            "after-fetch" => Step::AfterFetch,
+            "after-record" => Step::AfterRecord,
+            _ => Step::AfterDeliver,
+        },
+        abort_process: true,
+    });
+    let report = close(&store, journal, &options, |batch| {
+        write_outputs(journal, &batch.journal(), args, batch.generated)
+            .map_err(|e| e.to_string().into())
+    })
+    .await?;
+    if report.batch.is_none() && report.resumed.is_none() {
+        let nothing = Journal {
+            vouchers: Vec::new(),
+            accounts: Vec::new(),
+            ..journal.clone()
+        };
+        write_outputs(journal, &nothing, args, today)?;
+    }
+    Ok(Some(report))
+}
+
 async fn run() -> Result<(), Box<dyn Error>> {
     let today = OffsetDateTime::now_utc().date();
     let args = Args::parse(std::env::args().skip(1), today)?;
@@ -435,8 +524,13 @@ async fn run() -> Result<(), Box<dyn Error>> {
     let fetched = fetched?;
 
     let journal = map(&fetched, &args);
-    write_outputs(&journal, &args, today)?;
+    let ledger = book(&journal, &fetched, &args, today).await?;
     print_summary(&journal, &fetched, &run, &args, started.elapsed());
+    match (&ledger, &args.ledger) {
+        (Some(report), Ledger::Sqlite(path)) => println!("ledger {}: {report}", path.display()),
+        (Some(report), _) => println!("ledger: {report}"),
+        (None, _) => println!("no ledger: the SIE file holds the whole period"),
+    }
     Ok(())
 }
 

@@ -101,10 +101,13 @@ pub struct CloseReport {
     pub reversed: usize,
     /// Journal vouchers exported before and unchanged: not exported again.
     pub unchanged: usize,
-    /// The batch this run exported, if it exported anything.
+    /// The batch this run delivered, if any.
     pub batch: Option<Batch>,
-    /// A batch an earlier, stopped run had recorded and this run delivered.
-    pub resumed: Option<Batch>,
+    /// Whether that batch was recorded by an earlier run that stopped before
+    /// delivering it. Such a run delivers only that batch (one run, one
+    /// file); the counts are then the batch's, and the next run exports
+    /// whatever changed since.
+    pub resumed: bool,
 }
 
 impl fmt::Display for CloseReport {
@@ -118,13 +121,30 @@ impl fmt::Display for CloseReport {
             write!(f, "; {} dated in the next open month", self.moved)?;
         }
         match &self.batch {
-            Some(b) => write!(f, "; batch {} with {} vouchers", b.number, b.vouchers.len())?,
-            None => write!(f, "; no new batch")?,
+            Some(b) if self.resumed => write!(
+                f,
+                "; delivered batch {} ({} vouchers) left by a stopped run: run again for anything newer",
+                b.number,
+                b.vouchers.len()
+            ),
+            Some(b) => write!(f, "; batch {} with {} vouchers", b.number, b.vouchers.len()),
+            None => write!(f, "; no new batch"),
         }
-        if let Some(b) = &self.resumed {
-            write!(f, "; delivered batch {} left by a stopped run", b.number)?;
+    }
+}
+
+impl CloseReport {
+    fn of_resumed(batch: Batch) -> Self {
+        let count = |role| batch.vouchers.iter().filter(|v| v.role == role).count();
+        let corrected = count(Role::Replacement);
+        CloseReport {
+            new: count(Role::Original),
+            corrected,
+            reversed: count(Role::Reversal).saturating_sub(corrected),
+            batch: Some(batch),
+            resumed: true,
+            ..CloseReport::default()
         }
-        Ok(())
     }
 }
 
@@ -298,8 +318,9 @@ fn failpoint(options: &CloseOptions, step: Step) -> Result<(), CloseError> {
     }
 }
 
-/// Closes a journal through the ledger: delivers a batch a stopped run left
-/// pending, then exports as one new batch what the books do not hold yet.
+/// Closes a journal through the ledger: exports as one batch what the books
+/// do not hold yet, or, when a stopped run left a batch recorded but not
+/// delivered, delivers that batch (and nothing else: one run, one file).
 ///
 /// - a journal voucher exported before and unchanged is not exported again;
 /// - a new one is exported (dated in the next open month if its own is locked);
@@ -340,19 +361,16 @@ where
         })
     };
 
-    let resumed = match session.pending_batch().await? {
-        Some(batch) => {
-            delivered(&batch)?;
-            session.mark_delivered(batch.number).await?;
-            Some(batch)
-        }
-        None => None,
-    };
+    if let Some(batch) = session.pending_batch().await? {
+        delivered(&batch)?;
+        session.mark_delivered(batch.number).await?;
+        session.release().await?;
+        return Ok(CloseReport::of_resumed(batch));
+    }
 
     let locked: BTreeSet<Month> = session.locked_months().await?.into_iter().collect();
     let booked = session.booked().await?;
     let (mut report, vouchers) = plan(journal, booked, &locked, options.text_limit);
-    report.resumed = resumed;
     if !vouchers.is_empty() {
         let batch = session
             .record_batch(Batch {

@@ -257,10 +257,10 @@ pub(crate) async fn a_run_stopped_at_each_step_resumes_to_the_same_books(ledger:
                 // The resumed (or next) run.
                 let options = CloseOptions::new(&company, GENERATED);
                 let report = close(ledger, j, &options, deliver).await.unwrap();
-                if i == stop_in && step != Step::AfterFetch {
-                    assert!(report.resumed.is_some(), "{step:?}: {report}");
-                    assert!(report.batch.is_none(), "{step:?}: nothing left to export");
-                }
+                // Stopped after recording: the resumed run delivers the recorded batch.
+                let recorded = i == stop_in && step != Step::AfterFetch;
+                assert_eq!(report.resumed, recorded, "{step:?}: {report}");
+                assert_eq!(report.batch.unwrap().number, i as i64 + 1);
             }
             assert_eq!(files(dir.path()), clean_files, "{step:?} in run {stop_in}");
             let exported = ledger.exported(&company).await.unwrap();
@@ -294,14 +294,24 @@ pub(crate) async fn a_failed_delivery_is_delivered_by_the_next_run(ledger: &SqlL
     })
     .await
     .unwrap();
-    assert_eq!(report.resumed.as_ref().map(|b| b.number), Some(1));
-    assert_eq!((report.new, report.unchanged), (0, 3));
+    assert!(report.resumed);
+    assert_eq!(report.new, 3);
+    let batch = report.batch.unwrap();
+    assert_eq!(batch.number, 1);
     let files = files(dir.path());
     assert_eq!(ver_count(&files["batch-0001.si"]), 3);
-    assert_eq!(
-        files["batch-0001.si"],
-        sie_bytes(report.resumed.as_ref().unwrap())
+    assert_eq!(files["batch-0001.si"], sie_bytes(&batch));
+    assert!(
+        ledger
+            .exported(&company)
+            .await
+            .unwrap()
+            .iter()
+            .all(|e| e.delivered)
     );
+
+    let again = close(ledger, &journal, &options, |_| Ok(())).await.unwrap();
+    assert_eq!((again.new, again.unchanged, again.resumed), (0, 3, false));
 }
 
 pub(crate) async fn a_second_worker_on_the_same_company_waits_or_stops_busy(ledger: &SqlLedger) {
