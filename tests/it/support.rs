@@ -69,11 +69,14 @@ pub(crate) fn rates() -> FixedRates {
         )
 }
 
-/// Fetches the period from the sandbox and maps it with the default chart and policy.
+/// Fetches the period from the sandbox and maps it with the default chart and
+/// policy, saying what the sandbox shop does: it issues some invoices in its
+/// accounting program and takes card payments of them through Stripe.
 pub(crate) async fn close(sandbox: &Sandbox, period: Period) -> (Fetched, Journal) {
     let fetched = fetch(&sources(sandbox), &period, &|_, _| {})
         .await
         .expect("the sandbox answers every request");
-    let journal = fetched.map(Chart::bas2025(), Policy::default(), rates(), period);
+    let policy = Policy::default().with_external_invoices(true);
+    let journal = fetched.map(Chart::bas2025(), policy, rates(), period);
     (fetched, journal)
 }

@@ -73,6 +73,9 @@ pub enum FeeKind {
     Payout,
     /// A currency conversion fee.
     Currency,
+    /// Freight bought through the provider (a Shopify Shipping label): a
+    /// transport cost, not a payment fee.
+    Shipping,
     /// Something else, with the provider's word for it.
     Other(String),
 }

@@ -24,6 +24,8 @@ pub enum FeeCategory {
     Payout,
     /// Currency conversion fee.
     Currency,
+    /// Freight bought through the provider (shipping labels).
+    Shipping,
     /// Anything else.
     Other,
 }
@@ -38,6 +40,7 @@ impl FeeCategory {
             FeeKind::App => FeeCategory::App,
             FeeKind::Payout => FeeCategory::Payout,
             FeeKind::Currency => FeeCategory::Currency,
+            FeeKind::Shipping => FeeCategory::Shipping,
             _ => FeeCategory::Other,
         }
     }
@@ -51,6 +54,7 @@ impl FeeCategory {
             FeeCategory::App => "app/tillägg",
             FeeCategory::Payout => "utbetalningsavgift",
             FeeCategory::Currency => "valutaavgift",
+            FeeCategory::Shipping => "frakt",
             FeeCategory::Other => "avgift",
         }
     }
@@ -98,6 +102,13 @@ pub enum Role {
     },
     /// Domestic VAT-exempt sales (3004).
     SalesExempt,
+    /// Tips (dricks): a voluntary payment outside the scope of VAT (RSV
+    /// 1999-04-12 dnr 3254-99/120, EU C-16/93), so kept out of the VAT return
+    /// and off 3004 (whose figure goes to box 42). Default 3990 Övriga
+    /// ersättningar och intäkter; a firm whose staff get the card tips books
+    /// them as a debt to the staff instead (Skatteverket dnr 131
+    /// 184388-16/111), e.g. on a 28xx account.
+    Tips,
     /// Goods exported outside the EU (3105).
     SalesExport,
     /// Goods to an EU business with a VAT number (3108).
@@ -129,6 +140,17 @@ pub enum Role {
     },
     /// Ingående moms (2641).
     InputVat,
+    /// VAT a provider abroad charged on its fee (Irish VAT on a Stripe fee):
+    /// not Swedish input VAT, never 2641; reclaimed, if at all, from the
+    /// provider or through the EU VAT refund procedure. Default: the fee's own
+    /// cost account (part of the cost); [`Chart::with_foreign_fee_vat`] puts
+    /// every provider's on one account (a receivable, for a refund claim).
+    ForeignFeeVat {
+        /// Who charged it.
+        provider: Provider,
+        /// On what kind of fee.
+        category: FeeCategory,
+    },
     /// Beräknad utgående moms 25 % on services bought from abroad (2614).
     ReverseChargeOutputVat,
     /// Beräknad ingående moms on reverse-charge purchases (2645).
@@ -138,7 +160,7 @@ pub enum Role {
     /// Memo: the contra of [`Role::ReverseChargeBase`] (4598).
     ReverseChargeBaseContra,
     /// A provider's fee of a category (6570, Klarna processing 6064,
-    /// subscriptions and apps 6540).
+    /// subscriptions and apps 6540, freight 5710).
     Fee {
         /// Who charged it.
         provider: Provider,
@@ -174,6 +196,7 @@ impl Role {
             Role::PayPal { currency } => format!("PayPal {currency}"),
             Role::SalesDomestic { rate } => format!("Försäljning {} moms", pct(rate)),
             Role::SalesExempt => "Försäljning momsfri".into(),
+            Role::Tips => "Dricks, utanför momsen".into(),
             Role::SalesExport => "Export utanför EU".into(),
             Role::SalesEuB2b => "EU företag omvänd moms".into(),
             Role::SalesEuB2bServices => "Tjänst EU företag omvänd moms".into(),
@@ -183,6 +206,9 @@ impl Role {
             Role::OutputVat { rate } => format!("Utgående moms {}", pct(rate)),
             Role::OssVat { country } => format!("OSS {country} moms"),
             Role::InputVat => "Ingående moms".into(),
+            Role::ForeignFeeVat { provider, .. } => {
+                format!("Utländsk moms på {}-avgift", provider.display_name())
+            }
             Role::ReverseChargeOutputVat => "Beräknad utg moms omvänd".into(),
             Role::ReverseChargeInputVat => "Beräknad ing moms omvänd".into(),
             Role::ReverseChargeBase => "Tjänster EU omvänd moms".into(),
@@ -236,6 +262,8 @@ pub struct Chart {
     card_receivable: String,
     overrides: Vec<(Role, String)>,
     names: Vec<(String, String)>,
+    #[serde(default)]
+    foreign_fee_vat: Option<String>,
 }
 
 impl Default for Chart {
@@ -252,6 +280,7 @@ impl Chart {
             card_receivable: "1580".into(),
             overrides: Vec::new(),
             names: Vec::new(),
+            foreign_fee_vat: None,
         }
     }
 
@@ -263,6 +292,7 @@ impl Chart {
             card_receivable: "1686".into(),
             overrides: Vec::new(),
             names: Vec::new(),
+            foreign_fee_vat: None,
         }
     }
 
@@ -275,6 +305,25 @@ impl Chart {
     #[must_use]
     pub fn with_card_receivable(mut self, account: impl Into<String>) -> Self {
         self.card_receivable = account.into();
+        self
+    }
+
+    /// Books the VAT that providers abroad charge on their fees
+    /// ([`Role::ForeignFeeVat`]) on one account, e.g. a receivable when the
+    /// firm reclaims it through the EU VAT refund procedure. Without it, that
+    /// VAT is part of the fee's cost.
+    ///
+    /// ```
+    /// use bookkeeping_core::Provider;
+    /// use journal_mapping::{Chart, FeeCategory, Role};
+    ///
+    /// let role = Role::ForeignFeeVat { provider: Provider::Stripe, category: FeeCategory::Processing };
+    /// assert_eq!(Chart::default().account(&role).as_deref(), Some("6570"));
+    /// assert_eq!(Chart::default().with_foreign_fee_vat("1659").account(&role).as_deref(), Some("1659"));
+    /// ```
+    #[must_use]
+    pub fn with_foreign_fee_vat(mut self, account: impl Into<String>) -> Self {
+        self.foreign_fee_vat = Some(account.into());
         self
     }
 
@@ -348,6 +397,15 @@ impl Chart {
         if let Some((_, a)) = self.overrides.iter().find(|(r, _)| r == role) {
             return Some(a.clone());
         }
+        if let Role::ForeignFeeVat { provider, category } = role {
+            // Part of the cost by default: wherever the host books the fee.
+            return self.foreign_fee_vat.clone().or_else(|| {
+                self.account(&Role::Fee {
+                    provider: *provider,
+                    category: *category,
+                })
+            });
+        }
         self.default_account(role)
     }
 
@@ -372,6 +430,7 @@ impl Chart {
             }),
             Role::SalesDomestic { rate } => rate_account(rate, "3001", "3002", "3003"),
             Role::SalesExempt => s("3004"),
+            Role::Tips => s("3990"),
             Role::SalesExport => s("3105"),
             Role::SalesEuB2b => s("3108"),
             Role::SalesEuB2bServices => s("3308"),
@@ -381,12 +440,21 @@ impl Chart {
             Role::OutputVat { rate } => rate_account(rate, "2611", "2621", "2631"),
             Role::OssVat { .. } => s("2670"),
             Role::InputVat => s("2641"),
+            Role::ForeignFeeVat { provider, category } => {
+                self.foreign_fee_vat.clone().or_else(|| {
+                    self.default_account(&Role::Fee {
+                        provider: *provider,
+                        category: *category,
+                    })
+                })
+            }
             Role::ReverseChargeOutputVat => s("2614"),
             Role::ReverseChargeInputVat => s("2645"),
             Role::ReverseChargeBase => s("4535"),
             Role::ReverseChargeBaseContra => s("4598"),
             Role::Fee { provider, category } => match (provider, category) {
                 (_, FeeCategory::Subscription | FeeCategory::App) => s("6540"),
+                (_, FeeCategory::Shipping) => s("5710"),
                 (Provider::Klarna, _) => s("6064"),
                 _ => s("6570"),
             },
@@ -479,9 +547,11 @@ fn bas_name(account: &str) -> Option<&'static str> {
         "3305" => "Försäljning tjänster till land utanför EU",
         "3308" => "Försäljning tjänster till annat EU-land",
         "3740" => "Öres- och kronutjämning",
+        "3990" => "Övriga ersättningar och intäkter",
         "3960" => "Valutakursvinster på fordringar och skulder av rörelsekaraktär",
         "4535" => "Inköp av tjänster från annat EU-land, 25 %",
         "4598" => "Justering, omvänd moms",
+        "5710" => "Frakter, transporter och försäkringar vid varudistribution",
         "6064" => "Factoringavgifter",
         "6351" => "Konstaterade förluster på kundfordringar",
         "6540" => "IT-tjänster",

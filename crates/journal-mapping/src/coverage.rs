@@ -4,6 +4,7 @@
 use bookkeeping_core::{Period, Provider};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use time::Date;
 
 /// Which separate report is needed.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -19,9 +20,14 @@ pub enum NeededReportKind {
     /// Klarna (or Shopify) settlements whose sale is not known: the sales
     /// report is needed for the VAT.
     SalesReport,
-    /// Stripe payments without an invoice or order: the invoices (or the
-    /// sales data) are needed for the VAT.
+    /// Stripe payments without a Stripe invoice or a known sale (Checkout,
+    /// Payment Links, invoices issued elsewhere): the sale behind each is
+    /// needed for the revenue and VAT.
     Invoices,
+    /// Stripe payments of invoices issued in another program
+    /// ([`crate::Policy::external_invoices`]): settled against 1510; match
+    /// each to its invoice there.
+    ExternalInvoices,
     /// PayPal receipts whose sale is not known: booked on suspense.
     UnknownReceipts,
     /// Kontantmetod: sales paid by gift card or an external gateway, to book
@@ -43,6 +49,24 @@ pub struct NeededReport {
     pub amount_sek: Decimal,
     /// Up to five example ids (order names, transaction ids).
     pub examples: Vec<String>,
+    /// Every record, in the order met, for the accountant to work through.
+    #[serde(default)]
+    pub items: Vec<NeededItem>,
+}
+
+/// One record a separate report is needed for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NeededItem {
+    /// Its date (Europe/Stockholm).
+    pub date: Date,
+    /// The provider's id or document number.
+    pub id: String,
+    /// Its amount in SEK (as estimated at the line's date).
+    #[serde(with = "rust_decimal::serde::str")]
+    pub amount_sek: Decimal,
+    /// What the provider says it is (a payment's description, an order's
+    /// gateway), as given: customer text, escaped by each output.
+    pub description: String,
 }
 
 impl NeededReport {
@@ -57,7 +81,11 @@ impl NeededReport {
                 self.provider.display_name()
             ),
             NeededReportKind::Invoices => {
-                "Stripe payments without a Stripe invoice: settled against 1510 Kundfordringar; match them to the invoices issued in your invoicing program"
+                "Stripe payments without a Stripe invoice or a known sale: their revenue and VAT are not booked (the money is on the clearing account); book each sale, or set Policy::external_invoices if they pay invoices issued in another program"
+                    .to_owned()
+            }
+            NeededReportKind::ExternalInvoices => {
+                "Stripe payments of invoices issued in another program: settled against 1510 Kundfordringar; match each to its invoice there"
                     .to_owned()
             }
             NeededReportKind::UnknownReceipts => {

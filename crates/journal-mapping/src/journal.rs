@@ -303,11 +303,23 @@ impl Journal {
         for n in &self.coverage.needed {
             let _ = writeln!(
                 s,
-                "- {}: {} (e.g. {})",
+                "### {}: {}\n",
                 n.provider.display_name(),
-                md_escape(&n.sentence()),
-                md_escape(&n.examples.join(", "))
+                md_escape(&n.sentence())
             );
+            let _ = writeln!(s, "| date | id | amount SEK | description |");
+            let _ = writeln!(s, "|---|---|---|---|");
+            for i in &n.items {
+                let _ = writeln!(
+                    s,
+                    "| {} | {} | {} | {} |",
+                    i.date,
+                    md_escape(&i.id),
+                    two(i.amount_sek),
+                    md_escape(&i.description)
+                );
+            }
+            let _ = writeln!(s);
         }
         s
     }

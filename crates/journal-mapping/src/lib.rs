@@ -125,7 +125,7 @@ mod voucher;
 pub mod accounting {}
 
 pub use chart::{BasVersion, Chart, FeeCategory, Role};
-pub use coverage::{Coverage, NeededReport, NeededReportKind, ProviderCoverage};
+pub use coverage::{Coverage, NeededItem, NeededReport, NeededReportKind, ProviderCoverage};
 pub use export::CsvError;
 #[cfg(feature = "sie")]
 pub use export::SieExport;

@@ -132,6 +132,14 @@ pub struct Policy {
     pub rounding_tolerance: Decimal,
     /// Default [`VatTable::swedish`]: 25, 12 and 6 % always valid.
     pub vat_table: VatTable,
+    /// Default `false`: a Stripe payment with no Stripe invoice and no known
+    /// sale (Checkout, Payment Links) is a sale kassabok cannot see; each is a
+    /// review item and a coverage entry, and its payout does not reconcile.
+    /// `true` when the firm issues its invoices in another program (which
+    /// booked them on 1510) and takes their payments through Stripe: such a
+    /// payment then settles 1510 Kundfordringar.
+    #[serde(default)]
+    pub external_invoices: bool,
 }
 
 impl Default for Policy {
@@ -145,6 +153,7 @@ impl Default for Policy {
             text_limit: 50,
             rounding_tolerance: Decimal::new(50, 2),
             vat_table: VatTable::swedish(),
+            external_invoices: false,
         }
     }
 }
@@ -174,6 +183,14 @@ impl Policy {
     #[must_use]
     pub fn with_granularity(mut self, granularity: Granularity) -> Self {
         self.granularity = granularity;
+        self
+    }
+
+    /// Stripe payments without a Stripe invoice pay invoices issued in
+    /// another program: they settle 1510 ([`Policy::external_invoices`]).
+    #[must_use]
+    pub fn with_external_invoices(mut self, external: bool) -> Self {
+        self.external_invoices = external;
         self
     }
 

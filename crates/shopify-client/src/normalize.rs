@@ -762,10 +762,8 @@ fn settlement_kind(t: &BalanceTransactionType) -> (SettlementKind, Option<FeeKin
             (SettlementKind::Transfer, None)
         }
         T::ChargebackFee | T::ChargebackFeeRefund => (SettlementKind::Fee, Some(FeeKind::Dispute)),
-        T::ShippingLabel => (
-            SettlementKind::Fee,
-            Some(FeeKind::Other("shipping_label".to_owned())),
-        ),
+        // A label bought through Shopify Shipping is freight, not a payment fee.
+        T::ShippingLabel => (SettlementKind::Fee, Some(FeeKind::Shipping)),
         T::BillingDebit => (SettlementKind::Fee, Some(FeeKind::Subscription)),
         T::ApplicationFeeRefund => (SettlementKind::Fee, Some(FeeKind::App)),
         T::Unknown(s) => (SettlementKind::Unknown(s.to_ascii_lowercase()), None),

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::chart::{Chart, FeeCategory, Role};
-use crate::coverage::{Coverage, NeededReport, NeededReportKind, ProviderCoverage};
+use crate::coverage::{Coverage, NeededItem, NeededReport, NeededReportKind, ProviderCoverage};
 use crate::fx::ExchangeRates;
 use crate::journal::{Journal, ProviderTotals, RoundingResidue};
 use crate::policy::{FeeVatClass, Policy};
@@ -149,6 +149,7 @@ struct NeededAcc {
     count: u64,
     amount: Decimal,
     examples: Vec<String>,
+    items: Vec<NeededItem>,
 }
 
 /// Maps records into a [`Journal`] one at a time, so a period can be streamed
@@ -337,19 +338,18 @@ impl<R: ExchangeRates> Mapper<R> {
         self.review.push(item);
     }
 
-    pub(crate) fn need(
-        &mut self,
-        provider: Provider,
-        kind: NeededReportKind,
-        amount_sek: Decimal,
-        example: &str,
-    ) {
+    /// Lists a record in the coverage report under the report it needs.
+    pub(crate) fn need(&mut self, provider: Provider, kind: NeededReportKind, item: NeededItem) {
         let acc = self.needed.entry((provider, kind)).or_default();
         acc.count += 1;
-        acc.amount += amount_sek;
-        if acc.examples.len() < 5 && !acc.examples.iter().any(|e| e == example) {
-            acc.examples.push(example.to_owned());
+        acc.amount += item.amount_sek;
+        if acc.examples.len() < 5 && !acc.examples.contains(&item.id) {
+            acc.examples.push(item.id.clone());
         }
+        acc.items.push(NeededItem {
+            amount_sek: r2(item.amount_sek),
+            ..item
+        });
     }
 
     /// Merges a draft into the voucher under `key` (a day's sales add up).
@@ -378,16 +378,26 @@ impl<R: ExchangeRates> Mapper<R> {
         let class = self.policy.fee_class(provider, category);
         let fee_role = Role::Fee { provider, category };
         let mut add = |role: Role, a: Decimal| draft.add(role, currency, a, a * rate);
+        // VAT shown on a fee not classed Swedish is VAT of the provider's
+        // country: never Swedish input VAT (2641). It is part of the cost
+        // unless the chart puts it on a receivable (Role::ForeignFeeVat).
+        let foreign_vat = Role::ForeignFeeVat { provider, category };
         match class {
-            FeeVatClass::Exempt | FeeVatClass::Review => add(fee_role, amount),
+            FeeVatClass::Review => add(fee_role, amount),
+            FeeVatClass::Exempt => {
+                add(fee_role, amount - vat);
+                add(foreign_vat, vat);
+            }
             FeeVatClass::SwedishVat => {
                 add(fee_role, amount - vat);
                 add(Role::InputVat, vat);
             }
             FeeVatClass::ReverseCharge { memo } => {
+                // Reverse charge on the price of the service, without the
+                // foreign VAT charged on it.
                 let base = amount - vat;
                 add(fee_role, base);
-                add(Role::InputVat, vat);
+                add(foreign_vat, vat);
                 let rc = base * Decimal::new(25, 2);
                 add(Role::ReverseChargeInputVat, rc);
                 add(Role::ReverseChargeOutputVat, -rc);
@@ -434,6 +444,7 @@ impl<R: ExchangeRates> Mapper<R> {
                 count: acc.count,
                 amount_sek: r2(acc.amount),
                 examples: acc.examples,
+                items: acc.items,
             })
             .collect();
         let providers = Provider::ALL

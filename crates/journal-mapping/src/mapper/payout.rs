@@ -12,7 +12,7 @@ use time::{Date, Month};
 use super::draft::Draft;
 use super::{Mapper, doc_key, r2, review_item, source_key};
 use crate::chart::{FeeCategory, Role};
-use crate::coverage::NeededReportKind;
+use crate::coverage::{NeededItem, NeededReportKind};
 use crate::fx::ExchangeRates;
 use crate::policy::{AccountingMethod, FeeVatClass, Granularity};
 use crate::reconcile::{Discrepancy, PayoutReconciliation};
@@ -24,6 +24,24 @@ enum FeeNote {
     ClassReview,
     VatOnExempt,
     VatOnReverseCharge,
+}
+
+/// What a review item says about VAT a provider showed on a fee classed
+/// exempt or reverse charge, booked on `account`.
+fn foreign_vat_note(reverse_charge: bool, account: &str) -> String {
+    let rc = if reverse_charge {
+        "; reverse charge is computed on the fee without it"
+    } else {
+        ""
+    };
+    format!(
+        "the provider charged VAT on fees classed {}: booked as foreign VAT on {account}, not as Swedish input VAT (2641){rc}. Reclaim it from the provider or through the EU VAT refund procedure; if the VAT is Swedish, class these fees SwedishVat",
+        if reverse_charge {
+            "reverse charge"
+        } else {
+            "exempt"
+        }
+    )
 }
 
 /// Running reconciliation figures of one payout or statement.
@@ -53,6 +71,8 @@ pub(crate) struct Settle<'a> {
     /// The same money in the sale's currency, when the provider converted it.
     pub(crate) original: Option<Money>,
     pub(crate) date: Date,
+    /// The provider's description of the line (for review items).
+    pub(crate) description: &'a str,
 }
 
 fn month_end(d: Date) -> Date {
@@ -108,11 +128,12 @@ impl<R: ExchangeRates> Mapper<R> {
             });
         let entry = key.and_then(|k| self.entries.get(&k)).cloned();
         let kontant = self.policy.method == AccountingMethod::Kontantmetod;
-        // Stripe settles card payments of invoices the shop issued in another
-        // program (its invoicing or accounting program, which booked them on
-        // 1510): a payment there without a Stripe invoice settles that
-        // customer receivable, not the clearing account and not revenue.
+        // When the host says so, Stripe settles card payments of invoices
+        // the shop issued in another program (which booked them on 1510): a
+        // payment without a Stripe invoice settles that customer receivable,
+        // not the clearing account and not revenue.
         let external_invoice = entry.is_none()
+            && self.policy.external_invoices
             && !kontant
             && provider == Provider::Stripe
             && !line.refund
@@ -158,14 +179,15 @@ impl<R: ExchangeRates> Mapper<R> {
                         .map(|r| r2(line.amount * r)),
                 };
                 let est = est.unwrap_or_else(|| r2(settled_sek));
+                let item = NeededItem {
+                    date: line.date,
+                    id: line.reference.unwrap_or(&line.source.id).to_owned(),
+                    amount_sek: est,
+                    description: line.description.to_owned(),
+                };
                 if external_invoice {
                     tally.matched += 1;
-                    self.need(
-                        provider,
-                        NeededReportKind::Invoices,
-                        est,
-                        line.reference.unwrap_or(&line.source.id),
-                    );
+                    self.need(provider, NeededReportKind::ExternalInvoices, item);
                 } else if line.date < self.period.first() {
                     tally.carried += 1;
                     tally.carried_sek += est;
@@ -178,12 +200,21 @@ impl<R: ExchangeRates> Mapper<R> {
                         _ => NeededReportKind::SalesReport,
                     };
                     if !line.refund {
-                        self.need(
-                            provider,
-                            kind,
-                            est,
-                            line.reference.unwrap_or(&line.source.id),
-                        );
+                        if provider == Provider::Stripe && !kontant {
+                            self.push_review(
+                                review_item(
+                                    provider,
+                                    ReviewReason::UnknownSale,
+                                    line.source,
+                                    format!(
+                                        "Stripe payment {} on {} without a Stripe invoice or a known sale: \"{}\"; its revenue and VAT are not booked (the money is on the clearing account)",
+                                        item.id, item.date, item.description
+                                    ),
+                                )
+                                .with_amount(Money::new(line.amount, line.currency)),
+                            );
+                        }
+                        self.need(provider, kind, item);
                     }
                 }
                 est
@@ -380,13 +411,12 @@ impl<R: ExchangeRates> Mapper<R> {
             let what = match note {
                 FeeNote::ClassReview => {
                     "VAT class is Review; booked as cost without VAT until an accountant decides"
+                        .to_owned()
                 }
-                FeeNote::VatOnExempt => {
-                    "the provider charged VAT on fees classed exempt; booked as cost, VAT not deducted: check the class"
-                }
-                FeeNote::VatOnReverseCharge => {
-                    "the provider charged VAT on fees classed reverse charge; its VAT is deducted on 2641 and reverse charge computed on the rest: check the class"
-                }
+                FeeNote::VatOnExempt | FeeNote::VatOnReverseCharge => foreign_vat_note(
+                    note == FeeNote::VatOnReverseCharge,
+                    &self.foreign_vat_account(provider, cat),
+                ),
             };
             self.push_review(
                 review_item(
@@ -546,19 +576,33 @@ impl<R: ExchangeRates> Mapper<R> {
         d.add(Role::SupplierPayable, currency, -a, -a * rate);
         d.sources.push(fee.source.clone());
         self.tot(provider).fees_sek += a * rate;
-        if class == FeeVatClass::Review {
+        let note = match class {
+            FeeVatClass::Review => {
+                Some("fee VAT class is Review; booked as cost without VAT".to_owned())
+            }
+            FeeVatClass::Exempt | FeeVatClass::ReverseCharge { .. } if !vat.is_zero() => {
+                Some(foreign_vat_note(
+                    class != FeeVatClass::Exempt,
+                    &self.foreign_vat_account(provider, cat),
+                ))
+            }
+            _ => None,
+        };
+        if let Some(note) = note {
             self.push_review(
-                review_item(
-                    provider,
-                    ReviewReason::Policy,
-                    &fee.source,
-                    "fee VAT class is Review; booked as cost without VAT".to_owned(),
-                )
-                .with_amount(fee.amount),
+                review_item(provider, ReviewReason::Policy, &fee.source, note)
+                    .with_amount(fee.amount),
             );
         }
         let key = self.draft_key(VoucherKind::Fee, date, provider, fee.source.to_string());
         self.commit(key, d);
+    }
+
+    /// The account foreign VAT on a provider's fee of `category` goes to.
+    fn foreign_vat_account(&self, provider: Provider, category: FeeCategory) -> String {
+        self.chart
+            .account(&Role::ForeignFeeVat { provider, category })
+            .unwrap_or_else(|| "2999".to_owned())
     }
 
     fn commit_parts(
@@ -600,6 +644,7 @@ impl<R: ExchangeRates> Mapper<R> {
                     currency,
                     original: line.original,
                     date: ldate,
+                    description: &line.description,
                 };
                 self.settle(d, provider, &s, prate, tally);
             }

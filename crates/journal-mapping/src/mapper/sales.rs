@@ -12,7 +12,7 @@ use time::Date;
 use super::draft::Draft;
 use super::{DisputeLost, Entry, Mapper, doc_key, is_invoice, r2, review_item, source_key};
 use crate::chart::Role;
-use crate::coverage::NeededReportKind;
+use crate::coverage::{NeededItem, NeededReportKind};
 use crate::fx::ExchangeRates;
 use crate::policy::{AccountingMethod, Granularity, LostDispute};
 use crate::voucher::VoucherKind;
@@ -28,6 +28,16 @@ fn push(side: &mut Side, role: Role, amount: Decimal) {
     match side.iter_mut().find(|(r, _)| *r == role) {
         Some(slot) => slot.1 += amount,
         None => side.push((role, amount)),
+    }
+}
+
+/// A coverage entry for a document.
+fn needed_item(date: Date, doc: &str, amount_sek: Decimal, what: &str) -> NeededItem {
+    NeededItem {
+        date,
+        id: doc.to_owned(),
+        amount_sek,
+        description: what.to_owned(),
     }
 }
 
@@ -65,14 +75,30 @@ impl<R: ExchangeRates> Mapper<R> {
             let vat = line.vat.amount();
             let gross = net + vat;
             let gross_m = Money::new(gross, currency);
-            if line.kind == LineKind::GiftCard {
-                // A multi-purpose voucher: a liability, no revenue, no VAT.
-                push(&mut side, Role::GiftCardLiability, gross);
+            // Lines with no VAT whatever they say: a gift card is a
+            // multi-purpose voucher (a liability, no revenue); a voluntary tip
+            // is outside the scope of VAT (RSV 1999-04-12 dnr 3254-99/120), on
+            // its own account, never a VAT-return figure.
+            let vat_free = match line.kind {
+                LineKind::GiftCard => Some((
+                    Role::GiftCardLiability,
+                    "gift card",
+                    "booked as a liability",
+                )),
+                LineKind::Tip => Some((
+                    Role::Tips,
+                    "tip",
+                    "a tip is outside the scope of VAT, booked",
+                )),
+                _ => None,
+            };
+            if let Some((role, what, booked)) = vat_free {
+                push(&mut side, role, gross);
                 if !vat.is_zero() {
                     reviews.push(review(
                         ReviewReason::TaxTreatment,
                         format!(
-                            "gift card \"{}\" carries VAT; booked as a liability without VAT",
+                            "{what} \"{}\" carries VAT; {booked} without VAT",
                             line.description
                         ),
                         line.vat,
@@ -225,6 +251,7 @@ impl<R: ExchangeRates> Mapper<R> {
         default_role: Role,
         source: &SourceRef,
         doc: &str,
+        date: Date,
         in_period: bool,
         reviews: &mut Vec<ReviewItem>,
     ) -> Side {
@@ -253,14 +280,9 @@ impl<R: ExchangeRates> Mapper<R> {
                 PaymentChannel::GiftCard => Role::GiftCardLiability,
                 _ => {
                     if in_period {
-                        self.need(
-                            provider,
-                            NeededReportKind::Gateway {
-                                gateway: p.gateway.clone(),
-                            },
-                            a * rate,
-                            doc,
-                        );
+                        let item = needed_item(date, doc, a * rate, &p.gateway);
+                        let gateway = p.gateway.clone();
+                        self.need(provider, NeededReportKind::Gateway { gateway }, item);
                     }
                     Role::GatewayReceivable
                 }
@@ -364,6 +386,7 @@ impl<R: ExchangeRates> Mapper<R> {
                 Role::Clearing { provider },
                 &sale.source,
                 &sale.document_number,
+                date,
                 in_period,
                 &mut reviews,
             )
@@ -491,12 +514,8 @@ impl<R: ExchangeRates> Mapper<R> {
                     role,
                     Role::Clearing { .. } | Role::GiftCardLiability | Role::GatewayReceivable
                 ) {
-                    self.need(
-                        provider,
-                        NeededReportKind::UnpaidSales,
-                        *a * rate,
-                        &sale.document_number,
-                    );
+                    let item = needed_item(date, &sale.document_number, *a * rate, &role.text());
+                    self.need(provider, NeededReportKind::UnpaidSales, item);
                 }
             }
         }
@@ -505,14 +524,11 @@ impl<R: ExchangeRates> Mapper<R> {
             for p in &sale.payments {
                 let PaymentChannel::Provider(pp) = p.channel else {
                     if in_period && p.channel != PaymentChannel::GiftCard {
-                        self.need(
-                            provider,
-                            NeededReportKind::Gateway {
-                                gateway: p.gateway.clone(),
-                            },
-                            p.amount.amount() * rate,
-                            &sale.document_number,
-                        );
+                        let pdate = p.processed_at.map_or(date, stockholm_date);
+                        let sek = p.amount.amount() * rate;
+                        let item = needed_item(pdate, &sale.document_number, sek, &p.gateway);
+                        let gateway = p.gateway.clone();
+                        self.need(provider, NeededReportKind::Gateway { gateway }, item);
                     }
                     continue;
                 };
@@ -661,6 +677,7 @@ impl<R: ExchangeRates> Mapper<R> {
                 },
                 &refund.source,
                 &refund.document_number,
+                date,
                 in_period,
                 &mut reviews,
             )

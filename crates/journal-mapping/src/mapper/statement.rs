@@ -7,7 +7,7 @@ use super::draft::Draft;
 use super::payout::{Settle, Tally};
 use super::{Mapper, review_item};
 use crate::chart::{FeeCategory, Role};
-use crate::coverage::NeededReportKind;
+use crate::coverage::{NeededItem, NeededReportKind};
 use crate::fx::ExchangeRates;
 use crate::policy::FeeVatClass;
 use crate::voucher::VoucherKind;
@@ -109,18 +109,24 @@ impl<R: ExchangeRates> Mapper<R> {
                         currency,
                         original: None,
                         date,
+                        description: &line.text,
                     };
                     // A receipt of a sale that is not known is suspense, never revenue.
                     let known = self.is_known(&s);
                     if known {
                         self.settle(&mut d, provider, &s, rate, &mut tally);
                     } else {
-                        self.need(
-                            provider,
-                            NeededReportKind::UnknownReceipts,
-                            a * rate,
-                            line.reference.as_deref().unwrap_or(&line.source.id),
-                        );
+                        let item = NeededItem {
+                            date,
+                            id: line
+                                .reference
+                                .as_deref()
+                                .unwrap_or(&line.source.id)
+                                .to_owned(),
+                            amount_sek: a * rate,
+                            description: line.text.clone(),
+                        };
+                        self.need(provider, NeededReportKind::UnknownReceipts, item);
                         suspense(
                             self,
                             &mut d,
@@ -139,6 +145,7 @@ impl<R: ExchangeRates> Mapper<R> {
                         currency,
                         original: None,
                         date,
+                        description: &line.text,
                     };
                     if self.is_known(&s) {
                         self.settle(&mut d, provider, &s, rate, &mut tally);

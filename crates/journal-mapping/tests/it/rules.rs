@@ -213,23 +213,37 @@ fn coverage_lists_the_reports_still_needed() {
             )
         }],
     );
+    // Two Stripe charges with no Stripe invoice (Checkout, Payment Links or an
+    // invoice issued elsewhere): a charge's `description` is the merchant's
+    // text (https://docs.stripe.com/api/charges/object#charge_object-description).
+    let charge = |id: &str, amount: &str, text: &str| SettlementLine {
+        description: text.into(),
+        reference: Some(format!("pi_{id}")),
+        ..sline(
+            Provider::Stripe,
+            id,
+            SettlementKind::Charge,
+            sek(amount),
+            vec![],
+            None,
+        )
+    };
     let stripe = payout(
         Provider::Stripe,
         "s",
-        vec![sline(
-            Provider::Stripe,
-            "ch",
-            SettlementKind::Charge,
-            sek("200.00"),
-            vec![],
-            None,
-        )],
+        vec![
+            charge("ch1", "200.00", "Faktura 1234"),
+            charge("ch2", "50.00", "Faktura 1235"),
+        ],
     );
-    let mut mp = mapper(Policy::default());
-    mp.add_sale(&manual);
-    mp.add_payout(&klarna);
-    mp.add_payout(&stripe);
-    let j = balanced(mp.finish());
+    let map = |policy: Policy| {
+        let mut mp = mapper(policy);
+        mp.add_sale(&manual);
+        mp.add_payout(&klarna);
+        mp.add_payout(&stripe);
+        balanced(mp.finish())
+    };
+    let j = map(Policy::default());
     let needed: Vec<(Provider, NeededReportKind, u64, rust_decimal::Decimal)> = j
         .coverage
         .needed
@@ -248,24 +262,69 @@ fn coverage_lists_the_reports_still_needed() {
                 d("100")
             ),
             (Provider::Klarna, NeededReportKind::SalesReport, 1, d("300")),
-            (Provider::Stripe, NeededReportKind::Invoices, 1, d("200")),
+            (Provider::Stripe, NeededReportKind::Invoices, 2, d("250")),
         ]
     );
-    // The Swish sale is revenue; its money waits on the gateway receivable
-    // (+100). The Stripe payment of an invoice issued elsewhere settles the
-    // customer receivable that program booked (−200).
-    assert_eq!(j.balance("1510"), d("-100"));
-    assert!(
-        j.reconciliations
-            .iter()
-            .all(|r| r.provider != Provider::Stripe || r.is_reconciled())
+    // By default a Stripe payment without a Stripe invoice is a sale kassabok
+    // cannot see: the money stays on the clearing account (−250), each charge
+    // is a review item naming its description, date and amount, and the
+    // payout does not reconcile. The Swish sale's money waits on 1510 (+100).
+    assert_eq!(j.balance("1510"), d("100"));
+    assert_eq!(j.balance("1580"), d("-550"));
+    let stripe_rec = j
+        .reconciliations
+        .iter()
+        .find(|r| r.provider == Provider::Stripe)
+        .unwrap();
+    assert!(!stripe_rec.is_reconciled());
+    assert_eq!(stripe_rec.difference_sek, d("250"));
+    let items: Vec<(&str, Option<Money>)> = j
+        .review
+        .iter()
+        .filter(|r| r.reason == ReviewReason::UnknownSale)
+        .map(|r| (r.message.as_str(), r.amount))
+        .collect();
+    assert_eq!(items.len(), 2, "{items:#?}");
+    assert_eq!(
+        items[0],
+        (
+            "Stripe payment pi_ch1 on 2026-03-02 without a Stripe invoice or a known sale: \"Faktura 1234\"; its revenue and VAT are not booked (the money is on the clearing account)",
+            Some(sek("200.00"))
+        )
     );
     assert!(!j.coverage.is_complete());
+    // review.md lists every item: date, id, amount, description.
     let md = j.review_markdown();
     assert!(md.contains("Swish"), "{md}");
     assert!(
         md.contains("the sales report is needed for the VAT"),
         "{md}"
+    );
+    for row in [
+        "| 2026-03-02 | #m1 | 100.00 | Swish |",
+        "| 2026-03-02 | 5001 | 300.00 | line |",
+        "| 2026-03-02 | pi_ch1 | 200.00 | Faktura 1234 |",
+        "| 2026-03-02 | pi_ch2 | 50.00 | Faktura 1235 |",
+    ] {
+        assert!(md.contains(row), "{row} in {md}");
+    }
+
+    // A firm that issues its invoices in another program says so: each
+    // payment then settles the receivable that program booked (1510).
+    let j = map(Policy::default().with_external_invoices(true));
+    let stripe_needed = j.coverage.needed.last().unwrap();
+    assert_eq!(stripe_needed.kind, NeededReportKind::ExternalInvoices);
+    assert_eq!(stripe_needed.items.len(), 2);
+    assert_eq!(j.balance("1510"), d("-150"));
+    assert!(
+        j.reconciliations
+            .iter()
+            .all(|r| r.provider != Provider::Stripe || r.is_reconciled())
+    );
+    assert!(
+        !j.review
+            .iter()
+            .any(|r| r.reason == ReviewReason::UnknownSale)
     );
 }
 

@@ -83,6 +83,9 @@ async fn two_payouts_with_a_refund_and_a_chargeback() {
     assert_eq!(label.kind, SettlementKind::Fee);
     assert!(label.gross.is_zero());
     assert_eq!(label.fees[0].amount, sek("65.00"));
+    // SHIPPING_LABEL ("The shipping_label transaction type", ShopifyPaymentsTransactionType
+    // in admin-graphql-2026-01.schema.graphql) is freight, not a payment fee.
+    assert_eq!(label.fees[0].kind, FeeKind::Shipping);
 
     insta::assert_yaml_snapshot!("march_payouts", records);
 }
