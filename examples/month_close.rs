@@ -478,7 +478,7 @@ async fn book(
             .map_err(|e| e.to_string().into())
     })
     .await?;
-    if report.batch.is_none() && report.resumed.is_none() {
+    if report.batch.is_none() {
         let nothing = Journal {
             vouchers: Vec::new(),
             accounts: Vec::new(),

@@ -1,5 +1,6 @@
 //! End-to-end tests across the workspace: the sandbox month → the provider
 //! clients → the journal → SIE 4I. One test binary, one module per area.
 
+mod ledger;
 mod month_close;
 mod support;

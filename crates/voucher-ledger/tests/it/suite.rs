@@ -394,7 +394,7 @@ pub(crate) async fn two_workers_closing_the_same_company_at_once_export_once(led
 }
 
 pub(crate) async fn many_shops_close_at_once(ledger: &SqlLedger) {
-    const SHOPS: usize = 24;
+    const SHOPS: usize = 16;
     let journal = Arc::new(journal(october(), &three_orders()));
     let companies: Vec<String> = (0..SHOPS).map(|_| company()).collect();
     for round in 0..2 {
