@@ -49,6 +49,7 @@ use kassabok::shopify::{OrderQuery, ShopifyClient};
 use kassabok::stripe::StripeClient;
 use kassabok::stripe::resources::TimeRange;
 use provider_http::RateLimit;
+use provider_sandbox::shopify_cost::Plan;
 use provider_sandbox::synthetic::{SyntheticStripe, SyntheticStripeConfig, regroup_payouts};
 use provider_sandbox::{Faults, RequestCounter, Sandbox, Scenario, ScenarioConfig};
 
@@ -631,6 +632,7 @@ async fn economy() -> Result<(), BoxError> {
         invoices: 450,
     };
     let sandbox = Sandbox::start(&config, Faults::none()).await;
+    sandbox.shopify.set_plan(Plan::UNLIMITED);
     println!(
         "# scenario: {} orders, {} invoices; {} Shopify, {} Klarna, {} Stripe payouts",
         sandbox.scenario.orders.len(),
@@ -721,6 +723,7 @@ async fn walltime(repeat: usize) -> Result<(), BoxError> {
     );
     // The chains, from the lists on a sandbox without latency.
     let quick = Sandbox::start_with(Arc::clone(&scenario), Faults::none()).await;
+    quick.shopify.set_plan(Plan::UNLIMITED);
     let c = clients(&quick, true)?;
     let chains = [
         (
@@ -776,6 +779,7 @@ async fn walltime(repeat: usize) -> Result<(), BoxError> {
     let bound = LATENCY.as_secs_f64() * chain as f64;
 
     let slow = Sandbox::start_with(Arc::clone(&scenario), Faults::latency(LATENCY)).await;
+    slow.shopify.set_plan(Plan::UNLIMITED);
     let counters = [
         slow.shopify.counter().clone(),
         slow.klarna.counter().clone(),

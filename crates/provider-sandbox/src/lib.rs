@@ -12,8 +12,11 @@
 //! - One module per provider that renders the scenario in that API's real shapes on a
 //!   wiremock server.
 //!
+//! - [`shopify_cost`]: Shopify's requested query cost and its leaky bucket.
+//!
 //! Dependencies: `wiremock` (the servers), `fastrand` (seeded, deterministic data),
-//! `serde_json` (the payloads), `tokio`, `time`, `rust_decimal`.
+//! `serde_json` (the payloads), `tokio`, `time`, `rust_decimal`, `apollo-compiler` (the
+//! Shopify queries, parsed against the 2026-01 schema to count their cost).
 
 pub mod all;
 pub mod faults;
@@ -21,6 +24,7 @@ pub mod klarna;
 pub mod paypal;
 pub mod scenario;
 pub mod shopify;
+pub mod shopify_cost;
 pub mod stripe;
 pub mod synthetic;
 

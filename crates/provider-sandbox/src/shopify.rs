@@ -11,6 +11,7 @@
 //!   or `ID`;
 //! - `shopifyPaymentsAccount { payouts(first, after, query) }` with
 //!   `issued_at` bounds, oldest first;
+//! - `nodes(ids:)` of orders, with their refunds and refund transaction ids;
 //! - `shopifyPaymentsAccount { balanceTransactions(first, after, query,
 //!   hideTransfers) }` with `payments_transfer_id:<payout id>` or
 //!   `payout_date:YYYY-MM-DD`; without
@@ -26,11 +27,21 @@
 //! GraphQL `THROTTLED` answer (HTTP 200, cost information asking for a short
 //! wait), a server error a 503. Every request is counted.
 //!
-//! The GraphQL documents themselves are not executed: every node carries the
-//! fields `shopify-client` selects (which its tests validate against the real
-//! 2026-01 schema).
+//! Every query is validated against Shopify's 2026-01 schema and its
+//! requested cost counted as Shopify counts it ([`crate::shopify_cost`]): an
+//! invalid query gets its validation errors, one above 1000 points
+//! `MAX_COST_EXCEEDED`, and a leaky bucket ([`Plan::STANDARD`] by default,
+//! [`ShopifySandbox::set_plan`]) answers `THROTTLED` with its real
+//! `throttleStatus` when it cannot pay. Answers carry the real
+//! `requestedQueryCost`, an `actualQueryCost` of one point per object
+//! returned, and the bucket's state.
+//!
+//! The documents themselves are not executed: every node carries the
+//! fields `shopify-client` selects.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use bookkeeping_core::Currency;
 use rust_decimal::Decimal;
@@ -44,6 +55,7 @@ use crate::faults::{Faults, Faulty, RequestCounter};
 use crate::scenario::{
     ItemKind, Order, OrderLine, OrderTax, PayoutPlan, Scenario, SettlementItem, TransactionKind,
 };
+use crate::shopify_cost::{Bucket, MAX_QUERY_COST, Plan, requested_cost};
 
 /// The sandbox's Admin API access token.
 pub const ACCESS_TOKEN: &str = "shpat_sandbox_6b1f0c9e2d4a4e7f9a3b5c8d0e2f4a6b";
@@ -58,12 +70,52 @@ pub struct ShopifySandbox {
     server: MockServer,
     counter: RequestCounter,
     shop: String,
+    costs: Arc<Costs>,
+}
+
+/// The query-cost state shared by the server and its handle: the bucket and
+/// what was asked of it.
+#[derive(Debug)]
+struct Costs {
+    bucket: Mutex<Bucket>,
+    /// The highest requested cost seen.
+    max_requested: AtomicU64,
+    /// Queries refused with `MAX_COST_EXCEEDED`.
+    too_costly: AtomicU64,
+    /// Queries refused with `THROTTLED` by the bucket.
+    throttled: AtomicU64,
+    /// Requested costs by query text and variables (parsing a query against
+    /// the schema takes a while; a listing repeats the same one).
+    cache: Mutex<HashMap<String, Result<u64, String>>>,
 }
 
 impl ShopifySandbox {
-    /// Starts a server on loopback serving `scenario`'s orders and payouts.
+    /// Starts a server on loopback serving `scenario`'s orders and payouts,
+    /// with the query-cost bucket of a standard plan ([`Plan::STANDARD`]).
     pub async fn start(scenario: &Scenario, faults: Faults) -> ShopifySandbox {
         start(scenario, faults).await
+    }
+
+    /// Replaces the query-cost bucket with a full one of `plan`.
+    pub fn set_plan(&self, plan: Plan) {
+        *lock(&self.costs.bucket) = Bucket::new(plan);
+    }
+
+    /// The highest requested query cost received so far.
+    pub fn max_requested_cost(&self) -> u64 {
+        self.costs.max_requested.load(Ordering::Relaxed)
+    }
+
+    /// Queries refused as too costly (`MAX_COST_EXCEEDED`, above
+    /// [`MAX_QUERY_COST`]).
+    pub fn refused_as_too_costly(&self) -> u64 {
+        self.costs.too_costly.load(Ordering::Relaxed)
+    }
+
+    /// Queries refused because the bucket was empty (`THROTTLED`; injected
+    /// faults not counted).
+    pub fn throttled(&self) -> u64 {
+        self.costs.throttled.load(Ordering::Relaxed)
     }
 
     /// The base URL to give the client (`ShopifyClientBuilder::base_url`).
@@ -96,8 +148,16 @@ impl ShopifySandbox {
 pub async fn start(scenario: &Scenario, faults: Faults) -> ShopifySandbox {
     let server = MockServer::start().await;
     let counter = RequestCounter::new();
+    let costs = Arc::new(Costs {
+        bucket: Mutex::new(Bucket::new(Plan::STANDARD)),
+        max_requested: AtomicU64::new(0),
+        too_costly: AtomicU64::new(0),
+        throttled: AtomicU64::new(0),
+        cache: Mutex::new(HashMap::new()),
+    });
     let api = Api {
         data: Arc::new(Data::build(scenario)),
+        costs: Arc::clone(&costs),
     };
     Mock::given(any())
         .respond_with(Faulty::new(
@@ -114,19 +174,42 @@ pub async fn start(scenario: &Scenario, faults: Faults) -> ShopifySandbox {
         server,
         counter,
         shop: format!("{}.myshopify.com", scenario.shop.handle),
+        costs,
     }
 }
 
-fn cost(requested: u64, available: u64) -> Value {
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// `extensions.cost` as Shopify sends it.
+fn cost(requested: u64, actual: Option<u64>, available: u64, plan: Plan) -> Value {
     json!({
         "requestedQueryCost": requested,
-        "actualQueryCost": requested.min(available).max(1) / 2,
+        "actualQueryCost": actual,
         "throttleStatus": {
-            "maximumAvailable": 2000.0,
+            "maximumAvailable": plan.bucket as f64,
             "currentlyAvailable": available,
-            "restoreRate": 100.0
+            "restoreRate": plan.restore_per_second as f64
         }
     })
+}
+
+/// What a query really cost once it ran: one point per object returned,
+/// money values and page info free (Shopify charges the actual cost and
+/// gives the rest of the requested cost back to the bucket).
+fn actual_cost(data: &Value) -> u64 {
+    match data {
+        Value::Array(items) => items.iter().map(actual_cost).sum(),
+        Value::Object(map) => {
+            let free = map.contains_key("amount")
+                || map.contains_key("shopMoney")
+                || map.contains_key("hasNextPage");
+            let own = u64::from(!free);
+            own + map.values().map(actual_cost).sum::<u64>()
+        }
+        _ => 0,
+    }
 }
 
 /// Shopify's GraphQL throttle answer: HTTP 200, `THROTTLED`, and a bucket 5
@@ -218,8 +301,38 @@ fn connection(nodes: Vec<Value>) -> Value {
     json!({ "pageInfo": { "hasNextPage": false, "endCursor": null }, "nodes": nodes })
 }
 
+/// A line item. The scenario's discount code applies to the whole order, so
+/// it is an order-level discount: per the 2026-01 schema it is left out of
+/// `totalDiscountSet` ("doesn't include order-level discounts") and appears in
+/// `discountAllocations` as a `DiscountCodeApplication` allocated `ACROSS`
+/// the lines, while the tax lines are the tax after it (`TaxLine.priceSet`:
+/// "after discounts and before returns").
 fn line_json(order: &Order, line: &OrderLine) -> Value {
     let c = order.currency;
+    let allocations: Vec<Value> = order
+        .discount_code
+        .iter()
+        .filter(|_| line.discount != 0)
+        .map(|(code, _)| {
+            json!({
+                "allocatedAmountSet": bag(line.discount, c),
+                "discountApplication": {
+                    "__typename": "DiscountCodeApplication",
+                    "code": code,
+                    "index": 0,
+                    "allocationMethod": "ACROSS",
+                    "targetSelection": "ALL",
+                    "targetType": "LINE_ITEM",
+                    "value": { "__typename": "PricingPercentageValue", "percentage": 10.0 }
+                }
+            })
+        })
+        .collect();
+    let line_level = if order.discount_code.is_some() {
+        0
+    } else {
+        line.discount
+    };
     json!({
         "id": format!("gid://shopify/LineItem/{}", line.id),
         "name": line.title,
@@ -228,7 +341,8 @@ fn line_json(order: &Order, line: &OrderLine) -> Value {
         "taxable": !line.gift_card,
         "isGiftCard": line.gift_card,
         "originalTotalSet": bag(i64::from(line.quantity) * line.unit_price, c),
-        "totalDiscountSet": bag(line.discount, c),
+        "totalDiscountSet": bag(line_level, c),
+        "discountAllocations": allocations,
         "taxLines": if line.gift_card { json!([]) } else { tax_lines(&order.tax, line.vat_rate, line.vat, c) },
     })
 }
@@ -685,6 +799,7 @@ fn decode_cursor(cursor: &str) -> Option<(OffsetDateTime, u64)> {
 
 struct Api {
     data: Arc<Data>,
+    costs: Arc<Costs>,
 }
 
 /// An error answer (boxed: a `ResponseTemplate` is large).
@@ -749,14 +864,8 @@ fn first_of(vars: &Value) -> Result<usize, Rejected> {
     Ok(first as usize)
 }
 
-fn ok(data: Value, requested: u64) -> ResponseTemplate {
-    ResponseTemplate::new(200)
-        .insert_header("x-request-id", "sandbox-request")
-        .set_body_json(json!({ "data": data, "extensions": { "cost": cost(requested, 1900) } }))
-}
-
 impl Api {
-    fn orders(&self, query: &str, vars: &Value) -> Result<ResponseTemplate, Rejected> {
+    fn orders(&self, query: &str, vars: &Value) -> Result<Value, Rejected> {
         let first = first_of(vars)?;
         let terms = parse_search(vars.get("query").and_then(Value::as_str).unwrap_or(""));
         let sort = match vars.get("sortKey").and_then(Value::as_str) {
@@ -787,10 +896,10 @@ impl Api {
             first,
             vars.get("after").and_then(Value::as_str),
         )?;
-        Ok(ok(json!({ "orders": conn }), 2 + first as u64 * 4))
+        Ok(json!({ "orders": conn }))
     }
 
-    fn payouts(&self, vars: &Value) -> Result<ResponseTemplate, Rejected> {
+    fn payouts(&self, vars: &Value) -> Result<Value, Rejected> {
         let first = first_of(vars)?;
         let terms = parse_search(vars.get("query").and_then(Value::as_str).unwrap_or(""));
         let mut nodes: Vec<&Node> = self
@@ -815,17 +924,10 @@ impl Api {
             first,
             vars.get("after").and_then(Value::as_str),
         )?;
-        Ok(ok(
-            json!({ "shopifyPaymentsAccount": { "payouts": conn } }),
-            3 + first as u64,
-        ))
+        Ok(json!({ "shopifyPaymentsAccount": { "payouts": conn } }))
     }
 
-    fn balance_transactions(
-        &self,
-        query: &str,
-        vars: &Value,
-    ) -> Result<ResponseTemplate, Rejected> {
+    fn balance_transactions(&self, query: &str, vars: &Value) -> Result<Value, Rejected> {
         let first = first_of(vars)?;
         let terms = parse_search(vars.get("query").and_then(Value::as_str).unwrap_or(""));
         let hide_transfers = query.contains("hideTransfers: true")
@@ -875,10 +977,39 @@ impl Api {
             first,
             vars.get("after").and_then(Value::as_str),
         )?;
-        Ok(ok(
-            json!({ "shopifyPaymentsAccount": { "balanceTransactions": conn } }),
-            3 + first as u64,
-        ))
+        Ok(json!({ "shopifyPaymentsAccount": { "balanceTransactions": conn } }))
+    }
+
+    /// `nodes(ids:)` for orders, with the refunds and the ids of their
+    /// transactions (what `… on Order { id refunds { id transactions { nodes
+    /// { id } } } }` selects); an unknown id is `null`, as at Shopify.
+    fn nodes(&self, vars: &Value) -> Value {
+        let ids = vars.get("ids").and_then(Value::as_array);
+        let nodes: Vec<Value> = ids
+            .into_iter()
+            .flatten()
+            .map(|id| {
+                let Some(order) = self.data.orders.iter().find(|o| o.json["id"] == *id) else {
+                    return Value::Null;
+                };
+                let refunds: Vec<Value> = order.json["refunds"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|r| {
+                        let ids: Vec<Value> = r["transactions"]["nodes"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .map(|t| json!({ "id": t["id"] }))
+                            .collect();
+                        json!({ "id": r["id"], "transactions": { "nodes": ids } })
+                    })
+                    .collect();
+                json!({ "id": id, "refunds": refunds })
+            })
+            .collect();
+        json!({ "nodes": nodes })
     }
 
     fn answer(&self, request: &Request) -> Result<ResponseTemplate, Rejected> {
@@ -916,7 +1047,10 @@ impl Api {
         })?;
         let query = body.get("query").and_then(Value::as_str).unwrap_or("");
         let vars = body.get("variables").cloned().unwrap_or(Value::Null);
-        if query.contains("balanceTransactions(") {
+        let requested = self.requested(query, &vars)?;
+        let data = if query.contains("nodes(ids:") {
+            Ok(self.nodes(&vars))
+        } else if query.contains("balanceTransactions(") {
             self.balance_transactions(query, &vars)
         } else if query.contains("payouts(") {
             self.payouts(&vars)
@@ -927,7 +1061,81 @@ impl Api {
                 "The sandbox answers only orders, payouts and balanceTransactions.",
                 "undefinedField",
             )))
+        };
+        let data = match data {
+            Ok(data) => data,
+            Err(e) => {
+                // Refused before running: the points go back.
+                lock(&self.costs.bucket).refund(requested);
+                return Err(e);
+            }
+        };
+        let actual = actual_cost(&data).min(requested);
+        let (available, plan) = {
+            let mut bucket = lock(&self.costs.bucket);
+            bucket.refund(requested - actual);
+            (bucket.spend(0).available, bucket.plan())
+        };
+        Ok(ResponseTemplate::new(200)
+            .insert_header("x-request-id", "sandbox-request")
+            .set_body_json(json!({
+                "data": data,
+                "extensions": { "cost": cost(requested, Some(actual), available, plan) }
+            })))
+    }
+
+    /// Counts the query's requested cost as Shopify does
+    /// ([`shopify_cost`](crate::shopify_cost)) and takes it from the bucket:
+    /// an invalid query is refused with its validation errors, one above
+    /// [`MAX_QUERY_COST`] with `MAX_COST_EXCEEDED`, one the bucket cannot pay
+    /// for with `THROTTLED` and the bucket's state.
+    fn requested(&self, query: &str, vars: &Value) -> Result<u64, Rejected> {
+        let key = format!("{query}\u{0}{}", vars.get("first").unwrap_or(&Value::Null));
+        let counted = lock(&self.costs.cache)
+            .entry(key)
+            .or_insert_with(|| requested_cost(query, vars))
+            .clone();
+        let requested = counted.map_err(|errors| {
+            Box::new(ResponseTemplate::new(200).set_body_json(json!({
+                "errors": [{ "message": errors }]
+            })))
+        })?;
+        self.costs
+            .max_requested
+            .fetch_max(requested, Ordering::Relaxed);
+        if requested > MAX_QUERY_COST {
+            self.costs.too_costly.fetch_add(1, Ordering::Relaxed);
+            return Err(Box::new(ResponseTemplate::new(200).set_body_json(json!({
+                "errors": [{
+                    "message": format!(
+                        "Query cost is {requested}, which exceeds the single query max cost limit ({MAX_QUERY_COST})."
+                    ),
+                    "extensions": {
+                        "code": "MAX_COST_EXCEEDED",
+                        "cost": requested,
+                        "maxCost": MAX_QUERY_COST
+                    }
+                }]
+            }))));
         }
+        let (spend, plan) = {
+            let mut bucket = lock(&self.costs.bucket);
+            (bucket.spend(requested), bucket.plan())
+        };
+        if !spend.allowed {
+            self.costs.throttled.fetch_add(1, Ordering::Relaxed);
+            return Err(Box::new(ResponseTemplate::new(200).set_body_json(json!({
+                "errors": [{
+                    "message": "Throttled",
+                    "extensions": {
+                        "code": "THROTTLED",
+                        "documentation": "https://shopify.dev/api/usage/rate-limits"
+                    }
+                }],
+                "extensions": { "cost": cost(requested, None, spend.available, plan) }
+            }))));
+        }
+        Ok(requested)
     }
 }
 

@@ -51,9 +51,11 @@
 //! # Decisions
 //!
 //! - Amounts are `shopMoney` (the shop's currency); presentment amounts are
-//!   kept in the models. A line's discount is the one Shopify allocated to it
-//!   (`totalDiscountSet`), and VAT is Shopify's tax lines, so net + VAT per
-//!   rate is exactly what the customer paid.
+//!   kept in the models. A line's discount is every discount Shopify
+//!   allocated to it (`discountAllocations`, order-level codes included;
+//!   `totalDiscountSet` leaves those out), and VAT is Shopify's tax lines
+//!   (after all discounts), so net + VAT per rate is exactly what the
+//!   customer paid.
 //! - Gift cards sold are [`LineKind::GiftCard`](bookkeeping_core::LineKind)
 //!   lines without VAT (a liability, not revenue); gift cards redeemed are
 //!   payments through [`PaymentChannel::GiftCard`](bookkeeping_core::PaymentChannel).

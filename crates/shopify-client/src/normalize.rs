@@ -2,9 +2,10 @@
 //!
 //! - An order becomes a [`Sale`] with one line per kind, VAT rate and
 //!   treatment (goods, shipping, gift cards, tips), amounts from `shopMoney`.
-//!   Discounts are the ones Shopify allocated to each line, so net + VAT per
-//!   rate is exact; a discount Shopify did not allocate is spread over the
-//!   rates in proportion with [`Money::allocate`].
+//!   A line's net is its price less every discount allocated to it
+//!   (`discountAllocations`, order-level codes included) and its VAT is its
+//!   tax lines (computed by Shopify after all discounts), so net + VAT per
+//!   rate is exact. A total the lines do not reach is a review item.
 //! - Each refund becomes a [`Refund`] with its refunded items, shipping and
 //!   adjustments, and the refund transactions.
 //! - Payments keep the gateway name and say who settles them
@@ -17,11 +18,15 @@
 use bookkeeping_core::{
     CountryCode, Currency, Customer, Fee, FeeKind, LineKind, Money, MoneyError, Payment,
     PaymentChannel, PayoutStatus as CorePayoutStatus, Provider, Refund as CoreRefund, ReviewItem,
-    ReviewReason, Rounding, Sale, SaleLine, SettlementKind, SettlementLine, SourceRef,
-    TaxTreatment, VatRate, stockholm_date,
+    ReviewReason, Sale, SaleLine, SettlementKind, SettlementLine, SourceRef, TaxTreatment, VatRate,
+    stockholm_date,
 };
+use std::collections::HashMap;
+
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+
+use crate::ids::RefundId;
 
 use crate::models::{
     BalanceTransaction, BalanceTransactionType, FinancialStatus, MoneyBag, Order, OrderTransaction,
@@ -448,7 +453,16 @@ fn sale_of(ctx: &mut Ctx<'_>) -> Result<Option<Sale>, MoneyError> {
 
     let mut lines = Lines::new(currency);
     for item in &order.line_items.nodes {
-        let base = shop(&item.original_total_set)?.checked_sub(&shop(&item.total_discount_set)?)?;
+        // Every discount allocated to the line, order-level included
+        // (`totalDiscountSet` leaves those out), so the base matches the tax
+        // lines, which Shopify computes after all discounts.
+        let discount = item
+            .discount_allocations
+            .iter()
+            .try_fold(zero(currency), |acc, a| {
+                acc.checked_add(&shop(&a.allocated_amount_set)?)
+            })?;
+        let base = shop(&item.original_total_set)?.checked_sub(&discount)?;
         if item.is_gift_card {
             lines.add(
                 LineKind::GiftCard,
@@ -485,11 +499,9 @@ fn sale_of(ctx: &mut Ctx<'_>) -> Result<Option<Sale>, MoneyError> {
         )?;
     }
 
-    // A discount Shopify did not allocate to lines: spread it over the rates.
-    let unallocated = lines.total()?.checked_sub(&total)?;
-    if unallocated.amount() > Decimal::ZERO {
-        spread_discount(&mut lines, unallocated)?;
-    }
+    // Shopify allocates every discount to a line (`discountAllocations`) or
+    // a shipping line (`discountedPriceSet`): a difference is not guessed
+    // away but reviewed.
     let diff = lines.total()?.checked_sub(&total)?;
     if !diff.is_zero() {
         ctx.review.push(
@@ -534,41 +546,6 @@ fn sale_of(ctx: &mut Ctx<'_>) -> Result<Option<Sale>, MoneyError> {
         payments,
         test: order.test,
     }))
-}
-
-/// Spreads `discount` (positive) over the taxable goods and shipping lines in
-/// proportion to their gross, as negative discount lines with the VAT of
-/// each rate, so net + VAT per rate stays exact.
-fn spread_discount(lines: &mut Lines, discount: Money) -> Result<(), MoneyError> {
-    let targets: Vec<SaleLine> = lines
-        .lines
-        .iter()
-        .filter(|l| matches!(l.kind, LineKind::Goods | LineKind::Shipping))
-        .cloned()
-        .collect();
-    let weights = targets
-        .iter()
-        .map(|l| l.gross().map(|g| g.amount().max(Decimal::ZERO)))
-        .collect::<Result<Vec<_>, _>>()?;
-    if weights.iter().all(Decimal::is_zero) {
-        return Ok(());
-    }
-    let parts = discount.allocate(&weights)?;
-    for (line, part) in targets.iter().zip(parts) {
-        let rate = line.vat_rate.unwrap_or(VatRate::ZERO);
-        let vat = part
-            .checked_mul(rate.percent() / (Decimal::ONE_HUNDRED + rate.percent()))?
-            .round(Rounding::MidpointAwayFromZero)?;
-        let net = part.checked_sub(&vat)?;
-        lines.add(
-            LineKind::Discount,
-            line.vat_rate,
-            line.treatment.clone(),
-            net.negated(),
-            vat.negated(),
-        )?;
-    }
-    Ok(())
 }
 
 /// Successful money-moving transactions: SALE/CAPTURE for a sale, REFUND
@@ -791,6 +768,24 @@ pub fn normalize_payout(
     payout: &Payout,
     transactions: &[BalanceTransaction],
 ) -> Result<(bookkeeping_core::Payout, Vec<ReviewItem>), MoneyError> {
+    normalize_payout_joined(payout, transactions, &HashMap::new())
+}
+
+/// [`normalize_payout`], with each `REFUND` line joined to the refund it
+/// settles: `refunds` maps an order transaction's numeric id (a balance
+/// transaction's `sourceOrderTransactionId`) to the refund holding that
+/// transaction ([`ShopifyClient::refunds_by_transaction`](crate::ShopifyClient::refunds_by_transaction)).
+/// A joined line's `related` is the refund, so an order with two refunds
+/// settles each one; a line that does not join keeps only the order name
+/// as its `reference`.
+///
+/// # Errors
+/// [`MoneyError`] when the payout's own amount has no valid currency.
+pub fn normalize_payout_joined(
+    payout: &Payout,
+    transactions: &[BalanceTransaction],
+    refunds: &HashMap<String, RefundId>,
+) -> Result<(bookkeeping_core::Payout, Vec<ReviewItem>), MoneyError> {
     let source = SourceRef::new(Provider::Shopify, "payout", payout.id.as_str());
     let mut reviews = Vec::new();
     let mut amount = payout.net.to_money()?;
@@ -820,7 +815,7 @@ pub fn normalize_payout(
     }
     let mut lines = Vec::with_capacity(transactions.len());
     for t in transactions {
-        match settlement_line(t) {
+        match settlement_line(t, refunds) {
             Ok((line, mut r)) => {
                 lines.push(line);
                 reviews.append(&mut r);
@@ -908,6 +903,7 @@ fn check_charges_summary(
 
 fn settlement_line(
     t: &BalanceTransaction,
+    refunds: &HashMap<String, RefundId>,
 ) -> Result<(SettlementLine, Vec<ReviewItem>), MoneyError> {
     let source = SourceRef::new(Provider::Shopify, "balance_transaction", t.id.as_str());
     let mut reviews = Vec::new();
@@ -963,14 +959,19 @@ fn settlement_line(
         gross,
         fees,
         net,
-        // A refund line settles a refund, whose id Shopify Payments does not
-        // give: it is found by the order name (`reference`) instead of
-        // pointing at the sale.
-        related: t
-            .associated_order
-            .as_ref()
-            .filter(|_| !settles_refund)
-            .map(|o| SourceRef::new(Provider::Shopify, "order", o.id.as_str())),
+        // A refund line settles a refund: the one holding the order
+        // transaction behind the line (`sourceOrderTransactionId`), never
+        // the sale. Unjoined, only the order name (`reference`) is left.
+        related: if settles_refund {
+            t.source_order_transaction_id
+                .as_ref()
+                .and_then(|id| refunds.get(id))
+                .map(|r| SourceRef::new(Provider::Shopify, "refund", r.as_str()))
+        } else {
+            t.associated_order
+                .as_ref()
+                .map(|o| SourceRef::new(Provider::Shopify, "order", o.id.as_str()))
+        },
         reference: t.associated_order.as_ref().map(|o| o.name.clone()),
         original: None,
         exchange_rate: None,
@@ -1048,56 +1049,5 @@ mod tests {
             treatment_for(de, None, r25, true, &below),
             TaxTreatment::EuB2cSwedishVat
         );
-    }
-
-    #[test]
-    fn an_unallocated_discount_is_spread_over_the_rates_exactly() {
-        let sek = |s: &str| Money::parse(s, Currency::SEK).unwrap();
-        let r25 = Some(VatRate::from_percent(Decimal::from(25)));
-        let r12 = Some(VatRate::from_percent(Decimal::from(12)));
-        let mut lines = Lines::new(Currency::SEK);
-        lines
-            .add(
-                LineKind::Goods,
-                r25,
-                TaxTreatment::Domestic,
-                sek("400.00"),
-                sek("100.00"),
-            )
-            .unwrap();
-        lines
-            .add(
-                LineKind::Goods,
-                r12,
-                TaxTreatment::Domestic,
-                sek("250.00"),
-                sek("30.00"),
-            )
-            .unwrap();
-        lines
-            .add(
-                LineKind::GiftCard,
-                Some(VatRate::ZERO),
-                TaxTreatment::Exempt,
-                sek("100.00"),
-                sek("0"),
-            )
-            .unwrap();
-        spread_discount(&mut lines, sek("78.01")).unwrap();
-        let discounts: Vec<_> = lines
-            .lines
-            .iter()
-            .filter(|l| l.kind == LineKind::Discount)
-            .map(|l| (l.vat_rate, l.net, l.vat))
-            .collect();
-        // 78.01 over 500 and 280: 50.01 at 25 %, 28.00 at 12 %; gift cards untouched.
-        assert_eq!(
-            discounts,
-            [
-                (r25, sek("-40.01"), sek("-10.00")),
-                (r12, sek("-25.00"), sek("-3.00")),
-            ]
-        );
-        assert_eq!(lines.total().unwrap(), sek("801.99"));
     }
 }

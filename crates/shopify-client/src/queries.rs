@@ -1,11 +1,120 @@
 //! The GraphQL documents the client sends. Every one is validated against
 //! Shopify's complete 2026-01 schema in the crate's tests.
 
+// The selections of nested nodes, shared by the orders query and the
+// follow-up queries that fetch a nested connection's further pages. Macros,
+// not consts, so `concat!` can put into each document only the fragments it
+// uses (an unused fragment is a validation error).
+macro_rules! bag_fragments {
+    () => {
+        "fragment Money on MoneyV2 { amount currencyCode }
+fragment Bag on MoneyBag { shopMoney { ...Money } presentmentMoney { ...Money } }
+"
+    };
+}
+macro_rules! money_fragments {
+    () => {
+        concat!(
+            bag_fragments!(),
+            "fragment Tax on TaxLine { title rate ratePercentage channelLiable priceSet { ...Bag } }
+"
+        )
+    };
+}
+/// A follow-up query: the next page of connection `$conn` of the object
+/// `$root(id: $id)`, its nodes selected by fragment `$fields` (defined with
+/// the fragments named last).
+macro_rules! follow_up {
+    ($name:literal, $root:literal, $conn:literal, $extra:literal, $fields:literal, $($fragment:ident),+) => {
+        concat!(
+            "query ", $name, "($id: ID!, $first: Int!, $after: String) {
+  ", $root, "(id: $id) {
+    ", $conn, "(first: $first, after: $after", $extra, ") {
+      pageInfo { hasNextPage endCursor }
+      nodes { ...", $fields, " }
+    }
+  }
+}
+
+",
+            $($fragment!()),+
+        )
+    };
+}
+macro_rules! txn_fragment {
+    () => {
+        "fragment Txn on OrderTransaction {
+  id kind status gateway formattedGateway processedAt test paymentId
+  amountSet { ...Bag }
+  fees { type amount { ...Money } taxAmount { ...Money } }
+}
+"
+    };
+}
+macro_rules! line_item_fragment {
+    () => {
+        "fragment LineItemFields on LineItem {
+  id name sku quantity taxable isGiftCard
+  originalTotalSet { ...Bag }
+  totalDiscountSet { ...Bag }
+  discountAllocations { allocatedAmountSet { ...Bag } }
+  taxLines { ...Tax }
+}
+"
+    };
+}
+macro_rules! shipping_line_fragment {
+    () => {
+        "fragment ShippingLineFields on ShippingLine {
+  id title isRemoved
+  originalPriceSet { ...Bag }
+  discountedPriceSet { ...Bag }
+  taxLines { ...Tax }
+}
+"
+    };
+}
+macro_rules! refund_line_item_fragment {
+    () => {
+        "fragment RefundLineItemFields on RefundLineItem {
+  id quantity
+  subtotalSet { ...Bag }
+  totalTaxSet { ...Bag }
+  lineItem { id name isGiftCard taxLines { ...Tax } }
+}
+"
+    };
+}
+macro_rules! refund_shipping_line_fragment {
+    () => {
+        "fragment RefundShippingLineFields on RefundShippingLine {
+  id
+  subtotalAmountSet { ...Bag }
+  taxAmountSet { ...Bag }
+  shippingLine { title taxLines { ...Tax } }
+}
+"
+    };
+}
+macro_rules! order_adjustment_fragment {
+    () => {
+        "fragment OrderAdjustmentFields on OrderAdjustment { id reason amountSet { ...Bag } taxAmountSet { ...Bag } }
+"
+    };
+}
+
 /// Orders matching a search query, with everything bookkeeping needs.
 ///
 /// Variables: `$first` (page size), `$after` (cursor), `$query` (search
 /// syntax, e.g. `processed_at:>='2026-02-28T23:00:00Z'`), `$sortKey`.
-pub const ORDERS: &str = r#"query KassabokOrders($first: Int!, $after: String, $query: String, $sortKey: OrderSortKeys!) {
+///
+/// `refunds` and `transactions` are lists, asked for whole (without
+/// `first`): Shopify counts a list once, not per element. The connections
+/// inside an order are paged: when one has more than a page, the client
+/// fetches the rest with the follow-up queries below ([`ORDER_LINE_ITEMS`]
+/// and the others).
+pub const ORDERS: &str = concat!(
+    r#"query KassabokOrders($first: Int!, $after: String, $query: String, $sortKey: OrderSortKeys!) {
   orders(first: $first, after: $after, query: $query, sortKey: $sortKey) {
     pageInfo { hasNextPage endCursor }
     nodes {
@@ -29,66 +138,117 @@ pub const ORDERS: &str = r#"query KassabokOrders($first: Int!, $after: String, $
       customAttributes { key value }
       lineItems(first: 100) {
         pageInfo { hasNextPage endCursor }
-        nodes {
-          id name sku quantity taxable isGiftCard
-          originalTotalSet { ...Bag }
-          totalDiscountSet { ...Bag }
-          taxLines { ...Tax }
-        }
+        nodes { ...LineItemFields }
       }
-      shippingLines(first: 10, includeRemovals: true) {
+      shippingLines(first: 5, includeRemovals: true) {
         pageInfo { hasNextPage endCursor }
-        nodes {
-          id title isRemoved
-          originalPriceSet { ...Bag }
-          discountedPriceSet { ...Bag }
-          taxLines { ...Tax }
-        }
+        nodes { ...ShippingLineFields }
       }
-      refunds(first: 20) {
+      refunds {
         id createdAt processedAt note
         totalRefundedSet { ...Bag }
-        refundLineItems(first: 50) {
+        refundLineItems(first: 20) {
           pageInfo { hasNextPage endCursor }
-          nodes {
-            id quantity
-            subtotalSet { ...Bag }
-            totalTaxSet { ...Bag }
-            lineItem { id name isGiftCard taxLines { ...Tax } }
-          }
+          nodes { ...RefundLineItemFields }
         }
-        refundShippingLines(first: 10) {
+        refundShippingLines(first: 5) {
           pageInfo { hasNextPage endCursor }
-          nodes {
-            id
-            subtotalAmountSet { ...Bag }
-            taxAmountSet { ...Bag }
-            shippingLine { title taxLines { ...Tax } }
-          }
+          nodes { ...RefundShippingLineFields }
         }
-        orderAdjustments(first: 10) {
+        orderAdjustments(first: 5) {
           pageInfo { hasNextPage endCursor }
-          nodes { id reason amountSet { ...Bag } taxAmountSet { ...Bag } }
+          nodes { ...OrderAdjustmentFields }
         }
-        transactions(first: 10) {
+        transactions(first: 5) {
           pageInfo { hasNextPage endCursor }
           nodes { ...Txn }
         }
       }
-      transactions(first: 30) { ...Txn }
+      transactions { ...Txn }
     }
   }
 }
 
-fragment Money on MoneyV2 { amount currencyCode }
-fragment Bag on MoneyBag { shopMoney { ...Money } presentmentMoney { ...Money } }
-fragment Tax on TaxLine { title rate ratePercentage channelLiable priceSet { ...Bag } }
-fragment Txn on OrderTransaction {
-  id kind status gateway formattedGateway processedAt test paymentId
-  amountSet { ...Bag }
-  fees { type amount { ...Money } taxAmount { ...Money } }
-}
-"#;
+"#,
+    money_fragments!(),
+    txn_fragment!(),
+    line_item_fragment!(),
+    shipping_line_fragment!(),
+    refund_line_item_fragment!(),
+    refund_shipping_line_fragment!(),
+    order_adjustment_fragment!(),
+);
+
+/// Further line items of one order. Variables: `$id` (the order's GID),
+/// `$first`, `$after`.
+pub const ORDER_LINE_ITEMS: &str = follow_up!(
+    "KassabokOrderLineItems",
+    "order",
+    "lineItems",
+    "",
+    "LineItemFields",
+    money_fragments,
+    line_item_fragment
+);
+
+/// Further shipping lines of one order (removed ones included).
+/// Variables: `$id`, `$first`, `$after`.
+pub const ORDER_SHIPPING_LINES: &str = follow_up!(
+    "KassabokOrderShippingLines",
+    "order",
+    "shippingLines",
+    ", includeRemovals: true",
+    "ShippingLineFields",
+    money_fragments,
+    shipping_line_fragment
+);
+
+/// Further refunded line items of one refund. Variables: `$id` (the
+/// refund's GID), `$first`, `$after`.
+pub const REFUND_LINE_ITEMS: &str = follow_up!(
+    "KassabokRefundLineItems",
+    "refund",
+    "refundLineItems",
+    "",
+    "RefundLineItemFields",
+    money_fragments,
+    refund_line_item_fragment
+);
+
+/// Further refunded shipping lines of one refund. Variables: `$id`,
+/// `$first`, `$after`.
+pub const REFUND_SHIPPING_LINES: &str = follow_up!(
+    "KassabokRefundShippingLines",
+    "refund",
+    "refundShippingLines",
+    "",
+    "RefundShippingLineFields",
+    money_fragments,
+    refund_shipping_line_fragment
+);
+
+/// Further order adjustments of one refund. Variables: `$id`, `$first`,
+/// `$after`.
+pub const REFUND_ORDER_ADJUSTMENTS: &str = follow_up!(
+    "KassabokRefundOrderAdjustments",
+    "refund",
+    "orderAdjustments",
+    "",
+    "OrderAdjustmentFields",
+    bag_fragments,
+    order_adjustment_fragment
+);
+
+/// Further transactions of one refund. Variables: `$id`, `$first`, `$after`.
+pub const REFUND_TRANSACTIONS: &str = follow_up!(
+    "KassabokRefundTransactions",
+    "refund",
+    "transactions",
+    "",
+    "Txn",
+    bag_fragments,
+    txn_fragment
+);
 
 /// Shopify Payments payouts matching a search query.
 ///
@@ -139,9 +299,80 @@ pub const BALANCE_TRANSACTIONS: &str = r#"query KassabokBalanceTransactions($fir
 fragment Money on MoneyV2 { amount currencyCode }
 "#;
 
+/// The refunds of some orders with the ids of their transactions: joins a
+/// payout's `REFUND` balance transactions (`sourceOrderTransactionId`, the
+/// order transaction behind it) to the refund they settle. Variables: `$ids`
+/// (order GIDs, at most [`NODES_PER_QUERY`]).
+pub const REFUNDS_OF_ORDERS: &str = r#"query KassabokRefundsOfOrders($ids: [ID!]!) {
+  nodes(ids: $ids) {
+    ... on Order {
+      id
+      refunds { id transactions(first: 10) { nodes { id } } }
+    }
+  }
+}
+"#;
+
+/// Ids per `nodes(ids:)` query (Shopify's input arrays hold at most 250).
+pub const NODES_PER_QUERY: usize = 250;
+
+/// Orders per page: Shopify's largest page, whose requested cost fits the
+/// single-query limit of 1000 points (the crate's tests print the costs).
+pub const ORDERS_PAGE_SIZE: u32 = 250;
+
+/// Payouts per page (Shopify's largest page fits the cost limit).
+pub const PAYOUTS_PAGE_SIZE: u32 = 250;
+
+/// Balance transactions per page (Shopify's largest page fits the cost limit).
+pub const BALANCE_TRANSACTIONS_PAGE_SIZE: u32 = 250;
+
+/// Nested items per follow-up page (Shopify's largest page; each
+/// follow-up document fits the cost limit at it).
+pub const FOLLOW_UP_PAGE_SIZE: u32 = 250;
+
+/// Every paged document with the page size the client sends (`$first`).
+pub const PAGE_SIZES: &[(&str, &str, u32)] = &[
+    ("orders", ORDERS, ORDERS_PAGE_SIZE),
+    ("order_line_items", ORDER_LINE_ITEMS, FOLLOW_UP_PAGE_SIZE),
+    (
+        "order_shipping_lines",
+        ORDER_SHIPPING_LINES,
+        FOLLOW_UP_PAGE_SIZE,
+    ),
+    ("refund_line_items", REFUND_LINE_ITEMS, FOLLOW_UP_PAGE_SIZE),
+    (
+        "refund_shipping_lines",
+        REFUND_SHIPPING_LINES,
+        FOLLOW_UP_PAGE_SIZE,
+    ),
+    (
+        "refund_order_adjustments",
+        REFUND_ORDER_ADJUSTMENTS,
+        FOLLOW_UP_PAGE_SIZE,
+    ),
+    (
+        "refund_transactions",
+        REFUND_TRANSACTIONS,
+        FOLLOW_UP_PAGE_SIZE,
+    ),
+    ("payouts", PAYOUTS, PAYOUTS_PAGE_SIZE),
+    (
+        "balance_transactions",
+        BALANCE_TRANSACTIONS,
+        BALANCE_TRANSACTIONS_PAGE_SIZE,
+    ),
+];
+
 /// Every document, by name, for tests and tools.
 pub const ALL: &[(&str, &str)] = &[
     ("orders", ORDERS),
+    ("order_line_items", ORDER_LINE_ITEMS),
+    ("order_shipping_lines", ORDER_SHIPPING_LINES),
+    ("refund_line_items", REFUND_LINE_ITEMS),
+    ("refund_shipping_lines", REFUND_SHIPPING_LINES),
+    ("refund_order_adjustments", REFUND_ORDER_ADJUSTMENTS),
+    ("refund_transactions", REFUND_TRANSACTIONS),
+    ("refunds_of_orders", REFUNDS_OF_ORDERS),
     ("payouts", PAYOUTS),
     ("balance_transactions", BALANCE_TRANSACTIONS),
 ];

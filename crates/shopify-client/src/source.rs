@@ -147,8 +147,23 @@ async fn payout_records(
             malformed = bad;
         }
     }
+    // Refund lines join the refund they settle through the order
+    // transaction behind them (an order can have several refunds).
+    let mut orders: Vec<crate::ids::OrderId> = transactions
+        .iter()
+        .filter(|t| t.kind == crate::models::BalanceTransactionType::Refund)
+        .filter(|t| t.source_order_transaction_id.is_some())
+        .filter_map(|t| t.associated_order.as_ref().map(|o| o.id.clone()))
+        .collect();
+    orders.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+    orders.dedup();
+    let refunds = if orders.is_empty() {
+        std::collections::HashMap::new()
+    } else {
+        client.refunds_by_transaction(&orders).await?
+    };
     let mut out = Vec::new();
-    match crate::normalize::normalize_payout(&payout, &transactions) {
+    match crate::normalize::normalize_payout_joined(&payout, &transactions, &refunds) {
         Ok((p, reviews)) => {
             out.push(PayoutRecord::Payout(p));
             out.extend(malformed.into_iter().map(PayoutRecord::Review));

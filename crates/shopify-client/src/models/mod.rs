@@ -12,10 +12,10 @@ mod payout;
 pub(crate) use common::zero;
 pub use common::{Connection, MoneyBag, MoneyV2, PageInfo, TaxLine};
 pub use order::{
-    Attribute, CompanyLocation, CompanyTaxSettings, FinancialStatus, LineItem, MailingAddress,
-    Order, OrderAdjustment, OrderAdjustmentReason, OrderTransaction, OrderTransactionKind,
-    OrderTransactionStatus, PurchasingEntity, Refund, RefundLineItem, RefundShippingLine,
-    RefundedLineItem, ShippingLine, TransactionFee,
+    Attribute, CompanyLocation, CompanyTaxSettings, DiscountAllocation, FinancialStatus, LineItem,
+    MailingAddress, Order, OrderAdjustment, OrderAdjustmentReason, OrderTransaction,
+    OrderTransactionKind, OrderTransactionStatus, PurchasingEntity, Refund, RefundLineItem,
+    RefundShippingLine, RefundedLineItem, ShippingLine, TransactionFee,
 };
 pub use payout::{
     AssociatedOrder, AssociatedPayout, BalanceTransaction, BalanceTransactionPayoutStatus,

@@ -241,10 +241,24 @@ pub struct LineItem {
     pub is_gift_card: bool,
     /// Unit price × quantity, before discounts.
     pub original_total_set: MoneyBag,
-    /// Discounts allocated to the line (line-level and order-level).
+    /// Line-level discounts only: the 2026-01 schema says it "doesn't include
+    /// order-level discounts". Kept for reference; the net is taken from
+    /// [`discount_allocations`](Self::discount_allocations).
     pub total_discount_set: MoneyBag,
-    /// Taxes on the line after discounts.
+    /// Every discount allocated to the line, line-level and order-level
+    /// (a code on the whole order is allocated across the lines here).
+    pub discount_allocations: Vec<DiscountAllocation>,
+    /// Taxes on the line after all discounts (`TaxLine.priceSet`: "after
+    /// discounts and before returns").
     pub tax_lines: Vec<TaxLine>,
+}
+
+/// A discount allocated to a line (`DiscountAllocation`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DiscountAllocation {
+    /// The amount taken off the line.
+    pub allocated_amount_set: MoneyBag,
 }
 
 /// A shipping line.

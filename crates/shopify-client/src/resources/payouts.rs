@@ -3,11 +3,14 @@
 use bookkeeping_core::Period;
 use futures::stream::{BoxStream, StreamExt};
 use provider_http::{Page, paginate};
-use serde_json::json;
+use std::collections::HashMap;
+
+use serde_json::{Value, json};
 
 use super::{Listed, decode_node, next_cursor, raw_page, smaller_page_for};
 use crate::client::ShopifyClient;
 use crate::error::Error;
+use crate::ids::{OrderId, RefundId};
 use crate::models::{BalanceTransaction, Payout};
 use crate::queries;
 
@@ -75,6 +78,61 @@ impl ShopifyClient {
             futures::future::ready(keep)
         })
         .boxed()
+    }
+
+    /// The refund behind each of the given order transactions: the refunds
+    /// of `orders` (one `nodes(ids:)` query per 250 orders), keyed by the
+    /// numeric id of each refund transaction, which is what a balance
+    /// transaction's `sourceOrderTransactionId` holds.
+    ///
+    /// # Errors
+    /// [`Error`] when a query fails or its answer does not decode.
+    pub async fn refunds_by_transaction(
+        &self,
+        orders: &[OrderId],
+    ) -> Result<HashMap<String, RefundId>, Error> {
+        #[derive(serde::Deserialize)]
+        struct OrderRefunds {
+            #[serde(default)]
+            refunds: Vec<RefundTransactions>,
+        }
+        #[derive(serde::Deserialize)]
+        struct RefundTransactions {
+            id: RefundId,
+            transactions: Nodes,
+        }
+        #[derive(serde::Deserialize)]
+        struct Nodes {
+            nodes: Vec<TransactionId>,
+        }
+        #[derive(serde::Deserialize)]
+        struct TransactionId {
+            id: crate::ids::OrderTransactionId,
+        }
+        let mut out = HashMap::new();
+        for chunk in orders.chunks(queries::NODES_PER_QUERY) {
+            let resp = self
+                .graphql(queries::REFUNDS_OF_ORDERS, json!({ "ids": chunk }))
+                .await?;
+            let nodes = resp.data.get("nodes").cloned().unwrap_or(Value::Null);
+            // A node that is null (an order deleted since) or not an order
+            // has nothing to join.
+            let orders: Vec<Option<OrderRefunds>> = serde_path_to_error::deserialize(nodes)
+                .map_err(|e| Error::Decode {
+                    path: crate::client::graphql_path(),
+                    what: "refunds of orders",
+                    field: format!("/data/nodes/{}", e.path()),
+                    source: e.into_inner(),
+                })?;
+            for refund in orders.into_iter().flatten().flat_map(|o| o.refunds) {
+                for t in refund.transactions.nodes {
+                    if let Some(n) = t.id.numeric() {
+                        out.insert(n.to_owned(), refund.id.clone());
+                    }
+                }
+            }
+        }
+        Ok(out)
     }
 
     fn list<T: serde::de::DeserializeOwned + Send + 'static>(

@@ -1,5 +1,6 @@
 //! Integration tests of `shopify-client`: one binary, one module per area.
 
+mod cost;
 mod errors;
 mod normalize;
 mod orders;

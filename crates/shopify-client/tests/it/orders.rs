@@ -130,7 +130,9 @@ async fn a_month_of_orders_normalizes_to_shopifys_totals() {
     .unwrap();
     assert_eq!(month_total, sek("3880.40"));
 
-    // #1001: three rates and shipping, discount code spread by Shopify per line.
+    // #1001: three rates and shipping, and a 10 % code on the whole order:
+    // an order-level discount, absent from `totalDiscountSet` and allocated
+    // per line in `discountAllocations`; VAT is exactly the tax lines.
     let s1 = sales[0];
     let rates: Vec<String> = s1
         .lines

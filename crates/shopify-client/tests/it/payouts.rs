@@ -1,7 +1,8 @@
 //! Shopify Payments payouts and their balance transactions.
 
 use bookkeeping_core::{
-    Currency, FeeKind, Money, PayoutRecord, PayoutSource, ReviewReason, SettlementKind,
+    Currency, FeeKind, Money, PayoutRecord, PayoutSource, Provider, ReviewReason, SettlementKind,
+    SourceRef,
 };
 use futures::TryStreamExt;
 use serde_json::Value;
@@ -15,7 +16,52 @@ fn sek(s: &str) -> Money {
     Money::parse(s, Currency::SEK).unwrap()
 }
 
+/// The fixture orders, as Shopify would hold them.
+fn fixture_orders() -> Vec<Value> {
+    [
+        "orders-march-page1.json",
+        "orders-march-page2.json",
+        "orders-earlier-updated.json",
+    ]
+    .iter()
+    .flat_map(|f| {
+        fixture(f)["data"]["orders"]["nodes"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    })
+    .collect()
+}
+
+/// Answers `nodes(ids:)` for `orders` like Shopify: each order's refunds
+/// with the ids of their transactions, `null` for an unknown id.
+async fn mount_refunds_of_orders(server: &MockServer, orders: Vec<Value>) {
+    graphql(|v| v.get("ids").is_some())
+        .respond_with(move |req: &wiremock::Request| {
+            let nodes: Vec<Value> = variables(req)["ids"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|id| match orders.iter().find(|o| o["id"] == *id) {
+                    None => Value::Null,
+                    Some(o) => serde_json::json!({
+                        "id": id,
+                        "refunds": o["refunds"].as_array().into_iter().flatten().map(|r| serde_json::json!({
+                            "id": r["id"],
+                            "transactions": {"nodes": r["transactions"]["nodes"].as_array().into_iter().flatten()
+                                .map(|t| serde_json::json!({"id": t["id"]})).collect::<Vec<_>>()}
+                        })).collect::<Vec<_>>()
+                    }),
+                })
+                .collect();
+            ok(serde_json::json!({"data": {"nodes": nodes}}))
+        })
+        .mount(server)
+        .await;
+}
+
 async fn mount(server: &MockServer, a: Value, b: Value) {
+    mount_refunds_of_orders(server, fixture_orders()).await;
     page(PAYOUTS_QUERY, None)
         .respond_with(ok(fixture("payouts-march.json")))
         .expect(1)
@@ -75,6 +121,16 @@ async fn two_payouts_with_a_refund_and_a_chargeback() {
     assert_eq!(refund.kind, SettlementKind::Refund);
     assert_eq!(refund.gross, sek("-299.00"));
     assert_eq!(refund.reference.as_deref(), Some("#0998"));
+    // Joined through `sourceOrderTransactionId` to the refund holding that
+    // order transaction, not to the sale.
+    assert_eq!(
+        refund.related,
+        Some(SourceRef::new(
+            Provider::Shopify,
+            "refund",
+            "gid://shopify/Refund/8998"
+        ))
+    );
     let dispute = &b.lines[2];
     assert_eq!(dispute.kind, SettlementKind::Dispute);
     assert_eq!(dispute.fees[0].kind, FeeKind::Dispute);
@@ -212,4 +268,73 @@ async fn when_the_transfer_filter_finds_nothing_the_payout_date_is_searched() {
     };
     assert_eq!(p.lines.len(), 4);
     assert!(p.unexplained().unwrap().is_zero());
+}
+
+/// An order refunded twice, both refunds settled in one payout: the order
+/// name cannot tell the two lines apart, the order transaction behind each
+/// (`ShopifyPaymentsBalanceTransaction.sourceOrderTransactionId`, joined to
+/// `Refund.transactions`, 2026-01 schema) does.
+#[tokio::test]
+async fn two_refunds_of_one_order_join_by_their_transactions() {
+    let server = MockServer::start().await;
+    // #1001 gets a second refund of 10.00 with its own transaction.
+    let mut orders = fixture_orders();
+    let o1 = orders.iter_mut().find(|o| o["name"] == "#1001").unwrap();
+    let mut second = o1["refunds"][0].clone();
+    second["id"] = Value::from("gid://shopify/Refund/9002");
+    second["transactions"]["nodes"][0]["id"] =
+        Value::from("gid://shopify/OrderTransaction/70000000777");
+    o1["refunds"].as_array_mut().unwrap().push(second);
+    mount_refunds_of_orders(&server, orders).await;
+    // Payout B settles both: the second refund line comes first.
+    let mut b = fixture("balance-transactions-88001002.json");
+    let rows = b["data"]["shopifyPaymentsAccount"]["balanceTransactions"]["nodes"]
+        .as_array_mut()
+        .unwrap();
+    let mut row = rows[3].clone();
+    row["id"] = Value::from("gid://shopify/ShopifyPaymentsBalanceTransaction/99000000777");
+    row["sourceOrderTransactionId"] = Value::from("70000000777");
+    for field in ["amount", "net"] {
+        row[field]["amount"] = Value::from("-10.0");
+    }
+    rows.insert(3, row);
+    let mut payouts = fixture("payouts-march.json");
+    payouts["data"]["shopifyPaymentsAccount"]["payouts"]["nodes"][1]["net"]["amount"] =
+        Value::from("1256.14");
+    page(PAYOUTS_QUERY, None)
+        .respond_with(ok(payouts))
+        .mount(&server)
+        .await;
+    page("payments_transfer_id:88001001", None)
+        .respond_with(ok(fixture("balance-transactions-88001001.json")))
+        .mount(&server)
+        .await;
+    page("payments_transfer_id:88001002", None)
+        .respond_with(ok(b))
+        .mount(&server)
+        .await;
+    catch_all(&server).await;
+
+    let records: Vec<PayoutRecord> = client(&server)
+        .payouts(&march())
+        .try_collect()
+        .await
+        .unwrap();
+    let PayoutRecord::Payout(p) = &records[1] else {
+        panic!("{records:#?}");
+    };
+    assert!(p.unexplained().unwrap().is_zero());
+    let refunds: Vec<(Money, Option<&str>)> = p
+        .lines
+        .iter()
+        .filter(|l| l.kind == SettlementKind::Refund)
+        .map(|l| (l.gross, l.related.as_ref().map(|r| r.id.as_str())))
+        .collect();
+    assert_eq!(
+        refunds,
+        [
+            (sek("-10.00"), Some("gid://shopify/Refund/9002")),
+            (sek("-179.10"), Some("gid://shopify/Refund/9001")),
+        ]
+    );
 }

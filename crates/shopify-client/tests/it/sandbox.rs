@@ -9,7 +9,7 @@ use bookkeeping_core::{
 };
 use futures::TryStreamExt;
 use provider_http::{Jitter, RetryPolicy};
-use provider_sandbox::scenario::{Gateway, TransactionKind};
+use provider_sandbox::scenario::{Gateway, ItemKind, TransactionKind};
 use provider_sandbox::shopify::ShopifySandbox;
 use provider_sandbox::{Faults, Scenario, ScenarioConfig};
 use shopify_client::ShopifyClient;
@@ -209,4 +209,140 @@ async fn gateways_are_reported_for_coverage() {
     ] {
         assert!(channels.contains(&expected), "{expected:?} missing");
     }
+}
+
+/// A discount code on the whole order is an order-level discount. Shopify's
+/// 2026-01 schema: `LineItem.totalDiscountSet` "doesn't include order-level
+/// discounts", `LineItem.discountAllocations` holds "the discounts that have
+/// been allocated to the line item by discount applications", and
+/// `TaxLine.priceSet` is the tax "after discounts". The sandbox renders the
+/// scenario's code that way; each rate books net = price − allocations and
+/// VAT = the tax lines, exactly, with no review item.
+#[tokio::test]
+async fn an_order_level_discount_books_the_tax_lines_exactly() {
+    let scenario = scenario();
+    let period = scenario.config.period;
+    let sandbox = ShopifySandbox::start(&scenario, Faults::none()).await;
+    let client = client(&sandbox, 50);
+    let records: Vec<SalesRecord> = client.sales(&period).try_collect().await.unwrap();
+    let discounted: Vec<_> = scenario
+        .orders
+        .iter()
+        .filter(|o| o.discount_code.is_some())
+        .collect();
+    assert!(discounted.len() >= 4, "the month has discount codes");
+    for order in discounted {
+        let sale = records
+            .iter()
+            .find_map(|r| match r {
+                SalesRecord::Sale(s) if s.document_number == order.name => Some(s),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("{} was booked", order.name));
+        let reviews: Vec<_> = records
+            .iter()
+            .filter_map(|r| match r {
+                SalesRecord::Review(item) if item.message.contains(&order.name) => Some(item),
+                _ => None,
+            })
+            .collect();
+        assert!(reviews.is_empty(), "{}: {reviews:#?}", order.name);
+        // Expected per rate, from the scenario's own lines (minor units).
+        let mut expected: Vec<(rust_decimal::Decimal, i64, i64)> = Vec::new();
+        let goods = order.lines.iter().filter(|l| !l.gift_card);
+        for l in goods {
+            match expected.iter_mut().find(|(r, _, _)| *r == l.vat_rate) {
+                Some((_, net, vat)) => {
+                    *net += l.gross() - l.vat;
+                    *vat += l.vat;
+                }
+                None => expected.push((l.vat_rate, l.gross() - l.vat, l.vat)),
+            }
+        }
+        let booked: Vec<(rust_decimal::Decimal, Money, Money)> = sale
+            .lines
+            .iter()
+            .filter(|l| l.kind == bookkeeping_core::LineKind::Goods)
+            .map(|l| (l.vat_rate.unwrap().percent(), l.net, l.vat))
+            .collect();
+        let expected: Vec<_> = expected
+            .into_iter()
+            .map(|(r, net, vat)| (r, sek(net), sek(vat)))
+            .collect();
+        assert_eq!(booked, expected, "{}", order.name);
+        assert!(
+            !sale
+                .lines
+                .iter()
+                .any(|l| l.kind == bookkeeping_core::LineKind::Discount),
+            "{}: no VAT is taken off a discount a second time",
+            order.name
+        );
+        assert_eq!(sale.total().unwrap(), sek(order.total()), "{}", order.name);
+    }
+}
+
+/// At the page sizes the client sends by default, Shopify never refuses a
+/// query as too costly (the simulated Shopify counts cost as Shopify does and
+/// answers `MAX_COST_EXCEEDED` above 1000): no request is wasted.
+#[tokio::test]
+async fn no_request_of_a_month_is_refused_as_too_costly() {
+    let s = scenario();
+    let sandbox = ShopifySandbox::start(&s, Faults::none()).await;
+    let client = client(&sandbox, shopify_client::queries::ORDERS_PAGE_SIZE);
+    let got = run(&client, &s.config.period).await;
+    assert_eq!(got.sales, expected(&s).0);
+    assert_eq!(sandbox.refused_as_too_costly(), 0);
+    let max = sandbox.max_requested_cost();
+    assert!(max > 900 && max <= 1000, "max requested cost {max}");
+    // Two order listings (one page each), the payouts list, one page of
+    // balance transactions per payout, and one refund join per payout with
+    // refund lines: nothing repeated.
+    let payouts: Vec<_> = s
+        .shopify_payouts
+        .iter()
+        .filter(|p| s.config.period.contains(p.created_at))
+        .collect();
+    let with_refunds = payouts
+        .iter()
+        .filter(|p| p.items.iter().any(|i| i.kind == ItemKind::Refund))
+        .count();
+    assert!(with_refunds > 0);
+    assert_eq!(
+        sandbox.requests(),
+        3 + (payouts.len() + with_refunds) as u64
+    );
+}
+
+/// Two clients of one app share the shop's bucket (1000 points, restoring
+/// 1000 per second): both ask for an order page of 981 points at once, so
+/// one is answered `THROTTLED` with the bucket's real state, waits what that
+/// implies, and still lists the whole month. (One client alone paces itself
+/// from `throttleStatus` and is not throttled.)
+#[tokio::test]
+async fn an_empty_bucket_throttles_and_the_client_waits() {
+    let s = scenario();
+    let sandbox = ShopifySandbox::start(&s, Faults::none()).await;
+    sandbox.set_plan(provider_sandbox::shopify_cost::Plan {
+        bucket: 1000,
+        restore_per_second: 1000,
+    });
+    let (a, b) = (client(&sandbox, 250), client(&sandbox, 250));
+    let period = s.config.period;
+    let (ra, rb) = tokio::join!(
+        a.sales(&period).try_collect::<Vec<SalesRecord>>(),
+        b.sales(&period).try_collect::<Vec<SalesRecord>>()
+    );
+    for records in [ra.unwrap(), rb.unwrap()] {
+        let sales = records
+            .iter()
+            .filter(|r| matches!(r, SalesRecord::Sale(_)))
+            .count();
+        assert_eq!(sales, expected(&s).0);
+    }
+    assert!(
+        sandbox.throttled() >= 1,
+        "one client found the bucket short"
+    );
+    assert_eq!(sandbox.refused_as_too_costly(), 0);
 }

@@ -1,0 +1,37 @@
+//! What each query asks of Shopify's cost budget, at the page sizes the
+//! client sends: never above the 1000 points of a single query, so the first
+//! request of a listing is never refused (`MAX_COST_EXCEEDED`).
+//!
+//! The cost is counted by `provider_sandbox::shopify_cost` (the simulated
+//! Shopify counts the same way): Shopify's published rules ("GraphQL Admin
+//! API rate limits", <https://shopify.dev/docs/api/usage/limits#cost-calculation>)
+//! with the logarithmic connection sizes and free money objects reproduced
+//! there from costs recorded at a live store.
+
+use provider_sandbox::shopify_cost::{MAX_QUERY_COST, requested_cost};
+use serde_json::json;
+use shopify_client::queries;
+
+#[test]
+fn every_query_fits_shopifys_single_query_limit_at_the_sizes_sent() {
+    let mut report = Vec::new();
+    for (name, query, first) in queries::PAGE_SIZES {
+        let vars = json!({ "first": first, "after": null, "query": "", "sortKey": "PROCESSED_AT" });
+        let cost = requested_cost(query, &vars).unwrap_or_else(|e| panic!("{name}: {e}"));
+        report.push(format!(
+            "{name:<28} first: {first:>3}  requested cost {cost:>4}"
+        ));
+        assert!(
+            cost <= MAX_QUERY_COST,
+            "{name} at first: {first} costs {cost}"
+        );
+        // One more per page would no longer fit, or the page is Shopify's largest.
+        let more = requested_cost(query, &json!({ "first": first + 1 })).unwrap();
+        assert!(
+            more > MAX_QUERY_COST || *first == shopify_client::MAX_PAGE_SIZE,
+            "{name}: first: {} would still fit ({more})",
+            first + 1
+        );
+    }
+    println!("{}", report.join("\n"));
+}
