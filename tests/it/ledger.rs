@@ -46,7 +46,7 @@ async fn the_sandbox_month_is_exported_once_and_an_edit_corrected_with_new_vouch
     // The same month mapped again (month_close's CI step runs the whole
     // job twice, refetching): nothing new, no #VER.
     let policy = Policy::default().with_external_invoices(true);
-    let again = fetched.map(Chart::bas2025(), policy, rates(), march());
+    let again = fetched.map(Chart::bas2025(), policy.clone(), rates(), march());
     let second = close(&ledger, &again, &options, |_| Ok(())).await.unwrap();
     assert_eq!((second.new, second.corrected, second.unchanged), (0, 0, n));
     assert!(second.batch.is_none());
