@@ -9,11 +9,20 @@
 //! A provider whose credentials are set in the environment is read from its
 //! real API (or from `<PROVIDER>_API_BASE_URL`); a provider without them runs
 //! against the embedded sandbox, so the command works on a fresh machine.
-//! Writes `DIR/verifikationer.si` (SIE 4I), `DIR/journal.csv` and
-//! `DIR/review.md`, and prints a summary. Through the ledger (default
+//! Foreign currencies are booked at the Riksbank's daily rates (SWEA API;
+//! `RIKSBANK_API_BASE_URL`, `RIKSBANK_API_KEY`), the OSS return uses the
+//! ECB's reference rates (`ECB_API_BASE_URL`); both run against the sandbox
+//! too when the providers do.
+//! Writes `DIR/verifikationer.si` (SIE 4I), `DIR/journal.csv`,
+//! `DIR/review.md`, `DIR/rates.csv` (every exchange rate used),
+//! `DIR/oss.csv` (the OSS return), `DIR/ec_sales_list.csv`
+//! and, per month, `DIR/periodisk_sammanstallning_YYMM.txt` (the EC sales
+//! list in Skatteverket's SKV 574008 file format, contact from
+//! `SKV_CONTACT_NAME`, `SKV_CONTACT_PHONE`, `SKV_CONTACT_EMAIL`), and prints a summary. Through the ledger (default
 //! `target/kassabok/ledger.sqlite`) the SIE file holds only what was not
 //! exported before: a second run of a month writes no `#VER`, and a voucher
-//! changed at the provider after its export gets a reversal and a new voucher. Exits 1 on an error it cannot handle
+//! changed at the provider after its export gets a reversal and a new
+//! voucher. Exits 1 on an error it cannot handle
 //! (bad credentials, an unreachable server), 2 on bad arguments; the SIE file
 //! is written to a temporary file and renamed, so it is never partial.
 
@@ -27,14 +36,16 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use kassabok::close::{Fetched, Sources, fetch};
-use kassabok::core::{Currency, Period, Provider};
+use kassabok::core::{Currency, PayoutRecord, Period, Provider, SalesRecord};
 use kassabok::ledger::{
     CloseOptions, CloseReport, Failpoint, LedgerStore, SourceProgress, SqlLedger, Step, close,
     period_key,
 };
-use kassabok::mapping::{Chart, FixedRates, Granularity, Journal, Policy, SieExport};
+use kassabok::mapping::{Chart, Granularity, Journal, Policy, SieExport};
+use kassabok::rates::{EcbClient, EcbRates, RatesError, RiksbankClient, RiksbankRates};
+use kassabok::reports::{EcSalesList, OssReport, SkvReporter};
+use provider_sandbox::rates::{EcbSandbox, RiksbankSandbox, start_ecb, start_riksbank};
 use provider_sandbox::{Faults, Sandbox, ScenarioConfig};
-use rust_decimal::Decimal;
 use time::{Date, OffsetDateTime, macros::format_description};
 
 const USAGE: &str = "\
@@ -47,6 +58,9 @@ Credentials come from the environment; a provider without them uses the built-in
   SHOPIFY_SHOP, SHOPIFY_ACCESS_TOKEN       KLARNA_API_USERNAME, KLARNA_API_PASSWORD
   STRIPE_SECRET_KEY                        PAYPAL_CLIENT_ID, PAYPAL_CLIENT_SECRET
 and <PROVIDER>_API_BASE_URL points a provider at another server.
+Exchange rates: the Riksbank (RIKSBANK_API_BASE_URL, RIKSBANK_API_KEY) for booking,
+the ECB (ECB_API_BASE_URL) for the OSS return. The EC sales list file for Skatteverket
+needs SKV_CONTACT_NAME and SKV_CONTACT_PHONE (and optionally SKV_CONTACT_EMAIL).
 The ledger (default target/kassabok/ledger.sqlite) remembers what was exported: the SIE file
 holds only new vouchers and corrections; --no-ledger writes the whole period every time.";
 
@@ -319,30 +333,250 @@ impl Progress {
     }
 }
 
-/// Exchange rates for the example: a fixed table. A host supplies its own
-/// (`ExchangeRates`), e.g. Riksbanken's daily rates.
-fn example_rates(period: &Period) -> FixedRates {
-    let from = period.first() - time::Duration::days(62);
-    FixedRates::new()
-        .with(Currency::EUR, from, Decimal::new(114_000, 4))
-        .with(Currency::USD, from, Decimal::new(104_500, 4))
-        .with(Currency::NOK, from, Decimal::new(9_800, 4))
-        .with(Currency::DKK, from, Decimal::new(15_280, 4))
-        .with(Currency::GBP, from, Decimal::new(133_200, 4))
+/// The exchange rates of a run: the Riksbank's for booking, the ECB's for
+/// the OSS return.
+struct Rates {
+    riksbank: RiksbankRates,
+    ecb: EcbRates,
+    origin: Origin,
+    /// Kept alive for the run: the servers stop when they drop.
+    _sandbox: Option<(RiksbankSandbox, EcbSandbox)>,
 }
 
-fn map(fetched: &Fetched, args: &Args) -> Journal {
+/// The real Riksbank and ECB when every provider is real, the simulated ones
+/// otherwise; `RIKSBANK_API_BASE_URL` / `ECB_API_BASE_URL` override both.
+async fn build_rates(period: Period, sandboxed: bool) -> Result<Rates, Box<dyn Error>> {
+    let sandbox = if sandboxed {
+        // The simulated publishers publish until well after the period.
+        let until = period.last() + time::Duration::days(40);
+        Some((
+            start_riksbank(until, Faults::none()).await,
+            start_ecb(until, Faults::none()).await,
+        ))
+    } else {
+        None
+    };
+    let mut riksbank = RiksbankClient::builder();
+    let mut ecb = EcbClient::builder();
+    if let Some((rb, e)) = &sandbox {
+        riksbank = riksbank.base_url(rb.uri());
+        ecb = ecb.base_url(e.uri());
+    }
+    let rb_url = env("RIKSBANK_API_BASE_URL");
+    let ecb_url = env("ECB_API_BASE_URL");
+    if let Some(url) = &rb_url {
+        riksbank = riksbank.base_url(url.clone());
+    }
+    if let Some(key) = env("RIKSBANK_API_KEY") {
+        riksbank = riksbank.api_key(key);
+    }
+    if let Some(url) = &ecb_url {
+        ecb = ecb.base_url(url.clone());
+    }
+    let origin = if sandbox.is_some() && rb_url.is_none() {
+        Origin::Sandbox
+    } else {
+        Origin::Real
+    };
+    Ok(Rates {
+        riksbank: RiksbankRates::new(riksbank.build()?),
+        ecb: EcbRates::new(ecb.build()?),
+        origin,
+        _sandbox: sandbox,
+    })
+}
+
+/// Every currency other than SEK in what was fetched.
+fn foreign_currencies(fetched: &Fetched) -> std::collections::BTreeSet<Currency> {
+    let mut out = std::collections::BTreeSet::new();
+    for rec in &fetched.sales {
+        match rec {
+            SalesRecord::Sale(s) => out.insert(s.currency),
+            SalesRecord::Refund(r) => out.insert(r.currency),
+            _ => false,
+        };
+    }
+    for rec in &fetched.payouts {
+        if let PayoutRecord::Payout(p) = rec {
+            out.insert(p.amount.currency());
+            for l in &p.lines {
+                out.insert(l.gross.currency());
+                out.extend(l.original.map(|o| o.currency()));
+            }
+        }
+    }
+    for batch in &fetched.statements {
+        out.extend(batch.statements.iter().map(|s| s.currency));
+    }
+    out.remove(&Currency::SEK);
+    out
+}
+
+/// Fetches the Riksbank's rates for every foreign currency of the run, from
+/// two months before the period (payouts settle earlier sales) to the days
+/// after it (payouts arrive later). A currency the Riksbank does not publish
+/// is left out: its amounts go to review.
+async fn prefetch_rates(
+    rates: &Rates,
+    fetched: &Fetched,
+    period: Period,
+) -> Result<(), Box<dyn Error>> {
+    let from = period.first() - time::Duration::days(62);
+    let to = period.last() + time::Duration::days(31);
+    for c in foreign_currencies(fetched) {
+        match rates.riksbank.prefetch([c], from, to).await {
+            Ok(()) => {}
+            Err(RatesError::UnknownCurrency { .. }) => {
+                eprintln!("the Riksbank publishes no {c} rate: {c} amounts go to review");
+            }
+            Err(e) => return Err(format!("cannot fetch the Riksbank's exchange rates: {e}").into()),
+        }
+    }
+    Ok(())
+}
+
+fn map(fetched: &Fetched, args: &Args, rates: &Rates) -> Journal {
     // The sandbox shop issues some invoices in its accounting program and
     // takes card payments of them through Stripe: those settle 1510.
     let policy = Policy::default()
         .with_granularity(args.granularity)
         .with_external_invoices(true);
-    fetched.map(
-        Chart::bas2025(),
-        policy,
-        example_rates(&args.period),
-        args.period,
-    )
+    fetched.map(Chart::bas2025(), policy, &rates.riksbank, args.period)
+}
+
+/// The OSS return and the EC sales list of the period. Their review items
+/// join the journal's, so review.md lists them.
+async fn reports(
+    fetched: &Fetched,
+    args: &Args,
+    rates: &Rates,
+    journal: &mut Journal,
+) -> (OssReport, EcSalesList) {
+    for (currency, day) in OssReport::rates_needed(args.period, &fetched.sales) {
+        if let Err(e) = rates.ecb.oss_rate(currency, day).await {
+            eprintln!("OSS return: {e}");
+        }
+    }
+    let oss = OssReport::build(args.period, &fetched.sales, &rates.ecb);
+    let ec = EcSalesList::build(args.period, &fetched.sales, &rates.riksbank);
+    journal.review.extend(oss.review.iter().cloned());
+    journal.review.extend(ec.review.iter().cloned());
+    (oss, ec)
+}
+
+/// Writes rates.csv: every exchange rate the journal's foreign amounts were
+/// booked at. The Riksbank's with the day asked for and the day published;
+/// the providers' own conversions (Stripe's `exchange_rate` on a balance
+/// transaction, a PayPal currency conversion) with the object.
+fn write_rates_used(fetched: &Fetched, rates: &Rates, args: &Args) -> Result<(), Box<dyn Error>> {
+    use kassabok::core::StatementClass;
+    let mut w = String::new();
+    w.push_str("source,currency,date,published,sek_per_unit,object\n");
+    for (currency, day, published, rate) in rates.riksbank.used() {
+        w.push_str(&format!(
+            "riksbank,{currency},{day},{published},{rate},SEK{currency}PMI\n"
+        ));
+    }
+    for rec in &fetched.payouts {
+        let PayoutRecord::Payout(p) = rec else {
+            continue;
+        };
+        for l in &p.lines {
+            if let (Some(original), Some(rate)) = (l.original, l.exchange_rate)
+                && l.gross.currency() == Currency::SEK
+            {
+                let day = kassabok::core::stockholm_date(l.occurred_at);
+                w.push_str(&format!(
+                    "{},{},{day},{day},{rate},{}\n",
+                    p.provider.as_str(),
+                    original.currency(),
+                    csv_field(&l.source.to_string())
+                ));
+            }
+        }
+    }
+    for batch in &fetched.statements {
+        let lines: Vec<_> = batch.statements.iter().flat_map(|s| &s.lines).collect();
+        for foreign in lines.iter().filter(|l| {
+            l.class == StatementClass::Conversion && l.amount.currency() != Currency::SEK
+        }) {
+            let sek = lines.iter().find(|l| {
+                l.class == StatementClass::Conversion
+                    && l.amount.currency() == Currency::SEK
+                    && (foreign.related.as_ref() == Some(&l.source)
+                        || l.related.as_ref() == Some(&foreign.source))
+            });
+            if let Some(sek) = sek
+                && !foreign.amount.is_zero()
+            {
+                let rate = (sek.amount.amount() / foreign.amount.amount())
+                    .abs()
+                    .round_dp(6);
+                let day = kassabok::core::stockholm_date(foreign.booked_at);
+                w.push_str(&format!(
+                    "paypal,{},{day},{day},{rate},{}\n",
+                    foreign.amount.currency(),
+                    csv_field(&format!("{} {}", foreign.source, sek.source))
+                ));
+            }
+        }
+    }
+    write_atomically(&args.out.join("rates.csv"), w.as_bytes())?;
+    Ok(())
+}
+
+/// A CSV field, quoted when it must be (provider ids are provider data).
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_owned()
+    }
+}
+
+/// Writes oss.csv, ec_sales_list.csv and, with a contact for Skatteverket,
+/// the EC sales list file per month.
+fn write_reports(
+    oss: &OssReport,
+    ec: &EcSalesList,
+    args: &Args,
+    sandboxed: bool,
+) -> Result<Vec<String>, Box<dyn Error>> {
+    let mut written = vec!["oss.csv".to_owned(), "ec_sales_list.csv".to_owned()];
+    let mut csv = Vec::new();
+    oss.to_csv(&mut csv)?;
+    write_atomically(&args.out.join("oss.csv"), &csv)?;
+    let mut csv = Vec::new();
+    ec.to_csv(&mut csv)?;
+    write_atomically(&args.out.join("ec_sales_list.csv"), &csv)?;
+
+    // The sandbox company has a made-up contact; a real one must say who answers.
+    let contact = env("SKV_CONTACT_NAME")
+        .zip(env("SKV_CONTACT_PHONE"))
+        .or_else(|| sandboxed.then(|| ("Anna Andersson".to_owned(), "031-123456".to_owned())));
+    let vat_number =
+        SkvReporter::vat_number_from_org_nr(args.org_nr.as_deref().unwrap_or("556677-8899"));
+    match (contact, vat_number) {
+        (Some((contact_name, phone)), Some(vat_number)) => {
+            let reporter = SkvReporter {
+                vat_number,
+                contact_name,
+                phone,
+                email: env("SKV_CONTACT_EMAIL"),
+            };
+            for month in ec.months() {
+                let name = format!("periodisk_sammanstallning_{}.txt", month.skv_code());
+                let file = ec.to_skv574008(month, &reporter)?;
+                write_atomically(&args.out.join(&name), file.as_bytes())?;
+                written.push(name);
+            }
+        }
+        _ if !ec.rows.is_empty() => eprintln!(
+            "EC sales list: set SKV_CONTACT_NAME and SKV_CONTACT_PHONE (and --org-nr) to write the file for Skatteverket"
+        ),
+        _ => {}
+    }
+    Ok(written)
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same directory, so
@@ -403,7 +637,14 @@ fn write_outputs(
     Ok(())
 }
 
-fn print_summary(journal: &Journal, fetched: &Fetched, run: &Run, args: &Args, elapsed: Duration) {
+fn print_summary(
+    journal: &Journal,
+    fetched: &Fetched,
+    run: &Run,
+    args: &Args,
+    reports: &[String],
+    elapsed: Duration,
+) {
     println!();
     println!("kassabok month close, granularity {:?}", args.granularity);
     let fetched_line: Vec<String> = Provider::ALL
@@ -429,8 +670,9 @@ fn print_summary(journal: &Journal, fetched: &Fetched, run: &Run, args: &Args, e
         },
     );
     println!(
-        "wrote {}/{{verifikationer.si, journal.csv, review.md}} in {:.1} s",
+        "wrote {}/{{verifikationer.si, journal.csv, review.md, {}}} in {:.1} s",
         args.out.display(),
+        reports.join(", "),
         elapsed.as_secs_f64()
     );
 }
@@ -527,9 +769,20 @@ async fn run() -> Result<(), Box<dyn Error>> {
     let _ = ticker.await;
     let fetched = fetched?;
 
-    let journal = map(&fetched, &args);
+    let sandboxed_rates = run._sandbox.is_some();
+    let rates = build_rates(args.period, sandboxed_rates).await?;
+    prefetch_rates(&rates, &fetched, args.period).await?;
+    let mut journal = map(&fetched, &args, &rates);
+    let (oss, ec) = reports(&fetched, &args, &rates, &mut journal).await;
     let ledger = book(&journal, &fetched, &args, today).await?;
-    print_summary(&journal, &fetched, &run, &args, started.elapsed());
+    let mut written = write_reports(&oss, &ec, &args, sandboxed_rates)?;
+    write_rates_used(&fetched, &rates, &args)?;
+    written.push("rates.csv".to_owned());
+    println!(
+        "exchange rates: the Riksbank's for booking, the ECB's for the OSS return ({})",
+        rates.origin.label()
+    );
+    print_summary(&journal, &fetched, &run, &args, &written, started.elapsed());
     match (&ledger, &args.ledger) {
         (Some(report), Ledger::Sqlite(path)) => println!("ledger {}: {report}", path.display()),
         (Some(report), _) => println!("ledger: {report}"),

@@ -15,6 +15,8 @@
 //! | [`core`] | `bookkeeping-core` | normalized `Sale`, `Refund`, `Payout`, `Fee`, `StatementLine`, `Money`, `Period` and the source traits |
 //! | [`http`] | `provider-http` | the one HTTP layer: retries, rate limits, pagination, redacted secrets |
 //! | [`mapping`] | `journal-mapping` | `Chart`, `Policy`, `ExchangeRates` → `Journal` (vouchers, reconciliation, review, coverage) |
+//! | [`rates`] | `exchange-rates` | the Riksbank's daily rates (the default for booking) and the ECB's reference rates (the OSS return) |
+//! | [`reports`] | `vat-reports` | the OSS return and the EC sales list (periodisk sammanställning, SKV 574008 file) |
 //! | [`shopify`] | `shopify-client` | orders (the sales report) and Shopify Payments payouts (feature `shopify`) |
 //! | [`klarna`] | `klarna-settlements` | Klarna payouts, transactions and reports (feature `klarna`) |
 //! | [`stripe`] | `stripe-invoicing` | Stripe payouts, balance transactions and invoices (feature `stripe`) |
@@ -40,8 +42,10 @@
 pub mod close;
 
 pub use bookkeeping_core as core;
+pub use exchange_rates as rates;
 pub use journal_mapping as mapping;
 pub use provider_http as http;
+pub use vat_reports as reports;
 
 #[cfg(feature = "klarna")]
 pub use klarna_settlements as klarna;

@@ -4,3 +4,4 @@
 mod ledger;
 mod month_close;
 mod support;
+mod vat_reports;

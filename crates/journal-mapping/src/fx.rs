@@ -85,3 +85,37 @@ impl ExchangeRates for FixedRates {
             .map(|(_, r)| *r)
     }
 }
+
+/// Units of a currency per euro, by the rule of the EU VAT return schemes
+/// (OSS, IOSS): the ECB's rate published on the period's last day or, if
+/// none was, on the next day of publication.
+///
+/// `exchange-rates`' `EcbRates` implements it; a closure does for tests.
+///
+/// ```
+/// use bookkeeping_core::Currency;
+/// use journal_mapping::EuroRates;
+/// use rust_decimal::Decimal;
+/// use time::{Date, macros::date};
+///
+/// // 31 March 2024 was a Sunday: the next publication, 2 April (Easter Monday was a TARGET holiday).
+/// let ecb = |c: Currency, _last: Date| (c == Currency::SEK).then(|| (date!(2024 - 04 - 02), Decimal::new(115_800, 4)));
+/// assert_eq!(ecb.oss_rate(Currency::SEK, date!(2024 - 03 - 31)).map(|(d, _)| d), Some(date!(2024 - 04 - 02)));
+/// ```
+pub trait EuroRates {
+    /// Units of `currency` per euro for a period ending on `last_day`, with
+    /// the publication day used; `None` when not (yet) published.
+    fn oss_rate(&self, currency: Currency, last_day: Date) -> Option<(Date, Decimal)>;
+}
+
+impl<F: Fn(Currency, Date) -> Option<(Date, Decimal)>> EuroRates for F {
+    fn oss_rate(&self, currency: Currency, last_day: Date) -> Option<(Date, Decimal)> {
+        self(currency, last_day)
+    }
+}
+
+impl<T: EuroRates + ?Sized> EuroRates for Arc<T> {
+    fn oss_rate(&self, currency: Currency, last_day: Date) -> Option<(Date, Decimal)> {
+        (**self).oss_rate(currency, last_day)
+    }
+}

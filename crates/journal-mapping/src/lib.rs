@@ -129,7 +129,7 @@ pub use coverage::{Coverage, NeededItem, NeededReport, NeededReportKind, Provide
 pub use export::CsvError;
 #[cfg(feature = "sie")]
 pub use export::SieExport;
-pub use fx::{ExchangeRates, FixedRates};
+pub use fx::{EuroRates, ExchangeRates, FixedRates};
 pub use journal::{Journal, ProviderSummary, ProviderTotals, RoundingResidue, Summary};
 pub use mapper::{DisputeLost, Mapper, MappingInput, map};
 pub use policy::{

@@ -6,13 +6,15 @@
 //! |---|---|---|
 //! | `SALE` | `Charge` | + |
 //! | `RETURN` | `Refund` | − |
-//! | `REVERSAL`, `REVERSAL_MERCHANT_PROTECTION` | `Dispute` | − |
+//! | `REVERSAL` | `Dispute` | − |
+//! | `REVERSAL_MERCHANT_PROTECTION` | `Dispute` (Klarna's merchant protection credits it back) | + |
 //! | `FEE` | `Fee` (gross 0, one [`Fee`] with its VAT) | − |
 //! | `FEE_REFUND` | `Fee` (a negative fee) | + |
 //! | `TAX` | `Fee` (all of it VAT on Klarna's fees) | − |
 //! | `CORRECTION` of a fee (`…FEE_CORRECTION…`) | `Fee` (a negative fee) | as sent |
 //! | other `CORRECTION` | `Adjustment` | as sent |
 //! | `COMMISSION`, `CREDIT` | `Adjustment` | + |
+//! | `COMMISSION` reversed (negative, or `COMMISSION_RETURN…`) | `Adjustment` | − |
 //! | `CHARGE` | `Adjustment` | − |
 //! | `HOLDBACK` | `ReserveHeld` | − |
 //! | `RELEASE` | `ReserveReleased` | + |
@@ -20,7 +22,24 @@
 //!
 //! Klarna reports amounts as magnitudes; the direction comes from the type
 //! (a negative amount is read by its magnitude too), except for corrections
-//! and unknown types, whose sign is kept. Debt movements that have no
+//! and unknown types, whose sign is kept. The signs are those of Klarna's
+//! settlement formula
+//! (<https://docs.klarna.com/payments/after-payments/settlements/settlement-files/>):
+//! `REVERSAL_MERCHANT_PROTECTION` is "credited by Klarna for merchant
+//! protection" and reduces `total_reversal_amount`, so a protected fraud case
+//! nets to zero; commission reversals are subtracted
+//! (`− total_commission_reversal_amount`).
+//!
+//! Rows that belong to no order (holdback, release, charges,
+//! `CASH_ADVANCE_*`, `LIABILITY_TRANSFER`) may carry `""` for `order_id`,
+//! `capture_id` and `purchase_country`; their lines have no related order.
+//!
+//! Dates: a payout's `arrival_date` (the date the bank account, BAS 1930, is
+//! debited in the journal) is the Stockholm date of `payout_date`. Klarna
+//! says crediting "usually takes one banking day" after the payout date, so
+//! the bank statement may show it a banking day later (a payout on the last
+//! day of a month then reaches the bank in the next month); bank matching is
+//! by `payment_reference`, not by date. Debt movements that have no
 //! transaction of their own (`repay_amount`, `deposit_amount`,
 //! `tax_refund_amount`) become `Transfer` / `Fee` lines from the totals.
 //!
@@ -111,7 +130,13 @@ pub fn expected_sales<'a>(
         .filter(|t| t.transaction_type == TransactionType::Sale)
         .filter_map(|t| {
             Some(ExpectedSale {
-                order: SourceRef::new(Provider::Klarna, "order", t.order_id.as_str()),
+                order: SourceRef::new(
+                    Provider::Klarna,
+                    "order",
+                    t.order_id
+                        .as_ref()
+                        .map_or_else(|| t.key(), |o| o.to_string()),
+                ),
                 merchant_reference: t.merchant_reference1.clone(),
                 merchant_reference2: t.merchant_reference2.clone(),
                 amount: Money::from_minor_units(t.amount.abs(), t.currency_code).ok()?,
@@ -131,6 +156,7 @@ const FEE_CORRECTION: &str = "fee_correction_amount";
 const FEE_REFUND: &str = "fee_refund_amount";
 const TAX: &str = "tax_amount";
 const COMMISSION: &str = "commission_amount";
+const COMMISSION_REVERSAL: &str = "commission_reversal_amount";
 const CHARGE: &str = "charge_amount";
 const CREDIT: &str = "credit_amount";
 const HOLDBACK: &str = "holdback_amount";
@@ -146,6 +172,7 @@ fn total_named(totals: &Totals, name: &str) -> Option<i64> {
         FEE_REFUND => totals.fee_refund_amount,
         TAX => totals.tax_amount,
         COMMISSION => Some(totals.commission_amount),
+        COMMISSION_REVERSAL => totals.commission_reversal_amount,
         CHARGE => totals.charge_amount,
         CREDIT => totals.credit_amount,
         HOLDBACK => Some(totals.holdback_amount),
@@ -154,7 +181,7 @@ fn total_named(totals: &Totals, name: &str) -> Option<i64> {
     }
 }
 
-const COMPARED: [&str; 12] = [
+const COMPARED: [&str; 13] = [
     SALE,
     RETURN,
     REVERSAL,
@@ -163,6 +190,7 @@ const COMPARED: [&str; 12] = [
     FEE_REFUND,
     TAX,
     COMMISSION,
+    COMMISSION_REVERSAL,
     CHARGE,
     CREDIT,
     HOLDBACK,
@@ -248,11 +276,10 @@ impl Builder<'_> {
             gross: self.money(gross),
             fees,
             net: self.money(gross - fee_total),
-            related: Some(SourceRef::new(
-                Provider::Klarna,
-                "order",
-                t.order_id.as_str(),
-            )),
+            related: t
+                .order_id
+                .as_ref()
+                .map(|o| SourceRef::new(Provider::Klarna, "order", o.as_str())),
             reference: t.merchant_reference1.clone(),
             original: None,
             exchange_rate: None,
@@ -297,6 +324,17 @@ impl Builder<'_> {
     }
 }
 
+/// A `COMMISSION` row that takes commission back (Klarna's
+/// `− total_commission_reversal_amount`): sent negative, or with a
+/// commission-return detailed type.
+fn is_commission_reversal(t: &Transaction) -> bool {
+    t.amount < 0
+        || matches!(
+            t.detailed_type,
+            Some(DetailedType::CommissionReturn | DetailedType::CommissionReturnGross)
+        )
+}
+
 fn describe(t: &Transaction) -> String {
     let what = match &t.detailed_type {
         Some(d) => d.as_str().to_ascii_lowercase().replace('_', " "),
@@ -308,10 +346,14 @@ fn describe(t: &Transaction) -> String {
     };
     match &t.merchant_reference1 {
         Some(r) => format!("Klarna {what} {r}"),
-        None => format!(
-            "Klarna {what} {}",
-            t.short_order_id.as_deref().unwrap_or(t.order_id.as_str())
-        ),
+        None => match t
+            .short_order_id
+            .as_deref()
+            .or(t.order_id.as_ref().map(|o| o.as_str()))
+        {
+            Some(order) => format!("Klarna {what} {order}"),
+            None => format!("Klarna {what}"),
+        },
     }
 }
 
@@ -428,9 +470,14 @@ pub fn normalize_payout(payout: &Payout, transactions: &[Listed<Transaction>]) -
                 b.count(RETURN, m);
                 b.push(t, SettlementKind::Refund, -m, None, description);
             }
-            TransactionType::Reversal | TransactionType::ReversalMerchantProtection => {
+            TransactionType::Reversal => {
                 b.count(REVERSAL, m);
                 b.push(t, SettlementKind::Dispute, -m, None, description);
+            }
+            TransactionType::ReversalMerchantProtection => {
+                // A credit to the merchant that reduces total_reversal_amount.
+                b.count(REVERSAL, -m);
+                b.push(t, SettlementKind::Dispute, m, None, description);
             }
             TransactionType::Fee => {
                 b.count(FEE, m);
@@ -471,6 +518,10 @@ pub fn normalize_payout(payout: &Payout, transactions: &[Listed<Transaction>]) -
             TransactionType::Correction => {
                 b.count("correction", s);
                 b.push(t, SettlementKind::Adjustment, s, None, description);
+            }
+            TransactionType::Commission if is_commission_reversal(t) => {
+                b.count(COMMISSION_REVERSAL, m);
+                b.push(t, SettlementKind::Adjustment, -m, None, description);
             }
             TransactionType::Commission => {
                 b.count(COMMISSION, m);

@@ -4,11 +4,20 @@
 //!   (`reports/payout-with-transactions`, the Merchant Portal, SFTP). Columns
 //!   are configurable per merchant, so every column is found by its name and
 //!   unknown columns are ignored; the delimiter (`;`, `,`, tab, `|`) and the
-//!   decimal form (`1 234,50`, `1,234.50`, `1234.50`) are detected. Body
-//!   columns have the names of the JSON transaction fields; header columns
-//!   (`total_sale_amount`, …, `payment_reference`, `payout_date`) may repeat on
-//!   every row. CSV amounts are decimals in major units (unlike the JSON's
-//!   minor units) and are converted by the currency's exponent, exactly.
+//!   decimal form (`1 234,50`, `1,234.50`, `1234.50`) are detected. Columns
+//!   are read by the names Klarna documents for the report
+//!   (<https://docs.klarna.com/payments/after-payments/settlements/settlement-files/>):
+//!   header fields `settlement_currency`, `total_*_amount` (with
+//!   `total_commission_reversal_amount` and `total_deposit_amount`),
+//!   `opening_debt_balance`, `closing_debt_balance`; body fields
+//!   `posting_currency`, `tax_rate` and `tax_amount` (VAT on Klarna's fees)
+//!   and the JSON transaction's names for the rest. The JSON API's names
+//!   (`currency_code`, `vat_rate`, `vat_amount`, `*_debt_balance_amount`) are
+//!   read as aliases, and a merchant who renamed columns in Klarna's report
+//!   configurator passes the renames in [`ReportColumns`]. Header columns may
+//!   repeat on every row. CSV amounts are decimals in major units (unlike the
+//!   JSON's minor units) and are converted by the currency's exponent,
+//!   exactly.
 //! - [`parse_sales_report`]: Klarna's sales documents (one row per order line)
 //!   with VAT, into [`Sale`]s and [`Refund`]s.
 //!
@@ -88,6 +97,43 @@ pub struct PayoutReport {
     pub columns: Vec<String>,
     /// What was detected.
     pub format: CsvFormat,
+}
+
+/// Columns a merchant renamed in Klarna's report configurator: each
+/// merchant name is read as the documented name it stands for.
+///
+/// ```
+/// use klarna_settlements::report::{ReportColumns, parse_payout_report_with};
+///
+/// let columns = ReportColumns::default().rename("Belopp", "amount");
+/// let csv = "payment_reference;settlement_currency;type;order_id;Belopp;posting_currency;\
+///            purchase_country;sale_date;capture_date\n\
+///            K7Q2M9XB;SEK;SALE;9a0e4c6b-2f37-4d1b-8f64-0c9a3b8e7d21;1 249,00;SEK;SE;\
+///            2026-02-27T10:15:02Z;2026-02-28T08:01:44Z\n";
+/// let report = parse_payout_report_with(csv.as_bytes(), &columns).unwrap();
+/// let sale = report.transactions[0].item().unwrap();
+/// assert_eq!(sale.amount, 124_900);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReportColumns {
+    renames: HashMap<String, String>,
+}
+
+impl ReportColumns {
+    /// Reads the column `merchant_name` (compared without case) as Klarna's
+    /// documented column `documented`.
+    #[must_use]
+    pub fn rename(mut self, merchant_name: &str, documented: &str) -> Self {
+        self.renames.insert(
+            merchant_name.trim().to_ascii_lowercase(),
+            documented.trim().to_ascii_lowercase(),
+        );
+        self
+    }
+
+    fn documented(&self, column: String) -> String {
+        self.renames.get(&column).cloned().unwrap_or(column)
+    }
 }
 
 /// A data row: its line in the file and its fields.
@@ -189,7 +235,11 @@ pub fn parse_decimal(value: &str, decimal: DecimalSeparator) -> Option<Decimal> 
     Decimal::from_str(&s).ok()
 }
 
-fn read_table(bytes: &[u8], amount_columns: &[&str]) -> Result<Table, ReportError> {
+fn read_table(
+    bytes: &[u8],
+    amount_columns: &[&str],
+    renames: &ReportColumns,
+) -> Result<Table, ReportError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = String::from_utf8_lossy(bytes);
     let header = text
@@ -206,7 +256,7 @@ fn read_table(bytes: &[u8], amount_columns: &[&str]) -> Result<Table, ReportErro
         .headers()
         .map_err(|source| ReportError::Csv { line: 1, source })?
         .iter()
-        .map(|h| h.trim().to_ascii_lowercase())
+        .map(|h| renames.documented(h.trim().to_ascii_lowercase()))
         .collect();
     let index = columns
         .iter()
@@ -273,59 +323,108 @@ fn minor_value(text: &str, currency: Option<Currency>, decimal: DecimalSeparator
     minor.map_or_else(|| Value::String(text.to_owned()), Value::from)
 }
 
-const TRANSACTION_AMOUNTS: [&str; 3] = [
-    "amount",
-    "vat_amount",
-    "tax_in_currency_of_registration_country",
+/// A JSON transaction field and the CSV columns it is read from: Klarna's
+/// documented report name first, then aliases (the JSON API's names).
+type Column = (&'static str, &'static [&'static str]);
+
+const TRANSACTION_AMOUNTS: [Column; 3] = [
+    ("amount", &["amount"]),
+    ("vat_amount", &["tax_amount", "vat_amount"]),
+    (
+        "tax_in_currency_of_registration_country",
+        &["tax_in_currency_of_registration_country"],
+    ),
 ];
+const TRANSACTION_RATE: Column = ("vat_rate", &["tax_rate", "vat_rate"]);
 const TRANSACTION_INTEGERS: [&str; 2] = [
     "initial_number_of_installments",
     "initial_payment_method_monthly_downpayments",
 ];
 const TRANSACTION_DATES: [&str; 2] = ["sale_date", "capture_date"];
-const TRANSACTION_TEXT: [&str; 20] = [
-    "type",
-    "detailed_type",
-    "capture_id",
-    "refund_id",
-    "payment_reference",
-    "order_id",
-    "short_order_id",
-    "merchant_reference1",
-    "merchant_reference2",
-    "merchant_capture_reference",
-    "merchant_refund_reference",
-    "currency_code",
-    "purchase_country",
-    "shipping_country",
-    "currency_code_of_registration_country",
-    "initial_payment_method_type",
-    "klarna_comment",
-    "reversal_reference",
-    "payout",
-    "merchant_id",
+const TRANSACTION_TEXT: [Column; 20] = [
+    ("type", &["type"]),
+    ("detailed_type", &["detailed_type"]),
+    ("capture_id", &["capture_id"]),
+    ("refund_id", &["refund_id"]),
+    ("payment_reference", &["payment_reference"]),
+    ("order_id", &["order_id"]),
+    ("short_order_id", &["short_order_id"]),
+    ("merchant_reference1", &["merchant_reference1"]),
+    ("merchant_reference2", &["merchant_reference2"]),
+    (
+        "merchant_capture_reference",
+        &["merchant_capture_reference"],
+    ),
+    ("merchant_refund_reference", &["merchant_refund_reference"]),
+    ("currency_code", &["posting_currency", "currency_code"]),
+    ("purchase_country", &["purchase_country"]),
+    ("shipping_country", &["shipping_country"]),
+    (
+        "currency_code_of_registration_country",
+        &["currency_code_of_registration_country"],
+    ),
+    (
+        "initial_payment_method_type",
+        &["initial_payment_method_type"],
+    ),
+    ("klarna_comment", &["klarna_comment"]),
+    ("reversal_reference", &["reversal_reference"]),
+    ("payout", &["payout"]),
+    ("merchant_id", &["merchant_id"]),
 ];
 
-const TOTALS: [&str; 18] = [
-    "sale_amount",
-    "return_amount",
-    "reversal_amount",
-    "fee_amount",
-    "fee_correction_amount",
-    "holdback_amount",
-    "release_amount",
-    "repay_amount",
-    "tax_amount",
-    "commission_amount",
-    "charge_amount",
-    "credit_amount",
-    "fee_refund_amount",
-    "tax_refund_amount",
-    "settlement_amount",
-    "deposit_amount",
-    "opening_debt_balance_amount",
-    "closing_debt_balance_amount",
+/// The payout's currency: the header's `settlement_currency`, else a
+/// transaction's currency.
+const PAYOUT_CURRENCY: &[&str] = &["settlement_currency", "currency_code", "posting_currency"];
+
+/// The JSON totals and the report's header columns they are read from.
+const TOTALS: [Column; 19] = [
+    ("sale_amount", &["total_sale_amount"]),
+    ("return_amount", &["total_return_amount"]),
+    ("reversal_amount", &["total_reversal_amount"]),
+    ("fee_amount", &["total_fee_amount"]),
+    ("fee_correction_amount", &["total_fee_correction_amount"]),
+    ("holdback_amount", &["total_holdback_amount"]),
+    ("release_amount", &["total_release_amount"]),
+    ("repay_amount", &["total_repay_amount"]),
+    ("tax_amount", &["total_tax_amount"]),
+    ("commission_amount", &["total_commission_amount"]),
+    (
+        "commission_reversal_amount",
+        &["total_commission_reversal_amount"],
+    ),
+    ("charge_amount", &["total_charge_amount"]),
+    ("credit_amount", &["total_credit_amount"]),
+    ("fee_refund_amount", &["total_fee_refund_amount"]),
+    ("tax_refund_amount", &["total_tax_refund_amount"]),
+    ("settlement_amount", &["total_settlement_amount"]),
+    ("deposit_amount", &["total_deposit_amount"]),
+    (
+        "opening_debt_balance_amount",
+        &[
+            "opening_debt_balance",
+            "total_opening_debt_balance_amount",
+            "opening_debt_balance_amount",
+        ],
+    ),
+    (
+        "closing_debt_balance_amount",
+        &[
+            "closing_debt_balance",
+            "total_closing_debt_balance_amount",
+            "closing_debt_balance_amount",
+        ],
+    ),
 ];
+
+/// Every column that holds an amount, for detecting the decimal separator.
+fn amount_columns() -> Vec<&'static str> {
+    TRANSACTION_AMOUNTS
+        .iter()
+        .chain(&TOTALS)
+        .flat_map(|(_, names)| names.iter().copied())
+        .collect()
+}
 
 /// A VAT rate cell → Klarna's hundredths of a percent (`25` or `25,00` →
 /// `2500`; `2500` stays).
@@ -347,7 +446,19 @@ fn rate_hundredths(text: &str, decimal: DecimalSeparator) -> Option<i64> {
 /// [`ReportError`] when the file has no header or is not CSV; a bad row is a
 /// [`Listed::Malformed`] naming the row (`line 7`) and column.
 pub fn parse_payout_report(bytes: &[u8]) -> Result<PayoutReport, ReportError> {
-    let table = read_table(bytes, &TRANSACTION_AMOUNTS)?;
+    parse_payout_report_with(bytes, &ReportColumns::default())
+}
+
+/// Reads a payout-with-transactions CSV report whose columns the merchant
+/// renamed (see [`ReportColumns`]).
+///
+/// # Errors
+/// As [`parse_payout_report`].
+pub fn parse_payout_report_with(
+    bytes: &[u8],
+    columns: &ReportColumns,
+) -> Result<PayoutReport, ReportError> {
+    let table = read_table(bytes, &amount_columns(), columns)?;
     let rows: Vec<&Row> = table.rows.iter().collect();
     Ok(report_from(&table, &rows))
 }
@@ -360,7 +471,19 @@ pub fn parse_payout_report(bytes: &[u8]) -> Result<PayoutReport, ReportError> {
 /// # Errors
 /// As [`parse_payout_report`].
 pub fn parse_payouts_report(bytes: &[u8]) -> Result<Vec<PayoutReport>, ReportError> {
-    let table = read_table(bytes, &TRANSACTION_AMOUNTS)?;
+    parse_payouts_report_with(bytes, &ReportColumns::default())
+}
+
+/// Reads a report with several payouts whose columns the merchant renamed
+/// (see [`ReportColumns`]).
+///
+/// # Errors
+/// As [`parse_payout_report`].
+pub fn parse_payouts_report_with(
+    bytes: &[u8],
+    columns: &ReportColumns,
+) -> Result<Vec<PayoutReport>, ReportError> {
+    let table = read_table(bytes, &amount_columns(), columns)?;
     let mut groups: Vec<(Option<&str>, Vec<&Row>)> = Vec::new();
     for entry in &table.rows {
         let reference = table.get(&entry.1, &["payment_reference"]);
@@ -379,7 +502,7 @@ fn report_from(table: &Table, rows: &[&Row]) -> PayoutReport {
     let dec = table.format.decimal;
     let header_currency = rows
         .iter()
-        .find_map(|(_, r)| table.get(r, &["currency_code"]))
+        .find_map(|(_, r)| table.get(r, PAYOUT_CURRENCY))
         .and_then(|c| Currency::new(c).ok());
 
     let mut transactions = Vec::new();
@@ -392,18 +515,26 @@ fn report_from(table: &Table, rows: &[&Row]) -> PayoutReport {
         }
         header_row.get_or_insert(row);
         let currency = table
-            .get(row, &["currency_code"])
+            .get(row, &["posting_currency", "currency_code"])
             .and_then(|c| Currency::new(c).ok())
             .or(header_currency);
         let mut obj = Map::new();
-        for col in TRANSACTION_TEXT {
-            if let Some(v) = table.get(row, &[col]) {
-                obj.insert(col.to_owned(), Value::String(v.to_owned()));
+        for (field, names) in TRANSACTION_TEXT {
+            if let Some(v) = table.get(row, names) {
+                obj.insert(field.to_owned(), Value::String(v.to_owned()));
             }
         }
-        for col in TRANSACTION_AMOUNTS {
-            if let Some(v) = table.get(row, &[col]) {
-                obj.insert(col.to_owned(), minor_value(v, currency, dec));
+        if !obj.contains_key("currency_code")
+            && let Some(c) = header_currency
+        {
+            obj.insert(
+                "currency_code".to_owned(),
+                Value::String(c.code().to_owned()),
+            );
+        }
+        for (field, names) in TRANSACTION_AMOUNTS {
+            if let Some(v) = table.get(row, names) {
+                obj.insert(field.to_owned(), minor_value(v, currency, dec));
             }
         }
         for col in TRANSACTION_INTEGERS {
@@ -414,10 +545,10 @@ fn report_from(table: &Table, rows: &[&Row]) -> PayoutReport {
                 obj.insert(col.to_owned(), value);
             }
         }
-        if let Some(v) = table.get(row, &["vat_rate"]) {
+        if let Some(v) = table.get(row, TRANSACTION_RATE.1) {
             let value =
                 rate_hundredths(v, dec).map_or_else(|| Value::String(v.to_owned()), Value::from);
-            obj.insert("vat_rate".to_owned(), value);
+            obj.insert(TRANSACTION_RATE.0.to_owned(), value);
         }
         for col in TRANSACTION_DATES {
             if let Some(v) = table.get(row, &[col]) {
@@ -438,24 +569,27 @@ fn report_from(table: &Table, rows: &[&Row]) -> PayoutReport {
         });
     }
 
-    let has_totals = TOTALS
-        .iter()
-        .any(|t| table.has(&[format!("total_{t}").as_str()]));
+    let has_totals = TOTALS.iter().any(|(_, names)| table.has(names));
     let payout = match header_row {
         Some(row) if has_totals => {
             let mut totals = Map::new();
-            for t in TOTALS {
-                let col = format!("total_{t}");
-                if let Some(v) = table.get(row, &[col.as_str()]) {
-                    totals.insert(t.to_owned(), minor_value(v, header_currency, dec));
+            for (field, names) in TOTALS {
+                if let Some(v) = table.get(row, names) {
+                    totals.insert(field.to_owned(), minor_value(v, header_currency, dec));
                 }
             }
             let mut obj = Map::new();
             obj.insert("totals".to_owned(), Value::Object(totals));
-            for col in ["payment_reference", "currency_code", "merchant_id"] {
+            for col in ["payment_reference", "merchant_id"] {
                 if let Some(v) = table.get(row, &[col]) {
                     obj.insert(col.to_owned(), Value::String(v.to_owned()));
                 }
+            }
+            if let Some(c) = header_currency {
+                obj.insert(
+                    "currency_code".to_owned(),
+                    Value::String(c.code().to_owned()),
+                );
             }
             if let Some(v) = table.get(row, &["payout_date"]) {
                 obj.insert("payout_date".to_owned(), Value::String(datetime_text(v)));
@@ -578,6 +712,7 @@ pub fn parse_sales_report(bytes: &[u8]) -> Result<SalesReport, ReportError> {
             "tax_amount",
             "vat_amount",
         ],
+        &ReportColumns::default(),
     )?;
     let dec = table.format.decimal;
     if !table.has(&["order_id"]) {

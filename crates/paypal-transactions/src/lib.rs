@@ -54,10 +54,15 @@
 //!
 //! # Choices, and what is not yet verified on a real account
 //!
-//! - Balances are reconciled against `total_balance` (available + withheld). Hold and
-//!   release records (T15xx, T21xx, T1110/T1111) are lines of class `Hold`; if PayPal's
-//!   running balance on a real account counts them differently, the balance check says so
-//!   with a review item rather than hiding it.
+//! - Balances are reconciled against the **available** balance, the one the lines move:
+//!   `total_balance` includes withheld money, and hold and release records (T15xx, T21xx,
+//!   T1110/T1111) only move money between available and withheld, so a month with an
+//!   open hold reconciles only on the available balance (see
+//!   [`normalize::balances_by_currency`]). Hold lines are of class `Hold` and go to a
+//!   reserve account. If a real account counts them differently, the balance check says
+//!   so with a review item rather than hiding it.
+//! - Nothing depends on a transaction's `ending_balance`: PayPal leaves it empty whenever
+//!   optional query parameters are sent, and this crate always sends them.
 //! - `end_date` is sent inclusive, one second before the window's end (PayPal's own
 //!   examples end at `23:59:59`); repeats across windows or re-read pages are dropped by
 //!   [`dedupe_transactions`] anyway.

@@ -96,6 +96,9 @@ pub fn is_balance_affecting(detail: &TransactionDetail) -> bool {
 /// - Otherwise a line with the gross `transaction_amount`, and a fee line (class
 ///   [`StatementClass::Fee`], same source) with `fee_amount` as PayPal signed it. The fee
 ///   line carries PayPal's `ending_balance`; the gross line the balance between the two.
+///   Both are information only: PayPal leaves `ending_balance` empty whenever optional
+///   query parameters are sent (`reporting_transactions_v1.json`,
+///   `transaction_info.ending_balance`), and nothing here depends on it.
 /// - An event code kassabok does not classify, an unknown status, a fee in another
 ///   currency, a positive fee on a received payment, or an amount that is not whole minor
 ///   units is booked as PayPal reported it and also reported for review.
@@ -186,9 +189,11 @@ pub fn transaction_lines(detail: &TransactionDetail) -> NormalizedTransaction {
         }
     }
 
-    let ending = info
-        .ending_balance
-        .filter(|b| b.currency() == amount.currency());
+    // PayPal's running balance after the record: `ending_balance` when PayPal sends it,
+    // else `available_balance` ("the available amount of transaction currency during the
+    // completion of this transaction"). Information only.
+    let running = info.ending_balance.or(info.available_balance);
+    let ending = running.filter(|b| b.currency() == amount.currency());
     let gross_balance = match (ending, fee) {
         (Some(b), Some(f)) if f.currency() == b.currency() => b.checked_sub(&f).ok(),
         (_, Some(_)) => None,
@@ -243,7 +248,7 @@ pub fn transaction_lines(detail: &TransactionDetail) -> NormalizedTransaction {
             source: src,
             booked_at: info.transaction_initiation_date,
             amount: f,
-            balance_after: info.ending_balance.filter(|b| b.currency() == f.currency()),
+            balance_after: running.filter(|b| b.currency() == f.currency()),
             event_code: code.to_owned(),
             class: StatementClass::Fee,
             counterparty,
@@ -269,12 +274,10 @@ pub fn dedupe_transactions(
     let mut kept: Vec<TransactionDetail> = Vec::with_capacity(records.len());
     let mut index: HashMap<(String, Currency), usize> = HashMap::new();
     let mut review = Vec::new();
-    let score = |d: &TransactionDetail| {
-        (
-            is_balance_affecting(d),
-            d.transaction_info.ending_balance.is_some(),
-        )
-    };
+    // Only whether the record moves money decides which copy is kept: PayPal leaves
+    // `ending_balance` empty whenever optional query parameters are sent, so nothing may
+    // depend on it.
+    let score = |d: &TransactionDetail| (is_balance_affecting(d),);
     for record in records {
         let info = &record.transaction_info;
         let key = (
@@ -288,7 +291,7 @@ pub fn dedupe_transactions(
             }
             Some(&i) => {
                 let old = &kept[i];
-                if *old == record {
+                if same_record(old, &record) {
                     continue;
                 }
                 let (new_score, old_score) = (score(&record), score(old));
@@ -313,6 +316,17 @@ pub fn dedupe_transactions(
         }
     }
     (kept, review)
+}
+
+/// Whether two copies are the same record: equal but for `ending_balance`, which PayPal
+/// fills or leaves empty depending on the query parameters sent.
+fn same_record(a: &TransactionDetail, b: &TransactionDetail) -> bool {
+    let strip = |d: &TransactionDetail| {
+        let mut d = d.clone();
+        d.transaction_info.ending_balance = None;
+        d
+    };
+    a == b || strip(a) == strip(b)
 }
 
 /// Pairs the two sides of each currency conversion (class [`StatementClass::Conversion`]):
@@ -404,12 +418,33 @@ pub fn pair_conversions(lines: &mut [StatementLine]) -> Vec<ReviewItem> {
     review
 }
 
-/// The balances of a `balances` answer, by currency (`total_balance`).
+/// The balances of a `balances` answer, by currency: the balance the transaction lines
+/// move, which is the **available** balance.
+///
+/// PayPal's `total_balance` is "the sum of all the other balances", withheld money
+/// included (`reporting_transactions_v1.json`, `balance_detail.total_balance` and
+/// `withheld_balance`). Hold events (T1110, T15xx, T21xx) only move money between
+/// available and withheld, yet they come as lines; against `total_balance` a month with
+/// an open hold would never reconcile. So the statement is the available balance, and
+/// hold lines (class [`StatementClass::Hold`]) carry the money to and from the withheld
+/// part, which journal-mapping books on a reserve account of its own. Where PayPal leaves
+/// out `available_balance` (it is optional) it is `total_balance − withheld_balance`, and
+/// `total_balance` when neither is given.
 pub fn balances_by_currency(balances: &BalancesResponse) -> BTreeMap<Currency, Money> {
     balances
         .balances
         .iter()
-        .map(|b| (b.currency, b.total_balance))
+        .map(|b| {
+            let available = b
+                .available_balance
+                .filter(|a| a.currency() == b.currency)
+                .or_else(|| {
+                    b.withheld_balance
+                        .and_then(|w| b.total_balance.checked_sub(&w).ok())
+                })
+                .unwrap_or(b.total_balance);
+            (b.currency, available)
+        })
         .collect()
 }
 

@@ -187,16 +187,20 @@ impl PayPalClient {
     }
 }
 
-/// `400 INVALID_REQUEST` "Data for the given start date is not available." for a start
-/// that is recent: the data is not refreshed yet. (The same answer for a start more than
-/// three years back is a real error: that data is gone.)
+/// `INVALID_REQUEST` "Data for the given start date is not available." for a start that
+/// is recent: the data is not refreshed yet. PayPal's answer has been seen with status 400
+/// and with 404 (the spec's `default` response covers both), so either is accepted. (The
+/// same answer for a start more than three years back is a real error: that data is gone.)
 fn is_not_yet_available(e: &Error, start: OffsetDateTime) -> bool {
     let Some(api) = e.http().and_then(provider_http::HttpError::api) else {
         return false;
     };
     let recent = start > OffsetDateTime::now_utc() - Duration::days(3 * 365 - 7);
-    api.status.as_u16() == 400
-        && api.details.code.as_deref() == Some("INVALID_REQUEST")
+    matches!(api.status.as_u16(), 400 | 404)
+        && matches!(
+            api.details.code.as_deref(),
+            None | Some("INVALID_REQUEST" | "RESOURCE_NOT_FOUND")
+        )
         && api
             .details
             .message

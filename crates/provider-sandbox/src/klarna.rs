@@ -344,13 +344,32 @@ fn render_item(
         }
         ItemKind::ReserveHeld => {
             sums.holdback += -item.gross;
-            out.push(base(-item.gross, "HOLDBACK", "ROLLING_RESERVE"));
+            out.push(without_order(
+                base(-item.gross, "HOLDBACK", "ROLLING_RESERVE"),
+                order.is_none(),
+            ));
         }
         ItemKind::ReserveReleased => {
             sums.release += item.gross;
-            out.push(base(item.gross, "RELEASE", "ROLLING_RESERVE"));
+            out.push(without_order(
+                base(item.gross, "RELEASE", "ROLLING_RESERVE"),
+                order.is_none(),
+            ));
         }
     }
+}
+
+/// A row that belongs to no order (holdback, release): `""` for the capture
+/// ("provided exclusively for sale and fee transactions", OpenAPI
+/// `Transaction.capture_id`) and the countries. `order_id` stays a UUID: the
+/// OpenAPI declares it `format: uuid` (the client also reads `""` there).
+fn without_order(mut t: Value, no_order: bool) -> Value {
+    if no_order {
+        for field in ["capture_id", "purchase_country", "shipping_country"] {
+            t[field] = json!("");
+        }
+    }
+    t
 }
 
 /// A date-time query value; a bare date is midnight UTC (Klarna's quirk).
@@ -590,24 +609,32 @@ fn swedish(minor: i64) -> String {
 /// The CSV report of `payouts`: one header line, then one row per
 /// transaction with its payout's header fields repeated.
 fn csv_report(payouts: &[&PayoutData]) -> String {
-    // Klarna's documented header fields, in its order.
-    const TOTALS: [&str; 14] = [
-        "sale_amount",
-        "fee_amount",
-        "fee_correction_amount",
-        "tax_amount",
-        "return_amount",
-        "reversal_amount",
-        "commission_amount",
-        "holdback_amount",
-        "repay_amount",
-        "release_amount",
-        "charge_amount",
-        "credit_amount",
-        "fee_refund_amount",
-        "settlement_amount",
+    // Klarna's documented header fields, in its order ("Settlement reports",
+    // https://docs.klarna.com/payments/after-payments/settlements/settlement-files/):
+    // (column, JSON total it comes from; `None`: not in the JSON, always 0 here).
+    const TOTALS: [(&str, Option<&str>); 18] = [
+        ("total_sale_amount", Some("sale_amount")),
+        ("total_fee_amount", Some("fee_amount")),
+        ("total_fee_correction_amount", Some("fee_correction_amount")),
+        ("total_tax_amount", Some("tax_amount")),
+        ("total_return_amount", Some("return_amount")),
+        ("total_reversal_amount", Some("reversal_amount")),
+        ("total_commission_amount", Some("commission_amount")),
+        ("total_commission_reversal_amount", None),
+        ("total_holdback_amount", Some("holdback_amount")),
+        ("total_repay_amount", Some("repay_amount")),
+        ("total_release_amount", Some("release_amount")),
+        ("total_charge_amount", Some("charge_amount")),
+        ("total_credit_amount", Some("credit_amount")),
+        ("total_fee_refund_amount", Some("fee_refund_amount")),
+        ("total_deposit_amount", Some("deposit_amount")),
+        ("opening_debt_balance", Some("opening_debt_balance_amount")),
+        ("closing_debt_balance", Some("closing_debt_balance_amount")),
+        ("total_settlement_amount", Some("settlement_amount")),
     ];
-    const TEXT: [&str; 11] = [
+    // Body fields: the JSON transaction's names, except the currency
+    // (`posting_currency`) and the VAT on fees (`tax_rate`, `tax_amount`).
+    const TEXT: [&str; 10] = [
         "type",
         "detailed_type",
         "capture_id",
@@ -618,35 +645,31 @@ fn csv_report(payouts: &[&PayoutData]) -> String {
         "sale_date",
         "capture_date",
         "purchase_country",
-        "currency_code",
     ];
     let mut out = String::new();
-    let mut header = vec!["payment_reference", "payout_date"];
-    let total_names: Vec<String> = TOTALS.iter().map(|t| format!("total_{t}")).collect();
-    header.extend(total_names.iter().map(String::as_str));
+    let mut header = vec!["payment_reference", "payout_date", "settlement_currency"];
+    header.extend(TOTALS.iter().map(|(column, _)| *column));
     header.extend(TEXT);
-    header.extend(["amount", "vat_rate", "vat_amount"]);
+    header.extend(["amount", "posting_currency", "tax_rate", "tax_amount"]);
     out.push_str(&header.join(";"));
     out.push('\n');
     for p in payouts {
+        let text = |v: &Value| v.as_str().unwrap_or("").to_owned();
         let head: Vec<String> = [
-            p.json["payment_reference"]
-                .as_str()
-                .unwrap_or("")
-                .to_owned(),
-            p.json["payout_date"].as_str().unwrap_or("").to_owned(),
+            text(&p.json["payment_reference"]),
+            text(&p.json["payout_date"]),
+            text(&p.json["currency_code"]),
         ]
         .into_iter()
-        .chain(
-            TOTALS
-                .iter()
-                .map(|t| swedish(p.json["totals"][t].as_i64().unwrap_or(0))),
-        )
+        .chain(TOTALS.iter().map(|(_, total)| {
+            swedish(total.map_or(0, |t| p.json["totals"][t].as_i64().unwrap_or(0)))
+        }))
         .collect();
         for t in &p.transactions {
             let mut row = head.clone();
-            row.extend(TEXT.iter().map(|c| t[c].as_str().unwrap_or("").to_owned()));
+            row.extend(TEXT.iter().map(|c| text(&t[c])));
             row.push(swedish(t["amount"].as_i64().unwrap_or(0)));
+            row.push(text(&t["currency_code"]));
             row.push(
                 t["vat_rate"]
                     .as_i64()

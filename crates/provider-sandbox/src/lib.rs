@@ -9,19 +9,26 @@
 //!   scalable in orders).
 //! - [`faults`]: fault injection ([`Faults`]: 429 with `Retry-After`, 5xx, slow answers,
 //!   latency) and request counting ([`RequestCounter`]).
+//! - [`rates`]: the Riksbank's SWEA API and the ECB's reference-rate files, with their
+//!   publication calendars.
 //! - One module per provider that renders the scenario in that API's real shapes on a
 //!   wiremock server.
-//!
+//! - [`contract`]: strict checks of JSON against a provider's published OpenAPI schemas;
+//!   the contract tests (`tests/contract`) run every answer of the sandbox through them.
 //! - [`shopify_cost`]: Shopify's requested query cost and its leaky bucket.
 //!
 //! Dependencies: `wiremock` (the servers), `fastrand` (seeded, deterministic data),
 //! `serde_json` (the payloads), `tokio`, `time`, `rust_decimal`, `apollo-compiler` (the
-//! Shopify queries, parsed against the 2026-01 schema to count their cost).
+//! Shopify queries, parsed against the 2026-01 schema to count their cost), `regex` (the
+//! schemas' `pattern`s in [`contract`]). Tests: `reqwest` (to ask the sandbox like a client
+//! would).
 
 pub mod all;
+pub mod contract;
 pub mod faults;
 pub mod klarna;
 pub mod paypal;
+pub mod rates;
 pub mod scenario;
 pub mod shopify;
 pub mod shopify_cost;

@@ -393,6 +393,10 @@ impl State {
                 "page_size is 1 to 500, page from 1.",
             );
         }
+        // "If you specify one or more optional query parameters, the ending_balance
+        // response field is empty" (reporting_transactions_v1.json,
+        // transaction_info.ending_balance): only start_date and end_date are required.
+        let optional = q.keys().any(|k| k != "start_date" && k != "end_date");
         let all_fields = q
             .get("fields")
             .is_some_and(|f| f.split(',').any(|x| x != "transaction_info"));
@@ -419,7 +423,7 @@ impl State {
             .iter()
             .skip((page - 1) * page_size)
             .take(page_size)
-            .map(|t| self.detail(t, all_fields))
+            .map(|t| self.detail(t, all_fields, optional))
             .collect();
         ResponseTemplate::new(200).set_body_json(json!({
             "transaction_details": details,
@@ -430,11 +434,16 @@ impl State {
             "page": page,
             "total_items": matching.len(),
             "total_pages": total_pages,
-            "links": []
+            // search_response.links: at least one HATEOAS link (minItems 1).
+            "links": [{
+                "href": request.url.to_string(),
+                "rel": "self",
+                "method": "GET"
+            }]
         }))
     }
 
-    fn detail(&self, t: &PayPalTransaction, all_fields: bool) -> Value {
+    fn detail(&self, t: &PayPalTransaction, all_fields: bool, optional: bool) -> Value {
         let mut info = json!({
             "transaction_id": t.id,
             "transaction_event_code": t.event_code,
@@ -442,9 +451,11 @@ impl State {
             "transaction_updated_date": paypal_date(t.initiated_at),
             "transaction_amount": money(t.gross, t.currency),
             "transaction_status": "S",
-            "ending_balance": money(t.balance_after, t.currency),
             "available_balance": money(t.balance_after, t.currency),
         });
+        if !optional {
+            info["ending_balance"] = money(t.balance_after, t.currency);
+        }
         if t.fee != 0 {
             info["fee_amount"] = money(t.fee, t.currency);
         }
@@ -502,19 +513,25 @@ impl State {
             .iter()
             .enumerate()
             .map(|(i, (currency, opening))| {
-                let moved: i64 = self
+                let before: Vec<&PayPalTransaction> = self
                     .transactions
                     .iter()
                     .filter(|t| t.currency == *currency && t.initiated_at < as_of)
-                    .map(|t| t.gross + t.fee)
+                    .collect();
+                let available = opening + before.iter().map(|t| t.gross + t.fee).sum::<i64>();
+                // Holds move money from available to withheld; the total is "the sum of
+                // all the other balances" (balance_detail.total_balance).
+                let withheld: i64 = before
+                    .iter()
+                    .filter(|t| is_hold(t.event_code))
+                    .map(|t| -t.gross)
                     .sum();
-                let total = opening + moved;
                 json!({
                     "currency": currency.code(),
                     "primary": i == 0,
-                    "total_balance": money(total, *currency),
-                    "available_balance": money(total, *currency),
-                    "withheld_balance": money(0, *currency)
+                    "total_balance": money(available + withheld, *currency),
+                    "available_balance": money(available, *currency),
+                    "withheld_balance": money(withheld, *currency)
                 })
             })
             .collect();
@@ -525,6 +542,12 @@ impl State {
             "last_refresh_time": paypal_date(self.last_refreshed)
         }))
     }
+}
+
+/// Whether an event code places or releases a hold: T1110/T1111 (dispute holds), T15xx
+/// (account holds), T21xx (payment and reserve holds), PayPal's transaction event codes.
+fn is_hold(code: &str) -> bool {
+    matches!(code, "T1110" | "T1111") || code.starts_with("T15") || code.starts_with("T21")
 }
 
 /// Standard base64 (RFC 4648) for the expected Basic credentials.

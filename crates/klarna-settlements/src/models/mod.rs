@@ -29,4 +29,16 @@ pub(crate) mod empty_as_none {
         let s = Option::<String>::deserialize(d)?;
         Ok(s.filter(|s| !s.trim().is_empty()).map(T::from))
     }
+
+    /// A country code where `""` means absent (Klarna's rows without an
+    /// order); anything else must be a valid code.
+    pub(crate) fn country<'de, D>(d: D) -> Result<Option<bookkeeping_core::CountryCode>, D::Error>
+    where
+        D: Deserializer<'de>,
+    {
+        let s = Option::<String>::deserialize(d)?;
+        s.filter(|s| !s.trim().is_empty())
+            .map(|s| bookkeeping_core::CountryCode::new(&s).map_err(serde::de::Error::custom))
+            .transpose()
+    }
 }

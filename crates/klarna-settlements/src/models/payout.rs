@@ -41,7 +41,8 @@ pub struct Totals {
     pub sale_amount: i64,
     /// Returns (refunds).
     pub return_amount: i64,
-    /// Reversals (disputes lost, including merchant protection).
+    /// Reversals (disputes lost), less what Klarna's merchant protection
+    /// credited back (`REVERSAL_MERCHANT_PROTECTION` reduces this total).
     pub reversal_amount: i64,
     /// Klarna's fees, VAT excluded.
     pub fee_amount: i64,
@@ -59,6 +60,11 @@ pub struct Totals {
     pub tax_amount: Option<i64>,
     /// Commission paid to the merchant.
     pub commission_amount: i64,
+    /// Commission taken back (`total_commission_reversal_amount` in Klarna's
+    /// CSV report, subtracted in its settlement formula). Not in the JSON
+    /// API's 2020 schema, so `None` when not reported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commission_reversal_amount: Option<i64>,
     /// Charges (the detailed type says which).
     #[serde(default)]
     pub charge_amount: Option<i64>,
@@ -86,9 +92,11 @@ pub struct Totals {
 
 impl Totals {
     /// What the totals say should be paid out, by Klarna's settlement formula:
-    /// `sale − return − reversal − fee + fee_correction + commission − tax −
-    /// charge + credit − repay − holdback + release + fee_refund + tax_refund
-    /// + deposit`. `None` on overflow.
+    /// `sale − return − reversal − fee + fee_correction + commission −
+    /// commission_reversal − tax − charge + credit − repay − holdback + release
+    /// + fee_refund + tax_refund + deposit`
+    /// (<https://docs.klarna.com/payments/after-payments/settlements/settlement-files/>).
+    /// `None` on overflow.
     pub fn expected_settlement(&self) -> Option<i64> {
         let plus = [
             self.sale_amount,
@@ -104,6 +112,7 @@ impl Totals {
             self.return_amount,
             self.reversal_amount,
             self.fee_amount,
+            self.commission_reversal_amount.unwrap_or(0),
             self.tax_amount.unwrap_or(0),
             self.charge_amount.unwrap_or(0),
             self.repay_amount,

@@ -37,8 +37,10 @@ pub struct Transaction {
     /// The payout it belongs to, if available.
     #[serde(default, deserialize_with = "super::empty_as_none::deserialize")]
     pub payment_reference: Option<PaymentReference>,
-    /// Klarna's order id.
-    pub order_id: OrderId,
+    /// Klarna's order id; absent (`""`) on rows that belong to no order
+    /// (holdback, release, charges, `CASH_ADVANCE_*`, `LIABILITY_TRANSFER`).
+    #[serde(default, deserialize_with = "super::empty_as_none::deserialize")]
+    pub order_id: Option<OrderId>,
     /// Klarna's short order id.
     #[serde(default, deserialize_with = "super::empty_as_none::deserialize")]
     pub short_order_id: Option<String>,
@@ -56,10 +58,11 @@ pub struct Transaction {
     pub merchant_refund_reference: Option<String>,
     /// The currency of `amount`.
     pub currency_code: Currency,
-    /// The purchase country.
-    pub purchase_country: CountryCode,
+    /// The purchase country; absent (`""`) on rows that belong to no order.
+    #[serde(default, deserialize_with = "super::empty_as_none::country")]
+    pub purchase_country: Option<CountryCode>,
     /// The shipping country.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::empty_as_none::country")]
     pub shipping_country: Option<CountryCode>,
     /// The VAT rate on Klarna's fee, in hundredths of a percent (`2500` = 25 %).
     #[serde(default)]
@@ -96,14 +99,28 @@ pub struct Transaction {
 impl Transaction {
     /// A stable id for the transaction: Klarna has none, so it is built from
     /// the type, detailed type, capture or refund id and order id
-    /// (`SALE:4b1f…`, `FEE/PURCHASE_FEE_FIXED:4b1f…`).
+    /// (`SALE:4b1f…`, `FEE/PURCHASE_FEE_FIXED:4b1f…`). A row without any of
+    /// them (a holdback, a charge) is keyed by its capture date
+    /// (`HOLDBACK/ROLLING_RESERVE:2026-03-02T06:00:00Z`); repeats within a
+    /// payout are numbered by the normalizer.
     pub fn key(&self) -> String {
-        let object = self
+        let date;
+        let object = match self
             .capture_id
             .as_ref()
             .map(|c| c.as_str())
             .or(self.refund_id.as_ref().map(|r| r.as_str()))
-            .unwrap_or(self.order_id.as_str());
+            .or(self.order_id.as_ref().map(|o| o.as_str()))
+        {
+            Some(o) => o,
+            None => {
+                date = self
+                    .capture_date
+                    .format(&time::format_description::well_known::Rfc3339)
+                    .unwrap_or_default();
+                date.as_str()
+            }
+        };
         match &self.detailed_type {
             Some(d) => format!("{}/{}:{}", self.transaction_type, d, object),
             None => format!("{}:{}", self.transaction_type, object),

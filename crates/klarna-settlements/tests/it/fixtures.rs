@@ -42,7 +42,10 @@ fn public_transactions_and_summary_parse() {
     assert_eq!(t.amount, 2000);
     assert_eq!(t.detailed_type, None);
     assert_eq!(t.vat_amount, None);
-    assert_eq!(t.purchase_country.as_str(), "PL");
+    assert_eq!(
+        t.purchase_country.map(|c| c.to_string()).as_deref(),
+        Some("PL")
+    );
     assert_eq!(t.short_order_id.as_deref(), Some("shortrid"));
     let summary: Vec<PayoutSummary> =
         serde_json::from_value(json("SettlementsGetSummaryOfPayoutsResponse.json")).unwrap();

@@ -5,6 +5,7 @@ mod fixtures;
 mod normalize;
 mod payouts;
 mod properties;
+mod published;
 mod report;
 mod sandbox;
 mod source;

@@ -5,6 +5,7 @@ mod common;
 mod csv_report;
 mod normalize;
 mod properties;
+mod published;
 mod sandbox;
 mod search;
 mod spec;

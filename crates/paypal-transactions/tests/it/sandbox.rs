@@ -183,3 +183,66 @@ async fn a_period_after_the_refreshed_data_is_incomplete_not_an_error() {
         bookkeeping_core::ReviewReason::Incomplete
     );
 }
+
+/// A dispute hold (T1110) placed late in the month and not yet released: PayPal's
+/// `total_balance` still counts the money ("the sum of all the other balances",
+/// `balance_detail` in reporting_transactions_v1.json) while the line moves it out of the
+/// available balance. The month reconciles on the available balance; the sandbox sends no
+/// `ending_balance`, since the client sends optional query parameters.
+#[tokio::test]
+async fn a_month_with_an_open_hold_reconciles_against_the_sandbox() {
+    let mut s = scenario();
+    let period = s.config.period;
+    let last = s
+        .paypal
+        .transactions
+        .iter()
+        .rfind(|t| t.currency == Currency::SEK && period.contains(t.initiated_at))
+        .cloned()
+        .expect("a SEK transaction");
+    let hold = provider_sandbox::scenario::PayPalTransaction {
+        id: "6UX16124SH113956N".to_owned(),
+        event_code: "T1110",
+        initiated_at: last.initiated_at + time::Duration::minutes(5),
+        gross: -30_000,
+        fee: 0,
+        balance_after: last.balance_after - 30_000,
+        payer: None,
+        invoice_id: None,
+        reference_id: Some(last.id.clone()),
+        order: None,
+        ..last
+    };
+    let at = s
+        .paypal
+        .transactions
+        .iter()
+        .position(|t| t.initiated_at > hold.initiated_at)
+        .unwrap_or(s.paypal.transactions.len());
+    s.paypal.transactions.insert(at, hold);
+    let sandbox = paypal::PayPalSandbox::start(&s, Faults::none()).await;
+    let batch = client(&sandbox.uri(), 100)
+        .statement(&period)
+        .await
+        .expect("statement");
+    assert!(batch.review.is_empty(), "{:#?}", batch.review);
+    let st = batch
+        .statements
+        .iter()
+        .find(|st| st.currency == Currency::SEK)
+        .expect("SEK");
+    assert_eq!(
+        st.unexplained().expect("ok"),
+        Some(Money::zero(Currency::SEK))
+    );
+    let hold = st
+        .lines
+        .iter()
+        .find(|l| l.event_code == "T1110")
+        .expect("hold line");
+    assert_eq!(hold.class, StatementClass::Hold);
+    assert_eq!(
+        hold.amount,
+        Money::from_minor_units(-30_000, Currency::SEK).expect("money")
+    );
+}

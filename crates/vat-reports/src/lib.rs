@@ -1,0 +1,72 @@
+//! `vat-reports`: the EU VAT reports a Swedish web shop's accountant files
+//! besides the VAT return, from the same sales and refunds kassabok books.
+//!
+//! - [`OssReport`]: the OSS return (unionsordningen) — consumer sales taxed
+//!   in the buyer's member state ([`TaxTreatment::EuOss`]), per country and
+//!   VAT rate, taxable amount and VAT in euro at the ECB rate of the period's
+//!   last day (or the next day of publication); per month and per quarter;
+//!   refunds of earlier periods as corrections of those periods.
+//! - [`EcSalesList`]: the EC sales list (periodisk sammanställning) — sales
+//!   with reverse charge ([`TaxTreatment::EuB2bReverseCharge`]) per month and
+//!   customer VAT number, goods / triangular trade / services in SEK, as CSV
+//!   and in Skatteverket's SKV 574008 file ([`EcSalesList::to_skv574008`]).
+//!   A sale without a valid-looking VAT number is a review item
+//!   ([`eu_vat_number`]), never a silent line.
+//!
+//! The rules, and where each rate comes from, are in docs/accounting.md
+//! ([`journal_mapping::accounting`]).
+//!
+//! ```
+//! use bookkeeping_core::*;
+//! use journal_mapping::FixedRates;
+//! use rust_decimal::Decimal;
+//! use time::{Month, macros::{date, datetime}};
+//! use vat_reports::{EcSalesList, OssReport};
+//!
+//! let sek = |s: &str| Money::parse(s, Currency::SEK);
+//! let sale = Sale {
+//!     source: SourceRef::new(Provider::Shopify, "order", "1004"),
+//!     document_number: "#1004".into(),
+//!     occurred_at: datetime!(2026-03-10 12:00 UTC),
+//!     currency: Currency::SEK,
+//!     lines: vec![SaleLine {
+//!         kind: LineKind::Goods,
+//!         description: "Kaffe".into(),
+//!         net: sek("1116.89")?,
+//!         vat: sek("212.21")?,
+//!         vat_rate: Some(VatRate::from_percent(Decimal::from(19))),
+//!         treatment: TaxTreatment::EuOss { country: CountryCode::new("DE")? },
+//!     }],
+//!     customer: Customer { country: Some(CountryCode::new("DE")?), vat_number: None },
+//!     payments: vec![],
+//!     test: false,
+//! };
+//! let records = vec![SalesRecord::Sale(sale)];
+//! let march = Period::month(2026, Month::March)?;
+//! // The ECB published 11.1689 SEK per euro on 31 March.
+//! let ecb = |c: Currency, _| (c == Currency::SEK).then(|| (date!(2026 - 03 - 31), Decimal::new(111_689, 4)));
+//! let oss = OssReport::build(march, &records, &ecb);
+//! assert_eq!(oss.rows[0].taxable_eur, Decimal::new(10_000, 2)); // 1116.89 / 11.1689
+//! assert_eq!(oss.rows[0].vat_eur, Decimal::new(1_900, 2));
+//! let ec = EcSalesList::build(march, &records, &FixedRates::new());
+//! assert!(ec.rows.is_empty()); // no sale to a business
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Dependencies: `bookkeeping-core` (the records), `journal-mapping` (the
+//! rate traits, so the reports use the rates the journal books with),
+//! `rust_decimal`, `time`, `serde`, `csv` (quoting), `thiserror`.
+#![deny(missing_docs)]
+
+mod ec_sales;
+mod oss;
+mod period;
+mod vat_number;
+
+pub use ec_sales::{EcSalesList, EcSalesRow, SkvError, SkvReporter};
+pub use oss::{EurRate, OssReport, OssRow};
+pub use period::ReturnPeriod;
+pub use vat_number::eu_vat_number;
+
+#[cfg(doc)]
+use bookkeeping_core::TaxTreatment;
