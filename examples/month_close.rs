@@ -11,8 +11,8 @@
 //! against the embedded sandbox, so the command works on a fresh machine.
 //! Foreign currencies are booked at the Riksbank's daily rates (SWEA API;
 //! `RIKSBANK_API_BASE_URL`, `RIKSBANK_API_KEY`), the OSS return uses the
-//! ECB's reference rates (`ECB_API_BASE_URL`); both run against the sandbox
-//! too when the providers do.
+//! ECB's reference rates (`ECB_API_BASE_URL`); both are simulated too when
+//! every provider is.
 //! Writes `DIR/verifikationer.si` (SIE 4I), `DIR/journal.csv`,
 //! `DIR/review.md`, `DIR/rates.csv` (every exchange rate used),
 //! `DIR/oss.csv` (the OSS return), `DIR/ec_sales_list.csv`
@@ -343,8 +343,8 @@ struct Rates {
     _sandbox: Option<(RiksbankSandbox, EcbSandbox)>,
 }
 
-/// The real Riksbank and ECB when every provider is real, the simulated ones
-/// otherwise; `RIKSBANK_API_BASE_URL` / `ECB_API_BASE_URL` override both.
+/// The simulated Riksbank and ECB when every provider is simulated, the real
+/// ones otherwise; `RIKSBANK_API_BASE_URL` / `ECB_API_BASE_URL` override both.
 async fn build_rates(period: Period, sandboxed: bool) -> Result<Rates, Box<dyn Error>> {
     let sandbox = if sandboxed {
         // The simulated publishers publish until well after the period.
@@ -422,7 +422,11 @@ async fn prefetch_rates(
     period: Period,
 ) -> Result<(), Box<dyn Error>> {
     let from = period.first() - time::Duration::days(62);
-    let to = period.last() + time::Duration::days(31);
+    // Nothing is published after today; a later date would only be refused.
+    let today = OffsetDateTime::now_utc().date();
+    let to = (period.last() + time::Duration::days(31))
+        .min(today)
+        .max(from);
     for c in foreign_currencies(fetched) {
         match rates.riksbank.prefetch([c], from, to).await {
             Ok(()) => {}
@@ -769,7 +773,9 @@ async fn run() -> Result<(), Box<dyn Error>> {
     let _ = ticker.await;
     let fetched = fetched?;
 
-    let sandboxed_rates = run._sandbox.is_some();
+    // Real data needs the real rates: the simulated publishers only when
+    // every provider is simulated.
+    let sandboxed_rates = run.origin.values().all(|o| *o == Origin::Sandbox);
     let rates = build_rates(args.period, sandboxed_rates).await?;
     prefetch_rates(&rates, &fetched, args.period).await?;
     let mut journal = map(&fetched, &args, &rates);

@@ -12,7 +12,9 @@ use std::time::Duration as StdDuration;
 
 use bookkeeping_core::Currency;
 use journal_mapping::ExchangeRates;
-use provider_http::{Auth, HttpClient, HttpErrorKind, RateLimit, RequestSpec, RetryPolicy};
+use provider_http::{
+    Auth, HttpClient, HttpErrorKind, RateLimit, RequestSpec, RetryPolicy, SecretString,
+};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -51,12 +53,21 @@ pub struct RiksbankClient {
     http: HttpClient,
 }
 
-/// Builds a [`RiksbankClient`].
-#[derive(Debug)]
+/// Builds a [`RiksbankClient`]. `Debug` never shows the API key.
 pub struct RiksbankClientBuilder {
     base_url: Option<String>,
-    api_key: Option<String>,
+    api_key: Option<SecretString>,
     retry: RetryPolicy,
+}
+
+impl std::fmt::Debug for RiksbankClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RiksbankClientBuilder")
+            .field("base_url", &self.base_url)
+            .field("api_key", &self.api_key.as_ref().map(|_| "[redacted]"))
+            .field("retry", &self.retry)
+            .finish()
+    }
 }
 
 impl RiksbankClient {
@@ -146,9 +157,10 @@ impl RiksbankClientBuilder {
         self
     }
 
-    /// An API-portal subscription key (a higher request quota).
+    /// An API-portal subscription key (a higher request quota), sent as
+    /// `Ocp-Apim-Subscription-Key`.
     #[must_use]
-    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+    pub fn api_key(mut self, key: impl Into<SecretString>) -> Self {
         self.api_key = Some(key.into());
         self
     }

@@ -102,3 +102,43 @@ pub fn eu_vat_number(raw: &str, country: Option<CountryCode>) -> Result<String, 
     }
     Ok(cleaned)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cc(c: &str) -> Option<CountryCode> {
+        Some(CountryCode::new(c).expect("country"))
+    }
+
+    #[test]
+    fn member_state_formats() {
+        // Greece's prefix is EL, its country code GR.
+        assert_eq!(
+            eu_vat_number("EL094259216", cc("GR")).as_deref(),
+            Ok("EL094259216")
+        );
+        assert!(eu_vat_number("GR094259216", cc("GR")).is_err());
+        // Austria: U and eight digits; the Netherlands: nine digits, B, two digits.
+        assert_eq!(
+            eu_vat_number("ATU12345678", cc("AT")).as_deref(),
+            Ok("ATU12345678")
+        );
+        assert_eq!(
+            eu_vat_number("nl.8527.62.031.B01", cc("NL")).as_deref(),
+            Ok("NL852762031B01")
+        );
+        // Northern Ireland (goods): XI with a GB customer.
+        assert_eq!(
+            eu_vat_number("XI123456789", cc("GB")).as_deref(),
+            Ok("XI123456789")
+        );
+        // A German number on a Finnish customer, a letter in a digits-only
+        // format, a non-member prefix, hostile text.
+        assert!(eu_vat_number("DE811907980", cc("FI")).is_err());
+        assert!(eu_vat_number("DE81190798O", None).is_err());
+        assert!(eu_vat_number("NO123456789MVA", None).is_err());
+        assert!(eu_vat_number("FI2077;4740", None).is_err());
+        assert!(eu_vat_number("  ", None).is_err());
+    }
+}

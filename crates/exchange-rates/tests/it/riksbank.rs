@@ -199,3 +199,32 @@ async fn server_errors_are_retried_then_reported() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn the_api_key_is_sent_and_never_shown() {
+    use wiremock::matchers::{header, path_regex};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    let server = MockServer::start().await;
+    Mock::given(path_regex("^/swea/v1/Observations/SEKEURPMI/"))
+        .and(header("Ocp-Apim-Subscription-Key", "rb-key-123456"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            r#"[{"date":"2026-03-13","value":11.2112}]"#,
+            "application/json",
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let builder = RiksbankClient::builder()
+        .base_url(server.uri())
+        .api_key("rb-key-123456".to_owned());
+    assert!(!format!("{builder:?}").contains("rb-key-123456"));
+    let client = builder.build().expect("client");
+    assert!(!format!("{client:?}").contains("rb-key-123456"));
+    let days = client
+        .observations(Currency::EUR, date!(2026 - 03 - 09), date!(2026 - 03 - 13))
+        .await
+        .expect("observations");
+    // The JSON number's text, not an f64: exactly 11.2112.
+    assert_eq!(days, vec![(date!(2026 - 03 - 13), dec!(11.2112))]);
+}
