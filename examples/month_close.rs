@@ -4,6 +4,7 @@
 //! cargo run --example month_close -- [--from YYYY-MM-DD --to YYYY-MM-DD] [--out DIR]
 //!     [--granularity document|day|payout] [--org-nr 556677-8899] [--company "Name AB"]
 //!     [--provider-deadline SECS] [--deadline SECS]
+//!     [--ledger PATH | --ledger-url postgres://… | --no-ledger]
 //! ```
 //!
 //! A provider whose credentials are set in the environment is read from its
@@ -18,7 +19,11 @@
 //! `DIR/oss.csv` (the OSS return), `DIR/ec_sales_list.csv`
 //! and, per month, `DIR/periodisk_sammanstallning_YYMM.txt` (the EC sales
 //! list in Skatteverket's SKV 574008 file format, contact from
-//! `SKV_CONTACT_NAME`, `SKV_CONTACT_PHONE`, `SKV_CONTACT_EMAIL`), and prints a summary. Exits 1 on an error it cannot handle
+//! `SKV_CONTACT_NAME`, `SKV_CONTACT_PHONE`, `SKV_CONTACT_EMAIL`), and prints a summary. Through the ledger (default
+//! `target/kassabok/ledger.sqlite`) the SIE file holds only what was not
+//! exported before: a second run of a month writes no `#VER`, and a voucher
+//! changed at the provider after its export gets a reversal and a new
+//! voucher. Exits 1 on an error it cannot handle
 //! (bad credentials, an unreachable server), 2 on bad arguments. The files
 //! are written as one set (`kassabok::output::write_set`): never partial,
 //! never mixed with another close's into the same directory.
@@ -34,6 +39,10 @@ use std::time::{Duration, Instant};
 use kassabok::close::{Fetched, Sources, fetch};
 use kassabok::core::{Currency, PayoutRecord, Period, Provider, SalesRecord};
 use kassabok::deadline::Deadlines;
+use kassabok::ledger::{
+    CloseOptions, CloseReport, Failpoint, LedgerStore, SourceProgress, SqlLedger, Step, close,
+    period_key,
+};
 use kassabok::mapping::{Chart, Granularity, Journal, Policy, SieExport};
 use kassabok::rates::{EcbClient, EcbRates, RatesError, RiksbankClient, RiksbankRates};
 use kassabok::reports::{EcSalesList, OssReport, SkvReporter};
@@ -45,6 +54,7 @@ const USAGE: &str = "\
 usage: month_close [--from YYYY-MM-DD --to YYYY-MM-DD] [--out DIR]
                    [--granularity document|day|payout] [--org-nr NNNNNN-NNNN] [--company NAME]
                    [--provider-deadline SECS] [--deadline SECS]
+                   [--ledger PATH | --ledger-url postgres://USER@HOST/DB | --no-ledger]
 
 Books a period (default: the last full month) from Shopify, Klarna, Stripe and PayPal.
 Credentials come from the environment; a provider without them uses the built-in sandbox:
@@ -55,7 +65,9 @@ Exchange rates: the Riksbank (RIKSBANK_API_BASE_URL, RIKSBANK_API_KEY) for booki
 the ECB (ECB_API_BASE_URL) for the OSS return. The EC sales list file for Skatteverket
 needs SKV_CONTACT_NAME and SKV_CONTACT_PHONE (and optionally SKV_CONTACT_EMAIL).
 A request that gets no answer fails within a minute; --provider-deadline (default 900 s) bounds
-each provider and --deadline (default 1800 s) the whole fetch.";
+each provider and --deadline (default 1800 s) the whole fetch.
+The ledger (default target/kassabok/ledger.sqlite) remembers what was exported: the SIE file
+holds only new vouchers and corrections; --no-ledger writes the whole period every time.";
 
 /// The command line.
 #[derive(Debug)]
@@ -66,6 +78,15 @@ struct Args {
     org_nr: Option<String>,
     company: Option<String>,
     deadlines: Deadlines,
+    ledger: Ledger,
+}
+
+/// Where the run's ledger is.
+#[derive(Debug)]
+enum Ledger {
+    Sqlite(PathBuf),
+    Url(String),
+    Off,
 }
 
 #[derive(Debug)]
@@ -102,6 +123,7 @@ impl Args {
         let mut org_nr = None;
         let mut company = None;
         let mut deadlines = Deadlines::default();
+        let mut ledger = Ledger::Sqlite(PathBuf::from("target/kassabok/ledger.sqlite"));
         while let Some(flag) = argv.next() {
             if flag == "-h" || flag == "--help" {
                 return Err(UsageError(USAGE.to_owned()));
@@ -138,6 +160,9 @@ impl Args {
                     deadlines.provider = parse_seconds("--provider-deadline", &value()?)?;
                 }
                 "--deadline" => deadlines.run = parse_seconds("--deadline", &value()?)?,
+                "--ledger" => ledger = Ledger::Sqlite(PathBuf::from(value()?)),
+                "--ledger-url" => ledger = Ledger::Url(value()?),
+                "--no-ledger" => ledger = Ledger::Off,
                 other => return Err(UsageError(format!("unknown argument {other:?}\n\n{USAGE}"))),
             }
         }
@@ -153,6 +178,7 @@ impl Args {
             org_nr,
             company,
             deadlines,
+            ledger,
         })
     }
 }
@@ -579,9 +605,17 @@ fn report_files(
     Ok(files)
 }
 
-/// verifikationer.si, journal.csv and review.md.
+fn org_nr(args: &Args) -> String {
+    args.org_nr
+        .clone()
+        .unwrap_or_else(|| "556677-8899".to_owned())
+}
+
+/// verifikationer.si of `sie` (the whole journal, or the ledger's batch),
+/// and journal.csv and review.md of the whole `journal`.
 fn journal_files(
     journal: &Journal,
+    sie: &Journal,
     args: &Args,
     today: Date,
 ) -> Result<Vec<OutputFile>, Box<dyn Error>> {
@@ -591,15 +625,12 @@ fn journal_files(
             .unwrap_or_else(|| "Kaffekompaniet i Göteborg AB".to_owned()),
         today,
     );
-    export.org_nr = args
-        .org_nr
-        .clone()
-        .or_else(|| Some("556677-8899".to_owned()));
+    export.org_nr = Some(org_nr(args));
     // `to_sie` has already replaced what CP437 cannot hold in provider text
     // (and the journal lists each such voucher for review), so the strict
     // writer only refuses what we were given here: a company name it cannot
     // write is an error to fix, not a text to alter.
-    let document = journal.to_sie(&export);
+    let document = sie.to_sie(&export);
     let sie = kassabok::sie::write(&document, &kassabok::sie::WriteOptions::default())
         .map_err(|e| format!("cannot write the SIE file: {e}"))?;
 
@@ -655,7 +686,248 @@ fn print_summary(
     );
 }
 
+/// Books the journal through the ledger: the SIE file holds the batch of
+/// what was not exported before (without `#VER` when there is nothing new).
+/// `KASSABOK_LEDGER_FAILPOINT` (`after-fetch`, `after-record`,
+/// `after-deliver`) aborts the process there, to try a resume by hand.
+async fn book(
+    journal: &Journal,
+    fetched: &Fetched,
+    args: &Args,
+    today: Date,
+) -> Result<Option<CloseReport>, Box<dyn Error>> {
+    let store = match &args.ledger {
+        Ledger::Off => {
+            write_outputs(journal, journal, args, today)?;
+            return Ok(None);
+        }
+        Ledger::Sqlite(path) => SqlLedger::open_sqlite(path).await?,
+        Ledger::Url(url) => SqlLedger::connect(url).await?,
+    };
+    let company = org_nr(args);
+    for (provider, records) in &fetched.records {
+        let progress = SourceProgress {
+            source: provider.as_str().to_owned(),
+            period: period_key(&args.period),
+            records: i64::try_from(*records).unwrap_or(i64::MAX),
+            cursor: None,
+            complete: true,
+        };
+        store.record_progress(&company, &progress).await?;
+    }
+    let mut options = CloseOptions::new(&company, today);
+    options.failpoint = env("KASSABOK_LEDGER_FAILPOINT").map(|step| Failpoint {
+        step: match step.as_str() {
+            "after-fetch" => Step::AfterFetch,
+            "after-record" => Step::AfterRecord,
+            _ => Step::AfterDeliver,
+        },
+        abort_process: true,
+    });
+    let report = close(&store, journal, &options, |batch| {
+        write_outputs(journal, &batch.journal(), args, batch.generated)
+            .map_err(|e| e.to_string().into())
+    })
+    .await?;
+    if report.batch.is_none() {
+        let nothing = Journal {
+            vouchers: Vec::new(),
+            accounts: Vec::new(),
+            ..journal.clone()
+        };
+        write_outputs(journal, &nothing, args, today)?;
+    }
+    Ok(Some(report))
+}
+
+/// Writes the journal files of `sie` with the other `files` as one set: a
+/// concurrent close into the same directory waits its turn, and no planted
+/// symlink is followed.
+fn write_outputs(
+    journal: &Journal,
+    sie: &Journal,
+    files: &[OutputFile],
+    args: &Args,
+    today: Date,
+) -> Result<(), Box<dyn Error>> {
+    let journal_files = journal_files(journal, sie, args, today)?;
+    let set: Vec<(&str, &[u8])> = journal_files
+        .iter()
+        .chain(files)
+        .map(|(name, bytes)| (name.as_str(), bytes.as_slice()))
+        .collect();
+    kassabok::output::write_set(&args.out, &set)?;
+    Ok(())
+}
+
+/// Books the journal through the ledger: the SIE file holds the batch of
+/// what was not exported before (without `#VER` when there is nothing new),
+/// written with `files` as one set.
+/// `KASSABOK_LEDGER_FAILPOINT` (`after-fetch`, `after-record`,
+/// `after-deliver`) aborts the process there, to try a resume by hand.
+async fn book(
+    journal: &Journal,
+    fetched: &Fetched,
+    files: &[OutputFile],
+    args: &Args,
+    today: Date,
+) -> Result<Option<CloseReport>, Box<dyn Error>> {
+    let store = match &args.ledger {
+        Ledger::Off => {
+            write_outputs(journal, journal, files, args, today)?;
+            return Ok(None);
+        }
+        Ledger::Sqlite(path) => SqlLedger::open_sqlite(path).await?,
+        Ledger::Url(url) => SqlLedger::connect(url).await?,
+    };
+    let company = org_nr(args);
+    for (provider, records) in &fetched.records {
+        let progress = SourceProgress {
+            source: provider.as_str().to_owned(),
+            period: period_key(&args.period),
+            records: i64::try_from(*records).unwrap_or(i64::MAX),
+            cursor: None,
+            complete: true,
+        };
+        store.record_progress(&company, &progress).await?;
+    }
+    let mut options = CloseOptions::new(&company, today);
+    options.failpoint = env("KASSABOK_LEDGER_FAILPOINT").map(|step| Failpoint {
+        step: match step.as_str() {
+            "after-fetch" => Step::AfterFetch,
+            "after-record" => Step::AfterRecord,
+            _ => Step::AfterDeliver,
+        },
+        abort_process: true,
+    });
+    let report = close(&store, journal, &options, |batch| {
+        write_outputs(journal, &batch.journal(), files, args, batch.generated)
+            .map_err(|e| e.to_string().into())
+    })
+    .await?;
+    if report.batch.is_none() {
+        let nothing = Journal {
+            vouchers: Vec::new(),
+            accounts: Vec::new(),
+            ..journal.clone()
+        };
+        write_outputs(journal, &nothing, files, args, today)?;
+    }
+    Ok(Some(report))
+}
+
 async fn run() -> Result<(), Box<dyn Error>> {
+
+    let today = OffsetDateTime::now_utc().date();
+    let args = Args::parse(std::env::args().skip(1), today)?;
+    let started = Instant::now();
+
+    let run = build_sources(args.period).await?;
+    let sandboxed: Vec<&str> = run
+        .origin
+        .iter()
+        .filter(|(_, o)| **o == Origin::Sandbox)
+        .map(|(p, _)| p.display_name())
+        .collect();
+    if !sandboxed.is_empty() {
+        eprintln!(
+            "no credentials for {}: using the built-in sandbox (see README to use real accounts)",
+            sandboxed.join(", ")
+        );
+    }
+
+    // A progress line while fetching, on stderr so stdout stays the summary.
+    let progress = Arc::new(Progress::new());
+    let done = Arc::new(AtomicBool::new(false));
+    let ticker = {
+        let progress = progress.clone();
+        let done = done.clone();
+        tokio::spawn(async move {
+            while !done.load(Ordering::Relaxed) {
+                eprint!("\rfetching {}  ", progress.line());
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            eprintln!("\rfetched  {}  ", progress.line());
+        })
+    };
+    let sources = run.sources.clone().with_deadlines(args.deadlines);
+    let fetched = fetch(&sources, &args.period, &|p, n| progress.add(p, n)).await;
+    done.store(true, Ordering::Relaxed);
+    let _ = ticker.await;
+    let fetched = fetched?;
+
+    // Real data needs the real rates: the simulated publishers only when
+    // every provider is simulated.
+    let sandboxed_rates = run.origin.values().all(|o| *o == Origin::Sandbox);
+    let rates = build_rates(args.period, sandboxed_rates).await?;
+    prefetch_rates(&rates, &fetched, args.period).await?;
+    let mut journal = map(&fetched, &args, &rates);
+    let (oss, ec) = reports(&fetched, &args, &rates, &mut journal).await;
+    let mut files = report_files(&oss, &ec, &args, sandboxed_rates)?;
+    files.push(("rates.csv".to_owned(), rates_used(&fetched, &rates)));
+    let written: Vec<String> = files.iter().map(|(name, _)| name.clone()).collect();
+    let ledger = book(&journal, &fetched, &files, &args, today).await?;
+    Ok(())
+}
+
+/// Books the journal through the ledger: the SIE file holds the batch of
+/// what was not exported before (without `#VER` when there is nothing new),
+/// written with `files` as one set.
+/// `KASSABOK_LEDGER_FAILPOINT` (`after-fetch`, `after-record`,
+/// `after-deliver`) aborts the process there, to try a resume by hand.
+async fn book(
+    journal: &Journal,
+    fetched: &Fetched,
+    files: &[OutputFile],
+    args: &Args,
+    today: Date,
+) -> Result<Option<CloseReport>, Box<dyn Error>> {
+    let store = match &args.ledger {
+        Ledger::Off => {
+            write_outputs(journal, journal, files, args, today)?;
+            return Ok(None);
+        }
+        Ledger::Sqlite(path) => SqlLedger::open_sqlite(path).await?,
+        Ledger::Url(url) => SqlLedger::connect(url).await?,
+    };
+    let company = org_nr(args);
+    for (provider, records) in &fetched.records {
+        let progress = SourceProgress {
+            source: provider.as_str().to_owned(),
+            period: period_key(&args.period),
+            records: i64::try_from(*records).unwrap_or(i64::MAX),
+            cursor: None,
+            complete: true,
+        };
+        store.record_progress(&company, &progress).await?;
+    }
+    let mut options = CloseOptions::new(&company, today);
+    options.failpoint = env("KASSABOK_LEDGER_FAILPOINT").map(|step| Failpoint {
+        step: match step.as_str() {
+            "after-fetch" => Step::AfterFetch,
+            "after-record" => Step::AfterRecord,
+            _ => Step::AfterDeliver,
+        },
+        abort_process: true,
+    });
+    let report = close(&store, journal, &options, |batch| {
+        write_outputs(journal, &batch.journal(), files, args, batch.generated)
+            .map_err(|e| e.to_string().into())
+    })
+    .await?;
+    if report.batch.is_none() {
+        let nothing = Journal {
+            vouchers: Vec::new(),
+            accounts: Vec::new(),
+            ..journal.clone()
+        };
+        write_outputs(journal, &nothing, files, args, today)?;
+    }
+    Ok(Some(report))
+}
+
+async fn run() -> Result<(), Box<dyn Error>> {
+
     let today = OffsetDateTime::now_utc().date();
     let args = Args::parse(std::env::args().skip(1), today)?;
     let started = Instant::now();
@@ -722,6 +994,11 @@ async fn run() -> Result<(), Box<dyn Error>> {
         rates.origin.label()
     );
     print_summary(&journal, &fetched, &run, &args, &written, started.elapsed());
+    match (&ledger, &args.ledger) {
+        (Some(report), Ledger::Sqlite(path)) => println!("ledger {}: {report}", path.display()),
+        (Some(report), _) => println!("ledger: {report}"),
+        (None, _) => println!("no ledger: the SIE file holds the whole period"),
+    }
     Ok(())
 }
 

@@ -22,6 +22,7 @@
 //! | [`stripe`] | `stripe-invoicing` | Stripe payouts, balance transactions and invoices (feature `stripe`) |
 //! | [`paypal`] | `paypal-transactions` | every PayPal transaction, like a bank account (feature `paypal`) |
 //! | [`sie`] | `sie-file` | SIE 4 writer and reader (feature `sie`) |
+//! | [`ledger`] | `voucher-ledger` | exactly-once export, corrections as new vouchers, resumable runs; SQLite or PostgreSQL (feature `ledger`) |
 //!
 //! The main example, `cargo run --example month_close`, runs a whole month
 //! close against a built-in sandbox when no provider credentials are set.
@@ -60,3 +61,5 @@ pub use shopify_client as shopify;
 pub use sie_file as sie;
 #[cfg(feature = "stripe")]
 pub use stripe_invoicing as stripe;
+#[cfg(feature = "ledger")]
+pub use voucher_ledger as ledger;
