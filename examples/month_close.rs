@@ -685,61 +685,6 @@ fn print_summary(
         elapsed.as_secs_f64()
     );
 }
-
-/// Books the journal through the ledger: the SIE file holds the batch of
-/// what was not exported before (without `#VER` when there is nothing new).
-/// `KASSABOK_LEDGER_FAILPOINT` (`after-fetch`, `after-record`,
-/// `after-deliver`) aborts the process there, to try a resume by hand.
-async fn book(
-    journal: &Journal,
-    fetched: &Fetched,
-    args: &Args,
-    today: Date,
-) -> Result<Option<CloseReport>, Box<dyn Error>> {
-    let store = match &args.ledger {
-        Ledger::Off => {
-            write_outputs(journal, journal, args, today)?;
-            return Ok(None);
-        }
-        Ledger::Sqlite(path) => SqlLedger::open_sqlite(path).await?,
-        Ledger::Url(url) => SqlLedger::connect(url).await?,
-    };
-    let company = org_nr(args);
-    for (provider, records) in &fetched.records {
-        let progress = SourceProgress {
-            source: provider.as_str().to_owned(),
-            period: period_key(&args.period),
-            records: i64::try_from(*records).unwrap_or(i64::MAX),
-            cursor: None,
-            complete: true,
-        };
-        store.record_progress(&company, &progress).await?;
-    }
-    let mut options = CloseOptions::new(&company, today);
-    options.failpoint = env("KASSABOK_LEDGER_FAILPOINT").map(|step| Failpoint {
-        step: match step.as_str() {
-            "after-fetch" => Step::AfterFetch,
-            "after-record" => Step::AfterRecord,
-            _ => Step::AfterDeliver,
-        },
-        abort_process: true,
-    });
-    let report = close(&store, journal, &options, |batch| {
-        write_outputs(journal, &batch.journal(), args, batch.generated)
-            .map_err(|e| e.to_string().into())
-    })
-    .await?;
-    if report.batch.is_none() {
-        let nothing = Journal {
-            vouchers: Vec::new(),
-            accounts: Vec::new(),
-            ..journal.clone()
-        };
-        write_outputs(journal, &nothing, args, today)?;
-    }
-    Ok(Some(report))
-}
-
 /// Writes the journal files of `sie` with the other `files` as one set: a
 /// concurrent close into the same directory waits its turn, and no planted
 /// symlink is followed.
@@ -817,7 +762,6 @@ async fn book(
 }
 
 async fn run() -> Result<(), Box<dyn Error>> {
-
     let today = OffsetDateTime::now_utc().date();
     let args = Args::parse(std::env::args().skip(1), today)?;
     let started = Instant::now();
@@ -867,128 +811,6 @@ async fn run() -> Result<(), Box<dyn Error>> {
     files.push(("rates.csv".to_owned(), rates_used(&fetched, &rates)));
     let written: Vec<String> = files.iter().map(|(name, _)| name.clone()).collect();
     let ledger = book(&journal, &fetched, &files, &args, today).await?;
-    Ok(())
-}
-
-/// Books the journal through the ledger: the SIE file holds the batch of
-/// what was not exported before (without `#VER` when there is nothing new),
-/// written with `files` as one set.
-/// `KASSABOK_LEDGER_FAILPOINT` (`after-fetch`, `after-record`,
-/// `after-deliver`) aborts the process there, to try a resume by hand.
-async fn book(
-    journal: &Journal,
-    fetched: &Fetched,
-    files: &[OutputFile],
-    args: &Args,
-    today: Date,
-) -> Result<Option<CloseReport>, Box<dyn Error>> {
-    let store = match &args.ledger {
-        Ledger::Off => {
-            write_outputs(journal, journal, files, args, today)?;
-            return Ok(None);
-        }
-        Ledger::Sqlite(path) => SqlLedger::open_sqlite(path).await?,
-        Ledger::Url(url) => SqlLedger::connect(url).await?,
-    };
-    let company = org_nr(args);
-    for (provider, records) in &fetched.records {
-        let progress = SourceProgress {
-            source: provider.as_str().to_owned(),
-            period: period_key(&args.period),
-            records: i64::try_from(*records).unwrap_or(i64::MAX),
-            cursor: None,
-            complete: true,
-        };
-        store.record_progress(&company, &progress).await?;
-    }
-    let mut options = CloseOptions::new(&company, today);
-    options.failpoint = env("KASSABOK_LEDGER_FAILPOINT").map(|step| Failpoint {
-        step: match step.as_str() {
-            "after-fetch" => Step::AfterFetch,
-            "after-record" => Step::AfterRecord,
-            _ => Step::AfterDeliver,
-        },
-        abort_process: true,
-    });
-    let report = close(&store, journal, &options, |batch| {
-        write_outputs(journal, &batch.journal(), files, args, batch.generated)
-            .map_err(|e| e.to_string().into())
-    })
-    .await?;
-    if report.batch.is_none() {
-        let nothing = Journal {
-            vouchers: Vec::new(),
-            accounts: Vec::new(),
-            ..journal.clone()
-        };
-        write_outputs(journal, &nothing, files, args, today)?;
-    }
-    Ok(Some(report))
-}
-
-async fn run() -> Result<(), Box<dyn Error>> {
-
-    let today = OffsetDateTime::now_utc().date();
-    let args = Args::parse(std::env::args().skip(1), today)?;
-    let started = Instant::now();
-
-    let run = build_sources(args.period).await?;
-    let sandboxed: Vec<&str> = run
-        .origin
-        .iter()
-        .filter(|(_, o)| **o == Origin::Sandbox)
-        .map(|(p, _)| p.display_name())
-        .collect();
-    if !sandboxed.is_empty() {
-        eprintln!(
-            "no credentials for {}: using the built-in sandbox (see README to use real accounts)",
-            sandboxed.join(", ")
-        );
-    }
-
-    // A progress line while fetching, on stderr so stdout stays the summary.
-    let progress = Arc::new(Progress::new());
-    let done = Arc::new(AtomicBool::new(false));
-    let ticker = {
-        let progress = progress.clone();
-        let done = done.clone();
-        tokio::spawn(async move {
-            while !done.load(Ordering::Relaxed) {
-                eprint!("\rfetching {}  ", progress.line());
-                tokio::time::sleep(Duration::from_millis(200)).await;
-            }
-            eprintln!("\rfetched  {}  ", progress.line());
-        })
-    };
-    let sources = run.sources.clone().with_deadlines(args.deadlines);
-    let fetched = fetch(&sources, &args.period, &|p, n| progress.add(p, n)).await;
-    done.store(true, Ordering::Relaxed);
-    let _ = ticker.await;
-    let fetched = fetched?;
-
-    // Real data needs the real rates: the simulated publishers only when
-    // every provider is simulated.
-    let sandboxed_rates = run.origin.values().all(|o| *o == Origin::Sandbox);
-    let rates = build_rates(args.period, sandboxed_rates).await?;
-    prefetch_rates(&rates, &fetched, args.period).await?;
-    let mut journal = map(&fetched, &args, &rates);
-    let (oss, ec) = reports(&fetched, &args, &rates, &mut journal).await;
-    let mut files = journal_files(&journal, &args, today)?;
-    let reports = report_files(&oss, &ec, &args, sandboxed_rates)?;
-    let written: Vec<String> = reports
-        .iter()
-        .map(|(name, _)| name.clone())
-        .chain(["rates.csv".to_owned()])
-        .collect();
-    files.extend(reports);
-    files.push(("rates.csv".to_owned(), rates_used(&fetched, &rates)));
-    // One set: a concurrent close into the same directory waits its turn,
-    // and no planted symlink is followed.
-    let set: Vec<(&str, &[u8])> = files
-        .iter()
-        .map(|(name, bytes)| (name.as_str(), bytes.as_slice()))
-        .collect();
-    kassabok::output::write_set(&args.out, &set)?;
     println!(
         "exchange rates: the Riksbank's for booking, the ECB's for the OSS return ({})",
         rates.origin.label()

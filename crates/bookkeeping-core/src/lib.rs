@@ -49,7 +49,9 @@ pub mod text;
 pub use currency::Currency;
 pub use error::MoneyError;
 pub use money::{Money, Rounding};
-pub use payout::{BalanceLine, DisputeLost, Fee, FeeKind, Payout, PayoutStatus, SettlementKind, SettlementLine};
+pub use payout::{
+    BalanceLine, DisputeLost, Fee, FeeKind, Payout, PayoutStatus, SettlementKind, SettlementLine,
+};
 pub use period::{Period, PeriodError, stockholm, stockholm_date, stockholm_midnight};
 pub use review::{ReviewItem, ReviewReason};
 pub use sale::{

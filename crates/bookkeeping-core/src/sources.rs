@@ -7,7 +7,9 @@ use std::fmt;
 use futures::stream::BoxStream;
 use serde::{Deserialize, Serialize};
 
-use crate::{BalanceLine, DisputeLost, Payout, Period, Provider, Refund, ReviewItem, Sale, Statement};
+use crate::{
+    BalanceLine, DisputeLost, Payout, Period, Provider, Refund, ReviewItem, Sale, Statement,
+};
 
 /// A stream of records from a provider. It ends after the first `Err`: a
 /// failure mid-list is an error, never a short list that looks complete. A
@@ -76,7 +78,9 @@ impl PayoutRecord {
     pub fn provider(&self) -> Provider {
         match self {
             PayoutRecord::Payout(payout) => payout.provider,
+            PayoutRecord::Line(line) => line.provider,
             PayoutRecord::Review(item) => item.provider,
+            PayoutRecord::DisputeLost(lost) => lost.provider,
         }
     }
 }

@@ -189,9 +189,7 @@ impl RiksbankClientBuilder {
         }
         if let Some(key) = self.api_key {
             b = b.auth(Auth::header(
-                provider_http::reqwest::header::HeaderName::from_static(
-                    "ocp-apim-subscription-key",
-                ),
+                provider_http::http::header::HeaderName::from_static("ocp-apim-subscription-key"),
                 key,
             ));
         }

@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::coverage::Coverage;
 use crate::mapper::r2;
-use crate::reconcile::{Outstanding, OutstandingKind, PayoutReconciliation};
 use crate::markdown::escape as md;
+use crate::reconcile::{Outstanding, OutstandingKind, PayoutReconciliation};
 use crate::voucher::{Voucher, VoucherId};
 
 /// A rounding residue booked on 3740 to make a voucher balance.

@@ -286,6 +286,10 @@ impl HttpClient {
         let mut budget = policy.max_attempts.max(1);
         let mut attempt: u32 = 0;
         let mut refreshed_token = false;
+        // Waits the provider asked for (its rate limit, not a failure), beyond
+        // the attempt budget; bounded so that a provider that throttles
+        // forever still ends before the request deadline does.
+        let mut throttle_budget = policy.max_attempts.max(1).saturating_mul(4);
         loop {
             attempt += 1;
             attempts.store(attempt, std::sync::atomic::Ordering::Relaxed);
@@ -400,6 +404,14 @@ impl HttpClient {
             }
             let honoured = wait.is_none_or(|w| w <= policy.honour_retry_after_up_to);
             let backoff = wait.unwrap_or_else(|| policy.backoff(attempt));
+            if retryable && wait.is_some() && attempt >= budget && throttle_budget > 0 {
+                // The provider said when capacity returns (Retry-After, Shopify's
+                // throttleStatus): a throttled request is not a failed one, so
+                // it does not use up the attempts meant for errors. Clients
+                // sharing one bucket can take the restored points first.
+                throttle_budget -= 1;
+                budget += 1;
+            }
             if retryable && honoured && req.idempotent && attempt < budget && fits(backoff) {
                 match wait {
                     // The provider's wait applies to the whole client: pause the limiter,

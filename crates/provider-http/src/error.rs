@@ -428,7 +428,7 @@ impl StdError for HttpError {
         // message Display does not already carry (a decode error's and a pagination error's
         // are in it: reporting them again would print them twice).
         match &self.0.kind {
-            HttpErrorKind::Transport { source, .. } => Some(source),
+            HttpErrorKind::Transport { source, .. } => Some(source.as_ref()),
             HttpErrorKind::Config { source, .. } => source.as_deref().map(|s| s as _),
             _ => None,
         }

@@ -383,15 +383,18 @@ async fn download(
     url: &str,
     timeout: Duration,
 ) -> Result<provider_http::HttpResponse, Error> {
-    let parsed = provider_http::reqwest::Url::parse(url).map_err(|e| Error::Bulk {
+    let bad = |why: String| Error::Bulk {
         id: id.to_owned(),
-        message: format!("the result URL does not parse: {e}"),
-    })?;
-    let origin = parsed.origin().ascii_serialization();
-    let path_and_query = match parsed.query() {
-        Some(q) => format!("{}?{q}", parsed.path()),
-        None => parsed.path().to_owned(),
+        message: format!("the result URL does not parse: {why}"),
     };
+    let parsed: provider_http::http::Uri = url.parse().map_err(|e| bad(format!("{e}")))?;
+    let (Some(scheme), Some(authority)) = (parsed.scheme_str(), parsed.authority()) else {
+        return Err(bad("it is not absolute".to_owned()));
+    };
+    let origin = format!("{scheme}://{authority}");
+    let path_and_query = parsed
+        .path_and_query()
+        .map_or_else(|| "/".to_owned(), |pq| pq.as_str().to_owned());
     let http = HttpClient::builder("shopify-bulk", &origin)
         .timeout(timeout)
         .build()?;

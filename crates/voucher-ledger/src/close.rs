@@ -157,6 +157,8 @@ impl Batch {
             series: self.series.clone(),
             vouchers: self.vouchers.iter().map(|v| v.voucher.clone()).collect(),
             reconciliations: Vec::new(),
+            outstanding: Vec::new(),
+            booked_lines: Vec::new(),
             review: Vec::new(),
             coverage: Coverage {
                 period: self.period,
@@ -164,6 +166,8 @@ impl Batch {
                 needed: Vec::new(),
             },
             accounts: self.accounts.clone(),
+            // The accounts' names already say which are kassabok's own.
+            own_accounts: Vec::new(),
             rounding: Vec::new(),
             totals: Vec::new(),
         }

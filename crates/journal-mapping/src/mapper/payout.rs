@@ -95,8 +95,12 @@ pub(crate) fn display_id(id: &str) -> &str {
 /// that it is booked in its own month (Stripe, Shopify Payments), rather than
 /// only with its settlement (Klarna publishes a settlement's fees with the
 /// settlement, so all of it is booked in the payout's month).
-pub(crate) fn lines_in_own_month(provider: Provider) -> bool {
-    provider != Provider::Klarna
+///
+/// Under kontantmetod a sale is paid when its money reaches the firm, so
+/// every payout is booked whole in the month it reaches the bank, and a line
+/// not yet paid out is only listed.
+pub(crate) fn lines_in_own_month(provider: Provider, method: AccountingMethod) -> bool {
+    provider != Provider::Klarna && method != AccountingMethod::Kontantmetod
 }
 
 impl<R: ExchangeRates> Mapper<R> {
@@ -327,7 +331,7 @@ impl<R: ExchangeRates> Mapper<R> {
             c.payouts += 1;
             c.payout_lines += payout.lines.len() as u64;
         }
-        let by_line = lines_in_own_month(provider);
+        let by_line = lines_in_own_month(provider, self.policy.method);
         let stopped = matches!(payout.status, PayoutStatus::Failed | PayoutStatus::Canceled);
         if stopped {
             self.push_review(review_item(
@@ -610,7 +614,22 @@ impl<R: ExchangeRates> Mapper<R> {
         if !self.period.contains_date(ldate) {
             return;
         }
-        if !lines_in_own_month(provider) {
+        if self.policy.method == AccountingMethod::Kontantmetod && provider != Provider::Klarna {
+            // Not paid yet: nothing is booked until its payout reaches the
+            // bank; review.md lists it beside the other lines not paid out.
+            if let Some(rate) = self.rate(line.net.currency(), ldate) {
+                self.outstanding.push(Outstanding {
+                    provider,
+                    source: line.source.clone(),
+                    kind: OutstandingKind::NotPaidOut,
+                    date: ldate,
+                    amount: line.net,
+                    amount_sek: r2(line.net.amount() * rate),
+                });
+            }
+            return;
+        }
+        if !lines_in_own_month(provider, self.policy.method) {
             self.push_review(
                 review_item(
                     provider,

@@ -3,8 +3,8 @@
 //! GitHub's): the table keeps its shape and nothing becomes markup.
 
 use bookkeeping_core::*;
-use journal_mapping::Policy;
 use journal_mapping::markdown::escape;
+use journal_mapping::{OutstandingKind, Policy};
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
 use crate::helpers::*;
@@ -151,12 +151,26 @@ fn review_markdown_with_hostile_provider_text_keeps_its_shape() {
     assert_no_markup(&events, &md);
 
     // The items table: a header and one row per review item, five cells
-    // each; the coverage table: ten cells per row; then one table of four
-    // cells per separate report needed, a row per record.
+    // each; every payout arriving in the period, seven cells; the payouts in
+    // transit (six) and lines not paid out (five) when there are any; the
+    // coverage table: ten cells per row; then one table of four cells per
+    // separate report needed, a row per record.
     let shapes = table_shapes(&events);
-    assert_eq!(shapes.len(), 2 + j.coverage.needed.len(), "{md}");
+    let transit = j
+        .outstanding
+        .iter()
+        .filter(|o| matches!(o.kind, OutstandingKind::PayoutInTransit { .. }))
+        .count();
+    let unpaid = j.outstanding.len() - transit;
+    let clearing_tables = usize::from(transit > 0) + usize::from(unpaid > 0);
+    assert_eq!(
+        shapes.len(),
+        3 + clearing_tables + j.coverage.needed.len(),
+        "{md}"
+    );
     assert!(!j.coverage.needed.is_empty());
-    for (shape, needed) in shapes[2..].iter().zip(&j.coverage.needed) {
+    let needed_at = 3 + clearing_tables;
+    for (shape, needed) in shapes[needed_at..].iter().zip(&j.coverage.needed) {
         assert_eq!(shape.len(), 1 + needed.items.len(), "{md}");
         assert!(shape.iter().all(|cells| *cells == 4), "{shapes:?}\n{md}");
     }
@@ -165,8 +179,13 @@ fn review_markdown_with_hostile_provider_text_keeps_its_shape() {
         shapes[0].iter().all(|cells| *cells == 5),
         "{shapes:?}\n{md}"
     );
+    assert_eq!(shapes[1].len(), 1 + j.reconciliations.len(), "{md}");
     assert!(
-        shapes[1].iter().all(|cells| *cells == 10),
+        shapes[1].iter().all(|cells| *cells == 7),
+        "{shapes:?}\n{md}"
+    );
+    assert!(
+        shapes[needed_at - 1].iter().all(|cells| *cells == 10),
         "{shapes:?}\n{md}"
     );
     assert!(j.review.len() >= HOSTILE.len() * 2);

@@ -365,6 +365,8 @@ async fn a_charge_not_yet_paid_out_comes_as_a_line_of_its_month() {
     assert_eq!(line.gross, sek("711.40"));
     assert_eq!(line.net, sek("696.08"));
     assert_eq!(records.len(), 4, "two payouts, two lines: {records:#?}");
+}
+
 /// A lost dispute moves no money (its amount left with the
 /// `DISPUTE_WITHDRAWAL`): only `ShopifyPaymentsDispute.status: LOST` and
 /// `finalizedOn` say it is lost (admin-graphql-2026-01.schema.graphql). The
