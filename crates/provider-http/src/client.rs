@@ -383,6 +383,9 @@ impl HttpClient {
 
             let header_wait = parse_retry_after(&headers);
             let decision = self.shared.classifier.classify(status, &headers, &body);
+            // A wait the provider's classifier computed from its own rate-limit
+            // state (Shopify's throttleStatus), as opposed to a bare 429.
+            let metered = matches!(decision, RetryDecision::Retry { after: Some(_) });
             let (failed, retryable, wait) = match decision {
                 RetryDecision::Retry { after } => (true, true, after.or(header_wait)),
                 RetryDecision::DoNotRetry => (!status.is_success(), false, header_wait),
@@ -404,11 +407,12 @@ impl HttpClient {
             }
             let honoured = wait.is_none_or(|w| w <= policy.honour_retry_after_up_to);
             let backoff = wait.unwrap_or_else(|| policy.backoff(attempt));
-            if retryable && wait.is_some() && attempt >= budget && throttle_budget > 0 {
-                // The provider said when capacity returns (Retry-After, Shopify's
-                // throttleStatus): a throttled request is not a failed one, so
-                // it does not use up the attempts meant for errors. Clients
-                // sharing one bucket can take the restored points first.
+            if metered && attempt >= budget && throttle_budget > 0 {
+                // The provider's rate-limit state said when capacity returns
+                // (Shopify's throttleStatus): a throttled request is not a failed
+                // one, so it does not use up the attempts meant for errors.
+                // Requests sharing one bucket can take the restored points
+                // first, so the same request may be throttled again.
                 throttle_budget -= 1;
                 budget += 1;
             }
