@@ -103,4 +103,4 @@ pub use client::{
 };
 pub use error::{Error, GraphQlError, UserError};
 pub use ids::{BalanceTransactionId, OrderId, OrderTransactionId, PayoutId, RefundId};
-pub use resources::{Listed, OrderQuery, OrderSliceField};
+pub use resources::{Listed, OrderQuery, OrderSliceField, OrdersPage};

@@ -124,6 +124,49 @@ impl Malformed {
         })
     }
 
+    /// [`decode`](Self::decode) from the object's JSON text as it stood in
+    /// the page (a list item kept as a `RawValue`): no `Value` tree in between.
+    ///
+    /// ```
+    /// use stripe_invoicing::Malformed;
+    /// use stripe_invoicing::models::Payout;
+    /// use serde_json::value::RawValue;
+    ///
+    /// let raw = RawValue::from_string(r#"{"id": "po_1", "amount": "ten"}"#.to_owned()).unwrap();
+    /// let err = Malformed::decode_raw::<Payout>("payout", &raw).unwrap_err();
+    /// assert_eq!(err.id.as_deref(), Some("po_1"));
+    /// assert_eq!(err.path, "amount");
+    /// assert_eq!(err.message, r#"invalid type: string "ten", expected i64"#);
+    /// ```
+    ///
+    /// # Errors
+    /// The [`Malformed`] report when `raw` is not a valid `T`.
+    pub fn decode_raw<T: serde::de::DeserializeOwned>(
+        object: &'static str,
+        raw: &serde_json::value::RawValue,
+    ) -> Result<T, Malformed> {
+        let json = raw.get();
+        if let Ok(decoded) = serde_json::from_str(json) {
+            return Ok(decoded);
+        }
+        #[derive(serde::Deserialize)]
+        struct Id<'a> {
+            #[serde(borrow, default)]
+            id: Option<std::borrow::Cow<'a, str>>,
+        }
+        let id = serde_json::from_str::<Id<'_>>(json)
+            .ok()
+            .and_then(|i| i.id)
+            .map(std::borrow::Cow::into_owned);
+        let mut de = serde_json::Deserializer::from_str(json);
+        serde_path_to_error::deserialize(&mut de).map_err(|err| Malformed {
+            object,
+            id,
+            path: err.path().to_string(),
+            message: without_position(err.into_inner()),
+        })
+    }
+
     /// The review item for this object.
     pub fn review(&self) -> ReviewItem {
         let mut item = ReviewItem::new(
@@ -136,5 +179,20 @@ impl Malformed {
             item = item.with_source(SourceRef::new(Provider::Stripe, self.object, id.clone()));
         }
         item
+    }
+}
+
+/// serde_json's message without the ` at line 1 column 57` it adds when it
+/// reads text: the path says where, and a message reads the same whether the
+/// object was decoded from text or from a `Value`.
+fn without_position(err: serde_json::Error) -> String {
+    let text = err.to_string();
+    if err.line() == 0 {
+        return text;
+    }
+    let suffix = format!(" at line {} column {}", err.line(), err.column());
+    match text.strip_suffix(&suffix) {
+        Some(message) => message.to_owned(),
+        None => text,
     }
 }

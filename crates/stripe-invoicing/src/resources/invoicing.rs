@@ -129,7 +129,7 @@ impl StripeClient {
         Ok(Malformed::decode("invoice", value)?)
     }
 
-    async fn complete<T: serde::de::DeserializeOwned + Clone + Send + 'static>(
+    async fn complete<T: super::StripeObject + Clone + Send + 'static>(
         &self,
         first: &List<T>,
         object: &'static str,
