@@ -1,6 +1,5 @@
 //! `balance_transaction`: every movement of the Stripe balance.
 
-use std::borrow::Cow;
 use std::fmt;
 
 use bookkeeping_core::Currency;
@@ -9,7 +8,7 @@ use serde::de::{self, Error as _, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use time::OffsetDateTime;
 
-use super::{Charge, Dispute, DisputeStatus, Loose, ObjectRef, Refund, decimal_number_opt};
+use super::{Charge, Dispute, DisputeStatus, Key, Loose, ObjectRef, Refund, decimal_number_opt};
 use crate::ids::{BalanceTransactionId, ChargeId, DisputeId, RefundId};
 
 provider_http::open_enum! {
@@ -242,7 +241,7 @@ impl<'de> Visitor<'de> for SourceVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut f = SourceFields::default();
-        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
             let slot = match key.as_ref() {
                 "object" => &mut f.object,
                 "id" => &mut f.id,
