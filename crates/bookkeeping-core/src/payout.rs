@@ -204,6 +204,55 @@ impl Payout {
         lines.checked_sub(&self.amount)
     }
 
+    /// The review item for a payout its lines do not explain: an
+    /// [`AmountMismatch`](crate::ReviewReason::AmountMismatch) carrying
+    /// [`unexplained`](Payout::unexplained) (lines minus amount), or a
+    /// [`Currency`](crate::ReviewReason::Currency) item when a line is in
+    /// another currency; `None` when the lines add up to the amount. Every
+    /// provider checks its payouts with this one rule.
+    ///
+    /// ```
+    /// use bookkeeping_core::*;
+    /// use time::macros::{date, datetime};
+    ///
+    /// let sek = |s: &str| Money::parse(s, Currency::SEK).unwrap();
+    /// let payout = Payout {
+    ///     source: SourceRef::new(Provider::Stripe, "payout", "po_1"),
+    ///     provider: Provider::Stripe,
+    ///     status: PayoutStatus::Paid,
+    ///     created_at: datetime!(2026-03-02 08:00 UTC),
+    ///     arrival_date: date!(2026-03-03),
+    ///     amount: sek("100.00"),
+    ///     bank_reference: None,
+    ///     lines: Vec::new(),
+    /// };
+    /// let item = payout.unexplained_review().unwrap();
+    /// assert_eq!(item.reason, ReviewReason::AmountMismatch);
+    /// assert_eq!(item.amount, Some(sek("-100.00")));
+    /// ```
+    pub fn unexplained_review(&self) -> Option<crate::ReviewItem> {
+        use crate::{ReviewItem, ReviewReason};
+        let item = match self.unexplained() {
+            Ok(diff) if diff.is_zero() => return None,
+            Ok(diff) => ReviewItem::new(
+                self.provider,
+                ReviewReason::AmountMismatch,
+                format!(
+                    "the payout's {} lines differ from its amount {} by {diff}",
+                    self.lines.len(),
+                    self.amount
+                ),
+            )
+            .with_amount(diff),
+            Err(e) => ReviewItem::new(
+                self.provider,
+                ReviewReason::Currency,
+                format!("the payout's lines are in another currency: {e}"),
+            ),
+        };
+        Some(item.with_source(self.source.clone()))
+    }
+
     /// All fees of all lines.
     pub fn fees(&self) -> impl Iterator<Item = &Fee> {
         self.lines.iter().flat_map(|l| l.fees.iter())

@@ -62,6 +62,7 @@ use crate::scenario::{
 };
 use crate::shopify_bulk::{BulkOps, check_bulk_query, orders_jsonl};
 use crate::shopify_cost::{Bucket, MAX_QUERY_COST, Plan, requested_cost};
+use crate::{base64, unbase64};
 
 /// The sandbox's Admin API access token.
 pub const ACCESS_TOKEN: &str = "shpat_sandbox_6b1f0c9e2d4a4e7f9a3b5c8d0e2f4a6b";
@@ -828,44 +829,6 @@ fn compare(at: OffsetDateTime, op: &str, bound: OffsetDateTime) -> bool {
         "<" => at < bound,
         _ => at == bound,
     }
-}
-
-fn base64(input: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in input.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-fn unbase64(input: &str) -> Option<Vec<u8>> {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut bits = 0u32;
-    let mut n = 0;
-    let mut out = Vec::new();
-    for c in input.bytes().filter(|c| *c != b'=') {
-        let v = ALPHABET.iter().position(|a| *a == c)? as u32;
-        bits = (bits << 6) | v;
-        n += 6;
-        if n >= 8 {
-            n -= 8;
-            out.push(((bits >> n) & 0xff) as u8);
-        }
-    }
-    Some(out)
 }
 
 /// A cursor: the position after the node with this sort value and id.

@@ -55,7 +55,7 @@ impl ShopifyClient {
             .filter_map(move |listed| {
                 let record = match listed {
                     Err(e) => Some(Err(SourceError::from(e))),
-                    Ok(Listed::Malformed(r)) => Some(Ok(PayoutRecord::Review(r))),
+                    Ok(Listed::Malformed(m)) => Some(Ok(PayoutRecord::Review(m.review()))),
                     Ok(Listed::Item(d)) => match normalize_dispute(&d, period) {
                         Ok(lost) => lost.map(|l| Ok(PayoutRecord::DisputeLost(l))),
                         Err(e) => Some(Ok(PayoutRecord::Review(

@@ -39,7 +39,7 @@
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let client = ShopifyClient::builder("kassabok-demo.myshopify.com", "shpat_…")
-//!     // .base_url(&mock_server.uri())  // in tests
+//!     // .base_url(mock_server.uri())  // in tests
 //!     .build()?;
 //! let march = Period::month(2026, Month::March)?;
 //! let records: Vec<SalesRecord> = client.sales(&march).try_collect().await?;
@@ -103,4 +103,4 @@ pub use client::{
 };
 pub use error::{Error, GraphQlError, UserError};
 pub use ids::{BalanceTransactionId, OrderId, OrderTransactionId, PayoutId, RefundId};
-pub use resources::{Listed, OrderQuery, OrderSliceField};
+pub use resources::{Listed, Malformed, OrderQuery, OrderSliceField};
