@@ -394,7 +394,7 @@ async fn stripe_lists(
     let (payouts, r) = counted(counter, async {
         client
             .list_payouts(range)
-            .filter_map(|p| async move { p.ok().and_then(Result::ok) })
+            .filter_map(|p| async move { p.ok().and_then(kassabok::stripe::Listed::into_item) })
             .collect::<Vec<_>>()
             .await
     })
@@ -439,7 +439,7 @@ async fn shopify_lists(
     let (payouts, r) = counted(counter, async {
         client
             .shopify_payouts(period)
-            .filter_map(|p| async move { p.ok().and_then(|l| l.item()) })
+            .filter_map(|p| async move { p.ok().and_then(|l| l.into_item()) })
             .collect::<Vec<_>>()
             .await
     })
