@@ -299,8 +299,9 @@ async fn no_request_of_a_month_is_refused_as_too_costly() {
     // Two order listings (one count and one page each), the payouts list,
     // one page of balance transactions per payout, one refund join per
     // payout with refund lines, and one page of the month's balance
-    // transactions by `processed_at` (for those not yet paid out), and the
-    // lost disputes: nothing repeated.
+    // transactions by `processed_at` (for those not yet paid out), the
+    // lost disputes, and one `order(id:)` per dispute lost in the month (the
+    // sandbox decides each a week after its withdrawal): nothing repeated.
     let payouts: Vec<_> = s
         .shopify_payouts
         .iter()
@@ -311,9 +312,20 @@ async fn no_request_of_a_month_is_refused_as_too_costly() {
         .filter(|p| p.items.iter().any(|i| i.kind == ItemKind::Refund))
         .count();
     assert!(with_refunds > 0);
+    let lost = s
+        .shopify_payouts
+        .iter()
+        .flat_map(|p| &p.items)
+        .filter(|i| i.kind == ItemKind::Dispute && i.order.is_some())
+        .filter(|i| {
+            let decided = bookkeeping_core::stockholm_date(i.occurred_at) + time::Duration::days(7);
+            s.config.period.contains_date(decided)
+        })
+        .count();
+    assert!(lost > 0);
     assert_eq!(
         sandbox.requests(),
-        7 + (payouts.len() + with_refunds) as u64
+        7 + (payouts.len() + with_refunds + lost) as u64
     );
 }
 
