@@ -474,3 +474,37 @@ async fn bulk_operations_that_do_not_deliver_are_errors() {
         .to_string();
     assert!(err.contains("still RUNNING"), "{err}");
 }
+
+/// `order(id:)` (`QueryRoot.order(id: ID!): Order`, nullable; 2026-01 schema)
+/// reads one order with the listing's selection: the sale it normalizes to
+/// is the one the month's listing gives, and an id the shop does not have is
+/// `None`, not an error.
+#[tokio::test]
+async fn one_order_by_id_is_the_order_the_listing_gives() {
+    let s = scenario();
+    let sandbox = ShopifySandbox::start(&s, Faults::none()).await;
+    let client = client(&sandbox, shopify_client::queries::ORDERS_PAGE_SIZE);
+    let listed: Vec<SalesRecord> = client.sales(&s.config.period).try_collect().await.unwrap();
+    let sales: Vec<&bookkeeping_core::Sale> = listed
+        .iter()
+        .filter_map(|r| match r {
+            SalesRecord::Sale(sale) => Some(sale),
+            _ => None,
+        })
+        .take(3)
+        .collect();
+    assert_eq!(sales.len(), 3);
+    for sale in sales {
+        let id = shopify_client::OrderId::new(sale.source.id.as_str());
+        let order = client
+            .order(&id)
+            .await
+            .unwrap()
+            .and_then(shopify_client::Listed::item)
+            .unwrap_or_else(|| panic!("{} is read", sale.source.id));
+        let one = shopify_client::normalize::normalize_order(&order, client.normalize_options());
+        assert_eq!(one.sale.as_ref(), Some(sale));
+    }
+    let unknown = shopify_client::OrderId::new("gid://shopify/Order/1");
+    assert_eq!(client.order(&unknown).await.unwrap(), None);
+}
