@@ -302,8 +302,24 @@ pub struct BalanceLine {
 /// A dispute the provider decided against the shop: the money withdrawn when
 /// it opened is lost. Providers report this as a dispute's status, not as a
 /// settlement line; a client yields it as [`crate::PayoutRecord::DisputeLost`]
-/// (Shopify Payments disputes with status `LOST`, dated `finalizedOn`), or
-/// the host passes it in when it learns of it.
+/// (Shopify Payments disputes with status `LOST`, dated `finalizedOn`; Stripe
+/// disputes with status `lost`), or the host passes it in when it learns of
+/// it.
+///
+/// ```
+/// use bookkeeping_core::*;
+/// use time::macros::datetime;
+///
+/// let lost = DisputeLost {
+///     source: SourceRef::new(Provider::Stripe, "dispute", "dp_1"),
+///     provider: Provider::Stripe,
+///     sale: Some(SourceRef::new(Provider::Stripe, "invoice", "in_1")),
+///     decided_at: datetime!(2026-04-08 09:30 UTC),
+///     amount: Money::parse("447.00", Currency::SEK).unwrap(),
+///     earlier_sale: None,
+/// };
+/// assert_eq!(PayoutRecord::DisputeLost(lost).provider(), Provider::Stripe);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DisputeLost {
     /// The dispute object.
@@ -317,4 +333,13 @@ pub struct DisputeLost {
     pub decided_at: OffsetDateTime,
     /// The amount lost (positive), in the currency it was withdrawn in.
     pub amount: Money,
+    /// The disputed sale itself, when the client fetched it because it was
+    /// made before the period the dispute was lost in (a March order
+    /// disputed and lost in April). The mapping registers it as an earlier
+    /// sale, so that a monthly close reverses that sale's revenue and VAT
+    /// without the sales of its month; it is never booked again. `None` when
+    /// the sale is of the same period (the period's sales carry it) or could
+    /// not be fetched.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub earlier_sale: Option<Box<crate::Sale>>,
 }

@@ -74,6 +74,12 @@
 //!   hideTransfers: true)`, kept only when `associatedPayout.id` is the payout.
 //!   A refund line is joined to its refund through `sourceOrderTransactionId`
 //!   and `Refund.transactions` ([`normalize::normalize_payout_joined`]).
+//! - Lost disputes: `disputes(query: "status:lost")`, those whose
+//!   `finalizedOn` is in the period ([`ShopifyClient::lost_disputes`]). Each
+//!   disputed order is read with `order(id:)` ([`queries::ORDER`]) and, when
+//!   it was sold before the period, carried as
+//!   [`DisputeLost::earlier_sale`](bookkeeping_core::DisputeLost::earlier_sale),
+//!   so the month that loses the dispute can reverse a sale it did not list.
 //!
 //! # Dependencies
 //!
