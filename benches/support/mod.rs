@@ -11,7 +11,7 @@
 
 use std::sync::Arc;
 
-use bookkeeping_core::{Currency, Period, SalesRecord};
+use bookkeeping_core::{Currency, Period, Provider, SalesRecord};
 use journal_mapping::{Chart, FixedRates, Journal, Mapper, Policy};
 use kassabok::shopify as shopify_client;
 use kassabok::stripe as stripe_invoicing;
@@ -23,10 +23,10 @@ use serde_json::{Value, json};
 use shopify_client::OrdersPage;
 use shopify_client::models::{Order, PageInfo};
 use shopify_client::normalize::{NormalizeOptions, normalize_order};
-use stripe_invoicing::Malformed;
 use stripe_invoicing::models::{BalanceTransaction, InvoicePayment, List, Payout};
 use stripe_invoicing::normalize::{InvoiceLinks, normalize_payout};
 use stripe_invoicing::resources::ListPage;
+use stripe_invoicing::{Listed, Malformed};
 
 /// The month every benchmark books.
 pub fn period() -> Period {
@@ -153,7 +153,12 @@ pub async fn capture_stripe(invoices: usize) -> StripePages {
     {
         let list: List<Value> = serde_json::from_slice(&page).expect("a list");
         for v in list.data {
-            if let Ok(p) = Malformed::decode::<InvoicePayment>("invoice_payment", v) {
+            if let Ok(p) = Malformed::decode::<InvoicePayment>(
+                Provider::Stripe,
+                "invoice_payment",
+                &["/id"],
+                v,
+            ) {
                 links.add(&p);
             }
         }
@@ -285,7 +290,7 @@ pub fn stripe_stages(pages: &StripePages, period: Period, stage: Stage) -> (Jour
                 .expect("a list page");
             for t in page.items {
                 n += 1;
-                if let Ok(t) = t {
+                if let Listed::Item(t) = t {
                     transactions.push(t);
                 }
             }

@@ -37,13 +37,13 @@ pub(crate) fn sources(sandbox: &Sandbox) -> Sources {
     );
     let stripe = Arc::new(
         StripeClient::builder(sandbox.stripe.secret_key())
-            .base_url(&sandbox.stripe.uri())
+            .base_url(sandbox.stripe.uri())
             .build()
             .unwrap(),
     );
     let paypal = Arc::new(
         PayPalClient::builder(sandbox.paypal.client_id(), sandbox.paypal.client_secret())
-            .base_url(&sandbox.paypal.uri())
+            .base_url(sandbox.paypal.uri())
             .build()
             .unwrap(),
     );

@@ -1,8 +1,9 @@
 //! List endpoints as streams: `limit=100`, `starting_after=<last id>`, one
 //! object decoded at a time.
 //!
-//! Every list yields `Ok(Ok(object))`, `Ok(Err(Malformed))` for an object that
-//! could not be decoded (the others still come through), or one `Err` after
+//! Every list yields `Ok(Listed::Item(object))`, `Ok(Listed::Malformed(_))`
+//! for an object that could not be decoded (the others still come through),
+//! or one `Err` after
 //! which the stream ends: a failure mid-list is an error, never a short list.
 //! Retries (429, 5xx, `Stripe-Should-Retry`) happen per page inside
 //! `provider-http`, so a retried page never repeats or loses objects, and a
@@ -11,22 +12,24 @@
 mod invoicing;
 mod payouts;
 
+use bookkeeping_core::Provider;
 use futures::stream::{BoxStream, StreamExt};
-use provider_http::{Page, PaginationError, RequestSpec, paginate};
+use provider_http::{Listed, Page, PaginationError, RequestSpec, paginate};
 use serde::de::DeserializeOwned;
-use serde_json::value::RawValue;
+use serde_json::Value;
 use time::OffsetDateTime;
 
 use crate::StripeClient;
-use crate::error::{Malformed, StripeError};
+use crate::error::StripeError;
 use crate::models::List;
 
 /// Objects per page: Stripe's maximum.
 pub const PAGE_SIZE: u32 = 100;
 
-/// A listing: each item is an object, or the [`Malformed`] report of one that
-/// could not be decoded; the stream ends after the first `Err`.
-pub type ListStream<T> = BoxStream<'static, Result<Result<T, Malformed>, StripeError>>;
+/// A listing: each item is an object, or the
+/// [`Malformed`](provider_http::Malformed) report of one that could not be
+/// decoded; the stream ends after the first `Err`.
+pub type ListStream<T> = BoxStream<'static, Result<Listed<T>, StripeError>>;
 
 /// A half-open time range for Stripe's range filters: `[gte, lt)`, sent as
 /// `created[gte]=…&created[lt]=…` in unix seconds.
@@ -136,6 +139,7 @@ impl StripeClient {
 pub(crate) fn pair(key: &str, value: impl Into<String>) -> (String, String) {
     (key.to_owned(), value.into())
 }
+
 /// A Stripe object that lists return: it has an id, which the next page is
 /// asked for with (`starting_after`).
 pub trait StripeObject: DeserializeOwned {
@@ -144,13 +148,13 @@ pub trait StripeObject: DeserializeOwned {
 }
 
 /// One page of a Stripe list, each object decoded on its own: an object that
-/// does not decode is its [`Malformed`] report, and the others still come
-/// through.
+/// does not decode is its [`Malformed`](provider_http::Malformed) report, and
+/// the others still come through.
 ///
 /// A page is first decoded whole, straight into the models (one pass over the
 /// bytes, no `serde_json::Value` tree); only a page on which some object fails
-/// is decoded again object by object (each as a `RawValue`), to say which
-/// object and which field.
+/// is read again as `Value`s and decoded object by object, to say which object
+/// and which field.
 ///
 /// ```
 /// use stripe_invoicing::models::BalanceTransaction;
@@ -164,15 +168,15 @@ pub trait StripeObject: DeserializeOwned {
 ///      "currency": "sek", "reporting_category": "charge", "type": "charge", "created": 1772323200}
 ///   ]}"#;
 /// let page = ListPage::<BalanceTransaction>::decode("balance_transaction", body).unwrap();
-/// assert!(page.items[0].is_ok());
-/// let bad = page.items[1].as_ref().unwrap_err();
-/// assert_eq!((bad.id.as_deref(), bad.path.as_str()), (Some("txn_2"), "amount"));
+/// assert!(page.items[0].item().is_some());
+/// let bad = page.items[1].malformed().unwrap();
+/// assert_eq!((bad.id.as_deref(), bad.field.as_str()), (Some("txn_2"), "amount"));
 /// assert_eq!(page.next_cursor(), Some(Some("txn_2")));
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListPage<T> {
     /// The objects of the page, in Stripe's order.
-    pub items: Vec<Result<T, Malformed>>,
+    pub items: Vec<Listed<T>>,
     /// Whether more objects follow.
     pub has_more: bool,
 }
@@ -193,18 +197,18 @@ impl<T: StripeObject> ListPage<T> {
     fn whole(body: &[u8]) -> Option<Self> {
         let list: List<T> = serde_json::from_slice(strip_bom(body)).ok()?;
         Some(ListPage {
-            items: list.data.into_iter().map(Ok).collect(),
+            items: list.data.into_iter().map(Listed::Item).collect(),
             has_more: list.has_more,
         })
     }
 
     /// The page decoded object by object.
-    fn each(object: &'static str, list: List<Box<RawValue>>) -> Self {
+    fn each(object: &'static str, list: List<Value>) -> Self {
         ListPage {
             items: list
                 .data
-                .iter()
-                .map(|raw| Malformed::decode_raw(object, raw))
+                .into_iter()
+                .map(|raw| Listed::decode(Provider::Stripe, object, &["/id"], raw))
                 .collect(),
             has_more: list.has_more,
         }
@@ -217,8 +221,8 @@ impl<T: StripeObject> ListPage<T> {
             return None;
         }
         Some(self.items.last().and_then(|last| match last {
-            Ok(t) => Some(t.object_id()),
-            Err(m) => m.id.as_deref(),
+            Listed::Item(t) => Some(t.object_id()),
+            Listed::Malformed(m) => m.raw.get("id").and_then(Value::as_str),
         }))
     }
 }
