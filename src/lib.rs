@@ -46,9 +46,15 @@ pub mod deadline;
 pub mod output;
 
 pub use bookkeeping_core as core;
+pub use bookkeeping_core::{Money, Period, Provider};
+pub use close::{Close, Closed};
 pub use exchange_rates as rates;
 pub use journal_mapping as mapping;
 pub use provider_http as http;
+/// The `time` crate kassabok's dates come from ([`Period`] is made of its
+/// `Date`s), so a host uses the same version.
+pub use time;
+pub use time::{Date, Month};
 pub use vat_reports as reports;
 
 #[cfg(feature = "klarna")]
