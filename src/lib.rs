@@ -52,6 +52,34 @@
 //! assert_eq!(march.days(), 31);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+// The table links each provider module; with its feature off, to the crate on docs.rs.
+#![cfg_attr(feature = "shopify", doc = "[`shopify`]: crate::shopify")]
+#![cfg_attr(
+    not(feature = "shopify"),
+    doc = "[`shopify`]: https://docs.rs/shopify-client"
+)]
+#![cfg_attr(feature = "klarna", doc = "[`klarna`]: crate::klarna")]
+#![cfg_attr(
+    not(feature = "klarna"),
+    doc = "[`klarna`]: https://docs.rs/klarna-settlements"
+)]
+#![cfg_attr(feature = "stripe", doc = "[`stripe`]: crate::stripe")]
+#![cfg_attr(
+    not(feature = "stripe"),
+    doc = "[`stripe`]: https://docs.rs/stripe-invoicing"
+)]
+#![cfg_attr(feature = "paypal", doc = "[`paypal`]: crate::paypal")]
+#![cfg_attr(
+    not(feature = "paypal"),
+    doc = "[`paypal`]: https://docs.rs/paypal-transactions"
+)]
+#![cfg_attr(feature = "sie", doc = "[`sie`]: crate::sie")]
+#![cfg_attr(not(feature = "sie"), doc = "[`sie`]: https://docs.rs/sie-file")]
+#![cfg_attr(feature = "ledger", doc = "[`ledger`]: crate::ledger")]
+#![cfg_attr(
+    not(feature = "ledger"),
+    doc = "[`ledger`]: https://docs.rs/voucher-ledger"
+)]
 #![deny(missing_docs)]
 // On docs.rs, each feature-gated item carries a badge naming the feature it needs.
 #![cfg_attr(docsrs, feature(doc_cfg))]

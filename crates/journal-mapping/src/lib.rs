@@ -17,7 +17,7 @@
 //!   produce a [`Journal`]:
 //!   [`Voucher`]s with deterministic ids, [`PayoutReconciliation`]s, review
 //!   items and the [`Coverage`] report; [`Journal::to_csv`],
-//!   [`Journal::to_sie`] (feature `sie`), [`Journal::summary`],
+//!   `Journal::to_sie` (feature `sie`), [`Journal::summary`],
 //!   [`Journal::review_markdown`].
 //!
 //! Every event and its postings: [`accounting`].
