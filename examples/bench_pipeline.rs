@@ -294,9 +294,9 @@ fn clients(sandbox: &Sandbox, bench_limits: bool) -> Result<Clients, BoxError> {
     ))
     .base_url(sandbox.klarna.uri());
     let mut stripe =
-        StripeClient::builder(sandbox.stripe.secret_key()).base_url(&sandbox.stripe.uri());
+        StripeClient::builder(sandbox.stripe.secret_key()).base_url(sandbox.stripe.uri());
     let paypal = PayPalClient::builder(sandbox.paypal.client_id(), sandbox.paypal.client_secret())
-        .base_url(&sandbox.paypal.uri());
+        .base_url(sandbox.paypal.uri());
     if bench_limits {
         // Stripe: 100 read requests/s in live mode; Klarna: 200/s live; both
         // are token buckets that take a burst.
@@ -394,7 +394,7 @@ async fn stripe_lists(
     let (payouts, r) = counted(counter, async {
         client
             .list_payouts(range)
-            .filter_map(|p| async move { p.ok().and_then(Result::ok) })
+            .filter_map(|p| async move { p.ok().and_then(kassabok::stripe::Listed::into_item) })
             .collect::<Vec<_>>()
             .await
     })
@@ -439,7 +439,7 @@ async fn shopify_lists(
     let (payouts, r) = counted(counter, async {
         client
             .shopify_payouts(period)
-            .filter_map(|p| async move { p.ok().and_then(|l| l.item()) })
+            .filter_map(|p| async move { p.ok().and_then(|l| l.into_item()) })
             .collect::<Vec<_>>()
             .await
     })
@@ -598,7 +598,7 @@ async fn economy() -> Result<(), BoxError> {
     )
     .await;
     let stripe = StripeClient::builder(synthetic.secret_key())
-        .base_url(&synthetic.uri())
+        .base_url(synthetic.uri())
         .rate_limit(RateLimit::per_second(100_000))
         .build()?;
     let (n, r) = counted(
@@ -960,7 +960,7 @@ async fn memory_child(n: usize) -> Result<(), BoxError> {
     };
     let server = SyntheticStripe::start(&config, Faults::none()).await;
     let client = StripeClient::builder(server.secret_key())
-        .base_url(&server.uri())
+        .base_url(server.uri())
         .rate_limit(RateLimit::per_second(100_000))
         .build()?;
     let baseline = status_kib("VmRSS:");

@@ -282,13 +282,13 @@ async fn build_sources(period: Period) -> Result<Run, Box<dyn Error>> {
         let (mut b, o) = match (&stripe_creds, sb) {
             (Some(key), _) => (StripeClient::builder(key.clone()), Origin::Real),
             (None, Some(s)) => (
-                StripeClient::builder(s.stripe.secret_key()).base_url(&s.stripe.uri()),
+                StripeClient::builder(s.stripe.secret_key()).base_url(s.stripe.uri()),
                 Origin::Sandbox,
             ),
             (None, None) => unreachable!("the sandbox runs when credentials are missing"),
         };
         if let Some(url) = env("STRIPE_API_BASE_URL") {
-            b = b.base_url(&url);
+            b = b.base_url(url);
         }
         origin.insert(Provider::Stripe, o);
         b.build()?
@@ -304,13 +304,13 @@ async fn build_sources(period: Period) -> Result<Run, Box<dyn Error>> {
             ),
             (None, Some(s)) => (
                 PayPalClient::builder(s.paypal.client_id(), s.paypal.client_secret())
-                    .base_url(&s.paypal.uri()),
+                    .base_url(s.paypal.uri()),
                 Origin::Sandbox,
             ),
             (None, None) => unreachable!("the sandbox runs when credentials are missing"),
         };
         if let Some(url) = env("PAYPAL_API_BASE_URL") {
-            b = b.base_url(&url);
+            b = b.base_url(url);
         }
         origin.insert(Provider::PayPal, o);
         b.build()?

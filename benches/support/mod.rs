@@ -11,7 +11,7 @@
 
 use std::sync::Arc;
 
-use bookkeeping_core::{Currency, Period, SalesRecord};
+use bookkeeping_core::{Currency, Period, Provider, SalesRecord};
 use journal_mapping::{Chart, FixedRates, Journal, Mapper, Policy};
 use kassabok::shopify as shopify_client;
 use kassabok::stripe as stripe_invoicing;
@@ -151,7 +151,12 @@ pub async fn capture_stripe(invoices: usize) -> StripePages {
     {
         let list: List<Value> = serde_json::from_slice(&page).expect("a list");
         for v in list.data {
-            if let Ok(p) = Malformed::decode::<InvoicePayment>("invoice_payment", v) {
+            if let Ok(p) = Malformed::decode::<InvoicePayment>(
+                Provider::Stripe,
+                "invoice_payment",
+                &["/id"],
+                v,
+            ) {
                 links.add(&p);
             }
         }
@@ -281,7 +286,12 @@ pub fn stripe_stages(pages: &StripePages, period: Period, stage: Stage) -> (Jour
             let list: List<Value> = decode_body(page);
             for v in list.data {
                 n += 1;
-                if let Ok(t) = Malformed::decode::<BalanceTransaction>("balance_transaction", v) {
+                if let Ok(t) = Malformed::decode::<BalanceTransaction>(
+                    Provider::Stripe,
+                    "balance_transaction",
+                    &["/id"],
+                    v,
+                ) {
                     transactions.push(t);
                 }
             }

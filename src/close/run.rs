@@ -238,7 +238,9 @@ impl<'a, R: ExchangeRates + Send> Close<'a, R> {
     /// Cuts each source off when its own deadline passes (from the moment it
     /// is asked) or the run's (from [`run`](Close::run)); see
     /// [`deadline`](crate::deadline). Without it a source may take as long as
-    /// its requests do.
+    /// its requests do. A client that has read its [`read_ahead`](Close::read_ahead)
+    /// and waits for its turn is still on its own clock: with a tight
+    /// provider deadline and a slow provider before it, raise the read-ahead.
     #[must_use]
     pub fn deadlines(mut self, deadlines: Deadlines) -> Self {
         self.deadlines = Some(deadlines);

@@ -41,11 +41,11 @@ pub(crate) fn clients(sandbox: &Sandbox) -> Clients {
         .build()
         .unwrap(),
         stripe: StripeClient::builder(sandbox.stripe.secret_key())
-            .base_url(&sandbox.stripe.uri())
+            .base_url(sandbox.stripe.uri())
             .build()
             .unwrap(),
         paypal: PayPalClient::builder(sandbox.paypal.client_id(), sandbox.paypal.client_secret())
-            .base_url(&sandbox.paypal.uri())
+            .base_url(sandbox.paypal.uri())
             .build()
             .unwrap(),
     }

@@ -204,6 +204,55 @@ impl Payout {
         lines.checked_sub(&self.amount)
     }
 
+    /// The review item for a payout its lines do not explain: an
+    /// [`AmountMismatch`](crate::ReviewReason::AmountMismatch) carrying
+    /// [`unexplained`](Payout::unexplained) (lines minus amount), or a
+    /// [`Currency`](crate::ReviewReason::Currency) item when a line is in
+    /// another currency; `None` when the lines add up to the amount. Every
+    /// provider checks its payouts with this one rule.
+    ///
+    /// ```
+    /// use bookkeeping_core::*;
+    /// use time::macros::{date, datetime};
+    ///
+    /// let sek = |s: &str| Money::parse(s, Currency::SEK).unwrap();
+    /// let payout = Payout {
+    ///     source: SourceRef::new(Provider::Stripe, "payout", "po_1"),
+    ///     provider: Provider::Stripe,
+    ///     status: PayoutStatus::Paid,
+    ///     created_at: datetime!(2026-03-02 08:00 UTC),
+    ///     arrival_date: date!(2026-03-03),
+    ///     amount: sek("100.00"),
+    ///     bank_reference: None,
+    ///     lines: Vec::new(),
+    /// };
+    /// let item = payout.unexplained_review().unwrap();
+    /// assert_eq!(item.reason, ReviewReason::AmountMismatch);
+    /// assert_eq!(item.amount, Some(sek("-100.00")));
+    /// ```
+    pub fn unexplained_review(&self) -> Option<crate::ReviewItem> {
+        use crate::{ReviewItem, ReviewReason};
+        let item = match self.unexplained() {
+            Ok(diff) if diff.is_zero() => return None,
+            Ok(diff) => ReviewItem::new(
+                self.provider,
+                ReviewReason::AmountMismatch,
+                format!(
+                    "the payout's {} lines differ from its amount {} by {diff}",
+                    self.lines.len(),
+                    self.amount
+                ),
+            )
+            .with_amount(diff),
+            Err(e) => ReviewItem::new(
+                self.provider,
+                ReviewReason::Currency,
+                format!("the payout's lines are in another currency: {e}"),
+            ),
+        };
+        Some(item.with_source(self.source.clone()))
+    }
+
     /// All fees of all lines.
     pub fn fees(&self) -> impl Iterator<Item = &Fee> {
         self.lines.iter().flat_map(|l| l.fees.iter())
@@ -253,8 +302,24 @@ pub struct BalanceLine {
 /// A dispute the provider decided against the shop: the money withdrawn when
 /// it opened is lost. Providers report this as a dispute's status, not as a
 /// settlement line; a client yields it as [`crate::PayoutRecord::DisputeLost`]
-/// (Shopify Payments disputes with status `LOST`, dated `finalizedOn`), or
-/// the host passes it in when it learns of it.
+/// (Shopify Payments disputes with status `LOST`, dated `finalizedOn`; Stripe
+/// disputes with status `lost`), or the host passes it in when it learns of
+/// it.
+///
+/// ```
+/// use bookkeeping_core::*;
+/// use time::macros::datetime;
+///
+/// let lost = DisputeLost {
+///     source: SourceRef::new(Provider::Stripe, "dispute", "dp_1"),
+///     provider: Provider::Stripe,
+///     sale: Some(SourceRef::new(Provider::Stripe, "invoice", "in_1")),
+///     decided_at: datetime!(2026-04-08 09:30 UTC),
+///     amount: Money::parse("447.00", Currency::SEK).unwrap(),
+///     earlier_sale: None,
+/// };
+/// assert_eq!(PayoutRecord::DisputeLost(lost).provider(), Provider::Stripe);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DisputeLost {
     /// The dispute object.
@@ -268,4 +333,13 @@ pub struct DisputeLost {
     pub decided_at: OffsetDateTime,
     /// The amount lost (positive), in the currency it was withdrawn in.
     pub amount: Money,
+    /// The disputed sale itself, when the client fetched it because it was
+    /// made before the period the dispute was lost in (a March order
+    /// disputed and lost in April). The mapping registers it as an earlier
+    /// sale, so that a monthly close reverses that sale's revenue and VAT
+    /// without the sales of its month; it is never booked again. `None` when
+    /// the sale is of the same period (the period's sales carry it) or could
+    /// not be fetched.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub earlier_sale: Option<Box<crate::Sale>>,
 }

@@ -1,10 +1,8 @@
 //! [`KlarnaClient`] and its builder.
 
-use std::fmt;
-use std::time::Duration;
-
 use provider_http::http::header::AUTHORIZATION;
-use provider_http::{Auth, ExposeSecret, HttpClient, RateLimit, RetryPolicy, SecretString};
+use provider_http::{Auth, ExposeSecret, HttpClient, RateLimit, SecretString, Transport};
+use std::fmt;
 
 use crate::Error;
 
@@ -136,18 +134,29 @@ pub struct KlarnaClient {
 }
 
 impl KlarnaClient {
-    /// A builder with the required credentials; everything else has defaults
-    /// (EU, live, 500 per page, Klarna's rate limit for the environment).
+    /// A builder with the required credentials; everything else has defaults:
+    /// EU, live, 500 per page, Klarna's rate limit for the environment (200
+    /// requests/s live, 50/s in the playground; Klarna counts them per
+    /// merchant, so clients that share a merchant should share one
+    /// `KlarnaClient`: clones share the limiter), provider-http's retry
+    /// policy (4 attempts) and timeout (30 s per attempt).
+    ///
+    /// ```
+    /// use klarna_settlements::{Credentials, KlarnaClient};
+    ///
+    /// let client = KlarnaClient::builder(Credentials::basic("user", "password"))
+    ///     .playground()
+    ///     .base_url("http://127.0.0.1:9") // the test hook
+    ///     .build()?;
+    /// assert_eq!(client.http().base_url().as_str(), "http://127.0.0.1:9/");
+    /// # Ok::<(), klarna_settlements::Error>(())
+    /// ```
     pub fn builder(credentials: Credentials) -> KlarnaClientBuilder {
         KlarnaClientBuilder {
             credentials,
             region: Region::Eu,
             environment: Environment::Live,
-            base_url: None,
-            rate_limit: None,
-            retry: None,
-            timeout: None,
-            limits: provider_http::Limits::default(),
+            transport: Transport::default(),
             page_size: MAX_PAGE_SIZE,
         }
     }
@@ -184,11 +193,7 @@ pub struct KlarnaClientBuilder {
     credentials: Credentials,
     region: Region,
     environment: Environment,
-    base_url: Option<String>,
-    rate_limit: Option<RateLimit>,
-    retry: Option<RetryPolicy>,
-    timeout: Option<Duration>,
-    limits: provider_http::Limits,
+    transport: Transport,
     page_size: u32,
 }
 
@@ -213,49 +218,7 @@ impl KlarnaClientBuilder {
         self.environment(Environment::Playground)
     }
 
-    /// Sends requests to another server: **the test hook** (a wiremock
-    /// server, the kassabok sandbox) and `KLARNA_API_BASE_URL`. It replaces
-    /// the region's URL; it must be https, or http on a loopback host.
-    #[must_use]
-    pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = Some(url.into());
-        self
-    }
-
-    /// The request rate for this merchant. Klarna counts limits per merchant
-    /// id: 200 requests/s live and 50/s in the playground for these
-    /// operations, which are the defaults here. Clients that share a merchant
-    /// should share one `KlarnaClient` (clones share the limiter).
-    #[must_use]
-    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
-        self.rate_limit = Some(limit);
-        self
-    }
-
-    /// The retry policy (default: provider-http's, 4 attempts, honouring
-    /// `Retry-After` up to 60 s).
-    #[must_use]
-    pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.retry = Some(policy);
-        self
-    }
-
-    /// The request deadline (every retry and wait included) and the
-    /// response-size cap (default [`Limits::default`](provider_http::Limits::default): 60 s and 64 MiB): a
-    /// stalled or flooding server fails the request soon, with an error
-    /// naming the endpoint.
-    #[must_use]
-    pub fn limits(mut self, limits: provider_http::Limits) -> Self {
-        self.limits = limits;
-        self
-    }
-
-    /// The timeout of one request.
-    #[must_use]
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
-        self
-    }
+    provider_http::transport_setters!();
 
     /// Items per page (`size`), 1 to 500; default 500.
     #[must_use]
@@ -278,22 +241,17 @@ impl KlarnaClientBuilder {
             )));
         }
         let default_url = self.region.base_url(self.environment);
-        let limit = self.rate_limit.unwrap_or(match self.environment {
+        // Klarna counts limits per merchant id: 200 requests/s live and 50/s
+        // in the playground for these operations.
+        let limit = match self.environment {
             Environment::Live => RateLimit::per_second(200),
             Environment::Playground => RateLimit::per_second(50),
-        });
-        let mut http = HttpClient::builder("klarna", default_url)
+        };
+        let http = HttpClient::builder("klarna", default_url)
             .auth(self.credentials.auth())
             .user_agent_suffix(concat!("klarna-settlements/", env!("CARGO_PKG_VERSION")))
-            .rate_limit(limit)
-            .retry(self.retry.unwrap_or_default());
-        if let Some(url) = &self.base_url {
-            http = http.base_url(url);
-        }
-        if let Some(timeout) = self.timeout {
-            http = http.timeout(timeout);
-        }
-        http = http.limits(self.limits);
+            .rate_limit(limit);
+        let http = self.transport.apply(http);
         Ok(KlarnaClient {
             http: http.build()?,
             page_size: self.page_size,
@@ -309,10 +267,7 @@ impl fmt::Debug for KlarnaClientBuilder {
             .field("credentials", &self.credentials)
             .field("region", &self.region)
             .field("environment", &self.environment)
-            .field("base_url", &self.base_url)
-            .field("rate_limit", &self.rate_limit)
-            .field("retry", &self.retry)
-            .field("timeout", &self.timeout)
+            .field("transport", &self.transport)
             .field("page_size", &self.page_size)
             .finish()
     }

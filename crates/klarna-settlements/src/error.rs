@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use bookkeeping_core::{Provider, SourceError, SourceErrorKind};
 use provider_http::http::StatusCode;
-use provider_http::{HttpError, HttpErrorKind, PaginationError};
+use provider_http::{HttpError, PaginationError};
 
 use crate::models::ErrorResponse;
 use crate::report::ReportError;
@@ -88,17 +88,7 @@ impl Error {
     /// What kind of failure this is, in terms a host can act on.
     pub fn source_kind(&self) -> SourceErrorKind {
         match self {
-            Error::Http(e) => match e.kind() {
-                HttpErrorKind::Config { .. } => SourceErrorKind::Config,
-                HttpErrorKind::Transport { .. } => SourceErrorKind::Network,
-                HttpErrorKind::Decode { .. } => SourceErrorKind::Decode,
-                HttpErrorKind::Api(api) => match api.status {
-                    StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => SourceErrorKind::Auth,
-                    StatusCode::TOO_MANY_REQUESTS => SourceErrorKind::RateLimited,
-                    _ => SourceErrorKind::Api,
-                },
-                _ => SourceErrorKind::Other,
-            },
+            Error::Http(e) => e.source_kind(),
             Error::Pagination(_) | Error::ShortList { .. } => SourceErrorKind::Api,
             Error::Report(_) => SourceErrorKind::Decode,
             Error::Config(_) => SourceErrorKind::Config,

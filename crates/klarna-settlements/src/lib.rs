@@ -39,7 +39,7 @@
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let client = KlarnaClient::builder(Credentials::basic("a1b2c3d4-user", "klarna_live_api_…"))
 //!     .region(Region::Eu)
-//!     // .base_url(&mock_server.uri())  // in tests
+//!     // .base_url(mock_server.uri())  // in tests
 //!     .build()?;
 //! let period = Period::month(2026, Month::March)?;
 //! let records: Vec<PayoutRecord> = client.payouts(&period).try_collect().await?;
@@ -73,5 +73,5 @@ pub use client::{
     API_VERSION, Credentials, Environment, KlarnaClient, KlarnaClientBuilder, MAX_PAGE_SIZE, Region,
 };
 pub use error::Error;
-pub use listed::{Listed, Malformed};
+pub use provider_http::{Listed, Malformed};
 pub use resources::{PayoutQuery, TransactionQuery};

@@ -63,8 +63,8 @@ use bookkeeping_core::{
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::listed::Listed;
 use crate::models::{DetailedType, Payout, Totals, Transaction, TransactionType};
+use provider_http::Listed;
 
 /// A normalized payout and what needs review.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -38,9 +38,10 @@ use serde_json::{Map, Value};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::listed::{Listed, decode_item};
+use crate::listed::decode_item;
 use crate::models::{Payout, Transaction};
 use crate::normalize::ExpectedSale;
+use provider_http::Listed;
 
 /// A CSV report that cannot be read at all (a bad single row is not an
 /// error: it is reported with the row).
@@ -557,7 +558,7 @@ fn report_from(table: &Table, rows: &[&Row]) -> PayoutReport {
         }
         let listed = decode_item::<Transaction>(
             "report_row",
-            &["capture_id", "refund_id", "order_id"],
+            &["/capture_id", "/refund_id", "/order_id"],
             Value::Object(obj),
         );
         transactions.push(match listed {
@@ -609,7 +610,7 @@ fn report_from(table: &Table, rows: &[&Row]) -> PayoutReport {
                 .or_insert_with(|| Value::String(String::new()));
             Some(decode_item::<Payout>(
                 "payout",
-                &["payment_reference"],
+                &["/payment_reference"],
                 Value::Object(obj),
             ))
         }

@@ -3,9 +3,9 @@
 use bookkeeping_core::{
     Currency, PayoutRecord, PayoutSource, Period, Provider, RecordStream, Source, SourceError,
 };
-use futures::stream::{self, BoxStream, Stream, StreamExt, TryStreamExt};
+use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use provider_http::http::header::{ACCEPT, HeaderValue};
-use provider_http::{Page, RequestSpec};
+use provider_http::{Page, RequestSpec, end_after_error};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -13,11 +13,12 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::client::{SETTLEMENTS, api_version};
-use crate::listed::{Listed, decode_item};
+use crate::listed::decode_item;
 use crate::models::{OrderId, Pagination, PaymentReference, Payout, PayoutSummary, Transaction};
 use crate::normalize::normalize_payout;
 use crate::report::{PayoutReport, parse_payout_report, parse_payouts_report};
 use crate::{Error, KlarnaClient};
+use provider_http::Listed;
 
 /// Payouts whose lines are fetched at the same time. Each payout's
 /// listing is a chain of cursor pages, but payouts do not depend on each
@@ -139,19 +140,6 @@ impl Envelope for TransactionPage {
     }
 }
 
-/// Ends a stream after its first error, without polling the inner stream
-/// again (no request is made after a failure).
-pub(crate) fn end_after_error<T, E>(
-    s: impl Stream<Item = Result<T, E>>,
-) -> impl Stream<Item = Result<T, E>> {
-    stream::unfold(Some(Box::pin(s)), |state| async move {
-        let mut inner = state?;
-        let item = inner.next().await?;
-        let rest = if item.is_ok() { Some(inner) } else { None };
-        Some((item, rest))
-    })
-}
-
 impl KlarnaClient {
     fn list<P: Envelope, T: DeserializeOwned + Send + 'static>(
         &self,
@@ -204,7 +192,7 @@ impl KlarnaClient {
         &self,
         query: &PayoutQuery,
     ) -> BoxStream<'static, Result<Listed<Payout>, Error>> {
-        self.list::<PayoutPage, Payout>(PAYOUTS, query.pairs(), "payout", &["payment_reference"])
+        self.list::<PayoutPage, Payout>(PAYOUTS, query.pairs(), "payout", &["/payment_reference"])
     }
 
     /// Lists transactions of a payout or an order, every page, each decoded
@@ -217,7 +205,7 @@ impl KlarnaClient {
             TRANSACTIONS,
             query.pairs(),
             "transaction",
-            &["capture_id", "refund_id", "order_id"],
+            &["/capture_id", "/refund_id", "/order_id"],
         )
     }
 

@@ -38,7 +38,7 @@ async fn main() -> ExitCode {
 async fn run(id: String, secret: String) -> Result<(), Box<dyn std::error::Error>> {
     let mut builder = PayPalClient::builder(id, secret);
     if let Ok(url) = std::env::var("PAYPAL_API_BASE_URL") {
-        builder = builder.base_url(&url);
+        builder = builder.base_url(url);
     }
     let client = builder.build()?;
     let period = Period::previous_month(OffsetDateTime::now_utc().date())?;

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use provider_http::{Auth, ClientCredentials, HttpClient, RateLimit, RetryPolicy, SecretString};
+use provider_http::{Auth, ClientCredentials, HttpClient, RateLimit, SecretString, Transport};
 use time::OffsetDateTime;
 
 use crate::models::{BalancesResponse, format_request_time};
@@ -47,6 +47,22 @@ pub struct PayPalClient {
 impl PayPalClient {
     /// A builder for a client with the app's REST credentials (client id and secret from
     /// the PayPal developer dashboard). Live environment unless told otherwise.
+    ///
+    /// Defaults: the environment's host (token, search and balance calls all go to the
+    /// base URL); 50 requests a minute with bursts of 10 (PayPal publishes no limit; this
+    /// follows what integrators observed, a 5-minute IP block beyond roughly 50 a minute);
+    /// provider-http's retry policy (4 attempts) and timeout (30 s per attempt).
+    ///
+    /// ```
+    /// use paypal_transactions::PayPalClient;
+    ///
+    /// let client = PayPalClient::builder("client-id", "secret")
+    ///     .base_url("http://127.0.0.1:9") // the test hook
+    ///     .no_rate_limit()
+    ///     .build()?;
+    /// assert_eq!(client.http().base_url().as_str(), "http://127.0.0.1:9/");
+    /// # Ok::<(), paypal_transactions::Error>(())
+    /// ```
     pub fn builder(
         client_id: impl Into<String>,
         client_secret: impl Into<SecretString>,
@@ -55,11 +71,7 @@ impl PayPalClient {
             client_id: client_id.into(),
             client_secret: client_secret.into(),
             environment: Environment::Live,
-            base_url: None,
-            retry: None,
-            rate_limit: Some(RateLimit::per_interval(50, Duration::from_secs(60)).burst(10)),
-            timeout: None,
-            limits: provider_http::Limits::default(),
+            transport: Transport::default(),
             token_refresh_margin: Duration::from_secs(300),
             page_size: crate::PAGE_SIZE,
             min_window: time::Duration::minutes(1),
@@ -111,11 +123,7 @@ pub struct PayPalClientBuilder {
     client_id: String,
     client_secret: SecretString,
     environment: Environment,
-    base_url: Option<String>,
-    retry: Option<RetryPolicy>,
-    rate_limit: Option<RateLimit>,
-    timeout: Option<Duration>,
-    limits: provider_http::Limits,
+    transport: Transport,
     token_refresh_margin: Duration,
     page_size: u32,
     min_window: time::Duration,
@@ -135,55 +143,7 @@ impl PayPalClientBuilder {
         self.environment(Environment::Sandbox)
     }
 
-    /// Overrides the API host: **the test hook** (point the client at a wiremock server or
-    /// kassabok's provider sandbox) and the way to reach a proxy. `https`, or `http` to a
-    /// loopback address only. Token, search and balance calls all go to this host.
-    #[must_use]
-    pub fn base_url(mut self, url: &str) -> Self {
-        self.base_url = Some(url.to_owned());
-        self
-    }
-
-    /// The retry policy (default: the HTTP layer's, 4 attempts with backoff honouring
-    /// `Retry-After`). Tests use a short backoff.
-    #[must_use]
-    pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.retry = Some(policy);
-        self
-    }
-
-    /// The steady request rate. PayPal publishes no limit; the default, 50 requests a
-    /// minute with bursts of 10, follows what integrators observed (a 5-minute IP block
-    /// beyond roughly 50 a minute).
-    #[must_use]
-    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
-        self.rate_limit = Some(limit);
-        self
-    }
-
-    /// No client-side rate limit (tests, the sandbox).
-    #[must_use]
-    pub fn no_rate_limit(mut self) -> Self {
-        self.rate_limit = None;
-        self
-    }
-
-    /// The request deadline (every retry and wait included) and the
-    /// response-size cap (default [`Limits::default`](provider_http::Limits::default): 60 s and 64 MiB): a
-    /// stalled or flooding server fails the request soon, with an error
-    /// naming the endpoint.
-    #[must_use]
-    pub fn limits(mut self, limits: provider_http::Limits) -> Self {
-        self.limits = limits;
-        self
-    }
-
-    /// The time allowed for one attempt (default 60 s).
-    #[must_use]
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
-        self
-    }
+    provider_http::transport_setters!();
 
     /// How long before `expires_in` runs out the token is refreshed (default 5 minutes;
     /// never later than half-way through the token's life).
@@ -228,23 +188,14 @@ impl PayPalClientBuilder {
         // calls need `…/reporting/search/read` and `…/reporting/balances/read`).
         let credentials =
             ClientCredentials::new(TOKEN_PATH, self.client_id.clone(), self.client_secret);
-        let mut http = HttpClient::builder("paypal", self.environment.base_url())
+        let http = HttpClient::builder("paypal", self.environment.base_url())
             .auth(Auth::token(credentials))
             .user_agent_suffix(concat!("paypal-transactions/", env!("CARGO_PKG_VERSION")))
-            .token_refresh_margin(self.token_refresh_margin);
-        if let Some(url) = &self.base_url {
-            http = http.base_url(url);
-        }
-        if let Some(retry) = self.retry {
-            http = http.retry(retry);
-        }
-        if let Some(limit) = self.rate_limit {
-            http = http.rate_limit(limit);
-        }
-        if let Some(timeout) = self.timeout {
-            http = http.timeout(timeout);
-        }
-        http = http.limits(self.limits);
+            .token_refresh_margin(self.token_refresh_margin)
+            // PayPal publishes no limit: integrators observed a 5-minute IP
+            // block beyond roughly 50 requests a minute.
+            .rate_limit(RateLimit::per_interval(50, Duration::from_secs(60)).burst(10));
+        let http = self.transport.apply(http);
         let http = http.build().map_err(Error::from_http)?;
         Ok(PayPalClient {
             http,
@@ -262,10 +213,7 @@ impl fmt::Debug for PayPalClientBuilder {
             .field("client_id", &self.client_id)
             .field("client_secret", &"[redacted]")
             .field("environment", &self.environment)
-            .field("base_url", &self.base_url)
-            .field("retry", &self.retry)
-            .field("rate_limit", &self.rate_limit)
-            .field("timeout", &self.timeout)
+            .field("transport", &self.transport)
             .field("token_refresh_margin", &self.token_refresh_margin)
             .field("page_size", &self.page_size)
             .finish()

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use bookkeeping_core::{Provider, SourceError, SourceErrorKind};
-use provider_http::{HttpError, HttpErrorKind};
+use provider_http::HttpError;
 use time::OffsetDateTime;
 
 use crate::TOKEN_PATH;
@@ -155,17 +155,7 @@ impl Error {
     fn source_kind(&self) -> SourceErrorKind {
         match self {
             Self::Token { .. } => SourceErrorKind::Auth,
-            Self::Http(e) => match e.kind() {
-                HttpErrorKind::Config { .. } => SourceErrorKind::Config,
-                HttpErrorKind::Transport { .. } => SourceErrorKind::Network,
-                HttpErrorKind::Decode { .. } => SourceErrorKind::Decode,
-                HttpErrorKind::Api(api) => match api.status.as_u16() {
-                    401 | 403 => SourceErrorKind::Auth,
-                    429 => SourceErrorKind::RateLimited,
-                    _ => SourceErrorKind::Api,
-                },
-                _ => SourceErrorKind::Other,
-            },
+            Self::Http(e) => e.source_kind(),
             Self::ResultSetTooLarge { .. } | Self::Inconsistent(_) => SourceErrorKind::Api,
             Self::Config(_) => SourceErrorKind::Config,
             Self::Csv { .. } => SourceErrorKind::Decode,

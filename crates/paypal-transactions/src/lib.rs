@@ -33,7 +33,7 @@
 //!     std::env::var("PAYPAL_CLIENT_ID")?,
 //!     std::env::var("PAYPAL_CLIENT_SECRET")?,
 //! )
-//! // .base_url(&mock_server.uri())  // in tests
+//! // .base_url(mock_server.uri())  // in tests
 //! .build()?;
 //! let batch = client.statement(&Period::month(2026, Month::January)?).await?;
 //! for statement in &batch.statements {

@@ -3,9 +3,9 @@
 
 use std::collections::VecDeque;
 
-use bookkeeping_core::{Provider, ReviewItem, ReviewReason, SourceRef};
+use bookkeeping_core::{Provider, ReviewItem};
 use futures::stream::{self, BoxStream, StreamExt};
-use provider_http::RequestSpec;
+use provider_http::{Malformed, RequestSpec, end_after_error};
 use time::{Duration, OffsetDateTime};
 
 use crate::models::{SearchPage, TransactionDetail, format_request_time};
@@ -17,8 +17,9 @@ use crate::{Error, MAX_WINDOW_DAYS, PayPalClient, TRANSACTIONS_PATH};
 pub enum SearchItem {
     /// A transaction, decoded.
     Transaction(Box<TransactionDetail>),
-    /// A transaction that could not be decoded: the review item names its id and the field.
-    Review(ReviewItem),
+    /// A transaction that could not be decoded, naming its id and the field
+    /// ([`Malformed::review`] is its review item).
+    Malformed(Malformed),
     /// The last item, when PayPal's data is complete only up to `data_until`, earlier than
     /// the end asked for (`last_refreshed_datetime`, or the start PayPal had no data for yet). Nothing after it was searched.
     Incomplete {
@@ -89,7 +90,7 @@ impl PayPalClient {
     /// that answers `400 RESULTSET_TOO_LARGE` is split in half and searched again. The
     /// end is capped at PayPal's `last_refreshed_datetime`: the stream then
     /// ends with [`SearchItem::Incomplete`]. Each record is decoded on its own; one that
-    /// cannot be decoded is a [`SearchItem::Review`] naming its id and field, and the rest
+    /// cannot be decoded is a [`SearchItem::Malformed`] naming its id and field, and the rest
     /// still come. If the item count changes between the pages of a window (new data
     /// arriving), the window is read again from page 1 (twice at most), so records may
     /// repeat but none is lost; [`dedupe_transactions`](crate::dedupe_transactions) drops
@@ -122,7 +123,7 @@ impl PayPalClient {
             incomplete_until: None,
             finished: false,
         };
-        stream::unfold(state, |mut state| async move {
+        let pages = stream::unfold(state, |mut state| async move {
             if state.finished {
                 return None;
             }
@@ -136,14 +137,10 @@ impl PayPalClient {
                         .unwrap_or_default();
                     Some((tail, state))
                 }
-                Err(e) => {
-                    state.finished = true;
-                    Some((vec![Err(e)], state))
-                }
+                Err(e) => Some((vec![Err(e)], state)),
             }
-        })
-        .flat_map(stream::iter)
-        .boxed()
+        });
+        end_after_error(pages.flat_map(stream::iter)).boxed()
     }
 
     /// Collects [`transactions`](PayPalClient::transactions) for `[from, to)`.
@@ -162,7 +159,7 @@ impl PayPalClient {
         while let Some(item) = items.next().await {
             match item? {
                 SearchItem::Transaction(t) => out.transactions.push(*t),
-                SearchItem::Review(r) => out.review.push(r),
+                SearchItem::Malformed(m) => out.review.push(m.review()),
                 SearchItem::Incomplete { data_until } => out.data_until = Some(data_until),
             }
         }
@@ -301,7 +298,7 @@ impl State {
                 .transaction_details
                 .into_iter()
                 .enumerate()
-                .filter_map(|(i, value)| self.decode_item(i, job.page, value))
+                .filter_map(|(i, value)| self.decode_item(i, value))
                 .collect();
             return Ok(Some(items));
         }
@@ -313,32 +310,22 @@ impl State {
         }
     }
 
-    fn decode_item(&self, index: usize, page: u32, value: serde_json::Value) -> Option<SearchItem> {
-        let id = value
-            .pointer("/transaction_info/transaction_id")
-            .and_then(serde_json::Value::as_str)
-            .unwrap_or("unknown")
-            .to_owned();
-        match serde_path_to_error::deserialize::<_, TransactionDetail>(&value) {
+    fn decode_item(&self, index: usize, value: serde_json::Value) -> Option<SearchItem> {
+        let pointers = ["/transaction_info/transaction_id"];
+        match Malformed::decode::<TransactionDetail>(
+            Provider::PayPal,
+            "transaction",
+            &pointers,
+            value,
+        ) {
             Ok(detail) => {
                 let at = detail.transaction_info.transaction_initiation_date;
                 // Records dated outside the range belong to another range.
                 (at >= self.from && at < self.to).then(|| SearchItem::Transaction(Box::new(detail)))
             }
-            Err(err) => {
-                let path = err.path().to_string();
-                let item = ReviewItem::new(
-                    Provider::PayPal,
-                    ReviewReason::Malformed,
-                    format!(
-                        "transaction on page {page} could not be decoded: {}",
-                        err.inner()
-                    ),
-                )
-                .with_source(SourceRef::new(Provider::PayPal, "transaction", id))
-                .with_field(format!("transaction_details[{index}].{path}"));
-                Some(SearchItem::Review(item))
-            }
+            Err(m) => Some(SearchItem::Malformed(
+                m.within("transaction_details", index),
+            )),
         }
     }
 }

@@ -30,7 +30,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     tokio::spawn(serve(listener, Arc::clone(&served)));
 
     let client = HttpClient::builder("example", "https://api.example.com")
-        .base_url(&base)
+        .base_url(base)
         .retry(RetryPolicy::default().max_attempts(3))
         .build()?;
 

@@ -114,27 +114,10 @@ pub(crate) fn secret_header(value: &SecretString) -> Option<HeaderValue> {
     Some(value)
 }
 
-/// Standard base64 with padding (RFC 4648), for Basic credentials; a dozen lines do not
-/// justify a dependency.
+/// Standard base64 with padding (RFC 4648), as HTTP Basic authentication (RFC 7617) wants.
 fn base64(input: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
-    for chunk in input.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(input)
 }
 
 /// An access token with its lifetime, as a [`TokenSource`] returns it.

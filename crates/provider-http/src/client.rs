@@ -625,8 +625,8 @@ impl HttpClientBuilder {
     /// `localhost`); it must not carry credentials, a query or a fragment. Checked by
     /// [`build`](HttpClientBuilder::build).
     #[must_use]
-    pub fn base_url(mut self, url: &str) -> Self {
-        self.base_url = url.to_owned();
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
         self
     }
 
@@ -680,6 +680,13 @@ impl HttpClientBuilder {
     #[must_use]
     pub fn rate_limit(mut self, limit: RateLimit) -> Self {
         self.rate_limit = Some(limit);
+        self
+    }
+
+    /// Removes the steady request rate (the default): tests and the sandbox.
+    #[must_use]
+    pub fn no_rate_limit(mut self) -> Self {
+        self.rate_limit = None;
         self
     }
 

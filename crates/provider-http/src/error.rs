@@ -382,6 +382,47 @@ impl HttpError {
         }
     }
 
+    /// What kind of failure this is, in the terms a host acts on
+    /// ([`SourceErrorKind`](bookkeeping_core::SourceErrorKind)): the one mapping every
+    /// provider client uses for its HTTP errors.
+    ///
+    /// | [`HttpErrorKind`] | kind |
+    /// |---|---|
+    /// | `Config` | `Config` |
+    /// | `Transport` (connect, timeout, broken connection), `Deadline` | `Network` |
+    /// | `Transport` (other) | `Other` |
+    /// | `Decode`, `Pagination` | `Decode` |
+    /// | `Api` 401, 403 | `Auth` |
+    /// | `Api` 429 | `RateLimited` |
+    /// | `Api` other | `Api` |
+    /// | `ResponseTooLarge` | `Other` |
+    ///
+    /// ```
+    /// use bookkeeping_core::SourceErrorKind;
+    /// use provider_http::{HttpError, PaginationError};
+    ///
+    /// let err = HttpError::from(PaginationError::RepeatedCursor { cursor: "c".into(), pages: 2 });
+    /// assert_eq!(err.source_kind(), SourceErrorKind::Decode);
+    /// ```
+    pub fn source_kind(&self) -> bookkeeping_core::SourceErrorKind {
+        use bookkeeping_core::SourceErrorKind as Kind;
+        match &self.0.kind {
+            HttpErrorKind::Config { .. } => Kind::Config,
+            HttpErrorKind::Transport {
+                kind: TransportKind::Other,
+                ..
+            } => Kind::Other,
+            HttpErrorKind::Transport { .. } | HttpErrorKind::Deadline { .. } => Kind::Network,
+            HttpErrorKind::Decode { .. } | HttpErrorKind::Pagination(_) => Kind::Decode,
+            HttpErrorKind::Api(api) => match api.status {
+                StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Kind::Auth,
+                StatusCode::TOO_MANY_REQUESTS => Kind::RateLimited,
+                _ => Kind::Api,
+            },
+            HttpErrorKind::ResponseTooLarge { .. } => Kind::Other,
+        }
+    }
+
     /// Whether the request timed out: an attempt's timeout, or the request deadline.
     pub fn is_timeout(&self) -> bool {
         matches!(

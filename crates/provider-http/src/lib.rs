@@ -53,7 +53,7 @@
 //! # async fn run() -> Result<(), HttpError> {
 //! let key = SecretString::from(std::env::var("STRIPE_SECRET_KEY").unwrap_or_default());
 //! let client = HttpClient::builder("stripe", "https://api.stripe.com")
-//!     // .base_url(&mock_server.uri())  // in tests
+//!     // .base_url(mock_server.uri())  // in tests
 //!     .auth(Auth::Bearer(key))
 //!     .header("Stripe-Version", "2025-03-31.basil")
 //!     .user_agent_suffix(concat!("stripe-invoicing/", env!("CARGO_PKG_VERSION")))
@@ -178,10 +178,12 @@ mod auth;
 mod client;
 mod decode;
 mod error;
+mod listed;
 mod macros;
 mod paginate;
 mod rate_limit;
 mod retry;
+mod transport;
 
 pub use async_trait::async_trait;
 /// The `http` crate's types (`Method`, `StatusCode`, `HeaderName`, …) that this crate's API
@@ -203,9 +205,11 @@ pub use error::{
     ApiError, ErrorDetails, HttpError, HttpErrorKind, MAX_ERROR_BODY, PaginationError, RawBody,
     RequestInfo, TransportKind,
 };
-pub use paginate::{Page, paginate};
+pub use listed::{Listed, Malformed};
+pub use paginate::{Page, end_after_error, paginate};
 pub use rate_limit::{RateLimit, RateLimiter};
 pub use retry::{
     DefaultClassifier, Jitter, RetryClassifier, RetryDecision, RetryPolicy, ShopifyClassifier,
     StripeClassifier, is_retryable_status, parse_retry_after, shopify_throttle_wait,
 };
+pub use transport::Transport;

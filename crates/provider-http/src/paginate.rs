@@ -157,6 +157,34 @@ impl HttpClient {
     }
 }
 
+/// Ends a stream after its first `Err`, without polling it again (so no further request is
+/// sent): the convention of every provider list, where a failure mid-list is an error and
+/// never a short list. [`paginate`] already ends this way; use this on streams built around
+/// it (a page per payout, chained listings).
+///
+/// ```
+/// use futures::{StreamExt, executor::block_on, stream};
+/// use provider_http::end_after_error;
+///
+/// let items = stream::iter(vec![Ok(1), Err("page 2 failed"), Ok(3)]);
+/// let seen: Vec<Result<i32, &str>> = block_on(end_after_error(items).collect());
+/// assert_eq!(seen, vec![Ok(1), Err("page 2 failed")]);
+/// ```
+pub fn end_after_error<'a, T, E>(
+    stream: impl Stream<Item = Result<T, E>> + Send + 'a,
+) -> impl Stream<Item = Result<T, E>> + Send + 'a
+where
+    T: Send + 'a,
+    E: Send + 'a,
+{
+    stream::unfold(Some(stream.boxed()), |state| async move {
+        let mut inner = state?;
+        let item = inner.next().await?;
+        let rest = if item.is_ok() { Some(inner) } else { None };
+        Some((item, rest))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -38,6 +38,23 @@ pub mod shopify_cost;
 pub mod stripe;
 pub mod synthetic;
 
+/// Standard base64 with padding (RFC 4648): expected Basic credentials, opaque cursors.
+pub(crate) fn base64(input: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(input)
+}
+
+/// The inverse of [`base64`], padding optional (a cursor may come back without it).
+pub(crate) fn unbase64(input: &str) -> Option<Vec<u8>> {
+    use base64::Engine as _;
+    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+    const LENIENT: GeneralPurpose = GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+    );
+    LENIENT.decode(input).ok()
+}
+
 pub use all::Sandbox;
 pub use faults::{Faults, Faulty, Injected, RequestCounter};
 pub use scenario::{Scenario, ScenarioConfig};

@@ -33,7 +33,7 @@ use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 use crate::scenario::{PayPalTransaction, Scenario};
-use crate::{Faults, Faulty, RequestCounter};
+use crate::{Faults, Faulty, RequestCounter, base64};
 
 /// The client id the sandbox accepts by default.
 pub const CLIENT_ID: &str = "sandbox-paypal-client-id";
@@ -558,28 +558,6 @@ impl State {
 /// (account holds), T21xx (payment and reserve holds), PayPal's transaction event codes.
 fn is_hold(code: &str) -> bool {
     matches!(code, "T1110" | "T1111") || code.starts_with("T15") || code.starts_with("T21")
-}
-
-/// Standard base64 (RFC 4648) for the expected Basic credentials.
-fn base64(input: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
-    for chunk in input.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }
 
 #[cfg(test)]

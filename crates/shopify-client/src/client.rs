@@ -2,12 +2,11 @@
 //! pinned API version, GraphQL errors and cost-based pacing.
 
 use std::fmt;
-use std::time::Duration;
 
 use provider_http::http::header::HeaderName;
 use provider_http::{
-    Auth, HttpClient, HttpError, Idempotency, RequestSpec, RetryPolicy, SecretString,
-    ShopifyClassifier, shopify_throttle_wait,
+    Auth, HttpClient, HttpError, Idempotency, RequestSpec, SecretString, ShopifyClassifier,
+    Transport, shopify_throttle_wait,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -53,10 +52,7 @@ pub struct ShopifyClient {
 pub struct ShopifyClientBuilder {
     shop: String,
     token: SecretString,
-    base_url: Option<String>,
-    retry: RetryPolicy,
-    timeout: Option<Duration>,
-    limits: provider_http::Limits,
+    transport: Transport,
     page_size: u32,
     per_query_cap: u64,
     options: NormalizeOptions,
@@ -107,6 +103,21 @@ impl ShopifyClient {
     ///
     /// Needs the `read_orders` scope (and `read_all_orders` for orders older
     /// than 60 days) and `read_shopify_payments_payouts` for payouts.
+    ///
+    /// Defaults: `https://{shop}.myshopify.com`, provider-http's retry
+    /// policy (4 attempts; `THROTTLED` answers wait for the points Shopify's
+    /// cost information says are missing, beyond those attempts), no steady
+    /// rate (the client paces itself from `throttleStatus`), 30 s per attempt.
+    ///
+    /// ```
+    /// use shopify_client::ShopifyClient;
+    ///
+    /// let client = ShopifyClient::builder("kassabok-demo", "shpat_123")
+    ///     .base_url("http://127.0.0.1:9") // the test hook
+    ///     .build()?;
+    /// assert_eq!(client.shop(), "kassabok-demo");
+    /// # Ok::<(), shopify_client::Error>(())
+    /// ```
     pub fn builder(
         shop: impl Into<String>,
         access_token: impl Into<SecretString>,
@@ -114,10 +125,7 @@ impl ShopifyClient {
         ShopifyClientBuilder {
             shop: shop.into(),
             token: access_token.into(),
-            base_url: None,
-            retry: RetryPolicy::default().max_attempts(6),
-            timeout: None,
-            limits: provider_http::Limits::default(),
+            transport: Transport::default(),
             page_size: MAX_PAGE_SIZE,
             per_query_cap: PER_QUERY_CAP,
             options: NormalizeOptions::default(),
@@ -289,40 +297,7 @@ pub fn check_user_errors(operation: &str, payload: &Value) -> Result<(), Error> 
 }
 
 impl ShopifyClientBuilder {
-    /// Overrides the base URL (default `https://{shop}.myshopify.com`):
-    /// **the test hook** for a wiremock server or the sandbox. The path stays
-    /// `/admin/api/{API_VERSION}/graphql.json`. Must be https, or http on a
-    /// loopback address.
-    #[must_use]
-    pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = Some(url.into());
-        self
-    }
-
-    /// The retry policy (default: 6 attempts, backoff from 500 ms). Tests
-    /// use short delays.
-    #[must_use]
-    pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
-        self
-    }
-
-    /// The request deadline (every retry and wait included) and the
-    /// response-size cap (default [`Limits::default`](provider_http::Limits::default): 60 s and 64 MiB): a
-    /// stalled or flooding server fails the request soon, with an error
-    /// naming the endpoint.
-    #[must_use]
-    pub fn limits(mut self, limits: provider_http::Limits) -> Self {
-        self.limits = limits;
-        self
-    }
-
-    /// The time allowed per attempt (default 60 s).
-    #[must_use]
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
-        self
-    }
+    provider_http::transport_setters!();
 
     /// Orders and payouts per page (1 to 250; default 250). When Shopify
     /// refuses a query as too costly (`MAX_COST_EXCEEDED`), the client
@@ -383,21 +358,14 @@ impl ShopifyClientBuilder {
     pub fn build(self) -> Result<ShopifyClient, Error> {
         let shop = validate_shop(&self.shop)?;
         let default_base = format!("https://{shop}.myshopify.com");
-        let mut http = HttpClient::builder("shopify", &default_base)
+        let http = HttpClient::builder("shopify", &default_base)
             .auth(Auth::header(
                 HeaderName::from_static("x-shopify-access-token"),
                 self.token,
             ))
             .classifier(ShopifyClassifier)
-            .retry(self.retry)
             .user_agent_suffix(concat!("shopify-client/", env!("CARGO_PKG_VERSION")));
-        if let Some(url) = &self.base_url {
-            http = http.base_url(url);
-        }
-        if let Some(t) = self.timeout {
-            http = http.timeout(t);
-        }
-        http = http.limits(self.limits);
+        let http = self.transport.apply(http);
         Ok(ShopifyClient {
             http: http.build()?,
             shop,
@@ -463,8 +431,7 @@ impl fmt::Debug for ShopifyClientBuilder {
         f.debug_struct("ShopifyClientBuilder")
             .field("shop", &self.shop)
             .field("access_token", &"[redacted]")
-            .field("base_url", &self.base_url)
-            .field("retry", &self.retry)
+            .field("transport", &self.transport)
             .field("page_size", &self.page_size)
             .finish_non_exhaustive()
     }

@@ -9,17 +9,20 @@
 //! (`ShopifyPaymentsDispute`, admin-graphql-2026-01.schema.graphql).
 
 use bookkeeping_core::{
-    DisputeLost, MoneyError, PayoutRecord, Period, Provider, RecordStream, SourceError, SourceRef,
-    stockholm_midnight,
+    DisputeLost, MoneyError, PayoutRecord, Period, Provider, RecordStream, ReviewItem,
+    ReviewReason, SourceError, SourceRef, stockholm_date, stockholm_midnight,
 };
 use futures::StreamExt;
 
 use crate::ShopifyClient;
 use crate::models::{Dispute, DisputeStatus};
+use crate::normalize::normalize_order;
 use crate::resources::Listed;
+use provider_http::end_after_error;
 
 /// The lost dispute, when `dispute` was decided against the shop on a day
-/// of `period`.
+/// of `period` (without its sale: [`ShopifyClient::lost_disputes`] fetches
+/// that).
 ///
 /// # Errors
 /// [`MoneyError`] when its amount has no valid currency.
@@ -42,6 +45,7 @@ pub fn normalize_dispute(
             .map(|o| SourceRef::new(Provider::Shopify, "order", o.id.as_str())),
         decided_at: stockholm_midnight(decided),
         amount: dispute.amount.to_money()?,
+        earlier_sale: None,
     }))
 }
 
@@ -50,31 +54,65 @@ impl ShopifyClient {
     /// [`PayoutRecord::DisputeLost`]; a dispute that does not decode, or whose
     /// amount cannot be read, is a review record. The stream ends after the
     /// first `Err`.
+    ///
+    /// The disputed order is fetched ([`ShopifyClient::order`]) and, when it
+    /// was sold before `period`, carried normalized as
+    /// [`DisputeLost::earlier_sale`]: the period's own sales do not hold it,
+    /// and the mapping needs its lines to reverse its revenue and VAT (a
+    /// March order disputed and lost in April).
     pub fn lost_disputes<'a>(&'a self, period: &'a Period) -> RecordStream<'a, PayoutRecord> {
-        self.shopify_disputes("status:lost".to_owned())
-            .filter_map(move |listed| {
-                let record = match listed {
-                    Err(e) => Some(Err(SourceError::from(e))),
-                    Ok(Listed::Malformed(r)) => Some(Ok(PayoutRecord::Review(r))),
-                    Ok(Listed::Item(d)) => match normalize_dispute(&d, period) {
-                        Ok(lost) => lost.map(|l| Ok(PayoutRecord::DisputeLost(l))),
-                        Err(e) => Some(Ok(PayoutRecord::Review(
-                            bookkeeping_core::ReviewItem::new(
-                                Provider::Shopify,
-                                bookkeeping_core::ReviewReason::Currency,
-                                format!("dispute amount could not be read: {e}"),
-                            )
-                            .with_source(SourceRef::new(
-                                Provider::Shopify,
-                                "dispute",
-                                d.id.as_str(),
-                            ))
-                            .with_field("amount"),
-                        ))),
-                    },
+        let records = self
+            .shopify_disputes("status:lost".to_owned())
+            .then(move |listed| async move {
+                let d = match listed {
+                    Err(e) => return vec![Err(SourceError::from(e))],
+                    Ok(Listed::Malformed(m)) => return vec![Ok(PayoutRecord::Review(m.review()))],
+                    Ok(Listed::Item(d)) => d,
                 };
-                futures::future::ready(record)
+                match normalize_dispute(&d, period) {
+                    Ok(None) => Vec::new(),
+                    Ok(Some(lost)) => self.with_earlier_sale(lost, &d, period).await,
+                    Err(e) => vec![Ok(PayoutRecord::Review(
+                        ReviewItem::new(
+                            Provider::Shopify,
+                            ReviewReason::Currency,
+                            format!("dispute amount could not be read: {e}"),
+                        )
+                        .with_source(SourceRef::new(Provider::Shopify, "dispute", d.id.as_str()))
+                        .with_field("amount"),
+                    ))],
+                }
             })
-            .boxed()
+            .flat_map(futures::stream::iter);
+        end_after_error(records).boxed()
+    }
+
+    /// `lost` with its order's sale when that sale is of a day before
+    /// `period`, then any review item reading the order gave.
+    async fn with_earlier_sale(
+        &self,
+        mut lost: DisputeLost,
+        dispute: &Dispute,
+        period: &Period,
+    ) -> Vec<Result<PayoutRecord, SourceError>> {
+        let Some(order) = &dispute.order else {
+            return vec![Ok(PayoutRecord::DisputeLost(lost))];
+        };
+        let mut out = Vec::new();
+        match self.order(&order.id).await {
+            Err(e) => return vec![Err(SourceError::from(e))],
+            // No such order any more: the mapping reports the unknown sale.
+            Ok(None) => {}
+            Ok(Some(Listed::Malformed(m))) => out.push(Ok(PayoutRecord::Review(m.review()))),
+            Ok(Some(Listed::Item(o))) => {
+                // The sale's own review items were reported by its month's run.
+                let sale = normalize_order(&o, self.normalize_options()).sale;
+                lost.earlier_sale = sale
+                    .filter(|s| stockholm_date(s.occurred_at) < period.first())
+                    .map(Box::new);
+            }
+        }
+        out.insert(0, Ok(PayoutRecord::DisputeLost(lost)));
+        out
     }
 }

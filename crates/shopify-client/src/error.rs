@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use bookkeeping_core::{Provider, SourceError, SourceErrorKind};
-use provider_http::{HttpError, HttpErrorKind, PaginationError, TransportKind};
+use provider_http::{HttpError, PaginationError};
 use serde::{Deserialize, Serialize};
 
 /// One entry of a GraphQL response's top-level `errors`.
@@ -202,22 +202,7 @@ impl Error {
             Error::Decode { .. } | Error::MissingData { .. } | Error::Pagination(_) => {
                 SourceErrorKind::Decode
             }
-            Error::Http(e) => match e.kind() {
-                HttpErrorKind::Config { .. } => SourceErrorKind::Config,
-                HttpErrorKind::Transport { kind, .. } => match kind {
-                    TransportKind::Other => SourceErrorKind::Other,
-                    _ => SourceErrorKind::Network,
-                },
-                HttpErrorKind::Decode { .. } | HttpErrorKind::Pagination(_) => {
-                    SourceErrorKind::Decode
-                }
-                HttpErrorKind::Api(api) => match api.status.as_u16() {
-                    401 | 403 => SourceErrorKind::Auth,
-                    429 => SourceErrorKind::RateLimited,
-                    _ => SourceErrorKind::Api,
-                },
-                _ => SourceErrorKind::Other,
-            },
+            Error::Http(e) => e.source_kind(),
         }
     }
 }

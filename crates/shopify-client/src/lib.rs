@@ -39,7 +39,7 @@
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let client = ShopifyClient::builder("kassabok-demo.myshopify.com", "shpat_…")
-//!     // .base_url(&mock_server.uri())  // in tests
+//!     // .base_url(mock_server.uri())  // in tests
 //!     .build()?;
 //! let march = Period::month(2026, Month::March)?;
 //! let records: Vec<SalesRecord> = client.sales(&march).try_collect().await?;
@@ -74,6 +74,12 @@
 //!   hideTransfers: true)`, kept only when `associatedPayout.id` is the payout.
 //!   A refund line is joined to its refund through `sourceOrderTransactionId`
 //!   and `Refund.transactions` ([`normalize::normalize_payout_joined`]).
+//! - Lost disputes: `disputes(query: "status:lost")`, those whose
+//!   `finalizedOn` is in the period ([`ShopifyClient::lost_disputes`]). Each
+//!   disputed order is read with `order(id:)` ([`queries::ORDER`]) and, when
+//!   it was sold before the period, carried as
+//!   [`DisputeLost::earlier_sale`](bookkeeping_core::DisputeLost::earlier_sale),
+//!   so the month that loses the dispute can reverse a sale it did not list.
 //!
 //! # Dependencies
 //!
@@ -103,4 +109,4 @@ pub use client::{
 };
 pub use error::{Error, GraphQlError, UserError};
 pub use ids::{BalanceTransactionId, OrderId, OrderTransactionId, PayoutId, RefundId};
-pub use resources::{Listed, OrderQuery, OrderSliceField};
+pub use resources::{Listed, Malformed, OrderQuery, OrderSliceField};

@@ -843,25 +843,7 @@ pub fn normalize_payout_joined(
     if let Some(item) = check_charges_summary(payout, transactions, &source) {
         reviews.push(item);
     }
-    match out.unexplained() {
-        Ok(diff) if diff.is_zero() => {}
-        Ok(diff) => reviews.push(
-            review(
-                ReviewReason::AmountMismatch,
-                &source,
-                format!(
-                    "the payout's {} balance transactions differ from its amount {amount}",
-                    out.lines.len()
-                ),
-            )
-            .with_amount(diff),
-        ),
-        Err(e) => reviews.push(review(
-            ReviewReason::Currency,
-            &source,
-            format!("the payout's lines are in another currency: {e}"),
-        )),
-    }
+    reviews.extend(out.unexplained_review());
     Ok((out, reviews))
 }
 

@@ -128,22 +128,11 @@ macro_rules! order_adjustment_fragment {
     };
 }
 
-/// Orders matching a search query, with everything bookkeeping needs.
-///
-/// Variables: `$first` (page size), `$after` (cursor), `$query` (search
-/// syntax, e.g. `processed_at:>='2026-02-28T23:00:00Z'`), `$sortKey`.
-///
-/// `refunds` and `transactions` are lists, asked for whole (without
-/// `first`): Shopify counts a list once, not per element. The connections
-/// inside an order are paged: when one has more than a page, the client
-/// fetches the rest with the follow-up queries below ([`ORDER_LINE_ITEMS`]
-/// and the others).
-pub const ORDERS: &str = concat!(
-    r#"query KassabokOrders($first: Int!, $after: String, $query: String, $sortKey: OrderSortKeys!) {
-  orders(first: $first, after: $after, query: $query, sortKey: $sortKey) {
-    pageInfo { hasNextPage endCursor }
-    nodes {
-      ...OrderFields
+/// Everything an order is read with (inside `orders { nodes { … } }` and
+/// `order(id:) { … }`), so both documents normalize the same order alike.
+macro_rules! order_selection {
+    () => {
+        r#"      ...OrderFields
       lineItems(first: 100) {
         pageInfo { hasNextPage endCursor }
         nodes { ...LineItemFields }
@@ -173,19 +162,76 @@ pub const ORDERS: &str = concat!(
         }
       }
       transactions { ...Txn }
-    }
+"#
+    };
+}
+
+/// The fragments [`order_selection`] uses.
+macro_rules! order_selection_fragments {
+    () => {
+        concat!(
+            bulk_order_fragments!(),
+            refund_shipping_line_fragment!(),
+            order_adjustment_fragment!(),
+        )
+    };
+}
+/// The fragments the orders bulk query uses: the order's, without the
+/// refunds' shipping and adjustments (fetched apart, [`REFUND_DETAILS`]).
+macro_rules! bulk_order_fragments {
+    () => {
+        concat!(
+            money_fragments!(),
+            order_fragment!(),
+            txn_fragment!(),
+            line_item_fragment!(),
+            shipping_line_fragment!(),
+            refund_line_item_fragment!(),
+        )
+    };
+}
+
+/// Orders matching a search query, with everything bookkeeping needs.
+///
+/// Variables: `$first` (page size), `$after` (cursor), `$query` (search
+/// syntax, e.g. `processed_at:>='2026-02-28T23:00:00Z'`), `$sortKey`.
+///
+/// `refunds` and `transactions` are lists, asked for whole (without
+/// `first`): Shopify counts a list once, not per element. The connections
+/// inside an order are paged: when one has more than a page, the client
+/// fetches the rest with the follow-up queries below ([`ORDER_LINE_ITEMS`]
+/// and the others).
+pub const ORDERS: &str = concat!(
+    r#"query KassabokOrders($first: Int!, $after: String, $query: String, $sortKey: OrderSortKeys!) {
+  orders(first: $first, after: $after, query: $query, sortKey: $sortKey) {
+    pageInfo { hasNextPage endCursor }
+    nodes {
+"#,
+    order_selection!(),
+    r#"    }
   }
 }
 
 "#,
-    money_fragments!(),
-    order_fragment!(),
-    txn_fragment!(),
-    line_item_fragment!(),
-    shipping_line_fragment!(),
-    refund_line_item_fragment!(),
-    refund_shipping_line_fragment!(),
-    order_adjustment_fragment!(),
+    order_selection_fragments!(),
+);
+
+/// One order by its GID, with the same selection as [`ORDERS`] (its further
+/// nested pages are fetched with the same follow-up queries):
+/// `QueryRoot.order(id: ID!): Order`, nullable ("retrieves an order by its
+/// ID", admin-graphql-2026-01.schema.graphql; orders older than 60 days need
+/// the `read_all_orders` scope). Used for the order of a dispute lost in the
+/// period ([`crate::ShopifyClient::lost_disputes`]). Variables: `$id`.
+pub const ORDER: &str = concat!(
+    r#"query KassabokOrder($id: ID!) {
+  order(id: $id) {
+"#,
+    order_selection!(),
+    r#"  }
+}
+
+"#,
+    order_selection_fragments!(),
 );
 
 /// Further line items of one order. Variables: `$id` (the order's GID),
@@ -335,12 +381,7 @@ pub const BULK_ORDERS: &str = concat!(
 }
 
 "#,
-    money_fragments!(),
-    order_fragment!(),
-    txn_fragment!(),
-    line_item_fragment!(),
-    shipping_line_fragment!(),
-    refund_line_item_fragment!(),
+    bulk_order_fragments!(),
 );
 
 /// The refunded shipping and adjustments of up to [`NODES_PER_QUERY`]
@@ -479,6 +520,7 @@ pub const PAGE_SIZES: &[(&str, &str, u32)] = &[
 /// Every document, by name, for tests and tools.
 pub const ALL: &[(&str, &str)] = &[
     ("orders", ORDERS),
+    ("order", ORDER),
     ("order_line_items", ORDER_LINE_ITEMS),
     ("order_shipping_lines", ORDER_SHIPPING_LINES),
     ("refund_line_items", REFUND_LINE_ITEMS),

@@ -13,7 +13,8 @@ use crate::client::ShopifyClient;
 use crate::error::Error;
 use crate::models::BalanceTransaction;
 use crate::normalize::normalize_order;
-use crate::resources::{Listed, OrderQuery, end_after_error};
+use crate::resources::{Listed, OrderQuery};
+use provider_http::end_after_error;
 
 /// Payouts whose lines are fetched at the same time. Each payout's
 /// listing is a chain of cursor pages, but payouts do not depend on each
@@ -48,7 +49,7 @@ fn order_records(
 ) -> Vec<SalesRecord> {
     let order = match listed {
         Listed::Item(o) => o,
-        Listed::Malformed(r) => return vec![SalesRecord::Review(r)],
+        Listed::Malformed(m) => return vec![SalesRecord::Review(m.review())],
     };
     let n = normalize_order(&order, client.normalize_options());
     // Refunds created outside the period belong to another period's run,
@@ -160,7 +161,7 @@ async fn balance_line_records(
 ) -> Result<Vec<PayoutRecord>, Error> {
     let t = match listed {
         Listed::Item(t) => t,
-        Listed::Malformed(r) => return Ok(vec![PayoutRecord::Review(r)]),
+        Listed::Malformed(m) => return Ok(vec![PayoutRecord::Review(m.review())]),
     };
     let is_carried = carried
         .lock()
@@ -212,7 +213,7 @@ async fn payout_records(
 ) -> Result<Vec<PayoutRecord>, Error> {
     let payout = match listed {
         Listed::Item(p) => p,
-        Listed::Malformed(r) => return Ok(vec![PayoutRecord::Review(r)]),
+        Listed::Malformed(m) => return Ok(vec![PayoutRecord::Review(m.review())]),
     };
     let (mut transactions, mut malformed) = collect(client.balance_transactions(&payout)).await?;
     if !explains(&payout, &transactions) {
@@ -280,7 +281,7 @@ async fn collect(
     while let Some(item) = items.next().await {
         match item? {
             Listed::Item(t) => transactions.push(t),
-            Listed::Malformed(r) => malformed.push(r),
+            Listed::Malformed(m) => malformed.push(m.review()),
         }
     }
     Ok((transactions, malformed))

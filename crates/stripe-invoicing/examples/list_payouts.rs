@@ -51,7 +51,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let period = period_from_args()?;
     let mut builder = StripeClient::builder(key);
     if let Ok(url) = std::env::var("STRIPE_API_BASE_URL") {
-        builder = builder.base_url(&url);
+        builder = builder.base_url(url);
     }
     let client = builder.build()?;
     println!(

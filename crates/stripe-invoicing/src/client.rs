@@ -5,8 +5,7 @@ use std::time::Duration;
 
 use bookkeeping_core::LineKind;
 use provider_http::{
-    Auth, ExposeSecret, HttpClient, HttpError, RateLimit, RetryPolicy, SecretString,
-    StripeClassifier,
+    Auth, ExposeSecret, HttpClient, HttpError, RateLimit, SecretString, StripeClassifier, Transport,
 };
 
 use crate::models::InvoiceStatus;
@@ -50,15 +49,26 @@ impl StripeClient {
     /// Starts a client with a secret (`sk_…`) or restricted (`rk_…`) key. A
     /// restricted key needs read access to payouts, balance transactions,
     /// charges, invoices, credit notes and tax rates.
+    ///
+    /// Defaults: `https://api.stripe.com`, [`LIVE_RATE_LIMIT`] requests per
+    /// second, or [`TEST_RATE_LIMIT`] for a test-mode key; provider-http's
+    /// retry policy (4 attempts, `Retry-After` and `Stripe-Should-Retry`
+    /// honoured); 80 s per attempt, as Stripe's SDKs.
+    ///
+    /// ```
+    /// use stripe_invoicing::StripeClient;
+    ///
+    /// let client = StripeClient::builder("sk_test_123")
+    ///     .base_url("http://127.0.0.1:9") // the test hook
+    ///     .build()?;
+    /// assert_eq!(client.http().base_url().as_str(), "http://127.0.0.1:9/");
+    /// # Ok::<(), provider_http::HttpError>(())
+    /// ```
     pub fn builder(secret_key: impl Into<SecretString>) -> StripeClientBuilder {
         StripeClientBuilder {
             secret_key: secret_key.into(),
-            base_url: DEFAULT_BASE_URL.to_owned(),
             account: None,
-            rate_limit: None,
-            retry: RetryPolicy::default(),
-            timeout: Duration::from_secs(80),
-            limits: provider_http::Limits::default(),
+            transport: Transport::default(),
             invoice_statuses: vec![
                 InvoiceStatus::Open,
                 InvoiceStatus::Paid,
@@ -94,65 +104,21 @@ impl fmt::Debug for StripeClient {
 /// Builds a [`StripeClient`]; see [`StripeClient::builder`].
 pub struct StripeClientBuilder {
     secret_key: SecretString,
-    base_url: String,
     account: Option<String>,
-    rate_limit: Option<RateLimit>,
-    retry: RetryPolicy,
-    timeout: Duration,
-    limits: provider_http::Limits,
+    transport: Transport,
     invoice_statuses: Vec<InvoiceStatus>,
     invoice_lookback: time::Duration,
     line_kind: LineKind,
 }
 
 impl StripeClientBuilder {
-    /// Overrides `https://api.stripe.com`: **the test hook**. Point the client
-    /// at a wiremock server or the kassabok sandbox (`http://127.0.0.1:…`);
-    /// plain `http` is accepted only for loopback addresses.
-    #[must_use]
-    pub fn base_url(mut self, url: &str) -> Self {
-        self.base_url = url.to_owned();
-        self
-    }
+    provider_http::transport_setters!();
 
     /// Acts for a connected account (Stripe Connect): sends
     /// `Stripe-Account: acct_…` with every request.
     #[must_use]
     pub fn account(mut self, account_id: &str) -> Self {
         self.account = Some(account_id.to_owned());
-        self
-    }
-
-    /// Sets the steady request rate. The default is [`LIVE_RATE_LIMIT`] per
-    /// second, or [`TEST_RATE_LIMIT`] for a test-mode key.
-    #[must_use]
-    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
-        self.rate_limit = Some(limit);
-        self
-    }
-
-    /// Sets the retry policy (default: 4 attempts, backoff from 500 ms, with
-    /// `Retry-After` and `Stripe-Should-Retry` honoured).
-    #[must_use]
-    pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
-        self
-    }
-
-    /// The request deadline (every retry and wait included) and the
-    /// response-size cap (default [`Limits::default`](provider_http::Limits::default): 60 s and 64 MiB): a
-    /// stalled or flooding server fails the request soon, with an error
-    /// naming the endpoint.
-    #[must_use]
-    pub fn limits(mut self, limits: provider_http::Limits) -> Self {
-        self.limits = limits;
-        self
-    }
-
-    /// The time allowed per attempt (default 80 s, as Stripe's SDKs).
-    #[must_use]
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
         self
     }
 
@@ -193,23 +159,20 @@ impl StripeClientBuilder {
     pub fn build(self) -> Result<StripeClient, HttpError> {
         let key = self.secret_key.expose_secret();
         let test_mode = key.starts_with("sk_test_") || key.starts_with("rk_test_");
-        let rate = self.rate_limit.unwrap_or_else(|| {
-            RateLimit::per_second(if test_mode {
-                TEST_RATE_LIMIT
-            } else {
-                LIVE_RATE_LIMIT
-            })
+        let rate = RateLimit::per_second(if test_mode {
+            TEST_RATE_LIMIT
+        } else {
+            LIVE_RATE_LIMIT
         });
-        let mut builder = HttpClient::builder("stripe", DEFAULT_BASE_URL)
-            .base_url(&self.base_url)
+        let builder = HttpClient::builder("stripe", DEFAULT_BASE_URL)
             .auth(Auth::Bearer(self.secret_key.clone()))
             .header("Stripe-Version", API_VERSION)
             .user_agent_suffix(concat!("stripe-invoicing/", env!("CARGO_PKG_VERSION")))
             .classifier(StripeClassifier)
             .rate_limit(rate)
-            .retry(self.retry)
-            .timeout(self.timeout)
-            .limits(self.limits);
+            // As Stripe's SDKs: some list pages take long to assemble.
+            .timeout(Duration::from_secs(80));
+        let mut builder = self.transport.apply(builder);
         if let Some(account) = &self.account {
             builder = builder.header("Stripe-Account", account);
         }
@@ -229,11 +192,8 @@ impl fmt::Debug for StripeClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("StripeClientBuilder")
             .field("secret_key", &"[redacted]")
-            .field("base_url", &self.base_url)
             .field("account", &self.account)
-            .field("rate_limit", &self.rate_limit)
-            .field("retry", &self.retry)
-            .field("timeout", &self.timeout)
+            .field("transport", &self.transport)
             .field("invoice_statuses", &self.invoice_statuses)
             .field("invoice_lookback", &self.invoice_lookback)
             .field("line_kind", &self.line_kind)

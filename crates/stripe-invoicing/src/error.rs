@@ -1,11 +1,7 @@
 //! Errors of the Stripe client.
 
-use std::fmt;
-
-use bookkeeping_core::{
-    Provider, ReviewItem, ReviewReason, SourceError, SourceErrorKind, SourceRef,
-};
-use provider_http::{HttpError, HttpErrorKind};
+use bookkeeping_core::{Provider, SourceError, SourceErrorKind};
+use provider_http::{HttpError, Malformed};
 
 /// An error from the Stripe client. `Display` is one lowercase line naming
 /// what failed, e.g. `stripe: GET /v1/payouts: 429 Too Many Requests: rate_limit: …`.
@@ -28,8 +24,9 @@ pub enum StripeError {
     },
     /// One object could not be decoded (when a single object was asked for;
     /// in lists such an object becomes a [`Malformed`] item instead).
+    /// Boxed: a rare error should not make every `Result` large.
     #[error(transparent)]
-    Malformed(#[from] Malformed),
+    Malformed(Box<Malformed>),
 }
 
 impl StripeError {
@@ -48,93 +45,19 @@ impl StripeError {
     }
 }
 
+impl From<Malformed> for StripeError {
+    fn from(m: Malformed) -> Self {
+        StripeError::Malformed(Box::new(m))
+    }
+}
+
 impl From<StripeError> for SourceError {
     fn from(err: StripeError) -> Self {
         let kind = match &err {
-            StripeError::Http(http) => match http.kind() {
-                HttpErrorKind::Config { .. } => SourceErrorKind::Config,
-                HttpErrorKind::Transport { .. } => SourceErrorKind::Network,
-                HttpErrorKind::Decode { .. } => SourceErrorKind::Decode,
-                HttpErrorKind::Api(api) => match api.status.as_u16() {
-                    401 | 403 => SourceErrorKind::Auth,
-                    429 => SourceErrorKind::RateLimited,
-                    _ => SourceErrorKind::Api,
-                },
-                _ => SourceErrorKind::Other,
-            },
+            StripeError::Http(http) => http.source_kind(),
             StripeError::Pagination { .. } => SourceErrorKind::Api,
             StripeError::Malformed(_) => SourceErrorKind::Decode,
         };
         SourceError::new(Provider::Stripe, kind, err.to_string()).with_source(err)
-    }
-}
-
-/// One object in a Stripe answer that could not be decoded: which kind, its
-/// id (when it has one), the JSON path of the failing field and why. In a
-/// list, the other objects still come through; this one becomes a review item.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub struct Malformed {
-    /// The object kind (`payout`, `balance_transaction`, `invoice`, …).
-    pub object: &'static str,
-    /// Its id, if it has a readable one.
-    pub id: Option<String>,
-    /// The JSON path of the failing field inside the object (`fee_details[0].amount`).
-    pub path: String,
-    /// serde's message.
-    pub message: String,
-}
-
-impl fmt::Display for Malformed {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "stripe: {} {}: cannot decode field `{}`: {}",
-            self.object,
-            self.id.as_deref().unwrap_or("(no id)"),
-            self.path,
-            self.message
-        )
-    }
-}
-
-impl Malformed {
-    /// Decodes one Stripe object of kind `object` from JSON, or says which
-    /// field failed (with the object's id when it has one).
-    ///
-    /// # Errors
-    /// The [`Malformed`] report when `value` is not a valid `T`.
-    pub fn decode<T: serde::de::DeserializeOwned>(
-        object: &'static str,
-        value: serde_json::Value,
-    ) -> Result<T, Malformed> {
-        // Without path tracking first (it allocates per key); an object that
-        // fails is decoded again with the path, for the report.
-        if let Ok(decoded) = T::deserialize(&value) {
-            return Ok(decoded);
-        }
-        let id = value
-            .get("id")
-            .and_then(serde_json::Value::as_str)
-            .map(str::to_owned);
-        serde_path_to_error::deserialize(value).map_err(|err| Malformed {
-            object,
-            id,
-            path: err.path().to_string(),
-            message: err.into_inner().to_string(),
-        })
-    }
-
-    /// The review item for this object.
-    pub fn review(&self) -> ReviewItem {
-        let mut item = ReviewItem::new(
-            Provider::Stripe,
-            ReviewReason::Malformed,
-            format!("{} could not be decoded: {}", self.object, self.message),
-        )
-        .with_field(self.path.clone());
-        if let Some(id) = &self.id {
-            item = item.with_source(SourceRef::new(Provider::Stripe, self.object, id.clone()));
-        }
-        item
     }
 }

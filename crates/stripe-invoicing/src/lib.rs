@@ -30,7 +30,7 @@
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let client = StripeClient::builder(std::env::var("STRIPE_SECRET_KEY")?)
-//!     // .base_url(&mock_server.uri())  // in tests
+//!     // .base_url(mock_server.uri())  // in tests
 //!     .build()?;
 //! let period = Period::month(2026, Month::March)?;
 //! let records: Vec<PayoutRecord> = client.payouts(&period).try_collect().await?;
@@ -67,5 +67,6 @@ pub use client::{
     API_VERSION, DEFAULT_BASE_URL, LIVE_RATE_LIMIT, StripeClient, StripeClientBuilder,
     TEST_RATE_LIMIT,
 };
-pub use error::{Malformed, StripeError};
+pub use error::StripeError;
+pub use provider_http::{Listed, Malformed};
 pub use provider_http::{RateLimit, RetryPolicy, SecretString};

@@ -227,21 +227,7 @@ pub fn normalize_payout(
         lines,
     };
     if payout.automatic {
-        match core.unexplained() {
-            Ok(diff) if diff.is_zero() => {}
-            Ok(diff) => reviews.push(
-                review(
-                    ReviewReason::AmountMismatch,
-                    &source,
-                    format!(
-                        "the balance transactions add up to {} more than the payout of {}",
-                        diff, core.amount
-                    ),
-                )
-                .with_amount(diff),
-            ),
-            Err(e) => reviews.push(currency_review(&source, &e)),
-        }
+        reviews.extend(core.unexplained_review());
     }
     std::iter::once(PayoutRecord::Payout(core))
         .chain(reviews.into_iter().map(PayoutRecord::Review))

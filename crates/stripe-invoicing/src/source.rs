@@ -11,13 +11,14 @@ use bookkeeping_core::{
 use futures::stream::{self, Stream, StreamExt, TryStreamExt};
 
 use crate::StripeClient;
-use crate::error::{Malformed, StripeError};
+use crate::error::StripeError;
 use crate::models::{BalanceTransaction, InvoicePaymentStatus, Payout, ReportingCategory};
 use crate::normalize::{
     InvoiceContext, InvoiceLinks, TaxRates, normalize_credit_note, normalize_invoice,
     normalize_payout, settlement_line,
 };
 use crate::resources::TimeRange;
+use provider_http::Malformed;
 
 /// Payouts whose lines are fetched at the same time. Each payout's
 /// listing is a chain of cursor pages, but payouts do not depend on each
@@ -72,7 +73,7 @@ impl PayoutSource for StripeClient {
                         let links = Arc::clone(&links);
                         let carried = Arc::clone(&carried);
                         async move {
-                            match item? {
+                            match item?.into_result() {
                                 Ok(payout) => {
                                     client.payout_records(&payout, &links, &carried).await
                                 }
@@ -84,12 +85,12 @@ impl PayoutSource for StripeClient {
                 .buffered(PAYOUT_CONCURRENCY);
             // Listed once every payout is in, so `carried` is complete.
             let not_paid_out = stream::once(async move {
-                client
-                    .list_balance_transactions(range)
-                    .map_ok(move |item| match item {
+                client.list_balance_transactions(range).map_ok(move |item| {
+                    match item.into_result() {
                         Ok(txn) => balance_line(&txn, &links, &carried),
                         Err(m) => vec![PayoutRecord::Review(m.review())],
-                    })
+                    }
+                })
             })
             .flatten();
             head.chain(body).chain(not_paid_out)
@@ -143,7 +144,7 @@ impl SalesSource for StripeClient {
             let mut malformed = Vec::new();
             let mut listing = client.list_tax_rates();
             while let Some(item) = listing.next().await {
-                match item? {
+                match item?.into_result() {
                     Ok(rate) => rates.insert(rate),
                     Err(m) => malformed.push(m),
                 }
@@ -170,7 +171,11 @@ impl SalesSource for StripeClient {
                     move |item| {
                         let client = client.clone();
                         let rates = Arc::clone(&rates);
-                        async move { client.invoice_records(item, &rates, &period).await }
+                        async move {
+                            client
+                                .invoice_records(item.into_result(), &rates, &period)
+                                .await
+                        }
                     }
                 });
             let credit_notes = client.list_credit_notes(created).and_then({
@@ -178,7 +183,11 @@ impl SalesSource for StripeClient {
                 move |item| {
                     let client = client.clone();
                     let rates = Arc::clone(&rates);
-                    async move { client.credit_note_records(item, &rates, &period).await }
+                    async move {
+                        client
+                            .credit_note_records(item.into_result(), &rates, &period)
+                            .await
+                    }
                 }
             });
             head.chain(invoices).chain(credit_notes)
@@ -232,7 +241,7 @@ impl StripeClient {
         let mut listing =
             self.list_invoice_payments(&InvoicePaymentStatus::Paid, self.lookback_range(period));
         while let Some(item) = listing.next().await {
-            match item? {
+            match item?.into_result() {
                 Ok(p) => links.add(&p),
                 Err(m) => malformed.push(m),
             }
@@ -255,7 +264,7 @@ impl StripeClient {
         if payout.automatic {
             let mut listing = self.list_payout_transactions(&payout.id);
             while let Some(item) = listing.next().await {
-                match item? {
+                match item?.into_result() {
                     Ok(t) => transactions.push(t),
                     Err(m) => malformed.push(m),
                 }

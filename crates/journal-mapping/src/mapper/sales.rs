@@ -788,9 +788,30 @@ impl<R: ExchangeRates> Mapper<R> {
         side
     }
 
+    /// The sale a lost dispute carries ([`DisputeLost::earlier_sale`]),
+    /// registered as an earlier sale when the mapper does not know it yet: a
+    /// March order disputed and lost in April is then reversed in April's
+    /// close as in a close of both months. Only the sale the dispute names
+    /// is taken (anything else would be a guess), and a known sale is
+    /// never replaced.
+    fn register_disputed_sale(&mut self, lost: &DisputeLost) {
+        let Some(sale) = lost.earlier_sale.as_deref() else {
+            return;
+        };
+        if lost.sale.as_ref() != Some(&sale.source)
+            || self.entries.contains_key(&source_key(&sale.source))
+        {
+            return;
+        }
+        self.add_earlier_sale(sale);
+    }
+
     /// Adds a lost dispute: the disputed receivable is written off, as a
     /// refund (sales and VAT reversed pro rata) or as a bad debt (6351), per
-    /// the policy.
+    /// the policy. A refund needs the disputed sale: one of the period, one
+    /// added with [`Mapper::add_earlier_sale`], or the one the dispute
+    /// carries ([`DisputeLost::earlier_sale`]); without it the amount goes to
+    /// suspense with a review item.
     pub fn add_dispute_lost(&mut self, lost: &DisputeLost) {
         let provider = lost.provider;
         let date = stockholm_date(lost.decided_at);
@@ -811,6 +832,7 @@ impl<R: ExchangeRates> Mapper<R> {
         let mut reviews = Vec::new();
         let debits = match self.policy.disputes.lost {
             LostDispute::Refund => {
+                self.register_disputed_sale(lost);
                 let entry = lost
                     .sale
                     .as_ref()

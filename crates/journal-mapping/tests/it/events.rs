@@ -410,6 +410,7 @@ fn row10_dispute_opened_won_and_lost() {
         sale: Some(s.source.clone()),
         decided_at: datetime!(2026-03-25 10:00 UTC),
         amount: sek("125.00"),
+        earlier_sale: None,
     };
     let mut mp = mapper(doc());
     mp.add_sale(&s);
@@ -435,14 +436,9 @@ fn row10_dispute_opened_won_and_lost() {
     assert!(j.review.iter().any(|r| r.reason == ReviewReason::Policy));
 }
 
-/// A Shopify Payments dispute lost (`ShopifyPaymentsDispute.status: LOST`,
-/// `finalizedOn` 2026-03-20; shopify-client yields it as
-/// `PayoutRecord::DisputeLost` after the payouts) clears the disputed
-/// receivable its withdrawal booked: as a refund of the order by default.
-#[test]
-fn row10_a_lost_dispute_from_the_payout_records_is_booked() {
-    let s = shop_sale("1001", vec![domestic(25, "100.00", "25.00")]);
-    let opened = payout(
+/// The Shopify payout that withdraws 125.00 for a dispute on `s`.
+fn shopify_dispute_withdrawal(s: &Sale) -> Payout {
+    payout(
         Provider::Shopify,
         "88001002",
         vec![sline(
@@ -453,8 +449,16 @@ fn row10_a_lost_dispute_from_the_payout_records_is_booked() {
             vec![],
             Some(s.source.clone()),
         )],
-    );
-    let lost = DisputeLost {
+    )
+}
+
+/// The Shopify dispute on `s`, lost (125.00) on `decided`.
+fn shopify_dispute_lost(
+    s: &Sale,
+    decided: time::Date,
+    earlier_sale: Option<Box<Sale>>,
+) -> DisputeLost {
+    DisputeLost {
         source: SourceRef::new(
             Provider::Shopify,
             "dispute",
@@ -462,9 +466,21 @@ fn row10_a_lost_dispute_from_the_payout_records_is_booked() {
         ),
         provider: Provider::Shopify,
         sale: Some(s.source.clone()),
-        decided_at: bookkeeping_core::stockholm_midnight(date!(2026 - 03 - 20)),
+        decided_at: bookkeeping_core::stockholm_midnight(decided),
         amount: sek("125.00"),
-    };
+        earlier_sale,
+    }
+}
+
+/// A Shopify Payments dispute lost (`ShopifyPaymentsDispute.status: LOST`,
+/// `finalizedOn` 2026-03-20; shopify-client yields it as
+/// `PayoutRecord::DisputeLost` after the payouts) clears the disputed
+/// receivable its withdrawal booked: as a refund of the order by default.
+#[test]
+fn row10_a_lost_dispute_from_the_payout_records_is_booked() {
+    let s = shop_sale("1001", vec![domestic(25, "100.00", "25.00")]);
+    let opened = shopify_dispute_withdrawal(&s);
+    let lost = shopify_dispute_lost(&s, date!(2026 - 03 - 20), None);
     let mut mp = mapper(doc());
     mp.add_sale(&s);
     mp.add_payout_record(&PayoutRecord::Payout(opened));
@@ -477,6 +493,60 @@ fn row10_a_lost_dispute_from_the_payout_records_is_booked() {
         expect(&[("3001", "100"), ("2611", "25"), ("1589", "-125")])
     );
     assert_eq!(j.balance("1589"), d("0"));
+}
+
+/// A dispute lost in April on an order sold (and disputed) in March: April's
+/// close has not seen the sale, so shopify-client carries it on the record
+/// (`DisputeLost::earlier_sale`, the order fetched with `order(id:)`), and
+/// the refund policy reverses its revenue and VAT in April exactly as a close
+/// of March..April would. Without it, or with a sale other than the one the
+/// dispute names, the amount goes to suspense with a review item: nothing
+/// is guessed.
+#[test]
+fn row10_a_dispute_lost_on_a_sale_of_an_earlier_month_reverses_that_sale() {
+    let s = shop_sale("1001", vec![domestic(25, "100.00", "25.00")]);
+    let april = Period::month(2026, time::Month::April).unwrap();
+    let lost = |earlier_sale| shopify_dispute_lost(&s, date!(2026 - 04 - 08), earlier_sale);
+
+    let mut mp = Mapper::new(Chart::default(), doc(), rates(), april);
+    mp.add_payout_record(&PayoutRecord::DisputeLost(lost(Some(Box::new(s.clone())))));
+    let j = balanced(mp.finish());
+    // Only the dispute is booked: the sale was March's.
+    let v = only(&j);
+    assert_eq!(v.kind, VoucherKind::DisputeLost);
+    assert_eq!(v.date, date!(2026 - 04 - 08));
+    assert_eq!(
+        rows(v),
+        expect(&[("3001", "100"), ("2611", "25"), ("1589", "-125")])
+    );
+    assert!(j.review.is_empty(), "{:?}", j.review);
+
+    // The same as one close of March and April (the withdrawal in March).
+    let opened = shopify_dispute_withdrawal(&s);
+    let both = Period::new(date!(2026 - 03 - 01), date!(2026 - 04 - 30)).unwrap();
+    let mut mp = Mapper::new(Chart::default(), doc(), rates(), both);
+    mp.add_sale(&s);
+    mp.add_payout(&opened);
+    mp.add_dispute_lost(&lost(None));
+    let j2 = balanced(mp.finish());
+    assert_eq!(rows(kind(&j2, VoucherKind::DisputeLost)), rows(v));
+
+    // Without the sale, or with another sale than the one it names: suspense.
+    let mut other = s.clone();
+    other.source = SourceRef::new(Provider::Shopify, "order", "1002");
+    for earlier in [None, Some(Box::new(other))] {
+        let mut mp = Mapper::new(Chart::default(), doc(), rates(), april);
+        mp.add_dispute_lost(&lost(earlier));
+        let j = balanced(mp.finish());
+        assert_eq!(rows(only(&j)), expect(&[("2999", "125"), ("1589", "-125")]));
+        assert!(
+            j.review
+                .iter()
+                .any(|r| r.source.as_ref() == Some(&lost(None).source)),
+            "{:?}",
+            j.review
+        );
+    }
 }
 
 fn charge_payout(provider: Provider, s: &Sale, gross: &str, fees: Vec<Fee>) -> Payout {

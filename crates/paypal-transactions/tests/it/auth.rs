@@ -44,7 +44,7 @@ fn window1() -> serde_json::Value {
 
 fn paged(server: &wiremock::MockServer) -> PayPalClient {
     PayPalClient::builder(CLIENT_ID, SECRET.to_owned())
-        .base_url(&server.uri())
+        .base_url(server.uri())
         .retry(fast_retry())
         .no_rate_limit()
         .page_size(4)
@@ -254,7 +254,7 @@ async fn debug_never_shows_the_secret_or_the_token() {
         .mount(&server)
         .await;
     mount_catch_all(&server).await;
-    let builder = PayPalClient::builder(CLIENT_ID, SECRET.to_owned()).base_url(&server.uri());
+    let builder = PayPalClient::builder(CLIENT_ID, SECRET.to_owned()).base_url(server.uri());
     let builder_debug = format!("{builder:?}");
     let client = builder.no_rate_limit().build().expect("client");
     client.balances(None).await.expect("balances");

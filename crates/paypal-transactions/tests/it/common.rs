@@ -97,7 +97,7 @@ pub(crate) fn fast_retry() -> RetryPolicy {
 
 pub(crate) fn client(server: &MockServer) -> PayPalClient {
     PayPalClient::builder(CLIENT_ID, SECRET.to_owned())
-        .base_url(&server.uri())
+        .base_url(server.uri())
         .retry(fast_retry())
         .no_rate_limit()
         .build()

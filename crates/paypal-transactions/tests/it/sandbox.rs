@@ -126,7 +126,7 @@ async fn the_sandbox_refuses_wrong_credentials_and_splits_large_windows() {
     let sandbox = paypal::start_with(&s, options).await;
 
     let wrong = PayPalClient::builder(paypal::CLIENT_ID, "not-the-secret".to_owned())
-        .base_url(&sandbox.uri())
+        .base_url(sandbox.uri())
         .no_rate_limit()
         .build()
         .expect("client");

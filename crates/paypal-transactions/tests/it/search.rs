@@ -111,7 +111,7 @@ async fn too_large_down_to_the_smallest_window_is_an_error() {
         .mount(&server)
         .await;
     let client = paypal_transactions::PayPalClient::builder(CLIENT_ID, SECRET.to_owned())
-        .base_url(&server.uri())
+        .base_url(server.uri())
         .retry(fast_retry())
         .no_rate_limit()
         .min_window(std::time::Duration::from_secs(3600))
@@ -255,7 +255,7 @@ async fn a_failure_mid_list_is_an_error_not_a_short_list() {
         .await;
     mount_catch_all(&server).await;
     let client = paypal_transactions::PayPalClient::builder(CLIENT_ID, SECRET.to_owned())
-        .base_url(&server.uri())
+        .base_url(server.uri())
         .retry(fast_retry())
         .no_rate_limit()
         .page_size(4)
@@ -318,7 +318,7 @@ async fn pages_that_change_under_us_are_read_again() {
         .mount(&server)
         .await;
     let client = paypal_transactions::PayPalClient::builder(CLIENT_ID, SECRET.to_owned())
-        .base_url(&server.uri())
+        .base_url(server.uri())
         .retry(fast_retry())
         .no_rate_limit()
         .page_size(4)

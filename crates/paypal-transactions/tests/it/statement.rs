@@ -59,7 +59,7 @@ async fn mount_october(server: &MockServer, window1: &serde_json::Value) {
 
 fn paged_client(server: &MockServer) -> PayPalClient {
     PayPalClient::builder(CLIENT_ID, SECRET.to_owned())
-        .base_url(&server.uri())
+        .base_url(server.uri())
         .retry(fast_retry())
         .no_rate_limit()
         .page_size(4)

@@ -83,7 +83,7 @@ async fn base_path_query_headers_and_user_agent() {
         .await;
     catch_all(&server).await;
     let client = builder(&server)
-        .base_url(&format!("{}/settlements/v1/", server.uri()))
+        .base_url(format!("{}/settlements/v1/", server.uri()))
         .header("X-Api-Version", "1")
         .user_agent_suffix("klarna-settlements/0.1.0")
         .build()

@@ -72,7 +72,7 @@ async fn a_streamed_gigabyte_fails_at_the_cap_in_bounded_memory() {
     let (url, written) = flood(GIB, false).await;
     let cap = 4 * 1024 * 1024;
     let client = HttpClient::builder("test", "https://api.example.com")
-        .base_url(&url)
+        .base_url(url)
         .retry(fast_retry(3))
         .limits(Limits::default().max_response_bytes(cap))
         .build()
@@ -109,7 +109,7 @@ async fn an_announced_gigabyte_fails_before_its_body_is_read() {
     let (url, _) = flood(GIB, true).await;
     // The default cap: generous for real pages, far below a gigabyte.
     let client = HttpClient::builder("test", "https://api.example.com")
-        .base_url(&url)
+        .base_url(url)
         .build()
         .unwrap();
     let err = client
@@ -149,7 +149,7 @@ async fn stall() -> String {
 async fn a_stalled_server_fails_at_the_deadline_with_retries_inside_it() {
     let url = stall().await;
     let client = HttpClient::builder("test", "https://api.example.com")
-        .base_url(&url)
+        .base_url(url)
         // Each attempt may take 400 ms; the request as a whole 1 s.
         .timeout(Duration::from_millis(400))
         .retry(fast_retry(10))
@@ -190,7 +190,7 @@ async fn the_default_deadline_is_a_minute() {
         .mount(&server)
         .await;
     let client = HttpClient::builder("test", "https://api.example.com")
-        .base_url(&server.uri())
+        .base_url(server.uri())
         .retry(RetryPolicy::default().max_attempts(4))
         .limits(Limits::default().deadline(Duration::from_secs(2)))
         .build()
@@ -220,7 +220,7 @@ async fn escape_sequences_in_an_error_body_do_not_reach_the_message() {
         .mount(&server)
         .await;
     let client = HttpClient::builder("test", "https://api.example.com")
-        .base_url(&server.uri())
+        .base_url(server.uri())
         .build()
         .unwrap();
     let err = client

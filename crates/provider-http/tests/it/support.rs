@@ -54,7 +54,7 @@ pub(crate) fn fast_retry(max_attempts: u32) -> RetryPolicy {
 /// A builder for a client of the test provider `"test"` pointed at `server`.
 pub(crate) fn builder(server: &MockServer) -> HttpClientBuilder {
     HttpClient::builder("test", "https://api.example.com")
-        .base_url(&server.uri())
+        .base_url(server.uri())
         .retry(fast_retry(4))
 }
 

@@ -1,7 +1,7 @@
 //! List streams: orders, payouts and balance transactions, page by page.
 //!
 //! Pages are decoded node by node: a node that does not decode becomes a
-//! [`Listed::Malformed`] review item naming the object id and the field, and
+//! [`Listed::Malformed`] naming the object id and the field, and
 //! the other nodes still come through. A page that cannot be read as a whole
 //! (no `pageInfo`, a GraphQL error) is an `Err`, and the stream ends there:
 //! a failure mid-list is never a short list.
@@ -12,33 +12,14 @@ mod payouts;
 pub(crate) use orders::complete_connection;
 pub use orders::{OrderQuery, OrderSliceField};
 
-use bookkeeping_core::{Currency, Money, Provider, ReviewItem, ReviewReason, SourceRef};
+use bookkeeping_core::{Currency, Money, Provider};
+pub use provider_http::{Listed, Malformed};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::client::graphql_path;
 use crate::error::Error;
 use crate::models::PageInfo;
-
-/// One item of a list: a decoded object, or a review item for an object
-/// that could not be decoded.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Listed<T> {
-    /// The object.
-    Item(T),
-    /// The object could not be decoded; the review item names its id and the field.
-    Malformed(ReviewItem),
-}
-
-impl<T> Listed<T> {
-    /// The object, if it decoded.
-    pub fn item(self) -> Option<T> {
-        match self {
-            Listed::Item(t) => Some(t),
-            Listed::Malformed(_) => None,
-        }
-    }
-}
 
 /// A page of raw nodes.
 pub(crate) struct RawPage {
@@ -90,43 +71,22 @@ pub(crate) fn next_cursor(page: &PageInfo, pointer: &str) -> Result<Option<Strin
     }
 }
 
-/// Decodes one node; failure becomes a review item naming `kind`, the id and
-/// the field path (under `list_path`, e.g. `orders.nodes[3]`).
+/// Decodes one node; failure becomes a [`Malformed`] naming `kind`, the id,
+/// the field path (under `list_path`, e.g. `orders.nodes[3]`) and the amount
+/// at `amount_pointer`.
 pub(crate) fn decode_node<T: DeserializeOwned>(
     node: Value,
-    kind: &str,
+    kind: &'static str,
     list_path: &str,
     index: usize,
     amount_pointer: Option<&str>,
 ) -> Listed<T> {
-    // Without path tracking first (it allocates per key); a node that fails
-    // is decoded again with the path, for the review item.
-    if let Ok(item) = T::deserialize(&node) {
-        return Listed::Item(item);
-    }
-    let id = node
-        .get("id")
-        .and_then(Value::as_str)
-        .unwrap_or("(no id)")
-        .to_owned();
-    let amount = amount_pointer.and_then(|p| money_at(&node, p));
-    match serde_path_to_error::deserialize::<_, T>(node) {
-        Ok(item) => Listed::Item(item),
-        Err(err) => {
-            let field = err.path().to_string();
-            let mut review = ReviewItem::new(
-                Provider::Shopify,
-                ReviewReason::Malformed,
-                format!("{kind} could not be decoded: {}", err.into_inner()),
-            )
-            .with_source(SourceRef::new(Provider::Shopify, kind, id))
-            .with_field(format!("{list_path}[{index}].{field}"));
-            if let Some(a) = amount {
-                review = review.with_amount(a);
-            }
-            Listed::Malformed(review)
-        }
-    }
+    Malformed::decode(Provider::Shopify, kind, &["/id"], node)
+        .map_err(|m| {
+            let amount = amount_pointer.and_then(|p| money_at(&m.raw, p));
+            m.within(list_path, index).with_amount(amount)
+        })
+        .into()
 }
 
 /// A `MoneyV2` at `pointer`, if it reads.
@@ -160,25 +120,4 @@ pub(crate) fn smaller_page_for(err: &Error, first: u32) -> Option<u32> {
         _ => first / 2,
     };
     Some(smaller.clamp(1, first - 1))
-}
-
-/// Ends a stream after its first `Err`, without polling the stream again
-/// (so no further request is sent).
-pub(crate) fn end_after_error<'a, S, T, E>(
-    stream: S,
-) -> impl futures::Stream<Item = Result<T, E>> + Send + 'a
-where
-    S: futures::Stream<Item = Result<T, E>> + Send + 'a,
-    T: Send + 'a,
-    E: Send + 'a,
-{
-    use futures::StreamExt;
-    futures::stream::unfold((stream.boxed(), false), |(mut s, failed)| async move {
-        if failed {
-            return None;
-        }
-        let item = s.next().await?;
-        let failed = item.is_err();
-        Some((item, (s, failed)))
-    })
 }

@@ -153,6 +153,38 @@ impl ShopifyClient {
     }
 }
 
+impl ShopifyClient {
+    /// One order by its GID ([`queries::ORDER`]), whole: its nested
+    /// connections are paged to the end as in [`ShopifyClient::orders`].
+    /// `None` when Shopify answers `order: null` (no such order, or one the
+    /// token may not read); a node that does not decode is
+    /// [`Listed::Malformed`].
+    ///
+    /// # Errors
+    /// [`Error`] when the query or a follow-up query fails.
+    pub async fn order(&self, id: &crate::ids::OrderId) -> Result<Option<Listed<Order>>, Error> {
+        let mut resp = self
+            .graphql(queries::ORDER, json!({ "id": id.as_str() }))
+            .await?;
+        let Some(mut node) = resp
+            .data
+            .get_mut("order")
+            .map(Value::take)
+            .filter(|v| !v.is_null())
+        else {
+            return Ok(None);
+        };
+        complete_order(self, &mut node).await?;
+        Ok(Some(decode_node(
+            node,
+            "order",
+            "order",
+            0,
+            Some("/totalPriceSet/shopMoney"),
+        )))
+    }
+}
+
 impl State {
     async fn step(&mut self) -> Vec<Result<Listed<Order>, Error>> {
         match self.try_step().await {

@@ -50,6 +50,11 @@ fn every_query_fits_shopifys_single_query_limit_at_the_sizes_sent() {
             json!({ "ids": ids }),
         ),
         (
+            "order (of a lost dispute)",
+            queries::ORDER,
+            json!({ "id": "gid://shopify/Order/1" }),
+        ),
+        (
             "orders_count",
             queries::ORDERS_COUNT,
             json!({ "query": "", "limit": 10_001 }),

@@ -232,7 +232,7 @@ async fn a_per_query_cap_starts_a_new_slice_without_loss_or_repetition() {
 
     let orders: Vec<_> = client
         .orders(OrderQuery::processed_in(&march()))
-        .map_ok(|l| l.item().unwrap().name)
+        .map_ok(|l| l.into_item().unwrap().name)
         .try_collect()
         .await
         .unwrap();
@@ -263,9 +263,10 @@ async fn a_malformed_order_is_a_review_item_and_the_rest_come_through() {
         .await
         .unwrap();
     assert_eq!(items.len(), 3);
-    let Listed::Malformed(review) = &items[1] else {
-        panic!("expected a review item: {:?}", items[1]);
+    let Listed::Malformed(malformed) = &items[1] else {
+        panic!("expected a malformed order: {:?}", items[1]);
     };
+    let review = malformed.review();
     assert_eq!(review.reason, ReviewReason::Malformed);
     assert_eq!(review.provider, Provider::Shopify);
     assert_eq!(

@@ -371,26 +371,31 @@ async fn a_charge_not_yet_paid_out_comes_as_a_line_of_its_month() {
 /// `DISPUTE_WITHDRAWAL`): only `ShopifyPaymentsDispute.status: LOST` and
 /// `finalizedOn` say it is lost (admin-graphql-2026-01.schema.graphql). The
 /// ones decided in the period become `PayoutRecord::DisputeLost`, tied to
-/// their order.
+/// their order. Each disputed order is read with `order(id:)`
+/// (`QueryRoot.order(id: ID!): Order`, same schema): one sold before the
+/// period (#0998, 20 February) is carried normalized as `earlier_sale`, so a
+/// March close can reverse it; one of the period (#1001) is not, the
+/// period's own sales hold it.
 #[tokio::test]
 async fn disputes_lost_in_the_period_become_records() {
     let server = MockServer::start().await;
-    let dispute = |id: &str, finalized: Value, amount: &str| {
+    let dispute = |id: &str, finalized: Value, amount: &str, order: &str, name: &str| {
         serde_json::json!({
             "id": format!("gid://shopify/ShopifyPaymentsDispute/{id}"),
             "status": "LOST",
             "finalizedOn": finalized,
             "initiatedAt": "2026-02-10T09:00:00Z",
             "amount": {"amount": amount, "currencyCode": "SEK"},
-            "order": {"id": "gid://shopify/Order/6100000001001", "name": "#1001"}
+            "order": {"id": format!("gid://shopify/Order/{order}"), "name": name}
         })
     };
     let body = serde_json::json!({"data": {"shopifyPaymentsAccount": {"disputes": {
         "pageInfo": {"hasNextPage": false, "endCursor": null},
         "nodes": [
-            dispute("1", "2026-03-20".into(), "250.0"),
-            dispute("2", "2026-02-27".into(), "99.0"),
-            dispute("3", Value::Null, "10.0"),
+            dispute("1", "2026-03-20".into(), "250.0", "6100000001001", "#1001"),
+            dispute("2", "2026-02-27".into(), "99.0", "6100000001001", "#1001"),
+            dispute("3", Value::Null, "10.0", "6100000001001", "#1001"),
+            dispute("4", "2026-03-25".into(), "299.0", "6100000000998", "#0998"),
         ]
     }}}});
     page("status:lost", None)
@@ -398,11 +403,21 @@ async fn disputes_lost_in_the_period_become_records() {
         .expect(1)
         .mount(&server)
         .await;
+    let orders = fixture_orders();
+    graphql(|v| v["id"].as_str().is_some_and(|id| id.contains("/Order/")))
+        .respond_with(move |req: &wiremock::Request| {
+            let id = variables(req)["id"].clone();
+            let order = orders.iter().find(|o| o["id"] == id).cloned();
+            ok(serde_json::json!({"data": {"order": order}}))
+        })
+        .expect(2)
+        .mount(&server)
+        .await;
     catch_all(&server).await;
     let client = client(&server);
     let period = march();
     let records: Vec<PayoutRecord> = client.lost_disputes(&period).try_collect().await.unwrap();
-    assert_eq!(records.len(), 1, "{records:#?}");
+    assert_eq!(records.len(), 2, "{records:#?}");
     let PayoutRecord::DisputeLost(lost) = &records[0] else {
         panic!("{records:#?}");
     };
@@ -416,6 +431,23 @@ async fn disputes_lost_in_the_period_become_records() {
         bookkeeping_core::stockholm_date(lost.decided_at),
         time::macros::date!(2026 - 03 - 20)
     );
+    assert_eq!(lost.earlier_sale, None, "#1001 is a sale of March");
+
+    let PayoutRecord::DisputeLost(lost) = &records[1] else {
+        panic!("{records:#?}");
+    };
+    assert_eq!(lost.source.id, "gid://shopify/ShopifyPaymentsDispute/4");
+    let sale = lost.earlier_sale.as_deref().expect("#0998 is carried");
+    assert_eq!(Some(&sale.source), lost.sale.as_ref());
+    assert_eq!(sale.document_number, "#0998");
+    assert_eq!(
+        bookkeeping_core::stockholm_date(sale.occurred_at),
+        time::macros::date!(2026 - 02 - 20)
+    );
+    // The order's total, 299.00 with 59.80 VAT (orders-earlier-updated.json).
+    assert_eq!(sale.total().unwrap(), sek("299.00"));
+    let vat: rust_decimal::Decimal = sale.lines.iter().map(|l| l.vat.amount()).sum();
+    assert_eq!(vat, rust_decimal::Decimal::new(5980, 2));
 }
 
 /// An order refunded twice, both refunds settled in one payout: the order

@@ -299,8 +299,9 @@ async fn no_request_of_a_month_is_refused_as_too_costly() {
     // Two order listings (one count and one page each), the payouts list,
     // one page of balance transactions per payout, one refund join per
     // payout with refund lines, and one page of the month's balance
-    // transactions by `processed_at` (for those not yet paid out), and the
-    // lost disputes: nothing repeated.
+    // transactions by `processed_at` (for those not yet paid out), the
+    // lost disputes, and one `order(id:)` per dispute lost in the month (the
+    // sandbox decides each a week after its withdrawal): nothing repeated.
     let payouts: Vec<_> = s
         .shopify_payouts
         .iter()
@@ -311,9 +312,20 @@ async fn no_request_of_a_month_is_refused_as_too_costly() {
         .filter(|p| p.items.iter().any(|i| i.kind == ItemKind::Refund))
         .count();
     assert!(with_refunds > 0);
+    let lost = s
+        .shopify_payouts
+        .iter()
+        .flat_map(|p| &p.items)
+        .filter(|i| i.kind == ItemKind::Dispute && i.order.is_some())
+        .filter(|i| {
+            let decided = bookkeeping_core::stockholm_date(i.occurred_at) + time::Duration::days(7);
+            s.config.period.contains_date(decided)
+        })
+        .count();
+    assert!(lost > 0);
     assert_eq!(
         sandbox.requests(),
-        7 + (payouts.len() + with_refunds) as u64
+        7 + (payouts.len() + with_refunds + lost) as u64
     );
 }
 
@@ -461,4 +473,38 @@ async fn bulk_operations_that_do_not_deliver_are_errors() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("still RUNNING"), "{err}");
+}
+
+/// `order(id:)` (`QueryRoot.order(id: ID!): Order`, nullable; 2026-01 schema)
+/// reads one order with the listing's selection: the sale it normalizes to
+/// is the one the month's listing gives, and an id the shop does not have is
+/// `None`, not an error.
+#[tokio::test]
+async fn one_order_by_id_is_the_order_the_listing_gives() {
+    let s = scenario();
+    let sandbox = ShopifySandbox::start(&s, Faults::none()).await;
+    let client = client(&sandbox, shopify_client::queries::ORDERS_PAGE_SIZE);
+    let listed: Vec<SalesRecord> = client.sales(&s.config.period).try_collect().await.unwrap();
+    let sales: Vec<&bookkeeping_core::Sale> = listed
+        .iter()
+        .filter_map(|r| match r {
+            SalesRecord::Sale(sale) => Some(sale),
+            _ => None,
+        })
+        .take(3)
+        .collect();
+    assert_eq!(sales.len(), 3);
+    for sale in sales {
+        let id = shopify_client::OrderId::new(sale.source.id.as_str());
+        let order = client
+            .order(&id)
+            .await
+            .unwrap()
+            .and_then(shopify_client::Listed::into_item)
+            .unwrap_or_else(|| panic!("{} is read", sale.source.id));
+        let one = shopify_client::normalize::normalize_order(&order, client.normalize_options());
+        assert_eq!(one.sale.as_ref(), Some(sale));
+    }
+    let unknown = shopify_client::OrderId::new("gid://shopify/Order/1");
+    assert_eq!(client.order(&unknown).await.unwrap(), None);
 }

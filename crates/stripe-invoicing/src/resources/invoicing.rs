@@ -4,12 +4,14 @@ use futures::TryStreamExt;
 
 use super::{ListStream, TimeRange, pair};
 use crate::StripeClient;
-use crate::error::{Malformed, StripeError};
+use crate::error::StripeError;
 use crate::ids::InvoiceId;
 use crate::models::{
     CreditNote, CreditNoteLineItem, Invoice, InvoiceLineItem, InvoicePayment, InvoicePaymentStatus,
     InvoiceStatus, List, TaxRate,
 };
+use bookkeeping_core::Provider;
+use provider_http::Malformed;
 
 impl StripeClient {
     /// The invoices of one status created in `created`
@@ -126,7 +128,12 @@ impl StripeClient {
             .http
             .get_json(&path, &[("expand[]", "payments".to_owned())])
             .await?;
-        Ok(Malformed::decode("invoice", value)?)
+        Ok(Malformed::decode(
+            Provider::Stripe,
+            "invoice",
+            &["/id"],
+            value,
+        )?)
     }
 
     async fn complete<T: serde::de::DeserializeOwned + Clone + Send + 'static>(
@@ -156,7 +163,7 @@ impl StripeClient {
 async fn collect<T: Send + 'static>(stream: ListStream<T>) -> Result<Vec<T>, StripeError> {
     stream
         .map_err(StripeError::from)
-        .and_then(|item| async move { item.map_err(StripeError::from) })
+        .and_then(|item| async move { item.into_result().map_err(StripeError::from) })
         .try_collect()
         .await
 }

@@ -1,8 +1,9 @@
 //! List endpoints as streams: `limit=100`, `starting_after=<last id>`, one
 //! object decoded at a time.
 //!
-//! Every list yields `Ok(Ok(object))`, `Ok(Err(Malformed))` for an object that
-//! could not be decoded (the others still come through), or one `Err` after
+//! Every list yields `Ok(Listed::Item(object))`, `Ok(Listed::Malformed(_))`
+//! for an object that could not be decoded (the others still come through),
+//! or one `Err` after
 //! which the stream ends: a failure mid-list is an error, never a short list.
 //! Retries (429, 5xx, `Stripe-Should-Retry`) happen per page inside
 //! `provider-http`, so a retried page never repeats or loses objects, and a
@@ -11,22 +12,24 @@
 mod invoicing;
 mod payouts;
 
+use bookkeeping_core::Provider;
 use futures::stream::{BoxStream, StreamExt};
-use provider_http::{Page, PaginationError, paginate};
+use provider_http::{Listed, Page, PaginationError, paginate};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use time::OffsetDateTime;
 
 use crate::StripeClient;
-use crate::error::{Malformed, StripeError};
+use crate::error::StripeError;
 use crate::models::List;
 
 /// Objects per page: Stripe's maximum.
 pub const PAGE_SIZE: u32 = 100;
 
-/// A listing: each item is an object, or the [`Malformed`] report of one that
-/// could not be decoded; the stream ends after the first `Err`.
-pub type ListStream<T> = BoxStream<'static, Result<Result<T, Malformed>, StripeError>>;
+/// A listing: each item is an object, or the
+/// [`Malformed`](provider_http::Malformed) report of one that could not be
+/// decoded; the stream ends after the first `Err`.
+pub type ListStream<T> = BoxStream<'static, Result<Listed<T>, StripeError>>;
 
 /// A half-open time range for Stripe's range filters: `[gte, lt)`, sent as
 /// `created[gte]=…&created[lt]=…` in unix seconds.
@@ -133,7 +136,9 @@ impl StripeClient {
         first_cursor: Option<String>,
     ) -> ListStream<T> {
         self.list_raw(path, query, first_cursor)
-            .map(move |item| item.map(|value| Malformed::decode::<T>(object, value)))
+            .map(move |item| {
+                item.map(|value| Listed::decode(Provider::Stripe, object, &["/id"], value))
+            })
             .boxed()
     }
 }

@@ -34,7 +34,7 @@ async fn sends_bearer_key_pinned_version_account_and_period_filters() {
     mount_catch_all(&server).await;
     assert_eq!(range.gte.unix_timestamp(), 1_772_319_600); // 2026-03-01 00:00 Stockholm
     let client = StripeClient::builder(KEY)
-        .base_url(&server.uri())
+        .base_url(server.uri())
         .account("acct_1NxConnected01")
         .build()
         .unwrap();
@@ -55,7 +55,7 @@ async fn the_secret_key_never_appears_in_debug_or_errors() {
         )
         .mount(&server)
         .await;
-    let builder = StripeClient::builder(KEY).base_url(&server.uri());
+    let builder = StripeClient::builder(KEY).base_url(server.uri());
     let builder_debug = format!("{builder:?}");
     let client = builder.build().unwrap();
     let client_debug = format!("{client:?}");

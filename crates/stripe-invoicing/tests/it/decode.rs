@@ -62,11 +62,13 @@ fn current_shapes_decode() {
 fn a_placeholder_currency_is_reported_by_field() {
     // The public invoice_payment example has `"currency": "currency"`.
     let err = Malformed::decode::<InvoicePayment>(
+        bookkeeping_core::Provider::Stripe,
         "invoice_payment",
+        &["/id"],
         resource("fixtures3.json", "invoice_payment"),
     )
     .unwrap_err();
-    assert_eq!(err.path, "currency");
+    assert_eq!(err.field, "currency");
     assert_eq!(err.id.as_deref(), Some("obj_123"));
     insta::assert_snapshot!(err.to_string());
 }

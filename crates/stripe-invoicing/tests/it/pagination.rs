@@ -49,8 +49,7 @@ async fn mount_list(server: &MockServer, responder: impl Respond + 'static, call
     mount_catch_all(server).await;
 }
 
-type Item =
-    Result<Result<BalanceTransaction, stripe_invoicing::Malformed>, stripe_invoicing::StripeError>;
+type Item = Result<stripe_invoicing::Listed<BalanceTransaction>, stripe_invoicing::StripeError>;
 
 async fn list_all(server: &MockServer) -> Vec<Item> {
     client(server)
@@ -62,7 +61,7 @@ async fn list_all(server: &MockServer) -> Vec<Item> {
 fn ids(items: &[Item]) -> Vec<String> {
     items
         .iter()
-        .map(|i| i.as_ref().unwrap().as_ref().unwrap().id.to_string())
+        .map(|i| i.as_ref().unwrap().item().unwrap().id.to_string())
         .collect()
 }
 
@@ -140,7 +139,11 @@ async fn a_failure_mid_list_is_an_error_not_a_short_list() {
     mount_list(&server, responder, 5).await;
     let items = list_all(&server).await;
     assert_eq!(items.len(), 101);
-    assert!(items[..100].iter().all(|i| matches!(i, Ok(Ok(_)))));
+    assert!(
+        items[..100]
+            .iter()
+            .all(|i| matches!(i, Ok(stripe_invoicing::Listed::Item(_))))
+    );
     let err = items[100].as_ref().unwrap_err();
     let text = err.to_string();
     assert!(
@@ -169,11 +172,11 @@ async fn a_malformed_object_is_reported_and_the_others_come_through() {
     assert_eq!(items.len(), 120);
     let bad: Vec<_> = items
         .iter()
-        .filter_map(|i| i.as_ref().unwrap().as_ref().err())
+        .filter_map(|i| i.as_ref().unwrap().malformed())
         .collect();
     assert_eq!(bad.len(), 1);
     assert_eq!(bad[0].id.as_deref(), Some("txn_3QnA0105LkdIwHu7ixPage"));
-    assert_eq!(bad[0].path, "amount");
+    assert_eq!(bad[0].field, "amount");
     let review = bad[0].review();
     assert_eq!(review.field.as_deref(), Some("amount"));
     assert_eq!(

@@ -22,7 +22,7 @@ fn march() -> Period {
 
 fn client(sandbox: &StripeSandbox, key: &str) -> StripeClient {
     StripeClient::builder(key.to_owned())
-        .base_url(&sandbox.uri())
+        .base_url(sandbox.uri())
         .rate_limit(RateLimit::per_second(1000))
         .retry(
             RetryPolicy::default()

@@ -31,7 +31,7 @@ pub(crate) fn items(name: &str) -> Vec<Value> {
 /// A client for `server` with fast retries and no practical rate limit.
 pub(crate) fn client(server: &MockServer) -> StripeClient {
     StripeClient::builder(KEY)
-        .base_url(&server.uri())
+        .base_url(server.uri())
         .retry(
             RetryPolicy::default()
                 .base_delay(Duration::from_millis(1))
