@@ -36,8 +36,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use kassabok::close::{Fetched, Sources, fetch};
-use kassabok::core::{Currency, PayoutRecord, Period, Provider, SalesRecord};
+use kassabok::close::{Close, Record, Roles};
+use kassabok::core::{Currency, PayoutRecord, Period, Provider, SalesRecord, StatementBatch};
 use kassabok::deadline::Deadlines;
 use kassabok::ledger::{
     CloseOptions, CloseReport, Failpoint, LedgerStore, SourceProgress, SqlLedger, Step, close,
@@ -205,7 +205,8 @@ impl Origin {
 
 /// The clients of a run, built from the environment or the sandbox.
 struct Run {
-    sources: Sources,
+    /// Shopify, Klarna, Stripe and PayPal, each in every role it plays.
+    clients: Vec<Box<dyn Roles>>,
     origin: BTreeMap<Provider, Origin>,
     /// Kept alive for the run: the servers stop when it drops.
     _sandbox: Option<Sandbox>,
@@ -250,7 +251,7 @@ async fn build_sources(period: Period) -> Result<Run, Box<dyn Error>> {
             b = b.base_url(url);
         }
         origin.insert(Provider::Shopify, o);
-        Arc::new(b.build()?)
+        b.build()?
     };
 
     // Klarna: settlements.
@@ -272,7 +273,7 @@ async fn build_sources(period: Period) -> Result<Run, Box<dyn Error>> {
             b = b.base_url(url);
         }
         origin.insert(Provider::Klarna, o);
-        Arc::new(b.build()?)
+        b.build()?
     };
 
     // Stripe: payouts and Stripe Invoicing.
@@ -290,7 +291,7 @@ async fn build_sources(period: Period) -> Result<Run, Box<dyn Error>> {
             b = b.base_url(url);
         }
         origin.insert(Provider::Stripe, o);
-        Arc::new(b.build()?)
+        b.build()?
     };
 
     // PayPal: the account, like a bank account.
@@ -312,15 +313,16 @@ async fn build_sources(period: Period) -> Result<Run, Box<dyn Error>> {
             b = b.base_url(url);
         }
         origin.insert(Provider::PayPal, o);
-        Arc::new(b.build()?)
+        b.build()?
     };
 
     Ok(Run {
-        sources: Sources {
-            sales: vec![shopify.clone(), stripe.clone()],
-            payouts: vec![shopify, klarna, stripe],
-            statements: vec![paypal],
-        },
+        clients: vec![
+            Box::new(shopify),
+            Box::new(klarna),
+            Box::new(stripe),
+            Box::new(paypal),
+        ],
         origin,
         _sandbox: sandbox,
     })
@@ -407,83 +409,112 @@ async fn build_rates(period: Period, sandboxed: bool) -> Result<Rates, Box<dyn E
     })
 }
 
-/// Every currency other than SEK in what was fetched.
-fn foreign_currencies(fetched: &Fetched) -> std::collections::BTreeSet<Currency> {
-    let mut out = std::collections::BTreeSet::new();
-    for rec in &fetched.sales {
-        match rec {
-            SalesRecord::Sale(s) => out.insert(s.currency),
-            SalesRecord::Refund(r) => out.insert(r.currency),
-            _ => false,
-        };
-    }
-    for rec in &fetched.payouts {
-        if let PayoutRecord::Payout(p) = rec {
-            out.insert(p.amount.currency());
-            for l in &p.lines {
-                out.insert(l.gross.currency());
-                out.extend(l.original.map(|o| o.currency()));
-            }
-        }
-    }
-    for batch in &fetched.statements {
-        out.extend(batch.statements.iter().map(|s| s.currency));
-    }
-    out.remove(&Currency::SEK);
-    out
-}
-
-/// Fetches the Riksbank's rates for every foreign currency of the run, from
-/// two months before the period (payouts settle earlier sales) to the days
-/// after it (payouts arrive later). A currency the Riksbank does not publish
-/// is left out: its amounts go to review.
-async fn prefetch_rates(
-    rates: &Rates,
-    fetched: &Fetched,
+/// Fetches the Riksbank's rates for `currency`, the first time a record in
+/// it comes in, from two months before the period (payouts settle earlier
+/// sales) to the days after it (payouts arrive later). A currency the
+/// Riksbank does not publish is left out: its amounts go to review.
+async fn prefetch_rate(
+    riksbank: &RiksbankRates,
+    currency: Currency,
     period: Period,
-) -> Result<(), Box<dyn Error>> {
+) -> Result<(), Box<dyn Error + Send + Sync>> {
     let from = period.first() - time::Duration::days(62);
     // Nothing is published after today; a later date would only be refused.
     let today = OffsetDateTime::now_utc().date();
     let to = (period.last() + time::Duration::days(31))
         .min(today)
         .max(from);
-    for c in foreign_currencies(fetched) {
-        match rates.riksbank.prefetch([c], from, to).await {
-            Ok(()) => {}
-            Err(RatesError::UnknownCurrency { .. }) => {
-                eprintln!("the Riksbank publishes no {c} rate: {c} amounts go to review");
-            }
-            Err(e) => return Err(format!("cannot fetch the Riksbank's exchange rates: {e}").into()),
+    match riksbank.prefetch([currency], from, to).await {
+        Ok(()) => Ok(()),
+        Err(RatesError::UnknownCurrency { .. }) => {
+            eprintln!("the Riksbank publishes no {currency} rate: {currency} amounts go to review");
+            Ok(())
         }
+        Err(e) => Err(format!("cannot fetch the Riksbank's exchange rates: {e}").into()),
     }
-    Ok(())
 }
 
-fn map(fetched: &Fetched, args: &Args, rates: &Rates) -> Journal {
+/// What the run keeps beside the journal, gathered as the records stream
+/// past: the sales (the OSS return and the EC sales list read them) and the
+/// providers' own conversions (rates.csv).
+#[derive(Default)]
+struct Kept {
+    sales: Vec<SalesRecord>,
+    provider_rates: String,
+}
+
+impl Kept {
+    fn keep(&mut self, record: Record<'_>) {
+        match record {
+            Record::Sale(sale) => self.sales.push(sale.clone()),
+            Record::Payout(PayoutRecord::Payout(p)) => payout_rates(p, &mut self.provider_rates),
+            Record::Statements(batch) => statement_rates(batch, &mut self.provider_rates),
+            _ => {}
+        }
+    }
+}
+
+/// Streams the period from every client into the journal, with a progress
+/// line on stderr while it runs.
+async fn close_period(
+    run: &Run,
+    args: &Args,
+    rates: &Rates,
+) -> Result<(kassabok::Closed, Kept), Box<dyn Error>> {
+    // A progress line while fetching, on stderr so stdout stays the summary.
+    let progress = Arc::new(Progress::new());
+    let done = Arc::new(AtomicBool::new(false));
+    let ticker = {
+        let progress = progress.clone();
+        let done = done.clone();
+        tokio::spawn(async move {
+            while !done.load(Ordering::Relaxed) {
+                eprint!("\rfetching {}  ", progress.line());
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            eprintln!("\rfetched  {}  ", progress.line());
+        })
+    };
     // The sandbox shop issues some invoices in its accounting program and
     // takes card payments of them through Stripe: those settle 1510.
     let policy = Policy::default()
         .with_granularity(args.granularity)
         .with_external_invoices(true);
-    fetched.map(Chart::bas2025(), policy, &rates.riksbank, args.period)
+    let mut kept = Kept::default();
+    let mut close = Close::new(args.period);
+    for client in &run.clients {
+        close = close.source(client.as_ref());
+    }
+    let closed = close
+        .chart(Chart::bas2025())
+        .policy(policy)
+        .rates(&rates.riksbank)
+        .prepare_rates(|currency| prefetch_rate(&rates.riksbank, currency, args.period))
+        .deadlines(args.deadlines)
+        .progress(|p, n| progress.add(p, n))
+        .inspect(|record| kept.keep(record))
+        .run()
+        .await;
+    done.store(true, Ordering::Relaxed);
+    let _ = ticker.await;
+    Ok((closed?, kept))
 }
 
 /// The OSS return and the EC sales list of the period. Their review items
 /// join the journal's, so review.md lists them.
 async fn reports(
-    fetched: &Fetched,
+    sales: &[SalesRecord],
     args: &Args,
     rates: &Rates,
     journal: &mut Journal,
 ) -> (OssReport, EcSalesList) {
-    for (currency, day) in OssReport::rates_needed(args.period, &fetched.sales) {
+    for (currency, day) in OssReport::rates_needed(args.period, sales) {
         if let Err(e) = rates.ecb.oss_rate(currency, day).await {
             eprintln!("OSS return: {e}");
         }
     }
-    let oss = OssReport::build(args.period, &fetched.sales, &rates.ecb);
-    let ec = EcSalesList::build(args.period, &fetched.sales, &rates.riksbank);
+    let oss = OssReport::build(args.period, sales, &rates.ecb);
+    let ec = EcSalesList::build(args.period, sales, &rates.riksbank);
     journal.review.extend(oss.review.iter().cloned());
     journal.review.extend(ec.review.iter().cloned());
     (oss, ec)
@@ -491,10 +522,9 @@ async fn reports(
 
 /// rates.csv: every exchange rate the journal's foreign amounts were
 /// booked at. The Riksbank's with the day asked for and the day published;
-/// the providers' own conversions (Stripe's `exchange_rate` on a balance
-/// transaction, a PayPal currency conversion) with the object.
-fn rates_used(fetched: &Fetched, rates: &Rates) -> Vec<u8> {
-    use kassabok::core::StatementClass;
+/// the providers' own conversions (`provider_rates`, gathered by
+/// [`payout_rates`] and [`statement_rates`]) with the object.
+fn rates_used(rates: &Rates, provider_rates: &str) -> Vec<u8> {
     let mut w = String::new();
     w.push_str("source,currency,date,published,sek_per_unit,object\n");
     for (currency, day, published, rate) in rates.riksbank.used() {
@@ -502,51 +532,57 @@ fn rates_used(fetched: &Fetched, rates: &Rates) -> Vec<u8> {
             "riksbank,{currency},{day},{published},{rate},SEK{currency}PMI\n"
         ));
     }
-    for rec in &fetched.payouts {
-        let PayoutRecord::Payout(p) = rec else {
-            continue;
-        };
-        for l in &p.lines {
-            if let (Some(original), Some(rate)) = (l.original, l.exchange_rate)
-                && l.gross.currency() == Currency::SEK
-            {
-                let day = kassabok::core::stockholm_date(l.occurred_at);
-                w.push_str(&format!(
-                    "{},{},{day},{day},{rate},{}\n",
-                    p.provider.as_str(),
-                    original.currency(),
-                    csv_field(&l.source.to_string())
-                ));
-            }
-        }
-    }
-    for batch in &fetched.statements {
-        let lines: Vec<_> = batch.statements.iter().flat_map(|s| &s.lines).collect();
-        for foreign in lines.iter().filter(|l| {
-            l.class == StatementClass::Conversion && l.amount.currency() != Currency::SEK
-        }) {
-            let sek = lines.iter().find(|l| {
-                l.class == StatementClass::Conversion
-                    && l.amount.currency() == Currency::SEK
-                    && (foreign.related.as_ref() == Some(&l.source)
-                        || l.related.as_ref() == Some(&foreign.source))
-            });
-            if let Some(sek) = sek
-                && !foreign.amount.is_zero()
-            {
-                let rate = (sek.amount.amount() / foreign.amount.amount())
-                    .abs()
-                    .round_dp(6);
-                let day = kassabok::core::stockholm_date(foreign.booked_at);
-                w.push_str(&format!(
-                    "paypal,{},{day},{day},{rate},{}\n",
-                    foreign.amount.currency(),
-                    csv_field(&format!("{} {}", foreign.source, sek.source))
-                ));
-            }
-        }
-    }
+    w.push_str(provider_rates);
     w.into_bytes()
+}
+
+/// rates.csv rows of a payout: Stripe's `exchange_rate` on a balance
+/// transaction settled in SEK.
+fn payout_rates(p: &kassabok::core::Payout, w: &mut String) {
+    for l in &p.lines {
+        if let (Some(original), Some(rate)) = (l.original, l.exchange_rate)
+            && l.gross.currency() == Currency::SEK
+        {
+            let day = kassabok::core::stockholm_date(l.occurred_at);
+            w.push_str(&format!(
+                "{},{},{day},{day},{rate},{}\n",
+                p.provider.as_str(),
+                original.currency(),
+                csv_field(&l.source.to_string())
+            ));
+        }
+    }
+}
+
+/// rates.csv rows of a statement batch: each PayPal currency conversion
+/// into SEK.
+fn statement_rates(batch: &StatementBatch, w: &mut String) {
+    use kassabok::core::StatementClass;
+    let lines: Vec<_> = batch.statements.iter().flat_map(|s| &s.lines).collect();
+    for foreign in lines
+        .iter()
+        .filter(|l| l.class == StatementClass::Conversion && l.amount.currency() != Currency::SEK)
+    {
+        let sek = lines.iter().find(|l| {
+            l.class == StatementClass::Conversion
+                && l.amount.currency() == Currency::SEK
+                && (foreign.related.as_ref() == Some(&l.source)
+                    || l.related.as_ref() == Some(&foreign.source))
+        });
+        if let Some(sek) = sek
+            && !foreign.amount.is_zero()
+        {
+            let rate = (sek.amount.amount() / foreign.amount.amount())
+                .abs()
+                .round_dp(6);
+            let day = kassabok::core::stockholm_date(foreign.booked_at);
+            w.push_str(&format!(
+                "paypal,{},{day},{day},{rate},{}\n",
+                foreign.amount.currency(),
+                csv_field(&format!("{} {}", foreign.source, sek.source))
+            ));
+        }
+    }
 }
 
 /// A CSV field, quoted when it must be (provider ids are provider data).
@@ -648,7 +684,7 @@ fn journal_files(
 
 fn print_summary(
     journal: &Journal,
-    fetched: &Fetched,
+    records: &BTreeMap<Provider, usize>,
     run: &Run,
     args: &Args,
     reports: &[String],
@@ -662,7 +698,7 @@ fn print_summary(
             format!(
                 "{} {} ({})",
                 p.display_name(),
-                fetched.records.get(p).copied().unwrap_or(0),
+                records.get(p).copied().unwrap_or(0),
                 run.origin.get(p).map_or("-", |o| o.label())
             )
         })
@@ -712,7 +748,7 @@ fn write_outputs(
 /// `after-deliver`) aborts the process there, to try a resume by hand.
 async fn book(
     journal: &Journal,
-    fetched: &Fetched,
+    records: &BTreeMap<Provider, usize>,
     files: &[OutputFile],
     args: &Args,
     today: Date,
@@ -726,7 +762,7 @@ async fn book(
         Ledger::Url(url) => SqlLedger::connect(url).await?,
     };
     let company = org_nr(args);
-    for (provider, records) in &fetched.records {
+    for (provider, records) in records {
         let progress = SourceProgress {
             source: provider.as_str().to_owned(),
             period: period_key(&args.period),
@@ -780,42 +816,32 @@ async fn run() -> Result<(), Box<dyn Error>> {
         );
     }
 
-    // A progress line while fetching, on stderr so stdout stays the summary.
-    let progress = Arc::new(Progress::new());
-    let done = Arc::new(AtomicBool::new(false));
-    let ticker = {
-        let progress = progress.clone();
-        let done = done.clone();
-        tokio::spawn(async move {
-            while !done.load(Ordering::Relaxed) {
-                eprint!("\rfetching {}  ", progress.line());
-                tokio::time::sleep(Duration::from_millis(200)).await;
-            }
-            eprintln!("\rfetched  {}  ", progress.line());
-        })
-    };
-    let sources = run.sources.clone().with_deadlines(args.deadlines);
-    let fetched = fetch(&sources, &args.period, &|p, n| progress.add(p, n)).await;
-    done.store(true, Ordering::Relaxed);
-    let _ = ticker.await;
-    let fetched = fetched?;
-
     // Real data needs the real rates: the simulated publishers only when
     // every provider is simulated.
     let sandboxed_rates = run.origin.values().all(|o| *o == Origin::Sandbox);
     let rates = build_rates(args.period, sandboxed_rates).await?;
-    prefetch_rates(&rates, &fetched, args.period).await?;
-    let mut journal = map(&fetched, &args, &rates);
-    let (oss, ec) = reports(&fetched, &args, &rates, &mut journal).await;
+    let (closed, kept) = close_period(&run, &args, &rates).await?;
+    let mut journal = closed.journal;
+    let (oss, ec) = reports(&kept.sales, &args, &rates, &mut journal).await;
     let mut files = report_files(&oss, &ec, &args, sandboxed_rates)?;
-    files.push(("rates.csv".to_owned(), rates_used(&fetched, &rates)));
+    files.push((
+        "rates.csv".to_owned(),
+        rates_used(&rates, &kept.provider_rates),
+    ));
     let written: Vec<String> = files.iter().map(|(name, _)| name.clone()).collect();
-    let ledger = book(&journal, &fetched, &files, &args, today).await?;
+    let ledger = book(&journal, &closed.records, &files, &args, today).await?;
     println!(
         "exchange rates: the Riksbank's for booking, the ECB's for the OSS return ({})",
         rates.origin.label()
     );
-    print_summary(&journal, &fetched, &run, &args, &written, started.elapsed());
+    print_summary(
+        &journal,
+        &closed.records,
+        &run,
+        &args,
+        &written,
+        started.elapsed(),
+    );
     match (&ledger, &args.ledger) {
         (Some(report), Ledger::Sqlite(path)) => println!("ledger {}: {report}", path.display()),
         (Some(report), _) => println!("ledger: {report}"),

@@ -1,28 +1,33 @@
-//! Driving every provider the same way: fetch a period from any number of
-//! sources concurrently, then map it into a [`Journal`].
+//! A month close: every provider's records of a period, mapped into a
+//! [`Journal`].
 //!
-//! Provider-neutral: the host builds the clients (each implements the
-//! bookkeeping-core source traits) and hands them over as trait objects.
+//! [`Close`] is the way to do it: each client goes in once and plays every
+//! role it has ([`Roles`]), the records stream into the mapper as they
+//! arrive, progress, deadlines and rate preparation are optional.
 //!
 //! ```no_run
-//! use std::sync::Arc;
-//! use kassabok::close::{Sources, fetch};
-//! use kassabok::core::Period;
-//! use kassabok::mapping::{Chart, FixedRates, Policy};
+//! use kassabok::close::Close;
+//! use kassabok::mapping::Policy;
+//! use kassabok::shopify::ShopifyClient;
+//! use kassabok::stripe::StripeClient;
+//! use kassabok::{Month, Period};
 //!
-//! # async fn run(stripe: kassabok::stripe::StripeClient) -> Result<(), Box<dyn std::error::Error>> {
-//! let stripe = Arc::new(stripe);
-//! let sources = Sources {
-//!     sales: vec![stripe.clone()],
-//!     payouts: vec![stripe],
-//!     statements: vec![],
-//! };
-//! let period = Period::month(2026, time::Month::March)?;
-//! let fetched = fetch(&sources, &period, &|_provider, _n| {}).await?;
-//! let journal = fetched.map(Chart::bas2025(), Policy::default(), FixedRates::new(), period);
-//! assert!(journal.is_balanced());
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let shopify = ShopifyClient::builder("my-shop", "shpat_…").build()?;
+//! let stripe = StripeClient::builder("sk_live_…").build()?;
+//! let closed = Close::new(Period::month(2026, Month::March)?)
+//!     .source(shopify)
+//!     .source(stripe)
+//!     .policy(Policy::default().with_external_invoices(true))
+//!     .run()
+//!     .await?;
+//! assert!(closed.journal.is_balanced());
 //! # Ok(()) }
 //! ```
+//!
+//! [`fetch`] and [`Fetched::map`] are the older, two-step form: the whole
+//! period read into memory, then mapped. They give the same journal and stay
+//! for hosts that keep the records (to store or forward them).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -31,8 +36,16 @@ use bookkeeping_core::{
     PayoutRecord, PayoutSource, Period, Provider, SalesRecord, SalesSource, SourceError,
     StatementBatch, StatementSource,
 };
-use futures::StreamExt;
 use journal_mapping::{Chart, ExchangeRates, Journal, Mapper, Policy};
+
+mod drive;
+mod roles;
+mod run;
+
+pub use roles::Roles;
+pub use run::{Close, CloseError, Closed, DEFAULT_READ_AHEAD, Record};
+
+use drive::{Arrival, Plan, Sink, drive};
 
 /// The sources of a run, as trait objects so that a host drives every provider
 /// the same way.
@@ -89,9 +102,32 @@ pub struct Fetched {
     pub records: BTreeMap<Provider, usize>,
 }
 
-/// Fetches `period` from every source concurrently. `progress` is called with
-/// the provider and the number of records each time records arrive (a payout
-/// counts its lines), for a progress display.
+/// Fetches `period` from every source concurrently, into memory. `progress`
+/// is called with the provider and the number of records each time records
+/// arrive (a payout counts its lines), for a progress display.
+///
+/// [`Close`] does the same and maps the records as they arrive, without
+/// holding the period; `fetch` is for a host that keeps the records.
+///
+/// ```no_run
+/// use std::sync::Arc;
+/// use kassabok::close::{Sources, fetch};
+/// use kassabok::core::Period;
+/// use kassabok::mapping::{Chart, FixedRates, Policy};
+///
+/// # async fn run(stripe: kassabok::stripe::StripeClient) -> Result<(), Box<dyn std::error::Error>> {
+/// let stripe = Arc::new(stripe);
+/// let sources = Sources {
+///     sales: vec![stripe.clone()],
+///     payouts: vec![stripe],
+///     statements: vec![],
+/// };
+/// let period = Period::month(2026, time::Month::March)?;
+/// let fetched = fetch(&sources, &period, &|_provider, _n| {}).await?;
+/// let journal = fetched.map(Chart::bas2025(), Policy::default(), FixedRates::new(), period);
+/// assert!(journal.is_balanced());
+/// # Ok(()) }
+/// ```
 ///
 /// # Errors
 /// The first [`SourceError`] of any source: a run with a provider that failed
@@ -102,94 +138,37 @@ pub async fn fetch(
     period: &Period,
     progress: &(dyn Fn(Provider, usize) + Sync),
 ) -> Result<Fetched, SourceError> {
-    let sales = futures::future::try_join_all(sources.sales.iter().map(|s| async move {
-        let provider = s.provider();
-        let mut out = Vec::new();
-        let mut stream = s.sales(period);
-        while let Some(rec) = stream.next().await {
-            out.push(match rec? {
-                known
-                @ (SalesRecord::Sale(_) | SalesRecord::Refund(_) | SalesRecord::Review(_)) => known,
-                other => SalesRecord::Review(unknown_record(provider, format!("{other:?}"))),
-            });
-            progress(provider, 1);
-        }
-        let count = out.len();
-        Ok::<_, SourceError>((provider, out, count))
-    }));
-    let payouts = futures::future::try_join_all(sources.payouts.iter().map(|s| async move {
-        let provider = s.provider();
-        let mut out = Vec::new();
-        let mut count = 0;
-        let mut stream = s.payouts(period);
-        while let Some(rec) = stream.next().await {
-            let rec = match rec? {
-                known @ (PayoutRecord::Payout(_)
-                | PayoutRecord::Line(_)
-                | PayoutRecord::Review(_)
-                | PayoutRecord::DisputeLost(_)) => known,
-                other => PayoutRecord::Review(unknown_record(provider, format!("{other:?}"))),
-            };
-            // A payout counts with its lines: that is what a host waits for.
-            let n = match &rec {
-                PayoutRecord::Payout(p) => p.lines.len() + 1,
-                _ => 1,
-            };
-            count += n;
-            progress(provider, n);
-            out.push(rec);
-        }
-        Ok::<_, SourceError>((provider, out, count))
-    }));
-    let statements = futures::future::try_join_all(sources.statements.iter().map(|s| async move {
-        let provider = s.provider();
-        let batch = s.statements(period).await?;
-        let count = batch
-            .statements
-            .iter()
-            .map(|st| st.lines.len())
-            .sum::<usize>()
-            + batch.review.len();
-        progress(provider, count);
-        Ok::<_, SourceError>((provider, batch, count))
-    }));
-    let lookback = lookback_period(period);
-    let earlier = futures::future::try_join_all(sources.sales.iter().map(|s| async move {
-        let mut out = Vec::new();
-        let Some(lookback) = lookback else {
-            return Ok::<_, SourceError>(out);
-        };
-        let mut stream = s.sales(&lookback);
-        while let Some(rec) = stream.next().await {
-            if let SalesRecord::Sale(sale) = rec? {
-                out.push(sale);
-            }
-        }
-        Ok(out)
-    }));
-    let (sales, payouts, statements) = futures::try_join!(sales, payouts, statements)?;
-    // After the period's own listings, not beside them: the lookback is
-    // small, and running it alongside would add to each provider's
-    // concurrent load (Shopify's query-cost bucket) for no gain in time.
-    let earlier = earlier.await?;
-
-    let mut fetched = Fetched {
-        earlier_sales: earlier.into_iter().flatten().collect(),
-        ..Fetched::default()
+    let plan = Plan {
+        period,
+        sales: sources.sales.iter().map(|s| s.as_ref() as _).collect(),
+        payouts: sources.payouts.iter().map(|s| s.as_ref() as _).collect(),
+        statements: sources.statements.iter().map(|s| s.as_ref() as _).collect(),
+        // `Sources::with_deadlines` has put the clock on the sources themselves.
+        clock: None,
+        // Everything is kept anyway: every source is read at full speed.
+        read_ahead: usize::MAX,
+        progress: Some(progress),
     };
-    for (provider, recs, count) in sales {
-        *fetched.records.entry(provider).or_default() += count;
-        fetched.sales.extend(recs);
-    }
-    for (provider, recs, count) in payouts {
-        *fetched.records.entry(provider).or_default() += count;
-        fetched.payouts.extend(recs);
-    }
-    for (provider, batch, count) in statements {
-        *fetched.records.entry(provider).or_default() += count;
-        fetched.statements.push(batch);
-    }
+    let mut fetched = Fetched::default();
+    fetched.records = drive::<SourceError>(plan, &mut fetched, None).await?;
     Ok(fetched)
+}
+
+/// `fetch` keeps what the driver hands on, in its order.
+impl Sink for Fetched {
+    fn earlier_sale(&mut self, sale: bookkeeping_core::Sale) {
+        self.earlier_sales.push(sale);
+    }
+
+    fn record(&mut self, record: Arrival) {
+        match record {
+            Arrival::Sale(rec) => self.sales.push(rec),
+            Arrival::Payout(rec) => self.payouts.push(rec),
+            Arrival::Statements(batch) => self.statements.push(batch),
+        }
+    }
+
+    fn payouts_done(&mut self) {}
 }
 
 impl Fetched {

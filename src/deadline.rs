@@ -59,11 +59,7 @@ impl Sources {
     /// passes (the run's starts now). See the [module docs](crate::deadline).
     #[must_use]
     pub fn with_deadlines(self, deadlines: Deadlines) -> Sources {
-        let clock = Clock {
-            provider: deadlines.provider,
-            run: deadlines.run,
-            run_ends: Instant::now() + deadlines.run,
-        };
+        let clock = Clock::start_run(deadlines);
         Sources {
             sales: self
                 .sales
@@ -84,14 +80,46 @@ impl Sources {
     }
 }
 
+/// A run's deadlines, with the run's already started.
 #[derive(Debug, Clone, Copy)]
-struct Clock {
+pub(crate) struct Clock {
     provider: Duration,
     run: Duration,
     run_ends: Instant,
 }
 
 impl Clock {
+    /// The run's deadline starts now.
+    pub(crate) fn start_run(deadlines: Deadlines) -> Clock {
+        Clock {
+            provider: deadlines.provider,
+            run: deadlines.run,
+            run_ends: Instant::now() + deadlines.run,
+        }
+    }
+
+    /// `stream` of `provider`, asked now: cut off with an error when its
+    /// deadline or the run's passes.
+    pub(crate) fn stream<'a, T: Send + 'a>(
+        &self,
+        provider: Provider,
+        stream: RecordStream<'a, T>,
+    ) -> RecordStream<'a, T> {
+        let (ends, error) = self.start(provider);
+        cut(stream, ends, error)
+    }
+
+    /// `statements` of `provider`, asked now, or an error when its deadline
+    /// or the run's passes first.
+    pub(crate) async fn statements(
+        &self,
+        provider: Provider,
+        statements: impl Future<Output = Result<StatementBatch, SourceError>>,
+    ) -> Result<StatementBatch, SourceError> {
+        let (ends, error) = self.start(provider);
+        within(ends, statements).await.unwrap_or(Err(error))
+    }
+
     /// When a source asked now must be done, and the error if it is not.
     fn start(&self, provider: Provider) -> (Instant, SourceError) {
         let own = Instant::now() + self.provider;
@@ -125,25 +153,23 @@ impl<S: Source + ?Sized> Source for Timed<S> {
 
 impl<S: SalesSource + ?Sized> SalesSource for Timed<S> {
     fn sales<'a>(&'a self, period: &'a Period) -> RecordStream<'a, SalesRecord> {
-        let (ends, error) = self.clock.start(self.provider());
-        cut(self.inner.sales(period), ends, error)
+        self.clock.stream(self.provider(), self.inner.sales(period))
     }
 }
 
 impl<S: PayoutSource + ?Sized> PayoutSource for Timed<S> {
     fn payouts<'a>(&'a self, period: &'a Period) -> RecordStream<'a, PayoutRecord> {
-        let (ends, error) = self.clock.start(self.provider());
-        cut(self.inner.payouts(period), ends, error)
+        self.clock
+            .stream(self.provider(), self.inner.payouts(period))
     }
 }
 
 #[async_trait::async_trait]
 impl<S: StatementSource + ?Sized> StatementSource for Timed<S> {
     async fn statements(&self, period: &Period) -> Result<StatementBatch, SourceError> {
-        let (ends, error) = self.clock.start(self.provider());
-        within(ends, self.inner.statements(period))
+        self.clock
+            .statements(self.provider(), self.inner.statements(period))
             .await
-            .unwrap_or(Err(error))
     }
 }
 

@@ -24,6 +24,21 @@
 //! | [`sie`] | `sie-file` | SIE 4 writer and reader (feature `sie`) |
 //! | [`ledger`] | `voucher-ledger` | exactly-once export, corrections as new vouchers, resumable runs; SQLite or PostgreSQL (feature `ledger`) |
 //!
+//! A host closes a month with [`Close`]: each provider client goes in once,
+//! its records stream into the [`Journal`](mapping::Journal), and the journal
+//! is written as SIE 4I (the README's example, compiled as a test):
+//!
+//! ```no_run
+//! use kassabok::stripe::StripeClient;
+//! use kassabok::{Close, Month, Period};
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let stripe = StripeClient::builder("sk_live_…").build()?;
+//! let closed = Close::new(Period::month(2026, Month::March)?).source(stripe).run().await?;
+//! println!("{} vouchers, {:?} records", closed.journal.vouchers.len(), closed.records);
+//! # Ok(()) }
+//! ```
+//!
 //! The main example, `cargo run --example month_close`, runs a whole month
 //! close against a built-in sandbox when no provider credentials are set.
 //!
@@ -70,13 +85,25 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod close;
+
+// The README's Rust blocks (the host example) compile as doctests, so the
+// README cannot drift from the API.
+#[cfg(all(doctest, feature = "stripe", feature = "sie"))]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
 pub mod deadline;
 pub mod output;
 
 pub use bookkeeping_core as core;
+pub use bookkeeping_core::{Money, Period, Provider};
+pub use close::{Close, Closed};
 pub use exchange_rates as rates;
 pub use journal_mapping as mapping;
 pub use provider_http as http;
+/// The `time` crate kassabok's dates come from ([`Period`] is made of its
+/// `Date`s), so a host uses the same version.
+pub use time;
+pub use time::{Date, Month};
 pub use vat_reports as reports;
 
 #[cfg(feature = "klarna")]

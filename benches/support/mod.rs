@@ -23,9 +23,9 @@ use serde_json::{Value, json};
 use shopify_client::OrdersPage;
 use shopify_client::models::{Order, PageInfo};
 use shopify_client::normalize::{NormalizeOptions, normalize_order};
+use stripe_invoicing::ListPage;
 use stripe_invoicing::models::{BalanceTransaction, InvoicePayment, List, Payout};
 use stripe_invoicing::normalize::{InvoiceLinks, normalize_payout};
-use stripe_invoicing::resources::ListPage;
 use stripe_invoicing::{Listed, Malformed};
 
 /// The month every benchmark books.

@@ -21,18 +21,25 @@ async fn slow_sandbox() -> Sandbox {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_slow_provider_is_cut_off_at_its_deadline() {
     let sandbox = slow_sandbox().await;
-    let deadlines = Deadlines {
-        provider: Duration::from_millis(500),
-        run: Duration::from_secs(60),
-    };
     let started = Instant::now();
     let err = fetch(
-        &sources(&sandbox).with_deadlines(deadlines),
+        &sources(&sandbox).with_deadlines(HALF_A_SECOND_EACH),
         &march(),
         &|_, _| {},
     )
     .await
     .unwrap_err();
+    assert_cut_off_at_half_a_second(&err, started);
+}
+
+/// Half a second for each provider; a minute for the run.
+const HALF_A_SECOND_EACH: Deadlines = Deadlines {
+    provider: Duration::from_millis(500),
+    run: Duration::from_secs(60),
+};
+
+/// A provider cut off at its 0.5 s deadline: soon, and an error naming the provider and the wait.
+fn assert_cut_off_at_half_a_second(err: &kassabok::core::SourceError, started: Instant) {
     assert!(
         started.elapsed() < Duration::from_secs(3),
         "{:?}",
@@ -45,6 +52,24 @@ async fn a_slow_provider_is_cut_off_at_its_deadline() {
             err.provider
         )
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_close_cuts_a_slow_provider_off_at_its_deadline() {
+    let sandbox = slow_sandbox().await;
+    let c = crate::support::clients(&sandbox);
+    let started = Instant::now();
+    let err = kassabok::Close::new(march())
+        .source(c.shopify)
+        .source(c.stripe)
+        .deadlines(HALF_A_SECOND_EACH)
+        .run()
+        .await
+        .unwrap_err();
+    let kassabok::close::CloseError::Source(err) = err else {
+        panic!("not a source error: {err:?}");
+    };
+    assert_cut_off_at_half_a_second(&err, started);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,6 +1,7 @@
 //! End-to-end tests across the workspace: the sandbox month → the provider
 //! clients → the journal → SIE 4I. One test binary, one module per area.
 
+mod close_api;
 mod deadline;
 mod hostile;
 mod ledger;

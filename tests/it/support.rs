@@ -18,40 +18,56 @@ pub(crate) fn march() -> Period {
     Period::month(2026, time::Month::March).unwrap()
 }
 
+/// The four provider clients, pointed at `sandbox`.
+pub(crate) struct Clients {
+    pub(crate) shopify: ShopifyClient,
+    pub(crate) klarna: KlarnaClient,
+    pub(crate) stripe: StripeClient,
+    pub(crate) paypal: PayPalClient,
+}
+
 /// The clients of all four providers, pointed at `sandbox`.
-pub(crate) fn sources(sandbox: &Sandbox) -> Sources {
-    let shopify = Arc::new(
-        ShopifyClient::builder(sandbox.shopify.shop(), sandbox.shopify.access_token())
+pub(crate) fn clients(sandbox: &Sandbox) -> Clients {
+    Clients {
+        shopify: ShopifyClient::builder(sandbox.shopify.shop(), sandbox.shopify.access_token())
             .base_url(sandbox.shopify.uri())
             .build()
             .unwrap(),
-    );
-    let klarna = Arc::new(
-        KlarnaClient::builder(Credentials::basic(
+        klarna: KlarnaClient::builder(Credentials::basic(
             sandbox.klarna.username(),
             sandbox.klarna.password(),
         ))
         .base_url(sandbox.klarna.uri())
         .build()
         .unwrap(),
-    );
-    let stripe = Arc::new(
-        StripeClient::builder(sandbox.stripe.secret_key())
+        stripe: StripeClient::builder(sandbox.stripe.secret_key())
             .base_url(sandbox.stripe.uri())
             .build()
             .unwrap(),
-    );
-    let paypal = Arc::new(
-        PayPalClient::builder(sandbox.paypal.client_id(), sandbox.paypal.client_secret())
+        paypal: PayPalClient::builder(sandbox.paypal.client_id(), sandbox.paypal.client_secret())
             .base_url(sandbox.paypal.uri())
             .build()
             .unwrap(),
-    );
+    }
+}
+
+/// The clients of all four providers, pointed at `sandbox`, in the roles
+/// `fetch` takes them.
+pub(crate) fn sources(sandbox: &Sandbox) -> Sources {
+    let c = clients(sandbox);
+    let shopify = Arc::new(c.shopify);
+    let stripe = Arc::new(c.stripe);
     Sources {
         sales: vec![shopify.clone(), stripe.clone()],
-        payouts: vec![shopify, klarna, stripe],
-        statements: vec![paypal],
+        payouts: vec![shopify, Arc::new(c.klarna), stripe],
+        statements: vec![Arc::new(c.paypal)],
     }
+}
+
+/// The policy of the sandbox shop: it issues some invoices in its accounting
+/// program and takes card payments of them through Stripe.
+pub(crate) fn policy() -> Policy {
+    Policy::default().with_external_invoices(true)
 }
 
 /// Rates a host would supply; fixed so the journal is reproducible.
@@ -76,7 +92,6 @@ pub(crate) async fn close(sandbox: &Sandbox, period: Period) -> (Fetched, Journa
     let fetched = fetch(&sources(sandbox), &period, &|_, _| {})
         .await
         .expect("the sandbox answers every request");
-    let policy = Policy::default().with_external_invoices(true);
-    let journal = fetched.map(Chart::bas2025(), policy, rates(), period);
+    let journal = fetched.map(Chart::bas2025(), policy(), rates(), period);
     (fetched, journal)
 }

@@ -7,9 +7,9 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::coverage::Coverage;
-use crate::mapper::r2;
 use crate::markdown::escape as md;
 use crate::reconcile::{Outstanding, OutstandingKind, PayoutReconciliation};
+use crate::rounding::r2;
 use crate::voucher::{Voucher, VoucherId};
 
 /// A rounding residue booked on 3740 to make a voucher balance.

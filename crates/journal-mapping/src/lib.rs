@@ -120,6 +120,7 @@ mod mapper;
 pub mod markdown;
 mod policy;
 mod reconcile;
+mod rounding;
 mod vat;
 mod voucher;
 

@@ -15,7 +15,7 @@ use bookkeeping_core::{
     Currency, Payout, PayoutRecord, Period, Provider, Refund, ReviewItem, ReviewReason, Sale,
     SalesRecord, SourceRef, Statement, StatementBatch,
 };
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::chart::{Chart, FeeCategory, Role};
@@ -24,14 +24,10 @@ use crate::fx::ExchangeRates;
 use crate::journal::{Journal, ProviderTotals, RoundingResidue};
 use crate::policy::{AccountingMethod, FeeVatClass, Policy};
 use crate::reconcile::PayoutReconciliation;
+pub(crate) use crate::rounding::r2;
 use crate::voucher::{VoucherKind, hash_str};
 
 use draft::{Draft, DraftKey};
-
-/// Rounds SEK to öre, half away from zero.
-pub(crate) fn r2(d: Decimal) -> Decimal {
-    d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
-}
 
 /// Everything for one period, for [`map`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]

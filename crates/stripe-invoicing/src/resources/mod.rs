@@ -20,7 +20,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use crate::StripeClient;
-use crate::error::StripeError;
+use crate::error::Error;
 use crate::models::List;
 
 /// Objects per page: Stripe's maximum.
@@ -29,7 +29,7 @@ pub const PAGE_SIZE: u32 = 100;
 /// A listing: each item is an object, or the
 /// [`Malformed`](provider_http::Malformed) report of one that could not be
 /// decoded; the stream ends after the first `Err`.
-pub type ListStream<T> = BoxStream<'static, Result<Listed<T>, StripeError>>;
+pub type ListStream<T> = BoxStream<'static, Result<Listed<T>, Error>>;
 
 /// A half-open time range for Stripe's range filters: `[gte, lt)`, sent as
 /// `created[gte]=…&created[lt]=…` in unix seconds.
@@ -63,9 +63,9 @@ impl TimeRange {
     }
 }
 
-impl From<PaginationError> for StripeError {
+impl From<PaginationError> for Error {
     fn from(err: PaginationError) -> Self {
-        StripeError::Pagination {
+        Error::Pagination {
             path: String::new(),
             reason: err.to_string(),
         }
@@ -107,7 +107,7 @@ impl StripeClient {
                     None => None,
                     Some(Some(id)) => Some(id.to_owned()),
                     Some(None) => {
-                        return Err(StripeError::Pagination {
+                        return Err(Error::Pagination {
                             path: path.clone(),
                             reason: if page.items.is_empty() {
                                 "has_more is true on an empty page"
@@ -118,17 +118,15 @@ impl StripeClient {
                         });
                     }
                 };
-                Ok::<_, StripeError>(Page::new(page.items, next))
+                Ok::<_, Error>(Page::new(page.items, next))
             }
         })
         .map(move |item| {
             item.map_err(|err| match err {
-                StripeError::Pagination { path, reason } if path.is_empty() => {
-                    StripeError::Pagination {
-                        path: list_path.clone(),
-                        reason,
-                    }
-                }
+                Error::Pagination { path, reason } if path.is_empty() => Error::Pagination {
+                    path: list_path.clone(),
+                    reason,
+                },
                 other => other,
             })
         })
@@ -158,7 +156,7 @@ pub trait StripeObject: DeserializeOwned {
 ///
 /// ```
 /// use stripe_invoicing::models::BalanceTransaction;
-/// use stripe_invoicing::resources::ListPage;
+/// use stripe_invoicing::ListPage;
 ///
 /// let body = br#"{"object": "list", "has_more": true, "url": "/v1/balance_transactions",
 ///   "data": [

@@ -1,0 +1,455 @@
+//! The one driver behind [`Close`](super::Close) and [`fetch`](super::fetch):
+//! every source of a period read concurrently, its records handed on in the
+//! order the mapper needs them.
+//!
+//! The mapper's journal depends on the order records reach it (a payout
+//! settles the sales added before it; review items keep their order), so the
+//! records leave here in *lane* order: the period's earlier sales first, then
+//! each sales source in turn, each payout source in turn, each statement
+//! source in turn, every source's records in its own order. The sources are
+//! read at the same time all the same: the source whose turn it is hands its
+//! records on as they arrive, and each of the others reads ahead into a queue
+//! of at most `read_ahead` records, then waits its turn.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use bookkeeping_core::{
+    Currency, PayoutRecord, PayoutSource, Period, Provider, RecordStream, Sale, SalesRecord,
+    SalesSource, SourceError, StatementBatch, StatementSource,
+};
+use futures::future::BoxFuture;
+use futures::stream::{BoxStream, Stream, StreamExt};
+
+use super::{lookback_period, unknown_record};
+use crate::deadline::Clock;
+
+/// A record as it leaves the driver.
+#[derive(Debug)]
+pub(crate) enum Arrival {
+    Sale(SalesRecord),
+    Payout(PayoutRecord),
+    Statements(StatementBatch),
+}
+
+impl Arrival {
+    /// How much the record counts for progress, the per-provider totals and
+    /// read-ahead: one, and a payout its lines too (that is what a host waits
+    /// for), a statement batch its lines and review items.
+    fn weight(&self) -> usize {
+        match self {
+            Arrival::Sale(_) => 1,
+            Arrival::Payout(PayoutRecord::Payout(p)) => p.lines.len() + 1,
+            Arrival::Payout(_) => 1,
+            Arrival::Statements(batch) => {
+                batch
+                    .statements
+                    .iter()
+                    .map(|s| s.lines.len())
+                    .sum::<usize>()
+                    + batch.review.len()
+            }
+        }
+    }
+
+    /// Every currency the record's amounts are in.
+    fn currencies(&self, out: &mut BTreeSet<Currency>) {
+        match self {
+            Arrival::Sale(SalesRecord::Sale(s)) => {
+                out.insert(s.currency);
+            }
+            Arrival::Sale(SalesRecord::Refund(r)) => {
+                out.insert(r.currency);
+            }
+            Arrival::Payout(PayoutRecord::Payout(p)) => {
+                out.insert(p.amount.currency());
+                for l in &p.lines {
+                    out.insert(l.gross.currency());
+                    out.extend(l.original.map(|o| o.currency()));
+                }
+            }
+            Arrival::Payout(PayoutRecord::Line(b)) => {
+                out.insert(b.line.gross.currency());
+                out.extend(b.line.original.map(|o| o.currency()));
+            }
+            Arrival::Payout(PayoutRecord::DisputeLost(d)) => {
+                out.insert(d.amount.currency());
+            }
+            Arrival::Statements(batch) => out.extend(batch.statements.iter().map(|s| s.currency)),
+            _ => {}
+        }
+    }
+}
+
+/// Where the driver hands records, in lane order.
+pub(crate) trait Sink {
+    /// A sale of the [`SALES_LOOKBACK_DAYS`](super::SALES_LOOKBACK_DAYS)
+    /// before the period (all of them come before the period's records).
+    fn earlier_sale(&mut self, sale: Sale);
+    /// A record of the period.
+    fn record(&mut self, record: Arrival);
+    /// Every payout source has handed on its last record (called once,
+    /// before the first statement batch).
+    fn payouts_done(&mut self);
+}
+
+/// Called with each foreign currency the first time a record in it is about
+/// to be handed on (a host fetches the rates the mapper will ask for).
+pub(crate) type Prepare<'p, E> =
+    dyn Fn(Currency) -> BoxFuture<'p, Result<(), E>> + Send + Sync + 'p;
+
+/// What to read.
+pub(crate) struct Plan<'a> {
+    pub(crate) period: &'a Period,
+    pub(crate) sales: Vec<&'a dyn SalesSource>,
+    pub(crate) payouts: Vec<&'a dyn PayoutSource>,
+    pub(crate) statements: Vec<&'a dyn StatementSource>,
+    pub(crate) clock: Option<Clock>,
+    /// Records (by [`Arrival::weight`]) a source may read ahead of its turn.
+    pub(crate) read_ahead: usize,
+    pub(crate) progress: Option<&'a (dyn Fn(Provider, usize) + Sync)>,
+}
+
+/// Reads `plan` into `sink`; returns the records read per provider (the
+/// earlier sales, read only for matching, do not count).
+///
+/// # Errors
+/// The first [`SourceError`] of any source, or the first error of `prepare`.
+pub(crate) async fn drive<E: From<SourceError>>(
+    plan: Plan<'_>,
+    sink: &mut impl Sink,
+    prepare: Option<&Prepare<'_, E>>,
+) -> Result<BTreeMap<Provider, usize>, E> {
+    let mut prepared = BTreeSet::from([Currency::SEK]);
+    let clock = plan.clock.as_ref();
+
+    // The days before the period, only so that a receipt finds its sale.
+    if let Some(lookback) = lookback_period(plan.period) {
+        let lanes = plan
+            .sales
+            .iter()
+            .map(|s| {
+                clocked(clock, s.provider(), s.sales(&lookback))
+                    .filter_map(|rec| async move {
+                        match rec {
+                            Ok(SalesRecord::Sale(sale)) => Some(Ok((sale, 1))),
+                            Ok(_) => None,
+                            Err(e) => Some(Err(e)),
+                        }
+                    })
+                    .boxed()
+            })
+            .collect();
+        let mut earlier = Ordered::new(lanes, plan.read_ahead);
+        while let Some(next) = earlier.next().await {
+            let (_, sale) = next?;
+            let mut currencies = BTreeSet::from([sale.currency]);
+            prepare_new(&mut currencies, &mut prepared, prepare).await?;
+            sink.earlier_sale(sale);
+        }
+    }
+
+    let period = plan.period;
+    let mut providers = Vec::new();
+    let mut lanes: Vec<BoxStream<'_, Result<(Arrival, usize), SourceError>>> = Vec::new();
+    for s in &plan.sales {
+        providers.push(s.provider());
+        lanes.push(lane(clock, s.provider(), s.sales(period), sales_arrival));
+    }
+    for s in &plan.payouts {
+        providers.push(s.provider());
+        lanes.push(lane(clock, s.provider(), s.payouts(period), payout_arrival));
+    }
+    let payouts_end = lanes.len();
+    for s in &plan.statements {
+        let provider = s.provider();
+        providers.push(provider);
+        let clock = plan.clock;
+        lanes.push(
+            futures::stream::once(async move {
+                let batch = match clock {
+                    Some(clock) => clock.statements(provider, s.statements(period)).await,
+                    None => s.statements(period).await,
+                }?;
+                let arrival = Arrival::Statements(batch);
+                let weight = arrival.weight();
+                Ok((arrival, weight))
+            })
+            .boxed(),
+        );
+    }
+
+    let mut records: BTreeMap<Provider, usize> = BTreeMap::new();
+    let mut counted = |lane: usize, weight: usize| {
+        let provider = providers[lane];
+        *records.entry(provider).or_default() += weight;
+        if let Some(progress) = plan.progress {
+            progress(provider, weight);
+        }
+    };
+    let mut payouts_open = true;
+    {
+        let mut ordered = Ordered::new(lanes, plan.read_ahead).on_arrival(&mut counted);
+        while let Some(next) = ordered.next().await {
+            let (lane, record) = next?;
+            if payouts_open && lane >= payouts_end {
+                sink.payouts_done();
+                payouts_open = false;
+            }
+            if prepare.is_some() {
+                let mut currencies = BTreeSet::new();
+                record.currencies(&mut currencies);
+                prepare_new(&mut currencies, &mut prepared, prepare).await?;
+            }
+            sink.record(record);
+        }
+    }
+    if payouts_open {
+        sink.payouts_done();
+    }
+    // Every provider that was read shows, with 0 when it had nothing.
+    for provider in &providers {
+        records.entry(*provider).or_default();
+    }
+    Ok(records)
+}
+
+/// A lane of the period: `stream` of `provider` (cut off by `clock` when
+/// there is one), each record made an [`Arrival`] by `arrival` and weighed.
+fn lane<'a, T: Send + 'a>(
+    clock: Option<&Clock>,
+    provider: Provider,
+    stream: RecordStream<'a, T>,
+    arrival: fn(Provider, T) -> Arrival,
+) -> BoxStream<'a, Result<(Arrival, usize), SourceError>> {
+    clocked(clock, provider, stream)
+        .map(move |rec| {
+            let arrival = arrival(provider, rec?);
+            let weight = arrival.weight();
+            Ok((arrival, weight))
+        })
+        .boxed()
+}
+
+/// A sales record; a kind newer than this facade becomes a review item.
+fn sales_arrival(provider: Provider, rec: SalesRecord) -> Arrival {
+    Arrival::Sale(match rec {
+        known @ (SalesRecord::Sale(_) | SalesRecord::Refund(_) | SalesRecord::Review(_)) => known,
+        other => SalesRecord::Review(unknown_record(provider, format!("{other:?}"))),
+    })
+}
+
+/// A payout record; a kind newer than this facade becomes a review item.
+fn payout_arrival(provider: Provider, rec: PayoutRecord) -> Arrival {
+    Arrival::Payout(match rec {
+        known @ (PayoutRecord::Payout(_)
+        | PayoutRecord::Line(_)
+        | PayoutRecord::Review(_)
+        | PayoutRecord::DisputeLost(_)) => known,
+        other => PayoutRecord::Review(unknown_record(provider, format!("{other:?}"))),
+    })
+}
+
+/// `stream` of `provider`, cut off by `clock` when there is one.
+fn clocked<'a, T: Send + 'a>(
+    clock: Option<&Clock>,
+    provider: Provider,
+    stream: RecordStream<'a, T>,
+) -> RecordStream<'a, T> {
+    match clock {
+        Some(clock) => clock.stream(provider, stream),
+        None => stream,
+    }
+}
+
+/// Calls `prepare` for each of `currencies` not yet `prepared`.
+async fn prepare_new<E>(
+    currencies: &mut BTreeSet<Currency>,
+    prepared: &mut BTreeSet<Currency>,
+    prepare: Option<&Prepare<'_, E>>,
+) -> Result<(), E> {
+    let Some(prepare) = prepare else {
+        return Ok(());
+    };
+    for c in std::mem::take(currencies) {
+        if prepared.insert(c) {
+            prepare(c).await?;
+        }
+    }
+    Ok(())
+}
+
+/// One source's records: those that arrived before its turn, and whether it
+/// has ended.
+struct Lane<'a, T> {
+    stream: BoxStream<'a, Result<(T, usize), SourceError>>,
+    queue: VecDeque<T>,
+    queued: usize,
+    done: bool,
+}
+
+/// Lanes read concurrently, yielded in lane order: `(lane, record)`. Ends
+/// after the first error (a run with a source that failed is not complete).
+struct Ordered<'a, 'f, T> {
+    lanes: Vec<Lane<'a, T>>,
+    head: usize,
+    read_ahead: usize,
+    failed: bool,
+    on_arrival: Option<&'f mut (dyn FnMut(usize, usize) + Send)>,
+}
+
+impl<'a, 'f, T> Ordered<'a, 'f, T> {
+    fn new(
+        streams: Vec<BoxStream<'a, Result<(T, usize), SourceError>>>,
+        read_ahead: usize,
+    ) -> Self {
+        Ordered {
+            lanes: streams
+                .into_iter()
+                .map(|stream| Lane {
+                    stream,
+                    queue: VecDeque::new(),
+                    queued: 0,
+                    done: false,
+                })
+                .collect(),
+            head: 0,
+            read_ahead: read_ahead.max(1),
+            failed: false,
+            on_arrival: None,
+        }
+    }
+
+    /// Calls `f(lane, weight)` as each record arrives, before its turn.
+    fn on_arrival(mut self, f: &'f mut (dyn FnMut(usize, usize) + Send)) -> Self {
+        self.on_arrival = Some(f);
+        self
+    }
+}
+
+// Records are only moved in and out of the queues, never pinned.
+impl<T> Unpin for Ordered<'_, '_, T> {}
+
+impl<T> Stream for Ordered<'_, '_, T> {
+    type Item = Result<(usize, T), SourceError>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        loop {
+            if this.failed {
+                return Poll::Ready(None);
+            }
+            while let Some(lane) = this.lanes.get_mut(this.head) {
+                if let Some(record) = lane.queue.pop_front() {
+                    return Poll::Ready(Some(Ok((this.head, record))));
+                }
+                if !lane.done {
+                    break;
+                }
+                lane.queued = 0;
+                this.head += 1;
+            }
+            if this.head == this.lanes.len() {
+                return Poll::Ready(None);
+            }
+            // Each lane that may read is polled once; a lane whose queue is
+            // full is not polled, so it stops asking its provider until its
+            // turn comes (the loop polls it again once the head moves).
+            let mut moved = false;
+            for (i, lane) in this.lanes.iter_mut().enumerate().skip(this.head) {
+                if lane.done || (i != this.head && lane.queued >= this.read_ahead) {
+                    continue;
+                }
+                match lane.stream.poll_next_unpin(cx) {
+                    Poll::Ready(Some(Ok((record, weight)))) => {
+                        if let Some(f) = this.on_arrival.as_mut() {
+                            f(i, weight);
+                        }
+                        if i != this.head {
+                            lane.queued += weight;
+                        }
+                        lane.queue.push_back(record);
+                        moved = true;
+                    }
+                    Poll::Ready(Some(Err(e))) => {
+                        this.failed = true;
+                        return Poll::Ready(Some(Err(e)));
+                    }
+                    Poll::Ready(None) => {
+                        lane.done = true;
+                        moved = true;
+                    }
+                    Poll::Pending => {}
+                }
+            }
+            if !moved {
+                return Poll::Pending;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures::stream;
+
+    fn lane(items: Vec<u32>) -> BoxStream<'static, Result<(u32, usize), SourceError>> {
+        stream::iter(items.into_iter().map(|i| Ok((i, 1)))).boxed()
+    }
+
+    #[tokio::test]
+    async fn lanes_come_out_in_lane_order_whatever_the_arrival_order() {
+        // The second lane is ready first; its records still come after the first lane's.
+        let (tx, rx) = futures::channel::mpsc::unbounded();
+        let first = rx.map(|i: u32| Ok((i, 1))).boxed();
+        let ordered = Ordered::new(vec![first, lane(vec![10, 11])], usize::MAX);
+        tx.unbounded_send(1).unwrap();
+        tx.unbounded_send(2).unwrap();
+        drop(tx);
+        let out: Vec<_> = ordered.map(|r| r.unwrap()).collect().await;
+        assert_eq!(out, vec![(0, 1), (0, 2), (1, 10), (1, 11)]);
+    }
+
+    #[tokio::test]
+    async fn a_waiting_lane_reads_ahead_no_further_than_allowed() {
+        let (tx, rx) = futures::channel::mpsc::unbounded::<u32>();
+        let first = rx.map(|i| Ok((i, 1))).boxed();
+        let mut arrived = Vec::new();
+        let mut on_arrival = |lane: usize, _w: usize| arrived.push(lane);
+        {
+            let mut ordered =
+                Ordered::new(vec![first, lane((0..100).collect())], 3).on_arrival(&mut on_arrival);
+            // The head has nothing yet: the other lane reads 3 ahead, then stops.
+            let pending = futures::poll!(ordered.next());
+            assert!(pending.is_pending());
+            tx.unbounded_send(7).unwrap();
+            drop(tx);
+            assert_eq!(ordered.next().await.unwrap().unwrap(), (0, 7));
+            let rest: Vec<_> = ordered.map(|r| r.unwrap().1).collect().await;
+            assert_eq!(rest, (0..100).collect::<Vec<_>>());
+        }
+        assert_eq!(arrived[..3], [1, 1, 1]);
+        assert_eq!(
+            arrived[3], 0,
+            "the fourth record of lane 1 waited for its turn"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_error_in_any_lane_ends_the_stream() {
+        let failing = stream::iter(vec![Err(SourceError::new(
+            Provider::Klarna,
+            bookkeeping_core::SourceErrorKind::Network,
+            "broke off",
+        ))])
+        .boxed();
+        let (_tx, rx) = futures::channel::mpsc::unbounded::<u32>();
+        let never = rx.map(|i| Ok((i, 1))).boxed();
+        let mut ordered = Ordered::new(vec![never, failing], usize::MAX);
+        let err = ordered.next().await.unwrap().unwrap_err();
+        assert_eq!(err.provider, Provider::Klarna);
+        assert!(ordered.next().await.is_none());
+    }
+}
