@@ -47,7 +47,7 @@ use kassabok::klarna::KlarnaClient;
 use kassabok::paypal::PayPalClient;
 use kassabok::shopify::{OrderQuery, ShopifyClient};
 use kassabok::stripe::StripeClient;
-use kassabok::stripe::resources::TimeRange;
+use kassabok::stripe::TimeRange;
 use provider_http::RateLimit;
 use provider_sandbox::shopify_cost::Plan;
 use provider_sandbox::synthetic::{SyntheticStripe, SyntheticStripeConfig, regroup_payouts};

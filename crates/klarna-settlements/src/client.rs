@@ -234,12 +234,7 @@ impl KlarnaClientBuilder {
     /// base URL that is not https (or loopback http) or credentials that are
     /// not valid header values.
     pub fn build(self) -> Result<KlarnaClient, Error> {
-        if !(1..=MAX_PAGE_SIZE).contains(&self.page_size) {
-            return Err(Error::Config(format!(
-                "page size {} is outside 1..={MAX_PAGE_SIZE}",
-                self.page_size
-            )));
-        }
+        provider_http::check_page_size(self.page_size, MAX_PAGE_SIZE).map_err(Error::Config)?;
         let default_url = self.region.base_url(self.environment);
         // Klarna counts limits per merchant id: 200 requests/s live and 50/s
         // in the playground for these operations.

@@ -63,15 +63,18 @@
 
 mod client;
 mod error;
+pub mod ids;
 mod listed;
 pub mod models;
 pub mod normalize;
 pub mod report;
 mod resources;
+mod source;
 
 pub use client::{
     API_VERSION, Credentials, Environment, KlarnaClient, KlarnaClientBuilder, MAX_PAGE_SIZE, Region,
 };
 pub use error::Error;
+pub use ids::{CaptureId, MerchantId, OrderId, PaymentReference, RefundId};
 pub use provider_http::{Listed, Malformed};
 pub use resources::{PayoutQuery, TransactionQuery};

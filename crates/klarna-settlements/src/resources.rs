@@ -1,8 +1,6 @@
 //! The Settlements API endpoints: payouts, transactions, summary, reports.
 
-use bookkeeping_core::{
-    Currency, PayoutRecord, PayoutSource, Period, Provider, RecordStream, Source, SourceError,
-};
+use bookkeeping_core::{Currency, PayoutRecord, Period};
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use provider_http::http::header::{ACCEPT, HeaderValue};
 use provider_http::{Page, RequestSpec, end_after_error};
@@ -341,20 +339,4 @@ fn encode_segment(s: &str) -> String {
         }
     }
     out
-}
-
-impl Source for KlarnaClient {
-    fn provider(&self) -> Provider {
-        Provider::Klarna
-    }
-}
-
-impl PayoutSource for KlarnaClient {
-    /// The payouts whose payout date falls in `period`, each with its
-    /// transactions as lines, plus review items.
-    fn payouts<'a>(&'a self, period: &'a Period) -> RecordStream<'a, PayoutRecord> {
-        self.normalized_payouts(&PayoutQuery::period(period))
-            .map_err(SourceError::from)
-            .boxed()
-    }
 }

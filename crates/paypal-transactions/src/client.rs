@@ -178,12 +178,7 @@ impl PayPalClientBuilder {
         if self.client_id.trim().is_empty() {
             return Err(Error::Config("client id is empty".to_owned()));
         }
-        if !(1..=500).contains(&self.page_size) {
-            return Err(Error::Config(format!(
-                "page size {} is not between 1 and 500",
-                self.page_size
-            )));
-        }
+        provider_http::check_page_size(self.page_size, crate::PAGE_SIZE).map_err(Error::Config)?;
         // No `scope` parameter: PayPal grants the scopes enabled on the app (the reporting
         // calls need `…/reporting/search/read` and `…/reporting/balances/read`).
         let credentials =

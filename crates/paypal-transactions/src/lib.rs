@@ -90,11 +90,11 @@
 
 mod client;
 mod error;
-mod ids;
+pub mod ids;
 pub mod models;
 pub mod normalize;
 pub mod report;
-mod search;
+mod resources;
 mod source;
 
 pub use client::{Environment, PayPalClient, PayPalClientBuilder};
@@ -105,7 +105,7 @@ pub use normalize::{
     statements_from_transactions, transaction_lines,
 };
 pub use report::{ActivityCsvOptions, ActivityReport, read_activity_csv};
-pub use search::{SearchItem, TransactionSearch};
+pub use resources::{SearchItem, TransactionSearch};
 
 /// The PayPal REST API version every path is under (`/v1/...`): the one constant that pins it.
 pub const API_VERSION: &str = "v1";

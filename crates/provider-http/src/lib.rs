@@ -212,4 +212,4 @@ pub use retry::{
     DefaultClassifier, Jitter, RetryClassifier, RetryDecision, RetryPolicy, ShopifyClassifier,
     StripeClassifier, is_retryable_status, parse_retry_after, shopify_throttle_wait,
 };
-pub use transport::Transport;
+pub use transport::{Transport, check_page_size};

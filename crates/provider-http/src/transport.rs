@@ -71,6 +71,28 @@ impl Transport {
     }
 }
 
+/// Checks a client's page size: every client refuses a size outside `1..=max` in its
+/// `build()` (none clamps it silently), with this message in its configuration error.
+///
+/// # Errors
+///
+/// `page size {size} is outside 1..={max}`.
+///
+/// ```
+/// assert_eq!(provider_http::check_page_size(100, 250), Ok(100));
+/// assert_eq!(
+///     provider_http::check_page_size(0, 250).unwrap_err(),
+///     "page size 0 is outside 1..=250"
+/// );
+/// ```
+pub fn check_page_size(size: u32, max: u32) -> Result<u32, String> {
+    if (1..=max).contains(&size) {
+        Ok(size)
+    } else {
+        Err(format!("page size {size} is outside 1..={max}"))
+    }
+}
+
 /// Writes the transport setters of a provider client's builder: `base_url`, `retry`,
 /// `rate_limit`, `no_rate_limit`, `timeout` and `limits`, each storing its value in the
 /// builder's `transport: `[`Transport`] field. Invoke it inside the builder's `impl` block;

@@ -299,12 +299,13 @@ pub fn check_user_errors(operation: &str, payload: &Value) -> Result<(), Error> 
 impl ShopifyClientBuilder {
     provider_http::transport_setters!();
 
-    /// Orders and payouts per page (1 to 250; default 250). When Shopify
-    /// refuses a query as too costly (`MAX_COST_EXCEEDED`), the client
-    /// shrinks the page to fit and goes on.
+    /// Orders and payouts per page, 1 to [`MAX_PAGE_SIZE`] (default 250);
+    /// another size makes [`build`](Self::build) fail, as in every client.
+    /// When Shopify refuses a query as too costly (`MAX_COST_EXCEEDED`), the
+    /// client shrinks the page to fit and goes on.
     #[must_use]
     pub fn page_size(mut self, size: u32) -> Self {
-        self.page_size = size.clamp(1, MAX_PAGE_SIZE);
+        self.page_size = size;
         self
     }
 
@@ -352,11 +353,13 @@ impl ShopifyClientBuilder {
     ///
     /// # Errors
     /// [`Error::InvalidShop`] when the shop is not `{handle}.myshopify.com`
-    /// or a handle (lowercase letters, digits and hyphens); [`Error::Http`]
+    /// or a handle (lowercase letters, digits and hyphens); [`Error::Config`]
+    /// when the page size is outside 1–250; [`Error::Http`]
     /// when the base URL is not https (or loopback http) or the token is not
     /// a valid header value.
     pub fn build(self) -> Result<ShopifyClient, Error> {
         let shop = validate_shop(&self.shop)?;
+        provider_http::check_page_size(self.page_size, MAX_PAGE_SIZE).map_err(Error::Config)?;
         let default_base = format!("https://{shop}.myshopify.com");
         let http = HttpClient::builder("shopify", &default_base)
             .auth(Auth::header(
@@ -479,6 +482,25 @@ mod tests {
             .build()
             .unwrap_err();
         assert!(!format!("{err} {err:?}").contains(secret));
+    }
+
+    #[test]
+    fn a_page_size_out_of_range_is_refused_not_clamped() {
+        for size in [0, MAX_PAGE_SIZE + 1] {
+            let err = ShopifyClient::builder("kassabok-demo", "shpat_x")
+                .page_size(size)
+                .build()
+                .unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                format!("shopify: invalid configuration: page size {size} is outside 1..=250")
+            );
+        }
+        let client = ShopifyClient::builder("kassabok-demo", "shpat_x")
+            .page_size(MAX_PAGE_SIZE)
+            .build()
+            .unwrap();
+        assert_eq!(client.page_size, MAX_PAGE_SIZE);
     }
 
     #[test]

@@ -47,6 +47,9 @@ pub enum Error {
         /// What is wrong with it.
         reason: &'static str,
     },
+    /// The client was set up wrongly (a page size outside 1–250).
+    #[error("shopify: invalid configuration: {0}")]
+    Config(String),
     /// The HTTP layer failed: configuration, connection, an error status, or
     /// a body that is not JSON.
     #[error(transparent)]
@@ -181,7 +184,7 @@ impl Error {
 
     fn source_kind(&self) -> SourceErrorKind {
         match self {
-            Error::InvalidShop { .. } => SourceErrorKind::Config,
+            Error::InvalidShop { .. } | Error::Config(_) => SourceErrorKind::Config,
             Error::Throttled { .. } => SourceErrorKind::RateLimited,
             Error::GraphQl { errors, .. } => {
                 if errors

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use bookkeeping_core::LineKind;
 use provider_http::{
-    Auth, ExposeSecret, HttpClient, HttpError, RateLimit, SecretString, StripeClassifier, Transport,
+    Auth, ExposeSecret, HttpClient, RateLimit, SecretString, StripeClassifier, Transport,
 };
 
 use crate::models::InvoiceStatus;
@@ -62,7 +62,7 @@ impl StripeClient {
     ///     .base_url("http://127.0.0.1:9") // the test hook
     ///     .build()?;
     /// assert_eq!(client.http().base_url().as_str(), "http://127.0.0.1:9/");
-    /// # Ok::<(), provider_http::HttpError>(())
+    /// # Ok::<(), stripe_invoicing::Error>(())
     /// ```
     pub fn builder(secret_key: impl Into<SecretString>) -> StripeClientBuilder {
         StripeClientBuilder {
@@ -154,9 +154,10 @@ impl StripeClientBuilder {
     /// Builds the client.
     ///
     /// # Errors
-    /// A configuration [`HttpError`] when the base URL is not `https` (or
-    /// loopback `http`), or the key or account id is not a valid header value.
-    pub fn build(self) -> Result<StripeClient, HttpError> {
+    /// [`Error::Http`](crate::Error::Http) with a configuration error when the
+    /// base URL is not `https` (or loopback `http`), or the key or account id
+    /// is not a valid header value.
+    pub fn build(self) -> Result<StripeClient, crate::Error> {
         let key = self.secret_key.expose_secret();
         let test_mode = key.starts_with("sk_test_") || key.starts_with("rk_test_");
         let rate = RateLimit::per_second(if test_mode {

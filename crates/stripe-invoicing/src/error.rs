@@ -8,7 +8,7 @@ use provider_http::{HttpError, Malformed};
 /// No error ever contains the secret key.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum StripeError {
+pub enum Error {
     /// The HTTP layer failed: transport, an error answer from Stripe (with its
     /// status, code, message and request id), a response that is not a list,
     /// or a repeated pagination cursor.
@@ -29,11 +29,11 @@ pub enum StripeError {
     Malformed(Box<Malformed>),
 }
 
-impl StripeError {
+impl Error {
     /// The HTTP error, if this is one.
     pub fn http(&self) -> Option<&HttpError> {
         match self {
-            StripeError::Http(e) => Some(e),
+            Error::Http(e) => Some(e),
             _ => None,
         }
     }
@@ -45,18 +45,18 @@ impl StripeError {
     }
 }
 
-impl From<Malformed> for StripeError {
+impl From<Malformed> for Error {
     fn from(m: Malformed) -> Self {
-        StripeError::Malformed(Box::new(m))
+        Error::Malformed(Box::new(m))
     }
 }
 
-impl From<StripeError> for SourceError {
-    fn from(err: StripeError) -> Self {
+impl From<Error> for SourceError {
+    fn from(err: Error) -> Self {
         let kind = match &err {
-            StripeError::Http(http) => http.source_kind(),
-            StripeError::Pagination { .. } => SourceErrorKind::Api,
-            StripeError::Malformed(_) => SourceErrorKind::Decode,
+            Error::Http(http) => http.source_kind(),
+            Error::Pagination { .. } => SourceErrorKind::Api,
+            Error::Malformed(_) => SourceErrorKind::Decode,
         };
         SourceError::new(Provider::Stripe, kind, err.to_string()).with_source(err)
     }

@@ -11,7 +11,7 @@
 //! - [`models`] — payouts, balance transactions, charges, refunds, disputes,
 //!   invoices, invoice payments, credit notes and tax rates as Stripe sends
 //!   them; unknown enum values decode into `Unknown(String)`.
-//! - [`resources`] — list endpoints as streams (`limit=100`,
+//! - list endpoints as streams on [`StripeClient`] ([`ListStream`], [`TimeRange`]) (`limit=100`,
 //!   `starting_after`), each object decoded on its own so one malformed
 //!   object becomes a review item and the rest still come through.
 //! - [`normalize`] — into [`Payout`](bookkeeping_core::Payout)s with
@@ -60,13 +60,24 @@ mod error;
 pub mod ids;
 pub mod models;
 pub mod normalize;
-pub mod resources;
+mod resources;
 mod source;
 
 pub use client::{
     API_VERSION, DEFAULT_BASE_URL, LIVE_RATE_LIMIT, StripeClient, StripeClientBuilder,
     TEST_RATE_LIMIT,
 };
-pub use error::StripeError;
+pub use error::Error;
+pub use ids::{
+    BalanceTransactionId, ChargeId, CreditNoteId, CreditNoteLineItemId, CustomerId, DisputeId,
+    InvoiceId, InvoiceLineItemId, InvoicePaymentId, PaymentIntentId, PayoutId, RefundId, TaxRateId,
+};
+pub use resources::{ListStream, PAGE_SIZE, TimeRange};
+/// The old name of [`Error`]: every client's error type is called `Error`.
+#[deprecated(
+    since = "0.1.0",
+    note = "renamed to `Error`, as in the other provider clients"
+)]
+pub type StripeError = Error;
 pub use provider_http::{Listed, Malformed};
 pub use provider_http::{RateLimit, RetryPolicy, SecretString};

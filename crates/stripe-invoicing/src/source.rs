@@ -11,7 +11,7 @@ use bookkeeping_core::{
 use futures::stream::{self, Stream, StreamExt, TryStreamExt};
 
 use crate::StripeClient;
-use crate::error::StripeError;
+use crate::error::Error;
 use crate::models::{BalanceTransaction, InvoicePaymentStatus, Payout, ReportingCategory};
 use crate::normalize::{
     InvoiceContext, InvoiceLinks, TaxRates, normalize_credit_note, normalize_invoice,
@@ -49,7 +49,7 @@ impl PayoutSource for StripeClient {
         let period = *period;
         let records = stream::once(async move {
             let (links, malformed) = client.invoice_links(&period).await?;
-            Ok::<_, StripeError>((client, Arc::new(links), malformed))
+            Ok::<_, Error>((client, Arc::new(links), malformed))
         })
         .map_ok(move |(client, links, malformed)| {
             let head = stream::iter(
@@ -149,7 +149,7 @@ impl SalesSource for StripeClient {
                     Err(m) => malformed.push(m),
                 }
             }
-            Ok::<_, StripeError>((client, Arc::new(rates), malformed))
+            Ok::<_, Error>((client, Arc::new(rates), malformed))
         })
         .map_ok(move |(client, rates, malformed)| {
             let head = stream::iter(
@@ -199,10 +199,10 @@ impl SalesSource for StripeClient {
 
 /// Flattens batches of records into a record stream that ends after the first error.
 fn records_stream<'a, T: Send + 'a>(
-    batches: impl Stream<Item = Result<Vec<T>, StripeError>> + Send + 'a,
+    batches: impl Stream<Item = Result<Vec<T>, Error>> + Send + 'a,
 ) -> RecordStream<'a, T> {
     batches
-        .map_ok(|batch| stream::iter(batch.into_iter().map(Ok::<T, StripeError>)))
+        .map_ok(|batch| stream::iter(batch.into_iter().map(Ok::<T, Error>)))
         .try_flatten()
         .map_err(SourceError::from)
         .scan(false, |failed, item| {
@@ -230,12 +230,12 @@ impl StripeClient {
     /// created from the invoice lookback before `period` to its end.
     ///
     /// # Errors
-    /// A [`StripeError`] when the listing fails; invoice payments that cannot
+    /// A [`Error`] when the listing fails; invoice payments that cannot
     /// be decoded are returned beside the links.
     pub async fn invoice_links(
         &self,
         period: &Period,
-    ) -> Result<(InvoiceLinks, Vec<Malformed>), StripeError> {
+    ) -> Result<(InvoiceLinks, Vec<Malformed>), Error> {
         let mut links = InvoiceLinks::new();
         let mut malformed = Vec::new();
         let mut listing =
@@ -254,11 +254,11 @@ impl StripeClient {
     /// break it down), and no request is made for it.
     ///
     /// # Errors
-    /// A [`StripeError`] when the listing fails.
+    /// A [`Error`] when the listing fails.
     pub async fn payout_transactions(
         &self,
         payout: &Payout,
-    ) -> Result<(Vec<BalanceTransaction>, Vec<Malformed>), StripeError> {
+    ) -> Result<(Vec<BalanceTransaction>, Vec<Malformed>), Error> {
         let mut transactions = Vec::new();
         let mut malformed = Vec::new();
         if payout.automatic {
@@ -278,7 +278,7 @@ impl StripeClient {
         payout: &Payout,
         links: &InvoiceLinks,
         carried: &Mutex<HashSet<String>>,
-    ) -> Result<Vec<PayoutRecord>, StripeError> {
+    ) -> Result<Vec<PayoutRecord>, Error> {
         let (transactions, malformed) = self.payout_transactions(payout).await?;
         if let Ok(mut set) = carried.lock() {
             set.extend(transactions.iter().map(|t| t.id.as_str().to_owned()));
@@ -301,19 +301,19 @@ impl StripeClient {
         item: Result<crate::models::Invoice, Malformed>,
         rates: &TaxRates,
         period: &Period,
-    ) -> Result<Vec<SalesRecord>, StripeError> {
+    ) -> Result<Vec<SalesRecord>, Error> {
         let invoice = match item {
             Ok(invoice) => invoice,
             Err(m) => return Ok(vec![SalesRecord::Review(m.review())]),
         };
         let lines = match self.invoice_lines(&invoice).await {
             Ok(lines) => lines,
-            Err(StripeError::Malformed(m)) => return Ok(vec![SalesRecord::Review(m.review())]),
+            Err(Error::Malformed(m)) => return Ok(vec![SalesRecord::Review(m.review())]),
             Err(e) => return Err(e),
         };
         let payments = match self.invoice_payments(&invoice).await {
             Ok(payments) => payments,
-            Err(StripeError::Malformed(m)) => return Ok(vec![SalesRecord::Review(m.review())]),
+            Err(Error::Malformed(m)) => return Ok(vec![SalesRecord::Review(m.review())]),
             Err(e) => return Err(e),
         };
         tracing::debug!(
@@ -335,14 +335,14 @@ impl StripeClient {
         item: Result<crate::models::CreditNote, Malformed>,
         rates: &TaxRates,
         period: &Period,
-    ) -> Result<Vec<SalesRecord>, StripeError> {
+    ) -> Result<Vec<SalesRecord>, Error> {
         let credit_note = match item {
             Ok(cn) => cn,
             Err(m) => return Ok(vec![SalesRecord::Review(m.review())]),
         };
         let lines = match self.credit_note_lines(&credit_note).await {
             Ok(lines) => lines,
-            Err(StripeError::Malformed(m)) => return Ok(vec![SalesRecord::Review(m.review())]),
+            Err(Error::Malformed(m)) => return Ok(vec![SalesRecord::Review(m.review())]),
             Err(e) => return Err(e),
         };
         let ctx = InvoiceContext {

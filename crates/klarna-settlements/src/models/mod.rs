@@ -7,12 +7,11 @@
 //! `Unknown(String)` variant.
 
 mod enums;
-mod ids;
 mod payout;
 mod transaction;
 
+pub use crate::ids::{CaptureId, MerchantId, OrderId, PaymentReference, RefundId};
 pub use enums::{DetailedType, MerchantSettlementType, TransactionType};
-pub use ids::{CaptureId, MerchantId, OrderId, PaymentReference, RefundId};
 pub use payout::{ErrorResponse, Pagination, Payout, PayoutSummary, Totals};
 pub use transaction::Transaction;
 

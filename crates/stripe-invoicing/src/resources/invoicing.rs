@@ -4,7 +4,7 @@ use futures::TryStreamExt;
 
 use super::{ListStream, TimeRange, pair};
 use crate::StripeClient;
-use crate::error::StripeError;
+use crate::error::Error;
 use crate::ids::InvoiceId;
 use crate::models::{
     CreditNote, CreditNoteLineItem, Invoice, InvoiceLineItem, InvoicePayment, InvoicePaymentStatus,
@@ -62,13 +62,10 @@ impl StripeClient {
     /// `GET /v1/invoices/{id}/lines` when it has more.
     ///
     /// # Errors
-    /// A [`StripeError`] when a page cannot be fetched; a line that cannot be
+    /// A [`Error`] when a page cannot be fetched; a line that cannot be
     /// decoded is an error too, since an invoice without one of its lines
     /// must not be booked.
-    pub async fn invoice_lines(
-        &self,
-        invoice: &Invoice,
-    ) -> Result<Vec<InvoiceLineItem>, StripeError> {
+    pub async fn invoice_lines(&self, invoice: &Invoice) -> Result<Vec<InvoiceLineItem>, Error> {
         let path = format!("/v1/invoices/{}/lines", invoice.id);
         self.complete(&invoice.lines, "line_item", path, Vec::new(), |l| {
             l.id.as_str().to_owned()
@@ -81,10 +78,7 @@ impl StripeClient {
     ///
     /// # Errors
     /// As [`invoice_lines`](Self::invoice_lines).
-    pub async fn invoice_payments(
-        &self,
-        invoice: &Invoice,
-    ) -> Result<Vec<InvoicePayment>, StripeError> {
+    pub async fn invoice_payments(&self, invoice: &Invoice) -> Result<Vec<InvoicePayment>, Error> {
         let query = vec![pair("invoice", invoice.id.as_str())];
         let path = "/v1/invoice_payments".to_owned();
         match &invoice.payments {
@@ -106,7 +100,7 @@ impl StripeClient {
     pub async fn credit_note_lines(
         &self,
         credit_note: &CreditNote,
-    ) -> Result<Vec<CreditNoteLineItem>, StripeError> {
+    ) -> Result<Vec<CreditNoteLineItem>, Error> {
         let path = format!("/v1/credit_notes/{}/lines", credit_note.id);
         self.complete(
             &credit_note.lines,
@@ -121,8 +115,8 @@ impl StripeClient {
     /// Fetches one invoice (`GET /v1/invoices/{id}?expand[]=payments`).
     ///
     /// # Errors
-    /// A [`StripeError`] when it cannot be fetched or decoded.
-    pub async fn invoice(&self, id: &InvoiceId) -> Result<Invoice, StripeError> {
+    /// A [`Error`] when it cannot be fetched or decoded.
+    pub async fn invoice(&self, id: &InvoiceId) -> Result<Invoice, Error> {
         let path = format!("/v1/invoices/{id}");
         let value: serde_json::Value = self
             .http
@@ -143,12 +137,12 @@ impl StripeClient {
         path: String,
         query: Vec<(String, String)>,
         id: impl Fn(&T) -> String,
-    ) -> Result<Vec<T>, StripeError> {
+    ) -> Result<Vec<T>, Error> {
         let mut items = first.data.clone();
         if first.has_more {
             let after = items.last().map(&id);
             let Some(after) = after else {
-                return Err(StripeError::Pagination {
+                return Err(Error::Pagination {
                     path,
                     reason: "has_more is true on an empty embedded list".to_owned(),
                 });
@@ -160,10 +154,10 @@ impl StripeClient {
 }
 
 /// Collects a listing, treating an object that cannot be decoded as an error.
-async fn collect<T: Send + 'static>(stream: ListStream<T>) -> Result<Vec<T>, StripeError> {
+async fn collect<T: Send + 'static>(stream: ListStream<T>) -> Result<Vec<T>, Error> {
     stream
-        .map_err(StripeError::from)
-        .and_then(|item| async move { item.into_result().map_err(StripeError::from) })
+        .map_err(Error::from)
+        .and_then(|item| async move { item.into_result().map_err(Error::from) })
         .try_collect()
         .await
 }

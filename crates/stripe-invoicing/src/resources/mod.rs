@@ -20,7 +20,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use crate::StripeClient;
-use crate::error::StripeError;
+use crate::error::Error;
 use crate::models::List;
 
 /// Objects per page: Stripe's maximum.
@@ -29,7 +29,7 @@ pub const PAGE_SIZE: u32 = 100;
 /// A listing: each item is an object, or the
 /// [`Malformed`](provider_http::Malformed) report of one that could not be
 /// decoded; the stream ends after the first `Err`.
-pub type ListStream<T> = BoxStream<'static, Result<Listed<T>, StripeError>>;
+pub type ListStream<T> = BoxStream<'static, Result<Listed<T>, Error>>;
 
 /// A half-open time range for Stripe's range filters: `[gte, lt)`, sent as
 /// `created[gte]=…&created[lt]=…` in unix seconds.
@@ -63,9 +63,9 @@ impl TimeRange {
     }
 }
 
-impl From<PaginationError> for StripeError {
+impl From<PaginationError> for Error {
     fn from(err: PaginationError) -> Self {
-        StripeError::Pagination {
+        Error::Pagination {
             path: String::new(),
             reason: err.to_string(),
         }
@@ -80,7 +80,7 @@ impl StripeClient {
         path: String,
         query: Vec<(String, String)>,
         first_cursor: Option<String>,
-    ) -> BoxStream<'static, Result<Value, StripeError>> {
+    ) -> BoxStream<'static, Result<Value, Error>> {
         let http = self.http.clone();
         let list_path = path.clone();
         paginate(first_cursor, move |cursor: Option<String>| {
@@ -96,12 +96,12 @@ impl StripeClient {
                     query.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
                 let page: List<Value> = http.get_json(&path, &pairs).await?;
                 let next = if page.has_more {
-                    let last = page.data.last().ok_or_else(|| StripeError::Pagination {
+                    let last = page.data.last().ok_or_else(|| Error::Pagination {
                         path: path.clone(),
                         reason: "has_more is true on an empty page".to_owned(),
                     })?;
                     let id = last.get("id").and_then(Value::as_str).ok_or_else(|| {
-                        StripeError::Pagination {
+                        Error::Pagination {
                             path: path.clone(),
                             reason: "the last object of the page has no id".to_owned(),
                         }
@@ -110,17 +110,15 @@ impl StripeClient {
                 } else {
                     None
                 };
-                Ok::<_, StripeError>(Page::new(page.data, next))
+                Ok::<_, Error>(Page::new(page.data, next))
             }
         })
         .map(move |item| {
             item.map_err(|err| match err {
-                StripeError::Pagination { path, reason } if path.is_empty() => {
-                    StripeError::Pagination {
-                        path: list_path.clone(),
-                        reason,
-                    }
-                }
+                Error::Pagination { path, reason } if path.is_empty() => Error::Pagination {
+                    path: list_path.clone(),
+                    reason,
+                },
                 other => other,
             })
         })

@@ -3,7 +3,7 @@
 use bookkeeping_core::{PayoutSource, Period, SourceErrorKind};
 use futures::{StreamExt, TryStreamExt};
 use serde_json::json;
-use stripe_invoicing::resources::TimeRange;
+use stripe_invoicing::TimeRange;
 use stripe_invoicing::{API_VERSION, StripeClient};
 use time::Month;
 use wiremock::matchers::{header, method, path, query_param};

@@ -49,7 +49,7 @@ async fn mount_list(server: &MockServer, responder: impl Respond + 'static, call
     mount_catch_all(server).await;
 }
 
-type Item = Result<stripe_invoicing::Listed<BalanceTransaction>, stripe_invoicing::StripeError>;
+type Item = Result<stripe_invoicing::Listed<BalanceTransaction>, stripe_invoicing::Error>;
 
 async fn list_all(server: &MockServer) -> Vec<Item> {
     client(server)
