@@ -24,7 +24,7 @@
 //!    request and 30 payouts per provider, against the critical-path bound
 //!    (the longest chain of dependent requests × 50 ms). Target: ≤ 1.5 × the bound.
 //! 4. **memory**: peak resident memory while N Stripe balance transactions
-//!    are streamed from the synthetic sandbox and mapped, each N in a fresh
+//!    are streamed from the synthetic sandbox and mapped through `Close`, each N in a fresh
 //!    child process (default 100,000 and 300,000 so that a whole run stays
 //!    under three minutes on 2 cores; the 1,000,000 figure takes about two
 //!    minutes on its own, second command above). Target: < 256 MiB,
@@ -42,7 +42,7 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use kassabok::close::{Sources, fetch};
-use kassabok::core::{PayoutRecord, PayoutSource, Period};
+use kassabok::core::{PayoutRecord, Period};
 use kassabok::klarna::KlarnaClient;
 use kassabok::paypal::PayPalClient;
 use kassabok::shopify::{OrderQuery, ShopifyClient};
@@ -715,7 +715,7 @@ async fn walltime(repeat: usize) -> Result<(), BoxError> {
     let scenario = Arc::new(scenario);
     println!(
         "# 3. wall time: {} orders, {} invoices; {} Shopify, {} Klarna, {} Stripe payouts; \
-         {} ms latency per request; fetch (all providers concurrently) + map; median of {repeat}",
+         {} ms latency per request; Close (all providers concurrently, mapped as they arrive); median of {repeat}",
         scenario.orders.len(),
         scenario.invoices.len(),
         scenario.shopify_payouts.len(),
@@ -794,14 +794,12 @@ async fn walltime(repeat: usize) -> Result<(), BoxError> {
             let c = clients(&slow, bench_limits)?;
             let before: Vec<u64> = counters.iter().map(RequestCounter::total).collect();
             let started = Instant::now();
-            let fetched = fetch(&sources(&c), &period, &|_, _| {}).await?;
-            let journal = fetched.map(
-                kassabok::mapping::Chart::bas2025(),
-                kassabok::mapping::Policy::default(),
-                support::rates(&period),
-                period,
-            );
-            std::hint::black_box(journal);
+            let closed = kassabok::Close::new(period)
+                .sources(sources(&c))
+                .rates(support::rates(&period))
+                .run()
+                .await?;
+            std::hint::black_box(closed);
             times.push(started.elapsed().as_secs_f64());
             let used: Vec<String> = chains
                 .iter()
@@ -910,8 +908,8 @@ fn memory(ns: &[usize]) -> Result<(), BoxError> {
     println!(
         "# 4. peak memory: each N in a fresh process (this example with --memory-child N): \
          the synthetic Stripe (30 payouts, pages rendered on request) starts, VmHWM is reset, \
-         then the payouts are streamed through StripeClient::payouts into Mapper::add_payout_record \
-         and finish(); figure = VmHWM (peak resident set of the whole process, client and \
+         then the payouts are streamed through kassabok::Close (StripeClient as a payout source) \
+         into the mapper; figure = VmHWM (peak resident set of the whole process, client and \
          in-process server) read from /proc/self/status"
     );
     let exe = std::env::current_exe()?;
@@ -968,19 +966,23 @@ async fn memory_child(n: usize) -> Result<(), BoxError> {
     let baseline = status_kib("VmRSS:");
     let reset = reset_peak();
     let started = Instant::now();
-    let mut mapper = support::mapper(period);
     let mut lines = 0;
-    {
-        let mut stream = client.payouts(&period);
-        while let Some(rec) = stream.next().await {
-            let rec = rec?;
-            if let PayoutRecord::Payout(p) = &rec {
+    // Through `Close`, as a host closes a month: payouts only (the synthetic
+    // Stripe serves no invoices), every record mapped as it arrives.
+    let closed = kassabok::Close::new(period)
+        .sources(Sources {
+            payouts: vec![Arc::new(client)],
+            ..Sources::default()
+        })
+        .rates(support::rates(&period))
+        .inspect(|record| {
+            if let kassabok::close::Record::Payout(PayoutRecord::Payout(p)) = record {
                 lines += p.lines.len();
             }
-            mapper.add_payout_record(&rec);
-        }
-    }
-    let journal = mapper.finish();
+        })
+        .run()
+        .await?;
+    let journal = closed.journal;
     let elapsed = started.elapsed().as_secs_f64();
     let peak = status_kib("VmHWM:");
     assert_eq!(lines, n, "every transaction mapped");

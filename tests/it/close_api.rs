@@ -19,18 +19,10 @@ async fn sandbox() -> Sandbox {
     Sandbox::start(&ScenarioConfig::small(march()), Faults::none()).await
 }
 
-/// The sandbox month through `Close`, each client once, in the order
-/// `support::sources` lists them for `fetch`.
+/// The sandbox month through `Close`, each client once.
 async fn close_sandbox(sandbox: &Sandbox, read_ahead: usize) -> Closed {
-    let c = clients(sandbox);
-    Close::new(march())
-        .source(c.shopify)
-        .source(c.klarna)
-        .source(c.stripe)
-        .source(c.paypal)
-        .chart(Chart::bas2025())
-        .policy(policy())
-        .rates(rates())
+    clients(sandbox)
+        .into_close(march())
         .read_ahead(read_ahead)
         .run()
         .await
@@ -133,15 +125,11 @@ async fn progress_when_asked_adds_up_to_the_records_read() {
 async fn inspect_shows_every_record_of_the_period_in_the_mappers_order() {
     let (fetched, _) = crate::support::close(&sandbox().await, march()).await;
     let sandbox = sandbox().await;
-    let c = clients(&sandbox);
     let mut sales = Vec::new();
     let mut payouts = Vec::new();
     let mut statements = Vec::new();
-    Close::new(march())
-        .source(c.shopify)
-        .source(c.klarna)
-        .source(c.stripe)
-        .source(c.paypal)
+    clients(&sandbox)
+        .into_close(march())
         .inspect(|record| match record {
             Record::Sale(r) => sales.push(r.clone()),
             Record::Payout(r) => payouts.push(r.clone()),
@@ -187,14 +175,9 @@ impl ExchangeRates for Prepared {
 async fn rates_are_prepared_once_per_currency_before_the_mapper_asks() {
     let (_, expected) = crate::support::close(&sandbox().await, march()).await;
     let sandbox = sandbox().await;
-    let c = clients(&sandbox);
     let prepared = Prepared::default();
-    let closed = Close::new(march())
-        .source(c.shopify)
-        .source(c.klarna)
-        .source(c.stripe)
-        .source(c.paypal)
-        .policy(policy())
+    let closed = clients(&sandbox)
+        .into_close(march())
         .rates(&prepared)
         .prepare_rates(|currency| prepared.prepare(currency))
         .run()

@@ -438,3 +438,23 @@ async fn each_boundary_case_lands_in_the_month_the_rule_gives() {
     assert!(books(&m.april, Provider::Stripe, &charge.id));
     assert!(!books(&m.march, Provider::Stripe, &charge.id));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_streaming_close_books_the_boundary_months_like_fetch_and_map() {
+    // The boundary cases need the days before a month (a receipt just after
+    // midnight settles a sale just before it): `Close` reads them too, and
+    // the journal is the same even when every client waits for its turn.
+    let scenario = scenario();
+    for period in [march(), april()] {
+        let now = after(period, 10, 9);
+        let expected = close_at(&scenario, period, now).await;
+        let sandbox = Sandbox::start_with(Arc::new(scenario.at(now)), Faults::none()).await;
+        let closed = crate::support::clients(&sandbox)
+            .into_close(period)
+            .read_ahead(1)
+            .run()
+            .await
+            .unwrap();
+        assert_eq!(closed.journal, expected, "{period:?}");
+    }
+}

@@ -26,6 +26,22 @@ pub(crate) struct Clients {
     pub(crate) paypal: PayPalClient,
 }
 
+impl Clients {
+    /// A `Close` of `period` with the four clients, each once, in the order
+    /// [`sources`] lists them for `fetch`, and the policy and rates of
+    /// [`close`].
+    pub(crate) fn into_close<'a>(self, period: Period) -> kassabok::Close<'a, FixedRates> {
+        kassabok::Close::new(period)
+            .source(self.shopify)
+            .source(self.klarna)
+            .source(self.stripe)
+            .source(self.paypal)
+            .chart(Chart::bas2025())
+            .policy(policy())
+            .rates(rates())
+    }
+}
+
 /// The clients of all four providers, pointed at `sandbox`.
 pub(crate) fn clients(sandbox: &Sandbox) -> Clients {
     Clients {

@@ -452,12 +452,11 @@ impl HttpClient {
 
     /// An [`HttpErrorKind::Api`] error for a response that the HTTP layer accepted but the
     /// provider crate found to be a failure, e.g. a Shopify GraphQL answer with status 200 and
-    /// a non-empty `errors` (other than `THROTTLED`, which [`ShopifyClassifier`] retries).
+    /// a non-empty `errors` (other than `THROTTLED`, which `shopify-client`'s classifier
+    /// retries).
     ///
     /// `details` defaults to what the client's [`ErrorDecoder`] finds in the response. The error
     /// is not retryable.
-    ///
-    /// [`ShopifyClassifier`]: crate::ShopifyClassifier
     pub fn api_error(&self, resp: &HttpResponse, details: Option<ErrorDetails>) -> HttpError {
         let details = details.unwrap_or_else(|| {
             self.shared

@@ -16,9 +16,10 @@
 //!   at runtime (`Retry-After`, or provider pacing such as Shopify's query cost).
 //! - **retries** ([`RetryPolicy`]): idempotent requests only, bounded exponential backoff with
 //!   jitter, `Retry-After` in seconds or as an HTTP date; connect/timeout errors, 408, 409, 425,
-//!   429 and 500–504 are retryable, and a per-provider [`RetryClassifier`] reads the provider's
-//!   own signals ([`StripeClassifier`] for `Stripe-Should-Retry`, [`ShopifyClassifier`] for
-//!   GraphQL `THROTTLED` answers sent with status 200).
+//!   429 and 500–504 are retryable, and a per-provider [`RetryClassifier`], written in the
+//!   provider's crate, reads the provider's own signals (`stripe-invoicing`'s
+//!   `StripeClassifier` for `Stripe-Should-Retry`, `shopify-client`'s `ShopifyClassifier` for
+//!   GraphQL `THROTTLED` answers sent with status 200). This crate knows no provider.
 //! - **errors** ([`HttpError`]): provider, method, path (never the query), status, the
 //!   provider's code, message and request id (through an [`ErrorDecoder`]), the start of the
 //!   body, decode errors with the JSON path of the failing field, attempts made,
@@ -35,7 +36,7 @@
 //! ```no_run
 //! use futures::TryStreamExt;
 //! use provider_http::{
-//!     Auth, HttpClient, HttpError, Page, RateLimit, RetryPolicy, SecretString, StripeClassifier,
+//!     Auth, HttpClient, HttpError, Page, RateLimit, RetryPolicy, SecretString,
 //! };
 //!
 //! #[derive(serde::Deserialize)]
@@ -57,7 +58,7 @@
 //!     .auth(Auth::Bearer(key))
 //!     .header("Stripe-Version", "2025-03-31.basil")
 //!     .user_agent_suffix(concat!("stripe-invoicing/", env!("CARGO_PKG_VERSION")))
-//!     .classifier(StripeClassifier)
+//!     // .classifier(stripe_invoicing::StripeClassifier)  // the provider's retry signals
 //!     .rate_limit(RateLimit::per_second(20))
 //!     .retry(RetryPolicy::default().max_attempts(3))
 //!     .build()?;
@@ -94,9 +95,9 @@
 //! | Hook | Stripe | Shopify | Klarna | PayPal |
 //! |---|---|---|---|---|
 //! | [`Auth`] | `Bearer(secret key)` | `Header { x-shopify-access-token }` | `Basic { username, password }` | `Token(ClientCredentials)` |
-//! | [`RetryClassifier`] | [`StripeClassifier`] | [`ShopifyClassifier`] | default | default |
+//! | [`RetryClassifier`] | `StripeClassifier` (in `stripe-invoicing`) | `ShopifyClassifier` (in `shopify-client`) | default | default |
 //! | [`ErrorDecoder`] | default (`error.code`, `Request-Id`) | default (`errors`, `X-Request-Id`) | default (`error_code`, `correlation_id`) | default (`name`, `debug_id`) |
-//! | [`RateLimit`] | 25/s test, 100/s live | pace from the query cost with [`RateLimiter::throttle`] and [`shopify_throttle_wait`] | 50/s playground, 200/s live | unpublished (about 50/min per IP is reported) |
+//! | [`RateLimit`] | 25/s test, 100/s live | pace from the query cost with [`RateLimiter::throttle`] (`shopify-client`'s `shopify_throttle_wait`) | 50/s playground, 200/s live | unpublished (about 50/min per IP is reported) |
 //!
 //! A response that the HTTP layer accepted but the provider crate finds to be a failure (a
 //! GraphQL `errors` list with status 200) becomes an error with [`HttpClient::api_error`].
@@ -209,7 +210,7 @@ pub use listed::{Listed, Malformed};
 pub use paginate::{Page, end_after_error, paginate};
 pub use rate_limit::{RateLimit, RateLimiter};
 pub use retry::{
-    DefaultClassifier, Jitter, RetryClassifier, RetryDecision, RetryPolicy, ShopifyClassifier,
-    StripeClassifier, is_retryable_status, parse_retry_after, shopify_throttle_wait,
+    DefaultClassifier, Jitter, RetryClassifier, RetryDecision, RetryPolicy, is_retryable_status,
+    parse_retry_after,
 };
 pub use transport::{Transport, check_page_size};

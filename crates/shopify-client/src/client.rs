@@ -5,8 +5,7 @@ use std::fmt;
 
 use provider_http::http::header::HeaderName;
 use provider_http::{
-    Auth, HttpClient, HttpError, HttpResponse, Idempotency, RequestSpec, SecretString,
-    ShopifyClassifier, Transport, shopify_throttle_wait,
+    Auth, HttpClient, HttpError, HttpResponse, Idempotency, RequestSpec, SecretString, Transport,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -14,6 +13,7 @@ use serde_json::{Value, json};
 use crate::bulk::{BULK_THRESHOLD, BulkMode, BulkPolling};
 use crate::error::{Error, GraphQlError, UserError};
 use crate::normalize::NormalizeOptions;
+use crate::throttle::{ShopifyClassifier, shopify_throttle_wait};
 
 /// The Admin API version every request uses (`/admin/api/2026-01/graphql.json`).
 /// Balance-transaction fields need at least 2024-07; Shopify supports a

@@ -102,6 +102,7 @@ pub mod queries;
 pub mod report;
 mod resources;
 mod source;
+mod throttle;
 
 pub use client::{
     API_VERSION, GraphQlResponse, MAX_PAGE_SIZE, PER_QUERY_CAP, QueryCost, ShopifyClient,
@@ -110,3 +111,4 @@ pub use client::{
 pub use error::{Error, GraphQlError, UserError};
 pub use ids::{BalanceTransactionId, OrderId, OrderTransactionId, PayoutId, RefundId};
 pub use resources::{Listed, Malformed, OrderQuery, OrderSliceField, OrdersPage};
+pub use throttle::{ShopifyClassifier, shopify_throttle_wait};

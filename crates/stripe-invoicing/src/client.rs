@@ -4,10 +4,9 @@ use std::fmt;
 use std::time::Duration;
 
 use bookkeeping_core::LineKind;
-use provider_http::{
-    Auth, ExposeSecret, HttpClient, RateLimit, SecretString, StripeClassifier, Transport,
-};
+use provider_http::{Auth, ExposeSecret, HttpClient, RateLimit, SecretString, Transport};
 
+use crate::StripeClassifier;
 use crate::models::InvoiceStatus;
 
 /// The Stripe API version every request pins with `Stripe-Version`: the

@@ -61,6 +61,7 @@ pub mod ids;
 pub mod models;
 pub mod normalize;
 mod resources;
+mod retry;
 mod source;
 
 pub use client::{
@@ -73,6 +74,7 @@ pub use ids::{
     InvoiceId, InvoiceLineItemId, InvoicePaymentId, PaymentIntentId, PayoutId, RefundId, TaxRateId,
 };
 pub use resources::{ListPage, ListStream, PAGE_SIZE, StripeObject, TimeRange};
+pub use retry::StripeClassifier;
 /// The old name of [`Error`]: every client's error type is called `Error`.
 #[deprecated(
     since = "0.1.0",

@@ -2,8 +2,9 @@
 
 use std::time::{Duration, Instant, SystemTime};
 
+use provider_http::http::{HeaderMap, StatusCode};
 use provider_http::{
-    HttpErrorKind, Idempotency, RetryPolicy, ShopifyClassifier, StripeClassifier, TransportKind,
+    HttpErrorKind, Idempotency, RetryClassifier, RetryDecision, RetryPolicy, TransportKind,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -189,16 +190,51 @@ async fn idempotent_post_is_retried() {
     assert_eq!(thing.id, "q");
 }
 
+/// A provider whose `Should-Retry` header says whether to retry (as
+/// Stripe's `Stripe-Should-Retry` does): a classifier's `Retry` and
+/// `DoNotRetry` override the status rules.
+#[derive(Debug)]
+struct ShouldRetryHeader;
+
+impl RetryClassifier for ShouldRetryHeader {
+    fn classify(&self, _: StatusCode, headers: &HeaderMap, _: &[u8]) -> RetryDecision {
+        match headers.get("should-retry").and_then(|v| v.to_str().ok()) {
+            Some("true") => RetryDecision::Retry { after: None },
+            Some("false") => RetryDecision::DoNotRetry,
+            _ => RetryDecision::Default,
+        }
+    }
+}
+
+/// A provider that answers `THROTTLED` with status 200 and says, from its
+/// own rate-limit state, when capacity returns (as Shopify's GraphQL cost
+/// does): a metered wait, here the 0.1 s of
+/// `(requested 105 - available 100) / restore rate 50`.
+#[derive(Debug)]
+struct MeteredThrottle;
+
+impl RetryClassifier for MeteredThrottle {
+    fn classify(&self, _: StatusCode, _: &HeaderMap, body: &[u8]) -> RetryDecision {
+        if body.windows(9).any(|w| w == b"THROTTLED") {
+            RetryDecision::Retry {
+                after: Some(Duration::from_millis(100)),
+            }
+        } else {
+            RetryDecision::Default
+        }
+    }
+}
+
 #[tokio::test]
-async fn stripe_should_retry_false_stops_retries() {
+async fn a_classifiers_do_not_retry_stops_retries() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(500).insert_header("Stripe-Should-Retry", "false"))
+        .respond_with(ResponseTemplate::new(500).insert_header("Should-Retry", "false"))
         .expect(1)
         .mount(&server)
         .await;
     let client = builder(&server)
-        .classifier(StripeClassifier)
+        .classifier(ShouldRetryHeader)
         .build()
         .unwrap();
     let err = client
@@ -210,19 +246,19 @@ async fn stripe_should_retry_false_stops_retries() {
 }
 
 #[tokio::test]
-async fn stripe_should_retry_true_retries_a_400() {
+async fn a_classifiers_retry_retries_a_400() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .respond_with(FailThenSucceed::new(
             1,
-            ResponseTemplate::new(400).insert_header("Stripe-Should-Retry", "true"),
+            ResponseTemplate::new(400).insert_header("Should-Retry", "true"),
             ok_json("s"),
         ))
         .expect(2)
         .mount(&server)
         .await;
     let client = builder(&server)
-        .classifier(StripeClassifier)
+        .classifier(ShouldRetryHeader)
         .build()
         .unwrap();
     let _: Thing = client.get_json("/v1/payouts", &[]).await.unwrap();
@@ -237,7 +273,7 @@ fn throttled_body() -> serde_json::Value {
 }
 
 #[tokio::test]
-async fn shopify_throttled_with_status_200_is_retried_after_the_computed_wait() {
+async fn a_throttled_answer_with_status_200_is_retried_after_the_metered_wait() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .respond_with(FailThenSucceed::new(
@@ -249,7 +285,7 @@ async fn shopify_throttled_with_status_200_is_retried_after_the_computed_wait() 
         .mount(&server)
         .await;
     let client = builder(&server)
-        .classifier(ShopifyClassifier)
+        .classifier(MeteredThrottle)
         .build()
         .unwrap();
     let started = Instant::now();
@@ -271,7 +307,7 @@ async fn shopify_throttled_with_status_200_is_retried_after_the_computed_wait() 
 }
 
 #[tokio::test]
-async fn shopify_throttled_beyond_its_wait_budget_is_an_error() {
+async fn throttled_beyond_the_metered_wait_budget_is_an_error() {
     // A throttled answer says when points return, so it does not use up the
     // two attempts meant for errors: up to four waits per attempt follow
     // (2 + 8 requests), then the client gives up with Shopify's answer.
@@ -282,7 +318,7 @@ async fn shopify_throttled_beyond_its_wait_budget_is_an_error() {
         .mount(&server)
         .await;
     let client = builder(&server)
-        .classifier(ShopifyClassifier)
+        .classifier(MeteredThrottle)
         .retry(fast_retry(2))
         .build()
         .unwrap();
