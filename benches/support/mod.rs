@@ -20,11 +20,13 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_json::{Value, json};
+use shopify_client::OrdersPage;
 use shopify_client::models::{Order, PageInfo};
 use shopify_client::normalize::{NormalizeOptions, normalize_order};
-use stripe_invoicing::Malformed;
+use stripe_invoicing::ListPage;
 use stripe_invoicing::models::{BalanceTransaction, InvoicePayment, List, Payout};
 use stripe_invoicing::normalize::{InvoiceLinks, normalize_payout};
+use stripe_invoicing::{Listed, Malformed};
 
 /// The month every benchmark books.
 pub fn period() -> Period {
@@ -256,9 +258,10 @@ fn decode_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> T {
 }
 
 /// Decode, normalize and map Stripe payouts the way
-/// `StripeClient::payouts` does it (`resources::list`: each page decoded as
-/// `List<Value>`, each object decoded on its own with `Malformed::decode`;
-/// `normalize_payout` per payout; `Mapper::add_payout_record` per record).
+/// `StripeClient::payouts` does it (`resources::list`: each page decoded by
+/// [`ListPage::decode`], the client's own page decoder, whole and straight
+/// into the models, object by object only when one fails; `normalize_payout`
+/// per payout; `Mapper::add_payout_record` per record).
 /// Returns the journal and the number of balance transactions decoded.
 pub fn stripe_pipeline(pages: &StripePages, period: Period) -> (Journal, usize) {
     stripe_stages(pages, period, Stage::Map)
@@ -283,15 +286,11 @@ pub fn stripe_stages(pages: &StripePages, period: Period, stage: Stage) -> (Jour
         let payout: Payout = serde_json::from_slice(&p.payout).expect("a payout");
         let mut transactions = Vec::new();
         for page in &p.pages {
-            let list: List<Value> = decode_body(page);
-            for v in list.data {
+            let page = ListPage::<BalanceTransaction>::decode("balance_transaction", page)
+                .expect("a list page");
+            for t in page.items {
                 n += 1;
-                if let Ok(t) = Malformed::decode::<BalanceTransaction>(
-                    Provider::Stripe,
-                    "balance_transaction",
-                    &["/id"],
-                    v,
-                ) {
+                if let Listed::Item(t) = t {
                     transactions.push(t);
                 }
             }
@@ -312,12 +311,34 @@ pub fn stripe_stages(pages: &StripePages, period: Period, stage: Stage) -> (Jour
 }
 
 /// Decode, normalize and map Shopify order pages the way
-/// `ShopifyClient::sales` does it (`graphql`: the answer decoded as a
-/// `Value`, `data` moved out; `raw_page`: `pageInfo`, and the nodes moved
-/// out; `decode_node`: each node decoded as an `Order`, the path tracked
-/// only for one that fails; `normalize_order`; the records into the mapper).
+/// `ShopifyClient::sales` does it (`OrdersPage::decode`, the client's own
+/// page decoder: the answer decoded whole, straight into the models; only a
+/// page it cannot read whole takes the careful path, mirrored here: the
+/// answer as a `Value`, each node decoded on its own; `normalize_order`; the
+/// records into the mapper).
 pub fn shopify_pipeline(pages: &ShopifyPages, period: Period) -> (Journal, usize) {
     shopify_stages(pages, period, Stage::Map)
+}
+
+/// The orders of a page as the client decodes them.
+fn shopify_orders(page: &[u8]) -> Vec<Option<Order>> {
+    if let Some(page) = OrdersPage::decode(page) {
+        return page.orders.into_iter().map(Some).collect();
+    }
+    let mut value: Value = decode_body(page);
+    let mut data = value.get_mut("data").map(Value::take).expect("data");
+    let conn = data.pointer_mut("/orders").expect("orders");
+    let _page_info: PageInfo =
+        serde_json::from_value(conn.get("pageInfo").cloned().unwrap_or(Value::Null))
+            .expect("pageInfo");
+    let nodes = match conn.get_mut("nodes") {
+        Some(Value::Array(nodes)) => std::mem::take(nodes),
+        _ => panic!("no nodes"),
+    };
+    nodes
+        .into_iter()
+        .map(|node| Order::deserialize(&node).ok())
+        .collect()
 }
 
 /// [`shopify_pipeline`] up to `stage`.
@@ -326,19 +347,9 @@ pub fn shopify_stages(pages: &ShopifyPages, period: Period, stage: Stage) -> (Jo
     let opts = NormalizeOptions::default();
     let mut n = 0;
     for page in &pages.pages {
-        let mut value: Value = decode_body(page);
-        let mut data = value.get_mut("data").map(Value::take).expect("data");
-        let conn = data.pointer_mut("/orders").expect("orders");
-        let _page_info: PageInfo =
-            serde_json::from_value(conn.get("pageInfo").cloned().unwrap_or(Value::Null))
-                .expect("pageInfo");
-        let nodes = match conn.get_mut("nodes") {
-            Some(Value::Array(nodes)) => std::mem::take(nodes),
-            _ => panic!("no nodes"),
-        };
-        for node in nodes {
+        for order in shopify_orders(page) {
             n += 1;
-            let Ok(order) = Order::deserialize(&node) else {
+            let Some(order) = order else {
                 continue;
             };
             if stage == Stage::Decode {

@@ -131,11 +131,19 @@ impl Currency {
     /// The number of decimals of the minor unit (SEK 2, JPY 0, KWD 3), or `None`
     /// when the code is not an ISO 4217 currency with a minor unit.
     pub fn exponent(&self) -> Option<u32> {
-        let code = self.code();
-        if let Some((_, e)) = NON_TWO_DECIMAL.iter().find(|(c, _)| *c == code) {
+        // Called for every amount converted: the codes are compared as
+        // packed integers, not as strings.
+        let key = packed(&self.0);
+        if let Some((_, e)) = NON_TWO_DECIMAL
+            .iter()
+            .find(|(c, _)| packed(c.as_bytes()) == key)
+        {
             return *e;
         }
-        TWO_DECIMAL.binary_search(&code).ok().map(|_| 2)
+        TWO_DECIMAL
+            .binary_search_by_key(&key, |c| packed(c.as_bytes()))
+            .ok()
+            .map(|_| 2)
     }
 
     /// Whether the code is in the ISO 4217 table with a minor unit.
@@ -150,6 +158,11 @@ impl Currency {
     pub fn require_exponent(&self) -> Result<u32, MoneyError> {
         self.exponent().ok_or(MoneyError::UnknownCurrency(*self))
     }
+}
+
+/// A code's letters as one integer, in the code's alphabetical order.
+fn packed(code: &[u8]) -> u32 {
+    code.iter().fold(0, |key, b| (key << 8) | u32::from(*b))
 }
 
 impl fmt::Display for Currency {
@@ -179,8 +192,19 @@ impl Serialize for Currency {
 
 impl<'de> Deserialize<'de> for Currency {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        Currency::new(&s).map_err(serde::de::Error::custom)
+        // A visitor, not `Cow<str>` (which serde always reads into a `String`):
+        // no allocation per amount's currency.
+        struct Code;
+        impl serde::de::Visitor<'_> for Code {
+            type Value = Currency;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Currency, E> {
+                Currency::new(v).map_err(E::custom)
+            }
+        }
+        d.deserialize_str(Code)
     }
 }
 

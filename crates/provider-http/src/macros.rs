@@ -222,11 +222,25 @@ macro_rules! open_enum {
                 fn deserialize<D: $crate::__serde::Deserializer<'de>>(
                     deserializer: D,
                 ) -> ::core::result::Result<Self, D::Error> {
-                    type Text<'a> = ::std::borrow::Cow<'a, str>;
-                    let text = <Text<'de> as $crate::__serde::Deserialize<'de>>::deserialize(
-                        deserializer,
-                    )?;
-                    ::core::result::Result::Ok(<Self as ::core::convert::From<&str>>::from(&text))
+                    // A visitor, not `Cow<str>` (which serde always reads into a
+                    // `String`): a known value costs no allocation.
+                    struct Text;
+                    impl $crate::__serde::de::Visitor<'_> for Text {
+                        type Value = $name;
+                        fn expecting(
+                            &self,
+                            f: &mut ::core::fmt::Formatter<'_>,
+                        ) -> ::core::fmt::Result {
+                            f.write_str("a string")
+                        }
+                        fn visit_str<E: $crate::__serde::de::Error>(
+                            self,
+                            v: &str,
+                        ) -> ::core::result::Result<$name, E> {
+                            ::core::result::Result::Ok(<$name as ::core::convert::From<&str>>::from(v))
+                        }
+                    }
+                    deserializer.deserialize_str(Text)
                 }
             }
         )+

@@ -5,7 +5,7 @@ use std::fmt;
 
 use provider_http::http::header::HeaderName;
 use provider_http::{
-    Auth, HttpClient, HttpError, Idempotency, RequestSpec, SecretString, Transport,
+    Auth, HttpClient, HttpError, HttpResponse, Idempotency, RequestSpec, SecretString, Transport,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -165,16 +165,31 @@ impl ShopifyClient {
     /// for everything the HTTP layer reports (401, 403, 5xx, bodies that are
     /// not JSON).
     pub async fn graphql(&self, query: &str, variables: Value) -> Result<GraphQlResponse, Error> {
+        let resp = self.graphql_send(query, variables).await?;
+        self.graphql_answer(&resp)
+    }
+
+    /// Sends a GraphQL query; the answer is read by [`graphql_answer`](Self::graphql_answer)
+    /// or, on a hot path, decoded straight into its models.
+    pub(crate) async fn graphql_send(
+        &self,
+        query: &str,
+        variables: Value,
+    ) -> Result<HttpResponse, Error> {
         let path = graphql_path();
         let spec = RequestSpec::post(path.clone())
             .json(&json!({ "query": query, "variables": variables }))
             .idempotency(Idempotency::Idempotent);
-        let resp = self
-            .http
+        self.http
             .send(spec)
             .await
-            .map_err(|e| throttled_or_http(&path, e))?;
-        let mut value: Value = self.http.decode(&resp)?;
+            .map_err(|e| throttled_or_http(&path, e))
+    }
+
+    /// The `data` of an answer, after pacing from its cost and checking its `errors`.
+    pub(crate) fn graphql_answer(&self, resp: &HttpResponse) -> Result<GraphQlResponse, Error> {
+        let path = graphql_path();
+        let mut value: Value = self.http.decode(resp)?;
         self.pace(&value);
         let errors = graphql_errors(&value);
         if !errors.is_empty() {
@@ -192,6 +207,15 @@ impl ShopifyClient {
                 path,
                 pointer: "/data".to_owned(),
             }),
+        }
+    }
+
+    /// [`pace`](Self::pace) from an answer's `extensions` alone.
+    pub(crate) fn pace_extensions(&self, extensions: Option<Value>) {
+        if let Some(extensions) = extensions {
+            let mut answer = serde_json::Map::new();
+            answer.insert("extensions".to_owned(), extensions);
+            self.pace(&Value::Object(answer));
         }
     }
 

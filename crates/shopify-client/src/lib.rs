@@ -110,5 +110,5 @@ pub use client::{
 };
 pub use error::{Error, GraphQlError, UserError};
 pub use ids::{BalanceTransactionId, OrderId, OrderTransactionId, PayoutId, RefundId};
-pub use resources::{Listed, Malformed, OrderQuery, OrderSliceField};
+pub use resources::{Listed, Malformed, OrderQuery, OrderSliceField, OrdersPage};
 pub use throttle::{ShopifyClassifier, shopify_throttle_wait};

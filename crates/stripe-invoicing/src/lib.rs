@@ -73,7 +73,7 @@ pub use ids::{
     BalanceTransactionId, ChargeId, CreditNoteId, CreditNoteLineItemId, CustomerId, DisputeId,
     InvoiceId, InvoiceLineItemId, InvoicePaymentId, PaymentIntentId, PayoutId, RefundId, TaxRateId,
 };
-pub use resources::{ListStream, PAGE_SIZE, TimeRange};
+pub use resources::{ListPage, ListStream, PAGE_SIZE, StripeObject, TimeRange};
 pub use retry::StripeClassifier;
 /// The old name of [`Error`]: every client's error type is called `Error`.
 #[deprecated(

@@ -198,15 +198,25 @@ impl State {
 
     async fn try_step(&mut self) -> Result<Vec<Result<Listed<Order>, Error>>, Error> {
         let field = self.query.field;
-        let mut resp = loop {
+        let answer = loop {
             let vars = json!({
                 "first": self.page_size,
                 "after": self.cursor,
                 "query": self.query.search(self.lower),
                 "sortKey": field.sort_key(),
             });
-            match self.client.graphql(queries::ORDERS, vars).await {
-                Ok(r) => break r,
+            let answer = match self.client.graphql_send(queries::ORDERS, vars).await {
+                Ok(resp) => match OrdersPage::decode_answer(resp.body()) {
+                    Some((page, extensions)) => {
+                        self.client.pace_extensions(extensions);
+                        Ok(Answer::Whole(page))
+                    }
+                    None => self.client.graphql_answer(&resp).map(Answer::Careful),
+                },
+                Err(e) => Err(e),
+            };
+            match answer {
+                Ok(a) => break a,
                 Err(e) => match smaller_page_for(&e, self.page_size) {
                     Some(smaller) => {
                         tracing::debug!(
@@ -221,41 +231,70 @@ impl State {
             }
         };
         self.pages += 1;
-        let mut page = raw_page(&mut resp.data, "/orders")?;
-        for node in &mut page.nodes {
-            complete_order(&self.client, node).await?;
-        }
+        let (nodes, page_info) = match answer {
+            Answer::Whole(page) => (
+                page.orders
+                    .into_iter()
+                    .map(|order| {
+                        let id = Some(order.id.as_str().to_owned());
+                        let at = Some(match field {
+                            OrderSliceField::ProcessedAt => order.processed_at,
+                            OrderSliceField::UpdatedAt => order.updated_at,
+                        });
+                        (id, at, Node::Decoded(order))
+                    })
+                    .collect::<Vec<_>>(),
+                page.page_info,
+            ),
+            Answer::Careful(mut resp) => {
+                let mut page = raw_page(&mut resp.data, "/orders")?;
+                for node in &mut page.nodes {
+                    complete_order(&self.client, node).await?;
+                }
+                let nodes = page
+                    .nodes
+                    .into_iter()
+                    .map(|node| {
+                        let id = node.get("id").and_then(Value::as_str).map(str::to_owned);
+                        let at = node
+                            .get(field.json_name())
+                            .and_then(Value::as_str)
+                            .and_then(|s| OffsetDateTime::parse(s, &Rfc3339).ok());
+                        (id, at, Node::Raw(node))
+                    })
+                    .collect();
+                (nodes, page.page_info)
+            }
+        };
         let base = self.in_query;
-        self.in_query += page.nodes.len() as u64;
-        let mut items = Vec::with_capacity(page.nodes.len());
-        for (i, node) in page.nodes.into_iter().enumerate() {
-            let id = node.get("id").and_then(Value::as_str).map(str::to_owned);
-            let at = node
-                .get(field.json_name())
-                .and_then(Value::as_str)
-                .and_then(|s| OffsetDateTime::parse(s, &Rfc3339).ok());
-            if let (Some(id), Some(at)) = (&id, at) {
+        self.in_query += nodes.len() as u64;
+        let mut items = Vec::with_capacity(nodes.len());
+        for (i, (id, at, node)) in nodes.into_iter().enumerate() {
+            if let (Some(id), Some(at)) = (id, at) {
                 match &mut self.boundary {
                     Some((b, ids)) if *b == at => {
-                        if !ids.insert(id.clone()) {
+                        if !ids.insert(id) {
                             // Yielded by the previous slice.
                             continue;
                         }
                     }
                     Some((b, _)) if *b > at => {}
-                    _ => self.boundary = Some((at, HashSet::from([id.clone()]))),
+                    _ => self.boundary = Some((at, HashSet::from([id]))),
                 }
             }
             let index = usize::try_from(base).unwrap_or(0) + i;
-            items.push(Ok(decode_node(
-                node,
-                "order",
-                "orders.nodes",
-                index,
-                Some("/totalPriceSet/shopMoney"),
-            )));
+            items.push(Ok(match node {
+                Node::Decoded(order) => Listed::Item(order),
+                Node::Raw(node) => decode_node(
+                    node,
+                    "order",
+                    "orders.nodes",
+                    index,
+                    Some("/totalPriceSet/shopMoney"),
+                ),
+            }));
         }
-        match next_cursor(&page.page_info, "/orders")? {
+        match next_cursor(&page_info, "/orders")? {
             None => self.done = true,
             Some(_) if self.in_query + u64::from(self.page_size) > self.client.per_query_cap => {
                 // Start a new slice at the last timestamp seen.
@@ -381,4 +420,111 @@ pub(crate) async fn complete_connection(
         });
     }
     Ok(())
+}
+
+/// A page of the orders list as the client reads it.
+enum Answer {
+    /// Decoded whole, straight into the models.
+    Whole(OrdersPage),
+    /// Read as a `Value` tree, to complete nested connections and to report
+    /// each node that does not decode.
+    Careful(crate::client::GraphQlResponse),
+}
+
+/// An order of a page: decoded, or still to be decoded on its own.
+// Most nodes of most pages are `Decoded`: boxing the order would only add an
+// allocation per order.
+#[allow(clippy::large_enum_variant)]
+enum Node {
+    Decoded(Order),
+    Raw(Value),
+}
+
+/// A page of the orders list (`orders(first: 250)`) decoded whole, in one
+/// pass over the answer's bytes and straight into the models, with no
+/// `serde_json::Value` tree in between: what the client does with almost
+/// every page.
+///
+/// [`decode`](Self::decode) gives `None` when the page needs the careful
+/// path, on which the client reads the answer as a `Value` tree and decodes
+/// order by order: an answer with `errors`, an order that does not decode
+/// (it becomes a review item naming its id and field, and the others still
+/// come through), or an order whose line items, shipping lines or refunds'
+/// connections have further pages to fetch before it is whole.
+///
+/// ```
+/// use shopify_client::OrdersPage;
+///
+/// let answer = br#"{"data": {"orders": {"pageInfo": {"hasNextPage": false, "endCursor": null},
+///     "nodes": []}}}"#;
+/// let page = OrdersPage::decode(answer).unwrap();
+/// assert!(page.orders.is_empty() && !page.page_info.has_next_page);
+///
+/// let with_errors = br#"{"data": null, "errors": [{"message": "Throttled"}]}"#;
+/// assert!(OrdersPage::decode(with_errors).is_none());
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrdersPage {
+    /// The orders, each whole.
+    pub orders: Vec<Order>,
+    /// The page's `pageInfo`.
+    pub page_info: PageInfo,
+}
+
+impl OrdersPage {
+    /// Decodes an answer to the orders query, if it can be read whole.
+    pub fn decode(body: &[u8]) -> Option<Self> {
+        Self::decode_answer(body).map(|(page, _)| page)
+    }
+
+    /// [`decode`](Self::decode), with the answer's `extensions` (its cost, to pace by).
+    fn decode_answer(body: &[u8]) -> Option<(Self, Option<Value>)> {
+        #[derive(Deserialize)]
+        struct Answer {
+            #[serde(default)]
+            data: Option<Data>,
+            #[serde(default)]
+            errors: Option<serde::de::IgnoredAny>,
+            #[serde(default)]
+            extensions: Option<Value>,
+        }
+        #[derive(Deserialize)]
+        struct Data {
+            orders: Option<Connection>,
+        }
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Connection {
+            page_info: PageInfo,
+            nodes: Vec<Order>,
+        }
+        let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+        let answer: Answer = serde_json::from_slice(body).ok()?;
+        if answer.errors.is_some() {
+            return None;
+        }
+        let conn = answer.data?.orders?;
+        if !conn.nodes.iter().all(is_whole) {
+            return None;
+        }
+        Some((
+            OrdersPage {
+                orders: conn.nodes,
+                page_info: conn.page_info,
+            },
+            answer.extensions,
+        ))
+    }
+}
+
+/// Whether none of an order's connections has a further page.
+fn is_whole(order: &Order) -> bool {
+    !order.line_items.page_info.has_next_page
+        && !order.shipping_lines.page_info.has_next_page
+        && order.refunds.iter().all(|r| {
+            !r.refund_line_items.page_info.has_next_page
+                && !r.refund_shipping_lines.page_info.has_next_page
+                && !r.order_adjustments.page_info.has_next_page
+                && !r.transactions.page_info.has_next_page
+        })
 }

@@ -1,13 +1,15 @@
 //! `balance_transaction`: every movement of the Stripe balance.
 
+use std::fmt;
+
 use bookkeeping_core::Currency;
 use rust_decimal::Decimal;
-use serde::de::Error as _;
+use serde::de::{self, Error as _, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use time::OffsetDateTime;
 
-use super::{Charge, Dispute, Refund, decimal_number_opt};
-use crate::ids::BalanceTransactionId;
+use super::{Charge, Dispute, DisputeStatus, Key, Loose, ObjectRef, Refund, decimal_number_opt};
+use crate::ids::{BalanceTransactionId, ChargeId, DisputeId, RefundId};
 
 provider_http::open_enum! {
     provider: "Stripe",
@@ -210,28 +212,226 @@ impl TransactionSource {
 
 impl<'de> Deserialize<'de> for TransactionSource {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(d)?;
-        if let serde_json::Value::String(id) = value {
-            return Ok(TransactionSource::Id(id));
+        d.deserialize_any(SourceVisitor)
+    }
+}
+
+/// Reads a source in one pass over its JSON: the fields a charge, refund or
+/// dispute needs are kept loosely typed ([`Loose`]) until the `object` field
+/// (which may come anywhere: the sandbox sorts keys, Stripe sends it second)
+/// says which of them the object is, then checked as that object's fields.
+/// No `Value` tree, and nothing kept of an object this crate does not model
+/// but its `object` and `id`.
+struct SourceVisitor;
+
+impl<'de> Visitor<'de> for SourceVisitor {
+    type Value = TransactionSource;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a source id or an expanded source object")
+    }
+
+    fn visit_str<E: de::Error>(self, id: &str) -> Result<Self::Value, E> {
+        Ok(TransactionSource::Id(id.to_owned()))
+    }
+
+    fn visit_string<E: de::Error>(self, id: String) -> Result<Self::Value, E> {
+        Ok(TransactionSource::Id(id))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut f = SourceFields::default();
+        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+            let slot = match key.as_ref() {
+                "object" => &mut f.object,
+                "id" => &mut f.id,
+                "amount" => &mut f.amount,
+                "amount_refunded" => &mut f.amount_refunded,
+                "currency" => &mut f.currency,
+                "payment_intent" => &mut f.payment_intent,
+                "customer" => &mut f.customer,
+                "description" => &mut f.description,
+                "status" => &mut f.status,
+                "disputed" => &mut f.disputed,
+                "created" => &mut f.created,
+                "charge" => &mut f.charge,
+                "reason" => &mut f.reason,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                }
+            };
+            // A repeated key: the last one counts, as in a JSON object read whole.
+            *slot = Some(map.next_value::<Loose<'de>>()?);
         }
-        let object = value
-            .get("object")
-            .and_then(|o| o.as_str())
-            .ok_or_else(|| D::Error::custom("source has no `object` field"))?
-            .to_owned();
-        let inner = |e: serde_json::Error| D::Error::custom(format!("{object} source: {e}"));
-        Ok(match object.as_str() {
-            "charge" => TransactionSource::Charge(serde_json::from_value(value).map_err(inner)?),
-            "refund" => TransactionSource::Refund(serde_json::from_value(value).map_err(inner)?),
-            "dispute" => TransactionSource::Dispute(serde_json::from_value(value).map_err(inner)?),
+        f.build().map_err(A::Error::custom)
+    }
+}
+
+/// The fields of a charge, refund or dispute that this crate reads, as sent.
+#[derive(Default)]
+struct SourceFields<'de> {
+    object: Option<Loose<'de>>,
+    id: Option<Loose<'de>>,
+    amount: Option<Loose<'de>>,
+    amount_refunded: Option<Loose<'de>>,
+    currency: Option<Loose<'de>>,
+    payment_intent: Option<Loose<'de>>,
+    customer: Option<Loose<'de>>,
+    description: Option<Loose<'de>>,
+    status: Option<Loose<'de>>,
+    disputed: Option<Loose<'de>>,
+    created: Option<Loose<'de>>,
+    charge: Option<Loose<'de>>,
+    reason: Option<Loose<'de>>,
+}
+
+/// Why a source's field could not be read: the message of the error.
+type FieldError = String;
+
+fn invalid(value: &Loose<'_>, expected: &str) -> FieldError {
+    format!("invalid type: {}, expected {expected}", value.unexpected())
+}
+
+fn missing(field: &str) -> FieldError {
+    format!("missing field `{field}`")
+}
+
+fn required<'a, 'de>(v: &'a Option<Loose<'de>>, field: &str) -> Result<&'a Loose<'de>, FieldError> {
+    v.as_ref().ok_or_else(|| missing(field))
+}
+
+/// An optional field: absent and `null` are `None`.
+fn optional<'a, 'de>(v: &'a Option<Loose<'de>>) -> Option<&'a Loose<'de>> {
+    v.as_ref().filter(|v| !v.is_null())
+}
+
+fn string(v: &Loose<'_>) -> Result<String, FieldError> {
+    match v {
+        Loose::Str(s) => Ok(s.as_ref().to_owned()),
+        other => Err(invalid(other, "a string")),
+    }
+}
+
+fn integer(v: &Loose<'_>) -> Result<i64, FieldError> {
+    match v {
+        Loose::Int(i) => Ok(*i),
+        Loose::Big(u) => Err(format!("invalid value: integer `{u}`, expected i64")),
+        other => Err(invalid(other, "i64")),
+    }
+}
+
+fn boolean(v: &Loose<'_>) -> Result<bool, FieldError> {
+    match v {
+        Loose::Bool(b) => Ok(*b),
+        other => Err(invalid(other, "a boolean")),
+    }
+}
+
+fn currency(v: &Loose<'_>) -> Result<Currency, FieldError> {
+    match v {
+        Loose::Str(s) => Currency::new(s).map_err(|e| e.to_string()),
+        other => Err(invalid(other, "a currency code")),
+    }
+}
+
+fn object_ref(v: &Loose<'_>) -> Result<ObjectRef, FieldError> {
+    match v {
+        Loose::Str(s) => Ok(ObjectRef(s.as_ref().to_owned())),
+        Loose::Object(Some(id)) => Ok(ObjectRef(id.clone())),
+        _ => Err("expected an id string or an object with an `id`".to_owned()),
+    }
+}
+
+fn timestamp(v: &Loose<'_>) -> Result<OffsetDateTime, FieldError> {
+    let secs = integer(v)?;
+    OffsetDateTime::from_unix_timestamp(secs).map_err(|e| e.to_string())
+}
+
+/// Each field of an object, with the field's name on an error.
+macro_rules! field {
+    ($f:expr, $name:literal, required, $read:expr) => {
+        $read(required(&$f, $name)?).map_err(|e| format!("{}: {e}", $name))?
+    };
+    ($f:expr, $name:literal, optional, $read:expr) => {
+        optional(&$f)
+            .map($read)
+            .transpose()
+            .map_err(|e| format!("{}: {e}", $name))?
+    };
+}
+
+impl SourceFields<'_> {
+    fn build(self) -> Result<TransactionSource, String> {
+        let object = match &self.object {
+            Some(Loose::Str(s)) => s.as_ref(),
+            _ => return Err("source has no `object` field".to_owned()),
+        };
+        let result = match object {
+            "charge" => self
+                .charge()
+                .map(|c| TransactionSource::Charge(Box::new(c))),
+            "refund" => self
+                .refund()
+                .map(|r| TransactionSource::Refund(Box::new(r))),
+            "dispute" => self
+                .dispute()
+                .map(|d| TransactionSource::Dispute(Box::new(d))),
             _ => {
-                let id = value
-                    .get("id")
-                    .and_then(|i| i.as_str())
-                    .ok_or_else(|| D::Error::custom("source has no `id`"))?
-                    .to_owned();
-                TransactionSource::Other { object, id }
+                return match &self.id {
+                    Some(Loose::Str(id)) => Ok(TransactionSource::Other {
+                        object: object.to_owned(),
+                        id: id.as_ref().to_owned(),
+                    }),
+                    _ => Err("source has no `id`".to_owned()),
+                };
             }
+        };
+        result.map_err(|e| format!("{object} source: {e}"))
+    }
+
+    fn charge(&self) -> Result<Charge, FieldError> {
+        Ok(Charge {
+            id: ChargeId::new(field!(self.id, "id", required, string)),
+            amount: field!(self.amount, "amount", required, integer),
+            amount_refunded: field!(self.amount_refunded, "amount_refunded", optional, integer),
+            currency: field!(self.currency, "currency", required, currency),
+            payment_intent: field!(self.payment_intent, "payment_intent", optional, object_ref),
+            customer: field!(self.customer, "customer", optional, object_ref),
+            description: field!(self.description, "description", optional, string),
+            status: field!(self.status, "status", optional, string),
+            disputed: field!(self.disputed, "disputed", optional, boolean),
+            created: field!(self.created, "created", required, timestamp),
+        })
+    }
+
+    fn refund(&self) -> Result<Refund, FieldError> {
+        Ok(Refund {
+            id: RefundId::new(field!(self.id, "id", required, string)),
+            amount: field!(self.amount, "amount", required, integer),
+            currency: field!(self.currency, "currency", required, currency),
+            charge: field!(self.charge, "charge", optional, object_ref),
+            payment_intent: field!(self.payment_intent, "payment_intent", optional, object_ref),
+            reason: field!(self.reason, "reason", optional, string),
+            status: field!(self.status, "status", optional, string),
+            created: field!(self.created, "created", required, timestamp),
+        })
+    }
+
+    fn dispute(&self) -> Result<Dispute, FieldError> {
+        let status = |v: &Loose<'_>| match v {
+            Loose::Str(s) => Ok(DisputeStatus::from(s.as_ref())),
+            other => Err(invalid(other, "a string")),
+        };
+        Ok(Dispute {
+            id: DisputeId::new(field!(self.id, "id", required, string)),
+            amount: field!(self.amount, "amount", required, integer),
+            currency: field!(self.currency, "currency", required, currency),
+            charge: field!(self.charge, "charge", required, object_ref),
+            payment_intent: field!(self.payment_intent, "payment_intent", optional, object_ref),
+            reason: field!(self.reason, "reason", optional, string),
+            status: field!(self.status, "status", required, status),
+            created: field!(self.created, "created", required, timestamp),
         })
     }
 }

@@ -12,8 +12,11 @@ mod charge;
 mod invoice;
 mod payout;
 
+use std::borrow::Cow;
+use std::fmt;
+
 use rust_decimal::Decimal;
-use serde::de::Error as _;
+use serde::de::{self, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 
 pub use balance::{
@@ -60,18 +63,139 @@ impl ObjectRef {
 
 impl<'de> Deserialize<'de> for ObjectRef {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            Id(String),
-            Object { id: String },
-        }
-        match Raw::deserialize(d) {
-            Ok(Raw::Id(id) | Raw::Object { id }) => Ok(ObjectRef(id)),
-            Err(_) => Err(D::Error::custom(
+        match Loose::deserialize(d)? {
+            Loose::Str(id) => Ok(ObjectRef(id.into_owned())),
+            Loose::Object(Some(id)) => Ok(ObjectRef(id)),
+            _ => Err(D::Error::custom(
                 "expected an id string or an object with an `id`",
             )),
         }
+    }
+}
+
+/// A JSON value as far as an id reference or a balance transaction's source
+/// needs it: scalars as they are (strings borrowed from the page when they can
+/// be), an object only as its `id`. Read in one pass, without a `Value` tree.
+pub(crate) enum Loose<'de> {
+    Null,
+    Bool(bool),
+    Int(i64),
+    /// An integer above `i64::MAX`.
+    Big(u64),
+    Float(f64),
+    Str(Cow<'de, str>),
+    /// An object, with its `id` when that is a string (an expanded reference).
+    Object(Option<String>),
+    Array,
+}
+
+impl<'de> Deserialize<'de> for Loose<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(LooseVisitor)
+    }
+}
+
+struct LooseVisitor;
+
+impl<'de> Visitor<'de> for LooseVisitor {
+    type Value = Loose<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_unit<E>(self) -> Result<Loose<'de>, E> {
+        Ok(Loose::Null)
+    }
+    fn visit_none<E>(self) -> Result<Loose<'de>, E> {
+        Ok(Loose::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Loose<'de>, D::Error> {
+        Loose::deserialize(d)
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Loose<'de>, E> {
+        Ok(Loose::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Loose<'de>, E> {
+        Ok(Loose::Int(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Loose<'de>, E> {
+        Ok(i64::try_from(v).map_or(Loose::Big(v), Loose::Int))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Loose<'de>, E> {
+        Ok(Loose::Float(v))
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Loose<'de>, E> {
+        Ok(Loose::Str(Cow::Borrowed(v)))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Loose<'de>, E> {
+        Ok(Loose::Str(Cow::Owned(v.to_owned())))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Loose<'de>, E> {
+        Ok(Loose::Str(Cow::Owned(v)))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Loose<'de>, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Loose::Array)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Loose<'de>, A::Error> {
+        let mut id = None;
+        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+            if key == "id" {
+                id = match map.next_value::<Loose<'de>>()? {
+                    Loose::Str(s) => Some(s.into_owned()),
+                    _ => None,
+                };
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(Loose::Object(id))
+    }
+}
+
+/// A map key, borrowed from the page when it can be (serde reads a plain
+/// `Cow<str>` into a `String`).
+pub(crate) struct Key<'de>(pub(crate) Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(KeyVisitor)
+    }
+}
+
+impl Loose<'_> {
+    /// What serde calls this value in an "invalid type" message.
+    pub(crate) fn unexpected(&self) -> de::Unexpected<'_> {
+        match self {
+            Loose::Null => de::Unexpected::Unit,
+            Loose::Bool(b) => de::Unexpected::Bool(*b),
+            Loose::Int(i) => de::Unexpected::Signed(*i),
+            Loose::Big(u) => de::Unexpected::Unsigned(*u),
+            Loose::Float(f) => de::Unexpected::Float(*f),
+            Loose::Str(s) => de::Unexpected::Str(s),
+            Loose::Object(_) => de::Unexpected::Map,
+            Loose::Array => de::Unexpected::Seq,
+        }
+    }
+
+    pub(crate) fn is_null(&self) -> bool {
+        matches!(self, Loose::Null)
     }
 }
 

@@ -130,7 +130,7 @@ impl StripeClient {
         )?)
     }
 
-    async fn complete<T: serde::de::DeserializeOwned + Clone + Send + 'static>(
+    async fn complete<T: super::StripeObject + Clone + Send + 'static>(
         &self,
         first: &List<T>,
         object: &'static str,

@@ -14,7 +14,7 @@ mod payouts;
 
 use bookkeeping_core::Provider;
 use futures::stream::{BoxStream, StreamExt};
-use provider_http::{Listed, Page, PaginationError, paginate};
+use provider_http::{Listed, Page, PaginationError, RequestSpec, paginate};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use time::OffsetDateTime;
@@ -73,14 +73,16 @@ impl From<PaginationError> for Error {
 }
 
 impl StripeClient {
-    /// Every object of a list endpoint as raw JSON, page by page, starting
-    /// after `first_cursor` (to continue an embedded list).
-    pub(crate) fn list_raw(
+    /// Every object of a list endpoint, page by page, starting after
+    /// `first_cursor` (to continue an embedded list), each decoded as `T` on
+    /// its own ([`ListPage`]).
+    pub(crate) fn list<T: StripeObject + Send + 'static>(
         &self,
+        object: &'static str,
         path: String,
         query: Vec<(String, String)>,
         first_cursor: Option<String>,
-    ) -> BoxStream<'static, Result<Value, Error>> {
+    ) -> ListStream<T> {
         let http = self.http.clone();
         let list_path = path.clone();
         paginate(first_cursor, move |cursor: Option<String>| {
@@ -94,23 +96,29 @@ impl StripeClient {
                 }
                 let pairs: Vec<(&str, String)> =
                     query.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
-                let page: List<Value> = http.get_json(&path, &pairs).await?;
-                let next = if page.has_more {
-                    let last = page.data.last().ok_or_else(|| Error::Pagination {
-                        path: path.clone(),
-                        reason: "has_more is true on an empty page".to_owned(),
-                    })?;
-                    let id = last.get("id").and_then(Value::as_str).ok_or_else(|| {
-                        Error::Pagination {
-                            path: path.clone(),
-                            reason: "the last object of the page has no id".to_owned(),
-                        }
-                    })?;
-                    Some(id.to_owned())
-                } else {
-                    None
+                let resp = http.send(RequestSpec::get(&path).queries(&pairs)).await?;
+                let page = match ListPage::<T>::whole(resp.body()) {
+                    Some(page) => page,
+                    // Not every object decodes, or the page is not a list at
+                    // all: `decode` says which field of the page failed then.
+                    None => ListPage::each(object, http.decode(&resp)?),
                 };
-                Ok::<_, Error>(Page::new(page.data, next))
+                let next = match page.next_cursor() {
+                    None => None,
+                    Some(Some(id)) => Some(id.to_owned()),
+                    Some(None) => {
+                        return Err(Error::Pagination {
+                            path: path.clone(),
+                            reason: if page.items.is_empty() {
+                                "has_more is true on an empty page"
+                            } else {
+                                "the last object of the page has no id"
+                            }
+                            .to_owned(),
+                        });
+                    }
+                };
+                Ok::<_, Error>(Page::new(page.items, next))
             }
         })
         .map(move |item| {
@@ -124,23 +132,120 @@ impl StripeClient {
         })
         .boxed()
     }
-
-    /// [`list_raw`](Self::list_raw), each object decoded as `T` on its own.
-    pub(crate) fn list<T: DeserializeOwned + Send + 'static>(
-        &self,
-        object: &'static str,
-        path: String,
-        query: Vec<(String, String)>,
-        first_cursor: Option<String>,
-    ) -> ListStream<T> {
-        self.list_raw(path, query, first_cursor)
-            .map(move |item| {
-                item.map(|value| Listed::decode(Provider::Stripe, object, &["/id"], value))
-            })
-            .boxed()
-    }
 }
 
 pub(crate) fn pair(key: &str, value: impl Into<String>) -> (String, String) {
     (key.to_owned(), value.into())
 }
+
+/// A Stripe object that lists return: it has an id, which the next page is
+/// asked for with (`starting_after`).
+pub trait StripeObject: DeserializeOwned {
+    /// The object's id.
+    fn object_id(&self) -> &str;
+}
+
+/// One page of a Stripe list, each object decoded on its own: an object that
+/// does not decode is its [`Malformed`](provider_http::Malformed) report, and
+/// the others still come through.
+///
+/// A page is first decoded whole, straight into the models (one pass over the
+/// bytes, no `serde_json::Value` tree); only a page on which some object fails
+/// is read again as `Value`s and decoded object by object, to say which object
+/// and which field.
+///
+/// ```
+/// use stripe_invoicing::models::BalanceTransaction;
+/// use stripe_invoicing::ListPage;
+///
+/// let body = br#"{"object": "list", "has_more": true, "url": "/v1/balance_transactions",
+///   "data": [
+///     {"id": "txn_1", "object": "balance_transaction", "amount": 1000, "fee": 59, "net": 941,
+///      "currency": "sek", "reporting_category": "charge", "type": "charge", "created": 1772323200},
+///     {"id": "txn_2", "object": "balance_transaction", "amount": "10.00", "fee": 0, "net": 0,
+///      "currency": "sek", "reporting_category": "charge", "type": "charge", "created": 1772323200}
+///   ]}"#;
+/// let page = ListPage::<BalanceTransaction>::decode("balance_transaction", body).unwrap();
+/// assert!(page.items[0].item().is_some());
+/// let bad = page.items[1].malformed().unwrap();
+/// assert_eq!((bad.id.as_deref(), bad.field.as_str()), (Some("txn_2"), "amount"));
+/// assert_eq!(page.next_cursor(), Some(Some("txn_2")));
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListPage<T> {
+    /// The objects of the page, in Stripe's order.
+    pub items: Vec<Listed<T>>,
+    /// Whether more objects follow.
+    pub has_more: bool,
+}
+
+impl<T: StripeObject> ListPage<T> {
+    /// Decodes a list page's body; objects of kind `object` (`balance_transaction`).
+    ///
+    /// # Errors
+    /// When the body is not a Stripe list at all (then no object is read).
+    pub fn decode(object: &'static str, body: &[u8]) -> Result<Self, serde_json::Error> {
+        match Self::whole(body) {
+            Some(page) => Ok(page),
+            None => serde_json::from_slice(strip_bom(body)).map(|list| Self::each(object, list)),
+        }
+    }
+
+    /// The page decoded whole, if every object decodes.
+    fn whole(body: &[u8]) -> Option<Self> {
+        let list: List<T> = serde_json::from_slice(strip_bom(body)).ok()?;
+        Some(ListPage {
+            items: list.data.into_iter().map(Listed::Item).collect(),
+            has_more: list.has_more,
+        })
+    }
+
+    /// The page decoded object by object.
+    fn each(object: &'static str, list: List<Value>) -> Self {
+        ListPage {
+            items: list
+                .data
+                .into_iter()
+                .map(|raw| Listed::decode(Provider::Stripe, object, &["/id"], raw))
+                .collect(),
+            has_more: list.has_more,
+        }
+    }
+
+    /// `None` on the last page; else `Some` of the id to continue after, which
+    /// is `None` when the page's last object has no id (or there is none).
+    pub fn next_cursor(&self) -> Option<Option<&str>> {
+        if !self.has_more {
+            return None;
+        }
+        Some(self.items.last().and_then(|last| match last {
+            Listed::Item(t) => Some(t.object_id()),
+            Listed::Malformed(m) => m.raw.get("id").and_then(Value::as_str),
+        }))
+    }
+}
+
+fn strip_bom(body: &[u8]) -> &[u8] {
+    body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body)
+}
+
+macro_rules! stripe_objects {
+    ($($t:ty),+ $(,)?) => {
+        $(impl StripeObject for $t {
+            fn object_id(&self) -> &str {
+                self.id.as_str()
+            }
+        })+
+    };
+}
+
+stripe_objects!(
+    crate::models::BalanceTransaction,
+    crate::models::Payout,
+    crate::models::Invoice,
+    crate::models::InvoiceLineItem,
+    crate::models::InvoicePayment,
+    crate::models::CreditNote,
+    crate::models::CreditNoteLineItem,
+    crate::models::TaxRate,
+);
