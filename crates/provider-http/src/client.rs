@@ -1,40 +1,32 @@
-//! [`HttpClient`], its builder, requests and responses.
+//! [`HttpClient`]: sending a request, the retry loop around it, decoding its answer.
+//! The builder is in `builder.rs`, the request and response types in `request.rs`, and the
+//! retry loop's decisions in `attempt.rs`.
 
 use std::fmt;
-use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Method, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
-use url::{Host, Url};
+use url::Url;
 
-use crate::auth::{TokenCache, basic_header, bearer_header, secret_header};
+use crate::attempt::{AfterResponse, Budget, after_response, retry_transport};
+use crate::auth::TokenCache;
+use crate::builder::HttpClientBuilder;
 use crate::decode::{DefaultErrorDecoder, ErrorDecoder};
 use crate::error::{ApiError, ErrorDetails, HttpErrorKind, RawBody, RequestInfo, TransportKind};
-use crate::retry::{DefaultClassifier, RetryClassifier, RetryDecision};
-use crate::{
-    Auth, HttpError, RateLimit, RateLimiter, RetryPolicy, is_retryable_status, parse_retry_after,
-};
+use crate::request::{Body, HttpResponse, Idempotency, Limits, RequestSpec};
+#[cfg(doc)]
+use crate::retry::RetryDecision;
+use crate::retry::{DefaultClassifier, RetryClassifier};
+use crate::{Auth, HttpError, RateLimiter, RetryPolicy, parse_retry_after};
 
 /// The `User-Agent` every request carries: `kassabok/<version>`.
 pub const USER_AGENT: &str = concat!("kassabok/", env!("CARGO_PKG_VERSION"));
-
-/// Whether a request may be sent again without changing anything at the provider.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Idempotency {
-    /// Safe to repeat: reads (GET), GraphQL queries sent by POST, token requests, and POSTs
-    /// that carry an idempotency key (Stripe `Idempotency-Key`, `PayPal-Request-Id`).
-    /// Retried according to the [`RetryPolicy`].
-    Idempotent,
-    /// Not safe to repeat (a POST that creates something). Sent once; only a failure to
-    /// connect (the request never left) is retried.
-    NotIdempotent,
-}
 
 /// An HTTP client for one provider: base URL, authentication, timeouts, retries, rate
 /// limiting and error decoding.
@@ -70,27 +62,27 @@ pub enum Idempotency {
 /// ```
 #[derive(Clone)]
 pub struct HttpClient {
-    shared: Arc<Shared>,
-    auth: AuthState,
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) auth: AuthState,
 }
 
-struct Shared {
-    provider: &'static str,
-    http: reqwest::Client,
-    base_url: Url,
-    retry: RetryPolicy,
-    classifier: Box<dyn RetryClassifier>,
-    decoder: Box<dyn ErrorDecoder>,
-    limiter: RateLimiter,
-    timeout: Duration,
-    connect_timeout: Duration,
-    limits: Limits,
-    user_agent: String,
-    auth_debug: String,
+pub(crate) struct Shared {
+    pub(crate) provider: &'static str,
+    pub(crate) http: reqwest::Client,
+    pub(crate) base_url: Url,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) classifier: Box<dyn RetryClassifier>,
+    pub(crate) decoder: Box<dyn ErrorDecoder>,
+    pub(crate) limiter: RateLimiter,
+    pub(crate) timeout: Duration,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) limits: Limits,
+    pub(crate) user_agent: String,
+    pub(crate) auth_debug: String,
 }
 
 #[derive(Clone)]
-enum AuthState {
+pub(crate) enum AuthState {
     None,
     Static(HeaderName, HeaderValue),
     Token(Arc<TokenCache>),
@@ -283,13 +275,9 @@ impl HttpClient {
         let fits = |wait: Duration| tokio::time::Instant::now() + wait < deadline;
         let max_body = self.shared.limits.max_response_bytes;
         let policy = &self.shared.retry;
-        let mut budget = policy.max_attempts.max(1);
+        let mut budget = Budget::new(policy);
         let mut attempt: u32 = 0;
         let mut refreshed_token = false;
-        // Waits the provider asked for (its rate limit, not a failure), beyond
-        // the attempt budget; bounded so that a provider that throttles
-        // forever still ends before the request deadline does.
-        let mut throttle_budget = policy.max_attempts.max(1).saturating_mul(4);
         loop {
             attempt += 1;
             attempts.store(attempt, std::sync::atomic::Ordering::Relaxed);
@@ -344,15 +332,9 @@ impl HttpClient {
                 }
                 Err(BodyError::Transport(err)) => {
                     let kind = TransportKind::of(&err);
-                    // A request that never connected was never sent: safe to repeat.
-                    let retry = match kind {
-                        TransportKind::Connect => true,
-                        TransportKind::Timeout | TransportKind::Connection => req.idempotent,
-                        _ => false,
-                    };
                     tracing::debug!(attempt, elapsed_ms, error = %kind, "request failed");
                     let backoff = policy.backoff(attempt);
-                    if retry && attempt < budget && fits(backoff) {
+                    if retry_transport(kind, req.idempotent, attempt, &budget, backoff, fits) {
                         tokio::time::sleep(backoff).await;
                         continue;
                     }
@@ -376,58 +358,55 @@ impl HttpClient {
             {
                 // The token may have been revoked or expired early: fetch a new one, once.
                 refreshed_token = true;
-                budget += 1;
+                budget.attempts += 1;
                 cache.invalidate(generation).await;
                 continue;
             }
 
-            let header_wait = parse_retry_after(&headers);
             let decision = self.shared.classifier.classify(status, &headers, &body);
-            // A wait the provider's classifier computed from its own rate-limit
-            // state (Shopify's throttleStatus), as opposed to a bare 429.
-            let metered = matches!(decision, RetryDecision::Retry { after: Some(_) });
-            let (failed, retryable, wait) = match decision {
-                RetryDecision::Retry { after } => (true, true, after.or(header_wait)),
-                RetryDecision::DoNotRetry => (!status.is_success(), false, header_wait),
-                _ => (
-                    !status.is_success(),
-                    is_retryable_status(status),
-                    header_wait,
-                ),
-            };
-            if !failed {
-                return Ok(HttpResponse {
-                    status,
-                    headers,
-                    body,
-                    method: req.method,
-                    path: req.path,
-                    attempts: attempt,
-                });
-            }
-            let honoured = wait.is_none_or(|w| w <= policy.honour_retry_after_up_to);
-            let backoff = wait.unwrap_or_else(|| policy.backoff(attempt));
-            if metered && attempt >= budget && throttle_budget > 0 {
-                // The provider's rate-limit state said when capacity returns
-                // (Shopify's throttleStatus): a throttled request is not a failed
-                // one, so it does not use up the attempts meant for errors.
-                // Requests sharing one bucket can take the restored points
-                // first, so the same request may be throttled again.
-                throttle_budget -= 1;
-                budget += 1;
-            }
-            if retryable && honoured && req.idempotent && attempt < budget && fits(backoff) {
-                match wait {
-                    // The provider's wait applies to the whole client: pause the limiter,
-                    // which the next attempt waits for.
-                    Some(wait) => self.shared.limiter.throttle(wait),
-                    None => tokio::time::sleep(backoff).await,
+            let next = after_response(
+                status,
+                decision,
+                parse_retry_after(&headers),
+                policy,
+                req.idempotent,
+                attempt,
+                &mut budget,
+                policy.backoff(attempt),
+                fits,
+            );
+            let (retryable, wait) = match next {
+                AfterResponse::Success => {
+                    return Ok(HttpResponse {
+                        status,
+                        headers,
+                        body,
+                        method: req.method,
+                        path: req.path,
+                        attempts: attempt,
+                    });
                 }
-                continue;
-            }
-            if let Some(wait) = wait.filter(|_| retryable && honoured) {
-                self.shared.limiter.throttle(wait);
-            }
+                AfterResponse::RetryAfterProviderWait(wait) => {
+                    // The provider's wait applies to the whole client: pause the
+                    // limiter, which the next attempt waits for.
+                    self.shared.limiter.throttle(wait);
+                    continue;
+                }
+                AfterResponse::RetryAfterBackoff(backoff) => {
+                    tokio::time::sleep(backoff).await;
+                    continue;
+                }
+                AfterResponse::Fail {
+                    retryable,
+                    retry_after,
+                    pause,
+                } => {
+                    if let Some(pause) = pause {
+                        self.shared.limiter.throttle(pause);
+                    }
+                    (retryable, retry_after)
+                }
+            };
             let details = self.shared.decoder.decode(status, &headers, &body);
             tracing::warn!(
                 attempt,
@@ -596,534 +575,6 @@ struct Prepared {
     headers: HeaderMap,
     body: Option<(HeaderValue, Bytes)>,
     idempotent: bool,
-}
-
-/// Builds an [`HttpClient`]; see [`HttpClient::builder`]. Every option has a default;
-/// [`build`](HttpClientBuilder::build) validates them all.
-pub struct HttpClientBuilder {
-    provider: &'static str,
-    base_url: String,
-    auth: Auth,
-    headers: Vec<(String, String)>,
-    timeout: Duration,
-    connect_timeout: Duration,
-    limits: Limits,
-    retry: RetryPolicy,
-    rate_limit: Option<RateLimit>,
-    classifier: Box<dyn RetryClassifier>,
-    decoder: Box<dyn ErrorDecoder>,
-    user_agent_suffix: Option<String>,
-    token_refresh_margin: Duration,
-}
-
-impl HttpClientBuilder {
-    /// Overrides the base URL: **the test hook** (point a client at a wiremock server or the
-    /// sandbox) and the way to reach another environment (PayPal sandbox, Klarna playground).
-    ///
-    /// It must be `https`, or plain `http` to a loopback address (`127.0.0.1`, `::1`,
-    /// `localhost`); it must not carry credentials, a query or a fragment. Checked by
-    /// [`build`](HttpClientBuilder::build).
-    #[must_use]
-    pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = url.into();
-        self
-    }
-
-    /// Sets the authentication (default [`Auth::None`]).
-    #[must_use]
-    pub fn auth(mut self, auth: Auth) -> Self {
-        self.auth = auth;
-        self
-    }
-
-    /// Adds a header to every request, e.g. `Stripe-Version`. Not for secrets: use
-    /// [`Auth::Header`]. Checked by [`build`](HttpClientBuilder::build).
-    #[must_use]
-    pub fn header(mut self, name: &str, value: &str) -> Self {
-        self.headers.push((name.to_owned(), value.to_owned()));
-        self
-    }
-
-    /// The total time allowed for one attempt, reading the body included (default 30 s, so
-    /// that a stalled attempt is retried once within the request deadline of
-    /// [`Limits::deadline`], 60 s).
-    #[must_use]
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// The time allowed to connect (default 10 s).
-    #[must_use]
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
-        self
-    }
-
-    /// Sets the request deadline and the response-size cap (default [`Limits::default`]).
-    #[must_use]
-    pub fn limits(mut self, limits: Limits) -> Self {
-        self.limits = limits;
-        self
-    }
-
-    /// Sets the retry policy (default [`RetryPolicy::default`]).
-    #[must_use]
-    pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
-        self
-    }
-
-    /// Sets the steady request rate (default: unlimited). It can be changed later through
-    /// [`HttpClient::rate_limiter`].
-    #[must_use]
-    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
-        self.rate_limit = Some(limit);
-        self
-    }
-
-    /// Removes the steady request rate (the default): tests and the sandbox.
-    #[must_use]
-    pub fn no_rate_limit(mut self) -> Self {
-        self.rate_limit = None;
-        self
-    }
-
-    /// Sets the provider's retry classifier (default: [`DefaultClassifier`]).
-    #[must_use]
-    pub fn classifier(mut self, classifier: impl RetryClassifier + 'static) -> Self {
-        self.classifier = Box::new(classifier);
-        self
-    }
-
-    /// Sets the provider's error decoder (default: [`DefaultErrorDecoder`], which knows the
-    /// Stripe, PayPal, OAuth2, Shopify and Klarna error shapes).
-    #[must_use]
-    pub fn error_decoder(mut self, decoder: impl ErrorDecoder + 'static) -> Self {
-        self.decoder = Box::new(decoder);
-        self
-    }
-
-    /// Appends to the `User-Agent` (`kassabok/<version> <suffix>`), e.g. the provider crate's
-    /// name and version.
-    #[must_use]
-    pub fn user_agent_suffix(mut self, suffix: &str) -> Self {
-        self.user_agent_suffix = Some(suffix.to_owned());
-        self
-    }
-
-    /// With [`Auth::Token`]: how long before a token expires it is refreshed (default 60 s;
-    /// never later than half-way through the token's lifetime).
-    #[must_use]
-    pub fn token_refresh_margin(mut self, margin: Duration) -> Self {
-        self.token_refresh_margin = margin;
-        self
-    }
-
-    /// Builds the client.
-    ///
-    /// # Errors
-    ///
-    /// [`HttpErrorKind::Config`] if the base URL is not a valid URL, is not `https` (plain
-    /// `http` is accepted only for loopback hosts), carries credentials, a query or a fragment;
-    /// if a header name or value, a credential or the user agent is not a valid header; or if
-    /// reqwest cannot build its client (e.g. no TLS backend).
-    pub fn build(self) -> Result<HttpClient, HttpError> {
-        let provider = self.provider;
-        let base_url = validate_base_url(provider, &self.base_url)?;
-
-        let mut headers = HeaderMap::new();
-        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-        for (raw_name, value) in &self.headers {
-            let name = HeaderName::from_bytes(raw_name.as_bytes()).map_err(|e| {
-                HttpError::config_with(provider, format!("invalid header name `{raw_name}`"), e)
-            })?;
-            let value = HeaderValue::from_str(value).map_err(|e| {
-                HttpError::config_with(
-                    provider,
-                    format!("invalid value for header `{raw_name}`"),
-                    e,
-                )
-            })?;
-            headers.insert(name, value);
-        }
-
-        let invalid_credential =
-            || HttpError::config(provider, "credential is not a valid header value");
-        let auth = match &self.auth {
-            Auth::None => AuthState::None,
-            Auth::Bearer(token) => AuthState::Static(
-                reqwest::header::AUTHORIZATION,
-                bearer_header(token).ok_or_else(invalid_credential)?,
-            ),
-            Auth::Basic { username, password } => AuthState::Static(
-                reqwest::header::AUTHORIZATION,
-                basic_header(username, password).ok_or_else(invalid_credential)?,
-            ),
-            Auth::Header { name, value } => AuthState::Static(
-                name.clone(),
-                secret_header(value).ok_or_else(invalid_credential)?,
-            ),
-            Auth::Token(source) => AuthState::Token(Arc::new(TokenCache::new(
-                Arc::clone(source),
-                self.token_refresh_margin,
-            ))),
-        };
-
-        let user_agent = match &self.user_agent_suffix {
-            Some(suffix) => format!("{USER_AGENT} {suffix}"),
-            None => USER_AGENT.to_owned(),
-        };
-        HeaderValue::from_str(&user_agent)
-            .map_err(|e| HttpError::config_with(provider, "invalid user agent suffix", e))?;
-
-        let http = reqwest::Client::builder()
-            .user_agent(&user_agent)
-            .default_headers(headers)
-            .timeout(self.timeout)
-            .connect_timeout(self.connect_timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| HttpError::config_with(provider, "cannot build the http client", e))?;
-
-        Ok(HttpClient {
-            shared: Arc::new(Shared {
-                provider,
-                http,
-                base_url,
-                retry: self.retry,
-                classifier: self.classifier,
-                decoder: self.decoder,
-                limiter: RateLimiter::new(self.rate_limit),
-                timeout: self.timeout,
-                connect_timeout: self.connect_timeout,
-                limits: self.limits,
-                user_agent,
-                auth_debug: format!("{:?}", self.auth),
-            }),
-            auth,
-        })
-    }
-}
-
-impl fmt::Debug for HttpClientBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("HttpClientBuilder")
-            .field("provider", &self.provider)
-            .field("base_url", &self.base_url)
-            .field("auth", &self.auth)
-            .field("headers", &self.headers)
-            .field("timeout", &self.timeout)
-            .field("connect_timeout", &self.connect_timeout)
-            .field("limits", &self.limits)
-            .field("retry", &self.retry)
-            .field("rate_limit", &self.rate_limit)
-            .field("classifier", &self.classifier)
-            .field("error_decoder", &self.decoder)
-            .field("user_agent_suffix", &self.user_agent_suffix)
-            .field("token_refresh_margin", &self.token_refresh_margin)
-            .finish()
-    }
-}
-
-fn validate_base_url(provider: &'static str, raw: &str) -> Result<Url, HttpError> {
-    let url = Url::parse(raw)
-        .map_err(|e| HttpError::config_with(provider, "base url is not a valid url", e))?;
-    if url.cannot_be_a_base() || url.host().is_none() {
-        return Err(HttpError::config(provider, "base url has no host"));
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(HttpError::config(
-            provider,
-            "base url must not contain credentials",
-        ));
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(HttpError::config(
-            provider,
-            "base url must not have a query or fragment",
-        ));
-    }
-    match url.scheme() {
-        "https" => Ok(url),
-        "http" if is_loopback(&url) => Ok(url),
-        "http" => Err(HttpError::config(
-            provider,
-            format!(
-                "base url must use https (plain http is allowed only for loopback hosts), got host `{}`",
-                url.host_str().unwrap_or_default()
-            ),
-        )),
-        other => Err(HttpError::config(
-            provider,
-            format!("base url scheme must be https, got `{other}`"),
-        )),
-    }
-}
-
-fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-        Some(Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        None => false,
-    }
-}
-
-/// A request for [`HttpClient::send`]: method, path, query, headers, body and idempotency.
-///
-/// ```
-/// use provider_http::{Idempotency, RequestSpec};
-///
-/// let spec = RequestSpec::post("/v1/reporting/transactions")
-///     .query("page", "2")
-///     .header_str("PayPal-Request-Id", "8f1c")
-///     .json(&serde_json::json!({"a": 1}))
-///     .idempotency(Idempotency::Idempotent);
-/// ```
-#[derive(Debug, Clone)]
-pub struct RequestSpec {
-    method: Method,
-    path: String,
-    query: Vec<(String, String)>,
-    headers: HeaderMap,
-    body: Body,
-    idempotency: Idempotency,
-}
-
-#[derive(Debug, Clone)]
-enum Body {
-    None,
-    Bytes(HeaderValue, Bytes),
-    Invalid(String),
-}
-
-impl RequestSpec {
-    /// A request with no query, headers or body. GET, HEAD, PUT, DELETE and OPTIONS are
-    /// idempotent, other methods are not until [`idempotency`](RequestSpec::idempotency) says
-    /// so.
-    pub fn new(method: Method, path: impl Into<String>) -> Self {
-        let idempotency = if method.is_idempotent() {
-            Idempotency::Idempotent
-        } else {
-            Idempotency::NotIdempotent
-        };
-        Self {
-            method,
-            path: path.into(),
-            query: Vec::new(),
-            headers: HeaderMap::new(),
-            body: Body::None,
-            idempotency,
-        }
-    }
-
-    /// A GET request (idempotent).
-    pub fn get(path: impl Into<String>) -> Self {
-        Self::new(Method::GET, path)
-    }
-
-    /// A POST request (not idempotent until marked so).
-    pub fn post(path: impl Into<String>) -> Self {
-        Self::new(Method::POST, path)
-    }
-
-    /// Adds a query pair (percent-encoded when sent).
-    #[must_use]
-    pub fn query(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.query.push((key.into(), value.into()));
-        self
-    }
-
-    /// Adds query pairs.
-    #[must_use]
-    pub fn queries(mut self, pairs: &[(&str, String)]) -> Self {
-        self.query
-            .extend(pairs.iter().map(|(k, v)| ((*k).to_owned(), v.clone())));
-        self
-    }
-
-    /// Adds a header. A header set here replaces the client's default of the same name (the
-    /// auth header included). Mark secret values with [`HeaderValue::set_sensitive`].
-    #[must_use]
-    pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
-        self.headers.append(name, value);
-        self
-    }
-
-    /// Adds a header from strings; an invalid name or value makes
-    /// [`HttpClient::send`] fail with [`HttpErrorKind::Config`].
-    #[must_use]
-    pub fn header_str(self, name: &str, value: &str) -> Self {
-        match (
-            HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_str(value),
-        ) {
-            (Ok(name), Ok(value)) => self.header(name, value),
-            _ => Self {
-                body: Body::Invalid(format!("invalid header `{name}`")),
-                ..self
-            },
-        }
-    }
-
-    /// Sets a JSON body; a value that cannot be serialized makes [`HttpClient::send`] fail
-    /// with [`HttpErrorKind::Config`].
-    #[must_use]
-    pub fn json<B: Serialize + ?Sized>(mut self, body: &B) -> Self {
-        if matches!(self.body, Body::Invalid(_)) {
-            return self;
-        }
-        self.body = match serde_json::to_vec(body) {
-            Ok(bytes) => Body::Bytes(
-                HeaderValue::from_static("application/json"),
-                Bytes::from(bytes),
-            ),
-            Err(e) => Body::Invalid(format!("cannot serialize the request body: {e}")),
-        };
-        self
-    }
-
-    /// Sets a form body (`application/x-www-form-urlencoded`).
-    #[must_use]
-    pub fn form(mut self, pairs: &[(&str, &str)]) -> Self {
-        if matches!(self.body, Body::Invalid(_)) {
-            return self;
-        }
-        let encoded = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(pairs)
-            .finish();
-        self.body = Body::Bytes(
-            HeaderValue::from_static("application/x-www-form-urlencoded"),
-            Bytes::from(encoded),
-        );
-        self
-    }
-
-    /// Sets a raw body with its content type.
-    #[must_use]
-    pub fn body(mut self, content_type: HeaderValue, body: impl Into<Bytes>) -> Self {
-        if matches!(self.body, Body::Invalid(_)) {
-            return self;
-        }
-        self.body = Body::Bytes(content_type, body.into());
-        self
-    }
-
-    /// Says whether the request may be retried.
-    #[must_use]
-    pub fn idempotency(mut self, idempotency: Idempotency) -> Self {
-        self.idempotency = idempotency;
-        self
-    }
-}
-
-/// A successful response: status, headers and the whole body.
-#[derive(Debug, Clone)]
-pub struct HttpResponse {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Bytes,
-    method: Method,
-    path: String,
-    attempts: u32,
-}
-
-impl HttpResponse {
-    /// The status (2xx).
-    pub fn status(&self) -> StatusCode {
-        self.status
-    }
-
-    /// The response headers (e.g. Shopify's REST `Link`, a request id).
-    pub fn headers(&self) -> &HeaderMap {
-        &self.headers
-    }
-
-    /// A header as text, if present and valid UTF-8 text.
-    pub fn header_str(&self, name: &str) -> Option<&str> {
-        self.headers.get(name)?.to_str().ok()
-    }
-
-    /// The body.
-    pub fn body(&self) -> &Bytes {
-        &self.body
-    }
-
-    /// The request method.
-    pub fn method(&self) -> &Method {
-        &self.method
-    }
-
-    /// The request path (no query).
-    pub fn path(&self) -> &str {
-        &self.path
-    }
-
-    /// How many attempts it took.
-    pub fn attempts(&self) -> u32 {
-        self.attempts
-    }
-}
-
-/// What a provider may cost a request at most: time and memory.
-///
-/// A server that accepts a connection and never answers, or answers a gigabyte, must fail the
-/// request (and so the close) soon, with an error that says which provider and endpoint and
-/// what limit it hit, instead of holding the run for minutes or exhausting memory.
-///
-/// ```
-/// use std::time::Duration;
-/// use provider_http::Limits;
-///
-/// let limits = Limits::default()
-///     .deadline(Duration::from_secs(120))
-///     .max_response_bytes(256 * 1024 * 1024);
-/// assert_eq!(limits.deadline, Duration::from_secs(120));
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Limits {
-    /// The time one request may take from its first attempt to its answer, every retry and
-    /// backoff or `Retry-After` wait included (default 60 s). When it passes, the request fails
-    /// with [`HttpErrorKind::Deadline`]; a wait that would end after it is not started.
-    pub deadline: Duration,
-    /// The largest response body read, in bytes (default [`DEFAULT_MAX_RESPONSE_BYTES`]).
-    /// Checked against `Content-Length` before reading and counted while the body streams in,
-    /// so a larger body is never held in memory: [`HttpErrorKind::ResponseTooLarge`].
-    pub max_response_bytes: u64,
-}
-
-/// The default response-size cap: 64 MiB. The largest pages kassabok asks for are a few
-/// megabytes (Shopify GraphQL pages of 250 orders with their lines, refunds and transactions
-/// stay within Shopify's 1 000-point query cost; Stripe and PayPal list at most 100 and 500
-/// objects a page; Klarna's report CSVs for a month of a large shop are tens of megabytes),
-/// so 64 MiB leaves a wide margin while bounding memory per request.
-pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            deadline: Duration::from_secs(60),
-            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
-        }
-    }
-}
-
-impl Limits {
-    /// With this request deadline.
-    #[must_use]
-    pub fn deadline(mut self, deadline: Duration) -> Self {
-        self.deadline = deadline;
-        self
-    }
-
-    /// With this response-size cap, in bytes.
-    #[must_use]
-    pub fn max_response_bytes(mut self, bytes: u64) -> Self {
-        self.max_response_bytes = bytes;
-        self
-    }
 }
 
 enum BodyError {

@@ -175,7 +175,9 @@
 // On docs.rs, each feature-gated item carries a badge naming the feature it needs.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod attempt;
 mod auth;
+mod builder;
 mod client;
 mod decode;
 mod error;
@@ -183,6 +185,7 @@ mod listed;
 mod macros;
 mod paginate;
 mod rate_limit;
+mod request;
 mod retry;
 mod transport;
 
@@ -197,10 +200,8 @@ pub use secrecy::{ExposeSecret, SecretString};
 pub use serde as __serde;
 
 pub use auth::{AccessToken, Auth, ClientCredentials, TokenSource};
-pub use client::{
-    DEFAULT_MAX_RESPONSE_BYTES, HttpClient, HttpClientBuilder, HttpResponse, Idempotency, Limits,
-    RequestSpec, USER_AGENT,
-};
+pub use builder::HttpClientBuilder;
+pub use client::{HttpClient, USER_AGENT};
 pub use decode::{DefaultErrorDecoder, ErrorDecoder};
 pub use error::{
     ApiError, ErrorDetails, HttpError, HttpErrorKind, MAX_ERROR_BODY, PaginationError, RawBody,
@@ -209,6 +210,7 @@ pub use error::{
 pub use listed::{Listed, Malformed};
 pub use paginate::{Page, end_after_error, paginate};
 pub use rate_limit::{RateLimit, RateLimiter};
+pub use request::{DEFAULT_MAX_RESPONSE_BYTES, HttpResponse, Idempotency, Limits, RequestSpec};
 pub use retry::{
     DefaultClassifier, Jitter, RetryClassifier, RetryDecision, RetryPolicy, is_retryable_status,
     parse_retry_after,
