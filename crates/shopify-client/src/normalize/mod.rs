@@ -1,0 +1,116 @@
+//! Orders, refunds and payouts into bookkeeping-core records.
+//!
+//! - An order becomes a [`Sale`] with one line per kind, VAT rate and
+//!   treatment (goods, shipping, gift cards, tips), amounts from `shopMoney`.
+//!   A line's net is its price less every discount allocated to it
+//!   (`discountAllocations`, order-level codes included) and its VAT is its
+//!   tax lines (computed by Shopify after all discounts), so net + VAT per
+//!   rate is exact. A total the lines do not reach is a review item.
+//! - Each refund becomes a [`Refund`] with its refunded items, shipping and
+//!   adjustments, and the refund transactions.
+//! - Payments keep the gateway name and say who settles them
+//!   ([`payment_channel`]).
+//! - A payout becomes a [`Payout`](bookkeeping_core::Payout) with one
+//!   [`SettlementLine`] per balance transaction and its [`Fee`]s.
+//!
+//! Nothing is guessed: what cannot be decided becomes a [`ReviewItem`].
+
+use bookkeeping_core::{
+    CountryCode, Currency, Customer, Fee, FeeKind, LineKind, Money, MoneyError, Payment,
+    PaymentChannel, PayoutStatus as CorePayoutStatus, Provider, Refund as CoreRefund, ReviewItem,
+    ReviewReason, Sale, SaleLine, SettlementKind, SettlementLine, SourceRef, TaxTreatment, VatRate,
+    stockholm_date,
+};
+use std::collections::HashMap;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::ids::RefundId;
+
+use crate::models::{
+    BalanceTransaction, BalanceTransactionType, FinancialStatus, MoneyBag, Order, OrderTransaction,
+    OrderTransactionKind, OrderTransactionStatus, Payout, PayoutStatus, PayoutTransactionType,
+    Refund, TaxLine, zero,
+};
+
+/// How the VAT on sales to consumers in other EU countries is reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum EuConsumerVat {
+    /// The shop is registered for One-Stop-Shop: the buyer country's VAT
+    /// ([`TaxTreatment::EuOss`]). The default: Shopify charges the
+    /// destination's VAT once OSS is set up.
+    Oss,
+    /// Below the EU threshold: Swedish VAT ([`TaxTreatment::EuB2cSwedishVat`]).
+    SwedishVat,
+}
+
+/// Options of normalization.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NormalizeOptions {
+    /// The VAT scheme for EU consumers.
+    pub eu_consumer_vat: EuConsumerVat,
+    /// The country of an order with neither shipping nor billing address
+    /// (point of sale, digital goods bought in the shop): the shop's own
+    /// country, Sweden by default.
+    pub country_when_missing: CountryCode,
+}
+
+impl Default for NormalizeOptions {
+    fn default() -> Self {
+        NormalizeOptions {
+            eu_consumer_vat: EuConsumerVat::Oss,
+            country_when_missing: CountryCode::SE,
+        }
+    }
+}
+
+/// An order normalized: its sale (none when the order cannot be booked as
+/// one), its refunds, and what needs review.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NormalizedOrder {
+    /// The sale.
+    pub sale: Option<Sale>,
+    /// Every refund of the order (whatever its date).
+    pub refunds: Vec<CoreRefund>,
+    /// Items for review.
+    pub review: Vec<ReviewItem>,
+}
+
+/// Who settles a payment through `gateway`: `shopify_payments` → Shopify
+/// Payments, `Klarna…` → Klarna, `PayPal…` → PayPal, `gift_card` → the
+/// gift-card liability, anything else (manual, Swish, invoice, bank
+/// transfer, cash) → [`PaymentChannel::External`].
+pub fn payment_channel(gateway: &str) -> PaymentChannel {
+    let g = gateway.trim().to_ascii_lowercase();
+    if g == "shopify_payments" || g == "shopify payments" {
+        PaymentChannel::Provider(Provider::Shopify)
+    } else if g.starts_with("klarna") {
+        PaymentChannel::Provider(Provider::Klarna)
+    } else if g.starts_with("paypal") {
+        PaymentChannel::Provider(Provider::PayPal)
+    } else if g == "gift_card" || g == "gift card" {
+        PaymentChannel::GiftCard
+    } else {
+        PaymentChannel::External
+    }
+}
+
+fn order_ref(order: &Order) -> SourceRef {
+    SourceRef::new(Provider::Shopify, "order", order.id.as_str())
+}
+
+fn review(reason: ReviewReason, source: &SourceRef, message: impl Into<String>) -> ReviewItem {
+    ReviewItem::new(Provider::Shopify, reason, message).with_source(source.clone())
+}
+
+fn shop(bag: &MoneyBag) -> Result<Money, MoneyError> {
+    bag.shop_money.to_money()
+}
+
+mod order;
+mod payout;
+
+pub use order::{customer_of, normalize_order};
+pub use payout::{normalize_balance_transaction, normalize_payout, normalize_payout_joined};

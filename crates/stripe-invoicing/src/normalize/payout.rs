@@ -1,0 +1,507 @@
+//! Payouts and their balance transactions into [`Payout`]s and settlement lines.
+
+use super::*;
+
+/// Which Stripe invoice each payment (PaymentIntent or charge id) paid, from
+/// invoice payments. Used to point settlement lines at their invoices.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InvoiceLinks {
+    by_payment: HashMap<String, InvoiceId>,
+}
+
+impl InvoiceLinks {
+    /// No links.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records which invoice `payment` paid (only paid invoice payments count).
+    pub fn add(&mut self, payment: &InvoicePayment) {
+        if payment.status != InvoicePaymentStatus::Paid {
+            return;
+        }
+        if let Some(reference) = payment.payment.reference() {
+            self.by_payment.insert(
+                reference.to_owned(),
+                InvoiceId::new(payment.invoice.as_str()),
+            );
+        }
+    }
+
+    /// The invoice a PaymentIntent or charge paid, if known.
+    pub fn invoice_for(&self, payment: &str) -> Option<&InvoiceId> {
+        self.by_payment.get(payment)
+    }
+
+    /// How many payments are linked.
+    pub fn len(&self) -> usize {
+        self.by_payment.len()
+    }
+
+    /// Whether there are no links.
+    pub fn is_empty(&self) -> bool {
+        self.by_payment.is_empty()
+    }
+}
+
+impl<'a> FromIterator<&'a InvoicePayment> for InvoiceLinks {
+    fn from_iter<I: IntoIterator<Item = &'a InvoicePayment>>(iter: I) -> Self {
+        let mut links = InvoiceLinks::new();
+        for p in iter {
+            links.add(p);
+        }
+        links
+    }
+}
+
+/// A payout with its balance transactions (as listed with
+/// `payout=po_…`; the payout's own `payout` transaction may be among them),
+/// as a [`Payout`] record followed by review items.
+///
+/// A manual payout (`automatic: false`) has no lines and a
+/// [`ReviewReason::NoBreakdown`] item; a payout whose lines do not add up to
+/// its amount gets a [`ReviewReason::AmountMismatch`] item with the difference.
+pub fn normalize_payout(
+    payout: &Payout,
+    transactions: &[BalanceTransaction],
+    links: &InvoiceLinks,
+) -> Vec<PayoutRecord> {
+    let source = sref("payout", payout.id.as_str());
+    let amount = match money(payout.amount, payout.currency) {
+        Ok(m) => m,
+        Err(e) => return vec![PayoutRecord::Review(currency_review(&source, &e))],
+    };
+    let mut reviews = Vec::new();
+    let status = match &payout.status {
+        PayoutStatus::Pending => CorePayoutStatus::Pending,
+        PayoutStatus::InTransit => CorePayoutStatus::InTransit,
+        PayoutStatus::Paid => CorePayoutStatus::Paid,
+        PayoutStatus::Failed => CorePayoutStatus::Failed,
+        PayoutStatus::Canceled => CorePayoutStatus::Canceled,
+        other => {
+            reviews.push(
+                review(
+                    ReviewReason::UnknownType,
+                    &source,
+                    format!("payout status {:?} is not known", other.as_str()),
+                )
+                .with_field("status"),
+            );
+            CorePayoutStatus::Unknown(other.as_str().to_owned())
+        }
+    };
+    let own = payout.balance_transaction.as_ref().map(|r| r.as_str());
+    let mut lines = Vec::new();
+    if payout.automatic {
+        match &payout.reconciliation_status {
+            Some(ReconciliationStatus::Completed) | None => {}
+            Some(other) => reviews.push(
+                review(
+                    ReviewReason::Incomplete,
+                    &source,
+                    format!(
+                        "reconciliation_status is {:?}: Stripe has not yet settled which transactions the payout contains",
+                        other.as_str()
+                    ),
+                )
+                .with_field("reconciliation_status"),
+            ),
+        }
+        for txn in transactions {
+            if Some(txn.id.as_str()) == own || is_payout_itself(txn, payout) {
+                if txn.amount != -payout.amount || txn.currency != payout.currency {
+                    reviews.push(
+                        review(
+                            ReviewReason::AmountMismatch,
+                            &source,
+                            format!(
+                                "the payout's own balance transaction {} is {} {} but the payout is {}",
+                                txn.id, txn.amount, txn.currency, amount
+                            ),
+                        )
+                        .with_amount(amount),
+                    );
+                }
+                continue;
+            }
+            if txn.currency != payout.currency {
+                reviews.push(
+                    review(
+                        ReviewReason::Currency,
+                        &sref("balance_transaction", txn.id.as_str()),
+                        format!(
+                            "balance transaction in {} inside a payout in {}: not booked as a line of it",
+                            txn.currency, payout.currency
+                        ),
+                    )
+                    .with_field("currency"),
+                );
+                continue;
+            }
+            let (line, mut r) = settlement_line(txn, links);
+            reviews.append(&mut r);
+            if let Some(line) = line {
+                lines.push(line);
+            }
+        }
+    } else {
+        reviews.push(
+            review(
+                ReviewReason::NoBreakdown,
+                &source,
+                "manual payout: Stripe cannot say which balance transactions it contains; \
+                 reconcile it against the Stripe balance by hand",
+            )
+            .with_amount(amount),
+        );
+    }
+
+    let core = CorePayout {
+        source: source.clone(),
+        provider: STRIPE,
+        status,
+        created_at: payout.created,
+        arrival_date: stockholm_date(payout.arrival_date),
+        amount,
+        bank_reference: payout.trace_id.as_ref().and_then(|t| t.value.clone()),
+        lines,
+    };
+    if payout.automatic {
+        reviews.extend(core.unexplained_review());
+    }
+    std::iter::once(PayoutRecord::Payout(core))
+        .chain(reviews.into_iter().map(PayoutRecord::Review))
+        .collect()
+}
+
+fn is_payout_itself(txn: &BalanceTransaction, payout: &Payout) -> bool {
+    txn.reporting_category == ReportingCategory::Payout
+        && txn
+            .source
+            .as_ref()
+            .is_some_and(|s| s.id() == payout.id.as_str())
+}
+
+/// What a balance transaction is as a settlement line.
+fn settlement_kind(txn: &BalanceTransaction) -> SettlementKind {
+    use BalanceTransactionType as T;
+    use ReportingCategory as C;
+    match &txn.transaction_type {
+        T::ReserveHold | T::PayoutMinimumBalanceHold => return SettlementKind::ReserveHeld,
+        T::ReserveRelease | T::PayoutMinimumBalanceRelease => {
+            return SettlementKind::ReserveReleased;
+        }
+        T::StripeFxFee => return SettlementKind::Fee,
+        _ => {}
+    }
+    match &txn.reporting_category {
+        C::Charge | C::ChargeFailure | C::PartialCaptureReversal => SettlementKind::Charge,
+        C::Refund | C::RefundFailure => SettlementKind::Refund,
+        C::Dispute => SettlementKind::Dispute,
+        C::DisputeReversal => SettlementKind::DisputeReversal,
+        C::Fee | C::Tax => SettlementKind::Fee,
+        C::OtherAdjustment => SettlementKind::Adjustment,
+        C::RiskReservedFunds | C::ConnectReservedFunds => {
+            if txn.amount < 0 {
+                SettlementKind::ReserveHeld
+            } else {
+                SettlementKind::ReserveReleased
+            }
+        }
+        C::Payout
+        | C::PayoutReversal
+        | C::Topup
+        | C::TopupReversal
+        | C::Transfer
+        | C::TransferReversal
+        | C::ConnectCollectionTransfer
+        | C::Advance
+        | C::AdvanceFunding => SettlementKind::Transfer,
+        other => SettlementKind::Unknown(other.as_str().to_owned()),
+    }
+}
+
+/// The kind of a Stripe fee, from the transaction and the fee's description.
+fn fee_kind(txn: &BalanceTransaction, description: Option<&str>) -> FeeKind {
+    if txn.transaction_type == BalanceTransactionType::StripeFxFee {
+        return FeeKind::Currency;
+    }
+    if matches!(
+        txn.reporting_category,
+        ReportingCategory::Dispute | ReportingCategory::DisputeReversal
+    ) {
+        return FeeKind::Dispute;
+    }
+    let text = description
+        .or(txn.description.as_deref())
+        .unwrap_or_default()
+        .to_lowercase();
+    if text.contains("dispute") || text.contains("chargeback") {
+        FeeKind::Dispute
+    } else if text.contains("radar") {
+        FeeKind::App
+    } else if text.contains("billing")
+        || text.contains("invoicing")
+        || text.contains("subscription")
+    {
+        FeeKind::Subscription
+    } else if txn.transaction_type == BalanceTransactionType::TaxFee || text.contains("stripe tax")
+    {
+        FeeKind::App
+    } else if text.contains("currency conversion") {
+        FeeKind::Currency
+    } else if text.contains("payout") {
+        FeeKind::Payout
+    } else if matches!(
+        txn.reporting_category,
+        ReportingCategory::Charge | ReportingCategory::Refund | ReportingCategory::ChargeFailure
+    ) {
+        FeeKind::Processing
+    } else {
+        FeeKind::Other(if text.is_empty() {
+            txn.transaction_type.as_str().to_owned()
+        } else {
+            text
+        })
+    }
+}
+
+/// One balance transaction as a settlement line, with review items for
+/// whatever is unknown or does not add up. `None` only when its amounts
+/// cannot be expressed (a currency without a minor unit); a review item says so.
+pub fn settlement_line(
+    txn: &BalanceTransaction,
+    links: &InvoiceLinks,
+) -> (Option<SettlementLine>, Vec<ReviewItem>) {
+    let source = sref("balance_transaction", txn.id.as_str());
+    let mut reviews = Vec::new();
+    match build_line(txn, links, &source, &mut reviews) {
+        Ok(line) => (Some(line), reviews),
+        Err(e) => {
+            reviews.push(currency_review(&source, &e));
+            (None, reviews)
+        }
+    }
+}
+
+fn build_line(
+    txn: &BalanceTransaction,
+    links: &InvoiceLinks,
+    source: &SourceRef,
+    reviews: &mut Vec<ReviewItem>,
+) -> Result<SettlementLine, MoneyError> {
+    let cur = txn.currency;
+    let kind = settlement_kind(txn);
+    if let SettlementKind::Unknown(what) = &kind {
+        reviews.push(
+            review(
+                ReviewReason::UnknownType,
+                source,
+                format!(
+                    "reporting category {what:?} (type {:?}) is not one kassabok books on its own",
+                    txn.transaction_type.as_str()
+                ),
+            )
+            .with_field("reporting_category")
+            .with_amount(money(txn.net, cur)?),
+        );
+    }
+    if txn.net != txn.amount - txn.fee {
+        reviews.push(
+            review(
+                ReviewReason::AmountMismatch,
+                source,
+                format!(
+                    "net {} is not amount {} minus fee {}",
+                    txn.net, txn.amount, txn.fee
+                ),
+            )
+            .with_field("net"),
+        );
+    }
+
+    let mut fees = withheld_fees(txn, source, reviews)?;
+    let gross = if kind == SettlementKind::Fee {
+        // A fee on its own line: gross 0, the whole amount is the fee.
+        let text = txn.description.clone().unwrap_or_default();
+        let is_tax = txn.reporting_category == ReportingCategory::Tax;
+        let amount = money(-txn.amount, cur)?;
+        fees.insert(
+            0,
+            Fee {
+                source: source.clone(),
+                provider: STRIPE,
+                kind: fee_kind(txn, None),
+                amount,
+                vat: is_tax.then_some(amount),
+                occurred_at: txn.created,
+                description: text,
+            },
+        );
+        Money::zero(cur)
+    } else {
+        money(txn.amount, cur)?
+    };
+
+    let (reference, payment) = references(txn.source.as_ref());
+    let related = payment
+        .as_deref()
+        .and_then(|p| links.invoice_for(p))
+        .map(|id| sref("invoice", id.as_str()));
+    let original = match (&txn.exchange_rate, txn.source.as_ref()) {
+        (Some(_), Some(src)) => original_amount(src, cur)?,
+        _ => None,
+    };
+    Ok(SettlementLine {
+        source: source.clone(),
+        kind,
+        occurred_at: txn.created,
+        gross,
+        fees,
+        net: money(txn.net, cur)?,
+        related,
+        reference,
+        original,
+        exchange_rate: txn.exchange_rate,
+        description: txn.description.clone().unwrap_or_default(),
+    })
+}
+
+/// The matching reference of a line and the payment id to look an invoice up by.
+fn references(source: Option<&TransactionSource>) -> (Option<String>, Option<String>) {
+    let name = |r: &crate::models::ObjectRef| r.as_str().to_owned();
+    match source {
+        None => (None, None),
+        Some(TransactionSource::Charge(c)) => {
+            let payment = c
+                .payment_intent
+                .as_ref()
+                .map(name)
+                .unwrap_or_else(|| c.id.as_str().to_owned());
+            (Some(payment.clone()), Some(payment))
+        }
+        Some(TransactionSource::Refund(r)) => (
+            Some(r.id.as_str().to_owned()),
+            r.payment_intent.as_ref().or(r.charge.as_ref()).map(name),
+        ),
+        Some(TransactionSource::Dispute(d)) => (
+            Some(d.id.as_str().to_owned()),
+            Some(name(d.payment_intent.as_ref().unwrap_or(&d.charge))),
+        ),
+        Some(other) => (Some(other.id().to_owned()), None),
+    }
+}
+
+/// The amount in the presentment currency, when it differs from the settlement currency.
+fn original_amount(
+    src: &TransactionSource,
+    settlement: Currency,
+) -> Result<Option<Money>, MoneyError> {
+    let (minor, currency) = match src {
+        TransactionSource::Charge(c) => (c.amount, c.currency),
+        TransactionSource::Refund(r) => (-r.amount, r.currency),
+        TransactionSource::Dispute(d) => (-d.amount, d.currency),
+        _ => return Ok(None),
+    };
+    if currency == settlement {
+        return Ok(None);
+    }
+    money(minor, currency).map(Some)
+}
+
+/// The fees withheld from a transaction (`fee_details`), with Stripe's VAT on
+/// them folded in. When `fee_details` does not add up to `fee`, one fee of
+/// `fee` is used and a review item says so.
+fn withheld_fees(
+    txn: &BalanceTransaction,
+    source: &SourceRef,
+    reviews: &mut Vec<ReviewItem>,
+) -> Result<Vec<Fee>, MoneyError> {
+    let cur = txn.currency;
+    let detail_sum: i64 = txn.fee_details.iter().map(|d| d.amount).sum();
+    let fee =
+        |kind: FeeKind, minor: i64, vat: Option<i64>, text: String| -> Result<Fee, MoneyError> {
+            Ok(Fee {
+                source: source.clone(),
+                provider: STRIPE,
+                kind,
+                amount: money(minor, cur)?,
+                vat: vat.map(|v| money(v, cur)).transpose()?,
+                occurred_at: txn.created,
+                description: text,
+            })
+        };
+    if detail_sum != txn.fee || txn.fee_details.iter().any(|d| d.currency != cur) {
+        reviews.push(
+            review(
+                ReviewReason::AmountMismatch,
+                source,
+                format!(
+                    "fee_details add up to {detail_sum} but the fee is {}; booked as one fee",
+                    txn.fee
+                ),
+            )
+            .with_field("fee_details"),
+        );
+        if txn.fee == 0 {
+            return Ok(Vec::new());
+        }
+        return Ok(vec![fee(
+            fee_kind(txn, None),
+            txn.fee,
+            None,
+            "Stripe fees".to_owned(),
+        )?]);
+    }
+    let mut fees: Vec<(FeeKind, i64, Option<i64>, String)> = Vec::new();
+    let mut tax = 0i64;
+    for (i, d) in txn.fee_details.iter().enumerate() {
+        let text = d
+            .description
+            .clone()
+            .unwrap_or_else(|| d.fee_type.to_string());
+        let kind = match &d.fee_type {
+            FeeDetailType::Tax => {
+                tax += d.amount;
+                continue;
+            }
+            FeeDetailType::StripeFee => fee_kind(txn, d.description.as_deref()),
+            FeeDetailType::PaymentMethodPassthroughFee => FeeKind::Processing,
+            FeeDetailType::ApplicationFee => FeeKind::Other("application_fee".to_owned()),
+            FeeDetailType::WithheldTax => FeeKind::Other("withheld_tax".to_owned()),
+            other => {
+                reviews.push(
+                    review(
+                        ReviewReason::UnknownType,
+                        source,
+                        format!("fee type {:?} is not known", other.as_str()),
+                    )
+                    .with_field(format!("fee_details[{i}].type")),
+                );
+                FeeKind::Other(other.as_str().to_owned())
+            }
+        };
+        if d.amount != 0 {
+            fees.push((kind, d.amount, None, text));
+        }
+    }
+    if tax != 0 {
+        // VAT Stripe charged on its fees belongs to the fee it was charged on.
+        match fees.as_mut_slice() {
+            [only] => {
+                only.1 += tax;
+                only.2 = Some(tax);
+            }
+            _ => {
+                let kind = fees
+                    .first()
+                    .map(|f| f.0.clone())
+                    .unwrap_or_else(|| fee_kind(txn, None));
+                fees.push((kind, tax, Some(tax), "VAT on Stripe fees".to_owned()));
+            }
+        }
+    }
+    fees.into_iter()
+        .map(|(kind, minor, vat, text)| fee(kind, minor, vat, text))
+        .collect()
+}
