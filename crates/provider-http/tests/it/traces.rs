@@ -42,6 +42,10 @@ async fn traces_name_the_request_but_never_secrets_or_query() {
             .finish(),
     );
     let _guard = tracing::subscriber::set_default(subscriber);
+    // Another test's thread may have registered a callsite while no
+    // subscriber wanted it, caching "never": recompute, or this test's
+    // events could be lost.
+    tracing::callsite::rebuild_interest_cache();
 
     let server = MockServer::start().await;
     Mock::given(method("GET"))

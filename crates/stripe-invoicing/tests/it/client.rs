@@ -175,6 +175,10 @@ async fn trace_logs_never_contain_the_secret_key() {
         .with_ansi(false)
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
+    // Another test's thread may have registered a callsite while no
+    // subscriber wanted it, caching "never": recompute, or this test's
+    // events could be lost.
+    tracing::callsite::rebuild_interest_cache();
     let client = client(&server);
     tracing::debug!(?client, "client built");
     let payouts: Vec<_> = client
