@@ -17,7 +17,7 @@
 //! | [`mapping`] | `journal-mapping` | `Chart`, `Policy`, `ExchangeRates` → `Journal` (vouchers, reconciliation, review, coverage) |
 //! | [`rates`] | `exchange-rates` | the Riksbank's daily rates (the default for booking) and the ECB's reference rates (the OSS return) |
 //! | [`reports`] | `vat-reports` | the OSS return and the EC sales list (periodisk sammanställning, SKV 574008 file) |
-//! | [`shopify`] | `shopify-client` | orders (the sales report) and Shopify Payments payouts (feature `shopify`) |
+//! | [`shopify`] | `shopify-bookkeeping` | orders (the sales report) and Shopify Payments payouts (feature `shopify`) |
 //! | [`klarna`] | `klarna-settlements` | Klarna payouts, transactions and reports (feature `klarna`) |
 //! | [`stripe`] | `stripe-invoicing` | Stripe payouts, balance transactions and invoices (feature `stripe`) |
 //! | [`paypal`] | `paypal-transactions` | every PayPal transaction, like a bank account (feature `paypal`) |
@@ -56,7 +56,7 @@
 #![cfg_attr(feature = "shopify", doc = "[`shopify`]: crate::shopify")]
 #![cfg_attr(
     not(feature = "shopify"),
-    doc = "[`shopify`]: https://docs.rs/shopify-client"
+    doc = "[`shopify`]: https://docs.rs/shopify-bookkeeping"
 )]
 #![cfg_attr(feature = "klarna", doc = "[`klarna`]: crate::klarna")]
 #![cfg_attr(
@@ -111,7 +111,7 @@ pub use klarna_settlements as klarna;
 #[cfg(feature = "paypal")]
 pub use paypal_transactions as paypal;
 #[cfg(feature = "shopify")]
-pub use shopify_client as shopify;
+pub use shopify_bookkeeping as shopify;
 #[cfg(feature = "sie")]
 pub use sie_file as sie;
 #[cfg(feature = "stripe")]

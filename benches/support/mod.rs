@@ -13,16 +13,16 @@ use std::sync::Arc;
 
 use bookkeeping_core::{Currency, Period, Provider, SalesRecord};
 use journal_mapping::{Chart, FixedRates, Journal, Mapper, Policy};
-use kassabok::shopify as shopify_client;
+use kassabok::shopify as shopify_bookkeeping;
 use kassabok::stripe as stripe_invoicing;
 use provider_sandbox::{Faults, Scenario, ScenarioConfig};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_json::{Value, json};
-use shopify_client::OrdersPage;
-use shopify_client::models::{Order, PageInfo};
-use shopify_client::normalize::{NormalizeOptions, normalize_order};
+use shopify_bookkeeping::OrdersPage;
+use shopify_bookkeeping::models::{Order, PageInfo};
+use shopify_bookkeeping::normalize::{NormalizeOptions, normalize_order};
 use stripe_invoicing::ListPage;
 use stripe_invoicing::models::{BalanceTransaction, InvoicePayment, List, Payout};
 use stripe_invoicing::normalize::{InvoiceLinks, normalize_payout};
@@ -206,16 +206,16 @@ pub async fn capture_shopify(orders: usize) -> ShopifyPages {
     let sandbox = provider_sandbox::shopify::start(&scenario, Faults::none()).await;
     // Measure kassabok, not Shopify's pacing.
     sandbox.set_plan(provider_sandbox::shopify_cost::Plan::UNLIMITED);
-    let url = format!("{}{}", sandbox.uri(), shopify_client::graphql_path());
+    let url = format!("{}{}", sandbox.uri(), shopify_bookkeeping::graphql_path());
     let http = reqwest::Client::new();
-    let search = shopify_client::OrderQuery::processed_in(&period).search(period.start_utc());
+    let search = shopify_bookkeeping::OrderQuery::processed_in(&period).search(period.start_utc());
     let mut pages = Vec::new();
     let mut records = 0;
     let mut after: Option<String> = None;
     loop {
         let body = json!({
-            "query": shopify_client::queries::ORDERS,
-            "variables": {"first": shopify_client::MAX_PAGE_SIZE, "after": after,
+            "query": shopify_bookkeeping::queries::ORDERS,
+            "variables": {"first": shopify_bookkeeping::MAX_PAGE_SIZE, "after": after,
                           "query": search, "sortKey": "PROCESSED_AT"},
         });
         let resp = http

@@ -79,7 +79,7 @@ forward_roles!(&T, Box<T>, Arc<T>);
 
 /// Shopify: orders (the sales report) and Shopify Payments payouts.
 #[cfg(feature = "shopify")]
-impl Roles for shopify_client::ShopifyClient {
+impl Roles for shopify_bookkeeping::ShopifyClient {
     fn as_sales_source(&self) -> Option<&dyn SalesSource> {
         Some(self)
     }

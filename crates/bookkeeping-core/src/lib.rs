@@ -1,7 +1,7 @@
 //! The normalized records of kassabok: what a shop sold, how it was paid, and
 //! how the money reached the bank, independent of the provider it came from.
 //!
-//! Provider crates (`shopify-client`, `klarna-settlements`, `stripe-invoicing`,
+//! Provider crates (`shopify-bookkeeping`, `klarna-settlements`, `stripe-invoicing`,
 //! `paypal-transactions`) turn their APIs into these types; `journal-mapping`
 //! turns them into Swedish vouchers. This crate does no I/O.
 //!

@@ -431,7 +431,7 @@ impl HttpClient {
 
     /// An [`HttpErrorKind::Api`] error for a response that the HTTP layer accepted but the
     /// provider crate found to be a failure, e.g. a Shopify GraphQL answer with status 200 and
-    /// a non-empty `errors` (other than `THROTTLED`, which `shopify-client`'s classifier
+    /// a non-empty `errors` (other than `THROTTLED`, which `shopify-bookkeeping`'s classifier
     /// retries).
     ///
     /// `details` defaults to what the client's [`ErrorDecoder`] finds in the response. The error

@@ -18,7 +18,7 @@
 //!   jitter, `Retry-After` in seconds or as an HTTP date; connect/timeout errors, 408, 409, 425,
 //!   429 and 500–504 are retryable, and a per-provider [`RetryClassifier`], written in the
 //!   provider's crate, reads the provider's own signals (`stripe-invoicing`'s
-//!   `StripeClassifier` for `Stripe-Should-Retry`, `shopify-client`'s `ShopifyClassifier` for
+//!   `StripeClassifier` for `Stripe-Should-Retry`, `shopify-bookkeeping`'s `ShopifyClassifier` for
 //!   GraphQL `THROTTLED` answers sent with status 200). This crate knows no provider.
 //! - **errors** ([`HttpError`]): provider, method, path (never the query), status, the
 //!   provider's code, message and request id (through an [`ErrorDecoder`]), the start of the
@@ -95,9 +95,9 @@
 //! | Hook | Stripe | Shopify | Klarna | PayPal |
 //! |---|---|---|---|---|
 //! | [`Auth`] | `Bearer(secret key)` | `Header { x-shopify-access-token }` | `Basic { username, password }` | `Token(ClientCredentials)` |
-//! | [`RetryClassifier`] | `StripeClassifier` (in `stripe-invoicing`) | `ShopifyClassifier` (in `shopify-client`) | default | default |
+//! | [`RetryClassifier`] | `StripeClassifier` (in `stripe-invoicing`) | `ShopifyClassifier` (in `shopify-bookkeeping`) | default | default |
 //! | [`ErrorDecoder`] | default (`error.code`, `Request-Id`) | default (`errors`, `X-Request-Id`) | default (`error_code`, `correlation_id`) | default (`name`, `debug_id`) |
-//! | [`RateLimit`] | 25/s test, 100/s live | pace from the query cost with [`RateLimiter::throttle`] (`shopify-client`'s `shopify_throttle_wait`) | 50/s playground, 200/s live | unpublished (about 50/min per IP is reported) |
+//! | [`RateLimit`] | 25/s test, 100/s live | pace from the query cost with [`RateLimiter::throttle`] (`shopify-bookkeeping`'s `shopify_throttle_wait`) | 50/s playground, 200/s live | unpublished (about 50/min per IP is reported) |
 //!
 //! A response that the HTTP layer accepted but the provider crate finds to be a failure (a
 //! GraphQL `errors` list with status 200) becomes an error with [`HttpClient::api_error`].

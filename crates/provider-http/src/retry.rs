@@ -154,7 +154,7 @@ pub enum RetryDecision {
 ///
 /// It is called for every response, successful or not, with the full body. Implementations
 /// should be cheap and must not panic. Each provider crate implements its own
-/// (`stripe-invoicing` reads `Stripe-Should-Retry`, `shopify-client` GraphQL `THROTTLED`
+/// (`stripe-invoicing` reads `Stripe-Should-Retry`, `shopify-bookkeeping` GraphQL `THROTTLED`
 /// answers): this crate knows no provider.
 ///
 /// ```

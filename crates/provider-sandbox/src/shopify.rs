@@ -43,7 +43,7 @@
 //! returned, and the bucket's state.
 //!
 //! The documents themselves are not executed: every node carries the
-//! fields `shopify-client` selects.
+//! fields `shopify-bookkeeping` selects.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};

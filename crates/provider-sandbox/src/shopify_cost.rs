@@ -45,10 +45,10 @@ use serde_json::Value;
 pub const MAX_QUERY_COST: u64 = 1000;
 
 /// Shopify's complete 2026-01 Admin API schema (a copy kept with
-/// `shopify-client`'s tests, from `nozzlegear/ShopifySharp`).
+/// `shopify-bookkeeping`'s tests, from `nozzlegear/ShopifySharp`).
 const SCHEMA_PATH: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../shopify-client/tests/fixtures/shopify/admin-graphql-2026-01.schema.graphql"
+    "/../shopify-bookkeeping/tests/fixtures/shopify/admin-graphql-2026-01.schema.graphql"
 );
 
 /// The 2026-01 schema, parsed once per process.

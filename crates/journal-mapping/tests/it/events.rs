@@ -106,7 +106,7 @@ fn row03_exempt_sale() {
 }
 
 /// A tip on a Shopify order (`Order.totalTipReceivedSet`, Admin GraphQL
-/// 2026-01; shopify-client makes it a `LineKind::Tip` line with no VAT) is
+/// 2026-01; shopify-bookkeeping makes it a `LineKind::Tip` line with no VAT) is
 /// outside the scope of VAT (RSV 1999-04-12 dnr 3254-99/120): 3990, never
 /// 3004, whose figure goes to box 42 of the VAT return.
 #[test]
@@ -473,7 +473,7 @@ fn shopify_dispute_lost(
 }
 
 /// A Shopify Payments dispute lost (`ShopifyPaymentsDispute.status: LOST`,
-/// `finalizedOn` 2026-03-20; shopify-client yields it as
+/// `finalizedOn` 2026-03-20; shopify-bookkeeping yields it as
 /// `PayoutRecord::DisputeLost` after the payouts) clears the disputed
 /// receivable its withdrawal booked: as a refund of the order by default.
 #[test]
@@ -496,7 +496,7 @@ fn row10_a_lost_dispute_from_the_payout_records_is_booked() {
 }
 
 /// A dispute lost in April on an order sold (and disputed) in March: April's
-/// close has not seen the sale, so shopify-client carries it on the record
+/// close has not seen the sale, so shopify-bookkeeping carries it on the record
 /// (`DisputeLost::earlier_sale`, the order fetched with `order(id:)`), and
 /// the refund policy reverses its revenue and VAT in April exactly as a close
 /// of March..April would. Without it, or with a sale other than the one the
@@ -1557,7 +1557,7 @@ fn row12_foreign_vat_on_a_bill_and_on_an_exempt_fee() {
 
 /// Shopify's bills withheld from a payout, by the balance transaction's type
 /// (ShopifyPaymentsTransactionType, admin-graphql-2026-01.schema.graphql;
-/// shopify-client: SHIPPING_LABEL → `FeeKind::Shipping`, BILLING_DEBIT →
+/// shopify-bookkeeping: SHIPPING_LABEL → `FeeKind::Shipping`, BILLING_DEBIT →
 /// `Subscription`, APPLICATION_FEE_REFUND → `App`): a shipping label is
 /// freight on 5710 (FAR, "Paketbefordran": postage for distributing goods is
 /// 5710), the plan and apps 6540; none is a bank cost (6570). Each account is

@@ -194,7 +194,7 @@ async fn every_shopify_answer_fits_the_query_and_the_schema() {
             rfc3339(period.end_utc())
         )
     };
-    let queries = shopify_client::queries::ALL;
+    let queries = shopify_bookkeeping::queries::ALL;
     let query = |name: &str| {
         queries
             .iter()

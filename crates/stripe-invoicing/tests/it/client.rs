@@ -153,6 +153,24 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
     }
 }
 
+/// Every event of this test binary at trace level, from its first use on:
+/// a global subscriber, because a thread-scoped one (`set_default`) can miss
+/// events whose callsites another test's thread registered first.
+fn global_logs() -> &'static Captured {
+    static LOGS: std::sync::OnceLock<Captured> = std::sync::OnceLock::new();
+    LOGS.get_or_init(|| {
+        let logs = Captured::default();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_writer(logs.clone())
+            .with_ansi(false)
+            .finish();
+        tracing::subscriber::set_global_default(subscriber)
+            .expect("no other global subscriber in this test binary");
+        logs
+    })
+}
+
 #[tokio::test]
 async fn trace_logs_never_contain_the_secret_key() {
     let server = MockServer::start().await;
@@ -168,17 +186,7 @@ async fn trace_logs_never_contain_the_secret_key() {
         .mount(&server)
         .await;
     mount_catch_all(&server).await;
-    let logs = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(logs.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-    // Another test's thread may have registered a callsite while no
-    // subscriber wanted it, caching "never": recompute, or this test's
-    // events could be lost.
-    tracing::callsite::rebuild_interest_cache();
+    let logs = global_logs();
     let client = client(&server);
     tracing::debug!(?client, "client built");
     let payouts: Vec<_> = client

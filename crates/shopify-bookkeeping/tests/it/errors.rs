@@ -5,7 +5,7 @@ use std::time::Duration;
 use bookkeeping_core::SourceErrorKind;
 use futures::TryStreamExt;
 use serde_json::json;
-use shopify_client::{Error, OrderQuery};
+use shopify_bookkeeping::{Error, OrderQuery};
 use wiremock::{MockServer, ResponseTemplate};
 
 use crate::support::*;
@@ -51,7 +51,7 @@ async fn throttling_past_the_retries_is_a_throttled_error() {
     catch_all(&server).await;
     let client = client(&server);
     let err = client
-        .graphql(shopify_client::queries::ORDERS, json!({}))
+        .graphql(shopify_bookkeeping::queries::ORDERS, json!({}))
         .await
         .unwrap_err();
     let Error::Throttled {
@@ -132,12 +132,12 @@ async fn a_bad_token_is_an_auth_error_without_the_token() {
 
 #[test]
 fn http_is_refused_except_on_loopback() {
-    let err = shopify_client::ShopifyClient::builder("kassabok-demo", TOKEN)
+    let err = shopify_bookkeeping::ShopifyClient::builder("kassabok-demo", TOKEN)
         .base_url("http://kassabok-demo.myshopify.com")
         .build()
         .unwrap_err();
     assert!(err.to_string().contains("https"), "{err}");
-    let err = shopify_client::ShopifyClient::builder("evil.com/x?", TOKEN)
+    let err = shopify_bookkeeping::ShopifyClient::builder("evil.com/x?", TOKEN)
         .build()
         .unwrap_err();
     assert!(matches!(err, Error::InvalidShop { .. }));

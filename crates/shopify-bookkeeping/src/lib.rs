@@ -1,4 +1,4 @@
-//! `shopify-client`: Shopify's GraphQL Admin API for Swedish bookkeeping.
+//! `shopify-bookkeeping`: Shopify's GraphQL Admin API for Swedish bookkeeping.
 //!
 //! Shopify holds the report of every sale of a shop, whatever gateway the
 //! customer paid through, and, for shops on Shopify Payments, every payout
@@ -34,7 +34,7 @@
 //! ```no_run
 //! use bookkeeping_core::{Period, SalesRecord, SalesSource};
 //! use futures::TryStreamExt;
-//! use shopify_client::ShopifyClient;
+//! use shopify_bookkeeping::ShopifyClient;
 //! use time::Month;
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {

@@ -3,8 +3,8 @@
 
 use bookkeeping_core::{Currency, LineKind, Money, ReviewReason, TaxTreatment};
 use serde_json::{Value, json};
-use shopify_client::models::Order;
-use shopify_client::normalize::{NormalizeOptions, normalize_order};
+use shopify_bookkeeping::models::Order;
+use shopify_bookkeeping::normalize::{NormalizeOptions, normalize_order};
 
 use crate::support::fixture;
 

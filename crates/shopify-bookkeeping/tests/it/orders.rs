@@ -8,8 +8,8 @@ use bookkeeping_core::{
 };
 use futures::{StreamExt, TryStreamExt};
 use serde_json::Value;
-use shopify_client::report::{outside_payments, outside_refund_payments, totals_by_gateway};
-use shopify_client::{Listed, OrderQuery};
+use shopify_bookkeeping::report::{outside_payments, outside_refund_payments, totals_by_gateway};
+use shopify_bookkeeping::{Listed, OrderQuery};
 use wiremock::MockServer;
 
 use crate::support::*;
@@ -387,9 +387,9 @@ async fn nested_pages_are_fetched_with_follow_up_queries() {
     let [Listed::Item(order)] = listed.as_slice() else {
         panic!("{listed:#?}");
     };
-    let options = shopify_client::normalize::NormalizeOptions::default();
-    let got = shopify_client::normalize::normalize_order(order, &options);
-    let want = shopify_client::normalize::normalize_order(
+    let options = shopify_bookkeeping::normalize::NormalizeOptions::default();
+    let got = shopify_bookkeeping::normalize::normalize_order(order, &options);
+    let want = shopify_bookkeeping::normalize::normalize_order(
         &serde_json::from_value(whole).unwrap(),
         &options,
     );

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! SHOPIFY_SHOP=kassabok-demo.myshopify.com SHOPIFY_ACCESS_TOKEN=shpat_… \
-//!     cargo run -p shopify-client --example month_sales -- 2026-03
+//!     cargo run -p shopify-bookkeeping --example month_sales -- 2026-03
 //! ```
 //!
 //! `SHOPIFY_API_BASE_URL` points the client at another server (the sandbox,
@@ -14,8 +14,8 @@ use bookkeeping_core::{
     Currency, Money, PayoutRecord, PayoutSource, Period, SalesRecord, SalesSource,
 };
 use futures::StreamExt;
-use shopify_client::ShopifyClient;
-use shopify_client::report::{outside_payments, totals_by_gateway};
+use shopify_bookkeeping::ShopifyClient;
+use shopify_bookkeeping::report::{outside_payments, totals_by_gateway};
 
 #[tokio::main]
 async fn main() -> ExitCode {

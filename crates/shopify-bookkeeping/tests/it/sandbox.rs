@@ -12,9 +12,9 @@ use provider_http::{Jitter, RetryPolicy};
 use provider_sandbox::scenario::{Gateway, ItemKind, TransactionKind};
 use provider_sandbox::shopify::ShopifySandbox;
 use provider_sandbox::{Faults, Scenario, ScenarioConfig};
-use shopify_client::ShopifyClient;
-use shopify_client::bulk::{BulkMode, BulkPolling};
-use shopify_client::report::outside_payments;
+use shopify_bookkeeping::ShopifyClient;
+use shopify_bookkeeping::bulk::{BulkMode, BulkPolling};
+use shopify_bookkeeping::report::outside_payments;
 
 fn sek(minor: i64) -> Money {
     Money::from_minor_units(minor, Currency::SEK).unwrap()
@@ -290,7 +290,7 @@ async fn an_order_level_discount_books_the_tax_lines_exactly() {
 async fn no_request_of_a_month_is_refused_as_too_costly() {
     let s = scenario();
     let sandbox = ShopifySandbox::start(&s, Faults::none()).await;
-    let client = client(&sandbox, shopify_client::queries::ORDERS_PAGE_SIZE);
+    let client = client(&sandbox, shopify_bookkeeping::queries::ORDERS_PAGE_SIZE);
     let got = run(&client, &s.config.period).await;
     assert_eq!(got.sales, expected(&s).0);
     assert_eq!(sandbox.refused_as_too_costly(), 0);
@@ -419,8 +419,8 @@ async fn client_paged_records(sandbox: &ShopifySandbox, s: &Scenario) -> Vec<Sal
         .unwrap()
 }
 
-async fn bulk_error(sandbox: &ShopifySandbox, s: &Scenario) -> shopify_client::Error {
-    let query = shopify_client::OrderQuery::processed_in(&s.config.period);
+async fn bulk_error(sandbox: &ShopifySandbox, s: &Scenario) -> shopify_bookkeeping::Error {
+    let query = shopify_bookkeeping::OrderQuery::processed_in(&s.config.period);
     bulk_client(sandbox, BulkMode::Always)
         .bulk_orders(query)
         .try_collect::<Vec<_>>()
@@ -446,7 +446,7 @@ async fn bulk_operations_that_do_not_deliver_are_errors() {
     sandbox.set_bulk_concurrency(0);
     let err = bulk_error(&sandbox, &s).await;
     assert!(
-        matches!(&err, shopify_client::Error::UserErrors { errors, .. }
+        matches!(&err, shopify_bookkeeping::Error::UserErrors { errors, .. }
             if errors[0].code.as_deref() == Some("OPERATION_IN_PROGRESS")),
         "{err}"
     );
@@ -467,7 +467,9 @@ async fn bulk_operations_that_do_not_deliver_are_errors() {
         .build()
         .unwrap();
     let err = client
-        .bulk_orders(shopify_client::OrderQuery::processed_in(&s.config.period))
+        .bulk_orders(shopify_bookkeeping::OrderQuery::processed_in(
+            &s.config.period,
+        ))
         .try_collect::<Vec<_>>()
         .await
         .unwrap_err()
@@ -483,7 +485,7 @@ async fn bulk_operations_that_do_not_deliver_are_errors() {
 async fn one_order_by_id_is_the_order_the_listing_gives() {
     let s = scenario();
     let sandbox = ShopifySandbox::start(&s, Faults::none()).await;
-    let client = client(&sandbox, shopify_client::queries::ORDERS_PAGE_SIZE);
+    let client = client(&sandbox, shopify_bookkeeping::queries::ORDERS_PAGE_SIZE);
     let listed: Vec<SalesRecord> = client.sales(&s.config.period).try_collect().await.unwrap();
     let sales: Vec<&bookkeeping_core::Sale> = listed
         .iter()
@@ -495,16 +497,17 @@ async fn one_order_by_id_is_the_order_the_listing_gives() {
         .collect();
     assert_eq!(sales.len(), 3);
     for sale in sales {
-        let id = shopify_client::OrderId::new(sale.source.id.as_str());
+        let id = shopify_bookkeeping::OrderId::new(sale.source.id.as_str());
         let order = client
             .order(&id)
             .await
             .unwrap()
-            .and_then(shopify_client::Listed::into_item)
+            .and_then(shopify_bookkeeping::Listed::into_item)
             .unwrap_or_else(|| panic!("{} is read", sale.source.id));
-        let one = shopify_client::normalize::normalize_order(&order, client.normalize_options());
+        let one =
+            shopify_bookkeeping::normalize::normalize_order(&order, client.normalize_options());
         assert_eq!(one.sale.as_ref(), Some(sale));
     }
-    let unknown = shopify_client::OrderId::new("gid://shopify/Order/1");
+    let unknown = shopify_bookkeeping::OrderId::new("gid://shopify/Order/1");
     assert_eq!(client.order(&unknown).await.unwrap(), None);
 }

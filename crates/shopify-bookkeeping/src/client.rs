@@ -110,13 +110,13 @@ impl ShopifyClient {
     /// rate (the client paces itself from `throttleStatus`), 30 s per attempt.
     ///
     /// ```
-    /// use shopify_client::ShopifyClient;
+    /// use shopify_bookkeeping::ShopifyClient;
     ///
     /// let client = ShopifyClient::builder("kassabok-demo", "shpat_123")
     ///     .base_url("http://127.0.0.1:9") // the test hook
     ///     .build()?;
     /// assert_eq!(client.shop(), "kassabok-demo");
-    /// # Ok::<(), shopify_client::Error>(())
+    /// # Ok::<(), shopify_bookkeeping::Error>(())
     /// ```
     pub fn builder(
         shop: impl Into<String>,
@@ -391,7 +391,7 @@ impl ShopifyClientBuilder {
                 self.token,
             ))
             .classifier(ShopifyClassifier)
-            .user_agent_suffix(concat!("shopify-client/", env!("CARGO_PKG_VERSION")));
+            .user_agent_suffix(concat!("shopify-bookkeeping/", env!("CARGO_PKG_VERSION")));
         let http = self.transport.apply(http);
         Ok(ShopifyClient {
             http: http.build()?,

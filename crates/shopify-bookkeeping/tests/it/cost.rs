@@ -10,7 +10,7 @@
 
 use provider_sandbox::shopify_cost::{MAX_QUERY_COST, requested_cost};
 use serde_json::json;
-use shopify_client::queries;
+use shopify_bookkeeping::queries;
 
 #[test]
 fn every_query_fits_shopifys_single_query_limit_at_the_sizes_sent() {
@@ -28,7 +28,7 @@ fn every_query_fits_shopifys_single_query_limit_at_the_sizes_sent() {
         // One more per page would no longer fit, or the page is Shopify's largest.
         let more = requested_cost(query, &json!({ "first": first + 1 })).unwrap();
         assert!(
-            more > MAX_QUERY_COST || *first == shopify_client::MAX_PAGE_SIZE,
+            more > MAX_QUERY_COST || *first == shopify_bookkeeping::MAX_PAGE_SIZE,
             "{name}: first: {} would still fit ({more})",
             first + 1
         );
@@ -37,7 +37,8 @@ fn every_query_fits_shopifys_single_query_limit_at_the_sizes_sent() {
     let ids: Vec<String> = (0..queries::NODES_PER_QUERY)
         .map(|i| format!("gid://shopify/Order/{i}"))
         .collect();
-    let bulk = shopify_client::bulk::bulk_orders_query("processed_at:>='2026-02-28T23:00:00Z'");
+    let bulk =
+        shopify_bookkeeping::bulk::bulk_orders_query("processed_at:>='2026-02-28T23:00:00Z'");
     let others = [
         (
             "refunds_of_orders (250 ids)",

@@ -18,7 +18,7 @@ use provider_http::{RetryClassifier, RetryDecision};
 /// ```
 /// use provider_http::http::{HeaderMap, StatusCode};
 /// use provider_http::{RetryClassifier, RetryDecision};
-/// use shopify_client::ShopifyClassifier;
+/// use shopify_bookkeeping::ShopifyClassifier;
 ///
 /// let ok = br#"{"data":{"orders":{"nodes":[]}}}"#;
 /// assert_eq!(
@@ -65,7 +65,7 @@ impl RetryClassifier for ShopifyClassifier {
 ///
 /// let answer = serde_json::json!({"extensions": {"cost": {"requestedQueryCost": 105,
 ///     "throttleStatus": {"maximumAvailable": 1000.0, "currentlyAvailable": 100, "restoreRate": 50.0}}}});
-/// assert_eq!(shopify_client::shopify_throttle_wait(&answer), Some(Duration::from_millis(100)));
+/// assert_eq!(shopify_bookkeeping::shopify_throttle_wait(&answer), Some(Duration::from_millis(100)));
 /// ```
 pub fn shopify_throttle_wait(response: &serde_json::Value) -> Option<Duration> {
     let cost = response.pointer("/extensions/cost")?;

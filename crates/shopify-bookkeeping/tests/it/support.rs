@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use provider_http::{Jitter, RetryPolicy};
 use serde_json::Value;
-use shopify_client::ShopifyClient;
+use shopify_bookkeeping::ShopifyClient;
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
@@ -30,7 +30,7 @@ pub(crate) fn client(server: &MockServer) -> ShopifyClient {
     builder(server).build().expect("client")
 }
 
-pub(crate) fn builder(server: &MockServer) -> shopify_client::ShopifyClientBuilder {
+pub(crate) fn builder(server: &MockServer) -> shopify_bookkeeping::ShopifyClientBuilder {
     ShopifyClient::builder("kassabok-demo.myshopify.com", TOKEN)
         .base_url(server.uri())
         .retry(
@@ -42,7 +42,7 @@ pub(crate) fn builder(server: &MockServer) -> shopify_client::ShopifyClientBuild
         )
         .page_size(4)
         // These tests script every paged request; bulk operations have their own.
-        .bulk_mode(shopify_client::bulk::BulkMode::Never)
+        .bulk_mode(shopify_bookkeeping::bulk::BulkMode::Never)
 }
 
 /// The GraphQL variables of a request.

@@ -453,7 +453,7 @@ enum Node {
 /// connections have further pages to fetch before it is whole.
 ///
 /// ```
-/// use shopify_client::OrdersPage;
+/// use shopify_bookkeeping::OrdersPage;
 ///
 /// let answer = br#"{"data": {"orders": {"pageInfo": {"hasNextPage": false, "endCursor": null},
 ///     "nodes": []}}}"#;

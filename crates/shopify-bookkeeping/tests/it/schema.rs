@@ -22,8 +22,8 @@ fn schema() -> &'static Valid<Schema> {
 
 #[test]
 fn every_query_validates_against_the_2026_01_schema() {
-    assert_eq!(shopify_client::API_VERSION, "2026-01");
-    for (name, query) in shopify_client::queries::ALL {
+    assert_eq!(shopify_bookkeeping::API_VERSION, "2026-01");
+    for (name, query) in shopify_bookkeeping::queries::ALL {
         if let Err(e) =
             ExecutableDocument::parse_and_validate(schema(), *query, format!("{name}.graphql"))
         {
@@ -48,7 +48,7 @@ fn a_field_shopify_does_not_have_is_caught() {
 #[test]
 fn the_bulk_orders_query_follows_the_bulk_rules() {
     let search = "processed_at:>='2026-02-28T23:00:00Z' processed_at:<'2026-03-31T22:00:00Z'";
-    let query = shopify_client::bulk::bulk_orders_query(search);
+    let query = shopify_bookkeeping::bulk::bulk_orders_query(search);
     if let Err(e) = ExecutableDocument::parse_and_validate(schema(), query.as_str(), "bulk.graphql")
     {
         panic!(

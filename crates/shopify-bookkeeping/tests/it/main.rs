@@ -1,4 +1,4 @@
-//! Integration tests of `shopify-client`: one binary, one module per area.
+//! Integration tests of `shopify-bookkeeping`: one binary, one module per area.
 
 mod cost;
 mod errors;
