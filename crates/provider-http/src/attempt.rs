@@ -26,7 +26,9 @@ impl Budget {
         let attempts = policy.max_attempts.max(1);
         Budget {
             attempts,
-            throttles: attempts.saturating_mul(4),
+            // Generous: a large query can wait several refills while smaller
+            // ones sharing the bucket take the restored points first.
+            throttles: attempts.saturating_mul(16),
         }
     }
 }
@@ -245,7 +247,7 @@ mod tests {
     #[test]
     fn metered_waits_go_beyond_the_attempts_within_the_throttle_budget() {
         let mut b = Budget::new(&policy(2));
-        assert_eq!(b.throttles, 8);
+        assert_eq!(b.throttles, 32);
         let metered = RetryDecision::Retry {
             after: Some(100 * MS),
         };
@@ -256,8 +258,8 @@ mod tests {
             assert_eq!(w, 100 * MS);
             attempt += 1;
         }
-        // 2 attempts plus 8 metered waits: the 10th answer is the error.
-        assert_eq!(attempt, 10);
+        // 2 attempts plus 32 metered waits: the 34th answer is the error.
+        assert_eq!(attempt, 34);
         assert_eq!(b.throttles, 0);
     }
 

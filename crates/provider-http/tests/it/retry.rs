@@ -309,12 +309,12 @@ async fn a_throttled_answer_with_status_200_is_retried_after_the_metered_wait() 
 #[tokio::test]
 async fn throttled_beyond_the_metered_wait_budget_is_an_error() {
     // A throttled answer says when points return, so it does not use up the
-    // two attempts meant for errors: up to four waits per attempt follow
-    // (2 + 8 requests), then the client gives up with Shopify's answer.
+    // two attempts meant for errors: up to sixteen waits per attempt follow
+    // (2 + 32 requests), then the client gives up with Shopify's answer.
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .respond_with(ResponseTemplate::new(200).set_body_json(throttled_body()))
-        .expect(10)
+        .expect(34)
         .mount(&server)
         .await;
     let client = builder(&server)
@@ -334,7 +334,7 @@ async fn throttled_beyond_the_metered_wait_budget_is_an_error() {
     assert_eq!(api.status.as_u16(), 200);
     assert_eq!(api.details.code.as_deref(), Some("THROTTLED"));
     assert_eq!(err.retry_after(), Some(Duration::from_millis(100)));
-    assert_eq!(err.attempts(), 10);
+    assert_eq!(err.attempts(), 34);
 }
 
 #[tokio::test]

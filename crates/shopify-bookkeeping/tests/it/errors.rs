@@ -42,10 +42,10 @@ async fn a_graphql_error_is_typed() {
 async fn throttling_past_the_retries_is_a_throttled_error() {
     let server = MockServer::start().await;
     graphql(|_| true)
-        // Three attempts for errors, and up to four waits per attempt for a
-        // throttle that says when its points return: 3 + 12 requests.
+        // Three attempts for errors, and up to sixteen waits per attempt for
+        // a throttle that says when its points return: 3 + 48 requests.
         .respond_with(throttled(52, 50, 100))
-        .expect(15)
+        .expect(51)
         .mount(&server)
         .await;
     catch_all(&server).await;
@@ -62,7 +62,7 @@ async fn throttling_past_the_retries_is_a_throttled_error() {
     else {
         panic!("{err:?}");
     };
-    assert_eq!(*attempts, 15);
+    assert_eq!(*attempts, 51);
     assert_eq!(*retry_after, Some(Duration::from_millis(20)));
     assert!(err.is_retryable());
     assert_eq!(
