@@ -315,10 +315,18 @@ async fn logs_at_trace_level_never_show_the_secret_or_the_token() {
         .with_ansi(false)
         .with_writer(move || writer.clone())
         .finish();
+    // tracing-core caches each callsite's interest. While only one dispatcher
+    // is registered, a callsite first hit by another test's thread (which has
+    // no subscriber) is cached as "never" and this thread's subscriber would
+    // miss it. A second live dispatcher makes tracing ask every registered
+    // dispatcher instead (as provider-http's trace test does).
+    let _second = tracing::Dispatch::new(
+        tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_writer(std::io::sink)
+            .finish(),
+    );
     let _guard = tracing::subscriber::set_default(subscriber);
-    // Another test's thread may have registered a callsite while no
-    // subscriber wanted it, caching "never": recompute, or this test's
-    // events could be lost.
     tracing::callsite::rebuild_interest_cache();
 
     let server = server().await;
