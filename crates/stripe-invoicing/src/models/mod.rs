@@ -82,7 +82,8 @@ pub(crate) enum Loose<'de> {
     Int(i64),
     /// An integer above `i64::MAX`.
     Big(u64),
-    Float(f64),
+    /// A number with a fraction or exponent: never an id, so its value is not kept.
+    Float,
     Str(Cow<'de, str>),
     /// An object, with its `id` when that is a string (an expanded reference).
     Object(Option<String>),
@@ -121,8 +122,8 @@ impl<'de> Visitor<'de> for LooseVisitor {
     fn visit_u64<E>(self, v: u64) -> Result<Loose<'de>, E> {
         Ok(i64::try_from(v).map_or(Loose::Big(v), Loose::Int))
     }
-    fn visit_f64<E>(self, v: f64) -> Result<Loose<'de>, E> {
-        Ok(Loose::Float(v))
+    fn visit_f64<E>(self, _: f64) -> Result<Loose<'de>, E> {
+        Ok(Loose::Float)
     }
     fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Loose<'de>, E> {
         Ok(Loose::Str(Cow::Borrowed(v)))
@@ -187,7 +188,7 @@ impl Loose<'_> {
             Loose::Bool(b) => de::Unexpected::Bool(*b),
             Loose::Int(i) => de::Unexpected::Signed(*i),
             Loose::Big(u) => de::Unexpected::Unsigned(*u),
-            Loose::Float(f) => de::Unexpected::Float(*f),
+            Loose::Float => de::Unexpected::Other("a floating-point number"),
             Loose::Str(s) => de::Unexpected::Str(s),
             Loose::Object(_) => de::Unexpected::Map,
             Loose::Array => de::Unexpected::Seq,
