@@ -440,17 +440,7 @@ impl<R: ExchangeRates> Mapper<R> {
                 continue;
             }
             self.booked.push(line.source.clone());
-            if let Ok(Some(diff)) = line.check() {
-                self.push_review(
-                    review_item(
-                        provider,
-                        ReviewReason::AmountMismatch,
-                        &line.source,
-                        "net is not gross minus fees".to_owned(),
-                    )
-                    .with_amount(diff),
-                );
-            }
+            self.review_net_mismatch(provider, line);
             let part_date = if arrival_in {
                 arrival
             } else {
@@ -617,15 +607,25 @@ impl<R: ExchangeRates> Mapper<R> {
         if self.policy.method == AccountingMethod::Kontantmetod && provider != Provider::Klarna {
             // Not paid yet: nothing is booked until its payout reaches the
             // bank; review.md lists it beside the other lines not paid out.
-            if let Some(rate) = self.rate(line.net.currency(), ldate) {
-                self.outstanding.push(Outstanding {
+            let currency = line.net.currency();
+            match self.rate(currency, ldate) {
+                Some(rate) => self.outstanding.push(Outstanding {
                     provider,
                     source: line.source.clone(),
                     kind: OutstandingKind::NotPaidOut,
                     date: ldate,
                     amount: line.net,
                     amount_sek: r2(line.net.amount() * rate),
-                });
+                }),
+                None => self.push_review(
+                    review_item(
+                        provider,
+                        ReviewReason::Currency,
+                        &line.source,
+                        format!("no exchange rate for {currency} on {ldate}; line not listed as not paid out"),
+                    )
+                    .with_amount(line.net),
+                ),
             }
             return;
         }
@@ -673,17 +673,7 @@ impl<R: ExchangeRates> Mapper<R> {
             );
             return;
         };
-        if let Ok(Some(diff)) = line.check() {
-            self.push_review(
-                review_item(
-                    provider,
-                    ReviewReason::AmountMismatch,
-                    &line.source,
-                    "net is not gross minus fees".to_owned(),
-                )
-                .with_amount(diff),
-            );
-        }
+        self.review_net_mismatch(provider, line);
         let fee_total: Decimal = line
             .fees
             .iter()
@@ -726,6 +716,21 @@ impl<R: ExchangeRates> Mapper<R> {
             format!("not paid out:{currency}"),
         );
         self.commit(key, d);
+    }
+
+    /// A review item when a line's net is not its gross minus its fees.
+    fn review_net_mismatch(&mut self, provider: Provider, line: &SettlementLine) {
+        if let Ok(Some(diff)) = line.check() {
+            self.push_review(
+                review_item(
+                    provider,
+                    ReviewReason::AmountMismatch,
+                    &line.source,
+                    "net is not gross minus fees".to_owned(),
+                )
+                .with_amount(diff),
+            );
+        }
     }
 
     /// Review items for fees whose VAT class needs an accountant.
