@@ -1010,3 +1010,80 @@ fn own_accounts_are_marked_and_every_role_can_be_mapped() {
     assert_eq!(chart.origin("2611"), AccountOrigin::Bas);
     assert_eq!(Chart::default().origin("1942"), AccountOrigin::Kassabok);
 }
+
+/// Kontantmetod over the same boundary: a sale is paid when its money reaches
+/// the firm, so the payout created on 31 March that arrives on 2 April
+/// (<https://docs.stripe.com/api/payouts/object#payout_object-arrival_date>)
+/// is booked whole in April and nothing of it in March; the line of 31 March
+/// that no payout carries yet is listed as not paid out in March and booked
+/// by neither month. Each line lands once across March and April.
+#[test]
+fn kontantmetod_books_a_payout_whole_in_the_month_it_reaches_the_bank() {
+    let mut a = sline(
+        Provider::Stripe,
+        "txn_a",
+        SettlementKind::Charge,
+        sek("100.00"),
+        vec![],
+        None,
+    );
+    a.occurred_at = datetime!(2026-03-30 10:00 UTC);
+    let mut p = payout(Provider::Stripe, "po_31", vec![a]);
+    p.created_at = datetime!(2026-03-31 04:00 UTC);
+    p.arrival_date = date!(2026 - 04 - 02);
+    let mut b = sline(
+        Provider::Stripe,
+        "txn_b",
+        SettlementKind::Charge,
+        sek("50.00"),
+        vec![],
+        None,
+    );
+    b.occurred_at = datetime!(2026-03-31 20:00 UTC);
+    let policy = Policy::default().with_method(AccountingMethod::Kontantmetod);
+    let april = Period::month(2026, time::Month::April).unwrap();
+    let close = |period: Period, status: PayoutStatus| {
+        let mut p = p.clone();
+        p.status = status;
+        let mut mp = Mapper::new(Chart::default(), policy.clone(), rates(), period);
+        mp.add_payout(&p);
+        mp.add_balance_line(&BalanceLine {
+            provider: Provider::Stripe,
+            line: b.clone(),
+        });
+        balanced(mp.finish())
+    };
+    let march = close(march(), PayoutStatus::InTransit);
+    assert!(march.vouchers.is_empty(), "{:#?}", march.vouchers);
+    assert!(march.booked_lines.is_empty());
+    let kinds: Vec<_> = march
+        .outstanding
+        .iter()
+        .map(|o| (o.source.id.as_str(), o.kind.clone()))
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            ("txn_b", OutstandingKind::NotPaidOut),
+            (
+                "po_31",
+                OutstandingKind::PayoutInTransit {
+                    arrival_date: date!(2026 - 04 - 02)
+                }
+            ),
+        ]
+    );
+
+    let april = close(april, PayoutStatus::Paid);
+    assert_eq!(april.vouchers.len(), 1, "{:#?}", april.vouchers);
+    assert_eq!(april.vouchers[0].date, date!(2026 - 04 - 02));
+    assert_eq!(
+        april
+            .booked_lines
+            .iter()
+            .map(|s| s.id.as_str())
+            .collect::<Vec<_>>(),
+        vec!["txn_a"]
+    );
+    assert!(april.outstanding.is_empty());
+}
