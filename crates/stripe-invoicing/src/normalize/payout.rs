@@ -266,30 +266,41 @@ fn fee_kind(txn: &BalanceTransaction, description: Option<&str>) -> FeeKind {
     }
 }
 
-/// A description searched as lower case: an ASCII text (every Stripe fee
-/// description seen) in place, without the copy `to_lowercase` makes for
-/// every fee; any other text through `to_lowercase`, which lower-cases some
-/// non-ASCII letters to ASCII ones (the Kelvin sign to `k`).
-enum LowerText<'a> {
-    Ascii(&'a [u8]),
+/// A description searched as lower case: a short ASCII text (every Stripe
+/// fee description seen) lower-cased on the stack, without the `String`
+/// `to_lowercase` makes for every fee; any other text through
+/// `to_lowercase`, which lower-cases some non-ASCII letters to ASCII ones
+/// (the Kelvin sign to `k`).
+enum LowerText {
+    Short([u8; LowerText::SHORT], usize),
     Lowered(String),
 }
 
-impl<'a> LowerText<'a> {
-    fn new(text: &'a str) -> Self {
-        if text.is_ascii() {
-            LowerText::Ascii(text.as_bytes())
-        } else {
-            LowerText::Lowered(text.to_lowercase())
+impl LowerText {
+    const SHORT: usize = 64;
+
+    fn new(text: &str) -> Self {
+        let mut short = [0u8; LowerText::SHORT];
+        match short.get_mut(..text.len()) {
+            Some(buf) if text.is_ascii() => {
+                buf.copy_from_slice(text.as_bytes());
+                buf.make_ascii_lowercase();
+                LowerText::Short(short, text.len())
+            }
+            _ => LowerText::Lowered(text.to_lowercase()),
         }
     }
 
     /// Whether the lower-cased text contains `needle` (lower-case ASCII).
     fn contains(&self, needle: &str) -> bool {
         match self {
-            LowerText::Ascii(text) => text
-                .windows(needle.len())
-                .any(|w| w.eq_ignore_ascii_case(needle.as_bytes())),
+            // A plain scan: the texts are a few dozen bytes, too short for
+            // `str::contains`'s searcher to repay its set-up per needle.
+            LowerText::Short(buf, len) => {
+                let (text, needle) = (&buf[..*len], needle.as_bytes());
+                text.windows(needle.len())
+                    .any(|w| w[0] == needle[0] && w == needle)
+            }
             LowerText::Lowered(text) => text.contains(needle),
         }
     }
