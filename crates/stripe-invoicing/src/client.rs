@@ -42,6 +42,8 @@ pub(crate) struct Options {
     pub(crate) invoice_statuses: Vec<InvoiceStatus>,
     pub(crate) invoice_lookback: time::Duration,
     pub(crate) line_kind: LineKind,
+    /// Where lost disputes are dated from ([`crate::disputes`]).
+    pub(crate) decisions: crate::disputes::DecisionOptions,
 }
 
 impl StripeClient {
@@ -183,6 +185,7 @@ impl StripeClientBuilder {
                 invoice_statuses: self.invoice_statuses,
                 invoice_lookback: self.invoice_lookback,
                 line_kind: self.line_kind,
+                decisions: Default::default(),
             },
         })
     }

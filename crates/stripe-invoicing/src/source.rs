@@ -42,9 +42,11 @@ impl PayoutSource for StripeClient {
     /// payout, sources expanded), its charges pointed at the Stripe invoices
     /// they paid; then, as [`PayoutRecord::Line`], every balance transaction
     /// created in the period that none of those payouts contains (not yet
-    /// paid out at the period's end). Manual payouts come with no lines and a
+    /// paid out at the period's end); then the disputes lost in the period
+    /// ([`StripeClient::lost_disputes`]). Manual payouts come with no lines and a
     /// review item.
     fn payouts<'a>(&'a self, period: &'a Period) -> RecordStream<'a, PayoutRecord> {
+        let lost = self.lost_disputes(period);
         let client = self.clone();
         let period = *period;
         let records = stream::once(async move {
@@ -96,7 +98,8 @@ impl PayoutSource for StripeClient {
             head.chain(body).chain(not_paid_out)
         })
         .try_flatten();
-        records_stream(records)
+        // After every payout and line: the mapping books the withdrawals first.
+        provider_http::end_after_error(records_stream(records).chain(lost)).boxed()
     }
 }
 
@@ -296,7 +299,7 @@ impl StripeClient {
         Ok(records)
     }
 
-    async fn invoice_records(
+    pub(crate) async fn invoice_records(
         &self,
         item: Result<crate::models::Invoice, Malformed>,
         rates: &TaxRates,

@@ -16,7 +16,10 @@ use time::Month;
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer};
 
-use crate::support::{StripeList, client, fixture, items, mount_catch_all};
+use crate::support::{
+    StripeList, client_with_webhook_store as client, fixture, items, mount_catch_all,
+    mount_no_closed_disputes,
+};
 
 const DIR: &str = "month_2026_03";
 const PAYOUTS: [&str; 3] = [
@@ -133,6 +136,7 @@ async fn month_server(sales: u64, payouts: u64) -> MockServer {
             .mount(&server)
             .await;
     }
+    mount_no_closed_disputes(&server).await;
     mount_catch_all(&server).await;
     server
 }
