@@ -406,7 +406,7 @@ impl StripeClient {
         }
         let amount = match withdrawn(closed) {
             Ok(amount) => amount,
-            Err(item) => return vec![Ok(PayoutRecord::Review(item))],
+            Err(item) => return vec![Ok(PayoutRecord::Review(*item))],
         };
         let mut out = Vec::new();
         let (sale, earlier_sale) = match self.disputed_sale(dispute, period).await {
@@ -507,12 +507,14 @@ impl StripeClient {
 
 /// The amount a lost dispute withdrew, from its balance transactions, or the
 /// review item saying why it cannot be read.
-fn withdrawn(dispute: &ClosedDispute) -> Result<bookkeeping_core::Money, ReviewItem> {
+fn withdrawn(dispute: &ClosedDispute) -> Result<bookkeeping_core::Money, Box<ReviewItem>> {
     let source = SourceRef::new(STRIPE, "dispute", dispute.dispute.id.as_str());
     let review = |reason, message: String| {
-        ReviewItem::new(STRIPE, reason, message)
-            .with_source(source.clone())
-            .with_field("data.object.balance_transactions")
+        Box::new(
+            ReviewItem::new(STRIPE, reason, message)
+                .with_source(source.clone())
+                .with_field("data.object.balance_transactions"),
+        )
     };
     let Some(first) = dispute.balance_transactions.first() else {
         return Err(review(
