@@ -291,7 +291,7 @@ async fn build_sources(period: Period) -> Result<Run, Box<dyn Error>> {
             b = b.base_url(url);
         }
         origin.insert(Provider::Stripe, o);
-        let client = b.build()?;
+        let stripe = kassabok::stripe::StripeSource::new(b.build()?);
         match (o, sb) {
             // The sandbox shop stores its webhook events: Stripe's Events API
             // lists a dispute's decision only for 30 days.
@@ -302,9 +302,9 @@ async fn build_sources(period: Period) -> Result<Run, Box<dyn Error>> {
                 for body in s.stripe.webhook_events() {
                     stored.add_json(&body)?;
                 }
-                client.with_dispute_decisions(stored)
+                stripe.dispute_decisions(stored)
             }
-            _ => client,
+            _ => stripe,
         }
     };
 

@@ -8,7 +8,7 @@ use kassabok::klarna::{Credentials, KlarnaClient};
 use kassabok::mapping::{Chart, FixedRates, Journal, Policy};
 use kassabok::paypal::PayPalClient;
 use kassabok::shopify::ShopifyClient;
-use kassabok::stripe::{DisputeDecisions, StripeClient};
+use kassabok::stripe::{DisputeDecisions, StripeClient, StripeSource};
 use provider_sandbox::Sandbox;
 use rust_decimal::Decimal;
 use time::macros::date;
@@ -22,7 +22,7 @@ pub(crate) fn march() -> Period {
 pub(crate) struct Clients {
     pub(crate) shopify: ShopifyClient,
     pub(crate) klarna: KlarnaClient,
-    pub(crate) stripe: StripeClient,
+    pub(crate) stripe: StripeSource,
     pub(crate) paypal: PayPalClient,
 }
 
@@ -56,11 +56,13 @@ pub(crate) fn clients(sandbox: &Sandbox) -> Clients {
         .base_url(sandbox.klarna.uri())
         .build()
         .unwrap(),
-        stripe: StripeClient::builder(sandbox.stripe.secret_key())
-            .base_url(sandbox.stripe.uri())
-            .build()
-            .unwrap()
-            .with_dispute_decisions(stripe_webhook_events(sandbox)),
+        stripe: StripeSource::new(
+            StripeClient::builder(sandbox.stripe.secret_key())
+                .base_url(sandbox.stripe.uri())
+                .build()
+                .unwrap(),
+        )
+        .dispute_decisions(stripe_webhook_events(sandbox)),
         paypal: PayPalClient::builder(sandbox.paypal.client_id(), sandbox.paypal.client_secret())
             .base_url(sandbox.paypal.uri())
             .build()

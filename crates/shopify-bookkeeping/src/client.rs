@@ -34,6 +34,10 @@ pub fn graphql_path() -> String {
 
 /// A client for one shop's GraphQL Admin API.
 ///
+/// The client carries transport only. It is a source of sales and payouts
+/// with the default [`NormalizeOptions`]; a [`ShopifySource`](crate::ShopifySource)
+/// is the same client with the host's bookkeeping options.
+///
 /// Cheap to clone; clones share the connection pool and the pacing.
 /// `Debug` never shows the access token.
 #[derive(Clone)]
@@ -42,6 +46,8 @@ pub struct ShopifyClient {
     shop: String,
     pub(crate) page_size: u32,
     pub(crate) per_query_cap: u64,
+    /// What the deprecated builder setter chose (the defaults otherwise): the
+    /// options of the client's own source-trait implementations.
     pub(crate) options: NormalizeOptions,
     pub(crate) bulk_mode: BulkMode,
     pub(crate) bulk_threshold: u64,
@@ -140,7 +146,11 @@ impl ShopifyClient {
         &self.shop
     }
 
-    /// The options normalization uses.
+    /// The options the client's own source traits normalize with.
+    #[deprecated(
+        since = "0.1.0",
+        note = "bookkeeping options live on the source: use `ShopifySource::options`"
+    )]
     pub fn normalize_options(&self) -> &NormalizeOptions {
         &self.options
     }
@@ -342,8 +352,11 @@ impl ShopifyClientBuilder {
         self
     }
 
-    /// How orders are normalized (VAT scheme for EU consumers, the country
-    /// assumed for orders without an address).
+    /// How the client's own source traits normalize orders.
+    #[deprecated(
+        since = "0.1.0",
+        note = "a bookkeeping option, not transport: use `ShopifySource::new(client).normalize_options(..)`"
+    )]
     #[must_use]
     pub fn normalize_options(mut self, options: NormalizeOptions) -> Self {
         self.options = options;
@@ -488,6 +501,26 @@ mod tests {
         ] {
             assert!(validate_shop(bad).is_err(), "{bad}");
         }
+    }
+
+    /// The deprecated builder setter keeps working: it sets the options the
+    /// client's own source traits normalize with.
+    #[test]
+    #[allow(deprecated)]
+    fn deprecated_normalize_options_reach_the_clients_own_source() {
+        let options = NormalizeOptions {
+            eu_consumer_vat: crate::normalize::EuConsumerVat::SwedishVat,
+            ..NormalizeOptions::default()
+        };
+        let client = ShopifyClient::builder("kassabok-demo", "shpat_123")
+            .normalize_options(options.clone())
+            .build()
+            .unwrap();
+        assert_eq!(client.normalize_options(), &options);
+        let plain = ShopifyClient::builder("kassabok-demo", "shpat_123")
+            .build()
+            .unwrap();
+        assert_eq!(plain.options, NormalizeOptions::default());
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! The bookkeeping-core source traits on [`ShopifyClient`].
+//! The bookkeeping-core source traits on [`ShopifySource`] (and on
+//! [`ShopifyClient`], with the default [`NormalizeOptions`]).
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -12,7 +13,7 @@ use futures::stream::{self, StreamExt, TryStreamExt};
 use crate::client::ShopifyClient;
 use crate::error::Error;
 use crate::models::BalanceTransaction;
-use crate::normalize::normalize_order;
+use crate::normalize::{NormalizeOptions, normalize_order};
 use crate::resources::{Listed, OrderQuery};
 use provider_http::end_after_error;
 
@@ -26,7 +27,69 @@ use provider_http::end_after_error;
 /// in 30 payouts peaked at 368 MiB instead of 197 MiB with one.
 const PAYOUT_CONCURRENCY: usize = 2;
 
+/// Shopify as a source of sales and payouts: a [`ShopifyClient`]
+/// (transport) with the host's [`NormalizeOptions`] (bookkeeping: the VAT
+/// scheme for EU consumers, the country of an order without an address).
+/// Cheap to clone.
+///
+/// ```
+/// use shopify_bookkeeping::normalize::{EuConsumerVat, NormalizeOptions};
+/// use shopify_bookkeeping::{ShopifyClient, ShopifySource};
+///
+/// let client = ShopifyClient::builder("kassabok-demo", "shpat_123").build()?;
+/// let shopify = ShopifySource::new(client).normalize_options(NormalizeOptions {
+///     eu_consumer_vat: EuConsumerVat::SwedishVat,
+///     ..NormalizeOptions::default()
+/// });
+/// assert_eq!(shopify.options().eu_consumer_vat, EuConsumerVat::SwedishVat);
+/// # Ok::<(), shopify_bookkeeping::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct ShopifySource {
+    client: ShopifyClient,
+    options: NormalizeOptions,
+}
+
+impl ShopifySource {
+    /// `client` with the default [`NormalizeOptions`].
+    pub fn new(client: ShopifyClient) -> Self {
+        ShopifySource {
+            client,
+            options: NormalizeOptions::default(),
+        }
+    }
+
+    /// Sets how orders are normalized.
+    #[must_use]
+    pub fn normalize_options(mut self, options: NormalizeOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// The client.
+    pub fn client(&self) -> &ShopifyClient {
+        &self.client
+    }
+
+    /// How orders are normalized.
+    pub fn options(&self) -> &NormalizeOptions {
+        &self.options
+    }
+}
+
+impl From<ShopifyClient> for ShopifySource {
+    fn from(client: ShopifyClient) -> Self {
+        ShopifySource::new(client)
+    }
+}
+
 impl Source for ShopifyClient {
+    fn provider(&self) -> Provider {
+        Provider::Shopify
+    }
+}
+
+impl Source for ShopifySource {
     fn provider(&self) -> Provider {
         Provider::Shopify
     }
@@ -43,7 +106,7 @@ enum Take {
 
 fn order_records(
     listed: Listed<crate::models::Order>,
-    client: &ShopifyClient,
+    options: &NormalizeOptions,
     period: &Period,
     take: Take,
 ) -> Vec<SalesRecord> {
@@ -51,7 +114,7 @@ fn order_records(
         Listed::Item(o) => o,
         Listed::Malformed(m) => return vec![SalesRecord::Review(m.review())],
     };
-    let n = normalize_order(&order, client.normalize_options());
+    let n = normalize_order(&order, options);
     // Refunds created outside the period belong to another period's run,
     // and so do their review items.
     let elsewhere: Vec<SourceRef> = n
@@ -84,19 +147,52 @@ fn order_records(
     out
 }
 
+/// The client's own source traits: [`ShopifySource`]'s with the default options.
 impl SalesSource for ShopifyClient {
+    fn sales<'a>(&'a self, period: &'a Period) -> RecordStream<'a, SalesRecord> {
+        sales(self, &self.options, period)
+    }
+}
+
+/// The client's own source traits: [`ShopifySource`]'s with the default options.
+impl PayoutSource for ShopifyClient {
+    fn payouts<'a>(&'a self, period: &'a Period) -> RecordStream<'a, PayoutRecord> {
+        payouts(self, &self.options, period)
+    }
+}
+
+impl SalesSource for ShopifySource {
     /// Orders processed in the period (their sales and the refunds created
     /// in it), then orders processed earlier but updated since the period
     /// began (only their refunds created in the period).
     fn sales<'a>(&'a self, period: &'a Period) -> RecordStream<'a, SalesRecord> {
-        let this = self.clone();
-        let current = self
+        sales(&self.client, &self.options, period)
+    }
+}
+
+impl PayoutSource for ShopifySource {
+    /// The Shopify Payments payouts issued in the period, each with its
+    /// balance transactions; then, as [`PayoutRecord::Line`], every balance
+    /// transaction processed in the period that none of those payouts
+    /// carries (not yet paid out at the period's end); then the disputes lost
+    /// in the period ([`ShopifyClient::lost_disputes`]).
+    fn payouts<'a>(&'a self, period: &'a Period) -> RecordStream<'a, PayoutRecord> {
+        payouts(&self.client, &self.options, period)
+    }
+}
+
+fn sales<'a>(
+    client: &'a ShopifyClient,
+    options: &'a NormalizeOptions,
+    period: &'a Period,
+) -> RecordStream<'a, SalesRecord> {
+    {
+        let current = client
             .orders_auto(OrderQuery::processed_in(period))
-            .map_ok(move |l| order_records(l, &this, period, Take::SaleAndRefunds));
-        let this = self.clone();
-        let earlier = self
+            .map_ok(move |l| order_records(l, options, period, Take::SaleAndRefunds));
+        let earlier = client
             .orders_auto(OrderQuery::earlier_orders_updated_since(period))
-            .map_ok(move |l| order_records(l, &this, period, Take::RefundsOnly));
+            .map_ok(move |l| order_records(l, options, period, Take::RefundsOnly));
         end_after_error(current.chain(earlier))
             .map(|r| match r {
                 Ok(records) => stream::iter(records.into_iter().map(Ok).collect::<Vec<_>>()),
@@ -107,16 +203,16 @@ impl SalesSource for ShopifyClient {
     }
 }
 
-impl PayoutSource for ShopifyClient {
-    /// The Shopify Payments payouts issued in the period, each with its
-    /// balance transactions; then, as [`PayoutRecord::Line`], every balance
-    /// transaction processed in the period that none of those payouts
-    /// carries (not yet paid out at the period's end); then the disputes lost
-    /// in the period ([`ShopifyClient::lost_disputes`]).
-    fn payouts<'a>(&'a self, period: &'a Period) -> RecordStream<'a, PayoutRecord> {
-        let client = self.clone();
+fn payouts<'a>(
+    client: &'a ShopifyClient,
+    options: &'a NormalizeOptions,
+    period: &'a Period,
+) -> RecordStream<'a, PayoutRecord> {
+    {
+        let this = client;
+        let client = this.clone();
         let carried: Arc<Mutex<HashSet<String>>> = Arc::default();
-        let payouts = self
+        let payouts = this
             .shopify_payouts(period)
             .map({
                 let carried = Arc::clone(&carried);
@@ -127,7 +223,7 @@ impl PayoutSource for ShopifyClient {
                 }
             })
             .buffered(PAYOUT_CONCURRENCY);
-        let client = self.clone();
+        let client = this.clone();
         // Listed once every payout is in, so `carried` is complete.
         let not_paid_out = stream::once(async move {
             let lister = client.clone();
@@ -147,7 +243,7 @@ impl PayoutSource for ShopifyClient {
             })
             .flatten();
         // The stream ends at the first error: no disputes after a failed payout.
-        end_after_error(records.chain(self.lost_disputes(period))).boxed()
+        end_after_error(records.chain(this.lost_disputes_with(options, period))).boxed()
     }
 }
 

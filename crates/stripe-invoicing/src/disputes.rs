@@ -22,7 +22,7 @@
 //! - the Events API, for the period;
 //! - the events the host stored from its webhook endpoint
 //!   ([`DisputeDecisions`], the request bodies as Stripe sent them), given
-//!   with [`StripeClient::with_dispute_decisions`].
+//!   with [`StripeSource::dispute_decisions`].
 //!
 //! When part of the period lies before what either covers (more than 30 days
 //! before the run, and before the host's store is complete), the run says so
@@ -47,7 +47,7 @@ use crate::ids::{BalanceTransactionId, EventId, InvoiceId};
 use crate::models::{Dispute, DisputeStatus, InvoicePaymentStatus};
 use crate::normalize::TaxRates;
 use crate::resources::{ListStream, StripeObject, TimeRange, pair};
-use crate::{StripeClient, amount::money};
+use crate::{StripeClient, StripeSource, amount::money};
 
 /// How far back `GET /v1/events` lists events: "List events, going back up
 /// to 30 days" (<https://docs.stripe.com/api/events/list>).
@@ -248,31 +248,7 @@ pub struct EventError {
     pub message: String,
 }
 
-/// What the client reads decisions from, set on [`StripeClient`].
-#[derive(Debug, Clone, Default)]
-pub(crate) struct DecisionOptions {
-    pub(crate) stored: Option<Arc<DisputeDecisions>>,
-    pub(crate) now: Option<OffsetDateTime>,
-}
-
 impl StripeClient {
-    /// The same client, also reading the `charge.dispute.closed` events the
-    /// host stored from its webhooks (see [`DisputeDecisions`]).
-    #[must_use]
-    pub fn with_dispute_decisions(mut self, decisions: DisputeDecisions) -> Self {
-        self.options.decisions.stored = Some(Arc::new(decisions));
-        self
-    }
-
-    /// The same client, taking `now` as the time of the run when it decides
-    /// which days the Events API still lists (default: the system clock).
-    /// For tests and for re-running a close as it would have run on a day.
-    #[must_use]
-    pub fn as_of(mut self, now: OffsetDateTime) -> Self {
-        self.options.decisions.now = Some(now);
-        self
-    }
-
     /// The `charge.dispute.closed` events created in `created`
     /// (`GET /v1/events?type=charge.dispute.closed&created[gte]=…&created[lt]=…`),
     /// newest first, as far back as Stripe keeps them ([`EVENT_RETENTION`]).
@@ -281,7 +257,9 @@ impl StripeClient {
         query.extend(created.query("created"));
         self.list("event", "/v1/events".to_owned(), query, None)
     }
+}
 
+impl StripeSource {
     /// The disputes lost in `period` (their `charge.dispute.closed` event
     /// created in it), as [`PayoutRecord::DisputeLost`] dated by the event,
     /// for the amount withdrawn (its balance transactions, in the settlement
@@ -294,15 +272,27 @@ impl StripeClient {
     /// else the charge; an invoice issued before `period` is carried,
     /// normalized as the sales listing does, as [`DisputeLost::earlier_sale`].
     pub fn lost_disputes<'a>(&'a self, period: &'a Period) -> RecordStream<'a, PayoutRecord> {
+        self.clone().lost_dispute_records(*period)
+    }
+
+    /// [`lost_disputes`](Self::lost_disputes), owning what it reads.
+    pub(crate) fn lost_dispute_records(
+        self,
+        period: Period,
+    ) -> RecordStream<'static, PayoutRecord> {
+        let source = Arc::new(self);
+        let reader = Arc::clone(&source);
         let records =
-            stream::once(async move { self.decisions(period).await }).flat_map(move |batch| {
+            stream::once(async move { reader.decisions(&period).await }).flat_map(move |batch| {
                 match batch {
                     Ok((events, head)) => {
                         let head = stream::iter(head.into_iter().map(Ok)).boxed();
+                        let source = Arc::clone(&source);
                         let lost = stream::iter(events)
-                            .then(
-                                move |event| async move { self.lost_records(&event, period).await },
-                            )
+                            .then(move |event| {
+                                let source = Arc::clone(&source);
+                                async move { source.lost_records(&event, &period).await }
+                            })
                             .flat_map(stream::iter)
                             .boxed();
                         head.chain(lost).boxed()
@@ -319,12 +309,14 @@ impl StripeClient {
         &self,
         period: &Period,
     ) -> Result<(Vec<DisputeClosedEvent>, Vec<PayoutRecord>), Error> {
-        let mut merged = match &self.options.decisions.stored {
+        let mut merged = match &self.options().dispute_decisions {
             Some(stored) => (**stored).clone(),
             None => DisputeDecisions::new(OffsetDateTime::UNIX_EPOCH),
         };
         let mut head = Vec::new();
-        let mut listing = self.list_dispute_closed_events(TimeRange::of_period(period));
+        let mut listing = self
+            .client()
+            .list_dispute_closed_events(TimeRange::of_period(period));
         while let Some(item) = listing.next().await {
             match item?.into_result() {
                 Ok(event) => merged.add(event),
@@ -344,13 +336,9 @@ impl StripeClient {
     /// The review item for the part of `period` that neither the Events API
     /// nor the host's stored events cover, if any.
     fn coverage_review(&self, period: &Period) -> Option<ReviewItem> {
-        let now = self
-            .options
-            .decisions
-            .now
-            .unwrap_or_else(OffsetDateTime::now_utc);
+        let now = self.options().as_of.unwrap_or_else(OffsetDateTime::now_utc);
         let listed_from = now - EVENT_RETENTION;
-        let covered_from = match &self.options.decisions.stored {
+        let covered_from = match &self.options().dispute_decisions {
             Some(stored) => stored.complete_since().min(listed_from),
             None => listed_from,
         };
@@ -367,7 +355,7 @@ impl StripeClient {
                 format!(
                     "lost Stripe disputes decided from {} to {until} may be missing: Stripe lists \
                      charge.dispute.closed events only 30 days back and no stored webhook events \
-                     cover those days; pass them with StripeClient::with_dispute_decisions",
+                     cover those days; pass them with StripeSource::dispute_decisions",
                     period.first()
                 ),
             )
@@ -447,7 +435,7 @@ impl StripeClient {
             pair("payment[payment_intent]", intent.as_str()),
             pair("status", InvoicePaymentStatus::Paid.as_str()),
         ];
-        let mut listing = self.list::<crate::models::InvoicePayment>(
+        let mut listing = self.client().list::<crate::models::InvoicePayment>(
             "invoice_payment",
             "/v1/invoice_payments".to_owned(),
             query,
@@ -470,7 +458,7 @@ impl StripeClient {
         id: &InvoiceId,
         period: &Period,
     ) -> Result<Option<Sale>, Error> {
-        let invoice = self.invoice(id).await?;
+        let invoice = self.client().invoice(id).await?;
         let (Some(before), first) = (
             period.first().previous_day(),
             stockholm_date(invoice.created),
@@ -490,12 +478,12 @@ impl StripeClient {
     }
 }
 
-impl StripeClient {
+impl StripeSource {
     /// Every tax rate of the account, for normalizing one invoice (one that
     /// does not decode was reported by the sales run of its month).
     async fn tax_rates(&self) -> Result<TaxRates, Error> {
         let mut rates = TaxRates::new();
-        let mut listing = self.list_tax_rates();
+        let mut listing = self.client().list_tax_rates();
         while let Some(item) = listing.next().await {
             if let Ok(rate) = item?.into_result() {
                 rates.insert(rate);

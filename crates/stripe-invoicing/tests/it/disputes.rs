@@ -20,7 +20,7 @@ use provider_sandbox::scenario::{
 use provider_sandbox::stripe::StripeSandbox;
 use provider_sandbox::{Faults, ScenarioConfig};
 use stripe_invoicing::amount::money;
-use stripe_invoicing::{DisputeDecisions, StripeClient};
+use stripe_invoicing::{DisputeDecisions, StripeSource};
 use time::macros::{date, datetime};
 use time::{Duration, Month, OffsetDateTime};
 
@@ -61,11 +61,11 @@ pub(crate) fn stored(sandbox: &StripeSandbox) -> DisputeDecisions {
     decisions
 }
 
-fn client(sandbox: &StripeSandbox) -> StripeClient {
-    crate::sandbox::client(sandbox, sandbox.secret_key())
+fn client(sandbox: &StripeSandbox) -> StripeSource {
+    StripeSource::new(crate::sandbox::client(sandbox, sandbox.secret_key()))
 }
 
-async fn lost(client: &StripeClient, period: Period) -> Vec<PayoutRecord> {
+async fn lost(client: &StripeSource, period: Period) -> Vec<PayoutRecord> {
     client.lost_disputes(&period).try_collect().await.unwrap()
 }
 
@@ -170,7 +170,7 @@ async fn stored_webhook_events_date_the_decision_whatever_day_the_close_runs() {
         let sandbox = StripeSandbox::start(&scenario.at(now), Faults::none()).await;
         let client = client(&sandbox)
             .as_of(now)
-            .with_dispute_decisions(stored(&sandbox));
+            .dispute_decisions(stored(&sandbox));
         let records = lost(&client, april()).await;
         let got = only_lost(&records);
         assert_eq!(
@@ -188,7 +188,7 @@ async fn the_payouts_listing_ends_with_the_periods_lost_disputes() {
     use bookkeeping_core::PayoutSource;
     let scenario = scenario();
     let sandbox = StripeSandbox::start(&scenario, Faults::none()).await;
-    let client = client(&sandbox).with_dispute_decisions(stored(&sandbox));
+    let client = client(&sandbox).dispute_decisions(stored(&sandbox));
     let records: Vec<PayoutRecord> = client.payouts(&april()).try_collect().await.unwrap();
     let last = records.last().expect("records");
     assert!(matches!(last, PayoutRecord::DisputeLost(_)), "{last:?}");

@@ -37,8 +37,8 @@ async fn month(faults: Faults) -> (Scenario, Vec<PayoutRecord>, Vec<SalesRecord>
     let period = march();
     let scenario = Scenario::generate(&ScenarioConfig::small(period));
     let sandbox = StripeSandbox::start(&scenario, faults).await;
-    let client = client(&sandbox, sandbox.secret_key())
-        .with_dispute_decisions(crate::disputes::stored(&sandbox));
+    let client = stripe_invoicing::StripeSource::new(client(&sandbox, sandbox.secret_key()))
+        .dispute_decisions(crate::disputes::stored(&sandbox));
     let payouts: Vec<PayoutRecord> = client.payouts(&period).try_collect().await.unwrap();
     let sales: Vec<SalesRecord> = client.sales(&period).try_collect().await.unwrap();
     let counter = sandbox.counter();

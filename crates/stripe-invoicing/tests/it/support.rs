@@ -56,13 +56,14 @@ pub(crate) async fn mount_no_closed_disputes(server: &MockServer) {
         .await;
 }
 
-/// A client whose host stores Stripe's webhook events since 2026 (none of
-/// them a closed dispute): a close of 2026 is then complete whatever day it
-/// runs, with no review item for the Events API's 30 days.
-pub(crate) fn client_with_webhook_store(server: &MockServer) -> StripeClient {
-    client(server).with_dispute_decisions(stripe_invoicing::DisputeDecisions::new(
-        time::macros::datetime!(2026-01-01 00:00 UTC),
-    ))
+/// `client(server)` as the source a host builds when it stores Stripe's
+/// webhook events (since 2026, none of them a closed dispute): a close of
+/// 2026 is complete whatever day it runs, with no review item for the
+/// Events API's 30 days.
+pub(crate) fn source(server: &MockServer) -> stripe_invoicing::StripeSource {
+    stripe_invoicing::StripeSource::new(client(server)).dispute_decisions(
+        stripe_invoicing::DisputeDecisions::new(time::macros::datetime!(2026-01-01 00:00 UTC)),
+    )
 }
 
 /// Mounts the catch-all last: any request no other mock expected fails the
