@@ -115,7 +115,6 @@ trait Envelope: DeserializeOwned {
 #[derive(Deserialize)]
 struct PayoutPage {
     payouts: Vec<Value>,
-    #[serde(default)]
     pagination: Option<Pagination>,
 }
 
@@ -128,7 +127,6 @@ impl Envelope for PayoutPage {
 #[derive(Deserialize)]
 struct TransactionPage {
     transactions: Vec<Value>,
-    #[serde(default)]
     pagination: Option<Pagination>,
 }
 

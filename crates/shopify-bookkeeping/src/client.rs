@@ -1,8 +1,6 @@
 //! [`ShopifyClient`] and its builder: shop validation, authentication, the
 //! pinned API version, GraphQL errors and cost-based pacing.
 
-use std::fmt;
-
 use provider_http::http::header::HeaderName;
 use provider_http::{
     Auth, HttpClient, HttpError, HttpResponse, Idempotency, RequestSpec, SecretString, Transport,
@@ -40,7 +38,7 @@ pub fn graphql_path() -> String {
 ///
 /// Cheap to clone; clones share the connection pool and the pacing.
 /// `Debug` never shows the access token.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct ShopifyClient {
     pub(crate) http: HttpClient,
     shop: String,
@@ -54,7 +52,9 @@ pub struct ShopifyClient {
     pub(crate) bulk_polling: BulkPolling,
 }
 
-/// Builds a [`ShopifyClient`]; see [`ShopifyClient::builder`].
+/// Builds a [`ShopifyClient`]; see [`ShopifyClient::builder`]. `Debug` never
+/// shows the token ([`SecretString`] redacts itself).
+#[derive(Debug)]
 pub struct ShopifyClientBuilder {
     shop: String,
     token: SecretString,
@@ -333,14 +333,20 @@ pub fn check_user_errors(operation: &str, payload: &Value) -> Result<(), Error> 
 impl ShopifyClientBuilder {
     provider_http::transport_setters!();
 
-    /// Orders and payouts per page, 1 to [`MAX_PAGE_SIZE`] (default 250);
-    /// another size makes [`build`](Self::build) fail, as in every client.
-    /// When Shopify refuses a query as too costly (`MAX_COST_EXCEEDED`), the
-    /// client shrinks the page to fit and goes on.
-    #[must_use]
-    pub fn page_size(mut self, size: u32) -> Self {
-        self.page_size = size;
-        self
+    provider_http::builder_setters! {
+        /// Orders and payouts per page, 1 to [`MAX_PAGE_SIZE`] (default 250);
+        /// another size makes [`build`](Self::build) fail, as in every client.
+        /// When Shopify refuses a query as too costly (`MAX_COST_EXCEEDED`), the
+        /// client shrinks the page to fit and goes on.
+        page_size: u32,
+        /// When a period's orders are fetched through a bulk operation (default
+        /// [`BulkMode::Auto`]: above [`BULK_THRESHOLD`] orders).
+        bulk_mode: BulkMode,
+        /// Orders above which [`BulkMode::Auto`] uses a bulk operation (default
+        /// [`BULK_THRESHOLD`]).
+        bulk_threshold: u64,
+        /// How a bulk operation is polled and how long it may take.
+        bulk_polling: BulkPolling,
     }
 
     /// How many objects one search query may page through before the client
@@ -360,29 +366,6 @@ impl ShopifyClientBuilder {
     #[must_use]
     pub fn normalize_options(mut self, options: NormalizeOptions) -> Self {
         self.options = options;
-        self
-    }
-
-    /// When a period's orders are fetched through a bulk operation (default
-    /// [`BulkMode::Auto`]: above [`BULK_THRESHOLD`] orders).
-    #[must_use]
-    pub fn bulk_mode(mut self, mode: BulkMode) -> Self {
-        self.bulk_mode = mode;
-        self
-    }
-
-    /// Orders above which [`BulkMode::Auto`] uses a bulk operation (default
-    /// [`BULK_THRESHOLD`]).
-    #[must_use]
-    pub fn bulk_threshold(mut self, orders: u64) -> Self {
-        self.bulk_threshold = orders;
-        self
-    }
-
-    /// How a bulk operation is polled and how long it may take.
-    #[must_use]
-    pub fn bulk_polling(mut self, polling: BulkPolling) -> Self {
-        self.bulk_polling = polling;
         self
     }
 
@@ -450,31 +433,6 @@ pub fn validate_shop(shop: &str) -> Result<String, Error> {
         return Err(invalid("a handle cannot start or end with a hyphen"));
     }
     Ok(handle.to_owned())
-}
-
-impl fmt::Debug for ShopifyClient {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ShopifyClient")
-            .field("shop", &self.shop)
-            .field("api_version", &API_VERSION)
-            .field("http", &self.http)
-            .field("page_size", &self.page_size)
-            .field("per_query_cap", &self.per_query_cap)
-            .field("options", &self.options)
-            .field("bulk_mode", &self.bulk_mode)
-            .finish()
-    }
-}
-
-impl fmt::Debug for ShopifyClientBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ShopifyClientBuilder")
-            .field("shop", &self.shop)
-            .field("access_token", &"[redacted]")
-            .field("transport", &self.transport)
-            .field("page_size", &self.page_size)
-            .finish_non_exhaustive()
-    }
 }
 
 #[cfg(test)]

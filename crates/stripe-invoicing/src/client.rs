@@ -1,6 +1,5 @@
 //! [`StripeClient`] and its builder.
 
-use std::fmt;
 use std::time::Duration;
 
 use bookkeeping_core::LineKind;
@@ -34,7 +33,7 @@ pub const TEST_RATE_LIMIT: u32 = 10;
 /// is the same client with the host's bookkeeping options.
 ///
 /// `Debug` never shows the secret key.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct StripeClient {
     pub(crate) http: HttpClient,
     pub(crate) account: Option<String>,
@@ -82,18 +81,9 @@ impl StripeClient {
     }
 }
 
-impl fmt::Debug for StripeClient {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("StripeClient")
-            .field("http", &self.http)
-            .field("api_version", &API_VERSION)
-            .field("account", &self.account)
-            .field("source_options", &self.source_options)
-            .finish()
-    }
-}
-
-/// Builds a [`StripeClient`]; see [`StripeClient::builder`].
+/// Builds a [`StripeClient`]; see [`StripeClient::builder`]. `Debug` never shows
+/// the key ([`SecretString`] redacts itself).
+#[derive(Debug)]
 pub struct StripeClientBuilder {
     secret_key: SecretString,
     account: Option<String>,
@@ -178,17 +168,6 @@ impl StripeClientBuilder {
             account: self.account,
             source_options: self.source_options,
         })
-    }
-}
-
-impl fmt::Debug for StripeClientBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("StripeClientBuilder")
-            .field("secret_key", &"[redacted]")
-            .field("account", &self.account)
-            .field("transport", &self.transport)
-            .field("source_options", &self.source_options)
-            .finish()
     }
 }
 
