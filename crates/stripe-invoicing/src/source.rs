@@ -12,6 +12,7 @@ use bookkeeping_core::{
 use futures::stream::{self, Stream, StreamExt, TryStreamExt};
 
 use crate::StripeClient;
+use crate::disputes::DisputeDecisions;
 use crate::error::Error;
 use crate::models::{
     BalanceTransaction, InvoicePaymentStatus, InvoiceStatus, Payout, ReportingCategory,
@@ -65,6 +66,13 @@ pub struct SourceOptions {
     /// lines do not say whether they are goods or services, and the VAT
     /// report puts goods and services to other EU countries in different boxes.
     pub invoice_line_kind: LineKind,
+    /// The `charge.dispute.closed` events the host stored from its webhooks,
+    /// which date lost disputes once Stripe's Events API no longer lists
+    /// them (30 days; see [`crate::disputes`]). Default none.
+    pub dispute_decisions: Option<Arc<DisputeDecisions>>,
+    /// The time the run takes as now when it decides which days the Events
+    /// API still lists (default `None`: the system clock).
+    pub as_of: Option<time::OffsetDateTime>,
 }
 
 impl Default for SourceOptions {
@@ -78,6 +86,8 @@ impl Default for SourceOptions {
             ],
             invoice_lookback: time::Duration::days(92),
             invoice_line_kind: LineKind::Service,
+            dispute_decisions: None,
+            as_of: None,
         }
     }
 }
@@ -101,6 +111,20 @@ impl SourceOptions {
     #[must_use]
     pub fn with_invoice_line_kind(mut self, kind: LineKind) -> Self {
         self.invoice_line_kind = kind;
+        self
+    }
+
+    /// Sets [`dispute_decisions`](Self::dispute_decisions).
+    #[must_use]
+    pub fn with_dispute_decisions(mut self, decisions: DisputeDecisions) -> Self {
+        self.dispute_decisions = Some(Arc::new(decisions));
+        self
+    }
+
+    /// Sets [`as_of`](Self::as_of).
+    #[must_use]
+    pub fn with_as_of(mut self, now: time::OffsetDateTime) -> Self {
+        self.as_of = Some(now);
         self
     }
 }
@@ -152,6 +176,23 @@ impl StripeSource {
     #[must_use]
     pub fn invoice_line_kind(mut self, kind: LineKind) -> Self {
         self.options.invoice_line_kind = kind;
+        self
+    }
+
+    /// Sets [`SourceOptions::dispute_decisions`]: the `charge.dispute.closed`
+    /// events the host stored from its webhooks.
+    #[must_use]
+    pub fn dispute_decisions(mut self, decisions: DisputeDecisions) -> Self {
+        self.options.dispute_decisions = Some(Arc::new(decisions));
+        self
+    }
+
+    /// Sets [`SourceOptions::as_of`]: the time taken as now when deciding
+    /// which days Stripe's Events API still lists (for tests, and to re-run a
+    /// close as it ran on a day).
+    #[must_use]
+    pub fn as_of(mut self, now: time::OffsetDateTime) -> Self {
+        self.options.as_of = Some(now);
         self
     }
 
@@ -212,8 +253,9 @@ impl PayoutSource for StripeSource {
     /// payout, sources expanded), its charges pointed at the Stripe invoices
     /// they paid; then, as [`PayoutRecord::Line`], every balance transaction
     /// created in the period that none of those payouts contains (not yet
-    /// paid out at the period's end). Manual payouts come with no lines and a
-    /// review item.
+    /// paid out at the period's end); then the disputes lost in the period
+    /// ([`StripeSource::lost_disputes`]). Manual payouts come with no lines
+    /// and a review item.
     fn payouts<'a>(&'a self, period: &'a Period) -> RecordStream<'a, PayoutRecord> {
         self.clone().payout_records(*period)
     }
@@ -231,6 +273,7 @@ impl SalesSource for StripeSource {
 
 impl StripeSource {
     fn payout_records(self, period: Period) -> RecordStream<'static, PayoutRecord> {
+        let lost = self.clone().lost_dispute_records(period);
         let client = self;
         let records = stream::once(async move {
             let (links, malformed) = client
@@ -287,7 +330,8 @@ impl StripeSource {
             head.chain(body).chain(not_paid_out)
         })
         .try_flatten();
-        records_stream(records)
+        // After every payout and line: the mapping books the withdrawals first.
+        provider_http::end_after_error(records_stream(records).chain(lost)).boxed()
     }
 }
 
@@ -484,7 +528,7 @@ impl StripeSource {
         Ok(records)
     }
 
-    async fn invoice_records(
+    pub(crate) async fn invoice_records(
         &self,
         item: Result<crate::models::Invoice, Malformed>,
         rates: &TaxRates,
