@@ -8,7 +8,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use kassabok::close::{Close, CloseError, Closed, Record, Sources, fetch};
 use kassabok::core::{Currency, LineKind, Provider, SalesRecord};
 use kassabok::mapping::{Chart, ExchangeRates, FixedRates};
-use kassabok::stripe::StripeSource;
 use provider_sandbox::{Faults, Sandbox, ScenarioConfig};
 use rust_decimal::Decimal;
 
@@ -120,8 +119,7 @@ async fn a_source_adapter_carries_the_hosts_bookkeeping_options_into_a_close() {
 
     let second = sandbox().await;
     let stripe = clients(&second).stripe;
-    let chosen =
-        sale_line_kinds(StripeSource::new(stripe).invoice_line_kind(LineKind::Goods)).await;
+    let chosen = sale_line_kinds(stripe.invoice_line_kind(LineKind::Goods)).await;
     assert!(chosen.contains("Goods"), "{chosen:?}");
     assert!(!chosen.contains("Service"), "{chosen:?}");
 }

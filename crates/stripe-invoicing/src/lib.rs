@@ -59,6 +59,7 @@
 
 pub mod amount;
 mod client;
+pub mod disputes;
 mod error;
 pub mod ids;
 pub mod models;
@@ -71,10 +72,12 @@ pub use client::{
     API_VERSION, DEFAULT_BASE_URL, LIVE_RATE_LIMIT, StripeClient, StripeClientBuilder,
     TEST_RATE_LIMIT,
 };
+pub use disputes::DisputeDecisions;
 pub use error::Error;
 pub use ids::{
     BalanceTransactionId, ChargeId, CreditNoteId, CreditNoteLineItemId, CustomerId, DisputeId,
-    InvoiceId, InvoiceLineItemId, InvoicePaymentId, PaymentIntentId, PayoutId, RefundId, TaxRateId,
+    EventId, InvoiceId, InvoiceLineItemId, InvoicePaymentId, PaymentIntentId, PayoutId, RefundId,
+    TaxRateId,
 };
 pub use resources::{ListPage, ListStream, PAGE_SIZE, StripeObject, TimeRange};
 pub use retry::StripeClassifier;

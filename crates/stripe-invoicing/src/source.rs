@@ -12,6 +12,7 @@ use bookkeeping_core::{
 use futures::stream::{self, Stream, StreamExt, TryStreamExt};
 
 use crate::StripeClient;
+use crate::disputes::DisputeDecisions;
 use crate::error::Error;
 use crate::models::{
     BalanceTransaction, InvoicePaymentStatus, InvoiceStatus, Payout, ReportingCategory,
@@ -21,7 +22,7 @@ use crate::normalize::{
     normalize_payout, settlement_line,
 };
 use crate::resources::TimeRange;
-use provider_http::Malformed;
+use provider_http::{Malformed, flatten_batches};
 
 /// Payouts whose lines are fetched at the same time. Each payout's
 /// listing is a chain of cursor pages, but payouts do not depend on each
@@ -65,6 +66,13 @@ pub struct SourceOptions {
     /// lines do not say whether they are goods or services, and the VAT
     /// report puts goods and services to other EU countries in different boxes.
     pub invoice_line_kind: LineKind,
+    /// The `charge.dispute.closed` events the host stored from its webhooks,
+    /// which date lost disputes once Stripe's Events API no longer lists
+    /// them (30 days; see [`crate::disputes`]). Default none.
+    pub dispute_decisions: Option<Arc<DisputeDecisions>>,
+    /// The time the run takes as now when it decides which days the Events
+    /// API still lists (default `None`: the system clock).
+    pub as_of: Option<time::OffsetDateTime>,
 }
 
 impl Default for SourceOptions {
@@ -78,6 +86,8 @@ impl Default for SourceOptions {
             ],
             invoice_lookback: time::Duration::days(92),
             invoice_line_kind: LineKind::Service,
+            dispute_decisions: None,
+            as_of: None,
         }
     }
 }
@@ -101,6 +111,20 @@ impl SourceOptions {
     #[must_use]
     pub fn with_invoice_line_kind(mut self, kind: LineKind) -> Self {
         self.invoice_line_kind = kind;
+        self
+    }
+
+    /// Sets [`dispute_decisions`](Self::dispute_decisions).
+    #[must_use]
+    pub fn with_dispute_decisions(mut self, decisions: DisputeDecisions) -> Self {
+        self.dispute_decisions = Some(Arc::new(decisions));
+        self
+    }
+
+    /// Sets [`as_of`](Self::as_of).
+    #[must_use]
+    pub fn with_as_of(mut self, now: time::OffsetDateTime) -> Self {
+        self.as_of = Some(now);
         self
     }
 }
@@ -152,6 +176,23 @@ impl StripeSource {
     #[must_use]
     pub fn invoice_line_kind(mut self, kind: LineKind) -> Self {
         self.options.invoice_line_kind = kind;
+        self
+    }
+
+    /// Sets [`SourceOptions::dispute_decisions`]: the `charge.dispute.closed`
+    /// events the host stored from its webhooks.
+    #[must_use]
+    pub fn dispute_decisions(mut self, decisions: DisputeDecisions) -> Self {
+        self.options.dispute_decisions = Some(Arc::new(decisions));
+        self
+    }
+
+    /// Sets [`SourceOptions::as_of`]: the time taken as now when deciding
+    /// which days Stripe's Events API still lists (for tests, and to re-run a
+    /// close as it ran on a day).
+    #[must_use]
+    pub fn as_of(mut self, now: time::OffsetDateTime) -> Self {
+        self.options.as_of = Some(now);
         self
     }
 
@@ -212,8 +253,9 @@ impl PayoutSource for StripeSource {
     /// payout, sources expanded), its charges pointed at the Stripe invoices
     /// they paid; then, as [`PayoutRecord::Line`], every balance transaction
     /// created in the period that none of those payouts contains (not yet
-    /// paid out at the period's end). Manual payouts come with no lines and a
-    /// review item.
+    /// paid out at the period's end); then the disputes lost in the period
+    /// ([`StripeSource::lost_disputes`]). Manual payouts come with no lines
+    /// and a review item.
     fn payouts<'a>(&'a self, period: &'a Period) -> RecordStream<'a, PayoutRecord> {
         self.clone().payout_records(*period)
     }
@@ -231,6 +273,7 @@ impl SalesSource for StripeSource {
 
 impl StripeSource {
     fn payout_records(self, period: Period) -> RecordStream<'static, PayoutRecord> {
+        let lost = self.clone().lost_dispute_records(period);
         let client = self;
         let records = stream::once(async move {
             let (links, malformed) = client
@@ -287,7 +330,8 @@ impl StripeSource {
             head.chain(body).chain(not_paid_out)
         })
         .try_flatten();
-        records_stream(records)
+        // After every payout and line: the mapping books the withdrawals first.
+        provider_http::end_after_error(records_stream(records).chain(lost)).boxed()
     }
 }
 
@@ -383,24 +427,11 @@ impl StripeSource {
     }
 }
 
-/// Flattens batches of records into a record stream that ends after the first error.
+/// The batches' records as the source's stream, ending after the first error.
 fn records_stream<'a, T: Send + 'a>(
     batches: impl Stream<Item = Result<Vec<T>, Error>> + Send + 'a,
 ) -> RecordStream<'a, T> {
-    batches
-        .map_ok(|batch| stream::iter(batch.into_iter().map(Ok::<T, Error>)))
-        .try_flatten()
-        .map_err(SourceError::from)
-        .scan(false, |failed, item| {
-            let out = if *failed {
-                None
-            } else {
-                *failed = item.is_err();
-                Some(item)
-            };
-            futures::future::ready(out)
-        })
-        .boxed()
+    flatten_batches(batches).map_err(SourceError::from).boxed()
 }
 
 impl StripeSource {
@@ -497,38 +528,28 @@ impl StripeSource {
         Ok(records)
     }
 
-    async fn invoice_records(
+    pub(crate) async fn invoice_records(
         &self,
         item: Result<crate::models::Invoice, Malformed>,
         rates: &TaxRates,
         period: &Period,
     ) -> Result<Vec<SalesRecord>, Error> {
-        let invoice = match item {
-            Ok(invoice) => invoice,
-            Err(m) => return Ok(vec![SalesRecord::Review(m.review())]),
-        };
-        let lines = match self.client.invoice_lines(&invoice).await {
-            Ok(lines) => lines,
-            Err(Error::Malformed(m)) => return Ok(vec![SalesRecord::Review(m.review())]),
-            Err(e) => return Err(e),
-        };
-        let payments = match self.client.invoice_payments(&invoice).await {
-            Ok(payments) => payments,
-            Err(Error::Malformed(m)) => return Ok(vec![SalesRecord::Review(m.review())]),
-            Err(e) => return Err(e),
-        };
-        tracing::debug!(
-            invoice = %invoice.id,
-            lines = lines.len(),
-            payments = payments.len(),
-            "stripe invoice listed"
-        );
-        let ctx = InvoiceContext {
-            period,
-            tax_rates: rates,
-            line_kind: self.options.invoice_line_kind,
-        };
-        Ok(normalize_invoice(&invoice, &lines, &payments, &ctx))
+        reviewed(
+            async {
+                let invoice = item?;
+                let lines = self.client.invoice_lines(&invoice).await?;
+                let payments = self.client.invoice_payments(&invoice).await?;
+                tracing::debug!(
+                    invoice = %invoice.id,
+                    lines = lines.len(),
+                    payments = payments.len(),
+                    "stripe invoice listed"
+                );
+                let ctx = self.invoice_context(rates, period);
+                Ok(normalize_invoice(&invoice, &lines, &payments, &ctx))
+            }
+            .await,
+        )
     }
 
     async fn credit_note_records(
@@ -537,20 +558,32 @@ impl StripeSource {
         rates: &TaxRates,
         period: &Period,
     ) -> Result<Vec<SalesRecord>, Error> {
-        let credit_note = match item {
-            Ok(cn) => cn,
-            Err(m) => return Ok(vec![SalesRecord::Review(m.review())]),
-        };
-        let lines = match self.client.credit_note_lines(&credit_note).await {
-            Ok(lines) => lines,
-            Err(Error::Malformed(m)) => return Ok(vec![SalesRecord::Review(m.review())]),
-            Err(e) => return Err(e),
-        };
-        let ctx = InvoiceContext {
+        reviewed(
+            async {
+                let credit_note = item?;
+                let lines = self.client.credit_note_lines(&credit_note).await?;
+                let ctx = self.invoice_context(rates, period);
+                Ok(normalize_credit_note(&credit_note, &lines, &ctx))
+            }
+            .await,
+        )
+    }
+
+    fn invoice_context<'a>(&self, rates: &'a TaxRates, period: &'a Period) -> InvoiceContext<'a> {
+        InvoiceContext {
             period,
             tax_rates: rates,
             line_kind: self.options.invoice_line_kind,
-        };
-        Ok(normalize_credit_note(&credit_note, &lines, &ctx))
+        }
+    }
+}
+
+/// An invoice's or credit note's records, or its review item alone when it,
+/// or one of its own listings (lines, payments), does not decode: the rest of
+/// the period still comes through. Any other error ends the source.
+fn reviewed(records: Result<Vec<SalesRecord>, Error>) -> Result<Vec<SalesRecord>, Error> {
+    match records {
+        Err(Error::Malformed(m)) => Ok(vec![SalesRecord::Review(m.review())]),
+        other => other,
     }
 }

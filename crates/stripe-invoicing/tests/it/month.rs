@@ -16,7 +16,9 @@ use time::Month;
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer};
 
-use crate::support::{StripeList, client, fixture, items, mount_catch_all};
+use crate::support::{
+    StripeList, client, fixture, items, mount_catch_all, mount_no_closed_disputes, source,
+};
 
 const DIR: &str = "month_2026_03";
 const PAYOUTS: [&str; 3] = [
@@ -133,6 +135,7 @@ async fn month_server(sales: u64, payouts: u64) -> MockServer {
             .mount(&server)
             .await;
     }
+    mount_no_closed_disputes(&server).await;
     mount_catch_all(&server).await;
     server
 }
@@ -145,7 +148,7 @@ fn sek(text: &str) -> Money {
 async fn payouts_reconcile_to_the_ore() {
     let server = month_server(0, 1).await;
     let period = march();
-    let records: Vec<PayoutRecord> = client(&server)
+    let records: Vec<PayoutRecord> = source(&server)
         .payouts(&period)
         .try_collect()
         .await
@@ -404,7 +407,7 @@ async fn a_stripe_source_lists_the_chosen_statuses_and_books_the_chosen_line_kin
 #[tokio::test]
 async fn every_stripe_payment_of_a_sale_is_settled_by_a_linked_charge_line() {
     let server = month_server(1, 1).await;
-    let client = client(&server);
+    let client = source(&server);
     let period = march();
     let sales: Vec<SalesRecord> = client.sales(&period).try_collect().await.unwrap();
     let payouts: Vec<PayoutRecord> = client.payouts(&period).try_collect().await.unwrap();
