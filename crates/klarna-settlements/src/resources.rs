@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::client::{SETTLEMENTS, api_version};
+use crate::disputes::lost_disputes;
 use crate::listed::decode_item;
 use crate::models::{OrderId, Pagination, PaymentReference, Payout, PayoutSummary, Transaction};
 use crate::normalize::normalize_payout;
@@ -304,7 +305,10 @@ impl KlarnaClient {
                             let transactions = client
                                 .payout_transactions(&payout.payment_reference)
                                 .await?;
-                            Ok(normalize_payout(&payout, &transactions).into_records())
+                            let mut records =
+                                normalize_payout(&payout, &transactions).into_records();
+                            records.extend(lost_disputes(&payout, &transactions));
+                            Ok(records)
                         }
                     }
                 }
