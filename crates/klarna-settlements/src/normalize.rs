@@ -6,7 +6,7 @@
 //! |---|---|---|
 //! | `SALE` | `Charge` | + |
 //! | `RETURN` | `Refund` | − |
-//! | `REVERSAL` | `Dispute` | − |
+//! | `REVERSAL` | `Dispute` (withheld on the disputed receivable; [`crate::disputes`] makes it a lost dispute) | − |
 //! | `REVERSAL_MERCHANT_PROTECTION` | `Dispute` (Klarna's merchant protection credits it back) | + |
 //! | `FEE` | `Fee` (gross 0, one [`Fee`] with its VAT) | − |
 //! | `FEE_REFUND` | `Fee` (a negative fee) | + |

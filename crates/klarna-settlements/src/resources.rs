@@ -287,8 +287,9 @@ impl KlarnaClient {
     }
 
     /// The payouts of a period, each fetched with its transactions and
-    /// normalized ([`normalize_payout`]), as source records. Ends after the
-    /// first error.
+    /// normalized ([`normalize_payout`]), followed by the disputes its
+    /// settlement lost ([`lost_disputes`]), as source records. Ends after
+    /// the first error.
     pub fn normalized_payouts(
         &self,
         query: &PayoutQuery,
