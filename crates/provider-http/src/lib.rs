@@ -208,7 +208,7 @@ pub use error::{
     RequestInfo, TransportKind,
 };
 pub use listed::{Listed, Malformed};
-pub use paginate::{Page, end_after_error, paginate};
+pub use paginate::{Page, end_after_error, flatten_batches, paginate};
 pub use rate_limit::{RateLimit, RateLimiter};
 pub use request::{DEFAULT_MAX_RESPONSE_BYTES, HttpResponse, Idempotency, Limits, RequestSpec};
 pub use retry::{

@@ -15,7 +15,7 @@ use crate::error::Error;
 use crate::models::BalanceTransaction;
 use crate::normalize::{NormalizeOptions, normalize_order};
 use crate::resources::{Listed, OrderQuery};
-use provider_http::end_after_error;
+use provider_http::{end_after_error, flatten_batches};
 
 /// Payouts whose lines are fetched at the same time. Each payout's
 /// listing is a chain of cursor pages, but payouts do not depend on each
@@ -193,12 +193,8 @@ fn sales<'a>(
         let earlier = client
             .orders_auto(OrderQuery::earlier_orders_updated_since(period))
             .map_ok(move |l| order_records(l, options, period, Take::RefundsOnly));
-        end_after_error(current.chain(earlier))
-            .map(|r| match r {
-                Ok(records) => stream::iter(records.into_iter().map(Ok).collect::<Vec<_>>()),
-                Err(e) => stream::iter(vec![Err(SourceError::from(e))]),
-            })
-            .flatten()
+        flatten_batches(current.chain(earlier))
+            .map_err(SourceError::from)
             .boxed()
     }
 }
@@ -236,12 +232,7 @@ fn payouts<'a>(
                 })
         })
         .flatten();
-        let records = end_after_error(payouts.chain(not_paid_out))
-            .map(|r| match r {
-                Ok(records) => stream::iter(records.into_iter().map(Ok).collect::<Vec<_>>()),
-                Err(e) => stream::iter(vec![Err(SourceError::from(e))]),
-            })
-            .flatten();
+        let records = flatten_batches(payouts.chain(not_paid_out)).map_err(SourceError::from);
         // The stream ends at the first error: no disputes after a failed payout.
         end_after_error(records.chain(this.lost_disputes_with(options, period))).boxed()
     }

@@ -22,7 +22,7 @@ use crate::normalize::{
     normalize_payout, settlement_line,
 };
 use crate::resources::TimeRange;
-use provider_http::Malformed;
+use provider_http::{Malformed, flatten_batches};
 
 /// Payouts whose lines are fetched at the same time. Each payout's
 /// listing is a chain of cursor pages, but payouts do not depend on each
@@ -427,24 +427,11 @@ impl StripeSource {
     }
 }
 
-/// Flattens batches of records into a record stream that ends after the first error.
+/// The batches' records as the source's stream, ending after the first error.
 fn records_stream<'a, T: Send + 'a>(
     batches: impl Stream<Item = Result<Vec<T>, Error>> + Send + 'a,
 ) -> RecordStream<'a, T> {
-    batches
-        .map_ok(|batch| stream::iter(batch.into_iter().map(Ok::<T, Error>)))
-        .try_flatten()
-        .map_err(SourceError::from)
-        .scan(false, |failed, item| {
-            let out = if *failed {
-                None
-            } else {
-                *failed = item.is_err();
-                Some(item)
-            };
-            futures::future::ready(out)
-        })
-        .boxed()
+    flatten_batches(batches).map_err(SourceError::from).boxed()
 }
 
 impl StripeSource {
@@ -547,32 +534,22 @@ impl StripeSource {
         rates: &TaxRates,
         period: &Period,
     ) -> Result<Vec<SalesRecord>, Error> {
-        let invoice = match item {
-            Ok(invoice) => invoice,
-            Err(m) => return Ok(vec![SalesRecord::Review(m.review())]),
-        };
-        let lines = match self.client.invoice_lines(&invoice).await {
-            Ok(lines) => lines,
-            Err(Error::Malformed(m)) => return Ok(vec![SalesRecord::Review(m.review())]),
-            Err(e) => return Err(e),
-        };
-        let payments = match self.client.invoice_payments(&invoice).await {
-            Ok(payments) => payments,
-            Err(Error::Malformed(m)) => return Ok(vec![SalesRecord::Review(m.review())]),
-            Err(e) => return Err(e),
-        };
-        tracing::debug!(
-            invoice = %invoice.id,
-            lines = lines.len(),
-            payments = payments.len(),
-            "stripe invoice listed"
-        );
-        let ctx = InvoiceContext {
-            period,
-            tax_rates: rates,
-            line_kind: self.options.invoice_line_kind,
-        };
-        Ok(normalize_invoice(&invoice, &lines, &payments, &ctx))
+        reviewed(
+            async {
+                let invoice = item?;
+                let lines = self.client.invoice_lines(&invoice).await?;
+                let payments = self.client.invoice_payments(&invoice).await?;
+                tracing::debug!(
+                    invoice = %invoice.id,
+                    lines = lines.len(),
+                    payments = payments.len(),
+                    "stripe invoice listed"
+                );
+                let ctx = self.invoice_context(rates, period);
+                Ok(normalize_invoice(&invoice, &lines, &payments, &ctx))
+            }
+            .await,
+        )
     }
 
     async fn credit_note_records(
@@ -581,20 +558,32 @@ impl StripeSource {
         rates: &TaxRates,
         period: &Period,
     ) -> Result<Vec<SalesRecord>, Error> {
-        let credit_note = match item {
-            Ok(cn) => cn,
-            Err(m) => return Ok(vec![SalesRecord::Review(m.review())]),
-        };
-        let lines = match self.client.credit_note_lines(&credit_note).await {
-            Ok(lines) => lines,
-            Err(Error::Malformed(m)) => return Ok(vec![SalesRecord::Review(m.review())]),
-            Err(e) => return Err(e),
-        };
-        let ctx = InvoiceContext {
+        reviewed(
+            async {
+                let credit_note = item?;
+                let lines = self.client.credit_note_lines(&credit_note).await?;
+                let ctx = self.invoice_context(rates, period);
+                Ok(normalize_credit_note(&credit_note, &lines, &ctx))
+            }
+            .await,
+        )
+    }
+
+    fn invoice_context<'a>(&self, rates: &'a TaxRates, period: &'a Period) -> InvoiceContext<'a> {
+        InvoiceContext {
             period,
             tax_rates: rates,
             line_kind: self.options.invoice_line_kind,
-        };
-        Ok(normalize_credit_note(&credit_note, &lines, &ctx))
+        }
+    }
+}
+
+/// An invoice's or credit note's records, or its review item alone when it,
+/// or one of its own listings (lines, payments), does not decode: the rest of
+/// the period still comes through. Any other error ends the source.
+fn reviewed(records: Result<Vec<SalesRecord>, Error>) -> Result<Vec<SalesRecord>, Error> {
+    match records {
+        Err(Error::Malformed(m)) => Ok(vec![SalesRecord::Review(m.review())]),
+        other => other,
     }
 }
