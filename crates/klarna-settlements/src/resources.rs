@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::client::{SETTLEMENTS, api_version};
+use crate::disputes::lost_disputes;
 use crate::listed::decode_item;
 use crate::models::{OrderId, Pagination, PaymentReference, Payout, PayoutSummary, Transaction};
 use crate::normalize::normalize_payout;
@@ -269,8 +270,9 @@ impl KlarnaClient {
     }
 
     /// The payouts of a period, each fetched with its transactions and
-    /// normalized ([`normalize_payout`]), as source records. Ends after the
-    /// first error.
+    /// normalized ([`normalize_payout`]), followed by the disputes its
+    /// settlement lost ([`lost_disputes`]), as source records. Ends after
+    /// the first error.
     pub fn normalized_payouts(
         &self,
         query: &PayoutQuery,
@@ -287,7 +289,10 @@ impl KlarnaClient {
                             let transactions = client
                                 .payout_transactions(&payout.payment_reference)
                                 .await?;
-                            Ok(normalize_payout(&payout, &transactions).into_records())
+                            let mut records =
+                                normalize_payout(&payout, &transactions).into_records();
+                            records.extend(lost_disputes(&payout, &transactions));
+                            Ok(records)
                         }
                     }
                 }

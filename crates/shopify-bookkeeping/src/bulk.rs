@@ -85,16 +85,12 @@ pub struct BulkOperation {
     /// or `EXPIRED`.
     pub status: String,
     /// Why it failed (`ACCESS_DENIED`, `INTERNAL_SERVER_ERROR`, `TIMEOUT`).
-    #[serde(default)]
     pub error_code: Option<String>,
     /// Objects written so far (an `UnsignedInt64`, sent as a string).
-    #[serde(default)]
     pub object_count: Option<String>,
     /// The result file's signed URL, once completed.
-    #[serde(default)]
     pub url: Option<String>,
     /// Data written before a failure, if any.
-    #[serde(default)]
     pub partial_data_url: Option<String>,
 }
 
