@@ -349,32 +349,43 @@ pub fn shopify_stages(pages: &ShopifyPages, period: Period, stage: Stage) -> (Jo
     for page in &pages.pages {
         for order in shopify_orders(page) {
             n += 1;
-            let Some(order) = order else {
-                continue;
-            };
-            if stage == Stage::Decode {
-                std::hint::black_box(&order);
-                continue;
-            }
-            let normalized = normalize_order(&order, &opts);
-            if stage == Stage::Normalize {
-                std::hint::black_box(&normalized);
-                continue;
-            }
-            if let Some(sale) = normalized.sale {
-                mapper.add_sales_record(&SalesRecord::Sale(sale));
-            }
-            for r in normalized.refunds {
-                if period.contains(r.occurred_at) {
-                    mapper.add_sales_record(&SalesRecord::Refund(r));
-                }
-            }
-            for r in normalized.review {
-                mapper.add_sales_record(&SalesRecord::Review(r));
+            if let Some(order) = order {
+                book_order(&mut mapper, &order, &opts, period, stage);
             }
         }
     }
     (mapper.finish(), n)
+}
+
+/// An order normalized and mapped as `ShopifySource` and `month_close` do
+/// (up to `stage`).
+fn book_order(
+    mapper: &mut Mapper<FixedRates>,
+    order: &Order,
+    opts: &NormalizeOptions,
+    period: Period,
+    stage: Stage,
+) {
+    if stage == Stage::Decode {
+        std::hint::black_box(order);
+        return;
+    }
+    let normalized = normalize_order(order, opts);
+    if stage == Stage::Normalize {
+        std::hint::black_box(&normalized);
+        return;
+    }
+    if let Some(sale) = normalized.sale {
+        mapper.add_sales_record(&SalesRecord::Sale(sale));
+    }
+    for r in normalized.refunds {
+        if period.contains(r.occurred_at) {
+            mapper.add_sales_record(&SalesRecord::Refund(r));
+        }
+    }
+    for r in normalized.review {
+        mapper.add_sales_record(&SalesRecord::Review(r));
+    }
 }
 
 /// The models decoded straight from the page bytes (no `Value` in between,
@@ -408,4 +419,152 @@ pub fn shopify_typed(pages: &ShopifyPages) -> usize {
         n += a.data.orders.nodes.len();
     }
     n
+}
+
+/// A Shopify bulk operation's result for the month, as downloaded, with the
+/// answers about its refunds' details that the client asks for after it.
+pub struct ShopifyBulk {
+    /// The JSONL file.
+    pub jsonl: Vec<u8>,
+    /// The `data` of each answer to `queries::REFUND_DETAILS`.
+    pub refund_details: Vec<Value>,
+    /// Orders in the file.
+    pub records: usize,
+}
+
+async fn shopify_graphql(http: &reqwest::Client, url: &str, token: &str, body: Value) -> Value {
+    let resp = http
+        .post(url)
+        .header("X-Shopify-Access-Token", token)
+        .json(&body)
+        .send()
+        .await
+        .expect("the sandbox answers");
+    assert!(resp.status().is_success(), "{}", resp.status());
+    resp.json().await.expect("a GraphQL answer")
+}
+
+/// Generates a month with `orders` Shopify orders and captures the result
+/// of the client's bulk query for them (started, polled and downloaded as
+/// `ShopifyClient::bulk_orders` does), and the details of its refunds.
+pub async fn capture_shopify_bulk(orders: usize) -> ShopifyBulk {
+    let period = period();
+    let config = ScenarioConfig {
+        seed: 2026,
+        period,
+        orders,
+        invoices: 5,
+    };
+    let scenario = Arc::new(Scenario::generate(&config));
+    let sandbox = provider_sandbox::shopify::start(&scenario, Faults::none()).await;
+    sandbox.set_plan(provider_sandbox::shopify_cost::Plan::UNLIMITED);
+    sandbox.set_bulk_running_polls(0);
+    let url = format!("{}{}", sandbox.uri(), shopify_bookkeeping::graphql_path());
+    let token = sandbox.access_token();
+    let http = reqwest::Client::new();
+    let search = shopify_bookkeeping::OrderQuery::processed_in(&period).search(period.start_utc());
+    let run = shopify_graphql(
+        &http,
+        &url,
+        token,
+        json!({
+            "query": shopify_bookkeeping::queries::BULK_RUN_QUERY,
+            "variables": {"query": shopify_bookkeeping::bulk::bulk_orders_query(&search)},
+        }),
+    )
+    .await;
+    let id = run["data"]["bulkOperationRunQuery"]["bulkOperation"]["id"].clone();
+    let file = loop {
+        let poll = shopify_graphql(
+            &http,
+            &url,
+            token,
+            json!({"query": shopify_bookkeeping::queries::BULK_OPERATION,
+                   "variables": {"id": id}}),
+        )
+        .await;
+        let op = &poll["data"]["bulkOperation"];
+        match op["status"].as_str() {
+            Some("COMPLETED") => break op["url"].as_str().expect("a result URL").to_owned(),
+            Some("CREATED" | "RUNNING") => {
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            }
+            other => panic!("bulk operation {other:?}"),
+        }
+    };
+    let jsonl = http
+        .get(&file)
+        .send()
+        .await
+        .expect("the result file")
+        .bytes()
+        .await
+        .expect("a body")
+        .to_vec();
+    let mut records = 0;
+    let mut refunds = Vec::new();
+    for line in jsonl.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+        let v: Value = serde_json::from_slice(line).expect("a JSONL line");
+        if v.get("__parentId").is_none() {
+            records += 1;
+            for r in v["refunds"].as_array().into_iter().flatten() {
+                refunds.push(r["id"].clone());
+            }
+        }
+    }
+    let mut refund_details = Vec::new();
+    for chunk in refunds.chunks(shopify_bookkeeping::queries::NODES_PER_QUERY) {
+        let answer = shopify_graphql(
+            &http,
+            &url,
+            token,
+            json!({"query": shopify_bookkeeping::queries::REFUND_DETAILS,
+                   "variables": {"ids": chunk}}),
+        )
+        .await;
+        refund_details.push(answer["data"].clone());
+    }
+    ShopifyBulk {
+        jsonl,
+        refund_details,
+        records,
+    }
+}
+
+/// The floor of a JSONL file: every line parsed into `IgnoredAny`.
+pub fn floor_jsonl(jsonl: &[u8]) -> usize {
+    let mut n = 0;
+    for value in serde_json::Deserializer::from_slice(jsonl).into_iter::<IgnoredAny>() {
+        value.expect("valid JSON");
+        n += 1;
+    }
+    n
+}
+
+/// Decode, normalize and map a bulk result the way `ShopifyClient::bulk_orders`
+/// does it between its requests (`bulk::decode_bulk_jsonl`: each order
+/// rebuilt from its lines, its refunds completed with their details, decoded
+/// on its own), then as [`shopify_pipeline`] does.
+pub fn shopify_bulk_pipeline(bulk: &ShopifyBulk, period: Period) -> (Journal, usize) {
+    shopify_bulk_stages(bulk, period, Stage::Map)
+}
+
+/// [`shopify_bulk_pipeline`] up to `stage`.
+pub fn shopify_bulk_stages(bulk: &ShopifyBulk, period: Period, stage: Stage) -> (Journal, usize) {
+    let mut mapper = mapper(period);
+    let opts = NormalizeOptions::default();
+    let mut details = serde_json::Map::new();
+    for answer in &bulk.refund_details {
+        shopify_bookkeeping::bulk::add_refund_details(&mut details, answer);
+    }
+    let orders = shopify_bookkeeping::bulk::decode_bulk_jsonl(&bulk.jsonl, &mut details)
+        .expect("a bulk result");
+    let mut n = 0;
+    for order in orders {
+        n += 1;
+        if let shopify_bookkeeping::Listed::Item(order) = order {
+            book_order(&mut mapper, &order, &opts, period, stage);
+        }
+    }
+    (mapper.finish(), n)
 }
