@@ -26,6 +26,8 @@ use std::time::{Duration, Instant};
 use futures::stream::{self, BoxStream, StreamExt};
 use provider_http::{HttpClient, Idempotency, RequestSpec};
 use serde::Deserialize;
+use serde::de::{MapAccess, Visitor};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 
 use crate::client::{ShopifyClient, check_user_errors};
@@ -287,14 +289,14 @@ impl ShopifyClient {
     /// Completes the batch's refunds (refunded shipping and adjustments,
     /// [`queries::REFUND_DETAILS`], one request for up to 250 refunds, then
     /// follow-ups for what overflows a page) and decodes its orders.
-    async fn flush(&self, batch: &mut Batch, out: &mut Vec<Listed<Order>>) -> Result<(), Error> {
-        let mut orders = std::mem::take(&mut batch.orders);
+    async fn flush(
+        &self,
+        batch: &mut Batch<'_>,
+        out: &mut Vec<Listed<Order>>,
+    ) -> Result<(), Error> {
+        let orders = std::mem::take(&mut batch.orders);
         batch.refunds = 0;
-        let ids: Vec<String> = orders
-            .iter()
-            .flat_map(|o| o["refunds"].as_array().into_iter().flatten())
-            .filter_map(|r| r["id"].as_str().map(str::to_owned))
-            .collect();
+        let ids: Vec<&str> = orders.iter().flat_map(RawOrder::refund_ids).collect();
         let mut details: Map<String, Value> = Map::new();
         for chunk in ids.chunks(queries::NODES_PER_QUERY) {
             let resp = self
@@ -302,8 +304,18 @@ impl ShopifyClient {
                 .await?;
             add_refund_details(&mut details, &resp.data);
         }
-        for order in &mut orders {
-            fill_refund_details(order, &mut details);
+        for order in orders {
+            let (text, more) = order.to_json(&mut details);
+            if !more {
+                out.push(decode_bulk_text(&text, out.len()));
+                continue;
+            }
+            // A refund's details have further pages: completed on the
+            // order's `Value`, as the paged listing does.
+            let mut order: Value = serde_json::from_str(&text).map_err(|e| Error::Bulk {
+                id: String::new(),
+                message: format!("a rebuilt order does not read: {e}"),
+            })?;
             let refunds = order.get_mut("refunds").and_then(Value::as_array_mut);
             for refund in refunds.into_iter().flatten() {
                 let Some(id) = refund["id"].as_str().map(str::to_owned) else {
@@ -314,8 +326,6 @@ impl ShopifyClient {
                         .await?;
                 }
             }
-        }
-        for order in orders {
             out.push(decode_bulk_order(order, out.len()));
         }
         Ok(())
@@ -339,25 +349,6 @@ pub fn add_refund_details(details: &mut Map<String, Value>, data: &Value) {
     for node in data["nodes"].as_array().into_iter().flatten() {
         if let Some(id) = node["id"].as_str() {
             details.insert(id.to_owned(), node.clone());
-        }
-    }
-}
-
-/// Puts each refund's details (taken from `details`) into a rebuilt order.
-fn fill_refund_details(order: &mut Value, details: &mut Map<String, Value>) {
-    let refunds = order.get_mut("refunds").and_then(Value::as_array_mut);
-    for refund in refunds.into_iter().flatten() {
-        let Some(id) = refund["id"].as_str().map(str::to_owned) else {
-            continue;
-        };
-        // A refund Shopify does not return is left without these lines:
-        // its total then disagrees and becomes a review item.
-        let detail = details.remove(&id).unwrap_or(Value::Null);
-        for (field, _) in REFUND_DETAIL_FIELDS {
-            refund[field] = match detail.get(field) {
-                Some(conn) if conn.is_object() => conn.clone(),
-                _ => json!({ "pageInfo": { "hasNextPage": false }, "nodes": [] }),
-            };
         }
     }
 }
@@ -398,11 +389,11 @@ pub fn decode_bulk_jsonl(
 ) -> Result<Vec<Listed<Order>>, String> {
     let mut out = Vec::new();
     let mut lines = BulkLines::default();
-    let mut take = |order: Option<Value>, out: &mut Vec<Listed<Order>>| {
-        if let Some(mut order) = order {
-            fill_refund_details(&mut order, details);
+    let mut take = |order: Option<RawOrder<'_>>, out: &mut Vec<Listed<Order>>| {
+        if let Some(order) = order {
+            let (text, _) = order.to_json(details);
             let index = out.len();
-            out.push(decode_bulk_order(order, index));
+            out.push(decode_bulk_text(&text, index));
         }
     };
     for (n, line) in jsonl.split(|b| *b == b'\n').enumerate() {
@@ -413,31 +404,43 @@ pub fn decode_bulk_jsonl(
     Ok(out)
 }
 
+/// A rebuilt order's text decoded straight into the model; only an order
+/// that does not decode is read again as a `Value`, to name the field.
+fn decode_bulk_text(text: &str, index: usize) -> Listed<Order> {
+    match serde_json::from_str::<Order>(text) {
+        Ok(order) => Listed::Item(order),
+        Err(_) => match serde_json::from_str::<Value>(text) {
+            Ok(value) => decode_bulk_order(value, index),
+            // Cannot happen: the text is written from JSON values.
+            Err(e) => decode_bulk_order(json!({ "unreadable": e.to_string() }), index),
+        },
+    }
+}
+
 /// Rebuilds orders from the lines of a bulk result, one order at a time:
 /// an order's line starts it, the lines naming it (or one of its refunds)
 /// as `__parentId` follow it.
 #[derive(Default)]
-struct BulkLines {
-    current: Option<OrderLines>,
+struct BulkLines<'a> {
+    current: Option<RawOrder<'a>>,
 }
 
-impl BulkLines {
+impl<'a> BulkLines<'a> {
     /// Reads line `n` (from 0); returns the previous order when this line
     /// starts the next one.
-    fn line(&mut self, n: usize, line: &[u8]) -> Result<Option<Value>, String> {
+    fn line(&mut self, n: usize, line: &'a [u8]) -> Result<Option<RawOrder<'a>>, String> {
         if line.iter().all(u8::is_ascii_whitespace) {
             return Ok(None);
         }
-        let object: Map<String, Value> = serde_json::from_slice(line)
+        let object: RawFields<'a> = serde_json::from_slice(line)
             .map_err(|e| format!("line {} of the result is not a JSON object: {e}", n + 1))?;
-        match object.get("__parentId").and_then(Value::as_str) {
+        match object.str_field("__parentId") {
             None => {
-                let done = self.current.take().map(OrderLines::into_order);
-                self.current = Some(OrderLines::new(object));
+                let done = self.current.take();
+                self.current = Some(RawOrder::new(object));
                 Ok(done)
             }
             Some(parent) => {
-                let parent = parent.to_owned();
                 let Some(order) = self.current.as_mut() else {
                     return Err(format!(
                         "line {} names parent {parent} before any order",
@@ -453,8 +456,8 @@ impl BulkLines {
     }
 
     /// The last order.
-    fn finish(&mut self) -> Option<Value> {
-        self.current.take().map(OrderLines::into_order)
+    fn finish(&mut self) -> Option<RawOrder<'a>> {
+        self.current.take()
     }
 }
 
@@ -500,91 +503,254 @@ async fn download(
 /// Orders rebuilt from the file, waiting for their refunds' details: at
 /// most 250 orders or 250 refunds are held.
 #[derive(Default)]
-struct Batch {
-    orders: Vec<Value>,
+struct Batch<'a> {
+    orders: Vec<RawOrder<'a>>,
     refunds: usize,
 }
 
-impl Batch {
-    fn push(&mut self, order: Value) {
-        self.refunds += order["refunds"].as_array().map_or(0, Vec::len);
+impl<'a> Batch<'a> {
+    fn push(&mut self, order: RawOrder<'a>) {
+        self.refunds += order.refunds.as_ref().map_or(0, Vec::len);
         self.orders.push(order);
     }
 }
 
-/// One order's lines of the JSONL file, gathered until the next order.
-struct OrderLines {
-    order: Map<String, Value>,
-    line_items: Vec<Value>,
-    shipping_lines: Vec<Value>,
+/// A JSON object's fields as the text of their values, borrowed from the
+/// file: what rebuilding an order needs, without a `Value` tree of it.
+struct RawFields<'a>(Vec<(&'a str, &'a RawValue)>);
+
+impl<'de> Deserialize<'de> for RawFields<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawFields<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawFields<'de>, A::Error> {
+                let mut fields = Vec::new();
+                // Keys borrowed from the file: a key with an escape in it
+                // (none in Shopify's files) is refused as not readable.
+                while let Some(key) = map.next_key::<&'de str>()? {
+                    fields.push((key, map.next_value::<&'de RawValue>()?));
+                }
+                Ok(RawFields(fields))
+            }
+        }
+        d.deserialize_map(V)
+    }
 }
 
-impl OrderLines {
-    fn new(order: Map<String, Value>) -> Self {
-        OrderLines {
-            order,
+impl<'a> RawFields<'a> {
+    fn get(&self, key: &str) -> Option<&'a RawValue> {
+        // The last of a repeated key counts, as in a `Value`.
+        self.0
+            .iter()
+            .rev()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| *v)
+    }
+
+    /// A field's value when it is a string.
+    fn str_field(&self, key: &str) -> Option<String> {
+        self.get(key)
+            .and_then(|v| serde_json::from_str::<String>(v.get()).ok())
+    }
+
+    /// Writes the object, leaving out the fields in `skip`, then `extra`.
+    fn write(&self, out: &mut String, skip: &[&str], extra: impl FnOnce(&mut String, bool)) {
+        out.push('{');
+        let mut first = true;
+        for (k, v) in &self.0 {
+            if skip.contains(k) {
+                continue;
+            }
+            if !first {
+                out.push(',');
+            }
+            first = false;
+            push_key(out, k);
+            out.push_str(v.get());
+        }
+        extra(out, first);
+        out.push('}');
+    }
+}
+
+/// A JSON key and its colon.
+fn push_key(out: &mut String, key: &str) {
+    out.push_str(&serde_json::to_string(key).unwrap_or_else(|_| "\"\"".to_owned()));
+    out.push(':');
+}
+
+/// A connection's text with these nodes and no further page.
+fn push_connection(out: &mut String, key: &str, nodes: &[RawFields<'_>]) {
+    out.push(',');
+    push_key(out, key);
+    out.push_str(r#"{"pageInfo":{"hasNextPage":false},"nodes":["#);
+    for (i, node) in nodes.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        node.write(out, &["__parentId"], |_, _| {});
+    }
+    out.push_str("]}");
+}
+
+/// A refund of an order line, with the lines under it.
+struct RawRefund<'a> {
+    id: Option<String>,
+    fields: RawFields<'a>,
+    refund_line_items: Vec<RawFields<'a>>,
+    transactions: Vec<RawFields<'a>>,
+}
+
+/// One order's lines of the JSONL file, gathered until the next order.
+struct RawOrder<'a> {
+    id: Option<String>,
+    fields: RawFields<'a>,
+    /// `None` when the order's `refunds` is not an array of objects (kept as
+    /// sent).
+    refunds: Option<Vec<RawRefund<'a>>>,
+    line_items: Vec<RawFields<'a>>,
+    shipping_lines: Vec<RawFields<'a>>,
+}
+
+impl<'a> RawOrder<'a> {
+    fn new(fields: RawFields<'a>) -> Self {
+        let refunds = fields
+            .get("refunds")
+            .and_then(|r| serde_json::from_str::<Vec<RawFields<'a>>>(r.get()).ok())
+            .map(|refunds| {
+                refunds
+                    .into_iter()
+                    .map(|fields| RawRefund {
+                        id: fields.str_field("id"),
+                        fields,
+                        refund_line_items: Vec::new(),
+                        transactions: Vec::new(),
+                    })
+                    .collect()
+            });
+        RawOrder {
+            id: fields.str_field("id"),
+            fields,
+            refunds,
             line_items: Vec::new(),
             shipping_lines: Vec::new(),
         }
     }
 
+    fn refund_ids(&self) -> impl Iterator<Item = &str> {
+        self.refunds
+            .iter()
+            .flatten()
+            .filter_map(|r| r.id.as_deref())
+    }
+
     /// Puts a child line under its parent: the order (line items, shipping
     /// lines, told apart by `__typename`) or one of its refunds (refunded
     /// lines, refund transactions).
-    fn attach(&mut self, parent: &str, mut child: Map<String, Value>) -> Result<(), String> {
-        child.remove("__parentId");
-        let typename = child
-            .get("__typename")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_owned();
-        if self.order.get("id").and_then(Value::as_str) == Some(parent) {
+    fn attach(&mut self, parent: &str, child: RawFields<'a>) -> Result<(), String> {
+        let typename = child.str_field("__typename").unwrap_or_default();
+        if self.id.as_deref() == Some(parent) {
             match typename.as_str() {
-                "LineItem" => self.line_items.push(Value::Object(child)),
-                "ShippingLine" => self.shipping_lines.push(Value::Object(child)),
+                "LineItem" => self.line_items.push(child),
+                "ShippingLine" => self.shipping_lines.push(child),
                 other => return Err(format!("unexpected {other:?} under the order")),
             }
             return Ok(());
         }
         let refund = self
-            .order
-            .get_mut("refunds")
-            .and_then(Value::as_array_mut)
-            .and_then(|rs| rs.iter_mut().find(|r| r["id"] == parent))
+            .refunds
+            .iter_mut()
+            .flatten()
+            .find(|r| r.id.as_deref() == Some(parent))
             .ok_or_else(|| {
                 format!("parent {parent} is neither the order nor one of its refunds")
             })?;
-        let field = match typename.as_str() {
-            "RefundLineItem" => "refundLineItems",
-            "OrderTransaction" => "transactions",
+        match typename.as_str() {
+            "RefundLineItem" => refund.refund_line_items.push(child),
+            "OrderTransaction" => refund.transactions.push(child),
             other => return Err(format!("unexpected {other:?} under refund {parent}")),
-        };
-        let conn = refund
-            .as_object_mut()
-            .ok_or("a refund is not an object")?
-            .entry(field)
-            .or_insert_with(|| json!({ "pageInfo": { "hasNextPage": false }, "nodes": [] }));
-        if let Some(nodes) = conn.get_mut("nodes").and_then(Value::as_array_mut) {
-            nodes.push(Value::Object(child));
         }
         Ok(())
     }
 
-    /// The order in the shape of the paged orders query.
-    fn into_order(mut self) -> Value {
-        let conn =
-            |nodes: Vec<Value>| json!({ "pageInfo": { "hasNextPage": false }, "nodes": nodes });
-        self.order
-            .insert("lineItems".to_owned(), conn(self.line_items));
-        self.order
-            .insert("shippingLines".to_owned(), conn(self.shipping_lines));
-        if let Some(refunds) = self.order.get_mut("refunds").and_then(Value::as_array_mut) {
-            for refund in refunds.iter_mut().filter_map(Value::as_object_mut) {
-                for field in ["refundLineItems", "transactions"] {
-                    refund.entry(field).or_insert_with(|| conn(Vec::new()));
+    /// The order's text in the shape of the paged orders query, each refund
+    /// completed with its details (taken from `details`; a refund Shopify
+    /// did not return is left without these lines: its total then disagrees
+    /// and becomes a review item), and whether a refund's details have
+    /// further pages to fetch.
+    fn to_json(&self, details: &mut Map<String, Value>) -> (String, bool) {
+        let mut out = String::with_capacity(4096);
+        let mut more = false;
+        let conns = ["lineItems", "shippingLines"];
+        let skip: &[&str] = if self.refunds.is_some() {
+            &["lineItems", "shippingLines", "refunds"]
+        } else {
+            &conns
+        };
+        self.fields.write(&mut out, skip, |out, empty| {
+            if let Some(refunds) = &self.refunds {
+                if !empty {
+                    out.push(',');
+                }
+                push_key(out, "refunds");
+                out.push('[');
+                for (i, refund) in refunds.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    more |= refund.write(out, details);
+                }
+                out.push(']');
+            } else if empty {
+                // Not reached for an order line, which always has its id;
+                // keeps the connections below a valid continuation.
+                out.push_str(r#""lineItems":null"#);
+            }
+            push_connection(out, "lineItems", &self.line_items);
+            push_connection(out, "shippingLines", &self.shipping_lines);
+        });
+        (out, more)
+    }
+}
+
+impl RawRefund<'_> {
+    /// Writes the refund with its lines and details; whether the details
+    /// have further pages.
+    fn write(&self, out: &mut String, details: &mut Map<String, Value>) -> bool {
+        let detail = self
+            .id
+            .as_ref()
+            .and_then(|id| details.remove(id))
+            .unwrap_or(Value::Null);
+        let mut more = false;
+        let skip = [
+            "refundLineItems",
+            "transactions",
+            REFUND_DETAIL_FIELDS[0].0,
+            REFUND_DETAIL_FIELDS[1].0,
+        ];
+        self.fields.write(out, &skip, |out, empty| {
+            if empty {
+                out.push_str(r#""id":null"#);
+            }
+            push_connection(out, "refundLineItems", &self.refund_line_items);
+            push_connection(out, "transactions", &self.transactions);
+            for (field, _) in REFUND_DETAIL_FIELDS {
+                out.push(',');
+                push_key(out, field);
+                match detail.get(field) {
+                    Some(conn) if conn.is_object() => {
+                        more |= conn["pageInfo"]["hasNextPage"] == true;
+                        out.push_str(&conn.to_string());
+                    }
+                    _ => out.push_str(r#"{"pageInfo":{"hasNextPage":false},"nodes":[]}"#),
                 }
             }
-        }
-        Value::Object(self.order)
+        });
+        more
     }
 }
