@@ -384,6 +384,11 @@ impl Server {
         serde_json::from_str(&answer).expect("a Requests line")
     }
 
+    /// CPU time the server process has used so far.
+    fn cpu(&self) -> Duration {
+        cpu_time(&format!("/proc/{}/stat", self.child.id()))
+    }
+
     /// The request counter of one provider's server.
     fn counter(&self, provider: fn(&Requests) -> u64) -> Remote<'_> {
         Remote {
@@ -401,6 +406,23 @@ impl Drop for Server {
         }
         let _ = self.child.wait();
     }
+}
+
+/// User + system CPU time of a process, from its `/proc/<pid>/stat`
+/// (fields 14 and 15, in clock ticks of 1/100 s); zero where there is no
+/// `/proc`.
+fn cpu_time(stat: &str) -> Duration {
+    let text = std::fs::read_to_string(stat).unwrap_or_default();
+    // The command name (field 2) may hold spaces: count from after it.
+    let fields: Vec<&str> = text
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let ticks: u64 = fields
+        .get(11..13)
+        .map(|f| f.iter().filter_map(|v| v.parse::<u64>().ok()).sum())
+        .unwrap_or(0);
+    Duration::from_millis(ticks * 10)
 }
 
 /// One provider's counter in a `sandbox-server` process.
@@ -569,15 +591,32 @@ async fn stripe_lists(
     })
     .await;
     stat("payouts".into(), payouts.len(), r);
+    let (arriving, ra) = counted(counter, async {
+        client
+            .list_payouts_arriving(range, period.start_utc())
+            .filter_map(|p| async move { p.ok().and_then(kassabok::stripe::Listed::into_item) })
+            .collect::<Vec<_>>()
+            .await
+    })
+    .await;
+    stat("payouts_arriving".into(), arriving.len(), ra);
     let mut longest = 0;
-    for p in payouts.iter().filter(|p| p.automatic) {
+    for p in payouts.iter().chain(&arriving).filter(|p| p.automatic) {
         let (n, r) = counted(counter, client.list_payout_transactions(&p.id).count()).await;
         stat(format!("balance_transactions {}", p.id), n, r);
         longest = longest.max(r);
     }
-    // Dependent: the payouts list, then a payout's transactions. The invoice
-    // payments, tax rates and invoice lists need nothing from another request.
-    out.chain = (r + longest).max(links_chain).max(sales_chain);
+    // Every balance transaction created in the period: those no payout
+    // carries are lines of their own.
+    let (n, rp) = counted(counter, client.list_balance_transactions(range).count()).await;
+    stat("balance_transactions_period".into(), n, rp);
+    // Dependent: the payouts lists, then a payout's transactions. The invoice
+    // payments, tax rates, invoice lists and the period's transactions need
+    // nothing from another request.
+    out.chain = (r.max(ra) + longest)
+        .max(links_chain)
+        .max(sales_chain)
+        .max(rp);
     Ok(out)
 }
 
@@ -586,15 +625,19 @@ async fn shopify_lists(
     counter: &dyn Count,
     period: &Period,
 ) -> Result<ProviderLists, BoxError> {
+    use kassabok::shopify::models::BalanceTransactionType;
     let mut out = ProviderLists::default();
     let page = kassabok::shopify::MAX_PAGE_SIZE as usize;
     let mut chain = 0;
+    let lookback = lookback(period);
     for (name, query) in [
         ("orders_processed", OrderQuery::processed_in(period)),
         (
             "orders_earlier_updated",
             OrderQuery::earlier_orders_updated_since(period),
         ),
+        // The days before the period, for matching receipts to sales.
+        ("orders_lookback", OrderQuery::processed_in(&lookback)),
     ] {
         let (n, r) = counted(counter, client.orders(query).count()).await;
         out.lists.push(ListStat {
@@ -603,7 +646,9 @@ async fn shopify_lists(
             page,
             requests: r,
         });
-        chain = chain.max(r);
+        // `ordersCount` first, to choose paged or bulk.
+        out.fixed += 1;
+        chain = chain.max(1 + r);
     }
     let (payouts, r) = counted(counter, async {
         client
@@ -620,18 +665,78 @@ async fn shopify_lists(
         requests: r,
     });
     let mut longest = 0;
+    let mut carried = std::collections::HashSet::new();
+    let is_refund_line = |t: &kassabok::shopify::models::BalanceTransaction| {
+        t.kind == BalanceTransactionType::Refund
+            && t.source_order_transaction_id.is_some()
+            && t.associated_order.is_some()
+    };
     for p in &payouts {
-        let (n, rq) = counted(counter, client.balance_transactions(p).count()).await;
+        let (listed, rq) =
+            counted(counter, client.balance_transactions(p).collect::<Vec<_>>()).await;
+        let transactions: Vec<_> = listed
+            .into_iter()
+            .filter_map(|t| t.ok().and_then(|l| l.into_item()))
+            .collect();
         out.lists.push(ListStat {
             name: format!("balance_transactions {}", p.legacy_resource_id),
-            items: n,
+            items: transactions.len(),
             page,
             requests: rq,
         });
-        longest = longest.max(rq);
+        // The refunds its refund lines settle: one join.
+        let joins = u64::from(transactions.iter().any(is_refund_line));
+        out.fixed += joins;
+        longest = longest.max(rq + joins);
+        carried.extend(transactions.into_iter().map(|t| t.id));
     }
-    out.chain = chain.max(r + longest);
+    // Every balance transaction processed in the period: those no payout
+    // carries are lines of their own (their refund lines joined 250 at a time).
+    let (listed, rq) = counted(
+        counter,
+        client
+            .balance_transactions_processed(period)
+            .collect::<Vec<_>>(),
+    )
+    .await;
+    let processed: Vec<_> = listed
+        .into_iter()
+        .filter_map(|t| t.ok().and_then(|l| l.into_item()))
+        .collect();
+    let unpaid_refunds = processed
+        .iter()
+        .filter(|t| !carried.contains(&t.id) && is_refund_line(t))
+        .count();
+    out.fixed += unpaid_refunds.div_ceil(kassabok::shopify::queries::NODES_PER_QUERY) as u64;
+    out.lists.push(ListStat {
+        name: "balance_transactions_processed".into(),
+        items: processed.len(),
+        page,
+        requests: rq,
+    });
+    let (n, rd) = counted(
+        counter,
+        client.shopify_disputes("status:lost".to_owned()).count(),
+    )
+    .await;
+    out.lists.push(ListStat {
+        name: "disputes_lost".into(),
+        items: n,
+        page: kassabok::shopify::queries::PAYOUTS_PAGE_SIZE as usize,
+        requests: rd,
+    });
+    out.chain = chain.max(r + longest).max(rq).max(rd);
     Ok(out)
+}
+
+/// The days before `period` whose sales a close also reads.
+fn lookback(period: &Period) -> Period {
+    let days = time::Duration::days(kassabok::close::SALES_LOOKBACK_DAYS);
+    Period::new(
+        period.first() - days,
+        period.first() - time::Duration::days(1),
+    )
+    .expect("a week is a period")
 }
 
 async fn klarna_lists(
@@ -914,14 +1019,25 @@ async fn walltime(repeat: usize) -> Result<(), BoxError> {
     // The same close without latency: the CPU time of client and servers,
     // which no concurrency hides on 2 cores.
     let mut cpu = Vec::new();
+    let mut cpu_split = (Duration::ZERO, Duration::ZERO);
     for _ in 0..repeat {
         let c = clients(&quick.endpoints, true)?;
+        let (client_before, server_before) = (cpu_time("/proc/self/stat"), quick.cpu());
         let started = Instant::now();
         let fetched = fetch(&sources(&c), &period, &|_, _| {}).await?;
         std::hint::black_box(fetched);
         cpu.push(started.elapsed().as_secs_f64());
+        cpu_split = (
+            cpu_time("/proc/self/stat") - client_before,
+            quick.cpu() - server_before,
+        );
     }
     let cpu = median(cpu);
+    println!(
+        "# CPU of the close without latency (last run): client {:.2} s, servers {:.2} s",
+        cpu_split.0.as_secs_f64(),
+        cpu_split.1.as_secs_f64()
+    );
     let c = clients(&quick.endpoints, true)?;
     let started = Instant::now();
     fetch(
