@@ -291,7 +291,21 @@ async fn build_sources(period: Period) -> Result<Run, Box<dyn Error>> {
             b = b.base_url(url);
         }
         origin.insert(Provider::Stripe, o);
-        b.build()?
+        let stripe = kassabok::stripe::StripeSource::new(b.build()?);
+        match (o, sb) {
+            // The sandbox shop stores its webhook events: Stripe's Events API
+            // lists a dispute's decision only for 30 days.
+            (Origin::Sandbox, Some(s)) => {
+                let mut stored = kassabok::stripe::DisputeDecisions::new(
+                    kassabok::core::stockholm_midnight(period.first()) - time::Duration::days(365),
+                );
+                for body in s.stripe.webhook_events() {
+                    stored.add_json(&body)?;
+                }
+                stripe.dispute_decisions(stored)
+            }
+            _ => stripe,
+        }
     };
 
     // PayPal: the account, like a bank account.

@@ -5,11 +5,16 @@
 //! role it has ([`Roles`]), the records stream into the mapper as they
 //! arrive, progress, deadlines and rate preparation are optional.
 //!
+//! A client carries transport only; the host's bookkeeping choices of a
+//! provider go on its source adapter (`StripeSource`, `ShopifySource`), and
+//! the firm's on the [`Policy`]:
+//!
 //! ```no_run
 //! use kassabok::close::Close;
+//! use kassabok::core::LineKind;
 //! use kassabok::mapping::Policy;
 //! use kassabok::shopify::ShopifyClient;
-//! use kassabok::stripe::StripeClient;
+//! use kassabok::stripe::{StripeClient, StripeSource};
 //! use kassabok::{Month, Period};
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -17,7 +22,7 @@
 //! let stripe = StripeClient::builder("sk_live_…").build()?;
 //! let closed = Close::new(Period::month(2026, Month::March)?)
 //!     .source(shopify)
-//!     .source(stripe)
+//!     .source(StripeSource::new(stripe).invoice_line_kind(LineKind::Goods))
 //!     .policy(Policy::default().with_external_invoices(true))
 //!     .run()
 //!     .await?;

@@ -88,6 +88,17 @@ impl Roles for shopify_bookkeeping::ShopifyClient {
     }
 }
 
+/// Shopify with the host's bookkeeping options (`NormalizeOptions`): orders and payouts.
+#[cfg(feature = "shopify")]
+impl Roles for shopify_bookkeeping::ShopifySource {
+    fn as_sales_source(&self) -> Option<&dyn SalesSource> {
+        Some(self)
+    }
+    fn as_payout_source(&self) -> Option<&dyn PayoutSource> {
+        Some(self)
+    }
+}
+
 /// Klarna's Settlements API: payouts.
 #[cfg(feature = "klarna")]
 impl Roles for klarna_settlements::KlarnaClient {
@@ -107,6 +118,17 @@ impl Roles for klarna_settlements::report::SalesReport {
 /// Stripe: invoices (sales) and payouts with their balance transactions.
 #[cfg(feature = "stripe")]
 impl Roles for stripe_invoicing::StripeClient {
+    fn as_sales_source(&self) -> Option<&dyn SalesSource> {
+        Some(self)
+    }
+    fn as_payout_source(&self) -> Option<&dyn PayoutSource> {
+        Some(self)
+    }
+}
+
+/// Stripe with the host's bookkeeping options (`SourceOptions`): invoices and payouts.
+#[cfg(feature = "stripe")]
+impl Roles for stripe_invoicing::StripeSource {
     fn as_sales_source(&self) -> Option<&dyn SalesSource> {
         Some(self)
     }

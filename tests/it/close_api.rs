@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use kassabok::close::{Close, CloseError, Closed, Record, Sources, fetch};
-use kassabok::core::{Currency, Provider, SalesRecord};
+use kassabok::core::{Currency, LineKind, Provider, SalesRecord};
 use kassabok::mapping::{Chart, ExchangeRates, FixedRates};
 use provider_sandbox::{Faults, Sandbox, ScenarioConfig};
 use rust_decimal::Decimal;
@@ -87,6 +87,41 @@ async fn a_client_registered_once_plays_every_role_it_has() {
         closed.records.keys().collect::<Vec<_>>(),
         [&Provider::Stripe]
     );
+}
+
+/// The kinds of the sale lines a close of `source` alone books.
+async fn sale_line_kinds(source: impl kassabok::close::Roles) -> BTreeSet<String> {
+    let mut kinds = BTreeSet::new();
+    let closed = Close::new(march())
+        .source(source)
+        .policy(policy())
+        .rates(rates())
+        .inspect(|record| {
+            if let Record::Sale(SalesRecord::Sale(sale)) = record {
+                kinds.extend(sale.lines.iter().map(|l| format!("{:?}", l.kind)));
+            }
+        })
+        .run()
+        .await
+        .unwrap();
+    assert!(closed.journal.is_balanced());
+    kinds
+}
+
+/// A client carries transport only: a provider's bookkeeping options go on
+/// its source adapter, which a close takes like the client. Stripe's invoice
+/// lines are services unless the host says they are goods.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_source_adapter_carries_the_hosts_bookkeeping_options_into_a_close() {
+    let first = sandbox().await;
+    let defaults = sale_line_kinds(clients(&first).stripe).await;
+    assert!(defaults.contains("Service"), "{defaults:?}");
+
+    let second = sandbox().await;
+    let stripe = clients(&second).stripe;
+    let chosen = sale_line_kinds(stripe.invoice_line_kind(LineKind::Goods)).await;
+    assert!(chosen.contains("Goods"), "{chosen:?}");
+    assert!(!chosen.contains("Service"), "{chosen:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -458,3 +458,88 @@ async fn the_streaming_close_books_the_boundary_months_like_fetch_and_map() {
         assert_eq!(closed.journal, expected, "{period:?}");
     }
 }
+
+/// A Stripe dispute on a March invoice, opened in March (its `dispute`
+/// balance transaction withdraws the invoice's total) and lost in April
+/// (the `charge.dispute.closed` event with `status: lost`, Stripe's `event`
+/// and `dispute` schemas, stripe/openapi `spec3.json`): March books the
+/// withdrawal on the disputed receivable (1589) and no loss; April books the
+/// loss once, on the event's Stockholm day, reversing March's sale of the
+/// invoice (its revenue and VAT, per rate) and clearing 1589. Each close is
+/// the one of `months()`, run the day after its month with the sandbox
+/// shop's stored webhook events; the test above shows the same vouchers 40
+/// days later, when Stripe's Events API no longer lists the decision.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stripe_dispute_opened_in_march_and_lost_in_april_is_booked_once_in_april() {
+    use provider_sandbox::scenario::{ItemKind, STRIPE_DISPUTE_DECIDED_AFTER};
+
+    let m = months().await;
+    let item = m
+        .scenario
+        .stripe_payouts
+        .iter()
+        .flat_map(|p| &p.items)
+        .find(|i| i.kind == ItemKind::Dispute)
+        .expect("the scenario disputes one Stripe charge");
+    let invoice = &m.scenario.invoices[item.invoice.expect("an invoice's charge")];
+    let decided = item.occurred_at + STRIPE_DISPUTE_DECIDED_AFTER;
+    assert!(march().contains(invoice.finalized_at) && march().contains(item.occurred_at));
+    assert!(april().contains(decided));
+    let invoice_ref = SourceRef::new(Provider::Stripe, "invoice", invoice.id.as_str());
+    let lost = |j: &Journal| -> Vec<kassabok::mapping::Voucher> {
+        j.vouchers
+            .iter()
+            .filter(|v| v.kind == VoucherKind::DisputeLost && v.provider == Provider::Stripe)
+            .cloned()
+            .collect()
+    };
+
+    // March: the sale and the withdrawal, no Stripe loss.
+    assert!(lost(&m.march).is_empty(), "{:#?}", lost(&m.march));
+    assert!(books(&m.march, Provider::Stripe, &invoice.id));
+    let sek = |minor: i64| Decimal::new(minor, 2);
+    // Stripe's share of the disputed receivable (Shopify's disputes use it too).
+    let disputed = |j: &Journal| {
+        j.vouchers
+            .iter()
+            .filter(|v| v.provider == Provider::Stripe)
+            .flat_map(|v| &v.postings)
+            .filter(|p| p.account == "1589")
+            .map(|p| p.amount)
+            .sum::<Decimal>()
+    };
+    assert_eq!(disputed(&m.march), sek(invoice.total()));
+
+    // April: the loss, once, reversing the March sale's revenue and VAT.
+    let april_lost = lost(&m.april);
+    let [v] = april_lost.as_slice() else {
+        panic!("one lost dispute in April: {april_lost:#?}");
+    };
+    assert_eq!(v.date, kassabok::core::stockholm_date(decided));
+    assert_eq!(v.sources.get(1), Some(&invoice_ref));
+    let mut want: BTreeMap<&str, Decimal> = BTreeMap::new();
+    for line in &invoice.lines {
+        let (revenue, vat) = match line.tax_rate.normalize().to_string().as_str() {
+            "25" => ("3001", "2611"),
+            "12" => ("3002", "2621"),
+            "6" => ("3003", "2631"),
+            other => panic!("the disputed invoice has a line at {other} %"),
+        };
+        *want.entry(revenue).or_default() += sek(line.amount);
+        *want.entry(vat).or_default() += sek(line.tax);
+    }
+    *want.entry("1589").or_default() -= sek(invoice.total());
+    let mut got: BTreeMap<&str, Decimal> = BTreeMap::new();
+    for p in &v.postings {
+        *got.entry(p.account.as_str()).or_default() += p.amount;
+    }
+    assert_eq!(got, want);
+    assert_eq!(disputed(&m.april), -sek(invoice.total()));
+    // The sale itself stays March's.
+    assert!(
+        !m.april
+            .vouchers
+            .iter()
+            .any(|v| v.kind == VoucherKind::Sale && v.sources.first() == Some(&invoice_ref))
+    );
+}

@@ -8,7 +8,7 @@ use kassabok::klarna::{Credentials, KlarnaClient};
 use kassabok::mapping::{Chart, FixedRates, Journal, Policy};
 use kassabok::paypal::PayPalClient;
 use kassabok::shopify::ShopifyClient;
-use kassabok::stripe::StripeClient;
+use kassabok::stripe::{DisputeDecisions, StripeClient, StripeSource};
 use provider_sandbox::Sandbox;
 use rust_decimal::Decimal;
 use time::macros::date;
@@ -22,7 +22,7 @@ pub(crate) fn march() -> Period {
 pub(crate) struct Clients {
     pub(crate) shopify: ShopifyClient,
     pub(crate) klarna: KlarnaClient,
-    pub(crate) stripe: StripeClient,
+    pub(crate) stripe: StripeSource,
     pub(crate) paypal: PayPalClient,
 }
 
@@ -56,15 +56,32 @@ pub(crate) fn clients(sandbox: &Sandbox) -> Clients {
         .base_url(sandbox.klarna.uri())
         .build()
         .unwrap(),
-        stripe: StripeClient::builder(sandbox.stripe.secret_key())
-            .base_url(sandbox.stripe.uri())
-            .build()
-            .unwrap(),
+        stripe: StripeSource::new(
+            StripeClient::builder(sandbox.stripe.secret_key())
+                .base_url(sandbox.stripe.uri())
+                .build()
+                .unwrap(),
+        )
+        .dispute_decisions(stripe_webhook_events(sandbox)),
         paypal: PayPalClient::builder(sandbox.paypal.client_id(), sandbox.paypal.client_secret())
             .base_url(sandbox.paypal.uri())
             .build()
             .unwrap(),
     }
+}
+
+/// The `charge.dispute.closed` events the sandbox shop's webhook endpoint
+/// stored (it has received them since before the scenario): a close dates
+/// every lost Stripe dispute whatever day it runs, even after Stripe's Events
+/// API stopped listing them (30 days).
+pub(crate) fn stripe_webhook_events(sandbox: &Sandbox) -> DisputeDecisions {
+    let mut decisions = DisputeDecisions::new(time::macros::datetime!(2025-01-01 00:00 UTC));
+    for body in sandbox.stripe.webhook_events() {
+        decisions
+            .add_json(&body)
+            .expect("the sandbox sends charge.dispute.closed events");
+    }
+    decisions
 }
 
 /// The clients of all four providers, pointed at `sandbox`, in the roles

@@ -124,8 +124,8 @@ impl fmt::Debug for Credentials {
 ///
 /// Cheap to clone; clones share the connection pool and the rate limiter,
 /// so one client (and its clones) per merchant keeps to Klarna's per-merchant
-/// rate limit.
-#[derive(Clone)]
+/// rate limit. `Debug` never shows a secret.
+#[derive(Clone, Debug)]
 pub struct KlarnaClient {
     pub(crate) http: HttpClient,
     pub(crate) page_size: u32,
@@ -177,18 +177,10 @@ impl KlarnaClient {
     }
 }
 
-impl fmt::Debug for KlarnaClient {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("KlarnaClient")
-            .field("http", &self.http)
-            .field("region", &self.region)
-            .field("environment", &self.environment)
-            .field("page_size", &self.page_size)
-            .finish()
-    }
-}
-
 /// Builds a [`KlarnaClient`]. See [`KlarnaClient::builder`].
+///
+/// `Debug` never shows a secret: [`Credentials`] redact themselves.
+#[derive(Debug)]
 pub struct KlarnaClientBuilder {
     credentials: Credentials,
     region: Region,
@@ -198,18 +190,13 @@ pub struct KlarnaClientBuilder {
 }
 
 impl KlarnaClientBuilder {
-    /// The region (default EU).
-    #[must_use]
-    pub fn region(mut self, region: Region) -> Self {
-        self.region = region;
-        self
-    }
-
-    /// The environment (default live).
-    #[must_use]
-    pub fn environment(mut self, environment: Environment) -> Self {
-        self.environment = environment;
-        self
+    provider_http::builder_setters! {
+        /// The region (default EU).
+        region: Region,
+        /// The environment (default live).
+        environment: Environment,
+        /// Items per page (`size`), 1 to 500; default 500.
+        page_size: u32,
     }
 
     /// Uses the playground (test) environment of the region.
@@ -219,13 +206,6 @@ impl KlarnaClientBuilder {
     }
 
     provider_http::transport_setters!();
-
-    /// Items per page (`size`), 1 to 500; default 500.
-    #[must_use]
-    pub fn page_size(mut self, size: u32) -> Self {
-        self.page_size = size;
-        self
-    }
 
     /// Builds the client.
     ///
@@ -253,18 +233,6 @@ impl KlarnaClientBuilder {
             region: self.region,
             environment: self.environment,
         })
-    }
-}
-
-impl fmt::Debug for KlarnaClientBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("KlarnaClientBuilder")
-            .field("credentials", &self.credentials)
-            .field("region", &self.region)
-            .field("environment", &self.environment)
-            .field("transport", &self.transport)
-            .field("page_size", &self.page_size)
-            .finish()
     }
 }
 

@@ -3,7 +3,7 @@
 use bookkeeping_core::{Currency, PayoutRecord, Period};
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use provider_http::http::header::{ACCEPT, HeaderValue};
-use provider_http::{LaneItem, Lanes, Page, RequestSpec, end_after_error};
+use provider_http::{LaneItem, Lanes, Page, RequestSpec, end_after_error, flatten_batches};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -109,38 +109,17 @@ fn utc(t: OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap_or_else(|_| t.to_string())
 }
 
-trait Envelope: DeserializeOwned {
-    fn into_parts(self) -> (Vec<Value>, Option<Pagination>);
-}
-
+/// A page of a list answer: its objects (under `payouts` or `transactions`),
+/// kept raw so that each decodes on its own, and the pagination.
 #[derive(Deserialize)]
-struct PayoutPage {
-    payouts: Vec<Value>,
-    #[serde(default)]
+struct ListPage {
+    #[serde(alias = "payouts", alias = "transactions")]
+    items: Vec<Value>,
     pagination: Option<Pagination>,
-}
-
-impl Envelope for PayoutPage {
-    fn into_parts(self) -> (Vec<Value>, Option<Pagination>) {
-        (self.payouts, self.pagination)
-    }
-}
-
-#[derive(Deserialize)]
-struct TransactionPage {
-    transactions: Vec<Value>,
-    #[serde(default)]
-    pagination: Option<Pagination>,
-}
-
-impl Envelope for TransactionPage {
-    fn into_parts(self) -> (Vec<Value>, Option<Pagination>) {
-        (self.transactions, self.pagination)
-    }
 }
 
 impl KlarnaClient {
-    fn list<P: Envelope, T: DeserializeOwned + Send + 'static>(
+    fn list<T: DeserializeOwned + Send + 'static>(
         &self,
         path: &'static str,
         query: Vec<(&'static str, String)>,
@@ -157,8 +136,10 @@ impl KlarnaClient {
                 query.push(("size", size.to_string()));
                 query.push(("offset", offset.to_string()));
                 let resp = http.send(RequestSpec::get(path).queries(&query)).await?;
-                let page: P = http.decode(&resp)?;
-                let (raw, pagination) = page.into_parts();
+                let ListPage {
+                    items: raw,
+                    pagination,
+                } = http.decode(&resp)?;
                 let seen = offset + raw.len() as u64;
                 // Klarna's `next` says whether there is more; the next offset is
                 // computed from what arrived, so nothing is skipped or repeated.
@@ -191,7 +172,7 @@ impl KlarnaClient {
         &self,
         query: &PayoutQuery,
     ) -> BoxStream<'static, Result<Listed<Payout>, Error>> {
-        self.list::<PayoutPage, Payout>(PAYOUTS, query.pairs(), "payout", &["/payment_reference"])
+        self.list::<Payout>(PAYOUTS, query.pairs(), "payout", &["/payment_reference"])
     }
 
     /// Lists transactions of a payout or an order, every page, each decoded
@@ -200,7 +181,7 @@ impl KlarnaClient {
         &self,
         query: &TransactionQuery,
     ) -> BoxStream<'static, Result<Listed<Transaction>, Error>> {
-        self.list::<TransactionPage, Transaction>(
+        self.list::<Transaction>(
             TRANSACTIONS,
             query.pairs(),
             "transaction",
@@ -336,15 +317,7 @@ impl KlarnaClient {
                 Ok(Vec::new())
             },
         );
-        end_after_error(per_payout)
-            .flat_map(|batch: Result<Vec<PayoutRecord>, Error>| {
-                let items: Vec<Result<PayoutRecord, Error>> = match batch {
-                    Ok(records) => records.into_iter().map(Ok).collect(),
-                    Err(e) => vec![Err(e)],
-                };
-                stream::iter(items)
-            })
-            .boxed()
+        flatten_batches(per_payout).boxed()
     }
 }
 

@@ -1,6 +1,5 @@
 //! [`PayPalClient`] and its builder.
 
-use std::fmt;
 use std::time::Duration;
 
 use provider_http::{Auth, ClientCredentials, HttpClient, RateLimit, SecretString, Transport};
@@ -35,7 +34,7 @@ impl Environment {
 ///
 /// Cheap to clone; clones share the connection pool, the rate limiter and the cached
 /// access token. `Debug` shows the client id but never the secret or a token.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct PayPalClient {
     pub(crate) http: HttpClient,
     client_id: String,
@@ -78,6 +77,11 @@ impl PayPalClient {
         }
     }
 
+    /// The app's client id (not a secret).
+    pub fn client_id(&self) -> &str {
+        &self.client_id
+    }
+
     /// The environment.
     pub fn environment(&self) -> Environment {
         self.environment
@@ -106,19 +110,9 @@ impl PayPalClient {
     }
 }
 
-impl fmt::Debug for PayPalClient {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PayPalClient")
-            .field("client_id", &self.client_id)
-            .field("client_secret", &"[redacted]")
-            .field("environment", &self.environment)
-            .field("page_size", &self.page_size)
-            .field("http", &self.http)
-            .finish()
-    }
-}
-
-/// Builds a [`PayPalClient`]; see [`PayPalClient::builder`].
+/// Builds a [`PayPalClient`]; see [`PayPalClient::builder`]. `Debug` never shows the
+/// secret ([`SecretString`] redacts itself).
+#[derive(Debug)]
 pub struct PayPalClientBuilder {
     client_id: String,
     client_secret: SecretString,
@@ -130,11 +124,14 @@ pub struct PayPalClientBuilder {
 }
 
 impl PayPalClientBuilder {
-    /// Chooses the environment (default [`Environment::Live`]).
-    #[must_use]
-    pub fn environment(mut self, environment: Environment) -> Self {
-        self.environment = environment;
-        self
+    provider_http::builder_setters! {
+        /// Chooses the environment (default [`Environment::Live`]).
+        environment: Environment,
+        /// How long before `expires_in` runs out the token is refreshed (default 5 minutes;
+        /// never later than half-way through the token's life).
+        token_refresh_margin: Duration,
+        /// Items per search page, 1 to 500 (default 500, PayPal's maximum).
+        page_size: u32,
     }
 
     /// Shorthand for [`Environment::Sandbox`].
@@ -144,21 +141,6 @@ impl PayPalClientBuilder {
     }
 
     provider_http::transport_setters!();
-
-    /// How long before `expires_in` runs out the token is refreshed (default 5 minutes;
-    /// never later than half-way through the token's life).
-    #[must_use]
-    pub fn token_refresh_margin(mut self, margin: Duration) -> Self {
-        self.token_refresh_margin = margin;
-        self
-    }
-
-    /// Items per search page, 1 to 500 (default 500, PayPal's maximum).
-    #[must_use]
-    pub fn page_size(mut self, size: u32) -> Self {
-        self.page_size = size;
-        self
-    }
 
     /// The shortest window a `RESULTSET_TOO_LARGE` answer is split down to before giving up
     /// (default 1 minute).
@@ -199,18 +181,5 @@ impl PayPalClientBuilder {
             page_size: self.page_size,
             min_window: self.min_window.max(time::Duration::SECOND),
         })
-    }
-}
-
-impl fmt::Debug for PayPalClientBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PayPalClientBuilder")
-            .field("client_id", &self.client_id)
-            .field("client_secret", &"[redacted]")
-            .field("environment", &self.environment)
-            .field("transport", &self.transport)
-            .field("token_refresh_margin", &self.token_refresh_margin)
-            .field("page_size", &self.page_size)
-            .finish()
     }
 }

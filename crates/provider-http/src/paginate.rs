@@ -3,6 +3,7 @@
 use std::fmt::Debug;
 use std::future::Future;
 
+use futures::future::{self, Either};
 use futures::stream::{self, Stream, StreamExt};
 
 use crate::{HttpClient, HttpError, PaginationError};
@@ -182,6 +183,31 @@ where
         let item = inner.next().await?;
         let rest = if item.is_ok() { Some(inner) } else { None };
         Some((item, rest))
+    })
+}
+
+/// Flattens a stream of batches (the records of one payout, of one order) into a stream of
+/// their items that ends after the first `Err`, like [`end_after_error`]: a source's
+/// records in the order the batches came, never a short list.
+///
+/// ```
+/// use futures::{StreamExt, executor::block_on, stream};
+/// use provider_http::flatten_batches;
+///
+/// let batches = stream::iter(vec![Ok(vec![1, 2]), Ok(vec![]), Err("payout 3 failed"), Ok(vec![4])]);
+/// let seen: Vec<Result<i32, &str>> = block_on(flatten_batches(batches).collect());
+/// assert_eq!(seen, vec![Ok(1), Ok(2), Err("payout 3 failed")]);
+/// ```
+pub fn flatten_batches<'a, T, E>(
+    batches: impl Stream<Item = Result<Vec<T>, E>> + Send + 'a,
+) -> impl Stream<Item = Result<T, E>> + Send + 'a
+where
+    T: Send + 'a,
+    E: Send + 'a,
+{
+    end_after_error(batches).flat_map(|batch| match batch {
+        Ok(items) => Either::Left(stream::iter(items.into_iter().map(Ok))),
+        Err(e) => Either::Right(stream::once(future::ready(Err(e)))),
     })
 }
 

@@ -178,3 +178,51 @@ macro_rules! transport_setters {
         }
     };
 }
+
+/// Writes a client builder's own setters (provider options: a region, a page size), each
+/// storing its argument in the builder's field of the same name and returning `Self`,
+/// `#[must_use]`, with the documentation written before it. The transport setters come from
+/// [`transport_setters!`]; a setter that does more than store its value (a shorthand, a
+/// conversion, a clamp) is written by hand.
+///
+/// ```
+/// /// Where requests go.
+/// #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// pub enum Region {
+///     /// Europe.
+///     Eu,
+///     /// North America.
+///     Na,
+/// }
+///
+/// /// A client builder.
+/// pub struct DemoBuilder {
+///     region: Region,
+///     page_size: u32,
+/// }
+///
+/// impl DemoBuilder {
+///     provider_http::builder_setters! {
+///         /// The region (default EU).
+///         region: Region,
+///         /// Items per page, 1 to 500 (default 500).
+///         page_size: u32,
+///     }
+/// }
+///
+/// let builder = DemoBuilder { region: Region::Eu, page_size: 500 }
+///     .region(Region::Na)
+///     .page_size(100);
+/// assert_eq!((builder.region, builder.page_size), (Region::Na, 100));
+/// ```
+#[macro_export]
+macro_rules! builder_setters {
+    ($( $(#[$attr:meta])* $field:ident: $ty:ty ),* $(,)?) => {$(
+        $(#[$attr])*
+        #[must_use]
+        pub fn $field(mut self, $field: $ty) -> Self {
+            self.$field = $field;
+            self
+        }
+    )*};
+}

@@ -1448,8 +1448,49 @@ fn stripe_payouts(invoices: &[Invoice], ids: &mut Ids, period: Period) -> Vec<Pa
         original: None,
         exchange_rate: None,
     });
+    // A card payment disputed as fraudulent nine days later, lost when its
+    // evidence is due ([`STRIPE_DISPUTE_DECIDED_AFTER`]): the first SEK
+    // invoice paid. Its id is derived from the charge's, so the ids drawn
+    // after it are the same as without it.
+    if let Some((idx, inv)) = invoices
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| i.currency == Currency::SEK)
+        .min_by_key(|(_, i)| i.paid_at)
+    {
+        let suffix: String = inv
+            .charge_id
+            .chars()
+            .skip(3)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        items.push(SettlementItem {
+            id: format!("txn_{suffix}"),
+            kind: ItemKind::Dispute,
+            occurred_at: inv.paid_at + STRIPE_DISPUTE_OPENED_AFTER,
+            gross: -inv.total(),
+            fee: 20_000,
+            fee_vat: 0,
+            order: None,
+            invoice: Some(idx),
+            reference: Some(inv.charge_id.clone()),
+            original: None,
+            exchange_rate: None,
+        });
+    }
     group_payouts(items, 2, 7, |_| ids.stripe("po"))
 }
+
+/// How long after its payment the sandbox's Stripe dispute opens (the
+/// `dispute` balance transaction withdraws the amount then).
+pub const STRIPE_DISPUTE_OPENED_AFTER: Duration = Duration::days(9);
+
+/// How long after it opens the sandbox's Stripe dispute is lost: the shop
+/// submits no evidence, and the dispute closes as lost when the evidence
+/// is due (`charge.dispute.closed`, `status: lost`).
+pub const STRIPE_DISPUTE_DECIDED_AFTER: Duration = Duration::days(21);
 
 fn paypal(
     orders: &[Order],

@@ -14,7 +14,13 @@
 //!   `expand[]=data.payments`), `GET /v1/invoices/{id}`, `GET /v1/invoices/{id}/lines`;
 //! - `GET /v1/invoice_payments` (`invoice`, `status`, `created[…]`,
 //!   `payment[payment_intent]`);
-//! - `GET /v1/credit_notes` (`invoice`, `created[…]`), `GET /v1/tax_rates`.
+//! - `GET /v1/credit_notes` (`invoice`, `created[…]`), `GET /v1/tax_rates`;
+//! - `GET /v1/events` (`type`, `created[…]`): the `charge.dispute.closed`
+//!   events, only those of the 30 days before the scenario's clock ("List
+//!   events, going back up to 30 days", <https://docs.stripe.com/api/events/list>;
+//!   none without a clock, which shows the data long after the period). The
+//!   same events as a webhook endpoint received them are
+//!   [`StripeSandbox::webhook_events`].
 //!
 //! Every request needs `Authorization: Bearer` with the sandbox key
 //! ([`SECRET_KEY`]); anything else is a 401 as Stripe answers it. Faults come
@@ -25,7 +31,11 @@
 //! payment and a card charge; charges settle in the scenario's payouts
 //! (EUR invoices converted to SEK at the scenario's rate), a payment for an
 //! invoice issued elsewhere and Stripe's monthly fee among them. A payout's
-//! amount is the sum of its transactions' nets.
+//! amount is the sum of its transactions' nets. One invoice's charge is
+//! disputed (a `dispute` balance transaction withdraws it) and the dispute is
+//! lost when its evidence is due: the `Dispute` then has `status: lost`, and a
+//! `charge.dispute.closed` event dated the decision carries it (Stripe's
+//! `dispute` and `event` schemas, stripe/openapi `spec3.json`).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -38,7 +48,16 @@ use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 use crate::faults::{Faults, Faulty, RequestCounter};
-use crate::scenario::{Invoice, ItemKind, PayoutPlan, Scenario, SettlementItem};
+use crate::scenario::{
+    Invoice, ItemKind, PayoutPlan, STRIPE_DISPUTE_DECIDED_AFTER, Scenario, SettlementItem,
+};
+
+/// The API version the sandbox renders events in (`Event.api_version`).
+const API_VERSION: &str = "2026-07-29.dahlia";
+/// The event that dates a dispute's decision.
+const DISPUTE_CLOSED: &str = "charge.dispute.closed";
+/// How long Stripe lists events.
+const EVENT_RETENTION: time::Duration = time::Duration::days(30);
 
 /// The key the sandbox accepts: a restricted (read-only) live-mode key, as a
 /// bookkeeping integration uses. The sandbox plays a live account, so its
@@ -55,6 +74,7 @@ const MAX_LIMIT: usize = 100;
 pub struct StripeSandbox {
     server: MockServer,
     counter: RequestCounter,
+    data: Arc<Data>,
 }
 
 impl StripeSandbox {
@@ -82,14 +102,28 @@ impl StripeSandbox {
     pub fn requests(&self) -> u64 {
         self.counter.total()
     }
+
+    /// The `charge.dispute.closed` events of every decision made by the
+    /// scenario's clock, as Stripe delivers them to a webhook endpoint (the
+    /// request body: the Event object), oldest first: what a host stores to
+    /// date decisions the Events API no longer lists.
+    pub fn webhook_events(&self) -> Vec<Vec<u8>> {
+        let mut events: Vec<&Object> = self.data.webhook_events.iter().collect();
+        events.sort_by(|a, b| a.created.cmp(&b.created).then(a.id.cmp(&b.id)));
+        events
+            .into_iter()
+            .map(|o| serde_json::to_vec(&o.json).unwrap_or_default())
+            .collect()
+    }
 }
 
 /// Starts a server on loopback serving `scenario`'s Stripe data.
 pub async fn start(scenario: &Scenario, faults: Faults) -> StripeSandbox {
     let server = MockServer::start().await;
     let counter = RequestCounter::new();
+    let data = Arc::new(Data::build(scenario));
     let api = Api {
-        data: Arc::new(Data::build(scenario)),
+        data: Arc::clone(&data),
         request_ids: AtomicU64::new(0),
     };
     Mock::given(any())
@@ -103,7 +137,11 @@ pub async fn start(scenario: &Scenario, faults: Faults) -> StripeSandbox {
         .named("stripe api")
         .mount(&server)
         .await;
-    StripeSandbox { server, counter }
+    StripeSandbox {
+        server,
+        counter,
+        data,
+    }
 }
 
 fn error(status: u16, kind: &str, code: Option<&str>, message: &str) -> ResponseTemplate {
@@ -191,6 +229,10 @@ struct Data {
     invoice_payments: Vec<Object>,
     payouts: Vec<Object>,
     balance_transactions: Vec<Object>,
+    /// The `charge.dispute.closed` events `GET /v1/events` still lists.
+    events: Vec<Object>,
+    /// Every `charge.dispute.closed` event by the clock.
+    webhook_events: Vec<Object>,
 }
 
 impl Data {
@@ -254,13 +296,16 @@ impl Data {
         for p in &s.stripe_payouts {
             if s.has_happened(p.created_at) {
                 let arrived = s.clock.is_none_or(|now| p.arrival_date <= now.date());
-                data.add_payout(p, &s.invoices, arrived);
+                data.add_payout(p, s, arrived);
             } else {
                 // Not yet paid out: the balance transactions that happened
                 // are on the balance, in no payout.
                 for item in p.items.iter().filter(|i| s.has_happened(i.occurred_at)) {
-                    data.add_transaction(item, p, &s.invoices, None);
+                    data.add_transaction(item, p, s, None);
                 }
+            }
+            for item in p.items.iter().filter(|i| i.kind == ItemKind::Dispute) {
+                data.add_decision(item, p, s);
             }
         }
         for list in [
@@ -269,6 +314,7 @@ impl Data {
             &mut data.invoice_payments,
             &mut data.payouts,
             &mut data.balance_transactions,
+            &mut data.events,
         ] {
             // Stripe lists newest first.
             list.sort_by(|a, b| b.created.cmp(&a.created).then(b.id.cmp(&a.id)));
@@ -282,10 +328,10 @@ impl Data {
         &mut self,
         item: &SettlementItem,
         p: &PayoutPlan,
-        invoices: &[Invoice],
+        s: &Scenario,
         payout: Option<&str>,
     ) {
-        let (json, kind) = item_json(item, p, invoices);
+        let (json, kind) = item_json(item, p, &s.invoices, dispute_status(item, s));
         let mut keys = Map::new();
         if let Some(payout) = payout {
             keys.insert("payout".into(), payout.into());
@@ -299,7 +345,37 @@ impl Data {
         });
     }
 
-    fn add_payout(&mut self, p: &PayoutPlan, invoices: &[Invoice], arrived: bool) {
+    /// The `charge.dispute.closed` event of a dispute item, once the clock
+    /// has passed its decision: listed by `GET /v1/events` for 30 days.
+    fn add_decision(&mut self, item: &SettlementItem, p: &PayoutPlan, s: &Scenario) {
+        let decided = item.occurred_at + STRIPE_DISPUTE_DECIDED_AFTER;
+        if !s.has_happened(decided) {
+            return;
+        }
+        let (txn, _) = item_json(item, p, &s.invoices, "lost");
+        let id = id_from("evt", &format!("dispute closed {}", item.id));
+        let created = ts(decided);
+        let event = json!({
+            "id": id, "object": "event", "api_version": API_VERSION, "created": created,
+            "data": {"object": txn["source"].clone()}, "livemode": true, "pending_webhooks": 0,
+            "request": {"id": null, "idempotency_key": null}, "type": DISPUTE_CLOSED
+        });
+        let mut keys = Map::new();
+        keys.insert("type".into(), DISPUTE_CLOSED.into());
+        let object = |json| Object {
+            id: id.clone(),
+            created,
+            json,
+            keys: keys.clone(),
+        };
+        // Stripe keeps events 30 days; without a clock the data stand long after.
+        if s.clock.is_some_and(|now| decided >= now - EVENT_RETENTION) {
+            self.events.push(object(event.clone()));
+        }
+        self.webhook_events.push(object(event));
+    }
+
+    fn add_payout(&mut self, p: &PayoutPlan, s: &Scenario, arrived: bool) {
         let status = if arrived { "paid" } else { "in_transit" };
         let amount = p.amount();
         let created = ts(p.created_at);
@@ -350,8 +426,18 @@ impl Data {
             keys: own_keys,
         });
         for item in &p.items {
-            self.add_transaction(item, p, invoices, Some(&p.id));
+            self.add_transaction(item, p, s, Some(&p.id));
         }
+    }
+}
+
+/// The status of a dispute item's `Dispute` by the clock: the sandbox shop
+/// submits no evidence, so it is lost when the evidence is due.
+fn dispute_status(item: &SettlementItem, s: &Scenario) -> &'static str {
+    if s.has_happened(item.occurred_at + STRIPE_DISPUTE_DECIDED_AFTER) {
+        "lost"
+    } else {
+        "needs_response"
     }
 }
 
@@ -489,7 +575,12 @@ fn txn_json(
 }
 
 /// A settlement item as a balance transaction (source expanded), and its type.
-fn item_json(item: &SettlementItem, p: &PayoutPlan, invoices: &[Invoice]) -> (Value, &'static str) {
+fn item_json(
+    item: &SettlementItem,
+    p: &PayoutPlan,
+    invoices: &[Invoice],
+    dispute_status: &str,
+) -> (Value, &'static str) {
     let created = ts(item.occurred_at);
     let mut fees: Vec<(i64, &str, &str)> = Vec::new();
     let fee_text = match item.kind {
@@ -567,13 +658,9 @@ fn item_json(item: &SettlementItem, p: &PayoutPlan, invoices: &[Invoice]) -> (Va
             )
         }
         ItemKind::Dispute => {
-            let dispute = json!({
-                "id": id_from("dp", &item.id), "object": "dispute", "amount": presented,
-                "charge": charge_id, "created": created, "currency": lower(presented_currency),
-                "livemode": true, "metadata": {}, "payment_intent": payment_intent,
-                "reason": "fraudulent", "status": "needs_response"
-            });
-            (
+            let dispute_id = id_from("du", &item.id);
+            let description = format!("Chargeback withdrawal for {charge_id}");
+            let withdrawal = |source| {
                 txn_json(
                     &item.id,
                     item.gross,
@@ -581,12 +668,22 @@ fn item_json(item: &SettlementItem, p: &PayoutPlan, invoices: &[Invoice]) -> (Va
                     created,
                     p.currency,
                     ("adjustment", "dispute"),
-                    dispute,
-                    &format!("Chargeback withdrawal for {charge_id}"),
+                    source,
+                    &description,
                     item.exchange_rate,
-                ),
-                "adjustment",
-            )
+                )
+            };
+            let due_by = ts(item.occurred_at + STRIPE_DISPUTE_DECIDED_AFTER);
+            let dispute = json!({
+                "id": dispute_id, "object": "dispute", "amount": presented,
+                "balance_transactions": [withdrawal(Value::String(dispute_id.clone()))],
+                "charge": charge_id, "created": created, "currency": lower(presented_currency),
+                "evidence_details": {"due_by": due_by, "has_evidence": false,
+                                     "past_due": dispute_status == "lost", "submission_count": 0},
+                "is_charge_refundable": false, "livemode": true, "metadata": {},
+                "payment_intent": payment_intent, "reason": "fraudulent", "status": dispute_status
+            });
+            (withdrawal(dispute), "adjustment")
         }
         ItemKind::Fee => (
             txn_json(
@@ -836,6 +933,16 @@ impl Respond for Api {
                 &query,
                 std::iter::empty(),
                 |_| Ok(true),
+                plain,
+            ),
+            "/v1/events" => self.page(
+                "/v1/events",
+                &query,
+                data.events.iter(),
+                |o| {
+                    Ok(in_range(&query, "created", o.created)?
+                        && Api::key_is(o, &query, "type", "type"))
+                },
                 plain,
             ),
             "/v1/tax_rates" => self.page(

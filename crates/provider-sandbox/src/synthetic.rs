@@ -446,6 +446,7 @@ impl Respond for Api {
             "/v1/balance_transactions" => self.transactions(&query, limit),
             // No invoices: every charge is a card payment without a Stripe invoice.
             path @ ("/v1/invoice_payments"
+            | "/v1/events"
             | "/v1/invoices"
             | "/v1/credit_notes"
             | "/v1/tax_rates") => Ok(list(path, Vec::new(), false)),

@@ -6,7 +6,9 @@
 //! ```
 //!
 //! `SHOPIFY_API_BASE_URL` points the client at another server (the sandbox,
-//! a mock). The month defaults to the last full month.
+//! a mock). `SHOPIFY_NOT_OSS=1` says the shop is not registered for
+//! One-Stop-Shop (a bookkeeping option: it goes on the `ShopifySource`, not
+//! on the client). The month defaults to the last full month.
 
 use std::process::ExitCode;
 
@@ -14,8 +16,9 @@ use bookkeeping_core::{
     Currency, Money, PayoutRecord, PayoutSource, Period, SalesRecord, SalesSource,
 };
 use futures::StreamExt;
-use shopify_bookkeeping::ShopifyClient;
+use shopify_bookkeeping::normalize::{EuConsumerVat, NormalizeOptions};
 use shopify_bookkeeping::report::{outside_payments, totals_by_gateway};
+use shopify_bookkeeping::{ShopifyClient, ShopifySource};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -60,11 +63,19 @@ async fn run(shop: &str, token: String) -> Result<(), Box<dyn std::error::Error>
     }
     let client = builder.build()?;
     println!("Shopify {} {period}", client.shop());
+    let eu_consumer_vat = match std::env::var("SHOPIFY_NOT_OSS").as_deref() {
+        Ok("1") => EuConsumerVat::SwedishVat,
+        _ => EuConsumerVat::Oss,
+    };
+    let shopify = ShopifySource::new(client).normalize_options(NormalizeOptions {
+        eu_consumer_vat,
+        ..NormalizeOptions::default()
+    });
 
     let mut sales = Money::zero(Currency::SEK);
     let (mut n_sales, mut n_refunds, mut n_review) = (0, 0, 0);
     let mut outside = Vec::new();
-    let mut records = client.sales(&period);
+    let mut records = shopify.sales(&period);
     while let Some(record) = records.next().await {
         match record? {
             SalesRecord::Sale(sale) => {
@@ -94,7 +105,7 @@ async fn run(shop: &str, token: String) -> Result<(), Box<dyn std::error::Error>
         );
     }
 
-    let mut payouts = client.payouts(&period);
+    let mut payouts = shopify.payouts(&period);
     while let Some(record) = payouts.next().await {
         match record? {
             PayoutRecord::Payout(p) => println!(

@@ -1,8 +1,6 @@
 //! [`ShopifyClient`] and its builder: shop validation, authentication, the
 //! pinned API version, GraphQL errors and cost-based pacing.
 
-use std::fmt;
-
 use provider_http::http::header::HeaderName;
 use provider_http::{
     Auth, HttpClient, HttpError, HttpResponse, Idempotency, RequestSpec, SecretString, Transport,
@@ -34,21 +32,29 @@ pub fn graphql_path() -> String {
 
 /// A client for one shop's GraphQL Admin API.
 ///
+/// The client carries transport only. It is a source of sales and payouts
+/// with the default [`NormalizeOptions`]; a [`ShopifySource`](crate::ShopifySource)
+/// is the same client with the host's bookkeeping options.
+///
 /// Cheap to clone; clones share the connection pool and the pacing.
 /// `Debug` never shows the access token.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct ShopifyClient {
     pub(crate) http: HttpClient,
     shop: String,
     pub(crate) page_size: u32,
     pub(crate) per_query_cap: u64,
+    /// What the deprecated builder setter chose (the defaults otherwise): the
+    /// options of the client's own source-trait implementations.
     pub(crate) options: NormalizeOptions,
     pub(crate) bulk_mode: BulkMode,
     pub(crate) bulk_threshold: u64,
     pub(crate) bulk_polling: BulkPolling,
 }
 
-/// Builds a [`ShopifyClient`]; see [`ShopifyClient::builder`].
+/// Builds a [`ShopifyClient`]; see [`ShopifyClient::builder`]. `Debug` never
+/// shows the token ([`SecretString`] redacts itself).
+#[derive(Debug)]
 pub struct ShopifyClientBuilder {
     shop: String,
     token: SecretString,
@@ -140,7 +146,11 @@ impl ShopifyClient {
         &self.shop
     }
 
-    /// The options normalization uses.
+    /// The options the client's own source traits normalize with.
+    #[deprecated(
+        since = "0.1.0",
+        note = "bookkeeping options live on the source: use `ShopifySource::options`"
+    )]
     pub fn normalize_options(&self) -> &NormalizeOptions {
         &self.options
     }
@@ -323,14 +333,20 @@ pub fn check_user_errors(operation: &str, payload: &Value) -> Result<(), Error> 
 impl ShopifyClientBuilder {
     provider_http::transport_setters!();
 
-    /// Orders and payouts per page, 1 to [`MAX_PAGE_SIZE`] (default 250);
-    /// another size makes [`build`](Self::build) fail, as in every client.
-    /// When Shopify refuses a query as too costly (`MAX_COST_EXCEEDED`), the
-    /// client shrinks the page to fit and goes on.
-    #[must_use]
-    pub fn page_size(mut self, size: u32) -> Self {
-        self.page_size = size;
-        self
+    provider_http::builder_setters! {
+        /// Orders and payouts per page, 1 to [`MAX_PAGE_SIZE`] (default 250);
+        /// another size makes [`build`](Self::build) fail, as in every client.
+        /// When Shopify refuses a query as too costly (`MAX_COST_EXCEEDED`), the
+        /// client shrinks the page to fit and goes on.
+        page_size: u32,
+        /// When a period's orders are fetched through a bulk operation (default
+        /// [`BulkMode::Auto`]: above [`BULK_THRESHOLD`] orders).
+        bulk_mode: BulkMode,
+        /// Orders above which [`BulkMode::Auto`] uses a bulk operation (default
+        /// [`BULK_THRESHOLD`]).
+        bulk_threshold: u64,
+        /// How a bulk operation is polled and how long it may take.
+        bulk_polling: BulkPolling,
     }
 
     /// How many objects one search query may page through before the client
@@ -342,34 +358,14 @@ impl ShopifyClientBuilder {
         self
     }
 
-    /// How orders are normalized (VAT scheme for EU consumers, the country
-    /// assumed for orders without an address).
+    /// How the client's own source traits normalize orders.
+    #[deprecated(
+        since = "0.1.0",
+        note = "a bookkeeping option, not transport: use `ShopifySource::new(client).normalize_options(..)`"
+    )]
     #[must_use]
     pub fn normalize_options(mut self, options: NormalizeOptions) -> Self {
         self.options = options;
-        self
-    }
-
-    /// When a period's orders are fetched through a bulk operation (default
-    /// [`BulkMode::Auto`]: above [`BULK_THRESHOLD`] orders).
-    #[must_use]
-    pub fn bulk_mode(mut self, mode: BulkMode) -> Self {
-        self.bulk_mode = mode;
-        self
-    }
-
-    /// Orders above which [`BulkMode::Auto`] uses a bulk operation (default
-    /// [`BULK_THRESHOLD`]).
-    #[must_use]
-    pub fn bulk_threshold(mut self, orders: u64) -> Self {
-        self.bulk_threshold = orders;
-        self
-    }
-
-    /// How a bulk operation is polled and how long it may take.
-    #[must_use]
-    pub fn bulk_polling(mut self, polling: BulkPolling) -> Self {
-        self.bulk_polling = polling;
         self
     }
 
@@ -439,31 +435,6 @@ pub fn validate_shop(shop: &str) -> Result<String, Error> {
     Ok(handle.to_owned())
 }
 
-impl fmt::Debug for ShopifyClient {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ShopifyClient")
-            .field("shop", &self.shop)
-            .field("api_version", &API_VERSION)
-            .field("http", &self.http)
-            .field("page_size", &self.page_size)
-            .field("per_query_cap", &self.per_query_cap)
-            .field("options", &self.options)
-            .field("bulk_mode", &self.bulk_mode)
-            .finish()
-    }
-}
-
-impl fmt::Debug for ShopifyClientBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ShopifyClientBuilder")
-            .field("shop", &self.shop)
-            .field("access_token", &"[redacted]")
-            .field("transport", &self.transport)
-            .field("page_size", &self.page_size)
-            .finish_non_exhaustive()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -488,6 +459,26 @@ mod tests {
         ] {
             assert!(validate_shop(bad).is_err(), "{bad}");
         }
+    }
+
+    /// The deprecated builder setter keeps working: it sets the options the
+    /// client's own source traits normalize with.
+    #[test]
+    #[allow(deprecated)]
+    fn deprecated_normalize_options_reach_the_clients_own_source() {
+        let options = NormalizeOptions {
+            eu_consumer_vat: crate::normalize::EuConsumerVat::SwedishVat,
+            ..NormalizeOptions::default()
+        };
+        let client = ShopifyClient::builder("kassabok-demo", "shpat_123")
+            .normalize_options(options.clone())
+            .build()
+            .unwrap();
+        assert_eq!(client.normalize_options(), &options);
+        let plain = ShopifyClient::builder("kassabok-demo", "shpat_123")
+            .build()
+            .unwrap();
+        assert_eq!(plain.options, NormalizeOptions::default());
     }
 
     #[test]

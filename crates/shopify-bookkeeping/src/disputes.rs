@@ -16,7 +16,7 @@ use futures::StreamExt;
 
 use crate::ShopifyClient;
 use crate::models::{Dispute, DisputeStatus};
-use crate::normalize::normalize_order;
+use crate::normalize::{NormalizeOptions, normalize_order};
 use crate::resources::Listed;
 use provider_http::end_after_error;
 
@@ -63,7 +63,20 @@ impl ShopifyClient {
     /// [`DisputeLost::earlier_sale`]: the period's own sales do not hold it,
     /// and the mapping needs its lines to reverse its revenue and VAT (a
     /// March order disputed and lost in April).
+    ///
+    /// The earlier sale is normalized with the default
+    /// [`NormalizeOptions`] (or what the deprecated builder setter chose); a
+    /// [`ShopifySource`](crate::ShopifySource) lists its lost disputes with its own.
     pub fn lost_disputes<'a>(&'a self, period: &'a Period) -> RecordStream<'a, PayoutRecord> {
+        self.lost_disputes_with(&self.options, period)
+    }
+
+    /// [`lost_disputes`](Self::lost_disputes), earlier sales normalized with `options`.
+    pub(crate) fn lost_disputes_with<'a>(
+        &'a self,
+        options: &'a NormalizeOptions,
+        period: &'a Period,
+    ) -> RecordStream<'a, PayoutRecord> {
         let records = self
             .shopify_disputes("status:lost".to_owned())
             .map(move |listed| async move {
@@ -74,7 +87,7 @@ impl ShopifyClient {
                 };
                 match normalize_dispute(&d, period) {
                     Ok(None) => Vec::new(),
-                    Ok(Some(lost)) => self.with_earlier_sale(lost, &d, period).await,
+                    Ok(Some(lost)) => self.with_earlier_sale(lost, &d, options, period).await,
                     Err(e) => vec![Ok(PayoutRecord::Review(
                         ReviewItem::new(
                             Provider::Shopify,
@@ -98,6 +111,7 @@ impl ShopifyClient {
         &self,
         mut lost: DisputeLost,
         dispute: &Dispute,
+        options: &NormalizeOptions,
         period: &Period,
     ) -> Vec<Result<PayoutRecord, SourceError>> {
         let Some(order) = &dispute.order else {
@@ -119,7 +133,7 @@ impl ShopifyClient {
             Ok(Some(Listed::Malformed(m))) => out.push(Ok(PayoutRecord::Review(m.review()))),
             Ok(Some(Listed::Item(o))) => {
                 // The sale's own review items were reported by its month's run.
-                let sale = normalize_order(&o, self.normalize_options()).sale;
+                let sale = normalize_order(&o, options).sale;
                 lost.earlier_sale = sale
                     .filter(|s| stockholm_date(s.occurred_at) < period.first())
                     .map(Box::new);

@@ -21,8 +21,10 @@
 //! - [`report::outside_payments`]: payments through Klarna, PayPal and
 //!   gateways kassabok does not integrate, for the coverage report.
 //! - [`SalesSource`](bookkeeping_core::SalesSource) and
-//!   [`PayoutSource`](bookkeeping_core::PayoutSource) are implemented, so a
-//!   host drives Shopify like every other provider.
+//!   [`PayoutSource`](bookkeeping_core::PayoutSource) are implemented on
+//!   [`ShopifySource`] (the client with the host's bookkeeping options) and on
+//!   [`ShopifyClient`] (the default options), so a host drives Shopify like
+//!   every other provider.
 //!
 //! Every request is a GraphQL POST to `/admin/api/2026-01/graphql.json`
 //! ([`API_VERSION`]) with `X-Shopify-Access-Token`, through `provider-http`
@@ -65,7 +67,11 @@
 //!   payments through [`PaymentChannel::GiftCard`](bookkeeping_core::PaymentChannel).
 //! - EU consumers: One-Stop-Shop by default ([`normalize::EuConsumerVat`]).
 //!   An order without any address is taken to be sold in the shop's country
-//!   ([`normalize::NormalizeOptions::country_when_missing`]).
+//!   ([`normalize::NormalizeOptions::country_when_missing`]). Both are the
+//!   host's bookkeeping choices: they go on a [`ShopifySource`] (the client
+//!   with its [`NormalizeOptions`](normalize::NormalizeOptions)), not on the
+//!   client, which carries transport only and is itself a source with the
+//!   default options.
 //! - Refunds belong to the period they were created in; the refunds of
 //!   older orders are found through the orders updated since the period
 //!   began. Without the `read_all_orders` scope Shopify shows only the last
@@ -111,4 +117,5 @@ pub use client::{
 pub use error::{Error, GraphQlError, UserError};
 pub use ids::{BalanceTransactionId, OrderId, OrderTransactionId, PayoutId, RefundId};
 pub use resources::{Listed, Malformed, OrderQuery, OrderSliceField, OrdersPage};
+pub use source::ShopifySource;
 pub use throttle::{ShopifyClassifier, shopify_throttle_wait};

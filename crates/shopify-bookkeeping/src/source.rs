@@ -1,4 +1,5 @@
-//! The bookkeeping-core source traits on [`ShopifyClient`].
+//! The bookkeeping-core source traits on [`ShopifySource`] (and on
+//! [`ShopifyClient`], with the default [`NormalizeOptions`]).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -13,9 +14,9 @@ use crate::client::ShopifyClient;
 use crate::error::Error;
 use crate::ids::{OrderId, RefundId};
 use crate::models::{BalanceTransaction, Payout};
-use crate::normalize::normalize_order;
+use crate::normalize::{NormalizeOptions, normalize_order};
 use crate::resources::{Listed, OrderQuery};
-use provider_http::{LaneItem, Lanes, end_after_error};
+use provider_http::{LaneItem, Lanes, flatten_batches};
 
 /// Payout listings read at the same time. Payouts do not depend on each
 /// other, so their listings (each a chain of cursor pages, then the join of
@@ -30,7 +31,69 @@ const PAYOUT_LISTS_AT_ONCE: usize = 16;
 /// the payouts or the month.
 const READ_AHEAD: usize = 5_000;
 
+/// Shopify as a source of sales and payouts: a [`ShopifyClient`]
+/// (transport) with the host's [`NormalizeOptions`] (bookkeeping: the VAT
+/// scheme for EU consumers, the country of an order without an address).
+/// Cheap to clone.
+///
+/// ```
+/// use shopify_bookkeeping::normalize::{EuConsumerVat, NormalizeOptions};
+/// use shopify_bookkeeping::{ShopifyClient, ShopifySource};
+///
+/// let client = ShopifyClient::builder("kassabok-demo", "shpat_123").build()?;
+/// let shopify = ShopifySource::new(client).normalize_options(NormalizeOptions {
+///     eu_consumer_vat: EuConsumerVat::SwedishVat,
+///     ..NormalizeOptions::default()
+/// });
+/// assert_eq!(shopify.options().eu_consumer_vat, EuConsumerVat::SwedishVat);
+/// # Ok::<(), shopify_bookkeeping::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct ShopifySource {
+    client: ShopifyClient,
+    options: NormalizeOptions,
+}
+
+impl ShopifySource {
+    /// `client` with the default [`NormalizeOptions`].
+    pub fn new(client: ShopifyClient) -> Self {
+        ShopifySource {
+            client,
+            options: NormalizeOptions::default(),
+        }
+    }
+
+    /// Sets how orders are normalized.
+    #[must_use]
+    pub fn normalize_options(mut self, options: NormalizeOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// The client.
+    pub fn client(&self) -> &ShopifyClient {
+        &self.client
+    }
+
+    /// How orders are normalized.
+    pub fn options(&self) -> &NormalizeOptions {
+        &self.options
+    }
+}
+
+impl From<ShopifyClient> for ShopifySource {
+    fn from(client: ShopifyClient) -> Self {
+        ShopifySource::new(client)
+    }
+}
+
 impl Source for ShopifyClient {
+    fn provider(&self) -> Provider {
+        Provider::Shopify
+    }
+}
+
+impl Source for ShopifySource {
     fn provider(&self) -> Provider {
         Provider::Shopify
     }
@@ -47,7 +110,7 @@ enum Take {
 
 fn order_records(
     listed: Listed<crate::models::Order>,
-    client: &ShopifyClient,
+    options: &NormalizeOptions,
     period: &Period,
     take: Take,
 ) -> Vec<SalesRecord> {
@@ -55,7 +118,7 @@ fn order_records(
         Listed::Item(o) => o,
         Listed::Malformed(m) => return vec![SalesRecord::Review(m.review())],
     };
-    let n = normalize_order(&order, client.normalize_options());
+    let n = normalize_order(&order, options);
     // Refunds created outside the period belong to another period's run,
     // and so do their review items.
     let elsewhere: Vec<SourceRef> = n
@@ -88,19 +151,52 @@ fn order_records(
     out
 }
 
+/// The client's own source traits: [`ShopifySource`]'s with the default options.
 impl SalesSource for ShopifyClient {
+    fn sales<'a>(&'a self, period: &'a Period) -> RecordStream<'a, SalesRecord> {
+        sales(self, &self.options, period)
+    }
+}
+
+/// The client's own source traits: [`ShopifySource`]'s with the default options.
+impl PayoutSource for ShopifyClient {
+    fn payouts<'a>(&'a self, period: &'a Period) -> RecordStream<'a, PayoutRecord> {
+        payouts(self, &self.options, period)
+    }
+}
+
+impl SalesSource for ShopifySource {
     /// Orders processed in the period (their sales and the refunds created
     /// in it), then orders processed earlier but updated since the period
     /// began (only their refunds created in the period).
     fn sales<'a>(&'a self, period: &'a Period) -> RecordStream<'a, SalesRecord> {
-        let this = self.clone();
-        let current = self
+        sales(&self.client, &self.options, period)
+    }
+}
+
+impl PayoutSource for ShopifySource {
+    /// The Shopify Payments payouts issued in the period, each with its
+    /// balance transactions; then, as [`PayoutRecord::Line`], every balance
+    /// transaction processed in the period that none of those payouts
+    /// carries (not yet paid out at the period's end); then the disputes lost
+    /// in the period ([`ShopifyClient::lost_disputes`]).
+    fn payouts<'a>(&'a self, period: &'a Period) -> RecordStream<'a, PayoutRecord> {
+        payouts(&self.client, &self.options, period)
+    }
+}
+
+fn sales<'a>(
+    client: &'a ShopifyClient,
+    options: &'a NormalizeOptions,
+    period: &'a Period,
+) -> RecordStream<'a, SalesRecord> {
+    {
+        let current = client
             .orders_auto(OrderQuery::processed_in(period))
-            .map_ok(move |l| order_records(l, &this, period, Take::SaleAndRefunds));
-        let this = self.clone();
-        let earlier = self
+            .map_ok(move |l| order_records(l, options, period, Take::SaleAndRefunds));
+        let earlier = client
             .orders_auto(OrderQuery::earlier_orders_updated_since(period))
-            .map_ok(move |l| order_records(l, &this, period, Take::RefundsOnly));
+            .map_ok(move |l| order_records(l, options, period, Take::RefundsOnly));
         // Both listings at once: the earlier orders' (usually one page) are
         // handed on after the period's, within a read-ahead budget.
         let lists = stream::iter([current.boxed(), earlier.boxed()]);
@@ -110,62 +206,50 @@ impl SalesSource for ShopifyClient {
                 LaneItem::End => None,
             })
         });
-        end_after_error(orders)
-            .map(|r| match r {
-                Ok(records) => stream::iter(records.into_iter().map(Ok).collect::<Vec<_>>()),
-                Err(e) => stream::iter(vec![Err(SourceError::from(e))]),
-            })
-            .flatten()
-            .boxed()
+        flatten_batches(orders).map_err(SourceError::from).boxed()
     }
 }
 
-impl PayoutSource for ShopifyClient {
-    /// The Shopify Payments payouts issued in the period, each with its
-    /// balance transactions; then, as [`PayoutRecord::Line`], every balance
-    /// transaction processed in the period that none of those payouts
-    /// carries (not yet paid out at the period's end); then the disputes lost
-    /// in the period ([`ShopifyClient::lost_disputes`]). The listings run at
-    /// once ([`Lanes`]), their records in that order.
-    fn payouts<'a>(&'a self, period: &'a Period) -> RecordStream<'a, PayoutRecord> {
-        let client = self.clone();
-        let payout_lanes = self
-            .shopify_payouts(period)
-            .map(move |item| -> BoxStream<'a, Part> { payout_lane(&client, item) });
-        let unpaid = self
-            .balance_transactions_processed(period)
-            .map(Part::Unpaid)
-            .boxed();
-        let disputes = self.lost_disputes(period).map(Part::Record).boxed();
-        let lanes = payout_lanes.chain(stream::iter([unpaid, disputes])).boxed();
-        let assembler = Assembler {
-            client: self.clone(),
-            payout: None,
-            transactions: Vec::new(),
-            malformed: Vec::new(),
-            refunds: HashMap::new(),
-            unpaid: Vec::new(),
-            carried: HashSet::new(),
-        };
-        let batches = stream::unfold(
-            (
-                Lanes::new(lanes, PAYOUT_LISTS_AT_ONCE, READ_AHEAD),
-                assembler,
-            ),
-            |(mut lanes, mut assembler)| async move {
-                let item = lanes.next().await?;
-                let out = assembler.take(item).await;
-                Some((out, (lanes, assembler)))
-            },
-        );
-        end_after_error(batches)
-            .map(|r| match r {
-                Ok(records) => stream::iter(records.into_iter().map(Ok).collect::<Vec<_>>()),
-                Err(e) => stream::iter(vec![Err(e)]),
-            })
-            .flatten()
-            .boxed()
-    }
+fn payouts<'a>(
+    client: &'a ShopifyClient,
+    options: &'a NormalizeOptions,
+    period: &'a Period,
+) -> RecordStream<'a, PayoutRecord> {
+    let lister = client.clone();
+    let payout_lanes = client
+        .shopify_payouts(period)
+        .map(move |item| -> BoxStream<'a, Part> { payout_lane(&lister, item) });
+    let unpaid = client
+        .balance_transactions_processed(period)
+        .map(Part::Unpaid)
+        .boxed();
+    let disputes = client
+        .lost_disputes_with(options, period)
+        .map(Part::Record)
+        .boxed();
+    let lanes = payout_lanes.chain(stream::iter([unpaid, disputes])).boxed();
+    let assembler = Assembler {
+        client: client.clone(),
+        payout: None,
+        transactions: Vec::new(),
+        malformed: Vec::new(),
+        refunds: HashMap::new(),
+        unpaid: Vec::new(),
+        carried: HashSet::new(),
+    };
+    let batches = stream::unfold(
+        (
+            Lanes::new(lanes, PAYOUT_LISTS_AT_ONCE, READ_AHEAD),
+            assembler,
+        ),
+        |(mut lanes, mut assembler)| async move {
+            let item = lanes.next().await?;
+            let out = assembler.take(item).await;
+            Some((out, (lanes, assembler)))
+        },
+    );
+    // The stream ends at the first error.
+    flatten_batches(batches).boxed()
 }
 
 /// A piece of a lane of [`ShopifyClient`]'s payouts.

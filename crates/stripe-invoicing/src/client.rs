@@ -1,6 +1,5 @@
 //! [`StripeClient`] and its builder.
 
-use std::fmt;
 use std::time::Duration;
 
 use bookkeeping_core::LineKind;
@@ -8,6 +7,7 @@ use provider_http::{Auth, ExposeSecret, HttpClient, RateLimit, SecretString, Tra
 
 use crate::StripeClassifier;
 use crate::models::InvoiceStatus;
+use crate::source::SourceOptions;
 
 /// The Stripe API version every request pins with `Stripe-Version`: the
 /// current shape, where invoices have `total_taxes`, lines have `taxes`, and
@@ -28,20 +28,18 @@ pub const TEST_RATE_LIMIT: u32 = 10;
 /// A client for one Stripe account: payouts, balance transactions and Stripe
 /// Invoicing. Cheap to clone; clones share connections and the rate limiter.
 ///
+/// The client carries transport only. It is a source of sales and payouts
+/// with the default [`SourceOptions`]; a [`StripeSource`](crate::StripeSource)
+/// is the same client with the host's bookkeeping options.
+///
 /// `Debug` never shows the secret key.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct StripeClient {
     pub(crate) http: HttpClient,
-    pub(crate) options: Options,
-}
-
-/// What the source traits list, set on the builder.
-#[derive(Debug, Clone)]
-pub(crate) struct Options {
     pub(crate) account: Option<String>,
-    pub(crate) invoice_statuses: Vec<InvoiceStatus>,
-    pub(crate) invoice_lookback: time::Duration,
-    pub(crate) line_kind: LineKind,
+    /// What the deprecated builder setters chose (the defaults otherwise):
+    /// the options of the client's own source-trait implementations.
+    pub(crate) source_options: SourceOptions,
 }
 
 impl StripeClient {
@@ -68,14 +66,7 @@ impl StripeClient {
             secret_key: secret_key.into(),
             account: None,
             transport: Transport::default(),
-            invoice_statuses: vec![
-                InvoiceStatus::Open,
-                InvoiceStatus::Paid,
-                InvoiceStatus::Void,
-                InvoiceStatus::Uncollectible,
-            ],
-            invoice_lookback: time::Duration::days(92),
-            line_kind: LineKind::Service,
+            source_options: SourceOptions::default(),
         }
     }
 
@@ -86,28 +77,18 @@ impl StripeClient {
 
     /// The connected account requests act for (`Stripe-Account`), if any.
     pub fn account(&self) -> Option<&str> {
-        self.options.account.as_deref()
+        self.account.as_deref()
     }
 }
 
-impl fmt::Debug for StripeClient {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("StripeClient")
-            .field("http", &self.http)
-            .field("api_version", &API_VERSION)
-            .field("options", &self.options)
-            .finish()
-    }
-}
-
-/// Builds a [`StripeClient`]; see [`StripeClient::builder`].
+/// Builds a [`StripeClient`]; see [`StripeClient::builder`]. `Debug` never shows
+/// the key ([`SecretString`] redacts itself).
+#[derive(Debug)]
 pub struct StripeClientBuilder {
     secret_key: SecretString,
     account: Option<String>,
     transport: Transport,
-    invoice_statuses: Vec<InvoiceStatus>,
-    invoice_lookback: time::Duration,
-    line_kind: LineKind,
+    source_options: SourceOptions,
 }
 
 impl StripeClientBuilder {
@@ -121,32 +102,38 @@ impl StripeClientBuilder {
         self
     }
 
-    /// Which invoice statuses [`SalesSource::sales`](bookkeeping_core::SalesSource::sales)
-    /// lists (default `open`, `paid`, `void`, `uncollectible`: every issued
-    /// invoice, so an invoice is booked in the month it was issued whether or
-    /// not it was paid by the day the close runs; a close that left out `open`
-    /// would book an invoice paid after the month's end only when run after
-    /// the payment).
+    /// Which invoice statuses the client's own
+    /// [`SalesSource::sales`](bookkeeping_core::SalesSource::sales) lists.
+    #[deprecated(
+        since = "0.1.0",
+        note = "a bookkeeping option, not transport: use `StripeSource::new(client).invoice_statuses(..)`"
+    )]
     #[must_use]
     pub fn invoice_statuses(mut self, statuses: &[InvoiceStatus]) -> Self {
-        self.invoice_statuses = statuses.to_vec();
+        self.source_options.invoice_statuses = statuses.to_vec();
         self
     }
 
     /// How long before a period invoices may have been created and still be
-    /// finalized, voided or marked uncollectible in it (default 92 days).
-    /// Stripe filters invoices by creation time only.
+    /// booked in it, for the client's own source traits.
+    #[deprecated(
+        since = "0.1.0",
+        note = "a bookkeeping option, not transport: use `StripeSource::new(client).invoice_lookback(..)`"
+    )]
     #[must_use]
     pub fn invoice_lookback(mut self, lookback: time::Duration) -> Self {
-        self.invoice_lookback = lookback;
+        self.source_options.invoice_lookback = lookback;
         self
     }
 
-    /// What invoice lines are (default [`LineKind::Service`]): Stripe invoice
-    /// lines do not say whether they are goods or services.
+    /// What invoice lines are, for the client's own source traits.
+    #[deprecated(
+        since = "0.1.0",
+        note = "a bookkeeping option, not transport: use `StripeSource::new(client).invoice_line_kind(..)`"
+    )]
     #[must_use]
     pub fn invoice_line_kind(mut self, kind: LineKind) -> Self {
-        self.line_kind = kind;
+        self.source_options.invoice_line_kind = kind;
         self
     }
 
@@ -178,25 +165,33 @@ impl StripeClientBuilder {
         }
         Ok(StripeClient {
             http: builder.build()?,
-            options: Options {
-                account: self.account,
-                invoice_statuses: self.invoice_statuses,
-                invoice_lookback: self.invoice_lookback,
-                line_kind: self.line_kind,
-            },
+            account: self.account,
+            source_options: self.source_options,
         })
     }
 }
 
-impl fmt::Debug for StripeClientBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("StripeClientBuilder")
-            .field("secret_key", &"[redacted]")
-            .field("account", &self.account)
-            .field("transport", &self.transport)
-            .field("invoice_statuses", &self.invoice_statuses)
-            .field("invoice_lookback", &self.invoice_lookback)
-            .field("line_kind", &self.line_kind)
-            .finish()
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The deprecated builder setters keep working: they set the options the
+    /// client's own source traits use.
+    #[test]
+    #[allow(deprecated)]
+    fn deprecated_builder_options_reach_the_clients_own_source() {
+        let client = StripeClient::builder("sk_test_123")
+            .invoice_statuses(&[InvoiceStatus::Paid])
+            .invoice_lookback(time::Duration::days(31))
+            .invoice_line_kind(LineKind::Goods)
+            .build()
+            .unwrap();
+        let expected = SourceOptions::default()
+            .with_invoice_statuses(&[InvoiceStatus::Paid])
+            .with_invoice_lookback(time::Duration::days(31))
+            .with_invoice_line_kind(LineKind::Goods);
+        assert_eq!(client.source_options, expected);
+        let plain = StripeClient::builder("sk_test_123").build().unwrap();
+        assert_eq!(plain.source_options, SourceOptions::default());
     }
 }

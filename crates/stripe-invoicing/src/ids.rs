@@ -55,4 +55,8 @@ provider_http::provider_id! {
     ///
     /// Stripe ids of this kind start with `cus_`.
     pub struct CustomerId;
+    /// The id of an event (what a webhook delivers and `GET /v1/events` lists).
+    ///
+    /// Stripe ids of this kind start with `evt_`.
+    pub struct EventId;
 }

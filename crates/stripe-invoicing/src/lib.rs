@@ -18,9 +18,12 @@
 //!   settlement lines and fees, and [`Sale`](bookkeeping_core::Sale)s and
 //!   [`Refund`](bookkeeping_core::Refund)s with VAT per line.
 //! - [`amount`] — minor units by Stripe's exponent per currency.
-//! - [`PayoutSource`](bookkeeping_core::PayoutSource) and
-//!   [`SalesSource`](bookkeeping_core::SalesSource) are implemented on
-//!   [`StripeClient`].
+//! - [`StripeSource`] — the client as a
+//!   [`PayoutSource`](bookkeeping_core::PayoutSource) and
+//!   [`SalesSource`](bookkeeping_core::SalesSource) with the host's
+//!   bookkeeping choices ([`SourceOptions`]: which invoices, how far back,
+//!   goods or services); the client carries transport only and is itself a
+//!   source with the default options.
 //!
 //! ```no_run
 //! use bookkeeping_core::{PayoutRecord, PayoutSource, Period};
@@ -56,6 +59,7 @@
 
 pub mod amount;
 mod client;
+pub mod disputes;
 mod error;
 pub mod ids;
 pub mod models;
@@ -68,13 +72,16 @@ pub use client::{
     API_VERSION, DEFAULT_BASE_URL, LIVE_RATE_LIMIT, StripeClient, StripeClientBuilder,
     TEST_RATE_LIMIT,
 };
+pub use disputes::DisputeDecisions;
 pub use error::Error;
 pub use ids::{
     BalanceTransactionId, ChargeId, CreditNoteId, CreditNoteLineItemId, CustomerId, DisputeId,
-    InvoiceId, InvoiceLineItemId, InvoicePaymentId, PaymentIntentId, PayoutId, RefundId, TaxRateId,
+    EventId, InvoiceId, InvoiceLineItemId, InvoicePaymentId, PaymentIntentId, PayoutId, RefundId,
+    TaxRateId,
 };
 pub use resources::{ListPage, ListStream, PAGE_SIZE, StripeObject, TimeRange};
 pub use retry::StripeClassifier;
+pub use source::{SourceOptions, StripeSource};
 /// The old name of [`Error`]: every client's error type is called `Error`.
 #[deprecated(
     since = "0.1.0",

@@ -1,36 +1,227 @@
-//! The bookkeeping-core source traits on [`StripeClient`], so a host drives
+//! The bookkeeping-core source traits on [`StripeSource`] (and on
+//! [`StripeClient`], with the default [`SourceOptions`]), so a host drives
 //! Stripe like every other provider.
 
 use std::collections::HashSet;
 use std::sync::Arc;
 
 use bookkeeping_core::{
-    BalanceLine, PayoutRecord, PayoutSource, Period, Provider, RecordStream, SalesRecord,
+    BalanceLine, LineKind, PayoutRecord, PayoutSource, Period, Provider, RecordStream, SalesRecord,
     SalesSource, Source, SourceError,
 };
 use futures::stream::{self, BoxStream, Stream, StreamExt, TryStreamExt};
 
 use crate::StripeClient;
+use crate::disputes::DisputeDecisions;
 use crate::error::Error;
-use crate::models::{BalanceTransaction, InvoicePaymentStatus, Payout, ReportingCategory};
+use crate::models::{
+    BalanceTransaction, InvoicePaymentStatus, InvoiceStatus, Payout, ReportingCategory,
+};
 use crate::normalize::{
     InvoiceContext, InvoiceLinks, TaxRates, normalize_credit_note, normalize_invoice,
     normalize_payout, settlement_line,
 };
 use crate::resources::TimeRange;
-use provider_http::{LaneItem, Lanes, Listed, Malformed};
+use provider_http::{LaneItem, Lanes, Listed, Malformed, flatten_batches};
 
 /// Payout listings read at the same time. Payouts do not depend on each
 /// other, so their listings (each a chain of cursor pages) run at once and a
 /// month's payouts take the round trips of the longest one, within the
 /// client's rate limit; records still come out in the order of the payouts
 /// list ([`Lanes`]).
-pub(crate) const PAYOUT_LISTS_AT_ONCE: usize = 16;
+const PAYOUT_LISTS_AT_ONCE: usize = 16;
 
 /// Balance transactions that listings which are not first may read ahead of
 /// their turn, in all. Bounds memory however large the payouts: the payout
 /// whose turn it is, plus this many transactions waiting.
-pub(crate) const READ_AHEAD: usize = 5_000;
+const READ_AHEAD: usize = 5_000;
+
+/// What Stripe's source traits list and how they read it: the host's
+/// bookkeeping choices, which a [`StripeSource`] carries beside the client
+/// (the [`StripeClient`] carries transport only).
+///
+/// ```
+/// use bookkeeping_core::LineKind;
+/// use stripe_invoicing::SourceOptions;
+/// use stripe_invoicing::models::InvoiceStatus;
+///
+/// let options = SourceOptions::default()
+///     .with_invoice_statuses(&[InvoiceStatus::Paid])
+///     .with_invoice_line_kind(LineKind::Goods);
+/// assert_eq!(options.invoice_statuses, [InvoiceStatus::Paid]);
+/// assert_eq!(options.invoice_lookback, time::Duration::days(92));
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct SourceOptions {
+    /// Which invoice statuses [`SalesSource::sales`] lists (default `open`,
+    /// `paid`, `void`, `uncollectible`: every issued invoice, so an invoice
+    /// is booked in the month it was issued whether or not it was paid by
+    /// the day the close runs; a close that left out `open` would book an
+    /// invoice paid after the month's end only when run after the payment).
+    pub invoice_statuses: Vec<InvoiceStatus>,
+    /// How long before a period invoices may have been created and still be
+    /// finalized, voided or marked uncollectible in it (default 92 days).
+    /// Stripe filters invoices by creation time only.
+    pub invoice_lookback: time::Duration,
+    /// What invoice lines are (default [`LineKind::Service`]): Stripe invoice
+    /// lines do not say whether they are goods or services, and the VAT
+    /// report puts goods and services to other EU countries in different boxes.
+    pub invoice_line_kind: LineKind,
+    /// The `charge.dispute.closed` events the host stored from its webhooks,
+    /// which date lost disputes once Stripe's Events API no longer lists
+    /// them (30 days; see [`crate::disputes`]). Default none.
+    pub dispute_decisions: Option<Arc<DisputeDecisions>>,
+    /// The time the run takes as now when it decides which days the Events
+    /// API still lists (default `None`: the system clock).
+    pub as_of: Option<time::OffsetDateTime>,
+}
+
+impl Default for SourceOptions {
+    fn default() -> Self {
+        SourceOptions {
+            invoice_statuses: vec![
+                InvoiceStatus::Open,
+                InvoiceStatus::Paid,
+                InvoiceStatus::Void,
+                InvoiceStatus::Uncollectible,
+            ],
+            invoice_lookback: time::Duration::days(92),
+            invoice_line_kind: LineKind::Service,
+            dispute_decisions: None,
+            as_of: None,
+        }
+    }
+}
+
+impl SourceOptions {
+    /// Sets [`invoice_statuses`](Self::invoice_statuses).
+    #[must_use]
+    pub fn with_invoice_statuses(mut self, statuses: &[InvoiceStatus]) -> Self {
+        self.invoice_statuses = statuses.to_vec();
+        self
+    }
+
+    /// Sets [`invoice_lookback`](Self::invoice_lookback).
+    #[must_use]
+    pub fn with_invoice_lookback(mut self, lookback: time::Duration) -> Self {
+        self.invoice_lookback = lookback;
+        self
+    }
+
+    /// Sets [`invoice_line_kind`](Self::invoice_line_kind).
+    #[must_use]
+    pub fn with_invoice_line_kind(mut self, kind: LineKind) -> Self {
+        self.invoice_line_kind = kind;
+        self
+    }
+
+    /// Sets [`dispute_decisions`](Self::dispute_decisions).
+    #[must_use]
+    pub fn with_dispute_decisions(mut self, decisions: DisputeDecisions) -> Self {
+        self.dispute_decisions = Some(Arc::new(decisions));
+        self
+    }
+
+    /// Sets [`as_of`](Self::as_of).
+    #[must_use]
+    pub fn with_as_of(mut self, now: time::OffsetDateTime) -> Self {
+        self.as_of = Some(now);
+        self
+    }
+}
+
+/// Stripe as a source of sales and payouts: a [`StripeClient`] (transport)
+/// with the host's [`SourceOptions`] (bookkeeping). Cheap to clone.
+///
+/// ```
+/// use bookkeeping_core::LineKind;
+/// use stripe_invoicing::{StripeClient, StripeSource};
+///
+/// let client = StripeClient::builder("sk_test_123").build()?;
+/// let stripe = StripeSource::new(client).invoice_line_kind(LineKind::Goods);
+/// assert_eq!(stripe.options().invoice_line_kind, LineKind::Goods);
+/// # Ok::<(), stripe_invoicing::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct StripeSource {
+    client: StripeClient,
+    options: SourceOptions,
+}
+
+impl StripeSource {
+    /// `client` with the default [`SourceOptions`].
+    pub fn new(client: StripeClient) -> Self {
+        Self::with_options(client, SourceOptions::default())
+    }
+
+    /// `client` with `options`.
+    pub fn with_options(client: StripeClient, options: SourceOptions) -> Self {
+        StripeSource { client, options }
+    }
+
+    /// Sets [`SourceOptions::invoice_statuses`].
+    #[must_use]
+    pub fn invoice_statuses(mut self, statuses: &[InvoiceStatus]) -> Self {
+        self.options.invoice_statuses = statuses.to_vec();
+        self
+    }
+
+    /// Sets [`SourceOptions::invoice_lookback`].
+    #[must_use]
+    pub fn invoice_lookback(mut self, lookback: time::Duration) -> Self {
+        self.options.invoice_lookback = lookback;
+        self
+    }
+
+    /// Sets [`SourceOptions::invoice_line_kind`].
+    #[must_use]
+    pub fn invoice_line_kind(mut self, kind: LineKind) -> Self {
+        self.options.invoice_line_kind = kind;
+        self
+    }
+
+    /// Sets [`SourceOptions::dispute_decisions`]: the `charge.dispute.closed`
+    /// events the host stored from its webhooks.
+    #[must_use]
+    pub fn dispute_decisions(mut self, decisions: DisputeDecisions) -> Self {
+        self.options.dispute_decisions = Some(Arc::new(decisions));
+        self
+    }
+
+    /// Sets [`SourceOptions::as_of`]: the time taken as now when deciding
+    /// which days Stripe's Events API still lists (for tests, and to re-run a
+    /// close as it ran on a day).
+    #[must_use]
+    pub fn as_of(mut self, now: time::OffsetDateTime) -> Self {
+        self.options.as_of = Some(now);
+        self
+    }
+
+    /// The client.
+    pub fn client(&self) -> &StripeClient {
+        &self.client
+    }
+
+    /// The options.
+    pub fn options(&self) -> &SourceOptions {
+        &self.options
+    }
+}
+
+impl From<StripeClient> for StripeSource {
+    fn from(client: StripeClient) -> Self {
+        StripeSource::new(client)
+    }
+}
+
+impl StripeClient {
+    /// The client as a source with the options its (deprecated) builder
+    /// setters chose, which are the defaults unless one was called.
+    fn as_source(&self) -> StripeSource {
+        StripeSource::with_options(self.clone(), self.source_options.clone())
+    }
+}
 
 impl Source for StripeClient {
     fn provider(&self) -> Provider {
@@ -38,22 +229,60 @@ impl Source for StripeClient {
     }
 }
 
+impl Source for StripeSource {
+    fn provider(&self) -> Provider {
+        Provider::Stripe
+    }
+}
+
+/// The client's own source traits: [`StripeSource`]'s with the default options.
 impl PayoutSource for StripeClient {
+    fn payouts<'a>(&'a self, period: &'a Period) -> RecordStream<'a, PayoutRecord> {
+        self.as_source().payout_records(*period)
+    }
+}
+
+/// The client's own source traits: [`StripeSource`]'s with the default options.
+impl SalesSource for StripeClient {
+    fn sales<'a>(&'a self, period: &'a Period) -> RecordStream<'a, SalesRecord> {
+        self.as_source().sales_records(*period)
+    }
+}
+
+impl PayoutSource for StripeSource {
     /// Every payout created in `period` or arriving at the bank in it, each
     /// with its balance transactions as lines (one listing per automatic
     /// payout, sources expanded), its charges pointed at the Stripe invoices
     /// they paid; then, as [`PayoutRecord::Line`], every balance transaction
     /// created in the period that none of those payouts contains (not yet
-    /// paid out at the period's end). Manual payouts come with no lines and a
-    /// review item.
+    /// paid out at the period's end); then the disputes lost in the period
+    /// ([`StripeSource::lost_disputes`]). Manual payouts come with no lines
+    /// and a review item.
     fn payouts<'a>(&'a self, period: &'a Period) -> RecordStream<'a, PayoutRecord> {
-        let client = self.clone();
-        let period = *period;
+        self.clone().payout_records(*period)
+    }
+}
+
+impl SalesSource for StripeSource {
+    /// Stripe Invoicing in `period`: invoices of the configured statuses
+    /// (default open, paid, void, uncollectible) finalized, voided or written off
+    /// in the period, as sales with their payments; credit notes as refunds.
+    /// Charges without an invoice are not sales (see [`crate::normalize`]).
+    fn sales<'a>(&'a self, period: &'a Period) -> RecordStream<'a, SalesRecord> {
+        self.clone().sales_records(*period)
+    }
+}
+
+impl StripeSource {
+    fn payout_records(self, period: Period) -> RecordStream<'static, PayoutRecord> {
+        let lost = self.clone().lost_dispute_records(period);
+        let source = self;
         let records = stream::once(async move {
             let range = TimeRange::of_period(&period);
+            let client = &source.client;
             // Independent lists, read at once.
             let (links, created, arriving) = futures::join!(
-                client.invoice_links(&period),
+                client.invoice_links_in(source.lookback_range(&period)),
                 client.list_payouts(range).collect::<Vec<_>>(),
                 client
                     .list_payouts_arriving(range, period.start_utc())
@@ -61,9 +290,9 @@ impl PayoutSource for StripeClient {
             );
             let (links, malformed) = links?;
             let payouts: Vec<_> = created.into_iter().chain(arriving).collect();
-            Ok::<_, Error>((client, links, malformed, payouts, range))
+            Ok::<_, Error>((source, links, malformed, payouts, range))
         })
-        .map_ok(move |(client, links, malformed, payouts, range)| {
+        .map_ok(move |(source, links, malformed, payouts, range)| {
             let head = stream::iter(
                 malformed
                     .into_iter()
@@ -71,6 +300,7 @@ impl PayoutSource for StripeClient {
             );
             // One lane per payout, then the period's transactions, which are
             // handed on only after every payout (so `carried` is complete).
+            let client = source.client;
             let lanes = stream::iter(payouts)
                 .map({
                     let client = client.clone();
@@ -94,7 +324,8 @@ impl PayoutSource for StripeClient {
             head.chain(body)
         })
         .try_flatten();
-        records_stream(records)
+        // After every payout and line: the mapping books the withdrawals first.
+        provider_http::end_after_error(records_stream(records).chain(lost)).boxed()
     }
 }
 
@@ -221,18 +452,13 @@ fn balance_line(
     .collect()
 }
 
-impl SalesSource for StripeClient {
-    /// Stripe Invoicing in `period`: invoices of the configured statuses
-    /// (default paid, void, uncollectible) finalized, voided or written off
-    /// in the period, as sales with their payments; credit notes as refunds.
-    /// Charges without an invoice are not sales (see [`crate::normalize`]).
-    fn sales<'a>(&'a self, period: &'a Period) -> RecordStream<'a, SalesRecord> {
-        let client = self.clone();
-        let period = *period;
+impl StripeSource {
+    fn sales_records(self, period: Period) -> RecordStream<'static, SalesRecord> {
+        let client = self;
         let records = stream::once(async move {
             let mut rates = TaxRates::new();
             let mut malformed = Vec::new();
-            let mut listing = client.list_tax_rates();
+            let mut listing = client.client.list_tax_rates();
             while let Some(item) = listing.next().await {
                 match item?.into_result() {
                     Ok(rate) => rates.insert(rate),
@@ -252,7 +478,7 @@ impl SalesSource for StripeClient {
             let invoices = stream::iter(statuses)
                 .map({
                     let client = client.clone();
-                    move |status| client.list_invoices(&status, created)
+                    move |status| client.client.list_invoices(&status, created)
                 })
                 .flatten()
                 .and_then({
@@ -268,7 +494,7 @@ impl SalesSource for StripeClient {
                         }
                     }
                 });
-            let credit_notes = client.list_credit_notes(created).and_then({
+            let credit_notes = client.client.list_credit_notes(created).and_then({
                 let client = client.clone();
                 move |item| {
                     let client = client.clone();
@@ -287,37 +513,29 @@ impl SalesSource for StripeClient {
     }
 }
 
-/// Flattens batches of records into a record stream that ends after the first error.
+/// The batches' records as the source's stream, ending after the first error.
 fn records_stream<'a, T: Send + 'a>(
     batches: impl Stream<Item = Result<Vec<T>, Error>> + Send + 'a,
 ) -> RecordStream<'a, T> {
-    batches
-        .map_ok(|batch| stream::iter(batch.into_iter().map(Ok::<T, Error>)))
-        .try_flatten()
-        .map_err(SourceError::from)
-        .scan(false, |failed, item| {
-            let out = if *failed {
-                None
-            } else {
-                *failed = item.is_err();
-                Some(item)
-            };
-            futures::future::ready(out)
-        })
-        .boxed()
+    flatten_batches(batches).map_err(SourceError::from).boxed()
+}
+
+impl StripeSource {
+    /// `[period start − invoice lookback, period end)`.
+    fn lookback_range(&self, period: &Period) -> TimeRange {
+        lookback_range(period, self.options.invoice_lookback)
+    }
+}
+
+/// `[period start − lookback, period end)`.
+fn lookback_range(period: &Period, lookback: time::Duration) -> TimeRange {
+    TimeRange::new(period.start_utc() - lookback, period.end_utc())
 }
 
 impl StripeClient {
-    /// `[period start − invoice lookback, period end)`.
-    fn lookback_range(&self, period: &Period) -> TimeRange {
-        TimeRange::new(
-            period.start_utc() - self.options.invoice_lookback,
-            period.end_utc(),
-        )
-    }
-
     /// Which invoice each PaymentIntent paid, from the paid invoice payments
-    /// created from the invoice lookback before `period` to its end.
+    /// created from the invoice lookback before `period` to its end (the
+    /// default 92 days, or what the deprecated builder setter chose).
     ///
     /// # Errors
     /// A [`Error`] when the listing fails; invoice payments that cannot
@@ -326,10 +544,18 @@ impl StripeClient {
         &self,
         period: &Period,
     ) -> Result<(InvoiceLinks, Vec<Malformed>), Error> {
+        self.invoice_links_in(lookback_range(period, self.source_options.invoice_lookback))
+            .await
+    }
+
+    /// [`invoice_links`](Self::invoice_links) of the invoice payments created in `created`.
+    async fn invoice_links_in(
+        &self,
+        created: TimeRange,
+    ) -> Result<(InvoiceLinks, Vec<Malformed>), Error> {
         let mut links = InvoiceLinks::new();
         let mut malformed = Vec::new();
-        let mut listing =
-            self.list_invoice_payments(&InvoicePaymentStatus::Paid, self.lookback_range(period));
+        let mut listing = self.list_invoice_payments(&InvoicePaymentStatus::Paid, created);
         while let Some(item) = listing.next().await {
             match item?.into_result() {
                 Ok(p) => links.add(&p),
@@ -362,39 +588,31 @@ impl StripeClient {
         }
         Ok((transactions, malformed))
     }
+}
 
-    async fn invoice_records(
+impl StripeSource {
+    pub(crate) async fn invoice_records(
         &self,
         item: Result<crate::models::Invoice, Malformed>,
         rates: &TaxRates,
         period: &Period,
     ) -> Result<Vec<SalesRecord>, Error> {
-        let invoice = match item {
-            Ok(invoice) => invoice,
-            Err(m) => return Ok(vec![SalesRecord::Review(m.review())]),
-        };
-        let lines = match self.invoice_lines(&invoice).await {
-            Ok(lines) => lines,
-            Err(Error::Malformed(m)) => return Ok(vec![SalesRecord::Review(m.review())]),
-            Err(e) => return Err(e),
-        };
-        let payments = match self.invoice_payments(&invoice).await {
-            Ok(payments) => payments,
-            Err(Error::Malformed(m)) => return Ok(vec![SalesRecord::Review(m.review())]),
-            Err(e) => return Err(e),
-        };
-        tracing::debug!(
-            invoice = %invoice.id,
-            lines = lines.len(),
-            payments = payments.len(),
-            "stripe invoice listed"
-        );
-        let ctx = InvoiceContext {
-            period,
-            tax_rates: rates,
-            line_kind: self.options.line_kind,
-        };
-        Ok(normalize_invoice(&invoice, &lines, &payments, &ctx))
+        reviewed(
+            async {
+                let invoice = item?;
+                let lines = self.client.invoice_lines(&invoice).await?;
+                let payments = self.client.invoice_payments(&invoice).await?;
+                tracing::debug!(
+                    invoice = %invoice.id,
+                    lines = lines.len(),
+                    payments = payments.len(),
+                    "stripe invoice listed"
+                );
+                let ctx = self.invoice_context(rates, period);
+                Ok(normalize_invoice(&invoice, &lines, &payments, &ctx))
+            }
+            .await,
+        )
     }
 
     async fn credit_note_records(
@@ -403,20 +621,32 @@ impl StripeClient {
         rates: &TaxRates,
         period: &Period,
     ) -> Result<Vec<SalesRecord>, Error> {
-        let credit_note = match item {
-            Ok(cn) => cn,
-            Err(m) => return Ok(vec![SalesRecord::Review(m.review())]),
-        };
-        let lines = match self.credit_note_lines(&credit_note).await {
-            Ok(lines) => lines,
-            Err(Error::Malformed(m)) => return Ok(vec![SalesRecord::Review(m.review())]),
-            Err(e) => return Err(e),
-        };
-        let ctx = InvoiceContext {
+        reviewed(
+            async {
+                let credit_note = item?;
+                let lines = self.client.credit_note_lines(&credit_note).await?;
+                let ctx = self.invoice_context(rates, period);
+                Ok(normalize_credit_note(&credit_note, &lines, &ctx))
+            }
+            .await,
+        )
+    }
+
+    fn invoice_context<'a>(&self, rates: &'a TaxRates, period: &'a Period) -> InvoiceContext<'a> {
+        InvoiceContext {
             period,
             tax_rates: rates,
-            line_kind: self.options.line_kind,
-        };
-        Ok(normalize_credit_note(&credit_note, &lines, &ctx))
+            line_kind: self.options.invoice_line_kind,
+        }
+    }
+}
+
+/// An invoice's or credit note's records, or its review item alone when it,
+/// or one of its own listings (lines, payments), does not decode: the rest of
+/// the period still comes through. Any other error ends the source.
+fn reviewed(records: Result<Vec<SalesRecord>, Error>) -> Result<Vec<SalesRecord>, Error> {
+    match records {
+        Err(Error::Malformed(m)) => Ok(vec![SalesRecord::Review(m.review())]),
+        other => other,
     }
 }

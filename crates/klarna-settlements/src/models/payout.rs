@@ -20,14 +20,12 @@ pub struct Payout {
     /// The settlement currency.
     pub currency_code: Currency,
     /// The currency of the merchant's registration country (newer payouts).
-    #[serde(default)]
     pub currency_code_of_registration_country: Option<Currency>,
     /// Whether amounts are net or gross of fees.
     pub merchant_settlement_type: MerchantSettlementType,
     /// The merchant.
     pub merchant_id: MerchantId,
     /// A link to the payout's transactions.
-    #[serde(default)]
     pub transactions: Option<String>,
 }
 
@@ -47,7 +45,6 @@ pub struct Totals {
     /// Klarna's fees, VAT excluded.
     pub fee_amount: i64,
     /// Corrections of fees, in the merchant's favour.
-    #[serde(default)]
     pub fee_correction_amount: Option<i64>,
     /// Money withheld.
     pub holdback_amount: i64,
@@ -56,37 +53,29 @@ pub struct Totals {
     /// Debt to Klarna repaid from this payout.
     pub repay_amount: i64,
     /// VAT on Klarna's fees.
-    #[serde(default)]
     pub tax_amount: Option<i64>,
     /// Commission paid to the merchant.
     pub commission_amount: i64,
     /// Commission taken back (`total_commission_reversal_amount` in Klarna's
     /// CSV report, subtracted in its settlement formula). Not in the JSON
     /// API's 2020 schema, so `None` when not reported.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub commission_reversal_amount: Option<i64>,
     /// Charges (the detailed type says which).
-    #[serde(default)]
     pub charge_amount: Option<i64>,
     /// Credits (the detailed type says which).
-    #[serde(default)]
     pub credit_amount: Option<i64>,
     /// Fees refunded.
-    #[serde(default)]
     pub fee_refund_amount: Option<i64>,
     /// VAT on fees refunded.
-    #[serde(default)]
     pub tax_refund_amount: Option<i64>,
     /// The money paid out.
     pub settlement_amount: i64,
     /// Increase of the debt to Klarna, when returns, fees and charges exceed sales.
-    #[serde(default)]
     pub deposit_amount: Option<i64>,
     /// The debt to Klarna before this payout.
-    #[serde(default)]
     pub opening_debt_balance_amount: Option<i64>,
     /// The debt to Klarna after this payout.
-    #[serde(default)]
     pub closing_debt_balance_amount: Option<i64>,
 }
 
@@ -168,16 +157,12 @@ pub struct Pagination {
     /// Items on this page.
     pub count: u64,
     /// Items in the whole list, when Klarna says.
-    #[serde(default)]
     pub total: Option<u64>,
     /// The full URL of the next page; absent on the last page.
-    #[serde(default)]
     pub next: Option<String>,
     /// The full URL of the previous page.
-    #[serde(default)]
     pub prev: Option<String>,
     /// The offset of this page.
-    #[serde(default)]
     pub offset: Option<u64>,
 }
 

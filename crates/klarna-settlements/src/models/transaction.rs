@@ -20,7 +20,6 @@ pub struct Transaction {
     #[serde(rename = "type")]
     pub transaction_type: TransactionType,
     /// The purpose within the type (newer transactions).
-    #[serde(default)]
     pub detailed_type: Option<DetailedType>,
     /// The capture, for sales and fees (`""` on returns is read as absent).
     #[serde(default, deserialize_with = "super::empty_as_none::deserialize")]
@@ -65,25 +64,19 @@ pub struct Transaction {
     #[serde(default, deserialize_with = "super::empty_as_none::country")]
     pub shipping_country: Option<CountryCode>,
     /// The VAT rate on Klarna's fee, in hundredths of a percent (`2500` = 25 %).
-    #[serde(default)]
     pub vat_rate: Option<i64>,
     /// The VAT on Klarna's fee, in minor units.
-    #[serde(default)]
     pub vat_amount: Option<i64>,
     /// The fee VAT converted into the currency of the registration country.
-    #[serde(default)]
     pub tax_in_currency_of_registration_country: Option<i64>,
     /// The currency of the registration country.
-    #[serde(default)]
     pub currency_code_of_registration_country: Option<Currency>,
     /// The payment method the customer first chose (`invoice`, `direct_debit`…).
     #[serde(default, deserialize_with = "super::empty_as_none::deserialize")]
     pub initial_payment_method_type: Option<String>,
     /// The number of instalments first chosen.
-    #[serde(default)]
     pub initial_number_of_installments: Option<i64>,
     /// The monthly down payments first chosen.
-    #[serde(default)]
     pub initial_payment_method_monthly_downpayments: Option<i64>,
     /// Klarna's comment (`Loan Amortisation 2022-12-01`).
     #[serde(default, deserialize_with = "super::empty_as_none::deserialize")]
@@ -125,5 +118,69 @@ impl Transaction {
             Some(d) => format!("{}/{}:{}", self.transaction_type, d, object),
             None => format!("{}:{}", self.transaction_type, object),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::{Payout, Totals};
+
+    /// Klarna's older objects leave out the fields added later: an absent
+    /// optional field decodes as `None` (serde's own rule for `Option`), and
+    /// `""` does too where Klarna sends it for "none".
+    #[test]
+    fn absent_optional_fields_decode_as_none() {
+        let txn: Transaction = serde_json::from_value(serde_json::json!({
+            "amount": 12500,
+            "type": "SALE",
+            "sale_date": "2026-03-02T10:00:00Z",
+            "capture_date": "2026-03-02T11:00:00Z",
+            "currency_code": "SEK",
+            "capture_id": "",
+        }))
+        .unwrap();
+        assert_eq!(
+            (txn.detailed_type, txn.capture_id, txn.purchase_country),
+            (None, None, None)
+        );
+        assert_eq!((txn.vat_rate, txn.vat_amount), (None, None));
+        assert_eq!(txn.currency_code_of_registration_country, None);
+        assert_eq!(txn.initial_number_of_installments, None);
+
+        let payout: Payout = serde_json::from_value(serde_json::json!({
+            "totals": {
+                "sale_amount": 100, "return_amount": 0, "reversal_amount": 0,
+                "fee_amount": 3, "holdback_amount": 0, "release_amount": 0,
+                "repay_amount": 0, "commission_amount": 0, "settlement_amount": 97,
+            },
+            "payment_reference": "XISA1234",
+            "payout_date": "2026-03-05T06:00:00Z",
+            "currency_code": "SEK",
+            "merchant_settlement_type": "NET",
+            "merchant_id": "K123456",
+        }))
+        .unwrap();
+        assert_eq!(payout.transactions, None);
+        assert_eq!(payout.currency_code_of_registration_country, None);
+        let Totals {
+            fee_correction_amount,
+            tax_amount,
+            charge_amount,
+            deposit_amount,
+            closing_debt_balance_amount,
+            ..
+        } = payout.totals;
+        assert_eq!(
+            [
+                fee_correction_amount,
+                tax_amount,
+                charge_amount,
+                deposit_amount
+            ],
+            [None; 4]
+        );
+        assert_eq!(closing_debt_balance_amount, None);
+        assert_eq!(payout.totals.expected_settlement(), Some(97));
     }
 }

@@ -15,7 +15,6 @@ pub struct BalancesResponse {
     #[serde(default)]
     pub balances: Vec<BalanceDetail>,
     /// The account.
-    #[serde(default)]
     pub account_id: Option<AccountId>,
     /// The moment the balances are for.
     #[serde(default, deserialize_with = "date::option")]
@@ -39,7 +38,6 @@ pub struct BalanceDetail {
     /// The currency.
     pub currency: Currency,
     /// Whether it is the account's primary currency.
-    #[serde(default)]
     pub primary: Option<bool>,
     /// The total balance: available plus withheld.
     #[serde(deserialize_with = "money::required")]

@@ -58,13 +58,10 @@ pub struct TransactionDetail {
     /// The transaction itself: ids, event code, dates, amounts, balances.
     pub transaction_info: TransactionInfo,
     /// The payer.
-    #[serde(default)]
     pub payer_info: Option<PayerInfo>,
     /// Shipping details.
-    #[serde(default)]
     pub shipping_info: Option<ShippingInfo>,
     /// The cart.
-    #[serde(default)]
     pub cart_info: Option<CartInfo>,
 }
 
@@ -75,13 +72,10 @@ pub struct TransactionInfo {
     /// The transaction id.
     pub transaction_id: TransactionId,
     /// The counterparty's PayPal account.
-    #[serde(default)]
     pub paypal_account_id: Option<AccountId>,
     /// The original transaction of a refund, fee or conversion.
-    #[serde(default)]
     pub paypal_reference_id: Option<TransactionId>,
     /// What `paypal_reference_id` points at.
-    #[serde(default)]
     pub paypal_reference_id_type: Option<ReferenceIdType>,
     /// The event code, in full (`T0006`).
     pub transaction_event_code: EventCode,
@@ -123,25 +117,18 @@ pub struct TransactionInfo {
     #[serde(default, deserialize_with = "money::option")]
     pub tip_amount: Option<Money>,
     /// The status.
-    #[serde(default)]
     pub transaction_status: Option<TransactionStatus>,
     /// The subject the payer saw.
-    #[serde(default)]
     pub transaction_subject: Option<String>,
     /// The payer's note.
-    #[serde(default)]
     pub transaction_note: Option<String>,
     /// The merchant's invoice id (often the shop's order number).
-    #[serde(default)]
     pub invoice_id: Option<String>,
     /// The merchant's custom field.
-    #[serde(default)]
     pub custom_field: Option<String>,
     /// Payment tracking id.
-    #[serde(default)]
     pub payment_tracking_id: Option<String>,
     /// The bank's reference of a withdrawal or deposit.
-    #[serde(default)]
     pub bank_reference_id: Option<String>,
     /// The balance after this transaction, in its currency.
     #[serde(default, deserialize_with = "money::option")]
@@ -150,16 +137,12 @@ pub struct TransactionInfo {
     #[serde(default, deserialize_with = "money::option")]
     pub available_balance: Option<Money>,
     /// Seller protection eligibility (`01`, `02`, `03`).
-    #[serde(default)]
     pub protection_eligibility: Option<String>,
     /// The instrument type.
-    #[serde(default)]
     pub instrument_type: Option<String>,
     /// The instrument subtype.
-    #[serde(default)]
     pub instrument_sub_type: Option<String>,
     /// `PUI`, `installment` or `mEFT`.
-    #[serde(default)]
     pub payment_method_type: Option<String>,
 }
 
@@ -168,25 +151,18 @@ pub struct TransactionInfo {
 #[non_exhaustive]
 pub struct PayerInfo {
     /// The payer's PayPal account id.
-    #[serde(default)]
     pub account_id: Option<AccountId>,
     /// The payer's e-mail.
-    #[serde(default)]
     pub email_address: Option<String>,
     /// The payer's phone.
-    #[serde(default)]
     pub phone_number: Option<Phone>,
     /// `Y` when the address is confirmed.
-    #[serde(default)]
     pub address_status: Option<String>,
     /// `Y` when the payer is verified.
-    #[serde(default)]
     pub payer_status: Option<String>,
     /// The payer's name.
-    #[serde(default)]
     pub payer_name: Option<PayerName>,
     /// ISO 3166-1 alpha-2 country of the payer.
-    #[serde(default)]
     pub country_code: Option<String>,
 }
 
@@ -204,10 +180,8 @@ impl PayerInfo {
 #[non_exhaustive]
 pub struct Phone {
     /// Country calling code.
-    #[serde(default)]
     pub country_code: Option<String>,
     /// The national number.
-    #[serde(default)]
     pub national_number: Option<String>,
 }
 
@@ -216,16 +190,12 @@ pub struct Phone {
 #[non_exhaustive]
 pub struct PayerName {
     /// Given name.
-    #[serde(default)]
     pub given_name: Option<String>,
     /// Surname.
-    #[serde(default)]
     pub surname: Option<String>,
     /// The full name as PayPal composed it.
-    #[serde(default)]
     pub alternate_full_name: Option<String>,
     /// The full name.
-    #[serde(default)]
     pub full_name: Option<String>,
 }
 
@@ -250,10 +220,8 @@ impl PayerName {
 #[non_exhaustive]
 pub struct ShippingInfo {
     /// The recipient's name.
-    #[serde(default)]
     pub name: Option<String>,
     /// The shipping method.
-    #[serde(default)]
     pub method: Option<String>,
 }
 
@@ -265,10 +233,8 @@ pub struct CartInfo {
     #[serde(default)]
     pub item_details: Vec<ItemDetail>,
     /// Whether item prices include tax.
-    #[serde(default)]
     pub tax_inclusive: Option<bool>,
     /// PayPal's invoice id.
-    #[serde(default)]
     pub paypal_invoice_id: Option<String>,
 }
 
@@ -277,16 +243,12 @@ pub struct CartInfo {
 #[non_exhaustive]
 pub struct ItemDetail {
     /// The merchant's item code.
-    #[serde(default)]
     pub item_code: Option<String>,
     /// The item name.
-    #[serde(default)]
     pub item_name: Option<String>,
     /// The description.
-    #[serde(default)]
     pub item_description: Option<String>,
     /// The quantity, a string in PayPal's API.
-    #[serde(default)]
     pub item_quantity: Option<String>,
     /// Unit price.
     #[serde(default, deserialize_with = "money::option")]
@@ -295,7 +257,6 @@ pub struct ItemDetail {
     #[serde(default, deserialize_with = "money::option")]
     pub item_amount: Option<Money>,
     /// Tax percentage, a decimal string (`"25.00"`).
-    #[serde(default)]
     pub tax_percentage: Option<String>,
     /// Taxes on the item.
     #[serde(default)]
@@ -304,7 +265,6 @@ pub struct ItemDetail {
     #[serde(default, deserialize_with = "money::option")]
     pub total_item_amount: Option<Money>,
     /// The invoice number.
-    #[serde(default)]
     pub invoice_number: Option<String>,
 }
 
@@ -315,4 +275,51 @@ pub struct TaxAmount {
     /// The tax.
     #[serde(default, deserialize_with = "money::option")]
     pub tax_amount: Option<Money>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::BalancesResponse;
+
+    /// PayPal leaves out what does not apply: an absent optional field
+    /// decodes as `None` (serde's own rule for `Option`), also where a
+    /// money or date reader is named.
+    #[test]
+    fn absent_optional_fields_decode_as_none() {
+        let detail: TransactionDetail = serde_json::from_value(serde_json::json!({
+            "transaction_info": {
+                "transaction_id": "5TY05013RG002845M",
+                "transaction_event_code": "T0006",
+                "transaction_initiation_date": "2026-03-02T10:00:00+0000",
+                "transaction_amount": { "currency_code": "SEK", "value": "465.00" },
+            },
+            "payer_info": {},
+        }))
+        .unwrap();
+        let info = &detail.transaction_info;
+        assert_eq!(
+            (&info.paypal_account_id, &info.transaction_status),
+            (&None, &None)
+        );
+        assert_eq!(
+            (&info.fee_amount, &info.transaction_updated_date),
+            (&None, &None)
+        );
+        assert_eq!((&info.invoice_id, &info.bank_reference_id), (&None, &None));
+        let payer = detail.payer_info.as_ref().unwrap();
+        assert_eq!((&payer.account_id, &payer.payer_name), (&None, &None));
+        assert_eq!((&detail.shipping_info, &detail.cart_info), (&None, &None));
+
+        let balances: BalancesResponse = serde_json::from_value(serde_json::json!({
+            "balances": [{
+                "currency": "SEK",
+                "total_balance": { "currency_code": "SEK", "value": "100.00" },
+            }],
+        }))
+        .unwrap();
+        assert_eq!((&balances.account_id, &balances.as_of_time), (&None, &None));
+        assert_eq!(balances.balances[0].primary, None);
+        assert_eq!(balances.balances[0].available_balance, None);
+    }
 }

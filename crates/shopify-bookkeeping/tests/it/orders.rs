@@ -8,8 +8,9 @@ use bookkeeping_core::{
 };
 use futures::{StreamExt, TryStreamExt};
 use serde_json::Value;
+use shopify_bookkeeping::normalize::{EuConsumerVat, NormalizeOptions};
 use shopify_bookkeeping::report::{outside_payments, outside_refund_payments, totals_by_gateway};
-use shopify_bookkeeping::{Listed, OrderQuery};
+use shopify_bookkeeping::{Listed, OrderQuery, ShopifySource};
 use wiremock::MockServer;
 
 use crate::support::*;
@@ -201,6 +202,51 @@ async fn a_month_of_orders_normalizes_to_shopifys_totals() {
     assert_eq!(totals[2].net, sek("450.00"));
 
     insta::assert_yaml_snapshot!("march_sales_records", records);
+}
+
+/// The VAT scheme is the host's bookkeeping choice and goes on a
+/// `ShopifySource`, not on the client: a shop below the EU threshold (not
+/// under OSS) that charged a German consumer German VAT cannot be booked
+/// as either scheme, so that line is undetermined; the other orders are
+/// the same sales as with the default options.
+#[tokio::test]
+async fn a_shopify_source_normalizes_with_the_hosts_vat_scheme() {
+    let mut servers = Vec::new();
+    for _ in 0..2 {
+        let server = MockServer::start().await;
+        mount_march(&server).await;
+        catch_all(&server).await;
+        servers.push(server);
+    }
+    let defaults: Vec<SalesRecord> = client(&servers[0])
+        .sales(&march())
+        .try_collect()
+        .await
+        .unwrap();
+    let shopify = ShopifySource::new(client(&servers[1])).normalize_options(NormalizeOptions {
+        eu_consumer_vat: EuConsumerVat::SwedishVat,
+        ..NormalizeOptions::default()
+    });
+    let chosen: Vec<SalesRecord> = shopify.sales(&march()).try_collect().await.unwrap();
+
+    let sale = |records: &[SalesRecord], name: &str| {
+        records
+            .iter()
+            .find_map(|r| match r {
+                SalesRecord::Sale(s) if s.document_number == name => Some(s.clone()),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("no sale {name}"))
+    };
+    let german = sale(&chosen, "#1004");
+    assert!(
+        matches!(&german.lines[0].treatment, TaxTreatment::Undetermined { reason } if reason.contains("not under OSS")),
+        "{:?}",
+        german.lines[0].treatment
+    );
+    for name in ["#1001", "#1002", "#1003", "#1005", "#1006", "#1007"] {
+        assert_eq!(sale(&chosen, name), sale(&defaults, name), "{name}");
+    }
 }
 
 #[tokio::test]

@@ -3,6 +3,7 @@
 
 mod client;
 mod decode;
+mod disputes;
 mod month;
 mod pagination;
 mod payouts;

@@ -4,19 +4,21 @@
 //! notes as refunds, and the links between them.
 
 use bookkeeping_core::{
-    Currency, FeeKind, Money, PaymentChannel, PayoutRecord, PayoutSource, Period, ReviewReason,
-    SalesRecord, SalesSource, SettlementKind, TaxTreatment, VatRate,
+    Currency, FeeKind, LineKind, Money, PaymentChannel, PayoutRecord, PayoutSource, Period,
+    ReviewReason, SalesRecord, SalesSource, SettlementKind, TaxTreatment, VatRate,
 };
 use futures::TryStreamExt;
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 use stripe_invoicing::amount::money;
-use stripe_invoicing::models::{BalanceTransaction, List, Payout};
+use stripe_invoicing::models::{BalanceTransaction, InvoiceStatus, List, Payout};
 use time::Month;
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer};
 
-use crate::support::{StripeList, client, fixture, items, mount_catch_all};
+use crate::support::{
+    StripeList, client, fixture, items, mount_catch_all, mount_no_closed_disputes, source,
+};
 
 const DIR: &str = "month_2026_03";
 const PAYOUTS: [&str; 3] = [
@@ -133,6 +135,7 @@ async fn month_server(sales: u64, payouts: u64) -> MockServer {
             .mount(&server)
             .await;
     }
+    mount_no_closed_disputes(&server).await;
     mount_catch_all(&server).await;
     server
 }
@@ -145,7 +148,7 @@ fn sek(text: &str) -> Money {
 async fn payouts_reconcile_to_the_ore() {
     let server = month_server(0, 1).await;
     let period = march();
-    let records: Vec<PayoutRecord> = client(&server)
+    let records: Vec<PayoutRecord> = source(&server)
         .payouts(&period)
         .try_collect()
         .await
@@ -328,10 +331,83 @@ async fn sales_carry_vat_per_line_and_treatment() {
     insta::assert_yaml_snapshot!("march_sales", records);
 }
 
+/// The host's bookkeeping choices go on a `StripeSource`, not on the client's
+/// builder: here invoice lines booked as goods, and `open` invoices not
+/// listed at all (the server fails the test if they are).
+#[tokio::test]
+async fn a_stripe_source_lists_the_chosen_statuses_and_books_the_chosen_line_kind() {
+    let period = march();
+    let defaults_server = month_server(1, 0).await;
+    let defaults: Vec<SalesRecord> = client(&defaults_server)
+        .sales(&period)
+        .try_collect()
+        .await
+        .unwrap();
+
+    // Every listing of `month_server` expected never; the ones the source
+    // must send are mounted again before them, once each, without `open`.
+    let server = month_server(0, 0).await;
+    let expected = [
+        ("/v1/tax_rates", None, "tax_rates.json"),
+        ("/v1/invoices", Some("paid"), "invoices_paid.json"),
+        ("/v1/invoices", Some("void"), "invoices_void.json"),
+        (
+            "/v1/invoices",
+            Some("uncollectible"),
+            "invoices_uncollectible.json",
+        ),
+        ("/v1/credit_notes", None, "credit_notes.json"),
+    ];
+    for (endpoint, status, file) in expected {
+        let mock = Mock::given(method("GET")).and(path(endpoint));
+        let mock = match status {
+            Some(status) => mock.and(query_param("status", status)),
+            None => mock,
+        };
+        mock.respond_with(list(file))
+            .with_priority(1)
+            .expect(1)
+            .mount(&server)
+            .await;
+    }
+    let stripe = stripe_invoicing::StripeSource::new(client(&server))
+        .invoice_statuses(&[
+            InvoiceStatus::Paid,
+            InvoiceStatus::Void,
+            InvoiceStatus::Uncollectible,
+        ])
+        .invoice_line_kind(LineKind::Goods);
+    let chosen: Vec<SalesRecord> = stripe.sales(&period).try_collect().await.unwrap();
+
+    let as_goods = |record: &SalesRecord| {
+        let mut record = record.clone();
+        let lines = match &mut record {
+            SalesRecord::Sale(sale) => &mut sale.lines,
+            SalesRecord::Refund(refund) => &mut refund.lines,
+            _ => return record,
+        };
+        for line in lines.iter_mut().filter(|l| l.kind == LineKind::Service) {
+            line.kind = LineKind::Goods;
+        }
+        record
+    };
+    let services = defaults
+        .iter()
+        .filter_map(|r| match r {
+            SalesRecord::Sale(sale) => Some(&sale.lines),
+            _ => None,
+        })
+        .flatten()
+        .filter(|l| l.kind == LineKind::Service)
+        .count();
+    assert!(services > 0, "the month has service lines to rebook");
+    assert_eq!(chosen, defaults.iter().map(as_goods).collect::<Vec<_>>());
+}
+
 #[tokio::test]
 async fn every_stripe_payment_of_a_sale_is_settled_by_a_linked_charge_line() {
     let server = month_server(1, 1).await;
-    let client = client(&server);
+    let client = source(&server);
     let period = march();
     let sales: Vec<SalesRecord> = client.sales(&period).try_collect().await.unwrap();
     let payouts: Vec<PayoutRecord> = client.payouts(&period).try_collect().await.unwrap();

@@ -12,7 +12,7 @@ use time::Month;
 use wiremock::matchers::{method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer};
 
-use crate::support::{StripeList, client, fixture, mount_catch_all};
+use crate::support::{StripeList, fixture, mount_catch_all, mount_no_closed_disputes, source};
 
 fn sek(text: &str) -> Money {
     Money::parse(text, Currency::SEK).unwrap()
@@ -74,9 +74,10 @@ async fn a_manual_payout_is_returned_without_lines_and_marked_for_review() {
         .respond_with(StripeList::new("/v1/balance_transactions", vec![]))
         .mount(&server)
         .await;
+    mount_no_closed_disputes(&server).await;
     mount_catch_all(&server).await;
     let period = Period::month(2026, Month::March).unwrap();
-    let records: Vec<PayoutRecord> = client(&server)
+    let records: Vec<PayoutRecord> = source(&server)
         .payouts(&period)
         .try_collect()
         .await

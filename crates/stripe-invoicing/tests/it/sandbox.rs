@@ -20,7 +20,7 @@ fn march() -> Period {
     Period::month(2026, Month::March).unwrap()
 }
 
-fn client(sandbox: &StripeSandbox, key: &str) -> StripeClient {
+pub(crate) fn client(sandbox: &StripeSandbox, key: &str) -> StripeClient {
     StripeClient::builder(key.to_owned())
         .base_url(sandbox.uri())
         .rate_limit(RateLimit::per_second(1000))
@@ -37,7 +37,8 @@ async fn month(faults: Faults) -> (Scenario, Vec<PayoutRecord>, Vec<SalesRecord>
     let period = march();
     let scenario = Scenario::generate(&ScenarioConfig::small(period));
     let sandbox = StripeSandbox::start(&scenario, faults).await;
-    let client = client(&sandbox, sandbox.secret_key());
+    let client = stripe_invoicing::StripeSource::new(client(&sandbox, sandbox.secret_key()))
+        .dispute_decisions(crate::disputes::stored(&sandbox));
     let payouts: Vec<PayoutRecord> = client.payouts(&period).try_collect().await.unwrap();
     let sales: Vec<SalesRecord> = client.sales(&period).try_collect().await.unwrap();
     let counter = sandbox.counter();

@@ -42,6 +42,30 @@ pub(crate) fn client(server: &MockServer) -> StripeClient {
         .unwrap()
 }
 
+/// Serves `GET /v1/events?type=charge.dispute.closed` with no event (no
+/// dispute closed in the period), as a payouts listing asks for it last.
+pub(crate) async fn mount_no_closed_disputes(server: &MockServer) {
+    Mock::given(wiremock::matchers::method("GET"))
+        .and(wiremock::matchers::path("/v1/events"))
+        .and(wiremock::matchers::query_param(
+            "type",
+            "charge.dispute.closed",
+        ))
+        .respond_with(StripeList::new("/v1/events", vec![]))
+        .mount(server)
+        .await;
+}
+
+/// `client(server)` as the source a host builds when it stores Stripe's
+/// webhook events (since 2026, none of them a closed dispute): a close of
+/// 2026 is complete whatever day it runs, with no review item for the
+/// Events API's 30 days.
+pub(crate) fn source(server: &MockServer) -> stripe_invoicing::StripeSource {
+    stripe_invoicing::StripeSource::new(client(server)).dispute_decisions(
+        stripe_invoicing::DisputeDecisions::new(time::macros::datetime!(2026-01-01 00:00 UTC)),
+    )
+}
+
 /// Mounts the catch-all last: any request no other mock expected fails the
 /// test loudly with a 418 naming the request.
 pub(crate) async fn mount_catch_all(server: &MockServer) {
