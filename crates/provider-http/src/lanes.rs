@@ -1,16 +1,4 @@
-//! Several lists read at once, handed on one after the other.
-//!
-//! A provider's month is often "a list, then one list per item of it" (the
-//! payouts, then each payout's transactions). Those per-item lists do not
-//! depend on each other, so reading them one after the other makes a chain
-//! of round trips as long as all their pages together; reading all of them
-//! at once holds every list in memory. [`Lanes`] reads up to `open` lists at
-//! once and yields their items in list order: the first list's items as they
-//! arrive, the others' queued until their turn, and a list that is not first
-//! stops reading once `budget` items in all wait in queues (the first list
-//! never stops, so the stream always moves). Memory is then bounded by the
-//! budget (plus a page per open list in flight) however large the lists;
-//! latency is that of the longest list when they fit in the budget.
+//! [`Lanes`]: several lists read at once, handed on one after the other.
 
 use std::collections::VecDeque;
 use std::pin::Pin;
@@ -34,8 +22,21 @@ struct Lane<'a, T> {
     done: bool,
 }
 
-/// Lists (`lists`, a stream of item streams) read concurrently and yielded
-/// in order; see the [module](self) documentation.
+/// Several lists read at once, handed on one after the other.
+///
+/// A provider's month is often "a list, then one list per item of it" (the
+/// payouts, then each payout's transactions). Those per-item lists do not
+/// depend on each other, so reading them one after the other makes a chain
+/// of round trips as long as all their pages together; reading all of them
+/// at once holds every list in memory. [`Lanes`] reads up to `open` lists at
+/// once and yields their items in list order: the first list's items as they
+/// arrive, the others' queued until their turn, and a list that is not first
+/// stops reading once `budget` items in all wait in queues (the first list
+/// never stops, so the stream always moves). Memory is then bounded by the
+/// budget (plus a page per open list in flight) however large the lists;
+/// latency is that of the longest list when they fit in the budget.
+///
+/// `lists` is a stream of item streams.
 ///
 /// ```
 /// use futures::executor::block_on;

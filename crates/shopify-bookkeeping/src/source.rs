@@ -254,8 +254,8 @@ fn payouts<'a>(
 
 /// A piece of a lane of [`ShopifyClient`]'s payouts.
 enum Part {
-    /// A payout; its balance transactions follow.
-    Payout(Payout),
+    /// A payout; its balance transactions follow (boxed: a payout is large).
+    Payout(Box<Payout>),
     /// A balance transaction of the payout before it.
     Transaction(Listed<BalanceTransaction>),
     /// The refunds that the payout's refund lines settle (by transaction id),
@@ -306,7 +306,7 @@ fn payout_lane(
             Err(e) => Part::Failed(e),
         }
     });
-    stream::once(async move { Part::Payout(payout) })
+    stream::once(async move { Part::Payout(Box::new(payout)) })
         .chain(transactions)
         .chain(refunds)
         .boxed()
@@ -358,7 +358,7 @@ impl Assembler {
     async fn take(&mut self, item: LaneItem<Part>) -> Result<Vec<PayoutRecord>, SourceError> {
         match item {
             LaneItem::Item(Part::Payout(p)) => {
-                self.payout = Some(p);
+                self.payout = Some(*p);
                 Ok(Vec::new())
             }
             LaneItem::Item(Part::Transaction(Listed::Item(t))) => {
