@@ -303,8 +303,10 @@ pub struct BalanceLine {
 /// it opened is lost. Providers report this as a dispute's status, not as a
 /// settlement line; a client yields it as [`crate::PayoutRecord::DisputeLost`]
 /// (Shopify Payments disputes with status `LOST`, dated `finalizedOn`; Stripe
-/// disputes with status `lost`), or the host passes it in when it learns of
-/// it.
+/// disputes closed `lost`, dated by their `charge.dispute.closed` event;
+/// Klarna `REVERSAL` settlement transactions that Klarna's merchant
+/// protection does not credit back), or the host passes it in when it
+/// learns of it.
 ///
 /// ```
 /// use bookkeeping_core::*;
@@ -317,6 +319,7 @@ pub struct BalanceLine {
 ///     decided_at: datetime!(2026-04-08 09:30 UTC),
 ///     amount: Money::parse("447.00", Currency::SEK).unwrap(),
 ///     earlier_sale: None,
+///     reference: None,
 /// };
 /// assert_eq!(PayoutRecord::DisputeLost(lost).provider(), Provider::Stripe);
 /// ```
@@ -342,4 +345,10 @@ pub struct DisputeLost {
     /// not be fetched.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub earlier_sale: Option<Box<crate::Sale>>,
+    /// The order or invoice number people see, when the provider names the
+    /// sale by it rather than by an object of the sales source (Klarna's
+    /// merchant reference of an order the shop sold through Shopify): the
+    /// mapping finds the sale by it when `sale` is not one it knows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
 }

@@ -62,6 +62,7 @@
 #![deny(missing_docs)]
 
 mod client;
+pub mod disputes;
 mod error;
 pub mod ids;
 mod listed;

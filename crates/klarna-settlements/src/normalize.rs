@@ -6,7 +6,7 @@
 //! |---|---|---|
 //! | `SALE` | `Charge` | + |
 //! | `RETURN` | `Refund` | − |
-//! | `REVERSAL` | `Dispute` | − |
+//! | `REVERSAL` | `Dispute` (withheld on the disputed receivable; [`crate::disputes`] makes it a lost dispute) | − |
 //! | `REVERSAL_MERCHANT_PROTECTION` | `Dispute` (Klarna's merchant protection credits it back) | + |
 //! | `FEE` | `Fee` (gross 0, one [`Fee`] with its VAT) | − |
 //! | `FEE_REFUND` | `Fee` (a negative fee) | + |
@@ -238,6 +238,20 @@ impl Builder<'_> {
         *self.sums.entry(total).or_insert(0) += minor;
     }
 
+    /// A movement that is one settlement line of `gross`, without fees,
+    /// counted as its magnitude toward the payout's `total`.
+    fn movement(
+        &mut self,
+        t: &Transaction,
+        total: &'static str,
+        kind: SettlementKind,
+        gross: i64,
+        description: String,
+    ) {
+        self.count(total, gross.abs());
+        self.push(t, kind, gross, None, description);
+    }
+
     fn unique_id(&mut self, key: String) -> String {
         let n = self.keys.entry(key.clone()).or_insert(0);
         *n += 1;
@@ -462,17 +476,12 @@ pub fn normalize_payout(payout: &Payout, transactions: &[Listed<Transaction>]) -
         let vat_abs = vat.map(i64::abs);
         let description = describe(t);
         match &t.transaction_type {
-            TransactionType::Sale => {
-                b.count(SALE, m);
-                b.push(t, SettlementKind::Charge, m, None, description);
-            }
+            TransactionType::Sale => b.movement(t, SALE, SettlementKind::Charge, m, description),
             TransactionType::Return => {
-                b.count(RETURN, m);
-                b.push(t, SettlementKind::Refund, -m, None, description);
+                b.movement(t, RETURN, SettlementKind::Refund, -m, description)
             }
             TransactionType::Reversal => {
-                b.count(REVERSAL, m);
-                b.push(t, SettlementKind::Dispute, -m, None, description);
+                b.movement(t, REVERSAL, SettlementKind::Dispute, -m, description)
             }
             TransactionType::ReversalMerchantProtection => {
                 // A credit to the merchant that reduces total_reversal_amount.
@@ -519,29 +528,27 @@ pub fn normalize_payout(payout: &Payout, transactions: &[Listed<Transaction>]) -
                 b.count("correction", s);
                 b.push(t, SettlementKind::Adjustment, s, None, description);
             }
-            TransactionType::Commission if is_commission_reversal(t) => {
-                b.count(COMMISSION_REVERSAL, m);
-                b.push(t, SettlementKind::Adjustment, -m, None, description);
-            }
+            TransactionType::Commission if is_commission_reversal(t) => b.movement(
+                t,
+                COMMISSION_REVERSAL,
+                SettlementKind::Adjustment,
+                -m,
+                description,
+            ),
             TransactionType::Commission => {
-                b.count(COMMISSION, m);
-                b.push(t, SettlementKind::Adjustment, m, None, description);
+                b.movement(t, COMMISSION, SettlementKind::Adjustment, m, description)
             }
             TransactionType::Credit => {
-                b.count(CREDIT, m);
-                b.push(t, SettlementKind::Adjustment, m, None, description);
+                b.movement(t, CREDIT, SettlementKind::Adjustment, m, description)
             }
             TransactionType::Charge => {
-                b.count(CHARGE, m);
-                b.push(t, SettlementKind::Adjustment, -m, None, description);
+                b.movement(t, CHARGE, SettlementKind::Adjustment, -m, description)
             }
             TransactionType::Holdback => {
-                b.count(HOLDBACK, m);
-                b.push(t, SettlementKind::ReserveHeld, -m, None, description);
+                b.movement(t, HOLDBACK, SettlementKind::ReserveHeld, -m, description)
             }
             TransactionType::Release => {
-                b.count(RELEASE, m);
-                b.push(t, SettlementKind::ReserveReleased, m, None, description);
+                b.movement(t, RELEASE, SettlementKind::ReserveReleased, m, description)
             }
             TransactionType::Unknown(other) => {
                 b.count("unknown", s);

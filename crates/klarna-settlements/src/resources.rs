@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::client::{SETTLEMENTS, api_version};
+use crate::disputes::lost_disputes;
 use crate::listed::decode_item;
 use crate::models::{OrderId, Pagination, PaymentReference, Payout, PayoutSummary, Transaction};
 use crate::normalize::normalize_payout;
@@ -270,8 +271,9 @@ impl KlarnaClient {
     }
 
     /// The payouts of a period, each fetched with its transactions and
-    /// normalized ([`normalize_payout`]), as source records. Ends after the
-    /// first error.
+    /// normalized ([`normalize_payout`]), followed by the disputes its
+    /// settlement lost ([`lost_disputes`]), as source records. Ends after
+    /// the first error.
     pub fn normalized_payouts(
         &self,
         query: &PayoutQuery,
@@ -310,7 +312,9 @@ impl KlarnaClient {
                     LaneItem::End => {
                         let listed = std::mem::take(&mut transactions);
                         if let Some(p) = payout.take() {
-                            return Ok(normalize_payout(&p, &listed).into_records());
+                            let mut records = normalize_payout(&p, &listed).into_records();
+                            records.extend(lost_disputes(&p, &listed));
+                            return Ok(records);
                         }
                     }
                 }

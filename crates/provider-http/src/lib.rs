@@ -182,6 +182,7 @@ mod builder;
 mod client;
 mod decode;
 mod error;
+pub mod fields;
 mod lanes;
 mod listed;
 mod macros;

@@ -81,13 +81,10 @@ pub struct GraphQlResponse {
 #[serde(rename_all = "camelCase")]
 pub struct QueryCost {
     /// The cost Shopify reserved before running the query.
-    #[serde(default)]
     pub requested_query_cost: Option<serde_json::Number>,
     /// What the query really cost.
-    #[serde(default)]
     pub actual_query_cost: Option<serde_json::Number>,
     /// The bucket.
-    #[serde(default)]
     pub throttle_status: Option<ThrottleStatus>,
 }
 
@@ -459,6 +456,28 @@ mod tests {
         ] {
             assert!(validate_shop(bad).is_err(), "{bad}");
         }
+    }
+
+    /// Shopify leaves out what it has not got (no cost on some answers, no
+    /// URL before a bulk operation completes): an absent optional field
+    /// decodes as `None`, serde's own rule for `Option`.
+    #[test]
+    fn absent_optional_fields_decode_as_none() {
+        let cost: QueryCost = serde_json::from_value(json!({})).unwrap();
+        assert_eq!(
+            cost,
+            QueryCost {
+                requested_query_cost: None,
+                actual_query_cost: None,
+                throttle_status: None,
+            }
+        );
+        let running: crate::bulk::BulkOperation = serde_json::from_value(
+            json!({ "id": "gid://shopify/BulkOperation/1", "status": "RUNNING" }),
+        )
+        .unwrap();
+        assert_eq!((running.error_code, running.object_count), (None, None));
+        assert_eq!((running.url, running.partial_data_url), (None, None));
     }
 
     /// The deprecated builder setter keeps working: it sets the options the

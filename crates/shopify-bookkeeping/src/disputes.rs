@@ -49,6 +49,7 @@ pub fn normalize_dispute(
         decided_at: stockholm_midnight(decided),
         amount: dispute.amount.to_money()?,
         earlier_sale: None,
+        reference: None,
     }))
 }
 

@@ -415,6 +415,7 @@ impl StripeSource {
                 decided_at: event.created,
                 amount,
                 earlier_sale: earlier_sale.map(Box::new),
+                reference: None,
             })),
         );
         out

@@ -810,8 +810,9 @@ impl<R: ExchangeRates> Mapper<R> {
     /// refund (sales and VAT reversed pro rata) or as a bad debt (6351), per
     /// the policy. A refund needs the disputed sale: one of the period, one
     /// added with [`Mapper::add_earlier_sale`], or the one the dispute
-    /// carries ([`DisputeLost::earlier_sale`]); without it the amount goes to
-    /// suspense with a review item.
+    /// carries ([`DisputeLost::earlier_sale`]), found by
+    /// [`DisputeLost::sale`] or else by [`DisputeLost::reference`]; without
+    /// it the amount goes to suspense with a review item.
     pub fn add_dispute_lost(&mut self, lost: &DisputeLost) {
         let provider = lost.provider;
         let date = stockholm_date(lost.decided_at);
@@ -833,11 +834,20 @@ impl<R: ExchangeRates> Mapper<R> {
         let debits = match self.policy.disputes.lost {
             LostDispute::Refund => {
                 self.register_disputed_sale(lost);
-                let entry = lost
+                // The sale it names, else the one its reference names (a
+                // Klarna reversal of an order sold through Shopify), as a
+                // settlement line finds its sale.
+                let key = lost
                     .sale
                     .as_ref()
-                    .and_then(|s| self.entries.get(&source_key(s)))
-                    .cloned();
+                    .map(source_key)
+                    .filter(|k| self.entries.contains_key(k))
+                    .or_else(|| {
+                        lost.reference
+                            .as_deref()
+                            .and_then(|r| self.sale_by_doc.get(&doc_key(r)).copied())
+                    });
+                let entry = key.and_then(|k| self.entries.get(&k)).cloned();
                 self.pro_rata(
                     entry.as_deref(),
                     amount,

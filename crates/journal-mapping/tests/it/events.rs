@@ -411,6 +411,7 @@ fn row10_dispute_opened_won_and_lost() {
         decided_at: datetime!(2026-03-25 10:00 UTC),
         amount: sek("125.00"),
         earlier_sale: None,
+        reference: None,
     };
     let mut mp = mapper(doc());
     mp.add_sale(&s);
@@ -469,6 +470,7 @@ fn shopify_dispute_lost(
         decided_at: bookkeeping_core::stockholm_midnight(decided),
         amount: sek("125.00"),
         earlier_sale,
+        reference: None,
     }
 }
 
@@ -570,6 +572,7 @@ fn row10_a_stripe_dispute_lost_on_an_invoice_of_an_earlier_month() {
         decided_at: datetime!(2026-04-08 13:45 UTC),
         amount: sek("1250.00"),
         earlier_sale,
+        reference: None,
     };
     let invoice_lost = lost(inv.source.clone(), Some(Box::new(inv.clone())));
 
@@ -611,6 +614,77 @@ fn row10_a_stripe_dispute_lost_on_an_invoice_of_an_earlier_month() {
         "{:?}",
         j.review
     );
+}
+
+/// A Klarna `REVERSAL` is a dispute decided for the customer ("refund
+/// transactions, registered by Klarna in disputed orders in favour of the
+/// customer", Klarna's settlement-files documentation): the settlement
+/// withholds it (the payout books it on 1589) and klarna-settlements yields a
+/// `DisputeLost` for it on the payout's date, naming Klarna's order and the
+/// shop's order number (`merchant_reference1`), by which the mapping finds
+/// the Shopify order it reverses. `Refund`: D 3001 100 · D 2611 25 · C 1589
+/// 125 beside the payout's D 1589 125 · C 1930 125; `BadDebt`: D 6351 125 ·
+/// C 1589 125 and a review item.
+#[test]
+fn row10_a_klarna_reversal_is_a_lost_dispute_of_the_order_it_names() {
+    let s = shop_sale("1234", vec![domestic(25, "100.00", "25.00")]);
+    let order = SourceRef::new(
+        Provider::Klarna,
+        "order",
+        "f3b1c1e2-5a7d-4a8e-9d61-0c6a8f1e2b3c",
+    );
+    let krn = "krn:klarna:eu1:dispute:goods_not_received:263099944398666";
+    let mut reversal = sline(
+        Provider::Klarna,
+        "REVERSAL/REVERSAL:f3b1c1e2",
+        SettlementKind::Dispute,
+        sek("-125.00"),
+        vec![],
+        Some(order.clone()),
+    );
+    reversal.reference = Some("#1234".into());
+    let settlement = payout(Provider::Klarna, "XISA3100501", vec![reversal]);
+    let lost = DisputeLost {
+        source: SourceRef::new(Provider::Klarna, "dispute", krn),
+        provider: Provider::Klarna,
+        sale: Some(order),
+        decided_at: bookkeeping_core::stockholm_midnight(settlement.arrival_date),
+        amount: sek("125.00"),
+        earlier_sale: None,
+        reference: Some("#1234".into()),
+    };
+    for (policy, want) in [
+        (
+            LostDispute::Refund,
+            expect(&[("3001", "100"), ("2611", "25"), ("1589", "-125")]),
+        ),
+        (
+            LostDispute::BadDebt,
+            expect(&[("6351", "125"), ("1589", "-125")]),
+        ),
+    ] {
+        let mut p = doc();
+        p.disputes.lost = policy;
+        let mut mp = mapper(p);
+        mp.add_sale(&s);
+        mp.add_payout_record(&PayoutRecord::Payout(settlement.clone()));
+        mp.add_payout_record(&PayoutRecord::DisputeLost(lost.clone()));
+        let j = balanced(mp.finish());
+        let v = kind(&j, VoucherKind::DisputeLost);
+        assert_eq!(v.date, settlement.arrival_date);
+        assert_eq!(rows(v), want, "{policy:?}");
+        assert_eq!(
+            rows(kind(&j, VoucherKind::Payout)),
+            expect(&[("1589", "125"), ("1930", "-125")])
+        );
+        assert_eq!(j.balance("1589"), d("0"));
+        assert_eq!(
+            j.review.iter().any(|r| r.reason == ReviewReason::Policy),
+            policy == LostDispute::BadDebt,
+            "{:?}",
+            j.review
+        );
+    }
 }
 
 fn charge_payout(provider: Provider, s: &Sale, gross: &str, fees: Vec<Fee>) -> Payout {

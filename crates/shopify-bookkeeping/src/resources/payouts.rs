@@ -28,11 +28,7 @@ impl ShopifyClient {
         &self,
         period: &Period,
     ) -> BoxStream<'static, Result<Listed<Payout>, Error>> {
-        let search = format!(
-            "issued_at:>='{}' issued_at:<'{}'",
-            rfc3339(period.start_utc()),
-            rfc3339(period.end_utc())
-        );
+        let search = within("issued_at", period);
         self.list(queries::PAYOUTS, PAYOUTS, "payout", search, Some("/net"))
     }
 
@@ -47,11 +43,7 @@ impl ShopifyClient {
         &self,
         period: &Period,
     ) -> BoxStream<'static, Result<Listed<BalanceTransaction>, Error>> {
-        let search = format!(
-            "processed_at:>='{}' processed_at:<'{}'",
-            rfc3339(period.start_utc()),
-            rfc3339(period.end_utc())
-        );
+        let search = within("processed_at", period);
         self.list(
             queries::BALANCE_TRANSACTIONS,
             BALANCE,
@@ -220,6 +212,16 @@ impl ShopifyClient {
         })
         .boxed()
     }
+}
+
+/// Shopify's search for `field` in `period`: `field:>='…' field:<'…'`, the
+/// period's Europe/Stockholm days written in UTC.
+fn within(field: &str, period: &Period) -> String {
+    format!(
+        "{field}:>='{}' {field}:<'{}'",
+        rfc3339(period.start_utc()),
+        rfc3339(period.end_utc())
+    )
 }
 
 fn rfc3339(t: time::OffsetDateTime) -> String {

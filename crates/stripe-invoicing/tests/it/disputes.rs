@@ -84,6 +84,7 @@ fn expected(scenario: &Scenario) -> DisputeLost {
         decided_at: decided(scenario),
         amount: money(invoice.total(), invoice.currency).unwrap(),
         earlier_sale: None,
+        reference: None,
     }
 }
 
