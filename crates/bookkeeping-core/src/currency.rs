@@ -131,8 +131,21 @@ impl Currency {
     /// The number of decimals of the minor unit (SEK 2, JPY 0, KWD 3), or `None`
     /// when the code is not an ISO 4217 currency with a minor unit.
     pub fn exponent(&self) -> Option<u32> {
-        // Called for every amount converted: the codes are compared as
-        // packed integers, not as strings.
+        // Called for every amount converted: the currencies a Swedish shop
+        // settles in are answered at once, the rest by packed integers.
+        if matches!(
+            *self,
+            Currency::SEK
+                | Currency::EUR
+                | Currency::USD
+                | Currency::GBP
+                | Currency::NOK
+                | Currency::DKK
+                | Currency::CHF
+                | Currency::PLN
+        ) {
+            return Some(2);
+        }
         let key = packed(&self.0);
         if let Some((_, e)) = NON_TWO_DECIMAL
             .iter()

@@ -181,6 +181,7 @@ mod builder;
 mod client;
 mod decode;
 mod error;
+pub mod fields;
 mod listed;
 mod macros;
 mod paginate;

@@ -259,53 +259,26 @@ impl ShopifyClient {
             return Ok(Vec::new());
         };
         let resp = download(&op.id, &url, self.bulk_timeout()).await?;
+        let failed = |message: String| Error::Bulk {
+            id: op.id.clone(),
+            message,
+        };
         let mut out = Vec::new();
         let mut batch = Batch::default();
-        let mut current: Option<OrderLines> = None;
+        let mut lines = BulkLines::default();
         for (n, line) in resp.body().split(|b| *b == b'\n').enumerate() {
-            if line.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
-            let object: Map<String, Value> =
-                serde_json::from_slice(line).map_err(|e| Error::Bulk {
-                    id: op.id.clone(),
-                    message: format!("line {} of the result is not a JSON object: {e}", n + 1),
-                })?;
-            match object.get("__parentId").and_then(Value::as_str) {
-                None => {
-                    if let Some(done) = current.take() {
-                        batch.push(done.into_order());
-                        if batch.refunds == 0
-                            || batch.refunds >= queries::NODES_PER_QUERY
-                            || batch.orders.len() >= queries::NODES_PER_QUERY
-                        {
-                            self.flush(&mut batch, &mut out).await?;
-                        }
-                    }
-                    current = Some(OrderLines::new(object));
-                }
-                Some(parent) => {
-                    let parent = parent.to_owned();
-                    let Some(order) = current.as_mut() else {
-                        return Err(Error::Bulk {
-                            id: op.id.clone(),
-                            message: format!(
-                                "line {} names parent {parent} before any order",
-                                n + 1
-                            ),
-                        });
-                    };
-                    order
-                        .attach(&parent, object)
-                        .map_err(|message| Error::Bulk {
-                            id: op.id.clone(),
-                            message: format!("line {}: {message}", n + 1),
-                        })?;
+            if let Some(done) = lines.line(n, line).map_err(failed)? {
+                batch.push(done);
+                if batch.refunds == 0
+                    || batch.refunds >= queries::NODES_PER_QUERY
+                    || batch.orders.len() >= queries::NODES_PER_QUERY
+                {
+                    self.flush(&mut batch, &mut out).await?;
                 }
             }
         }
-        if let Some(done) = current.take() {
-            batch.push(done.into_order());
+        if let Some(done) = lines.finish() {
+            batch.push(done);
         }
         self.flush(&mut batch, &mut out).await?;
         Ok(out)
@@ -327,48 +300,161 @@ impl ShopifyClient {
             let resp = self
                 .graphql(queries::REFUND_DETAILS, json!({ "ids": chunk }))
                 .await?;
-            for node in resp.data["nodes"].as_array().into_iter().flatten() {
-                if let Some(id) = node["id"].as_str() {
-                    details.insert(id.to_owned(), node.clone());
-                }
-            }
+            add_refund_details(&mut details, &resp.data);
         }
         for order in &mut orders {
+            fill_refund_details(order, &mut details);
             let refunds = order.get_mut("refunds").and_then(Value::as_array_mut);
             for refund in refunds.into_iter().flatten() {
                 let Some(id) = refund["id"].as_str().map(str::to_owned) else {
                     continue;
                 };
-                // A refund Shopify does not return is left without these
-                // lines: its total then disagrees and becomes a review item.
-                let detail = details.remove(&id).unwrap_or(Value::Null);
-                for (field, document) in [
-                    ("refundShippingLines", queries::REFUND_SHIPPING_LINES),
-                    ("orderAdjustments", queries::REFUND_ORDER_ADJUSTMENTS),
-                ] {
-                    refund[field] = match detail.get(field) {
-                        Some(conn) if conn.is_object() => conn.clone(),
-                        _ => json!({ "pageInfo": { "hasNextPage": false }, "nodes": [] }),
-                    };
+                for (field, document) in REFUND_DETAIL_FIELDS {
                     complete_connection(self, refund, "refund", &id, field, document, false)
                         .await?;
                 }
             }
         }
         for order in orders {
-            out.push(decode_node(
-                order,
-                "order",
-                "bulk",
-                out.len(),
-                Some("/totalPriceSet/shopMoney"),
-            ));
+            out.push(decode_bulk_order(order, out.len()));
         }
         Ok(())
     }
 
     fn bulk_timeout(&self) -> Duration {
         self.bulk_polling.timeout.min(Duration::from_secs(600))
+    }
+}
+
+/// The connections of a refund that a bulk query cannot hold, fetched with
+/// [`queries::REFUND_DETAILS`], and the query for each one's further pages.
+const REFUND_DETAIL_FIELDS: [(&str, &str); 2] = [
+    ("refundShippingLines", queries::REFUND_SHIPPING_LINES),
+    ("orderAdjustments", queries::REFUND_ORDER_ADJUSTMENTS),
+];
+
+/// Adds the refunds of an answer to [`queries::REFUND_DETAILS`] (its
+/// `data`) to `details`, by refund id.
+pub fn add_refund_details(details: &mut Map<String, Value>, data: &Value) {
+    for node in data["nodes"].as_array().into_iter().flatten() {
+        if let Some(id) = node["id"].as_str() {
+            details.insert(id.to_owned(), node.clone());
+        }
+    }
+}
+
+/// Puts each refund's details (taken from `details`) into a rebuilt order.
+fn fill_refund_details(order: &mut Value, details: &mut Map<String, Value>) {
+    let refunds = order.get_mut("refunds").and_then(Value::as_array_mut);
+    for refund in refunds.into_iter().flatten() {
+        let Some(id) = refund["id"].as_str().map(str::to_owned) else {
+            continue;
+        };
+        // A refund Shopify does not return is left without these lines:
+        // its total then disagrees and becomes a review item.
+        let detail = details.remove(&id).unwrap_or(Value::Null);
+        for (field, _) in REFUND_DETAIL_FIELDS {
+            refund[field] = match detail.get(field) {
+                Some(conn) if conn.is_object() => conn.clone(),
+                _ => json!({ "pageInfo": { "hasNextPage": false }, "nodes": [] }),
+            };
+        }
+    }
+}
+
+/// A rebuilt order decoded, or a review item naming it and the field.
+fn decode_bulk_order(order: Value, index: usize) -> Listed<Order> {
+    decode_node(
+        order,
+        "order",
+        "bulk",
+        index,
+        Some("/totalPriceSet/shopMoney"),
+    )
+}
+
+/// The orders of a bulk operation's JSONL result whose refunds' details are
+/// known (`details`, filled by [`add_refund_details`]), decoded without any
+/// request: what [`ShopifyClient::bulk_orders`] does with the file between
+/// its requests (it also fetches the further pages of a refund's details,
+/// which the details of one request may not hold whole).
+///
+/// # Errors
+/// A message naming the line when a line is not a JSON object or names a
+/// parent that is not its order or one of the order's refunds.
+///
+/// ```
+/// use serde_json::Map;
+/// use shopify_bookkeeping::bulk::decode_bulk_jsonl;
+///
+/// let orders = decode_bulk_jsonl(b"", &mut Map::new()).unwrap();
+/// assert!(orders.is_empty());
+/// let err = decode_bulk_jsonl(b"[1]\n", &mut Map::new()).unwrap_err();
+/// assert!(err.starts_with("line 1 of the result is not a JSON object"));
+/// ```
+pub fn decode_bulk_jsonl(
+    jsonl: &[u8],
+    details: &mut Map<String, Value>,
+) -> Result<Vec<Listed<Order>>, String> {
+    let mut out = Vec::new();
+    let mut lines = BulkLines::default();
+    let mut take = |order: Option<Value>, out: &mut Vec<Listed<Order>>| {
+        if let Some(mut order) = order {
+            fill_refund_details(&mut order, details);
+            let index = out.len();
+            out.push(decode_bulk_order(order, index));
+        }
+    };
+    for (n, line) in jsonl.split(|b| *b == b'\n').enumerate() {
+        let done = lines.line(n, line)?;
+        take(done, &mut out);
+    }
+    take(lines.finish(), &mut out);
+    Ok(out)
+}
+
+/// Rebuilds orders from the lines of a bulk result, one order at a time:
+/// an order's line starts it, the lines naming it (or one of its refunds)
+/// as `__parentId` follow it.
+#[derive(Default)]
+struct BulkLines {
+    current: Option<OrderLines>,
+}
+
+impl BulkLines {
+    /// Reads line `n` (from 0); returns the previous order when this line
+    /// starts the next one.
+    fn line(&mut self, n: usize, line: &[u8]) -> Result<Option<Value>, String> {
+        if line.iter().all(u8::is_ascii_whitespace) {
+            return Ok(None);
+        }
+        let object: Map<String, Value> = serde_json::from_slice(line)
+            .map_err(|e| format!("line {} of the result is not a JSON object: {e}", n + 1))?;
+        match object.get("__parentId").and_then(Value::as_str) {
+            None => {
+                let done = self.current.take().map(OrderLines::into_order);
+                self.current = Some(OrderLines::new(object));
+                Ok(done)
+            }
+            Some(parent) => {
+                let parent = parent.to_owned();
+                let Some(order) = self.current.as_mut() else {
+                    return Err(format!(
+                        "line {} names parent {parent} before any order",
+                        n + 1
+                    ));
+                };
+                order
+                    .attach(&parent, object)
+                    .map_err(|message| format!("line {}: {message}", n + 1))?;
+                Ok(None)
+            }
+        }
+    }
+
+    /// The last order.
+    fn finish(&mut self) -> Option<Value> {
+        self.current.take().map(OrderLines::into_order)
     }
 }
 

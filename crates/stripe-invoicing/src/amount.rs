@@ -38,7 +38,13 @@ const TWO_DECIMAL_AT_STRIPE: &[&str] = &["ISK"];
 /// The number of decimals in Stripe's integer amounts for `currency`, or
 /// `None` when the currency has no known minor unit.
 pub fn stripe_exponent(currency: Currency) -> Option<u32> {
+    let iso = currency.exponent();
     let code = currency.code();
+    // Called for every amount: of the two-decimal ISO currencies only MGA
+    // differs at Stripe, so the lists are searched only for the others.
+    if iso == Some(2) && code != "MGA" {
+        return iso;
+    }
     if ZERO_DECIMAL.contains(&code) {
         Some(0)
     } else if THREE_DECIMAL.contains(&code) {
@@ -46,7 +52,7 @@ pub fn stripe_exponent(currency: Currency) -> Option<u32> {
     } else if TWO_DECIMAL_AT_STRIPE.contains(&code) {
         Some(2)
     } else {
-        currency.exponent()
+        iso
     }
 }
 

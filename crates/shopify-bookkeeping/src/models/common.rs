@@ -1,29 +1,38 @@
 //! Money, connections and tax lines shared by orders and payouts.
 
+use std::fmt;
+
 use bookkeeping_core::{Currency, Money, MoneyError};
+use provider_http::fields::{FieldKey, next_field, required_field};
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
+use serde::de::{IgnoredAny, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Shopify's `MoneyV2`: a decimal amount (sent as a string) and its currency.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// The currency is read as a [`Currency`] (three letters, no allocation): an
+/// order holds dozens of these, and a code that is not three letters makes
+/// the order fail to decode, which reports it with its id and the field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MoneyV2 {
     /// The amount (`"767.2"`: trailing zeros may be missing).
     #[serde(with = "rust_decimal::serde::str")]
     pub amount: Decimal,
     /// The ISO 4217 code.
-    pub currency_code: String,
+    pub currency_code: Currency,
 }
 
 impl MoneyV2 {
     /// As a core [`Money`].
     ///
     /// # Errors
-    /// [`MoneyError::InvalidCurrencyCode`] when the code is not three letters.
+    /// None today (the code was checked when the model was decoded); kept a
+    /// `Result` for the callers that convert amounts in one `?` chain.
     /// Shopify drops trailing zeros (`"39.2"`); the amount is written with
     /// the currency's decimals (`39.20`) when that is exact.
     pub fn to_money(&self) -> Result<Money, MoneyError> {
-        let currency = Currency::new(&self.currency_code)?;
+        let currency = self.currency_code;
         Ok(Money::new(
             with_minor_scale(self.amount, currency),
             currency,
@@ -33,13 +42,83 @@ impl MoneyV2 {
 
 /// Shopify's `MoneyBag`: an amount in the shop's currency and in the
 /// customer's (presentment) currency. Bookkeeping uses `shop_money`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MoneyBag {
     /// In the shop's currency.
     pub shop_money: MoneyV2,
     /// In the currency the customer paid in.
     pub presentment_money: Option<MoneyV2>,
+}
+
+/// A decimal sent as a string.
+#[derive(Deserialize)]
+struct DecimalText(#[serde(with = "rust_decimal::serde::str")] Decimal);
+
+// `MoneyV2` and `MoneyBag` are most of the keys of an order page: read by
+// hand, their keys matched as bytes (see `provider_http::fields`), with the
+// rules of serde's derive.
+
+impl<'de> Deserialize<'de> for MoneyV2 {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = MoneyV2;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("struct MoneyV2")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<MoneyV2, A::Error> {
+                let (mut amount, mut currency_code) = (None::<DecimalText>, None);
+                while let Some(FieldKey(key)) = map.next_key()? {
+                    match key.as_ref() {
+                        b"amount" => next_field(&mut map, &mut amount, "amount")?,
+                        b"currencyCode" => {
+                            next_field(&mut map, &mut currency_code, "currencyCode")?;
+                        }
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(MoneyV2 {
+                    amount: required_field(amount, "amount")?.0,
+                    currency_code: required_field(currency_code, "currencyCode")?,
+                })
+            }
+        }
+        d.deserialize_struct("MoneyV2", &["amount", "currencyCode"], V)
+    }
+}
+
+impl<'de> Deserialize<'de> for MoneyBag {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = MoneyBag;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("struct MoneyBag")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<MoneyBag, A::Error> {
+                let (mut shop_money, mut presentment_money) = (None, None);
+                while let Some(FieldKey(key)) = map.next_key()? {
+                    match key.as_ref() {
+                        b"shopMoney" => next_field(&mut map, &mut shop_money, "shopMoney")?,
+                        b"presentmentMoney" => {
+                            next_field(&mut map, &mut presentment_money, "presentmentMoney")?;
+                        }
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(MoneyBag {
+                    shop_money: required_field(shop_money, "shopMoney")?,
+                    presentment_money: presentment_money.flatten(),
+                })
+            }
+        }
+        d.deserialize_struct("MoneyBag", &["shopMoney", "presentmentMoney"], V)
+    }
 }
 
 /// Relay page information.

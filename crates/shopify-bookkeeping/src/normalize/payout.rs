@@ -135,7 +135,7 @@ fn check_charges_summary(
     transactions: &[BalanceTransaction],
     source: &SourceRef,
 ) -> Option<ReviewItem> {
-    let currency = Currency::new(&payout.net.currency_code).ok()?;
+    let currency = payout.net.currency_code;
     let mut gross = zero(currency);
     let mut fees = zero(currency);
     for t in transactions

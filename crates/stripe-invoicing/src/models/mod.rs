@@ -15,6 +15,7 @@ mod payout;
 use std::borrow::Cow;
 use std::fmt;
 
+use provider_http::fields::FieldKey;
 use rust_decimal::Decimal;
 use serde::de::{self, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -140,8 +141,8 @@ impl<'de> Visitor<'de> for LooseVisitor {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Loose<'de>, A::Error> {
         let mut id = None;
-        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
-            if key == "id" {
+        while let Some(FieldKey(key)) = map.next_key::<FieldKey<'de>>()? {
+            if *key == *b"id" {
                 id = match map.next_value::<Loose<'de>>()? {
                     Loose::Str(s) => Some(s.into_owned()),
                     _ => None,
@@ -151,32 +152,6 @@ impl<'de> Visitor<'de> for LooseVisitor {
             }
         }
         Ok(Loose::Object(id))
-    }
-}
-
-/// A map key, borrowed from the page when it can be (serde reads a plain
-/// `Cow<str>` into a `String`).
-pub(crate) struct Key<'de>(pub(crate) Cow<'de, str>);
-
-impl<'de> Deserialize<'de> for Key<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct KeyVisitor;
-        impl<'de> Visitor<'de> for KeyVisitor {
-            type Value = Key<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Borrowed(v)))
-            }
-            fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Owned(v.to_owned())))
-            }
-            fn visit_string<E>(self, v: String) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Owned(v)))
-            }
-        }
-        d.deserialize_str(KeyVisitor)
     }
 }
 

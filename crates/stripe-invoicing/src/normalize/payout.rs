@@ -232,10 +232,10 @@ fn fee_kind(txn: &BalanceTransaction, description: Option<&str>) -> FeeKind {
     ) {
         return FeeKind::Dispute;
     }
-    let text = description
+    let raw = description
         .or(txn.description.as_deref())
-        .unwrap_or_default()
-        .to_lowercase();
+        .unwrap_or_default();
+    let text = LowerText::new(raw);
     if text.contains("dispute") || text.contains("chargeback") {
         FeeKind::Dispute
     } else if text.contains("radar") {
@@ -258,11 +258,51 @@ fn fee_kind(txn: &BalanceTransaction, description: Option<&str>) -> FeeKind {
     ) {
         FeeKind::Processing
     } else {
-        FeeKind::Other(if text.is_empty() {
+        FeeKind::Other(if raw.is_empty() {
             txn.transaction_type.as_str().to_owned()
         } else {
-            text
+            raw.to_lowercase()
         })
+    }
+}
+
+/// A description searched as lower case: a short ASCII text (every Stripe
+/// fee description seen) lower-cased on the stack, without the `String`
+/// `to_lowercase` makes for every fee; any other text through
+/// `to_lowercase`, which lower-cases some non-ASCII letters to ASCII ones
+/// (the Kelvin sign to `k`).
+enum LowerText {
+    Short([u8; LowerText::SHORT], usize),
+    Lowered(String),
+}
+
+impl LowerText {
+    const SHORT: usize = 64;
+
+    fn new(text: &str) -> Self {
+        let mut short = [0u8; LowerText::SHORT];
+        match short.get_mut(..text.len()) {
+            Some(buf) if text.is_ascii() => {
+                buf.copy_from_slice(text.as_bytes());
+                buf.make_ascii_lowercase();
+                LowerText::Short(short, text.len())
+            }
+            _ => LowerText::Lowered(text.to_lowercase()),
+        }
+    }
+
+    /// Whether the lower-cased text contains `needle` (lower-case ASCII).
+    fn contains(&self, needle: &str) -> bool {
+        match self {
+            // A plain scan: the texts are a few dozen bytes, too short for
+            // `str::contains`'s searcher to repay its set-up per needle.
+            LowerText::Short(buf, len) => {
+                let (text, needle) = (&buf[..*len], needle.as_bytes());
+                text.windows(needle.len())
+                    .any(|w| w[0] == needle[0] && w == needle)
+            }
+            LowerText::Lowered(text) => text.contains(needle),
+        }
     }
 }
 
@@ -345,7 +385,6 @@ fn build_line(
 
     let (reference, payment) = references(txn.source.as_ref());
     let related = payment
-        .as_deref()
         .and_then(|p| links.invoice_for(p))
         .map(|id| sref("invoice", id.as_str()));
     let original = match (&txn.exchange_rate, txn.source.as_ref()) {
@@ -368,17 +407,16 @@ fn build_line(
 }
 
 /// The matching reference of a line and the payment id to look an invoice up by.
-fn references(source: Option<&TransactionSource>) -> (Option<String>, Option<String>) {
-    let name = |r: &crate::models::ObjectRef| r.as_str().to_owned();
+fn references(source: Option<&TransactionSource>) -> (Option<String>, Option<&str>) {
+    let name = crate::models::ObjectRef::as_str;
     match source {
         None => (None, None),
         Some(TransactionSource::Charge(c)) => {
             let payment = c
                 .payment_intent
                 .as_ref()
-                .map(name)
-                .unwrap_or_else(|| c.id.as_str().to_owned());
-            (Some(payment.clone()), Some(payment))
+                .map_or_else(|| c.id.as_str(), name);
+            (Some(payment.to_owned()), Some(payment))
         }
         Some(TransactionSource::Refund(r)) => (
             Some(r.id.as_str().to_owned()),
