@@ -19,8 +19,8 @@ pub use order::{
 };
 pub use payout::{
     AssociatedOrder, AssociatedPayout, BalanceTransaction, BalanceTransactionPayoutStatus,
-    BalanceTransactionType, Dispute, DisputeStatus, Payout, PayoutStatus, PayoutSummary,
-    PayoutTransactionType, SourceType,
+    BalanceTransactionType, Dispute, DisputeStatus, DisputedOrder, Payout, PayoutStatus,
+    PayoutSummary, PayoutTransactionType, SourceType,
 };
 
 /// Serde helpers for Shopify's scalars.

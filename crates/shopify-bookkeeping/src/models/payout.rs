@@ -270,5 +270,20 @@ pub struct Dispute {
     /// The status.
     pub status: DisputeStatus,
     /// The order disputed.
-    pub order: Option<AssociatedOrder>,
+    pub order: Option<DisputedOrder>,
+}
+
+/// The order of a [`Dispute`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DisputedOrder {
+    /// The GID.
+    pub id: OrderId,
+    /// The order name.
+    pub name: String,
+    /// When the order was processed: an order of the period (or later) is
+    /// among the period's sales, so its sale need not be fetched again.
+    /// `None` when the answer did not say (the order is then fetched).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub processed_at: Option<OffsetDateTime>,
 }
