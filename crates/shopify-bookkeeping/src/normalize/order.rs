@@ -452,26 +452,22 @@ fn payments_of(
     for t in transactions {
         let amount = shop(&t.amount_set)?;
         let src = SourceRef::new(Provider::Shopify, "order_transaction", t.id.as_str());
-        if let OrderTransactionKind::Unknown(k) = &t.kind {
+        let unknown = match (&t.kind, &t.status) {
+            (OrderTransactionKind::Unknown(kind), _) => Some(("kind", kind)),
+            (_, OrderTransactionStatus::Unknown(status)) => Some(("status", status)),
+            _ => None,
+        };
+        if let Some((field, value)) = unknown {
             ctx.review.push(
                 review(
                     ReviewReason::UnknownType,
                     &src,
-                    format!("{}: transaction kind {k:?} is not known", ctx.order.name),
+                    format!(
+                        "{}: transaction {field} {value:?} is not known",
+                        ctx.order.name
+                    ),
                 )
-                .with_field("kind")
-                .with_amount(amount),
-            );
-            continue;
-        }
-        if let OrderTransactionStatus::Unknown(s) = &t.status {
-            ctx.review.push(
-                review(
-                    ReviewReason::UnknownType,
-                    &src,
-                    format!("{}: transaction status {s:?} is not known", ctx.order.name),
-                )
-                .with_field("status")
+                .with_field(field)
                 .with_amount(amount),
             );
             continue;
