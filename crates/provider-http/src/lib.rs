@@ -180,6 +180,7 @@ mod attempt;
 mod auth;
 mod builder;
 mod client;
+pub mod decimal;
 mod decode;
 mod error;
 pub mod fields;
