@@ -49,6 +49,7 @@ use kassabok::shopify::{OrderQuery, ShopifyClient};
 use kassabok::stripe::StripeClient;
 use kassabok::stripe::TimeRange;
 use provider_http::RateLimit;
+use provider_sandbox::server::{Endpoint, Endpoints, Requests};
 use provider_sandbox::shopify_cost::Plan;
 use provider_sandbox::synthetic::{SyntheticStripe, SyntheticStripeConfig, regroup_payouts};
 use provider_sandbox::{Faults, RequestCounter, Sandbox, Scenario, ScenarioConfig};
@@ -87,6 +88,7 @@ struct Options {
     memory_n: Vec<usize>,
     repeat: usize,
     memory_child: Option<usize>,
+    peer: bool,
 }
 
 impl Options {
@@ -104,6 +106,7 @@ impl Options {
                 .transpose()?
                 .unwrap_or(5),
             memory_child: None,
+            peer: false,
         };
         let mut args = std::env::args().skip(1);
         while let Some(a) = args.next() {
@@ -113,10 +116,11 @@ impl Options {
                 "--memory-n" => o.memory_n = parse_list(&value()?)?,
                 "--repeat" => o.repeat = value()?.parse::<usize>()?.max(1),
                 "--memory-child" => o.memory_child = Some(value()?.parse()?),
+                "--peer" => o.peer = true,
                 "-h" | "--help" => {
                     println!(
                         "usage: bench_pipeline [--only throughput,economy,walltime,memory] \
-                         [--memory-n 100000,300000] [--repeat 5]"
+                         [--memory-n 100000,300000] [--repeat 5] [--peer]"
                     );
                     std::process::exit(0);
                 }
@@ -172,6 +176,9 @@ fn main() -> Result<(), BoxError> {
     }
     if options.runs("memory") {
         memory(&options.memory_n)?;
+    }
+    if options.peer {
+        runtime.block_on(peer(options.repeat))?;
     }
     Ok(())
 }
@@ -341,18 +348,25 @@ struct Clients {
     paypal: Arc<PayPalClient>,
 }
 
-fn clients(sandbox: &Sandbox, bench_limits: bool) -> Result<Clients, BoxError> {
-    let shopify = ShopifyClient::builder(sandbox.shopify.shop(), sandbox.shopify.access_token())
-        .base_url(sandbox.shopify.uri());
+fn clients(servers: &Endpoints, bench_limits: bool) -> Result<Clients, BoxError> {
+    let endpoint = |e: &Option<Endpoint>, name: &str| {
+        e.clone()
+            .ok_or_else(|| format!("the sandbox runs no {name} server"))
+    };
+    let (s, k, t, p) = (
+        endpoint(&servers.shopify, "Shopify")?,
+        endpoint(&servers.klarna, "Klarna")?,
+        endpoint(&servers.stripe, "Stripe")?,
+        endpoint(&servers.paypal, "PayPal")?,
+    );
+    let shopify = ShopifyClient::builder(s.user.as_str(), s.secret.as_str()).base_url(&s.uri);
     let mut klarna = KlarnaClient::builder(kassabok::klarna::Credentials::basic(
-        sandbox.klarna.username(),
-        sandbox.klarna.password(),
+        k.user.as_str(),
+        k.secret.as_str(),
     ))
-    .base_url(sandbox.klarna.uri());
-    let mut stripe =
-        StripeClient::builder(sandbox.stripe.secret_key()).base_url(sandbox.stripe.uri());
-    let paypal = PayPalClient::builder(sandbox.paypal.client_id(), sandbox.paypal.client_secret())
-        .base_url(sandbox.paypal.uri());
+    .base_url(&k.uri);
+    let mut stripe = StripeClient::builder(t.secret.as_str()).base_url(&t.uri);
+    let paypal = PayPalClient::builder(p.user.as_str(), p.secret.as_str()).base_url(&p.uri);
     if bench_limits {
         // Stripe: 100 read requests/s in live mode; Klarna: 200/s live; both
         // are token buckets that take a burst.
@@ -365,6 +379,187 @@ fn clients(sandbox: &Sandbox, bench_limits: bool) -> Result<Clients, BoxError> {
         stripe: Arc::new(stripe.build()?),
         paypal: Arc::new(paypal.build()?),
     })
+}
+
+// ---------------------------------------------------------------- the sandbox in its own process
+
+/// Requests counted by a simulated server, in this process or another.
+trait Count {
+    /// Requests received so far.
+    fn total(&self) -> u64;
+}
+
+impl Count for RequestCounter {
+    fn total(&self) -> u64 {
+        RequestCounter::total(self)
+    }
+}
+
+/// A `sandbox-server` process (provider-sandbox's binary): the simulated
+/// providers with their rendering in a process of their own, so that the
+/// client's figures are the client's. It exits when its stdin closes, on drop.
+struct Server {
+    endpoints: Endpoints,
+    child: std::process::Child,
+    pipes: std::sync::Mutex<
+        Option<(
+            std::process::ChildStdin,
+            std::io::BufReader<std::process::ChildStdout>,
+        )>,
+    >,
+}
+
+impl Server {
+    /// Starts `sandbox-server` with `args` and reads the endpoints it prints.
+    fn spawn(args: &[String]) -> Result<Server, BoxError> {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(sandbox_server()?)
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()?;
+        let stdin = child.stdin.take().ok_or("no stdin")?;
+        let mut stdout = std::io::BufReader::new(child.stdout.take().ok_or("no stdout")?);
+        let mut first = String::new();
+        stdout.read_line(&mut first)?;
+        let endpoints = serde_json::from_str(&first)
+            .map_err(|e| format!("sandbox-server {args:?} printed {first:?}: {e}"))?;
+        Ok(Server {
+            endpoints,
+            child,
+            pipes: std::sync::Mutex::new(Some((stdin, stdout))),
+        })
+    }
+
+    /// Requests each server has received so far.
+    fn requests(&self) -> Requests {
+        use std::io::{BufRead, Write};
+        let mut pipes = self.pipes.lock().expect("not poisoned");
+        let (stdin, stdout) = pipes.as_mut().expect("running");
+        let mut answer = String::new();
+        writeln!(stdin, "requests")
+            .and_then(|()| stdin.flush())
+            .and_then(|()| stdout.read_line(&mut answer))
+            .expect("sandbox-server answers");
+        serde_json::from_str(&answer).expect("a Requests line")
+    }
+
+    /// CPU time the server process has used so far.
+    fn cpu(&self) -> Duration {
+        cpu_time(&format!("/proc/{}/stat", self.child.id()))
+    }
+
+    /// The request counter of one provider's server.
+    fn counter(&self, provider: fn(&Requests) -> u64) -> Remote<'_> {
+        Remote {
+            server: self,
+            provider,
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // Closing stdin ends the process.
+        if let Ok(mut pipes) = self.pipes.lock() {
+            pipes.take();
+        }
+        let _ = self.child.wait();
+    }
+}
+
+/// User + system CPU time of a process, from its `/proc/<pid>/stat`
+/// (fields 14 and 15, in clock ticks of 1/100 s); zero where there is no
+/// `/proc`.
+fn cpu_time(stat: &str) -> Duration {
+    let text = std::fs::read_to_string(stat).unwrap_or_default();
+    // The command name (field 2) may hold spaces: count from after it.
+    let fields: Vec<&str> = text
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let ticks: u64 = fields
+        .get(11..13)
+        .map(|f| f.iter().filter_map(|v| v.parse::<u64>().ok()).sum())
+        .unwrap_or(0);
+    Duration::from_millis(ticks * 10)
+}
+
+/// One provider's counter in a `sandbox-server` process.
+struct Remote<'a> {
+    server: &'a Server,
+    provider: fn(&Requests) -> u64,
+}
+
+impl Count for Remote<'_> {
+    fn total(&self) -> u64 {
+        (self.provider)(&self.server.requests())
+    }
+}
+
+/// The `sandbox-server` binary of this build: built first, with the profile
+/// and target directory this example was built with (a no-op when it is up to
+/// date), so that it never runs stale code. Without cargo at hand, the binary
+/// already beside this example's directory is used.
+fn sandbox_server() -> Result<std::path::PathBuf, BoxError> {
+    let exe = std::env::current_exe()?;
+    // target/<profile>/examples/bench_pipeline
+    let profile_dir = exe
+        .parent()
+        .and_then(std::path::Path::parent)
+        .ok_or("no profile directory")?;
+    let binary = profile_dir.join("sandbox-server");
+    let profile = match profile_dir.file_name().and_then(|n| n.to_str()) {
+        Some("debug") => "dev".to_owned(),
+        Some(other) => other.to_owned(),
+        None => return Err("no profile name".into()),
+    };
+    let built =
+        std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args([
+                "build",
+                "--quiet",
+                "-p",
+                "provider-sandbox",
+                "--bin",
+                "sandbox-server",
+            ])
+            .arg("--profile")
+            .arg(&profile)
+            .arg("--manifest-path")
+            .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"))
+            .arg("--target-dir")
+            .arg(profile_dir.parent().ok_or("no target directory")?)
+            .status();
+    match built {
+        Ok(status) if status.success() => Ok(binary),
+        _ if binary.exists() => Ok(binary),
+        _ => Err(format!(
+            "{} is missing: cargo build --profile {profile} -p provider-sandbox --bin sandbox-server",
+            binary.display()
+        )
+        .into()),
+    }
+}
+
+/// `sandbox-server` arguments for the wall-time month at `latency`.
+fn walltime_server_args(latency: Duration) -> Vec<String> {
+    [
+        "--month",
+        "2026-03",
+        "--seed",
+        "2026",
+        "--orders",
+        "1200",
+        "--invoices",
+        "60",
+        "--payouts",
+        &WALL_PAYOUTS.to_string(),
+        "--latency-ms",
+        &latency.as_millis().to_string(),
+    ]
+    .map(str::to_owned)
+    .to_vec()
 }
 
 // ---------------------------------------------------------------- 2. economy
@@ -402,7 +597,7 @@ impl ProviderLists {
 }
 
 /// Counts the requests `f` makes on `counter`.
-async fn counted<T>(counter: &RequestCounter, f: impl Future<Output = T>) -> (T, u64) {
+async fn counted<T>(counter: &dyn Count, f: impl Future<Output = T>) -> (T, u64) {
     let before = counter.total();
     let out = f.await;
     (out, counter.total() - before)
@@ -410,7 +605,7 @@ async fn counted<T>(counter: &RequestCounter, f: impl Future<Output = T>) -> (T,
 
 async fn stripe_lists(
     client: &StripeClient,
-    counter: &RequestCounter,
+    counter: &dyn Count,
     period: &Period,
 ) -> Result<ProviderLists, BoxError> {
     use kassabok::stripe::models::{InvoicePaymentStatus, InvoiceStatus};
@@ -456,32 +651,53 @@ async fn stripe_lists(
     })
     .await;
     stat("payouts".into(), payouts.len(), r);
+    let (arriving, ra) = counted(counter, async {
+        client
+            .list_payouts_arriving(range, period.start_utc())
+            .filter_map(|p| async move { p.ok().and_then(kassabok::stripe::Listed::into_item) })
+            .collect::<Vec<_>>()
+            .await
+    })
+    .await;
+    stat("payouts_arriving".into(), arriving.len(), ra);
     let mut longest = 0;
-    for p in payouts.iter().filter(|p| p.automatic) {
+    for p in payouts.iter().chain(&arriving).filter(|p| p.automatic) {
         let (n, r) = counted(counter, client.list_payout_transactions(&p.id).count()).await;
         stat(format!("balance_transactions {}", p.id), n, r);
         longest = longest.max(r);
     }
-    // Dependent: the payouts list, then a payout's transactions. The invoice
-    // payments, tax rates and invoice lists need nothing from another request.
-    out.chain = (r + longest).max(links_chain).max(sales_chain);
+    // Every balance transaction created in the period: those no payout
+    // carries are lines of their own.
+    let (n, rp) = counted(counter, client.list_balance_transactions(range).count()).await;
+    stat("balance_transactions_period".into(), n, rp);
+    // Dependent: the payouts lists, then a payout's transactions. The invoice
+    // payments, tax rates, invoice lists and the period's transactions need
+    // nothing from another request.
+    out.chain = (r.max(ra) + longest)
+        .max(links_chain)
+        .max(sales_chain)
+        .max(rp);
     Ok(out)
 }
 
 async fn shopify_lists(
     client: &ShopifyClient,
-    counter: &RequestCounter,
+    counter: &dyn Count,
     period: &Period,
 ) -> Result<ProviderLists, BoxError> {
+    use kassabok::shopify::models::BalanceTransactionType;
     let mut out = ProviderLists::default();
     let page = kassabok::shopify::MAX_PAGE_SIZE as usize;
     let mut chain = 0;
+    let lookback = lookback(period);
     for (name, query) in [
         ("orders_processed", OrderQuery::processed_in(period)),
         (
             "orders_earlier_updated",
             OrderQuery::earlier_orders_updated_since(period),
         ),
+        // The days before the period, for matching receipts to sales.
+        ("orders_lookback", OrderQuery::processed_in(&lookback)),
     ] {
         let (n, r) = counted(counter, client.orders(query).count()).await;
         out.lists.push(ListStat {
@@ -490,7 +706,9 @@ async fn shopify_lists(
             page,
             requests: r,
         });
-        chain = chain.max(r);
+        // `ordersCount` first, to choose paged or bulk.
+        out.fixed += 1;
+        chain = chain.max(1 + r);
     }
     let (payouts, r) = counted(counter, async {
         client
@@ -507,23 +725,83 @@ async fn shopify_lists(
         requests: r,
     });
     let mut longest = 0;
+    let mut carried = std::collections::HashSet::new();
+    let is_refund_line = |t: &kassabok::shopify::models::BalanceTransaction| {
+        t.kind == BalanceTransactionType::Refund
+            && t.source_order_transaction_id.is_some()
+            && t.associated_order.is_some()
+    };
     for p in &payouts {
-        let (n, rq) = counted(counter, client.balance_transactions(p).count()).await;
+        let (listed, rq) =
+            counted(counter, client.balance_transactions(p).collect::<Vec<_>>()).await;
+        let transactions: Vec<_> = listed
+            .into_iter()
+            .filter_map(|t| t.ok().and_then(|l| l.into_item()))
+            .collect();
         out.lists.push(ListStat {
             name: format!("balance_transactions {}", p.legacy_resource_id),
-            items: n,
+            items: transactions.len(),
             page,
             requests: rq,
         });
-        longest = longest.max(rq);
+        // The refunds its refund lines settle: one join.
+        let joins = u64::from(transactions.iter().any(is_refund_line));
+        out.fixed += joins;
+        longest = longest.max(rq + joins);
+        carried.extend(transactions.into_iter().map(|t| t.id));
     }
-    out.chain = chain.max(r + longest);
+    // Every balance transaction processed in the period: those no payout
+    // carries are lines of their own (their refund lines joined 250 at a time).
+    let (listed, rq) = counted(
+        counter,
+        client
+            .balance_transactions_processed(period)
+            .collect::<Vec<_>>(),
+    )
+    .await;
+    let processed: Vec<_> = listed
+        .into_iter()
+        .filter_map(|t| t.ok().and_then(|l| l.into_item()))
+        .collect();
+    let unpaid_refunds = processed
+        .iter()
+        .filter(|t| !carried.contains(&t.id) && is_refund_line(t))
+        .count();
+    out.fixed += unpaid_refunds.div_ceil(kassabok::shopify::queries::NODES_PER_QUERY) as u64;
+    out.lists.push(ListStat {
+        name: "balance_transactions_processed".into(),
+        items: processed.len(),
+        page,
+        requests: rq,
+    });
+    let (n, rd) = counted(
+        counter,
+        client.shopify_disputes("status:lost".to_owned()).count(),
+    )
+    .await;
+    out.lists.push(ListStat {
+        name: "disputes_lost".into(),
+        items: n,
+        page: kassabok::shopify::queries::PAYOUTS_PAGE_SIZE as usize,
+        requests: rd,
+    });
+    out.chain = chain.max(r + longest).max(rq).max(rd);
     Ok(out)
+}
+
+/// The days before `period` whose sales a close also reads.
+fn lookback(period: &Period) -> Period {
+    let days = time::Duration::days(kassabok::close::SALES_LOOKBACK_DAYS);
+    Period::new(
+        period.first() - days,
+        period.first() - time::Duration::days(1),
+    )
+    .expect("a week is a period")
 }
 
 async fn klarna_lists(
     client: &KlarnaClient,
-    counter: &RequestCounter,
+    counter: &dyn Count,
     period: &Period,
 ) -> Result<ProviderLists, BoxError> {
     use kassabok::klarna::{PayoutQuery, TransactionQuery};
@@ -566,7 +844,7 @@ async fn klarna_lists(
 
 async fn paypal_lists(
     client: &PayPalClient,
-    counter: &RequestCounter,
+    counter: &dyn Count,
     period: &Period,
 ) -> Result<ProviderLists, BoxError> {
     let mut out = ProviderLists::default();
@@ -697,7 +975,7 @@ async fn economy() -> Result<(), BoxError> {
         sandbox.scenario.klarna_payouts.len(),
         sandbox.scenario.stripe_payouts.len()
     );
-    let c = clients(&sandbox, true)?;
+    let c = clients(&Endpoints::of(&sandbox), true)?;
     let lists = [
         (
             "shopify",
@@ -720,7 +998,7 @@ async fn economy() -> Result<(), BoxError> {
         print_lists(provider, l);
     }
     // The whole month through the source traits, on fresh clients.
-    let c = clients(&sandbox, true)?;
+    let c = clients(&Endpoints::of(&sandbox), true)?;
     let counters = [
         sandbox.shopify.counter().clone(),
         sandbox.klarna.counter().clone(),
@@ -766,10 +1044,9 @@ async fn walltime(repeat: usize) -> Result<(), BoxError> {
     };
     let mut scenario = Scenario::generate(&config);
     regroup_payouts(&mut scenario, WALL_PAYOUTS);
-    let scenario = Arc::new(scenario);
     println!(
         "# 3. wall time: {} orders, {} invoices; {} Shopify, {} Klarna, {} Stripe payouts; \
-         {} ms latency per request; Close (all providers concurrently, mapped as they arrive); median of {repeat}",
+         {} ms latency per request; the servers in a sandbox-server process; Close (all providers concurrently, mapped as they arrive); median of {repeat}",
         scenario.orders.len(),
         scenario.invoices.len(),
         scenario.shopify_payouts.len(),
@@ -777,40 +1054,51 @@ async fn walltime(repeat: usize) -> Result<(), BoxError> {
         scenario.stripe_payouts.len(),
         LATENCY.as_millis()
     );
-    // The chains, from the lists on a sandbox without latency.
-    let quick = Sandbox::start_with(Arc::clone(&scenario), Faults::none()).await;
-    quick.shopify.set_plan(Plan::UNLIMITED);
-    let c = clients(&quick, true)?;
+    // The same month in a sandbox-server process without latency: the
+    // chains, from each list run on its own, and the close's CPU time.
+    let quick = Server::spawn(&walltime_server_args(Duration::ZERO))?;
+    let c = clients(&quick.endpoints, true)?;
     let chains = [
         (
             "shopify",
-            shopify_lists(&c.shopify, quick.shopify.counter(), &period).await?,
+            shopify_lists(&c.shopify, &quick.counter(|r| r.shopify), &period).await?,
         ),
         (
             "klarna",
-            klarna_lists(&c.klarna, quick.klarna.counter(), &period).await?,
+            klarna_lists(&c.klarna, &quick.counter(|r| r.klarna), &period).await?,
         ),
         (
             "stripe",
-            stripe_lists(&c.stripe, quick.stripe.counter(), &period).await?,
+            stripe_lists(&c.stripe, &quick.counter(|r| r.stripe), &period).await?,
         ),
         (
             "paypal",
-            paypal_lists(&c.paypal, quick.paypal.counter(), &period).await?,
+            paypal_lists(&c.paypal, &quick.counter(|r| r.paypal), &period).await?,
         ),
     ];
-    // The same close without latency: the CPU time of client and in-process
-    // servers, which no concurrency hides on 2 cores.
+    // The same close without latency: the CPU time of client and servers,
+    // which no concurrency hides on 2 cores.
     let mut cpu = Vec::new();
+    let mut cpu_split = (Duration::ZERO, Duration::ZERO);
     for _ in 0..repeat {
-        let c = clients(&quick, true)?;
+        let c = clients(&quick.endpoints, true)?;
+        let (client_before, server_before) = (cpu_time("/proc/self/stat"), quick.cpu());
         let started = Instant::now();
         let fetched = fetch(&sources(&c), &period, &|_, _| {}).await?;
         std::hint::black_box(fetched);
         cpu.push(started.elapsed().as_secs_f64());
+        cpu_split = (
+            cpu_time("/proc/self/stat") - client_before,
+            quick.cpu() - server_before,
+        );
     }
     let cpu = median(cpu);
-    let c = clients(&quick, true)?;
+    println!(
+        "# CPU of the close without latency (last run): client {:.2} s, servers {:.2} s",
+        cpu_split.0.as_secs_f64(),
+        cpu_split.1.as_secs_f64()
+    );
+    let c = clients(&quick.endpoints, true)?;
     let started = Instant::now();
     fetch(
         &Sources {
@@ -834,19 +1122,18 @@ async fn walltime(repeat: usize) -> Result<(), BoxError> {
     }
     let bound = LATENCY.as_secs_f64() * chain as f64;
 
-    let slow = Sandbox::start_with(Arc::clone(&scenario), Faults::latency(LATENCY)).await;
-    slow.shopify.set_plan(Plan::UNLIMITED);
-    let counters = [
-        slow.shopify.counter().clone(),
-        slow.klarna.counter().clone(),
-        slow.stripe.counter().clone(),
-        slow.paypal.counter().clone(),
+    let slow = Server::spawn(&walltime_server_args(LATENCY))?;
+    let counters: [Remote<'_>; 4] = [
+        slow.counter(|r| r.shopify),
+        slow.counter(|r| r.klarna),
+        slow.counter(|r| r.stripe),
+        slow.counter(|r| r.paypal),
     ];
     for (label, bench_limits) in [("default_limits", false), ("", true)] {
         let mut times = Vec::new();
         for _ in 0..repeat {
-            let c = clients(&slow, bench_limits)?;
-            let before: Vec<u64> = counters.iter().map(RequestCounter::total).collect();
+            let c = clients(&slow.endpoints, bench_limits)?;
+            let before: Vec<u64> = counters.iter().map(Count::total).collect();
             let started = Instant::now();
             let closed = kassabok::Close::new(period)
                 .sources(sources(&c))
@@ -883,7 +1170,7 @@ async fn walltime(repeat: usize) -> Result<(), BoxError> {
         }
     }
     // Each provider's part alone, to see which one sets the wall time.
-    let c = clients(&slow, true)?;
+    let c = clients(&slow.endpoints, true)?;
     let alone: [(&str, Sources); 6] = [
         (
             "shopify sales",
@@ -960,11 +1247,11 @@ fn reset_peak() -> bool {
 
 fn memory(ns: &[usize]) -> Result<(), BoxError> {
     println!(
-        "# 4. peak memory: each N in a fresh process (this example with --memory-child N): \
-         the synthetic Stripe (30 payouts, pages rendered on request) starts, VmHWM is reset, \
-         then the payouts are streamed through kassabok::Close (StripeClient as a payout source) \
-         into the mapper; figure = VmHWM (peak resident set of the whole process, client and \
-         in-process server) read from /proc/self/status"
+        "# 4. peak memory: each N in a fresh process (this example with --memory-child N), \
+         the synthetic Stripe (30 payouts, pages rendered on request) in a sandbox-server \
+         process of its own; VmHWM is reset, then the payouts are streamed through \
+         kassabok::Close (StripeClient as a payout source) into the mapper; figure = VmHWM \
+         (peak resident set of the client process alone) read from /proc/self/status"
     );
     let exe = std::env::current_exe()?;
     let mut peaks = Vec::new();
@@ -1007,14 +1294,20 @@ fn memory(ns: &[usize]) -> Result<(), BoxError> {
 
 async fn memory_child(n: usize) -> Result<(), BoxError> {
     let period = support::period();
-    let config = SyntheticStripeConfig {
-        period,
-        payouts: 30,
-        transactions: n,
-    };
-    let server = SyntheticStripe::start(&config, Faults::none()).await;
-    let client = StripeClient::builder(server.secret_key())
-        .base_url(server.uri())
+    // The server in its own process: this process's peak is the client's.
+    let server = Server::spawn(&[
+        "--synthetic-stripe".to_owned(),
+        n.to_string(),
+        "--payouts".to_owned(),
+        "30".to_owned(),
+    ])?;
+    let stripe = server
+        .endpoints
+        .stripe
+        .clone()
+        .ok_or("sandbox-server runs no Stripe")?;
+    let client = StripeClient::builder(stripe.secret.as_str())
+        .base_url(&stripe.uri)
         .rate_limit(RateLimit::per_second(100_000))
         .build()?;
     let baseline = status_kib("VmRSS:");
@@ -1056,5 +1349,140 @@ async fn memory_child(n: usize) -> Result<(), BoxError> {
         &format!("<{MEMORY_TARGET_MIB:.0}"),
         met(mib < MEMORY_TARGET_MIB),
     );
+    Ok(())
+}
+
+// ---------------------------------------------------------------- 5. peer
+
+/// A Stripe list page with each balance transaction's expanded `source`
+/// replaced by its id: async-stripe's `Charge` requires every field of
+/// Stripe's charge, and the sandbox renders a reduced one (the fields
+/// kassabok reads and a few more). One line of JSON.
+fn source_as_id(page: &[u8]) -> Result<Vec<u8>, BoxError> {
+    let mut value: serde_json::Value = serde_json::from_slice(page)?;
+    for item in value["data"].as_array_mut().into_iter().flatten() {
+        if let Some(id) = item["source"].get("id").cloned() {
+            item["source"] = id;
+        }
+    }
+    Ok(serde_json::to_vec(&value)?)
+}
+
+/// async-stripe's typed decode of the same Stripe pages, in
+/// `benches/peer` (a cargo project outside the workspace, so that CI never
+/// builds async-stripe): built here with cargo into `<target>/peer` (the
+/// first build takes the better part of an hour on 2 cores), fed the pages
+/// through a temporary file, each ratio against the floor on those bytes
+/// measured in the same process as the decode.
+async fn peer(repeat: usize) -> Result<(), BoxError> {
+    println!(
+        "# 5. peer: Stripe balance-transaction pages captured from the sandbox renderers, each \
+         source replaced by its id; kassabok (ListPage::decode, this process) and async-stripe \
+         1.0 (benches/peer, its own process), each against the floor on the same bytes in its \
+         process; median of {repeat} runs"
+    );
+    let stripe = support::capture_stripe(5_000).await;
+    let pages: Vec<Vec<u8>> = stripe
+        .all_pages()
+        .map(source_as_id)
+        .collect::<Result<_, _>>()?;
+    let records: usize = pages
+        .iter()
+        .map(|p| {
+            kassabok::stripe::ListPage::<kassabok::stripe::models::BalanceTransaction>::decode(
+                "balance_transaction",
+                p,
+            )
+            .map(|page| page.items.len())
+            .unwrap_or(0)
+        })
+        .sum();
+    let floor = rate(repeat, records, || {
+        support::floor(pages.iter().map(Vec::as_slice))
+    });
+    let kassabok = rate(repeat, records, || {
+        pages
+            .iter()
+            .map(|p| {
+                kassabok::stripe::ListPage::<kassabok::stripe::models::BalanceTransaction>::decode(
+                    "balance_transaction",
+                    p,
+                )
+                .expect("a list page")
+                .items
+                .len()
+            })
+            .sum()
+    });
+
+    let exe = std::env::current_exe()?;
+    let target = exe
+        .parent()
+        .and_then(std::path::Path::parent)
+        .and_then(std::path::Path::parent)
+        .ok_or("no target directory")?
+        .join("peer");
+    let built =
+        std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args(["build", "--release", "--quiet", "--manifest-path"])
+            .arg(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/benches/peer/Cargo.toml"
+            ))
+            .arg("--target-dir")
+            .arg(&target)
+            .status()?;
+    if !built.success() {
+        return Err("benches/peer did not build".into());
+    }
+    let file = std::env::temp_dir().join(format!("kassabok-peer-{}.jsonl", std::process::id()));
+    let mut lines = Vec::new();
+    for page in &pages {
+        lines.extend_from_slice(page);
+        lines.push(b'\n');
+    }
+    std::fs::write(&file, lines)?;
+    let out = std::process::Command::new(target.join("release").join("kassabok-bench-peer"))
+        .arg(&file)
+        .arg(repeat.to_string())
+        .output();
+    let _ = std::fs::remove_file(&file);
+    let out = out?;
+    if !out.status.success() {
+        return Err(format!(
+            "kassabok-bench-peer failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+        .into());
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let figure = |name: &str| -> Option<f64> {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|v| v.parse().ok())
+    };
+    let peer_floor = figure("peer_floor").ok_or("no peer_floor")?;
+    println!(
+        "# {records} balance transactions in {} pages, {:.0} bytes each; floor {floor:.0} records/s \
+         here, {peer_floor:.0} in the peer's process",
+        pages.len(),
+        pages.iter().map(Vec::len).sum::<usize>() as f64 / records as f64
+    );
+    info(
+        "peer_kassabok_decode_ratio",
+        format!("{:.3}", kassabok / floor),
+        "of_floor",
+    );
+    for (name, line_name) in [
+        ("peer_async_stripe_serde", "peer_async_stripe_serde_ratio"),
+        (
+            "peer_async_stripe_miniserde",
+            "peer_async_stripe_miniserde_ratio",
+        ),
+    ] {
+        let r = figure(name).ok_or_else(|| format!("no {name}"))?;
+        info(line_name, format!("{:.3}", r / peer_floor), "of_floor");
+    }
     Ok(())
 }

@@ -61,6 +61,10 @@ Credentials come from the environment; a provider without them uses the built-in
   SHOPIFY_SHOP, SHOPIFY_ACCESS_TOKEN       KLARNA_API_USERNAME, KLARNA_API_PASSWORD
   STRIPE_SECRET_KEY                        PAYPAL_CLIENT_ID, PAYPAL_CLIENT_SECRET
 and <PROVIDER>_API_BASE_URL points a provider at another server.
+Stripe dates a lost dispute only by its charge.dispute.closed event, which its Events API
+lists for 30 days: STRIPE_DISPUTE_EVENTS names a directory of the events your webhook endpoint
+stored (one request body per .json file), complete since STRIPE_DISPUTE_EVENTS_SINCE
+(YYYY-MM-DD); without them, the days Stripe no longer lists are a review item.
 Exchange rates: the Riksbank (RIKSBANK_API_BASE_URL, RIKSBANK_API_KEY) for booking,
 the ECB (ECB_API_BASE_URL) for the OSS return. The EC sales list file for Skatteverket
 needs SKV_CONTACT_NAME and SKV_CONTACT_PHONE (and optionally SKV_CONTACT_EMAIL).
@@ -187,6 +191,33 @@ fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
+/// The `charge.dispute.closed` events a webhook endpoint stored in `dir`,
+/// one request body per `.json` file, complete since
+/// `STRIPE_DISPUTE_EVENTS_SINCE` (a date; Stockholm midnight).
+fn stored_stripe_events(dir: &str) -> Result<kassabok::stripe::DisputeDecisions, Box<dyn Error>> {
+    let since = env("STRIPE_DISPUTE_EVENTS_SINCE")
+        .ok_or("STRIPE_DISPUTE_EVENTS needs STRIPE_DISPUTE_EVENTS_SINCE (YYYY-MM-DD)")?;
+    let since = Date::parse(&since, format_description!("[year]-[month]-[day]"))
+        .map_err(|e| format!("STRIPE_DISPUTE_EVENTS_SINCE {since:?}: {e}"))?;
+    let mut stored =
+        kassabok::stripe::DisputeDecisions::new(kassabok::core::stockholm_midnight(since));
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    for file in files {
+        let body = std::fs::read(&file)?;
+        // Other event types the endpoint stored are not dispute decisions.
+        match stored.add_json(&body) {
+            Ok(()) => {}
+            Err(e) if e.field == "type" => {}
+            Err(e) => return Err(format!("{}: {e}", file.display()).into()),
+        }
+    }
+    Ok(stored)
+}
+
 /// Where each provider's data comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Origin {
@@ -304,7 +335,10 @@ async fn build_sources(period: Period) -> Result<Run, Box<dyn Error>> {
                 }
                 stripe.dispute_decisions(stored)
             }
-            _ => stripe,
+            _ => match env("STRIPE_DISPUTE_EVENTS") {
+                Some(dir) => stripe.dispute_decisions(stored_stripe_events(&dir)?),
+                None => stripe,
+            },
         }
     };
 

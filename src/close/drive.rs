@@ -82,6 +82,13 @@ impl Arrival {
     }
 }
 
+/// What a lane reads: a sale of the days before the period (for matching
+/// only), or a record of the period.
+enum Read {
+    Earlier(Sale),
+    Period(Arrival),
+}
+
 /// Where the driver hands records, in lane order.
 pub(crate) trait Sink {
     /// A sale of the [`SALES_LOOKBACK_DAYS`](super::SALES_LOOKBACK_DAYS)
@@ -124,47 +131,41 @@ pub(crate) async fn drive<E: From<SourceError>>(
     let mut prepared = BTreeSet::from([Currency::SEK]);
     let clock = plan.clock.as_ref();
 
-    // The days before the period, only so that a receipt finds its sale.
-    if let Some(lookback) = lookback_period(plan.period) {
-        let lanes = plan
-            .sales
-            .iter()
-            .map(|s| {
-                clocked(clock, s.provider(), s.sales(&lookback))
+    // The days before the period, only so that a receipt finds its sale:
+    // their lanes come first, read at the same time as the period's.
+    let lookback = lookback_period(plan.period);
+    let mut providers: Vec<Option<Provider>> = Vec::new();
+    let mut lanes: Vec<BoxStream<'_, Result<(Read, usize), SourceError>>> = Vec::new();
+    if let Some(lookback) = &lookback {
+        for s in &plan.sales {
+            providers.push(None);
+            lanes.push(
+                clocked(clock, s.provider(), s.sales(lookback))
                     .filter_map(|rec| async move {
                         match rec {
-                            Ok(SalesRecord::Sale(sale)) => Some(Ok((sale, 1))),
+                            Ok(SalesRecord::Sale(sale)) => Some(Ok((Read::Earlier(sale), 1))),
                             Ok(_) => None,
                             Err(e) => Some(Err(e)),
                         }
                     })
-                    .boxed()
-            })
-            .collect();
-        let mut earlier = Ordered::new(lanes, plan.read_ahead);
-        while let Some(next) = earlier.next().await {
-            let (_, sale) = next?;
-            let mut currencies = BTreeSet::from([sale.currency]);
-            prepare_new(&mut currencies, &mut prepared, prepare).await?;
-            sink.earlier_sale(sale);
+                    .boxed(),
+            );
         }
     }
 
     let period = plan.period;
-    let mut providers = Vec::new();
-    let mut lanes: Vec<BoxStream<'_, Result<(Arrival, usize), SourceError>>> = Vec::new();
     for s in &plan.sales {
-        providers.push(s.provider());
+        providers.push(Some(s.provider()));
         lanes.push(lane(clock, s.provider(), s.sales(period), sales_arrival));
     }
     for s in &plan.payouts {
-        providers.push(s.provider());
+        providers.push(Some(s.provider()));
         lanes.push(lane(clock, s.provider(), s.payouts(period), payout_arrival));
     }
     let payouts_end = lanes.len();
     for s in &plan.statements {
         let provider = s.provider();
-        providers.push(provider);
+        providers.push(Some(provider));
         let clock = plan.clock;
         lanes.push(
             futures::stream::once(async move {
@@ -174,7 +175,7 @@ pub(crate) async fn drive<E: From<SourceError>>(
                 }?;
                 let arrival = Arrival::Statements(batch);
                 let weight = arrival.weight();
-                Ok((arrival, weight))
+                Ok((Read::Period(arrival), weight))
             })
             .boxed(),
         );
@@ -182,7 +183,10 @@ pub(crate) async fn drive<E: From<SourceError>>(
 
     let mut records: BTreeMap<Provider, usize> = BTreeMap::new();
     let mut counted = |lane: usize, weight: usize| {
-        let provider = providers[lane];
+        // The earlier sales, read only for matching, do not count.
+        let Some(provider) = providers[lane] else {
+            return;
+        };
         *records.entry(provider).or_default() += weight;
         if let Some(progress) = plan.progress {
             progress(provider, weight);
@@ -192,7 +196,16 @@ pub(crate) async fn drive<E: From<SourceError>>(
     {
         let mut ordered = Ordered::new(lanes, plan.read_ahead).on_arrival(&mut counted);
         while let Some(next) = ordered.next().await {
-            let (lane, record) = next?;
+            let record = match next? {
+                (_, Read::Earlier(sale)) => {
+                    let mut currencies = BTreeSet::from([sale.currency]);
+                    prepare_new(&mut currencies, &mut prepared, prepare).await?;
+                    sink.earlier_sale(sale);
+                    continue;
+                }
+                (lane, Read::Period(record)) => (lane, record),
+            };
+            let (lane, record) = record;
             if payouts_open && lane >= payouts_end {
                 sink.payouts_done();
                 payouts_open = false;
@@ -209,7 +222,7 @@ pub(crate) async fn drive<E: From<SourceError>>(
         sink.payouts_done();
     }
     // Every provider that was read shows, with 0 when it had nothing.
-    for provider in &providers {
+    for provider in providers.iter().flatten() {
         records.entry(*provider).or_default();
     }
     Ok(records)
@@ -222,12 +235,12 @@ fn lane<'a, T: Send + 'a>(
     provider: Provider,
     stream: RecordStream<'a, T>,
     arrival: fn(Provider, T) -> Arrival,
-) -> BoxStream<'a, Result<(Arrival, usize), SourceError>> {
+) -> BoxStream<'a, Result<(Read, usize), SourceError>> {
     clocked(clock, provider, stream)
         .map(move |rec| {
             let arrival = arrival(provider, rec?);
             let weight = arrival.weight();
-            Ok((arrival, weight))
+            Ok((Read::Period(arrival), weight))
         })
         .boxed()
 }

@@ -1,9 +1,9 @@
 //! The Settlements API endpoints: payouts, transactions, summary, reports.
 
 use bookkeeping_core::{Currency, PayoutRecord, Period};
-use futures::stream::{BoxStream, StreamExt, TryStreamExt};
+use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use provider_http::http::header::{ACCEPT, HeaderValue};
-use provider_http::{Page, RequestSpec, end_after_error, flatten_batches};
+use provider_http::{LaneItem, Lanes, Page, RequestSpec, end_after_error, flatten_batches};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -19,15 +19,16 @@ use crate::report::{PayoutReport, parse_payout_report, parse_payouts_report};
 use crate::{Error, KlarnaClient};
 use provider_http::Listed;
 
-/// Payouts whose lines are fetched at the same time. Each payout's
-/// listing is a chain of cursor pages, but payouts do not depend on each
-/// other: two at once halve a month close's round trips for payouts, within
-/// the client's rate limit, and records still come out in the order of the
-/// payouts list. Memory holds the transactions of every payout in flight
-/// (a large shop's payout can have tens of thousands), so more than two
-/// would trade memory for latency: with six, 1,000,000 Stripe transactions
-/// in 30 payouts peaked at 368 MiB instead of 197 MiB with one.
-const PAYOUT_CONCURRENCY: usize = 2;
+/// Payout listings read at the same time. Payouts do not depend on each
+/// other, so their listings (each a chain of pages) run at once and a
+/// month's payouts take the round trips of the longest one, within the
+/// client's rate limit; records still come out in the order of the payouts
+/// list ([`Lanes`]).
+const PAYOUT_LISTS_AT_ONCE: usize = 16;
+
+/// Transactions that listings which are not first may read ahead of their
+/// turn, in all: memory stays bounded however large the payouts.
+const READ_AHEAD: usize = 5_000;
 
 /// Which payouts to list (`GET /settlements/v1/payouts`). Klarna filters on
 /// the payout date.
@@ -278,28 +279,62 @@ impl KlarnaClient {
         query: &PayoutQuery,
     ) -> BoxStream<'static, Result<PayoutRecord, Error>> {
         let client = self.clone();
-        let per_payout = self
-            .list_payouts(query)
-            .map(move |item| {
-                let client = client.clone();
-                async move {
-                    match item? {
-                        Listed::Malformed(m) => Ok(vec![PayoutRecord::Review(m.review())]),
-                        Listed::Item(payout) => {
-                            let transactions = client
-                                .payout_transactions(&payout.payment_reference)
-                                .await?;
-                            let mut records =
-                                normalize_payout(&payout, &transactions).into_records();
-                            records.extend(lost_disputes(&payout, &transactions));
-                            Ok(records)
+        // One lane per payout: the payout, then its transactions.
+        let lanes =
+            self.list_payouts(query)
+                .map(move |item| match item {
+                    Ok(Listed::Item(payout)) => {
+                        let transactions = client
+                            .list_transactions(&TransactionQuery::Payout(
+                                payout.payment_reference.clone(),
+                            ))
+                            .map(Part::Transaction);
+                        stream::once(async move { Part::Payout(payout) })
+                            .chain(transactions)
+                            .boxed()
+                    }
+                    Ok(Listed::Malformed(m)) => stream::once(async move {
+                        Part::Records(vec![PayoutRecord::Review(m.review())])
+                    })
+                    .boxed(),
+                    Err(e) => stream::once(async move { Part::Failed(e) }).boxed(),
+                })
+                .boxed();
+        let mut payout = None;
+        let mut transactions = Vec::new();
+        let per_payout = Lanes::new(lanes, PAYOUT_LISTS_AT_ONCE, READ_AHEAD).map(
+            move |item| -> Result<Vec<PayoutRecord>, Error> {
+                match item {
+                    LaneItem::Item(Part::Payout(p)) => payout = Some(p),
+                    LaneItem::Item(Part::Transaction(t)) => transactions.push(t?),
+                    LaneItem::Item(Part::Records(records)) => return Ok(records),
+                    LaneItem::Item(Part::Failed(e)) => return Err(e),
+                    LaneItem::End => {
+                        let listed = std::mem::take(&mut transactions);
+                        if let Some(p) = payout.take() {
+                            let mut records = normalize_payout(&p, &listed).into_records();
+                            records.extend(lost_disputes(&p, &listed));
+                            return Ok(records);
                         }
                     }
                 }
-            })
-            .buffered(PAYOUT_CONCURRENCY);
+                Ok(Vec::new())
+            },
+        );
         flatten_batches(per_payout).boxed()
     }
+}
+
+/// A piece of a payout lane of [`KlarnaClient::normalized_payouts`].
+enum Part {
+    /// A payout; its transactions follow.
+    Payout(Payout),
+    /// A transaction of the payout before it.
+    Transaction(Result<Listed<Transaction>, Error>),
+    /// Records as they are (a payout that did not decode).
+    Records(Vec<PayoutRecord>),
+    /// The payouts list failed.
+    Failed(Error),
 }
 
 const PAYOUTS: &str = concat!("/settlements/", api_version!(), "/payouts");

@@ -29,7 +29,8 @@
 //!   header or query string is ever logged.
 //!
 //! [`paginate`] turns "fetch the page at this cursor" into a `Stream` of items that ends after
-//! the first error and refuses a cursor that repeats.
+//! the first error and refuses a cursor that repeats; [`Lanes`] reads several lists at once
+//! (each payout's transactions) and hands their items on in list order, within a memory budget.
 //!
 //! # Example
 //!
@@ -179,9 +180,11 @@ mod attempt;
 mod auth;
 mod builder;
 mod client;
+pub mod decimal;
 mod decode;
 mod error;
 pub mod fields;
+mod lanes;
 mod listed;
 mod macros;
 mod paginate;
@@ -208,6 +211,7 @@ pub use error::{
     ApiError, ErrorDetails, HttpError, HttpErrorKind, MAX_ERROR_BODY, PaginationError, RawBody,
     RequestInfo, TransportKind,
 };
+pub use lanes::{LaneItem, Lanes};
 pub use listed::{Listed, Malformed};
 pub use paginate::{Page, end_after_error, flatten_batches, paginate};
 pub use rate_limit::{RateLimit, RateLimiter};

@@ -312,6 +312,10 @@ fn render_item(
         ItemKind::Dispute => {
             sums.reversal += -item.gross;
             let mut t = base(-item.gross, "REVERSAL", "REVERSAL");
+            // "for certain transaction types such as RETURNS and REVERSALS,
+            // where captures do not exist, the API will return empty strings"
+            // (`capture_id`, settlements-api-v1.openapi.yml).
+            t["capture_id"] = json!("");
             t["reversal_reference"] = json!(format!(
                 "krn:klarna:eu1:dispute:{}",
                 uuid_from(&format!("dispute/{}", item.id))

@@ -17,6 +17,8 @@
 //!   the contract tests (`tests/contract`) run every answer of the sandbox through them.
 //! - [`shopify_cost`]: Shopify's requested query cost and its leaky bucket;
 //!   [`shopify_bulk`]: its bulk query operations.
+//! - [`server`]: the servers in a process of their own (the `sandbox-server` binary), for
+//!   benchmarks whose client must not share its process with the servers' rendering.
 //!
 //! Dependencies: `wiremock` (the servers), `fastrand` (seeded, deterministic data),
 //! `serde_json` (the payloads), `tokio`, `time`, `rust_decimal`, `apollo-compiler` (the
@@ -32,6 +34,7 @@ pub mod klarna;
 pub mod paypal;
 pub mod rates;
 pub mod scenario;
+pub mod server;
 pub mod shopify;
 pub mod shopify_bulk;
 pub mod shopify_cost;

@@ -1264,6 +1264,32 @@ fn klarna_payouts(orders: &[Order], ids: &mut Ids, period: Period) -> Vec<Payout
         original: None,
         exchange_rate: None,
     });
+    // A dispute on the first order paid through Klarna and not refunded
+    // (goods not received), decided for the customer two weeks after the
+    // sale: Klarna's settlement reverses the purchase (`REVERSAL`, "refund
+    // transactions, registered by Klarna in disputed orders in favour of the
+    // customer", Klarna's settlement-files documentation).
+    if let Some((idx, o, t)) = orders.iter().enumerate().find_map(|(idx, o)| {
+        let t = o
+            .transactions
+            .iter()
+            .find(|t| t.gateway == Gateway::Klarna)?;
+        (o.refunds.is_empty() && !o.disputed).then_some((idx, o, t))
+    }) {
+        items.push(SettlementItem {
+            id: "REVERSAL-0001".to_owned(),
+            kind: ItemKind::Dispute,
+            occurred_at: t.processed_at + Duration::days(14),
+            gross: -t.amount,
+            fee: 0,
+            fee_vat: 0,
+            order: Some(idx),
+            invoice: None,
+            reference: Some(o.name.clone()),
+            original: None,
+            exchange_rate: None,
+        });
+    }
     // Klarna settles weekly.
     let mut n = 0_u64;
     group_payouts(items, 1, 7, |_| {

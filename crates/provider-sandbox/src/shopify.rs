@@ -603,7 +603,11 @@ fn dispute_json(scenario: &Scenario, plan: &PayoutPlan, item: &SettlementItem) -
         "finalizedOn": decided.to_string(),
         "initiatedAt": rfc3339(item.occurred_at),
         "amount": money(-item.gross, plan.currency),
-        "order": order.map(|o| json!({ "id": format!("gid://shopify/Order/{}", o.id), "name": o.name })),
+        "order": order.map(|o| json!({
+            "id": format!("gid://shopify/Order/{}", o.id),
+            "name": o.name,
+            "processedAt": rfc3339(o.processed_at),
+        })),
     })
 }
 

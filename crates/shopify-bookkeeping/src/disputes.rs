@@ -20,6 +20,9 @@ use crate::normalize::{NormalizeOptions, normalize_order};
 use crate::resources::Listed;
 use provider_http::end_after_error;
 
+/// Orders of lost disputes fetched at the same time (each is one request).
+const ORDERS_AT_ONCE: usize = 8;
+
 /// The lost dispute, when `dispute` was decided against the shop on a day
 /// of `period` (without its sale: [`ShopifyClient::lost_disputes`] fetches
 /// that).
@@ -77,7 +80,7 @@ impl ShopifyClient {
     ) -> RecordStream<'a, PayoutRecord> {
         let records = self
             .shopify_disputes("status:lost".to_owned())
-            .then(move |listed| async move {
+            .map(move |listed| async move {
                 let d = match listed {
                     Err(e) => return vec![Err(SourceError::from(e))],
                     Ok(Listed::Malformed(m)) => return vec![Ok(PayoutRecord::Review(m.review()))],
@@ -97,6 +100,8 @@ impl ShopifyClient {
                     ))],
                 }
             })
+            // Each dispute's order is its own request: a few at once.
+            .buffered(ORDERS_AT_ONCE)
             .flat_map(futures::stream::iter);
         end_after_error(records).boxed()
     }
@@ -113,6 +118,14 @@ impl ShopifyClient {
         let Some(order) = &dispute.order else {
             return vec![Ok(PayoutRecord::DisputeLost(lost))];
         };
+        // An order processed in the period or later is among the period's
+        // sales (its review items too): nothing to fetch.
+        if order
+            .processed_at
+            .is_some_and(|at| stockholm_date(at) >= period.first())
+        {
+            return vec![Ok(PayoutRecord::DisputeLost(lost))];
+        }
         let mut out = Vec::new();
         match self.order(&order.id).await {
             Err(e) => return vec![Err(SourceError::from(e))],

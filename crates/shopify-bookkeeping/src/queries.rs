@@ -445,7 +445,7 @@ pub const DISPUTES: &str = r#"query KassabokDisputes($first: Int!, $after: Strin
       nodes {
         id status finalizedOn initiatedAt
         amount { amount currencyCode }
-        order { id name }
+        order { id name processedAt }
       }
     }
   }

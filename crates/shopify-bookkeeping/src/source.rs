@@ -1,31 +1,35 @@
 //! The bookkeeping-core source traits on [`ShopifySource`] (and on
 //! [`ShopifyClient`], with the default [`NormalizeOptions`]).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use bookkeeping_core::{
     BalanceLine, PayoutRecord, PayoutSource, Period, Provider, RecordStream, ReviewItem,
     ReviewReason, SalesRecord, SalesSource, Source, SourceError, SourceRef, stockholm_date,
 };
-use futures::stream::{self, StreamExt, TryStreamExt};
+use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 
 use crate::client::ShopifyClient;
 use crate::error::Error;
-use crate::models::BalanceTransaction;
+use crate::ids::{OrderId, RefundId};
+use crate::models::{BalanceTransaction, Payout};
 use crate::normalize::{NormalizeOptions, normalize_order};
 use crate::resources::{Listed, OrderQuery};
-use provider_http::{end_after_error, flatten_batches};
+use provider_http::{LaneItem, Lanes, flatten_batches};
 
-/// Payouts whose lines are fetched at the same time. Each payout's
-/// listing is a chain of cursor pages, but payouts do not depend on each
-/// other: two at once halve a month close's round trips for payouts, within
-/// the client's rate limit, and records still come out in the order of the
-/// payouts list. Memory holds the transactions of every payout in flight
-/// (a large shop's payout can have tens of thousands), so more than two
-/// would trade memory for latency: with six, 1,000,000 Stripe transactions
-/// in 30 payouts peaked at 368 MiB instead of 197 MiB with one.
-const PAYOUT_CONCURRENCY: usize = 2;
+/// Payout listings read at the same time. Payouts do not depend on each
+/// other, so their listings (each a chain of cursor pages, then the join of
+/// its refund lines) run at once and a month's payouts take the round trips
+/// of the longest one, within the query-cost bucket (a page of balance
+/// transactions requests 36 points); records still come out in the order of
+/// the payouts list ([`Lanes`]).
+const PAYOUT_LISTS_AT_ONCE: usize = 16;
+
+/// Items (balance transactions, orders) that listings which are not first
+/// may read ahead of their turn, in all: memory stays bounded however large
+/// the payouts or the month.
+const READ_AHEAD: usize = 5_000;
 
 /// Shopify as a source of sales and payouts: a [`ShopifyClient`]
 /// (transport) with the host's [`NormalizeOptions`] (bookkeeping: the VAT
@@ -193,9 +197,16 @@ fn sales<'a>(
         let earlier = client
             .orders_auto(OrderQuery::earlier_orders_updated_since(period))
             .map_ok(move |l| order_records(l, options, period, Take::RefundsOnly));
-        flatten_batches(current.chain(earlier))
-            .map_err(SourceError::from)
-            .boxed()
+        // Both listings at once: the earlier orders' (usually one page) are
+        // handed on after the period's, within a read-ahead budget.
+        let lists = stream::iter([current.boxed(), earlier.boxed()]);
+        let orders = Lanes::new(lists, 2, READ_AHEAD).filter_map(|item| {
+            futures::future::ready(match item {
+                LaneItem::Item(records) => Some(records),
+                LaneItem::End => None,
+            })
+        });
+        flatten_batches(orders).map_err(SourceError::from).boxed()
     }
 }
 
@@ -204,158 +215,277 @@ fn payouts<'a>(
     options: &'a NormalizeOptions,
     period: &'a Period,
 ) -> RecordStream<'a, PayoutRecord> {
-    {
-        let this = client;
-        let client = this.clone();
-        let carried: Arc<Mutex<HashSet<String>>> = Arc::default();
-        let payouts = this
-            .shopify_payouts(period)
-            .map({
-                let carried = Arc::clone(&carried);
-                move |listed| {
-                    let client = client.clone();
-                    let carried = Arc::clone(&carried);
-                    async move { payout_records(&client, listed?, &carried).await }
+    let lister = client.clone();
+    let payout_lanes = client
+        .shopify_payouts(period)
+        .map(move |item| -> BoxStream<'a, Part> { payout_lane(&lister, item) });
+    let unpaid = client
+        .balance_transactions_processed(period)
+        .map(Part::Unpaid)
+        .boxed();
+    let disputes = client
+        .lost_disputes_with(options, period)
+        .map(Part::Record)
+        .boxed();
+    let lanes = payout_lanes.chain(stream::iter([unpaid, disputes])).boxed();
+    let assembler = Assembler {
+        client: client.clone(),
+        payout: None,
+        transactions: Vec::new(),
+        malformed: Vec::new(),
+        refunds: HashMap::new(),
+        unpaid: Vec::new(),
+        carried: HashSet::new(),
+    };
+    let batches = stream::unfold(
+        (
+            Lanes::new(lanes, PAYOUT_LISTS_AT_ONCE, READ_AHEAD),
+            assembler,
+        ),
+        |(mut lanes, mut assembler)| async move {
+            let item = lanes.next().await?;
+            let out = assembler.take(item).await;
+            Some((out, (lanes, assembler)))
+        },
+    );
+    // The stream ends at the first error.
+    flatten_batches(batches).boxed()
+}
+
+/// A piece of a lane of [`ShopifyClient`]'s payouts.
+enum Part {
+    /// A payout; its balance transactions follow (boxed: a payout is large).
+    Payout(Box<Payout>),
+    /// A balance transaction of the payout before it.
+    Transaction(Listed<BalanceTransaction>),
+    /// The refunds that the payout's refund lines settle (by transaction id),
+    /// joined when its listing has ended.
+    Refunds(HashMap<String, RefundId>),
+    /// A balance transaction processed in the period, paid out or not.
+    Unpaid(Result<Listed<BalanceTransaction>, Error>),
+    /// A record as it is: a payout that did not decode, a lost dispute.
+    Record(Result<PayoutRecord, SourceError>),
+    /// A listing failed.
+    Failed(Error),
+}
+
+/// The lane of one item of the payouts list: the payout, its balance
+/// transactions, then the refunds its refund lines settle (one request,
+/// only when it has refund lines).
+fn payout_lane(
+    client: &ShopifyClient,
+    item: Result<Listed<Payout>, Error>,
+) -> BoxStream<'static, Part> {
+    let payout = match item {
+        Err(e) => return stream::once(async move { Part::Failed(e) }).boxed(),
+        Ok(Listed::Malformed(m)) => {
+            return stream::once(async move { Part::Record(Ok(PayoutRecord::Review(m.review()))) })
+                .boxed();
+        }
+        Ok(Listed::Item(p)) => p,
+    };
+    let orders: Arc<Mutex<Vec<OrderId>>> = Arc::default();
+    let transactions = client.balance_transactions(&payout).map({
+        let orders = Arc::clone(&orders);
+        move |item| match item {
+            Ok(Listed::Item(t)) => {
+                if let (Some(order), Ok(mut orders)) = (refund_order(&t), orders.lock()) {
+                    orders.push(order);
                 }
-            })
-            .buffered(PAYOUT_CONCURRENCY);
-        let client = this.clone();
-        // Listed once every payout is in, so `carried` is complete.
-        let not_paid_out = stream::once(async move {
-            let lister = client.clone();
-            lister
-                .balance_transactions_processed(period)
-                .and_then(move |listed| {
-                    let client = client.clone();
-                    let carried = Arc::clone(&carried);
-                    async move { balance_line_records(&client, listed, &carried).await }
-                })
-        })
-        .flatten();
-        let records = flatten_batches(payouts.chain(not_paid_out)).map_err(SourceError::from);
-        // The stream ends at the first error: no disputes after a failed payout.
-        end_after_error(records.chain(this.lost_disputes_with(options, period))).boxed()
+                Part::Transaction(Listed::Item(t))
+            }
+            Ok(malformed) => Part::Transaction(malformed),
+            Err(e) => Part::Failed(e),
+        }
+    });
+    let client = client.clone();
+    let refunds = stream::once(async move {
+        let orders = orders.lock().map(|o| o.clone()).unwrap_or_default();
+        match join_refunds(&client, orders).await {
+            Ok(refunds) => Part::Refunds(refunds),
+            Err(e) => Part::Failed(e),
+        }
+    });
+    stream::once(async move { Part::Payout(Box::new(payout)) })
+        .chain(transactions)
+        .chain(refunds)
+        .boxed()
+}
+
+/// The order of a refund line, whose refund is to be joined through the
+/// order transaction behind it (an order can have several refunds).
+fn refund_order(t: &BalanceTransaction) -> Option<OrderId> {
+    if t.kind == crate::models::BalanceTransactionType::Refund
+        && t.source_order_transaction_id.is_some()
+    {
+        t.associated_order.as_ref().map(|o| o.id.clone())
+    } else {
+        None
+    }
+}
+
+/// The refunds of `orders` (deduplicated), by refund transaction id; no
+/// request when there are none.
+async fn join_refunds(
+    client: &ShopifyClient,
+    mut orders: Vec<OrderId>,
+) -> Result<HashMap<String, RefundId>, Error> {
+    orders.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+    orders.dedup();
+    if orders.is_empty() {
+        Ok(HashMap::new())
+    } else {
+        client.refunds_by_transaction(&orders).await
+    }
+}
+
+/// Turns the lanes' parts, in order, into records: a payout when its lane
+/// ends; the period's transactions that no payout carried, as lines, their
+/// refund lines joined a batch at a time; the lost disputes as they come.
+struct Assembler {
+    client: ShopifyClient,
+    payout: Option<Payout>,
+    transactions: Vec<BalanceTransaction>,
+    malformed: Vec<ReviewItem>,
+    refunds: HashMap<String, RefundId>,
+    /// Transactions of the period no payout carries, waiting for their join.
+    unpaid: Vec<BalanceTransaction>,
+    /// The balance transactions the payouts listed carry.
+    carried: HashSet<String>,
+}
+
+impl Assembler {
+    async fn take(&mut self, item: LaneItem<Part>) -> Result<Vec<PayoutRecord>, SourceError> {
+        match item {
+            LaneItem::Item(Part::Payout(p)) => {
+                self.payout = Some(*p);
+                Ok(Vec::new())
+            }
+            LaneItem::Item(Part::Transaction(Listed::Item(t))) => {
+                self.transactions.push(t);
+                Ok(Vec::new())
+            }
+            LaneItem::Item(Part::Transaction(Listed::Malformed(m))) => {
+                self.malformed.push(m.review());
+                Ok(Vec::new())
+            }
+            LaneItem::Item(Part::Refunds(refunds)) => {
+                self.refunds = refunds;
+                Ok(Vec::new())
+            }
+            LaneItem::Item(Part::Unpaid(listed)) => match listed? {
+                Listed::Malformed(m) => Ok(vec![PayoutRecord::Review(m.review())]),
+                Listed::Item(t) if self.carried.contains(t.id.as_str()) => Ok(Vec::new()),
+                Listed::Item(t) => {
+                    self.unpaid.push(t);
+                    if self.unpaid.len() >= crate::queries::NODES_PER_QUERY {
+                        Ok(self.unpaid_records().await?)
+                    } else {
+                        Ok(Vec::new())
+                    }
+                }
+            },
+            LaneItem::Item(Part::Record(record)) => Ok(vec![record?]),
+            LaneItem::Item(Part::Failed(e)) => Err(e.into()),
+            LaneItem::End => match self.payout.take() {
+                Some(payout) => Ok(self.payout_records(payout).await?),
+                None => Ok(self.unpaid_records().await?),
+            },
+        }
+    }
+
+    /// The records of a payout whose lane has ended.
+    async fn payout_records(&mut self, payout: Payout) -> Result<Vec<PayoutRecord>, Error> {
+        let mut transactions = std::mem::take(&mut self.transactions);
+        let mut malformed = std::mem::take(&mut self.malformed);
+        let mut refunds = std::mem::take(&mut self.refunds);
+        if !explains(&payout, &transactions) {
+            // `payments_transfer_id` is not a documented filter: when its lines do
+            // not add up to the payout, search by the payout's date instead and
+            // keep that result if it does.
+            let date = stockholm_date(payout.issued_at);
+            let search = format!("payout_date:{date}");
+            tracing::debug!(payout = %payout.id, %search, "shopify: payout lines do not add up, searching by date");
+            let (by_date, bad) =
+                collect(self.client.balance_transactions_matching(&payout, search)).await?;
+            if explains(&payout, &by_date) {
+                refunds = join_refunds(
+                    &self.client,
+                    by_date.iter().filter_map(refund_order).collect(),
+                )
+                .await?;
+                transactions = by_date;
+                malformed = bad;
+            }
+        }
+        self.carried
+            .extend(transactions.iter().map(|t| t.id.as_str().to_owned()));
+        let mut out = Vec::new();
+        match crate::normalize::normalize_payout_joined(&payout, &transactions, &refunds) {
+            Ok((p, reviews)) => {
+                out.push(PayoutRecord::Payout(p));
+                out.extend(malformed.into_iter().map(PayoutRecord::Review));
+                out.extend(reviews.into_iter().map(PayoutRecord::Review));
+            }
+            Err(e) => out.push(PayoutRecord::Review(
+                ReviewItem::new(
+                    Provider::Shopify,
+                    ReviewReason::Currency,
+                    format!("payout amount could not be read: {e}"),
+                )
+                .with_source(SourceRef::new(
+                    Provider::Shopify,
+                    "payout",
+                    payout.id.as_str(),
+                ))
+                .with_field("net"),
+            )),
+        }
+        Ok(out)
+    }
+
+    /// The waiting transactions of the period that no payout carries, as
+    /// [`PayoutRecord::Line`]s, their refund lines joined in one request.
+    async fn unpaid_records(&mut self) -> Result<Vec<PayoutRecord>, Error> {
+        let unpaid = std::mem::take(&mut self.unpaid);
+        let refunds = join_refunds(
+            &self.client,
+            unpaid.iter().filter_map(refund_order).collect(),
+        )
+        .await?;
+        Ok(unpaid
+            .iter()
+            .flat_map(|t| balance_line_records(t, &refunds))
+            .collect())
     }
 }
 
 /// A balance transaction of the period that no listed payout carries, as a
-/// [`PayoutRecord::Line`]; nothing for one a payout carries.
-/// A refund line is joined to its refund as a payout's are.
-async fn balance_line_records(
-    client: &ShopifyClient,
-    listed: Listed<BalanceTransaction>,
-    carried: &Mutex<HashSet<String>>,
-) -> Result<Vec<PayoutRecord>, Error> {
-    let t = match listed {
-        Listed::Item(t) => t,
-        Listed::Malformed(m) => return Ok(vec![PayoutRecord::Review(m.review())]),
-    };
-    let is_carried = carried
-        .lock()
-        .map(|set| set.contains(t.id.as_str()))
-        .unwrap_or(false);
-    if is_carried {
-        return Ok(Vec::new());
-    }
-    let order = t
-        .associated_order
-        .as_ref()
-        .filter(|_| {
-            t.kind == crate::models::BalanceTransactionType::Refund
-                && t.source_order_transaction_id.is_some()
-        })
-        .map(|o| o.id.clone());
-    let refunds = match order {
-        Some(order) => client.refunds_by_transaction(&[order]).await?,
-        None => std::collections::HashMap::new(),
-    };
-    Ok(
-        match crate::normalize::normalize_balance_transaction(&t, &refunds) {
-            Ok((line, reviews)) => std::iter::once(PayoutRecord::Line(BalanceLine {
-                provider: Provider::Shopify,
-                line,
-            }))
-            .chain(reviews.into_iter().map(PayoutRecord::Review))
-            .collect(),
-            Err(e) => vec![PayoutRecord::Review(
-                ReviewItem::new(
-                    Provider::Shopify,
-                    ReviewReason::Currency,
-                    format!("balance transaction amounts could not be read: {e}"),
-                )
-                .with_source(SourceRef::new(
-                    Provider::Shopify,
-                    "balance_transaction",
-                    t.id.as_str(),
-                )),
-            )],
-        },
-    )
-}
-
-async fn payout_records(
-    client: &ShopifyClient,
-    listed: Listed<crate::models::Payout>,
-    carried: &Mutex<HashSet<String>>,
-) -> Result<Vec<PayoutRecord>, Error> {
-    let payout = match listed {
-        Listed::Item(p) => p,
-        Listed::Malformed(m) => return Ok(vec![PayoutRecord::Review(m.review())]),
-    };
-    let (mut transactions, mut malformed) = collect(client.balance_transactions(&payout)).await?;
-    if !explains(&payout, &transactions) {
-        // `payments_transfer_id` is not a documented filter: when its lines do
-        // not add up to the payout, search by the payout's date instead and
-        // keep that result if it does.
-        let date = stockholm_date(payout.issued_at);
-        let search = format!("payout_date:{date}");
-        tracing::debug!(payout = %payout.id, %search, "shopify: payout lines do not add up, searching by date");
-        let (by_date, bad) = collect(client.balance_transactions_matching(&payout, search)).await?;
-        if explains(&payout, &by_date) {
-            transactions = by_date;
-            malformed = bad;
-        }
-    }
-    if let Ok(mut set) = carried.lock() {
-        set.extend(transactions.iter().map(|t| t.id.as_str().to_owned()));
-    }
-    // Refund lines join the refund they settle through the order
-    // transaction behind them (an order can have several refunds).
-    let mut orders: Vec<crate::ids::OrderId> = transactions
-        .iter()
-        .filter(|t| t.kind == crate::models::BalanceTransactionType::Refund)
-        .filter(|t| t.source_order_transaction_id.is_some())
-        .filter_map(|t| t.associated_order.as_ref().map(|o| o.id.clone()))
-        .collect();
-    orders.sort_by(|a, b| a.as_str().cmp(b.as_str()));
-    orders.dedup();
-    let refunds = if orders.is_empty() {
-        std::collections::HashMap::new()
-    } else {
-        client.refunds_by_transaction(&orders).await?
-    };
-    let mut out = Vec::new();
-    match crate::normalize::normalize_payout_joined(&payout, &transactions, &refunds) {
-        Ok((p, reviews)) => {
-            out.push(PayoutRecord::Payout(p));
-            out.extend(malformed.into_iter().map(PayoutRecord::Review));
-            out.extend(reviews.into_iter().map(PayoutRecord::Review));
-        }
-        Err(e) => out.push(PayoutRecord::Review(
+/// [`PayoutRecord::Line`]; a refund line joined to its refund as a payout's are.
+fn balance_line_records(
+    t: &BalanceTransaction,
+    refunds: &HashMap<String, RefundId>,
+) -> Vec<PayoutRecord> {
+    match crate::normalize::normalize_balance_transaction(t, refunds) {
+        Ok((line, reviews)) => std::iter::once(PayoutRecord::Line(BalanceLine {
+            provider: Provider::Shopify,
+            line,
+        }))
+        .chain(reviews.into_iter().map(PayoutRecord::Review))
+        .collect(),
+        Err(e) => vec![PayoutRecord::Review(
             ReviewItem::new(
                 Provider::Shopify,
                 ReviewReason::Currency,
-                format!("payout amount could not be read: {e}"),
+                format!("balance transaction amounts could not be read: {e}"),
             )
             .with_source(SourceRef::new(
                 Provider::Shopify,
-                "payout",
-                payout.id.as_str(),
-            ))
-            .with_field("net"),
-        )),
+                "balance_transaction",
+                t.id.as_str(),
+            )),
+        )],
     }
-    Ok(out)
 }
 
 type Collected = (Vec<BalanceTransaction>, Vec<ReviewItem>);

@@ -194,10 +194,13 @@ impl DisputeDecisions {
                 message: format!("{event_type:?} is not {DISPUTE_CLOSED}"),
             });
         }
-        let event = Malformed::decode(STRIPE, "event", &["/id"], raw).map_err(|m| EventError {
-            id: m.id,
-            field: m.field,
-            message: m.message,
+        let event = Malformed::decode(STRIPE, "event", &["/id"], raw).map_err(|m| {
+            let m = name_the_field(m);
+            EventError {
+                id: m.id,
+                field: m.field,
+                message: m.message,
+            }
         })?;
         self.add(event);
         Ok(())
@@ -320,7 +323,7 @@ impl StripeSource {
         while let Some(item) = listing.next().await {
             match item?.into_result() {
                 Ok(event) => merged.add(event),
-                Err(m) => head.push(PayoutRecord::Review(m.review())),
+                Err(m) => head.push(PayoutRecord::Review(name_the_field(m).review())),
             }
         }
         head.extend(self.coverage_review(period).map(PayoutRecord::Review));
@@ -494,6 +497,46 @@ impl StripeSource {
     }
 }
 
+/// `m` naming the dispute's field that failed: serde reports any field of a
+/// flattened struct as the struct's place (`data.object`), so the dispute is
+/// decoded again on its own to say which (`data.object.amount`).
+fn name_the_field(mut m: Malformed) -> Malformed {
+    if m.field != "data.object" {
+        return m;
+    }
+    let Some(object) = m.raw.pointer("/data/object").cloned() else {
+        return m;
+    };
+    let funds = object
+        .get("balance_transactions")
+        .cloned()
+        .unwrap_or(Value::Array(Vec::new()));
+    let inner = match Malformed::decode::<Dispute>(STRIPE, "dispute", &["/id"], object) {
+        Err(inner) => Some(inner),
+        Ok(_) => Malformed::decode::<Vec<DisputeFunds>>(STRIPE, "dispute", &[], funds)
+            .err()
+            .map(|mut inner| {
+                inner.field = format!("balance_transactions{}", bracketed(&inner.field));
+                inner
+            }),
+    };
+    if let Some(inner) = inner {
+        m.field = format!("data.object.{}", inner.field);
+        m.message = inner.message;
+    }
+    m
+}
+
+/// A path inside a list, after the list's name: `[0].amount` as it is, a
+/// field with a dot before it.
+fn bracketed(path: &str) -> String {
+    if path.starts_with('[') {
+        path.to_owned()
+    } else {
+        format!(".{path}")
+    }
+}
+
 /// The amount a lost dispute withdrew, from its balance transactions, or the
 /// review item saying why it cannot be read.
 fn withdrawn(dispute: &ClosedDispute) -> Result<bookkeeping_core::Money, Box<ReviewItem>> {
@@ -530,4 +573,88 @@ fn withdrawn(dispute: &ClosedDispute) -> Result<bookkeeping_core::Money, Box<Rev
         ));
     }
     money(-net, currency).map_err(|e| review(ReviewReason::Currency, e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A `charge.dispute.closed` event as Stripe sends it (the Event object
+    /// with the Dispute as `data.object`, stripe/openapi `spec3.json`).
+    fn event(id: &str, created: i64, status: &str, amount: &str) -> Vec<u8> {
+        format!(
+            r#"{{"id": "{id}", "object": "event", "type": "charge.dispute.closed",
+              "api_version": "2026-07-29.dahlia", "created": {created}, "livemode": true,
+              "pending_webhooks": 1, "request": {{"id": null, "idempotency_key": null}},
+              "data": {{"object": {{"id": "du_1", "object": "dispute", "amount": {amount},
+                "currency": "sek", "charge": "ch_1", "payment_intent": "pi_1",
+                "status": "{status}", "created": 1774000000, "reason": "fraudulent",
+                "balance_transactions": [{{"id": "txn_1", "object": "balance_transaction",
+                  "amount": -125000, "currency": "sek", "fee": 15000, "net": -140000}}]}}}}}}"#
+        )
+        .into_bytes()
+    }
+
+    #[test]
+    fn the_same_dispute_twice_keeps_the_earlier_close() {
+        let mut d = DisputeDecisions::new(OffsetDateTime::UNIX_EPOCH);
+        d.add_json(&event("evt_2", 1_775_700_000, "lost", "125000"))
+            .unwrap();
+        d.add_json(&event("evt_1", 1_775_640_600, "lost", "125000"))
+            .unwrap();
+        d.add_json(&event("evt_2", 1_775_700_000, "lost", "125000"))
+            .unwrap();
+        assert_eq!(d.len(), 1);
+        let only = d.events().next().unwrap();
+        assert_eq!(only.id.as_str(), "evt_1");
+        assert_eq!(only.dispute().dispute.status, DisputeStatus::Lost);
+        assert_eq!(only.dispute().balance_transactions[0].amount, -125_000);
+    }
+
+    #[test]
+    fn a_stored_event_that_does_not_decode_names_its_id_and_field() {
+        let mut d = DisputeDecisions::new(OffsetDateTime::UNIX_EPOCH);
+        let err = d
+            .add_json(&event("evt_9", 1_775_640_600, "lost", "\"1250.00\""))
+            .unwrap_err();
+        assert_eq!(err.id.as_deref(), Some("evt_9"));
+        assert_eq!(err.field, "data.object.amount");
+        assert!(err.to_string().starts_with("stripe: event evt_9:"), "{err}");
+        let bad_funds = String::from_utf8(event("evt_8", 1_775_640_600, "lost", "125000"))
+            .unwrap()
+            .replace("\"amount\": -125000", "\"amount\": \"-1250.00\"");
+        let err = d.add_json(bad_funds.as_bytes()).unwrap_err();
+        assert_eq!(err.field, "data.object.balance_transactions[0].amount");
+        let err = d.add_json(b"not json").unwrap_err();
+        assert_eq!(err.id, None);
+        assert!(d.is_empty());
+    }
+
+    #[test]
+    fn what_a_lost_dispute_withdrew_comes_from_its_balance_transactions() {
+        let mut d = DisputeDecisions::new(OffsetDateTime::UNIX_EPOCH);
+        d.add_json(&event("evt_1", 1_775_640_600, "lost", "125000"))
+            .unwrap();
+        let closed = d.events().next().unwrap().dispute();
+        assert_eq!(
+            withdrawn(closed).unwrap(),
+            bookkeeping_core::Money::parse("1250.00", Currency::SEK).unwrap()
+        );
+        let mut none = closed.clone();
+        none.balance_transactions.clear();
+        assert_eq!(
+            withdrawn(&none).unwrap_err().reason,
+            ReviewReason::Incomplete
+        );
+        let mut reinstated = closed.clone();
+        reinstated.balance_transactions.push(DisputeFunds {
+            id: BalanceTransactionId::new("txn_2"),
+            amount: 125_000,
+            currency: Currency::SEK,
+        });
+        assert_eq!(
+            withdrawn(&reinstated).unwrap_err().reason,
+            ReviewReason::AmountMismatch
+        );
+    }
 }

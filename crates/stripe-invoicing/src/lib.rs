@@ -17,6 +17,9 @@
 //! - [`normalize`] — into [`Payout`](bookkeeping_core::Payout)s with
 //!   settlement lines and fees, and [`Sale`](bookkeeping_core::Sale)s and
 //!   [`Refund`](bookkeeping_core::Refund)s with VAT per line.
+//! - [`disputes`] — lost disputes, dated by their `charge.dispute.closed`
+//!   event from the Events API and from the host's stored webhook events
+//!   ([`DisputeDecisions`]).
 //! - [`amount`] — minor units by Stripe's exponent per currency.
 //! - [`StripeSource`] — the client as a
 //!   [`PayoutSource`](bookkeeping_core::PayoutSource) and

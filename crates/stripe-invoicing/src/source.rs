@@ -3,13 +3,13 @@
 //! Stripe like every other provider.
 
 use std::collections::HashSet;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use bookkeeping_core::{
     BalanceLine, LineKind, PayoutRecord, PayoutSource, Period, Provider, RecordStream, SalesRecord,
     SalesSource, Source, SourceError,
 };
-use futures::stream::{self, Stream, StreamExt, TryStreamExt};
+use futures::stream::{self, BoxStream, Stream, StreamExt, TryStreamExt};
 
 use crate::StripeClient;
 use crate::disputes::DisputeDecisions;
@@ -22,17 +22,19 @@ use crate::normalize::{
     normalize_payout, settlement_line,
 };
 use crate::resources::TimeRange;
-use provider_http::{Malformed, flatten_batches};
+use provider_http::{LaneItem, Lanes, Listed, Malformed, flatten_batches};
 
-/// Payouts whose lines are fetched at the same time. Each payout's
-/// listing is a chain of cursor pages, but payouts do not depend on each
-/// other: two at once halve a month close's round trips for payouts, within
-/// the client's rate limit, and records still come out in the order of the
-/// payouts list. Memory holds the transactions of every payout in flight
-/// (a large shop's payout can have tens of thousands), so more than two
-/// would trade memory for latency: with six, 1,000,000 Stripe transactions
-/// in 30 payouts peaked at 368 MiB instead of 197 MiB with one.
-const PAYOUT_CONCURRENCY: usize = 2;
+/// Payout listings read at the same time. Payouts do not depend on each
+/// other, so their listings (each a chain of cursor pages) run at once and a
+/// month's payouts take the round trips of the longest one, within the
+/// client's rate limit; records still come out in the order of the payouts
+/// list ([`Lanes`]).
+const PAYOUT_LISTS_AT_ONCE: usize = 16;
+
+/// Balance transactions that listings which are not first may read ahead of
+/// their turn, in all. Bounds memory however large the payouts: the payout
+/// whose turn it is, plus this many transactions waiting.
+const READ_AHEAD: usize = 5_000;
 
 /// What Stripe's source traits list and how they read it: the host's
 /// bookkeeping choices, which a [`StripeSource`] carries beside the client
@@ -274,64 +276,152 @@ impl SalesSource for StripeSource {
 impl StripeSource {
     fn payout_records(self, period: Period) -> RecordStream<'static, PayoutRecord> {
         let lost = self.clone().lost_dispute_records(period);
-        let client = self;
+        let source = self;
         let records = stream::once(async move {
-            let (links, malformed) = client
-                .client
-                .invoice_links_in(client.lookback_range(&period))
-                .await?;
-            Ok::<_, Error>((client, Arc::new(links), malformed))
+            let range = TimeRange::of_period(&period);
+            let client = &source.client;
+            // Independent lists, read at once.
+            let (links, created, arriving) = futures::join!(
+                client.invoice_links_in(source.lookback_range(&period)),
+                client.list_payouts(range).collect::<Vec<_>>(),
+                client
+                    .list_payouts_arriving(range, period.start_utc())
+                    .collect::<Vec<_>>(),
+            );
+            let (links, malformed) = links?;
+            let payouts: Vec<_> = created.into_iter().chain(arriving).collect();
+            Ok::<_, Error>((source, links, malformed, payouts, range))
         })
-        .map_ok(move |(client, links, malformed)| {
+        .map_ok(move |(source, links, malformed, payouts, range)| {
             let head = stream::iter(
                 malformed
                     .into_iter()
                     .map(|m| Ok(vec![PayoutRecord::Review(m.review())])),
             );
-            // The balance transactions the payouts listed carry.
-            let carried: Arc<Mutex<HashSet<String>>> = Arc::default();
-            let range = TimeRange::of_period(&period);
-            let listed = client.client.list_payouts(range).chain(
-                client
-                    .client
-                    .list_payouts_arriving(range, period.start_utc()),
-            );
-            let body = listed
+            // One lane per payout, then the period's transactions, which are
+            // handed on only after every payout (so `carried` is complete).
+            let client = source.client;
+            let lanes = stream::iter(payouts)
                 .map({
                     let client = client.clone();
-                    let links = Arc::clone(&links);
-                    let carried = Arc::clone(&carried);
-                    move |item| {
-                        let client = client.clone();
-                        let links = Arc::clone(&links);
-                        let carried = Arc::clone(&carried);
-                        async move {
-                            match item?.into_result() {
-                                Ok(payout) => {
-                                    client.payout_with_lines(&payout, &links, &carried).await
-                                }
-                                Err(m) => Ok(vec![PayoutRecord::Review(m.review())]),
-                            }
-                        }
-                    }
+                    move |item| payout_lane(&client, item)
                 })
-                .buffered(PAYOUT_CONCURRENCY);
-            // Listed once every payout is in, so `carried` is complete.
-            let not_paid_out = stream::once(async move {
-                client
-                    .client
-                    .list_balance_transactions(range)
-                    .map_ok(move |item| match item.into_result() {
-                        Ok(txn) => balance_line(&txn, &links, &carried),
-                        Err(m) => vec![PayoutRecord::Review(m.review())],
-                    })
-            })
-            .flatten();
-            head.chain(body).chain(not_paid_out)
+                .chain(stream::once(async move {
+                    client
+                        .list_balance_transactions(range)
+                        .map(Part::Unpaid)
+                        .boxed()
+                }));
+            let mut assembler = Assembler {
+                links,
+                payout: None,
+                transactions: Vec::new(),
+                malformed: Vec::new(),
+                carried: HashSet::new(),
+            };
+            let body = Lanes::new(lanes.boxed(), PAYOUT_LISTS_AT_ONCE, READ_AHEAD)
+                .map(move |item| assembler.take(item));
+            head.chain(body)
         })
         .try_flatten();
         // After every payout and line: the mapping books the withdrawals first.
         provider_http::end_after_error(records_stream(records).chain(lost)).boxed()
+    }
+}
+
+/// A piece of a payout lane.
+enum Part {
+    /// A payout; its balance transactions follow (none for a manual payout).
+    Payout(Payout),
+    /// A balance transaction of the payout before it.
+    Transaction(Result<Listed<BalanceTransaction>, Error>),
+    /// A balance transaction of the period (paid out or not).
+    Unpaid(Result<Listed<BalanceTransaction>, Error>),
+    /// A payout that did not decode.
+    Malformed(Malformed),
+    /// The payouts list failed.
+    Failed(Error),
+}
+
+/// The lane of one item of the payouts lists: the payout and, for an
+/// automatic payout, its balance transactions.
+fn payout_lane(
+    client: &StripeClient,
+    item: Result<Listed<Payout>, Error>,
+) -> BoxStream<'static, Part> {
+    match item.map(Listed::into_result) {
+        Err(e) => stream::once(async move { Part::Failed(e) }).boxed(),
+        Ok(Err(m)) => stream::once(async move { Part::Malformed(m) }).boxed(),
+        Ok(Ok(payout)) if payout.automatic => {
+            let transactions = client
+                .list_payout_transactions(&payout.id)
+                .map(Part::Transaction);
+            stream::once(async move { Part::Payout(payout) })
+                .chain(transactions)
+                .boxed()
+        }
+        // Stripe cannot break a manual payout down: no request for it.
+        Ok(Ok(payout)) => stream::once(async move { Part::Payout(payout) }).boxed(),
+    }
+}
+
+/// Turns the lanes' parts, in order, into records: a payout when its lane
+/// ends, the period's transactions that no payout carried as lines.
+struct Assembler {
+    links: InvoiceLinks,
+    payout: Option<Payout>,
+    transactions: Vec<BalanceTransaction>,
+    malformed: Vec<Malformed>,
+    /// The balance transactions the payouts listed carry.
+    carried: HashSet<String>,
+}
+
+impl Assembler {
+    fn take(&mut self, item: LaneItem<Part>) -> Result<Vec<PayoutRecord>, Error> {
+        match item {
+            LaneItem::Item(Part::Payout(payout)) => {
+                self.payout = Some(payout);
+                Ok(Vec::new())
+            }
+            LaneItem::Item(Part::Transaction(listed)) => {
+                match listed?.into_result() {
+                    Ok(t) => self.transactions.push(t),
+                    Err(m) => self.malformed.push(m),
+                }
+                Ok(Vec::new())
+            }
+            LaneItem::Item(Part::Unpaid(listed)) => Ok(match listed?.into_result() {
+                Ok(txn) => balance_line(&txn, &self.links, &self.carried),
+                Err(m) => vec![PayoutRecord::Review(m.review())],
+            }),
+            LaneItem::Item(Part::Malformed(m)) => Ok(vec![PayoutRecord::Review(m.review())]),
+            LaneItem::Item(Part::Failed(e)) => Err(e),
+            LaneItem::End => Ok(self.payout_records()),
+        }
+    }
+
+    /// The records of the payout whose lane has ended (none after a lane
+    /// without a payout).
+    fn payout_records(&mut self) -> Vec<PayoutRecord> {
+        let Some(payout) = self.payout.take() else {
+            return Vec::new();
+        };
+        let transactions = std::mem::take(&mut self.transactions);
+        let malformed = std::mem::take(&mut self.malformed);
+        self.carried
+            .extend(transactions.iter().map(|t| t.id.as_str().to_owned()));
+        self.carried
+            .extend(malformed.iter().filter_map(|m| m.id.clone()));
+        tracing::debug!(
+            payout = %payout.id,
+            automatic = payout.automatic,
+            transactions = transactions.len(),
+            malformed = malformed.len(),
+            "stripe payout listed"
+        );
+        let mut records = normalize_payout(&payout, &transactions, &self.links);
+        records.extend(malformed.iter().map(|m| PayoutRecord::Review(m.review())));
+        records
     }
 }
 
@@ -341,17 +431,13 @@ impl StripeSource {
 fn balance_line(
     txn: &BalanceTransaction,
     links: &InvoiceLinks,
-    carried: &Mutex<HashSet<String>>,
+    carried: &HashSet<String>,
 ) -> Vec<PayoutRecord> {
     let is_transfer = matches!(
         txn.reporting_category,
         ReportingCategory::Payout | ReportingCategory::PayoutReversal
     );
-    let is_carried = carried
-        .lock()
-        .map(|set| set.contains(txn.id.as_str()))
-        .unwrap_or(false);
-    if is_transfer || is_carried {
+    if is_transfer || carried.contains(txn.id.as_str()) {
         return Vec::new();
     }
     let (line, reviews) = settlement_line(txn, links);
@@ -505,29 +591,6 @@ impl StripeClient {
 }
 
 impl StripeSource {
-    async fn payout_with_lines(
-        &self,
-        payout: &Payout,
-        links: &InvoiceLinks,
-        carried: &Mutex<HashSet<String>>,
-    ) -> Result<Vec<PayoutRecord>, Error> {
-        let (transactions, malformed) = self.client.payout_transactions(payout).await?;
-        if let Ok(mut set) = carried.lock() {
-            set.extend(transactions.iter().map(|t| t.id.as_str().to_owned()));
-            set.extend(malformed.iter().filter_map(|m| m.id.clone()));
-        }
-        tracing::debug!(
-            payout = %payout.id,
-            automatic = payout.automatic,
-            transactions = transactions.len(),
-            malformed = malformed.len(),
-            "stripe payout listed"
-        );
-        let mut records = normalize_payout(payout, &transactions, links);
-        records.extend(malformed.iter().map(|m| PayoutRecord::Review(m.review())));
-        Ok(records)
-    }
-
     pub(crate) async fn invoice_records(
         &self,
         item: Result<crate::models::Invoice, Malformed>,

@@ -35,11 +35,65 @@ async fn payouts(c: &KlarnaClient, period: &Period) -> Vec<Payout> {
     let records: Vec<PayoutRecord> = c.payouts(period).try_collect().await.unwrap();
     records
         .into_iter()
-        .map(|r| match r {
-            PayoutRecord::Payout(p) => p,
+        .filter_map(|r| match r {
+            PayoutRecord::Payout(p) => Some(p),
+            // The scenario's reversal (`the_scenarios_reversal_is_a_lost_dispute`).
+            PayoutRecord::DisputeLost(_) => None,
             other => panic!("no review item expected: {other:?}"),
         })
         .collect()
+}
+
+/// The scenario's Klarna dispute decided for the customer comes as a
+/// `REVERSAL` in its settlement ("refund transactions, registered by Klarna
+/// in disputed orders in favour of the customer", Klarna's settlement-files
+/// documentation), and the client yields it as a lost dispute dated by the
+/// payout, naming the order and the shop's order number.
+#[tokio::test]
+async fn the_scenarios_reversal_is_a_lost_dispute() {
+    use provider_sandbox::scenario::ItemKind;
+    let period = march();
+    let scenario = Scenario::generate(&ScenarioConfig::small(period));
+    let sb = klarna::start(&scenario, Faults::none()).await;
+    let records: Vec<PayoutRecord> = client_for(&sb, 500)
+        .payouts(&period)
+        .try_collect()
+        .await
+        .unwrap();
+    let (plan, item) = scenario
+        .klarna_payouts
+        .iter()
+        .flat_map(|p| p.items.iter().map(move |i| (p, i)))
+        .find(|(_, i)| i.kind == ItemKind::Dispute)
+        .expect("the scenario reverses one Klarna order");
+    let lost: Vec<_> = records
+        .iter()
+        .filter_map(|r| match r {
+            PayoutRecord::DisputeLost(l) => Some(l),
+            _ => None,
+        })
+        .collect();
+    let [lost] = lost.as_slice() else {
+        panic!("one lost dispute expected: {lost:?}")
+    };
+    let order = &scenario.orders[item.order.unwrap()];
+    assert_eq!(lost.provider, bookkeeping_core::Provider::Klarna);
+    assert!(
+        lost.source.id.starts_with("krn:klarna:eu1:dispute:"),
+        "{}",
+        lost.source
+    );
+    assert_eq!(lost.reference.as_deref(), Some(order.name.as_str()));
+    assert_eq!(
+        lost.amount,
+        Money::from_minor_units(-item.gross, plan.currency).unwrap()
+    );
+    assert_eq!(
+        bookkeeping_core::stockholm_date(lost.decided_at),
+        bookkeeping_core::stockholm_date(plan.created_at)
+    );
+    // The payout carrying it is in this period's listing: booked with it.
+    assert!(period.contains(plan.created_at));
 }
 
 /// The scenario's own numbers for the Klarna payouts paid out in `period`.

@@ -149,15 +149,14 @@ pub struct TaxLine {
     /// The tax's name (`"Moms"`, `"DE MwSt"`).
     pub title: String,
     /// The rate as a fraction (`0.25`); a GraphQL `Float`, read as a decimal.
-    #[serde(default, deserialize_with = "super::scalars::float_as_decimal")]
+    #[serde(default, deserialize_with = "provider_http::decimal::option")]
     pub rate: Option<Decimal>,
     /// The rate in percent (`25.0`).
-    #[serde(default, deserialize_with = "super::scalars::float_as_decimal")]
+    #[serde(default, deserialize_with = "provider_http::decimal::option")]
     pub rate_percentage: Option<Decimal>,
     /// The tax amount.
     pub price_set: MoneyBag,
     /// Whether the sales channel (a marketplace) is liable for the tax.
-    #[serde(default)]
     pub channel_liable: Option<bool>,
 }
 
@@ -184,4 +183,32 @@ pub(crate) fn with_minor_scale(mut amount: Decimal, currency: Currency) -> Decim
 /// Zero with the currency's decimals (`0.00 SEK`).
 pub(crate) fn zero(currency: Currency) -> Money {
     Money::new(with_minor_scale(Decimal::ZERO, currency), currency)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A tax line without a rate (Shopify leaves out what it has not got)
+    /// decodes with `None`, serde's rule for an absent `Option`, also where
+    /// the decimal reader is named; a rate given as a float keeps its digits.
+    #[test]
+    fn absent_optional_fields_decode_as_none() {
+        let money =
+            serde_json::json!({ "shopMoney": { "amount": "25.00", "currencyCode": "SEK" } });
+        let bare: TaxLine =
+            serde_json::from_value(serde_json::json!({ "title": "Moms", "priceSet": money }))
+                .unwrap();
+        assert_eq!(
+            (bare.rate, bare.rate_percentage, bare.channel_liable),
+            (None, None, None)
+        );
+        assert_eq!(bare.price_set.presentment_money, None);
+        let rated: TaxLine = serde_json::from_value(serde_json::json!({
+            "title": "Moms", "rate": 0.12, "ratePercentage": 12.0, "priceSet": money,
+        }))
+        .unwrap();
+        assert_eq!(rated.rate, Some(Decimal::new(12, 2)));
+        assert_eq!(rated.rate_percentage, Some(Decimal::new(12, 0)));
+    }
 }

@@ -19,29 +19,13 @@ pub use order::{
 };
 pub use payout::{
     AssociatedOrder, AssociatedPayout, BalanceTransaction, BalanceTransactionPayoutStatus,
-    BalanceTransactionType, Dispute, DisputeStatus, Payout, PayoutStatus, PayoutSummary,
-    PayoutTransactionType, SourceType,
+    BalanceTransactionType, Dispute, DisputeStatus, DisputedOrder, Payout, PayoutStatus,
+    PayoutSummary, PayoutTransactionType, SourceType,
 };
 
 /// Serde helpers for Shopify's scalars.
 pub(crate) mod scalars {
-    use rust_decimal::Decimal;
     use serde::{Deserialize, Deserializer};
-
-    /// A GraphQL `Float` (such as a tax `rate`) read as a `Decimal` from the
-    /// number's shortest decimal text, so `0.25` is exactly `0.25`.
-    pub(crate) fn float_as_decimal<'de, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<Option<Decimal>, D::Error> {
-        let n = Option::<serde_json::Number>::deserialize(d)?;
-        n.map(|n| {
-            let text = n.to_string();
-            text.parse::<Decimal>()
-                .or_else(|_| Decimal::from_scientific(&text))
-                .map_err(|_| serde::de::Error::custom(format!("invalid number {text}")))
-        })
-        .transpose()
-    }
 
     /// A GraphQL `BigInt` ("encoded as a string"); a bare integer is accepted too.
     pub(crate) fn bigint<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {

@@ -124,7 +124,6 @@ pub struct Order {
     /// Whether the order is tax exempt.
     pub tax_exempt: bool,
     /// Financial status.
-    #[serde(default)]
     pub display_financial_status: Option<FinancialStatus>,
     /// Gateways used (`shopify_payments`, `Klarna`, `manual`, `gift_card`).
     pub payment_gateway_names: Vec<String>,
@@ -134,13 +133,10 @@ pub struct Order {
     /// Total before returns, VAT and discounts included.
     pub total_price_set: MoneyBag,
     /// Line items after discounts, before returns.
-    #[serde(default)]
     pub subtotal_price_set: Option<MoneyBag>,
     /// Tax before returns.
-    #[serde(default)]
     pub total_tax_set: Option<MoneyBag>,
     /// Order- and line-level discounts.
-    #[serde(default)]
     pub total_discounts_set: Option<MoneyBag>,
     /// Shipping.
     pub total_shipping_price_set: MoneyBag,
@@ -151,13 +147,10 @@ pub struct Order {
     /// Tax lines of the whole order.
     pub tax_lines: Vec<TaxLine>,
     /// Billing address.
-    #[serde(default)]
     pub billing_address: Option<MailingAddress>,
     /// Shipping address.
-    #[serde(default)]
     pub shipping_address: Option<MailingAddress>,
     /// The customer or B2B company.
-    #[serde(default)]
     pub purchasing_entity: Option<PurchasingEntity>,
     /// Checkout attributes (apps store a VAT number here).
     #[serde(default)]
@@ -177,7 +170,6 @@ pub struct Order {
 #[serde(rename_all = "camelCase")]
 pub struct MailingAddress {
     /// ISO country code.
-    #[serde(default)]
     pub country_code_v2: Option<String>,
 }
 
@@ -187,7 +179,6 @@ pub struct Attribute {
     /// Key.
     pub key: String,
     /// Value.
-    #[serde(default)]
     pub value: Option<String>,
 }
 
@@ -199,7 +190,6 @@ pub struct PurchasingEntity {
     #[serde(rename = "__typename")]
     pub typename: String,
     /// The company location, for a company.
-    #[serde(default)]
     pub location: Option<CompanyLocation>,
 }
 
@@ -216,7 +206,6 @@ pub struct CompanyLocation {
 #[serde(rename_all = "camelCase")]
 pub struct CompanyTaxSettings {
     /// The VAT number.
-    #[serde(default)]
     pub tax_registration_id: Option<String>,
     /// Whether the location is exempt.
     pub tax_exempt: bool,
@@ -231,7 +220,6 @@ pub struct LineItem {
     /// Product and variant title.
     pub name: String,
     /// SKU.
-    #[serde(default)]
     pub sku: Option<String>,
     /// Quantity ordered.
     pub quantity: i64,
@@ -266,7 +254,6 @@ pub struct DiscountAllocation {
 #[serde(rename_all = "camelCase")]
 pub struct ShippingLine {
     /// The GID.
-    #[serde(default)]
     pub id: Option<String>,
     /// The rate's title (`PostNord Ombud`).
     pub title: String,
@@ -293,7 +280,6 @@ pub struct Refund {
     #[serde(with = "time::serde::rfc3339")]
     pub processed_at: OffsetDateTime,
     /// Note.
-    #[serde(default)]
     pub note: Option<String>,
     /// The money given back.
     pub total_refunded_set: MoneyBag,
@@ -312,7 +298,6 @@ pub struct Refund {
 #[serde(rename_all = "camelCase")]
 pub struct RefundLineItem {
     /// The GID.
-    #[serde(default)]
     pub id: Option<String>,
     /// Quantity refunded.
     pub quantity: i64,
@@ -370,7 +355,6 @@ pub struct OrderAdjustment {
     /// The GID.
     pub id: String,
     /// Why.
-    #[serde(default)]
     pub reason: Option<OrderAdjustmentReason>,
     /// Amount.
     pub amount_set: MoneyBag,
@@ -390,10 +374,8 @@ pub struct OrderTransaction {
     /// Status.
     pub status: OrderTransactionStatus,
     /// Gateway (`shopify_payments`, `Klarna`, `paypal`, `manual`, `gift_card`).
-    #[serde(default)]
     pub gateway: Option<String>,
     /// Gateway as shown to people.
-    #[serde(default)]
     pub formatted_gateway: Option<String>,
     /// When processed.
     #[serde(default, with = "time::serde::rfc3339::option")]
@@ -403,7 +385,6 @@ pub struct OrderTransaction {
     /// A test transaction.
     pub test: bool,
     /// The gateway's payment id.
-    #[serde(default)]
     pub payment_id: Option<String>,
     /// Shopify Payments fees.
     #[serde(default)]

@@ -146,7 +146,6 @@ pub struct Payout {
     /// The amount to the bank (positive; see `transaction_type`).
     pub net: MoneyV2,
     /// The bank's trace id (2026-01), for matching the bank statement.
-    #[serde(default)]
     pub external_trace_id: Option<String>,
     /// Totals by transaction class.
     pub summary: PayoutSummary,
@@ -192,7 +191,6 @@ pub struct BalanceTransaction {
     #[serde(rename = "type")]
     pub kind: BalanceTransactionType,
     /// Source type.
-    #[serde(default)]
     pub source_type: Option<SourceType>,
     /// A test transaction.
     pub test: bool,
@@ -200,7 +198,6 @@ pub struct BalanceTransaction {
     #[serde(with = "time::serde::rfc3339")]
     pub transaction_date: OffsetDateTime,
     /// Adjustment reason.
-    #[serde(default)]
     pub adjustment_reason: Option<String>,
     /// Source object id (a `BigInt` sent as a string).
     #[serde(default, deserialize_with = "super::scalars::bigint")]
@@ -215,7 +212,6 @@ pub struct BalanceTransaction {
     /// Net to the balance.
     pub net: MoneyV2,
     /// The order.
-    #[serde(default)]
     pub associated_order: Option<AssociatedOrder>,
     /// The payout.
     pub associated_payout: AssociatedPayout,
@@ -234,10 +230,8 @@ pub struct AssociatedOrder {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AssociatedPayout {
     /// The GID, when assigned.
-    #[serde(default)]
     pub id: Option<PayoutId>,
     /// Status.
-    #[serde(default)]
     pub status: Option<BalanceTransactionPayoutStatus>,
 }
 
@@ -269,7 +263,6 @@ pub struct Dispute {
     /// The disputed amount.
     pub amount: MoneyV2,
     /// When the decision was made (a date, no time).
-    #[serde(default)]
     pub finalized_on: Option<time::Date>,
     /// When the dispute was opened.
     #[serde(with = "time::serde::rfc3339")]
@@ -277,6 +270,20 @@ pub struct Dispute {
     /// The status.
     pub status: DisputeStatus,
     /// The order disputed.
-    #[serde(default)]
-    pub order: Option<AssociatedOrder>,
+    pub order: Option<DisputedOrder>,
+}
+
+/// The order of a [`Dispute`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DisputedOrder {
+    /// The GID.
+    pub id: OrderId,
+    /// The order name.
+    pub name: String,
+    /// When the order was processed: an order of the period (or later) is
+    /// among the period's sales, so its sale need not be fetched again.
+    /// `None` when the answer did not say (the order is then fetched).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub processed_at: Option<OffsetDateTime>,
 }

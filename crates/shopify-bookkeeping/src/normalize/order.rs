@@ -137,6 +137,19 @@ impl Lines {
         }
     }
 
+    /// A gift card sold or refunded: a liability line without VAT (a
+    /// multi-purpose voucher is taxed when it is redeemed).
+    fn add_gift_card(&mut self, amount: Money) -> Result<(), MoneyError> {
+        let no_vat = zero(self.currency);
+        self.add(
+            LineKind::GiftCard,
+            Some(VatRate::ZERO),
+            TaxTreatment::Exempt,
+            amount,
+            no_vat,
+        )
+    }
+
     fn add(
         &mut self,
         kind: LineKind,
@@ -357,13 +370,7 @@ fn sale_of(ctx: &mut Ctx<'_>) -> Result<Option<Sale>, MoneyError> {
             })?;
         let base = shop(&item.original_total_set)?.checked_sub(&discount)?;
         if item.is_gift_card {
-            lines.add(
-                LineKind::GiftCard,
-                Some(VatRate::ZERO),
-                TaxTreatment::Exempt,
-                base,
-                zero(currency),
-            )?;
+            lines.add_gift_card(base)?;
             continue;
         }
         let tax = tax_sum(&item.tax_lines, currency)?;
@@ -452,26 +459,22 @@ fn payments_of(
     for t in transactions {
         let amount = shop(&t.amount_set)?;
         let src = SourceRef::new(Provider::Shopify, "order_transaction", t.id.as_str());
-        if let OrderTransactionKind::Unknown(k) = &t.kind {
+        let unknown = match (&t.kind, &t.status) {
+            (OrderTransactionKind::Unknown(kind), _) => Some(("kind", kind)),
+            (_, OrderTransactionStatus::Unknown(status)) => Some(("status", status)),
+            _ => None,
+        };
+        if let Some((field, value)) = unknown {
             ctx.review.push(
                 review(
                     ReviewReason::UnknownType,
                     &src,
-                    format!("{}: transaction kind {k:?} is not known", ctx.order.name),
+                    format!(
+                        "{}: transaction {field} {value:?} is not known",
+                        ctx.order.name
+                    ),
                 )
-                .with_field("kind")
-                .with_amount(amount),
-            );
-            continue;
-        }
-        if let OrderTransactionStatus::Unknown(s) = &t.status {
-            ctx.review.push(
-                review(
-                    ReviewReason::UnknownType,
-                    &src,
-                    format!("{}: transaction status {s:?} is not known", ctx.order.name),
-                )
-                .with_field("status")
+                .with_field(field)
                 .with_amount(amount),
             );
             continue;
@@ -513,13 +516,7 @@ fn refund_of(ctx: &mut Ctx<'_>, r: &Refund) -> Result<CoreRefund, MoneyError> {
     for item in &r.refund_line_items.nodes {
         let base = shop(&item.subtotal_set)?;
         if item.line_item.is_gift_card {
-            lines.add(
-                LineKind::GiftCard,
-                Some(VatRate::ZERO),
-                TaxTreatment::Exempt,
-                base,
-                zero(currency),
-            )?;
+            lines.add_gift_card(base)?;
             continue;
         }
         let tax = shop(&item.total_tax_set)?;

@@ -481,11 +481,8 @@ impl OrdersPage {
     fn decode_answer(body: &[u8]) -> Option<(Self, Option<Value>)> {
         #[derive(Deserialize)]
         struct Answer {
-            #[serde(default)]
             data: Option<Data>,
-            #[serde(default)]
             errors: Option<serde::de::IgnoredAny>,
-            #[serde(default)]
             extensions: Option<Value>,
         }
         #[derive(Deserialize)]

@@ -342,6 +342,13 @@ async fn a_failure_mid_list_is_an_error_not_a_short_list() {
         .expect(3)
         .mount(&server)
         .await;
+    // The earlier orders are listed at the same time as the month's; their
+    // records would come after the month's, so none of them shows.
+    page(EARLIER_QUERY, None)
+        .respond_with(ok(fixture("orders-earlier-updated.json")))
+        .expect(0..=1)
+        .mount(&server)
+        .await;
     catch_all(&server).await;
     let client = client(&server);
 

@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 
 use provider_http::fields::{FieldKey, next_field, required_field};
 
-use super::{Charge, Dispute, DisputeStatus, Loose, ObjectRef, Refund, decimal_number_opt};
+use super::{Charge, Dispute, DisputeStatus, Loose, ObjectRef, Refund};
 use crate::ids::{BalanceTransactionId, ChargeId, DisputeId, RefundId};
 use serde::de::SeqAccess;
 
@@ -155,12 +155,10 @@ pub struct FeeDetail {
     /// Positive when a fee is charged, in minor units of `currency`.
     pub amount: i64,
     /// The Connect application that took it, if any.
-    #[serde(default)]
     pub application: Option<String>,
     /// The settlement currency.
     pub currency: Currency,
     /// Stripe's text, e.g. `Stripe processing fees`.
-    #[serde(default)]
     pub description: Option<String>,
     /// What kind of fee.
     #[serde(rename = "type")]
@@ -483,16 +481,12 @@ pub struct BalanceTransaction {
     #[serde(default, with = "time::serde::timestamp::option")]
     pub available_on: Option<OffsetDateTime>,
     /// Whether the funds are available.
-    #[serde(default)]
     pub status: Option<BalanceTransactionStatus>,
     /// Stripe's text.
-    #[serde(default)]
     pub description: Option<String>,
     /// The object it comes from.
-    #[serde(default)]
     pub source: Option<TransactionSource>,
     /// `payments`, `issuing`, … (new in 2025).
-    #[serde(default)]
     pub balance_type: Option<String>,
 }
 
@@ -506,7 +500,7 @@ struct TimestampOpt(#[serde(with = "time::serde::timestamp::option")] Option<Off
 
 /// A nullable JSON number read as a `Decimal` of its digits.
 #[derive(Deserialize)]
-struct DecimalOpt(#[serde(deserialize_with = "decimal_number_opt")] Option<Decimal>);
+struct DecimalOpt(#[serde(deserialize_with = "provider_http::decimal::option")] Option<Decimal>);
 
 // The two objects of every balance-transaction page are read by hand, not
 // derived: their keys are matched as bytes (serde's derive validates each key

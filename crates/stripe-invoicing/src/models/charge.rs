@@ -16,24 +16,18 @@ pub struct Charge {
     /// Amount charged, in minor units of `currency`.
     pub amount: i64,
     /// Amount refunded so far.
-    #[serde(default)]
     pub amount_refunded: Option<i64>,
     /// The presentment currency.
     pub currency: Currency,
     /// The PaymentIntent it belongs to (links it to an invoice payment).
-    #[serde(default)]
     pub payment_intent: Option<ObjectRef>,
     /// The customer.
-    #[serde(default)]
     pub customer: Option<ObjectRef>,
     /// Text.
-    #[serde(default)]
     pub description: Option<String>,
     /// `succeeded`, `pending` or `failed`.
-    #[serde(default)]
     pub status: Option<String>,
     /// Whether it was disputed.
-    #[serde(default)]
     pub disputed: Option<bool>,
     /// When it was created.
     #[serde(with = "time::serde::timestamp")]
@@ -50,16 +44,12 @@ pub struct Refund {
     /// The currency of the refunded charge.
     pub currency: Currency,
     /// The refunded charge.
-    #[serde(default)]
     pub charge: Option<ObjectRef>,
     /// The PaymentIntent of the refunded charge.
-    #[serde(default)]
     pub payment_intent: Option<ObjectRef>,
     /// `duplicate`, `fraudulent`, `requested_by_customer`, ….
-    #[serde(default)]
     pub reason: Option<String>,
     /// `pending`, `succeeded`, `failed`, `canceled`.
-    #[serde(default)]
     pub status: Option<String>,
     /// When it was created.
     #[serde(with = "time::serde::timestamp")]
@@ -101,10 +91,8 @@ pub struct Dispute {
     /// The disputed charge.
     pub charge: ObjectRef,
     /// Its PaymentIntent.
-    #[serde(default)]
     pub payment_intent: Option<ObjectRef>,
     /// The card network's reason (`fraudulent`, `product_not_received`, …).
-    #[serde(default)]
     pub reason: Option<String>,
     /// Status.
     pub status: DisputeStatus,

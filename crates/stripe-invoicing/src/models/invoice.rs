@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::{Expandable, List, ObjectRef, decimal_number, decimal_number_opt};
+use super::{Expandable, List, ObjectRef};
 use crate::ids::{
     CreditNoteId, CreditNoteLineItemId, InvoiceId, InvoiceLineItemId, InvoicePaymentId, TaxRateId,
 };
@@ -83,22 +83,16 @@ provider_http::open_enum! {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Address {
     /// Street.
-    #[serde(default)]
     pub line1: Option<String>,
     /// More street.
-    #[serde(default)]
     pub line2: Option<String>,
     /// Postal code.
-    #[serde(default)]
     pub postal_code: Option<String>,
     /// City.
-    #[serde(default)]
     pub city: Option<String>,
     /// State or region.
-    #[serde(default)]
     pub state: Option<String>,
     /// ISO 3166-1 alpha-2 country.
-    #[serde(default)]
     pub country: Option<String>,
 }
 
@@ -106,10 +100,8 @@ pub struct Address {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct CustomerShipping {
     /// Where goods were shipped.
-    #[serde(default)]
     pub address: Option<Address>,
     /// Recipient.
-    #[serde(default)]
     pub name: Option<String>,
 }
 
@@ -120,7 +112,6 @@ pub struct CustomerTaxId {
     #[serde(rename = "type")]
     pub tax_id_type: String,
     /// The number, e.g. `DE123456789`.
-    #[serde(default)]
     pub value: Option<String>,
 }
 
@@ -138,19 +129,15 @@ pub struct InvoiceTax {
     /// The tax, in minor units.
     pub amount: i64,
     /// Added to or included in the amount.
-    #[serde(default)]
     pub tax_behavior: Option<TaxBehavior>,
     /// Why it was taxed so (`standard_rated`, `reverse_charge`, …), when Stripe says.
-    #[serde(default)]
     pub taxability_reason: Option<String>,
     /// The amount the tax was calculated on.
-    #[serde(default)]
     pub taxable_amount: Option<i64>,
     /// `tax_rate_details`.
-    #[serde(rename = "type", default)]
+    #[serde(rename = "type")]
     pub tax_type: Option<String>,
     /// The tax rate, for `type = tax_rate_details`.
-    #[serde(default)]
     pub tax_rate_details: Option<TaxRateDetails>,
 }
 
@@ -179,19 +166,14 @@ pub struct InvoiceLineItem {
     /// The invoice currency.
     pub currency: Currency,
     /// Text.
-    #[serde(default)]
     pub description: Option<String>,
     /// Quantity.
-    #[serde(default)]
     pub quantity: Option<i64>,
     /// Discounts on this line (invoice-level discounts are spread over lines).
-    #[serde(default)]
     pub discount_amounts: Option<Vec<DiscountAmount>>,
     /// Taxes on this line (since `2025-03-31.basil`; `null` when untaxed).
-    #[serde(default)]
     pub taxes: Option<Vec<InvoiceTax>>,
     /// The account's own key–value data.
-    #[serde(default)]
     pub metadata: Option<BTreeMap<String, String>>,
 }
 
@@ -205,7 +187,6 @@ pub struct ShippingCost {
     /// After tax.
     pub amount_total: i64,
     /// Taxes on shipping.
-    #[serde(default)]
     pub taxes: Option<Vec<ShippingTax>>,
 }
 
@@ -241,10 +222,8 @@ pub struct Invoice {
     /// `in_…`.
     pub id: InvoiceId,
     /// The invoice number, set when finalized.
-    #[serde(default)]
     pub number: Option<String>,
     /// Status (`null` only for deleted drafts).
-    #[serde(default)]
     pub status: Option<InvoiceStatus>,
     /// Invoice currency.
     pub currency: Currency,
@@ -258,30 +237,22 @@ pub struct Invoice {
     #[serde(default)]
     pub status_transitions: InvoiceStatusTransitions,
     /// The customer (`cus_…`).
-    #[serde(default)]
     pub customer: Option<ObjectRef>,
     /// Customer name as printed.
-    #[serde(default)]
     pub customer_name: Option<String>,
     /// Customer address as printed.
-    #[serde(default)]
     pub customer_address: Option<Address>,
     /// Customer shipping details.
-    #[serde(default)]
     pub customer_shipping: Option<CustomerShipping>,
     /// The customer's tax status.
-    #[serde(default)]
     pub customer_tax_exempt: Option<TaxExempt>,
     /// The customer's tax ids as printed.
-    #[serde(default)]
     pub customer_tax_ids: Option<Vec<CustomerTaxId>>,
     /// The seller's country.
-    #[serde(default)]
     pub account_country: Option<String>,
     /// Sum of line amounts before discounts and exclusive tax.
     pub subtotal: i64,
     /// Total after discounts, excluding tax.
-    #[serde(default)]
     pub total_excluding_tax: Option<i64>,
     /// Total, tax included.
     pub total: i64,
@@ -295,21 +266,16 @@ pub struct Invoice {
     #[serde(default)]
     pub amount_remaining: i64,
     /// All taxes of the invoice.
-    #[serde(default)]
     pub total_taxes: Option<Vec<InvoiceTax>>,
     /// The lines (first page; see `has_more`).
     pub lines: List<InvoiceLineItem>,
     /// The payments, when listed with `expand[]=data.payments` (first page).
-    #[serde(default)]
     pub payments: Option<List<InvoicePayment>>,
     /// Shipping.
-    #[serde(default)]
     pub shipping_cost: Option<ShippingCost>,
     /// Credit notes issued before payment.
-    #[serde(default)]
     pub pre_payment_credit_notes_amount: Option<i64>,
     /// Credit notes issued after payment.
-    #[serde(default)]
     pub post_payment_credit_notes_amount: Option<i64>,
     /// Live (`true`) or test mode.
     #[serde(default)]
@@ -322,28 +288,23 @@ pub struct TaxRate {
     /// `txr_…`.
     pub id: TaxRateId,
     /// Percent out of 100 (`25`). A JSON number kept as a `Decimal` of its digits.
-    #[serde(deserialize_with = "decimal_number")]
+    #[serde(deserialize_with = "provider_http::decimal::number")]
     pub percentage: Decimal,
     /// The rate actually applied, when it differs.
-    #[serde(default, deserialize_with = "decimal_number_opt")]
+    #[serde(default, deserialize_with = "provider_http::decimal::option")]
     pub effective_percentage: Option<Decimal>,
     /// Whether amounts include it.
     #[serde(default)]
     pub inclusive: bool,
     /// Country of the tax.
-    #[serde(default)]
     pub country: Option<String>,
     /// Jurisdiction.
-    #[serde(default)]
     pub jurisdiction: Option<String>,
     /// Name on invoices (`Moms`).
-    #[serde(default)]
     pub display_name: Option<String>,
     /// Description.
-    #[serde(default)]
     pub description: Option<String>,
     /// `vat`, `sales_tax`, …
-    #[serde(default)]
     pub tax_type: Option<String>,
     /// Whether it can still be used.
     #[serde(default)]
@@ -357,13 +318,10 @@ pub struct InvoicePaymentDetails {
     #[serde(rename = "type")]
     pub payment_type: String,
     /// The PaymentIntent.
-    #[serde(default)]
     pub payment_intent: Option<ObjectRef>,
     /// The charge (older payments).
-    #[serde(default)]
     pub charge: Option<ObjectRef>,
     /// A payment recorded outside Stripe.
-    #[serde(default)]
     pub payment_record: Option<ObjectRef>,
 }
 
@@ -396,7 +354,6 @@ pub struct InvoicePayment {
     /// `inpay_…`.
     pub id: InvoicePaymentId,
     /// Paid, once paid.
-    #[serde(default)]
     pub amount_paid: Option<i64>,
     /// Requested.
     pub amount_requested: i64,
@@ -425,7 +382,6 @@ pub struct CreditNoteRefund {
     /// Refunded.
     pub amount_refunded: i64,
     /// The refund (`re_…`).
-    #[serde(default)]
     pub refund: Option<ObjectRef>,
 }
 
@@ -437,25 +393,19 @@ pub struct CreditNoteLineItem {
     /// Credited, excluding exclusive tax and before discounts.
     pub amount: i64,
     /// Text.
-    #[serde(default)]
     pub description: Option<String>,
     /// Discount on this line.
-    #[serde(default)]
     pub discount_amount: Option<i64>,
     /// Quantity.
-    #[serde(default)]
     pub quantity: Option<i64>,
     /// Taxes on this line (current shape).
-    #[serde(default)]
     pub taxes: Option<Vec<InvoiceTax>>,
     /// The tax rate objects of this line.
-    #[serde(default)]
     pub tax_rates: Option<Vec<TaxRate>>,
     /// `invoice_line_item` or `custom_line_item`.
-    #[serde(rename = "type", default)]
+    #[serde(rename = "type")]
     pub line_type: Option<String>,
     /// The credited invoice line.
-    #[serde(default)]
     pub invoice_line_item: Option<String>,
 }
 
@@ -466,7 +416,6 @@ pub struct CreditNote {
     /// `cn_…`.
     pub id: CreditNoteId,
     /// Number, e.g. `ACME-0042-CN-01`.
-    #[serde(default)]
     pub number: Option<String>,
     /// The credited invoice.
     pub invoice: Expandable<Invoice>,
@@ -481,26 +430,21 @@ pub struct CreditNote {
     /// Status.
     pub status: CreditNoteStatus,
     /// `pre_payment`, `post_payment` or `mixed`.
-    #[serde(rename = "type", default)]
+    #[serde(rename = "type")]
     pub credit_note_type: Option<String>,
     /// Total credited, tax included.
     pub total: i64,
     /// Total excluding tax.
-    #[serde(default)]
     pub total_excluding_tax: Option<i64>,
     /// All taxes.
-    #[serde(default)]
     pub total_taxes: Option<Vec<InvoiceTax>>,
     /// The lines (first page).
     pub lines: List<CreditNoteLineItem>,
     /// Refunds made.
-    #[serde(default)]
     pub refunds: Option<Vec<CreditNoteRefund>>,
     /// Credited outside Stripe.
-    #[serde(default)]
     pub out_of_band_amount: Option<i64>,
     /// Why.
-    #[serde(default)]
     pub reason: Option<String>,
     /// Voided.
     #[serde(default, with = "time::serde::timestamp::option")]

@@ -16,7 +16,6 @@ use std::borrow::Cow;
 use std::fmt;
 
 use provider_http::fields::FieldKey;
-use rust_decimal::Decimal;
 use serde::de::{self, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 
@@ -45,7 +44,6 @@ pub struct List<T> {
     #[serde(default)]
     pub has_more: bool,
     /// The list's own path, e.g. `/v1/invoices/in_1/lines`.
-    #[serde(default)]
     pub url: Option<String>,
 }
 
@@ -196,44 +194,15 @@ impl<T> Expandable<T> {
     }
 }
 
-/// Deserializes a JSON number (Stripe's `exchange_rate`, `percentage`) into a
-/// `Decimal` through its shortest decimal text, never through float
-/// arithmetic. Strings are accepted too.
-pub(crate) fn decimal_number<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
-    let value = serde_json::Value::deserialize(d)?;
-    let text = match &value {
-        serde_json::Value::Number(n) => n.to_string(),
-        serde_json::Value::String(s) => s.clone(),
-        _ => return Err(D::Error::custom("expected a number")),
-    };
-    parse_decimal(&text).ok_or_else(|| D::Error::custom(format!("invalid decimal number {text}")))
-}
-
-/// [`decimal_number`] for an optional (nullable) field.
-pub(crate) fn decimal_number_opt<'de, D: Deserializer<'de>>(
-    d: D,
-) -> Result<Option<Decimal>, D::Error> {
-    let value = Option::<serde_json::Value>::deserialize(d)?;
-    match value {
-        None | Some(serde_json::Value::Null) => Ok(None),
-        Some(v) => decimal_number(v).map(Some).map_err(D::Error::custom),
-    }
-}
-
-fn parse_decimal(text: &str) -> Option<Decimal> {
-    text.parse::<Decimal>()
-        .ok()
-        .or_else(|| Decimal::from_scientific(text).ok())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rust_decimal::Decimal;
     use rust_decimal_macros::dec;
 
     #[derive(Deserialize)]
     struct Rate {
-        #[serde(deserialize_with = "decimal_number")]
+        #[serde(deserialize_with = "provider_http::decimal::number")]
         r: Decimal,
     }
 
@@ -250,6 +219,35 @@ mod tests {
             let got: Rate = serde_json::from_str(json).unwrap();
             assert_eq!(got.r, want, "{json}");
         }
+    }
+
+    /// Stripe leaves out fields older objects lack (`reconciliation_status`
+    /// before 2023) and what an object has not got: an absent optional field
+    /// decodes as `None`, serde's own rule for `Option`, also where a decimal
+    /// reader is named.
+    #[test]
+    fn absent_optional_fields_decode_as_none() {
+        let payout: Payout = serde_json::from_value(serde_json::json!({
+            "id": "po_1", "amount": 1000, "currency": "sek", "arrival_date": 1772409600,
+            "created": 1772323200, "automatic": true, "status": "paid", "livemode": false,
+        }))
+        .unwrap();
+        assert_eq!(
+            (&payout.balance_transaction, &payout.reconciliation_status),
+            (&None, &None)
+        );
+        assert_eq!(
+            (&payout.payout_type, &payout.trace_id, &payout.metadata),
+            (&None, &None, &None)
+        );
+        let rate: TaxRate =
+            serde_json::from_value(serde_json::json!({ "id": "txr_1", "percentage": 25.0 }))
+                .unwrap();
+        assert_eq!(rate.percentage, dec!(25));
+        assert_eq!(
+            (rate.effective_percentage, &rate.country, &rate.tax_type),
+            (None, &None, &None)
+        );
     }
 
     #[test]

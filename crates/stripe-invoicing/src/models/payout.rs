@@ -43,10 +43,8 @@ provider_http::open_enum! {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TraceId {
     /// `pending`, `supported`, `unsupported`.
-    #[serde(default)]
     pub status: Option<String>,
     /// The reference, when the bank supports one.
-    #[serde(default)]
     pub value: Option<String>,
 }
 
@@ -69,47 +67,35 @@ pub struct Payout {
     /// be broken down into balance transactions.
     pub automatic: bool,
     /// The payout's own balance transaction (type `payout`).
-    #[serde(default)]
     pub balance_transaction: Option<ObjectRef>,
     /// The balance transaction that returned the money when the payout failed.
-    #[serde(default)]
     pub failure_balance_transaction: Option<ObjectRef>,
     /// Why it failed.
-    #[serde(default)]
     pub failure_code: Option<String>,
     /// Why it failed, in words.
-    #[serde(default)]
     pub failure_message: Option<String>,
     /// Status.
     pub status: PayoutStatus,
     /// Whether the breakdown can be listed (added in 2023; absent before).
-    #[serde(default)]
     pub reconciliation_status: Option<ReconciliationStatus>,
     /// `standard` or `instant`.
-    #[serde(default)]
     pub method: Option<String>,
     /// `bank_account` or `card`.
-    #[serde(default, rename = "type")]
+    #[serde(rename = "type")]
     pub payout_type: Option<String>,
     /// The bank reference.
-    #[serde(default)]
     pub trace_id: Option<TraceId>,
     /// Text, e.g. `STRIPE PAYOUT`.
-    #[serde(default)]
     pub description: Option<String>,
     /// The text on the bank statement.
-    #[serde(default)]
     pub statement_descriptor: Option<String>,
     /// The payout this one reverses.
-    #[serde(default)]
     pub original_payout: Option<ObjectRef>,
     /// The payout that reversed this one.
-    #[serde(default)]
     pub reversed_by: Option<ObjectRef>,
     /// Live (`true`) or test mode.
     #[serde(default)]
     pub livemode: bool,
     /// The account's own key–value data.
-    #[serde(default)]
     pub metadata: Option<BTreeMap<String, String>>,
 }
