@@ -88,6 +88,7 @@ struct Options {
     memory_n: Vec<usize>,
     repeat: usize,
     memory_child: Option<usize>,
+    peer: bool,
 }
 
 impl Options {
@@ -105,6 +106,7 @@ impl Options {
                 .transpose()?
                 .unwrap_or(5),
             memory_child: None,
+            peer: false,
         };
         let mut args = std::env::args().skip(1);
         while let Some(a) = args.next() {
@@ -114,10 +116,11 @@ impl Options {
                 "--memory-n" => o.memory_n = parse_list(&value()?)?,
                 "--repeat" => o.repeat = value()?.parse::<usize>()?.max(1),
                 "--memory-child" => o.memory_child = Some(value()?.parse()?),
+                "--peer" => o.peer = true,
                 "-h" | "--help" => {
                     println!(
                         "usage: bench_pipeline [--only throughput,economy,walltime,memory] \
-                         [--memory-n 100000,300000] [--repeat 5]"
+                         [--memory-n 100000,300000] [--repeat 5] [--peer]"
                     );
                     std::process::exit(0);
                 }
@@ -173,6 +176,9 @@ fn main() -> Result<(), BoxError> {
     }
     if options.runs("memory") {
         memory(&options.memory_n)?;
+    }
+    if options.peer {
+        runtime.block_on(peer(options.repeat))?;
     }
     Ok(())
 }
@@ -1299,5 +1305,140 @@ async fn memory_child(n: usize) -> Result<(), BoxError> {
         &format!("<{MEMORY_TARGET_MIB:.0}"),
         met(mib < MEMORY_TARGET_MIB),
     );
+    Ok(())
+}
+
+// ---------------------------------------------------------------- 5. peer
+
+/// A Stripe list page with each balance transaction's expanded `source`
+/// replaced by its id: async-stripe's `Charge` requires every field of
+/// Stripe's charge, and the sandbox renders a reduced one (the fields
+/// kassabok reads and a few more). One line of JSON.
+fn source_as_id(page: &[u8]) -> Result<Vec<u8>, BoxError> {
+    let mut value: serde_json::Value = serde_json::from_slice(page)?;
+    for item in value["data"].as_array_mut().into_iter().flatten() {
+        if let Some(id) = item["source"].get("id").cloned() {
+            item["source"] = id;
+        }
+    }
+    Ok(serde_json::to_vec(&value)?)
+}
+
+/// async-stripe's typed decode of the same Stripe pages, in
+/// `benches/peer` (a cargo project outside the workspace, so that CI never
+/// builds async-stripe): built here with cargo into `<target>/peer` (the
+/// first build takes the better part of an hour on 2 cores), fed the pages
+/// through a temporary file, each ratio against the floor on those bytes
+/// measured in the same process as the decode.
+async fn peer(repeat: usize) -> Result<(), BoxError> {
+    println!(
+        "# 5. peer: Stripe balance-transaction pages captured from the sandbox renderers, each \
+         source replaced by its id; kassabok (ListPage::decode, this process) and async-stripe \
+         1.0 (benches/peer, its own process), each against the floor on the same bytes in its \
+         process; median of {repeat} runs"
+    );
+    let stripe = support::capture_stripe(5_000).await;
+    let pages: Vec<Vec<u8>> = stripe
+        .all_pages()
+        .map(source_as_id)
+        .collect::<Result<_, _>>()?;
+    let records: usize = pages
+        .iter()
+        .map(|p| {
+            kassabok::stripe::ListPage::<kassabok::stripe::models::BalanceTransaction>::decode(
+                "balance_transaction",
+                p,
+            )
+            .map(|page| page.items.len())
+            .unwrap_or(0)
+        })
+        .sum();
+    let floor = rate(repeat, records, || {
+        support::floor(pages.iter().map(Vec::as_slice))
+    });
+    let kassabok = rate(repeat, records, || {
+        pages
+            .iter()
+            .map(|p| {
+                kassabok::stripe::ListPage::<kassabok::stripe::models::BalanceTransaction>::decode(
+                    "balance_transaction",
+                    p,
+                )
+                .expect("a list page")
+                .items
+                .len()
+            })
+            .sum()
+    });
+
+    let exe = std::env::current_exe()?;
+    let target = exe
+        .parent()
+        .and_then(std::path::Path::parent)
+        .and_then(std::path::Path::parent)
+        .ok_or("no target directory")?
+        .join("peer");
+    let built =
+        std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args(["build", "--release", "--quiet", "--manifest-path"])
+            .arg(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/benches/peer/Cargo.toml"
+            ))
+            .arg("--target-dir")
+            .arg(&target)
+            .status()?;
+    if !built.success() {
+        return Err("benches/peer did not build".into());
+    }
+    let file = std::env::temp_dir().join(format!("kassabok-peer-{}.jsonl", std::process::id()));
+    let mut lines = Vec::new();
+    for page in &pages {
+        lines.extend_from_slice(page);
+        lines.push(b'\n');
+    }
+    std::fs::write(&file, lines)?;
+    let out = std::process::Command::new(target.join("release").join("kassabok-bench-peer"))
+        .arg(&file)
+        .arg(repeat.to_string())
+        .output();
+    let _ = std::fs::remove_file(&file);
+    let out = out?;
+    if !out.status.success() {
+        return Err(format!(
+            "kassabok-bench-peer failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+        .into());
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let figure = |name: &str| -> Option<f64> {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|v| v.parse().ok())
+    };
+    let peer_floor = figure("peer_floor").ok_or("no peer_floor")?;
+    println!(
+        "# {records} balance transactions in {} pages, {:.0} bytes each; floor {floor:.0} records/s \
+         here, {peer_floor:.0} in the peer's process",
+        pages.len(),
+        pages.iter().map(Vec::len).sum::<usize>() as f64 / records as f64
+    );
+    info(
+        "peer_kassabok_decode_ratio",
+        format!("{:.3}", kassabok / floor),
+        "of_floor",
+    );
+    for (name, line_name) in [
+        ("peer_async_stripe_serde", "peer_async_stripe_serde_ratio"),
+        (
+            "peer_async_stripe_miniserde",
+            "peer_async_stripe_miniserde_ratio",
+        ),
+    ] {
+        let r = figure(name).ok_or_else(|| format!("no {name}"))?;
+        info(line_name, format!("{:.3}", r / peer_floor), "of_floor");
+    }
     Ok(())
 }
