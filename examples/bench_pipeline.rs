@@ -670,13 +670,23 @@ async fn stripe_lists(
     // carries are lines of their own.
     let (n, rp) = counted(counter, client.list_balance_transactions(range).count()).await;
     stat("balance_transactions_period".into(), n, rp);
+    // The period's dispute decisions (`charge.dispute.closed` events); then,
+    // per dispute lost in it, the invoice its payment paid and that invoice's
+    // sale when it was issued earlier: joins, counted as fixed requests.
+    let (n, re) = counted(counter, client.list_dispute_closed_events(range).count()).await;
+    stat("dispute_closed_events".into(), n, re);
+    let lost = kassabok::stripe::StripeSource::new(client.clone());
+    let (_, rl) = counted(counter, lost.lost_disputes(period).count()).await;
+    let joins = rl.saturating_sub(re);
+    out.fixed += joins;
     // Dependent: the payouts lists, then a payout's transactions. The invoice
     // payments, tax rates, invoice lists and the period's transactions need
     // nothing from another request.
     out.chain = (r.max(ra) + longest)
         .max(links_chain)
         .max(sales_chain)
-        .max(rp);
+        .max(rp)
+        .max(re + joins);
     Ok(out)
 }
 
