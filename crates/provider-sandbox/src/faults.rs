@@ -1,14 +1,24 @@
 //! Fault injection and request counting shared by every simulated provider.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use wiremock::{Request, Respond, ResponseTemplate};
 
 /// Which faults a simulated server injects. Faults are decided by a request
-/// counter, so a run with the same faults fails the same requests every time:
-/// the client's retries then make the result identical to a run without faults.
+/// counter, so a run with the same faults fails the same share of requests
+/// every time: the client's retries then make the result identical to a run
+/// without faults.
+///
+/// A client reads some lists concurrently, so which request draws the n-th
+/// count depends on timing, and one request's retries could keep drawing
+/// faulted counts. [`Faulty`] therefore faults the same request (method, URL
+/// and body) at most [`MAX_FAULTS_IN_A_ROW`] times in a row when the rule's
+/// period is above one; a period of one (`Some(1)`) faults every attempt,
+/// for tests of a server that is down.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Faults {
     /// Every n-th request answers 429 with `Retry-After: 1` (and the provider's
@@ -48,6 +58,12 @@ impl Faults {
     }
 }
 
+/// How many times in a row [`Faulty`] faults the same request when the rule
+/// that decided the fault has a period above one. Two is what a sequential
+/// client meets when a 503 and a 429 fall on consecutive counts; every
+/// provider client retries more often than that.
+pub const MAX_FAULTS_IN_A_ROW: u32 = 2;
+
 /// What the fault injector decided for one request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Injected {
@@ -66,6 +82,8 @@ pub enum Injected {
 pub struct RequestCounter {
     total: Arc<AtomicU64>,
     served: Arc<AtomicU64>,
+    /// Faults in a row per request identity (a hash of method, URL and body).
+    in_a_row: Arc<Mutex<HashMap<u64, u32>>>,
 }
 
 impl RequestCounter {
@@ -84,27 +102,73 @@ impl RequestCounter {
         self.served.load(Ordering::SeqCst)
     }
 
-    /// Counts a request and decides its fault. Call once per request.
+    /// Counts a request and decides its fault from the count alone. Call once
+    /// per request.
     pub fn next(&self, faults: &Faults) -> Injected {
+        let (decided, _) = self.decide(faults);
+        self.count(decided)
+    }
+
+    /// Counts a request and decides its fault, faulting the request identified
+    /// by `request` at most [`MAX_FAULTS_IN_A_ROW`] times in a row unless the
+    /// deciding rule's period is one. Call once per request.
+    pub fn next_for(&self, faults: &Faults, request: u64) -> Injected {
+        let (mut decided, period) = self.decide(faults);
+        let mut in_a_row = self.in_a_row.lock().unwrap_or_else(|e| e.into_inner());
+        let faulted = in_a_row.entry(request).or_insert(0);
+        if is_fault(decided) {
+            if period > 1 && *faulted >= MAX_FAULTS_IN_A_ROW {
+                decided = Injected::None;
+                *faulted = 0;
+            } else {
+                *faulted += 1;
+            }
+        } else {
+            *faulted = 0;
+        }
+        drop(in_a_row);
+        self.count(decided)
+    }
+
+    /// The fault the count decides, with the period of the rule that decided
+    /// it (zero when none did).
+    fn decide(&self, faults: &Faults) -> (Injected, u64) {
         let n = self.total.fetch_add(1, Ordering::SeqCst) + 1;
-        let hit = |every: Option<u64>| every.is_some_and(|e| e > 0 && n.is_multiple_of(e));
-        let decided = if hit(faults.rate_limit_every) {
-            Injected::RateLimited
-        } else if hit(faults.server_error_every) {
-            Injected::ServerError
+        let hit = |every: Option<u64>| every.filter(|&e| e > 0 && n.is_multiple_of(e));
+        if let Some(e) = hit(faults.rate_limit_every) {
+            (Injected::RateLimited, e)
+        } else if let Some(e) = hit(faults.server_error_every) {
+            (Injected::ServerError, e)
         } else if let Some((_, d)) = faults
             .slow_every
             .filter(|(e, _)| *e > 0 && n.is_multiple_of(*e))
         {
-            Injected::Slow(d)
+            (Injected::Slow(d), 0)
         } else {
-            Injected::None
-        };
-        if !matches!(decided, Injected::RateLimited | Injected::ServerError) {
+            (Injected::None, 0)
+        }
+    }
+
+    fn count(&self, decided: Injected) -> Injected {
+        if !is_fault(decided) {
             self.served.fetch_add(1, Ordering::SeqCst);
         }
         decided
     }
+}
+
+fn is_fault(injected: Injected) -> bool {
+    matches!(injected, Injected::RateLimited | Injected::ServerError)
+}
+
+/// A request's identity for [`RequestCounter::next_for`]: its method, URL
+/// (path and query) and body.
+fn identity(request: &Request) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    request.method.as_str().hash(&mut hasher);
+    request.url.as_str().hash(&mut hasher);
+    request.body.hash(&mut hasher);
+    hasher.finish()
 }
 
 /// Wraps a responder with fault injection and latency: the way every
@@ -142,7 +206,7 @@ impl<R: Respond> Faulty<R> {
 
 impl<R: Respond> Respond for Faulty<R> {
     fn respond(&self, request: &Request) -> ResponseTemplate {
-        let (template, extra) = match self.counter.next(&self.faults) {
+        let (template, extra) = match self.counter.next_for(&self.faults, identity(request)) {
             Injected::RateLimited => (
                 (self.throttled)().insert_header("Retry-After", "1"),
                 Duration::ZERO,
@@ -157,5 +221,45 @@ impl<R: Respond> Respond for Faulty<R> {
         } else {
             template.set_delay(delay)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_request_is_faulted_at_most_twice_in_a_row_when_the_period_is_above_one() {
+        // Every second count faults: a request whose every attempt draws an
+        // even count (other requests took the odd ones) is still served on
+        // its third attempt.
+        let faults = Faults {
+            server_error_every: Some(2),
+            ..Faults::none()
+        };
+        let counter = RequestCounter::new();
+        let mut attempts = Vec::new();
+        for _ in 0..3 {
+            assert_eq!(counter.next_for(&faults, 2), Injected::None); // another request
+            attempts.push(counter.next_for(&faults, 1));
+        }
+        assert_eq!(
+            attempts,
+            [Injected::ServerError, Injected::ServerError, Injected::None]
+        );
+        assert_eq!((counter.total(), counter.served()), (6, 4));
+    }
+
+    #[test]
+    fn a_period_of_one_faults_every_attempt() {
+        let down = Faults {
+            server_error_every: Some(1),
+            ..Faults::none()
+        };
+        let counter = RequestCounter::new();
+        for _ in 0..5 {
+            assert_eq!(counter.next_for(&down, 7), Injected::ServerError);
+        }
+        assert_eq!(counter.served(), 0);
     }
 }

@@ -24,7 +24,8 @@
 //! the recorded batch (the same bytes) before planning anything new.
 //!
 //! **Concurrency.** [`LedgerStore::begin`] takes a per-company lock (SQLite:
-//! the database's write lock; PostgreSQL: an advisory lock), held from reading
+//! an OS lock on a file per company in `<database>.locks/`, with the write
+//! transaction under it; PostgreSQL: an advisory lock), held from reading
 //! the books to recording the delivery; a second worker waits up to
 //! [`SqlLedger::with_lock_wait`] and then stops with [`LedgerError::Busy`].
 //! Different companies only share the lock for that short section on SQLite

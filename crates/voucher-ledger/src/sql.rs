@@ -1,12 +1,18 @@
 //! The SQL backends: SQLite (embedded) and PostgreSQL, through sqlx's `Any`
 //! driver so that one implementation and one migration set serve both.
 //!
-//! What differs is the lock: SQLite holds its write lock (`BEGIN IMMEDIATE`)
-//! for the session, PostgreSQL a session advisory lock per company. Both are
-//! released by the database when the connection ends, so a killed worker
-//! never leaves a lock behind.
+//! What differs is the lock. PostgreSQL: a session advisory lock per company,
+//! held across the session's commits. SQLite cannot commit and keep its write
+//! lock (another worker waiting in `BEGIN IMMEDIATE` gets in between `COMMIT`
+//! and the next `BEGIN`, finds the batch just recorded still pending and
+//! delivers it a second time), so a session holds an OS file lock on a file
+//! per company beside the database (`<database>.locks/<key>`), and the write
+//! transaction under it. The database ends an advisory lock with its
+//! connection and the OS a file lock with its process, so a killed worker never
+//! leaves a lock behind.
 
-use std::path::Path;
+use std::fs::{File, TryLockError};
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
@@ -58,6 +64,9 @@ pub struct SqlLedger {
     url: String,
     backend: Backend,
     lock_wait: Duration,
+    /// SQLite: the directory of the per-company lock files (`None` for an
+    /// in-memory database, which no other connection shares).
+    lock_dir: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for SqlLedger {
@@ -178,11 +187,16 @@ impl SqlLedger {
             .connect(url)
             .await
             .map_err(LedgerError::db("connect"))?;
+        let lock_dir = match backend {
+            Backend::Sqlite => sqlite_lock_dir(url)?,
+            Backend::Postgres => None,
+        };
         let ledger = SqlLedger {
             pool,
             url: url.to_owned(),
             backend,
             lock_wait: Duration::from_secs(30),
+            lock_dir,
         };
         ledger.migrate().await?;
         Ok(ledger)
@@ -209,6 +223,43 @@ impl SqlLedger {
             .fetch_one(&self.pool)
             .await
             .map_err(LedgerError::db("read the schema version"))
+    }
+
+    /// Takes the OS lock on `company`'s lock file in `dir`, waiting up to the
+    /// lock wait counted from `started`.
+    async fn lock_file(
+        &self,
+        dir: &Path,
+        company: &str,
+        started: Instant,
+    ) -> Result<File, LedgerError> {
+        let path = dir.join(format!("{:016x}.lock", lock_key(company)));
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|source| LedgerError::LockFile {
+                path: path.clone(),
+                source,
+            })?;
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(file),
+                Err(TryLockError::WouldBlock) if started.elapsed() < self.lock_wait => {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                Err(TryLockError::WouldBlock) => {
+                    return Err(LedgerError::Busy {
+                        company: company.to_owned(),
+                        waited: started.elapsed(),
+                    });
+                }
+                Err(TryLockError::Error(source)) => {
+                    return Err(LedgerError::LockFile { path, source });
+                }
+            }
+        }
     }
 
     /// A connection of its own (not pooled): its end releases its locks.
@@ -276,6 +327,27 @@ impl SqlLedger {
     }
 }
 
+/// The directory of an SQLite database's per-company lock files: the database
+/// file's path with `.locks` appended (`None` in memory).
+fn sqlite_lock_dir(url: &str) -> Result<Option<PathBuf>, LedgerError> {
+    use std::str::FromStr;
+    let options = sqlx::sqlite::SqliteConnectOptions::from_str(url)
+        .map_err(LedgerError::db("parse the ledger URL"))?;
+    let file = options.get_filename();
+    let name = file.as_os_str();
+    if name.is_empty() || name == ":memory:" || name.to_string_lossy().starts_with("file:") {
+        return Ok(None);
+    }
+    let mut dir = name.to_owned();
+    dir.push(".locks");
+    let dir = PathBuf::from(dir);
+    std::fs::create_dir_all(&dir).map_err(|source| LedgerError::LockFile {
+        path: dir.clone(),
+        source,
+    })?;
+    Ok(Some(dir))
+}
+
 /// WAL lets readers go on while a worker writes; FULL makes a commit
 /// durable before it returns (a recorded batch must survive a power cut).
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
@@ -290,9 +362,17 @@ impl LedgerStore for SqlLedger {
             company: company.to_owned(),
             waited: started.elapsed(),
         };
+        let mut company_lock = None;
         match self.backend {
             Backend::Sqlite => {
-                let ms = self.lock_wait.as_millis().min(i32::MAX as u128);
+                if let Some(dir) = &self.lock_dir {
+                    company_lock = Some(self.lock_file(dir, company, started).await?);
+                }
+                let ms = self
+                    .lock_wait
+                    .saturating_sub(started.elapsed())
+                    .as_millis()
+                    .min(i32::MAX as u128);
                 conn.execute(raw_sql(&format!("PRAGMA busy_timeout = {ms}")))
                     .await
                     .map_err(LedgerError::db("set the lock wait"))?;
@@ -325,6 +405,7 @@ impl LedgerStore for SqlLedger {
             conn,
             backend: self.backend,
             company: company.to_owned(),
+            _company_lock: company_lock,
         }))
     }
 
@@ -483,6 +564,8 @@ struct SqlSession {
     conn: AnyConnection,
     backend: Backend,
     company: String,
+    /// SQLite: the company's lock file, locked until the session ends.
+    _company_lock: Option<File>,
 }
 
 impl SqlSession {

@@ -58,6 +58,16 @@ pub enum LedgerError {
     /// An argument the ledger cannot store.
     #[error("ledger: {0}")]
     Invalid(String),
+    /// An SQLite ledger's per-company lock file (or its directory) could not
+    /// be created or locked.
+    #[error("ledger: lock file {}: {source}", path.display())]
+    LockFile {
+        /// The file or directory.
+        path: std::path::PathBuf,
+        /// The operating system's error.
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 impl LedgerError {

@@ -40,6 +40,7 @@ both_backends!(
     a_failed_delivery_is_delivered_by_the_next_run,
     a_second_worker_on_the_same_company_waits_or_stops_busy,
     two_workers_closing_the_same_company_at_once_export_once,
+    many_workers_on_one_company_deliver_each_batch_once,
     many_shops_close_at_once,
     numbers_progress_and_locks_are_recorded,
 );

@@ -393,6 +393,64 @@ pub(crate) async fn two_workers_closing_the_same_company_at_once_export_once(led
     assert_eq!(files(dir.path()).len(), 1);
 }
 
+/// Eight workers start the same close together, twice over. A worker waiting
+/// for the lock must not get in while the worker holding it commits the batch
+/// it recorded and before it delivers: it would find the batch pending and
+/// deliver it a second time. (SQLite cannot commit and keep its write lock;
+/// the company lock file holds it across the commit.)
+pub(crate) async fn many_workers_on_one_company_deliver_each_batch_once(ledger: &SqlLedger) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    const WORKERS: usize = 8;
+    for round in 0..2 {
+        let company = company();
+        let journal = Arc::new(journal(october(), &three_orders()));
+        let deliveries = Arc::new(AtomicUsize::new(0));
+        let workers: Vec<_> = (0..WORKERS)
+            .map(|_| {
+                let (ledger, journal, company, deliveries) = (
+                    ledger.clone(),
+                    journal.clone(),
+                    company.clone(),
+                    deliveries.clone(),
+                );
+                tokio::spawn(async move {
+                    close(
+                        &ledger,
+                        &journal,
+                        &CloseOptions::new(&company, GENERATED),
+                        |_| {
+                            // A slow delivery: the others wait on the lock
+                            // meanwhile.
+                            std::thread::sleep(Duration::from_millis(5));
+                            deliveries.fetch_add(1, Ordering::SeqCst);
+                            Ok(())
+                        },
+                    )
+                    .await
+                    .unwrap()
+                    .new
+                })
+            })
+            .collect();
+        let mut news = Vec::new();
+        for w in workers {
+            news.push(w.await.unwrap());
+        }
+        news.sort_unstable();
+        let mut expected = vec![0; WORKERS - 1];
+        expected.push(3);
+        assert_eq!(
+            news, expected,
+            "round {round}: one exports, the others find it done"
+        );
+        assert_eq!(
+            deliveries.load(Ordering::SeqCst),
+            1,
+            "round {round}: the batch is delivered once"
+        );
+    }
+}
+
 pub(crate) async fn many_shops_close_at_once(ledger: &SqlLedger) {
     const SHOPS: usize = 16;
     let journal = Arc::new(journal(october(), &three_orders()));
