@@ -72,12 +72,22 @@ pub(crate) struct Span {
 
 const LONG: u32 = u32::MAX;
 
-/// Texts end to end, and the (provider, kind) pairs of the sources.
+/// A row index. Past 4 billion rows it saturates; a store that size is
+/// beyond any month (and beyond memory: every row is at least 12 bytes).
+fn index(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX - 1)
+}
+
+/// Texts end to end, the (provider, kind) pairs of the sources, and the
+/// records of the coverage report (which review items refer to).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Store {
     text: String,
     long: Vec<String>,
     kinds: Vec<(Provider, String)>,
+    needed: Vec<NeededRow>,
+    /// Amounts of review items that are not their coverage record's SEK.
+    amounts: Vec<Money>,
 }
 
 /// A [`SourceRef`] in a [`Store`]: its (provider, kind) pair and its id.
@@ -93,6 +103,8 @@ pub(crate) struct StoreMark {
     text: usize,
     long: usize,
     kinds: usize,
+    needed: usize,
+    amounts: usize,
 }
 
 impl Store {
@@ -111,9 +123,7 @@ impl Store {
         }
         self.long.push(s.to_owned());
         Span {
-            // Past 4 billion long texts the index saturates; a store that
-            // size (at least 16 GiB of texts) is beyond any month.
-            start: u32::try_from(self.long.len() - 1).unwrap_or(u32::MAX - 1),
+            start: index(self.long.len() - 1),
             len: LONG,
         }
     }
@@ -146,7 +156,7 @@ impl Store {
             }
         };
         SourceRow {
-            kind: u32::try_from(kind).unwrap_or(u32::MAX),
+            kind: index(kind),
             id: self.text(&source.id),
         }
     }
@@ -183,6 +193,8 @@ impl Store {
             text: self.text.len(),
             long: self.long.len(),
             kinds: self.kinds.len(),
+            needed: self.needed.len(),
+            amounts: self.amounts.len(),
         }
     }
 
@@ -191,6 +203,35 @@ impl Store {
         self.text.truncate(mark.text);
         self.long.truncate(mark.long);
         self.kinds.truncate(mark.kinds);
+        self.needed.truncate(mark.needed);
+        self.amounts.truncate(mark.amounts);
+    }
+
+    /// Stores a record of the coverage report; its index.
+    pub(crate) fn push_needed(&mut self, row: NeededRow) -> u32 {
+        self.needed.push(row);
+        index(self.needed.len() - 1)
+    }
+
+    fn needed(&self, index: u32) -> Option<&NeededRow> {
+        self.needed.get(index as usize)
+    }
+
+    /// The text of the record's id (for the report's examples).
+    pub(crate) fn needed_id(&self, index: u32) -> &str {
+        self.needed(index).map_or("", |r| self.get(r.id))
+    }
+
+    fn needed_item(&self, index: u32) -> NeededItem {
+        self.needed(index).map_or_else(
+            || NeededItem {
+                date: Date::MIN,
+                id: String::new(),
+                amount_sek: Decimal::ZERO,
+                description: String::new(),
+            },
+            |r| r.item(self),
+        )
     }
 }
 
@@ -314,11 +355,12 @@ impl NeededRow {
 #[derive(Clone, Default)]
 pub struct NeededItems {
     store: Arc<Store>,
-    rows: Vec<NeededRow>,
+    /// Indices of the store's records.
+    rows: Vec<u32>,
 }
 
 impl NeededItems {
-    pub(crate) fn new(store: Arc<Store>, rows: Vec<NeededRow>) -> Self {
+    pub(crate) fn new(store: Arc<Store>, rows: Vec<u32>) -> Self {
         NeededItems { store, rows }
     }
 
@@ -334,12 +376,12 @@ impl NeededItems {
 
     /// The items, in order.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = NeededItem> + '_ {
-        self.rows.iter().map(|r| r.item(&self.store))
+        self.rows.iter().map(|r| self.store.needed_item(*r))
     }
 
     /// The item at `index`.
     pub fn get(&self, index: usize) -> Option<NeededItem> {
-        self.rows.get(index).map(|r| r.item(&self.store))
+        self.rows.get(index).map(|r| self.store.needed_item(*r))
     }
 
     /// The items as a vector.
@@ -353,7 +395,10 @@ impl FromIterator<NeededItem> for NeededItems {
         let mut store = Store::default();
         let rows = iter
             .into_iter()
-            .map(|i| NeededRow::new(&mut store, &i))
+            .map(|i| {
+                let row = NeededRow::new(&mut store, &i);
+                store.push_needed(row)
+            })
             .collect();
         NeededItems {
             store: Arc::new(store),
@@ -365,33 +410,62 @@ impl FromIterator<NeededItem> for NeededItems {
 reads_as_list!(NeededItems, NeededItem);
 
 /// The review item about a Stripe payment without a Stripe invoice or a
-/// known sale: a million of them in a month of Checkout payments.
+/// known sale (a million of them in a month of Checkout payments): its
+/// balance transaction, and its coverage record, which holds the payment's
+/// id, date and description.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct UnknownStripePayment {
-    /// The balance transaction.
-    pub(crate) source: SourceRow,
-    /// The payment's id (its PaymentIntent or charge).
-    pub(crate) id: Span,
-    pub(crate) date: Date,
-    pub(crate) description: Span,
-    pub(crate) amount: Decimal,
-    pub(crate) currency: Currency,
+    source: SourceRow,
+    needed: u32,
+    /// `SAME_AMOUNT`: the record's SEK amount, in SEK (a SEK payment);
+    /// else an index of the store's amounts.
+    amount: u32,
 }
 
+const SAME_AMOUNT: u32 = u32::MAX;
+
 impl UnknownStripePayment {
+    /// The item about the payment of `amount` whose balance transaction is
+    /// `source` and whose coverage record is `needed`.
+    pub(crate) fn new(store: &mut Store, source: SourceRow, needed: u32, amount: Money) -> Self {
+        let same = amount.currency() == Currency::SEK
+            && store
+                .needed(needed)
+                .is_some_and(|r| r.amount_sek.serialize() == amount.amount().serialize());
+        let amount = if same {
+            SAME_AMOUNT
+        } else {
+            store.amounts.push(amount);
+            index(store.amounts.len() - 1).min(SAME_AMOUNT - 1)
+        };
+        UnknownStripePayment {
+            source,
+            needed,
+            amount,
+        }
+    }
+
     fn item(&self, store: &Store) -> ReviewItem {
-        ReviewItem::new(
+        let record = store.needed(self.needed);
+        let text = |f: fn(&NeededRow) -> Span| record.map_or("", |r| store.get(f(r)));
+        let amount = if self.amount == SAME_AMOUNT {
+            record.map(|r| Money::new(r.amount_sek, Currency::SEK))
+        } else {
+            store.amounts.get(self.amount as usize).copied()
+        };
+        let mut item = ReviewItem::new(
             Provider::Stripe,
             ReviewReason::UnknownSale,
             format!(
                 "Stripe payment {} on {} without a Stripe invoice or a known sale: \"{}\"; its revenue and VAT are not booked (the money is on the clearing account)",
-                store.get(self.id),
-                self.date,
-                store.get(self.description)
+                text(|r| r.id),
+                record.map_or(Date::MIN, |r| r.date),
+                text(|r| r.description)
             ),
         )
-        .with_source(store.source_ref(self.source))
-        .with_amount(Money::new(self.amount, self.currency))
+        .with_source(store.source_ref(self.source));
+        item.amount = amount;
+        item
     }
 }
 
@@ -626,18 +700,25 @@ mod tests {
     }
 
     fn payment(store: &mut Store, n: usize) -> UnknownStripePayment {
-        UnknownStripePayment {
-            source: store.source(&SourceRef::new(
-                Provider::Stripe,
-                "balance_transaction",
-                format!("txn_{n}"),
-            )),
-            id: store.text(&format!("pi_{n}")),
+        let source = store.source(&SourceRef::new(
+            Provider::Stripe,
+            "balance_transaction",
+            format!("txn_{n}"),
+        ));
+        let record = NeededRow {
             date: time::macros::date!(2026 - 03 - 02),
+            id: store.text(&format!("pi_{n}")),
+            amount_sek: Decimal::new(10000, 2),
             description: store.text("Order"),
-            amount: Decimal::new(100, 0),
-            currency: Currency::SEK,
-        }
+        };
+        let needed = store.push_needed(record);
+        // Every other one in euros: its amount is stored apart.
+        let amount = if n % 2 == 0 {
+            Money::new(Decimal::new(900, 2), Currency::EUR)
+        } else {
+            Money::new(Decimal::new(10000, 2), Currency::SEK)
+        };
+        UnknownStripePayment::new(store, source, needed, amount)
     }
 
     #[test]
@@ -662,6 +743,12 @@ mod tests {
         }
         assert!(review.get(5).is_none());
         assert_eq!(review.get(1).unwrap().source.as_ref().unwrap().id, "txn_1");
+        let amounts: Vec<Option<Money>> = review.iter().map(|i| i.amount).collect();
+        let (sek, eur) = (
+            Money::new(Decimal::new(10000, 2), Currency::SEK),
+            Money::new(Decimal::new(900, 2), Currency::EUR),
+        );
+        assert_eq!(amounts, [None, Some(sek), Some(eur), None, Some(eur)]);
 
         parts.truncate(2);
         let review = Review::new(Arc::new(store), parts);

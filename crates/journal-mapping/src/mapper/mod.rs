@@ -143,7 +143,8 @@ struct NeededAcc {
     count: u64,
     amount: Decimal,
     examples: Vec<String>,
-    items: Vec<NeededRow>,
+    /// The records, as indices of the store's.
+    items: Vec<u32>,
 }
 
 /// Lengths to go back to after a sale of the days before the period.
@@ -418,21 +419,29 @@ impl<R: ExchangeRates> Mapper<R> {
         self.need_row(provider, kind, row);
     }
 
-    /// [`Mapper::need`] for a record whose texts are stored.
-    pub(crate) fn need_row(&mut self, provider: Provider, kind: NeededReportKind, row: NeededRow) {
+    /// [`Mapper::need`] for a record whose texts are stored; the record's
+    /// index in the store.
+    pub(crate) fn need_row(
+        &mut self,
+        provider: Provider,
+        kind: NeededReportKind,
+        row: NeededRow,
+    ) -> u32 {
+        let index = self.store.push_needed(NeededRow {
+            amount_sek: r2(row.amount_sek),
+            ..row
+        });
         let acc = self.needed.entry((provider, kind)).or_default();
         acc.count += 1;
         acc.amount += row.amount_sek;
         if acc.examples.len() < 5 {
-            let id = self.store.get(row.id);
+            let id = self.store.needed_id(index);
             if !acc.examples.iter().any(|e| e == id) {
                 acc.examples.push(id.to_owned());
             }
         }
-        acc.items.push(NeededRow {
-            amount_sek: r2(row.amount_sek),
-            ..row
-        });
+        acc.items.push(index);
+        index
     }
 
     /// Stores a line booked by this run (for [`Journal::booked_lines`]).

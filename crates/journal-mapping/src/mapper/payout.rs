@@ -212,20 +212,16 @@ impl<R: ExchangeRates> Mapper<R> {
                     };
                     if !line.refund {
                         let row = needed(self);
+                        let record = self.need_row(provider, kind, row);
                         if provider == Provider::Stripe && !kontant {
-                            // Stored as spans of the texts the coverage
-                            // record and the booked line hold already.
-                            let payment = UnknownStripePayment {
-                                source: self.source_row(line.source),
-                                id: row.id,
-                                date: row.date,
-                                description: row.description,
-                                amount: line.amount,
-                                currency: line.currency,
-                            };
+                            // A row referring to the coverage record and to
+                            // the booked line, which hold its texts.
+                            let source = self.source_row(line.source);
+                            let amount = Money::new(line.amount, line.currency);
+                            let payment =
+                                UnknownStripePayment::new(&mut self.store, source, record, amount);
                             self.review.push_payment(payment);
                         }
-                        self.need_row(provider, kind, row);
                     }
                 }
                 est
