@@ -713,7 +713,7 @@ mod tests {
         };
         let needed = store.push_needed(record);
         // Every other one in euros: its amount is stored apart.
-        let amount = if n % 2 == 0 {
+        let amount = if n.is_multiple_of(2) {
             Money::new(Decimal::new(900, 2), Currency::EUR)
         } else {
             Money::new(Decimal::new(10000, 2), Currency::SEK)
