@@ -320,7 +320,8 @@ impl SourceList {
         }
     }
 
-    /// Whether `source` is among them.
+    /// Whether `source` is among them (a scan: for one look-up; collect
+    /// [`SourceList::to_vec`] into a set for many).
     pub fn contains(&self, source: &SourceRef) -> bool {
         self.rows.iter().any(|r| self.store.is(*r, source))
     }
