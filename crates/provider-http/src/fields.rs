@@ -9,48 +9,27 @@
 //! [`next_field`] and [`required_field`], so that it behaves as the derive
 //! would: unknown keys skipped, a repeated key refused, a missing one named.
 //!
-//! ```
-//! use provider_http::fields::{FieldKey, next_field, required_field};
-//! use serde::de::{IgnoredAny, MapAccess, Visitor};
-//! use serde::{Deserialize, Deserializer};
+//! [`fields!`](crate::fields!) writes such a `Deserialize` from the list of
+//! fields, each with its key and what an absent key means:
 //!
+//! ```
 //! #[derive(Debug, PartialEq)]
 //! struct Fee {
 //!     amount: i64,
 //!     description: Option<String>,
+//!     tags: Vec<String>,
 //! }
 //!
-//! impl<'de> Deserialize<'de> for Fee {
-//!     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-//!         struct V;
-//!         impl<'de> Visitor<'de> for V {
-//!             type Value = Fee;
-//!             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-//!                 f.write_str("struct Fee")
-//!             }
-//!             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Fee, A::Error> {
-//!                 let (mut amount, mut description) = (None, None);
-//!                 while let Some(FieldKey(key)) = map.next_key()? {
-//!                     match key.as_ref() {
-//!                         b"amount" => next_field(&mut map, &mut amount, "amount")?,
-//!                         b"description" => next_field(&mut map, &mut description, "description")?,
-//!                         _ => {
-//!                             map.next_value::<IgnoredAny>()?;
-//!                         }
-//!                     }
-//!                 }
-//!                 Ok(Fee {
-//!                     amount: required_field(amount, "amount")?,
-//!                     description: description.flatten(),
-//!                 })
-//!             }
-//!         }
-//!         d.deserialize_struct("Fee", &["amount", "description"], V)
+//! provider_http::fields! {
+//!     Fee {
+//!         amount: b"amount" => required,
+//!         description: b"description" => optional,
+//!         tags: b"tags" => default,
 //!     }
 //! }
 //!
 //! let fee: Fee = serde_json::from_str(r#"{"amount": 5, "type": "stripe_fee"}"#).unwrap();
-//! assert_eq!(fee, Fee { amount: 5, description: None });
+//! assert_eq!(fee, Fee { amount: 5, description: None, tags: vec![] });
 //! let err = serde_json::from_str::<Fee>(r#"{"description": null}"#).unwrap_err();
 //! assert!(err.to_string().starts_with("missing field `amount`"));
 //! let err = serde_json::from_str::<Fee>(r#"{"amount": 1, "amount": 2}"#).unwrap_err();
@@ -125,4 +104,185 @@ pub fn next_field<'de, T: Deserialize<'de>, A: MapAccess<'de>>(
 /// When the field was not read.
 pub fn required_field<T, E: Error>(slot: Option<T>, name: &'static str) -> Result<T, E> {
     slot.ok_or_else(|| E::missing_field(name))
+}
+
+/// A field key's name, for error messages and serde's field list: the key's
+/// bytes as text (field keys are ASCII; a key that is not UTF-8 fails the
+/// build where [`fields!`](crate::fields!) evaluates it in a `const`).
+#[doc(hidden)]
+pub const fn key_name(key: &'static [u8]) -> &'static str {
+    match std::str::from_utf8(key) {
+        Ok(name) => name,
+        Err(_) => panic!("a field key is UTF-8"),
+    }
+}
+
+/// Writes a struct's `Deserialize` that reads its keys as [`FieldKey`]s (see
+/// [the module](crate::fields)), with the rules of serde's derive: unknown
+/// keys skipped, a repeated key refused, a missing required one named, a
+/// sequence refused.
+///
+/// Each field is `name: b"key" => how`, or `name: b"key" as Wrapper => how`
+/// when the value is read through a newtype `Wrapper(T)` (for a
+/// `deserialize_with` of its own), the field taking its `.0`. `how` says
+/// what an absent key gives:
+/// - `required`: the error `missing field`;
+/// - `optional`: `None` (the field is an `Option`, and so is the value:
+///   `null` is `None` too);
+/// - `default`: the field type's `Default`.
+///
+/// The generated code is what one would write by hand: a `match` on the
+/// keys' bytes, one `Option` slot per field. See the module for an example.
+#[macro_export]
+macro_rules! fields {
+    ($ty:ident { $($field:ident : $key:literal $(as $wrap:ty)? => $how:ident),* $(,)? }) => {
+        impl<'de> $crate::__serde::Deserialize<'de> for $ty {
+            fn deserialize<D: $crate::__serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::core::result::Result<Self, D::Error> {
+                struct V;
+                impl<'de> $crate::__serde::de::Visitor<'de> for V {
+                    type Value = $ty;
+                    fn expecting(
+                        &self,
+                        f: &mut ::core::fmt::Formatter<'_>,
+                    ) -> ::core::fmt::Result {
+                        f.write_str(::core::concat!("struct ", ::core::stringify!($ty)))
+                    }
+                    fn visit_map<A: $crate::__serde::de::MapAccess<'de>>(
+                        self,
+                        mut map: A,
+                    ) -> ::core::result::Result<$ty, A::Error> {
+                        $( let mut $field $(: ::core::option::Option<$wrap>)? = None; )*
+                        while let Some($crate::fields::FieldKey(key)) =
+                            map.next_key::<$crate::fields::FieldKey<'de>>()?
+                        {
+                            match key.as_ref() {
+                                $(
+                                    $key => $crate::fields::next_field(
+                                        &mut map,
+                                        &mut $field,
+                                        const { $crate::fields::key_name($key) },
+                                    )?,
+                                )*
+                                _ => {
+                                    map.next_value::<$crate::__serde::de::IgnoredAny>()?;
+                                }
+                            }
+                        }
+                        Ok($ty {
+                            $( $field: $crate::__field_value!($how, $field, $key $(, $wrap)?), )*
+                        })
+                    }
+                    fn visit_seq<A: $crate::__serde::de::SeqAccess<'de>>(
+                        self,
+                        _: A,
+                    ) -> ::core::result::Result<$ty, A::Error> {
+                        Err($crate::__serde::de::Error::invalid_type(
+                            $crate::__serde::de::Unexpected::Seq,
+                            &self,
+                        ))
+                    }
+                }
+                const FIELDS: &[&str] = &[$( $crate::fields::key_name($key) ),*];
+                d.deserialize_struct(::core::stringify!($ty), FIELDS, V)
+            }
+        }
+    };
+}
+
+/// A field's value from its slot, as [`fields!`] says.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __field_value {
+    (required, $slot:ident, $key:literal) => {
+        $crate::fields::required_field($slot, const { $crate::fields::key_name($key) })?
+    };
+    (required, $slot:ident, $key:literal, $wrap:ty) => {
+        $crate::fields::required_field::<$wrap, _>($slot, const { $crate::fields::key_name($key) })?
+            .0
+    };
+    (optional, $slot:ident, $key:literal) => {
+        $slot.flatten()
+    };
+    (optional, $slot:ident, $key:literal, $wrap:ty) => {
+        $slot.and_then(|wrapped: $wrap| wrapped.0)
+    };
+    (default, $slot:ident, $key:literal) => {
+        $slot.unwrap_or_default()
+    };
+    (default, $slot:ident, $key:literal, $wrap:ty) => {
+        $slot.map(|wrapped: $wrap| wrapped.0).unwrap_or_default()
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::Deserialize;
+
+    #[derive(Deserialize)]
+    struct Cents(#[serde(deserialize_with = "crate::decimal::number")] rust_decimal::Decimal);
+
+    #[derive(Deserialize)]
+    struct MaybeCents(
+        #[serde(deserialize_with = "crate::decimal::option")] Option<rust_decimal::Decimal>,
+    );
+
+    #[derive(Debug, PartialEq)]
+    struct Line {
+        amount: rust_decimal::Decimal,
+        rate: Option<rust_decimal::Decimal>,
+        kind: String,
+        note: Option<String>,
+        tags: Vec<String>,
+    }
+
+    crate::fields! {
+        Line {
+            amount: b"amount" as Cents => required,
+            rate: b"rate" as MaybeCents => optional,
+            kind: b"type" => required,
+            note: b"note" => optional,
+            tags: b"tags" => default,
+        }
+    }
+
+    fn line(json: &str) -> Result<Line, String> {
+        serde_json::from_str(json).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn fields_follow_the_rules_of_serdes_derive() {
+        let read = line(r#"{"amount": 12.5, "type": "fee", "rate": null, "other": [1]}"#);
+        assert_eq!(
+            read,
+            Ok(Line {
+                amount: rust_decimal::Decimal::new(125, 1),
+                rate: None,
+                kind: "fee".into(),
+                note: None,
+                tags: vec![],
+            })
+        );
+        let read =
+            line(r#"{"amount": 1, "type": "fee", "rate": 0.25, "tags": ["a"], "note": "x"}"#)
+                .unwrap();
+        assert_eq!(read.rate, Some(rust_decimal::Decimal::new(25, 2)));
+        assert_eq!(
+            (read.tags, read.note),
+            (vec!["a".to_owned()], Some("x".to_owned()))
+        );
+
+        let missing = line(r#"{"amount": 1}"#).unwrap_err();
+        assert!(missing.starts_with("missing field `type`"), "{missing}");
+        let repeated = line(r#"{"amount": 1, "type": "a", "type": "b"}"#).unwrap_err();
+        assert!(repeated.starts_with("duplicate field `type`"), "{repeated}");
+        let wrong = line(r#"{"amount": "x", "type": "a"}"#).unwrap_err();
+        assert!(wrong.contains("line 1"), "{wrong}");
+        let seq = line(r#"[1, "fee"]"#).unwrap_err();
+        assert!(
+            seq.starts_with("invalid type: sequence, expected struct Line"),
+            "{seq}"
+        );
+    }
 }

@@ -106,7 +106,6 @@ pub struct DisputeClosedEvent {
     #[serde(with = "time::serde::timestamp")]
     pub created: OffsetDateTime,
     /// Whether it happened in live mode.
-    #[serde(default)]
     pub livemode: Option<bool>,
     /// The dispute.
     pub data: ClosedDisputeData,

@@ -1,12 +1,8 @@
 //! Money, connections and tax lines shared by orders and payouts.
 
-use std::fmt;
-
 use bookkeeping_core::{Currency, Money, MoneyError};
-use provider_http::fields::{FieldKey, next_field, required_field};
 use rust_decimal::Decimal;
-use serde::de::{IgnoredAny, MapAccess, Visitor};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 
 /// Shopify's `MoneyV2`: a decimal amount (sent as a string) and its currency.
 ///
@@ -55,69 +51,21 @@ pub struct MoneyBag {
 #[derive(Deserialize)]
 struct DecimalText(#[serde(with = "rust_decimal::serde::str")] Decimal);
 
-// `MoneyV2` and `MoneyBag` are most of the keys of an order page: read by
-// hand, their keys matched as bytes (see `provider_http::fields`), with the
-// rules of serde's derive.
+// `MoneyV2` and `MoneyBag` are most of the keys of an order page: their keys
+// are matched as bytes (`provider_http::fields!`), with the rules of serde's
+// derive.
 
-impl<'de> Deserialize<'de> for MoneyV2 {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = MoneyV2;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("struct MoneyV2")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<MoneyV2, A::Error> {
-                let (mut amount, mut currency_code) = (None::<DecimalText>, None);
-                while let Some(FieldKey(key)) = map.next_key()? {
-                    match key.as_ref() {
-                        b"amount" => next_field(&mut map, &mut amount, "amount")?,
-                        b"currencyCode" => {
-                            next_field(&mut map, &mut currency_code, "currencyCode")?;
-                        }
-                        _ => {
-                            map.next_value::<IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(MoneyV2 {
-                    amount: required_field(amount, "amount")?.0,
-                    currency_code: required_field(currency_code, "currencyCode")?,
-                })
-            }
-        }
-        d.deserialize_struct("MoneyV2", &["amount", "currencyCode"], V)
+provider_http::fields! {
+    MoneyV2 {
+        amount: b"amount" as DecimalText => required,
+        currency_code: b"currencyCode" => required,
     }
 }
 
-impl<'de> Deserialize<'de> for MoneyBag {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = MoneyBag;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("struct MoneyBag")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<MoneyBag, A::Error> {
-                let (mut shop_money, mut presentment_money) = (None, None);
-                while let Some(FieldKey(key)) = map.next_key()? {
-                    match key.as_ref() {
-                        b"shopMoney" => next_field(&mut map, &mut shop_money, "shopMoney")?,
-                        b"presentmentMoney" => {
-                            next_field(&mut map, &mut presentment_money, "presentmentMoney")?;
-                        }
-                        _ => {
-                            map.next_value::<IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(MoneyBag {
-                    shop_money: required_field(shop_money, "shopMoney")?,
-                    presentment_money: presentment_money.flatten(),
-                })
-            }
-        }
-        d.deserialize_struct("MoneyBag", &["shopMoney", "presentmentMoney"], V)
+provider_http::fields! {
+    MoneyBag {
+        shop_money: b"shopMoney" => required,
+        presentment_money: b"presentmentMoney" => optional,
     }
 }
 

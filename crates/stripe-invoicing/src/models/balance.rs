@@ -8,11 +8,10 @@ use serde::de::{self, Error as _, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use time::OffsetDateTime;
 
-use provider_http::fields::{FieldKey, next_field, required_field};
+use provider_http::fields::FieldKey;
 
 use super::{Charge, Dispute, DisputeStatus, Loose, ObjectRef, Refund};
 use crate::ids::{BalanceTransactionId, ChargeId, DisputeId, RefundId};
-use serde::de::SeqAccess;
 
 provider_http::open_enum! {
     provider: "Stripe",
@@ -502,135 +501,37 @@ struct TimestampOpt(#[serde(with = "time::serde::timestamp::option")] Option<Off
 #[derive(Deserialize)]
 struct DecimalOpt(#[serde(deserialize_with = "provider_http::decimal::option")] Option<Decimal>);
 
-// The two objects of every balance-transaction page are read by hand, not
-// derived: their keys are matched as bytes (serde's derive validates each key
-// as UTF-8 first, a tenth of the page's decoding), with the derive's rules
-// (unknown keys skipped, repeated keys refused, the same error texts).
+// The two objects of every balance-transaction page are not derived: their
+// keys are matched as bytes (`provider_http::fields!`; serde's derive validates
+// each key as UTF-8 first, a tenth of the page's decoding), with the derive's
+// rules (unknown keys skipped, repeated keys refused, the same error texts).
 
-impl<'de> Deserialize<'de> for FeeDetail {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = FeeDetail;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("struct FeeDetail")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<FeeDetail, A::Error> {
-                let (mut amount, mut application, mut currency) = (None, None, None);
-                let (mut description, mut fee_type) = (None, None);
-                while let Some(FieldKey(key)) = map.next_key::<FieldKey<'de>>()? {
-                    match key.as_ref() {
-                        b"amount" => next_field(&mut map, &mut amount, "amount")?,
-                        b"application" => next_field(&mut map, &mut application, "application")?,
-                        b"currency" => next_field(&mut map, &mut currency, "currency")?,
-                        b"description" => next_field(&mut map, &mut description, "description")?,
-                        b"type" => next_field(&mut map, &mut fee_type, "type")?,
-                        _ => {
-                            map.next_value::<IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(FeeDetail {
-                    amount: required_field(amount, "amount")?,
-                    application: application.flatten(),
-                    currency: required_field(currency, "currency")?,
-                    description: description.flatten(),
-                    fee_type: required_field(fee_type, "type")?,
-                })
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<FeeDetail, A::Error> {
-                Err(A::Error::invalid_type(de::Unexpected::Seq, &self))
-            }
-        }
-        const FIELDS: &[&str] = &["amount", "application", "currency", "description", "type"];
-        d.deserialize_struct("FeeDetail", FIELDS, V)
+provider_http::fields! {
+    FeeDetail {
+        amount: b"amount" => required,
+        application: b"application" => optional,
+        currency: b"currency" => required,
+        description: b"description" => optional,
+        fee_type: b"type" => required,
     }
 }
 
-impl<'de> Deserialize<'de> for BalanceTransaction {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = BalanceTransaction;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("struct BalanceTransaction")
-            }
-            fn visit_map<A: MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<BalanceTransaction, A::Error> {
-                let (mut id, mut amount, mut fee, mut net) = (None, None, None, None);
-                let (mut currency, mut fee_details) = (None, None);
-                let (mut reporting_category, mut transaction_type) = (None, None);
-                let (mut exchange_rate, mut created, mut available_on) =
-                    (None::<DecimalOpt>, None::<Timestamp>, None::<TimestampOpt>);
-                let (mut status, mut description, mut source, mut balance_type) =
-                    (None, None, None, None);
-                while let Some(FieldKey(key)) = map.next_key::<FieldKey<'de>>()? {
-                    match key.as_ref() {
-                        b"id" => next_field(&mut map, &mut id, "id")?,
-                        b"amount" => next_field(&mut map, &mut amount, "amount")?,
-                        b"fee" => next_field(&mut map, &mut fee, "fee")?,
-                        b"net" => next_field(&mut map, &mut net, "net")?,
-                        b"currency" => next_field(&mut map, &mut currency, "currency")?,
-                        b"fee_details" => next_field(&mut map, &mut fee_details, "fee_details")?,
-                        b"reporting_category" => {
-                            next_field(&mut map, &mut reporting_category, "reporting_category")?;
-                        }
-                        b"type" => next_field(&mut map, &mut transaction_type, "type")?,
-                        b"exchange_rate" => {
-                            next_field(&mut map, &mut exchange_rate, "exchange_rate")?
-                        }
-                        b"created" => next_field(&mut map, &mut created, "created")?,
-                        b"available_on" => next_field(&mut map, &mut available_on, "available_on")?,
-                        b"status" => next_field(&mut map, &mut status, "status")?,
-                        b"description" => next_field(&mut map, &mut description, "description")?,
-                        b"source" => next_field(&mut map, &mut source, "source")?,
-                        b"balance_type" => next_field(&mut map, &mut balance_type, "balance_type")?,
-                        _ => {
-                            map.next_value::<IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(BalanceTransaction {
-                    id: required_field(id, "id")?,
-                    amount: required_field(amount, "amount")?,
-                    fee: required_field(fee, "fee")?,
-                    net: required_field(net, "net")?,
-                    currency: required_field(currency, "currency")?,
-                    fee_details: fee_details.unwrap_or_default(),
-                    reporting_category: required_field(reporting_category, "reporting_category")?,
-                    transaction_type: required_field(transaction_type, "type")?,
-                    exchange_rate: exchange_rate.and_then(|r| r.0),
-                    created: required_field(created, "created")?.0,
-                    available_on: available_on.and_then(|t| t.0),
-                    status: status.flatten(),
-                    description: description.flatten(),
-                    source: source.flatten(),
-                    balance_type: balance_type.flatten(),
-                })
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<BalanceTransaction, A::Error> {
-                Err(A::Error::invalid_type(de::Unexpected::Seq, &self))
-            }
-        }
-        const FIELDS: &[&str] = &[
-            "id",
-            "amount",
-            "fee",
-            "net",
-            "currency",
-            "fee_details",
-            "reporting_category",
-            "type",
-            "exchange_rate",
-            "created",
-            "available_on",
-            "status",
-            "description",
-            "source",
-            "balance_type",
-        ];
-        d.deserialize_struct("BalanceTransaction", FIELDS, V)
+provider_http::fields! {
+    BalanceTransaction {
+        id: b"id" => required,
+        amount: b"amount" => required,
+        fee: b"fee" => required,
+        net: b"net" => required,
+        currency: b"currency" => required,
+        fee_details: b"fee_details" => default,
+        reporting_category: b"reporting_category" => required,
+        transaction_type: b"type" => required,
+        exchange_rate: b"exchange_rate" as DecimalOpt => optional,
+        created: b"created" as Timestamp => required,
+        available_on: b"available_on" as TimestampOpt => optional,
+        status: b"status" => optional,
+        description: b"description" => optional,
+        source: b"source" => optional,
+        balance_type: b"balance_type" => optional,
     }
 }
