@@ -457,8 +457,9 @@ fn balance_line(
 /// notes.
 enum SalesPart {
     Rate(Result<Listed<TaxRate>, Error>),
-    Invoice(Result<Listed<Invoice>, Error>),
-    CreditNote(Result<Listed<CreditNote>, Error>),
+    // Boxed: an invoice is large.
+    Invoice(Box<Result<Listed<Invoice>, Error>>),
+    CreditNote(Box<Result<Listed<CreditNote>, Error>>),
 }
 
 impl StripeSource {
@@ -472,12 +473,12 @@ impl StripeSource {
         let invoices = self.options.invoice_statuses.iter().map(|status| {
             client
                 .list_invoices(status, created)
-                .map(SalesPart::Invoice)
+                .map(|item| SalesPart::Invoice(Box::new(item)))
                 .boxed()
         });
         let credit_notes = client
             .list_credit_notes(created)
-            .map(SalesPart::CreditNote)
+            .map(|item| SalesPart::CreditNote(Box::new(item)))
             .boxed();
         let lists: Vec<_> = std::iter::once(rates)
             .chain(invoices)
@@ -499,11 +500,11 @@ impl StripeSource {
                             Err(m) => vec![SalesRecord::Review(m.review())],
                         }),
                         LaneItem::Item(SalesPart::Invoice(item)) => {
-                            let invoice = item?.into_result();
+                            let invoice = (*item)?.into_result();
                             source.invoice_records(invoice, &rates, &period).await
                         }
                         LaneItem::Item(SalesPart::CreditNote(item)) => {
-                            let note = item?.into_result();
+                            let note = (*item)?.into_result();
                             source.credit_note_records(note, &rates, &period).await
                         }
                     }
