@@ -184,6 +184,9 @@ mod tests {
         assert_eq!(bag.shop_money.amount, Decimal::new(392, 1));
         assert_eq!(bag.shop_money.currency_code, Currency::SEK);
         let err = serde_json::from_str::<MoneyBag>(r#"{"presentmentMoney": null}"#).unwrap_err();
-        assert!(err.to_string().starts_with("missing field `shopMoney`"), "{err}");
+        assert!(
+            err.to_string().starts_with("missing field `shopMoney`"),
+            "{err}"
+        );
     }
 }
