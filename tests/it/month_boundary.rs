@@ -88,7 +88,7 @@ fn booked(journal: &Journal) -> Vec<SourceRef> {
             };
             v.sources.iter().take(own).cloned()
         })
-        .chain(journal.booked_lines.iter().cloned())
+        .chain(journal.booked_lines.iter())
         .filter(|s| s.kind != "payout")
         .collect();
     out.sort();
@@ -148,7 +148,7 @@ async fn every_source_line_is_booked_in_exactly_one_month() {
     assert!(both.is_empty(), "booked in March and in April: {both:#?}");
     // Within a month, no line is booked twice.
     for j in [&m.march, &m.april] {
-        let mut lines = j.booked_lines.clone();
+        let mut lines = j.booked_lines.to_vec();
         lines.dedup();
         assert_eq!(lines.len(), j.booked_lines.len());
     }

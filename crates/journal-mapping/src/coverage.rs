@@ -6,6 +6,8 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
+use crate::listing::NeededItems;
+
 /// Which separate report is needed.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -50,9 +52,10 @@ pub struct NeededReport {
     pub amount_sek: Decimal,
     /// Up to five example ids (order names, transaction ids).
     pub examples: Vec<String>,
-    /// Every record, in the order met, for the accountant to work through.
+    /// Every record, in the order met, for the accountant to work through
+    /// (stored compactly: [`NeededItems`]).
     #[serde(default)]
-    pub items: Vec<NeededItem>,
+    pub items: NeededItems,
 }
 
 /// One record a separate report is needed for.

@@ -2,11 +2,12 @@
 
 use std::fmt::{self, Write as _};
 
-use bookkeeping_core::{Period, Provider, ReviewItem};
+use bookkeeping_core::{Period, Provider};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::coverage::Coverage;
+use crate::listing::{Review, SourceList};
 use crate::markdown::escape as md;
 use crate::reconcile::{Outstanding, OutstandingKind, PayoutReconciliation};
 use crate::rounding::r2;
@@ -76,11 +77,13 @@ pub struct Journal {
     pub outstanding: Vec<crate::reconcile::Outstanding>,
     /// The settlement lines (balance transactions) booked in the period,
     /// sorted: with the vouchers' sources, what lets a host check that each
-    /// provider line is booked in exactly one period.
+    /// provider line is booked in exactly one period. Stored compactly
+    /// ([`SourceList`]); serialized as a list of sources.
     #[serde(default)]
-    pub booked_lines: Vec<bookkeeping_core::SourceRef>,
-    /// What an accountant must look at.
-    pub review: Vec<ReviewItem>,
+    pub booked_lines: SourceList,
+    /// What an accountant must look at, in the order met. Stored compactly
+    /// ([`Review`]); serialized as a list of [`ReviewItem`](bookkeeping_core::ReviewItem)s.
+    pub review: Review,
     /// What was covered and which reports are still needed.
     pub coverage: Coverage,
     /// Number and name of every account used, sorted (for `#KONTO`; see
@@ -183,7 +186,7 @@ impl Journal {
     }
 
     /// The review items.
-    pub fn review_items(&self) -> &[ReviewItem] {
+    pub fn review_items(&self) -> &Review {
         &self.review
     }
 
@@ -335,7 +338,7 @@ impl Journal {
         } else {
             let _ = writeln!(s, "| provider | object | reason | amount | what |");
             let _ = writeln!(s, "|---|---|---|---|---|");
-            for r in &self.review {
+            for r in self.review.iter() {
                 let mut obj = r
                     .source
                     .as_ref()
@@ -424,7 +427,7 @@ impl Journal {
             );
             let _ = writeln!(s, "| date | id | amount SEK | description |");
             let _ = writeln!(s, "|---|---|---|---|");
-            for i in &n.items {
+            for i in n.items.iter() {
                 let _ = writeln!(
                     s,
                     "| {} | {} | {} | {} |",

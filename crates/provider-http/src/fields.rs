@@ -118,7 +118,7 @@ pub const fn key_name(key: &'static [u8]) -> &'static str {
 }
 
 /// Writes a struct's `Deserialize` that reads its keys as [`FieldKey`]s (see
-/// [the module](crate::fields)), with the rules of serde's derive: unknown
+/// [the module](mod@crate::fields)), with the rules of serde's derive: unknown
 /// keys skipped, a repeated key refused, a missing required one named, a
 /// sequence refused.
 ///

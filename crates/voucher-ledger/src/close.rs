@@ -6,7 +6,7 @@ use std::error::Error;
 use std::fmt;
 
 use bookkeeping_core::Period;
-use journal_mapping::{Coverage, Journal, Posting, Voucher, VoucherId};
+use journal_mapping::{Coverage, Journal, Posting, Review, SourceList, Voucher, VoucherId};
 use time::Date;
 
 use crate::hash::{content_hash, derived_id};
@@ -158,8 +158,8 @@ impl Batch {
             vouchers: self.vouchers.iter().map(|v| v.voucher.clone()).collect(),
             reconciliations: Vec::new(),
             outstanding: Vec::new(),
-            booked_lines: Vec::new(),
-            review: Vec::new(),
+            booked_lines: SourceList::default(),
+            review: Review::default(),
             coverage: Coverage {
                 period: self.period,
                 providers: Vec::new(),

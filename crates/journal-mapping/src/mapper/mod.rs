@@ -22,6 +22,7 @@ use crate::chart::{Chart, FeeCategory, Role};
 use crate::coverage::{Coverage, NeededItem, NeededReport, NeededReportKind, ProviderCoverage};
 use crate::fx::ExchangeRates;
 use crate::journal::{Journal, ProviderTotals, RoundingResidue};
+use crate::listing::{NeededItems, NeededRow, Review, ReviewParts, SourceList, SourceRow, Store};
 use crate::policy::{AccountingMethod, FeeVatClass, Policy};
 use crate::reconcile::PayoutReconciliation;
 pub(crate) use crate::rounding::r2;
@@ -142,7 +143,17 @@ struct NeededAcc {
     count: u64,
     amount: Decimal,
     examples: Vec<String>,
-    items: Vec<NeededItem>,
+    /// The records, as indices of the store's.
+    items: Vec<u32>,
+}
+
+/// Lengths to go back to after a sale of the days before the period.
+#[derive(Debug, Clone, Copy)]
+struct NeededMark {
+    count: u64,
+    amount: Decimal,
+    examples: usize,
+    items: usize,
 }
 
 /// Maps records into a [`Journal`] one at a time, so a period can be streamed
@@ -153,11 +164,13 @@ struct NeededAcc {
 /// Add sales and refunds before the payouts and statements that settle them
 /// (a settlement line whose sale has not been added counts as unknown).
 ///
-/// Memory: a payout's lines fold into its voucher as they are read (a
-/// million settlement lines map in about 30 MB); what grows with the input is
-/// one small entry per sale or refund (about 300 bytes, kept to settle it
-/// later, including sales outside the period) and the vouchers themselves,
-/// which hold the sources they were made from.
+/// Memory: a payout's lines fold into its voucher as they are read; what
+/// grows with the input is one small entry per sale or refund (about 300
+/// bytes, kept to settle it later, including sales outside the period), the
+/// vouchers themselves, and the journal's per-record listings (booked lines,
+/// review items, the coverage report's records), stored compactly: about 60
+/// bytes a booked line plus its texts, and about 100 bytes plus the texts for
+/// a payment whose sale is not known (see [`Review`]).
 ///
 /// ```
 /// use bookkeeping_core::*;
@@ -202,13 +215,15 @@ pub struct Mapper<R> {
     test_sales: std::collections::HashSet<u64>,
     sale_by_doc: HashMap<u64, u64>,
     refund_by_doc: HashMap<u64, u64>,
-    review: Vec<ReviewItem>,
+    /// The texts of the per-record listings, each stored once.
+    store: Store,
+    review: ReviewParts,
     reconciliations: Vec<PayoutReconciliation>,
     outstanding: Vec<crate::reconcile::Outstanding>,
     /// Balance transactions booked by this run, so a line listed both in a
     /// payout and on its own is booked once.
     booked_lines: std::collections::HashSet<u64>,
-    booked: Vec<SourceRef>,
+    booked: Vec<SourceRow>,
     coverage: BTreeMap<Provider, ProviderCoverage>,
     totals: BTreeMap<Provider, ProviderTotals>,
     needed: BTreeMap<(Provider, NeededReportKind), NeededAcc>,
@@ -262,7 +277,8 @@ impl<R: ExchangeRates> Mapper<R> {
             test_sales: std::collections::HashSet::new(),
             sale_by_doc: HashMap::new(),
             refund_by_doc: HashMap::new(),
-            review: Vec::new(),
+            store: Store::default(),
+            review: ReviewParts::default(),
             reconciliations: Vec::new(),
             outstanding: Vec::new(),
             booked_lines: std::collections::HashSet::new(),
@@ -292,7 +308,21 @@ impl<R: ExchangeRates> Mapper<R> {
         let provider = sale.source.provider;
         let review = self.review.len();
         let coverage = self.coverage.get(&provider).cloned();
-        let needed = self.needed.clone();
+        // Lengths, not copies: the coverage report may hold a million records.
+        let needed: BTreeMap<(Provider, NeededReportKind), NeededMark> = self
+            .needed
+            .iter()
+            .map(|(k, acc)| {
+                let mark = NeededMark {
+                    count: acc.count,
+                    amount: acc.amount,
+                    examples: acc.examples.len(),
+                    items: acc.items.len(),
+                };
+                (k.clone(), mark)
+            })
+            .collect();
+        let store = self.store.mark();
         self.add_sale(sale);
         self.review.truncate(review);
         match coverage {
@@ -303,7 +333,19 @@ impl<R: ExchangeRates> Mapper<R> {
                 self.coverage.remove(&provider);
             }
         }
-        self.needed = needed;
+        self.needed.retain(|k, acc| match needed.get(k) {
+            Some(mark) => {
+                acc.count = mark.count;
+                acc.amount = mark.amount;
+                acc.examples.truncate(mark.examples);
+                acc.items.truncate(mark.items);
+                true
+            }
+            None => false,
+        });
+        // Only what this sale stored is forgotten: the review items and
+        // records above were cut back to before it.
+        self.store.truncate(store);
     }
 
     /// Adds a review item from a provider client (it goes to the journal as is).
@@ -373,16 +415,48 @@ impl<R: ExchangeRates> Mapper<R> {
 
     /// Lists a record in the coverage report under the report it needs.
     pub(crate) fn need(&mut self, provider: Provider, kind: NeededReportKind, item: NeededItem) {
+        let row = NeededRow::new(&mut self.store, &item);
+        self.need_row(provider, kind, row);
+    }
+
+    /// [`Mapper::need`] for a record whose texts are stored; the record's
+    /// index in the store.
+    pub(crate) fn need_row(
+        &mut self,
+        provider: Provider,
+        kind: NeededReportKind,
+        row: NeededRow,
+    ) -> u32 {
+        let index = self.store.push_needed(NeededRow {
+            amount_sek: r2(row.amount_sek),
+            ..row
+        });
         let acc = self.needed.entry((provider, kind)).or_default();
         acc.count += 1;
-        acc.amount += item.amount_sek;
-        if acc.examples.len() < 5 && !acc.examples.contains(&item.id) {
-            acc.examples.push(item.id.clone());
+        acc.amount += row.amount_sek;
+        if acc.examples.len() < 5 {
+            let id = self.store.needed_id(index);
+            if !acc.examples.iter().any(|e| e == id) {
+                acc.examples.push(id.to_owned());
+            }
         }
-        acc.items.push(NeededItem {
-            amount_sek: r2(item.amount_sek),
-            ..item
-        });
+        acc.items.push(index);
+        index
+    }
+
+    /// Stores a line booked by this run (for [`Journal::booked_lines`]).
+    pub(crate) fn book_line_source(&mut self, source: &SourceRef) {
+        let row = self.store.source(source);
+        self.booked.push(row);
+    }
+
+    /// `source` in the store: the last booked line's row when it is that
+    /// line (a review item about the line being booked shares its id).
+    pub(crate) fn source_row(&mut self, source: &SourceRef) -> SourceRow {
+        match self.booked.last() {
+            Some(row) if self.store.is(*row, source) => *row,
+            _ => self.store.source(source),
+        }
     }
 
     /// Merges a draft into the voucher under `key` (a day's sales add up).
@@ -479,6 +553,7 @@ impl<R: ExchangeRates> Mapper<R> {
                 .iter()
                 .filter_map(crate::export::unencodable_review),
         );
+        let store = std::sync::Arc::new(std::mem::take(&mut self.store));
         let needed = std::mem::take(&mut self.needed)
             .into_iter()
             .map(|((provider, kind), acc)| NeededReport {
@@ -487,7 +562,7 @@ impl<R: ExchangeRates> Mapper<R> {
                 count: acc.count,
                 amount_sek: r2(acc.amount),
                 examples: acc.examples,
-                items: acc.items,
+                items: NeededItems::new(store.clone(), acc.items),
             })
             .collect();
         let providers = Provider::ALL
@@ -522,12 +597,8 @@ impl<R: ExchangeRates> Mapper<R> {
                 });
                 o
             },
-            booked_lines: {
-                let mut b = self.booked;
-                b.sort();
-                b
-            },
-            review: self.review,
+            booked_lines: SourceList::sorted(store.clone(), self.booked),
+            review: Review::new(store, self.review),
             coverage: Coverage {
                 period: self.period,
                 providers,

@@ -12,8 +12,9 @@ use time::Date;
 use super::draft::Draft;
 use super::{Mapper, doc_key, r2, review_item, source_key};
 use crate::chart::{FeeCategory, Role};
-use crate::coverage::{NeededItem, NeededReportKind};
+use crate::coverage::NeededReportKind;
 use crate::fx::ExchangeRates;
+use crate::listing::{NeededRow, UnknownStripePayment};
 use crate::policy::{AccountingMethod, FeeVatClass};
 use crate::reconcile::{Discrepancy, PayoutReconciliation};
 use crate::reconcile::{Outstanding, OutstandingKind};
@@ -188,15 +189,16 @@ impl<R: ExchangeRates> Mapper<R> {
                         .map(|r| r2(line.amount * r)),
                 };
                 let est = est.unwrap_or_else(|| r2(settled_sek));
-                let item = NeededItem {
+                let needed = |m: &mut Self| NeededRow {
                     date: line.date,
-                    id: line.reference.unwrap_or(&line.source.id).to_owned(),
+                    id: m.store.text(line.reference.unwrap_or(&line.source.id)),
                     amount_sek: est,
-                    description: line.description.to_owned(),
+                    description: m.store.text(line.description),
                 };
                 if external_invoice {
                     tally.matched += 1;
-                    self.need(provider, NeededReportKind::ExternalInvoices, item);
+                    let row = needed(self);
+                    self.need_row(provider, NeededReportKind::ExternalInvoices, row);
                 } else if line.date < self.period.first() {
                     tally.carried += 1;
                     tally.carried_sek += est;
@@ -209,21 +211,17 @@ impl<R: ExchangeRates> Mapper<R> {
                         _ => NeededReportKind::SalesReport,
                     };
                     if !line.refund {
+                        let row = needed(self);
+                        let record = self.need_row(provider, kind, row);
                         if provider == Provider::Stripe && !kontant {
-                            self.push_review(
-                                review_item(
-                                    provider,
-                                    ReviewReason::UnknownSale,
-                                    line.source,
-                                    format!(
-                                        "Stripe payment {} on {} without a Stripe invoice or a known sale: \"{}\"; its revenue and VAT are not booked (the money is on the clearing account)",
-                                        item.id, item.date, item.description
-                                    ),
-                                )
-                                .with_amount(Money::new(line.amount, line.currency)),
-                            );
+                            // A row referring to the coverage record and to
+                            // the booked line, which hold its texts.
+                            let source = self.source_row(line.source);
+                            let amount = Money::new(line.amount, line.currency);
+                            let payment =
+                                UnknownStripePayment::new(&mut self.store, source, record, amount);
+                            self.review.push_payment(payment);
                         }
-                        self.need(provider, kind, item);
                     }
                 }
                 est
@@ -439,7 +437,7 @@ impl<R: ExchangeRates> Mapper<R> {
                 }
                 continue;
             }
-            self.booked.push(line.source.clone());
+            self.book_line_source(&line.source);
             self.review_net_mismatch(provider, line);
             let part_date = if arrival_in {
                 arrival
@@ -660,7 +658,7 @@ impl<R: ExchangeRates> Mapper<R> {
         if !self.booked_lines.insert(source_key(&line.source)) {
             return;
         }
-        self.booked.push(line.source.clone());
+        self.book_line_source(&line.source);
         let Some(rate) = self.rate(currency, ldate) else {
             self.push_review(
                 review_item(

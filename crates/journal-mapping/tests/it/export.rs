@@ -107,7 +107,7 @@ fn a_document_number_sie_cannot_hold_is_replaced_and_reviewed_not_fatal() {
         .filter(|r| r.message.starts_with("written to the SIE file"))
         .collect();
     assert_eq!(items.len(), 1, "{:#?}", j.review);
-    let item = items[0];
+    let item = &items[0];
     assert_eq!(item.provider, Provider::Shopify);
     assert_eq!(item.reason, ReviewReason::Other);
     assert_eq!(item.source.as_ref().unwrap().id, "1001");
