@@ -622,7 +622,10 @@ async fn stripe_lists(
     let (n, r) = counted(counter, client.list_tax_rates().count()).await;
     stat("tax_rates".into(), n, r);
     let mut sales_chain = r;
+    // Every status the source lists by default (`SourceOptions`): an open
+    // invoice issued in the month is a sale of it.
     for status in [
+        InvoiceStatus::Open,
         InvoiceStatus::Paid,
         InvoiceStatus::Void,
         InvoiceStatus::Uncollectible,
@@ -1016,15 +1019,29 @@ async fn economy() -> Result<(), BoxError> {
         sandbox.paypal.counter().clone(),
     ];
     let before: Vec<u64> = counters.iter().map(RequestCounter::total).collect();
+    let bulk_before = sandbox.shopify.bulk_operations();
     let fetched = fetch(&sources(&c), &period, &|_, _| {}).await?;
+    let bulk = sandbox.shopify.bulk_operations() - bulk_before;
+    if bulk > 0 {
+        println!(
+            "# shopify: the month's orders through {bulk} bulk operation(s) (above \
+             BULK_THRESHOLD): below the paged lists' minimum is allowed"
+        );
+    }
     for (i, (provider, l)) in lists.iter().enumerate() {
         let used = counters[i].total() - before[i];
+        // A bulk operation reads a month in fewer requests than its pages.
+        let (target, ok) = if *provider == "shopify" && bulk > 0 {
+            (format!("<={}", l.minimum()), used <= l.minimum())
+        } else {
+            (format!("=={}", l.minimum()), used == l.minimum())
+        };
         line(
             &format!("economy_{provider}_month_requests"),
             used,
             "requests",
-            &format!("=={}", l.minimum()),
-            met(used == l.minimum()),
+            &target,
+            met(ok),
         );
     }
     println!(

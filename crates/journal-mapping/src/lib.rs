@@ -136,7 +136,7 @@ pub use export::CsvError;
 pub use export::SieExport;
 pub use fx::{EuroRates, ExchangeRates, FixedRates};
 pub use journal::{Journal, ProviderSummary, ProviderTotals, RoundingResidue, Summary};
-pub use listing::{NeededItems, Review, SourceList};
+pub use listing::{NeededItems, NeededIter, Review, ReviewIter, SourceIter, SourceList};
 pub use mapper::{DisputeLost, Mapper, MappingInput, map};
 pub use policy::{
     AccountingMethod, DisputePolicy, FeeVatClass, FeeVatRule, Granularity, LostDispute, Policy,

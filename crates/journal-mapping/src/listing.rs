@@ -61,6 +61,43 @@ macro_rules! reads_as_list {
     };
 }
 
+/// An iterator over a listing whose rows each make one item, and the
+/// listing's `IntoIterator` for a reference.
+macro_rules! rows_iter {
+    ($(#[$doc:meta])* $iter:ident, $list:ty, $row:ty, $item:ty, $make:expr) => {
+        $(#[$doc])*
+        #[derive(Debug)]
+        pub struct $iter<'a> {
+            store: &'a Store,
+            rows: std::slice::Iter<'a, $row>,
+        }
+
+        impl Iterator for $iter<'_> {
+            type Item = $item;
+
+            fn next(&mut self) -> Option<$item> {
+                let make = $make;
+                self.rows.next().map(|row| make(self.store, row))
+            }
+
+            fn size_hint(&self) -> (usize, Option<usize>) {
+                self.rows.size_hint()
+            }
+        }
+
+        impl ExactSizeIterator for $iter<'_> {}
+
+        impl<'a> IntoIterator for &'a $list {
+            type Item = $item;
+            type IntoIter = $iter<'a>;
+
+            fn into_iter(self) -> $iter<'a> {
+                self.iter()
+            }
+        }
+    };
+}
+
 /// Where a text is in a [`Store`]. `len == LONG` marks a text kept on its
 /// own (`start` indexes [`Store::long`]): one that does not fit the shared
 /// buffer's 32-bit offsets.
@@ -281,11 +318,15 @@ impl SourceList {
     }
 
     /// The sources, in order.
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = SourceRef> + '_ {
-        self.rows.iter().map(|r| self.store.source_ref(*r))
+    pub fn iter(&self) -> SourceIter<'_> {
+        SourceIter {
+            store: &self.store,
+            rows: self.rows.iter(),
+        }
     }
 
-    /// Whether `source` is among them.
+    /// Whether `source` is among them (a scan: for one look-up; collect
+    /// [`SourceList::to_vec`] into a set for many).
     pub fn contains(&self, source: &SourceRef) -> bool {
         self.rows.iter().any(|r| self.store.is(*r, source))
     }
@@ -308,6 +349,10 @@ impl FromIterator<SourceRef> for SourceList {
 }
 
 reads_as_list!(SourceList, SourceRef);
+rows_iter!(
+    /// The sources of a [`SourceList`], in order ([`SourceList::iter`]).
+    SourceIter, SourceList, SourceRow, SourceRef, |store: &Store, row: &SourceRow| store.source_ref(*row)
+);
 
 /// One record of a [`NeededReport`](crate::NeededReport), as spans.
 #[derive(Debug, Clone, Copy)]
@@ -380,8 +425,11 @@ impl NeededItems {
     }
 
     /// The items, in order.
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = NeededItem> + '_ {
-        self.rows.iter().map(|r| self.store.needed_item(*r))
+    pub fn iter(&self) -> NeededIter<'_> {
+        NeededIter {
+            store: &self.store,
+            rows: self.rows.iter(),
+        }
     }
 
     /// The item at `index`.
@@ -413,6 +461,10 @@ impl FromIterator<NeededItem> for NeededItems {
 }
 
 reads_as_list!(NeededItems, NeededItem);
+rows_iter!(
+    /// The items of [`NeededItems`], in order ([`NeededItems::iter`]).
+    NeededIter, NeededItems, u32, NeededItem, |store: &Store, row: &u32| store.needed_item(*row)
+);
 
 /// The review item about a Stripe payment without a Stripe invoice or a
 /// known sale (a million of them in a month of Checkout payments): its
@@ -559,6 +611,9 @@ impl Extend<ReviewItem> for ReviewParts {
 /// review.push(ReviewItem::new(Provider::Stripe, ReviewReason::Other, "check this"));
 /// assert_eq!(review.len(), 1);
 /// assert_eq!(review.get(0).unwrap().message, "check this");
+/// for item in &review {
+///     assert_eq!(item.reason, ReviewReason::Other);
+/// }
 /// ```
 ///
 /// [`Journal::review`]: crate::Journal::review
@@ -589,7 +644,7 @@ impl Review {
     }
 
     /// The items, in order; those stored compactly are written out as read.
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = Cow<'_, ReviewItem>> + '_ {
+    pub fn iter(&self) -> ReviewIter<'_> {
         ReviewIter {
             review: self,
             run: 0,
@@ -630,8 +685,10 @@ impl Review {
     }
 }
 
-/// [`Review::iter`]: the runs in order, each from its own vector.
-struct ReviewIter<'a> {
+/// The items of a [`Review`], in order ([`Review::iter`]): the runs in
+/// order, each from its own vector.
+#[derive(Debug)]
+pub struct ReviewIter<'a> {
     review: &'a Review,
     run: usize,
     /// Items taken from the current run.
@@ -695,6 +752,15 @@ impl From<Vec<ReviewItem>> for Review {
 }
 
 reads_as_list!(Review, ReviewItem);
+
+impl<'a> IntoIterator for &'a Review {
+    type Item = Cow<'a, ReviewItem>;
+    type IntoIter = ReviewIter<'a>;
+
+    fn into_iter(self) -> ReviewIter<'a> {
+        self.iter()
+    }
+}
 
 #[cfg(test)]
 mod tests {

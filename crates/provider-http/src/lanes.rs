@@ -60,6 +60,8 @@ pub struct Lanes<'a, L, T> {
     budget: usize,
     /// Items waiting in the queues of lists that are not first.
     queued: usize,
+    /// Lists read from the start, handed on after every list of `lists`.
+    last: Vec<Lane<'a, T>>,
 }
 
 impl<'a, L, T> Lanes<'a, L, T>
@@ -75,7 +77,42 @@ where
             open: open.max(1),
             budget,
             queued: 0,
+            last: Vec::new(),
         }
+    }
+
+    /// Adds lists that are read from the start, beside the others (they do
+    /// not count towards `open`), and handed on after every list of
+    /// `lists`, in their order; they stop reading at the budget like any
+    /// list that is not first.
+    ///
+    /// For a list that must come last but needs nothing from the others (a
+    /// month's transactions not yet paid out, handed on after the payouts so
+    /// that the payouts' lines are known): started only when a slot is free,
+    /// its chain of pages would follow the payouts' instead of running
+    /// beside them.
+    ///
+    /// ```
+    /// use futures::executor::block_on;
+    /// use futures::stream::{self, StreamExt};
+    /// use provider_http::{LaneItem, Lanes};
+    ///
+    /// let lists = stream::iter(vec![stream::iter(vec![1]).boxed()]);
+    /// let last = vec![stream::iter(vec![9]).boxed()];
+    /// let out: Vec<LaneItem<i32>> = block_on(Lanes::new(lists, 1, 100).with_last(last).collect());
+    /// assert_eq!(
+    ///     out,
+    ///     vec![LaneItem::Item(1), LaneItem::End, LaneItem::Item(9), LaneItem::End]
+    /// );
+    /// ```
+    #[must_use]
+    pub fn with_last(mut self, lists: impl IntoIterator<Item = BoxStream<'a, T>>) -> Self {
+        self.last.extend(lists.into_iter().map(|stream| Lane {
+            stream,
+            queue: VecDeque::new(),
+            done: false,
+        }));
+        self
     }
 }
 
@@ -86,6 +123,7 @@ impl<L, T> std::fmt::Debug for Lanes<'_, L, T> {
             .field("open", &self.open)
             .field("budget", &self.budget)
             .field("queued", &self.queued)
+            .field("last", &self.last.len())
             .finish_non_exhaustive()
     }
 }
@@ -129,16 +167,27 @@ where
                 }
             }
             if this.lanes.is_empty() && this.lists.is_done() {
-                return Poll::Ready(None);
+                if this.last.is_empty() {
+                    return Poll::Ready(None);
+                }
+                // Every other list is handed on: the last lists' turn. The
+                // first of them is first now: its queue no longer counts.
+                this.lanes.extend(this.last.drain(..));
+                if let Some(first) = this.lanes.front() {
+                    this.queued -= first.queue.len();
+                }
+                continue;
             }
-            for (i, lane) in this.lanes.iter_mut().enumerate() {
-                if lane.done || (i > 0 && this.queued >= this.budget) {
+            let lanes = this.lanes.iter_mut().enumerate();
+            let last = this.last.iter_mut().map(|lane| (true, lane));
+            for (not_first, lane) in lanes.map(|(i, lane)| (i > 0, lane)).chain(last) {
+                if lane.done || (not_first && this.queued >= this.budget) {
                     continue;
                 }
                 match lane.stream.poll_next_unpin(cx) {
                     Poll::Ready(Some(item)) => {
                         lane.queue.push_back(item);
-                        if i > 0 {
+                        if not_first {
                             this.queued += 1;
                         }
                         moved = true;
@@ -228,6 +277,57 @@ mod tests {
             let mut expected = vec![1];
             expected.extend(100..300);
             assert_eq!(items(&out), expected);
+        });
+    }
+
+    #[test]
+    fn last_lists_are_read_from_the_start_and_handed_on_after_the_others() {
+        let (tx, rx) = mpsc::unbounded::<u32>();
+        let lists = stream::iter(vec![rx.boxed(), stream::iter(vec![2]).boxed()]);
+        let last = vec![
+            stream::iter(vec![90, 91]).boxed(),
+            stream::iter(vec![95]).boxed(),
+        ];
+        // One list open at once: the second list waits, the last ones do not.
+        let mut lanes = Lanes::new(lists, 1, 100).with_last(last);
+        block_on(async {
+            assert!(futures::poll!(lanes.next()).is_pending());
+            assert_eq!(
+                lanes.queued, 3,
+                "the last lists were read while the first waits"
+            );
+            tx.unbounded_send(1).unwrap();
+            drop(tx);
+            let out: Vec<_> = lanes.collect().await;
+            use LaneItem::{End, Item};
+            assert_eq!(
+                out,
+                vec![
+                    Item(1),
+                    End,
+                    Item(2),
+                    End,
+                    Item(90),
+                    Item(91),
+                    End,
+                    Item(95),
+                    End
+                ]
+            );
+        });
+    }
+
+    #[test]
+    fn last_lists_keep_to_the_budget() {
+        let (tx, rx) = mpsc::unbounded::<u32>();
+        let lists = stream::iter(vec![rx.boxed()]);
+        let mut lanes = Lanes::new(lists, 1, 4).with_last(vec![stream::iter(100..200).boxed()]);
+        block_on(async {
+            assert!(futures::poll!(lanes.next()).is_pending());
+            assert_eq!(lanes.queued, 4);
+            drop(tx);
+            let out: Vec<_> = lanes.collect().await;
+            assert_eq!(items(&out), (100..200).collect::<Vec<_>>());
         });
     }
 

@@ -51,6 +51,8 @@ use std::sync::{Arc, Mutex};
 
 use bookkeeping_core::Currency;
 use rust_decimal::Decimal;
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
 use time::format_description::well_known::Rfc3339;
 use time::{OffsetDateTime, UtcOffset};
@@ -668,12 +670,52 @@ fn payout_json(plan: &PayoutPlan) -> Value {
     })
 }
 
-/// A node with the timestamps it can be filtered and sorted by.
+/// A node with the timestamps it can be filtered and sorted by, rendered
+/// once when the scenario is served: a page is its nodes' texts put
+/// together, as a real provider's rendering costs its client nothing (cloning
+/// and serializing every order's tree per page was most of a month close's
+/// CPU time in the benchmark).
 struct Node {
     id: u64,
     processed_at: OffsetDateTime,
     updated_at: OffsetDateTime,
     json: Value,
+    /// `json` as JSON text.
+    text: Box<RawValue>,
+    /// What the node costs when a query returns it ([`actual_cost`]).
+    cost: u64,
+}
+
+impl Node {
+    fn new(id: u64, processed_at: OffsetDateTime, updated_at: OffsetDateTime, json: Value) -> Node {
+        let text = serde_json::value::to_raw_value(&json).unwrap_or_else(|_| null_text());
+        Node {
+            id,
+            processed_at,
+            updated_at,
+            cost: actual_cost(&json),
+            text,
+            json,
+        }
+    }
+
+    /// A balance transaction, filtered and sorted by its `transactionDate`.
+    fn balance_transaction(json: Value) -> Node {
+        let at = json["transactionDate"]
+            .as_str()
+            .and_then(|s| OffsetDateTime::parse(s, &Rfc3339).ok())
+            .unwrap_or(OffsetDateTime::UNIX_EPOCH);
+        let id = json["id"]
+            .as_str()
+            .and_then(|s| s.rsplit('/').next())
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        Node::new(id, at, at, json)
+    }
+}
+
+fn null_text() -> Box<RawValue> {
+    RawValue::from_string("null".to_owned()).unwrap_or_default()
 }
 
 struct PayoutData {
@@ -681,8 +723,8 @@ struct PayoutData {
     /// The payout's date (Europe/Stockholm), for `payout_date:`.
     date: String,
     node: Node,
-    transactions: Vec<Value>,
-    transfer: Value,
+    transactions: Vec<Node>,
+    transfer: Node,
 }
 
 struct Data {
@@ -690,7 +732,7 @@ struct Data {
     payouts: Vec<PayoutData>,
     /// Balance transactions that happened but are in no payout yet (at the
     /// scenario's clock), `associatedPayout` null.
-    pending: Vec<Value>,
+    pending: Vec<Node>,
     disputes: Vec<Node>,
 }
 
@@ -704,12 +746,7 @@ impl Data {
                 // A refund shows on its order only once it was made.
                 let mut o = o.clone();
                 o.refunds.retain(|r| scenario.has_happened(r.created_at));
-                Node {
-                    id: o.id,
-                    processed_at: o.processed_at,
-                    updated_at: updated_at(&o),
-                    json: order_json(&o),
-                }
+                Node::new(o.id, o.processed_at, updated_at(&o), order_json(&o))
             })
             .collect();
         let pending = scenario
@@ -723,7 +760,7 @@ impl Data {
                     .map(move |i| {
                         let mut json = balance_json(scenario, p, i);
                         json["associatedPayout"] = json!({ "id": null, "status": null });
-                        json
+                        Node::balance_transaction(json)
                     })
             })
             .collect();
@@ -734,18 +771,18 @@ impl Data {
             .map(|p| PayoutData {
                 legacy_id: p.id.clone(),
                 date: bookkeeping_core::stockholm_date(p.created_at).to_string(),
-                node: Node {
-                    id: p.id.parse().unwrap_or(0),
-                    processed_at: p.created_at,
-                    updated_at: p.created_at,
-                    json: payout_json(p),
-                },
+                node: Node::new(
+                    p.id.parse().unwrap_or(0),
+                    p.created_at,
+                    p.created_at,
+                    payout_json(p),
+                ),
                 transactions: p
                     .items
                     .iter()
-                    .map(|i| balance_json(scenario, p, i))
+                    .map(|i| Node::balance_transaction(balance_json(scenario, p, i)))
                     .collect(),
-                transfer: transfer_json(p),
+                transfer: Node::balance_transaction(transfer_json(p)),
             })
             .collect();
         let disputes = scenario
@@ -753,11 +790,13 @@ impl Data {
             .iter()
             .flat_map(|p| p.items.iter().map(move |i| (p, i)))
             .filter(|(_, i)| i.kind == ItemKind::Dispute)
-            .map(|(p, i)| Node {
-                id: i.id.parse().unwrap_or(0),
-                processed_at: i.occurred_at,
-                updated_at: i.occurred_at,
-                json: dispute_json(scenario, p, i),
+            .map(|(p, i)| {
+                Node::new(
+                    i.id.parse().unwrap_or(0),
+                    i.occurred_at,
+                    i.occurred_at,
+                    dispute_json(scenario, p, i),
+                )
             })
             .collect();
         Data {
@@ -859,6 +898,14 @@ struct Api {
     base: String,
 }
 
+/// An answer's body: `{"data":…,"extensions":…}`, the keys in the order a
+/// `Value` writes them.
+#[derive(serde::Serialize)]
+struct Body<'a> {
+    data: Answer<'a>,
+    extensions: Value,
+}
+
 /// An error answer (boxed: a `ResponseTemplate` is large).
 type Rejected = Box<ResponseTemplate>;
 
@@ -878,8 +925,88 @@ impl Sort {
     }
 }
 
+/// A page of a connection: its `pageInfo` and its nodes' texts.
+struct Page<'a> {
+    page_info: Value,
+    nodes: Vec<&'a Node>,
+}
+
+impl Serialize for Page<'_> {
+    /// `{"nodes":[…],"pageInfo":{…}}`: keys in the order a `Value` writes
+    /// them (sorted), the nodes as rendered.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        struct Nodes<'n, 'a>(&'n [&'a Node]);
+        impl Serialize for Nodes<'_, '_> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_seq(self.0.iter().map(|n| &n.text))
+            }
+        }
+        let mut map = serializer.serialize_map(Some(2))?;
+        map.serialize_entry("nodes", &Nodes(&self.nodes))?;
+        map.serialize_entry("pageInfo", &self.page_info)?;
+        map.end()
+    }
+}
+
+/// An answer's `data`: a tree, or a page of a connection inside objects of
+/// one key each (`{"orders": page}`, `{"shopifyPaymentsAccount":
+/// {"payouts": page}}`).
+enum Answer<'a> {
+    Tree(Value),
+    Page(&'static [&'static str], Page<'a>),
+}
+
+impl Answer<'_> {
+    /// [`actual_cost`] of the answer as a tree.
+    fn actual_cost(&self) -> u64 {
+        match self {
+            Answer::Tree(data) => actual_cost(data),
+            // One point per enclosing object and for the connection.
+            Answer::Page(path, page) => {
+                path.len() as u64
+                    + 1
+                    + actual_cost(&page.page_info)
+                    + page.nodes.iter().map(|n| n.cost).sum::<u64>()
+            }
+        }
+    }
+}
+
+impl Serialize for Answer<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        struct Within<'p, 'a>(&'p [&'static str], &'p Page<'a>);
+        impl Serialize for Within<'_, '_> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                match self.0.split_first() {
+                    None => self.1.serialize(serializer),
+                    Some((key, rest)) => {
+                        let mut map = serializer.serialize_map(Some(1))?;
+                        map.serialize_entry(key, &Within(rest, self.1))?;
+                        map.end()
+                    }
+                }
+            }
+        }
+        match self {
+            Answer::Tree(data) => data.serialize(serializer),
+            Answer::Page(path, page) => Within(path, page).serialize(serializer),
+        }
+    }
+}
+
+impl From<Value> for Answer<'_> {
+    fn from(data: Value) -> Self {
+        Answer::Tree(data)
+    }
+}
+
 /// Pages `nodes` (already filtered and sorted) after `after`, `first` at a time.
-fn page(nodes: &[&Node], sort: Sort, first: usize, after: Option<&str>) -> Result<Value, Rejected> {
+fn page<'a>(
+    nodes: &[&'a Node],
+    sort: Sort,
+    first: usize,
+    after: Option<&str>,
+) -> Result<Page<'a>, Rejected> {
     let start = match after {
         None => 0,
         Some(c) => {
@@ -898,23 +1025,23 @@ fn page(nodes: &[&Node], sort: Sort, first: usize, after: Option<&str>) -> Resul
     let slice = &nodes[start..nodes.len().min(start + first)];
     let has_next = start + slice.len() < nodes.len();
     let end = slice.last().map(|n| cursor(sort.key(n), n.id));
-    Ok(json!({
-        "pageInfo": { "hasNextPage": has_next, "endCursor": end },
-        "nodes": slice.iter().map(|n| n.json.clone()).collect::<Vec<_>>(),
-    }))
+    Ok(Page {
+        page_info: json!({ "hasNextPage": has_next, "endCursor": end }),
+        nodes: slice.to_vec(),
+    })
 }
 
 /// A page of a `shopifyPaymentsAccount` connection, oldest first.
-fn account_page(
-    mut nodes: Vec<&Node>,
+fn account_page<'a>(
+    mut nodes: Vec<&'a Node>,
     vars: &Value,
     first: usize,
-    connection: &str,
-) -> Result<Value, Rejected> {
+    path: &'static [&'static str],
+) -> Result<Answer<'a>, Rejected> {
     nodes.sort_by_key(|n| (n.processed_at, n.id));
     let after = vars.get("after").and_then(Value::as_str);
     let conn = page(&nodes, Sort::ProcessedAt, first, after)?;
-    Ok(json!({ "shopifyPaymentsAccount": { connection: conn } }))
+    Ok(Answer::Page(path, conn))
 }
 
 fn first_of(vars: &Value) -> Result<usize, Rejected> {
@@ -935,7 +1062,7 @@ fn first_of(vars: &Value) -> Result<usize, Rejected> {
 }
 
 impl Api {
-    fn orders(&self, query: &str, vars: &Value) -> Result<Value, Rejected> {
+    fn orders(&self, query: &str, vars: &Value) -> Result<Answer<'_>, Rejected> {
         let first = first_of(vars)?;
         let terms = parse_search(vars.get("query").and_then(Value::as_str).unwrap_or(""));
         let sort = match vars.get("sortKey").and_then(Value::as_str) {
@@ -951,7 +1078,7 @@ impl Api {
             first,
             vars.get("after").and_then(Value::as_str),
         )?;
-        Ok(json!({ "orders": conn }))
+        Ok(Answer::Page(&["orders"], conn))
     }
 
     fn matching_orders(&self, search: &str, sort: Sort) -> Vec<&Node> {
@@ -979,7 +1106,7 @@ impl Api {
         nodes
     }
 
-    fn payouts(&self, vars: &Value) -> Result<Value, Rejected> {
+    fn payouts(&self, vars: &Value) -> Result<Answer<'_>, Rejected> {
         let first = first_of(vars)?;
         let terms = parse_search(vars.get("query").and_then(Value::as_str).unwrap_or(""));
         let nodes: Vec<&Node> = self
@@ -997,10 +1124,10 @@ impl Api {
                 })
             })
             .collect();
-        account_page(nodes, vars, first, "payouts")
+        account_page(nodes, vars, first, &["shopifyPaymentsAccount", "payouts"])
     }
 
-    fn disputes(&self, vars: &Value) -> Result<Value, Rejected> {
+    fn disputes(&self, vars: &Value) -> Result<Answer<'_>, Rejected> {
         let first = first_of(vars)?;
         let terms = parse_search(vars.get("query").and_then(Value::as_str).unwrap_or(""));
         let nodes: Vec<&Node> = self
@@ -1019,10 +1146,10 @@ impl Api {
                 })
             })
             .collect();
-        account_page(nodes, vars, first, "disputes")
+        account_page(nodes, vars, first, &["shopifyPaymentsAccount", "disputes"])
     }
 
-    fn balance_transactions(&self, query: &str, vars: &Value) -> Result<Value, Rejected> {
+    fn balance_transactions(&self, query: &str, vars: &Value) -> Result<Answer<'_>, Rejected> {
         let first = first_of(vars)?;
         let terms = parse_search(vars.get("query").and_then(Value::as_str).unwrap_or(""));
         let hide_transfers = query.contains("hideTransfers: true")
@@ -1037,49 +1164,27 @@ impl Api {
             .map(|t| t.value.clone());
         // Balance transactions not yet paid out match no payout filter.
         let pending = (payout.is_none() && payout_date.is_none())
-            .then_some(self.data.pending.iter().cloned())
+            .then_some(self.data.pending.iter())
             .into_iter()
             .flatten();
-        let owned: Vec<Node> = self
-            .data
-            .payouts
-            .iter()
-            .filter(|p| payout.as_ref().is_none_or(|id| *id == p.legacy_id))
-            .filter(|p| payout_date.as_ref().is_none_or(|d| *d == p.date))
-            .flat_map(|p| {
-                let rows = p.transactions.iter().cloned();
-                let transfer = (!hide_transfers).then(|| p.transfer.clone());
-                rows.chain(transfer)
-            })
-            .chain(pending)
-            .map(|json| {
-                let at = json["transactionDate"]
-                    .as_str()
-                    .and_then(|s| OffsetDateTime::parse(s, &Rfc3339).ok())
-                    .unwrap_or(OffsetDateTime::UNIX_EPOCH);
-                let id = json["id"]
-                    .as_str()
-                    .and_then(|s| s.rsplit('/').next())
-                    .and_then(|s| s.parse().ok())
-                    .unwrap_or(0);
-                Node {
-                    id,
-                    processed_at: at,
-                    updated_at: at,
-                    json,
-                }
-            })
-            .collect();
         // `processed_at` is the transaction's date (`transactionDate`).
-        let mut nodes: Vec<&Node> = owned
-            .iter()
-            .filter(|n| {
-                terms
-                    .iter()
-                    .filter(|t| t.field == "processed_at")
-                    .all(|t| instant(&t.value).is_some_and(|b| compare(n.processed_at, t.op, b)))
-            })
-            .collect();
+        let mut nodes: Vec<&Node> =
+            self.data
+                .payouts
+                .iter()
+                .filter(|p| payout.as_ref().is_none_or(|id| *id == p.legacy_id))
+                .filter(|p| payout_date.as_ref().is_none_or(|d| *d == p.date))
+                .flat_map(|p| {
+                    let transfer = (!hide_transfers).then_some(&p.transfer);
+                    p.transactions.iter().chain(transfer)
+                })
+                .chain(pending)
+                .filter(|n| {
+                    terms.iter().filter(|t| t.field == "processed_at").all(|t| {
+                        instant(&t.value).is_some_and(|b| compare(n.processed_at, t.op, b))
+                    })
+                })
+                .collect();
         nodes.sort_by_key(|n| (n.processed_at, n.id));
         let conn = page(
             &nodes,
@@ -1087,7 +1192,10 @@ impl Api {
             first,
             vars.get("after").and_then(Value::as_str),
         )?;
-        Ok(json!({ "shopifyPaymentsAccount": { "balanceTransactions": conn } }))
+        Ok(Answer::Page(
+            &["shopifyPaymentsAccount", "balanceTransactions"],
+            conn,
+        ))
     }
 
     fn refund(&self, id: &Value) -> Option<&Value> {
@@ -1300,17 +1408,17 @@ impl Api {
         let vars = body.get("variables").cloned().unwrap_or(Value::Null);
         let requested = self.requested(query, &vars)?;
         let data = if query.contains("bulkOperationRunQuery(") {
-            Ok(self.run_bulk(&vars))
+            Ok(self.run_bulk(&vars).into())
         } else if query.contains("bulkOperation(id:") {
-            Ok(self.poll_bulk(&vars))
+            Ok(self.poll_bulk(&vars).into())
         } else if query.contains("ordersCount(") {
-            Ok(self.orders_count(&vars))
+            Ok(self.orders_count(&vars).into())
         } else if query.contains("order(id:") && query.contains("...OrderFields") {
-            Ok(self.order(&vars))
+            Ok(self.order(&vars).into())
         } else if query.contains("order(id:") || query.contains("refund(id:") {
-            Ok(self.nested(query, &vars))
+            Ok(self.nested(query, &vars).into())
         } else if query.contains("nodes(ids:") {
-            Ok(self.nodes(&vars))
+            Ok(self.nodes(&vars).into())
         } else if query.contains("balanceTransactions(") {
             self.balance_transactions(query, &vars)
         } else if query.contains("payouts(") {
@@ -1333,7 +1441,7 @@ impl Api {
                 return Err(e);
             }
         };
-        let actual = actual_cost(&data).min(requested);
+        let actual = data.actual_cost().min(requested);
         let (available, plan) = {
             let mut bucket = lock(&self.costs.bucket);
             bucket.refund(requested - actual);
@@ -1341,10 +1449,10 @@ impl Api {
         };
         Ok(ResponseTemplate::new(200)
             .insert_header("x-request-id", "sandbox-request")
-            .set_body_json(json!({
-                "data": data,
-                "extensions": { "cost": cost(requested, Some(actual), available, plan) }
-            })))
+            .set_body_json(Body {
+                data,
+                extensions: json!({ "cost": cost(requested, Some(actual), available, plan) }),
+            }))
     }
 
     /// Counts the query's requested cost as Shopify does

@@ -227,7 +227,9 @@ fn payouts<'a>(
         .lost_disputes_with(options, period)
         .map(Part::Record)
         .boxed();
-    let lanes = payout_lanes.chain(stream::iter([unpaid, disputes])).boxed();
+    // The period's transactions and the lost disputes need nothing from the
+    // payouts: read from the start, handed on after them.
+    let lanes = payout_lanes.boxed();
     let assembler = Assembler {
         client: client.clone(),
         payout: None,
@@ -239,7 +241,7 @@ fn payouts<'a>(
     };
     let batches = stream::unfold(
         (
-            Lanes::new(lanes, PAYOUT_LISTS_AT_ONCE, READ_AHEAD),
+            Lanes::new(lanes, PAYOUT_LISTS_AT_ONCE, READ_AHEAD).with_last([unpaid, disputes]),
             assembler,
         ),
         |(mut lanes, mut assembler)| async move {

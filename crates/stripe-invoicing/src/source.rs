@@ -15,7 +15,8 @@ use crate::StripeClient;
 use crate::disputes::DisputeDecisions;
 use crate::error::Error;
 use crate::models::{
-    BalanceTransaction, InvoicePaymentStatus, InvoiceStatus, Payout, ReportingCategory,
+    BalanceTransaction, CreditNote, Invoice, InvoicePaymentStatus, InvoiceStatus, Payout,
+    ReportingCategory, TaxRate,
 };
 use crate::normalize::{
     InvoiceContext, InvoiceLinks, TaxRates, normalize_credit_note, normalize_invoice,
@@ -299,19 +300,17 @@ impl StripeSource {
                     .map(|m| Ok(vec![PayoutRecord::Review(m.review())])),
             );
             // One lane per payout, then the period's transactions, which are
-            // handed on only after every payout (so `carried` is complete).
+            // read from the start but handed on only after every payout (so
+            // `carried` is complete).
             let client = source.client;
-            let lanes = stream::iter(payouts)
-                .map({
-                    let client = client.clone();
-                    move |item| payout_lane(&client, item)
-                })
-                .chain(stream::once(async move {
-                    client
-                        .list_balance_transactions(range)
-                        .map(Part::Unpaid)
-                        .boxed()
-                }));
+            let lanes = stream::iter(payouts).map({
+                let client = client.clone();
+                move |item| payout_lane(&client, item)
+            });
+            let unpaid = client
+                .list_balance_transactions(range)
+                .map(Part::Unpaid)
+                .boxed();
             let mut assembler = Assembler {
                 links,
                 payout: None,
@@ -320,6 +319,7 @@ impl StripeSource {
                 carried: HashSet::new(),
             };
             let body = Lanes::new(lanes.boxed(), PAYOUT_LISTS_AT_ONCE, READ_AHEAD)
+                .with_last([unpaid])
                 .map(move |item| assembler.take(item));
             head.chain(body)
         })
@@ -452,64 +452,68 @@ fn balance_line(
     .collect()
 }
 
+/// A piece of the sales lanes: the tax rates (read first: invoices are
+/// normalized with them), then the invoices of each status, then the credit
+/// notes.
+enum SalesPart {
+    Rate(Result<Listed<TaxRate>, Error>),
+    // Boxed: an invoice is large.
+    Invoice(Box<Result<Listed<Invoice>, Error>>),
+    CreditNote(Box<Result<Listed<CreditNote>, Error>>),
+}
+
 impl StripeSource {
     fn sales_records(self, period: Period) -> RecordStream<'static, SalesRecord> {
-        let client = self;
-        let records = stream::once(async move {
-            let mut rates = TaxRates::new();
-            let mut malformed = Vec::new();
-            let mut listing = client.client.list_tax_rates();
-            while let Some(item) = listing.next().await {
-                match item?.into_result() {
-                    Ok(rate) => rates.insert(rate),
-                    Err(m) => malformed.push(m),
-                }
-            }
-            Ok::<_, Error>((client, Arc::new(rates), malformed))
-        })
-        .map_ok(move |(client, rates, malformed)| {
-            let head = stream::iter(
-                malformed
-                    .into_iter()
-                    .map(|m| Ok(vec![SalesRecord::Review(m.review())])),
-            );
-            let created = client.lookback_range(&period);
-            let statuses = client.options.invoice_statuses.clone();
-            let invoices = stream::iter(statuses)
-                .map({
-                    let client = client.clone();
-                    move |status| client.client.list_invoices(&status, created)
-                })
-                .flatten()
-                .and_then({
-                    let client = client.clone();
-                    let rates = Arc::clone(&rates);
-                    move |item| {
-                        let client = client.clone();
-                        let rates = Arc::clone(&rates);
-                        async move {
-                            client
-                                .invoice_records(item.into_result(), &rates, &period)
-                                .await
+        // The lists need nothing from each other: read at once, handed on in
+        // order (the tax rates first), so the month's sales take the round
+        // trips of the longest list, not of all of them one after another.
+        let created = self.lookback_range(&period);
+        let client = &self.client;
+        let rates = client.list_tax_rates().map(SalesPart::Rate).boxed();
+        let invoices = self.options.invoice_statuses.iter().map(|status| {
+            client
+                .list_invoices(status, created)
+                .map(|item| SalesPart::Invoice(Box::new(item)))
+                .boxed()
+        });
+        let credit_notes = client
+            .list_credit_notes(created)
+            .map(|item| SalesPart::CreditNote(Box::new(item)))
+            .boxed();
+        let lists: Vec<_> = std::iter::once(rates)
+            .chain(invoices)
+            .chain(std::iter::once(credit_notes))
+            .collect();
+        let lanes = Lanes::new(stream::iter(lists), usize::MAX, READ_AHEAD);
+        let batches = stream::unfold(
+            (lanes, self, TaxRates::new()),
+            move |(mut lanes, source, mut rates)| async move {
+                let item = lanes.next().await?;
+                let out = async {
+                    match item {
+                        LaneItem::End => Ok(Vec::new()),
+                        LaneItem::Item(SalesPart::Rate(item)) => Ok(match item?.into_result() {
+                            Ok(rate) => {
+                                rates.insert(rate);
+                                Vec::new()
+                            }
+                            Err(m) => vec![SalesRecord::Review(m.review())],
+                        }),
+                        LaneItem::Item(SalesPart::Invoice(item)) => {
+                            let invoice = (*item)?.into_result();
+                            source.invoice_records(invoice, &rates, &period).await
+                        }
+                        LaneItem::Item(SalesPart::CreditNote(item)) => {
+                            let note = (*item)?.into_result();
+                            source.credit_note_records(note, &rates, &period).await
                         }
                     }
-                });
-            let credit_notes = client.client.list_credit_notes(created).and_then({
-                let client = client.clone();
-                move |item| {
-                    let client = client.clone();
-                    let rates = Arc::clone(&rates);
-                    async move {
-                        client
-                            .credit_note_records(item.into_result(), &rates, &period)
-                            .await
-                    }
                 }
-            });
-            head.chain(invoices).chain(credit_notes)
-        })
-        .try_flatten();
-        records_stream(records)
+                .await;
+                Some((out, (lanes, source, rates)))
+            },
+        );
+        records_stream(batches)
     }
 }
 

@@ -308,6 +308,26 @@ fn coverage_lists_the_reports_still_needed() {
     ] {
         assert!(md.contains(row), "{row} in {md}");
     }
+    // The journal's JSON holds every item in full (the listings are stored
+    // compactly and serialize as lists): read back, it is the same journal
+    // and writes the same review.md.
+    let json = serde_json::to_string(&j).unwrap();
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        value["review"].as_array().map(Vec::len),
+        Some(j.review.len())
+    );
+    assert!(
+        json.contains("Stripe payment pi_ch2 on 2026-03-02 without a Stripe invoice"),
+        "{json}"
+    );
+    assert_eq!(
+        value["booked_lines"].as_array().map(Vec::len),
+        Some(j.booked_lines.len())
+    );
+    let back: journal_mapping::Journal = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, j);
+    assert_eq!(back.review_markdown(), md);
 
     // A firm that issues its invoices in another program says so: each
     // payment then settles the receivable that program booked (1510).

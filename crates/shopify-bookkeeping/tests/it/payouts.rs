@@ -275,6 +275,16 @@ async fn a_shop_without_shopify_payments_is_an_error() {
         .expect(1)
         .mount(&server)
         .await;
+    // The period's balance transactions and the lost disputes are read beside
+    // the payouts (they need nothing from them): the same answer.
+    for query in [PROCESSED_QUERY, "status:lost"] {
+        page(query, None)
+            .respond_with(ok(
+                serde_json::json!({"data": {"shopifyPaymentsAccount": null}}),
+            ))
+            .mount(&server)
+            .await;
+    }
     catch_all(&server).await;
     let client = client(&server);
     let err = client
