@@ -57,7 +57,7 @@ pub use review::{ReviewItem, ReviewReason};
 pub use sale::{
     Customer, LineKind, Payment, PaymentChannel, Refund, Sale, SaleLine, TaxTreatment, VatRate,
 };
-pub use source::{CountryCode, InvalidCountryCode, Provider, SourceRef};
+pub use source::{CountryCode, InvalidCountryCode, Provider, SourceId, SourceRef};
 pub use sources::{
     PayoutRecord, PayoutSource, RecordStream, SalesRecord, SalesSource, Source, SourceError,
     SourceErrorKind, StatementBatch, StatementSource,

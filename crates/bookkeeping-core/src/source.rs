@@ -1,6 +1,9 @@
 //! Where a record came from: the provider and the provider's own object id.
 
+use std::borrow::{Borrow, Cow};
 use std::fmt;
+use std::ops::Deref;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -60,11 +63,17 @@ impl fmt::Display for Provider {
 /// verifikation's underlag. Stable across runs, so vouchers derived from the
 /// same objects get the same ids.
 ///
+/// Cheap to copy: the kind is usually a `&'static str` and the id is shared
+/// ([`SourceId`]), so the reference a settlement line hands to each of its
+/// fees, review items and the journal costs no allocation.
+///
 /// ```
 /// use bookkeeping_core::{Provider, SourceRef};
 ///
 /// let r = SourceRef::new(Provider::Stripe, "payout", "po_1OaB2c");
 /// assert_eq!(r.to_string(), "stripe:payout:po_1OaB2c");
+/// assert_eq!(r.kind, "payout");
+/// assert_eq!(r.id, "po_1OaB2c");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct SourceRef {
@@ -72,14 +81,18 @@ pub struct SourceRef {
     pub provider: Provider,
     /// The kind of object, in the provider's own words (`"order"`, `"payout"`,
     /// `"balance_transaction"`, `"invoice"`, `"transaction"`…).
-    pub kind: String,
+    pub kind: Cow<'static, str>,
     /// The provider's id of the object.
-    pub id: String,
+    pub id: SourceId,
 }
 
 impl SourceRef {
     /// A reference to `provider`'s object of `kind` with `id`.
-    pub fn new(provider: Provider, kind: impl Into<String>, id: impl Into<String>) -> Self {
+    pub fn new(
+        provider: Provider,
+        kind: impl Into<Cow<'static, str>>,
+        id: impl Into<SourceId>,
+    ) -> Self {
         SourceRef {
             provider,
             kind: kind.into(),
@@ -91,6 +104,142 @@ impl SourceRef {
 impl fmt::Display for SourceRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}:{}", self.provider, self.kind, self.id)
+    }
+}
+
+/// A provider's id of an object, as a [`SourceRef`] holds it: immutable
+/// text shared by every copy (cloning counts a reference, it does not copy
+/// the text). Reads as a `&str` (it dereferences to one), compares with
+/// strings, and is written and read in JSON as a plain string.
+///
+/// ```
+/// use bookkeeping_core::SourceId;
+///
+/// let id = SourceId::from("txn_1");
+/// let copy = id.clone();
+/// assert_eq!(copy, "txn_1");
+/// assert_eq!(copy.as_str(), "txn_1");
+/// assert!(copy.starts_with("txn_"));
+/// assert_eq!(serde_json::to_string(&id)?, r#""txn_1""#);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SourceId(Arc<str>);
+
+impl SourceId {
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Deref for SourceId {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for SourceId {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Borrow<str> for SourceId {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for SourceId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for SourceId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl From<&str> for SourceId {
+    fn from(id: &str) -> Self {
+        SourceId(Arc::from(id))
+    }
+}
+
+impl From<&String> for SourceId {
+    fn from(id: &String) -> Self {
+        SourceId(Arc::from(id.as_str()))
+    }
+}
+
+impl From<String> for SourceId {
+    fn from(id: String) -> Self {
+        SourceId(Arc::from(id))
+    }
+}
+
+impl From<Arc<str>> for SourceId {
+    fn from(id: Arc<str>) -> Self {
+        SourceId(id)
+    }
+}
+
+impl From<SourceId> for String {
+    fn from(id: SourceId) -> Self {
+        id.0.as_ref().to_owned()
+    }
+}
+
+impl PartialEq<str> for SourceId {
+    fn eq(&self, other: &str) -> bool {
+        &*self.0 == other
+    }
+}
+
+impl PartialEq<&str> for SourceId {
+    fn eq(&self, other: &&str) -> bool {
+        &*self.0 == *other
+    }
+}
+
+impl PartialEq<String> for SourceId {
+    fn eq(&self, other: &String) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl PartialEq<SourceId> for str {
+    fn eq(&self, other: &SourceId) -> bool {
+        self == &*other.0
+    }
+}
+
+impl PartialEq<SourceId> for &str {
+    fn eq(&self, other: &SourceId) -> bool {
+        *self == &*other.0
+    }
+}
+
+impl PartialEq<SourceId> for String {
+    fn eq(&self, other: &SourceId) -> bool {
+        **self == *other.0
+    }
+}
+
+impl Serialize for SourceId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for SourceId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let id = <Cow<'de, str>>::deserialize(d)?;
+        Ok(SourceId(Arc::from(id.as_ref())))
     }
 }
 

@@ -121,7 +121,7 @@ fn index(i: usize) -> u32 {
 pub(crate) struct Store {
     text: String,
     long: Vec<String>,
-    kinds: Vec<(Provider, String)>,
+    kinds: Vec<(Provider, Cow<'static, str>)>,
     needed: Vec<NeededRow>,
     /// Amounts of review items that are not their coverage record's SEK.
     amounts: Vec<Money>,
@@ -209,12 +209,17 @@ impl Store {
     fn kind(&self, row: SourceRow) -> (Provider, &str) {
         self.kinds
             .get(row.kind as usize)
-            .map_or((Provider::Stripe, ""), |(p, k)| (*p, k.as_str()))
+            .map_or((Provider::Stripe, ""), |(p, k)| (*p, k.as_ref()))
     }
 
     /// The source at `row`.
     pub(crate) fn source_ref(&self, row: SourceRow) -> SourceRef {
-        let (provider, kind) = self.kind(row);
+        let (provider, kind) = self
+            .kinds
+            .get(row.kind as usize)
+            .map_or((Provider::Stripe, Cow::Borrowed("")), |(p, k)| {
+                (*p, k.clone())
+            });
         SourceRef::new(provider, kind, self.get(row.id))
     }
 

@@ -26,8 +26,10 @@
 //! # Ok::<(), serde_json::Error>(())
 //! ```
 
+use std::fmt;
+
 use rust_decimal::Decimal;
-use serde::de::Error as _;
+use serde::de::{self, Error as _, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
@@ -36,7 +38,8 @@ use serde_json::Value;
 /// # Errors
 /// Anything else, or a number a `Decimal` cannot hold, naming the text.
 pub fn number<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
-    from_value(Value::deserialize(d)?).map_err(D::Error::custom)
+    d.deserialize_any(NumberVisitor)?
+        .ok_or_else(|| D::Error::custom("expected a number, got null"))
 }
 
 /// [`number`] for an optional field: `null` (or, with `#[serde(default)]`, no field) is `None`.
@@ -44,19 +47,98 @@ pub fn number<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
 /// # Errors
 /// As [`number`].
 pub fn option<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
-    match Option::<Value>::deserialize(d)? {
-        None | Some(Value::Null) => Ok(None),
-        Some(v) => from_value(v).map(Some).map_err(D::Error::custom),
+    d.deserialize_option(NumberVisitor)
+}
+
+/// Reads a number, a string or `null` straight from the deserializer, without a
+/// `Value` or a `String` in between (a float's shortest text is written on the
+/// stack); anything else is read as a `Value` only to name it in the error.
+struct NumberVisitor;
+
+impl<'de> Visitor<'de> for NumberVisitor {
+    type Value = Option<Decimal>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a number")
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Some(Decimal::from(v)))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Some(Decimal::from(v)))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        // The text `serde_json` writes for the number (its shortest form),
+        // as `Value`'s `to_string` gave it.
+        let mut buf = [0u8; 64];
+        let mut text = StackText {
+            buf: &mut buf,
+            len: 0,
+        };
+        let written = serde_json::Number::from_f64(v)
+            .map(|n| fmt::write(&mut text, format_args!("{n}")).is_ok())
+            .unwrap_or(false);
+        let len = text.len;
+        match std::str::from_utf8(&buf[..len]) {
+            Ok(text) if written => parse(text)
+                .map(Some)
+                .ok_or_else(|| E::custom(format!("invalid decimal number {text}"))),
+            _ => Err(E::custom(format!("invalid decimal number {v}"))),
+        }
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        parse(v)
+            .map(Some)
+            .ok_or_else(|| E::custom(format!("invalid decimal number {v}")))
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        Err(E::custom(format!("expected a number, got {v}")))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        let value = Value::deserialize(de::value::SeqAccessDeserializer::new(seq))?;
+        Err(A::Error::custom(format!("expected a number, got {value}")))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        let value = Value::deserialize(de::value::MapAccessDeserializer::new(map))?;
+        Err(A::Error::custom(format!("expected a number, got {value}")))
     }
 }
 
-fn from_value(value: Value) -> Result<Decimal, String> {
-    let text = match value {
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => s,
-        other => return Err(format!("expected a number, got {other}")),
-    };
-    parse(&text).ok_or_else(|| format!("invalid decimal number {text}"))
+/// A number's text written into a buffer on the stack.
+struct StackText<'a> {
+    buf: &'a mut [u8; 64],
+    len: usize,
+}
+
+impl fmt::Write for StackText<'_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let end = self.len + s.len();
+        self.buf
+            .get_mut(self.len..end)
+            .ok_or(fmt::Error)?
+            .copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
 }
 
 /// `1.5`, `-3`, `1e-7`: plain or scientific notation.

@@ -37,14 +37,14 @@ impl MoneyV2 {
 }
 
 /// Shopify's `MoneyBag`: an amount in the shop's currency and in the
-/// customer's (presentment) currency. Bookkeeping uses `shop_money`.
+/// customer's (presentment) currency. Bookkeeping uses only `shopMoney`; the
+/// presentment amount is skipped while decoding (half of an order's money
+/// values, never booked: a sale is booked in the shop's currency).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MoneyBag {
     /// In the shop's currency.
     pub shop_money: MoneyV2,
-    /// In the currency the customer paid in.
-    pub presentment_money: Option<MoneyV2>,
 }
 
 /// A decimal sent as a string.
@@ -65,7 +65,6 @@ provider_http::fields! {
 provider_http::fields! {
     MoneyBag {
         shop_money: b"shopMoney" => required,
-        presentment_money: b"presentmentMoney" => optional,
     }
 }
 
@@ -91,7 +90,7 @@ pub struct Connection<T> {
 }
 
 /// Shopify's `TaxLine`: one tax on a line item or shipping line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TaxLine {
     /// The tax's name (`"Moms"`, `"DE MwSt"`).
@@ -106,6 +105,20 @@ pub struct TaxLine {
     pub price_set: MoneyBag,
     /// Whether the sales channel (a marketplace) is liable for the tax.
     pub channel_liable: Option<bool>,
+}
+
+/// A nullable JSON number read as a decimal of its digits.
+#[derive(Deserialize)]
+struct DecimalOpt(#[serde(deserialize_with = "provider_http::decimal::option")] Option<Decimal>);
+
+provider_http::fields! {
+    TaxLine {
+        title: b"title" => required,
+        rate: b"rate" as DecimalOpt => optional,
+        rate_percentage: b"ratePercentage" as DecimalOpt => optional,
+        price_set: b"priceSet" => required,
+        channel_liable: b"channelLiable" => optional,
+    }
 }
 
 impl TaxLine {
@@ -151,12 +164,29 @@ mod tests {
             (bare.rate, bare.rate_percentage, bare.channel_liable),
             (None, None, None)
         );
-        assert_eq!(bare.price_set.presentment_money, None);
         let rated: TaxLine = serde_json::from_value(serde_json::json!({
             "title": "Moms", "rate": 0.12, "ratePercentage": 12.0, "priceSet": money,
         }))
         .unwrap();
         assert_eq!(rated.rate, Some(Decimal::new(12, 2)));
         assert_eq!(rated.rate_percentage, Some(Decimal::new(12, 0)));
+    }
+
+    /// The presentment amount is never booked: it is skipped unread, so a
+    /// bag decodes to its shop amount whatever the presentment side holds.
+    #[test]
+    fn presentment_money_is_skipped() {
+        let bag: MoneyBag = serde_json::from_str(
+            r#"{"shopMoney": {"amount": "39.2", "currencyCode": "SEK"},
+                "presentmentMoney": {"amount": "3.45", "currencyCode": "EUR"}}"#,
+        )
+        .unwrap();
+        assert_eq!(bag.shop_money.amount, Decimal::new(392, 1));
+        assert_eq!(bag.shop_money.currency_code, Currency::SEK);
+        let err = serde_json::from_str::<MoneyBag>(r#"{"presentmentMoney": null}"#).unwrap_err();
+        assert!(
+            err.to_string().starts_with("missing field `shopMoney`"),
+            "{err}"
+        );
     }
 }

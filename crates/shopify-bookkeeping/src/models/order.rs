@@ -92,7 +92,7 @@ provider_http::open_enum! {
 }
 
 /// A Shopify order, the sales report's unit.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Order {
     /// The GID.
@@ -212,7 +212,7 @@ pub struct CompanyTaxSettings {
 }
 
 /// A line item.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LineItem {
     /// The GID.
@@ -242,7 +242,7 @@ pub struct LineItem {
 }
 
 /// A discount allocated to a line (`DiscountAllocation`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DiscountAllocation {
     /// The amount taken off the line.
@@ -250,7 +250,7 @@ pub struct DiscountAllocation {
 }
 
 /// A shipping line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ShippingLine {
     /// The GID.
@@ -268,7 +268,7 @@ pub struct ShippingLine {
 }
 
 /// A refund.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Refund {
     /// The GID.
@@ -294,7 +294,7 @@ pub struct Refund {
 }
 
 /// A refunded line item.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RefundLineItem {
     /// The GID.
@@ -310,7 +310,7 @@ pub struct RefundLineItem {
 }
 
 /// The line item a refund line points to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RefundedLineItem {
     /// The GID.
@@ -324,7 +324,7 @@ pub struct RefundedLineItem {
 }
 
 /// A refunded shipping line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RefundShippingLine {
     /// The GID.
@@ -338,7 +338,7 @@ pub struct RefundShippingLine {
 }
 
 /// The shipping line a refund points to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RefundedShippingLine {
     /// Title.
@@ -349,7 +349,7 @@ pub struct RefundedShippingLine {
 
 /// An order adjustment on a refund. A negative amount is money given back to
 /// the customer beyond the items refunded.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OrderAdjustment {
     /// The GID.
@@ -363,7 +363,7 @@ pub struct OrderAdjustment {
 }
 
 /// A payment transaction of an order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OrderTransaction {
     /// The GID; its numeric tail is the balance transaction's
@@ -392,7 +392,7 @@ pub struct OrderTransaction {
 }
 
 /// A Shopify Payments fee on a transaction.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TransactionFee {
     /// Fee type.
@@ -402,4 +402,165 @@ pub struct TransactionFee {
     pub amount: MoneyV2,
     /// VAT on the fee.
     pub tax_amount: MoneyV2,
+}
+
+/// A date-time field (RFC 3339).
+#[derive(Deserialize)]
+struct Rfc3339(#[serde(with = "time::serde::rfc3339")] OffsetDateTime);
+
+/// A nullable date-time field (RFC 3339).
+#[derive(Deserialize)]
+struct Rfc3339Opt(#[serde(with = "time::serde::rfc3339::option")] Option<OffsetDateTime>);
+
+// An order page is a few hundred keys per order: the structs of an order read
+// their keys as bytes (`provider_http::fields!`), with the rules of serde's
+// derive, as `MoneyV2` and `MoneyBag` do.
+
+provider_http::fields! {
+    Order {
+        id: b"id" => required,
+        legacy_resource_id: b"legacyResourceId" => required,
+        name: b"name" => required,
+        created_at: b"createdAt" as Rfc3339 => required,
+        processed_at: b"processedAt" as Rfc3339 => required,
+        updated_at: b"updatedAt" as Rfc3339 => required,
+        cancelled_at: b"cancelledAt" as Rfc3339Opt => optional,
+        test: b"test" => required,
+        currency_code: b"currencyCode" => required,
+        presentment_currency_code: b"presentmentCurrencyCode" => required,
+        taxes_included: b"taxesIncluded" => required,
+        tax_exempt: b"taxExempt" => required,
+        display_financial_status: b"displayFinancialStatus" => optional,
+        payment_gateway_names: b"paymentGatewayNames" => required,
+        discount_codes: b"discountCodes" => default,
+        total_price_set: b"totalPriceSet" => required,
+        subtotal_price_set: b"subtotalPriceSet" => optional,
+        total_tax_set: b"totalTaxSet" => optional,
+        total_discounts_set: b"totalDiscountsSet" => optional,
+        total_shipping_price_set: b"totalShippingPriceSet" => required,
+        total_tip_received_set: b"totalTipReceivedSet" => required,
+        total_refunded_set: b"totalRefundedSet" => required,
+        tax_lines: b"taxLines" => required,
+        billing_address: b"billingAddress" => optional,
+        shipping_address: b"shippingAddress" => optional,
+        purchasing_entity: b"purchasingEntity" => optional,
+        custom_attributes: b"customAttributes" => default,
+        line_items: b"lineItems" => required,
+        shipping_lines: b"shippingLines" => required,
+        refunds: b"refunds" => required,
+        transactions: b"transactions" => required,
+    }
+}
+
+provider_http::fields! {
+    LineItem {
+        id: b"id" => required,
+        name: b"name" => required,
+        sku: b"sku" => optional,
+        quantity: b"quantity" => required,
+        taxable: b"taxable" => required,
+        is_gift_card: b"isGiftCard" => required,
+        original_total_set: b"originalTotalSet" => required,
+        total_discount_set: b"totalDiscountSet" => required,
+        discount_allocations: b"discountAllocations" => required,
+        tax_lines: b"taxLines" => required,
+    }
+}
+
+provider_http::fields! {
+    DiscountAllocation {
+        allocated_amount_set: b"allocatedAmountSet" => required,
+    }
+}
+
+provider_http::fields! {
+    ShippingLine {
+        id: b"id" => optional,
+        title: b"title" => required,
+        is_removed: b"isRemoved" => required,
+        original_price_set: b"originalPriceSet" => required,
+        discounted_price_set: b"discountedPriceSet" => required,
+        tax_lines: b"taxLines" => required,
+    }
+}
+
+provider_http::fields! {
+    Refund {
+        id: b"id" => required,
+        created_at: b"createdAt" as Rfc3339Opt => optional,
+        processed_at: b"processedAt" as Rfc3339 => required,
+        note: b"note" => optional,
+        total_refunded_set: b"totalRefundedSet" => required,
+        refund_line_items: b"refundLineItems" => required,
+        refund_shipping_lines: b"refundShippingLines" => required,
+        order_adjustments: b"orderAdjustments" => required,
+        transactions: b"transactions" => required,
+    }
+}
+
+provider_http::fields! {
+    RefundLineItem {
+        id: b"id" => optional,
+        quantity: b"quantity" => required,
+        subtotal_set: b"subtotalSet" => required,
+        total_tax_set: b"totalTaxSet" => required,
+        line_item: b"lineItem" => required,
+    }
+}
+
+provider_http::fields! {
+    RefundedLineItem {
+        id: b"id" => required,
+        name: b"name" => required,
+        is_gift_card: b"isGiftCard" => required,
+        tax_lines: b"taxLines" => required,
+    }
+}
+
+provider_http::fields! {
+    RefundShippingLine {
+        id: b"id" => required,
+        subtotal_amount_set: b"subtotalAmountSet" => required,
+        tax_amount_set: b"taxAmountSet" => required,
+        shipping_line: b"shippingLine" => required,
+    }
+}
+
+provider_http::fields! {
+    RefundedShippingLine {
+        title: b"title" => required,
+        tax_lines: b"taxLines" => required,
+    }
+}
+
+provider_http::fields! {
+    OrderAdjustment {
+        id: b"id" => required,
+        reason: b"reason" => optional,
+        amount_set: b"amountSet" => required,
+        tax_amount_set: b"taxAmountSet" => required,
+    }
+}
+
+provider_http::fields! {
+    OrderTransaction {
+        id: b"id" => required,
+        kind: b"kind" => required,
+        status: b"status" => required,
+        gateway: b"gateway" => optional,
+        formatted_gateway: b"formattedGateway" => optional,
+        processed_at: b"processedAt" as Rfc3339Opt => optional,
+        amount_set: b"amountSet" => required,
+        test: b"test" => required,
+        payment_id: b"paymentId" => optional,
+        fees: b"fees" => default,
+    }
+}
+
+provider_http::fields! {
+    TransactionFee {
+        kind: b"type" => required,
+        amount: b"amount" => required,
+        tax_amount: b"taxAmount" => required,
+    }
 }

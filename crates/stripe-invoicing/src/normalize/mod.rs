@@ -31,7 +31,7 @@ use bookkeeping_core::{
     CountryCode, Currency, Customer, Fee, FeeKind, LineKind, Money, MoneyError, Payment,
     PaymentChannel, Payout as CorePayout, PayoutRecord, PayoutStatus as CorePayoutStatus, Period,
     Provider, Refund as CoreRefund, ReviewItem, ReviewReason, Sale, SaleLine, SalesRecord,
-    SettlementKind, SettlementLine, SourceRef, TaxTreatment, VatRate, stockholm_date,
+    SettlementKind, SettlementLine, SourceId, SourceRef, TaxTreatment, VatRate, stockholm_date,
 };
 use time::OffsetDateTime;
 
@@ -46,7 +46,7 @@ use crate::models::{
 
 const STRIPE: Provider = Provider::Stripe;
 
-fn sref(kind: &str, id: impl Into<String>) -> SourceRef {
+fn sref(kind: &'static str, id: impl Into<SourceId>) -> SourceRef {
     SourceRef::new(STRIPE, kind, id)
 }
 
