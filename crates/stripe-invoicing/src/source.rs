@@ -20,8 +20,8 @@ use crate::models::{
     ReportingCategory, TaxRate,
 };
 use crate::normalize::{
-    InvoiceContext, InvoiceLinks, TaxRates, normalize_credit_note, normalize_invoice,
-    normalize_payout, settlement_line,
+    InvoiceContext, InvoiceLinks, PayoutAssembly, TaxRates, normalize_credit_note,
+    normalize_invoice, settlement_line,
 };
 use crate::resources::TimeRange;
 use provider_http::{LaneItem, Lanes, Listed, Malformed, flatten_batches};
@@ -315,7 +315,7 @@ impl StripeSource {
             let mut assembler = Assembler {
                 links,
                 payout: None,
-                transactions: Vec::new(),
+                transactions: 0,
                 malformed: Vec::new(),
                 carried: HashSet::new(),
             };
@@ -367,11 +367,13 @@ fn payout_lane(
 }
 
 /// Turns the lanes' parts, in order, into records: a payout when its lane
-/// ends, the period's transactions that no payout carried as lines.
+/// ends (its transactions turned into lines as they arrive), the period's
+/// transactions that no payout carried as lines.
 struct Assembler {
     links: InvoiceLinks,
-    payout: Option<Payout>,
-    transactions: Vec<BalanceTransaction>,
+    payout: Option<PayoutAssembly>,
+    /// How many transactions the payout being assembled has had.
+    transactions: usize,
     malformed: Vec<Malformed>,
     /// The balance transactions the payouts listed carry, by [`IdPrint`].
     carried: HashSet<IdPrint>,
@@ -402,13 +404,28 @@ impl Assembler {
     fn take(&mut self, item: LaneItem<Part>) -> Result<Vec<PayoutRecord>, Error> {
         match item {
             LaneItem::Item(Part::Payout(payout)) => {
-                self.payout = Some(payout);
+                self.payout = Some(PayoutAssembly::new(payout));
+                self.transactions = 0;
                 Ok(Vec::new())
             }
             LaneItem::Item(Part::Transaction(listed)) => {
-                match listed?.into_result() {
-                    Ok(t) => self.transactions.push(t),
-                    Err(m) => self.malformed.push(m),
+                let listed = listed?.into_result();
+                // A lane starts with its payout: nothing to add to otherwise.
+                let Some(payout) = &mut self.payout else {
+                    return Ok(Vec::new());
+                };
+                match listed {
+                    Ok(t) => {
+                        self.carried.insert(IdPrint::of(t.id.as_str()));
+                        self.transactions += 1;
+                        payout.add(&t, &self.links);
+                    }
+                    Err(m) => {
+                        if let Some(id) = m.id.as_deref() {
+                            self.carried.insert(IdPrint::of(id));
+                        }
+                        self.malformed.push(m);
+                    }
                 }
                 Ok(Vec::new())
             }
@@ -428,23 +445,15 @@ impl Assembler {
         let Some(payout) = self.payout.take() else {
             return Vec::new();
         };
-        let transactions = std::mem::take(&mut self.transactions);
         let malformed = std::mem::take(&mut self.malformed);
-        self.carried
-            .extend(transactions.iter().map(|t| IdPrint::of(t.id.as_str())));
-        self.carried.extend(
-            malformed
-                .iter()
-                .filter_map(|m| m.id.as_deref().map(IdPrint::of)),
-        );
         tracing::debug!(
-            payout = %payout.id,
-            automatic = payout.automatic,
-            transactions = transactions.len(),
+            payout = %payout.payout().id,
+            automatic = payout.payout().automatic,
+            transactions = self.transactions,
             malformed = malformed.len(),
             "stripe payout listed"
         );
-        let mut records = normalize_payout(&payout, &transactions, &self.links);
+        let mut records = payout.finish();
         records.extend(malformed.iter().map(|m| PayoutRecord::Review(m.review())));
         records
     }

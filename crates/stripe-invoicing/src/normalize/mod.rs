@@ -66,4 +66,5 @@ mod invoice;
 mod payout;
 
 pub use invoice::{InvoiceContext, TaxRates, normalize_credit_note, normalize_invoice};
+pub(crate) use payout::PayoutAssembly;
 pub use payout::{InvoiceLinks, normalize_payout, settlement_line};

@@ -66,112 +66,171 @@ pub fn normalize_payout(
     transactions: &[BalanceTransaction],
     links: &InvoiceLinks,
 ) -> Vec<PayoutRecord> {
-    let source = sref("payout", payout.id.as_str());
-    let amount = match money(payout.amount, payout.currency) {
-        Ok(m) => m,
-        Err(e) => return vec![PayoutRecord::Review(currency_review(&source, &e))],
-    };
-    let mut reviews = Vec::new();
-    let status = match &payout.status {
-        PayoutStatus::Pending => CorePayoutStatus::Pending,
-        PayoutStatus::InTransit => CorePayoutStatus::InTransit,
-        PayoutStatus::Paid => CorePayoutStatus::Paid,
-        PayoutStatus::Failed => CorePayoutStatus::Failed,
-        PayoutStatus::Canceled => CorePayoutStatus::Canceled,
-        other => {
-            reviews.push(
-                review(
-                    ReviewReason::UnknownType,
-                    &source,
-                    format!("payout status {:?} is not known", other.as_str()),
-                )
-                .with_field("status"),
-            );
-            CorePayoutStatus::Unknown(other.as_str().to_owned())
-        }
-    };
-    let own = payout.balance_transaction.as_ref().map(|r| r.as_str());
-    let mut lines = Vec::new();
-    if payout.automatic {
-        match &payout.reconciliation_status {
-            Some(ReconciliationStatus::Completed) | None => {}
-            Some(other) => reviews.push(
-                review(
-                    ReviewReason::Incomplete,
-                    &source,
-                    format!(
-                        "reconciliation_status is {:?}: Stripe has not yet settled which transactions the payout contains",
-                        other.as_str()
-                    ),
-                )
-                .with_field("reconciliation_status"),
-            ),
-        }
-        for txn in transactions {
-            if Some(txn.id.as_str()) == own || is_payout_itself(txn, payout) {
-                if txn.amount != -payout.amount || txn.currency != payout.currency {
-                    reviews.push(
-                        review(
-                            ReviewReason::AmountMismatch,
-                            &source,
-                            format!(
-                                "the payout's own balance transaction {} is {} {} but the payout is {}",
-                                txn.id, txn.amount, txn.currency, amount
-                            ),
-                        )
-                        .with_amount(amount),
-                    );
-                }
-                continue;
+    let mut assembly = PayoutAssembly::new(payout.clone());
+    for txn in transactions {
+        assembly.add(txn, links);
+    }
+    assembly.finish()
+}
+
+/// [`normalize_payout`] one balance transaction at a time, as the payout's
+/// listing hands them on: each becomes its settlement line (or review item)
+/// when it arrives, so a payout of tens of thousands of transactions is held
+/// as its lines, not as its decoded transactions as well.
+#[derive(Debug)]
+pub(crate) struct PayoutAssembly {
+    payout: Payout,
+    source: SourceRef,
+    /// The payout's amount; `None` when its currency is not one we know (the
+    /// payout is then a single review item, already in `reviews`).
+    amount: Option<Money>,
+    status: CorePayoutStatus,
+    lines: Vec<SettlementLine>,
+    reviews: Vec<ReviewItem>,
+}
+
+impl PayoutAssembly {
+    pub(crate) fn new(payout: Payout) -> Self {
+        let source = sref("payout", payout.id.as_str());
+        let mut reviews = Vec::new();
+        let amount = match money(payout.amount, payout.currency) {
+            Ok(m) => Some(m),
+            Err(e) => {
+                reviews.push(currency_review(&source, &e));
+                None
             }
-            if txn.currency != payout.currency {
+        };
+        let status = match &payout.status {
+            PayoutStatus::Pending => CorePayoutStatus::Pending,
+            PayoutStatus::InTransit => CorePayoutStatus::InTransit,
+            PayoutStatus::Paid => CorePayoutStatus::Paid,
+            PayoutStatus::Failed => CorePayoutStatus::Failed,
+            PayoutStatus::Canceled => CorePayoutStatus::Canceled,
+            other => CorePayoutStatus::Unknown(other.as_str().to_owned()),
+        };
+        if amount.is_some() {
+            if let CorePayoutStatus::Unknown(status) = &status {
                 reviews.push(
                     review(
-                        ReviewReason::Currency,
-                        &sref("balance_transaction", txn.id.as_str()),
-                        format!(
-                            "balance transaction in {} inside a payout in {}: not booked as a line of it",
-                            txn.currency, payout.currency
-                        ),
+                        ReviewReason::UnknownType,
+                        &source,
+                        format!("payout status {status:?} is not known"),
                     )
-                    .with_field("currency"),
+                    .with_field("status"),
                 );
-                continue;
             }
-            let (line, mut r) = settlement_line(txn, links);
-            reviews.append(&mut r);
-            if let Some(line) = line {
-                lines.push(line);
+            if payout.automatic {
+                match &payout.reconciliation_status {
+                    Some(ReconciliationStatus::Completed) | None => {}
+                    Some(other) => reviews.push(
+                        review(
+                            ReviewReason::Incomplete,
+                            &source,
+                            format!(
+                                "reconciliation_status is {:?}: Stripe has not yet settled which transactions the payout contains",
+                                other.as_str()
+                            ),
+                        )
+                        .with_field("reconciliation_status"),
+                    ),
+                }
             }
         }
-    } else {
-        reviews.push(
-            review(
-                ReviewReason::NoBreakdown,
-                &source,
-                "manual payout: Stripe cannot say which balance transactions it contains; \
-                 reconcile it against the Stripe balance by hand",
-            )
-            .with_amount(amount),
-        );
+        PayoutAssembly {
+            payout,
+            source,
+            amount,
+            status,
+            lines: Vec::new(),
+            reviews,
+        }
     }
 
-    let core = CorePayout {
-        source: source.clone(),
-        provider: STRIPE,
-        status,
-        created_at: payout.created,
-        arrival_date: stockholm_date(payout.arrival_date),
-        amount,
-        bank_reference: payout.trace_id.as_ref().and_then(|t| t.value.clone()),
-        lines,
-    };
-    if payout.automatic {
-        reviews.extend(core.unexplained_review());
+    /// The payout.
+    pub(crate) fn payout(&self) -> &Payout {
+        &self.payout
     }
-    std::iter::once(PayoutRecord::Payout(core))
-        .chain(reviews.into_iter().map(PayoutRecord::Review))
-        .collect()
+
+    /// Adds one of the payout's balance transactions.
+    pub(crate) fn add(&mut self, txn: &BalanceTransaction, links: &InvoiceLinks) {
+        let Some(amount) = self.amount else { return };
+        let payout = &self.payout;
+        if !payout.automatic {
+            return;
+        }
+        let own = payout.balance_transaction.as_ref().map(|r| r.as_str());
+        if Some(txn.id.as_str()) == own || is_payout_itself(txn, payout) {
+            if txn.amount != -payout.amount || txn.currency != payout.currency {
+                self.reviews.push(
+                    review(
+                        ReviewReason::AmountMismatch,
+                        &self.source,
+                        format!(
+                            "the payout's own balance transaction {} is {} {} but the payout is {}",
+                            txn.id, txn.amount, txn.currency, amount
+                        ),
+                    )
+                    .with_amount(amount),
+                );
+            }
+            return;
+        }
+        if txn.currency != payout.currency {
+            self.reviews.push(
+                review(
+                    ReviewReason::Currency,
+                    &sref("balance_transaction", txn.id.as_str()),
+                    format!(
+                        "balance transaction in {} inside a payout in {}: not booked as a line of it",
+                        txn.currency, payout.currency
+                    ),
+                )
+                .with_field("currency"),
+            );
+            return;
+        }
+        let (line, mut r) = settlement_line(txn, links);
+        self.reviews.append(&mut r);
+        if let Some(line) = line {
+            self.lines.push(line);
+        }
+    }
+
+    /// The payout record and its review items.
+    pub(crate) fn finish(self) -> Vec<PayoutRecord> {
+        let Some(amount) = self.amount else {
+            return self.reviews.into_iter().map(PayoutRecord::Review).collect();
+        };
+        let payout = self.payout;
+        let mut reviews = self.reviews;
+        if !payout.automatic {
+            reviews.push(
+                review(
+                    ReviewReason::NoBreakdown,
+                    &self.source,
+                    "manual payout: Stripe cannot say which balance transactions it contains; \
+                     reconcile it against the Stripe balance by hand",
+                )
+                .with_amount(amount),
+            );
+        }
+        let core = CorePayout {
+            source: self.source,
+            provider: STRIPE,
+            status: self.status,
+            created_at: payout.created,
+            arrival_date: stockholm_date(payout.arrival_date),
+            amount,
+            bank_reference: payout.trace_id.as_ref().and_then(|t| t.value.clone()),
+            lines: self.lines,
+        };
+        if payout.automatic {
+            reviews.extend(core.unexplained_review());
+        }
+        std::iter::once(PayoutRecord::Payout(core))
+            .chain(reviews.into_iter().map(PayoutRecord::Review))
+            .collect()
+    }
 }
 
 fn is_payout_itself(txn: &BalanceTransaction, payout: &Payout) -> bool {
