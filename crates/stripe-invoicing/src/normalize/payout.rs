@@ -6,7 +6,9 @@ use super::*;
 /// invoice payments. Used to point settlement lines at their invoices.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct InvoiceLinks {
-    by_payment: HashMap<String, InvoiceId>,
+    /// The invoice, and its id as a [`SourceRef`] holds it (shared by the
+    /// settlement lines that point to it, not copied for each).
+    by_payment: HashMap<String, (InvoiceId, SourceId)>,
 }
 
 impl InvoiceLinks {
@@ -21,16 +23,25 @@ impl InvoiceLinks {
             return;
         }
         if let Some(reference) = payment.payment.reference() {
+            let invoice = payment.invoice.as_str();
             self.by_payment.insert(
                 reference.to_owned(),
-                InvoiceId::new(payment.invoice.as_str()),
+                (InvoiceId::new(invoice), SourceId::from(invoice)),
             );
         }
     }
 
     /// The invoice a PaymentIntent or charge paid, if known.
     pub fn invoice_for(&self, payment: &str) -> Option<&InvoiceId> {
-        self.by_payment.get(payment)
+        self.by_payment.get(payment).map(|(id, _)| id)
+    }
+
+    /// [`invoice_for`](Self::invoice_for) as the reference a settlement
+    /// line's `related` holds.
+    fn invoice_source(&self, payment: &str) -> Option<SourceRef> {
+        self.by_payment
+            .get(payment)
+            .map(|(_, id)| sref("invoice", id.clone()))
     }
 
     /// How many payments are linked.
@@ -443,9 +454,7 @@ fn build_line(
     };
 
     let (reference, payment) = references(txn.source.as_ref());
-    let related = payment
-        .and_then(|p| links.invoice_for(p))
-        .map(|id| sref("invoice", id.as_str()));
+    let related = payment.and_then(|p| links.invoice_source(p));
     let original = match (&txn.exchange_rate, txn.source.as_ref()) {
         (Some(_), Some(src)) => original_amount(src, cur)?,
         _ => None,
@@ -553,10 +562,6 @@ fn withheld_fees(
     let mut fees: Vec<(FeeKind, i64, Option<i64>, String)> = Vec::new();
     let mut tax = 0i64;
     for (i, d) in txn.fee_details.iter().enumerate() {
-        let text = d
-            .description
-            .clone()
-            .unwrap_or_else(|| d.fee_type.to_string());
         let kind = match &d.fee_type {
             FeeDetailType::Tax => {
                 tax += d.amount;
@@ -579,6 +584,10 @@ fn withheld_fees(
             }
         };
         if d.amount != 0 {
+            let text = d
+                .description
+                .clone()
+                .unwrap_or_else(|| d.fee_type.to_string());
             fees.push((kind, d.amount, None, text));
         }
     }
