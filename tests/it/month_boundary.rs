@@ -36,7 +36,12 @@ fn march() -> Period {
 
 /// March and April 2026, with the boundary cases at the end of March.
 fn scenario() -> Scenario {
-    let both = Period::new(date!(2026 - 03 - 01), date!(2026 - 04 - 30)).unwrap();
+    scenario_of(march(), april())
+}
+
+/// Two consecutive months, with the boundary cases at the end of the first.
+fn scenario_of(first: Period, second: Period) -> Scenario {
+    let both = Period::new(first.first(), second.last()).unwrap();
     Scenario::generate(&ScenarioConfig::small(both))
 }
 
@@ -117,9 +122,7 @@ struct Months {
 }
 
 async fn months() -> Months {
-    let scenario = scenario();
-    let march = close_at(&scenario, march(), after(march(), 1, 8)).await;
-    let april = close_at(&scenario, april(), after(april(), 1, 8)).await;
+    let (scenario, [march, april]) = months_of(march(), april()).await;
     Months {
         scenario,
         march,
@@ -127,119 +130,199 @@ async fn months() -> Months {
     }
 }
 
+/// The scenario of two consecutive months and their journals, each closed
+/// at 08:00 on the day after its month.
+async fn months_of(first: Period, second: Period) -> (Scenario, [Journal; 2]) {
+    let scenario = scenario_of(first, second);
+    let a = close_at(&scenario, first, after(first, 1, 8)).await;
+    let b = close_at(&scenario, second, after(second, 1, 8)).await;
+    (scenario, [a, b])
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_closed_month_is_the_same_whatever_day_the_close_runs() {
     let scenario = scenario();
     for period in [march(), april()] {
-        let early = close_at(&scenario, period, after(period, 1, 8)).await;
-        let late = close_at(&scenario, period, after(period, 40, 12)).await;
-        assert_eq!(early.vouchers, late.vouchers, "{period}");
-        assert_eq!(early.booked_lines, late.booked_lines, "{period}");
-        assert_eq!(sie(&early), sie(&late), "{period}");
-        assert_eq!(early.outstanding, late.outstanding, "{period}");
+        assert_same_whatever_day(&scenario, period).await;
+    }
+}
+
+/// A close of `period` run at 00:05 on the 1st, at 08:00 on the 1st and 40
+/// days later gives the same vouchers, lines, SIE file and month-end list.
+async fn assert_same_whatever_day(scenario: &Scenario, period: Period) {
+    let late = close_at(scenario, period, after(period, 40, 12)).await;
+    let just_after_midnight = after(period, 1, 0) + Duration::minutes(5);
+    for now in [just_after_midnight, after(period, 1, 8)] {
+        let early = close_at(scenario, period, now).await;
+        assert_eq!(early.vouchers, late.vouchers, "{period} closed at {now}");
+        assert_eq!(early.booked_lines, late.booked_lines, "{period} at {now}");
+        assert_eq!(sie(&early), sie(&late), "{period} at {now}");
+        assert_eq!(early.outstanding, late.outstanding, "{period} at {now}");
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_source_line_is_booked_in_exactly_one_month() {
-    let m = months().await;
-    let (in_march, in_april) = (booked(&m.march), booked(&m.april));
-    let both: Vec<&SourceRef> = in_march.iter().filter(|s| in_april.contains(s)).collect();
-    assert!(both.is_empty(), "booked in March and in April: {both:#?}");
-    // Within a month, no line is booked twice.
-    for j in [&m.march, &m.april] {
-        let mut lines = j.booked_lines.to_vec();
-        lines.dedup();
-        assert_eq!(lines.len(), j.booked_lines.len());
-    }
+    let (scenario, journals) = months_of(march(), april()).await;
+    assert_each_line_once_in_its_own_month(&scenario, [march(), april()], &journals);
+}
 
-    // Nothing dated in the two months is lost: every order, refund, Stripe
-    // invoice, Stripe and Shopify Payments balance transaction and PayPal
-    // line of March or April, and every line of a Klarna settlement paid out
-    // in them, is booked in one of the two.
-    let s = &m.scenario;
-    let period = s.config.period;
-    let in_either = |provider: Provider, id: &str| {
-        books(&m.march, provider, id) || books(&m.april, provider, id)
-    };
-    let mut missing = Vec::new();
+/// Every provider line the sandbox has, as the period rule of
+/// docs/accounting.md dates it: its provider, the end of its id, the instant
+/// that decides its month, and what it is. Klarna's lines are dated by their
+/// settlement (see [`assert_each_line_once_in_its_own_month`]).
+fn dated_lines(s: &Scenario) -> Vec<(Provider, String, OffsetDateTime, String)> {
+    let mut out = Vec::new();
     for o in &s.orders {
-        if !in_either(Provider::Shopify, &format!("/{}", o.id))
-            && !in_either(Provider::Shopify, &o.id.to_string())
-        {
-            missing.push(format!("order {}", o.name));
-        }
+        // Sales: their time in Stockholm.
+        out.push((
+            Provider::Shopify,
+            format!("/{}", o.id),
+            o.processed_at,
+            format!("order {}", o.name),
+        ));
+        // Refunds: their own time, whatever the order's month.
         for r in &o.refunds {
-            if period.contains(r.created_at) && !in_either(Provider::Shopify, &r.id.to_string()) {
-                missing.push(format!("refund {} of {}", r.id, o.name));
-            }
+            out.push((
+                Provider::Shopify,
+                format!("/{}", r.id),
+                r.created_at,
+                format!("refund {} of {}", r.id, o.name),
+            ));
         }
     }
+    // Invoices: the month they were issued, open or paid.
     for inv in &s.invoices {
-        if !in_either(Provider::Stripe, &inv.id) {
-            missing.push(format!("invoice {}", inv.number));
-        }
+        out.push((
+            Provider::Stripe,
+            inv.id.clone(),
+            inv.finalized_at,
+            format!("invoice {}", inv.number),
+        ));
     }
+    // Stripe and Shopify Payments balance transactions: their own date, paid
+    // out or not.
     for (provider, payouts) in [
         (Provider::Shopify, &s.shopify_payouts),
         (Provider::Stripe, &s.stripe_payouts),
     ] {
         for item in payouts.iter().flat_map(|p| &p.items) {
-            if period.contains(item.occurred_at) && !in_either(provider, &item.id) {
-                missing.push(format!("{provider} line {}", item.id));
-            }
+            out.push((
+                provider,
+                item.id.clone(),
+                item.occurred_at,
+                format!("{provider} line {} ({:?})", item.id, item.kind),
+            ));
         }
     }
-    // Klarna publishes a settlement's lines with it: each settlement paid
-    // out in the two months is booked whole by exactly one of them, its own.
-    for p in s
-        .klarna_payouts
-        .iter()
-        .filter(|p| period.contains(p.created_at))
-    {
-        let cites = |j: &Journal| {
-            j.vouchers.iter().any(|v| {
-                v.sources
-                    .iter()
-                    .any(|x| x.provider == Provider::Klarna && x.id == p.id)
-            })
-        };
-        let months = [march(), april()];
-        let booked_in: Vec<_> = [&m.march, &m.april]
-            .into_iter()
-            .zip(months)
-            .filter(|(j, _)| cites(j))
-            .map(|(_, month)| month)
-            .collect();
-        assert_eq!(
-            booked_in.len(),
-            1,
-            "Klarna settlement {} booked in {booked_in:?}",
-            p.id
-        );
-        assert!(booked_in[0].contains(p.created_at), "{}", p.id);
-    }
+    // PayPal: each transaction on its own date.
     for t in &s.paypal.transactions {
-        if period.contains(t.initiated_at) && !in_either(Provider::PayPal, &t.id) {
-            missing.push(format!("paypal {} {}", t.event_code, t.id));
+        out.push((
+            Provider::PayPal,
+            t.id.clone(),
+            t.initiated_at,
+            format!("paypal {} {}", t.event_code, t.id),
+        ));
+    }
+    out
+}
+
+/// How many times `journal` books a line of `provider` whose id ends with
+/// `id`: the vouchers whose own sources cite it (see [`booked`]), or the
+/// times it is listed as a settlement line booked inside a payout voucher,
+/// whichever is more, without merging repeats.
+fn times_booked(journal: &Journal, provider: Provider, id: &str) -> usize {
+    let hit = |s: &SourceRef| s.provider == provider && s.kind != "payout" && s.id.ends_with(id);
+    // An invoice's payment and a dispute's decision are events of their own
+    // (the decision names the dispute whose withdrawal was the line).
+    let own = journal
+        .vouchers
+        .iter()
+        .filter(|v| {
+            !matches!(
+                v.kind,
+                VoucherKind::InvoicePayment | VoucherKind::DisputeLost
+            )
+        })
+        .filter(|v| v.sources.iter().any(hit))
+        .count();
+    let lines = journal.booked_lines.iter().filter(|s| hit(s)).count();
+    own.max(lines)
+}
+
+/// Every provider line dated in one of the two months is booked exactly
+/// once, in that month and not the other; a line dated after both is booked
+/// in neither; and each Klarna settlement paid out in the two months is
+/// booked whole by the month of its payout, with its lines.
+fn assert_each_line_once_in_its_own_month(s: &Scenario, months: [Period; 2], j: &[Journal; 2]) {
+    let mut wrong = Vec::new();
+    for (provider, id, at, what) in dated_lines(s) {
+        let counts = [
+            times_booked(&j[0], provider, &id),
+            times_booked(&j[1], provider, &id),
+        ];
+        let want = months.map(|m| usize::from(m.contains(at)));
+        if counts != want {
+            wrong.push(format!(
+                "{what} at {at}: booked {counts:?} times in {}, {}; want {want:?}",
+                months[0], months[1]
+            ));
         }
     }
-    assert!(missing.is_empty(), "booked in neither month: {missing:#?}");
+    for p in &s.klarna_payouts {
+        let want = months.map(|m| usize::from(m.contains(p.created_at)));
+        let cites = |j: &Journal| {
+            j.vouchers
+                .iter()
+                .filter(|v| {
+                    v.sources
+                        .iter()
+                        .any(|x| x.provider == Provider::Klarna && x.id == p.id)
+                })
+                .count()
+        };
+        let counts = [cites(&j[0]), cites(&j[1])];
+        if counts != want {
+            wrong.push(format!(
+                "Klarna settlement {} paid out {}: booked {counts:?} times, want {want:?}",
+                p.id, p.created_at
+            ));
+        }
+        // Its transactions (sale, fee, return, holdback…) are cited by the
+        // settlement's payment reference, `{reference}/{type}/…`.
+        let prefix = format!("{}/", p.id);
+        let lines = j.each_ref().map(|j| {
+            j.booked_lines
+                .iter()
+                .filter(|x| x.provider == Provider::Klarna && x.id.starts_with(&prefix))
+                .count()
+        });
+        let whole = want.map(|w| w * p.items.len());
+        if (0..2).any(|m| (lines[m] == 0) != (whole[m] == 0) || lines[m] < whole[m]) {
+            wrong.push(format!(
+                "Klarna settlement {} ({} items): {lines:?} transactions booked, want {want:?}",
+                p.id,
+                p.items.len()
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_monthly_closes_add_up_to_one_close_of_both_months() {
-    let m = months().await;
-    let both = close_at(
-        &m.scenario,
-        m.scenario.config.period,
-        after(april(), 40, 12),
-    )
-    .await;
+    let (scenario, journals) = months_of(march(), april()).await;
+    assert_months_add_up(&scenario, [march(), april()], &journals).await;
+}
+
+/// The closes of the two months add up, account by account, to one close
+/// of both run later.
+async fn assert_months_add_up(s: &Scenario, months: [Period; 2], j: &[Journal; 2]) {
+    let both = close_at(s, s.config.period, after(months[1], 40, 12)).await;
     let mut sums: BTreeMap<String, Decimal> = BTreeMap::new();
     for (sign, j) in [
-        (Decimal::ONE, &m.march),
-        (Decimal::ONE, &m.april),
+        (Decimal::ONE, &j[0]),
+        (Decimal::ONE, &j[1]),
         (-Decimal::ONE, &both),
     ] {
         for v in &j.vouchers {
@@ -249,25 +332,27 @@ async fn two_monthly_closes_add_up_to_one_close_of_both_months() {
         }
     }
     let differs: Vec<_> = sums.iter().filter(|(_, d)| !d.is_zero()).collect();
-    let on = |j: &Journal, account: &str| -> Vec<String> {
+    let on = |j: &Journal| -> Vec<String> {
         j.vouchers
             .iter()
             .filter(|v| {
-                v.postings.iter().any(|p| {
-                    differs
-                        .iter()
-                        .any(|(a, _)| *a == account && p.account == account)
-                })
+                v.postings
+                    .iter()
+                    .any(|p| differs.iter().any(|(a, _)| **a == p.account))
             })
             .map(|v| format!("{} {} {:?}", v.date, v.text, v.sources))
             .collect()
     };
     assert!(
         differs.is_empty(),
-        "per account, March + April − (March..April): {differs:#?}\nMarch: {:#?}\nApril: {:#?}\nboth: {:#?}",
-        on(&m.march, "2999"),
-        on(&m.april, "2999"),
-        on(&both, "2999")
+        "per account, {} + {} − both: {differs:#?}\n{}: {:#?}\n{}: {:#?}\nboth: {:#?}",
+        months[0],
+        months[1],
+        months[0],
+        on(&j[0]),
+        months[1],
+        on(&j[1]),
+        on(&both)
     );
 }
 
@@ -542,4 +627,60 @@ async fn a_stripe_dispute_opened_in_march_and_lost_in_april_is_booked_once_in_ap
             .iter()
             .any(|v| v.kind == VoucherKind::Sale && v.sources.first() == Some(&invoice_ref))
     );
+}
+
+/// October and November 2026: summer time ends on 25 October, so the month
+/// ends at 23:00 UTC (an order at 00:30 on 1 November is 23:30 UTC on 31
+/// October), and October has a day of 25 hours.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn october_and_november_across_the_end_of_summer_time() {
+    consecutive_months(
+        Period::month(2026, Month::October).unwrap(),
+        Period::month(2026, Month::November).unwrap(),
+    )
+    .await;
+}
+
+/// February and March 2026: February is short and ends in winter time,
+/// and summer time starts on 29 March, inside March.
+///
+/// Fails today: the sandbox's Klarna `REVERSAL` of order #1007 (sold on 9
+/// February, settled on 2 March) is booked by March on suspense (2999,
+/// review item "the sale is not known"), since the order is older than the
+/// close's seven days of earlier sales, while one close of both months
+/// reverses its revenue and VAT (3002/3003, 2621/2631: 1,026.00 SEK). Each
+/// line is still booked once, in its own month; the two closes differ only
+/// in where the loss goes. See docs/accounting.md, "Klarna".
+#[ignore = "known gap: a Klarna reversal of an order older than the sales lookback goes to suspense"]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn february_and_march_across_the_start_of_summer_time() {
+    consecutive_months(
+        Period::month(2026, Month::February).unwrap(),
+        Period::month(2026, Month::March).unwrap(),
+    )
+    .await;
+}
+
+/// December 2026 and January 2027: the boundary is also the year end (a
+/// payout arriving on 2 January, a refund in the new year).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn december_and_january_across_the_year_end() {
+    consecutive_months(
+        Period::month(2026, Month::December).unwrap(),
+        Period::month(2027, Month::January).unwrap(),
+    )
+    .await;
+}
+
+/// The checks of March and April on another pair of consecutive months.
+async fn consecutive_months(first: Period, second: Period) {
+    let (scenario, journals) = months_of(first, second).await;
+    for j in &journals {
+        assert!(j.is_balanced());
+    }
+    assert_each_line_once_in_its_own_month(&scenario, [first, second], &journals);
+    for period in [first, second] {
+        assert_same_whatever_day(&scenario, period).await;
+    }
+    assert_months_add_up(&scenario, [first, second], &journals).await;
 }
