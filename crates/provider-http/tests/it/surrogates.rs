@@ -17,10 +17,7 @@ async fn serve(body: &'static str, content_type: &str) -> (HttpClient, MockServe
         .respond_with(ResponseTemplate::new(200).set_body_raw(body.as_bytes(), content_type))
         .mount(&server)
         .await;
-    let client = HttpClient::builder("test", "https://api.example.com")
-        .base_url(server.uri())
-        .build()
-        .unwrap();
+    let client = crate::support::builder(&server).build().unwrap();
     (client, server)
 }
 
