@@ -34,6 +34,7 @@
 //! `async-trait` for the source traits.
 #![deny(missing_docs)]
 
+pub mod bounds;
 mod currency;
 mod error;
 mod money;

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::io;
 
+use bookkeeping_core::bounds::Bounded;
 use bookkeeping_core::{
     Currency, LineKind, Period, ReviewItem, ReviewReason, SalesRecord, SourceRef, TaxTreatment,
     stockholm_date,
@@ -140,6 +141,15 @@ impl EcSalesList {
             if !period.contains_date(date) {
                 continue;
             }
+            let unbookable = match r {
+                SalesRecord::Sale(s) => s.unbookable_review(),
+                SalesRecord::Refund(f) => f.unbookable_review(),
+                _ => None,
+            };
+            if let Some(item) = unbookable {
+                review.push(item);
+                continue;
+            }
             let listed: Vec<_> = lines
                 .iter()
                 .filter(|l| l.treatment == TaxTreatment::EuB2bReverseCharge)
@@ -212,18 +222,42 @@ impl EcSalesList {
             }
             a.documents.insert(source.clone());
         }
-        let rows = acc
-            .into_iter()
-            .filter(|(_, a)| a.goods.is_some() || a.services.is_some())
-            .map(|((month, vat_number), a)| EcSalesRow {
+        let mut rows = Vec::new();
+        for ((month, vat_number), a) in acc {
+            if a.goods.is_none() && a.services.is_none() {
+                continue;
+            }
+            // A total Skatteverket's file cannot hold (over 12 characters)
+            // would stop the whole file: the line goes to review instead,
+            // with every document in it, and the rest of the list is filed.
+            if let Some(total) = [a.goods, a.services]
+                .into_iter()
+                .flatten()
+                .find(|v| skv_kronor(*v).is_err())
+            {
+                for source in &a.documents {
+                    review.push(
+                        ReviewItem::new(
+                            source.provider,
+                            ReviewReason::Other,
+                            format!(
+                                "{vat_number} in {month}: the total {total:.2} SEK is too large for Skatteverket's EC sales list file (12 characters): not in the EC sales list"
+                            ),
+                        )
+                        .with_source(source.clone()),
+                    );
+                }
+                continue;
+            }
+            rows.push(EcSalesRow {
                 month,
                 vat_number,
                 goods_sek: a.goods,
                 triangular_sek: None,
                 services_sek: a.services,
                 documents: a.documents.len(),
-            })
-            .collect();
+            });
+        }
         EcSalesList { rows, review }
     }
 
@@ -336,21 +370,7 @@ impl EcSalesList {
             month.skv_code(),
             email.unwrap_or_default()
         ));
-        let kronor = |v: Option<Decimal>| -> Result<String, SkvError> {
-            let Some(v) = v else { return Ok(String::new()) };
-            let s = v
-                .round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero)
-                .normalize()
-                .to_string();
-            let s = if s == "-0" { "0".to_owned() } else { s };
-            if s.len() > 12 {
-                return Err(skv_err(
-                    "amount",
-                    format!("{s} is longer than 12 characters"),
-                ));
-            }
-            Ok(s)
-        };
+        let kronor = |v: Option<Decimal>| v.map_or(Ok(String::new()), skv_kronor);
         for r in self.rows.iter().filter(|r| r.month == month) {
             out.push_str(&format!(
                 "{};{};{};{};\r\n",
@@ -362,6 +382,26 @@ impl EcSalesList {
         }
         Ok(out)
     }
+}
+
+/// An amount in whole kronor for the SKV 574008 file: rounded half away
+/// from zero, `0` for a total that rounds to nothing.
+///
+/// # Errors
+/// A text over 12 characters, which the file cannot hold.
+fn skv_kronor(v: Decimal) -> Result<String, SkvError> {
+    let s = v
+        .round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero)
+        .normalize()
+        .to_string();
+    let s = if s == "-0" { "0".to_owned() } else { s };
+    if s.len() > 12 {
+        return Err(skv_err(
+            "amount",
+            format!("{s} is longer than 12 characters"),
+        ));
+    }
+    Ok(s)
 }
 
 fn sek_rate(rates: &impl ExchangeRates, currency: Currency, date: Date) -> Option<Decimal> {

@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io;
 
+use bookkeeping_core::bounds::Bounded;
 use bookkeeping_core::{
     CountryCode, Currency, Period, Provider, ReviewItem, ReviewReason, SaleLine, SalesRecord,
     SourceRef, TaxTreatment, VatRate, stockholm_date,
@@ -132,6 +133,10 @@ fn entries(
                 if !period.contains_date(date) {
                     continue;
                 }
+                if let Some(item) = s.unbookable_review() {
+                    review_out.push(item);
+                    continue;
+                }
                 for (country, rate, l) in oss_lines(&s.lines, &s.source, review_out) {
                     out.push(Entry {
                         date,
@@ -148,6 +153,10 @@ fn entries(
             SalesRecord::Refund(refund) => {
                 let date = stockholm_date(refund.occurred_at);
                 if !period.contains_date(date) {
+                    continue;
+                }
+                if let Some(item) = refund.unbookable_review() {
+                    review_out.push(item);
                     continue;
                 }
                 let lines: Vec<_> = oss_lines(&refund.lines, &refund.source, review_out).collect();

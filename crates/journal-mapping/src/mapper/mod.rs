@@ -439,6 +439,23 @@ impl<R: ExchangeRates> Mapper<R> {
         self.review.push(item);
     }
 
+    /// Sends a record with an amount beyond
+    /// [`bounds::MAX_AMOUNT`](bookkeeping_core::bounds::MAX_AMOUNT) to review
+    /// instead of booking it (converting or sharing out such an amount would
+    /// overflow); true when it did.
+    pub(crate) fn refuse_unbookable(
+        &mut self,
+        record: &impl bookkeeping_core::bounds::Bounded,
+    ) -> bool {
+        match record.unbookable_review() {
+            Some(item) => {
+                self.push_review(item);
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Lists a record in the coverage report under the report it needs.
     pub(crate) fn need(&mut self, provider: Provider, kind: NeededReportKind, item: NeededItem) {
         let row = NeededRow::new(&mut self.store, &item);

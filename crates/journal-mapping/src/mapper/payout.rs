@@ -323,6 +323,10 @@ impl<R: ExchangeRates> Mapper<R> {
     /// differences. No line is ever left out: whether it is booked here
     /// depends only on its date and the payout's, never on the run's day.
     pub fn add_payout(&mut self, payout: &Payout) {
+        if self.refuse_unbookable(payout) {
+            self.cov(payout.provider).payouts += 1;
+            return;
+        }
         let provider = payout.provider;
         {
             let c = self.cov(provider);
@@ -598,6 +602,9 @@ impl<R: ExchangeRates> Mapper<R> {
         let provider = balance_line.provider;
         let line = &balance_line.line;
         self.cov(provider).payout_lines += 1;
+        if self.refuse_unbookable(balance_line) {
+            return;
+        }
         let ldate = stockholm_date(line.occurred_at);
         if !self.period.contains_date(ldate) {
             return;
@@ -767,6 +774,9 @@ impl<R: ExchangeRates> Mapper<R> {
     /// class against 2440 Leverantörsskulder, on the day it was charged. The
     /// payment of the bill is the bank's business.
     pub fn add_fee(&mut self, fee: &Fee) {
+        if self.refuse_unbookable(fee) {
+            return;
+        }
         let provider = fee.provider;
         let date = stockholm_date(fee.occurred_at);
         if !self.period.contains_date(date) {

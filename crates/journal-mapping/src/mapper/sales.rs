@@ -339,6 +339,9 @@ impl<R: ExchangeRates> Mapper<R> {
     pub fn add_sale(&mut self, sale: &Sale) {
         let provider = sale.source.provider;
         self.cov(provider).sales += 1;
+        if self.refuse_unbookable(sale) {
+            return;
+        }
         if sale.test {
             self.cov(provider).test_sales += 1;
             self.test_sales.insert(source_key(&sale.source));
@@ -594,6 +597,9 @@ impl<R: ExchangeRates> Mapper<R> {
     pub fn add_refund(&mut self, refund: &Refund) {
         let provider = refund.source.provider;
         self.cov(provider).refunds += 1;
+        if self.refuse_unbookable(refund) {
+            return;
+        }
         if self.test_sales.contains(&source_key(&refund.sale)) {
             return; // a refund of a test order is a test too
         }
@@ -814,6 +820,9 @@ impl<R: ExchangeRates> Mapper<R> {
     /// [`DisputeLost::sale`] or else by [`DisputeLost::reference`]; without
     /// it the amount goes to suspense with a review item.
     pub fn add_dispute_lost(&mut self, lost: &DisputeLost) {
+        if self.refuse_unbookable(lost) {
+            return;
+        }
         let provider = lost.provider;
         let date = stockholm_date(lost.decided_at);
         if !self.period.contains_date(date) {

@@ -20,6 +20,9 @@ impl<R: ExchangeRates> Mapper<R> {
     pub fn add_statement(&mut self, st: &Statement) {
         let provider = st.account.provider;
         self.cov(provider).statement_lines += st.lines.len() as u64;
+        if self.refuse_unbookable(st) {
+            return;
+        }
         let currency = st.currency;
         if !st.complete {
             self.push_review(review_item(

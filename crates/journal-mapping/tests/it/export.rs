@@ -140,3 +140,105 @@ fn a_document_number_sie_cannot_hold_is_replaced_and_reviewed_not_fatal() {
     assert_eq!(records, 2);
     assert_eq!(sie_text(&v.text), "Shopify order #1001 ?  #VER A 1");
 }
+
+/// A value a spreadsheet runs as a formula when a cell starts with it (OWASP
+/// "CSV Injection": `=`, `+`, `-`, `@`, tab, carriage return).
+const FORMULAS: &[&str] = &[
+    "=HYPERLINK(\"https://evil.example\",\"x\")",
+    "+1+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(A1:A9)",
+    "\t=1+1",
+    "\r=1+1",
+];
+
+#[test]
+fn csv_cells_never_start_like_a_formula_whatever_the_provider_sent() {
+    let f = |i: usize| FORMULAS[i % FORMULAS.len()];
+    let mut input = small_month();
+    let mut n = 0;
+    let mut next = || {
+        n += 1;
+        f(n - 1).to_owned()
+    };
+    for s in &mut input.sales {
+        s.document_number = next();
+        for l in &mut s.lines {
+            l.description = next();
+        }
+    }
+    for r in &mut input.refunds {
+        r.document_number = next();
+        for l in &mut r.lines {
+            l.description = next();
+        }
+    }
+    for p in &mut input.payouts {
+        p.bank_reference = Some(next());
+        for l in &mut p.lines {
+            l.description = next();
+            l.reference = Some(next());
+            for fee in &mut l.fees {
+                fee.description = next();
+            }
+        }
+    }
+    for s in &mut input.statements {
+        for l in &mut s.lines {
+            l.text = next();
+            l.counterparty = Some(next());
+            l.reference = Some(next());
+        }
+    }
+    for granularity in [
+        journal_mapping::Granularity::PerDay,
+        journal_mapping::Granularity::PerDocument,
+    ] {
+        let j = map(
+            &input,
+            Chart::default(),
+            Policy::default().with_granularity(granularity),
+            rates(),
+            march(),
+        );
+        let mut out = Vec::new();
+        j.to_csv(&mut out).unwrap();
+        let mut r = csv::Reader::from_reader(out.as_slice());
+        let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+        assert_eq!(
+            rows.len(),
+            j.vouchers.iter().map(|v| v.postings.len()).sum::<usize>()
+        );
+        for row in &rows {
+            for (i, cell) in row.iter().enumerate() {
+                // Amounts are numbers, a minus sign included.
+                if (i == 8 || i == 9) && cell.parse::<Decimal>().is_ok() {
+                    continue;
+                }
+                assert!(
+                    !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                    "column {} starts like a formula: {cell:?}",
+                    journal_mapping_header(i)
+                );
+            }
+        }
+    }
+}
+
+fn journal_mapping_header(i: usize) -> &'static str {
+    [
+        "voucher_id",
+        "series",
+        "date",
+        "kind",
+        "provider",
+        "voucher_text",
+        "account",
+        "account_name",
+        "amount_sek",
+        "foreign_amount",
+        "foreign_currency",
+        "posting_text",
+        "sources",
+    ][i]
+}
