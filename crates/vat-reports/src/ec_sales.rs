@@ -115,7 +115,7 @@ impl EcSalesList {
     ) -> EcSalesList {
         let mut acc: BTreeMap<(ReturnPeriod, String), Acc> = BTreeMap::new();
         let mut review = Vec::new();
-        for r in records {
+        for r in crate::listed_once(records) {
             let (source, doc, occurred_at, currency, lines, customer, sign) = match r {
                 SalesRecord::Sale(s) if !s.test => (
                     &s.source,

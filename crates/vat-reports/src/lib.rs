@@ -70,3 +70,19 @@ pub use vat_number::eu_vat_number;
 
 #[cfg(doc)]
 use bookkeeping_core::TaxTreatment;
+
+/// `records` with each sale and refund once: a provider that lists an object
+/// twice (on two pages, or a cursor that goes back a page) must not get it
+/// reported twice. The first listing is kept; the journal's mapping lists
+/// the repeat for review, so the reports do not list it again.
+pub(crate) fn listed_once(
+    records: &[bookkeeping_core::SalesRecord],
+) -> impl Iterator<Item = &bookkeeping_core::SalesRecord> {
+    use bookkeeping_core::SalesRecord;
+    let mut seen = std::collections::HashSet::new();
+    records.iter().filter(move |r| match r {
+        SalesRecord::Sale(s) => seen.insert(&s.source),
+        SalesRecord::Refund(f) => seen.insert(&f.source),
+        _ => true,
+    })
+}

@@ -126,7 +126,7 @@ fn entries(
         })
         .collect();
     let mut out = Vec::new();
-    for r in records {
+    for r in crate::listed_once(records) {
         match r {
             SalesRecord::Sale(s) if !s.test => {
                 let date = stockholm_date(s.occurred_at);

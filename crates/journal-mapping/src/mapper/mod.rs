@@ -223,6 +223,10 @@ pub struct Mapper<R> {
     /// Balance transactions booked by this run, so a line listed both in a
     /// payout and on its own is booked once.
     booked_lines: std::collections::HashSet<u64>,
+    /// Payouts and lost disputes added, so one a provider lists twice (on
+    /// two pages, or a cursor that goes back) is booked once; sales and
+    /// refunds are found in `entries`.
+    listed: std::collections::HashSet<u64>,
     booked: Vec<SourceRow>,
     coverage: BTreeMap<Provider, ProviderCoverage>,
     totals: BTreeMap<Provider, ProviderTotals>,
@@ -282,6 +286,7 @@ impl<R: ExchangeRates> Mapper<R> {
             reconciliations: Vec::new(),
             outstanding: Vec::new(),
             booked_lines: std::collections::HashSet::new(),
+            listed: std::collections::HashSet::new(),
             booked: Vec::new(),
             coverage: BTreeMap::new(),
             totals: BTreeMap::new(),
@@ -437,6 +442,28 @@ impl<R: ExchangeRates> Mapper<R> {
 
     pub(crate) fn push_review(&mut self, item: ReviewItem) {
         self.review.push(item);
+    }
+
+    /// Sends a record a provider listed again to review instead of booking it
+    /// a second time (a list that repeats an object on a later page, or a
+    /// cursor that goes back a page); true when `source` was added before.
+    /// `known` says whether it was: sales and refunds are looked up in the
+    /// entries kept to settle them, payouts and lost disputes in `listed`.
+    pub(crate) fn refuse_repeat(&mut self, source: &SourceRef, known: bool) -> bool {
+        if known {
+            self.push_review(review_item(
+                source.provider,
+                ReviewReason::Malformed,
+                source,
+                format!(
+                    "{} {} {} was listed twice by the provider; the first listing is booked, this one is not",
+                    source.provider.display_name(),
+                    source.kind,
+                    source.id
+                ),
+            ));
+        }
+        known
     }
 
     /// Sends a record with an amount beyond

@@ -323,6 +323,10 @@ impl<R: ExchangeRates> Mapper<R> {
     /// differences. No line is ever left out: whether it is booked here
     /// depends only on its date and the payout's, never on the run's day.
     pub fn add_payout(&mut self, payout: &Payout) {
+        let known = !self.listed.insert(source_key(&payout.source));
+        if self.refuse_repeat(&payout.source, known) {
+            return;
+        }
         if self.refuse_unbookable(payout) {
             self.cov(payout.provider).payouts += 1;
             return;

@@ -337,6 +337,10 @@ impl<R: ExchangeRates> Mapper<R> {
     /// on 1510 and its payments through a provider move 1510 to that
     /// provider's clearing. Sales outside the period and test sales are not booked.
     pub fn add_sale(&mut self, sale: &Sale) {
+        let known = self.entries.contains_key(&source_key(&sale.source));
+        if self.refuse_repeat(&sale.source, known) {
+            return;
+        }
         let provider = sale.source.provider;
         self.cov(provider).sales += 1;
         if self.refuse_unbookable(sale) {
@@ -595,6 +599,10 @@ impl<R: ExchangeRates> Mapper<R> {
     /// the sale when the refund has no lines), money back through the channels
     /// of its payments.
     pub fn add_refund(&mut self, refund: &Refund) {
+        let known = self.entries.contains_key(&source_key(&refund.source));
+        if self.refuse_repeat(&refund.source, known) {
+            return;
+        }
         let provider = refund.source.provider;
         self.cov(provider).refunds += 1;
         if self.refuse_unbookable(refund) {
@@ -820,6 +828,10 @@ impl<R: ExchangeRates> Mapper<R> {
     /// [`DisputeLost::sale`] or else by [`DisputeLost::reference`]; without
     /// it the amount goes to suspense with a review item.
     pub fn add_dispute_lost(&mut self, lost: &DisputeLost) {
+        let known = !self.listed.insert(source_key(&lost.source));
+        if self.refuse_repeat(&lost.source, known) {
+            return;
+        }
         if self.refuse_unbookable(lost) {
             return;
         }

@@ -148,3 +148,61 @@ fn huge_payouts_and_statements_go_to_review_and_the_rest_is_booked() {
             .any(|v| v.sources.contains(&at_bound.source))
     );
 }
+
+/// The sum per account over all vouchers.
+fn balances(
+    j: &journal_mapping::Journal,
+) -> std::collections::BTreeMap<String, rust_decimal::Decimal> {
+    let mut out = std::collections::BTreeMap::new();
+    for v in &j.vouchers {
+        for p in &v.postings {
+            *out.entry(p.account.clone()).or_default() += p.amount;
+        }
+    }
+    out.retain(|_, a: &mut rust_decimal::Decimal| !a.is_zero());
+    out
+}
+
+/// A provider that lists the same object twice (on two pages, or a cursor
+/// that goes back a page) must not get it booked twice: the month books what
+/// it books with each object once, and the repeat is listed for review (a
+/// balance line may be listed both in a payout and on its own, so its repeat
+/// is no finding).
+#[test]
+fn an_object_listed_twice_is_booked_once() {
+    use journal_mapping::{Chart, Granularity, map};
+    let once = small_month();
+    let mut twice = small_month();
+    twice.sales.extend(once.sales.clone());
+    twice.refunds.extend(once.refunds.clone());
+    twice.payouts.extend(once.payouts.clone());
+    twice.balance_lines.extend(once.balance_lines.clone());
+    twice.disputes_lost.extend(once.disputes_lost.clone());
+    assert!(!once.sales.is_empty() && !once.refunds.is_empty() && !once.payouts.is_empty());
+    for granularity in [Granularity::PerDay, Granularity::PerDocument] {
+        let policy = Policy::default().with_granularity(granularity);
+        let expected = map(&once, Chart::default(), policy.clone(), rates(), march());
+        let got = balanced(map(&twice, Chart::default(), policy, rates(), march()));
+        assert_eq!(balances(&got), balances(&expected), "{granularity:?}");
+        assert_eq!(
+            got.vouchers.len(),
+            expected.vouchers.len(),
+            "{granularity:?}"
+        );
+        let repeats = got
+            .review_items()
+            .iter()
+            .filter(|r| r.message.contains("listed twice"))
+            .count();
+        assert_eq!(
+            repeats,
+            // A test order is never booked, so its repeat is no finding.
+            once.sales.iter().filter(|s| !s.test).count()
+                + once.refunds.len()
+                + once.payouts.len()
+                + once.disputes_lost.len(),
+            "{granularity:?}: {:#?}",
+            got.review_items()
+        );
+    }
+}

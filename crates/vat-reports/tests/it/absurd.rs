@@ -125,3 +125,63 @@ fn a_total_too_long_for_skatteverkets_file_goes_to_review_and_the_file_is_writte
         "SKV574008;\r\nSE556677889901;2603;Anna Andersson;031-123456;\r\nESA28480514;;;1000;\r\n"
     );
 }
+
+/// A sale or refund a provider lists twice (on two pages, or a cursor that
+/// goes back a page) is reported once.
+#[test]
+fn a_sale_listed_twice_is_reported_once() {
+    let rc = TaxTreatment::EuB2bReverseCharge;
+    let b2b = sale(
+        "1",
+        datetime!(2026-03-03 10:00 UTC),
+        Currency::SEK,
+        vec![line(LineKind::Goods, sek("1000.00"), sek("0"), 0, rc)],
+        customer("FI", Some("FI20774740")),
+    );
+    let b2c = sale(
+        "2",
+        datetime!(2026-03-04 10:00 UTC),
+        Currency::SEK,
+        vec![line(
+            LineKind::Goods,
+            sek("100.00"),
+            sek("19.00"),
+            19,
+            oss("DE"),
+        )],
+        customer("DE", None),
+    );
+    let back = refund(
+        "r2",
+        &b2c,
+        datetime!(2026-03-05 10:00 UTC),
+        vec![line(
+            LineKind::Goods,
+            sek("10.00"),
+            sek("1.90"),
+            19,
+            oss("DE"),
+        )],
+    );
+    let once = vec![
+        SalesRecord::Sale(b2b),
+        SalesRecord::Sale(b2c),
+        SalesRecord::Refund(back),
+    ];
+    let twice: Vec<SalesRecord> = once.iter().chain(&once).cloned().collect();
+    let march = Period::month(2026, time::Month::March).unwrap();
+    let rates = FixedRates::new();
+    let ecb = |_: Currency, d: time::Date| Some((d, dec!(11.0000)));
+    let (ec_once, ec_twice) = (
+        EcSalesList::build(march, &once, &rates),
+        EcSalesList::build(march, &twice, &rates),
+    );
+    assert_eq!(ec_twice.rows, ec_once.rows);
+    assert_eq!(ec_once.rows[0].goods_sek, Some(dec!(1000.00)));
+    let (oss_once, oss_twice) = (
+        OssReport::build(march, &once, &ecb),
+        OssReport::build(march, &twice, &ecb),
+    );
+    assert!(!oss_once.rows.is_empty());
+    assert_eq!(oss_twice.rows, oss_once.rows);
+}
