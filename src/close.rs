@@ -84,10 +84,12 @@ impl std::fmt::Debug for Sources {
     }
 }
 
-/// Days before a period whose sales [`fetch`] also reads, only so that a
-/// receipt of the period finds its sale (a PayPal receipt just after midnight
-/// for a sale just before it settles the clearing account instead of going
-/// to suspense). They are not booked again: the run of their month did.
+/// Days before a period whose sales and refunds [`fetch`] also reads, only
+/// so that a receipt of the period finds its sale (a PayPal receipt just
+/// after midnight for a sale just before it settles the clearing account
+/// instead of going to suspense), and a refund transaction its refund (PayPal's
+/// `T1107` just after midnight for a refund made in Shopify just before it).
+/// They are not booked again: the run of their month did.
 pub const SALES_LOOKBACK_DAYS: i64 = 7;
 
 /// Everything fetched for a period, in the order the sources gave it.
@@ -96,6 +98,8 @@ pub struct Fetched {
     /// Sales of the [`SALES_LOOKBACK_DAYS`] before the period, for matching
     /// receipts only.
     pub earlier_sales: Vec<bookkeeping_core::Sale>,
+    /// Refunds of the same days, for matching refund transactions only.
+    pub earlier_refunds: Vec<bookkeeping_core::Refund>,
     /// Sales, refunds and their review items.
     pub sales: Vec<SalesRecord>,
     /// Payouts and their review items.
@@ -165,6 +169,10 @@ impl Sink for Fetched {
         self.earlier_sales.push(sale);
     }
 
+    fn earlier_refund(&mut self, refund: bookkeeping_core::Refund) {
+        self.earlier_refunds.push(refund);
+    }
+
     fn record(&mut self, record: Arrival) {
         match record {
             Arrival::Sale(rec) => self.sales.push(rec),
@@ -188,6 +196,9 @@ impl Fetched {
         let mut mapper = Mapper::new(chart, policy, rates, period);
         for sale in &self.earlier_sales {
             mapper.add_earlier_sale(sale);
+        }
+        for refund in &self.earlier_refunds {
+            mapper.add_earlier_refund(refund);
         }
         for rec in &self.sales {
             match rec {

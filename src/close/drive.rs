@@ -4,7 +4,7 @@
 //!
 //! The mapper's journal depends on the order records reach it (a payout
 //! settles the sales added before it; review items keep their order), so the
-//! records leave here in *lane* order: the period's earlier sales first, then
+//! records leave here in *lane* order: the period's earlier sales and refunds first, then
 //! each sales source in turn, each payout source in turn, each statement
 //! source in turn, every source's records in its own order. The sources are
 //! read at the same time all the same: the source whose turn it is hands its
@@ -16,8 +16,8 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use bookkeeping_core::{
-    Currency, PayoutRecord, PayoutSource, Period, Provider, RecordStream, Sale, SalesRecord,
-    SalesSource, SourceError, StatementBatch, StatementSource,
+    Currency, PayoutRecord, PayoutSource, Period, Provider, RecordStream, Refund, Sale,
+    SalesRecord, SalesSource, SourceError, StatementBatch, StatementSource,
 };
 use futures::future::BoxFuture;
 use futures::stream::{BoxStream, Stream, StreamExt};
@@ -82,10 +82,11 @@ impl Arrival {
     }
 }
 
-/// What a lane reads: a sale of the days before the period (for matching
-/// only), or a record of the period.
+/// What a lane reads: a sale or refund of the days before the period (for
+/// matching only), or a record of the period.
 enum Read {
     Earlier(Sale),
+    EarlierRefund(Refund),
     Period(Arrival),
 }
 
@@ -94,6 +95,8 @@ pub(crate) trait Sink {
     /// A sale of the [`SALES_LOOKBACK_DAYS`](super::SALES_LOOKBACK_DAYS)
     /// before the period (all of them come before the period's records).
     fn earlier_sale(&mut self, sale: Sale);
+    /// A refund of the same days, like [`Sink::earlier_sale`].
+    fn earlier_refund(&mut self, refund: Refund);
     /// A record of the period.
     fn record(&mut self, record: Arrival);
     /// Every payout source has handed on its last record (called once,
@@ -144,6 +147,11 @@ pub(crate) async fn drive<E: From<SourceError>>(
                     .filter_map(|rec| async move {
                         match rec {
                             Ok(SalesRecord::Sale(sale)) => Some(Ok((Read::Earlier(sale), 1))),
+                            // A line of the period may settle a refund made
+                            // just before it (PayPal's refund after midnight).
+                            Ok(SalesRecord::Refund(refund)) => {
+                                Some(Ok((Read::EarlierRefund(refund), 1)))
+                            }
                             Ok(_) => None,
                             Err(e) => Some(Err(e)),
                         }
@@ -201,6 +209,12 @@ pub(crate) async fn drive<E: From<SourceError>>(
                     let mut currencies = BTreeSet::from([sale.currency]);
                     prepare_new(&mut currencies, &mut prepared, prepare).await?;
                     sink.earlier_sale(sale);
+                    continue;
+                }
+                (_, Read::EarlierRefund(refund)) => {
+                    let mut currencies = BTreeSet::from([refund.currency]);
+                    prepare_new(&mut currencies, &mut prepared, prepare).await?;
+                    sink.earlier_refund(refund);
                     continue;
                 }
                 (lane, Read::Period(record)) => (lane, record),

@@ -363,6 +363,10 @@ impl<R: ExchangeRates> Sink for MapperSink<'_, R> {
         self.mapper.add_earlier_sale(&sale);
     }
 
+    fn earlier_refund(&mut self, refund: bookkeeping_core::Refund) {
+        self.mapper.add_earlier_refund(&refund);
+    }
+
     fn record(&mut self, record: Arrival) {
         if let Some(inspect) = self.inspect.as_mut() {
             inspect(match &record {

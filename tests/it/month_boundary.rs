@@ -471,27 +471,63 @@ async fn each_boundary_case_lands_in_the_month_the_rule_gives() {
         .unwrap();
     assert!(books(&m.march, Provider::Shopify, &order.id.to_string()));
     assert!(books(&m.april, Provider::PayPal, &receipt.id));
-    assert!(
-        !m.april
-            .review
+    // A PayPal line of 1 April that settles the clearing account: no review
+    // item, nothing on suspense, and the day's PayPal voucher settles 1580
+    // by each receipt or refund of a Shopify order on it (the receipt and
+    // the refund case below share the day).
+    let settles_clearing_on_1_april = |id: &str| {
+        assert!(
+            !m.april
+                .review
+                .iter()
+                .any(|r| r.source.as_ref().is_some_and(|x| x.id == id)),
+            "{:#?}",
+            m.april.review
+        );
+        let day = m
+            .april
+            .vouchers
             .iter()
-            .any(|r| r.source.as_ref().is_some_and(|x| x.id == receipt.id)),
-        "{:#?}",
-        m.april.review
-    );
-    let day = m
-        .april
-        .vouchers
-        .iter()
-        .find(|v| v.sources.iter().any(|x| x.id == receipt.id))
-        .unwrap();
-    assert_eq!(day.date, date!(2026 - 04 - 01));
-    assert_eq!(day.amount_on("2999"), Decimal::ZERO, "{day:#?}");
+            .find(|v| v.sources.iter().any(|x| x.id == id))
+            .unwrap();
+        assert_eq!(day.date, date!(2026 - 04 - 01));
+        assert_eq!(day.amount_on("2999"), Decimal::ZERO, "{day:#?}");
+        let settled: Decimal = s
+            .paypal
+            .transactions
+            .iter()
+            .filter(|t| t.order.is_some() && day.sources.iter().any(|x| x.id == t.id))
+            .map(|t| -Decimal::new(t.gross, 2))
+            .sum();
+        assert_eq!(day.amount_on("1580"), settled, "{day:#?}");
+    };
+    settles_clearing_on_1_april(&receipt.id);
+
+    // A PayPal order refunded in Shopify at 23:58 on 31 March whose refund
+    // lands on the PayPal balance at 00:03 on 1 April: the refund (revenue
+    // and VAT back, clearing credited) is March's, PayPal's refund
+    // transaction April's, and it settles the clearing account instead of
+    // going to suspense, as one close of both months does.
+    let c = case(s, BoundaryKind::PayPalRefundAfterMidnight);
+    let order = &s.orders[c.order.unwrap()];
+    let [refund] = order.refunds.as_slice() else {
+        panic!("one refund of {}", order.name)
+    };
     assert_eq!(
-        day.amount_on("1580"),
-        -Decimal::new(receipt.gross, 2),
-        "{day:#?}"
+        kassabok::core::stockholm_date(refund.created_at),
+        last_of_march
     );
+    let paid_back = s
+        .paypal
+        .transactions
+        .iter()
+        .find(|t| t.order == c.order && t.event_code == "T1107")
+        .unwrap();
+    assert!(books(&m.march, Provider::Shopify, &refund.id.to_string()));
+    assert!(!books(&m.april, Provider::Shopify, &refund.id.to_string()));
+    assert!(books(&m.april, Provider::PayPal, &paid_back.id));
+    assert!(!books(&m.march, Provider::PayPal, &paid_back.id));
+    settles_clearing_on_1_april(&paid_back.id);
 
     // An order at 00:30 on 1 April in Stockholm (22:30 UTC on 31 March) is April's.
     let c = case(s, BoundaryKind::OrderAfterMidnight);

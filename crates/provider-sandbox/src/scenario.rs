@@ -513,6 +513,10 @@ pub enum BoundaryKind {
     /// A Stripe invoice issued four days before the month ends and paid four
     /// days after it: open at the month's end.
     StripeInvoiceOpenAtMonthEnd,
+    /// A PayPal order three days before the month ends, partly refunded in
+    /// Shopify two minutes before midnight; PayPal's refund transaction
+    /// (`T1107`) lands on the balance three minutes after it.
+    PayPalRefundAfterMidnight,
 }
 
 /// One boundary case of the scenario, with what it concerns.
@@ -767,6 +771,10 @@ impl Scenario {
                     BoundaryKind::OrderAfterMidnight,
                     end + Duration::minutes(30),
                 ),
+                (
+                    BoundaryKind::PayPalRefundAfterMidnight,
+                    end - Duration::days(3) + Duration::hours(2),
+                ),
             ] {
                 times.push((at, Some((kind, end))));
             }
@@ -803,7 +811,13 @@ impl Scenario {
             };
             let gateway = match (at_boundary.map(|(k, _)| k), special) {
                 (Some(BoundaryKind::KlarnaSettledNextMonth), _) => Gateway::Klarna,
-                (Some(BoundaryKind::PayPalReceiptAfterMidnight), _) => Gateway::PayPal,
+                (
+                    Some(
+                        BoundaryKind::PayPalReceiptAfterMidnight
+                        | BoundaryKind::PayPalRefundAfterMidnight,
+                    ),
+                    _,
+                ) => Gateway::PayPal,
                 (Some(_), _) => Gateway::ShopifyPayments,
                 (None, special) => match special {
                     6 | 11 => Gateway::Klarna,
@@ -939,6 +953,9 @@ impl Scenario {
             let refund_at = match at_boundary {
                 Some((BoundaryKind::RefundNextMonth, end)) => {
                     Some(end + Duration::days(1) + Duration::hours(10))
+                }
+                Some((BoundaryKind::PayPalRefundAfterMidnight, end)) => {
+                    Some(end - Duration::minutes(2))
                 }
                 Some(_) => None,
                 None => (special == 4 || special == 11 || special == 12)
@@ -1526,11 +1543,24 @@ fn paypal(
 ) -> PayPalAccount {
     let mut txns: Vec<PayPalTransaction> = Vec::new();
     for (idx, o) in orders.iter().enumerate() {
-        // The boundary receipt lands on the balance five minutes after the sale.
-        let delay = if boundary
-            .iter()
-            .any(|c| c.kind == BoundaryKind::PayPalReceiptAfterMidnight && c.order == Some(idx))
-        {
+        // The boundary receipt lands on the balance five minutes after the
+        // sale, the boundary refund five minutes after Shopify's refund.
+        // PayPal dates each transaction itself (Transaction Search's
+        // `transaction_initiation_date`, reporting_transactions_v1.json), and
+        // a refund is its own object with its own status, `PENDING` until
+        // PayPal completes it
+        // (<https://developer.paypal.com/api/payments/v2/definitions/refund_status>).
+        let is_case = |kind| {
+            boundary
+                .iter()
+                .any(|c| c.kind == kind && c.order == Some(idx))
+        };
+        let delay = if is_case(BoundaryKind::PayPalReceiptAfterMidnight) {
+            Duration::minutes(5)
+        } else {
+            Duration::ZERO
+        };
+        let refund_delay = if is_case(BoundaryKind::PayPalRefundAfterMidnight) {
             Duration::minutes(5)
         } else {
             Duration::ZERO
@@ -1564,7 +1594,7 @@ fn paypal(
                 txns.push(PayPalTransaction {
                     id: ids.upper(17),
                     event_code: "T1107",
-                    initiated_at: r.created_at,
+                    initiated_at: r.created_at + refund_delay,
                     currency: Currency::SEK,
                     gross: -r.transaction.amount,
                     // PayPal gives back the percentage part of the fee, pro rata.

@@ -307,10 +307,36 @@ impl<R: ExchangeRates> Mapper<R> {
     /// of its own month did that. A sale that is not before the period is
     /// ignored.
     pub fn add_earlier_sale(&mut self, sale: &Sale) {
-        if bookkeeping_core::stockholm_date(sale.occurred_at) >= self.period.first() {
+        self.add_earlier(sale.occurred_at, sale.source.provider, |m| {
+            m.add_sale(sale);
+        });
+    }
+
+    /// Adds a refund of the days before the period only so that a line of
+    /// the period can settle it, as [`Mapper::add_earlier_sale`] does for a
+    /// sale: PayPal's refund transaction (`T1107`) just after midnight of a
+    /// refund made in Shopify just before it clears the clearing account
+    /// the refund was credited to, instead of going to suspense. Nothing is
+    /// booked, counted or reported for it; a refund that is not before the
+    /// period is ignored.
+    pub fn add_earlier_refund(&mut self, refund: &Refund) {
+        self.add_earlier(refund.occurred_at, refund.source.provider, |m| {
+            m.add_refund(refund);
+        });
+    }
+
+    /// Runs `add` for a record of `provider` at `occurred_at`, before the
+    /// period, keeping only what it learnt for matching: the review items,
+    /// coverage counts, needed-report rows and texts it stored are cut back.
+    fn add_earlier(
+        &mut self,
+        occurred_at: time::OffsetDateTime,
+        provider: Provider,
+        add: impl FnOnce(&mut Self),
+    ) {
+        if bookkeeping_core::stockholm_date(occurred_at) >= self.period.first() {
             return;
         }
-        let provider = sale.source.provider;
         let review = self.review.len();
         let coverage = self.coverage.get(&provider).cloned();
         // Lengths, not copies: the coverage report may hold a million records.
@@ -328,7 +354,7 @@ impl<R: ExchangeRates> Mapper<R> {
             })
             .collect();
         let store = self.store.mark();
-        self.add_sale(sale);
+        add(self);
         self.review.truncate(review);
         match coverage {
             Some(c) => {
@@ -348,7 +374,7 @@ impl<R: ExchangeRates> Mapper<R> {
             }
             None => false,
         });
-        // Only what this sale stored is forgotten: the review items and
+        // Only what this record stored is forgotten: the review items and
         // records above were cut back to before it.
         self.store.truncate(store);
     }
