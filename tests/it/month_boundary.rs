@@ -404,6 +404,65 @@ async fn each_boundary_case_lands_in_the_month_the_rule_gives() {
     assert!(rec.is_reconciled(), "{rec:?}");
     assert_eq!(rec.carried_over_lines, 1);
 
+    // A line of March that April's payout `po` carries: listed in March as
+    // not paid out, and the payout reconciles in April with it carried over.
+    let carried_to_april = |item: &provider_sandbox::scenario::SettlementItem, po: &str| {
+        assert!(
+            m.march
+                .outstanding
+                .iter()
+                .any(|o| o.kind == OutstandingKind::NotPaidOut
+                    && o.source.id.ends_with(&item.id)
+                    && o.amount_sek == Decimal::new(item.net(), 2)),
+            "{:#?}",
+            m.march.outstanding
+        );
+        let rec = m
+            .april
+            .reconciliations
+            .iter()
+            .find(|r| r.payout.id.ends_with(po))
+            .unwrap();
+        assert!(rec.is_reconciled(), "{rec:?}");
+        assert_eq!(rec.carried_over_lines, 1);
+    };
+
+    // A Stripe invoice paid by card at 22:00 on 31 March: its balance
+    // transaction is created on 31 March and available on 2 April, and the
+    // payout of 3 April carries it. The charge and its fee are March's
+    // (listed as not paid out at March's end), the payout April's.
+    let c = case(s, BoundaryKind::StripeChargeAvailableNextMonth);
+    let po = c.payout.clone().unwrap();
+    let plan = s.stripe_payouts.iter().find(|p| p.id == po).unwrap();
+    let [item] = plan.items.as_slice() else {
+        panic!("one line in {po}")
+    };
+    assert_eq!(
+        kassabok::core::stockholm_date(item.occurred_at),
+        last_of_march
+    );
+    // The sandbox renders `available_on` as `created` + 2 days.
+    assert!(april().contains(item.occurred_at + Duration::days(2)));
+    assert!(april().contains(plan.created_at));
+    assert!(books(&m.march, Provider::Stripe, &item.id));
+    assert!(!books(&m.april, Provider::Stripe, &item.id));
+    carried_to_april(item, &po);
+    assert!(
+        !m.march
+            .vouchers
+            .iter()
+            .any(|v| v.sources.iter().any(|x| x.id == po))
+    );
+    let transfer = m
+        .april
+        .vouchers
+        .iter()
+        .find(|v| v.sources.iter().any(|x| x.id == po))
+        .expect("April books the payout");
+    assert_eq!(transfer.date, plan.arrival_date);
+    assert_eq!(transfer.amount_on("1930"), Decimal::new(plan.amount(), 2));
+    assert_eq!(transfer.amount_on("1580"), -Decimal::new(plan.amount(), 2));
+
     // A Shopify Payments charge still pending at the end of March: booked in
     // March and listed as not paid out; April's payout only carries it.
     let c = case(s, BoundaryKind::ShopifyChargePendingAtMonthEnd);
@@ -412,23 +471,8 @@ async fn each_boundary_case_lands_in_the_month_the_rule_gives() {
     let item = &plan.items[0];
     assert!(books(&m.march, Provider::Shopify, &item.id));
     assert!(!books(&m.april, Provider::Shopify, &item.id));
-    assert!(
-        m.march
-            .outstanding
-            .iter()
-            .any(|o| o.kind == OutstandingKind::NotPaidOut
-                && o.source.id.ends_with(&item.id)
-                && o.amount_sek == Decimal::new(item.net(), 2))
-    );
     assert!(review.contains(&item.id), "{review}");
-    let rec = m
-        .april
-        .reconciliations
-        .iter()
-        .find(|r| r.payout.id.ends_with(&po))
-        .unwrap();
-    assert!(rec.is_reconciled(), "{rec:?}");
-    assert_eq!(rec.carried_over_lines, 1);
+    carried_to_april(item, &po);
 
     // A Klarna sale of 30 March settled on 3 April: the sale is March's, the
     // whole settlement (line, fee and transfer) April's.

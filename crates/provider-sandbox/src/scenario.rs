@@ -517,6 +517,11 @@ pub enum BoundaryKind {
     /// Shopify two minutes before midnight; PayPal's refund transaction
     /// (`T1107`) lands on the balance three minutes after it.
     PayPalRefundAfterMidnight,
+    /// A Stripe invoice paid by card two hours before the month ends: the
+    /// charge's balance transaction is `created` in the month and
+    /// `available_on` two days later, in the next month, and the payout
+    /// that carries it is created on the 3rd of the next month.
+    StripeChargeAvailableNextMonth,
 }
 
 /// One boundary case of the scenario, with what it concerns.
@@ -1004,6 +1009,11 @@ impl Scenario {
                     end - Duration::days(4),
                     end + Duration::days(4),
                 ),
+                (
+                    BoundaryKind::StripeChargeAvailableNextMonth,
+                    end - Duration::days(6),
+                    end - Duration::hours(2),
+                ),
             ] {
                 boundary.push(BoundaryCase {
                     kind,
@@ -1026,6 +1036,16 @@ impl Scenario {
                     |i| i.invoice == invoice,
                     ids.stripe("po"),
                     last_day,
+                    2,
+                ),
+                // Stripe pays out what is available: the charge's funds are
+                // available on the 2nd, so the payout of the 3rd carries it
+                // (`available_on`, https://docs.stripe.com/api/balance_transactions/object).
+                BoundaryKind::StripeChargeAvailableNextMonth => detach(
+                    &mut stripe_payouts,
+                    |i| i.invoice == invoice,
+                    ids.stripe("po"),
+                    next_month + Duration::days(2),
                     2,
                 ),
                 BoundaryKind::ShopifyChargePendingAtMonthEnd => detach(
