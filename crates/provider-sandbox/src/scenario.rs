@@ -1628,6 +1628,47 @@ fn paypal(
             }
         }
     }
+    // At each month end, PayPal holds a payment of the month for a buyer's
+    // dispute the day before the month ends and releases it two days into
+    // the next month: "Hold on Balance for Dispute Investigation" (T1110)
+    // and "Cancellation of Hold for Dispute Resolution" (T1111), which move
+    // the money between the available and the withheld balance
+    // (developer.paypal.com/docs/transaction-search/transaction-event-codes/;
+    // `balance_detail` in reporting_transactions_v1.json).
+    for end in month_ends(period) {
+        let held = txns
+            .iter()
+            .filter(|t| {
+                t.event_code == "T0006"
+                    && t.currency == Currency::SEK
+                    && t.order.is_some()
+                    && t.initiated_at < end - Duration::days(1)
+                    && t.initiated_at >= end - Duration::days(20)
+            })
+            .max_by_key(|t| t.initiated_at)
+            .cloned();
+        let Some(held) = held else { continue };
+        for (code, at, gross) in [
+            ("T1110", end - Duration::hours(20), -held.gross),
+            (
+                "T1111",
+                end + Duration::days(2) + Duration::hours(10),
+                held.gross,
+            ),
+        ] {
+            txns.push(PayPalTransaction {
+                id: ids.upper(17),
+                event_code: code,
+                initiated_at: at,
+                gross,
+                fee: 0,
+                reference_id: Some(held.id.clone()),
+                // The hold settles no sale.
+                order: None,
+                ..held.clone()
+            });
+        }
+    }
     let start = period.start_utc();
     // A EUR payment whose sale is not in Shopify, converted to SEK two days later.
     let eur_payment = ids.upper(17);
