@@ -269,3 +269,31 @@ fn dates_at_the_ends_of_the_calendar_do_not_panic() {
     );
     assert!(!j.vouchers.is_empty());
 }
+
+/// Amounts with all the decimals a `Decimal` holds (a decimal string of a
+/// provider is read as sent): the vouchers still balance to the öre, and
+/// the SIE file writes with two decimals and reads back balanced.
+#[cfg(feature = "sie")]
+#[test]
+fn amounts_with_28_decimals_book_to_the_ore() {
+    let mut s = shop_sale("p", vec![domestic(25, "80.00", "20.00")]);
+    s.lines[0].net = sek("80.0049999999999999999999999");
+    s.lines[0].vat = sek("19.9999999999999999999999999");
+    s.payments[0].amount = sek("100.0049999999999999999999998");
+    let mut mp = mapper(Policy::default());
+    mp.add_sale(&s);
+    mp.add_sale(&shop_sale("ok", vec![domestic(25, "80.00", "20.00")]));
+    let j = balanced(mp.finish());
+    for v in &j.vouchers {
+        for p in &v.postings {
+            assert!(p.amount.scale() <= 2, "{} {}", v.text, p.amount);
+        }
+    }
+    let export =
+        journal_mapping::SieExport::new("Kaffebutiken AB", time::macros::date!(2026 - 04 - 02));
+    let bytes =
+        sie_file::write(&j.to_sie(&export), &sie_file::WriteOptions::default()).expect("writes");
+    let back = sie_file::parse(&bytes).expect("parses");
+    assert!(back.vouchers.iter().all(|v| v.is_balanced()));
+    assert!(sie_file::validate(&back).is_valid());
+}
