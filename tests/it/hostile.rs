@@ -237,3 +237,27 @@ fn check_outputs(journal: &Journal) -> String {
     assert!(HOSTILE.iter().any(|h| h.contains("<script>")));
     shown
 }
+
+/// A provider that lists an object twice (Shopify serving an order twice
+/// on a page): the close books what the plain month books. The Shopify
+/// client skips an order already yielded at the same `processedAt`; the
+/// mapping refuses any other repeat, listing it for review.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_order_listed_twice_is_booked_once() {
+    let plain = Scenario::generate(&ScenarioConfig::small(march()));
+    let mut month = plain.clone();
+    let order = month.orders[month.orders.len() / 2].clone();
+    month.orders.push(order);
+    let calm = Sandbox::start_with(Arc::new(plain), Faults::none()).await;
+    let (_, expected) = close(&calm, march()).await;
+    let lying = Sandbox::start_with(Arc::new(month), Faults::none()).await;
+    let (_, journal) = close(&lying, march()).await;
+
+    assert!(journal.is_balanced());
+    assert_eq!(journal.totals, expected.totals);
+    assert_eq!(journal.vouchers().len(), expected.vouchers().len());
+    for (v, e) in journal.vouchers().iter().zip(expected.vouchers()) {
+        assert_eq!(v.postings, e.postings, "{}", v.text);
+    }
+    assert_eq!(journal.coverage(), expected.coverage());
+}

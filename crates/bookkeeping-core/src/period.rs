@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 use time::{Date, Duration, Month, OffsetDateTime, PrimitiveDateTime, Time};
-use time_tz::{OffsetDateTimeExt, OffsetResult, PrimitiveDateTimeExt, timezones};
+use time_tz::{OffsetResult, PrimitiveDateTimeExt, timezones};
 
 /// The time zone of Swedish bookkeeping. Providers speak UTC; a sale at
 /// 23:30 UTC on 31 March is booked on 1 April in Stockholm.
@@ -20,9 +20,18 @@ pub fn stockholm() -> &'static time_tz::Tz {
 ///
 /// assert_eq!(stockholm_date(datetime!(2026-03-31 22:30 UTC)), date!(2026-04-01));
 /// assert_eq!(stockholm_date(datetime!(2026-01-31 22:30 UTC)), date!(2026-01-31));
+/// // The year 10000 in Stockholm: the last date there is.
+/// assert_eq!(stockholm_date(datetime!(9999-12-31 23:30 UTC)), date!(9999-12-31));
 /// ```
 pub fn stockholm_date(instant: OffsetDateTime) -> Date {
-    instant.to_timezone(stockholm()).date()
+    use time_tz::{Offset, TimeZone};
+    let offset = stockholm().get_offset_utc(&instant).to_utc();
+    // A provider's instant in the last hour of the year 9999 (UTC) is in the
+    // year 10000 in Stockholm, which `time` cannot hold (`to_timezone`
+    // panics): its date is the last there is, after every period.
+    instant
+        .checked_to_offset(offset)
+        .map_or(Date::MAX, |local| local.date())
 }
 
 /// The instant (in UTC) at which `date` begins in Europe/Stockholm.

@@ -69,7 +69,8 @@ impl EcbClient {
     /// # Errors
     /// [`RatesError::Http`] once the retries are spent;
     /// [`RatesError::Malformed`] for a document that is not the published
-    /// shape (no `Cube time` element, a rate that is not a positive decimal).
+    /// shape (no `Cube time` element, a rate that is not a decimal
+    /// [`is_plausible_rate`](crate::is_plausible_rate) accepts).
     pub async fn fetch(&self, path: &str) -> Result<Vec<(Date, Currency, Decimal)>, RatesError> {
         let resp = self.http.send(RequestSpec::get(path)).await?;
         let text = std::str::from_utf8(resp.body()).map_err(|e| RatesError::Malformed {
@@ -144,8 +145,12 @@ pub fn parse_eurofxref(xml: &str) -> Result<Vec<(Date, Currency, Decimal)>, Stri
             let rate: Decimal = text
                 .parse()
                 .ok()
-                .filter(|r: &Decimal| r.is_sign_positive() && !r.is_zero())
-                .ok_or_else(|| format!("Cube #{n}: rate is not a positive decimal: {text:?}"))?;
+                .filter(|r: &Decimal| crate::is_plausible_rate(*r, RateSource::Ecb))
+                .ok_or_else(|| {
+                    format!(
+                        "Cube #{n}: rate is not a decimal between 0.000001 and 1000000: {text:?}"
+                    )
+                })?;
             out.push((d, currency, rate));
         }
     }
@@ -407,5 +412,15 @@ mod tests {
         assert!(err.contains("1,0958"), "{err}");
         let negative = DAILY.replace("rate='1.0958'", "rate='-1'");
         assert!(parse_eurofxref(&negative).is_err());
+        // Rates no central bank publishes: dividing an amount by the tiny
+        // one overflows, so the document is refused.
+        for absurd in [
+            "0.0000000000000000000000000001",
+            "79228162514264337593543950335",
+        ] {
+            let doc = DAILY.replace("rate='1.0958'", &format!("rate='{absurd}'"));
+            let err = parse_eurofxref(&doc).expect_err(absurd);
+            assert!(err.contains(absurd), "{err}");
+        }
     }
 }

@@ -50,3 +50,32 @@ pub use ecb::{
 pub use error::RatesError;
 pub use published::{MAX_LOOKBACK_DAYS, PublishedRates, RateSource};
 pub use riksbank::{RIKSBANK_API, RiksbankClient, RiksbankClientBuilder, RiksbankRates, series_id};
+
+/// Whether `rate` is one `source` publishes: at least 10^-6, and at most
+/// 10 000 SEK per unit from the Riksbank or 1 000 000 units per euro from
+/// the ECB. Every published rate is far inside (the Riksbank's largest is
+/// some 30 SEK per Kuwaiti dinar, the ECB's some 18 000 rupiah per euro).
+/// A rate outside is refused as malformed: an amount kassabok books
+/// ([`MAX_AMOUNT`](bookkeeping_core::bounds::MAX_AMOUNT)) converted at it
+/// could overflow, or book nonsense.
+///
+/// ```
+/// use exchange_rates::{RateSource, is_plausible_rate};
+/// use rust_decimal::Decimal;
+///
+/// assert!(is_plausible_rate(Decimal::new(112448, 4), RateSource::Riksbank));
+/// assert!(is_plausible_rate(Decimal::new(18_000, 0), RateSource::Ecb));
+/// assert!(!is_plausible_rate(Decimal::new(18_000, 0), RateSource::Riksbank));
+/// assert!(!is_plausible_rate(Decimal::ZERO, RateSource::Ecb));
+/// assert!(!is_plausible_rate(Decimal::new(-1, 0), RateSource::Riksbank));
+/// assert!(!is_plausible_rate(Decimal::MAX, RateSource::Ecb));
+/// assert!(!is_plausible_rate(Decimal::new(1, 28), RateSource::Ecb));
+/// ```
+pub fn is_plausible_rate(rate: rust_decimal::Decimal, source: RateSource) -> bool {
+    use rust_decimal::Decimal;
+    let max = match source {
+        RateSource::Riksbank => Decimal::new(10_000, 0),
+        RateSource::Ecb => Decimal::new(1_000_000, 0),
+    };
+    (Decimal::new(1, 6)..=max).contains(&rate)
+}

@@ -132,8 +132,12 @@ impl RiksbankClient {
             let value: Decimal = text
                 .parse()
                 .ok()
-                .filter(|v: &Decimal| v.is_sign_positive() && !v.is_zero())
-                .ok_or_else(|| malformed(format!("[{i}].value is not a positive rate: {text}")))?;
+                .filter(|v: &Decimal| crate::is_plausible_rate(*v, RateSource::Riksbank))
+                .ok_or_else(|| {
+                    malformed(format!(
+                        "[{i}].value is not a rate between 0.000001 and 10000: {text}"
+                    ))
+                })?;
             out.push((day, value));
         }
         out.sort_by_key(|(d, _)| *d);

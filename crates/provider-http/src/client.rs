@@ -584,7 +584,8 @@ enum BodyError {
 
 /// Reads the body of `resp`, at most `limit` bytes: a `Content-Length` over the limit fails
 /// before anything is read, and a streamed body fails as soon as it passes the limit (the
-/// connection is dropped, not drained).
+/// connection is dropped, not drained). A JSON body's lone surrogate escapes are mended
+/// ([`crate::mend_lone_surrogates`]), so every decoder of it reads the rest.
 async fn read_body(mut resp: reqwest::Response, limit: u64) -> Result<Bytes, BodyError> {
     let declared = resp.content_length();
     if declared.is_some_and(|n| n > limit) {
@@ -597,6 +598,15 @@ async fn read_body(mut resp: reqwest::Response, limit: u64) -> Result<Bytes, Bod
             return Err(BodyError::TooLarge { declared });
         }
         body.extend_from_slice(&chunk);
+    }
+    if crate::surrogates::looks_like_json(&body) {
+        let mended = crate::surrogates::mend_lone_surrogates(&mut body);
+        if mended > 0 {
+            tracing::warn!(
+                mended,
+                "lone UTF-16 surrogate escapes in a JSON body, read as U+FFFD"
+            );
+        }
     }
     Ok(body.freeze())
 }

@@ -191,6 +191,7 @@ mod paginate;
 mod rate_limit;
 mod request;
 mod retry;
+mod surrogates;
 mod transport;
 
 pub use async_trait::async_trait;
@@ -220,4 +221,5 @@ pub use retry::{
     DefaultClassifier, Jitter, RetryClassifier, RetryDecision, RetryPolicy, is_retryable_status,
     parse_retry_after,
 };
+pub use surrogates::mend_lone_surrogates;
 pub use transport::{Transport, check_page_size};

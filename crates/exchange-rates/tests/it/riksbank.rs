@@ -228,3 +228,45 @@ async fn the_api_key_is_sent_and_never_shown() {
     // The JSON number's text, not an f64: exactly 11.2112.
     assert_eq!(days, vec![(date!(2026 - 03 - 13), dec!(11.2112))]);
 }
+
+/// A loopback server answering every request with 200 and `body` (JSON).
+async fn answering(body: &'static str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let mut request = [0u8; 4096];
+            let _ = socket.read(&mut request).await;
+            let answer = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = socket.write_all(answer.as_bytes()).await;
+        }
+    });
+    url
+}
+
+/// A rate no central bank publishes (an amount at kassabok's bound converted
+/// at it would overflow) is a malformed answer, never a rate.
+#[tokio::test]
+async fn an_absurd_rate_is_malformed_not_a_rate() {
+    for body in [
+        r#"[{"date": "2026-03-27", "value": 79228162514264337593543950335}]"#,
+        r#"[{"date": "2026-03-27", "value": 0.0000000000000000000000000001}]"#,
+        r#"[{"date": "2026-03-27", "value": 12000.5}]"#,
+    ] {
+        let client = RiksbankClient::builder()
+            .base_url(answering(body).await)
+            .retry(quick_retry())
+            .build()
+            .expect("client");
+        let err = RiksbankRates::new(client)
+            .rate(Currency::EUR, date!(2026 - 03 - 27))
+            .await
+            .expect_err(body);
+        assert!(matches!(err, RatesError::Malformed { .. }), "{err:?}");
+        assert!(err.to_string().contains("not a rate between"), "{err}");
+    }
+}

@@ -449,8 +449,20 @@ impl<R: ExchangeRates> Mapper<R> {
     /// cursor that goes back a page); true when `source` was added before.
     /// `known` says whether it was: sales and refunds are looked up in the
     /// entries kept to settle them, payouts and lost disputes in `listed`.
-    pub(crate) fn refuse_repeat(&mut self, source: &SourceRef, known: bool) -> bool {
-        if known {
+    /// A sale or refund dated before the period (`dated`) may come both as
+    /// an earlier record for matching and in the period's list: its repeat
+    /// books nothing and is no finding.
+    pub(crate) fn refuse_repeat(
+        &mut self,
+        source: &SourceRef,
+        known: bool,
+        dated: Option<time::OffsetDateTime>,
+    ) -> bool {
+        let in_period = dated.is_none_or(|at| {
+            self.period
+                .contains_date(bookkeeping_core::stockholm_date(at))
+        });
+        if known && in_period {
             self.push_review(review_item(
                 source.provider,
                 ReviewReason::Malformed,

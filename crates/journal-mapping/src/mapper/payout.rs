@@ -324,7 +324,7 @@ impl<R: ExchangeRates> Mapper<R> {
     /// depends only on its date and the payout's, never on the run's day.
     pub fn add_payout(&mut self, payout: &Payout) {
         let known = !self.listed.insert(source_key(&payout.source));
-        if self.refuse_repeat(&payout.source, known) {
+        if self.refuse_repeat(&payout.source, known, None) {
             return;
         }
         if self.refuse_unbookable(payout) {

@@ -338,7 +338,7 @@ impl<R: ExchangeRates> Mapper<R> {
     /// provider's clearing. Sales outside the period and test sales are not booked.
     pub fn add_sale(&mut self, sale: &Sale) {
         let known = self.entries.contains_key(&source_key(&sale.source));
-        if self.refuse_repeat(&sale.source, known) {
+        if self.refuse_repeat(&sale.source, known, Some(sale.occurred_at)) {
             return;
         }
         let provider = sale.source.provider;
@@ -600,7 +600,7 @@ impl<R: ExchangeRates> Mapper<R> {
     /// of its payments.
     pub fn add_refund(&mut self, refund: &Refund) {
         let known = self.entries.contains_key(&source_key(&refund.source));
-        if self.refuse_repeat(&refund.source, known) {
+        if self.refuse_repeat(&refund.source, known, Some(refund.occurred_at)) {
             return;
         }
         let provider = refund.source.provider;
@@ -834,7 +834,7 @@ impl<R: ExchangeRates> Mapper<R> {
     /// it the amount goes to suspense with a review item.
     pub fn add_dispute_lost(&mut self, lost: &DisputeLost) {
         let known = !self.listed.insert(source_key(&lost.source));
-        if self.refuse_repeat(&lost.source, known) {
+        if self.refuse_repeat(&lost.source, known, None) {
             return;
         }
         if self.refuse_unbookable(lost) {

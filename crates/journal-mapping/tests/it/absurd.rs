@@ -168,6 +168,10 @@ fn balances(
 /// it books with each object once, and the repeat is listed for review (a
 /// balance line may be listed both in a payout and on its own, so its repeat
 /// is no finding).
+fn in_march(at: time::OffsetDateTime) -> bool {
+    march().contains_date(stockholm_date(at))
+}
+
 #[test]
 fn an_object_listed_twice_is_booked_once() {
     use journal_mapping::{Chart, Granularity, map};
@@ -196,13 +200,72 @@ fn an_object_listed_twice_is_booked_once() {
             .count();
         assert_eq!(
             repeats,
-            // A test order is never booked, so its repeat is no finding.
-            once.sales.iter().filter(|s| !s.test).count()
-                + once.refunds.len()
+            // A test order, or one of another month, is not booked here,
+            // so its repeat is no finding.
+            once.sales
+                .iter()
+                .filter(|s| !s.test && in_march(s.occurred_at))
+                .count()
+                + once
+                    .refunds
+                    .iter()
+                    .filter(|r| in_march(r.occurred_at))
+                    .count()
                 + once.payouts.len()
                 + once.disputes_lost.len(),
             "{granularity:?}: {:#?}",
             got.review_items()
         );
     }
+}
+
+/// Dates at the ends of what `time` holds (a provider's `created` of
+/// 253402300000 is 9999-12-31 23:46:40 UTC, already the year 10000 in
+/// Stockholm): the records are outside the month, and nothing panics.
+#[test]
+fn dates_at_the_ends_of_the_calendar_do_not_panic() {
+    use time::macros::{date, datetime};
+    let last = datetime!(9999-12-31 23:46:40 UTC);
+    let first = datetime!(-9999-01-01 00:00 UTC);
+    let mut mp = mapper(Policy::default());
+    mp.add_sale(&shop_sale("ok", vec![domestic(25, "80.00", "20.00")]));
+    for (id, at) in [("late", last), ("early", first)] {
+        let s = sale(
+            Provider::Shopify,
+            id,
+            at,
+            vec![domestic(25, "80.00", "20.00")],
+        );
+        mp.add_sale(&s);
+        mp.add_earlier_sale(&s);
+        let mut line = sline(
+            Provider::Stripe,
+            &format!("txn_{id}"),
+            SettlementKind::Charge,
+            sek("100.00"),
+            vec![fee(
+                Provider::Stripe,
+                FeeKind::Processing,
+                sek("2.00"),
+                None,
+            )],
+            Some(s.source.clone()),
+        );
+        line.occurred_at = at;
+        let mut p = payout(Provider::Stripe, &format!("po_{id}"), vec![line.clone()]);
+        p.created_at = at;
+        p.arrival_date = at.date();
+        mp.add_payout(&p);
+        mp.add_balance_line(&BalanceLine {
+            provider: Provider::Stripe,
+            line,
+        });
+    }
+    let j = balanced(mp.finish());
+    assert!(
+        j.vouchers
+            .iter()
+            .all(|v| v.date >= date!(2026 - 03 - 01) && v.date <= date!(2026 - 03 - 31))
+    );
+    assert!(!j.vouchers.is_empty());
 }

@@ -8,4 +8,5 @@ mod pagination;
 mod rate_limit;
 mod retry;
 mod support;
+mod surrogates;
 mod traces;
