@@ -16,8 +16,8 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use bookkeeping_core::{
-    Currency, PayoutRecord, PayoutSource, Period, Provider, RecordStream, Refund, Sale,
-    SalesRecord, SalesSource, SourceError, StatementBatch, StatementSource,
+    Currency, DisputeLost, PayoutRecord, PayoutSource, Period, Provider, RecordStream, Refund,
+    Sale, SalesRecord, SalesSource, SourceError, StatementBatch, StatementSource, stockholm_date,
 };
 use futures::future::BoxFuture;
 use futures::stream::{BoxStream, Stream, StreamExt};
@@ -80,6 +80,40 @@ impl Arrival {
             _ => {}
         }
     }
+}
+
+/// `lost` with the sale its [`DisputeLost::reference`] names, when that sale
+/// is of a day before `period` and a sales source of another provider has
+/// exactly one sale of that number ([`SalesSource::sale_by_document`]):
+/// a Klarna `REVERSAL` names the Shopify order it reverses only by the
+/// shop's order number (`merchant_reference1`), and the order is usually
+/// weeks older than the settlement that books the loss. The mapping then
+/// reverses that sale's revenue and VAT, as a close of both months does,
+/// instead of booking the loss on suspense. A dispute that already carries
+/// its sale, names none, or is decided outside `period` is left as it is.
+///
+/// # Errors
+/// The [`SourceError`] of a sales source that cannot be read.
+async fn with_named_sale(
+    mut lost: DisputeLost,
+    sales: &[&dyn SalesSource],
+    period: &Period,
+) -> Result<DisputeLost, SourceError> {
+    let Some(reference) = lost.reference.clone() else {
+        return Ok(lost);
+    };
+    if lost.earlier_sale.is_some() || !period.contains(lost.decided_at) {
+        return Ok(lost);
+    }
+    for source in sales.iter().filter(|s| s.provider() != lost.provider) {
+        if let Some(sale) = source.sale_by_document(&reference).await? {
+            if stockholm_date(sale.occurred_at) < period.first() {
+                lost.earlier_sale = Some(Box::new(sale));
+            }
+            break;
+        }
+    }
+    Ok(lost)
 }
 
 /// What a lane reads: a sale or refund of the days before the period (for
@@ -224,6 +258,15 @@ pub(crate) async fn drive<E: From<SourceError>>(
                 sink.payouts_done();
                 payouts_open = false;
             }
+            // A lost dispute that names its sale only by the shop's order
+            // number gets that sale from the sales sources when it is older
+            // than the period (and than the earlier sales read above).
+            let record = match record {
+                Arrival::Payout(PayoutRecord::DisputeLost(lost)) => Arrival::Payout(
+                    PayoutRecord::DisputeLost(with_named_sale(lost, &plan.sales, period).await?),
+                ),
+                other => other,
+            };
             if prepare.is_some() {
                 let mut currencies = BTreeSet::new();
                 record.currencies(&mut currencies);

@@ -765,23 +765,46 @@ async fn october_and_november_across_the_end_of_summer_time() {
 }
 
 /// February and March 2026: February is short and ends in winter time,
-/// and summer time starts on 29 March, inside March.
-///
-/// Fails today: the sandbox's Klarna `REVERSAL` of order #1007 (sold on 9
-/// February, settled on 2 March) is booked by March on suspense (2999,
-/// review item "the sale is not known"), since the order is older than the
-/// close's seven days of earlier sales, while one close of both months
-/// reverses its revenue and VAT (3002/3003, 2621/2631: 1,026.00 SEK). Each
-/// line is still booked once, in its own month; the two closes differ only
-/// in where the loss goes. See docs/accounting.md, "Klarna".
-#[ignore = "known gap: a Klarna reversal of an order older than the sales lookback goes to suspense"]
+/// and summer time starts on 29 March, inside March. The sandbox's Klarna
+/// `REVERSAL` of order #1007 (sold on 9 February, settled on 2 March) is
+/// older than the close's seven days of earlier sales: March's close finds
+/// the order by its number and reverses its revenue and VAT, as one close of
+/// both months does, instead of booking the loss on suspense.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn february_and_march_across_the_start_of_summer_time() {
-    consecutive_months(
+    let (s, [_, march]) = consecutive_months(
         Period::month(2026, Month::February).unwrap(),
         Period::month(2026, Month::March).unwrap(),
     )
     .await;
+    let reversal = s
+        .klarna_payouts
+        .iter()
+        .filter(|p| march.period.contains(p.created_at))
+        .flat_map(|p| &p.items)
+        .find(|i| i.kind == provider_sandbox::scenario::ItemKind::Dispute)
+        .expect("a Klarna reversal settled in March");
+    let order = &s.orders[reversal.order.expect("of an order")];
+    assert!(
+        march.period.first() - kassabok::core::stockholm_date(order.processed_at)
+            > Duration::days(kassabok::close::SALES_LOOKBACK_DAYS),
+        "{} is older than the earlier sales",
+        order.name
+    );
+    let lost: Vec<_> = march
+        .vouchers
+        .iter()
+        .filter(|v| v.kind == VoucherKind::DisputeLost && v.provider == Provider::Klarna)
+        .collect();
+    let [v] = lost.as_slice() else {
+        panic!("one Klarna loss in March: {lost:#?}")
+    };
+    assert_eq!(v.amount_on("2999"), Decimal::ZERO, "{v:#?}");
+    let vat: Decimal = ["2611", "2621", "2631"]
+        .iter()
+        .map(|a| v.amount_on(a))
+        .sum();
+    assert_eq!(vat, Decimal::new(order.total_vat(), 2), "{v:#?}");
 }
 
 /// December 2026 and January 2027: the boundary is also the year end (a
@@ -795,8 +818,9 @@ async fn december_and_january_across_the_year_end() {
     .await;
 }
 
-/// The checks of March and April on another pair of consecutive months.
-async fn consecutive_months(first: Period, second: Period) {
+/// The checks of March and April on another pair of consecutive months;
+/// the scenario and the two journals.
+async fn consecutive_months(first: Period, second: Period) -> (Scenario, [Journal; 2]) {
     let (scenario, journals) = months_of(first, second).await;
     for j in &journals {
         assert!(j.is_balanced());
@@ -806,4 +830,5 @@ async fn consecutive_months(first: Period, second: Period) {
         assert_same_whatever_day(&scenario, period).await;
     }
     assert_months_add_up(&scenario, [first, second], &journals).await;
+    (scenario, journals)
 }

@@ -340,9 +340,12 @@ pub struct DisputeLost {
     /// made before the period the dispute was lost in (a March order
     /// disputed and lost in April). The mapping registers it as an earlier
     /// sale, so that a monthly close reverses that sale's revenue and VAT
-    /// without the sales of its month; it is never booked again. `None` when
-    /// the sale is of the same period (the period's sales carry it) or could
-    /// not be fetched.
+    /// without the sales of its month; it is never booked again. A close
+    /// also fills it in for a dispute that names its sale only by
+    /// [`reference`](Self::reference) (a Klarna reversal of a Shopify
+    /// order), from the sales source that has that document number. `None`
+    /// when the sale is of the same period (the period's sales carry it) or
+    /// could not be fetched.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub earlier_sale: Option<Box<crate::Sale>>,
     /// The order or invoice number people see, when the provider names the

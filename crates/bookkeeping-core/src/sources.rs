@@ -105,6 +105,23 @@ pub trait Source: Send + Sync {
 pub trait SalesSource: Source {
     /// The sales and refunds that occurred in `period` (Stockholm dates).
     fn sales<'a>(&'a self, period: &'a Period) -> RecordStream<'a, SalesRecord>;
+
+    /// The sale whose document number people see is `document` (an order
+    /// name such as `#1007`), whatever its date, when the source can look
+    /// one up and exactly one sale has it; `Ok(None)` otherwise (the
+    /// default). A close asks for it when another provider names a sale of
+    /// an earlier month only by that number: a Klarna `REVERSAL` of an order
+    /// sold through Shopify weeks before ([`DisputeLost::reference`]).
+    ///
+    /// # Errors
+    /// A [`SourceError`] when the provider cannot be read.
+    fn sale_by_document<'a>(
+        &'a self,
+        document: &'a str,
+    ) -> futures::future::BoxFuture<'a, Result<Option<Sale>, SourceError>> {
+        let _ = document;
+        Box::pin(async { Ok(None) })
+    }
 }
 
 /// A source of payouts with their settlement lines (Shopify Payments, Klarna, Stripe).

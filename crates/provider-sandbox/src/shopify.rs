@@ -1094,6 +1094,12 @@ impl Api {
             .filter(|n| {
                 terms.iter().all(|t| {
                     let at = match t.field.as_str() {
+                        // `name`: "Filter by the order name field" (the
+                        // `orders` query's filters, 2026-01 schema).
+                        "name" => {
+                            return n.json.get("name").and_then(Value::as_str)
+                                == Some(t.value.as_str());
+                        }
                         "processed_at" | "created_at" => n.processed_at,
                         "updated_at" => n.updated_at,
                         _ => return true,

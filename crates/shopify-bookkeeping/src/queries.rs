@@ -433,6 +433,18 @@ pub const ORDERS_COUNT: &str = r#"query KassabokOrdersCount($query: String, $lim
 }
 "#;
 
+/// The orders with an order name (`$query` is `name:'#1007'`; the `name`
+/// filter of `QueryRoot.orders`, "Filter by the order `name` field", in the
+/// 2026-01 schema), at most two: finds the order another provider names by
+/// the shop's order number (Klarna's `merchant_reference1`), and tells one
+/// from several. Variables: `$first`, `$query`.
+pub const ORDERS_BY_NAME: &str = r#"query KassabokOrdersByName($first: Int!, $query: String) {
+  orders(first: $first, query: $query) {
+    nodes { id name }
+  }
+}
+"#;
+
 /// Shopify Payments disputes matching a search query (`status:lost`; the
 /// connection filters by `id`, `initiated_at` and `status` only, so the
 /// decision date `finalizedOn` is checked by the client).
@@ -532,6 +544,7 @@ pub const ALL: &[(&str, &str)] = &[
     ("bulk_run_query", BULK_RUN_QUERY),
     ("bulk_operation", BULK_OPERATION),
     ("orders_count", ORDERS_COUNT),
+    ("orders_by_name", ORDERS_BY_NAME),
     ("payouts", PAYOUTS),
     ("balance_transactions", BALANCE_TRANSACTIONS),
     ("disputes", DISPUTES),

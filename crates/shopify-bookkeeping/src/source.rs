@@ -156,6 +156,13 @@ impl SalesSource for ShopifyClient {
     fn sales<'a>(&'a self, period: &'a Period) -> RecordStream<'a, SalesRecord> {
         sales(self, &self.options, period)
     }
+
+    fn sale_by_document<'a>(
+        &'a self,
+        document: &'a str,
+    ) -> futures::future::BoxFuture<'a, Result<Option<bookkeeping_core::Sale>, SourceError>> {
+        Box::pin(sale_by_name(self, &self.options, document))
+    }
 }
 
 /// The client's own source traits: [`ShopifySource`]'s with the default options.
@@ -172,6 +179,15 @@ impl SalesSource for ShopifySource {
     fn sales<'a>(&'a self, period: &'a Period) -> RecordStream<'a, SalesRecord> {
         sales(&self.client, &self.options, period)
     }
+
+    /// The order named `document` (`#1007`) as a sale, when exactly one
+    /// order has that name ([`ShopifyClient::order_by_name`]).
+    fn sale_by_document<'a>(
+        &'a self,
+        document: &'a str,
+    ) -> futures::future::BoxFuture<'a, Result<Option<bookkeeping_core::Sale>, SourceError>> {
+        Box::pin(sale_by_name(&self.client, &self.options, document))
+    }
 }
 
 impl PayoutSource for ShopifySource {
@@ -182,6 +198,19 @@ impl PayoutSource for ShopifySource {
     /// in the period ([`ShopifyClient::lost_disputes`]).
     fn payouts<'a>(&'a self, period: &'a Period) -> RecordStream<'a, PayoutRecord> {
         payouts(&self.client, &self.options, period)
+    }
+}
+
+/// The sale of the order named `document`, normalized with `options`; its
+/// own review items were reported by the run of its month.
+async fn sale_by_name(
+    client: &ShopifyClient,
+    options: &NormalizeOptions,
+    document: &str,
+) -> Result<Option<bookkeeping_core::Sale>, SourceError> {
+    match client.order_by_name(document).await? {
+        Some(Listed::Item(order)) => Ok(normalize_order(&order, options).sale),
+        Some(Listed::Malformed(_)) | None => Ok(None),
     }
 }
 

@@ -806,15 +806,20 @@ impl<R: ExchangeRates> Mapper<R> {
     /// registered as an earlier sale when the mapper does not know it yet: a
     /// March order disputed and lost in April is then reversed in April's
     /// close as in a close of both months. Only the sale the dispute names
-    /// is taken (anything else would be a guess), and a known sale is
-    /// never replaced.
+    /// is taken, by its object ([`DisputeLost::sale`]) or by its document
+    /// number ([`DisputeLost::reference`], a Klarna reversal of a Shopify
+    /// order); anything else would be a guess. A known sale is never
+    /// replaced.
     fn register_disputed_sale(&mut self, lost: &DisputeLost) {
         let Some(sale) = lost.earlier_sale.as_deref() else {
             return;
         };
-        if lost.sale.as_ref() != Some(&sale.source)
-            || self.entries.contains_key(&source_key(&sale.source))
-        {
+        let names_it = lost.sale.as_ref() == Some(&sale.source)
+            || lost
+                .reference
+                .as_deref()
+                .is_some_and(|r| doc_key(r) == doc_key(&sale.document_number));
+        if !names_it || self.entries.contains_key(&source_key(&sale.source)) {
             return;
         }
         self.add_earlier_sale(sale);

@@ -185,6 +185,43 @@ impl ShopifyClient {
     }
 }
 
+impl ShopifyClient {
+    /// The order named `name` (`#1007`), whole, as [`ShopifyClient::order`]
+    /// gives it: found with [`queries::ORDERS_BY_NAME`], and `None` unless
+    /// exactly one order has that name (Shopify's `name` filter may match
+    /// more loosely; nothing is guessed).
+    ///
+    /// # Errors
+    /// [`Error`] when a query fails.
+    pub async fn order_by_name(&self, name: &str) -> Result<Option<Listed<Order>>, Error> {
+        // Quotes inside the name would end the search value early.
+        if name.is_empty() || name.contains(['\'', '"', '\\']) {
+            return Ok(None);
+        }
+        let resp = self
+            .graphql(
+                queries::ORDERS_BY_NAME,
+                json!({ "first": 2, "query": format!("name:'{name}'") }),
+            )
+            .await?;
+        let nodes = resp
+            .data
+            .pointer("/orders/nodes")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let named: Vec<&str> = nodes
+            .iter()
+            .filter(|n| n.get("name").and_then(Value::as_str) == Some(name))
+            .filter_map(|n| n.get("id").and_then(Value::as_str))
+            .collect();
+        match named.as_slice() {
+            [id] => self.order(&crate::ids::OrderId::new(*id)).await,
+            _ => Ok(None),
+        }
+    }
+}
+
 impl State {
     async fn step(&mut self) -> Vec<Result<Listed<Order>, Error>> {
         match self.try_step().await {

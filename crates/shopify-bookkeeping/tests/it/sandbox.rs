@@ -490,7 +490,9 @@ async fn bulk_operations_that_do_not_deliver_are_errors() {
 /// `order(id:)` (`QueryRoot.order(id: ID!): Order`, nullable; 2026-01 schema)
 /// reads one order with the listing's selection: the sale it normalizes to
 /// is the one the month's listing gives, and an id the shop does not have is
-/// `None`, not an error.
+/// `None`, not an error. So does the order found by its name (the `name`
+/// filter of `QueryRoot.orders`), as a close asks for the order a Klarna
+/// reversal names by the shop's order number.
 #[tokio::test]
 async fn one_order_by_id_is_the_order_the_listing_gives() {
     let s = scenario();
@@ -516,7 +518,13 @@ async fn one_order_by_id_is_the_order_the_listing_gives() {
             .unwrap_or_else(|| panic!("{} is read", sale.source.id));
         let one = shopify_bookkeeping::normalize::normalize_order(&order, &Default::default());
         assert_eq!(one.sale.as_ref(), Some(sale));
+        let by_name = client.sale_by_document(&sale.document_number).await;
+        assert_eq!(by_name.unwrap().as_ref(), Some(sale));
     }
     let unknown = shopify_bookkeeping::OrderId::new("gid://shopify/Order/1");
     assert_eq!(client.order(&unknown).await.unwrap(), None);
+    for name in ["#1", "", "#1001' OR name:'#1002"] {
+        let by_name = client.sale_by_document(name).await.unwrap();
+        assert_eq!(by_name, None, "{name}");
+    }
 }
