@@ -115,7 +115,9 @@ impl EcSalesList {
     ) -> EcSalesList {
         let mut acc: BTreeMap<(ReturnPeriod, String), Acc> = BTreeMap::new();
         let mut review = Vec::new();
-        for r in crate::listed_once(records) {
+        let reverse_charge =
+            |l: &bookkeeping_core::SaleLine| l.treatment == TaxTreatment::EuB2bReverseCharge;
+        for r in crate::listed_once(records, reverse_charge) {
             let (source, doc, occurred_at, currency, lines, customer, sign) = match r {
                 SalesRecord::Sale(s) if !s.test => (
                     &s.source,

@@ -71,18 +71,25 @@ pub use vat_number::eu_vat_number;
 #[cfg(doc)]
 use bookkeeping_core::TaxTreatment;
 
-/// `records` with each sale and refund once: a provider that lists an object
-/// twice (on two pages, or a cursor that goes back a page) must not get it
-/// reported twice. The first listing is kept; the journal's mapping lists
-/// the repeat for review, so the reports do not list it again.
-pub(crate) fn listed_once(
-    records: &[bookkeeping_core::SalesRecord],
-) -> impl Iterator<Item = &bookkeeping_core::SalesRecord> {
+/// `records` with each sale and refund that has a line `reported` once: a
+/// provider that lists an object twice (on two pages, or a cursor that goes
+/// back a page) must not get it reported twice. The first listing is kept;
+/// the journal's mapping lists the repeat for review, so the reports do not
+/// list it again. Only the records with a reported line are remembered (a
+/// month of a million domestic sales adds nothing); the others pass, and
+/// the report skips them anyway.
+pub(crate) fn listed_once<'a>(
+    records: &'a [bookkeeping_core::SalesRecord],
+    reported: impl Fn(&bookkeeping_core::SaleLine) -> bool,
+) -> impl Iterator<Item = &'a bookkeeping_core::SalesRecord> {
     use bookkeeping_core::SalesRecord;
     let mut seen = std::collections::HashSet::new();
-    records.iter().filter(move |r| match r {
-        SalesRecord::Sale(s) => seen.insert(&s.source),
-        SalesRecord::Refund(f) => seen.insert(&f.source),
-        _ => true,
+    records.iter().filter(move |r| {
+        let (source, lines) = match r {
+            SalesRecord::Sale(s) => (&s.source, &s.lines),
+            SalesRecord::Refund(f) => (&f.source, &f.lines),
+            _ => return true,
+        };
+        !lines.iter().any(&reported) || seen.insert(source)
     })
 }

@@ -126,7 +126,8 @@ fn entries(
         })
         .collect();
     let mut out = Vec::new();
-    for r in crate::listed_once(records) {
+    let oss = |l: &SaleLine| matches!(l.treatment, TaxTreatment::EuOss { .. });
+    for r in crate::listed_once(records, oss) {
         match r {
             SalesRecord::Sale(s) if !s.test => {
                 let date = stockholm_date(s.occurred_at);
