@@ -78,10 +78,10 @@ use bookkeeping_core::TaxTreatment;
 /// list it again. Only the records with a reported line are remembered (a
 /// month of a million domestic sales adds nothing); the others pass, and
 /// the report skips them anyway.
-pub(crate) fn listed_once<'a>(
-    records: &'a [bookkeeping_core::SalesRecord],
+pub(crate) fn listed_once(
+    records: &[bookkeeping_core::SalesRecord],
     reported: impl Fn(&bookkeeping_core::SaleLine) -> bool,
-) -> impl Iterator<Item = &'a bookkeeping_core::SalesRecord> {
+) -> impl Iterator<Item = &bookkeeping_core::SalesRecord> {
     use bookkeeping_core::SalesRecord;
     let mut seen = std::collections::HashSet::new();
     records.iter().filter(move |r| {
