@@ -689,6 +689,46 @@ fn row10_a_klarna_reversal_is_a_lost_dispute_of_the_order_it_names() {
     }
 }
 
+/// A Klarna reversal in April of a Shopify order of March, older than the
+/// close's earlier sales: the close finds the order by the number the
+/// reversal names (`SalesSource::sale_by_document`) and carries it as
+/// `DisputeLost::earlier_sale`; the mapping takes it by that number and
+/// reverses it in April, as one close of both months does. A sale of
+/// another number is not taken: suspense and a review item.
+#[test]
+fn row10_a_klarna_reversal_of_an_order_of_an_earlier_month_reverses_that_order() {
+    let s = shop_sale("1234", vec![domestic(25, "100.00", "25.00")]);
+    let april = Period::month(2026, time::Month::April).unwrap();
+    let lost = |earlier_sale: Option<Sale>| DisputeLost {
+        source: SourceRef::new(Provider::Klarna, "dispute", "krn:klarna:eu1:dispute:1"),
+        provider: Provider::Klarna,
+        sale: Some(SourceRef::new(Provider::Klarna, "order", "f3b1c1e2")),
+        decided_at: bookkeeping_core::stockholm_midnight(date!(2026 - 04 - 06)),
+        amount: sek("125.00"),
+        earlier_sale: earlier_sale.map(Box::new),
+        reference: Some(s.document_number.clone()),
+    };
+    let mut mp = Mapper::new(Chart::default(), doc(), rates(), april);
+    mp.add_dispute_lost(&lost(Some(s.clone())));
+    let j = balanced(mp.finish());
+    assert_eq!(
+        rows(only(&j)),
+        expect(&[("3001", "100"), ("2611", "25"), ("1589", "-125")])
+    );
+    assert!(j.review.is_empty(), "{:?}", j.review);
+
+    let mut other = s.clone();
+    other.document_number = "#1235".into();
+    other.source = SourceRef::new(Provider::Shopify, "order", "1235");
+    for earlier in [None, Some(other)] {
+        let mut mp = Mapper::new(Chart::default(), doc(), rates(), april);
+        mp.add_dispute_lost(&lost(earlier));
+        let j = balanced(mp.finish());
+        assert_eq!(rows(only(&j)), expect(&[("2999", "125"), ("1589", "-125")]));
+        assert!(!j.review.is_empty());
+    }
+}
+
 fn charge_payout(provider: Provider, s: &Sale, gross: &str, fees: Vec<Fee>) -> Payout {
     payout(
         provider,
