@@ -173,6 +173,16 @@ impl Sink for Fetched {
         self.earlier_refunds.push(refund);
     }
 
+    fn knows_sale(&self, document: &str) -> bool {
+        self.earlier_sales
+            .iter()
+            .chain(self.sales.iter().filter_map(|r| match r {
+                SalesRecord::Sale(sale) => Some(sale),
+                _ => None,
+            }))
+            .any(|sale| sale.document_number == document)
+    }
+
     fn record(&mut self, record: Arrival) {
         match record {
             Arrival::Sale(rec) => self.sales.push(rec),

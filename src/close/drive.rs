@@ -131,6 +131,10 @@ pub(crate) trait Sink {
     fn earlier_sale(&mut self, sale: Sale);
     /// A refund of the same days, like [`Sink::earlier_sale`].
     fn earlier_refund(&mut self, refund: Refund);
+    /// Whether a sale numbered `document` was handed on (earlier or of the
+    /// period; every sales lane comes before the payouts): a lost dispute
+    /// that names it needs no lookup.
+    fn knows_sale(&self, document: &str) -> bool;
     /// A record of the period.
     fn record(&mut self, record: Arrival);
     /// Every payout source has handed on its last record (called once,
@@ -262,9 +266,15 @@ pub(crate) async fn drive<E: From<SourceError>>(
             // number gets that sale from the sales sources when it is older
             // than the period (and than the earlier sales read above).
             let record = match record {
-                Arrival::Payout(PayoutRecord::DisputeLost(lost)) => Arrival::Payout(
-                    PayoutRecord::DisputeLost(with_named_sale(lost, &plan.sales, period).await?),
-                ),
+                Arrival::Payout(PayoutRecord::DisputeLost(lost))
+                    if lost
+                        .reference
+                        .as_deref()
+                        .is_some_and(|r| !sink.knows_sale(r)) =>
+                {
+                    let lost = with_named_sale(lost, &plan.sales, period).await?;
+                    Arrival::Payout(PayoutRecord::DisputeLost(lost))
+                }
                 other => other,
             };
             if prepare.is_some() {

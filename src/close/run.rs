@@ -367,6 +367,10 @@ impl<R: ExchangeRates> Sink for MapperSink<'_, R> {
         self.mapper.add_earlier_refund(&refund);
     }
 
+    fn knows_sale(&self, document: &str) -> bool {
+        self.mapper.knows_sale_document(document)
+    }
+
     fn record(&mut self, record: Arrival) {
         if let Some(inspect) = self.inspect.as_mut() {
             inspect(match &record {

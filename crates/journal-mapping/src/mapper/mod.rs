@@ -379,6 +379,13 @@ impl<R: ExchangeRates> Mapper<R> {
         self.store.truncate(store);
     }
 
+    /// Whether a sale numbered `document` (`#1007`) was added, of the period
+    /// or earlier: a lost dispute that names it by that number
+    /// ([`DisputeLost::reference`]) finds it.
+    pub fn knows_sale_document(&self, document: &str) -> bool {
+        self.sale_by_doc.contains_key(&doc_key(document))
+    }
+
     /// Adds a review item from a provider client (it goes to the journal as is).
     pub fn add_review(&mut self, item: ReviewItem) {
         self.cov(item.provider).provider_review_items += 1;
