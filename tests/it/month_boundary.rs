@@ -12,6 +12,20 @@
 //!   `processed_at` (`ShopifyPaymentsBalanceTransaction`,
 //!   `ShopifyPaymentsAccount.balanceTransactions` in
 //!   /work/shared/fixtures/shopify/admin-graphql-2026-01.schema.graphql).
+//! - A Stripe balance transaction's `available_on` is when its funds become
+//!   available, after `created`; automatic payouts pay out available funds
+//!   (<https://docs.stripe.com/api/balance_transactions/object>).
+//! - PayPal dates each transaction itself (`transaction_initiation_date`), a
+//!   refund included, and a dispute hold (T1110) and its release (T1111)
+//!   move money between the available and withheld balance
+//!   (reporting_transactions_v1.json; PayPal's transaction event codes).
+//! - A Klarna `REVERSAL` names the shop's order only by
+//!   `merchant_reference1`; Shopify's `orders` query filters by `name`
+//!   (2026-01 schema).
+//!
+//! Each pair of months is closed the day after each month (at 00:05 and
+//! 08:00) and 40 days later, and once as one period: every provider line is
+//! counted by source id across both months' vouchers.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
