@@ -16,7 +16,7 @@ use wiremock::{Request, Respond, ResponseTemplate};
 /// A client reads some lists concurrently, so which request draws the n-th
 /// count depends on timing, and one request's retries could keep drawing
 /// faulted counts. [`Faulty`] therefore faults the same request (method, URL
-/// and body) at most [`MAX_FAULTS_IN_A_ROW`] times in a row when the rule's
+/// and body) at most [`MAX_FAULTS_PER_REQUEST`] times in all when the rule's
 /// period is above one; a period of one (`Some(1)`) faults every attempt,
 /// for tests of a server that is down.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -58,11 +58,14 @@ impl Faults {
     }
 }
 
-/// How many times in a row [`Faulty`] faults the same request when the rule
-/// that decided the fault has a period above one. Two is what a sequential
-/// client meets when a 503 and a 429 fall on consecutive counts; every
-/// provider client retries more often than that.
-pub const MAX_FAULTS_IN_A_ROW: u32 = 2;
+/// How many times in all [`Faulty`] faults the same request (method, URL and
+/// body) when the rule that decided the fault has a period above one. Two is
+/// what a sequential client meets when a 503 and a 429 fall on consecutive
+/// counts; every provider client retries more often than that. Counted in
+/// all, not in a row: two identical requests in flight at once (lists read
+/// side by side) would otherwise reset each other's count, and one of them
+/// could be faulted on every attempt.
+pub const MAX_FAULTS_PER_REQUEST: u32 = 2;
 
 /// What the fault injector decided for one request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,8 +85,8 @@ pub enum Injected {
 pub struct RequestCounter {
     total: Arc<AtomicU64>,
     served: Arc<AtomicU64>,
-    /// Faults in a row per request identity (a hash of method, URL and body).
-    in_a_row: Arc<Mutex<HashMap<u64, u32>>>,
+    /// Faults so far per request identity (a hash of method, URL and body).
+    faulted: Arc<Mutex<HashMap<u64, u32>>>,
 }
 
 impl RequestCounter {
@@ -110,23 +113,20 @@ impl RequestCounter {
     }
 
     /// Counts a request and decides its fault, faulting the request identified
-    /// by `request` at most [`MAX_FAULTS_IN_A_ROW`] times in a row unless the
+    /// by `request` at most [`MAX_FAULTS_PER_REQUEST`] times in all unless the
     /// deciding rule's period is one. Call once per request.
     pub fn next_for(&self, faults: &Faults, request: u64) -> Injected {
         let (mut decided, period) = self.decide(faults);
-        let mut in_a_row = self.in_a_row.lock().unwrap_or_else(|e| e.into_inner());
-        let faulted = in_a_row.entry(request).or_insert(0);
+        let mut faulted = self.faulted.lock().unwrap_or_else(|e| e.into_inner());
+        let so_far = faulted.entry(request).or_insert(0);
         if is_fault(decided) {
-            if period > 1 && *faulted >= MAX_FAULTS_IN_A_ROW {
+            if period > 1 && *so_far >= MAX_FAULTS_PER_REQUEST {
                 decided = Injected::None;
-                *faulted = 0;
             } else {
-                *faulted += 1;
+                *so_far += 1;
             }
-        } else {
-            *faulted = 0;
         }
-        drop(in_a_row);
+        drop(faulted);
         self.count(decided)
     }
 
@@ -229,7 +229,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_request_is_faulted_at_most_twice_in_a_row_when_the_period_is_above_one() {
+    fn a_request_is_faulted_at_most_twice_when_the_period_is_above_one() {
         // Every second count faults: a request whose every attempt draws an
         // even count (other requests took the odd ones) is still served on
         // its third attempt.
@@ -248,6 +248,35 @@ mod tests {
             [Injected::ServerError, Injected::ServerError, Injected::None]
         );
         assert_eq!((counter.total(), counter.served()), (6, 4));
+    }
+
+    #[test]
+    fn identical_requests_in_flight_at_once_do_not_reset_each_others_faults() {
+        // Two identical requests (the same list page read by two lanes)
+        // alternate on a server that faults every count: counted in a row,
+        // each one's success would reset the other's count and the second
+        // would be faulted on every attempt; counted in all, the identity is
+        // faulted twice and then both are served.
+        let faults = Faults {
+            server_error_every: Some(2),
+            rate_limit_every: Some(3),
+            ..Faults::none()
+        };
+        let counter = RequestCounter::new();
+        let mut first = Vec::new();
+        let mut second = Vec::new();
+        for _ in 0..4 {
+            first.push(counter.next_for(&faults, 9));
+            second.push(counter.next_for(&faults, 9));
+        }
+        let faulted = first
+            .iter()
+            .chain(&second)
+            .filter(|i| is_fault(**i))
+            .count();
+        assert_eq!(faulted, 2, "{first:?} {second:?}");
+        assert_eq!(first.last(), Some(&Injected::None));
+        assert_eq!(second.last(), Some(&Injected::None));
     }
 
     #[test]

@@ -59,5 +59,5 @@ pub(crate) fn unbase64(input: &str) -> Option<Vec<u8>> {
 }
 
 pub use all::Sandbox;
-pub use faults::{Faults, Faulty, Injected, MAX_FAULTS_IN_A_ROW, RequestCounter};
+pub use faults::{Faults, Faulty, Injected, MAX_FAULTS_PER_REQUEST, RequestCounter};
 pub use scenario::{Scenario, ScenarioConfig};
