@@ -89,6 +89,10 @@ struct Options {
     repeat: usize,
     memory_child: Option<usize>,
     peer: bool,
+    /// Throughput rows to run (all when empty): `stripe`, `shopify`, `bulk`.
+    rows: Vec<String>,
+    /// Run this throughput row's pipeline alone for this long, for a profiler.
+    profile: Option<Duration>,
 }
 
 impl Options {
@@ -107,6 +111,8 @@ impl Options {
                 .unwrap_or(5),
             memory_child: None,
             peer: false,
+            rows: vec![],
+            profile: None,
         };
         let mut args = std::env::args().skip(1);
         while let Some(a) = args.next() {
@@ -117,10 +123,15 @@ impl Options {
                 "--repeat" => o.repeat = value()?.parse::<usize>()?.max(1),
                 "--memory-child" => o.memory_child = Some(value()?.parse()?),
                 "--peer" => o.peer = true,
+                "--rows" => o.rows = value()?.split(',').map(str::to_owned).collect(),
+                "--profile-seconds" => {
+                    o.profile = Some(Duration::from_secs(value()?.parse()?));
+                }
                 "-h" | "--help" => {
                     println!(
                         "usage: bench_pipeline [--only throughput,economy,walltime,memory] \
-                         [--memory-n 100000,300000] [--repeat 5] [--peer]"
+                         [--memory-n 100000,300000] [--repeat 5] [--peer] \
+                         [--rows stripe,shopify,bulk] [--profile-seconds 10]"
                     );
                     std::process::exit(0);
                 }
@@ -166,7 +177,7 @@ fn main() -> Result<(), BoxError> {
             .join(" ")
     );
     if options.runs("throughput") {
-        runtime.block_on(throughput(options.repeat));
+        runtime.block_on(throughput(&options));
     }
     if options.runs("economy") {
         runtime.block_on(economy())?;
@@ -259,8 +270,12 @@ struct Row<'a> {
     typed: Option<Box<dyn FnMut() -> usize + 'a>>,
 }
 
-async fn throughput(repeat: usize) {
+async fn throughput(options: &Options) {
     use support::Stage;
+    let repeat = options.repeat;
+    let wanted = |row: &str| options.rows.is_empty() || options.rows.iter().any(|r| r == row);
+    // Rows not wanted are captured small and skipped.
+    let size = |row: &str| if wanted(row) { 5_000 } else { 10 };
     let period = support::period();
     println!(
         "# 1. throughput: pages captured from the sandbox renderers, then decoded, normalized and \
@@ -274,9 +289,9 @@ async fn throughput(repeat: usize) {
             "not available here: wall clock"
         }
     );
-    let stripe = support::capture_stripe(5_000).await;
-    let shopify = support::capture_shopify(5_000).await;
-    let bulk = support::capture_shopify_bulk(5_000).await;
+    let stripe = support::capture_stripe(size("stripe")).await;
+    let shopify = support::capture_shopify(size("shopify")).await;
+    let bulk = support::capture_shopify_bulk(size("bulk")).await;
     let rows = [
         Row {
             name: "stripe_balance_transactions",
@@ -315,8 +330,22 @@ async fn throughput(repeat: usize) {
             typed: None,
         },
     ];
-    for mut row in rows {
+    for (mut row, key) in rows.into_iter().zip(["stripe", "shopify", "bulk"]) {
+        if !wanted(key) {
+            continue;
+        }
         let (name, records) = (row.name, row.records);
+        if let Some(span) = options.profile {
+            // For `perf record` or `valgrind`: the pipeline alone, nothing else timed.
+            let start = Instant::now();
+            let mut passes = 0u64;
+            while start.elapsed() < span {
+                std::hint::black_box((row.pipeline)());
+                passes += 1;
+            }
+            println!("# {name}: {passes} passes of the pipeline in {span:?} (profile)");
+            continue;
+        }
         println!(
             "# {name}: {records} records, {} bytes ({} bytes/record)",
             row.bytes,
