@@ -1282,10 +1282,15 @@ impl Api {
 
     fn run_bulk(&self, vars: &Value) -> Value {
         let query = vars.get("query").and_then(Value::as_str).unwrap_or("");
+        // `groupObjects: Boolean! = false` (2026-01), as a variable.
+        let grouped = vars
+            .get("groupObjects")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
         let payload = match check_bulk_query(query) {
             Err(message) => json!({ "bulkOperation": null, "userErrors": [
                 { "field": ["query"], "message": message, "code": "INVALID" }] }),
-            Ok(search) => match self.bulk.start(search) {
+            Ok(search) => match self.bulk.start(search, grouped) {
                 Ok(op) => json!({
                     "bulkOperation": BulkOps::to_json(&op, &self.base),
                     "userErrors": []
@@ -1304,9 +1309,9 @@ impl Api {
             .and_then(|s| s.rsplit('/').next())
             .and_then(|s| s.parse().ok())
             .unwrap_or(0);
-        let op = self.bulk.poll(id, |search| {
+        let op = self.bulk.poll(id, |search, grouped| {
             let nodes = self.matching_orders(search, Sort::ProcessedAt);
-            orders_jsonl(nodes.into_iter().map(|n| &n.json))
+            orders_jsonl(nodes.into_iter().map(|n| &n.json), grouped)
         });
         json!({ "bulkOperation": op.map(|o| BulkOps::to_json(&o, &self.base)) })
     }

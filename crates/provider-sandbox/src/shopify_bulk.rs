@@ -13,8 +13,19 @@
 //!   a growing `objectCount`) → `COMPLETED` with a signed `url`, or `FAILED`
 //!   with an `errorCode` and a `partialDataUrl` when a failure was asked for;
 //! - the result is JSONL: one object per line, each nested connection's
-//!   nodes on lines of their own right after their parent, with
-//!   `__parentId`;
+//!   nodes on lines of their own after their parent, with `__parentId`
+//!   (last: Shopify adds it after the selected fields, which come in the
+//!   query's order, so a node whose selection starts with `__typename`
+//!   starts with it), and every `/` written `\/` as Shopify's files do
+//!   (`{"id":"gid:\/\/shopify\/Customer\/123456"}`, quoted from a result
+//!   file in Shopify/shopify-api-ruby#729). A child comes right after its
+//!   parent only when the operation was run with `groupObjects: true`; the
+//!   argument defaults to `false` from API 2026-01 (`Mutation.
+//!   bulkOperationRunQuery(groupObjects: Boolean! = false)` in the 2026-01
+//!   schema: "Enables grouping objects directly under their corresponding
+//!   parent objects in the JSONL output"), and then the sandbox writes each
+//!   hundred orders' lines first and their children after them, connection
+//!   by connection, so that the children of different orders interleave;
 //! - the result URL is a storage URL, not the API: a request carrying the
 //!   shop's access token is refused (403), and so is every request once the
 //!   results are expired.
@@ -37,6 +48,8 @@ pub(crate) struct BulkOp {
     pub(crate) search: String,
     /// The result, once completed.
     pub(crate) jsonl: Option<String>,
+    /// `groupObjects`: children right after their parent.
+    pub(crate) grouped: bool,
     objects: u64,
     fail_with: Option<&'static str>,
 }
@@ -153,7 +166,11 @@ fn connections(
 
 impl BulkOps {
     /// Starts an operation, or says why not (`(code, message)`).
-    pub(crate) fn start(&self, search: String) -> Result<BulkOp, (&'static str, String)> {
+    pub(crate) fn start(
+        &self,
+        search: String,
+        grouped: bool,
+    ) -> Result<BulkOp, (&'static str, String)> {
         let mut ops = lock(&self.ops);
         let running: Vec<u64> = ops
             .iter()
@@ -178,6 +195,7 @@ impl BulkOps {
             polls: 0,
             search,
             jsonl: None,
+            grouped,
             objects: 0,
             fail_with: lock(&self.fail_next).take(),
         };
@@ -189,7 +207,7 @@ impl BulkOps {
     pub(crate) fn poll(
         &self,
         id: u64,
-        jsonl: impl FnOnce(&str) -> (String, u64),
+        jsonl: impl FnOnce(&str, bool) -> (String, u64),
     ) -> Option<BulkOp> {
         let running_polls = *lock(&self.running_polls);
         let mut ops = lock(&self.ops);
@@ -198,7 +216,7 @@ impl BulkOps {
         match op.status {
             "CREATED" => op.status = "RUNNING",
             "RUNNING" if op.polls > running_polls => {
-                let (text, objects) = jsonl(&op.search);
+                let (text, objects) = jsonl(&op.search, op.grouped);
                 op.objects = objects;
                 match op.fail_with {
                     Some(_) => {
@@ -251,64 +269,92 @@ impl BulkOps {
     }
 }
 
-/// Orders as the JSONL lines of the orders bulk query: each order, then its
-/// line items and shipping lines (`__parentId`: the order), then each
-/// refund's refunded lines and transactions (`__parentId`: the refund).
-/// Returns the text and the number of objects.
-pub(crate) fn orders_jsonl<'a>(orders: impl Iterator<Item = &'a Value>) -> (String, u64) {
+/// Orders as the JSONL lines of the orders bulk query: each order, its line
+/// items and shipping lines (`__parentId`: the order), each refund's
+/// refunded lines and transactions (`__parentId`: the refund). `grouped`
+/// (`groupObjects: true`): each order's children right after it; else each
+/// [`UNGROUPED_CHUNK`] orders first, then their children connection by
+/// connection. Returns the text and the number of objects.
+pub(crate) fn orders_jsonl<'a>(
+    orders: impl Iterator<Item = &'a Value>,
+    grouped: bool,
+) -> (String, u64) {
     let mut out = String::new();
     let mut objects = 0;
-    let mut line = |v: Value| {
-        out.push_str(&v.to_string());
-        out.push('\n');
-        objects += 1;
-    };
-    for order in orders {
-        let Some(mut root) = order.as_object().cloned() else {
-            continue;
-        };
-        let id = root.get("id").cloned().unwrap_or(Value::Null);
-        let items = root.remove("lineItems");
-        let shipping = root.remove("shippingLines");
-        let mut children: Vec<(Value, Option<Value>, &str)> = Vec::new();
-        if let Some(refunds) = root.get_mut("refunds").and_then(Value::as_array_mut) {
-            for refund in refunds.iter_mut().filter_map(Value::as_object_mut) {
-                let rid = refund.get("id").cloned().unwrap_or(Value::Null);
-                for field in ["refundShippingLines", "orderAdjustments"] {
-                    refund.remove(field);
+    let chunk = if grouped { 1 } else { UNGROUPED_CHUNK };
+    let orders: Vec<&Value> = orders.collect();
+    for orders in orders.chunks(chunk) {
+        // Per connection kind, in order.
+        let mut children: [Vec<Child<'_>>; 4] = Default::default();
+        for order in orders {
+            let Some(mut root) = order.as_object().cloned() else {
+                continue;
+            };
+            let id = root.get("id").cloned().unwrap_or(Value::Null);
+            let nodes = |conn: Option<Value>| -> Vec<Map<String, Value>> {
+                conn.and_then(|c| c.get("nodes").and_then(Value::as_array).cloned())
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter_map(|n| n.as_object().cloned())
+                    .collect()
+            };
+            for n in nodes(root.remove("lineItems")) {
+                children[0].push(("LineItem", id.clone(), n));
+            }
+            for n in nodes(root.remove("shippingLines")) {
+                children[1].push(("ShippingLine", id.clone(), n));
+            }
+            if let Some(refunds) = root.get_mut("refunds").and_then(Value::as_array_mut) {
+                for refund in refunds.iter_mut().filter_map(Value::as_object_mut) {
+                    let rid = refund.get("id").cloned().unwrap_or(Value::Null);
+                    for field in ["refundShippingLines", "orderAdjustments"] {
+                        refund.remove(field);
+                    }
+                    for n in nodes(refund.remove("refundLineItems")) {
+                        children[2].push(("RefundLineItem", rid.clone(), n));
+                    }
+                    for n in nodes(refund.remove("transactions")) {
+                        children[3].push(("OrderTransaction", rid.clone(), n));
+                    }
                 }
-                children.push((
-                    rid.clone(),
-                    refund.remove("refundLineItems"),
-                    "RefundLineItem",
-                ));
-                children.push((rid, refund.remove("transactions"), "OrderTransaction"));
             }
+            push_line(&mut out, &Value::Object(root).to_string());
+            objects += 1;
         }
-        line(Value::Object(root));
-        let nodes = |conn: Option<Value>| -> Vec<Map<String, Value>> {
-            conn.and_then(|c| c.get("nodes").and_then(Value::as_array).cloned())
-                .unwrap_or_default()
-                .into_iter()
-                .filter_map(|n| n.as_object().cloned())
-                .collect()
-        };
-        for (conn, typename) in [(items, "LineItem"), (shipping, "ShippingLine")] {
-            for mut n in nodes(conn) {
-                n.insert("__typename".to_owned(), json!(typename));
-                n.insert("__parentId".to_owned(), id.clone());
-                line(Value::Object(n));
-            }
-        }
-        for (parent, conn, typename) in children {
-            for mut n in nodes(conn) {
-                n.insert("__typename".to_owned(), json!(typename));
-                n.insert("__parentId".to_owned(), parent.clone());
-                line(Value::Object(n));
-            }
+        for (typename, parent, node) in children.into_iter().flatten() {
+            push_line(&mut out, &child_line(typename, &parent, node));
+            objects += 1;
         }
     }
     (out, objects)
+}
+
+/// A child node of an order: its `__typename`, its parent's id, its fields.
+type Child<'a> = (&'a str, Value, Map<String, Value>);
+
+/// Orders whose lines an ungrouped result writes before their children.
+pub(crate) const UNGROUPED_CHUNK: usize = 100;
+
+/// A child node's line: `__typename` first (the bulk query selects it
+/// first), then its fields, then `__parentId`.
+fn child_line(typename: &str, parent: &Value, mut node: Map<String, Value>) -> String {
+    node.remove("__typename");
+    let mut line = format!("{{\"__typename\":{}", json!(typename));
+    let rest = Value::Object(node).to_string();
+    if rest.len() > 2 {
+        line.push(',');
+        line.push_str(&rest[1..rest.len() - 1]);
+    }
+    line.push_str(",\"__parentId\":");
+    line.push_str(&parent.to_string());
+    line.push('}');
+    line
+}
+
+/// A line of the file, with every `/` escaped as Shopify writes it.
+fn push_line(out: &mut String, line: &str) {
+    out.push_str(&line.replace('/', "\\/"));
+    out.push('\n');
 }
 
 #[cfg(test)]
@@ -346,25 +392,54 @@ mod tests {
 
     #[test]
     fn children_follow_their_parent_with_its_id() {
-        let order = json!({
-            "id": "gid://shopify/Order/1",
-            "lineItems": { "nodes": [{ "id": "gid://shopify/LineItem/2" }] },
-            "shippingLines": { "nodes": [] },
-            "refunds": [{ "id": "gid://shopify/Refund/3",
-                "refundLineItems": { "nodes": [{ "id": "gid://shopify/RefundLineItem/4" }] },
-                "transactions": { "nodes": [] } }]
-        });
-        let (text, objects) = orders_jsonl([&order].into_iter());
-        let lines: Vec<Value> = text
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
-        assert_eq!(objects, 3);
-        assert_eq!(lines[0]["id"], "gid://shopify/Order/1");
-        assert!(lines[0].get("__parentId").is_none());
-        assert!(lines[0].get("lineItems").is_none());
-        assert_eq!(lines[1]["__parentId"], "gid://shopify/Order/1");
-        assert_eq!(lines[1]["__typename"], "LineItem");
-        assert_eq!(lines[2]["__parentId"], "gid://shopify/Refund/3");
+        let order = |n: u64| {
+            json!({
+                "id": format!("gid://shopify/Order/{n}"),
+                "lineItems": { "nodes": [{ "id": format!("gid://shopify/LineItem/{n}2") }] },
+                "shippingLines": { "nodes": [] },
+                "refunds": [{ "id": format!("gid://shopify/Refund/{n}3"),
+                    "refundLineItems": { "nodes": [{ "id": format!("gid://shopify/RefundLineItem/{n}4") }] },
+                    "transactions": { "nodes": [] } }]
+            })
+        };
+        let orders = [order(1), order(2)];
+        let lines = |grouped| {
+            let (text, objects) = orders_jsonl(orders.iter(), grouped);
+            assert_eq!(objects, 6);
+            assert!(text.contains(r#""gid:\/\/shopify\/Order\/1""#), "{text}");
+            text.lines()
+                .map(|l| serde_json::from_str::<Value>(l).unwrap())
+                .collect::<Vec<_>>()
+        };
+        let grouped = lines(true);
+        assert_eq!(grouped[0]["id"], "gid://shopify/Order/1");
+        assert!(grouped[0].get("__parentId").is_none());
+        assert!(grouped[0].get("lineItems").is_none());
+        assert_eq!(grouped[1]["__parentId"], "gid://shopify/Order/1");
+        assert_eq!(grouped[1]["__typename"], "LineItem");
+        assert_eq!(grouped[2]["__parentId"], "gid://shopify/Refund/13");
+        assert_eq!(grouped[3]["id"], "gid://shopify/Order/2");
+
+        // Ungrouped (the default): both orders, then their children.
+        let ungrouped = lines(false);
+        assert_eq!(ungrouped[1]["id"], "gid://shopify/Order/2");
+        assert_eq!(ungrouped[2]["__parentId"], "gid://shopify/Order/1");
+        assert_eq!(ungrouped[3]["__parentId"], "gid://shopify/Order/2");
+        assert_eq!(ungrouped[4]["__parentId"], "gid://shopify/Refund/13");
+    }
+
+    #[test]
+    fn a_child_line_starts_with_its_typename_and_ends_with_its_parent() {
+        let node = json!({ "id": "gid://shopify/LineItem/2", "name": "Kaffe" });
+        let Value::Object(node) = node else {
+            unreachable!()
+        };
+        let line = child_line("LineItem", &json!("gid://shopify/Order/1"), node);
+        assert!(line.starts_with(r#"{"__typename":"LineItem","#), "{line}");
+        assert!(
+            line.ends_with(r#","__parentId":"gid://shopify/Order/1"}"#),
+            "{line}"
+        );
+        serde_json::from_str::<Value>(&line).unwrap();
     }
 }

@@ -9,18 +9,29 @@
 //! hold at most five connections, nested at most two deep, and no top-level
 //! `node`/`nodes`.
 //!
+//! The children of an object come right after it only when the operation
+//! runs with `groupObjects: true`, which from API 2026-01 defaults to
+//! `false` (`Mutation.bulkOperationRunQuery(groupObjects: Boolean! = false)`:
+//! "Enabling grouping slows down bulk operations and increases the
+//! likelihood of timeouts. Only enable grouping if you depend on the grouped
+//! format."). The client does not ask for it: it indexes the file's lines by
+//! `__parentId` and finds each order's lines wherever they are.
+//!
 //! The orders bulk query therefore holds five connections (orders, their line
 //! items and shipping lines, each refund's refunded lines and transactions);
 //! the refunds' refunded shipping and adjustments are fetched afterwards, 250
-//! refunds per request ([`queries::REFUND_DETAILS`]). Orders are rebuilt one
-//! at a time as the lines come and held only until their refunds are
-//! complete: at most 250 orders (an order without refunds is passed on at
-//! once while nothing waits).
+//! refunds per request ([`queries::REFUND_DETAILS`]). An order without
+//! refunds is decoded at once, straight from its lines (each line is read
+//! once: the order's line into the model with its connections empty, each
+//! child's into its own); an order with refunds is gathered as borrowed text
+//! and held until its refunds are complete: at most 250 refunds wait.
 //! The file itself is downloaded whole (provider-http reads bodies whole).
 //!
 //! The file is fetched without the shop's access token: the signed URL is
 //! its own authorization and the storage host is not Shopify's API.
 
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use futures::stream::{self, BoxStream, StreamExt};
@@ -32,7 +43,7 @@ use serde_json::{Map, Value, json};
 
 use crate::client::{ShopifyClient, check_user_errors};
 use crate::error::Error;
-use crate::models::Order;
+use crate::models::{LineItem, Order, ShippingLine};
 use crate::queries;
 use crate::resources::{Listed, OrderQuery, complete_connection, decode_node};
 
@@ -267,15 +278,13 @@ impl ShopifyClient {
         };
         let mut out = Vec::new();
         let mut batch = Batch::default();
-        let mut lines = BulkLines::default();
-        for (n, line) in jsonl_lines(resp.body()).enumerate() {
-            if let Some(done) = lines.line(n, line).map_err(failed)? {
-                self.add(&mut batch, done, &mut out).await?;
-            }
+        let mut index = BulkIndex::new(resp.body()).map_err(failed)?;
+        let mut scratch = Vec::new();
+        for (n, line) in std::mem::take(&mut index.orders) {
+            let order = index.gather(n, line, &mut scratch).map_err(failed)?;
+            self.add(&mut batch, order, &mut out).await?;
         }
-        if let Some(done) = lines.finish() {
-            self.add(&mut batch, done, &mut out).await?;
-        }
+        index.check_all_taken().map_err(failed)?;
         self.flush(&mut batch, &mut out).await?;
         Ok(out)
     }
@@ -290,10 +299,10 @@ impl ShopifyClient {
     async fn add<'a>(
         &self,
         batch: &mut Batch<'a>,
-        order: RawOrder<'a>,
+        order: Gathered<'a>,
         out: &mut Vec<Listed<Order>>,
     ) -> Result<(), Error> {
-        let refunds = order.refunds.as_ref().map_or(0, Vec::len);
+        let refunds = order.refunds();
         if batch.refunds > 0 && batch.refunds + refunds > queries::NODES_PER_QUERY {
             self.flush(batch, out).await?;
         }
@@ -314,7 +323,14 @@ impl ShopifyClient {
     ) -> Result<(), Error> {
         let orders = std::mem::take(&mut batch.orders);
         batch.refunds = 0;
-        let ids: Vec<&str> = orders.iter().flat_map(RawOrder::refund_ids).collect();
+        let ids: Vec<&str> = orders
+            .iter()
+            .flat_map(|o| match o {
+                Gathered::Raw(o) => Some(o.refund_ids()),
+                Gathered::Decoded(_) => None,
+            })
+            .flatten()
+            .collect();
         let mut details: Map<String, Value> = Map::new();
         for chunk in ids.chunks(queries::NODES_PER_QUERY) {
             let resp = self
@@ -323,6 +339,13 @@ impl ShopifyClient {
             add_refund_details(&mut details, &resp.data);
         }
         for order in orders {
+            let order = match order {
+                Gathered::Decoded(order) => {
+                    out.push(Listed::Item(*order));
+                    continue;
+                }
+                Gathered::Raw(order) => order,
+            };
             let (text, more) = order.to_json(&mut details);
             if !more {
                 out.push(decode_bulk_text(&text, out.len()));
@@ -406,19 +429,19 @@ pub fn decode_bulk_jsonl(
     details: &mut Map<String, Value>,
 ) -> Result<Vec<Listed<Order>>, String> {
     let mut out = Vec::new();
-    let mut lines = BulkLines::default();
-    let mut take = |order: Option<RawOrder<'_>>, out: &mut Vec<Listed<Order>>| {
-        if let Some(order) = order {
-            let (text, _) = order.to_json(details);
-            let index = out.len();
-            out.push(decode_bulk_text(&text, index));
+    let mut index = BulkIndex::new(jsonl)?;
+    let mut scratch = Vec::new();
+    for (n, line) in std::mem::take(&mut index.orders) {
+        match index.gather(n, line, &mut scratch)? {
+            Gathered::Decoded(order) => out.push(Listed::Item(*order)),
+            Gathered::Raw(order) => {
+                let (text, _) = order.to_json(details);
+                let at = out.len();
+                out.push(decode_bulk_text(&text, at));
+            }
         }
-    };
-    for (n, line) in jsonl_lines(jsonl).enumerate() {
-        let done = lines.line(n, line)?;
-        take(done, &mut out);
     }
-    take(lines.finish(), &mut out);
+    index.check_all_taken()?;
     Ok(out)
 }
 
@@ -435,48 +458,192 @@ fn decode_bulk_text(text: &str, index: usize) -> Listed<Order> {
     }
 }
 
-/// Rebuilds orders from the lines of a bulk result, one order at a time:
-/// an order's line starts it, the lines naming it (or one of its refunds)
-/// as `__parentId` follow it.
-#[derive(Default)]
-struct BulkLines<'a> {
-    current: Option<RawOrder<'a>>,
+/// The lines of a bulk result, indexed: the orders' lines in the file's
+/// order, and every other line under the id of its parent (`__parentId`),
+/// wherever it is in the file (see the module's docs on `groupObjects`).
+struct BulkIndex<'a> {
+    /// Order lines: (line number from 0, text).
+    orders: Vec<(usize, &'a [u8])>,
+    /// Child lines by their parent's id, each list in the file's order.
+    children: HashMap<Cow<'a, str>, Vec<(usize, &'a [u8])>>,
 }
 
-impl<'a> BulkLines<'a> {
-    /// Reads line `n` (from 0); returns the previous order when this line
-    /// starts the next one.
-    fn line(&mut self, n: usize, line: &'a [u8]) -> Result<Option<RawOrder<'a>>, String> {
-        if line.iter().all(u8::is_ascii_whitespace) {
-            return Ok(None);
+/// An order of the file: decoded, or gathered as text until its refunds'
+/// details are known.
+enum Gathered<'a> {
+    Decoded(Box<Order>),
+    Raw(RawOrder<'a>),
+}
+
+impl Gathered<'_> {
+    /// The refunds that wait for their details.
+    fn refunds(&self) -> usize {
+        match self {
+            Gathered::Raw(order) => order.refunds.as_ref().map_or(0, Vec::len),
+            Gathered::Decoded(_) => 0,
         }
-        let object: RawFields<'a> = serde_json::from_slice(line)
-            .map_err(|e| format!("line {} of the result is not a JSON object: {e}", n + 1))?;
-        match object.str_field("__parentId") {
-            None => {
-                let done = self.current.take();
-                self.current = Some(RawOrder::new(object));
-                Ok(done)
+    }
+}
+
+/// The connections an order's line does not hold, empty: its lines fill them.
+const EMPTY_CONNECTIONS: &[u8] = br#","lineItems":{"pageInfo":{"hasNextPage":false},"nodes":[]},"shippingLines":{"pageInfo":{"hasNextPage":false},"nodes":[]}}"#;
+
+impl<'a> BulkIndex<'a> {
+    fn new(jsonl: &'a [u8]) -> Result<Self, String> {
+        let mut index = BulkIndex {
+            orders: Vec::new(),
+            children: HashMap::new(),
+        };
+        for (n, line) in jsonl_lines(jsonl).enumerate() {
+            let line = line.trim_ascii();
+            if line.is_empty() {
+                continue;
             }
-            Some(parent) => {
-                let Some(order) = self.current.as_mut() else {
-                    return Err(format!(
-                        "line {} names parent {parent} before any order",
-                        n + 1
-                    ));
-                };
-                order
-                    .attach(&parent, object)
-                    .map_err(|message| format!("line {}: {message}", n + 1))?;
-                Ok(None)
+            match parent_of(n, line)? {
+                None => index.orders.push((n, line)),
+                Some(parent) => index.children.entry(parent).or_default().push((n, line)),
             }
         }
+        Ok(index)
     }
 
-    /// The last order.
-    fn finish(&mut self) -> Option<RawOrder<'a>> {
-        self.current.take()
+    /// The lines under `parent`, taken out of the index.
+    fn take(&mut self, parent: &str) -> Vec<(usize, &'a [u8])> {
+        self.children.remove(parent).unwrap_or_default()
     }
+
+    /// The order on line `n` with its lines. An order without refunds whose
+    /// lines have Shopify's shape (a child's line starts with its
+    /// `__typename`, which the query selects first) is decoded straight
+    /// from them; any other order, or one whose lines do not decode that
+    /// way, is gathered as text ([`RawOrder`]), which also names what is
+    /// wrong with it.
+    fn gather(
+        &mut self,
+        n: usize,
+        line: &'a [u8],
+        scratch: &mut Vec<u8>,
+    ) -> Result<Gathered<'a>, String> {
+        let mut taken = None;
+        if let Some(mut order) = decode_order_line(line, scratch) {
+            let lines = self.take(order.id.as_str());
+            if add_children(&mut order, &lines) {
+                return Ok(Gathered::Decoded(Box::new(order)));
+            }
+            taken = Some(lines);
+        }
+        let fields: RawFields<'a> =
+            serde_json::from_slice(line).map_err(|e| not_an_object(n, &e))?;
+        let mut order = RawOrder::new(fields);
+        let Some(id) = order.id.clone() else {
+            return Ok(Gathered::Raw(order));
+        };
+        let own = taken.unwrap_or_else(|| self.take(&id));
+        let refunds: Vec<String> = order.refund_ids().map(str::to_owned).collect();
+        let lines = own
+            .into_iter()
+            .map(|l| (id.as_str(), l))
+            .chain(
+                refunds
+                    .iter()
+                    .flat_map(|r| self.take(r).into_iter().map(move |l| (r.as_str(), l))),
+            )
+            .collect::<Vec<_>>();
+        for (parent, (cn, child)) in lines {
+            let child: RawFields<'a> =
+                serde_json::from_slice(child).map_err(|e| not_an_object(cn, &e))?;
+            order
+                .attach(parent, child)
+                .map_err(|message| format!("line {}: {message}", cn + 1))?;
+        }
+        Ok(Gathered::Raw(order))
+    }
+
+    /// After every order took its lines: the first line whose parent is
+    /// neither an order of the file nor one of their refunds, if any.
+    fn check_all_taken(&self) -> Result<(), String> {
+        let first = self
+            .children
+            .iter()
+            .filter_map(|(parent, lines)| lines.first().map(|(n, _)| (*n, parent)))
+            .min();
+        match first {
+            None => Ok(()),
+            Some((n, parent)) => Err(format!(
+                "line {}: parent {parent} is neither an order of the result nor one of its refunds",
+                n + 1
+            )),
+        }
+    }
+}
+
+fn not_an_object(n: usize, e: &serde_json::Error) -> String {
+    format!("line {} of the result is not a JSON object: {e}", n + 1)
+}
+
+/// The `__parentId` of a line; `None` for an order's line. Read from the
+/// end of the line, where Shopify writes it after the selected fields: the
+/// text `,"__parentId":` cannot occur inside a JSON string (its quotes
+/// would be escaped), and a key of a nested object would be followed by
+/// more than the string and the line's closing brace. A line in another
+/// shape that mentions the key is parsed to find it.
+fn parent_of(n: usize, line: &[u8]) -> Result<Option<Cow<'_, str>>, String> {
+    const KEY: &[u8] = br#","__parentId":"#;
+    if let Some(body) = line.strip_suffix(b"}")
+        && let Some(at) = memchr::memmem::rfind(body, KEY)
+        && let Some(id) = json_string(&body[at + KEY.len()..])
+    {
+        return Ok(Some(id));
+    }
+    if memchr::memmem::find(line, br#""__parentId""#).is_none() {
+        return Ok(None);
+    }
+    let fields: RawFields<'_> = serde_json::from_slice(line).map_err(|e| not_an_object(n, &e))?;
+    Ok(fields.str_field("__parentId").map(Cow::Owned))
+}
+
+/// A JSON text that is one string and nothing else: the string (borrowed
+/// when it has no escapes; Shopify writes `/` as `\/`).
+fn json_string(text: &[u8]) -> Option<Cow<'_, str>> {
+    if !text.starts_with(b"\"") {
+        return None;
+    }
+    match serde_json::from_slice::<&str>(text) {
+        Ok(s) => Some(Cow::Borrowed(s)),
+        Err(_) => serde_json::from_slice::<String>(text).ok().map(Cow::Owned),
+    }
+}
+
+/// An order's line decoded into the model with its connections empty, when
+/// it has no refunds (those wait for their details) and decodes.
+fn decode_order_line(line: &[u8], scratch: &mut Vec<u8>) -> Option<Order> {
+    let body = line.strip_suffix(b"}")?;
+    memchr::memmem::find(body, br#""refunds":[]"#)?;
+    scratch.clear();
+    scratch.extend_from_slice(body);
+    scratch.extend_from_slice(EMPTY_CONNECTIONS);
+    serde_json::from_slice(scratch).ok()
+}
+
+/// Decodes an order's child lines into it; false when one is not a line
+/// item or shipping line that starts with its `__typename` and decodes.
+fn add_children(order: &mut Order, lines: &[(usize, &[u8])]) -> bool {
+    for (_, line) in lines {
+        if line.starts_with(br#"{"__typename":"LineItem","#) {
+            match serde_json::from_slice::<LineItem>(line) {
+                Ok(item) => order.line_items.nodes.push(item),
+                Err(_) => return false,
+            }
+        } else if line.starts_with(br#"{"__typename":"ShippingLine","#) {
+            match serde_json::from_slice::<ShippingLine>(line) {
+                Ok(shipping) => order.shipping_lines.nodes.push(shipping),
+                Err(_) => return false,
+            }
+        } else {
+            return false;
+        }
+    }
+    true
 }
 
 /// Downloads the result file from its signed URL with a client that has no
@@ -518,17 +685,18 @@ async fn download(
     Ok(resp)
 }
 
-/// Orders rebuilt from the file, waiting for their refunds' details: at
-/// most 250 orders or 250 refunds are held.
+/// Orders of the file, in its order, waiting for the details of the
+/// refunds among them (at most 250 refunds: one request); the orders decoded
+/// already wait only to keep the file's order.
 #[derive(Default)]
 struct Batch<'a> {
-    orders: Vec<RawOrder<'a>>,
+    orders: Vec<Gathered<'a>>,
     refunds: usize,
 }
 
 impl<'a> Batch<'a> {
-    fn push(&mut self, order: RawOrder<'a>) {
-        self.refunds += order.refunds.as_ref().map_or(0, Vec::len);
+    fn push(&mut self, order: Gathered<'a>) {
+        self.refunds += order.refunds();
         self.orders.push(order);
     }
 }

@@ -528,3 +528,181 @@ async fn one_order_by_id_is_the_order_the_listing_gives() {
         assert_eq!(by_name, None, "{name}");
     }
 }
+
+/// The month's bulk result file as the simulated Shopify writes it (as
+/// Shopify does without `groupObjects: true`: children after their orders,
+/// not right after them), fetched with the client's own bulk query.
+async fn bulk_file(sandbox: &ShopifySandbox, s: &Scenario) -> String {
+    let client = bulk_client(sandbox, BulkMode::Always);
+    let query = shopify_bookkeeping::OrderQuery::processed_in(&s.config.period);
+    let op = client.run_bulk_orders(&query).await.unwrap();
+    let url = op.url.expect("a completed operation has a file");
+    let (origin, path) = url.split_at(url.find("/bulk-results/").unwrap());
+    let http = provider_http::HttpClient::builder("test", origin)
+        .build()
+        .unwrap();
+    let resp = http
+        .send(provider_http::RequestSpec::get(path))
+        .await
+        .unwrap();
+    String::from_utf8(resp.body().to_vec()).unwrap()
+}
+
+fn bulk_orders(
+    jsonl: &str,
+) -> Result<Vec<shopify_bookkeeping::Listed<shopify_bookkeeping::models::Order>>, String> {
+    shopify_bookkeeping::bulk::decode_bulk_jsonl(jsonl.as_bytes(), &mut serde_json::Map::new())
+}
+
+fn items(
+    orders: &[shopify_bookkeeping::Listed<shopify_bookkeeping::models::Order>],
+) -> Vec<&shopify_bookkeeping::models::Order> {
+    orders
+        .iter()
+        .filter_map(|o| match o {
+            shopify_bookkeeping::Listed::Item(order) => Some(order),
+            _ => None,
+        })
+        .collect()
+}
+
+fn parent(line: &str) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(line).unwrap();
+    v["__parentId"].as_str().map(str::to_owned)
+}
+
+/// A bulk result reads the same whatever the layout of its lines: grouped
+/// (`groupObjects: true`: each child right after its parent), ungrouped (the
+/// default from 2026-01, `bulkOperationRunQuery(groupObjects: Boolean! =
+/// false)`), every child before every order, and each line's keys in
+/// another order than the query's (the line is then read field by field
+/// instead of straight into the model). A customer text that spells out a
+/// `__parentId` moves nothing: it is text inside a string.
+#[tokio::test]
+async fn a_bulk_result_reads_the_same_whatever_its_layout() {
+    let s = scenario();
+    let sandbox = ShopifySandbox::start(&s, Faults::none()).await;
+    let file = bulk_file(&sandbox, &s).await;
+    let lines: Vec<&str> = file.lines().collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains(r#"gid:\/\/shopify\/Order\/"#)),
+        "Shopify's files escape `/`"
+    );
+    let expected = bulk_orders(&file).unwrap();
+    assert!(expected.len() > 50);
+    assert_eq!(
+        items(&expected).len(),
+        expected.len(),
+        "every order decodes"
+    );
+    // The sandbox's file is not grouped: some child is not right after its
+    // order or a sibling.
+    assert!(lines.windows(2).any(|w| parent(w[1]).is_some()
+        && parent(w[0]).is_none()
+        && !w[0].contains(&parent(w[1]).unwrap().replace('/', "\\/"))));
+
+    // Grouped: each order's lines (its own and its refunds') right after it.
+    let (orders, children): (Vec<&str>, Vec<&str>) =
+        lines.iter().partition(|l| parent(l).is_none());
+    let mut grouped = String::new();
+    for order in &orders {
+        grouped.push_str(order);
+        grouped.push('\n');
+        let v: serde_json::Value = serde_json::from_str(order).unwrap();
+        let mut ids = vec![v["id"].as_str().unwrap().to_owned()];
+        for r in v["refunds"].as_array().unwrap() {
+            ids.push(r["id"].as_str().unwrap().to_owned());
+        }
+        for child in children
+            .iter()
+            .filter(|c| ids.contains(&parent(c).unwrap()))
+        {
+            grouped.push_str(child);
+            grouped.push('\n');
+        }
+    }
+    assert_eq!(bulk_orders(&grouped).unwrap(), expected);
+
+    // Every child first, then the orders.
+    let reversed: String = children
+        .iter()
+        .chain(&orders)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(bulk_orders(&reversed).unwrap(), expected);
+
+    // Keys sorted (`__parentId` first): read field by field.
+    let sorted: String = lines
+        .iter()
+        .map(|l| {
+            format!(
+                "{}\n",
+                serde_json::from_str::<serde_json::Value>(l).unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(bulk_orders(&sorted).unwrap(), expected);
+
+    // A line item's name that ends in a forged `__parentId`.
+    let forged = r#"Kaffe","__parentId":"gid://shopify/Order/1"}"#;
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with(r#"{"__typename":"LineItem""#))
+        .unwrap();
+    let mut item: serde_json::Value = serde_json::from_str(lines[at]).unwrap();
+    let fields = item.as_object_mut().unwrap();
+    fields.remove("__typename");
+    let owner = fields.remove("__parentId").unwrap();
+    fields.insert(
+        "name".to_owned(),
+        serde_json::Value::String(forged.to_owned()),
+    );
+    let mut hostile: Vec<String> = lines.iter().map(|l| (*l).to_owned()).collect();
+    // In Shopify's shape: `__typename` first, `__parentId` last.
+    let rest = item.to_string();
+    hostile[at] = format!(
+        r#"{{"__typename":"LineItem",{},"__parentId":{owner}}}"#,
+        &rest[1..rest.len() - 1]
+    );
+    assert!(hostile[at].contains(r#"\"__parentId\":\"gid://shopify/Order/1\"}"#));
+    let with_forged = bulk_orders(&(hostile.join("\n") + "\n")).unwrap();
+    let names: Vec<&str> = items(&with_forged)
+        .into_iter()
+        .flat_map(|o| o.line_items.nodes.iter().map(|i| i.name.as_str()))
+        .collect();
+    assert!(names.contains(&forged), "the text is kept as it was typed");
+    assert_eq!(with_forged.len(), expected.len());
+    let count = |orders: &[shopify_bookkeeping::Listed<shopify_bookkeeping::models::Order>]| {
+        items(orders)
+            .into_iter()
+            .map(|o| o.line_items.nodes.len())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(count(&with_forged), count(&expected), "no line moved");
+}
+
+/// A line whose parent is in no order of the file is an error naming the
+/// line, not a line dropped.
+#[tokio::test]
+async fn a_bulk_line_without_its_order_is_an_error_naming_it() {
+    let s = scenario();
+    let sandbox = ShopifySandbox::start(&s, Faults::none()).await;
+    let file = bulk_file(&sandbox, &s).await;
+    let first_order = file.lines().next().unwrap();
+    let without: String = file.lines().skip(1).map(|l| format!("{l}\n")).collect();
+    let v: serde_json::Value = serde_json::from_str(first_order).unwrap();
+    let id = v["id"].as_str().unwrap();
+    let n = file
+        .lines()
+        .skip(1)
+        .position(|l| parent(l).as_deref() == Some(id))
+        .unwrap()
+        + 1;
+    let err = bulk_orders(&without).unwrap_err();
+    assert!(
+        err.starts_with(&format!("line {n}: parent {id} is neither")),
+        "{err}"
+    );
+}
