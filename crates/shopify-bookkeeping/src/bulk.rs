@@ -20,11 +20,13 @@
 //! The orders bulk query therefore holds five connections (orders, their line
 //! items and shipping lines, each refund's refunded lines and transactions);
 //! the refunds' refunded shipping and adjustments are fetched afterwards, 250
-//! refunds per request ([`queries::REFUND_DETAILS`]). An order without
-//! refunds is decoded at once, straight from its lines (each line is read
-//! once: the order's line into the model with its connections empty, each
-//! child's into its own); an order with refunds is gathered as borrowed text
-//! and held until its refunds are complete: at most 250 refunds wait.
+//! refunds per request ([`queries::REFUND_DETAILS`]). Each order is decoded
+//! straight from its lines (each line read once: the order's line into the
+//! model with its connections empty, each child's into its own); an order
+//! with refunds then waits for their details (at most 250 refunds wait). An
+//! order whose lines are in another shape than Shopify's, or whose refund
+//! details have further pages, is rebuilt as one JSON text instead, which
+//! also names the field of an order that does not decode.
 //! The file itself is downloaded whole (provider-http reads bodies whole).
 //!
 //! The file is fetched without the shop's access token: the signed URL is
@@ -43,7 +45,7 @@ use serde_json::{Map, Value, json};
 
 use crate::client::{ShopifyClient, check_user_errors};
 use crate::error::Error;
-use crate::models::{LineItem, Order, ShippingLine};
+use crate::models::{Connection, Order, OrderAdjustment, RefundShippingLine};
 use crate::queries;
 use crate::resources::{Listed, OrderQuery, complete_connection, decode_node};
 
@@ -323,14 +325,7 @@ impl ShopifyClient {
     ) -> Result<(), Error> {
         let orders = std::mem::take(&mut batch.orders);
         batch.refunds = 0;
-        let ids: Vec<&str> = orders
-            .iter()
-            .flat_map(|o| match o {
-                Gathered::Raw(o) => Some(o.refund_ids()),
-                Gathered::Decoded(_) => None,
-            })
-            .flatten()
-            .collect();
+        let ids: Vec<&str> = orders.iter().flat_map(Gathered::refund_ids).collect();
         let mut details: Map<String, Value> = Map::new();
         for chunk in ids.chunks(queries::NODES_PER_QUERY) {
             let resp = self
@@ -343,6 +338,19 @@ impl ShopifyClient {
                 Gathered::Decoded(order) => {
                     out.push(Listed::Item(*order));
                     continue;
+                }
+                Gathered::Pending(mut p) => {
+                    if add_refund_details_to(&mut p.order, &details) {
+                        for refund in &p.order.refunds {
+                            details.remove(refund.id.as_str());
+                        }
+                        out.push(Listed::Item(p.order));
+                        continue;
+                    }
+                    p.into_raw().map_err(|message| Error::Bulk {
+                        id: String::new(),
+                        message,
+                    })?
                 }
                 Gathered::Raw(order) => order,
             };
@@ -432,9 +440,23 @@ pub fn decode_bulk_jsonl(
     let mut index = BulkIndex::new(jsonl)?;
     let mut scratch = Vec::new();
     for (n, line) in std::mem::take(&mut index.orders) {
-        match index.gather(n, line, &mut scratch)? {
-            Gathered::Decoded(order) => out.push(Listed::Item(*order)),
-            Gathered::Raw(order) => {
+        let order = match index.gather(n, line, &mut scratch)? {
+            Gathered::Decoded(order) => Ok(*order),
+            Gathered::Pending(mut p) => {
+                if add_refund_details_to(&mut p.order, details) {
+                    for refund in &p.order.refunds {
+                        details.remove(refund.id.as_str());
+                    }
+                    Ok(p.order)
+                } else {
+                    Err(p.into_raw()?)
+                }
+            }
+            Gathered::Raw(order) => Err(order),
+        };
+        match order {
+            Ok(order) => out.push(Listed::Item(order)),
+            Err(order) => {
                 let (text, _) = order.to_json(details);
                 let at = out.len();
                 out.push(decode_bulk_text(&text, at));
@@ -468,19 +490,52 @@ struct BulkIndex<'a> {
     children: HashMap<Cow<'a, str>, Vec<(usize, &'a [u8])>>,
 }
 
-/// An order of the file: decoded, or gathered as text until its refunds'
-/// details are known.
+/// An order of the file: decoded, decoded but for its refunds' details, or
+/// gathered as text until those details are known.
 enum Gathered<'a> {
     Decoded(Box<Order>),
+    Pending(Box<PendingOrder<'a>>),
     Raw(RawOrder<'a>),
 }
+
+/// An order decoded from its lines whose refunds wait for their details
+/// ([`queries::REFUND_DETAILS`]), with its lines kept for the rare order
+/// whose details have further pages (then gathered as text after all).
+struct PendingOrder<'a> {
+    order: Order,
+    n: usize,
+    line: &'a [u8],
+    lines: Vec<ChildLine<'a>>,
+}
+
+impl<'a> PendingOrder<'a> {
+    /// The order gathered as text after all.
+    fn into_raw(self) -> Result<RawOrder<'a>, String> {
+        let fields: RawFields<'a> =
+            serde_json::from_slice(self.line).map_err(|e| not_an_object(self.n, &e))?;
+        attach_all(RawOrder::new(fields), self.lines)
+    }
+}
+
+/// A child's line: its parent's id, its line number and text.
+type ChildLine<'a> = (String, (usize, &'a [u8]));
 
 impl Gathered<'_> {
     /// The refunds that wait for their details.
     fn refunds(&self) -> usize {
         match self {
             Gathered::Raw(order) => order.refunds.as_ref().map_or(0, Vec::len),
+            Gathered::Pending(p) => p.order.refunds.len(),
             Gathered::Decoded(_) => 0,
+        }
+    }
+
+    /// Their ids.
+    fn refund_ids(&self) -> Vec<&str> {
+        match self {
+            Gathered::Raw(order) => order.refund_ids().collect(),
+            Gathered::Pending(p) => p.order.refunds.iter().map(|r| r.id.as_str()).collect(),
+            Gathered::Decoded(_) => Vec::new(),
         }
     }
 }
@@ -512,12 +567,11 @@ impl<'a> BulkIndex<'a> {
         self.children.remove(parent).unwrap_or_default()
     }
 
-    /// The order on line `n` with its lines. An order without refunds whose
-    /// lines have Shopify's shape (a child's line starts with its
-    /// `__typename`, which the query selects first) is decoded straight
-    /// from them; any other order, or one whose lines do not decode that
-    /// way, is gathered as text ([`RawOrder`]), which also names what is
-    /// wrong with it.
+    /// The order on line `n` with its lines. An order whose lines have
+    /// Shopify's shape (a child's line starts with its `__typename`, which
+    /// the query selects first) is decoded straight from them; any other
+    /// order, or one whose lines do not decode that way, is gathered as text
+    /// ([`RawOrder`]), which also names what is wrong with it.
     fn gather(
         &mut self,
         n: usize,
@@ -526,37 +580,48 @@ impl<'a> BulkIndex<'a> {
     ) -> Result<Gathered<'a>, String> {
         let mut taken = None;
         if let Some(mut order) = decode_order_line(line, scratch) {
-            let lines = self.take(order.id.as_str());
+            let mut lines: Vec<ChildLine<'a>> = Vec::new();
+            let parents = std::iter::once(order.id.as_str())
+                .chain(order.refunds.iter().map(|r| r.id.as_str()));
+            for parent in parents {
+                let own = self.take(parent);
+                lines.extend(own.into_iter().map(|l| (parent.to_owned(), l)));
+            }
             if add_children(&mut order, &lines) {
-                return Ok(Gathered::Decoded(Box::new(order)));
+                if order.refunds.is_empty() {
+                    return Ok(Gathered::Decoded(Box::new(order)));
+                }
+                return Ok(Gathered::Pending(Box::new(PendingOrder {
+                    order,
+                    n,
+                    line,
+                    lines,
+                })));
             }
             taken = Some(lines);
         }
         let fields: RawFields<'a> =
             serde_json::from_slice(line).map_err(|e| not_an_object(n, &e))?;
-        let mut order = RawOrder::new(fields);
-        let Some(id) = order.id.clone() else {
-            return Ok(Gathered::Raw(order));
-        };
-        let own = taken.unwrap_or_else(|| self.take(&id));
-        let refunds: Vec<String> = order.refund_ids().map(str::to_owned).collect();
-        let lines = own
-            .into_iter()
-            .map(|l| (id.as_str(), l))
-            .chain(
-                refunds
+        let order = RawOrder::new(fields);
+        let lines = match taken {
+            Some(lines) => lines,
+            None => {
+                let parents: Vec<String> = order
+                    .id
                     .iter()
-                    .flat_map(|r| self.take(r).into_iter().map(move |l| (r.as_str(), l))),
-            )
-            .collect::<Vec<_>>();
-        for (parent, (cn, child)) in lines {
-            let child: RawFields<'a> =
-                serde_json::from_slice(child).map_err(|e| not_an_object(cn, &e))?;
-            order
-                .attach(parent, child)
-                .map_err(|message| format!("line {}: {message}", cn + 1))?;
-        }
-        Ok(Gathered::Raw(order))
+                    .cloned()
+                    .chain(order.refund_ids().map(str::to_owned))
+                    .collect();
+                parents
+                    .into_iter()
+                    .flat_map(|p| {
+                        let own = self.take(&p);
+                        own.into_iter().map(move |l| (p.clone(), l))
+                    })
+                    .collect()
+            }
+        };
+        attach_all(order, lines).map(Gathered::Raw)
     }
 
     /// After every order took its lines: the first line whose parent is
@@ -614,33 +679,107 @@ fn json_string(text: &[u8]) -> Option<Cow<'_, str>> {
     }
 }
 
-/// An order's line decoded into the model with its connections empty, when
-/// it has no refunds (those wait for their details) and decodes.
+/// An order's child lines put under it as text.
+fn attach_all<'a>(
+    mut order: RawOrder<'a>,
+    lines: Vec<ChildLine<'a>>,
+) -> Result<RawOrder<'a>, String> {
+    for (parent, (cn, child)) in lines {
+        let child: RawFields<'a> =
+            serde_json::from_slice(child).map_err(|e| not_an_object(cn, &e))?;
+        order
+            .attach(&parent, child)
+            .map_err(|message| format!("line {}: {message}", cn + 1))?;
+    }
+    Ok(order)
+}
+
+/// An order's line decoded into the model with its connections empty (its
+/// refunds' too), when it decodes.
 fn decode_order_line(line: &[u8], scratch: &mut Vec<u8>) -> Option<Order> {
     let body = line.strip_suffix(b"}")?;
-    memchr::memmem::find(body, br#""refunds":[]"#)?;
     scratch.clear();
     scratch.extend_from_slice(body);
     scratch.extend_from_slice(EMPTY_CONNECTIONS);
     serde_json::from_slice(scratch).ok()
 }
 
-/// Decodes an order's child lines into it; false when one is not a line
-/// item or shipping line that starts with its `__typename` and decodes.
-fn add_children(order: &mut Order, lines: &[(usize, &[u8])]) -> bool {
-    for (_, line) in lines {
-        if line.starts_with(br#"{"__typename":"LineItem","#) {
-            match serde_json::from_slice::<LineItem>(line) {
-                Ok(item) => order.line_items.nodes.push(item),
-                Err(_) => return false,
-            }
-        } else if line.starts_with(br#"{"__typename":"ShippingLine","#) {
-            match serde_json::from_slice::<ShippingLine>(line) {
-                Ok(shipping) => order.shipping_lines.nodes.push(shipping),
-                Err(_) => return false,
+/// The `__typename` a child's line starts with, when it does and more
+/// fields follow (the bulk query selects it first in every connection).
+fn typename_of(line: &[u8]) -> Option<&[u8]> {
+    let rest = line.strip_prefix(br#"{"__typename":""#)?;
+    let end = memchr::memchr(b'"', rest)?;
+    (rest.get(end + 1) == Some(&b',')).then(|| &rest[..end])
+}
+
+/// Decodes an order's child lines into it and its refunds; false when one
+/// does not start with its `__typename` (the query's first field), is not
+/// of a kind its parent has, or does not decode.
+fn add_children(order: &mut Order, lines: &[ChildLine<'_>]) -> bool {
+    fn read<T: serde::de::DeserializeOwned>(line: &[u8], nodes: &mut Vec<T>) -> bool {
+        serde_json::from_slice(line).map(|n| nodes.push(n)).is_ok()
+    }
+    for (parent, (_, line)) in lines {
+        let Some(kind) = typename_of(line) else {
+            return false;
+        };
+        let ok = if parent.as_str() == order.id.as_str() {
+            match kind {
+                b"LineItem" => read(line, &mut order.line_items.nodes),
+                b"ShippingLine" => read(line, &mut order.shipping_lines.nodes),
+                _ => false,
             }
         } else {
+            let Some(refund) = order.refunds.iter_mut().find(|r| r.id.as_str() == parent) else {
+                return false;
+            };
+            match kind {
+                b"RefundLineItem" => read(line, &mut refund.refund_line_items.nodes),
+                b"OrderTransaction" => read(line, &mut refund.transactions.nodes),
+                _ => false,
+            }
+        };
+        if !ok {
             return false;
+        }
+    }
+    true
+}
+
+/// Puts each refund's details (from `details`, by refund id) into a decoded
+/// order, as [`RawOrder::to_json`] writes them into its text: a refund
+/// Shopify did not return keeps empty connections. False, with the order
+/// unchanged, when a connection has further pages (the text path fetches
+/// them) or does not decode.
+fn add_refund_details_to(order: &mut Order, details: &Map<String, Value>) -> bool {
+    fn read<T: serde::de::DeserializeOwned>(detail: &Value, field: &str) -> Option<Connection<T>> {
+        match detail.get(field) {
+            Some(conn) if conn.is_object() => {
+                if conn["pageInfo"]["hasNextPage"] == true {
+                    return None;
+                }
+                Connection::<T>::deserialize(conn).ok()
+            }
+            _ => Some(Connection::default()),
+        }
+    }
+    let mut found = Vec::with_capacity(order.refunds.len());
+    for refund in &order.refunds {
+        let Some(detail) = details.get(refund.id.as_str()) else {
+            found.push(None);
+            continue;
+        };
+        let shipping = read::<RefundShippingLine>(detail, REFUND_DETAIL_FIELDS[0].0);
+        let adjustments = read::<OrderAdjustment>(detail, REFUND_DETAIL_FIELDS[1].0);
+        match (shipping, adjustments) {
+            (Some(s), Some(a)) => found.push(Some((s, a))),
+            _ => return false,
+        }
+    }
+    for (refund, found) in order.refunds.iter_mut().zip(found) {
+        if let Some((shipping, adjustments)) = found {
+            refund.refund_shipping_lines = shipping;
+            refund.order_adjustments = adjustments;
         }
     }
     true

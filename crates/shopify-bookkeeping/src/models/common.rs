@@ -69,7 +69,7 @@ provider_http::fields! {
 }
 
 /// Relay page information.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PageInfo {
     /// Whether another page follows.
@@ -87,6 +87,16 @@ pub struct Connection<T> {
     pub page_info: PageInfo,
     /// The nodes.
     pub nodes: Vec<T>,
+}
+
+/// No nodes and no further page.
+impl<T> Default for Connection<T> {
+    fn default() -> Self {
+        Connection {
+            page_info: PageInfo::default(),
+            nodes: Vec::new(),
+        }
+    }
 }
 
 /// Shopify's `TaxLine`: one tax on a line item or shipping line.

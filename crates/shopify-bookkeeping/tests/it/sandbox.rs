@@ -645,6 +645,48 @@ async fn a_bulk_result_reads_the_same_whatever_its_layout() {
         .collect();
     assert_eq!(bulk_orders(&sorted).unwrap(), expected);
 
+    // With the refunds' details (one with a further page, which only the
+    // text path completes): the same whether decoded from the lines or from
+    // the text.
+    let refund_ids: Vec<String> = orders
+        .iter()
+        .flat_map(|o| {
+            let v: serde_json::Value = serde_json::from_str(o).unwrap();
+            v["refunds"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["id"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(refund_ids.len() > 1, "the month has refunds");
+    let details = || {
+        let mut details = serde_json::Map::new();
+        for (i, id) in refund_ids.iter().enumerate() {
+            let page = serde_json::json!({"hasNextPage": i == 0, "endCursor": format!("c{i}")});
+            details.insert(
+                id.clone(),
+                serde_json::json!({"id": id,
+                    "refundShippingLines": {"pageInfo": page, "nodes": []},
+                    "orderAdjustments": {"pageInfo": {"hasNextPage": false, "endCursor": null}, "nodes": []}}),
+            );
+        }
+        details
+    };
+    let decode = |jsonl: &str| {
+        shopify_bookkeeping::bulk::decode_bulk_jsonl(jsonl.as_bytes(), &mut details()).unwrap()
+    };
+    let with_details = decode(&file);
+    assert_eq!(with_details, decode(&sorted));
+    let cursors: Vec<Option<&str>> = items(&with_details)
+        .into_iter()
+        .flat_map(|o| &o.refunds)
+        .map(|r| r.refund_shipping_lines.page_info.end_cursor.as_deref())
+        .collect();
+    assert_eq!(cursors.len(), refund_ids.len());
+    assert!(cursors.iter().all(Option::is_some), "{cursors:?}");
+
     // A line item's name that ends in a forged `__parentId`.
     let forged = r#"Kaffe","__parentId":"gid://shopify/Order/1"}"#;
     let at = lines
