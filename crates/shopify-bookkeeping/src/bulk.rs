@@ -69,6 +69,14 @@ pub enum BulkMode {
 /// more than a bulk operation's wait.
 pub const BULK_THRESHOLD: u64 = 10_000;
 
+/// The largest bulk result file a client downloads by default: 1 GiB, a
+/// month of some 250,000 orders with their lines (about 4 KB an order). An
+/// API answer's cap ([`provider_http::DEFAULT_MAX_RESPONSE_BYTES`], 64 MiB)
+/// would stop at about 16,000, not far above [`BULK_THRESHOLD`]: the months
+/// a bulk operation is for. Set with
+/// [`ShopifyClientBuilder::bulk_max_file_bytes`](crate::ShopifyClientBuilder::bulk_max_file_bytes).
+pub const BULK_MAX_FILE_BYTES: u64 = 1 << 30;
+
 /// How a bulk operation is waited for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BulkPolling {
@@ -273,7 +281,7 @@ impl ShopifyClient {
             // A completed operation that found nothing has no file.
             return Ok(Vec::new());
         };
-        let resp = download(&op.id, &url, self.bulk_timeout()).await?;
+        let resp = download(&op.id, &url, self.bulk_timeout(), self.bulk_max_file_bytes).await?;
         let failed = |message: String| Error::Bulk {
             id: op.id.clone(),
             message,
@@ -786,11 +794,14 @@ fn add_refund_details_to(order: &mut Order, details: &Map<String, Value>) -> boo
 }
 
 /// Downloads the result file from its signed URL with a client that has no
-/// credentials: the shop's token never leaves for the storage host.
+/// credentials: the shop's token never leaves for the storage host. The
+/// file may take `timeout` in all and be `max_bytes` long: an API answer's
+/// limits (60 s, 64 MiB) would fail the large months a bulk operation is for.
 async fn download(
     id: &str,
     url: &str,
     timeout: Duration,
+    max_bytes: u64,
 ) -> Result<provider_http::HttpResponse, Error> {
     let bad = |why: String| Error::Bulk {
         id: id.to_owned(),
@@ -806,6 +817,11 @@ async fn download(
         .map_or_else(|| "/".to_owned(), |pq| pq.as_str().to_owned());
     let http = HttpClient::builder("shopify-bulk", &origin)
         .timeout(timeout)
+        .limits(
+            provider_http::Limits::default()
+                .deadline(timeout)
+                .max_response_bytes(max_bytes),
+        )
         .build()?;
     let resp = http
         .send(RequestSpec::get(path_and_query).idempotency(Idempotency::Idempotent))
@@ -1107,5 +1123,47 @@ impl RawRefund<'_> {
             }
         });
         more
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wiremock::matchers::method;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    async fn file_server(bytes: usize) -> MockServer {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(200).set_body_bytes(vec![b'\n'; bytes]))
+            .mount(&server)
+            .await;
+        server
+    }
+
+    /// A month of some 17,000 orders is a file over 64 MiB, the cap of an
+    /// API answer: the download takes it (it failed with "response too
+    /// large"); a file over the client's own cap is an error naming it.
+    #[tokio::test]
+    async fn a_result_file_larger_than_an_api_answer_downloads() {
+        let size = (provider_http::DEFAULT_MAX_RESPONSE_BYTES + 1024) as usize;
+        let server = file_server(size).await;
+        let url = format!("{}/result.jsonl?X-Goog-Signature=x", server.uri());
+        let timeout = Duration::from_secs(60);
+        let file = download("op", &url, timeout, BULK_MAX_FILE_BYTES)
+            .await
+            .unwrap();
+        assert_eq!(file.body().len(), size);
+
+        let err = download("op", &url, timeout, 1024 * 1024)
+            .await
+            .unwrap_err();
+        match &err {
+            Error::Http(e) => assert!(
+                matches!(e.kind(), provider_http::HttpErrorKind::ResponseTooLarge { limit, .. } if *limit == 1024 * 1024),
+                "{e}"
+            ),
+            other => panic!("{other}"),
+        }
     }
 }

@@ -8,7 +8,7 @@ use provider_http::{
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::bulk::{BULK_THRESHOLD, BulkMode, BulkPolling};
+use crate::bulk::{BULK_MAX_FILE_BYTES, BULK_THRESHOLD, BulkMode, BulkPolling};
 use crate::error::{Error, GraphQlError, UserError};
 use crate::normalize::NormalizeOptions;
 use crate::throttle::{ShopifyClassifier, shopify_throttle_wait};
@@ -50,6 +50,7 @@ pub struct ShopifyClient {
     pub(crate) bulk_mode: BulkMode,
     pub(crate) bulk_threshold: u64,
     pub(crate) bulk_polling: BulkPolling,
+    pub(crate) bulk_max_file_bytes: u64,
 }
 
 /// Builds a [`ShopifyClient`]; see [`ShopifyClient::builder`]. `Debug` never
@@ -65,6 +66,7 @@ pub struct ShopifyClientBuilder {
     bulk_mode: BulkMode,
     bulk_threshold: u64,
     bulk_polling: BulkPolling,
+    bulk_max_file_bytes: u64,
 }
 
 /// A successful GraphQL answer: its `data` and the query's cost.
@@ -135,6 +137,7 @@ impl ShopifyClient {
             bulk_mode: BulkMode::Auto,
             bulk_threshold: BULK_THRESHOLD,
             bulk_polling: BulkPolling::default(),
+            bulk_max_file_bytes: BULK_MAX_FILE_BYTES,
         }
     }
 
@@ -344,6 +347,10 @@ impl ShopifyClientBuilder {
         bulk_threshold: u64,
         /// How a bulk operation is polled and how long it may take.
         bulk_polling: BulkPolling,
+        /// The largest bulk result file the client downloads, in bytes
+        /// (default [`BULK_MAX_FILE_BYTES`]); a larger one is an error that
+        /// says so. The file is held in memory whole while it is read.
+        bulk_max_file_bytes: u64,
     }
 
     /// How many objects one search query may page through before the client
@@ -395,6 +402,7 @@ impl ShopifyClientBuilder {
             bulk_mode: self.bulk_mode,
             bulk_threshold: self.bulk_threshold,
             bulk_polling: self.bulk_polling,
+            bulk_max_file_bytes: self.bulk_max_file_bytes,
         })
     }
 }
