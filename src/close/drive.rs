@@ -17,7 +17,8 @@ use std::task::{Context, Poll};
 
 use bookkeeping_core::{
     Currency, DisputeLost, PayoutRecord, PayoutSource, Period, Provider, RecordStream, Refund,
-    Sale, SalesRecord, SalesSource, SourceError, StatementBatch, StatementSource, stockholm_date,
+    Sale, SalesRecord, SalesSource, SourceError, StatementBatch, StatementClass, StatementSource,
+    stockholm_date,
 };
 use futures::future::BoxFuture;
 use futures::stream::{BoxStream, Stream, StreamExt};
@@ -114,6 +115,86 @@ async fn with_named_sale(
         }
     }
     Ok(lost)
+}
+
+/// Receipts a close looks up by the number of their sale at most
+/// (`named_sales`): a statement of thousands of receipts for sales that
+/// no sales source has (a shop that also sells elsewhere) must not become
+/// thousands of requests. The receipts past it stay on suspense, each with
+/// its review item, as they would without a lookup.
+pub const MAX_RECEIPT_LOOKUPS: usize = 200;
+
+/// Lookups of [`named_sales`] in flight at once.
+const LOOKUPS_AT_ONCE: usize = 8;
+
+/// The numbers of the sales that receipts of `batch` in `period` name
+/// (`reference`, the shop's order number) and that no record read so far
+/// carries (`known`), with the statement's provider; at most `budget` of
+/// them, which it is charged for.
+fn unknown_receipts(
+    batch: &StatementBatch,
+    period: &Period,
+    known: impl Fn(&str) -> bool,
+    budget: &mut usize,
+) -> Vec<(Provider, String)> {
+    let mut wanted: Vec<(Provider, String)> = Vec::new();
+    for st in &batch.statements {
+        let provider = st.account.provider;
+        for line in &st.lines {
+            let receipt = line.class == StatementClass::Payment
+                && line.amount.amount().is_sign_positive()
+                && period.contains(line.booked_at);
+            let Some(reference) = line.reference.as_deref().filter(|_| receipt) else {
+                continue;
+            };
+            if wanted.len() < *budget
+                && !known(reference)
+                && !wanted.iter().any(|(_, r)| r == reference)
+            {
+                wanted.push((provider, reference.to_owned()));
+            }
+        }
+    }
+    *budget -= wanted.len();
+    wanted
+}
+
+/// The sales of days before `period` that the receipts `wanted` (from
+/// [`unknown_receipts`]) name by their number, each asked of the sales
+/// sources of other providers ([`SalesSource::sale_by_document`]). A PayPal
+/// payment may be captured up to 29 days after the order was authorized ("An
+/// authorization places a hold on the funds and is valid for 29 days",
+/// developer.paypal.com/docs/checkout/advanced/authorization-honor; Shopify's
+/// manual capture), long after the days before the period that a close
+/// reads: without its sale the receipt was booked on suspense, and the
+/// clearing account its sale was booked to stayed open.
+///
+/// # Errors
+/// The [`SourceError`] of a sales source that cannot be read.
+async fn named_sales(
+    wanted: Vec<(Provider, String)>,
+    sales: &[&dyn SalesSource],
+    period: &Period,
+) -> Result<Vec<Sale>, SourceError> {
+    let found: Vec<Option<Sale>> = futures::stream::iter(wanted)
+        .map(|(provider, reference)| async move {
+            for source in sales.iter().filter(|s| s.provider() != provider) {
+                if let Some(sale) = source.sale_by_document(&reference).await? {
+                    return Ok(Some(sale));
+                }
+            }
+            Ok::<_, SourceError>(None)
+        })
+        .buffered(LOOKUPS_AT_ONCE)
+        .collect::<Vec<_>>()
+        .await
+        .into_iter()
+        .collect::<Result<_, _>>()?;
+    Ok(found
+        .into_iter()
+        .flatten()
+        .filter(|sale| stockholm_date(sale.occurred_at) < period.first())
+        .collect())
 }
 
 /// What a lane reads: a sale or refund of the days before the period (for
@@ -239,6 +320,7 @@ pub(crate) async fn drive<E: From<SourceError>>(
         }
     };
     let mut payouts_open = true;
+    let mut lookups = MAX_RECEIPT_LOOKUPS;
     {
         let mut ordered = Ordered::new(lanes, plan.read_ahead).on_arrival(&mut counted);
         while let Some(next) = ordered.next().await {
@@ -274,6 +356,19 @@ pub(crate) async fn drive<E: From<SourceError>>(
                 {
                     let lost = with_named_sale(lost, &plan.sales, period).await?;
                     Arrival::Payout(PayoutRecord::DisputeLost(lost))
+                }
+                // Receipts of sales older than the days read before the
+                // period get those sales, for matching only.
+                Arrival::Statements(batch) if !plan.sales.is_empty() => {
+                    let wanted =
+                        unknown_receipts(&batch, period, |r| sink.knows_sale(r), &mut lookups);
+                    let found = named_sales(wanted, &plan.sales, period).await?;
+                    for sale in found {
+                        let mut currencies = BTreeSet::from([sale.currency]);
+                        prepare_new(&mut currencies, &mut prepared, prepare).await?;
+                        sink.earlier_sale(sale);
+                    }
+                    Arrival::Statements(batch)
                 }
                 other => other,
             };

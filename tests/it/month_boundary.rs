@@ -19,6 +19,10 @@
 //!   refund included, and a dispute hold (T1110) and its release (T1111)
 //!   move money between the available and withheld balance
 //!   (reporting_transactions_v1.json; PayPal's transaction event codes).
+//! - A PayPal authorization "is valid for 29 days" and the money moves when
+//!   it is captured (developer.paypal.com/docs/checkout/advanced/authorization-honor);
+//!   Shopify records the order's `AUTHORIZATION`, then its `CAPTURE`
+//!   (`OrderTransactionKind`, 2026-01 schema).
 //! - A Klarna `REVERSAL` names the shop's order only by
 //!   `merchant_reference1`; Shopify's `orders` query filters by `name`
 //!   (2026-01 schema).
@@ -586,6 +590,67 @@ async fn each_boundary_case_lands_in_the_month_the_rule_gives() {
     assert!(books(&m.april, Provider::PayPal, &paid_back.id));
     assert!(!books(&m.march, Provider::PayPal, &paid_back.id));
     settles_clearing_on_1_april(&paid_back.id);
+
+    // A PayPal order authorized on 21 March and captured on 2 April
+    // (Shopify's manual capture): the sale is March's and is booked on
+    // PayPal's clearing account even by a close of March run before the
+    // capture, and April's receipt, older than the close's days of earlier
+    // sales, settles that account instead of going to suspense.
+    let c = case(s, BoundaryKind::PayPalCapturedNextMonth);
+    let order = &s.orders[c.order.unwrap()];
+    assert!(
+        april().first() - kassabok::core::stockholm_date(order.processed_at)
+            > Duration::days(kassabok::close::SALES_LOOKBACK_DAYS)
+    );
+    let captured = s
+        .paypal
+        .transactions
+        .iter()
+        .find(|t| t.order == c.order && t.event_code == "T0006")
+        .unwrap();
+    assert!(april().contains(captured.initiated_at));
+    assert!(books(&m.march, Provider::Shopify, &order.id.to_string()));
+    let sale_day = m
+        .march
+        .vouchers
+        .iter()
+        .find(|v| {
+            v.sources
+                .iter()
+                .any(|x| x.id.ends_with(&order.id.to_string()))
+        })
+        .unwrap();
+    assert!(
+        sale_day
+            .postings
+            .iter()
+            .any(|p| p.account == "1580" && p.text == "PayPal fordran"),
+        "{sale_day:#?}"
+    );
+    assert!(
+        !m.april
+            .review
+            .iter()
+            .any(|r| r.source.as_ref().is_some_and(|x| x.id == captured.id)),
+        "{:#?}",
+        m.april.review
+    );
+    let receipt_day = m
+        .april
+        .vouchers
+        .iter()
+        .find(|v| v.sources.iter().any(|x| x.id == captured.id))
+        .unwrap();
+    assert_eq!(
+        receipt_day.amount_on("2999"),
+        Decimal::ZERO,
+        "{receipt_day:#?}"
+    );
+    assert_eq!(
+        receipt_day.amount_on("1580"),
+        -Decimal::new(captured.gross, 2),
+        "{receipt_day:#?}"
+    );
 
     // A PayPal payment held for a buyer's dispute on 31 March (T1110) and
     // released on 2 April (T1111): March moves the money from the PayPal

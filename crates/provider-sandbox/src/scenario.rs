@@ -133,7 +133,7 @@ pub struct ShippingLine {
 pub struct OrderTransaction {
     /// Shopify transaction id.
     pub id: u64,
-    /// `SALE` or `REFUND`.
+    /// `SALE`, `AUTHORIZATION`, `CAPTURE` or `REFUND`.
     pub kind: TransactionKind,
     /// The gateway.
     pub gateway: Gateway,
@@ -150,6 +150,18 @@ pub enum TransactionKind {
     Sale,
     /// Money back to the customer.
     Refund,
+    /// Funds held on the customer's account at checkout, to be captured
+    /// later (Shopify's manual capture); moves no money.
+    Authorization,
+    /// An authorization captured: money from the customer.
+    Capture,
+}
+
+impl TransactionKind {
+    /// Whether money moves (all but an authorization).
+    pub fn moves_money(self) -> bool {
+        self != TransactionKind::Authorization
+    }
 }
 
 /// A refund of some of an order's lines.
@@ -229,7 +241,7 @@ impl Order {
     pub fn gateway_names(&self) -> Vec<&'static str> {
         let mut names: Vec<&'static str> = Vec::new();
         for t in &self.transactions {
-            if t.kind == TransactionKind::Sale && !names.contains(&t.gateway.shopify_name()) {
+            if t.kind != TransactionKind::Refund && !names.contains(&t.gateway.shopify_name()) {
                 names.push(t.gateway.shopify_name());
             }
         }
@@ -522,6 +534,12 @@ pub enum BoundaryKind {
     /// `available_on` two days later, in the next month, and the payout
     /// that carries it is created on the 3rd of the next month.
     StripeChargeAvailableNextMonth,
+    /// A PayPal order authorized ten days before the month ends and
+    /// captured on the 2nd of the next month (Shopify's manual capture:
+    /// `AUTHORIZATION`, then `CAPTURE`; PayPal keeps an authorization for 29
+    /// days): the receipt lands on the PayPal balance at the capture, more
+    /// than a week after the sale.
+    PayPalCapturedNextMonth,
 }
 
 /// One boundary case of the scenario, with what it concerns.
@@ -780,6 +798,10 @@ impl Scenario {
                     BoundaryKind::PayPalRefundAfterMidnight,
                     end - Duration::days(3) + Duration::hours(2),
                 ),
+                (
+                    BoundaryKind::PayPalCapturedNextMonth,
+                    end - Duration::days(10) + Duration::hours(4),
+                ),
             ] {
                 times.push((at, Some((kind, end))));
             }
@@ -819,7 +841,8 @@ impl Scenario {
                 (
                     Some(
                         BoundaryKind::PayPalReceiptAfterMidnight
-                        | BoundaryKind::PayPalRefundAfterMidnight,
+                        | BoundaryKind::PayPalRefundAfterMidnight
+                        | BoundaryKind::PayPalCapturedNextMonth,
                     ),
                     _,
                 ) => Gateway::PayPal,
@@ -945,13 +968,35 @@ impl Scenario {
             }
             if remaining > 0 {
                 next_txn_id += 1;
-                order.transactions.push(OrderTransaction {
-                    id: next_txn_id,
-                    kind: TransactionKind::Sale,
-                    gateway,
-                    amount: remaining,
-                    processed_at,
-                });
+                if let Some((BoundaryKind::PayPalCapturedNextMonth, end)) = at_boundary {
+                    // Authorized at checkout, captured when the goods ship:
+                    // "An authorization places a hold on the funds and is
+                    // valid for 29 days" (developer.paypal.com/docs/checkout/
+                    // advanced/authorization-honor).
+                    order.transactions.push(OrderTransaction {
+                        id: next_txn_id,
+                        kind: TransactionKind::Authorization,
+                        gateway,
+                        amount: remaining,
+                        processed_at,
+                    });
+                    next_txn_id += 1;
+                    order.transactions.push(OrderTransaction {
+                        id: next_txn_id,
+                        kind: TransactionKind::Capture,
+                        gateway,
+                        amount: remaining,
+                        processed_at: end + Duration::days(1) + Duration::hours(9),
+                    });
+                } else {
+                    order.transactions.push(OrderTransaction {
+                        id: next_txn_id,
+                        kind: TransactionKind::Sale,
+                        gateway,
+                        amount: remaining,
+                        processed_at,
+                    });
+                }
             }
 
             // Partial refunds: order 4 (card) and order 11 (Klarna) give back one unit of the first line.
@@ -1585,10 +1630,12 @@ fn paypal(
         } else {
             Duration::ZERO
         };
+        // An authorization moves no money, and the client lists only
+        // records that change the balance (`balance_affecting_records_only=Y`).
         for t in o
             .transactions
             .iter()
-            .filter(|t| t.gateway == Gateway::PayPal)
+            .filter(|t| t.gateway == Gateway::PayPal && t.kind.moves_money())
         {
             // PayPal Sweden: 3.4 % + 3.50 kr, no VAT.
             let fee = fee_of(t.amount, Decimal::new(34, 1), 350);

@@ -406,6 +406,7 @@ fn updated_at(order: &Order) -> OffsetDateTime {
         .refunds
         .iter()
         .map(|r| r.created_at)
+        .chain(order.transactions.iter().map(|t| t.processed_at))
         .fold(order.processed_at, OffsetDateTime::max)
 }
 
@@ -413,7 +414,17 @@ fn order_json(order: &Order) -> Value {
     let c = order.currency;
     let total = order.total();
     let refunded: i64 = order.refunds.iter().map(|r| r.transaction.amount).sum();
-    let status = if refunded == 0 {
+    let amount = |kind| {
+        order
+            .transactions
+            .iter()
+            .filter(|t| t.kind == kind)
+            .map(|t| t.amount)
+            .sum::<i64>()
+    };
+    let status = if amount(TransactionKind::Authorization) > amount(TransactionKind::Capture) {
+        "AUTHORIZED"
+    } else if refunded == 0 {
         "PAID"
     } else if refunded >= total {
         "REFUNDED"
@@ -502,11 +513,19 @@ fn order_json(order: &Order) -> Value {
     let transactions: Vec<Value> = order
         .transactions
         .iter()
-        .filter(|t| t.kind == TransactionKind::Sale)
-        .map(|t| {
+        .filter_map(|t| {
+            let kind = match t.kind {
+                TransactionKind::Sale => "SALE",
+                TransactionKind::Authorization => "AUTHORIZATION",
+                TransactionKind::Capture => "CAPTURE",
+                TransactionKind::Refund => return None,
+            };
+            Some((t, kind))
+        })
+        .map(|(t, kind)| {
             transaction_json(
                 t.id,
-                "SALE",
+                kind,
                 t.gateway.shopify_name(),
                 t.amount,
                 t.processed_at,
@@ -746,6 +765,9 @@ impl Data {
                 // A refund shows on its order only once it was made.
                 let mut o = o.clone();
                 o.refunds.retain(|r| scenario.has_happened(r.created_at));
+                // And a capture only once it was made.
+                o.transactions
+                    .retain(|t| scenario.has_happened(t.processed_at));
                 Node::new(o.id, o.processed_at, updated_at(&o), order_json(&o))
             })
             .collect();

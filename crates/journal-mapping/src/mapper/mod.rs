@@ -594,7 +594,10 @@ impl<R: ExchangeRates> Mapper<R> {
                 let base = amount - vat;
                 add(fee_role, base);
                 add(foreign_vat, vat);
-                let rc = base * Decimal::new(25, 2);
+                // Rounded per fee: a payout whose lines fall in two months
+                // is booked in two parts, and the months' VAT must add up
+                // to the VAT of one close of both, to the öre.
+                let rc = r2(base * Decimal::new(25, 2));
                 add(Role::ReverseChargeInputVat, rc);
                 add(Role::ReverseChargeOutputVat, -rc);
                 if memo {

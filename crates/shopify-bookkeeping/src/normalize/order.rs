@@ -450,12 +450,19 @@ fn sale_of(ctx: &mut Ctx<'_>) -> Result<Option<Sale>, MoneyError> {
 
 /// Successful money-moving transactions: SALE/CAPTURE for a sale, REFUND
 /// for a refund; CHANGE given in cash reduces the payment it belongs to.
+/// For a sale, what a gateway authorized and has not captured (nor voided)
+/// yet is a payment through that gateway too: with manual capture (Shopify's
+/// setting; Klarna and PayPal keep an authorization for weeks) the order is
+/// paid through the gateway it was authorized with, whether the capture came
+/// before the close or comes after it, so the month's booking does not
+/// depend on the day it is closed.
 fn payments_of(
     ctx: &mut Ctx<'_>,
     transactions: &[OrderTransaction],
     refund: bool,
 ) -> Result<Vec<Payment>, MoneyError> {
     let mut out: Vec<Payment> = Vec::new();
+    let mut held: Vec<Held<'_>> = Vec::new();
     for t in transactions {
         let amount = shop(&t.amount_set)?;
         let src = SourceRef::new(Provider::Shopify, "order_transaction", t.id.as_str());
@@ -483,6 +490,21 @@ fn payments_of(
             continue;
         }
         let gateway = t.gateway.clone().unwrap_or_else(|| "unknown".to_owned());
+        if !refund {
+            match t.kind {
+                OrderTransactionKind::Authorization => {
+                    let h = Held::of(&mut held, &gateway, amount.currency());
+                    h.authorized = h.authorized.checked_add(&amount)?;
+                    h.first.get_or_insert(t);
+                    continue;
+                }
+                OrderTransactionKind::Capture | OrderTransactionKind::Void => {
+                    let h = Held::of(&mut held, &gateway, amount.currency());
+                    h.settled = h.settled.checked_add(&amount)?;
+                }
+                _ => {}
+            }
+        }
         let moves = match (&t.kind, refund) {
             (OrderTransactionKind::Sale | OrderTransactionKind::Capture, false)
             | (OrderTransactionKind::Refund, true) => true,
@@ -505,7 +527,48 @@ fn payments_of(
             processed_at: t.processed_at,
         });
     }
+    for h in held {
+        let open = h.authorized.checked_sub(&h.settled)?;
+        let Some(first) = h.first else { continue };
+        if open.amount().is_sign_positive() && !open.is_zero() {
+            out.push(Payment {
+                channel: payment_channel(&h.gateway),
+                gateway: h.gateway,
+                amount: open,
+                reference: Some(first.id.numeric().unwrap_or(first.id.as_str()).to_owned()),
+                processed_at: first.processed_at,
+            });
+        }
+    }
     Ok(out)
+}
+
+/// What a gateway authorized for an order and what of it was captured or
+/// voided since.
+struct Held<'t> {
+    gateway: String,
+    authorized: Money,
+    settled: Money,
+    /// The first authorization.
+    first: Option<&'t OrderTransaction>,
+}
+
+impl<'t> Held<'t> {
+    fn of<'h>(held: &'h mut Vec<Held<'t>>, gateway: &str, currency: Currency) -> &'h mut Held<'t> {
+        let i = match held.iter().position(|h| h.gateway == gateway) {
+            Some(i) => i,
+            None => {
+                held.push(Held {
+                    gateway: gateway.to_owned(),
+                    authorized: Money::zero(currency),
+                    settled: Money::zero(currency),
+                    first: None,
+                });
+                held.len() - 1
+            }
+        };
+        &mut held[i]
+    }
 }
 
 fn refund_of(ctx: &mut Ctx<'_>, r: &Refund) -> Result<CoreRefund, MoneyError> {

@@ -165,3 +165,54 @@ fn more_line_items_than_one_query_returns_is_not_booked_short() {
             .any(|i| i.reason == ReviewReason::Incomplete)
     );
 }
+
+/// With manual capture an order is `AUTHORIZATION` at checkout and `CAPTURE`
+/// later (`OrderTransactionKind`, 2026-01 schema; a PayPal authorization is
+/// valid for 29 days, developer.paypal.com/docs/checkout/advanced/authorization-honor).
+/// The sale is paid through the gateway that authorized it whether or not
+/// the capture was made when the month is closed: what is authorized and
+/// not yet captured or voided is a payment through that gateway, so a close
+/// before the capture books the month as one after it does.
+#[test]
+fn an_authorized_order_is_paid_through_its_gateway_before_and_after_the_capture() {
+    let txn = |id: u64, kind: &str, amount: &str, at: &str| {
+        json!({"id": format!("gid://shopify/OrderTransaction/{id}"), "kind": kind,
+               "status": "SUCCESS", "gateway": "paypal", "formattedGateway": "PayPal",
+               "processedAt": at, "test": false, "paymentId": format!("p{id}"),
+               "amountSet": money(amount), "fees": []})
+    };
+    let payments = |transactions: Vec<Value>| {
+        let mut v = order(1);
+        v["paymentGatewayNames"] = json!(["paypal"]);
+        v["transactions"] = Value::Array(transactions);
+        let n = normalize_order(&decode(v), &NormalizeOptions::default());
+        assert!(n.review.is_empty(), "{:?}", n.review);
+        n.sale
+            .unwrap()
+            .payments
+            .into_iter()
+            .map(|p| (p.gateway, p.amount, p.channel))
+            .collect::<Vec<_>>()
+    };
+    let auth = txn(1, "AUTHORIZATION", "500.0", "2026-03-21T10:00:00Z");
+    let paypal = bookkeeping_core::PaymentChannel::Provider(bookkeeping_core::Provider::PayPal);
+    let whole = vec![("paypal".to_owned(), sek("500.00"), paypal.clone())];
+
+    // Before the capture, and after it: the same payment.
+    assert_eq!(payments(vec![auth.clone()]), whole);
+    let captured = txn(2, "CAPTURE", "500.0", "2026-04-02T09:00:00Z");
+    assert_eq!(payments(vec![auth.clone(), captured]), whole);
+
+    // Captured in part: the capture, and the rest still authorized.
+    let part = txn(3, "CAPTURE", "300.0", "2026-04-02T09:00:00Z");
+    let got = payments(vec![auth.clone(), part]);
+    assert_eq!(
+        got.iter().map(|(_, a, _)| *a).collect::<Vec<_>>(),
+        [sek("300.00"), sek("200.00")]
+    );
+    assert!(got.iter().all(|(g, _, c)| g == "paypal" && *c == paypal));
+
+    // Voided: nothing is paid (the order is then cancelled or paid another way).
+    let void = txn(4, "VOID", "500.0", "2026-03-25T09:00:00Z");
+    assert!(payments(vec![auth, void]).is_empty());
+}
