@@ -331,7 +331,17 @@ impl Data {
         s: &Scenario,
         payout: Option<&str>,
     ) {
-        let (json, kind) = item_json(item, p, &s.invoices, dispute_status(item, s));
+        let (mut json, kind) = item_json(item, p, &s.invoices, dispute_status(item, s));
+        // "The transaction's net funds status in the Stripe balance, which
+        // are either `available` or `pending`"; `available_on`: "The date
+        // that the transaction's net funds become available in the Stripe
+        // balance" (docs.stripe.com/api/balance_transactions/object).
+        let available_on = json["available_on"].as_i64().unwrap_or_default();
+        if s.clock
+            .is_some_and(|now| now.unix_timestamp() < available_on)
+        {
+            json["status"] = Value::from("pending");
+        }
         let mut keys = Map::new();
         if let Some(payout) = payout {
             keys.insert("payout".into(), payout.into());
@@ -1012,5 +1022,42 @@ impl Api {
                                       "url": "/v1/invoice_payments"});
         }
         json
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use time::Duration;
+
+    use super::*;
+    use crate::ScenarioConfig;
+
+    /// A balance transaction is `pending` until its `available_on`, then
+    /// `available`.
+    #[test]
+    fn a_balance_transaction_is_pending_until_it_is_available() {
+        let period = bookkeeping_core::Period::month(2026, time::Month::March).unwrap();
+        let s = Scenario::generate(&ScenarioConfig::small(period));
+        let item = s
+            .stripe_payouts
+            .iter()
+            .flat_map(|p| &p.items)
+            .find(|i| i.kind == ItemKind::Charge)
+            .unwrap();
+        let status = |after: Duration| {
+            let data = Data::build(&s.at(item.occurred_at + after));
+            let txn = data
+                .balance_transactions
+                .iter()
+                .find(|t| t.id == item.id)
+                .unwrap();
+            assert_eq!(txn.json["available_on"], ts(item.occurred_at) + 2 * 86_400);
+            txn.json["status"].as_str().unwrap().to_owned()
+        };
+        assert_eq!(status(Duration::hours(1)), "pending");
+        assert_eq!(
+            status(Duration::days(2) + Duration::minutes(1)),
+            "available"
+        );
     }
 }
