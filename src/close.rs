@@ -47,7 +47,7 @@ mod drive;
 mod roles;
 mod run;
 
-pub use drive::MAX_RECEIPT_LOOKUPS;
+pub use drive::MAX_SALE_LOOKUPS;
 pub use roles::Roles;
 pub use run::{Close, CloseError, Closed, DEFAULT_READ_AHEAD, Record};
 

@@ -17,8 +17,8 @@ use std::task::{Context, Poll};
 
 use bookkeeping_core::{
     Currency, DisputeLost, PayoutRecord, PayoutSource, Period, Provider, RecordStream, Refund,
-    Sale, SalesRecord, SalesSource, SourceError, StatementBatch, StatementClass, StatementSource,
-    stockholm_date,
+    Sale, SalesRecord, SalesSource, SettlementKind, SettlementLine, SourceError, StatementBatch,
+    StatementClass, StatementSource, stockholm_date,
 };
 use futures::future::BoxFuture;
 use futures::stream::{BoxStream, Stream, StreamExt};
@@ -117,68 +117,92 @@ async fn with_named_sale(
     Ok(lost)
 }
 
-/// Receipts a close looks up by the number of their sale at most
-/// (`named_sales`): a statement of thousands of receipts for sales that
-/// no sales source has (a shop that also sells elsewhere) must not become
-/// thousands of requests. The receipts past it stay on suspense, each with
-/// its review item, as they would without a lookup.
-pub const MAX_RECEIPT_LOOKUPS: usize = 200;
+/// Sales a close looks up by their number at most (`named_sales`): a
+/// statement of thousands of receipts for sales that no sales source has (a
+/// shop that also sells elsewhere) must not become thousands of requests.
+/// The lines past it are booked as they would be without a lookup: a
+/// receipt on suspense with its review item, a payout line on the clearing
+/// account as a sale not known.
+pub const MAX_SALE_LOOKUPS: usize = 200;
 
-/// Lookups of [`named_sales`] in flight at once.
+/// Lookups of `named_sales` in flight at once.
 const LOOKUPS_AT_ONCE: usize = 8;
 
-/// The numbers of the sales that receipts of `batch` in `period` name
-/// (`reference`, the shop's order number) and that no record read so far
-/// carries (`known`), with the statement's provider; at most `budget` of
-/// them, which it is charged for.
-fn unknown_receipts(
-    batch: &StatementBatch,
+/// The order numbers that payments of the period in `record` name
+/// (`reference`) and that no record read so far carries (`known`): PayPal
+/// receipts, and Klarna and Shopify Payments captures. At most `budget` of
+/// them, which it is charged for. Stripe's lines are left out: they name
+/// Stripe invoices, which the Stripe source lists months back already.
+fn unknown_sales(
+    record: &Arrival,
     period: &Period,
     known: impl Fn(&str) -> bool,
     budget: &mut usize,
-) -> Vec<(Provider, String)> {
-    let mut wanted: Vec<(Provider, String)> = Vec::new();
-    for st in &batch.statements {
-        let provider = st.account.provider;
-        for line in &st.lines {
-            let receipt = line.class == StatementClass::Payment
-                && line.amount.amount().is_sign_positive()
-                && period.contains(line.booked_at);
-            let Some(reference) = line.reference.as_deref().filter(|_| receipt) else {
-                continue;
-            };
-            if wanted.len() < *budget
-                && !known(reference)
-                && !wanted.iter().any(|(_, r)| r == reference)
-            {
-                wanted.push((provider, reference.to_owned()));
-            }
+) -> Vec<String> {
+    let capture = |line: &SettlementLine| {
+        line.kind == SettlementKind::Charge
+            && line.gross.amount().is_sign_positive()
+            && period.contains(line.occurred_at)
+    };
+    let references: Vec<&str> = match record {
+        Arrival::Statements(batch) => batch
+            .statements
+            .iter()
+            .flat_map(|st| &st.lines)
+            .filter(|line| {
+                line.class == StatementClass::Payment
+                    && line.amount.amount().is_sign_positive()
+                    && period.contains(line.booked_at)
+            })
+            .filter_map(|line| line.reference.as_deref())
+            .collect(),
+        Arrival::Payout(PayoutRecord::Payout(p)) if p.provider != Provider::Stripe => p
+            .lines
+            .iter()
+            .filter(|line| capture(line))
+            .filter_map(|line| line.reference.as_deref())
+            .collect(),
+        Arrival::Payout(PayoutRecord::Line(b)) if b.provider != Provider::Stripe => b
+            .line
+            .reference
+            .as_deref()
+            .filter(|_| capture(&b.line))
+            .into_iter()
+            .collect(),
+        _ => Vec::new(),
+    };
+    let mut wanted: Vec<String> = Vec::new();
+    for reference in references {
+        if wanted.len() < *budget && !known(reference) && !wanted.iter().any(|r| r == reference) {
+            wanted.push(reference.to_owned());
         }
     }
     *budget -= wanted.len();
     wanted
 }
 
-/// The sales of days before `period` that the receipts `wanted` (from
-/// [`unknown_receipts`]) name by their number, each asked of the sales
-/// sources of other providers ([`SalesSource::sale_by_document`]). A PayPal
-/// payment may be captured up to 29 days after the order was authorized ("An
-/// authorization places a hold on the funds and is valid for 29 days",
-/// developer.paypal.com/docs/checkout/advanced/authorization-honor; Shopify's
-/// manual capture), long after the days before the period that a close
-/// reads: without its sale the receipt was booked on suspense, and the
-/// clearing account its sale was booked to stayed open.
+/// The sales of days before `period` that the payments `wanted` (from
+/// [`unknown_sales`]) name by their number, each asked of the sales sources
+/// ([`SalesSource::sale_by_document`]). An order authorized at checkout is
+/// captured when it ships, which may be weeks later (a PayPal authorization
+/// "is valid for 29 days", developer.paypal.com/docs/checkout/advanced/
+/// authorization-honor; Klarna's standard authorization period is 28 days,
+/// docs.klarna.com/payments/web-payments/additional-resources/use-cases/
+/// extended-authorization-expiration), long after the days before the
+/// period that a close reads: without its sale a PayPal receipt was booked on
+/// suspense, and a Klarna or Shopify Payments capture counted as a sale not
+/// known, which left its payout unreconciled.
 ///
 /// # Errors
 /// The [`SourceError`] of a sales source that cannot be read.
 async fn named_sales(
-    wanted: Vec<(Provider, String)>,
+    wanted: Vec<String>,
     sales: &[&dyn SalesSource],
     period: &Period,
 ) -> Result<Vec<Sale>, SourceError> {
     let found: Vec<Option<Sale>> = futures::stream::iter(wanted)
-        .map(|(provider, reference)| async move {
-            for source in sales.iter().filter(|s| s.provider() != provider) {
+        .map(|reference| async move {
+            for source in sales {
                 if let Some(sale) = source.sale_by_document(&reference).await? {
                     return Ok(Some(sale));
                 }
@@ -320,7 +344,7 @@ pub(crate) async fn drive<E: From<SourceError>>(
         }
     };
     let mut payouts_open = true;
-    let mut lookups = MAX_RECEIPT_LOOKUPS;
+    let mut lookups = MAX_SALE_LOOKUPS;
     {
         let mut ordered = Ordered::new(lanes, plan.read_ahead).on_arrival(&mut counted);
         while let Some(next) = ordered.next().await {
@@ -357,21 +381,20 @@ pub(crate) async fn drive<E: From<SourceError>>(
                     let lost = with_named_sale(lost, &plan.sales, period).await?;
                     Arrival::Payout(PayoutRecord::DisputeLost(lost))
                 }
-                // Receipts of sales older than the days read before the
-                // period get those sales, for matching only.
-                Arrival::Statements(batch) if !plan.sales.is_empty() => {
-                    let wanted =
-                        unknown_receipts(&batch, period, |r| sink.knows_sale(r), &mut lookups);
-                    let found = named_sales(wanted, &plan.sales, period).await?;
-                    for sale in found {
+                other => other,
+            };
+            // Payments of sales older than the days read before the period
+            // get those sales, for matching only.
+            if !plan.sales.is_empty() {
+                let wanted = unknown_sales(&record, period, |r| sink.knows_sale(r), &mut lookups);
+                if !wanted.is_empty() {
+                    for sale in named_sales(wanted, &plan.sales, period).await? {
                         let mut currencies = BTreeSet::from([sale.currency]);
                         prepare_new(&mut currencies, &mut prepared, prepare).await?;
                         sink.earlier_sale(sale);
                     }
-                    Arrival::Statements(batch)
                 }
-                other => other,
-            };
+            }
             if prepare.is_some() {
                 let mut currencies = BTreeSet::new();
                 record.currencies(&mut currencies);

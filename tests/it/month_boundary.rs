@@ -652,6 +652,47 @@ async fn each_boundary_case_lands_in_the_month_the_rule_gives() {
         "{receipt_day:#?}"
     );
 
+    // A Klarna order authorized on 19 March and captured on 2 April: the
+    // sale is March's, on Klarna's clearing account; Klarna's line is dated
+    // at the capture and settles that sale in April's payout, which
+    // reconciles (the close finds the order by its number).
+    let c = case(s, BoundaryKind::KlarnaCapturedNextMonth);
+    let order = &s.orders[c.order.unwrap()];
+    assert!(
+        april().first() - kassabok::core::stockholm_date(order.processed_at)
+            > Duration::days(kassabok::close::SALES_LOOKBACK_DAYS)
+    );
+    let (payout, line) = s
+        .klarna_payouts
+        .iter()
+        .find_map(|p| p.items.iter().find(|i| i.order == c.order).map(|i| (p, i)))
+        .unwrap();
+    assert!(april().contains(line.occurred_at) && april().contains(payout.created_at));
+    let sale_day = m
+        .march
+        .vouchers
+        .iter()
+        .find(|v| {
+            v.sources
+                .iter()
+                .any(|x| x.id.ends_with(&order.id.to_string()))
+        })
+        .unwrap();
+    assert!(
+        sale_day
+            .postings
+            .iter()
+            .any(|p| p.account == "1580" && p.text == "Klarna fordran"),
+        "{sale_day:#?}"
+    );
+    let rec = m
+        .april
+        .reconciliations
+        .iter()
+        .find(|r| r.payout.id.ends_with(&payout.id))
+        .unwrap();
+    assert!(rec.is_reconciled(), "{rec:#?}");
+
     // A PayPal payment held for a buyer's dispute on 31 March (T1110) and
     // released on 2 April (T1111): March moves the money from the PayPal
     // account to the reserve PayPal withholds (1588), April back, and the

@@ -540,6 +540,12 @@ pub enum BoundaryKind {
     /// days): the receipt lands on the PayPal balance at the capture, more
     /// than a week after the sale.
     PayPalCapturedNextMonth,
+    /// A Klarna order authorized twelve days before the month ends and
+    /// captured on the 2nd of the next month (the Klarna app for Shopify
+    /// sets a manually captured order `Authorized` until the shop captures
+    /// it; Klarna's standard authorization period is 28 days): its
+    /// settlement line is dated at the capture.
+    KlarnaCapturedNextMonth,
 }
 
 /// One boundary case of the scenario, with what it concerns.
@@ -802,6 +808,10 @@ impl Scenario {
                     BoundaryKind::PayPalCapturedNextMonth,
                     end - Duration::days(10) + Duration::hours(4),
                 ),
+                (
+                    BoundaryKind::KlarnaCapturedNextMonth,
+                    end - Duration::days(12) + Duration::hours(5),
+                ),
             ] {
                 times.push((at, Some((kind, end))));
             }
@@ -837,7 +847,13 @@ impl Scenario {
                 _ => (OrderTax::Domestic, "SE", None),
             };
             let gateway = match (at_boundary.map(|(k, _)| k), special) {
-                (Some(BoundaryKind::KlarnaSettledNextMonth), _) => Gateway::Klarna,
+                (
+                    Some(
+                        BoundaryKind::KlarnaSettledNextMonth
+                        | BoundaryKind::KlarnaCapturedNextMonth,
+                    ),
+                    _,
+                ) => Gateway::Klarna,
                 (
                     Some(
                         BoundaryKind::PayPalReceiptAfterMidnight
@@ -968,7 +984,11 @@ impl Scenario {
             }
             if remaining > 0 {
                 next_txn_id += 1;
-                if let Some((BoundaryKind::PayPalCapturedNextMonth, end)) = at_boundary {
+                if let Some((
+                    BoundaryKind::PayPalCapturedNextMonth | BoundaryKind::KlarnaCapturedNextMonth,
+                    end,
+                )) = at_boundary
+                {
                     // Authorized at checkout, captured when the goods ship:
                     // "An authorization places a hold on the funds and is
                     // valid for 29 days" (developer.paypal.com/docs/checkout/
@@ -1210,7 +1230,7 @@ fn shopify_payouts(orders: &[Order]) -> Vec<PayoutPlan> {
         for t in o
             .transactions
             .iter()
-            .filter(|t| t.gateway == Gateway::ShopifyPayments)
+            .filter(|t| t.gateway == Gateway::ShopifyPayments && t.kind.moves_money())
         {
             bt_id += 1;
             // Shopify Payments Sweden: 1.8 % + 1.80 kr for Swedish cards.
@@ -1276,10 +1296,11 @@ fn shopify_payouts(orders: &[Order]) -> Vec<PayoutPlan> {
 fn klarna_payouts(orders: &[Order], ids: &mut Ids, period: Period) -> Vec<PayoutPlan> {
     let mut items = Vec::new();
     for (idx, o) in orders.iter().enumerate() {
+        // Klarna settles what was captured, dated at the capture.
         for t in o
             .transactions
             .iter()
-            .filter(|t| t.gateway == Gateway::Klarna)
+            .filter(|t| t.gateway == Gateway::Klarna && t.kind.moves_money())
         {
             // Klarna: 2.49 % + 2.00 kr, plus 25 % Swedish VAT on the fee.
             let fee_net = fee_of(t.amount, Decimal::new(249, 2), 200);
@@ -1355,7 +1376,7 @@ fn klarna_payouts(orders: &[Order], ids: &mut Ids, period: Period) -> Vec<Payout
         let t = o
             .transactions
             .iter()
-            .find(|t| t.gateway == Gateway::Klarna)?;
+            .find(|t| t.gateway == Gateway::Klarna && t.kind == TransactionKind::Sale)?;
         (o.refunds.is_empty() && !o.disputed).then_some((idx, o, t))
     }) {
         items.push(SettlementItem {
