@@ -59,8 +59,8 @@ pub(crate) enum AfterResponse {
 ///
 /// `backoff` is the policy's backoff for this attempt (jitter included, so the caller draws
 /// it); `fits` says whether a wait ends before the request deadline. A metered wait (the
-/// classifier's `Retry { after: Some(_) }`) that comes when the attempts are spent takes one
-/// from the throttle budget and adds an attempt: a throttled request is not a failed one.
+/// classifier's `Retry { after: Some(_) }`) takes one from the throttle budget and adds an
+/// attempt, whenever it comes: a throttled request is not a failed one.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn after_response(
     status: StatusCode,
@@ -88,9 +88,13 @@ pub(crate) fn after_response(
     }
     let honoured = wait.is_none_or(|w| w <= policy.honour_retry_after_up_to);
     let delay = wait.unwrap_or(backoff);
-    if metered && attempt >= budget.attempts && budget.throttles > 0 {
+    if metered && budget.throttles > 0 {
+        // A throttled attempt is not a failed one, whenever it comes: it
+        // never spends the attempts that failures have (a 503, then two
+        // `THROTTLED` answers while other requests took the restored
+        // points, then a 503 must not end a request of four attempts).
         // Requests sharing one bucket can take the restored points first, so
-        // the same request may be throttled again.
+        // the same request may be throttled again: bounded by `throttles`.
         budget.throttles -= 1;
         budget.attempts += 1;
     }
@@ -196,6 +200,37 @@ mod tests {
                 pause: None
             }
         );
+    }
+
+    /// A 503, two metered throttles (Shopify's `THROTTLED` while other
+    /// requests took the restored points), then another 503: the throttles
+    /// spent none of the three attempts failures have, so the request goes
+    /// on (it failed at its fourth answer before, flaking a test).
+    #[test]
+    fn throttled_answers_never_spend_the_attempts_of_failures() {
+        let mut b = Budget::new(&policy(3));
+        let metered = RetryDecision::Retry {
+            after: Some(Duration::from_secs(1)),
+        };
+        assert_eq!(
+            decide(503, RetryDecision::Default, None, 1, &mut b),
+            AfterResponse::RetryAfterBackoff(500 * MS)
+        );
+        for attempt in [2, 3] {
+            assert_eq!(
+                decide(200, metered, None, attempt, &mut b),
+                AfterResponse::RetryAfterProviderWait(Duration::from_secs(1))
+            );
+        }
+        assert_eq!(
+            decide(503, RetryDecision::Default, None, 4, &mut b),
+            AfterResponse::RetryAfterBackoff(500 * MS)
+        );
+        // The third failure ends it.
+        assert!(matches!(
+            decide(503, RetryDecision::Default, None, 5, &mut b),
+            AfterResponse::Fail { .. }
+        ));
     }
 
     #[test]
