@@ -159,36 +159,43 @@ pub async fn fetch(
         read_ahead: usize::MAX,
         progress: Some(progress),
     };
-    let mut fetched = Fetched::default();
-    fetched.records = drive::<SourceError>(plan, &mut fetched, None).await?;
-    Ok(fetched)
+    let mut sink = FetchSink::default();
+    sink.fetched.records = drive::<SourceError>(plan, &mut sink, None).await?;
+    Ok(sink.fetched)
 }
 
-/// `fetch` keeps what the driver hands on, in its order.
-impl Sink for Fetched {
+/// `fetch` keeps what the driver hands on, in its order, and the numbers of
+/// the sales among it (asked once per payment line that names one).
+#[derive(Default)]
+struct FetchSink {
+    fetched: Fetched,
+    documents: std::collections::HashSet<String>,
+}
+
+impl Sink for FetchSink {
     fn earlier_sale(&mut self, sale: bookkeeping_core::Sale) {
-        self.earlier_sales.push(sale);
+        self.documents.insert(sale.document_number.clone());
+        self.fetched.earlier_sales.push(sale);
     }
 
     fn earlier_refund(&mut self, refund: bookkeeping_core::Refund) {
-        self.earlier_refunds.push(refund);
+        self.fetched.earlier_refunds.push(refund);
     }
 
     fn knows_sale(&self, document: &str) -> bool {
-        self.earlier_sales
-            .iter()
-            .chain(self.sales.iter().filter_map(|r| match r {
-                SalesRecord::Sale(sale) => Some(sale),
-                _ => None,
-            }))
-            .any(|sale| sale.document_number == document)
+        self.documents.contains(document)
     }
 
     fn record(&mut self, record: Arrival) {
         match record {
-            Arrival::Sale(rec) => self.sales.push(rec),
-            Arrival::Payout(rec) => self.payouts.push(rec),
-            Arrival::Statements(batch) => self.statements.push(batch),
+            Arrival::Sale(rec) => {
+                if let SalesRecord::Sale(sale) = &rec {
+                    self.documents.insert(sale.document_number.clone());
+                }
+                self.fetched.sales.push(rec);
+            }
+            Arrival::Payout(rec) => self.fetched.payouts.push(rec),
+            Arrival::Statements(batch) => self.fetched.statements.push(batch),
         }
     }
 
