@@ -677,6 +677,46 @@ async fn each_boundary_case_lands_in_the_month_the_rule_gives() {
         .unwrap();
     assert!(rec.is_reconciled(), "{rec:#?}");
 
+    // A Klarna order authorized on 27 March and cancelled before its capture
+    // on 3 April (the authorization voided): March books the sale on
+    // Klarna's clearing account, whichever day March is closed, and April
+    // reverses it, revenue, VAT and the clearing account, on the day of the
+    // cancellation.
+    let c = case(s, BoundaryKind::KlarnaCancelledNextMonth);
+    let order = &s.orders[c.order.unwrap()];
+    let cancelled_at = order.cancelled_at.unwrap();
+    assert!(march().contains(order.processed_at) && april().contains(cancelled_at));
+    let on = |j: &Journal, id: &str| -> Vec<kassabok::mapping::Voucher> {
+        j.vouchers
+            .iter()
+            .filter(|v| v.sources.iter().any(|x| x.id.ends_with(id)))
+            .cloned()
+            .collect()
+    };
+    let sold = on(&m.march, &format!("/{}", order.id));
+    assert!(
+        sold.iter().any(|v| v
+            .postings
+            .iter()
+            .any(|p| p.account == "1580" && p.text == "Klarna fordran")),
+        "{sold:#?}"
+    );
+    let [reversal] = on(&m.april, &format!("/{}/cancellation", order.id))
+        .try_into()
+        .unwrap_or_else(|v: Vec<_>| panic!("one reversal in April: {v:#?}"));
+    // (The day's sales voucher holds the reversal with the day's other sales;
+    // its amounts are checked by `two_monthly_closes_add_up_…` and the
+    // normalization's own test.)
+    assert_eq!(reversal.date, kassabok::core::stockholm_date(cancelled_at));
+    assert!(
+        reversal
+            .postings
+            .iter()
+            .any(|p| p.text == "Klarna fordran" && p.amount.is_sign_negative()),
+        "{reversal:#?}"
+    );
+    assert!(on(&m.april, &format!("/{}", order.id)).is_empty());
+
     // A PayPal payment held for a buyer's dispute on 31 March (T1110) and
     // released on 2 April (T1111): March moves the money from the PayPal
     // account to the reserve PayPal withholds (1588), April back, and the

@@ -133,7 +133,7 @@ pub struct ShippingLine {
 pub struct OrderTransaction {
     /// Shopify transaction id.
     pub id: u64,
-    /// `SALE`, `AUTHORIZATION`, `CAPTURE` or `REFUND`.
+    /// `SALE`, `AUTHORIZATION`, `CAPTURE`, `VOID` or `REFUND`.
     pub kind: TransactionKind,
     /// The gateway.
     pub gateway: Gateway,
@@ -155,12 +155,15 @@ pub enum TransactionKind {
     Authorization,
     /// An authorization captured: money from the customer.
     Capture,
+    /// An authorization released without a capture (the order cancelled);
+    /// moves no money.
+    Void,
 }
 
 impl TransactionKind {
-    /// Whether money moves (all but an authorization).
+    /// Whether money moves (all but an authorization and its void).
     pub fn moves_money(self) -> bool {
-        self != TransactionKind::Authorization
+        !matches!(self, TransactionKind::Authorization | TransactionKind::Void)
     }
 }
 
@@ -221,6 +224,8 @@ pub struct Order {
     pub transactions: Vec<OrderTransaction>,
     /// Refunds.
     pub refunds: Vec<OrderRefund>,
+    /// When the shop cancelled it, if it did.
+    pub cancelled_at: Option<OffsetDateTime>,
     /// A chargeback was raised on the card payment.
     pub disputed: bool,
 }
@@ -546,6 +551,11 @@ pub enum BoundaryKind {
     /// it; Klarna's standard authorization period is 28 days): its
     /// settlement line is dated at the capture.
     KlarnaCapturedNextMonth,
+    /// A Klarna order authorized four days before the month ends and
+    /// cancelled on the 3rd of the next month, never captured: Shopify
+    /// voids the authorization (`VOID`) and the order is `VOIDED`; Klarna
+    /// settles nothing.
+    KlarnaCancelledNextMonth,
 }
 
 /// One boundary case of the scenario, with what it concerns.
@@ -812,6 +822,10 @@ impl Scenario {
                     BoundaryKind::KlarnaCapturedNextMonth,
                     end - Duration::days(12) + Duration::hours(5),
                 ),
+                (
+                    BoundaryKind::KlarnaCancelledNextMonth,
+                    end - Duration::days(4) + Duration::hours(6),
+                ),
             ] {
                 times.push((at, Some((kind, end))));
             }
@@ -850,7 +864,8 @@ impl Scenario {
                 (
                     Some(
                         BoundaryKind::KlarnaSettledNextMonth
-                        | BoundaryKind::KlarnaCapturedNextMonth,
+                        | BoundaryKind::KlarnaCapturedNextMonth
+                        | BoundaryKind::KlarnaCancelledNextMonth,
                     ),
                     _,
                 ) => Gateway::Klarna,
@@ -964,6 +979,7 @@ impl Scenario {
                 discount_code,
                 transactions: Vec::new(),
                 refunds: Vec::new(),
+                cancelled_at: None,
                 disputed: special == 5,
             };
 
@@ -1008,6 +1024,25 @@ impl Scenario {
                         amount: remaining,
                         processed_at: end + Duration::days(1) + Duration::hours(9),
                     });
+                } else if let Some((BoundaryKind::KlarnaCancelledNextMonth, end)) = at_boundary {
+                    // Cancelled before the capture: the authorization voided.
+                    let cancelled_at = end + Duration::days(2) + Duration::hours(8);
+                    order.transactions.push(OrderTransaction {
+                        id: next_txn_id,
+                        kind: TransactionKind::Authorization,
+                        gateway,
+                        amount: remaining,
+                        processed_at,
+                    });
+                    next_txn_id += 1;
+                    order.transactions.push(OrderTransaction {
+                        id: next_txn_id,
+                        kind: TransactionKind::Void,
+                        gateway,
+                        amount: remaining,
+                        processed_at: cancelled_at,
+                    });
+                    order.cancelled_at = Some(cancelled_at);
                 } else {
                     order.transactions.push(OrderTransaction {
                         id: next_txn_id,

@@ -422,7 +422,10 @@ fn order_json(order: &Order) -> Value {
             .map(|t| t.amount)
             .sum::<i64>()
     };
-    let status = if amount(TransactionKind::Authorization) > amount(TransactionKind::Capture) {
+    let captured = amount(TransactionKind::Sale) + amount(TransactionKind::Capture);
+    let status = if order.cancelled_at.is_some() && captured == 0 {
+        "VOIDED"
+    } else if amount(TransactionKind::Authorization) > amount(TransactionKind::Capture) {
         "AUTHORIZED"
     } else if refunded == 0 {
         "PAID"
@@ -518,6 +521,7 @@ fn order_json(order: &Order) -> Value {
                 TransactionKind::Sale => "SALE",
                 TransactionKind::Authorization => "AUTHORIZATION",
                 TransactionKind::Capture => "CAPTURE",
+                TransactionKind::Void => "VOID",
                 TransactionKind::Refund => return None,
             };
             Some((t, kind))
@@ -548,7 +552,7 @@ fn order_json(order: &Order) -> Value {
         "createdAt": rfc3339(order.processed_at),
         "processedAt": rfc3339(order.processed_at),
         "updatedAt": rfc3339(updated_at(order)),
-        "cancelledAt": null,
+        "cancelledAt": order.cancelled_at.map(rfc3339),
         "test": false,
         "currencyCode": c.code(),
         "presentmentCurrencyCode": c.code(),
@@ -765,9 +769,10 @@ impl Data {
                 // A refund shows on its order only once it was made.
                 let mut o = o.clone();
                 o.refunds.retain(|r| scenario.has_happened(r.created_at));
-                // And a capture only once it was made.
+                // And a capture or a cancellation only once it was made.
                 o.transactions
                     .retain(|t| scenario.has_happened(t.processed_at));
+                o.cancelled_at = o.cancelled_at.filter(|t| scenario.has_happened(*t));
                 Node::new(o.id, o.processed_at, updated_at(&o), order_json(&o))
             })
             .collect();

@@ -288,6 +288,26 @@ pub fn normalize_order(order: &Order, opts: &NormalizeOptions) -> NormalizedOrde
         }
     };
     let mut refunds = Vec::new();
+    // An order cancelled before payment in a later month than it was placed:
+    // its month booked the sale, the month of the cancellation reverses it.
+    if let (Some(sale), Some(cancelled_at)) = (&sale, order.cancelled_at)
+        && cancelled_unpaid(order)
+    {
+        refunds.push(CoreRefund {
+            source: SourceRef::new(
+                Provider::Shopify,
+                "cancellation",
+                format!("{}/cancellation", order.id.as_str()),
+            ),
+            sale: ctx.source.clone(),
+            document_number: order.name.clone(),
+            occurred_at: cancelled_at,
+            currency: sale.currency,
+            lines: sale.lines.clone(),
+            customer: sale.customer.clone(),
+            payments: sale.payments.clone(),
+        });
+    }
     for r in &order.refunds {
         match refund_of(&mut ctx, r) {
             Ok(refund) => refunds.push(refund),
@@ -315,11 +335,14 @@ fn sale_of(ctx: &mut Ctx<'_>) -> Result<Option<Sale>, MoneyError> {
     let order = ctx.order;
     let currency = Currency::new(&order.currency_code)?;
     let total = shop(&order.total_price_set)?;
-    if order.cancelled_at.is_some()
-        && matches!(
-            order.display_financial_status,
-            Some(FinancialStatus::Voided | FinancialStatus::Expired)
-        )
+    // Cancelled before payment in the month it was placed: nothing to book.
+    // Cancelled in a later month: the sale stands in its month (a close of
+    // that month does not depend on the day it runs), and the cancellation
+    // is a reversal of its own month (see `normalize_order`).
+    if cancelled_unpaid(order)
+        && order
+            .cancelled_at
+            .is_some_and(|at| same_month(at, order.processed_at))
     {
         ctx.review.push(
             review(
@@ -498,7 +521,16 @@ fn payments_of(
                     h.first.get_or_insert(t);
                     continue;
                 }
-                OrderTransactionKind::Capture | OrderTransactionKind::Void => {
+                OrderTransactionKind::Capture => {
+                    let h = Held::of(&mut held, &gateway, amount.currency());
+                    h.settled = h.settled.checked_add(&amount)?;
+                }
+                // A void of a later month is that month's cancellation: the
+                // sale's month still had the authorization.
+                OrderTransactionKind::Void
+                    if t.processed_at
+                        .is_none_or(|at| same_month(at, ctx.order.processed_at)) =>
+                {
                     let h = Held::of(&mut held, &gateway, amount.currency());
                     h.settled = h.settled.checked_add(&amount)?;
                 }
@@ -541,6 +573,22 @@ fn payments_of(
         }
     }
     Ok(out)
+}
+
+/// Whether the order was cancelled before any payment (its authorization
+/// voided or expired).
+fn cancelled_unpaid(order: &Order) -> bool {
+    order.cancelled_at.is_some()
+        && matches!(
+            order.display_financial_status,
+            Some(FinancialStatus::Voided | FinancialStatus::Expired)
+        )
+}
+
+/// Whether two instants fall in the same calendar month in Stockholm.
+fn same_month(a: time::OffsetDateTime, b: time::OffsetDateTime) -> bool {
+    let (a, b) = (stockholm_date(a), stockholm_date(b));
+    (a.year(), a.month()) == (b.year(), b.month())
 }
 
 /// What a gateway authorized for an order and what of it was captured or

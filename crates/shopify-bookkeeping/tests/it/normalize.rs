@@ -216,3 +216,51 @@ fn an_authorized_order_is_paid_through_its_gateway_before_and_after_the_capture(
     let void = txn(4, "VOID", "500.0", "2026-03-25T09:00:00Z");
     assert!(payments(vec![auth, void]).is_empty());
 }
+
+/// Cancelled before its capture (`VOID` of the authorization, `VOIDED`):
+/// in the month it was placed, nothing is booked; in a later month, the sale
+/// stands in its month, paid through the gateway that authorized it, and the
+/// cancellation is a reversal of all of it, dated when it was made.
+#[test]
+fn an_order_cancelled_before_payment_in_a_later_month_is_reversed_then() {
+    let txn = |id: u64, kind: &str, at: &str| {
+        json!({"id": format!("gid://shopify/OrderTransaction/{id}"), "kind": kind,
+               "status": "SUCCESS", "gateway": "Klarna", "formattedGateway": "Klarna",
+               "processedAt": at, "test": false, "paymentId": format!("k{id}"),
+               "amountSet": money("500.0"), "fees": []})
+    };
+    let cancelled = |at: &str| {
+        let mut v = order(1);
+        v["paymentGatewayNames"] = json!(["Klarna"]);
+        v["cancelledAt"] = json!(at);
+        v["displayFinancialStatus"] = json!("VOIDED");
+        v["transactions"] = json!([
+            txn(1, "AUTHORIZATION", "2026-03-27T10:00:00Z"),
+            txn(2, "VOID", at)
+        ]);
+        normalize_order(&decode(v), &NormalizeOptions::default())
+    };
+    let klarna = bookkeeping_core::PaymentChannel::Provider(bookkeeping_core::Provider::Klarna);
+
+    let same_month = cancelled("2026-03-30T10:00:00Z");
+    assert!(same_month.sale.is_none() && same_month.refunds.is_empty());
+    assert_eq!(same_month.review.len(), 1);
+
+    let next_month = cancelled("2026-04-03T08:00:00Z");
+    let sale = next_month.sale.expect("the sale stands in March");
+    assert_eq!(sale.payments.len(), 1);
+    assert_eq!(sale.payments[0].channel, klarna);
+    assert_eq!(sale.payments[0].amount, sek("500.00"));
+    let [reversal] = next_month.refunds.as_slice() else {
+        panic!("{:#?}", next_month.refunds)
+    };
+    assert_eq!(reversal.source.kind, "cancellation");
+    assert_eq!(reversal.sale, sale.source);
+    assert_eq!(
+        reversal.occurred_at,
+        time::macros::datetime!(2026-04-03 08:00 UTC)
+    );
+    assert_eq!(reversal.lines, sale.lines);
+    assert_eq!(reversal.payments, sale.payments);
+    assert!(next_month.review.is_empty(), "{:#?}", next_month.review);
+}
