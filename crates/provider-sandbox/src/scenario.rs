@@ -999,58 +999,50 @@ impl Scenario {
                 remaining -= gift;
             }
             if remaining > 0 {
-                next_txn_id += 1;
-                if let Some((
-                    BoundaryKind::PayPalCapturedNextMonth | BoundaryKind::KlarnaCapturedNextMonth,
-                    end,
-                )) = at_boundary
-                {
-                    // Authorized at checkout, captured when the goods ship:
-                    // "An authorization places a hold on the funds and is
-                    // valid for 29 days" (developer.paypal.com/docs/checkout/
-                    // advanced/authorization-honor).
-                    order.transactions.push(OrderTransaction {
-                        id: next_txn_id,
-                        kind: TransactionKind::Authorization,
-                        gateway,
-                        amount: remaining,
-                        processed_at,
-                    });
-                    next_txn_id += 1;
-                    order.transactions.push(OrderTransaction {
-                        id: next_txn_id,
-                        kind: TransactionKind::Capture,
-                        gateway,
-                        amount: remaining,
-                        processed_at: end + Duration::days(1) + Duration::hours(9),
-                    });
-                } else if let Some((BoundaryKind::KlarnaCancelledNextMonth, end)) = at_boundary {
-                    // Cancelled before the capture: the authorization voided.
-                    let cancelled_at = end + Duration::days(2) + Duration::hours(8);
-                    order.transactions.push(OrderTransaction {
-                        id: next_txn_id,
-                        kind: TransactionKind::Authorization,
-                        gateway,
-                        amount: remaining,
-                        processed_at,
-                    });
-                    next_txn_id += 1;
-                    order.transactions.push(OrderTransaction {
-                        id: next_txn_id,
-                        kind: TransactionKind::Void,
-                        gateway,
-                        amount: remaining,
-                        processed_at: cancelled_at,
-                    });
-                    order.cancelled_at = Some(cancelled_at);
+                // Sold at once, or (the manual-capture cases) authorized at
+                // checkout and captured when the goods ship, or cancelled
+                // first: "An authorization places a hold on the funds and is
+                // valid for 29 days" (developer.paypal.com/docs/checkout/
+                // advanced/authorization-honor); Klarna's standard
+                // authorization period is 28 days.
+                let (second, cancelled) = match at_boundary {
+                    Some((
+                        BoundaryKind::PayPalCapturedNextMonth
+                        | BoundaryKind::KlarnaCapturedNextMonth,
+                        end,
+                    )) => (
+                        Some((
+                            TransactionKind::Capture,
+                            end + Duration::days(1) + Duration::hours(9),
+                        )),
+                        false,
+                    ),
+                    Some((BoundaryKind::KlarnaCancelledNextMonth, end)) => (
+                        Some((
+                            TransactionKind::Void,
+                            end + Duration::days(2) + Duration::hours(8),
+                        )),
+                        true,
+                    ),
+                    _ => (None, false),
+                };
+                let first = if second.is_some() {
+                    TransactionKind::Authorization
                 } else {
+                    TransactionKind::Sale
+                };
+                for (kind, at) in std::iter::once((first, processed_at)).chain(second) {
+                    next_txn_id += 1;
                     order.transactions.push(OrderTransaction {
                         id: next_txn_id,
-                        kind: TransactionKind::Sale,
+                        kind,
                         gateway,
                         amount: remaining,
-                        processed_at,
+                        processed_at: at,
                     });
+                }
+                if cancelled {
+                    order.cancelled_at = second.map(|(_, at)| at);
                 }
             }
 
