@@ -162,6 +162,13 @@ pub enum TransactionKind {
 
 impl TransactionKind {
     /// Whether money moves (all but an authorization and its void).
+    ///
+    /// ```
+    /// use provider_sandbox::scenario::TransactionKind;
+    ///
+    /// assert!(TransactionKind::Capture.moves_money());
+    /// assert!(!TransactionKind::Authorization.moves_money());
+    /// ```
     pub fn moves_money(self) -> bool {
         !matches!(self, TransactionKind::Authorization | TransactionKind::Void)
     }
