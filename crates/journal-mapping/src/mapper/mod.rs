@@ -548,6 +548,13 @@ impl<R: ExchangeRates> Mapper<R> {
         }
     }
 
+    /// The draft under `key`, begun with `text()` when there is none yet:
+    /// a day's sales are added to it directly, without a draft and a text
+    /// of their own to merge.
+    pub(crate) fn draft(&mut self, key: DraftKey, text: impl FnOnce() -> String) -> &mut Draft {
+        self.drafts.entry(key).or_insert_with(|| Draft::new(text()))
+    }
+
     /// Merges a draft into the voucher under `key` (a day's sales add up).
     pub(crate) fn commit(&mut self, key: DraftKey, draft: Draft) {
         match self.drafts.get_mut(&key) {

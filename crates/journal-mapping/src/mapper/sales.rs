@@ -445,17 +445,19 @@ impl<R: ExchangeRates> Mapper<R> {
             t.sales_sek += total * rate;
             let (dkey, single) =
                 self.sales_draft_key(VoucherKind::Sale, date, provider, &sale.source);
-            let text = if single {
-                let what = if invoice { "faktura" } else { "order" };
-                format!(
-                    "{} {what} {}",
-                    provider.display_name(),
-                    sale.document_number
-                )
-            } else {
-                format!("{} försäljning {date}", provider.display_name())
+            let text = || {
+                if single {
+                    let what = if invoice { "faktura" } else { "order" };
+                    format!(
+                        "{} {what} {}",
+                        provider.display_name(),
+                        sale.document_number
+                    )
+                } else {
+                    format!("{} försäljning {date}", provider.display_name())
+                }
             };
-            let mut d = Draft::new(text);
+            let d = self.draft(dkey, text);
             for (role, a) in &credits {
                 d.add(*role, sale.currency, -*a, -*a * rate);
             }
@@ -465,7 +467,6 @@ impl<R: ExchangeRates> Mapper<R> {
                 d.add(*role, sale.currency, *a, r2(*a * rate));
             }
             d.sources.push(sale.source.clone());
-            self.commit(dkey, d);
         } else if !in_period {
             self.cov(provider).sales_outside_period += 1;
         } else if !invoice {
