@@ -91,7 +91,9 @@ impl Arrival {
 /// weeks older than the settlement that books the loss. The mapping then
 /// reverses that sale's revenue and VAT, as a close of both months does,
 /// instead of booking the loss on suspense. A dispute that already carries
-/// its sale, names none, or is decided outside `period` is left as it is.
+/// its sale, names none, or is decided outside `period` is left as it is,
+/// and so is every dispute once the close's `budget` of lookups
+/// ([`MAX_SALE_LOOKUPS`]) is spent.
 ///
 /// # Errors
 /// The [`SourceError`] of a sales source that cannot be read.
@@ -99,27 +101,46 @@ async fn with_named_sale(
     mut lost: DisputeLost,
     sales: &[&dyn SalesSource],
     period: &Period,
+    budget: &mut usize,
 ) -> Result<DisputeLost, SourceError> {
     let Some(reference) = lost.reference.clone() else {
         return Ok(lost);
     };
-    if lost.earlier_sale.is_some() || !period.contains(lost.decided_at) {
+    if lost.earlier_sale.is_some() || !period.contains(lost.decided_at) || *budget == 0 {
         return Ok(lost);
     }
-    for source in sales.iter().filter(|s| s.provider() != lost.provider) {
-        if let Some(sale) = source.sale_by_document(&reference).await? {
-            if stockholm_date(sale.occurred_at) < period.first() {
-                lost.earlier_sale = Some(Box::new(sale));
-            }
-            break;
-        }
+    // Within the same bound as the payments' lookups.
+    *budget -= 1;
+    if let Some(sale) = sale_named(sales, &reference, Some(lost.provider)).await?
+        && stockholm_date(sale.occurred_at) < period.first()
+    {
+        lost.earlier_sale = Some(Box::new(sale));
     }
     Ok(lost)
 }
 
-/// Sales a close looks up by their number at most (`named_sales`): a
-/// statement of thousands of receipts for sales that no sales source has (a
-/// shop that also sells elsewhere) must not become thousands of requests.
+/// The sale numbered `reference` of the first sales source that has one
+/// ([`SalesSource::sale_by_document`]), leaving out the sources of `except`.
+///
+/// # Errors
+/// The [`SourceError`] of a sales source that cannot be read.
+async fn sale_named(
+    sales: &[&dyn SalesSource],
+    reference: &str,
+    except: Option<Provider>,
+) -> Result<Option<Sale>, SourceError> {
+    for source in sales.iter().filter(|s| Some(s.provider()) != except) {
+        if let Some(sale) = source.sale_by_document(reference).await? {
+            return Ok(Some(sale));
+        }
+    }
+    Ok(None)
+}
+
+/// Sales a close looks up by their number at most (`named_sales`, and the
+/// lost disputes' `with_named_sale`): a statement of thousands of receipts
+/// for sales that no sales source has (a shop that also sells elsewhere)
+/// must not become thousands of requests.
 /// The lines past it are booked as they would be without a lookup: a
 /// receipt on suspense with its review item, a payout line on the clearing
 /// account as a sale not known.
@@ -201,14 +222,7 @@ async fn named_sales(
     period: &Period,
 ) -> Result<Vec<Sale>, SourceError> {
     let found: Vec<Option<Sale>> = futures::stream::iter(wanted)
-        .map(|reference| async move {
-            for source in sales {
-                if let Some(sale) = source.sale_by_document(&reference).await? {
-                    return Ok(Some(sale));
-                }
-            }
-            Ok::<_, SourceError>(None)
-        })
+        .map(|reference| async move { sale_named(sales, &reference, None).await })
         .buffered(LOOKUPS_AT_ONCE)
         .collect::<Vec<_>>()
         .await
@@ -378,7 +392,7 @@ pub(crate) async fn drive<E: From<SourceError>>(
                         .as_deref()
                         .is_some_and(|r| !sink.knows_sale(r)) =>
                 {
-                    let lost = with_named_sale(lost, &plan.sales, period).await?;
+                    let lost = with_named_sale(lost, &plan.sales, period, &mut lookups).await?;
                     Arrival::Payout(PayoutRecord::DisputeLost(lost))
                 }
                 other => other,
