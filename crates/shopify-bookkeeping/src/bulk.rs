@@ -681,9 +681,11 @@ fn json_string(text: &[u8]) -> Option<Cow<'_, str>> {
     if !text.starts_with(b"\"") {
         return None;
     }
-    match serde_json::from_slice::<&str>(text) {
-        Ok(s) => Some(Cow::Borrowed(s)),
-        Err(_) => serde_json::from_slice::<String>(text).ok().map(Cow::Owned),
+    // One parse: Shopify's ids always have escapes (`gid:\/\/shopify\/…`).
+    if memchr::memchr(b'\\', text).is_some() {
+        serde_json::from_slice::<String>(text).ok().map(Cow::Owned)
+    } else {
+        serde_json::from_slice::<&str>(text).ok().map(Cow::Borrowed)
     }
 }
 
