@@ -692,16 +692,18 @@ impl<R: ExchangeRates> Mapper<R> {
             self.tot(provider).refunds_sek += total * rate;
             let (dkey, single) =
                 self.sales_draft_key(VoucherKind::Refund, date, provider, &refund.source);
-            let text = if single {
-                format!(
-                    "{} retur {}",
-                    provider.display_name(),
-                    refund.document_number
-                )
-            } else {
-                format!("{} försäljning {date}", provider.display_name())
+            let text = || {
+                if single {
+                    format!(
+                        "{} retur {}",
+                        provider.display_name(),
+                        refund.document_number
+                    )
+                } else {
+                    format!("{} försäljning {date}", provider.display_name())
+                }
             };
-            let mut d = Draft::new(text);
+            let d = self.draft(dkey, text);
             for (role, a) in &debits {
                 d.add(*role, refund.currency, *a, *a * rate);
             }
@@ -709,7 +711,6 @@ impl<R: ExchangeRates> Mapper<R> {
                 d.add(*role, refund.currency, -*a, -r2(*a * rate));
             }
             d.sources.push(refund.source.clone());
-            self.commit(dkey, d);
         }
         let key = source_key(&refund.source);
         self.entries.insert(
