@@ -217,7 +217,9 @@ fn an_authorized_order_is_paid_through_its_gateway_before_and_after_the_capture(
     assert!(payments(vec![auth, void]).is_empty());
 }
 
-/// Cancelled before its capture (`VOID` of the authorization, `VOIDED`):
+/// Cancelled before its capture (`VOID`, "A cancelation of an authorization
+/// transaction", and `displayFinancialStatus: VOIDED`: `OrderTransactionKind`
+/// and `OrderDisplayFinancialStatus` in the 2026-01 schema):
 /// in the month it was placed, nothing is booked; in a later month, the sale
 /// stands in its month, paid through the gateway that authorized it, and the
 /// cancellation is a reversal of all of it, dated when it was made.
