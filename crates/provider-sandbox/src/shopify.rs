@@ -554,6 +554,8 @@ fn order_json(order: &Order) -> Value {
         "updatedAt": rfc3339(updated_at(order)),
         "cancelledAt": order.cancelled_at.map(rfc3339),
         "test": false,
+        // No sandbox order is edited after it is placed.
+        "edited": false,
         "currencyCode": c.code(),
         "presentmentCurrencyCode": c.code(),
         "taxesIncluded": true,

@@ -54,7 +54,7 @@ macro_rules! txn_fragment {
 macro_rules! order_fragment {
     () => {
         "fragment OrderFields on Order {
-  id legacyResourceId name createdAt processedAt updatedAt cancelledAt test
+  id legacyResourceId name createdAt processedAt updatedAt cancelledAt test edited
   currencyCode presentmentCurrencyCode taxesIncluded taxExempt
   displayFinancialStatus paymentGatewayNames discountCodes
   totalPriceSet { ...Bag }

@@ -113,6 +113,11 @@ pub struct Order {
     /// When it was cancelled.
     #[serde(default, with = "time::serde::rfc3339::option")]
     pub cancelled_at: Option<OffsetDateTime>,
+    /// Whether the order has had edits applied since it was placed (line
+    /// items added or removed, quantities or prices changed): Shopify's
+    /// `edited`. Its line items then hold units an edit removed and items an
+    /// edit added, whenever the edit was made.
+    pub edited: bool,
     /// A test order.
     pub test: bool,
     /// The shop currency.
@@ -425,6 +430,7 @@ provider_http::fields! {
         processed_at: b"processedAt" as Rfc3339 => required,
         updated_at: b"updatedAt" as Rfc3339 => required,
         cancelled_at: b"cancelledAt" as Rfc3339Opt => optional,
+        edited: b"edited" => default,
         test: b"test" => required,
         currency_code: b"currencyCode" => required,
         presentment_currency_code: b"presentmentCurrencyCode" => required,

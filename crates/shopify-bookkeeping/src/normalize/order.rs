@@ -458,6 +458,29 @@ fn sale_of(ctx: &mut Ctx<'_>) -> Result<Option<Sale>, MoneyError> {
         }
     }
 
+    if order.edited {
+        // An edit keeps what it removed in the line items (`quantity`,
+        // `originalTotalSet` and the tax lines include removed units, 2026-01
+        // schema) and adds what it added as new ones, with no date on either:
+        // the sale above is the order as it stands now, not as it stood at
+        // the end of its month. Shopify dates each edit only in the order's
+        // sales agreements (`OrderEditAgreement.happenedAt`).
+        ctx.review.push(
+            review(
+                ReviewReason::Other,
+                &ctx.source,
+                format!(
+                    "{} was edited after it was placed: booked from its line items as they \
+                     stand now, which keep units an edit removed and hold items an edit \
+                     added whenever it was made; check the sale against the order's edits",
+                    order.name
+                ),
+            )
+            .with_field("edited")
+            .with_amount(total),
+        );
+    }
+
     let payments = payments_of(ctx, &order.transactions, false)?;
     Ok(Some(Sale {
         source: ctx.source.clone(),

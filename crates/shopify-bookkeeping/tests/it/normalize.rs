@@ -78,6 +78,34 @@ fn a_cancelled_unpaid_order_is_not_a_sale() {
     assert_eq!(n.review[0].amount, Some(sek("450.00")));
 }
 
+/// `Order.edited` (2026-01 schema: "Whether the order has had any edits
+/// applied. For example, adding or removing line items, updating quantities,
+/// or changing prices."). An edit leaves what it removed in the line items
+/// (`LineItem.quantity`: "including refunded and removed units") and dates
+/// itself only in the order's sales agreements, so the sale read from the
+/// lines is the order as it stands at the close, not as it stood at its
+/// month's end: booked as read, and said.
+#[test]
+fn an_edited_order_is_booked_as_read_and_needs_review() {
+    let plain = normalize_order(&decode(order(2)), &NormalizeOptions::default());
+    assert!(plain.review.is_empty(), "{:#?}", plain.review);
+
+    let mut v = order(2);
+    v["edited"] = json!(true);
+    let n = normalize_order(&decode(v), &NormalizeOptions::default());
+    assert_eq!(n.sale, plain.sale, "the booking itself does not change");
+    assert_eq!(n.review.len(), 1, "{:#?}", n.review);
+    let item = &n.review[0];
+    assert_eq!(item.field.as_deref(), Some("edited"));
+    assert_eq!(item.amount, Some(sek("450.00")));
+    assert_eq!(item.source.as_ref().unwrap().kind, "order");
+    assert!(
+        item.message.contains("#1003 was edited"),
+        "{}",
+        item.message
+    );
+}
+
 #[test]
 fn a_tip_is_a_line_without_vat() {
     let mut v = order(2);
