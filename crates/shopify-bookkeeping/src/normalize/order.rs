@@ -481,6 +481,32 @@ fn sale_of(ctx: &mut Ctx<'_>) -> Result<Option<Sale>, MoneyError> {
         );
     }
 
+    if order.cancelled_at.is_none()
+        && order.display_financial_status == Some(FinancialStatus::Expired)
+    {
+        // `EXPIRED`: "Payment wasn't captured before the payment provider's
+        // deadline on an authorized order" (2026-01 schema). What was
+        // authorized stays a payment through its gateway (`payments_of`),
+        // so the month does not depend on the day it is closed, but that
+        // gateway will never settle it: until the order is cancelled
+        // (reversed in the cancellation's month) or paid another way, its
+        // clearing account stays open, and an accountant has to know why.
+        ctx.review.push(
+            review(
+                ReviewReason::Other,
+                &ctx.source,
+                format!(
+                    "{}: the payment authorization expired before it was captured, so its \
+                     gateway will not settle the sale; cancel the order in Shopify or book \
+                     the payment received another way",
+                    order.name
+                ),
+            )
+            .with_field("displayFinancialStatus")
+            .with_amount(total),
+        );
+    }
+
     let payments = payments_of(ctx, &order.transactions, false)?;
     Ok(Some(Sale {
         source: ctx.source.clone(),

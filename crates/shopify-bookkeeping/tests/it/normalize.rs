@@ -294,3 +294,42 @@ fn an_order_cancelled_before_payment_in_a_later_month_is_reversed_then() {
     assert_eq!(reversal.payments, sale.payments);
     assert!(next_month.review.is_empty(), "{:#?}", next_month.review);
 }
+
+/// An authorization that lapsed uncaptured, the order not cancelled
+/// (`displayFinancialStatus: EXPIRED`, "Payment wasn't captured before the
+/// payment provider's deadline on an authorized order", 2026-01 schema): the
+/// sale stays paid through the authorizing gateway, as before the lapse, so
+/// the booking of its month does not change, and a review item says the
+/// gateway will not settle it. Once cancelled it is an ordinary cancellation.
+#[test]
+fn an_expired_authorization_keeps_the_booking_and_needs_review() {
+    let normalized = |status: &str, cancelled_at: Option<&str>| {
+        let mut v = order(1);
+        v["paymentGatewayNames"] = json!(["Klarna"]);
+        v["displayFinancialStatus"] = json!(status);
+        v["cancelledAt"] = json!(cancelled_at);
+        v["transactions"] = json!([{
+            "id": "gid://shopify/OrderTransaction/1", "kind": "AUTHORIZATION",
+            "status": "SUCCESS", "gateway": "Klarna", "formattedGateway": "Klarna",
+            "processedAt": "2026-03-27T10:00:00Z", "test": false, "paymentId": "k1",
+            "amountSet": money("500.0"), "fees": []
+        }]);
+        normalize_order(&decode(v), &NormalizeOptions::default())
+    };
+    let authorized = normalized("AUTHORIZED", None);
+    assert!(authorized.review.is_empty(), "{:#?}", authorized.review);
+
+    let expired = normalized("EXPIRED", None);
+    assert_eq!(expired.sale, authorized.sale);
+    assert!(expired.refunds.is_empty());
+    let [item] = expired.review.as_slice() else {
+        panic!("{:#?}", expired.review)
+    };
+    assert_eq!(item.field.as_deref(), Some("displayFinancialStatus"));
+    assert_eq!(item.amount, Some(sek("500.00")));
+    assert!(item.message.contains("expired"), "{}", item.message);
+
+    let cancelled = normalized("EXPIRED", Some("2026-04-26T08:00:00Z"));
+    assert_eq!(cancelled.refunds.len(), 1, "reversed in April");
+    assert!(cancelled.review.is_empty(), "{:#?}", cancelled.review);
+}
