@@ -583,6 +583,26 @@ fn payments_of(
                     let h = Held::of(&mut held, &gateway, amount.currency());
                     h.settled = h.settled.checked_add(&amount)?;
                 }
+                // A void of a later month on an order that is not cancelled
+                // (the rest of an authorization released after a partial
+                // capture, say): the sale's month keeps it as paid through
+                // the gateway, which will not settle it.
+                OrderTransactionKind::Void if ctx.order.cancelled_at.is_none() => {
+                    ctx.review.push(
+                        review(
+                            ReviewReason::Other,
+                            &src,
+                            format!(
+                                "{}: {amount} of the authorization through {gateway} was voided \
+                                 in a later month without the order being cancelled; its month \
+                                 booked it as paid through {gateway}, which will not settle it",
+                                ctx.order.name
+                            ),
+                        )
+                        .with_field("kind")
+                        .with_amount(amount),
+                    );
+                }
                 _ => {}
             }
         }

@@ -333,3 +333,52 @@ fn an_expired_authorization_keeps_the_booking_and_needs_review() {
     assert_eq!(cancelled.refunds.len(), 1, "reversed in April");
     assert!(cancelled.review.is_empty(), "{:#?}", cancelled.review);
 }
+
+/// Captured in part in the next month and the rest voided then, the order
+/// not cancelled: the sale's month keeps the whole authorization as paid
+/// through the gateway (the month does not depend on the day it is closed),
+/// and the void is a review item naming the transaction and its amount, as
+/// the gateway will not settle that part.
+#[test]
+fn a_later_void_without_a_cancellation_needs_review() {
+    let txn = |id: u64, kind: &str, amount: &str, at: &str| {
+        json!({"id": format!("gid://shopify/OrderTransaction/{id}"), "kind": kind,
+               "status": "SUCCESS", "gateway": "Klarna", "formattedGateway": "Klarna",
+               "processedAt": at, "test": false, "paymentId": format!("k{id}"),
+               "amountSet": money(amount), "fees": []})
+    };
+    let normalized = |transactions: Vec<Value>| {
+        let mut v = order(1);
+        v["paymentGatewayNames"] = json!(["Klarna"]);
+        v["transactions"] = Value::Array(transactions);
+        normalize_order(&decode(v), &NormalizeOptions::default())
+    };
+    let auth = txn(1, "AUTHORIZATION", "500.0", "2026-03-27T10:00:00Z");
+    let capture = txn(2, "CAPTURE", "300.0", "2026-04-02T09:00:00Z");
+    let before = normalized(vec![auth.clone()]);
+    let after = normalized(vec![
+        auth,
+        capture,
+        txn(3, "VOID", "200.0", "2026-04-02T09:05:00Z"),
+    ]);
+    let total = |n: &shopify_bookkeeping::normalize::NormalizedOrder| {
+        n.sale
+            .as_ref()
+            .unwrap()
+            .payments
+            .iter()
+            .map(|p| p.amount.amount())
+            .sum::<rust_decimal::Decimal>()
+    };
+    assert_eq!(total(&before), total(&after));
+    assert!(before.review.is_empty(), "{:#?}", before.review);
+    let [item] = after.review.as_slice() else {
+        panic!("{:#?}", after.review)
+    };
+    assert_eq!(item.amount, Some(sek("200.00")));
+    assert_eq!(item.source.as_ref().unwrap().kind, "order_transaction");
+    assert_eq!(
+        item.source.as_ref().unwrap().id,
+        "gid://shopify/OrderTransaction/3"
+    );
+}
