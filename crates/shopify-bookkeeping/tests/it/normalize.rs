@@ -25,6 +25,20 @@ fn money(amount: &str) -> Value {
            "presentmentMoney": {"amount": amount, "currencyCode": "SEK"}})
 }
 
+/// A successful transaction of `gateway` (`paypal` or `Klarna`), as the
+/// orders query selects it (`fragment Txn`).
+fn txn(id: u64, gateway: &str, kind: &str, amount: &str, at: &str) -> Value {
+    let formatted = if gateway == "paypal" {
+        "PayPal"
+    } else {
+        gateway
+    };
+    json!({"id": format!("gid://shopify/OrderTransaction/{id}"), "kind": kind,
+           "status": "SUCCESS", "gateway": gateway, "formattedGateway": formatted,
+           "processedAt": at, "test": false, "paymentId": format!("{gateway}-{id}"),
+           "amountSet": money(amount), "fees": []})
+}
+
 #[test]
 fn a_refund_discrepancy_is_an_other_line_with_review() {
     let mut v = order(0);
@@ -203,12 +217,7 @@ fn more_line_items_than_one_query_returns_is_not_booked_short() {
 /// before the capture books the month as one after it does.
 #[test]
 fn an_authorized_order_is_paid_through_its_gateway_before_and_after_the_capture() {
-    let txn = |id: u64, kind: &str, amount: &str, at: &str| {
-        json!({"id": format!("gid://shopify/OrderTransaction/{id}"), "kind": kind,
-               "status": "SUCCESS", "gateway": "paypal", "formattedGateway": "PayPal",
-               "processedAt": at, "test": false, "paymentId": format!("p{id}"),
-               "amountSet": money(amount), "fees": []})
-    };
+    let txn = |id, kind: &str, amount: &str, at: &str| txn(id, "paypal", kind, amount, at);
     let payments = |transactions: Vec<Value>| {
         let mut v = order(1);
         v["paymentGatewayNames"] = json!(["paypal"]);
@@ -253,12 +262,7 @@ fn an_authorized_order_is_paid_through_its_gateway_before_and_after_the_capture(
 /// cancellation is a reversal of all of it, dated when it was made.
 #[test]
 fn an_order_cancelled_before_payment_in_a_later_month_is_reversed_then() {
-    let txn = |id: u64, kind: &str, at: &str| {
-        json!({"id": format!("gid://shopify/OrderTransaction/{id}"), "kind": kind,
-               "status": "SUCCESS", "gateway": "Klarna", "formattedGateway": "Klarna",
-               "processedAt": at, "test": false, "paymentId": format!("k{id}"),
-               "amountSet": money("500.0"), "fees": []})
-    };
+    let txn = |id, kind: &str, at: &str| txn(id, "Klarna", kind, "500.0", at);
     let cancelled = |at: &str| {
         let mut v = order(1);
         v["paymentGatewayNames"] = json!(["Klarna"]);
@@ -308,12 +312,13 @@ fn an_expired_authorization_keeps_the_booking_and_needs_review() {
         v["paymentGatewayNames"] = json!(["Klarna"]);
         v["displayFinancialStatus"] = json!(status);
         v["cancelledAt"] = json!(cancelled_at);
-        v["transactions"] = json!([{
-            "id": "gid://shopify/OrderTransaction/1", "kind": "AUTHORIZATION",
-            "status": "SUCCESS", "gateway": "Klarna", "formattedGateway": "Klarna",
-            "processedAt": "2026-03-27T10:00:00Z", "test": false, "paymentId": "k1",
-            "amountSet": money("500.0"), "fees": []
-        }]);
+        v["transactions"] = json!([txn(
+            1,
+            "Klarna",
+            "AUTHORIZATION",
+            "500.0",
+            "2026-03-27T10:00:00Z"
+        )]);
         normalize_order(&decode(v), &NormalizeOptions::default())
     };
     let authorized = normalized("AUTHORIZED", None);
@@ -341,12 +346,7 @@ fn an_expired_authorization_keeps_the_booking_and_needs_review() {
 /// the gateway will not settle that part.
 #[test]
 fn a_later_void_without_a_cancellation_needs_review() {
-    let txn = |id: u64, kind: &str, amount: &str, at: &str| {
-        json!({"id": format!("gid://shopify/OrderTransaction/{id}"), "kind": kind,
-               "status": "SUCCESS", "gateway": "Klarna", "formattedGateway": "Klarna",
-               "processedAt": at, "test": false, "paymentId": format!("k{id}"),
-               "amountSet": money(amount), "fees": []})
-    };
+    let txn = |id, kind: &str, amount: &str, at: &str| txn(id, "Klarna", kind, amount, at);
     let normalized = |transactions: Vec<Value>| {
         let mut v = order(1);
         v["paymentGatewayNames"] = json!(["Klarna"]);
