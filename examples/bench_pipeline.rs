@@ -268,6 +268,23 @@ struct Row<'a> {
     stages: [Box<dyn FnMut() -> usize + 'a>; 2],
     /// The models decoded straight from the bytes, when that applies.
     typed: Option<Box<dyn FnMut() -> usize + 'a>>,
+    /// The shared HTTP layer's lone-surrogate scan over the same bytes (every
+    /// JSON body goes through it before any decoder sees it).
+    scan: Box<dyn FnMut() -> usize + 'a>,
+}
+
+/// A scan of `bodies` as the HTTP layer scans each JSON body it receives
+/// (`provider_http::mend_lone_surrogates`, in place: the sandbox's bodies
+/// have no lone surrogate, so they are not changed); returns `records`.
+fn surrogate_scan(mut bodies: Vec<Vec<u8>>, records: usize) -> impl FnMut() -> usize {
+    move || {
+        let mended: usize = bodies
+            .iter_mut()
+            .map(|b| provider_http::mend_lone_surrogates(b))
+            .sum();
+        std::hint::black_box(mended);
+        records
+    }
 }
 
 async fn throughput(options: &Options) {
@@ -304,6 +321,10 @@ async fn throughput(options: &Options) {
                 Box::new(|| support::stripe_stages(&stripe, period, Stage::Normalize).1),
             ],
             typed: Some(Box::new(|| support::stripe_typed(&stripe))),
+            scan: Box::new(surrogate_scan(
+                stripe.all_pages().map(<[u8]>::to_vec).collect(),
+                stripe.records,
+            )),
         },
         Row {
             name: "shopify_orders",
@@ -316,6 +337,7 @@ async fn throughput(options: &Options) {
                 Box::new(|| support::shopify_stages(&shopify, period, Stage::Normalize).1),
             ],
             typed: Some(Box::new(|| support::shopify_typed(&shopify))),
+            scan: Box::new(surrogate_scan(shopify.pages.clone(), shopify.records)),
         },
         Row {
             name: "shopify_orders_bulk_jsonl",
@@ -328,6 +350,7 @@ async fn throughput(options: &Options) {
                 Box::new(|| support::shopify_bulk_stages(&bulk, period, Stage::Normalize).1),
             ],
             typed: None,
+            scan: Box::new(surrogate_scan(vec![bulk.jsonl.to_vec()], bulk.records)),
         },
     ];
     for (mut row, key) in rows.into_iter().zip(["stripe", "shopify", "bulk"]) {
@@ -360,6 +383,12 @@ async fn throughput(options: &Options) {
         println!(
             "# {name} stages: decode {decode:.0}/s, decode+normalize {normalize:.0}/s, \
              decode+normalize+map {pipeline:.0}/s"
+        );
+        let scan = rate(repeat, records, &mut row.scan);
+        println!(
+            "# {name}: the HTTP layer's lone-surrogate scan of the same bytes {scan:.0}/s \
+             ({:.3} of the pipeline's time)",
+            pipeline / scan
         );
         info(
             &format!("{name}_pipeline"),
