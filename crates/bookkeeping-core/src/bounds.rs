@@ -88,25 +88,60 @@ pub trait Bounded {
     }
 }
 
-/// The first of `amounts` beyond the bound, with its field.
-fn first<'a>(amounts: impl IntoIterator<Item = (String, &'a Money)>) -> Option<(String, Money)> {
+/// A field's path in a record (`net`, `lines[2].vat`), written out only for
+/// the amount found beyond the bound: every record is checked before it is
+/// booked, and almost none has such an amount.
+#[derive(Clone, Copy)]
+struct Path {
+    /// The list the field's item is in, or `""` for a field of the record.
+    list: &'static str,
+    index: usize,
+    field: &'static str,
+}
+
+impl Path {
+    /// A field of the record itself.
+    const fn of(field: &'static str) -> Path {
+        Path {
+            list: "",
+            index: 0,
+            field,
+        }
+    }
+
+    /// A field of item `index` of `list`.
+    const fn item(list: &'static str, index: usize, field: &'static str) -> Path {
+        Path { list, index, field }
+    }
+
+    fn written(self) -> String {
+        if self.list.is_empty() {
+            self.field.to_owned()
+        } else {
+            format!("{}[{}].{}", self.list, self.index, self.field)
+        }
+    }
+}
+
+/// The first of `amounts` beyond the bound, with its field's path.
+fn first<'a>(amounts: impl IntoIterator<Item = (Path, &'a Money)>) -> Option<(String, Money)> {
     amounts
         .into_iter()
         .find(|(_, m)| !is_bookable(m))
-        .map(|(f, m)| (f, *m))
+        .map(|(path, m)| (path.written(), *m))
 }
 
 fn document(lines: &[crate::SaleLine], payments: &[crate::Payment]) -> Option<(String, Money)> {
     let lines = lines.iter().enumerate().flat_map(|(i, l)| {
         [
-            (format!("lines[{i}].net"), &l.net),
-            (format!("lines[{i}].vat"), &l.vat),
+            (Path::item("lines", i, "net"), &l.net),
+            (Path::item("lines", i, "vat"), &l.vat),
         ]
     });
     let payments = payments
         .iter()
         .enumerate()
-        .map(|(i, p)| (format!("payments[{i}].amount"), &p.amount));
+        .map(|(i, p)| (Path::item("payments", i, "amount"), &p.amount));
     first(lines.chain(payments))
 }
 
@@ -131,8 +166,8 @@ impl Bounded for Refund {
 impl Bounded for Fee {
     fn unbookable(&self) -> Option<(String, Money)> {
         first(
-            std::iter::once(("amount".to_owned(), &self.amount))
-                .chain(self.vat.iter().map(|v| ("vat".to_owned(), v))),
+            std::iter::once((Path::of("amount"), &self.amount))
+                .chain(self.vat.iter().map(|v| (Path::of("vat"), v))),
         )
     }
     fn bounded_source(&self) -> &SourceRef {
@@ -144,11 +179,11 @@ impl Bounded for SettlementLine {
     fn unbookable(&self) -> Option<(String, Money)> {
         first(
             [
-                ("gross".to_owned(), &self.gross),
-                ("net".to_owned(), &self.net),
+                (Path::of("gross"), &self.gross),
+                (Path::of("net"), &self.net),
             ]
             .into_iter()
-            .chain(self.original.iter().map(|o| ("original".to_owned(), o))),
+            .chain(self.original.iter().map(|o| (Path::of("original"), o))),
         )
         .or_else(|| {
             self.fees.iter().enumerate().find_map(|(i, f)| {
@@ -173,7 +208,7 @@ impl Bounded for BalanceLine {
 
 impl Bounded for Payout {
     fn unbookable(&self) -> Option<(String, Money)> {
-        first([("amount".to_owned(), &self.amount)]).or_else(|| {
+        first([(Path::of("amount"), &self.amount)]).or_else(|| {
             self.lines.iter().enumerate().find_map(|(i, l)| {
                 l.unbookable()
                     .map(|(field, m)| (format!("lines[{i}].{field}"), m))
@@ -187,7 +222,7 @@ impl Bounded for Payout {
 
 impl Bounded for DisputeLost {
     fn unbookable(&self) -> Option<(String, Money)> {
-        first([("amount".to_owned(), &self.amount)]).or_else(|| {
+        first([(Path::of("amount"), &self.amount)]).or_else(|| {
             let sale = self.earlier_sale.as_deref()?;
             sale.unbookable()
                 .map(|(field, m)| (format!("earlier_sale.{field}"), m))
@@ -203,13 +238,13 @@ impl Bounded for Statement {
         let balances = self
             .opening
             .iter()
-            .map(|m| ("opening".to_owned(), m))
-            .chain(self.closing.iter().map(|m| ("closing".to_owned(), m)));
+            .map(|m| (Path::of("opening"), m))
+            .chain(self.closing.iter().map(|m| (Path::of("closing"), m)));
         let lines = self.lines.iter().enumerate().flat_map(|(i, l)| {
-            std::iter::once((format!("lines[{i}].amount"), &l.amount)).chain(
+            std::iter::once((Path::item("lines", i, "amount"), &l.amount)).chain(
                 l.balance_after
                     .iter()
-                    .map(move |b| (format!("lines[{i}].balance_after"), b)),
+                    .map(move |b| (Path::item("lines", i, "balance_after"), b)),
             )
         });
         first(balances.chain(lines))
@@ -231,5 +266,14 @@ mod tests {
         assert!(MAX_AMOUNT.checked_mul(MAX_AMOUNT).is_some());
         let converted = MAX_AMOUNT * Decimal::from(10_000);
         assert!(converted.checked_mul(Decimal::from(1_000_000)).is_some());
+    }
+
+    #[test]
+    fn a_field_path_is_written_as_before() {
+        assert_eq!(Path::of("amount").written(), "amount");
+        assert_eq!(
+            Path::item("lines", 3, "balance_after").written(),
+            "lines[3].balance_after"
+        );
     }
 }
