@@ -369,6 +369,8 @@ fn line_json(order: &Order, line: &OrderLine) -> Value {
         "name": line.title,
         "sku": line.sku,
         "quantity": line.quantity,
+        // No sandbox order is edited: only refunds take units off a line.
+        "currentQuantity": i64::from(line.quantity) - refunded_units(order, line.id),
         "taxable": !line.gift_card,
         "isGiftCard": line.gift_card,
         "originalTotalSet": bag(i64::from(line.quantity) * line.unit_price, c),
@@ -376,6 +378,17 @@ fn line_json(order: &Order, line: &OrderLine) -> Value {
         "discountAllocations": allocations,
         "taxLines": if line.gift_card { json!([]) } else { tax_lines(&order.tax, line.vat_rate, line.vat, c) },
     })
+}
+
+/// The units of line `line_id` the order's refunds (those made so far) refunded.
+fn refunded_units(order: &Order, line_id: u64) -> i64 {
+    order
+        .refunds
+        .iter()
+        .flat_map(|r| &r.lines)
+        .filter(|l| l.line_id == line_id)
+        .map(|l| i64::from(l.quantity))
+        .sum()
 }
 
 fn transaction_json(

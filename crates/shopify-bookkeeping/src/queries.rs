@@ -79,7 +79,7 @@ macro_rules! order_fragment {
 macro_rules! line_item_fragment {
     () => {
         "fragment LineItemFields on LineItem {
-  id name sku quantity taxable isGiftCard
+  id name sku quantity currentQuantity taxable isGiftCard
   originalTotalSet { ...Bag }
   totalDiscountSet { ...Bag }
   discountAllocations { allocatedAmountSet { ...Bag } }

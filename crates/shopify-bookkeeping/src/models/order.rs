@@ -226,8 +226,12 @@ pub struct LineItem {
     pub name: String,
     /// SKU.
     pub sku: Option<String>,
-    /// Quantity ordered.
+    /// Quantity ordered, "including refunded and removed units" (2026-01
+    /// schema): an edit that removes units leaves them here.
     pub quantity: i64,
+    /// The units still on the order, "excluding refunded and removed units"
+    /// (`currentQuantity`); `None` when not sent.
+    pub current_quantity: Option<i64>,
     /// Whether the item is taxable.
     pub taxable: bool,
     /// A gift card sold: not revenue.
@@ -464,6 +468,7 @@ provider_http::fields! {
         name: b"name" => required,
         sku: b"sku" => optional,
         quantity: b"quantity" => required,
+        current_quantity: b"currentQuantity" => optional,
         taxable: b"taxable" => required,
         is_gift_card: b"isGiftCard" => required,
         original_total_set: b"originalTotalSet" => required,

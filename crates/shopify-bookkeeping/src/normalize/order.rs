@@ -465,6 +465,13 @@ fn sale_of(ctx: &mut Ctx<'_>) -> Result<Option<Sale>, MoneyError> {
         // the sale above is the order as it stands now, not as it stood at
         // the end of its month. Shopify dates each edit only in the order's
         // sales agreements (`OrderEditAgreement.happenedAt`).
+        let removed = match removed_units(order) {
+            Some(lines) if !lines.is_empty() => format!(
+                "; units removed by an edit and still in the line totals: {}",
+                lines.join(", ")
+            ),
+            _ => String::new(),
+        };
         ctx.review.push(
             review(
                 ReviewReason::Other,
@@ -472,7 +479,7 @@ fn sale_of(ctx: &mut Ctx<'_>) -> Result<Option<Sale>, MoneyError> {
                 format!(
                     "{} was edited after it was placed: booked from its line items as they \
                      stand now, which keep units an edit removed and hold items an edit \
-                     added whenever it was made; check the sale against the order's edits",
+                     added whenever it was made; check the sale against the order's edits{removed}",
                     order.name
                 ),
             )
@@ -642,6 +649,39 @@ fn payments_of(
         }
     }
     Ok(out)
+}
+
+/// The lines with units an edit removed, as `2 × name`: `quantity`
+/// ("including refunded and removed units") less `currentQuantity`
+/// ("excluding refunded and removed units") less the units refunded (2026-01
+/// schema). `None` when that cannot be counted: a line without
+/// `currentQuantity`, or a refund whose lines are not all read.
+fn removed_units(order: &Order) -> Option<Vec<String>> {
+    if order
+        .refunds
+        .iter()
+        .any(|r| r.refund_line_items.page_info.has_next_page)
+    {
+        return None;
+    }
+    let mut out = Vec::new();
+    for item in &order.line_items.nodes {
+        let refunded: i64 = order
+            .refunds
+            .iter()
+            .flat_map(|r| &r.refund_line_items.nodes)
+            .filter(|r| r.line_item.id == item.id)
+            .map(|r| r.quantity)
+            .sum();
+        let removed = item
+            .quantity
+            .checked_sub(item.current_quantity?)?
+            .checked_sub(refunded)?;
+        if removed > 0 {
+            out.push(format!("{removed} × {}", item.name));
+        }
+    }
+    Some(out)
 }
 
 /// Whether the order was cancelled before any payment (its authorization

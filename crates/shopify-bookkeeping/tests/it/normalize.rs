@@ -118,6 +118,27 @@ fn an_edited_order_is_booked_as_read_and_needs_review() {
         "{}",
         item.message
     );
+    assert!(!item.message.contains("removed by an edit and"));
+
+    // Two of three units removed by the edit, one of #1001's two socks
+    // refunded: `currentQuantity` counts neither, so the edit took off
+    // quantity - currentQuantity - refunded.
+    let mut v = order(0);
+    v["edited"] = json!(true);
+    v["lineItems"]["nodes"][1]["quantity"] = json!(3);
+    v["lineItems"]["nodes"][1]["currentQuantity"] = json!(1);
+    let n = normalize_order(&decode(v), &NormalizeOptions::default());
+    let item = n
+        .review
+        .iter()
+        .find(|i| i.field.as_deref() == Some("edited"))
+        .unwrap();
+    assert!(
+        item.message
+            .ends_with("still in the line totals: 2 × Kaffe mörkrost 500 g"),
+        "{}",
+        item.message
+    );
 }
 
 #[test]
