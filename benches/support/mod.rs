@@ -386,6 +386,11 @@ fn book_order(
     for r in normalized.review {
         mapper.add_sales_record(&SalesRecord::Review(r));
     }
+    for a in normalized.after_placement {
+        if a.belongs_to(&period) {
+            mapper.add_sales_record(&SalesRecord::Review(a.item));
+        }
+    }
 }
 
 /// The models decoded straight from the page bytes (no `Value` in between,

@@ -148,6 +148,15 @@ fn order_records(
             })
             .map(SalesRecord::Review),
     );
+    // What happened to the order after it was placed: in the close of the
+    // period it happened in (a void), or in any close that reads the order
+    // (an edit, a lapsed authorization, which Shopify does not date).
+    out.extend(
+        n.after_placement
+            .into_iter()
+            .filter(|a| a.belongs_to(period))
+            .map(|a| SalesRecord::Review(a.item)),
+    );
     out
 }
 
@@ -541,4 +550,85 @@ fn explains(payout: &crate::models::Payout, transactions: &[BalanceTransaction])
         .ok()
         .and_then(|(p, _)| p.unexplained().ok())
         .is_some_and(|d| d.is_zero())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::Month::{April, March};
+
+    /// #1002 of the March fixture, authorized on 27 March, 300 of its 500
+    /// captured on 2 April and the other 200 voided then, never cancelled,
+    /// and edited since it was placed.
+    fn voided_in_part_and_edited() -> Listed<crate::models::Order> {
+        let page: serde_json::Value = serde_json::from_str(include_str!(
+            "../tests/fixtures/shopify/orders-march-page1.json"
+        ))
+        .expect("the fixture");
+        let mut v = page["data"]["orders"]["nodes"][1].clone();
+        let txn = |id: u64, kind: &str, amount: &str, at: &str| {
+            let money = serde_json::json!({"amount": amount, "currencyCode": "SEK"});
+            serde_json::json!({"id": format!("gid://shopify/OrderTransaction/{id}"),
+                "kind": kind, "status": "SUCCESS", "gateway": "Klarna",
+                "formattedGateway": "Klarna", "processedAt": at, "test": false,
+                "paymentId": format!("k{id}"), "fees": [],
+                "amountSet": {"shopMoney": money, "presentmentMoney": money}})
+        };
+        v["paymentGatewayNames"] = serde_json::json!(["Klarna"]);
+        v["edited"] = serde_json::json!(true);
+        v["transactions"] = serde_json::json!([
+            txn(1, "AUTHORIZATION", "500.0", "2026-03-27T10:00:00Z"),
+            txn(2, "CAPTURE", "300.0", "2026-04-02T09:00:00Z"),
+            txn(3, "VOID", "200.0", "2026-04-02T09:05:00Z"),
+        ]);
+        Listed::Item(serde_json::from_value(v).expect("an order"))
+    }
+
+    fn reviewed(records: &[SalesRecord]) -> Vec<(&str, Option<&str>)> {
+        records
+            .iter()
+            .filter_map(|r| match r {
+                SalesRecord::Review(i) => Some((
+                    i.source.as_ref().map_or("", |s| &*s.kind),
+                    i.field.as_deref(),
+                )),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// What happened after an order was placed is reported by the close of
+    /// the month it happened in, which reads the order for its change, and
+    /// not only by a close of the order's own month that happens to run
+    /// after it: the void once, in April; the edit (undated) by both.
+    #[test]
+    fn what_happened_after_the_order_goes_to_the_month_it_happened_in() {
+        let options = NormalizeOptions::default();
+        let march = Period::month(2026, March).unwrap();
+        let april = Period::month(2026, April).unwrap();
+
+        let in_march = order_records(
+            voided_in_part_and_edited(),
+            &options,
+            &march,
+            Take::SaleAndRefunds,
+        );
+        assert!(matches!(in_march[0], SalesRecord::Sale(_)));
+        assert_eq!(reviewed(&in_march), [("order", Some("edited"))]);
+
+        let in_april = order_records(
+            voided_in_part_and_edited(),
+            &options,
+            &april,
+            Take::RefundsOnly,
+        );
+        assert!(!in_april.iter().any(|r| matches!(r, SalesRecord::Sale(_))));
+        assert_eq!(
+            reviewed(&in_april),
+            [
+                ("order", Some("edited")),
+                ("order_transaction", Some("kind"))
+            ]
+        );
+    }
 }

@@ -76,6 +76,48 @@ pub struct NormalizedOrder {
     pub refunds: Vec<CoreRefund>,
     /// Items for review.
     pub review: Vec<ReviewItem>,
+    /// Items for review about what happened to the order after it was
+    /// placed (a void, an edit, a lapsed authorization). A close of the
+    /// order's month may have run before it happened, so a close of a later
+    /// month that reads the order reports it too ([`AfterPlacement::belongs_to`]).
+    pub after_placement: Vec<AfterPlacement>,
+}
+
+/// A review item about something that happened to an order after it was
+/// placed, with when it happened if Shopify dates it.
+///
+/// ```
+/// use bookkeeping_core::{Period, Provider, ReviewItem, ReviewReason};
+/// use shopify_bookkeeping::normalize::AfterPlacement;
+/// use time::Month::{April, March};
+/// use time::macros::datetime;
+///
+/// let (march, april) = (Period::month(2026, March)?, Period::month(2026, April)?);
+/// let item = ReviewItem::new(Provider::Shopify, ReviewReason::Other, "voided");
+/// let void = AfterPlacement { at: Some(datetime!(2026-04-02 09:05 UTC)), item: item.clone() };
+/// assert!(void.belongs_to(&april) && !void.belongs_to(&march));
+/// let edit = AfterPlacement { at: None, item };
+/// assert!(edit.belongs_to(&march) && edit.belongs_to(&april));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct AfterPlacement {
+    /// When it happened: a void's `processedAt`. `None` when only the order
+    /// as it stands says so (`edited`, `displayFinancialStatus: EXPIRED`),
+    /// with no date.
+    pub at: Option<time::OffsetDateTime>,
+    /// The item.
+    pub item: ReviewItem,
+}
+
+impl AfterPlacement {
+    /// Whether a close of `period` that reads the order reports it: a dated
+    /// item in the period it falls in, once whatever day the close runs; an
+    /// undated one in every close that reads the order (its month's, and a
+    /// later month's that reads it for a change since).
+    pub fn belongs_to(&self, period: &bookkeeping_core::Period) -> bool {
+        self.at.is_none_or(|at| period.contains(at))
+    }
 }
 
 /// Who settles a payment through `gateway`: `shopify_payments` → Shopify

@@ -214,6 +214,7 @@ struct Ctx<'a> {
     customer: Customer,
     country: CountryCode,
     review: Vec<ReviewItem>,
+    after: Vec<AfterPlacement>,
 }
 
 impl Ctx<'_> {
@@ -277,6 +278,7 @@ pub fn normalize_order(order: &Order, opts: &NormalizeOptions) -> NormalizedOrde
         country: customer.country.unwrap_or(opts.country_when_missing),
         customer,
         review: Vec::new(),
+        after: Vec::new(),
     };
     let sale = match sale_of(&mut ctx) {
         Ok(sale) => sale,
@@ -328,6 +330,7 @@ pub fn normalize_order(order: &Order, opts: &NormalizeOptions) -> NormalizedOrde
         sale,
         refunds,
         review: ctx.review,
+        after_placement: ctx.after,
     }
 }
 
@@ -472,20 +475,22 @@ fn sale_of(ctx: &mut Ctx<'_>) -> Result<Option<Sale>, MoneyError> {
             ),
             _ => String::new(),
         };
-        ctx.review.push(
-            review(
+        ctx.after.push(AfterPlacement {
+            at: None,
+            item: review(
                 ReviewReason::Other,
                 &ctx.source,
                 format!(
-                    "{} was edited after it was placed: booked from its line items as they \
-                     stand now, which keep units an edit removed and hold items an edit \
-                     added whenever it was made; check the sale against the order's edits{removed}",
+                    "{} was edited after it was placed: its sale, booked in the month it was \
+                     placed, is read from its line items as they stand, which keep units an \
+                     edit removed and hold items an edit added whenever it was made; check \
+                     the sale against the order's edits{removed}",
                     order.name
                 ),
             )
             .with_field("edited")
             .with_amount(total),
-        );
+        });
     }
 
     if order.cancelled_at.is_none()
@@ -498,20 +503,22 @@ fn sale_of(ctx: &mut Ctx<'_>) -> Result<Option<Sale>, MoneyError> {
         // gateway will never settle it: until the order is cancelled
         // (reversed in the cancellation's month) or paid another way, its
         // clearing account stays open, and an accountant has to know why.
-        ctx.review.push(
-            review(
+        ctx.after.push(AfterPlacement {
+            at: None,
+            item: review(
                 ReviewReason::Other,
                 &ctx.source,
                 format!(
                     "{}: the payment authorization expired before it was captured, so its \
-                     gateway will not settle the sale; cancel the order in Shopify or book \
-                     the payment received another way",
+                     gateway will not settle the sale booked in the month it was placed; \
+                     cancel the order in Shopify (reversed in the month of the cancellation) \
+                     or book the payment received another way",
                     order.name
                 ),
             )
             .with_field("displayFinancialStatus")
             .with_amount(total),
-        );
+        });
     }
 
     let payments = payments_of(ctx, &order.transactions, false)?;
@@ -595,20 +602,22 @@ fn payments_of(
                 // capture, say): the sale's month keeps it as paid through
                 // the gateway, which will not settle it.
                 OrderTransactionKind::Void if ctx.order.cancelled_at.is_none() => {
-                    ctx.review.push(
-                        review(
+                    ctx.after.push(AfterPlacement {
+                        at: t.processed_at,
+                        item: review(
                             ReviewReason::Other,
                             &src,
                             format!(
                                 "{}: {amount} of the authorization through {gateway} was voided \
-                                 in a later month without the order being cancelled; its month \
-                                 booked it as paid through {gateway}, which will not settle it",
+                                 in a later month than the order's without the order being \
+                                 cancelled; the order's month booked it as paid through \
+                                 {gateway}, which will not settle it",
                                 ctx.order.name
                             ),
                         )
                         .with_field("kind")
                         .with_amount(amount),
-                    );
+                    });
                 }
                 _ => {}
             }

@@ -103,13 +103,18 @@ fn a_cancelled_unpaid_order_is_not_a_sale() {
 fn an_edited_order_is_booked_as_read_and_needs_review() {
     let plain = normalize_order(&decode(order(2)), &NormalizeOptions::default());
     assert!(plain.review.is_empty(), "{:#?}", plain.review);
+    assert!(plain.after_placement.is_empty());
 
     let mut v = order(2);
     v["edited"] = json!(true);
     let n = normalize_order(&decode(v), &NormalizeOptions::default());
     assert_eq!(n.sale, plain.sale, "the booking itself does not change");
-    assert_eq!(n.review.len(), 1, "{:#?}", n.review);
-    let item = &n.review[0];
+    assert!(n.review.is_empty(), "{:#?}", n.review);
+    let [edit] = n.after_placement.as_slice() else {
+        panic!("{:#?}", n.after_placement)
+    };
+    assert_eq!(edit.at, None, "Shopify does not date it on the order");
+    let item = &edit.item;
     assert_eq!(item.field.as_deref(), Some("edited"));
     assert_eq!(item.amount, Some(sek("450.00")));
     assert_eq!(item.source.as_ref().unwrap().kind, "order");
@@ -128,11 +133,8 @@ fn an_edited_order_is_booked_as_read_and_needs_review() {
     v["lineItems"]["nodes"][1]["quantity"] = json!(3);
     v["lineItems"]["nodes"][1]["currentQuantity"] = json!(1);
     let n = normalize_order(&decode(v), &NormalizeOptions::default());
-    let item = n
-        .review
-        .iter()
-        .find(|i| i.field.as_deref() == Some("edited"))
-        .unwrap();
+    let item = &n.after_placement[0].item;
+    assert_eq!(item.field.as_deref(), Some("edited"));
     assert!(
         item.message
             .ends_with("still in the line totals: 2 × Kaffe mörkrost 500 g"),
@@ -345,12 +347,17 @@ fn an_expired_authorization_keeps_the_booking_and_needs_review() {
     let authorized = normalized("AUTHORIZED", None);
     assert!(authorized.review.is_empty(), "{:#?}", authorized.review);
 
+    assert!(authorized.after_placement.is_empty());
+
     let expired = normalized("EXPIRED", None);
     assert_eq!(expired.sale, authorized.sale);
     assert!(expired.refunds.is_empty());
-    let [item] = expired.review.as_slice() else {
-        panic!("{:#?}", expired.review)
+    assert!(expired.review.is_empty(), "{:#?}", expired.review);
+    let [lapsed] = expired.after_placement.as_slice() else {
+        panic!("{:#?}", expired.after_placement)
     };
+    assert_eq!(lapsed.at, None);
+    let item = &lapsed.item;
     assert_eq!(item.field.as_deref(), Some("displayFinancialStatus"));
     assert_eq!(item.amount, Some(sek("500.00")));
     assert!(item.message.contains("expired"), "{}", item.message);
@@ -358,6 +365,7 @@ fn an_expired_authorization_keeps_the_booking_and_needs_review() {
     let cancelled = normalized("EXPIRED", Some("2026-04-26T08:00:00Z"));
     assert_eq!(cancelled.refunds.len(), 1, "reversed in April");
     assert!(cancelled.review.is_empty(), "{:#?}", cancelled.review);
+    assert!(cancelled.after_placement.is_empty());
 }
 
 /// Captured in part in the next month and the rest voided then, the order
@@ -392,10 +400,13 @@ fn a_later_void_without_a_cancellation_needs_review() {
             .sum::<rust_decimal::Decimal>()
     };
     assert_eq!(total(&before), total(&after));
-    assert!(before.review.is_empty(), "{:#?}", before.review);
-    let [item] = after.review.as_slice() else {
-        panic!("{:#?}", after.review)
+    assert!(before.review.is_empty() && before.after_placement.is_empty());
+    assert!(after.review.is_empty(), "{:#?}", after.review);
+    let [void] = after.after_placement.as_slice() else {
+        panic!("{:#?}", after.after_placement)
     };
+    assert_eq!(void.at, Some(time::macros::datetime!(2026-04-02 09:05 UTC)));
+    let item = &void.item;
     assert_eq!(item.amount, Some(sek("200.00")));
     assert_eq!(item.source.as_ref().unwrap().kind, "order_transaction");
     assert_eq!(
