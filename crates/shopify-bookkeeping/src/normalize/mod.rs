@@ -10,6 +10,11 @@
 //!   adjustments, and the refund transactions.
 //! - Payments keep the gateway name and say who settles them
 //!   ([`payment_channel`]).
+//! - What happened to an order after it was placed and is not booked (an
+//!   edit, an authorization that lapsed uncaptured, the rest of one voided in
+//!   a later month without a cancellation) is an [`AfterPlacement`] review
+//!   item, dated when Shopify dates it, so the close of the month it happened
+//!   in reports it.
 //! - A payout becomes a [`Payout`](bookkeeping_core::Payout) with one
 //!   [`SettlementLine`] per balance transaction and its [`Fee`]s.
 //!
