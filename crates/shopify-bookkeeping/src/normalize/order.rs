@@ -675,13 +675,13 @@ fn removed_units(order: &Order) -> Option<Vec<String>> {
     }
     let mut out = Vec::new();
     for item in &order.line_items.nodes {
-        let refunded: i64 = order
+        // Checked: a quantity is whatever the provider sent.
+        let refunded = order
             .refunds
             .iter()
             .flat_map(|r| &r.refund_line_items.nodes)
             .filter(|r| r.line_item.id == item.id)
-            .map(|r| r.quantity)
-            .sum();
+            .try_fold(0_i64, |sum, r| sum.checked_add(r.quantity))?;
         let removed = item
             .quantity
             .checked_sub(item.current_quantity?)?

@@ -141,6 +141,21 @@ fn an_edited_order_is_booked_as_read_and_needs_review() {
         "{}",
         item.message
     );
+
+    // Quantities at the edge of an i64 count nothing and stop nothing.
+    let mut v = order(0);
+    v["edited"] = json!(true);
+    let refunded = &mut v["refunds"][0]["refundLineItems"]["nodes"];
+    refunded[0]["quantity"] = json!(i64::MAX);
+    let again = refunded[0].clone();
+    refunded.as_array_mut().unwrap().push(again);
+    let n = normalize_order(&decode(v), &NormalizeOptions::default());
+    let item = &n.after_placement[0].item;
+    assert!(
+        !item.message.contains("removed by an edit and"),
+        "{}",
+        item.message
+    );
 }
 
 #[test]
