@@ -261,3 +261,67 @@ async fn an_order_listed_twice_is_booked_once() {
     }
     assert_eq!(journal.coverage(), expected.coverage());
 }
+
+/// Stripe sends amounts as integers of minor units. A provider that sends
+/// them at the edge of an `i64` (a sum or a negation of them overflows,
+/// which panics in a debug build or a release one with overflow checks)
+/// stops nothing: each such line is a review item, the payout is reviewed,
+/// and the journal balances.
+#[test]
+fn stripe_amounts_at_the_edge_of_an_i64_stop_nothing() {
+    use kassabok::core::PayoutRecord;
+    use kassabok::mapping::{Chart, FixedRates, Mapper, Policy};
+    use kassabok::stripe::models::{BalanceTransaction, Payout};
+    use kassabok::stripe::normalize::{InvoiceLinks, normalize_payout};
+    use serde_json::json;
+
+    let payouts: serde_json::Value = serde_json::from_str(include_str!(
+        "../../crates/stripe-invoicing/tests/fixtures/stripe/month_2026_03/payouts.json"
+    ))
+    .unwrap();
+    let extremes = [i64::MAX, i64::MIN, i64::MAX - 1, i64::MIN + 1, 0];
+    let mut mapper = Mapper::new(
+        Chart::bas2025(),
+        Policy::default(),
+        FixedRates::new(),
+        march(),
+    );
+    let (mut records, mut reviewed) = (0, 0);
+    for (i, &amount) in extremes.iter().enumerate() {
+        for (j, &fee) in extremes.iter().enumerate() {
+            let mut payout = payouts["data"][0].clone();
+            payout["id"] = json!(format!("po_edge{i}{j}"));
+            payout["amount"] = json!(amount);
+            let payout: Payout = serde_json::from_value(payout).unwrap();
+            let detail = json!({"amount": fee, "application": null, "currency": "sek",
+                "description": "Stripe processing fees", "type": "stripe_fee"});
+            let tax = json!({"amount": fee, "application": null, "currency": "sek",
+                "description": "VAT", "type": "tax"});
+            let txn: BalanceTransaction = serde_json::from_value(json!({
+                "id": format!("txn_edge{i}{j}"), "object": "balance_transaction",
+                "amount": amount, "fee": fee, "net": fee, "currency": "sek",
+                "created": 1_774_500_000, "available_on": 1_774_500_000,
+                "description": "edge", "exchange_rate": null,
+                "fee_details": [detail, tax.clone(), tax],
+                "reporting_category": "charge", "type": "charge", "status": "available",
+                "source": {"id": format!("re_edge{i}{j}"), "object": "refund",
+                           "amount": amount, "currency": "eur", "created": 1_774_500_000}
+            }))
+            .unwrap();
+            for r in normalize_payout(&payout, &[txn], &InvoiceLinks::new()) {
+                records += 1;
+                reviewed += usize::from(matches!(r, PayoutRecord::Review(_)));
+                mapper.add_payout_record(&r);
+            }
+        }
+    }
+    assert!(records >= extremes.len() * extremes.len());
+    // Every payout but the one of zeros has something to review.
+    assert!(
+        reviewed >= extremes.len() * extremes.len() - 1,
+        "{reviewed}"
+    );
+    let journal = mapper.finish();
+    assert!(journal.is_balanced());
+    assert!(!journal.review_items().is_empty());
+}

@@ -65,10 +65,32 @@ pub fn money(minor: i64, currency: Currency) -> Result<Money, MoneyError> {
     Ok(Money::new(Decimal::new(minor, exponent), currency))
 }
 
+/// The sum of integers the provider sent, or [`MoneyError::Overflow`] when
+/// it leaves an `i64` (hostile or broken data must not panic).
+pub(crate) fn sum_minor(amounts: impl IntoIterator<Item = i64>) -> Result<i64, MoneyError> {
+    amounts
+        .into_iter()
+        .try_fold(0_i64, i64::checked_add)
+        .ok_or(MoneyError::Overflow)
+}
+
+/// `a - b` of integers the provider sent, or [`MoneyError::Overflow`].
+pub(crate) fn sub_minor(a: i64, b: i64) -> Result<i64, MoneyError> {
+    a.checked_sub(b).ok_or(MoneyError::Overflow)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use rust_decimal_macros::dec;
+
+    #[test]
+    fn sums_and_differences_that_leave_an_i64_are_errors() {
+        assert_eq!(sum_minor([i64::MAX, -1, 1]), Ok(i64::MAX));
+        assert_eq!(sum_minor([i64::MAX, 1, -1]), Err(MoneyError::Overflow));
+        assert_eq!(sub_minor(i64::MIN, 1), Err(MoneyError::Overflow));
+        assert_eq!(sub_minor(5, 7), Ok(-2));
+    }
 
     #[test]
     fn exponents_by_stripe_rules() {

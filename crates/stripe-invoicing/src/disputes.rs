@@ -564,14 +564,19 @@ fn withdrawn(dispute: &ClosedDispute) -> Result<bookkeeping_core::Money, Box<Rev
             "lost dispute whose balance transactions are in more than one currency".to_owned(),
         ));
     }
-    let net: i64 = dispute.balance_transactions.iter().map(|t| t.amount).sum();
+    let overflow = |e: bookkeeping_core::MoneyError| review(ReviewReason::Malformed, e.to_string());
+    let net = crate::amount::sum_minor(dispute.balance_transactions.iter().map(|t| t.amount))
+        .map_err(overflow)?;
     if net >= 0 {
         return Err(review(
             ReviewReason::AmountMismatch,
             format!("lost dispute whose balance transactions withdrew nothing (net {net})"),
         ));
     }
-    money(-net, currency).map_err(|e| review(ReviewReason::Currency, e.to_string()))
+    // `net` is negative: as a `Decimal`, negated without overflow.
+    money(net, currency)
+        .map(|m| m.negated())
+        .map_err(|e| review(ReviewReason::Currency, e.to_string()))
 }
 
 #[cfg(test)]

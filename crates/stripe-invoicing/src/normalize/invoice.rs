@@ -234,14 +234,14 @@ fn sale_line(
     source: &SourceRef,
     reviews: &mut Vec<ReviewItem>,
 ) -> Result<SaleLine, MoneyError> {
-    let vat_minor: i64 = raw.taxes.iter().map(|t| t.amount).sum();
-    let inclusive: i64 = raw
-        .taxes
-        .iter()
-        .filter(|t| t.tax_behavior == Some(TaxBehavior::Inclusive))
-        .map(|t| t.amount)
-        .sum();
-    let net_minor = raw.amount_after_discounts - inclusive;
+    let vat_minor = sum_minor(raw.taxes.iter().map(|t| t.amount))?;
+    let inclusive = sum_minor(
+        raw.taxes
+            .iter()
+            .filter(|t| t.tax_behavior == Some(TaxBehavior::Inclusive))
+            .map(|t| t.amount),
+    )?;
+    let net_minor = sub_minor(raw.amount_after_discounts, inclusive)?;
     for (i, tax) in raw.taxes.iter().enumerate() {
         if let Some(behavior @ TaxBehavior::Unknown(_)) = &tax.tax_behavior {
             reviews.push(
@@ -465,16 +465,11 @@ fn build_invoice(
     let facts = Facts::of(Some(invoice), source, reviews);
     let mut sale_lines = Vec::with_capacity(lines.len() + 1);
     for (i, line) in lines.iter().enumerate() {
-        let discounts: i64 = line
-            .discount_amounts
-            .iter()
-            .flatten()
-            .map(|d| d.amount)
-            .sum();
+        let discounts = sum_minor(line.discount_amounts.iter().flatten().map(|d| d.amount))?;
         let raw = RawLine {
             field: format!("lines[{i}]"),
             description: line.description.as_deref().unwrap_or_default(),
-            amount_after_discounts: line.amount - discounts,
+            amount_after_discounts: sub_minor(line.amount, discounts)?,
             taxes: line.taxes.as_deref().unwrap_or_default(),
             rates: &[],
         };
@@ -545,16 +540,17 @@ fn build_invoice(
                 processed_at: p.status_transitions.paid_at,
             });
         }
-        let listed: i64 = payments
-            .iter()
-            .filter(|p| p.status == InvoicePaymentStatus::Paid)
-            .map(|p| p.amount_paid.unwrap_or(p.amount_requested))
-            .sum();
+        let listed = sum_minor(
+            payments
+                .iter()
+                .filter(|p| p.status == InvoicePaymentStatus::Paid)
+                .map(|p| p.amount_paid.unwrap_or(p.amount_requested)),
+        )?;
         if invoice.amount_paid > listed {
             sale_payments.push(Payment {
                 gateway: "paid_out_of_band".to_owned(),
                 channel: PaymentChannel::External,
-                amount: money(invoice.amount_paid - listed, currency)?,
+                amount: money(sub_minor(invoice.amount_paid, listed)?, currency)?,
                 reference: None,
                 processed_at: invoice.status_transitions.paid_at,
             });
@@ -665,7 +661,7 @@ fn build_credit_note(
         let raw = RawLine {
             field: format!("lines[{i}]"),
             description: line.description.as_deref().unwrap_or_default(),
-            amount_after_discounts: line.amount - line.discount_amount.unwrap_or(0),
+            amount_after_discounts: sub_minor(line.amount, line.discount_amount.unwrap_or(0))?,
             taxes: line.taxes.as_deref().unwrap_or_default(),
             rates: line.tax_rates.as_deref().unwrap_or_default(),
         };

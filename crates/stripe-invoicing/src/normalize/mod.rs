@@ -35,7 +35,7 @@ use bookkeeping_core::{
 };
 use time::OffsetDateTime;
 
-use crate::amount::money;
+use crate::amount::{money, sub_minor, sum_minor};
 use crate::ids::InvoiceId;
 use crate::models::{
     BalanceTransaction, BalanceTransactionType, CreditNote, CreditNoteLineItem, CreditNoteStatus,
@@ -55,8 +55,14 @@ fn review(reason: ReviewReason, source: &SourceRef, message: impl Into<String>) 
 }
 
 fn currency_review(source: &SourceRef, err: &MoneyError) -> ReviewItem {
+    // Amounts whose sums or negations leave an `i64` are malformed data, not
+    // a currency question.
+    let reason = match err {
+        MoneyError::Overflow => ReviewReason::Malformed,
+        _ => ReviewReason::Currency,
+    };
     review(
-        ReviewReason::Currency,
+        reason,
         source,
         format!("amounts cannot be converted: {err}"),
     )

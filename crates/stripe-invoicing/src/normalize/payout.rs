@@ -171,7 +171,7 @@ impl PayoutAssembly {
         }
         let own = payout.balance_transaction.as_ref().map(|r| r.as_str());
         if Some(txn.id.as_str()) == own || is_payout_itself(txn, payout) {
-            if txn.amount != -payout.amount || txn.currency != payout.currency {
+            if Some(txn.amount) != payout.amount.checked_neg() || txn.currency != payout.currency {
                 self.reviews.push(
                     review(
                         ReviewReason::AmountMismatch,
@@ -416,7 +416,8 @@ fn build_line(
             .with_amount(money(txn.net, cur)?),
         );
     }
-    if txn.net != txn.amount - txn.fee {
+    // Checked: Stripe's integers are whatever the provider sent.
+    if txn.amount.checked_sub(txn.fee) != Some(txn.net) {
         reviews.push(
             review(
                 ReviewReason::AmountMismatch,
@@ -435,7 +436,7 @@ fn build_line(
         // A fee on its own line: gross 0, the whole amount is the fee.
         let text = txn.description.clone().unwrap_or_default();
         let is_tax = txn.reporting_category == ReportingCategory::Tax;
-        let amount = money(-txn.amount, cur)?;
+        let amount = money(txn.amount, cur)?.negated();
         fees.insert(
             0,
             Fee {
@@ -503,16 +504,19 @@ fn original_amount(
     src: &TransactionSource,
     settlement: Currency,
 ) -> Result<Option<Money>, MoneyError> {
-    let (minor, currency) = match src {
-        TransactionSource::Charge(c) => (c.amount, c.currency),
-        TransactionSource::Refund(r) => (-r.amount, r.currency),
-        TransactionSource::Dispute(d) => (-d.amount, d.currency),
+    // Money out (a refund, a dispute) is negative; negated as a `Decimal`,
+    // which holds any `i64` negated.
+    let (minor, currency, out) = match src {
+        TransactionSource::Charge(c) => (c.amount, c.currency, false),
+        TransactionSource::Refund(r) => (r.amount, r.currency, true),
+        TransactionSource::Dispute(d) => (d.amount, d.currency, true),
         _ => return Ok(None),
     };
     if currency == settlement {
         return Ok(None);
     }
-    money(minor, currency).map(Some)
+    let amount = money(minor, currency)?;
+    Ok(Some(if out { amount.negated() } else { amount }))
 }
 
 /// The fees withheld from a transaction (`fee_details`), with Stripe's VAT on
@@ -524,7 +528,17 @@ fn withheld_fees(
     reviews: &mut Vec<ReviewItem>,
 ) -> Result<Vec<Fee>, MoneyError> {
     let cur = txn.currency;
-    let detail_sum: i64 = txn.fee_details.iter().map(|d| d.amount).sum();
+    // `None` when the details' sum, or their tax's, leaves an `i64`: then
+    // they do not add up either.
+    let detail_sum = txn
+        .fee_details
+        .iter()
+        .try_fold(0_i64, |sum, d| sum.checked_add(d.amount));
+    let tax_sum = txn
+        .fee_details
+        .iter()
+        .filter(|d| d.fee_type == FeeDetailType::Tax)
+        .try_fold(0_i64, |sum, d| sum.checked_add(d.amount));
     let fee =
         |kind: FeeKind, minor: i64, vat: Option<i64>, text: String| -> Result<Fee, MoneyError> {
             Ok(Fee {
@@ -537,13 +551,17 @@ fn withheld_fees(
                 description: text,
             })
         };
-    if detail_sum != txn.fee || txn.fee_details.iter().any(|d| d.currency != cur) {
+    if detail_sum != Some(txn.fee)
+        || tax_sum.is_none()
+        || txn.fee_details.iter().any(|d| d.currency != cur)
+    {
+        let sum = detail_sum.map_or_else(|| "more than an i64 holds".to_owned(), |s| s.to_string());
         reviews.push(
             review(
                 ReviewReason::AmountMismatch,
                 source,
                 format!(
-                    "fee_details add up to {detail_sum} but the fee is {}; booked as one fee",
+                    "fee_details add up to {sum} but the fee is {}; booked as one fee",
                     txn.fee
                 ),
             )
@@ -560,13 +578,10 @@ fn withheld_fees(
         )?]);
     }
     let mut fees: Vec<(FeeKind, i64, Option<i64>, String)> = Vec::new();
-    let mut tax = 0i64;
+    let tax = tax_sum.unwrap_or_default();
     for (i, d) in txn.fee_details.iter().enumerate() {
         let kind = match &d.fee_type {
-            FeeDetailType::Tax => {
-                tax += d.amount;
-                continue;
-            }
+            FeeDetailType::Tax => continue,
             FeeDetailType::StripeFee => fee_kind(txn, d.description.as_deref()),
             FeeDetailType::PaymentMethodPassthroughFee => FeeKind::Processing,
             FeeDetailType::ApplicationFee => FeeKind::Other("application_fee".to_owned()),
@@ -595,7 +610,7 @@ fn withheld_fees(
         // VAT Stripe charged on its fees belongs to the fee it was charged on.
         match fees.as_mut_slice() {
             [only] => {
-                only.1 += tax;
+                only.1 = only.1.checked_add(tax).ok_or(MoneyError::Overflow)?;
                 only.2 = Some(tax);
             }
             _ => {

@@ -197,3 +197,34 @@ fn zero_and_three_decimal_currencies_convert_by_their_exponent() {
         assert_eq!(line.net, line.gross);
     }
 }
+
+/// Stripe's amounts are integers of minor units, and whatever a provider
+/// sends at the edge of an `i64` must not stop the close (an overflow panics
+/// in a debug build, or a release one with overflow checks): such a line
+/// and its payout are review items, and the rest is normalized.
+#[test]
+fn amounts_at_the_edge_of_an_i64_are_reviewed_not_a_panic() {
+    let extremes = [i64::MAX, i64::MIN, i64::MAX - 1, i64::MIN + 1];
+    for &amount in &extremes {
+        for &fee in &extremes {
+            let mut t = txn("charge", "charge", 0, json!([]));
+            t["amount"] = amount.into();
+            t["fee"] = fee.into();
+            t["net"] = fee.into();
+            t["fee_details"] = json!([
+                {"amount": fee, "application": null, "currency": "sek",
+                 "description": "Stripe processing fees", "type": "stripe_fee"},
+                {"amount": fee, "application": null, "currency": "sek",
+                 "description": "Stripe processing fees", "type": "stripe_fee"}
+            ]);
+            let t: BalanceTransaction = serde_json::from_value(t).unwrap();
+            let (_, reviews) = settlement_line(&t, &InvoiceLinks::new());
+            assert!(!reviews.is_empty(), "{amount} {fee}");
+            let mut payout: Payout =
+                serde_json::from_value(payout_json(true, "completed", amount)).unwrap();
+            payout.amount = amount;
+            let records = normalize_payout(&payout, std::slice::from_ref(&t), &InvoiceLinks::new());
+            assert!(!records.is_empty(), "{amount} {fee}");
+        }
+    }
+}
