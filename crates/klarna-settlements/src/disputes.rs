@@ -95,10 +95,14 @@ pub fn lost_disputes(payout: &Payout, transactions: &[Listed<Transaction>]) -> V
         };
         let m = by_dispute.entry(key).or_default();
         // Klarna reports magnitudes; the type gives the direction.
+        // Saturating: Klarna's integers are whatever it sent; a sum beyond
+        // an `i64` is beyond what kassabok books anyway (the amount check
+        // below refuses it).
+        let magnitude = t.amount.saturating_abs();
         if protection {
-            m.protected += t.amount.abs();
+            m.protected = m.protected.saturating_add(magnitude);
         } else {
-            m.reversed += t.amount.abs();
+            m.reversed = m.reversed.saturating_add(magnitude);
         }
         m.first = m.first.or(Some(t));
     }
@@ -107,8 +111,9 @@ pub fn lost_disputes(payout: &Payout, transactions: &[Listed<Transaction>]) -> V
     for (key, m) in by_dispute {
         let Some(t) = m.first else { continue };
         let source = SourceRef::new(Provider::Klarna, "dispute", key.as_str());
+        // Both are magnitudes (0 ..= i64::MAX): their difference fits.
         let net = m.reversed - m.protected;
-        let Ok(amount) = Money::from_minor_units(net.abs(), currency) else {
+        let Ok(amount) = Money::from_minor_units(net.saturating_abs(), currency) else {
             continue;
         };
         if net > 0 {

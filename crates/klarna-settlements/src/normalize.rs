@@ -235,7 +235,10 @@ impl Builder<'_> {
     }
 
     fn count(&mut self, total: &'static str, minor: i64) {
-        *self.sums.entry(total).or_insert(0) += minor;
+        // Saturating: a sum beyond an `i64` (only a flood of lines at the
+        // bound reaches it) disagrees with every total, which is reviewed.
+        let sum = self.sums.entry(total).or_insert(0);
+        *sum = sum.saturating_add(minor);
     }
 
     /// A movement that is one settlement line of `gross`, without fees,
@@ -414,7 +417,71 @@ pub fn normalize_payout(payout: &Payout, transactions: &[Listed<Transaction>]) -
         };
     };
 
-    let items: Vec<&Transaction> = transactions.iter().filter_map(Listed::item).collect();
+    // An amount beyond what kassabok books (`bounds::MAX_AMOUNT`) is not
+    // summed or negated, which could leave an `i64` and stop the close: a
+    // total beyond it leaves the payout unbooked, a transaction's leaves that
+    // transaction out, each with a review item naming the field.
+    let bookable = |minor: i64| {
+        Money::from_minor_units(minor, currency)
+            .is_ok_and(|m| bookkeeping_core::bounds::is_bookable(&m))
+    };
+    if let Some((field, minor)) = payout
+        .totals
+        .amounts()
+        .into_iter()
+        .find_map(|(field, minor)| minor.filter(|m| !bookable(*m)).map(|m| (field, m)))
+    {
+        review.insert(
+            0,
+            ReviewItem::new(
+                Provider::Klarna,
+                ReviewReason::Malformed,
+                format!(
+                    "totals.{field} {minor} (minor units) is beyond what kassabok books; \
+                     the payout and its {} transactions are not booked",
+                    transactions.len()
+                ),
+            )
+            .with_source(payout_ref)
+            .with_field(format!("totals.{field}")),
+        );
+        return NormalizedPayout {
+            payout: None,
+            review,
+        };
+    }
+    let (items, beyond): (Vec<&Transaction>, Vec<&Transaction>) = transactions
+        .iter()
+        .filter_map(Listed::item)
+        .partition(|t| bookable(t.amount) && t.vat_amount.is_none_or(bookable));
+    for t in beyond {
+        let field = if bookable(t.amount) {
+            "vat_amount"
+        } else {
+            "amount"
+        };
+        review.push(
+            ReviewItem::new(
+                Provider::Klarna,
+                ReviewReason::Malformed,
+                format!(
+                    "transaction {field} {} (minor units) is beyond what kassabok books; \
+                     not booked as a settlement line",
+                    if field == "amount" {
+                        t.amount
+                    } else {
+                        t.vat_amount.unwrap_or_default()
+                    }
+                ),
+            )
+            .with_source(SourceRef::new(
+                Provider::Klarna,
+                "transaction",
+                format!("{}/{}", payout.payment_reference, t.key()),
+            ))
+            .with_field(field),
+        );
+    }
     let has_tax_lines = items
         .iter()
         .any(|t| t.transaction_type == TransactionType::Tax);
@@ -614,7 +681,7 @@ pub fn normalize_payout(payout: &Payout, transactions: &[Listed<Transaction>]) -
     let lines_total = b
         .lines
         .iter()
-        .try_fold(0i64, |acc, l| Some(acc + l.net.to_minor_units().ok()?));
+        .try_fold(0i64, |acc, l| acc.checked_add(l.net.to_minor_units().ok()?));
     if lines_total != Some(totals.settlement_amount) {
         let message = mismatch_message(&b, lines_total);
         b.review.push(
@@ -623,8 +690,8 @@ pub fn normalize_payout(payout: &Payout, transactions: &[Listed<Transaction>]) -
                 .with_field("totals.settlement_amount")
                 .with_amount(
                     lines_total
-                        .map(|l| b.money(totals.settlement_amount - l))
-                        .unwrap_or(amount),
+                        .and_then(|l| totals.settlement_amount.checked_sub(l))
+                        .map_or(amount, |d| b.money(d)),
                 ),
         );
     }
@@ -655,7 +722,10 @@ fn mismatch_message(b: &Builder<'_>, lines_total: Option<i64>) -> String {
             "the transactions sum to {} {cur} but settlement_amount is {} {cur} (difference {} {cur})",
             fmt(l),
             fmt(totals.settlement_amount),
-            fmt(totals.settlement_amount - l),
+            totals
+                .settlement_amount
+                .checked_sub(l)
+                .map_or_else(|| "beyond an i64".to_owned(), fmt),
         )),
         None => parts.push("the lines cannot be summed".to_owned()),
     }

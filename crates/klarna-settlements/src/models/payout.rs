@@ -80,6 +80,55 @@ pub struct Totals {
 }
 
 impl Totals {
+    /// Every total with its field name, `None` where Klarna sent none.
+    ///
+    /// ```
+    /// use klarna_settlements::models::Totals;
+    ///
+    /// let totals: Totals = serde_json::from_value(serde_json::json!({
+    ///     "sale_amount": 50000, "return_amount": 0, "reversal_amount": 0,
+    ///     "fee_amount": 1245, "holdback_amount": 0, "release_amount": 0,
+    ///     "repay_amount": 0, "commission_amount": 0, "settlement_amount": 48755
+    /// }))?;
+    /// let amounts = totals.amounts();
+    /// assert!(amounts.contains(&("fee_amount", Some(1245))));
+    /// assert!(amounts.contains(&("tax_amount", None)));
+    /// assert_eq!(totals.expected_settlement(), Some(48755));
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn amounts(&self) -> [(&'static str, Option<i64>); 19] {
+        [
+            ("sale_amount", Some(self.sale_amount)),
+            ("return_amount", Some(self.return_amount)),
+            ("reversal_amount", Some(self.reversal_amount)),
+            ("fee_amount", Some(self.fee_amount)),
+            ("fee_correction_amount", self.fee_correction_amount),
+            ("holdback_amount", Some(self.holdback_amount)),
+            ("release_amount", Some(self.release_amount)),
+            ("repay_amount", Some(self.repay_amount)),
+            ("tax_amount", self.tax_amount),
+            ("commission_amount", Some(self.commission_amount)),
+            (
+                "commission_reversal_amount",
+                self.commission_reversal_amount,
+            ),
+            ("charge_amount", self.charge_amount),
+            ("credit_amount", self.credit_amount),
+            ("fee_refund_amount", self.fee_refund_amount),
+            ("tax_refund_amount", self.tax_refund_amount),
+            ("settlement_amount", Some(self.settlement_amount)),
+            ("deposit_amount", self.deposit_amount),
+            (
+                "opening_debt_balance_amount",
+                self.opening_debt_balance_amount,
+            ),
+            (
+                "closing_debt_balance_amount",
+                self.closing_debt_balance_amount,
+            ),
+        ]
+    }
+
     /// What the totals say should be paid out, by Klarna's settlement formula:
     /// `sale − return − reversal − fee + fee_correction + commission −
     /// commission_reversal − tax − charge + credit − repay − holdback + release

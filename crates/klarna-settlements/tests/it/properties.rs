@@ -81,3 +81,66 @@ proptest! {
         prop_assert_eq!(vat.to_minor_units().unwrap(), tax);
     }
 }
+
+/// An integer as a provider may send one: at an edge of an `i64`, any, or
+/// an ordinary amount.
+fn integer() -> impl Strategy<Value = i64> {
+    prop_oneof![
+        Just(i64::MAX),
+        Just(i64::MIN),
+        any::<i64>(),
+        -10_000_000i64..10_000_000,
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Property: whatever integers Klarna sends (amounts and VAT of lines,
+    /// and every total, at the edges of an `i64` too), normalizing the
+    /// payout returns: a broken or hostile provider must not stop a close
+    /// with an overflow (a panic in a debug build, or a release one with
+    /// overflow checks).
+    #[test]
+    fn any_integers_normalize_without_a_panic(
+        txs in prop::collection::vec(
+            (0usize..TYPES.len(), integer(), prop::option::of(integer())),
+            0..6),
+        totals_value in integer(),
+    ) {
+        let mut totals = serde_json::Map::new();
+        for (_, _, name) in TYPES {
+            totals.insert(name.to_owned(), json!(totals_value));
+        }
+        for name in ["commission_amount", "repay_amount", "tax_amount", "settlement_amount"] {
+            totals.insert(name.to_owned(), json!(totals_value));
+        }
+        let items: Vec<Listed<Transaction>> = txs
+            .iter()
+            .enumerate()
+            .map(|(i, (kind, amount, vat))| {
+                let (t, d, _) = TYPES[*kind];
+                let mut tx = json!({
+                    "amount": amount, "type": t, "detailed_type": d,
+                    "capture_id": format!("00000000-0000-4000-8000-{i:012}"),
+                    "sale_date": "2026-03-01T10:00:00Z", "capture_date": "2026-03-02T08:00:00Z",
+                    "order_id": format!("10000000-0000-4000-8000-{i:012}"),
+                    "currency_code": "SEK", "purchase_country": "SE"
+                });
+                if let Some(vat) = vat {
+                    tx["vat_rate"] = json!(2500);
+                    tx["vat_amount"] = json!(vat);
+                }
+                Listed::Item(serde_json::from_value(tx).unwrap())
+            })
+            .collect();
+        let payout: Payout = serde_json::from_value(json!({
+            "totals": totals, "payment_reference": "PR0P7357",
+            "payout_date": "2026-03-05T05:00:00Z", "currency_code": "SEK",
+            "merchant_settlement_type": "NET", "merchant_id": "PN01234"
+        })).unwrap();
+        let _ = payout.totals.expected_settlement();
+        let n = normalize_payout(&payout, &items);
+        let _ = n.reconciles();
+    }
+}
