@@ -22,6 +22,18 @@ const TYPES: [(&str, &str, &str); 9] = [
 
 const PLUS: [&str; 3] = ["sale_amount", "release_amount", "credit_amount"];
 
+/// Transaction `i` of kind `TYPES[kind]`, as Klarna's transactions list has it.
+fn transaction(i: usize, kind: usize, amount: i64) -> serde_json::Value {
+    let (t, d, _) = TYPES[kind];
+    json!({
+        "amount": amount, "type": t, "detailed_type": d,
+        "capture_id": format!("00000000-0000-4000-8000-{i:012}"),
+        "sale_date": "2026-03-01T10:00:00Z", "capture_date": "2026-03-02T08:00:00Z",
+        "order_id": format!("10000000-0000-4000-8000-{i:012}"),
+        "currency_code": "SEK", "purchase_country": "SE"
+    })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
 
@@ -40,14 +52,8 @@ proptest! {
         let mut tax = 0i64;
         let mut items = Vec::new();
         for (i, (kind, amount, vat_pct)) in txs.iter().enumerate() {
-            let (t, d, total) = TYPES[*kind];
-            let mut tx = json!({
-                "amount": amount, "type": t, "detailed_type": d,
-                "capture_id": format!("00000000-0000-4000-8000-{i:012}"),
-                "sale_date": "2026-03-01T10:00:00Z", "capture_date": "2026-03-02T08:00:00Z",
-                "order_id": format!("10000000-0000-4000-8000-{i:012}"),
-                "currency_code": "SEK", "purchase_country": "SE"
-            });
+            let (t, _, total) = TYPES[*kind];
+            let mut tx = transaction(i, *kind, *amount);
             let sum = totals[total].as_i64().unwrap() + amount;
             totals.insert(total.to_owned(), json!(sum));
             if PLUS.contains(&total) { settlement += amount } else { settlement -= amount }
@@ -119,14 +125,7 @@ proptest! {
             .iter()
             .enumerate()
             .map(|(i, (kind, amount, vat))| {
-                let (t, d, _) = TYPES[*kind];
-                let mut tx = json!({
-                    "amount": amount, "type": t, "detailed_type": d,
-                    "capture_id": format!("00000000-0000-4000-8000-{i:012}"),
-                    "sale_date": "2026-03-01T10:00:00Z", "capture_date": "2026-03-02T08:00:00Z",
-                    "order_id": format!("10000000-0000-4000-8000-{i:012}"),
-                    "currency_code": "SEK", "purchase_country": "SE"
-                });
+                let mut tx = transaction(i, *kind, *amount);
                 if let Some(vat) = vat {
                     tx["vat_rate"] = json!(2500);
                     tx["vat_amount"] = json!(vat);
