@@ -228,3 +228,61 @@ fn amounts_at_the_edge_of_an_i64_are_reviewed_not_a_panic() {
         }
     }
 }
+
+/// An invoice's integers at the edge of an `i64` (a line's amount, its tax
+/// and discount, a payment) stop nothing either: normalizing the invoice
+/// returns, a review item where amounts cannot be combined.
+#[test]
+fn invoice_integers_at_the_edge_of_an_i64_are_reviewed_not_a_panic() {
+    use stripe_invoicing::models::{Invoice, InvoiceLineItem, InvoicePayment, TaxRate};
+    use stripe_invoicing::normalize::{InvoiceContext, TaxRates, normalize_invoice};
+
+    let invoices = fixture("month_2026_03/invoices_paid.json");
+    let rates: Vec<TaxRate> =
+        serde_json::from_value(fixture("month_2026_03/tax_rates.json")["data"].clone()).unwrap();
+    let rates: TaxRates = rates.into_iter().collect();
+    let period = Period::month(2026, Month::March).unwrap();
+    let ctx = InvoiceContext {
+        period: &period,
+        tax_rates: &rates,
+        line_kind: bookkeeping_core::LineKind::Service,
+    };
+    let with_tax = invoices["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| {
+            i["lines"]["data"][0]["taxes"]
+                .as_array()
+                .is_some_and(|t| !t.is_empty())
+        })
+        .unwrap();
+    let extremes = [i64::MAX, i64::MIN, 1];
+    let mut reviewed = 0;
+    for &amount in &extremes {
+        for &tax in &extremes {
+            for &paid in &extremes {
+                let mut v = with_tax.clone();
+                let line = &mut v["lines"]["data"][0];
+                line["amount"] = json!(amount);
+                line["taxes"][0]["amount"] = json!(tax);
+                line["taxes"][0]["tax_behavior"] = json!("inclusive");
+                line["discount_amounts"] = json!([{"amount": tax, "discount": "di_edge"},
+                                                   {"amount": tax, "discount": "di_edge2"}]);
+                v["amount_paid"] = json!(paid);
+                v["payments"]["data"][0]["amount_paid"] = json!(paid);
+                let lines: Vec<InvoiceLineItem> =
+                    serde_json::from_value(v["lines"]["data"].clone()).unwrap();
+                let payments: Vec<InvoicePayment> =
+                    serde_json::from_value(v["payments"]["data"].clone()).unwrap();
+                let invoice: Invoice = serde_json::from_value(v).unwrap();
+                let records = normalize_invoice(&invoice, &lines, &payments, &ctx);
+                reviewed += records
+                    .iter()
+                    .filter(|r| matches!(r, bookkeeping_core::SalesRecord::Review(_)))
+                    .count();
+            }
+        }
+    }
+    assert!(reviewed > 0);
+}
