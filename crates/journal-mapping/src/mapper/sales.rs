@@ -159,18 +159,24 @@ impl<R: ExchangeRates> Mapper<R> {
                             line.vat,
                         ));
                     }
-                    let expected = r2(net * rate.fraction());
-                    if (expected - vat).abs()
-                        > Decimal::new(2, 2) + r2(net.abs() * Decimal::new(1, 4))
-                    {
-                        reviews.push(review(
+                    // Checked: a rate is the provider's number (any `Decimal`), and
+                    // one beyond any real rate must not stop the close.
+                    match net.checked_mul(rate.fraction()).map(r2) {
+                        Some(expected)
+                            if (expected - vat).abs()
+                                <= Decimal::new(2, 2) + r2(net.abs() * Decimal::new(1, 4)) => {}
+                        expected => reviews.push(review(
                             ReviewReason::VatRate,
                             format!(
-                                "line \"{}\": VAT {vat} is not {rate} of {net} (expected {expected})",
-                                line.description
+                                "line \"{}\": VAT {vat} is not {rate} of {net} (expected {})",
+                                line.description,
+                                expected.map_or_else(
+                                    || "beyond any amount".to_owned(),
+                                    |e| e.to_string()
+                                )
                             ),
                             line.vat,
-                        ));
+                        )),
                     }
                     // B2C services are supplied where the seller is (ML 6 kap.):
                     // a service to an EU consumer with Swedish VAT is a domestic sale.

@@ -297,3 +297,25 @@ fn amounts_with_28_decimals_book_to_the_ore() {
     assert!(back.vouchers.iter().all(|v| v.is_balanced()));
     assert!(sie_file::validate(&back).is_valid());
 }
+
+/// A VAT rate is the provider's number too: a domestic line whose rate is
+/// beyond any real one (`VatRate` of the largest `Decimal`), on an amount
+/// at the bound, cannot be checked by multiplying it out. The line is
+/// booked as charged, with a review item, and nothing panics.
+#[test]
+fn a_rate_beyond_any_real_one_is_reviewed_not_a_panic() {
+    let mut s = shop_sale("rate", vec![domestic(25, "800000000000", "200000000000")]);
+    s.lines[0].vat_rate = Some(VatRate::from_percent(HUGE.parse().unwrap()));
+    s.payments[0].amount = sek("1000000000000");
+    let mut mp = mapper(Policy::default());
+    mp.add_sale(&s);
+    let j = mp.finish();
+    assert!(j.is_balanced());
+    assert!(
+        j.review_items()
+            .iter()
+            .any(|r| r.reason == ReviewReason::VatRate && r.message.contains("beyond any amount")),
+        "{:#?}",
+        j.review_items()
+    );
+}

@@ -133,10 +133,12 @@ provider_http::fields! {
 
 impl TaxLine {
     /// The rate in percent, from `ratePercentage` or else `rate`, rounded to
-    /// four decimals (Shopify sends floats).
+    /// four decimals (Shopify sends floats). `None` without either, or when
+    /// `rate` × 100 is beyond what a `Decimal` holds (a provider's number is
+    /// input: the multiplication is checked, never a panic).
     pub fn percent(&self) -> Option<Decimal> {
         self.rate_percentage
-            .or_else(|| self.rate.map(|r| r * Decimal::ONE_HUNDRED))
+            .or_else(|| self.rate.and_then(|r| r.checked_mul(Decimal::ONE_HUNDRED)))
             .map(|p| p.round_dp(4).normalize())
     }
 }

@@ -56,10 +56,16 @@ fn rate_of(tax_lines: &[TaxLine]) -> Result<Option<VatRate>, String> {
     }
     let mut sum = Decimal::ZERO;
     for t in tax_lines {
-        match t.percent() {
-            Some(p) => sum += p,
-            None => return Err(format!("tax line {:?} has no rate", t.title)),
-        }
+        let Some(p) = t.percent() else {
+            return Err(format!("tax line {:?} has no usable rate", t.title));
+        };
+        // Checked: the rates are the provider's numbers.
+        sum = sum.checked_add(p).ok_or_else(|| {
+            format!(
+                "the rates of tax line {:?} and the others add up to more than a number holds",
+                t.title
+            )
+        })?;
     }
     Ok(Some(VatRate::from_percent(sum)))
 }

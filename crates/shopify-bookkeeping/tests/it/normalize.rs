@@ -429,3 +429,28 @@ fn a_later_void_without_a_cancellation_needs_review() {
         "gid://shopify/OrderTransaction/3"
     );
 }
+
+/// A tax line's `rate` and `ratePercentage` are JSON numbers, read as
+/// `Decimal`s: a provider may send one at the edge of what a `Decimal`
+/// holds. A rate that cannot be scaled or summed is a review item of the
+/// line, not a panic that stops the close.
+#[test]
+fn a_tax_rate_at_the_edge_of_a_decimal_is_reviewed_not_a_panic() {
+    // A `Decimal` holds up to about 7.9e28: `rate` × 100 leaves it, and so
+    // does the sum of two such `ratePercentage`s.
+    for (field, huge, others) in [("rate", 5e27, 1), ("ratePercentage", 4e28, 2)] {
+        let mut v = order(2);
+        let lines = &mut v["lineItems"]["nodes"][0]["taxLines"];
+        let mut tax = lines[0].clone();
+        tax["ratePercentage"] = Value::Null;
+        tax[field] = json!(huge);
+        let copies = vec![tax; others];
+        *lines = Value::Array(copies);
+        let n = normalize_order(&decode(v), &NormalizeOptions::default());
+        assert!(
+            n.review.iter().any(|i| i.reason == ReviewReason::VatRate),
+            "{field}: {:#?}",
+            n.review
+        );
+    }
+}
