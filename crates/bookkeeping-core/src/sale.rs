@@ -35,8 +35,28 @@ impl VatRate {
     }
 
     /// A rate given as a fraction (`0.25` for 25 %), as some providers send it.
+    ///
+    /// # Panics
+    /// When `fraction` × 100 is beyond what a `Decimal` holds; for a
+    /// provider's number use [`VatRate::checked_from_fraction`].
     pub fn from_fraction(fraction: Decimal) -> Self {
-        VatRate((fraction * Decimal::ONE_HUNDRED).normalize())
+        Self::checked_from_fraction(fraction).expect("a fraction × 100 that a Decimal holds")
+    }
+
+    /// [`VatRate::from_fraction`], or `None` when `fraction` × 100 is beyond
+    /// what a `Decimal` holds (a provider's number is input).
+    ///
+    /// ```
+    /// use bookkeeping_core::VatRate;
+    /// use rust_decimal::Decimal;
+    ///
+    /// assert_eq!(VatRate::checked_from_fraction(Decimal::new(25, 2)), Some(VatRate::from_percent(25.into())));
+    /// assert_eq!(VatRate::checked_from_fraction(Decimal::MAX), None);
+    /// ```
+    pub fn checked_from_fraction(fraction: Decimal) -> Option<Self> {
+        fraction
+            .checked_mul(Decimal::ONE_HUNDRED)
+            .map(|p| VatRate(p.normalize()))
     }
 
     /// The rate in percent.
