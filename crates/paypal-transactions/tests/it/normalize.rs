@@ -172,3 +172,52 @@ fn conversion_sides_that_point_at_each_other_are_paired() {
         Some("4CV00001AA000001B")
     );
 }
+
+/// Every amount of every transaction (PayPal's `value`, a decimal string of
+/// any length) at the edge of what a `Decimal` holds: each transaction
+/// normalizes without a panic, and its conversions pair without one.
+#[test]
+fn amounts_at_the_edge_of_a_decimal_stop_nothing() {
+    fn set_values(v: &mut serde_json::Value, amount: &str) {
+        match v {
+            serde_json::Value::Object(map) => {
+                for (key, value) in map.iter_mut() {
+                    if key == "value" && value.is_string() {
+                        *value = amount.into();
+                    } else {
+                        set_values(value, amount);
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(|i| set_values(i, amount)),
+            _ => {}
+        }
+    }
+    for amount in [
+        "79228162514264337593543950335",
+        "-79228162514264337593543950335",
+        "0.0000000000000000000000000001",
+    ] {
+        let mut all = fixture("transactions_2026-10_window1.json");
+        set_values(&mut all, amount);
+        let details: Vec<TransactionDetail> = all["transaction_details"]
+            .as_array()
+            .expect("array")
+            .iter()
+            .map(|v| decode(v.clone()))
+            .collect();
+        let (unique, _) = dedupe_transactions(details);
+        let mut lines = Vec::new();
+        for d in &unique {
+            let n = transaction_lines(d);
+            // Booked or said, never dropped.
+            assert!(
+                !n.lines.is_empty() || !n.review.is_empty(),
+                "{amount}: {} dropped",
+                d.transaction_info.transaction_id
+            );
+            lines.extend(n.lines);
+        }
+        let _ = pair_conversions(&mut lines);
+    }
+}

@@ -454,3 +454,39 @@ fn a_tax_rate_at_the_edge_of_a_decimal_is_reviewed_not_a_panic() {
         );
     }
 }
+
+/// Every amount of an order (`MoneyV2.amount`, a decimal string of any
+/// length) at the edge of what a `Decimal` holds: normalizing it returns,
+/// with review items where amounts cannot be combined, and no panic.
+#[test]
+fn amounts_at_the_edge_of_a_decimal_are_reviewed_not_a_panic() {
+    fn set_amounts(v: &mut Value, amount: &str) {
+        match v {
+            Value::Object(map) => {
+                for (key, value) in map.iter_mut() {
+                    if key == "amount" && value.is_string() {
+                        *value = json!(amount);
+                    } else {
+                        set_amounts(value, amount);
+                    }
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(|i| set_amounts(i, amount)),
+            _ => {}
+        }
+    }
+    for amount in [
+        "79228162514264337593543950335",
+        "-79228162514264337593543950335",
+        "0.0000000000000000000000000001",
+    ] {
+        for index in 0..3 {
+            let mut v = order(index);
+            set_amounts(&mut v, amount);
+            let n = normalize_order(&decode(v), &NormalizeOptions::default());
+            if amount.len() > 20 {
+                assert!(!n.review.is_empty(), "{amount} #{index}");
+            }
+        }
+    }
+}
