@@ -141,5 +141,12 @@ proptest! {
         let _ = payout.totals.expected_settlement();
         let n = normalize_payout(&payout, &items);
         let _ = n.reconciles();
+        // A reversal's magnitudes summed per dispute do not overflow either;
+        // a lost dispute is never an amount beyond what kassabok books.
+        for record in klarna_settlements::disputes::lost_disputes(&payout, &items) {
+            if let bookkeeping_core::PayoutRecord::DisputeLost(lost) = record {
+                prop_assert!(lost.amount.amount() >= rust_decimal::Decimal::ZERO);
+            }
+        }
     }
 }
