@@ -224,6 +224,22 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// A review item about something that happened to the order after it
+    /// was placed, dated when Shopify dates it ([`AfterPlacement`]).
+    fn after_placement(
+        &mut self,
+        at: Option<time::OffsetDateTime>,
+        source: &SourceRef,
+        field: &str,
+        message: String,
+        amount: Money,
+    ) {
+        let item = review(ReviewReason::Other, source, message)
+            .with_field(field)
+            .with_amount(amount);
+        self.after.push(AfterPlacement { at, item });
+    }
+
     /// Rate and treatment of a line, with review items for what is undecided.
     fn classify(
         &mut self,
@@ -481,22 +497,20 @@ fn sale_of(ctx: &mut Ctx<'_>) -> Result<Option<Sale>, MoneyError> {
             ),
             _ => String::new(),
         };
-        ctx.after.push(AfterPlacement {
-            at: None,
-            item: review(
-                ReviewReason::Other,
-                &ctx.source,
-                format!(
-                    "{} was edited after it was placed: its sale, booked in the month it was \
-                     placed, is read from its line items as they stand, which keep units an \
-                     edit removed and hold items an edit added whenever it was made; check \
-                     the sale against the order's edits{removed}",
-                    order.name
-                ),
-            )
-            .with_field("edited")
-            .with_amount(total),
-        });
+        let source = ctx.source.clone();
+        ctx.after_placement(
+            None,
+            &source,
+            "edited",
+            format!(
+                "{} was edited after it was placed: its sale, booked in the month it was \
+                 placed, is read from its line items as they stand, which keep units an \
+                 edit removed and hold items an edit added whenever it was made; check \
+                 the sale against the order's edits{removed}",
+                order.name
+            ),
+            total,
+        );
     }
 
     if order.cancelled_at.is_none()
@@ -509,22 +523,20 @@ fn sale_of(ctx: &mut Ctx<'_>) -> Result<Option<Sale>, MoneyError> {
         // gateway will never settle it: until the order is cancelled
         // (reversed in the cancellation's month) or paid another way, its
         // clearing account stays open, and an accountant has to know why.
-        ctx.after.push(AfterPlacement {
-            at: None,
-            item: review(
-                ReviewReason::Other,
-                &ctx.source,
-                format!(
-                    "{}: the payment authorization expired before it was captured, so its \
-                     gateway will not settle the sale booked in the month it was placed; \
-                     cancel the order in Shopify (reversed in the month of the cancellation) \
-                     or book the payment received another way",
-                    order.name
-                ),
-            )
-            .with_field("displayFinancialStatus")
-            .with_amount(total),
-        });
+        let source = ctx.source.clone();
+        ctx.after_placement(
+            None,
+            &source,
+            "displayFinancialStatus",
+            format!(
+                "{}: the payment authorization expired before it was captured, so its \
+                 gateway will not settle the sale booked in the month it was placed; \
+                 cancel the order in Shopify (reversed in the month of the cancellation) \
+                 or book the payment received another way",
+                order.name
+            ),
+            total,
+        );
     }
 
     let payments = payments_of(ctx, &order.transactions, false)?;
@@ -608,22 +620,14 @@ fn payments_of(
                 // capture, say): the sale's month keeps it as paid through
                 // the gateway, which will not settle it.
                 OrderTransactionKind::Void if ctx.order.cancelled_at.is_none() => {
-                    ctx.after.push(AfterPlacement {
-                        at: t.processed_at,
-                        item: review(
-                            ReviewReason::Other,
-                            &src,
-                            format!(
-                                "{}: {amount} of the authorization through {gateway} was voided \
-                                 in a later month than the order's without the order being \
-                                 cancelled; the order's month booked it as paid through \
-                                 {gateway}, which will not settle it",
-                                ctx.order.name
-                            ),
-                        )
-                        .with_field("kind")
-                        .with_amount(amount),
-                    });
+                    let message = format!(
+                        "{}: {amount} of the authorization through {gateway} was voided in a \
+                         later month than the order's without the order being cancelled; the \
+                         order's month booked it as paid through {gateway}, which will not \
+                         settle it",
+                        ctx.order.name
+                    );
+                    ctx.after_placement(t.processed_at, &src, "kind", message, amount);
                 }
                 _ => {}
             }
