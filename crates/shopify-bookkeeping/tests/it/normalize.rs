@@ -39,6 +39,14 @@ fn txn(id: u64, gateway: &str, kind: &str, amount: &str, at: &str) -> Value {
            "amountSet": money(amount), "fees": []})
 }
 
+/// Order #1002 of the fixture paid with `transactions` through `gateway`.
+fn paid_through(gateway: &str, transactions: Vec<Value>) -> Value {
+    let mut v = order(1);
+    v["paymentGatewayNames"] = json!([gateway]);
+    v["transactions"] = Value::Array(transactions);
+    v
+}
+
 #[test]
 fn a_refund_discrepancy_is_an_other_line_with_review() {
     let mut v = order(0);
@@ -257,9 +265,7 @@ fn more_line_items_than_one_query_returns_is_not_booked_short() {
 fn an_authorized_order_is_paid_through_its_gateway_before_and_after_the_capture() {
     let txn = |id, kind: &str, amount: &str, at: &str| txn(id, "paypal", kind, amount, at);
     let payments = |transactions: Vec<Value>| {
-        let mut v = order(1);
-        v["paymentGatewayNames"] = json!(["paypal"]);
-        v["transactions"] = Value::Array(transactions);
+        let v = paid_through("paypal", transactions);
         let n = normalize_order(&decode(v), &NormalizeOptions::default());
         assert!(n.review.is_empty(), "{:?}", n.review);
         n.sale
@@ -302,14 +308,15 @@ fn an_authorized_order_is_paid_through_its_gateway_before_and_after_the_capture(
 fn an_order_cancelled_before_payment_in_a_later_month_is_reversed_then() {
     let txn = |id, kind: &str, at: &str| txn(id, "Klarna", kind, "500.0", at);
     let cancelled = |at: &str| {
-        let mut v = order(1);
-        v["paymentGatewayNames"] = json!(["Klarna"]);
+        let mut v = paid_through(
+            "Klarna",
+            vec![
+                txn(1, "AUTHORIZATION", "2026-03-27T10:00:00Z"),
+                txn(2, "VOID", at),
+            ],
+        );
         v["cancelledAt"] = json!(at);
         v["displayFinancialStatus"] = json!("VOIDED");
-        v["transactions"] = json!([
-            txn(1, "AUTHORIZATION", "2026-03-27T10:00:00Z"),
-            txn(2, "VOID", at)
-        ]);
         normalize_order(&decode(v), &NormalizeOptions::default())
     };
     let klarna = bookkeeping_core::PaymentChannel::Provider(bookkeeping_core::Provider::Klarna);
@@ -346,17 +353,16 @@ fn an_order_cancelled_before_payment_in_a_later_month_is_reversed_then() {
 #[test]
 fn an_expired_authorization_keeps_the_booking_and_needs_review() {
     let normalized = |status: &str, cancelled_at: Option<&str>| {
-        let mut v = order(1);
-        v["paymentGatewayNames"] = json!(["Klarna"]);
-        v["displayFinancialStatus"] = json!(status);
-        v["cancelledAt"] = json!(cancelled_at);
-        v["transactions"] = json!([txn(
+        let auth = txn(
             1,
             "Klarna",
             "AUTHORIZATION",
             "500.0",
-            "2026-03-27T10:00:00Z"
-        )]);
+            "2026-03-27T10:00:00Z",
+        );
+        let mut v = paid_through("Klarna", vec![auth]);
+        v["displayFinancialStatus"] = json!(status);
+        v["cancelledAt"] = json!(cancelled_at);
         normalize_order(&decode(v), &NormalizeOptions::default())
     };
     let authorized = normalized("AUTHORIZED", None);
@@ -383,8 +389,10 @@ fn an_expired_authorization_keeps_the_booking_and_needs_review() {
     assert!(cancelled.after_placement.is_empty());
 }
 
-/// Captured in part in the next month and the rest voided then, the order
-/// not cancelled: the sale's month keeps the whole authorization as paid
+/// Captured in part in the next month and the rest voided then (`VOID`: "A
+/// cancelation of an authorization transaction", `OrderTransactionKind` in
+/// the 2026-01 schema), the order not cancelled (`cancelledAt` null): the
+/// sale's month keeps the whole authorization as paid
 /// through the gateway (the month does not depend on the day it is closed),
 /// and the void is a review item naming the transaction and its amount, as
 /// the gateway will not settle that part.
@@ -392,9 +400,7 @@ fn an_expired_authorization_keeps_the_booking_and_needs_review() {
 fn a_later_void_without_a_cancellation_needs_review() {
     let txn = |id, kind: &str, amount: &str, at: &str| txn(id, "Klarna", kind, amount, at);
     let normalized = |transactions: Vec<Value>| {
-        let mut v = order(1);
-        v["paymentGatewayNames"] = json!(["Klarna"]);
-        v["transactions"] = Value::Array(transactions);
+        let v = paid_through("Klarna", transactions);
         normalize_order(&decode(v), &NormalizeOptions::default())
     };
     let auth = txn(1, "AUTHORIZATION", "500.0", "2026-03-27T10:00:00Z");
