@@ -451,17 +451,13 @@ impl<R: ExchangeRates> Mapper<R> {
             t.sales_sek += total * rate;
             let (dkey, single) =
                 self.sales_draft_key(VoucherKind::Sale, date, provider, &sale.source);
+            let what = if invoice { "faktura" } else { "order" };
             let text = || {
-                if single {
-                    let what = if invoice { "faktura" } else { "order" };
-                    format!(
-                        "{} {what} {}",
-                        provider.display_name(),
-                        sale.document_number
-                    )
-                } else {
-                    format!("{} försäljning {date}", provider.display_name())
-                }
+                voucher_text(
+                    provider,
+                    single.then_some((what, sale.document_number.as_str())),
+                    date,
+                )
             };
             let d = self.draft(dkey, text);
             for (role, a) in &credits {
@@ -699,15 +695,11 @@ impl<R: ExchangeRates> Mapper<R> {
             let (dkey, single) =
                 self.sales_draft_key(VoucherKind::Refund, date, provider, &refund.source);
             let text = || {
-                if single {
-                    format!(
-                        "{} retur {}",
-                        provider.display_name(),
-                        refund.document_number
-                    )
-                } else {
-                    format!("{} försäljning {date}", provider.display_name())
-                }
+                voucher_text(
+                    provider,
+                    single.then_some(("retur", refund.document_number.as_str())),
+                    date,
+                )
             };
             let d = self.draft(dkey, text);
             for (role, a) in &debits {
@@ -929,5 +921,15 @@ impl<R: ExchangeRates> Mapper<R> {
         }
         self.commit(dkey, d);
         self.review.extend(reviews);
+    }
+}
+
+/// The text of a sales voucher: one document's (`Shopify order #1001`,
+/// `Stripe faktura …`, `Shopify retur #1001`), or a day's (`Shopify
+/// försäljning 2026-03-02`) when `document` is `None`.
+fn voucher_text(provider: Provider, document: Option<(&str, &str)>, date: time::Date) -> String {
+    match document {
+        Some((what, number)) => format!("{} {what} {number}", provider.display_name()),
+        None => format!("{} försäljning {date}", provider.display_name()),
     }
 }
