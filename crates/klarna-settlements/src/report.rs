@@ -311,7 +311,10 @@ fn datetime_text(value: &str) -> String {
         return format!("{v}T00:00:00Z");
     }
     let v = v.replacen(' ', "T", 1);
-    let has_offset = v.ends_with('Z') || v[v.len().saturating_sub(6)..].contains(['+', '-']);
+    // Bytes, not a `str` slice: the cell is text from the file, and a cut
+    // six bytes from its end may fall inside a character (a U+2212 minus).
+    let tail = &v.as_bytes()[v.len().saturating_sub(6)..];
+    let has_offset = v.ends_with('Z') || tail.iter().any(|b| matches!(b, b'+' | b'-'));
     if has_offset { v } else { format!("{v}Z") }
 }
 

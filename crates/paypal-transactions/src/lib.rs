@@ -56,7 +56,7 @@
 //!
 //! - Balances are reconciled against the **available** balance, the one the lines move:
 //!   `total_balance` includes withheld money, and hold and release records (T15xx, T21xx,
-//!   T1110/T1111) only move money between available and withheld, so a month with an
+//!   T1105, T1110/T1111) only move money between available and withheld, so a month with an
 //!   open hold reconciles only on the available balance (see
 //!   [`normalize::balances_by_currency`]). Hold lines are of class `Hold` and go to a
 //!   reserve account. If a real account counts them differently, the balance check says

@@ -423,7 +423,7 @@ pub fn pair_conversions(lines: &mut [StatementLine]) -> Vec<ReviewItem> {
 ///
 /// PayPal's `total_balance` is "the sum of all the other balances", withheld money
 /// included (`reporting_transactions_v1.json`, `balance_detail.total_balance` and
-/// `withheld_balance`). Hold events (T1110, T15xx, T21xx) only move money between
+/// `withheld_balance`). Hold events (T1105, T1110, T1111, T15xx, T21xx) only move money between
 /// available and withheld, yet they come as lines; against `total_balance` a month with
 /// an open hold would never reconcile. So the statement is the available balance, and
 /// hold lines (class [`StatementClass::Hold`]) carry the money to and from the withheld

@@ -486,7 +486,12 @@ fn parse_zone(text: &str) -> Option<UtcOffset> {
     };
     let (h, m) = match digits.split_once(':') {
         Some((h, m)) => (h.parse::<i8>().ok()?, m.parse::<i8>().ok()?),
-        None if digits.len() == 4 => (digits[..2].parse().ok()?, digits[2..].parse().ok()?),
+        // `get`, not indexing: four bytes of customer-visible text need not
+        // be four characters, and a cut inside one would panic.
+        None if digits.len() == 4 => (
+            digits.get(..2)?.parse().ok()?,
+            digits.get(2..)?.parse().ok()?,
+        ),
         None if digits.len() <= 2 => (digits.parse().ok()?, 0),
         None => return None,
     };
@@ -780,6 +785,9 @@ mod tests {
         assert_eq!(parse_zone("GMT+01:00"), Some(offset!(+1)));
         assert_eq!(parse_zone("UTC-0530"), Some(offset!(-5:30)));
         assert_eq!(parse_zone("Mars/Olympus"), None);
+        // Four bytes that are not four characters: no offset, and no panic.
+        assert_eq!(parse_zone("GMT+0\u{bd}0"), None);
+        assert_eq!(parse_zone("UTC-\u{e9}12"), None);
     }
 
     #[test]

@@ -555,9 +555,12 @@ impl State {
 }
 
 /// Whether an event code places or releases a hold: T1110/T1111 (dispute holds), T15xx
-/// (account holds), T21xx (payment and reserve holds), PayPal's transaction event codes.
+/// (account holds) and T1105 (their release), T21xx (payment and reserve holds), PayPal's
+/// transaction event codes.
 fn is_hold(code: &str) -> bool {
-    matches!(code, "T1110" | "T1111") || code.starts_with("T15") || code.starts_with("T21")
+    matches!(code, "T1105" | "T1110" | "T1111")
+        || code.starts_with("T15")
+        || code.starts_with("T21")
 }
 
 #[cfg(test)]

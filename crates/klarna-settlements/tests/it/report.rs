@@ -231,3 +231,44 @@ async fn a_period_report_is_split_per_payout() {
     }
     assert_eq!(settled, [dec!(2421.21), dec!(151.00)]);
 }
+
+/// A date cell is text from the file. One ending in a character of more than one byte six
+/// bytes from its end (a U+2212 minus in the offset, which this module already reads in
+/// amounts) made the reader panic on a cut inside that character, and the whole report
+/// was lost. Now the row is malformed, named by its line, and the others are read.
+#[test]
+fn a_date_with_a_multibyte_character_is_a_bad_row_not_a_panic() {
+    let payout = "type;order_id;capture_id;amount;currency_code;purchase_country;sale_date;capture_date\n\
+        SALE;6f1d3b5a;2b4d6f8a;199,00;SEK;SE;2026-03-02T09:00:00\u{2212}01:00;2026-03-02T10:00:00Z\n\
+        SALE;8a0c2e4b;4c6e8a0b;99,00;SEK;SE;2026-03-03T09:00:00Z;2026-03-03T10:00:00Z\n";
+    let report = parse_payout_report(payout.as_bytes()).unwrap();
+    assert_eq!(report.transactions.len(), 2);
+    let Listed::Malformed(m) = &report.transactions[0] else {
+        panic!("expected a malformed row: {:?}", report.transactions[0])
+    };
+    assert_eq!(m.field, "sale_date");
+    assert_eq!(m.id.as_deref(), Some("line 2"));
+    assert!(report.transactions[1].item().is_some());
+
+    let sales = "order_id;merchant_reference1;type;capture_date;currency_code;shipping_country;line_type;name;total_amount;tax_rate;total_tax_amount\n\
+        9a0e4c6b;#1043;SALE;2026-02-28T08:01:44\u{2212}01:00;SEK;SE;physical;T-shirt;999,00;25;199,80\n\
+        5d2c9e71;#1044;SALE;2026-03-01T07:12:05Z;SEK;SE;physical;Kaffe;459,00;12;49,18\n";
+    let report = parse_sales_report(sales.as_bytes()).unwrap();
+    let booked: Vec<_> = report
+        .records
+        .iter()
+        .filter_map(|r| match r {
+            SalesRecord::Sale(s) => Some(s.document_number.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(booked, ["#1044"]);
+    assert!(
+        report
+            .records
+            .iter()
+            .any(|r| matches!(r, SalesRecord::Review(r) if r.reason == ReviewReason::Malformed)),
+        "{:#?}",
+        report.records
+    );
+}

@@ -33,13 +33,13 @@ pub enum EventClass {
     BankDeposit,
     /// T04xx: a withdrawal from PayPal to a bank account.
     Withdrawal,
-    /// T11xx (except the dispute holds T1110/T1111): a reversal or refund.
+    /// T11xx (except the hold events T1105, T1110 and T1111): a reversal or refund.
     Refund,
     /// T12xx chargebacks (T1201, T1202, T1205–T1208).
     Chargeback,
     /// T1200, T1203, T1204: general adjustments, charge-offs, incentive adjustments.
     Adjustment,
-    /// T15xx, T21xx, T1110 and T1111: money placed on hold or released.
+    /// T15xx, T21xx, T1105, T1110 and T1111: money placed on hold or released.
     Hold,
     /// T13xx: an authorization; it moves no money.
     Authorization,
@@ -78,7 +78,12 @@ impl EventCode {
             return EventClass::Unknown(self.0.clone());
         };
         match n {
-            1110 | 1111 => EventClass::Hold,
+            // T1105 "Reversal of general account hold" releases a T15xx
+            // hold (T1501 "Account hold for open authorization", T1503 in
+            // Payouts): it is a hold's other half, not a refund, though it
+            // sits in the reversals' group (PayPal's event code table,
+            // developer.paypal.com/docs/transaction-search/transaction-event-codes).
+            1105 | 1110 | 1111 => EventClass::Hold,
             1200 | 1203 | 1204 => EventClass::Adjustment,
             0..=99 => EventClass::Payment,
             100..=199 => EventClass::Fee,
@@ -121,6 +126,7 @@ mod tests {
             ("T0300", EventClass::BankDeposit),
             ("T0400", EventClass::Withdrawal),
             ("T0403", EventClass::Withdrawal),
+            ("T1105", EventClass::Hold),
             ("T1106", EventClass::Refund),
             ("T1107", EventClass::Refund),
             ("T1108", EventClass::Refund),

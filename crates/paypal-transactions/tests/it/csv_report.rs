@@ -164,3 +164,51 @@ fn columns_are_found_by_name_and_required_ones_are_named() {
         "paypal: activity csv: the column \"Gross\" is missing"
     );
 }
+
+/// An account hold and its release: T1501 "Account Hold for Open Authorization" and
+/// T1105 "Reversal of General Account Hold" (PayPal's transaction event codes,
+/// developer.paypal.com/docs/transaction-search/transaction-event-codes: T1105 sits
+/// among the reversals, T11nn, but releases a T15nn hold). Both move money between the
+/// available and the withheld balance, so both are `Hold` lines; the release was read
+/// as a refund, which the mapper could only settle on suspense.
+#[test]
+fn an_account_hold_and_its_release_are_both_hold_lines() {
+    let text = "\"Date\",\"Time\",\"TimeZone\",\"Name\",\"Type\",\"Status\",\"Currency\",\"Gross\",\"Fee\",\"Net\",\"Transaction ID\",\"Balance\"\n\
+        \"10/02/2026\",\"10:15:02\",\"CEST\",\"PayPal\",\"Account Hold for Open Authorization\",\"Completed\",\"SEK\",\"-300.00\",\"0.00\",\"-300.00\",\"3HD12345AB678901C\",\"9,700.00\"\n\
+        \"10/09/2026\",\"09:00:00\",\"CEST\",\"PayPal\",\"Reversal of General Account Hold\",\"Completed\",\"SEK\",\"300.00\",\"0.00\",\"300.00\",\"4RV23456CD789012E\",\"10,000.00\"\n";
+    let report = read_activity_csv(text.as_bytes(), &ActivityCsvOptions::us()).expect("reads");
+    assert!(report.review.is_empty(), "{:#?}", report.review);
+    let (lines, review) = report.statement_lines();
+    assert!(review.is_empty(), "{review:#?}");
+    let classes: Vec<_> = lines
+        .iter()
+        .map(|l| (l.event_code.as_str(), l.class.clone(), l.amount.amount()))
+        .collect();
+    assert_eq!(
+        classes,
+        [
+            ("T1501", StatementClass::Hold, dec!(-300.00)),
+            ("T1105", StatementClass::Hold, dec!(300.00)),
+        ]
+    );
+}
+
+/// The `TimeZone` column is text from the download; four bytes of it that are not four
+/// characters (`GMT+0½0`) made the reader panic on a cut inside `½`. Now that row is a
+/// review item naming the column, and the other rows are read.
+#[test]
+fn a_time_zone_that_is_not_ascii_is_a_review_item_not_a_panic() {
+    let text = "\"Date\",\"Time\",\"TimeZone\",\"Name\",\"Type\",\"Status\",\"Currency\",\"Gross\",\"Fee\",\"Net\",\"Transaction ID\",\"Balance\"\n\
+        \"10/02/2026\",\"10:15:02\",\"GMT+0\u{bd}0\",\"Anna Svensson\",\"Express Checkout Payment\",\"Completed\",\"SEK\",\"1,250.00\",\"-46.13\",\"1,203.87\",\"8VX12345AB678901C\",\"11,203.87\"\n\
+        \"10/03/2026\",\"11:00:00\",\"CEST\",\"Per Berg\",\"Express Checkout Payment\",\"Completed\",\"SEK\",\"120.00\",\"-5.00\",\"115.00\",\"1AB23456CD789012E\",\"11,318.87\"\n";
+    let report = read_activity_csv(text.as_bytes(), &ActivityCsvOptions::us()).expect("reads");
+    assert_eq!(report.rows.len(), 1);
+    assert_eq!(report.review.len(), 1, "{:#?}", report.review);
+    let bad = &report.review[0];
+    assert_eq!(bad.reason, ReviewReason::Malformed);
+    assert_eq!(bad.field.as_deref(), Some("TimeZone"));
+    assert_eq!(
+        bad.source.as_ref().map(|s| s.id.as_str()),
+        Some("8VX12345AB678901C")
+    );
+}
