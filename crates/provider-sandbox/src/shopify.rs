@@ -1254,8 +1254,8 @@ impl Api {
         })
     }
 
-    /// `nodes(ids:)` for refunds (their refunded shipping and adjustments)
-    /// and for orders, with the refunds and the ids of their
+    /// `nodes(ids:)` for refunds (their refunded lines, transactions,
+    /// refunded shipping and adjustments) and for orders, with the refunds and the ids of their
     /// transactions (what `… on Order { id refunds { id transactions { nodes
     /// { id } } } }` selects); an unknown id is `null`, as at Shopify.
     fn nodes(&self, vars: &Value) -> Value {
@@ -1265,9 +1265,12 @@ impl Api {
             .flatten()
             .map(|id| {
                 if let Some(refund) = self.refund(id) {
-                    // `… on Refund { id refundShippingLines orderAdjustments }`.
+                    // `… on Refund { id refundLineItems transactions
+                    // refundShippingLines orderAdjustments }`.
                     return json!({
                         "id": id,
+                        "refundLineItems": refund["refundLineItems"],
+                        "transactions": refund["transactions"],
                         "refundShippingLines": refund["refundShippingLines"],
                         "orderAdjustments": refund["orderAdjustments"],
                     });

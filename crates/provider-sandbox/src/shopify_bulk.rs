@@ -105,8 +105,25 @@ pub fn check_bulk_query(query: &str) -> Result<String, String> {
             "The top-level node and nodes fields can't be used in bulk queries.".to_owned(),
         );
     }
-    let mut count = 0;
-    let depth = connections(&doc, &op.selection_set, 0, &mut count);
+    let mut found = Connections::default();
+    let depth = connections(&doc, &op.selection_set, 0, false, false, &mut found);
+    let count = found.count;
+    // The rules below, in Shopify's words: `userErrors` of
+    // `bulkOperationRunQuery` captured at a live 2026-04 store
+    // (airhorns/shopify-draft-proxy, `fixtures/conformance/…/bulk-operations/
+    // bulk-operation-run-query-validators.json`).
+    if let Some(name) = found.via_nodes.first() {
+        return Err(format!(
+            "All connection fields in a bulk query must select their contents using 'edges' > 'node', e.g: '{name} {{ edges {{ node {{'. Selecting via 'nodes' is not supported. Invalid connection fields: '{}'.",
+            found.via_nodes.join("', '")
+        ));
+    }
+    if found.within_list {
+        return Err(
+            "Queries that contain a connection field within a list field are not currently supported."
+                .to_owned(),
+        );
+    }
     if count == 0 {
         return Err("Bulk queries must contain at least one connection.".to_owned());
     }
@@ -133,33 +150,57 @@ pub fn check_bulk_query(query: &str) -> Result<String, String> {
     Ok(search)
 }
 
-/// Counts the connections under `set` and returns the deepest nesting.
+/// What [`connections`] finds in a bulk query.
+#[derive(Default)]
+struct Connections {
+    /// How many connection fields.
+    count: usize,
+    /// Whether one is inside a field of list type (`Order.refunds`).
+    within_list: bool,
+    /// Connection fields that select `nodes` instead of `edges { node }`.
+    via_nodes: Vec<String>,
+}
+
+/// Counts the connections under `set`, notes those inside a list or
+/// selected through `nodes`, and returns the deepest nesting.
 fn connections(
     doc: &ExecutableDocument,
     set: &SelectionSet,
     depth: usize,
-    count: &mut usize,
+    in_list: bool,
+    parent_is_connection: bool,
+    found: &mut Connections,
 ) -> usize {
     let mut deepest = depth;
     for selection in &set.selections {
-        let (child, is_connection) = match selection {
-            Selection::Field(f) => (
-                &f.selection_set,
-                f.definition
+        let (child, is_connection, is_list) = match selection {
+            Selection::Field(f) => {
+                let is_connection = f
+                    .definition
                     .ty
                     .inner_named_type()
                     .as_str()
-                    .ends_with("Connection"),
-            ),
-            Selection::InlineFragment(i) => (&i.selection_set, false),
+                    .ends_with("Connection");
+                if is_connection && f.selection_set.fields().any(|c| c.name == "nodes") {
+                    found.via_nodes.push(f.name.to_string());
+                }
+                (&f.selection_set, is_connection, f.definition.ty.is_list())
+            }
+            Selection::InlineFragment(i) => (&i.selection_set, false, false),
             Selection::FragmentSpread(s) => match doc.fragments.get(&s.fragment_name) {
-                Some(f) => (&f.selection_set, false),
+                Some(f) => (&f.selection_set, false, false),
                 None => continue,
             },
         };
+        found.within_list |= is_connection && in_list;
         let d = depth + usize::from(is_connection);
-        *count += usize::from(is_connection);
-        deepest = deepest.max(connections(doc, child, d, count));
+        found.count += usize::from(is_connection);
+        // A connection's own `edges` is a list, but its nodes are what the
+        // bulk operation writes line by line: only a list field that is not
+        // a connection's `edges` puts what is under it inside a list.
+        let connection_edges = parent_is_connection && is_list;
+        let inside = !is_connection && (in_list || (is_list && !connection_edges));
+        deepest = deepest.max(connections(doc, child, d, inside, is_connection, found));
     }
     deepest
 }
@@ -269,9 +310,9 @@ impl BulkOps {
     }
 }
 
-/// Orders as the JSONL lines of the orders bulk query: each order, its line
-/// items and shipping lines (`__parentId`: the order), each refund's
-/// refunded lines and transactions (`__parentId`: the refund). `grouped`
+/// Orders as the JSONL lines of the orders bulk query: each order (its
+/// refunds without their connections), its line items and shipping lines
+/// (`__parentId`: the order). `grouped`
 /// (`groupObjects: true`): each order's children right after it; else each
 /// [`UNGROUPED_CHUNK`] orders first, then their children connection by
 /// connection. Returns the text and the number of objects.
@@ -285,7 +326,7 @@ pub(crate) fn orders_jsonl<'a>(
     let orders: Vec<&Value> = orders.collect();
     for orders in orders.chunks(chunk) {
         // Per connection kind, in order.
-        let mut children: [Vec<Child<'_>>; 4] = Default::default();
+        let mut children: [Vec<Child<'_>>; 2] = Default::default();
         for order in orders {
             let Some(mut root) = order.as_object().cloned() else {
                 continue;
@@ -304,17 +345,17 @@ pub(crate) fn orders_jsonl<'a>(
             for n in nodes(root.remove("shippingLines")) {
                 children[1].push(("ShippingLine", id.clone(), n));
             }
+            // A refund's connections are not in the file: the bulk query
+            // cannot hold a connection inside the `refunds` list.
             if let Some(refunds) = root.get_mut("refunds").and_then(Value::as_array_mut) {
                 for refund in refunds.iter_mut().filter_map(Value::as_object_mut) {
-                    let rid = refund.get("id").cloned().unwrap_or(Value::Null);
-                    for field in ["refundShippingLines", "orderAdjustments"] {
+                    for field in [
+                        "refundLineItems",
+                        "transactions",
+                        "refundShippingLines",
+                        "orderAdjustments",
+                    ] {
                         refund.remove(field);
-                    }
-                    for n in nodes(refund.remove("refundLineItems")) {
-                        children[2].push(("RefundLineItem", rid.clone(), n));
-                    }
-                    for n in nodes(refund.remove("transactions")) {
-                        children[3].push(("OrderTransaction", rid.clone(), n));
                     }
                 }
             }
@@ -388,6 +429,24 @@ mod tests {
                 .unwrap_err()
                 .starts_with("Invalid bulk query")
         );
+        // Shopify's own refusals, captured at a live store (the cases
+        // `connectionWithinList` and `ordersNodesInsteadOfEdges`).
+        let within_list = "{ orders { edges { node { id fulfillments { events { edges { node { id } } } } } } } }";
+        assert_eq!(
+            check_bulk_query(within_list).unwrap_err(),
+            "Queries that contain a connection field within a list field are not currently supported."
+        );
+        let refunds = "{ orders { edges { node { id refunds { id refundLineItems { edges { node { id } } } } } } } }";
+        assert!(
+            check_bulk_query(refunds)
+                .unwrap_err()
+                .contains("connection field within a list field")
+        );
+        let via_nodes = "{ orders { nodes { id } } }";
+        assert_eq!(
+            check_bulk_query(via_nodes).unwrap_err(),
+            "All connection fields in a bulk query must select their contents using 'edges' > 'node', e.g: 'orders { edges { node {'. Selecting via 'nodes' is not supported. Invalid connection fields: 'orders'."
+        );
     }
 
     #[test]
@@ -405,7 +464,7 @@ mod tests {
         let orders = [order(1), order(2)];
         let lines = |grouped| {
             let (text, objects) = orders_jsonl(orders.iter(), grouped);
-            assert_eq!(objects, 6);
+            assert_eq!(objects, 4);
             assert!(text.contains(r#""gid:\/\/shopify\/Order\/1""#), "{text}");
             text.lines()
                 .map(|l| serde_json::from_str::<Value>(l).unwrap())
@@ -415,17 +474,24 @@ mod tests {
         assert_eq!(grouped[0]["id"], "gid://shopify/Order/1");
         assert!(grouped[0].get("__parentId").is_none());
         assert!(grouped[0].get("lineItems").is_none());
+        // A refund stays in its order's line, without its connections: the
+        // bulk query cannot hold a connection inside the `refunds` list.
+        assert_eq!(grouped[0]["refunds"][0]["id"], "gid://shopify/Refund/13");
+        assert!(grouped[0]["refunds"][0].get("refundLineItems").is_none());
         assert_eq!(grouped[1]["__parentId"], "gid://shopify/Order/1");
         assert_eq!(grouped[1]["__typename"], "LineItem");
-        assert_eq!(grouped[2]["__parentId"], "gid://shopify/Refund/13");
-        assert_eq!(grouped[3]["id"], "gid://shopify/Order/2");
+        assert_eq!(grouped[2]["id"], "gid://shopify/Order/2");
 
         // Ungrouped (the default): both orders, then their children.
         let ungrouped = lines(false);
         assert_eq!(ungrouped[1]["id"], "gid://shopify/Order/2");
         assert_eq!(ungrouped[2]["__parentId"], "gid://shopify/Order/1");
         assert_eq!(ungrouped[3]["__parentId"], "gid://shopify/Order/2");
-        assert_eq!(ungrouped[4]["__parentId"], "gid://shopify/Refund/13");
+        assert!(
+            ungrouped
+                .iter()
+                .all(|l| l["__parentId"] != "gid://shopify/Refund/13")
+        );
     }
 
     #[test]

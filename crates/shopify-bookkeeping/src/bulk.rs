@@ -17,9 +17,11 @@
 //! format."). The client does not ask for it: it indexes the file's lines by
 //! `__parentId` and finds each order's lines wherever they are.
 //!
-//! The orders bulk query therefore holds five connections (orders, their line
-//! items and shipping lines, each refund's refunded lines and transactions);
-//! the refunds' refunded shipping and adjustments are fetched afterwards, 250
+//! The orders bulk query therefore holds three connections (orders, their
+//! line items and shipping lines). An order's `refunds` is a list, and
+//! Shopify refuses a bulk query with a connection inside a list (see
+//! [`queries::BULK_ORDERS`]), so the refunds' connections (refunded lines,
+//! transactions, refunded shipping, adjustments) are fetched afterwards, 250
 //! refunds per request ([`queries::REFUND_DETAILS`]). Each order is decoded
 //! straight from its lines (each line read once: the order's line into the
 //! model with its connections empty, each child's into its own); an order
@@ -45,7 +47,9 @@ use serde_json::{Map, Value, json};
 
 use crate::client::{ShopifyClient, check_user_errors};
 use crate::error::Error;
-use crate::models::{Connection, Order, OrderAdjustment, RefundShippingLine};
+use crate::models::{
+    Connection, Order, OrderAdjustment, OrderTransaction, RefundLineItem, RefundShippingLine,
+};
 use crate::queries;
 use crate::resources::{Listed, OrderQuery, complete_connection, decode_node};
 
@@ -323,8 +327,8 @@ impl ShopifyClient {
         Ok(())
     }
 
-    /// Completes the batch's refunds (refunded shipping and adjustments,
-    /// [`queries::REFUND_DETAILS`], one request for up to 250 refunds, then
+    /// Completes the batch's refunds (refunded lines, transactions, refunded
+    /// shipping and adjustments, [`queries::REFUND_DETAILS`], one request for up to 250 refunds, then
     /// follow-ups for what overflows a page) and decodes its orders.
     async fn flush(
         &self,
@@ -395,7 +399,9 @@ impl ShopifyClient {
 
 /// The connections of a refund that a bulk query cannot hold, fetched with
 /// [`queries::REFUND_DETAILS`], and the query for each one's further pages.
-const REFUND_DETAIL_FIELDS: [(&str, &str); 2] = [
+const REFUND_DETAIL_FIELDS: [(&str, &str); 4] = [
+    ("refundLineItems", queries::REFUND_LINE_ITEMS),
+    ("transactions", queries::REFUND_TRANSACTIONS),
     ("refundShippingLines", queries::REFUND_SHIPPING_LINES),
     ("orderAdjustments", queries::REFUND_ORDER_ADJUSTMENTS),
 ];
@@ -722,9 +728,10 @@ fn typename_of(line: &[u8]) -> Option<&[u8]> {
     (rest.get(end + 1) == Some(&b',')).then(|| &rest[..end])
 }
 
-/// Decodes an order's child lines into it and its refunds; false when one
-/// does not start with its `__typename` (the query's first field), is not
-/// of a kind its parent has, or does not decode.
+/// Decodes an order's child lines into it; false when one does not start
+/// with its `__typename` (the query's first field), is not of a kind the
+/// order has (a refund has no lines: its connections come from
+/// [`queries::REFUND_DETAILS`]), or does not decode.
 fn add_children(order: &mut Order, lines: &[ChildLine<'_>]) -> bool {
     fn read<T: serde::de::DeserializeOwned>(line: &[u8], nodes: &mut Vec<T>) -> bool {
         serde_json::from_slice(line).map(|n| nodes.push(n)).is_ok()
@@ -733,22 +740,12 @@ fn add_children(order: &mut Order, lines: &[ChildLine<'_>]) -> bool {
         let Some(kind) = typename_of(line) else {
             return false;
         };
-        let ok = if parent.as_str() == order.id.as_str() {
-            match kind {
+        let ok = parent.as_str() == order.id.as_str()
+            && match kind {
                 b"LineItem" => read(line, &mut order.line_items.nodes),
                 b"ShippingLine" => read(line, &mut order.shipping_lines.nodes),
                 _ => false,
-            }
-        } else {
-            let Some(refund) = order.refunds.iter_mut().find(|r| r.id.as_str() == parent) else {
-                return false;
             };
-            match kind {
-                b"RefundLineItem" => read(line, &mut refund.refund_line_items.nodes),
-                b"OrderTransaction" => read(line, &mut refund.transactions.nodes),
-                _ => false,
-            }
-        };
         if !ok {
             return false;
         }
@@ -779,15 +776,19 @@ fn add_refund_details_to(order: &mut Order, details: &Map<String, Value>) -> boo
             found.push(None);
             continue;
         };
-        let shipping = read::<RefundShippingLine>(detail, REFUND_DETAIL_FIELDS[0].0);
-        let adjustments = read::<OrderAdjustment>(detail, REFUND_DETAIL_FIELDS[1].0);
-        match (shipping, adjustments) {
-            (Some(s), Some(a)) => found.push(Some((s, a))),
+        let lines = read::<RefundLineItem>(detail, REFUND_DETAIL_FIELDS[0].0);
+        let transactions = read::<OrderTransaction>(detail, REFUND_DETAIL_FIELDS[1].0);
+        let shipping = read::<RefundShippingLine>(detail, REFUND_DETAIL_FIELDS[2].0);
+        let adjustments = read::<OrderAdjustment>(detail, REFUND_DETAIL_FIELDS[3].0);
+        match (lines, transactions, shipping, adjustments) {
+            (Some(l), Some(t), Some(s), Some(a)) => found.push(Some((l, t, s, a))),
             _ => return false,
         }
     }
     for (refund, found) in order.refunds.iter_mut().zip(found) {
-        if let Some((shipping, adjustments)) = found {
+        if let Some((lines, transactions, shipping, adjustments)) = found {
+            refund.refund_line_items = lines;
+            refund.transactions = transactions;
             refund.refund_shipping_lines = shipping;
             refund.order_adjustments = adjustments;
         }
@@ -970,12 +971,11 @@ fn push_connection(out: &mut String, key: &str, nodes: &[RawFields<'_>]) {
     out.push_str("]}");
 }
 
-/// A refund of an order line, with the lines under it.
+/// A refund of an order line; its connections come from
+/// [`queries::REFUND_DETAILS`].
 struct RawRefund<'a> {
     id: Option<String>,
     fields: RawFields<'a>,
-    refund_line_items: Vec<RawFields<'a>>,
-    transactions: Vec<RawFields<'a>>,
 }
 
 /// One order's lines of the JSONL file, gathered until the next order.
@@ -1000,8 +1000,6 @@ impl<'a> RawOrder<'a> {
                     .map(|fields| RawRefund {
                         id: fields.str_field("id"),
                         fields,
-                        refund_line_items: Vec::new(),
-                        transactions: Vec::new(),
                     })
                     .collect()
             });
@@ -1021,9 +1019,9 @@ impl<'a> RawOrder<'a> {
             .filter_map(|r| r.id.as_deref())
     }
 
-    /// Puts a child line under its parent: the order (line items, shipping
-    /// lines, told apart by `__typename`) or one of its refunds (refunded
-    /// lines, refund transactions).
+    /// Puts a child line under the order (line items, shipping lines, told
+    /// apart by `__typename`). A refund has no lines in the file: the query
+    /// holds no connection inside the `refunds` list.
     fn attach(&mut self, parent: &str, child: RawFields<'a>) -> Result<(), String> {
         let typename = child.str_field("__typename").unwrap_or_default();
         if self.id.as_deref() == Some(parent) {
@@ -1034,20 +1032,14 @@ impl<'a> RawOrder<'a> {
             }
             return Ok(());
         }
-        let refund = self
-            .refunds
-            .iter_mut()
-            .flatten()
-            .find(|r| r.id.as_deref() == Some(parent))
-            .ok_or_else(|| {
-                format!("parent {parent} is neither the order nor one of its refunds")
-            })?;
-        match typename.as_str() {
-            "RefundLineItem" => refund.refund_line_items.push(child),
-            "OrderTransaction" => refund.transactions.push(child),
-            other => return Err(format!("unexpected {other:?} under refund {parent}")),
+        if self.refund_ids().any(|id| id == parent) {
+            return Err(format!(
+                "unexpected {typename:?} under refund {parent}: the query asks for no lines of a refund"
+            ));
         }
-        Ok(())
+        Err(format!(
+            "parent {parent} is neither the order nor one of its refunds"
+        ))
     }
 
     /// The order's text in the shape of the paged orders query, each refund
@@ -1091,8 +1083,8 @@ impl<'a> RawOrder<'a> {
 }
 
 impl RawRefund<'_> {
-    /// Writes the refund with its lines and details; whether the details
-    /// have further pages.
+    /// Writes the refund with its details; whether the details have further
+    /// pages.
     fn write(&self, out: &mut String, details: &mut Map<String, Value>) -> bool {
         let detail = self
             .id
@@ -1100,18 +1092,11 @@ impl RawRefund<'_> {
             .and_then(|id| details.remove(id))
             .unwrap_or(Value::Null);
         let mut more = false;
-        let skip = [
-            "refundLineItems",
-            "transactions",
-            REFUND_DETAIL_FIELDS[0].0,
-            REFUND_DETAIL_FIELDS[1].0,
-        ];
+        let skip = REFUND_DETAIL_FIELDS.map(|(field, _)| field);
         self.fields.write(out, &skip, |out, empty| {
             if empty {
                 out.push_str(r#""id":null"#);
             }
-            push_connection(out, "refundLineItems", &self.refund_line_items);
-            push_connection(out, "transactions", &self.transactions);
             for (field, _) in REFUND_DETAIL_FIELDS {
                 out.push(',');
                 push_key(out, field);

@@ -171,13 +171,14 @@ macro_rules! order_selection_fragments {
     () => {
         concat!(
             bulk_order_fragments!(),
+            refund_line_item_fragment!(),
             refund_shipping_line_fragment!(),
             order_adjustment_fragment!(),
         )
     };
 }
 /// The fragments the orders bulk query uses: the order's, without the
-/// refunds' shipping and adjustments (fetched apart, [`REFUND_DETAILS`]).
+/// refunds' connections (fetched apart, [`REFUND_DETAILS`]).
 macro_rules! bulk_order_fragments {
     () => {
         concat!(
@@ -186,7 +187,6 @@ macro_rules! bulk_order_fragments {
             txn_fragment!(),
             line_item_fragment!(),
             shipping_line_fragment!(),
-            refund_line_item_fragment!(),
         )
     };
 }
@@ -356,10 +356,19 @@ fragment Money on MoneyV2 { amount currencyCode }
 
 /// The orders bulk query (see [`crate::bulk`]): `$search` is replaced by the
 /// quoted search string ([`crate::bulk::bulk_orders_query`]), since a bulk
-/// query takes no variables. Five connections (Shopify's maximum), nested
-/// at most two deep; nested nodes carry `__typename` so the JSONL lines can
-/// be told apart. The refunds' refunded shipping and adjustments are
-/// fetched with [`REFUND_DETAILS`], 250 refunds at a time.
+/// query takes no variables. Three connections (orders, their line items and
+/// shipping lines; Shopify allows five, nested at most two deep); nested
+/// nodes carry `__typename` so the JSONL lines can be told apart.
+///
+/// An order's `refunds` is a list (`[Refund!]!`), and Shopify refuses a bulk
+/// query with a connection inside a list: "Queries that contain a connection
+/// field within a list field are not currently supported." (`userErrors`,
+/// code `INVALID`, of `bulkOperationRunQuery` at a live 2026-04 store:
+/// airhorns/shopify-draft-proxy, `fixtures/conformance/…/bulk-operations/
+/// bulk-operation-run-query-validators.json`, case `connectionWithinList`).
+/// So the refunds come here without their connections, and their refunded
+/// lines, transactions, refunded shipping and adjustments are fetched with
+/// [`REFUND_DETAILS`], 250 refunds at a time.
 pub const BULK_ORDERS: &str = concat!(
     r#"query KassabokBulkOrders {
   orders(query: $search, sortKey: PROCESSED_AT) {
@@ -371,8 +380,6 @@ pub const BULK_ORDERS: &str = concat!(
         refunds {
           id createdAt processedAt note
           totalRefundedSet { ...Bag }
-          refundLineItems { edges { node { __typename ...RefundLineItemFields } } }
-          transactions { edges { node { __typename ...Txn } } }
         }
         transactions { ...Txn }
       }
@@ -384,14 +391,23 @@ pub const BULK_ORDERS: &str = concat!(
     bulk_order_fragments!(),
 );
 
-/// The refunded shipping and adjustments of up to [`NODES_PER_QUERY`]
-/// refunds at once, which the orders bulk query cannot hold (five
-/// connections at most). Variables: `$ids` (refund GIDs).
+/// The refunded lines, transactions, refunded shipping and adjustments of up
+/// to [`NODES_PER_QUERY`] refunds at once, which the orders bulk query
+/// cannot hold (no connection inside the `refunds` list). Variables: `$ids`
+/// (refund GIDs).
 pub const REFUND_DETAILS: &str = concat!(
     r#"query KassabokRefundDetails($ids: [ID!]!) {
   nodes(ids: $ids) {
     ... on Refund {
       id
+      refundLineItems(first: 20) {
+        pageInfo { hasNextPage endCursor }
+        nodes { ...RefundLineItemFields }
+      }
+      transactions(first: 10) {
+        pageInfo { hasNextPage endCursor }
+        nodes { ...Txn }
+      }
       refundShippingLines(first: 10) {
         pageInfo { hasNextPage endCursor }
         nodes { ...RefundShippingLineFields }
@@ -406,6 +422,8 @@ pub const REFUND_DETAILS: &str = concat!(
 
 "#,
     money_fragments!(),
+    txn_fragment!(),
+    refund_line_item_fragment!(),
     refund_shipping_line_fragment!(),
     order_adjustment_fragment!(),
 );

@@ -114,10 +114,53 @@ pub(crate) fn smaller_page_for(err: &Error, first: u32) -> Option<u32> {
     let cost = ext.and_then(|x| x.get("cost")).and_then(Value::as_u64);
     let max = ext.and_then(|x| x.get("maxCost")).and_then(Value::as_u64);
     let smaller = match (cost, max) {
-        (Some(cost), Some(max)) if cost > 0 => {
-            u32::try_from(u64::from(first) * max / cost).unwrap_or(first / 2)
-        }
+        // Checked: `maxCost` is a number the provider sent, and any `u64`
+        // times a page size overflows.
+        (Some(cost), Some(max)) if cost > 0 => u64::from(first)
+            .checked_mul(max)
+            .and_then(|n| u32::try_from(n / cost).ok())
+            .unwrap_or(first / 2),
         _ => first / 2,
     };
     Some(smaller.clamp(1, first - 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::GraphQlError;
+
+    fn too_costly(cost: u64, max: u64) -> Error {
+        Error::GraphQl {
+            errors: vec![GraphQlError {
+                message: "Query cost is too high".to_owned(),
+                code: Some("MAX_COST_EXCEEDED".to_owned()),
+                path: None,
+                extensions: Some(serde_json::json!({ "cost": cost, "maxCost": max })),
+            }],
+            path: "/admin/api/2026-01/graphql.json".to_owned(),
+        }
+    }
+
+    #[test]
+    fn a_page_that_costs_too_much_is_made_smaller() {
+        assert_eq!(smaller_page_for(&too_costly(2_500, 1_000), 250), Some(100));
+        assert_eq!(
+            smaller_page_for(&too_costly(1_000_000, 1_000), 250),
+            Some(1)
+        );
+        assert_eq!(smaller_page_for(&too_costly(1_000, 1_000), 1), None);
+    }
+
+    /// `cost` and `maxCost` are numbers Shopify sends: a `maxCost` that
+    /// overflows `first × maxCost` panicked in a debug build (and wrapped in
+    /// a release build). Now the page is halved.
+    #[test]
+    fn a_max_cost_at_the_edge_of_a_u64_halves_the_page_without_a_panic() {
+        assert_eq!(smaller_page_for(&too_costly(1, u64::MAX), 250), Some(125));
+        assert_eq!(
+            smaller_page_for(&too_costly(u64::MAX, u64::MAX), 250),
+            Some(125)
+        );
+    }
 }

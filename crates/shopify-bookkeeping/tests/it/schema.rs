@@ -43,8 +43,10 @@ fn a_field_shopify_does_not_have_is_caught() {
 
 /// The orders bulk query is valid for 2026-01 and keeps Shopify's bulk query
 /// rules (at most five connections, nested at most two deep, no top-level
-/// `node`/`nodes`; <https://shopify.dev/docs/api/usage/bulk-operations/queries>),
-/// as the simulated Shopify checks them.
+/// `node`/`nodes`; <https://shopify.dev/docs/api/usage/bulk-operations/queries>;
+/// and, as a live store answers, no connection inside a list field such as
+/// `Order.refunds`, and `edges { node }` rather than `nodes`), as the simulated
+/// Shopify checks them.
 #[test]
 fn the_bulk_orders_query_follows_the_bulk_rules() {
     let search = "processed_at:>='2026-02-28T23:00:00Z' processed_at:<'2026-03-31T22:00:00Z'";
