@@ -462,13 +462,15 @@ impl StripeSource {
         period: &Period,
     ) -> Result<Option<Sale>, Error> {
         let invoice = self.client().invoice(id).await?;
-        let (Some(before), first) = (
+        // Booked in the month it was created or later (its date in effect
+        // may be earlier in that month, never in an earlier one:
+        // `booking_instant`): an invoice created in the period is the period's.
+        let (Some(before), Ok(first)) = (
             period.first().previous_day(),
-            stockholm_date(invoice.created),
+            stockholm_date(invoice.created).replace_day(1),
         ) else {
             return Ok(None);
         };
-        // Issued at or after its creation: an invoice created in the period is the period's.
         let Ok(its_time) = Period::new(first, before) else {
             return Ok(None);
         };

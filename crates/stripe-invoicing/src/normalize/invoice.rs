@@ -336,6 +336,58 @@ fn in_period(period: &Period, at: Option<OffsetDateTime>) -> bool {
     at.is_some_and(|t| period.contains(t))
 }
 
+/// When a document is booked: its date in effect, unless that lies in a
+/// calendar month (Stockholm) before the one the document became final in
+/// (`final_at`: an invoice's `finalized_at`, a credit note's `created`);
+/// then when it became final, with `true`.
+///
+/// Stripe lets `effective_at` be set to another date than the document's
+/// own, earlier ones included: an invoice's is "Same as `finalized_at`
+/// unless overwritten", a credit note's "Same as `created` unless
+/// overwritten" (stripe-go, `invoice.go` and `creditnote.go`, generated from
+/// Stripe's OpenAPI spec). A document whose date in effect is in a month
+/// before it existed as a final document would be that earlier month's only
+/// in a close run after it was made, and no month's in a close run before
+/// (the later month's close would leave it out as not its own). Booked when
+/// it became final, it is in exactly one month whatever day each close runs,
+/// and a review item gives the date in effect so an accountant can move it
+/// while that month is still open.
+fn booking_instant(effective: OffsetDateTime, final_at: OffsetDateTime) -> (OffsetDateTime, bool) {
+    let month = |t: OffsetDateTime| {
+        let d = stockholm_date(t);
+        (d.year(), d.month())
+    };
+    if month(effective) < month(final_at) {
+        (final_at, true)
+    } else {
+        (effective, false)
+    }
+}
+
+/// The review item of a document booked in a later month than its date in
+/// effect ([`booking_instant`]).
+fn backdated_review(
+    source: &SourceRef,
+    what: &str,
+    effective: OffsetDateTime,
+    booked: OffsetDateTime,
+    amount: Money,
+) -> ReviewItem {
+    review(
+        ReviewReason::Policy,
+        source,
+        format!(
+            "{what} dated {} (effective_at) was made final on {}: booked on that day, in \
+             its month, so that no close misses it; move it to its date in effect if that \
+             month is still open",
+            stockholm_date(effective),
+            stockholm_date(booked)
+        ),
+    )
+    .with_field("effective_at")
+    .with_amount(amount)
+}
+
 fn check_total(
     lines: &[SaleLine],
     total_minor: i64,
@@ -431,10 +483,10 @@ fn build_invoice(
             return Ok(());
         }
     };
-    let issued_at = invoice
+    let effective_at = invoice
         .effective_at
         .or(invoice.status_transitions.finalized_at);
-    let Some(issued_at) = issued_at else {
+    let Some(effective_at) = effective_at else {
         reviews.push(
             review(
                 ReviewReason::Malformed,
@@ -444,6 +496,10 @@ fn build_invoice(
             .with_field("effective_at"),
         );
         return Ok(());
+    };
+    let (issued_at, backdated) = match invoice.status_transitions.finalized_at {
+        Some(finalized) => booking_instant(effective_at, finalized),
+        None => (effective_at, false),
     };
     let currency = invoice.currency;
     let document_number = invoice
@@ -460,6 +516,16 @@ fn build_invoice(
         );
     if !(issued || voided || written_off) {
         return Ok(());
+    }
+    if issued && backdated {
+        let total = money(invoice.total, currency)?;
+        reviews.push(backdated_review(
+            source,
+            "invoice",
+            effective_at,
+            issued_at,
+            total,
+        ));
     }
 
     let facts = Facts::of(Some(invoice), source, reviews);
@@ -620,7 +686,8 @@ fn build_credit_note(
     records: &mut Vec<SalesRecord>,
 ) -> Result<(), MoneyError> {
     let currency = cn.currency;
-    let effective = cn.effective_at.unwrap_or(cn.created);
+    let effective_at = cn.effective_at.unwrap_or(cn.created);
+    let (effective, backdated) = booking_instant(effective_at, cn.created);
     match &cn.status {
         CreditNoteStatus::Issued => {}
         CreditNoteStatus::Void => {
@@ -650,6 +717,16 @@ fn build_credit_note(
     }
     if !ctx.period.contains(effective) {
         return Ok(());
+    }
+    if backdated {
+        let total = money(cn.total, currency)?;
+        reviews.push(backdated_review(
+            source,
+            "credit note",
+            effective_at,
+            effective,
+            total,
+        ));
     }
     let (invoice_id, invoice) = match &cn.invoice {
         crate::models::Expandable::Id(id) => (id.clone(), None),

@@ -475,3 +475,114 @@ fn the_balance_transactions_of_each_payout_sum_to_its_amount() {
         );
     }
 }
+
+/// March and April, each normalized from the documents its close lists.
+fn march_and_april() -> [Period; 2] {
+    [march(), Period::month(2026, Month::April).unwrap()]
+}
+
+/// A document whose date in effect is set back into a month before it was
+/// made final: Stripe lets `effective_at` be "Same as `finalized_at` unless
+/// overwritten" (invoice) or "Same as `created` unless overwritten" (credit
+/// note; stripe-go `invoice.go`, `creditnote.go`, generated from Stripe's
+/// OpenAPI spec). Each close lists documents by `created`, so a credit note
+/// created on 2 April and dated 31 March was in neither month: March's close
+/// does not list it, April's left it out as March's. It is now booked once,
+/// in April, on the day it was made, with a review item giving its date in
+/// effect; an invoice finalized on 2 April and dated 10 March likewise.
+#[test]
+fn a_document_dated_back_into_an_earlier_month_is_booked_once_in_the_month_it_was_made() {
+    use stripe_invoicing::models::{
+        CreditNote, CreditNoteLineItem, Invoice, InvoiceLineItem, InvoicePayment, TaxRate,
+    };
+    use stripe_invoicing::normalize::{
+        InvoiceContext, TaxRates, normalize_credit_note, normalize_invoice,
+    };
+
+    const MARCH_31_NOON: i64 = 1_774_951_200;
+    const MARCH_10: i64 = 1_773_129_600;
+    const APRIL_1: i64 = 1_775_026_800;
+    const APRIL_2: i64 = 1_775_116_800;
+    let rates: Vec<TaxRate> =
+        serde_json::from_value(fixture(&format!("{DIR}/tax_rates.json"))["data"].clone()).unwrap();
+    let rates: TaxRates = rates.into_iter().collect();
+    let booked = |records: &[SalesRecord]| -> Vec<(String, i64)> {
+        records
+            .iter()
+            .filter_map(|r| match r {
+                SalesRecord::Sale(s) => {
+                    Some((s.document_number.clone(), s.occurred_at.unix_timestamp()))
+                }
+                SalesRecord::Refund(r) => {
+                    Some((r.document_number.clone(), r.occurred_at.unix_timestamp()))
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    let backdated = |records: &[SalesRecord]| {
+        records
+            .iter()
+            .filter(|r| {
+                matches!(r, SalesRecord::Review(i)
+                    if i.reason == ReviewReason::Policy && i.field.as_deref() == Some("effective_at"))
+            })
+            .count()
+    };
+
+    let mut note = fixture(&format!("{DIR}/credit_notes.json"))["data"][0].clone();
+    note["created"] = serde_json::json!(APRIL_2);
+    note["effective_at"] = serde_json::json!(MARCH_31_NOON);
+    let lines: Vec<CreditNoteLineItem> =
+        serde_json::from_value(note["lines"]["data"].clone()).unwrap();
+    let note: CreditNote = serde_json::from_value(note).unwrap();
+
+    let mut invoice = fixture(&format!("{DIR}/invoices_paid.json"))["data"][0].clone();
+    invoice["created"] = serde_json::json!(APRIL_1);
+    invoice["effective_at"] = serde_json::json!(MARCH_10);
+    invoice["status_transitions"]["finalized_at"] = serde_json::json!(APRIL_2);
+    invoice["status_transitions"]["paid_at"] = serde_json::json!(APRIL_2 + 300);
+    let invoice_lines: Vec<InvoiceLineItem> =
+        serde_json::from_value(invoice["lines"]["data"].clone()).unwrap();
+    let payments: Vec<InvoicePayment> =
+        serde_json::from_value(invoice["payments"]["data"].clone()).unwrap();
+    let invoice: Invoice = serde_json::from_value(invoice).unwrap();
+
+    let [march, april] = march_and_april();
+    let records = |period: &Period| {
+        let ctx = InvoiceContext {
+            period,
+            tax_rates: &rates,
+            line_kind: LineKind::Service,
+        };
+        let mut out = normalize_credit_note(&note, &lines, &ctx);
+        out.extend(normalize_invoice(&invoice, &invoice_lines, &payments, &ctx));
+        out
+    };
+    let in_march = records(&march);
+    let in_april = records(&april);
+    assert_eq!(booked(&in_march), []);
+    assert_eq!(backdated(&in_march), 0);
+    assert_eq!(
+        booked(&in_april),
+        [
+            ("NK-2026-0031-CN-01".to_owned(), APRIL_2),
+            ("NK-2026-0035".to_owned(), APRIL_2),
+        ]
+    );
+    assert_eq!(backdated(&in_april), 2, "{in_april:#?}");
+
+    // A date in effect earlier in the same month as the document was made
+    // final is kept: that month's close lists it whenever it runs.
+    let mut same_month = note.clone();
+    same_month.created = time::OffsetDateTime::from_unix_timestamp(MARCH_31_NOON + 3600).unwrap();
+    same_month.effective_at = Some(time::OffsetDateTime::from_unix_timestamp(MARCH_10).unwrap());
+    let ctx = InvoiceContext {
+        period: &march,
+        tax_rates: &rates,
+        line_kind: LineKind::Service,
+    };
+    let kept = normalize_credit_note(&same_month, &lines, &ctx);
+    assert_eq!(booked(&kept), [("NK-2026-0031-CN-01".to_owned(), MARCH_10)]);
+    assert_eq!(backdated(&kept), 0);
+}
