@@ -857,17 +857,21 @@ async fn shopify_lists(
         page,
         requests: rq,
     });
-    let (n, rd) = counted(
-        counter,
-        client.shopify_disputes("status:lost".to_owned()).count(),
-    )
-    .await;
-    out.lists.push(ListStat {
-        name: "disputes_lost".into(),
-        items: n,
-        page: kassabok::shopify::queries::PAYOUTS_PAGE_SIZE as usize,
-        requests: rd,
-    });
+    // Disputes lost, then those the shop accepted: one listing each.
+    let mut rd = 0;
+    for (search, name) in [
+        ("status:lost", "disputes_lost"),
+        ("status:accepted", "disputes_accepted"),
+    ] {
+        let (n, r) = counted(counter, client.shopify_disputes(search.to_owned()).count()).await;
+        out.lists.push(ListStat {
+            name: name.into(),
+            items: n,
+            page: kassabok::shopify::queries::PAYOUTS_PAGE_SIZE as usize,
+            requests: r,
+        });
+        rd += r;
+    }
     out.chain = chain.max(r + longest).max(rq).max(rd);
     Ok(out)
 }

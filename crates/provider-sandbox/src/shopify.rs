@@ -633,13 +633,20 @@ fn balance_json(scenario: &Scenario, plan: &PayoutPlan, item: &SettlementItem) -
 
 /// The `ShopifyPaymentsDispute` behind a dispute withdrawal: the sandbox
 /// shop loses every dispute, decided (`finalizedOn`) a week after the money
-/// was withdrawn.
+/// was withdrawn: lost (`LOST`), or, for an item whose id ends in an even
+/// digit, accepted by the shop (`ACCEPTED`), which returns the money no more
+/// than a loss does.
 fn dispute_json(scenario: &Scenario, plan: &PayoutPlan, item: &SettlementItem) -> Value {
     let order = item.order.and_then(|i| scenario.orders.get(i));
     let decided = bookkeeping_core::stockholm_date(item.occurred_at) + time::Duration::days(7);
+    let accepted = item
+        .id
+        .bytes()
+        .last()
+        .is_some_and(|b| b.is_ascii_digit() && (b - b'0').is_multiple_of(2));
     json!({
         "id": format!("gid://shopify/ShopifyPaymentsDispute/{}", item.id),
-        "status": "LOST",
+        "status": if accepted { "ACCEPTED" } else { "LOST" },
         "finalizedOn": decided.to_string(),
         "initiatedAt": rfc3339(item.occurred_at),
         "amount": money(-item.gross, plan.currency),

@@ -5,8 +5,14 @@
 //! A dispute withdraws its amount when it opens (a `DISPUTE_WITHDRAWAL`
 //! balance transaction, booked on the disputed receivable); a won dispute
 //! returns it (`DISPUTE_REVERSAL`); a lost one moves no money, so only the
-//! dispute's `status: LOST` and `finalizedOn` date say the money is gone
-//! (`ShopifyPaymentsDispute`, admin-graphql-2026-01.schema.graphql).
+//! dispute's status and `finalizedOn` date ("The date when this dispute was
+//! resolved") say the money is gone (`ShopifyPaymentsDispute`,
+//! admin-graphql-2026-01.schema.graphql).
+//!
+//! Two statuses end a dispute against the shop: `LOST` (decided by the
+//! card network) and `ACCEPTED` (the shop accepted the chargeback instead of
+//! answering it). Both are final and neither returns the withdrawn money;
+//! only `WON` does. `DisputeStatus` has no other final value in 2026-01.
 
 use bookkeeping_core::{
     DisputeLost, MoneyError, PayoutRecord, Period, Provider, RecordStream, ReviewItem,
@@ -23,9 +29,13 @@ use provider_http::end_after_error;
 /// Orders of lost disputes fetched at the same time (each is one request).
 const ORDERS_AT_ONCE: usize = 8;
 
-/// The lost dispute, when `dispute` was decided against the shop on a day
-/// of `period` (without its sale: [`ShopifyClient::lost_disputes`] fetches
-/// that).
+/// The searches for disputes that ended against the shop, one listing each:
+/// the disputes connection filters by `status` (one value a search term).
+pub(crate) const DECIDED_AGAINST: [&str; 2] = ["status:lost", "status:accepted"];
+
+/// The lost dispute, when `dispute` ended against the shop (`LOST`, or
+/// `ACCEPTED` by the shop) on a day of `period` (without its sale:
+/// [`ShopifyClient::lost_disputes`] fetches that).
 ///
 /// # Errors
 /// [`MoneyError`] when its amount has no valid currency.
@@ -36,7 +46,11 @@ pub fn normalize_dispute(
     let Some(decided) = dispute.finalized_on else {
         return Ok(None);
     };
-    if dispute.status != DisputeStatus::Lost || !period.contains_date(decided) {
+    let against = matches!(
+        dispute.status,
+        DisputeStatus::Lost | DisputeStatus::Accepted
+    );
+    if !against || !period.contains_date(decided) {
         return Ok(None);
     }
     Ok(Some(DisputeLost {
@@ -54,7 +68,8 @@ pub fn normalize_dispute(
 }
 
 impl ShopifyClient {
-    /// The disputes lost in `period` (decided on one of its days), as
+    /// The disputes lost in `period` (decided against the shop or accepted by
+    /// it on one of its days: `status:lost`, then `status:accepted`), as
     /// [`PayoutRecord::DisputeLost`]; a dispute that does not decode, or whose
     /// amount cannot be read, is a review record. The stream ends after the
     /// first `Err`.
@@ -78,8 +93,8 @@ impl ShopifyClient {
         options: &'a NormalizeOptions,
         period: &'a Period,
     ) -> RecordStream<'a, PayoutRecord> {
-        let records = self
-            .shopify_disputes("status:lost".to_owned())
+        let records = futures::stream::iter(DECIDED_AGAINST)
+            .flat_map(|search| self.shopify_disputes(search.to_owned()))
             .map(move |listed| async move {
                 let d = match listed {
                     Err(e) => return vec![Err(SourceError::from(e))],

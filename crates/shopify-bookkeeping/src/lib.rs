@@ -80,7 +80,8 @@
 //!   hideTransfers: true)`, kept only when `associatedPayout.id` is the payout.
 //!   A refund line is joined to its refund through `sourceOrderTransactionId`
 //!   and `Refund.transactions` ([`normalize::normalize_payout_joined`]).
-//! - Lost disputes: `disputes(query: "status:lost")`, those whose
+//! - Lost disputes: `disputes(query: "status:lost")` and
+//!   `disputes(query: "status:accepted")` (accepted by the shop), those whose
 //!   `finalizedOn` is in the period ([`ShopifyClient::lost_disputes`]). Each
 //!   disputed order is read with `order(id:)` ([`queries::ORDER`]) and, when
 //!   it was sold before the period, carried as

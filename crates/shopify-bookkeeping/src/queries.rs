@@ -463,7 +463,8 @@ pub const ORDERS_BY_NAME: &str = r#"query KassabokOrdersByName($first: Int!, $qu
 }
 "#;
 
-/// Shopify Payments disputes matching a search query (`status:lost`; the
+/// Shopify Payments disputes matching a search query (`status:lost`,
+/// `status:accepted`; the
 /// connection filters by `id`, `initiated_at` and `status` only, so the
 /// decision date `finalizedOn` is checked by the client).
 ///

@@ -77,9 +77,16 @@ async fn mount(server: &MockServer, a: Value, b: Value) {
     mount_with(server, a, b, vec![]).await;
 }
 
-/// After the payouts, the disputes lost in the period: none here.
+/// After the payouts, the disputes lost or accepted in the period: none here.
 async fn no_lost_disputes(server: &MockServer) {
-    page("status:lost", None)
+    for search in ["status:lost", "status:accepted"] {
+        no_disputes(server, search).await;
+    }
+}
+
+/// An empty page of the disputes matching `search`, asked for once.
+async fn no_disputes(server: &MockServer, search: &'static str) {
+    page(search, None)
         .respond_with(ok(
             serde_json::json!({"data": {"shopifyPaymentsAccount": {"disputes": {
                 "pageInfo": {"hasNextPage": false, "endCursor": null}, "nodes": []
@@ -277,7 +284,7 @@ async fn a_shop_without_shopify_payments_is_an_error() {
         .await;
     // The period's balance transactions and the lost disputes are read beside
     // the payouts (they need nothing from them): the same answer.
-    for query in [PROCESSED_QUERY, "status:lost"] {
+    for query in [PROCESSED_QUERY, "status:lost", "status:accepted"] {
         page(query, None)
             .respond_with(ok(
                 serde_json::json!({"data": {"shopifyPaymentsAccount": null}}),
@@ -386,19 +393,28 @@ async fn a_charge_not_yet_paid_out_comes_as_a_line_of_its_month() {
 /// period (#0998, 20 February) is carried normalized as `earlier_sale`, so a
 /// March close can reverse it; one of the period (#1001) is not, the
 /// period's own sales hold it.
+///
+/// A dispute the shop accepted (`status: ACCEPTED`, final like `LOST` and,
+/// unlike `WON`, returning nothing: `DisputeStatus`, same schema) is lost
+/// too: it was left on the disputed receivable for good, its sale never
+/// reversed. It is listed with `status:accepted` and becomes a record alike.
 #[tokio::test]
 async fn disputes_lost_in_the_period_become_records() {
     let server = MockServer::start().await;
-    let dispute = |id: &str, finalized: Value, amount: &str, order: &str, name: &str| {
-        serde_json::json!({
-            "id": format!("gid://shopify/ShopifyPaymentsDispute/{id}"),
-            "status": "LOST",
+    let against = |status: &'static str| {
+        move |id: &str, finalized: Value, amount: &str, order: &str, name: &str| {
+            serde_json::json!({
+                "id": format!("gid://shopify/ShopifyPaymentsDispute/{id}"),
+                "status": status,
             "finalizedOn": finalized,
             "initiatedAt": "2026-02-10T09:00:00Z",
             "amount": {"amount": amount, "currencyCode": "SEK"},
             "order": {"id": format!("gid://shopify/Order/{order}"), "name": name}
-        })
+            })
+        }
     };
+    let dispute = against("LOST");
+    let accepted = against("ACCEPTED");
     let body = serde_json::json!({"data": {"shopifyPaymentsAccount": {"disputes": {
         "pageInfo": {"hasNextPage": false, "endCursor": null},
         "nodes": [
@@ -413,6 +429,18 @@ async fn disputes_lost_in_the_period_become_records() {
         .expect(1)
         .mount(&server)
         .await;
+    let body = serde_json::json!({"data": {"shopifyPaymentsAccount": {"disputes": {
+        "pageInfo": {"hasNextPage": false, "endCursor": null},
+        "nodes": [
+            accepted("5", "2026-03-28".into(), "120.0", "6100000001001", "#1001"),
+            accepted("6", "2026-04-02".into(), "80.0", "6100000001001", "#1001"),
+        ]
+    }}}});
+    page("status:accepted", None)
+        .respond_with(ok(body))
+        .expect(1)
+        .mount(&server)
+        .await;
     let orders = fixture_orders();
     graphql(|v| v["id"].as_str().is_some_and(|id| id.contains("/Order/")))
         .respond_with(move |req: &wiremock::Request| {
@@ -420,14 +448,14 @@ async fn disputes_lost_in_the_period_become_records() {
             let order = orders.iter().find(|o| o["id"] == id).cloned();
             ok(serde_json::json!({"data": {"order": order}}))
         })
-        .expect(2)
+        .expect(3)
         .mount(&server)
         .await;
     catch_all(&server).await;
     let client = client(&server);
     let period = march();
     let records: Vec<PayoutRecord> = client.lost_disputes(&period).try_collect().await.unwrap();
-    assert_eq!(records.len(), 2, "{records:#?}");
+    assert_eq!(records.len(), 3, "{records:#?}");
     let PayoutRecord::DisputeLost(lost) = &records[0] else {
         panic!("{records:#?}");
     };
@@ -458,6 +486,17 @@ async fn disputes_lost_in_the_period_become_records() {
     assert_eq!(sale.total().unwrap(), sek("299.00"));
     let vat: rust_decimal::Decimal = sale.lines.iter().map(|l| l.vat.amount()).sum();
     assert_eq!(vat, rust_decimal::Decimal::new(5980, 2));
+
+    // Accepted on 28 March: lost in March (the one accepted in April is April's).
+    let PayoutRecord::DisputeLost(lost) = &records[2] else {
+        panic!("{records:#?}");
+    };
+    assert_eq!(lost.source.id, "gid://shopify/ShopifyPaymentsDispute/5");
+    assert_eq!(lost.amount, sek("120.00"));
+    assert_eq!(
+        bookkeeping_core::stockholm_date(lost.decided_at),
+        time::macros::date!(2026 - 03 - 28)
+    );
 }
 
 /// An order refunded twice, both refunds settled in one payout: the order

@@ -300,7 +300,8 @@ async fn no_request_of_a_month_is_refused_as_too_costly() {
     // one page of balance transactions per payout, one refund join per
     // payout with refund lines, and one page of the month's balance
     // transactions by `processed_at` (for those not yet paid out), the
-    // lost disputes, and one `order(id:)` per dispute lost in the month (the
+    // lost disputes and the accepted ones (one listing each), and one
+    // `order(id:)` per dispute lost in the month (the
     // sandbox decides each a week after its withdrawal) on an order of an
     // earlier month: nothing repeated.
     let payouts: Vec<_> = s
@@ -335,7 +336,7 @@ async fn no_request_of_a_month_is_refused_as_too_costly() {
         .count();
     assert_eq!(
         sandbox.requests(),
-        7 + (payouts.len() + with_refunds + lost_earlier) as u64
+        8 + (payouts.len() + with_refunds + lost_earlier) as u64
     );
 }
 
