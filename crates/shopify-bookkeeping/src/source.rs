@@ -416,6 +416,7 @@ impl Assembler {
             LaneItem::Item(Part::Unpaid(listed)) => match listed? {
                 Listed::Malformed(m) => Ok(vec![PayoutRecord::Review(m.review())]),
                 Listed::Item(t) if self.carried.contains(t.id.as_str()) => Ok(Vec::new()),
+                Listed::Item(t) if t.test => Ok(vec![PayoutRecord::Review(test_mode(&t))]),
                 Listed::Item(t) => {
                     self.unpaid.push(t);
                     if self.unpaid.len() >= crate::queries::NODES_PER_QUERY {
@@ -497,6 +498,33 @@ impl Assembler {
             .iter()
             .flat_map(|t| balance_line_records(t, &refunds))
             .collect())
+    }
+}
+
+/// A balance transaction made in test mode (`test: true`, "Wether the
+/// tranaction was created in test mode", 2026-01 schema; the REST resource:
+/// "If the transaction was created for a test mode Order or payment"): no
+/// money moved and no payout will carry it, as a test order's sale is not
+/// booked either. Not booked; said, with its net, so nothing goes unsaid.
+fn test_mode(t: &BalanceTransaction) -> ReviewItem {
+    let net = t.net.to_money().ok();
+    let item = ReviewItem::new(
+        Provider::Shopify,
+        ReviewReason::Other,
+        format!(
+            "a {} balance transaction made in test mode: no money moved, not booked",
+            t.kind.as_str().to_ascii_lowercase()
+        ),
+    )
+    .with_source(SourceRef::new(
+        Provider::Shopify,
+        "balance_transaction",
+        t.id.as_str(),
+    ))
+    .with_field("test");
+    match net {
+        Some(net) => item.with_amount(net),
+        None => item,
     }
 }
 

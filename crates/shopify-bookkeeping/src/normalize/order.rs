@@ -262,20 +262,31 @@ impl Ctx<'_> {
                 return (None, TaxTreatment::Undetermined { reason: msg });
             }
         };
-        let treatment =
-            if self.order.tax_exempt && rate.is_none() && self.customer.vat_number.is_none() {
-                TaxTreatment::Undetermined {
-                    reason: "the order is marked tax exempt".to_owned(),
-                }
-            } else {
-                treatment_for(
-                    self.country,
-                    self.customer.vat_number.as_deref(),
-                    rate,
-                    taxable,
-                    self.opts,
-                )
-            };
+        // `TaxLine.channelLiable`: "Whether the channel that submitted the
+        // tax line is liable for remitting" (2026-01 schema). VAT a
+        // marketplace or other channel remits is not the shop's output VAT:
+        // booked as the shop's, it would be declared twice. Which account
+        // and return it belongs to is the accountant's call (`null`,
+        // "unknown liability", is what most lines carry: left as the shop's).
+        let channel_liable = tax_lines.iter().any(|t| t.channel_liable == Some(true));
+        let treatment = if channel_liable {
+            TaxTreatment::Undetermined {
+                reason: "the sales channel is liable for remitting its VAT (channelLiable)"
+                    .to_owned(),
+            }
+        } else if self.order.tax_exempt && rate.is_none() && self.customer.vat_number.is_none() {
+            TaxTreatment::Undetermined {
+                reason: "the order is marked tax exempt".to_owned(),
+            }
+        } else {
+            treatment_for(
+                self.country,
+                self.customer.vat_number.as_deref(),
+                rate,
+                taxable,
+                self.opts,
+            )
+        };
         if let TaxTreatment::Undetermined { reason } = &treatment {
             self.review.push(
                 review(

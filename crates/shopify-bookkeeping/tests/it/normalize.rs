@@ -461,6 +461,54 @@ fn a_tax_rate_at_the_edge_of_a_decimal_is_reviewed_not_a_panic() {
     }
 }
 
+/// VAT the sales channel remits (`TaxLine.channelLiable: true`, "Whether the
+/// channel that submitted the tax line is liable for remitting", 2026-01
+/// schema) is not the shop's output VAT: booked as domestic VAT it would be
+/// declared twice. The line's treatment is undetermined, with a review item
+/// naming the order; `channelLiable: null` ("unknown liability") and `false`
+/// stay the shop's.
+#[test]
+fn vat_a_sales_channel_remits_is_not_booked_as_the_shops() {
+    let treatments = |liable: Value| {
+        let mut v = order(0);
+        for item in v["lineItems"]["nodes"].as_array_mut().unwrap() {
+            for tax in item["taxLines"].as_array_mut().unwrap() {
+                tax["channelLiable"] = liable.clone();
+            }
+        }
+        let n = normalize_order(&decode(v), &NormalizeOptions::default());
+        let sale = n.sale.expect("a sale");
+        let goods: Vec<TaxTreatment> = sale
+            .lines
+            .iter()
+            .filter(|l| l.kind == LineKind::Goods)
+            .map(|l| l.treatment.clone())
+            .collect();
+        (goods, n.review)
+    };
+    let (goods, review) = treatments(json!(true));
+    assert!(!goods.is_empty());
+    assert!(
+        goods
+            .iter()
+            .all(|t| matches!(t, TaxTreatment::Undetermined { reason } if reason.contains("channelLiable"))),
+        "{goods:?}"
+    );
+    assert!(
+        review
+            .iter()
+            .any(|i| i.reason == ReviewReason::TaxTreatment && i.message.contains("channelLiable")),
+        "{review:#?}"
+    );
+    for shop in [json!(false), Value::Null] {
+        let (goods, _) = treatments(shop.clone());
+        assert!(
+            goods.iter().all(|t| *t == TaxTreatment::Domestic),
+            "{shop}: {goods:?}"
+        );
+    }
+}
+
 /// Every amount of an order (`MoneyV2.amount`, a decimal string of any
 /// length) at the edge of what a `Decimal` holds: normalizing it returns,
 /// with review items where amounts cannot be combined, and no panic.

@@ -384,6 +384,47 @@ async fn a_charge_not_yet_paid_out_comes_as_a_line_of_its_month() {
     assert_eq!(records.len(), 4, "two payouts, two lines: {records:#?}");
 }
 
+/// A charge made in test mode (`ShopifyPaymentsBalanceTransaction.test`,
+/// "Wether the tranaction was created in test mode", 2026-01 schema) moved
+/// no money and no payout will carry it: it is not booked as a line (a
+/// fee cost and a receivable that never clears) but said as a review item.
+#[tokio::test]
+async fn a_test_mode_charge_is_not_booked_but_said() {
+    let server = MockServer::start().await;
+    let a = fixture("balance-transactions-88001001.json");
+    let mut test_charge = nodes(&a)[0].clone();
+    test_charge["id"] = "gid://shopify/ShopifyPaymentsBalanceTransaction/99000000998".into();
+    test_charge["transactionDate"] = "2026-03-30T10:00:00Z".into();
+    test_charge["test"] = true.into();
+    test_charge["associatedPayout"] = serde_json::json!({ "id": null, "status": null });
+    mount_with(
+        &server,
+        a,
+        fixture("balance-transactions-88001002.json"),
+        vec![test_charge],
+    )
+    .await;
+    let client = client(&server);
+    let records: Vec<PayoutRecord> = client.payouts(&march()).try_collect().await.unwrap();
+    let id = "gid://shopify/ShopifyPaymentsBalanceTransaction/99000000998";
+    assert!(
+        !records
+            .iter()
+            .any(|r| matches!(r, PayoutRecord::Line(l) if l.line.source.id == id)),
+        "{records:#?}"
+    );
+    let said: Vec<_> = records
+        .iter()
+        .filter_map(|r| match r {
+            PayoutRecord::Review(i) if i.source.as_ref().is_some_and(|s| s.id == id) => Some(i),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(said.len(), 1, "{records:#?}");
+    assert_eq!(said[0].field.as_deref(), Some("test"));
+    assert_eq!(said[0].amount, Some(sek("696.08")));
+}
+
 /// A lost dispute moves no money (its amount left with the
 /// `DISPUTE_WITHDRAWAL`): only `ShopifyPaymentsDispute.status: LOST` and
 /// `finalizedOn` say it is lost (admin-graphql-2026-01.schema.graphql). The
