@@ -177,7 +177,7 @@ pub struct InvoiceLineItem {
     pub metadata: Option<BTreeMap<String, String>>,
 }
 
-/// The shipping cost of an invoice.
+/// The shipping cost of an invoice or a credit note.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ShippingCost {
     /// Before tax.
@@ -444,6 +444,9 @@ pub struct CreditNote {
     pub refunds: Option<Vec<CreditNoteRefund>>,
     /// Credited outside Stripe.
     pub out_of_band_amount: Option<i64>,
+    /// The shipping credited (the same object as an invoice's), when any.
+    #[serde(default)]
+    pub shipping_cost: Option<ShippingCost>,
     /// Why.
     pub reason: Option<String>,
     /// Voided.

@@ -332,6 +332,54 @@ fn sale_line(
     })
 }
 
+/// The shipping of an invoice or a credit note (`shipping_cost`, the same
+/// object on both in Stripe's OpenAPI spec: `amount_subtotal`, `amount_tax`,
+/// `amount_total`, `taxes` with their rate objects) as a shipping line;
+/// `None` when it is zero.
+fn shipping_line(
+    shipping: &ShippingCost,
+    currency: Currency,
+    facts: &Facts,
+    ctx: &InvoiceContext<'_>,
+    source: &SourceRef,
+    reviews: &mut Vec<ReviewItem>,
+) -> Result<Option<SaleLine>, MoneyError> {
+    if shipping.amount_total == 0 {
+        return Ok(None);
+    }
+    let rates: Vec<TaxRate> = shipping
+        .taxes
+        .iter()
+        .flatten()
+        .map(|t| t.rate.clone())
+        .collect();
+    let taxes: Vec<InvoiceTax> = shipping
+        .taxes
+        .iter()
+        .flatten()
+        .map(|t| InvoiceTax {
+            amount: t.amount,
+            tax_behavior: Some(TaxBehavior::Exclusive),
+            taxability_reason: None,
+            taxable_amount: None,
+            tax_type: None,
+            tax_rate_details: Some(crate::models::TaxRateDetails {
+                tax_rate: crate::models::ObjectRef(t.rate.id.as_str().to_owned()),
+            }),
+        })
+        .collect();
+    let raw = RawLine {
+        field: "shipping_cost".to_owned(),
+        description: "Shipping",
+        amount_after_discounts: shipping.amount_subtotal,
+        taxes: &taxes,
+        rates: &rates,
+    };
+    let mut line = sale_line(&raw, currency, facts, ctx, source, reviews)?;
+    line.kind = LineKind::Shipping;
+    Ok(Some(line))
+}
+
 fn in_period(period: &Period, at: Option<OffsetDateTime>) -> bool {
     at.is_some_and(|t| period.contains(t))
 }
@@ -541,42 +589,10 @@ fn build_invoice(
         };
         sale_lines.push(sale_line(&raw, currency, &facts, ctx, source, reviews)?);
     }
-    if let Some(shipping) = invoice
-        .shipping_cost
-        .as_ref()
-        .filter(|s| s.amount_total != 0)
-    {
-        let rates: Vec<TaxRate> = shipping
-            .taxes
-            .iter()
-            .flatten()
-            .map(|t| t.rate.clone())
-            .collect();
-        let taxes: Vec<InvoiceTax> = shipping
-            .taxes
-            .iter()
-            .flatten()
-            .map(|t| InvoiceTax {
-                amount: t.amount,
-                tax_behavior: Some(TaxBehavior::Exclusive),
-                taxability_reason: None,
-                taxable_amount: None,
-                tax_type: None,
-                tax_rate_details: Some(crate::models::TaxRateDetails {
-                    tax_rate: crate::models::ObjectRef(t.rate.id.as_str().to_owned()),
-                }),
-            })
-            .collect();
-        let raw = RawLine {
-            field: "shipping_cost".to_owned(),
-            description: "Shipping",
-            amount_after_discounts: shipping.amount_subtotal,
-            taxes: &taxes,
-            rates: &rates,
-        };
-        let mut line = sale_line(&raw, currency, &facts, ctx, source, reviews)?;
-        line.kind = LineKind::Shipping;
-        sale_lines.push(line);
+    if let Some(shipping) = &invoice.shipping_cost {
+        sale_lines.extend(shipping_line(
+            shipping, currency, &facts, ctx, source, reviews,
+        )?);
     }
     check_total(&sale_lines, invoice.total, currency, source, reviews)?;
     let customer = facts.customer();
@@ -743,6 +759,14 @@ fn build_credit_note(
             rates: line.tax_rates.as_deref().unwrap_or_default(),
         };
         refund_lines.push(sale_line(&raw, currency, &facts, ctx, source, reviews)?);
+    }
+    // Shipping credited: a credit note may credit it alone ("One of
+    // `amount`, `lines`, or `shipping_cost` must be provided", create
+    // parameters), and its `total` includes it.
+    if let Some(shipping) = &cn.shipping_cost {
+        refund_lines.extend(shipping_line(
+            shipping, currency, &facts, ctx, source, reviews,
+        )?);
     }
     check_total(&refund_lines, cn.total, currency, source, reviews)?;
     let mut payments = Vec::new();

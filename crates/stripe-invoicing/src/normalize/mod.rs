@@ -40,8 +40,8 @@ use crate::ids::InvoiceId;
 use crate::models::{
     BalanceTransaction, BalanceTransactionType, CreditNote, CreditNoteLineItem, CreditNoteStatus,
     FeeDetailType, Invoice, InvoiceLineItem, InvoicePayment, InvoicePaymentStatus, InvoiceStatus,
-    InvoiceTax, Payout, PayoutStatus, ReconciliationStatus, ReportingCategory, TaxBehavior,
-    TaxExempt, TaxRate, TransactionSource,
+    InvoiceTax, Payout, PayoutStatus, ReconciliationStatus, ReportingCategory, ShippingCost,
+    TaxBehavior, TaxExempt, TaxRate, TransactionSource,
 };
 
 const STRIPE: Provider = Provider::Stripe;

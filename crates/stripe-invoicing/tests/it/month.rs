@@ -586,3 +586,72 @@ fn a_document_dated_back_into_an_earlier_month_is_booked_once_in_the_month_it_wa
     assert_eq!(booked(&kept), [("NK-2026-0031-CN-01".to_owned(), MARCH_10)]);
     assert_eq!(backdated(&kept), 0);
 }
+
+/// A credit note for shipping alone: Stripe's create parameters take "One of
+/// `amount`, `lines`, or `shipping_cost`", and its `total` includes the
+/// shipping credited (`shipping_cost`, the same object as an invoice's:
+/// `amount_subtotal`, `amount_tax`, `amount_total`, `taxes` with their rate
+/// objects). It was read without its shipping: a refund with no line, and
+/// the shipping's output VAT never reversed. It is now a shipping line with
+/// its VAT, and the refund's lines add up to the credit note's total.
+#[test]
+fn a_credit_note_for_shipping_credits_the_shipping_and_its_vat() {
+    use stripe_invoicing::models::{CreditNote, CreditNoteLineItem, TaxRate};
+    use stripe_invoicing::normalize::{InvoiceContext, TaxRates, normalize_credit_note};
+
+    let rates_json = fixture(&format!("{DIR}/tax_rates.json"))["data"].clone();
+    let rate25 = rates_json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["percentage"] == 25.0)
+        .unwrap()
+        .clone();
+    let rates: Vec<TaxRate> = serde_json::from_value(rates_json).unwrap();
+    let rates: TaxRates = rates.into_iter().collect();
+    let mut note = fixture(&format!("{DIR}/credit_notes.json"))["data"][0].clone();
+    note["lines"]["data"] = serde_json::json!([]);
+    note["amount"] = serde_json::json!(6125);
+    note["amount_shipping"] = serde_json::json!(6125);
+    note["subtotal"] = serde_json::json!(4900);
+    note["total"] = serde_json::json!(6125);
+    note["total_excluding_tax"] = serde_json::json!(4900);
+    note["refunds"][0]["amount_refunded"] = serde_json::json!(6125);
+    note["shipping_cost"] = serde_json::json!({
+        "amount_subtotal": 4900, "amount_tax": 1225, "amount_total": 6125,
+        "shipping_rate": "shr_1QlA2bLkdIwHu7ixFrakt",
+        "taxes": [{"amount": 1225, "rate": rate25,
+                   "taxability_reason": "standard_rated", "taxable_amount": 4900}]
+    });
+    let note: CreditNote = serde_json::from_value(note).unwrap();
+    let period = march();
+    let ctx = InvoiceContext {
+        period: &period,
+        tax_rates: &rates,
+        line_kind: LineKind::Service,
+    };
+    let records = normalize_credit_note(&note, &Vec::<CreditNoteLineItem>::new(), &ctx);
+    let refund = records
+        .iter()
+        .find_map(|r| match r {
+            SalesRecord::Refund(r) => Some(r),
+            _ => None,
+        })
+        .expect("the credit note is a refund");
+    assert_eq!(refund.lines.len(), 1, "{records:#?}");
+    let line = &refund.lines[0];
+    assert_eq!(line.kind, LineKind::Shipping);
+    assert_eq!(line.net, sek("49.00"));
+    assert_eq!(line.vat, sek("12.25"));
+    assert_eq!(
+        line.vat_rate,
+        Some(VatRate::from_percent(Decimal::from(25)))
+    );
+    assert_eq!(refund.total().unwrap(), sek("61.25"));
+    assert!(
+        !records.iter().any(
+            |r| matches!(r, SalesRecord::Review(i) if i.reason == ReviewReason::AmountMismatch)
+        ),
+        "{records:#?}"
+    );
+}
