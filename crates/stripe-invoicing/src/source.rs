@@ -55,11 +55,14 @@ const READ_AHEAD: usize = 5_000;
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SourceOptions {
-    /// Which invoice statuses [`SalesSource::sales`] lists (default `open`,
+    /// Which invoice statuses [`SalesSource::sales`] books (default `open`,
     /// `paid`, `void`, `uncollectible`: every issued invoice, so an invoice
     /// is booked in the month it was issued whether or not it was paid by
     /// the day the close runs; a close that left out `open` would book an
     /// invoice paid after the month's end only when run after the payment).
+    /// The invoices of every status are read in one listing and those of
+    /// other statuses left out, so an invoice whose status changes while the
+    /// close runs is read once.
     pub invoice_statuses: Vec<InvoiceStatus>,
     /// How long before a period invoices may have been created and still be
     /// finalized, voided or marked uncollectible in it (default 92 days).
@@ -520,20 +523,21 @@ impl StripeSource {
         let created = self.lookback_range(&period);
         let client = &self.client;
         let rates = client.list_tax_rates().map(SalesPart::Rate).boxed();
-        let invoices = self.options.invoice_statuses.iter().map(|status| {
-            client
-                .list_invoices(status, created)
-                .map(|item| SalesPart::Invoice(Box::new(item)))
-                .boxed()
-        });
+        // One listing of every status, the chosen ones kept below: one
+        // listing per status, read at once, lost an invoice whose status
+        // changed while the close ran (`open` → `paid` after the `paid`
+        // listing had passed it and before the `open` one reached it) and
+        // repeated one that changed the other way. A listing without a
+        // status filter pages by id whatever the statuses do.
+        let invoices = client
+            .list_all_invoices(created)
+            .map(|item| SalesPart::Invoice(Box::new(item)))
+            .boxed();
         let credit_notes = client
             .list_credit_notes(created)
             .map(|item| SalesPart::CreditNote(Box::new(item)))
             .boxed();
-        let lists: Vec<_> = std::iter::once(rates)
-            .chain(invoices)
-            .chain(std::iter::once(credit_notes))
-            .collect();
+        let lists = vec![rates, invoices, credit_notes];
         let lanes = Lanes::new(stream::iter(lists), usize::MAX, READ_AHEAD);
         let batches = stream::unfold(
             (lanes, self, TaxRates::new()),
@@ -551,6 +555,9 @@ impl StripeSource {
                         }),
                         LaneItem::Item(SalesPart::Invoice(item)) => {
                             let invoice = (*item)?.into_result();
+                            if invoice.as_ref().is_ok_and(|i| !source.lists_status(i)) {
+                                return Ok(Vec::new());
+                            }
                             source.invoice_records(invoice, &rates, &period).await
                         }
                         LaneItem::Item(SalesPart::CreditNote(item)) => {
@@ -575,6 +582,16 @@ fn records_stream<'a, T: Send + 'a>(
 }
 
 impl StripeSource {
+    /// Whether the source books invoices of `invoice`'s status: one of
+    /// [`SourceOptions::invoice_statuses`], or a status this crate does not
+    /// know (normalized into a review item, never dropped unsaid).
+    fn lists_status(&self, invoice: &crate::models::Invoice) -> bool {
+        match &invoice.status {
+            Some(InvoiceStatus::Unknown(_)) | None => true,
+            Some(status) => self.options.invoice_statuses.contains(status),
+        }
+    }
+
     /// `[period start − invoice lookback, period end)`.
     fn lookback_range(&self, period: &Period) -> TimeRange {
         lookback_range(period, self.options.invoice_lookback)

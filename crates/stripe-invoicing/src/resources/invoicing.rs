@@ -26,6 +26,17 @@ impl StripeClient {
         self.list("invoice", "/v1/invoices".to_owned(), query, None)
     }
 
+    /// The invoices of every status created in `created`
+    /// (`GET /v1/invoices?created[gte]=…&created[lt]=…&expand[]=data.payments`),
+    /// each with the first page of its payments. Unlike one listing per
+    /// status, an invoice whose status changes while this is read is listed
+    /// once: the list pages by id, not by status.
+    pub fn list_all_invoices(&self, created: TimeRange) -> ListStream<Invoice> {
+        let mut query = vec![pair("expand[]", "data.payments")];
+        query.extend(created.query("created"));
+        self.list("invoice", "/v1/invoices".to_owned(), query, None)
+    }
+
     /// The invoice payments of a status created in `created`
     /// (`GET /v1/invoice_payments?status=…&created[…]`): which PaymentIntent
     /// paid which invoice.
