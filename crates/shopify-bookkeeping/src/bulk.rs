@@ -339,11 +339,8 @@ impl ShopifyClient {
         batch.refunds = 0;
         let ids: Vec<&str> = orders.iter().flat_map(Gathered::refund_ids).collect();
         let mut details: Map<String, Value> = Map::new();
-        for chunk in ids.chunks(queries::NODES_PER_QUERY) {
-            let resp = self
-                .graphql(queries::REFUND_DETAILS, json!({ "ids": chunk }))
-                .await?;
-            add_refund_details(&mut details, &resp.data);
+        for data in crate::resources::nodes_by_ids(self, queries::REFUND_DETAILS, &ids).await? {
+            add_refund_details(&mut details, &data);
         }
         for order in orders {
             let order = match order {

@@ -97,6 +97,43 @@ fn money_at(node: &Value, pointer: &str) -> Option<Money> {
     Money::parse(amount, currency).ok()
 }
 
+/// The `data` of each answer to `query` (which takes `$ids`) over all of
+/// `ids`: [`queries::NODES_PER_QUERY`](crate::queries::NODES_PER_QUERY) ids a
+/// request (Shopify's input arrays hold at most 250), fewer when Shopify
+/// refuses a request as too costly (`MAX_COST_EXCEEDED`, the ids cut down as
+/// [`smaller_page_for`] cuts a page): how Shopify counts the cost of a
+/// `nodes(ids:)` list is not published, and a refused request must cost a
+/// retry, not the close.
+pub(crate) async fn nodes_by_ids<T: serde::Serialize + Sync>(
+    client: &crate::ShopifyClient,
+    query: &str,
+    ids: &[T],
+) -> Result<Vec<Value>, Error> {
+    let mut out = Vec::new();
+    let mut per = crate::queries::NODES_PER_QUERY;
+    let mut rest = ids;
+    while !rest.is_empty() {
+        let chunk = &rest[..per.min(rest.len())];
+        match client
+            .graphql(query, serde_json::json!({ "ids": chunk }))
+            .await
+        {
+            Ok(resp) => {
+                out.push(resp.data);
+                rest = &rest[chunk.len()..];
+            }
+            Err(e) => {
+                let first = u32::try_from(chunk.len()).unwrap_or(u32::MAX);
+                match smaller_page_for(&e, first) {
+                    Some(smaller) => per = smaller as usize,
+                    None => return Err(e),
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Whether an error is Shopify refusing a query as too costly, and if so the
 /// page size that fits (`first × maxCost / cost`, at least 1, smaller than
 /// `first`).

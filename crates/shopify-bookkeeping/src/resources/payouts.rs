@@ -142,11 +142,8 @@ impl ShopifyClient {
             id: crate::ids::OrderTransactionId,
         }
         let mut out = HashMap::new();
-        for chunk in orders.chunks(queries::NODES_PER_QUERY) {
-            let resp = self
-                .graphql(queries::REFUNDS_OF_ORDERS, json!({ "ids": chunk }))
-                .await?;
-            let nodes = resp.data.get("nodes").cloned().unwrap_or(Value::Null);
+        for data in super::nodes_by_ids(self, queries::REFUNDS_OF_ORDERS, orders).await? {
+            let nodes = data.get("nodes").cloned().unwrap_or(Value::Null);
             // A node that is null (an order deleted since) or not an order
             // has nothing to join.
             let orders: Vec<Option<OrderRefunds>> = serde_path_to_error::deserialize(nodes)

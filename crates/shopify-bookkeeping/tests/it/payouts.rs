@@ -614,3 +614,59 @@ async fn two_refunds_of_one_order_join_by_their_transactions() {
         ]
     );
 }
+
+/// A join of refunds by order id (`nodes(ids:)`, 250 ids a request) that
+/// Shopify refuses as too costly (`MAX_COST_EXCEEDED` with its `cost` and
+/// `maxCost`, as Shopify answers a query over its limit) is sent again with
+/// fewer ids, and every order is still joined: how Shopify counts the cost
+/// of a `nodes(ids:)` list is not published, and a refusal must not stop
+/// the close.
+#[tokio::test]
+async fn a_join_refused_as_too_costly_is_sent_again_with_fewer_ids() {
+    use shopify_bookkeeping::ids::OrderId;
+    let server = MockServer::start().await;
+    let ids = |v: &Value| v["ids"].as_array().map_or(0, Vec::len);
+    graphql(move |v| ids(v) > 100)
+        .respond_with(|req: &wiremock::Request| {
+            let n = variables(req)["ids"].as_array().map_or(0, Vec::len) as u64;
+            ok(serde_json::json!({
+                "errors": [{"message": format!("Query cost is {}, which exceeds the single query max cost limit (1000).", n * 10),
+                    "extensions": {"code": "MAX_COST_EXCEEDED", "cost": n * 10, "maxCost": 1000}}]
+            }))
+        })
+        .expect(1)
+        .mount(&server)
+        .await;
+    graphql(move |v| (1..=100).contains(&ids(v)))
+        .respond_with(|req: &wiremock::Request| {
+            let nodes: Vec<Value> = variables(req)["ids"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|id| {
+                    let n = id.as_str().unwrap().rsplit('/').next().unwrap().to_owned();
+                    serde_json::json!({"refunds": [{
+                        "id": format!("gid://shopify/Refund/{n}"),
+                        "transactions": {"nodes": [{"id": format!("gid://shopify/OrderTransaction/{n}")}]}
+                    }]})
+                })
+                .collect();
+            ok(serde_json::json!({"data": {"nodes": nodes}}))
+        })
+        .expect(3)
+        .mount(&server)
+        .await;
+    catch_all(&server).await;
+    let orders: Vec<OrderId> = (1..=260)
+        .map(|n| OrderId::new(format!("gid://shopify/Order/{n}")))
+        .collect();
+    let joined = client(&server)
+        .refunds_by_transaction(&orders)
+        .await
+        .expect("joined in smaller requests");
+    assert_eq!(joined.len(), 260);
+    assert_eq!(
+        joined.get("17").map(|r| r.as_str()),
+        Some("gid://shopify/Refund/17")
+    );
+}
