@@ -549,13 +549,26 @@ async fn close_period(
 }
 
 /// The OSS return and the EC sales list of the period. Their review items
-/// join the journal's, so review.md lists them.
+/// join the journal's, so review.md lists them. A sale or refund the journal
+/// did not book because another provider's record of it was booked is left
+/// out of them too, so each purchase is reported once.
 async fn reports(
     sales: &[SalesRecord],
     args: &Args,
     rates: &Rates,
     journal: &mut Journal,
 ) -> (OssReport, EcSalesList) {
+    let once: Vec<SalesRecord>;
+    let sales = if journal.booked_elsewhere.is_empty() {
+        sales
+    } else {
+        once = sales
+            .iter()
+            .filter(|r| !journal.is_booked_elsewhere(r))
+            .cloned()
+            .collect();
+        &once
+    };
     for (currency, day) in OssReport::rates_needed(args.period, sales) {
         if let Err(e) = rates.ecb.oss_rate(currency, day).await {
             eprintln!("OSS return: {e}");

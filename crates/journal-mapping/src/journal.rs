@@ -2,7 +2,7 @@
 
 use std::fmt::{self, Write as _};
 
-use bookkeeping_core::{Period, Provider};
+use bookkeeping_core::{Period, Provider, SalesRecord, SourceRef};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -81,6 +81,13 @@ pub struct Journal {
     /// ([`SourceList`]); serialized as a list of sources.
     #[serde(default)]
     pub booked_lines: SourceList,
+    /// The sales and refunds not booked because another provider's data
+    /// holds the same purchase or refund, which was booked (a Shopify order
+    /// paid through Klarna, and Klarna's sales report of it). The VAT
+    /// reports must leave them out too ([`Journal::is_booked_elsewhere`]),
+    /// or the OSS return and the EC sales list count the purchase twice.
+    #[serde(default)]
+    pub booked_elsewhere: Vec<SourceRef>,
     /// What an accountant must look at, in the order met. Stored compactly
     /// ([`Review`]); serialized as a list of [`ReviewItem`](bookkeeping_core::ReviewItem)s.
     pub review: Review,
@@ -183,6 +190,31 @@ impl Journal {
     /// The vouchers.
     pub fn vouchers(&self) -> &[Voucher] {
         &self.vouchers
+    }
+
+    /// Whether `record` is a sale or refund the journal did not book because
+    /// another provider's record of it was booked
+    /// ([`booked_elsewhere`](Self::booked_elsewhere)). Filter the records
+    /// given to the VAT reports with it, so they count each purchase once,
+    /// as the journal does.
+    ///
+    /// ```
+    /// # use bookkeeping_core::{Period, SalesRecord};
+    /// # fn reportable(journal: &journal_mapping::Journal, records: &[SalesRecord]) -> Vec<SalesRecord> {
+    /// records
+    ///     .iter()
+    ///     .filter(|r| !journal.is_booked_elsewhere(r))
+    ///     .cloned()
+    ///     .collect()
+    /// # }
+    /// ```
+    pub fn is_booked_elsewhere(&self, record: &SalesRecord) -> bool {
+        let source = match record {
+            SalesRecord::Sale(s) => &s.source,
+            SalesRecord::Refund(r) => &r.source,
+            _ => return false,
+        };
+        self.booked_elsewhere.contains(source)
     }
 
     /// The review items.

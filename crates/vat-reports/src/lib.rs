@@ -16,6 +16,13 @@
 //! The rules, and where each rate comes from, are in docs/accounting.md
 //! ([`journal_mapping::accounting`]).
 //!
+//! Give the reports the records the journal booked: a sale or refund it did
+//! not book because another provider's record of the same purchase was
+//! booked (a Shopify order paid through Klarna, and Klarna's sales report of
+//! it) must be left out here too, or the purchase is reported twice
+//! (`records.iter().filter(|r| !journal.is_booked_elsewhere(r))`, see
+//! [`journal_mapping::Journal::booked_elsewhere`]).
+//!
 //! ```
 //! use bookkeeping_core::*;
 //! use journal_mapping::FixedRates;

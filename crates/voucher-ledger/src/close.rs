@@ -159,6 +159,7 @@ impl Batch {
             reconciliations: Vec::new(),
             outstanding: Vec::new(),
             booked_lines: SourceList::default(),
+            booked_elsewhere: Vec::new(),
             review: Review::default(),
             coverage: Coverage {
                 period: self.period,

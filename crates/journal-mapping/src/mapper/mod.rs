@@ -215,6 +215,16 @@ pub struct Mapper<R> {
     test_sales: std::collections::HashSet<u64>,
     sale_by_doc: HashMap<u64, u64>,
     refund_by_doc: HashMap<u64, u64>,
+    /// Every refund booked, by document number: a refund another provider's
+    /// data also holds (a Shopify refund paid back through Klarna, and
+    /// Klarna's own record of it) is found here and booked once.
+    refunds_of_doc: HashMap<u64, Vec<u64>>,
+    /// The refunds found as another provider's record of one booked, each
+    /// matched once (two equal partial refunds are two refunds).
+    twinned: std::collections::HashSet<u64>,
+    /// Sales and refunds not booked because another provider's data holds
+    /// the same purchase or refund, which was booked ([`Journal::booked_elsewhere`]).
+    booked_elsewhere: Vec<SourceRef>,
     /// The texts of the per-record listings, each stored once.
     store: Store,
     review: ReviewParts,
@@ -281,6 +291,9 @@ impl<R: ExchangeRates> Mapper<R> {
             test_sales: std::collections::HashSet::new(),
             sale_by_doc: HashMap::new(),
             refund_by_doc: HashMap::new(),
+            refunds_of_doc: HashMap::new(),
+            twinned: std::collections::HashSet::new(),
+            booked_elsewhere: Vec::new(),
             store: Store::default(),
             review: ReviewParts::default(),
             reconciliations: Vec::new(),
@@ -697,6 +710,7 @@ impl<R: ExchangeRates> Mapper<R> {
                 o
             },
             booked_lines: SourceList::sorted(store.clone(), self.booked),
+            booked_elsewhere: self.booked_elsewhere,
             review: Review::new(store, self.review),
             coverage: Coverage {
                 period: self.period,

@@ -442,6 +442,7 @@ impl<R: ExchangeRates> Mapper<R> {
                 .with_amount(Money::new(total, sale.currency)),
             );
             self.review.extend(reviews);
+            self.booked_elsewhere.push(sale.source.clone());
             return;
         }
 
@@ -682,13 +683,37 @@ impl<R: ExchangeRates> Mapper<R> {
                 &mut reviews,
             )
         };
-        let channels = credits
+        let channels: Vec<(Provider, Decimal, Decimal)> = credits
             .iter()
             .filter_map(|(role, a)| match role {
                 Role::Clearing { provider } => Some((*provider, *a, r2(*a * rate))),
                 _ => None,
             })
             .collect();
+        // The same refund from two providers' data (a Shopify refund paid
+        // back through Klarna, and Klarna's own record of it), as for a sale.
+        let doc = doc_key(&refund.document_number);
+        if let Some(twin) = self.twin_refund(doc, provider, &channels, total, refund.currency) {
+            let other = self.entries[&twin].provider;
+            reviews.push(
+                review_item(
+                    provider,
+                    ReviewReason::Other,
+                    &refund.source,
+                    format!(
+                        "{} refund {} is already booked from {} data; not booked twice",
+                        provider.display_name(),
+                        refund.document_number,
+                        other.display_name()
+                    ),
+                )
+                .with_amount(Money::new(total, refund.currency)),
+            );
+            self.twinned.insert(twin);
+            self.review.extend(reviews);
+            self.booked_elsewhere.push(refund.source.clone());
+            return;
+        }
         let kontant = self.policy.method == AccountingMethod::Kontantmetod && !invoice;
         if in_period && !kontant {
             self.tot(provider).refunds_sek += total * rate;
@@ -726,9 +751,32 @@ impl<R: ExchangeRates> Mapper<R> {
                 breakdown: debits.iter().map(|(r, a)| (*r, *a, *a * rate)).collect(),
             }),
         );
-        self.refund_by_doc
-            .insert(doc_key(&refund.document_number), key);
+        self.refund_by_doc.insert(doc, key);
+        self.refunds_of_doc.entry(doc).or_default().push(key);
         self.review.extend(reviews);
+    }
+
+    /// A refund booked from another provider's data that is this one: the
+    /// same document number, currency and total, not matched before, and
+    /// paid back through this provider (or this one through that one).
+    fn twin_refund(
+        &self,
+        doc: u64,
+        provider: Provider,
+        channels: &[(Provider, Decimal, Decimal)],
+        total: Decimal,
+        currency: Currency,
+    ) -> Option<u64> {
+        self.refunds_of_doc.get(&doc)?.iter().copied().find(|k| {
+            !self.twinned.contains(k)
+                && self.entries.get(k).is_some_and(|other| {
+                    other.provider != provider
+                        && other.currency == currency
+                        && other.breakdown.iter().map(|(_, a, _)| *a).sum::<Decimal>() == total
+                        && (other.channels.iter().any(|(p, _, _)| *p == provider)
+                            || channels.iter().any(|(p, _, _)| *p == other.provider))
+                })
+        })
     }
 
     /// Splits `amount` over a sale's revenue roles in proportion, exactly to

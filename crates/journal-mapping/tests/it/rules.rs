@@ -864,8 +864,9 @@ fn chart_and_policy_round_trip_through_serde() {
     );
 }
 
-#[test]
-fn the_same_purchase_from_two_providers_is_booked_once() {
+/// Shopify order #2001 paid through Klarna, and Klarna's sales report's
+/// record of the same purchase.
+fn order_2001_and_klarnas_record() -> (Sale, Sale) {
     let mut order = shop_sale("2001", vec![domestic(25, "80.00", "20.00")]);
     order.payments = vec![pay(
         PaymentChannel::Provider(Provider::Klarna),
@@ -878,6 +879,12 @@ fn the_same_purchase_from_two_providers_is_booked_once() {
         vec![domestic(25, "80.00", "20.00")],
     );
     klarna_doc.document_number = "2001".into();
+    (order, klarna_doc)
+}
+
+#[test]
+fn the_same_purchase_from_two_providers_is_booked_once() {
+    let (order, klarna_doc) = order_2001_and_klarnas_record();
     // An unrelated Stripe invoice that happens to share the number is booked.
     let mut other = sale(Provider::Stripe, "x", T, vec![domestic(25, "8.00", "2.00")]);
     other.document_number = "#2001".into();
@@ -895,6 +902,57 @@ fn the_same_purchase_from_two_providers_is_booked_once() {
         "{}",
         j.review.to_vec()[0].message
     );
+}
+
+/// The same refund from two providers' data: a Shopify refund of #2001 paid
+/// back through Klarna, and Klarna's sales report's record of it (a `RETURN`
+/// numbered with the shop's order number). Booked once, as the purchase is;
+/// the one not booked is said and listed in `booked_elsewhere`, so the VAT
+/// reports leave it out too. Two equal partial refunds are two refunds: the
+/// second Klarna record matches the second Shopify refund, not the first
+/// again; and a Klarna refund with no Shopify record of it is booked.
+#[test]
+fn the_same_refund_from_two_providers_is_booked_once() {
+    let (order, klarna_doc) = order_2001_and_klarnas_record();
+    let refund = |provider: Provider, id: &str, sale: &Sale| Refund {
+        source: SourceRef::new(provider, "refund", id),
+        sale: sale.source.clone(),
+        document_number: "#2001".into(),
+        occurred_at: T,
+        currency: Currency::SEK,
+        lines: vec![domestic(25, "20.00", "5.00")],
+        customer: Customer::default(),
+        payments: vec![pay(
+            PaymentChannel::Provider(Provider::Klarna),
+            sek("25.00"),
+        )],
+    };
+    let mut mp = mapper(Policy::default());
+    mp.add_sale(&order);
+    mp.add_sale(&klarna_doc);
+    // Two partial refunds of 25 in Shopify, each recorded by Klarna too, and
+    // a third one Klarna alone holds.
+    mp.add_refund(&refund(Provider::Shopify, "r1", &order));
+    mp.add_refund(&refund(Provider::Shopify, "r2", &order));
+    mp.add_refund(&refund(Provider::Klarna, "k1", &klarna_doc));
+    mp.add_refund(&refund(Provider::Klarna, "k2", &klarna_doc));
+    mp.add_refund(&refund(Provider::Klarna, "k3", &klarna_doc));
+    let j = balanced(mp.finish());
+    // Sold 80 net, three refunds of 20 net: 20 left.
+    assert_eq!(j.balance("3001"), d("-20"));
+    assert_eq!(j.balance("2611"), d("-5"));
+    let elsewhere: Vec<&str> = j.booked_elsewhere.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(elsewhere, ["2001", "k1", "k2"]);
+    let twice = j
+        .review
+        .iter()
+        .filter(|r| r.message.contains("not booked twice"))
+        .count();
+    assert_eq!(twice, 3);
+    let k1 = SalesRecord::Refund(refund(Provider::Klarna, "k1", &klarna_doc));
+    let k3 = SalesRecord::Refund(refund(Provider::Klarna, "k3", &klarna_doc));
+    assert!(j.is_booked_elsewhere(&k1));
+    assert!(!j.is_booked_elsewhere(&k3));
 }
 
 #[test]
