@@ -307,6 +307,12 @@ impl<'a, R: ExchangeRates + Send> Close<'a, R> {
             inspect,
         };
         let records = drive(plan, &mut sink, prepare.as_deref()).await?;
+        // Every provider read, records or not, is in the journal's coverage:
+        // the ledger tells a voucher gone from a provider's data from one of
+        // a provider this run did not read.
+        for provider in records.keys() {
+            sink.mapper.source_read(*provider);
+        }
         Ok(Closed {
             journal: sink.mapper.finish(),
             records,

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::error::Error;
 use std::fmt;
 
-use bookkeeping_core::Period;
+use bookkeeping_core::{Period, Provider};
 use journal_mapping::{Coverage, Journal, Posting, Review, SourceList, Voucher, VoucherId};
 use time::Date;
 
@@ -273,12 +273,20 @@ fn plan(
             }
         }
     }
-    // Booked in this period, still on the books, gone from the source.
+    // Booked in this period, still on the books, gone from the source: a
+    // provider the journal read (its coverage lists every provider read,
+    // records or not) no longer gives it. A voucher of a provider this run
+    // did not read at all (a job per provider, a key left out) is not gone;
+    // reversing it would reverse a whole provider's month.
+    let read: BTreeSet<Provider> = journal.coverage.providers.iter().map(|(p, _)| *p).collect();
     for b in booked.into_values() {
         let Some(old_hash) = b.content_hash.clone() else {
             continue;
         };
-        if !journal.period.contains_date(b.source_date) || seen.contains(&b.source_id) {
+        if !journal.period.contains_date(b.source_date)
+            || seen.contains(&b.source_id)
+            || !read.contains(&b.current.provider)
+        {
             continue;
         }
         report.reversed += 1;
@@ -294,7 +302,11 @@ fn plan(
     (report, out)
 }
 
-/// The accounts the vouchers use, named from the journal.
+/// The accounts the vouchers use that the journal names. An account only a
+/// reversal or replacement uses (a voucher of an earlier run, gone or
+/// changed) is not among the journal's; it was named in the batch that first
+/// exported it, and an `#KONTO` with a made-up name would rename the firm's
+/// account on import, so it gets none.
 fn accounts_used(journal: &Journal, vouchers: &[BatchVoucher]) -> Vec<(String, String)> {
     let names: BTreeMap<&str, &str> = journal
         .accounts
@@ -306,12 +318,7 @@ fn accounts_used(journal: &Journal, vouchers: &[BatchVoucher]) -> Vec<(String, S
         .flat_map(|v| v.voucher.postings.iter().map(|p| p.account.as_str()))
         .collect();
     used.into_iter()
-        .map(|n| {
-            let name = names
-                .get(n)
-                .map_or_else(|| format!("Konto {n}"), |s| (*s).to_owned());
-            (n.to_owned(), name)
-        })
+        .filter_map(|n| names.get(n).map(|name| (n.to_owned(), (*name).to_owned())))
         .collect()
 }
 
@@ -332,7 +339,11 @@ fn failpoint(options: &CloseOptions, step: Step) -> Result<(), CloseError> {
 /// - a changed one gets a reversal of what was booked and a new voucher, both
 ///   naming its id in their text and dated in the first open month (BFL 5 kap.:
 ///   a booked voucher is never changed, a correction is a new voucher);
-/// - one booked in this period and gone from the source is reversed.
+/// - one booked in this period and gone from the source is reversed: from
+///   the data of a provider the journal read (its coverage lists every
+///   provider read; `kassabok::close` marks them, a host mapping records
+///   itself calls `Mapper::source_read`). A provider the run did not read
+///   keeps its vouchers.
 ///
 /// `deliver` writes the batch's file (or hands it over). It must be
 /// idempotent per batch number: after a crash between delivering and

@@ -444,6 +444,17 @@ impl<R: ExchangeRates> Mapper<R> {
         }
     }
 
+    /// Marks `provider` as read for the period, whether or not it gave a
+    /// record: the journal's coverage then lists it
+    /// ([`Coverage::providers`](crate::Coverage::providers)). A voucher of a
+    /// provider the coverage lists, booked by an earlier run of the period
+    /// and missing from this one, is gone from the source; one of a provider
+    /// this run did not read is not (`voucher-ledger` reverses only the
+    /// first). A provider that gives a record is marked by it.
+    pub fn source_read(&mut self, provider: Provider) {
+        self.cov(provider);
+    }
+
     pub(crate) fn cov(&mut self, p: Provider) -> &mut ProviderCoverage {
         self.coverage.entry(p).or_default()
     }

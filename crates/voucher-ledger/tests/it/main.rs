@@ -35,6 +35,7 @@ both_backends!(
     a_rerun_exports_nothing,
     a_changed_voucher_gets_one_reversal_and_one_new_voucher,
     a_vanished_voucher_is_reversed_and_a_returning_one_booked_anew,
+    a_provider_not_read_keeps_its_vouchers,
     a_locked_month_gets_nothing_new_and_corrections_go_to_the_next_open_month,
     a_run_stopped_at_each_step_resumes_to_the_same_books,
     a_failed_delivery_is_delivered_by_the_next_run,

@@ -173,6 +173,66 @@ pub(crate) async fn a_vanished_voucher_is_reversed_and_a_returning_one_booked_an
     assert_eq!(batch.vouchers[0].voucher.postings, gone.postings);
 }
 
+/// A run that did not read a provider at all (a job per provider, a key
+/// left out) reverses none of its vouchers: they are not gone from its data,
+/// it was not read. A run that read it and found nothing reverses them. A
+/// reversal's accounts get no `#KONTO` the journal does not name: a made-up
+/// name would rename the firm's account on import.
+pub(crate) async fn a_provider_not_read_keeps_its_vouchers(ledger: &SqlLedger) {
+    let company = company();
+    let mut orders = three_orders();
+    let mut stripe = sale("in_1", date!(2026 - 10 - 20), "40.00", "10.00");
+    stripe.source =
+        bookkeeping_core::SourceRef::new(bookkeeping_core::Provider::Stripe, "invoice", "in_1");
+    stripe.payments[0].channel =
+        bookkeeping_core::PaymentChannel::Provider(bookkeeping_core::Provider::Stripe);
+    orders.push(stripe);
+    let first = journal(october(), &orders);
+    let of_stripe = first
+        .vouchers
+        .iter()
+        .filter(|v| v.provider == bookkeeping_core::Provider::Stripe)
+        .count();
+    assert!(of_stripe > 0);
+    run(ledger, &company, &first).await;
+
+    // Shopify alone: Stripe's voucher stays.
+    let shopify_only = journal(october(), &orders[..3]);
+    let report = run(ledger, &company, &shopify_only).await;
+    assert_eq!((report.reversed, report.unchanged), (0, 3));
+    assert!(report.batch.is_none());
+    assert_eq!(report.new, 0);
+
+    // Stripe read, and its invoice gone: reversed, and the reversal's
+    // accounts, which no voucher of this run uses, get no made-up name.
+    let read = [
+        bookkeeping_core::Provider::Shopify,
+        bookkeeping_core::Provider::Stripe,
+    ];
+    let report = run(
+        ledger,
+        &company,
+        &journal_read(october(), &orders[..3], &read),
+    )
+    .await;
+    assert_eq!((report.reversed, report.unchanged), (of_stripe, 3));
+    // Everything gone: every account of the batch is a reversal's.
+    let report = run(ledger, &company, &journal_read(october(), &[], &read)).await;
+    assert_eq!(report.reversed, 3);
+    let batch = report.batch.unwrap();
+    assert!(
+        batch
+            .accounts
+            .iter()
+            .all(|(_, name)| !name.starts_with("Konto ")),
+        "{:?}",
+        batch.accounts
+    );
+    let text = String::from_utf8_lossy(&sie_bytes(&batch)).into_owned();
+    assert_eq!(ver_count(text.as_bytes()), 3);
+    assert!(!text.contains("#KONTO"), "{text}");
+}
+
 pub(crate) async fn a_locked_month_gets_nothing_new_and_corrections_go_to_the_next_open_month(
     ledger: &SqlLedger,
 ) {

@@ -100,8 +100,17 @@ pub(crate) fn sale(id: &str, day: Date, net: &str, vat: &str) -> Sale {
 
 /// The journal of `period` mapped from `sales`, one voucher per order.
 pub(crate) fn journal(period: Period, sales: &[Sale]) -> Journal {
+    journal_read(period, sales, &[])
+}
+
+/// [`journal`], with `read` marked as read whether or not they gave a sale
+/// (as `kassabok::close` marks every provider it read).
+pub(crate) fn journal_read(period: Period, sales: &[Sale], read: &[Provider]) -> Journal {
     let policy = Policy::default().with_granularity(Granularity::PerDocument);
     let mut m = Mapper::new(Chart::default(), policy, FixedRates::new(), period);
+    for p in read {
+        m.source_read(*p);
+    }
     for s in sales {
         m.add_sales_record(&bookkeeping_core::SalesRecord::Sale(s.clone()));
     }
