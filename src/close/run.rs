@@ -186,9 +186,13 @@ impl<'a, R: ExchangeRates + Send> Close<'a, R> {
     /// [`CloseError::Rates`]; to book a currency without a rate on review
     /// instead, return `Ok(())`.
     ///
+    /// A currency the Riksbank does not publish (`RatesError::UnknownCurrency`)
+    /// is not a reason to stop every provider's close: its amounts go to
+    /// review without a rate, so the closure lets it through.
+    ///
     /// ```no_run
     /// use kassabok::close::Close;
-    /// use kassabok::rates::{RiksbankClient, RiksbankRates};
+    /// use kassabok::rates::{RatesError, RiksbankClient, RiksbankRates};
     /// use kassabok::time::Duration;
     ///
     /// # async fn run(stripe: kassabok::stripe::StripeClient, period: kassabok::Period) -> Result<(), Box<dyn std::error::Error>> {
@@ -198,7 +202,15 @@ impl<'a, R: ExchangeRates + Send> Close<'a, R> {
     /// let closed = Close::new(period)
     ///     .source(stripe)
     ///     .rates(&riksbank)
-    ///     .prepare_rates(|currency| riksbank.prefetch([currency], from, to))
+    ///     .prepare_rates(|currency| {
+    ///         let riksbank = &riksbank;
+    ///         async move {
+    ///             match riksbank.prefetch([currency], from, to).await {
+    ///                 Err(RatesError::UnknownCurrency { .. }) => Ok(()),
+    ///                 other => other,
+    ///             }
+    ///         }
+    ///     })
     ///     .run()
     ///     .await?;
     /// # let _ = closed; Ok(()) }

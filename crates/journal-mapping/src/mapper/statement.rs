@@ -192,7 +192,29 @@ impl<R: ExchangeRates> Mapper<R> {
                     self.tot(provider).paid_out_sek += -a * rate;
                 }
                 StatementClass::Chargeback => {
-                    d.add(Role::Disputed { provider }, currency, -a, -a * rate)
+                    d.add(Role::Disputed { provider }, currency, -a, -a * rate);
+                    // A statement says when money is taken back for a
+                    // dispute (T1201) and when it is returned (T1202), but
+                    // not when the dispute is lost: no source gives a
+                    // decision for it (Shopify, Stripe and Klarna do), so the
+                    // withdrawal would stay on the disputed receivable
+                    // unsaid. The accountant books the loss.
+                    if a.is_sign_negative() {
+                        self.push_review(
+                            review_item(
+                                provider,
+                                ReviewReason::Policy,
+                                &line.source,
+                                format!(
+                                    "{name} chargeback ({}) booked on the disputed receivable: if the \
+                                     dispute is lost, reverse the sale or book a bad debt; a \
+                                     chargeback reversal clears it",
+                                    line.event_code
+                                ),
+                            )
+                            .with_amount(Money::new(-a, currency)),
+                        );
+                    }
                 }
                 StatementClass::Hold => d.add(Role::Reserve { provider }, currency, -a, -a * rate),
                 StatementClass::Payment => suspense(

@@ -1227,6 +1227,46 @@ fn row19_20_paypal_receipt_and_fee() {
     assert_eq!(needed[0].examples, vec!["#999".to_owned()]);
 }
 
+/// A PayPal chargeback (T1201) takes the money to the disputed receivable;
+/// its reversal (T1202) returns it. PayPal's statement never says a dispute
+/// was lost (no source gives PayPal's decision), so a withdrawal would sit
+/// on 1589 unsaid: each is a review item asking for the loss to be booked.
+#[test]
+fn a_paypal_chargeback_is_reviewed_until_it_is_reversed_or_booked_as_lost() {
+    let mut taken = paypal_line(
+        "cb1",
+        StatementClass::Chargeback,
+        sek("-125.00"),
+        Some("#19"),
+    );
+    taken.event_code = "T1201".into();
+    let mut returned = paypal_line(
+        "cb2",
+        StatementClass::Chargeback,
+        sek("125.00"),
+        Some("#19"),
+    );
+    returned.event_code = "T1202".into();
+    let mut mp = mapper(doc());
+    mp.add_statement(&statement(Currency::SEK, vec![taken]));
+    let j = balanced(mp.finish());
+    assert_eq!(j.balance("1589"), d("125"));
+    let items: Vec<_> = j
+        .review
+        .iter()
+        .filter(|r| r.reason == ReviewReason::Policy && r.message.contains("chargeback"))
+        .collect();
+    assert_eq!(items.len(), 1, "{:#?}", j.review.to_vec());
+    assert_eq!(items[0].amount, Some(sek("125.00")));
+
+    // The reversal clears the receivable, and is not itself a chargeback to review.
+    let mut mp = mapper(doc());
+    mp.add_statement(&statement(Currency::SEK, vec![returned]));
+    let j = balanced(mp.finish());
+    assert_eq!(j.balance("1589"), d("-125"));
+    assert!(!j.review.iter().any(|r| r.message.contains("chargeback")));
+}
+
 #[test]
 fn row21_paypal_currency_conversion() {
     let eur = statement(
