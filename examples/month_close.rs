@@ -23,7 +23,9 @@
 //! `target/kassabok/ledger.sqlite`) the SIE file holds only what was not
 //! exported before: a second run of a month writes no `#VER`, and a voucher
 //! changed at the provider after its export gets a reversal and a new
-//! voucher. Exits 1 on an error it cannot handle
+//! voucher. Each batch is also kept as `DIR/verifikationer-batch-NNNN.si`
+//! (its number in the ledger), which no later run writes over: a batch not
+//! imported before the next run is not lost. Exits 1 on an error it cannot handle
 //! (bad credentials, an unreachable server), 2 on bad arguments. The files
 //! are written as one set (`kassabok::output::write_set`): never partial,
 //! never mixed with another close's into the same directory.
@@ -788,11 +790,19 @@ fn print_summary(
 fn write_outputs(
     journal: &Journal,
     sie: &Journal,
+    batch: Option<i64>,
     files: &[OutputFile],
     args: &Args,
     today: Date,
 ) -> Result<(), Box<dyn Error>> {
-    let journal_files = journal_files(journal, sie, args, today)?;
+    let mut journal_files = journal_files(journal, sie, args, today)?;
+    // The ledger's batch is also kept under its own number: the next run
+    // writes verifikationer.si anew (without `#VER` when nothing is new), and
+    // a batch not yet imported must not be lost with it.
+    if let Some(number) = batch {
+        let sie = journal_files[0].1.clone();
+        journal_files.push((format!("verifikationer-batch-{number:04}.si"), sie));
+    }
     let set: Vec<(&str, &[u8])> = journal_files
         .iter()
         .chain(files)
@@ -816,7 +826,7 @@ async fn book(
 ) -> Result<Option<CloseReport>, Box<dyn Error>> {
     let store = match &args.ledger {
         Ledger::Off => {
-            write_outputs(journal, journal, files, args, today)?;
+            write_outputs(journal, journal, None, files, args, today)?;
             return Ok(None);
         }
         Ledger::Sqlite(path) => SqlLedger::open_sqlite(path).await?,
@@ -843,8 +853,15 @@ async fn book(
         abort_process: true,
     });
     let report = close(&store, journal, &options, |batch| {
-        write_outputs(journal, &batch.journal(), files, args, batch.generated)
-            .map_err(|e| e.to_string().into())
+        write_outputs(
+            journal,
+            &batch.journal(),
+            Some(batch.number),
+            files,
+            args,
+            batch.generated,
+        )
+        .map_err(|e| e.to_string().into())
     })
     .await?;
     if report.batch.is_none() {
@@ -853,7 +870,7 @@ async fn book(
             accounts: Vec::new(),
             ..journal.clone()
         };
-        write_outputs(journal, &nothing, files, args, today)?;
+        write_outputs(journal, &nothing, None, files, args, today)?;
     }
     Ok(Some(report))
 }
@@ -907,6 +924,13 @@ async fn run() -> Result<(), Box<dyn Error>> {
         (Some(report), Ledger::Sqlite(path)) => println!("ledger {}: {report}", path.display()),
         (Some(report), _) => println!("ledger: {report}"),
         (None, _) => println!("no ledger: the SIE file holds the whole period"),
+    }
+    if let Some(batch) = ledger.as_ref().and_then(|r| r.batch.as_ref()) {
+        println!(
+            "the batch is kept as {}/verifikationer-batch-{:04}.si too: import it if verifikationer.si was written over",
+            args.out.display(),
+            batch.number
+        );
     }
     Ok(())
 }
