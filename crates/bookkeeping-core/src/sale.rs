@@ -274,6 +274,12 @@ pub struct Refund {
     pub customer: Customer,
     /// The money paid back and through which gateway.
     pub payments: Vec<Payment>,
+    /// When the sale it refunds happened, when the provider says (a Shopify
+    /// order's `processedAt`, the date a Stripe invoice was issued): a refund
+    /// of an earlier period corrects that period's OSS return, and the sale
+    /// itself is not among a later period's records. `None` when unknown.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub sale_occurred_at: Option<OffsetDateTime>,
 }
 
 fn lines_total(currency: Currency, lines: &[SaleLine]) -> Result<Money, MoneyError> {

@@ -956,6 +956,8 @@ pub fn parse_sales_report(bytes: &[u8]) -> Result<SalesReport, ReportError> {
                 lines: doc.lines,
                 customer,
                 payments,
+                // A RETURN row does not date the capture it returns.
+                sale_occurred_at: None,
             }));
         } else {
             records.push(SalesRecord::Sale(Sale {

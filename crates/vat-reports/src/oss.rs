@@ -164,12 +164,19 @@ fn entries(
                 if lines.is_empty() {
                     continue;
                 }
-                let Some(origin) = sale_dates.get(&refund.sale).copied() else {
+                // The sale's date: from the sale when it is among the
+                // records, else as the refund carries it (a refund of an
+                // earlier month's sale, which a month's records do not hold).
+                let origin = sale_dates
+                    .get(&refund.sale)
+                    .copied()
+                    .or(refund.sale_occurred_at.map(stockholm_date));
+                let Some(origin) = origin else {
                     review_out.push(review(
                         refund.source.provider,
                         &refund.source,
                         format!(
-                            "refund {} of OSS sale {}: the sale is not in the data, so the period it corrects is unknown; not in the OSS return",
+                            "refund {} of OSS sale {}: neither the sale nor its date is in the data, so the period it corrects is unknown; not in the OSS return",
                             refund.document_number, refund.sale
                         ),
                     ));

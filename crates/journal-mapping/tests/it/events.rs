@@ -298,6 +298,7 @@ fn refund(id: &str, sale: &Sale, lines: Vec<SaleLine>, paid: Money) -> Refund {
         currency: Currency::SEK,
         lines,
         customer: Customer::default(),
+        sale_occurred_at: None,
         payments: vec![pay(PaymentChannel::Provider(Provider::Shopify), paid)],
     }
 }

@@ -300,6 +300,7 @@ pub(crate) fn small_month() -> journal_mapping::MappingInput {
         lines: vec![],
         customer: Customer::default(),
         payments: vec![pay(prov(Provider::Shopify), sek("33.33"))],
+        sale_occurred_at: None,
     };
 
     let mut shop_payout = payout(

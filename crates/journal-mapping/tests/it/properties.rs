@@ -188,6 +188,7 @@ fn build(specs: &[SaleSpec]) -> MappingInput {
                     currency: c,
                     lines: vec![],
                     customer: Customer::default(),
+                    sale_occurred_at: None,
                     payments: vec![pay(PaymentChannel::Provider(s.provider), back)],
                 };
                 let g = Money::new(
@@ -298,6 +299,7 @@ proptest! {
             currency: Currency::SEK,
             lines: vec![],
             customer: Customer::default(),
+            sale_occurred_at: None,
             payments: vec![pay(PaymentChannel::Provider(Provider::Shopify), Money::new(back, Currency::SEK))],
         };
         let mut m = mapper(Policy::default().with_granularity(Granularity::PerDocument));

@@ -705,6 +705,7 @@ fn refunds_of_test_orders_are_not_booked() {
         currency: Currency::SEK,
         lines: vec![domestic(25, "80.00", "20.00")],
         customer: Customer::default(),
+        sale_occurred_at: None,
         payments: vec![],
     };
     let mut mp = mapper(Policy::default());
@@ -732,6 +733,7 @@ fn lump_refund_of_a_sale_with_a_discount_rate_splits_by_signed_weight() {
         currency: Currency::SEK,
         lines: vec![],
         customer: Customer::default(),
+        sale_occurred_at: None,
         payments: vec![pay(
             PaymentChannel::Provider(Provider::Shopify),
             sek("69.00"),
@@ -922,6 +924,7 @@ fn the_same_refund_from_two_providers_is_booked_once() {
         currency: Currency::SEK,
         lines: vec![domestic(25, "20.00", "5.00")],
         customer: Customer::default(),
+        sale_occurred_at: None,
         payments: vec![pay(
             PaymentChannel::Provider(Provider::Klarna),
             sek("25.00"),

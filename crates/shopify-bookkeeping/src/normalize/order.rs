@@ -341,6 +341,7 @@ pub fn normalize_order(order: &Order, opts: &NormalizeOptions) -> NormalizedOrde
             lines: sale.lines.clone(),
             customer: sale.customer.clone(),
             payments: sale.payments.clone(),
+            sale_occurred_at: Some(sale.occurred_at),
         });
     }
     for r in &order.refunds {
@@ -858,6 +859,8 @@ fn refund_of(ctx: &mut Ctx<'_>, r: &Refund) -> Result<CoreRefund, MoneyError> {
         lines: lines.lines,
         customer: ctx.customer.clone(),
         payments,
+        // The sale is the order, placed when it was processed.
+        sale_occurred_at: Some(order.processed_at),
     })
 }
 

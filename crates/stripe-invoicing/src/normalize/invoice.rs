@@ -412,6 +412,20 @@ fn booking_instant(effective: OffsetDateTime, final_at: OffsetDateTime) -> (Offs
     }
 }
 
+/// When an issued invoice is booked, its date in effect (`effective_at`, or
+/// `finalized_at` when Stripe leaves it out), and whether the first was moved
+/// from the second ([`booking_instant`]); `None` for an invoice with neither.
+fn issued(invoice: &Invoice) -> Option<(OffsetDateTime, OffsetDateTime, bool)> {
+    let effective = invoice
+        .effective_at
+        .or(invoice.status_transitions.finalized_at)?;
+    let (booked, backdated) = match invoice.status_transitions.finalized_at {
+        Some(finalized) => booking_instant(effective, finalized),
+        None => (effective, false),
+    };
+    Some((booked, effective, backdated))
+}
+
 /// The review item of a document booked in a later month than its date in
 /// effect ([`booking_instant`]).
 fn backdated_review(
@@ -531,10 +545,7 @@ fn build_invoice(
             return Ok(());
         }
     };
-    let effective_at = invoice
-        .effective_at
-        .or(invoice.status_transitions.finalized_at);
-    let Some(effective_at) = effective_at else {
+    let Some((issued_at, effective_at, backdated)) = issued(invoice) else {
         reviews.push(
             review(
                 ReviewReason::Malformed,
@@ -544,10 +555,6 @@ fn build_invoice(
             .with_field("effective_at"),
         );
         return Ok(());
-    };
-    let (issued_at, backdated) = match invoice.status_transitions.finalized_at {
-        Some(finalized) => booking_instant(effective_at, finalized),
-        None => (effective_at, false),
     };
     let currency = invoice.currency;
     let document_number = invoice
@@ -658,6 +665,7 @@ fn build_invoice(
             lines: sale_lines,
             customer,
             payments: Vec::new(),
+            sale_occurred_at: Some(issued_at),
         }));
     }
     if written_off {
@@ -800,6 +808,8 @@ fn build_credit_note(
         lines: refund_lines,
         customer: facts.customer(),
         payments,
+        // When the credited invoice was booked, when it came with the note.
+        sale_occurred_at: invoice.and_then(issued).map(|(at, _, _)| at),
     }));
     Ok(())
 }

@@ -58,6 +58,7 @@ fn refund(id: &str, of: &Sale, at: OffsetDateTime, lines: Vec<SaleLine>) -> Refu
         currency: of.currency,
         lines,
         customer: of.customer.clone(),
+        sale_occurred_at: None,
         payments: vec![],
     }
 }

@@ -27,11 +27,9 @@ fn ecb(c: Currency, last_day: Date) -> Option<(Date, Decimal)> {
     }
 }
 
-#[test]
-fn a_quarter_with_a_refund_of_an_earlier_quarter_and_several_currencies() {
-    let de = customer("DE", None);
-    // January: DE 19 %, 2 300.00 + 437.00 SEK.
-    let jan = sale(
+/// January: DE 19 %, 2 300.00 + 437.00 SEK.
+fn january_sale() -> Sale {
+    sale(
         "1",
         datetime!(2026-01-20 10:00 UTC),
         Currency::SEK,
@@ -42,8 +40,14 @@ fn a_quarter_with_a_refund_of_an_earlier_quarter_and_several_currencies() {
             19,
             oss("DE"),
         )],
-        de.clone(),
-    );
+        customer("DE", None),
+    )
+}
+
+#[test]
+fn a_quarter_with_a_refund_of_an_earlier_quarter_and_several_currencies() {
+    let de = customer("DE", None);
+    let jan = january_sale();
     // March: DE 19 % 1 100.00 + 209.00 SEK, DE 7 % 550.00 + 38.50 SEK.
     let mar = sale(
         "2",
@@ -318,12 +322,41 @@ fn what_cannot_be_reported_is_a_review_item() {
     );
     assert!(
         text.iter()
-            .any(|t| t.contains("the sale is not in the data")),
+            .any(|t| t.contains("neither the sale nor its date is in the data")),
         "{text:#?}"
     );
     assert!(
         text.iter()
             .any(|t| t.contains("no ECB SEK rate published on 2026-03-31")),
         "{text:#?}"
+    );
+}
+
+/// A month's close reads that month's sales: a refund in March of a January
+/// OSS sale comes without its sale. The refund carries the sale's date
+/// (`Refund::sale_occurred_at`, a Shopify order's `processedAt`), and the
+/// March return corrects January with it, at January's rate, as when the
+/// sale is among the records; it used to be left out as "not in the data".
+#[test]
+fn a_refund_of_an_earlier_months_sale_corrects_that_month_without_the_sale() {
+    let jan = january_sale();
+    let mut r = refund(
+        "r1",
+        &jan,
+        datetime!(2026-03-21 10:00 UTC),
+        jan.lines.clone(),
+    );
+    r.sale_occurred_at = Some(jan.occurred_at);
+    let march = Period::month(2026, Month::March).unwrap();
+    let report = OssReport::build(march, &[SalesRecord::Refund(r)], &ecb);
+    assert!(report.review.is_empty(), "{:?}", report.review);
+    let correction = report
+        .rows
+        .iter()
+        .find(|r| r.corrects.map(|p| p.to_string()).as_deref() == Some("2026-01"))
+        .unwrap_or_else(|| panic!("no correction of January: {:#?}", report.rows));
+    assert_eq!(
+        (correction.taxable_eur, correction.vat_eur),
+        (dec!(-200.00), dec!(-38.00))
     );
 }
