@@ -56,7 +56,8 @@ pub use payout::{
 pub use period::{Period, PeriodError, stockholm, stockholm_date, stockholm_midnight};
 pub use review::{ReviewItem, ReviewReason};
 pub use sale::{
-    Customer, LineKind, Payment, PaymentChannel, Refund, Sale, SaleLine, TaxTreatment, VatRate,
+    Customer, EuConsumerVat, LineKind, Payment, PaymentChannel, Refund, Sale, SaleLine,
+    TaxTreatment, VatRate,
 };
 pub use source::{CountryCode, InvalidCountryCode, Provider, SourceId, SourceRef};
 pub use sources::{

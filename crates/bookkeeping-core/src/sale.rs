@@ -73,6 +73,34 @@ impl VatRate {
     pub fn is_zero(&self) -> bool {
         self.0.is_zero()
     }
+
+    /// Whether the rate is one of Sweden's: 25, 12 or 6 % (mervärdesskattelagen
+    /// 9 kap.; 0 % is not a rate but no VAT).
+    ///
+    /// ```
+    /// use bookkeeping_core::VatRate;
+    ///
+    /// assert!(VatRate::from_percent(12.into()).is_swedish());
+    /// assert!(!VatRate::from_percent(19.into()).is_swedish());
+    /// ```
+    pub fn is_swedish(&self) -> bool {
+        [25, 12, 6].iter().any(|r| self.0 == Decimal::from(*r))
+    }
+}
+
+/// How the VAT on sales to consumers in other EU countries is reported: a
+/// fact about the shop (its OSS registration), not about a sale, so every
+/// provider's sales are read with the same one. A rate alone does not say it:
+/// 25 % is Sweden's rate and Denmark's and Croatia's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum EuConsumerVat {
+    /// The shop is registered for One-Stop-Shop: the buyer country's VAT
+    /// ([`TaxTreatment::EuOss`]). The default: Shopify charges the
+    /// destination's VAT once OSS is set up.
+    Oss,
+    /// Below the EU threshold: Swedish VAT ([`TaxTreatment::EuB2cSwedishVat`]).
+    SwedishVat,
 }
 
 impl fmt::Display for VatRate {

@@ -28,9 +28,9 @@ use std::collections::HashMap;
 use std::str::FromStr;
 
 use bookkeeping_core::{
-    CountryCode, Currency, Customer, LineKind, Money, Payment, PaymentChannel, Period, Provider,
-    RecordStream, Refund, ReviewItem, ReviewReason, Sale, SaleLine, SalesRecord, SalesSource,
-    Source, SourceRef, TaxTreatment, VatRate,
+    CountryCode, Currency, Customer, EuConsumerVat, LineKind, Money, Payment, PaymentChannel,
+    Period, Provider, RecordStream, Refund, ReviewItem, ReviewReason, Sale, SaleLine, SalesRecord,
+    SalesSource, Source, SourceRef, TaxTreatment, VatRate,
 };
 use futures::StreamExt;
 use rust_decimal::Decimal;
@@ -671,17 +671,24 @@ fn line_kind(line_type: Option<&str>) -> LineKind {
     }
 }
 
-fn treatment(country: Option<CountryCode>, rate: VatRate) -> Option<TaxTreatment> {
+/// The treatment of a line sold to `country` at `rate`, by the shop's EU
+/// consumer scheme; `None` when they do not decide it. The rate does not
+/// say the scheme: 25 % is Sweden's rate and Denmark's and Croatia's, and a
+/// shop below the threshold charges Swedish 12 % to a German consumer.
+fn treatment(
+    country: Option<CountryCode>,
+    rate: VatRate,
+    scheme: EuConsumerVat,
+) -> Option<TaxTreatment> {
     let c = country?;
     if c.is_sweden() {
         Some(TaxTreatment::Domestic)
     } else if c.is_eu() {
-        if rate.is_zero() {
-            None
-        } else if rate.percent() == Decimal::from(25) {
-            Some(TaxTreatment::EuB2cSwedishVat)
-        } else {
-            Some(TaxTreatment::EuOss { country: c })
+        match scheme {
+            _ if rate.is_zero() => None,
+            EuConsumerVat::Oss => Some(TaxTreatment::EuOss { country: c }),
+            EuConsumerVat::SwedishVat if rate.is_swedish() => Some(TaxTreatment::EuB2cSwedishVat),
+            _ => None,
         }
     } else if rate.is_zero() {
         Some(TaxTreatment::ExportOutsideEu)
@@ -703,10 +710,46 @@ fn treatment(country: Option<CountryCode>, rate: VatRate) -> Option<TaxTreatment
 /// without a VAT rate, becomes a review item instead of a sale: a sale is
 /// never booked with a guessed VAT.
 ///
+/// Sales to consumers in other EU countries are read as under OSS
+/// ([`EuConsumerVat::Oss`], the default, as Shopify's); a shop below the
+/// threshold reads its report with [`parse_sales_report_with`].
+///
 /// # Errors
 /// [`ReportError`] when the file has no header, is not CSV, or has no
 /// `order_id` or amount column.
 pub fn parse_sales_report(bytes: &[u8]) -> Result<SalesReport, ReportError> {
+    parse_sales_report_with(bytes, EuConsumerVat::Oss)
+}
+
+/// [`parse_sales_report`] for a shop whose EU consumer sales are reported
+/// under `scheme`: under OSS a sale to another EU country carries its
+/// country's VAT ([`TaxTreatment::EuOss`]); below the threshold Swedish VAT
+/// ([`TaxTreatment::EuB2cSwedishVat`]), and a line at another rate is a
+/// review item, never guessed.
+///
+/// ```
+/// use bookkeeping_core::{EuConsumerVat, SalesRecord, TaxTreatment};
+/// use klarna_settlements::report::parse_sales_report_with;
+///
+/// let csv = "order_id;type;capture_date;currency_code;shipping_country;total_amount;tax_rate;total_tax_amount\n\
+///            o1;SALE;2026-03-02T10:00:00Z;SEK;DK;125,00;25;25,00\n";
+/// let oss = parse_sales_report_with(csv.as_bytes(), EuConsumerVat::Oss)?;
+/// let below = parse_sales_report_with(csv.as_bytes(), EuConsumerVat::SwedishVat)?;
+/// let treatment = |r: &SalesRecord| match r {
+///     SalesRecord::Sale(s) => Some(s.lines[0].treatment.clone()),
+///     _ => None,
+/// };
+/// assert!(matches!(treatment(&oss.records[0]), Some(TaxTreatment::EuOss { .. })));
+/// assert_eq!(treatment(&below.records[0]), Some(TaxTreatment::EuB2cSwedishVat));
+/// # Ok::<(), klarna_settlements::report::ReportError>(())
+/// ```
+///
+/// # Errors
+/// As [`parse_sales_report`].
+pub fn parse_sales_report_with(
+    bytes: &[u8],
+    scheme: EuConsumerVat,
+) -> Result<SalesReport, ReportError> {
     let table = read_table(
         bytes,
         &[
@@ -848,7 +891,7 @@ pub fn parse_sales_report(bytes: &[u8]) -> Result<SalesReport, ReportError> {
         let Ok(net) = gross.checked_sub(&vat) else {
             continue;
         };
-        let treatment = match treatment(doc.country, rate) {
+        let treatment = match treatment(doc.country, rate, scheme) {
             Some(t) => t,
             None => {
                 doc.problems.push(problem(

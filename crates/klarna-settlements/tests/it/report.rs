@@ -272,3 +272,61 @@ fn a_date_with_a_multibyte_character_is_a_bad_row_not_a_panic() {
         report.records
     );
 }
+
+/// The rate does not say the scheme: 25 % is Denmark's rate as well as
+/// Sweden's, and a shop below the EU threshold charges Swedish VAT at any of
+/// Sweden's rates. A Danish sale at 25 % was booked with Swedish VAT and left
+/// out of the OSS return, and a German one at Swedish 12 % became an OSS
+/// line for Germany. The shop's scheme now decides; a rate that does not fit
+/// it is a review item.
+#[test]
+fn the_shops_eu_scheme_decides_the_treatment_not_the_rate() {
+    use bookkeeping_core::EuConsumerVat;
+    use klarna_settlements::report::parse_sales_report_with;
+
+    let csv = "order_id;type;capture_date;currency_code;shipping_country;total_amount;tax_rate;total_tax_amount\n\
+        dk;SALE;2026-03-02T10:00:00Z;SEK;DK;125,00;25;25,00\n\
+        de;SALE;2026-03-03T10:00:00Z;SEK;DE;112,00;12;12,00\n";
+    let treatments = |scheme| {
+        parse_sales_report_with(csv.as_bytes(), scheme)
+            .unwrap()
+            .records
+            .into_iter()
+            .filter_map(|r| match r {
+                SalesRecord::Sale(s) => {
+                    Some((s.source.id.to_string(), s.lines[0].treatment.clone()))
+                }
+                SalesRecord::Review(i) => Some((
+                    i.source.map(|s| s.id.to_string()).unwrap_or_default(),
+                    TaxTreatment::Undetermined {
+                        reason: format!("{:?}", i.reason),
+                    },
+                )),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+    };
+    let dk = bookkeeping_core::CountryCode::new("DK").unwrap();
+    let de = bookkeeping_core::CountryCode::new("DE").unwrap();
+    assert_eq!(
+        treatments(EuConsumerVat::Oss),
+        [
+            ("dk".to_owned(), TaxTreatment::EuOss { country: dk }),
+            ("de".to_owned(), TaxTreatment::EuOss { country: de }),
+        ]
+    );
+    let below = treatments(EuConsumerVat::SwedishVat);
+    assert_eq!(below[0], ("dk".to_owned(), TaxTreatment::EuB2cSwedishVat));
+    assert_eq!(below[1], ("de".to_owned(), TaxTreatment::EuB2cSwedishVat));
+    // Below the threshold, a German rate is not Swedish VAT: reviewed.
+    let german = csv.replace("DE;112,00;12;12,00", "DE;119,00;19;19,00");
+    let report = parse_sales_report_with(german.as_bytes(), EuConsumerVat::SwedishVat).unwrap();
+    assert!(
+        report
+            .records
+            .iter()
+            .any(|r| matches!(r, SalesRecord::Review(i) if i.reason == ReviewReason::TaxTreatment)),
+        "{:#?}",
+        report.records
+    );
+}

@@ -39,17 +39,9 @@ use crate::models::{
     Refund, TaxLine, zero,
 };
 
-/// How the VAT on sales to consumers in other EU countries is reported.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub enum EuConsumerVat {
-    /// The shop is registered for One-Stop-Shop: the buyer country's VAT
-    /// ([`TaxTreatment::EuOss`]). The default: Shopify charges the
-    /// destination's VAT once OSS is set up.
-    Oss,
-    /// Below the EU threshold: Swedish VAT ([`TaxTreatment::EuB2cSwedishVat`]).
-    SwedishVat,
-}
+/// How the VAT on sales to consumers in other EU countries is reported
+/// (now in `bookkeeping-core`, shared with the other providers' sales).
+pub use bookkeeping_core::EuConsumerVat;
 
 /// Options of normalization.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

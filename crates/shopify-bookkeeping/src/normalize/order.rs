@@ -40,14 +40,6 @@ pub fn customer_of(order: &Order) -> Customer {
     }
 }
 
-const SWEDISH_RATES: [u32; 3] = [25, 12, 6];
-
-fn is_swedish_rate(rate: VatRate) -> bool {
-    SWEDISH_RATES
-        .iter()
-        .any(|r| rate.percent() == Decimal::from(*r))
-}
-
 /// The combined rate of a line's tax lines; `Err` with a message when a tax
 /// line has no rate.
 fn rate_of(tax_lines: &[TaxLine]) -> Result<Option<VatRate>, String> {
@@ -88,7 +80,7 @@ fn treatment_for(
     let undetermined = |reason: String| TaxTreatment::Undetermined { reason };
     if country.is_sweden() {
         match charged {
-            Some(r) if is_swedish_rate(r) => TaxTreatment::Domestic,
+            Some(r) if r.is_swedish() => TaxTreatment::Domestic,
             Some(r) => undetermined(format!("{r} is not a Swedish VAT rate")),
             None if !taxable => TaxTreatment::Exempt,
             None => undetermined("no VAT on a taxable domestic line".to_owned()),
@@ -101,10 +93,12 @@ fn treatment_for(
             )),
             (Some(r), _) => match opts.eu_consumer_vat {
                 EuConsumerVat::Oss => TaxTreatment::EuOss { country },
-                EuConsumerVat::SwedishVat if is_swedish_rate(r) => TaxTreatment::EuB2cSwedishVat,
+                EuConsumerVat::SwedishVat if r.is_swedish() => TaxTreatment::EuB2cSwedishVat,
                 EuConsumerVat::SwedishVat => undetermined(format!(
                     "{r} charged to {country}, but the shop is not under OSS"
                 )),
+                // A scheme added to `bookkeeping-core` after this crate.
+                _ => undetermined(format!("{r} charged to {country}: the scheme is not known")),
             },
         }
     } else {
