@@ -631,6 +631,18 @@ impl<R: ExchangeRates> Mapper<R> {
         };
         let mut reviews = Vec::new();
         let sale_entry = self.entries.get(&source_key(&refund.sale)).cloned();
+        // Revenue and VAT go back at the rate the sale was booked at: a
+        // credit reduces the output VAT declared for the sale, in the SEK it
+        // was declared in; what the customer gets back moves at the refund's
+        // rate, and the difference is a currency result (3960/7960). The
+        // sale's day comes from its entry, or the refund (an earlier month's
+        // sale is not in this run); without a rate for it, the refund's.
+        let sale_rate = sale_entry
+            .as_deref()
+            .map(|e| e.date)
+            .or(refund.sale_occurred_at.map(stockholm_date))
+            .and_then(|day| self.rate(refund.currency, day))
+            .unwrap_or(rate);
         let debits = if refund.lines.is_empty() {
             let lump: Decimal = refund
                 .payments
@@ -716,7 +728,7 @@ impl<R: ExchangeRates> Mapper<R> {
         }
         let kontant = self.policy.method == AccountingMethod::Kontantmetod && !invoice;
         if in_period && !kontant {
-            self.tot(provider).refunds_sek += total * rate;
+            self.tot(provider).refunds_sek += total * sale_rate;
             let (dkey, single) =
                 self.sales_draft_key(VoucherKind::Refund, date, provider, &refund.source);
             let text = || {
@@ -727,11 +739,17 @@ impl<R: ExchangeRates> Mapper<R> {
                 )
             };
             let d = self.draft(dkey, text);
+            let mut fx = Decimal::ZERO;
             for (role, a) in &debits {
-                d.add(*role, refund.currency, *a, *a * rate);
+                d.add(*role, refund.currency, *a, *a * sale_rate);
+                fx -= *a * sale_rate;
             }
             for (role, a) in &credits {
                 d.add(*role, refund.currency, -*a, -r2(*a * rate));
+                fx += r2(*a * rate);
+            }
+            if sale_rate != rate && !fx.is_zero() {
+                d.add_sek(Role::FxGain, fx);
             }
             d.sources.push(refund.source.clone());
         }
@@ -748,7 +766,10 @@ impl<R: ExchangeRates> Mapper<R> {
                 document: refund.document_number.clone(),
                 prepaid_sek: Decimal::ZERO,
                 channels,
-                breakdown: debits.iter().map(|(r, a)| (*r, *a, *a * rate)).collect(),
+                breakdown: debits
+                    .iter()
+                    .map(|(r, a)| (*r, *a, *a * sale_rate))
+                    .collect(),
             }),
         );
         self.refund_by_doc.insert(doc, key);

@@ -1025,6 +1025,51 @@ fn eur_sale(id: &str) -> Sale {
     )
 }
 
+/// A refund of a EUR sale reverses revenue and output VAT at the rate the
+/// sale was booked at (Skatteverket: a credit reduces "den tidigare
+/// redovisade utgående skatten för den ursprungliga affärshändelsen"), not at
+/// the refund day's: the sale on 2 March at 11.50 declared 230.00 VAT, and
+/// the refund on 12 March (11.20) takes back those 230.00, not 224.00. What
+/// goes back to the customer moves at 11.20; the 30.00 between is a currency
+/// gain (3960). The same when the sale is not in the run (an earlier month's)
+/// and the refund carries its date.
+#[test]
+fn a_refund_of_a_foreign_sale_reverses_vat_at_the_sales_rate() {
+    let s = eur_sale("ch_eur");
+    let refund = |sale_occurred_at| Refund {
+        source: SourceRef::new(Provider::Stripe, "refund", "re_eur"),
+        sale: s.source.clone(),
+        document_number: s.document_number.clone(),
+        occurred_at: datetime!(2026-03-12 10:00 UTC),
+        currency: Currency::EUR,
+        lines: s.lines.clone(),
+        customer: Customer::default(),
+        payments: vec![pay(
+            PaymentChannel::Provider(Provider::Stripe),
+            m("100.00", Currency::EUR),
+        )],
+        sale_occurred_at,
+    };
+    // The sale in the run.
+    let mut mp = mapper(Policy::default());
+    mp.add_sale(&s);
+    mp.add_refund(&refund(None));
+    let j = balanced(mp.finish());
+    assert_eq!(j.balance("2611"), d("0"), "VAT back at the sale's rate");
+    assert_eq!(j.balance("3960"), d("-30"));
+    // The clearing account keeps 1150 − 1120: cleared by the payouts.
+    assert_eq!(j.balance("1580"), d("30"));
+
+    // The sale of an earlier period: only the refund, with the sale's date.
+    let mut mp = mapper(Policy::default());
+    mp.add_refund(&refund(Some(T)));
+    let j = balanced(mp.finish());
+    assert_eq!(j.balance("2611"), d("230"));
+    assert_eq!(j.balance("3106"), d("920"));
+    assert_eq!(j.balance("3960"), d("-30"));
+    assert_eq!(j.balance("1580"), d("-1120"));
+}
+
 #[test]
 fn row17_fx_difference_at_settlement() {
     let s = eur_sale("ch_eur");
