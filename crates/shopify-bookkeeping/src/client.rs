@@ -229,9 +229,18 @@ impl ShopifyClient {
         }
     }
 
-    /// Pauses the client when the bucket is nearly empty.
+    /// Pauses the client when the bucket is nearly empty: at most as long as
+    /// the client honours a provider's asked-for wait
+    /// ([`RetryPolicy::honour_retry_after_up_to`](provider_http::RetryPolicy),
+    /// 60 s by default). The numbers are the provider's: a `requestedQueryCost`
+    /// of a million at a `restoreRate` of 1 asked for eleven days, and the
+    /// pause held every request of the client and its clones.
     fn pace(&self, value: &Value) {
-        if let Some(wait) = shopify_throttle_wait(value).filter(|w| !w.is_zero()) {
+        let most = self.http.retry_policy().honour_retry_after_up_to;
+        if let Some(wait) = shopify_throttle_wait(value)
+            .filter(|w| !w.is_zero())
+            .map(|w| w.min(most))
+        {
             tracing::debug!(
                 wait_ms = wait.as_millis() as u64,
                 "shopify: pacing from throttleStatus"

@@ -76,6 +76,13 @@ pub fn shopify_throttle_wait(response: &serde_json::Value) -> Option<Duration> {
     if rate == 0 {
         return None;
     }
+    // A query never needs more than the whole bucket (Shopify refuses one
+    // that costs more, `MAX_COST_EXCEEDED`): the wait is at most the time to
+    // fill it, whatever `requestedQueryCost` says.
+    let requested = match status.get("maximumAvailable").and_then(as_millis_units) {
+        Some(max) => requested.min(max),
+        None => requested,
+    };
     let deficit = requested.saturating_sub(available);
     // deficit and rate are both in thousandths of a point; the wait in ms is deficit/rate*1000.
     let millis = deficit.saturating_mul(1000).div_ceil(rate);
@@ -105,6 +112,18 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_wait_is_at_most_the_time_to_fill_the_bucket() {
+        // A million points asked of a 1000-point bucket refilling at 50 a
+        // second: at most the 20 s a full bucket takes.
+        let answer = serde_json::json!({"extensions": {"cost": {"requestedQueryCost": 1_000_000,
+            "throttleStatus": {"maximumAvailable": 1000.0, "currentlyAvailable": 0, "restoreRate": 50.0}}}});
+        assert_eq!(
+            shopify_throttle_wait(&answer),
+            Some(Duration::from_secs(20))
+        );
+    }
 
     #[test]
     fn shopify_throttle_wait_from_cost() {

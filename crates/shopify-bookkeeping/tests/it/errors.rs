@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use bookkeeping_core::SourceErrorKind;
 use futures::TryStreamExt;
-use serde_json::json;
+use serde_json::{Value, json};
 use shopify_bookkeeping::{Error, OrderQuery};
 use wiremock::{MockServer, ResponseTemplate};
 
@@ -97,6 +97,40 @@ async fn the_client_paces_itself_from_the_throttle_status() {
         wait > Duration::from_secs(4) && wait <= Duration::from_millis(4800),
         "{wait:?}"
     );
+}
+
+/// The throttle status is the provider's numbers: a `requestedQueryCost` of
+/// a million at a `restoreRate` of 1 asked the client to pause for eleven
+/// days, which held every request of the close. A query never needs more
+/// than the whole bucket (Shopify refuses one that costs more), and the
+/// client never pauses longer than it honours a provider's asked-for wait
+/// (60 s).
+#[tokio::test]
+async fn a_throttle_status_beyond_reason_pauses_the_client_at_most_a_minute() {
+    for (requested, max, restore) in [
+        (json!(1_000_000), json!(1000.0), json!(1)),
+        (json!(1_000_000), Value::Null, json!(0.001)),
+    ] {
+        let server = MockServer::start().await;
+        graphql(|_| true)
+            .respond_with(ok(json!({
+                "data": {"shop": {"name": "Kassabok Demo"}},
+                "extensions": {"cost": {"requestedQueryCost": requested, "actualQueryCost": 10,
+                    "throttleStatus": {"maximumAvailable": max, "currentlyAvailable": 0, "restoreRate": restore}}}
+            })))
+            .expect(1)
+            .mount(&server)
+            .await;
+        catch_all(&server).await;
+        let client = client(&server);
+        client
+            .graphql("query { shop { name } }", json!({}))
+            .await
+            .unwrap();
+        let paused = client.http().rate_limiter().paused_until().expect("paused");
+        let wait = paused - tokio::time::Instant::now();
+        assert!(wait <= Duration::from_secs(60), "{wait:?}");
+    }
 }
 
 #[tokio::test]
