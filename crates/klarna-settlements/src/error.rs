@@ -35,6 +35,18 @@ pub enum Error {
         /// Items Klarna said there are.
         total: u64,
     },
+    /// A list said there was more after as many items as its own `total`:
+    /// a server that ignores `offset` and serves the same page with `next`
+    /// would be followed until the page cap, its records repeated.
+    #[error("klarna: {path}: the list goes on past its total of {total} items (at {seen})")]
+    LongList {
+        /// The listed path.
+        path: &'static str,
+        /// Items seen.
+        seen: u64,
+        /// Items Klarna said there are.
+        total: u64,
+    },
     /// A CSV report could not be read.
     #[error(transparent)]
     Report(#[from] ReportError),
@@ -89,7 +101,9 @@ impl Error {
     pub fn source_kind(&self) -> SourceErrorKind {
         match self {
             Error::Http(e) => e.source_kind(),
-            Error::Pagination(_) | Error::ShortList { .. } => SourceErrorKind::Api,
+            Error::Pagination(_) | Error::ShortList { .. } | Error::LongList { .. } => {
+                SourceErrorKind::Api
+            }
             Error::Report(_) => SourceErrorKind::Decode,
             Error::Config(_) => SourceErrorKind::Config,
         }

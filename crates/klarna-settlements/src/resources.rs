@@ -145,6 +145,13 @@ impl KlarnaClient {
                 // Klarna's `next` says whether there is more; the next offset is
                 // computed from what arrived, so nothing is skipped or repeated.
                 let next = match pagination {
+                    Some(Pagination {
+                        next: Some(_),
+                        total: Some(total),
+                        ..
+                    }) if seen >= total => {
+                        return Err(Error::LongList { path, seen, total });
+                    }
                     Some(p) if p.next.is_some() => Some(seen),
                     Some(Pagination {
                         total: Some(total), ..

@@ -262,6 +262,26 @@ impl State {
                 }
             }
             let total_pages = page.total_pages.unwrap_or(1);
+            // More pages than the records fill, or an empty page before the
+            // last: PayPal's numbers do not hold together, and following them
+            // (`total_pages` of 4294967295 at PayPal's 50 requests a minute)
+            // would not end.
+            let fill = page
+                .total_items
+                .map(|items| items.div_ceil(u64::from(self.client.page_size.max(1))));
+            let lie = match fill {
+                Some(fill) if job.page == 1 => u64::from(total_pages) > fill.max(1),
+                _ => false,
+            } || (page.transaction_details.is_empty() && job.page < total_pages);
+            if lie {
+                return Err(Error::Inconsistent(format!(
+                    "page {} of {total_pages} with {} records, {:?} in all, in the window starting {}",
+                    job.page,
+                    page.transaction_details.len(),
+                    page.total_items,
+                    job.start
+                )));
+            }
             if job.page > 1 && page.total_items != job.expected_total {
                 if job.restarts >= 2 {
                     return Err(Error::Inconsistent(format!(

@@ -251,6 +251,22 @@ pub enum PaginationError {
         /// Pages fetched so far.
         pages: u64,
     },
+    /// Pages in a row held nothing yet each had a next cursor: a provider
+    /// that keeps saying "more" with fresh cursors and no records would be
+    /// followed forever.
+    #[error("{pages} pages in a row held no records yet each had a next cursor")]
+    EmptyPages {
+        /// The empty pages in a row.
+        pages: u64,
+    },
+    /// More pages than any listing of a period holds
+    /// ([`MAX_PAGES`](crate::MAX_PAGES)): a provider that keeps
+    /// handing out fresh cursors would be followed forever.
+    #[error("more than {pages} pages: the listing does not end")]
+    TooManyPages {
+        /// Pages fetched.
+        pages: u64,
+    },
 }
 
 impl HttpError {

@@ -214,7 +214,7 @@ pub use error::{
 };
 pub use lanes::{LaneItem, Lanes};
 pub use listed::{Listed, Malformed};
-pub use paginate::{Page, end_after_error, flatten_batches, paginate};
+pub use paginate::{MAX_EMPTY_PAGES, MAX_PAGES, Page, end_after_error, flatten_batches, paginate};
 pub use rate_limit::{RateLimit, RateLimiter};
 pub use request::{DEFAULT_MAX_RESPONSE_BYTES, HttpResponse, Idempotency, Limits, RequestSpec};
 pub use retry::{

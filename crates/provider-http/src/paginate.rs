@@ -29,8 +29,22 @@ impl<T, C> Page<T, C> {
     }
 }
 
+/// The most pages a listing is followed for: 5,000,000 records at Stripe's
+/// 100 a page, far beyond a period of any shop, and a bound on a provider
+/// that keeps handing out fresh cursors (each one new, so no cursor repeats).
+pub const MAX_PAGES: u64 = 50_000;
+
+/// The most pages in a row that may hold nothing yet point to a next page:
+/// a provider may end a listing with one empty page, never with many.
+pub const MAX_EMPTY_PAGES: u64 = 3;
+
 enum State<C, E> {
-    Next { cursor: Option<C>, seen: Vec<C> },
+    Next {
+        cursor: Option<C>,
+        seen: Vec<C>,
+        /// Empty pages in a row, each with a next cursor.
+        empty: u64,
+    },
     Fail(E),
     Done,
 }
@@ -44,7 +58,11 @@ enum State<C, E> {
 ///   looks complete);
 /// - yields `Err(PaginationError::RepeatedCursor)` (converted into `E`) and ends if a page's
 ///   next cursor was already used: following it would repeat records or loop forever. The
-///   items of that page are yielded first.
+///   items of that page are yielded first;
+/// - likewise `Err(PaginationError::EmptyPages)` after [`MAX_EMPTY_PAGES`] pages in a row
+///   that hold nothing yet point to a next page, and `Err(PaginationError::TooManyPages)`
+///   after [`MAX_PAGES`] pages: a provider that keeps handing out fresh cursors is not
+///   followed forever.
 ///
 /// `E` is any error type that a [`PaginationError`] converts into, so a provider crate can use
 /// its own error enum (add a `From<PaginationError>` variant) or [`HttpError`] directly (which
@@ -92,6 +110,7 @@ where
     let start = State::Next {
         cursor: first_cursor,
         seen,
+        empty: 0,
     };
     stream::unfold(
         (start, fetch_page, 0u64),
@@ -99,7 +118,11 @@ where
             match state {
                 State::Done => None,
                 State::Fail(err) => Some((vec![Err(err)], (State::Done, fetch_page, pages))),
-                State::Next { cursor, mut seen } => {
+                State::Next {
+                    cursor,
+                    mut seen,
+                    empty,
+                } => {
                     let pages = pages + 1;
                     let page = match fetch_page(cursor).await {
                         Ok(page) => page,
@@ -107,6 +130,7 @@ where
                             return Some((vec![Err(err)], (State::Done, fetch_page, pages)));
                         }
                     };
+                    let empty = if page.items.is_empty() { empty + 1 } else { 0 };
                     let next = match page.next {
                         None => State::Done,
                         Some(c) if seen.contains(&c) => {
@@ -115,11 +139,18 @@ where
                                 pages,
                             }))
                         }
+                        Some(_) if empty >= MAX_EMPTY_PAGES => {
+                            State::Fail(E::from(PaginationError::EmptyPages { pages: empty }))
+                        }
+                        Some(_) if pages >= MAX_PAGES => {
+                            State::Fail(E::from(PaginationError::TooManyPages { pages }))
+                        }
                         Some(c) => {
                             seen.push(c.clone());
                             State::Next {
                                 cursor: Some(c),
                                 seen,
+                                empty,
                             }
                         }
                     };

@@ -246,20 +246,27 @@ async fn a_failure_mid_list_is_an_error_not_a_short_list() {
     insta::assert_snapshot!(err.to_string());
 }
 
-#[tokio::test]
-async fn a_last_page_short_of_total_is_an_error() {
+/// A server whose transactions list answers every request, `times` of
+/// them, with the same two transactions and `pagination`.
+async fn two_transactions_always(pagination: Value, times: u64) -> MockServer {
     let server = MockServer::start().await;
     let first: Vec<Value> = (0..2).map(transaction).collect();
     Mock::given(method("GET"))
         .and(path("/settlements/v1/transactions"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({
             "transactions": first,
-            "pagination": {"count": 2, "total": 7, "offset": 0}
+            "pagination": pagination
         })))
-        .expect(1)
+        .expect(times)
         .mount(&server)
         .await;
     mount_catch_all(&server).await;
+    server
+}
+
+#[tokio::test]
+async fn a_last_page_short_of_total_is_an_error() {
+    let server = two_transactions_always(json!({"count": 2, "total": 7, "offset": 0}), 1).await;
     let err = client(&server)
         .payout_transactions(&PaymentReference::new("B1G9PAYT"))
         .await
@@ -270,6 +277,35 @@ async fn a_last_page_short_of_total_is_an_error() {
             Error::ShortList {
                 seen: 2,
                 total: 7,
+                ..
+            }
+        ),
+        "{err}"
+    );
+}
+
+/// A server that ignores `offset` serves the same page with `next` each
+/// time: each page moves the computed offset on, so no cursor repeats, and
+/// the list was followed for ever, its records repeated. A list that says
+/// "more" after as many items as its own `total` is now an error.
+#[tokio::test]
+async fn a_list_going_on_past_its_total_is_an_error_not_a_loop() {
+    let pagination = json!({"count": 2, "total": 4, "offset": 0,
+        "next": "https://api.klarna.com/settlements/v1/transactions?offset=2&size=2"});
+    let server = two_transactions_always(pagination, 2).await;
+    let err = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        client(&server).payout_transactions(&PaymentReference::new("B1G9PAYT")),
+    )
+    .await
+    .expect("the list ends")
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::LongList {
+                seen: 4,
+                total: 4,
                 ..
             }
         ),

@@ -32,6 +32,17 @@ fn details(ids: &[&str]) -> serde_json::Value {
     page_of(&out, 1, 500)
 }
 
+/// One search answered with `page`, once; any other request fails the test.
+async fn mount_one_page(server: &wiremock::MockServer, page: serde_json::Value) {
+    Mock::given(method("GET"))
+        .and(path("/v1/reporting/transactions"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(page))
+        .expect(1)
+        .mount(server)
+        .await;
+    mount_catch_all(server).await;
+}
+
 #[tokio::test]
 async fn a_window_too_large_is_split_in_half() {
     let server = server().await;
@@ -140,13 +151,7 @@ async fn a_malformed_record_is_a_review_item_and_the_rest_come_through() {
     ]);
     page["transaction_details"][1]["transaction_info"]["transaction_amount"]["value"] =
         "-250,00".into();
-    Mock::given(method("GET"))
-        .and(path("/v1/reporting/transactions"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(page))
-        .expect(1)
-        .mount(&server)
-        .await;
-    mount_catch_all(&server).await;
+    mount_one_page(&server, page).await;
 
     let found = client(&server)
         .search(
@@ -337,4 +342,41 @@ async fn pages_that_change_under_us_are_read_again() {
     assert_eq!(found.transactions.len(), 4 + 9);
     assert_eq!(unique.len(), 9);
     assert!(review.is_empty());
+}
+
+/// PayPal's paging numbers are the provider's: a `total_pages` of 4294967295
+/// for a window of a few records, every page the same records, was followed
+/// page by page at PayPal's 50 requests a minute, for years. More pages than
+/// the records fill is now an inconsistency that ends the listing with an
+/// error, as is an empty page before the last.
+#[tokio::test]
+async fn paging_numbers_that_do_not_hold_together_are_an_error_not_a_loop() {
+    let all = fixture("transactions_2026-10_window1.json");
+    for (total_pages, emptied) in [(4_294_967_295u64, false), (3, true)] {
+        let server = server().await;
+        mount_token(&server, 1).await;
+        let mut page = page_of(&all, 1, 500);
+        page["total_pages"] = total_pages.into();
+        if emptied {
+            page["transaction_details"] = serde_json::json!([]);
+        }
+        mount_one_page(&server, page).await;
+        let items: Vec<_> = tokio::time::timeout(
+            std::time::Duration::from_secs(10),
+            client(&server)
+                .transactions(
+                    datetime!(2026-10-01 00:00 UTC),
+                    datetime!(2026-10-31 00:00 UTC),
+                )
+                .collect(),
+        )
+        .await
+        .expect("the listing ends");
+        let err = items
+            .last()
+            .expect("an item")
+            .as_ref()
+            .expect_err("an error last");
+        assert!(matches!(err, Error::Inconsistent(_)), "{err}");
+    }
 }

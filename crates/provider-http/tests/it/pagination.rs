@@ -133,3 +133,51 @@ async fn generic_error_type() {
     );
     let _ = MyError::Http;
 }
+
+/// A provider that keeps saying "more" with a fresh cursor each time and no
+/// records (Shopify's `{"nodes":[],"pageInfo":{"hasNextPage":true,"endCursor":"c<n>"}}`)
+/// never repeats a cursor, so the repeated-cursor guard never fires: the
+/// listing was followed forever, returning nothing. It now ends with an error
+/// after a few empty pages in a row; an empty page between full ones is fine.
+#[tokio::test]
+async fn fresh_cursors_on_empty_pages_are_an_error_not_a_stall() {
+    let server = MockServer::start().await;
+    let served = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = served.clone();
+    Mock::given(method("GET"))
+        .and(path("/things"))
+        .respond_with(move |_: &wiremock::Request| {
+            let n = counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            // One record on the first page, one empty page, one record, then
+            // empty pages with fresh cursors for ever.
+            let ids: &[&str] = match n {
+                0 => &["a"],
+                2 => &["b"],
+                _ => &[],
+            };
+            page(ids, Some(&format!("c{n}")))
+        })
+        .mount(&server)
+        .await;
+    let client = builder(&server).build().unwrap();
+    let out: Vec<Result<Thing, HttpError>> = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        list(&client).take(100).collect(),
+    )
+    .await
+    .expect("the listing ends");
+    let ids: Vec<&str> = out
+        .iter()
+        .filter_map(|r| r.as_ref().ok().map(|t| t.id.as_str()))
+        .collect();
+    assert_eq!(ids, ["a", "b"]);
+    let err = out.last().unwrap().as_ref().unwrap_err();
+    assert!(
+        matches!(
+            err.kind(),
+            HttpErrorKind::Pagination(PaginationError::EmptyPages { pages: 3 })
+        ),
+        "{err:?}"
+    );
+    assert_eq!(served.load(std::sync::atomic::Ordering::SeqCst), 6);
+}
