@@ -101,6 +101,9 @@ pub struct Fetched {
     pub earlier_sales: Vec<bookkeeping_core::Sale>,
     /// Refunds of the same days, for matching refund transactions only.
     pub earlier_refunds: Vec<bookkeeping_core::Refund>,
+    /// Sales of the day after the period that a payment of the period names
+    /// (a receipt at 23:59:59 for an order of 00:00:01), for matching only.
+    pub later_sales: Vec<bookkeeping_core::Sale>,
     /// Sales, refunds and their review items.
     pub sales: Vec<SalesRecord>,
     /// Payouts and their review items.
@@ -182,6 +185,11 @@ impl Sink for FetchSink {
         self.fetched.earlier_refunds.push(refund);
     }
 
+    fn later_sale(&mut self, sale: bookkeeping_core::Sale) {
+        self.documents.insert(sale.document_number.clone());
+        self.fetched.later_sales.push(sale);
+    }
+
     fn knows_sale(&self, document: &str) -> bool {
         self.documents.contains(document)
     }
@@ -217,6 +225,9 @@ impl Fetched {
         }
         for refund in &self.earlier_refunds {
             mapper.add_earlier_refund(refund);
+        }
+        for sale in &self.later_sales {
+            mapper.add_later_sale(sale);
         }
         for rec in &self.sales {
             match rec {

@@ -202,7 +202,8 @@ fn unknown_sales(
     wanted
 }
 
-/// The sales of days before `period` that the payments `wanted` (from
+/// The sales of days before `period` (or of the day after it, see
+/// [`LATER_SALE_WINDOW`]) that the payments `wanted` (from
 /// [`unknown_sales`]) name by their number, each asked of the sales sources
 /// ([`SalesSource::sale_by_document`]). An order authorized at checkout is
 /// captured when it ships, which may be weeks later (a PayPal authorization
@@ -228,12 +229,24 @@ async fn named_sales(
         .await
         .into_iter()
         .collect::<Result<_, _>>()?;
+    // Before the period, or just after it: a payment can come before its
+    // order by seconds (PayPal's receipt at checkout, then Shopify's order),
+    // across the month's end. A sale of the period itself was read with it.
+    let soon_after = period.end_utc() + LATER_SALE_WINDOW;
     Ok(found
         .into_iter()
         .flatten()
-        .filter(|sale| stockholm_date(sale.occurred_at) < period.first())
+        .filter(|sale| {
+            stockholm_date(sale.occurred_at) < period.first()
+                || (sale.occurred_at >= period.end_utc() && sale.occurred_at < soon_after)
+        })
         .collect())
 }
+
+/// How long after the period a sale a payment of the period names is still
+/// taken for matching: a payment comes before its order by seconds, not
+/// days.
+const LATER_SALE_WINDOW: time::Duration = time::Duration::days(1);
 
 /// What a lane reads: a sale or refund of the days before the period (for
 /// matching only), or a record of the period.
@@ -250,6 +263,9 @@ pub(crate) trait Sink {
     fn earlier_sale(&mut self, sale: Sale);
     /// A refund of the same days, like [`Sink::earlier_sale`].
     fn earlier_refund(&mut self, refund: Refund);
+    /// A sale just after the period that a payment of the period names,
+    /// for matching only, like [`Sink::earlier_sale`].
+    fn later_sale(&mut self, sale: Sale);
     /// Whether a sale numbered `document` was handed on (earlier or of the
     /// period; every sales lane comes before the payouts): a lost dispute
     /// that names it needs no lookup.
@@ -405,7 +421,11 @@ pub(crate) async fn drive<E: From<SourceError>>(
                     for sale in named_sales(wanted, &plan.sales, period).await? {
                         let mut currencies = BTreeSet::from([sale.currency]);
                         prepare_new(&mut currencies, &mut prepared, prepare).await?;
-                        sink.earlier_sale(sale);
+                        if stockholm_date(sale.occurred_at) < period.first() {
+                            sink.earlier_sale(sale);
+                        } else {
+                            sink.later_sale(sale);
+                        }
                     }
                 }
             }

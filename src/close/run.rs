@@ -385,6 +385,10 @@ impl<R: ExchangeRates> Sink for MapperSink<'_, R> {
         self.mapper.add_earlier_refund(&refund);
     }
 
+    fn later_sale(&mut self, sale: Sale) {
+        self.mapper.add_later_sale(&sale);
+    }
+
     fn knows_sale(&self, document: &str) -> bool {
         self.mapper.knows_sale_document(document)
     }

@@ -8,5 +8,6 @@ mod ledger;
 mod month_boundary;
 mod month_close;
 mod output;
+mod payment_before_order;
 mod support;
 mod vat_reports;

@@ -338,6 +338,21 @@ impl<R: ExchangeRates> Mapper<R> {
         });
     }
 
+    /// Adds a sale of the days after the period only so that a payment of
+    /// the period can settle it, as [`Mapper::add_earlier_sale`] does for one
+    /// before it: a PayPal receipt at 23:59:59 on 31 March for an order
+    /// Shopify processed at 00:00:01 on 1 April (the payment comes first at
+    /// checkout). The receipt clears the clearing account in March, which
+    /// the sale debits in April: the two months add up to one close of both.
+    /// Nothing is booked, counted or reported for the sale here. A sale that
+    /// is not after the period is ignored.
+    pub fn add_later_sale(&mut self, sale: &Sale) {
+        if bookkeeping_core::stockholm_date(sale.occurred_at) <= self.period.last() {
+            return;
+        }
+        self.for_matching_only(sale.source.provider, |m| m.add_sale(sale));
+    }
+
     /// Runs `add` for a record of `provider` at `occurred_at`, before the
     /// period, keeping only what it learnt for matching: the review items,
     /// coverage counts, needed-report rows and texts it stored are cut back.
@@ -350,6 +365,12 @@ impl<R: ExchangeRates> Mapper<R> {
         if bookkeeping_core::stockholm_date(occurred_at) >= self.period.first() {
             return;
         }
+        self.for_matching_only(provider, add);
+    }
+
+    /// Runs `add` for a record of `provider` outside the period, keeping
+    /// only what it learnt for matching (see [`Mapper::add_earlier`]).
+    fn for_matching_only(&mut self, provider: Provider, add: impl FnOnce(&mut Self)) {
         let review = self.review.len();
         let coverage = self.coverage.get(&provider).cloned();
         // Lengths, not copies: the coverage report may hold a million records.
