@@ -95,6 +95,19 @@ pub enum Error {
     /// so the listing cannot be trusted to be complete.
     #[error("paypal: GET /v1/reporting/transactions: {0}")]
     Inconsistent(String),
+    /// PayPal's data ends before the period does (`last_refreshed_datetime`;
+    /// "It takes a maximum of three hours for executed transactions to
+    /// appear"): a close of the period now would book only part of it.
+    #[error(
+        "paypal: the data reaches only {data_until} and the period ends {period_end}: \
+         PayPal publishes transactions up to three hours late; close the period later"
+    )]
+    NotYetPublished {
+        /// Where PayPal's data ends.
+        data_until: time::OffsetDateTime,
+        /// Where the period ends.
+        period_end: time::OffsetDateTime,
+    },
     /// The client was set up wrongly.
     #[error("paypal: invalid configuration: {0}")]
     Config(String),
@@ -156,7 +169,9 @@ impl Error {
         match self {
             Self::Token { .. } => SourceErrorKind::Auth,
             Self::Http(e) => e.source_kind(),
-            Self::ResultSetTooLarge { .. } | Self::Inconsistent(_) => SourceErrorKind::Api,
+            Self::ResultSetTooLarge { .. }
+            | Self::Inconsistent(_)
+            | Self::NotYetPublished { .. } => SourceErrorKind::Api,
             Self::Config(_) => SourceErrorKind::Config,
             Self::Csv { .. } => SourceErrorKind::Decode,
         }

@@ -16,7 +16,9 @@
 //!   `last_refreshed_datetime`.
 //! - [`PayPalClient::balances`]: `GET /v1/reporting/balances` at a moment.
 //! - [`PayPalClient::statement`] and the [`StatementSource`](bookkeeping_core::StatementSource)
-//!   impl: a period as one [`Statement`](bookkeeping_core::Statement) per currency.
+//!   impl: a period as one [`Statement`](bookkeeping_core::Statement) per currency. The
+//!   source (what a close reads) refuses a period PayPal has not published to its end
+//!   ([`Error::NotYetPublished`]); `statement` gives the part there is, marked incomplete.
 //! - [`normalize`]: transactions → lines (gross and fee separate), de-duplication,
 //!   conversion pairs, the balance check.
 //! - [`report`]: PayPal's activity CSV download into the same lines.

@@ -19,6 +19,15 @@ impl PayPalClient {
     /// # Errors
     /// The first error of the search or of a balance call.
     pub async fn statement(&self, period: &Period) -> Result<StatementBatch, Error> {
+        Ok(self.statement_until(period).await?.0)
+    }
+
+    /// [`statement`](Self::statement), and where PayPal's data ends when it
+    /// ends before the period does.
+    async fn statement_until(
+        &self,
+        period: &Period,
+    ) -> Result<(StatementBatch, Option<time::OffsetDateTime>), Error> {
         let (from, to) = (period.start_utc(), period.end_utc());
         let search = self.search(from, to).await?;
         let opening = self.balances(Some(from)).await?;
@@ -40,7 +49,7 @@ impl PayPalClient {
         let mut review = search.review;
         review.append(&mut batch.review);
         batch.review = review;
-        Ok(batch)
+        Ok((batch, search.data_until.filter(|_| !complete)))
     }
 }
 
@@ -50,9 +59,22 @@ impl Source for PayPalClient {
     }
 }
 
+/// A close reads whole periods: a statement PayPal has not published to the
+/// period's end (its data lags up to three hours) is an error, not a partial
+/// month. A close run at 00:05 on the 1st would otherwise book the month
+/// without its last hours, the next month's close would not book them
+/// either, and the month would depend on when the close ran.
+/// [`PayPalClient::statement`] still gives the partial statement, marked
+/// incomplete, for a look at a month that is still running.
 #[async_trait::async_trait]
 impl StatementSource for PayPalClient {
     async fn statements(&self, period: &Period) -> Result<StatementBatch, SourceError> {
-        self.statement(period).await.map_err(SourceError::from)
+        match self.statement_until(period).await? {
+            (_, Some(data_until)) => Err(SourceError::from(Error::NotYetPublished {
+                data_until,
+                period_end: period.end_utc(),
+            })),
+            (batch, None) => Ok(batch),
+        }
     }
 }

@@ -246,3 +246,31 @@ async fn a_month_with_an_open_hold_reconciles_against_the_sandbox() {
         Money::from_minor_units(-30_000, Currency::SEK).expect("money")
     );
 }
+
+/// PayPal publishes transactions up to three hours late ("It takes a maximum
+/// of three hours for executed transactions to appear", the Transaction
+/// Search spec). A close run at 00:05 on the 1st, with PayPal's data ending at
+/// 21:00 UTC the evening before, booked the month without its last hours, and
+/// the next month's close did not book them either: the month depended on the
+/// day the close ran. A close (the `StatementSource`) now refuses a period
+/// PayPal has not published whole, saying when its data ends; the client's
+/// own `statement` still gives the partial month, marked incomplete.
+#[tokio::test]
+async fn a_close_refuses_a_period_paypal_has_not_published_whole() {
+    use bookkeeping_core::StatementSource;
+    let s = scenario();
+    let period = s.config.period;
+    let mut options = PayPalOptions::new(Faults::none());
+    let data_until = period.end_utc() - time::Duration::hours(3);
+    options.last_refreshed = Some(data_until);
+    let sandbox = paypal::start_with(&s, options).await;
+    let client = client(&sandbox.uri(), 500);
+    let err = client
+        .statements(&period)
+        .await
+        .expect_err("not published whole");
+    assert_eq!(err.provider, bookkeeping_core::Provider::PayPal);
+    assert!(err.to_string().contains("close the period later"), "{err}");
+    let partial = client.statement(&period).await.expect("the partial month");
+    assert!(partial.statements.iter().all(|st| !st.complete));
+}
