@@ -415,6 +415,13 @@ impl<R: ExchangeRates> Mapper<R> {
         let mut tally = Tally::default();
         let mut explained = Decimal::ZERO;
         let mut transit = Decimal::ZERO; // Σ(gross − fees) of lines booked by other runs
+        // The SEK those lines were booked at: a line of a month before the
+        // payout existed was booked by that month's run as a line not yet
+        // paid out, at its own date's rate (`add_balance_line`); one of the
+        // payout's own earlier month, at the payout's rate.
+        let mut transit_sek = Decimal::ZERO;
+        let created_month = month_end(stockholm_date(payout.created_at));
+        let own_month_lines = lines_in_own_month(provider, self.policy.method);
         let mut review_fees: BTreeMap<(FeeCategory, FeeNote), Decimal> = BTreeMap::new();
         let mut fees_sek = Decimal::ZERO;
         for line in &payout.lines {
@@ -439,6 +446,12 @@ impl<R: ExchangeRates> Mapper<R> {
             if !books(ldate) || !self.booked_lines.insert(source_key(&line.source)) {
                 // Booked by the run of its own month (or already by this one).
                 transit += line_net;
+                let booked_rate = if own_month_lines && month_end(ldate) < created_month {
+                    self.rate(currency, ldate).unwrap_or(prate)
+                } else {
+                    prate
+                };
+                transit_sek += line_net * booked_rate;
                 if arrival_in {
                     tally.carried += 1;
                     tally.carried_sek += line_net * prate;
@@ -521,12 +534,19 @@ impl<R: ExchangeRates> Mapper<R> {
             );
         } else {
             if !transit.is_zero() {
+                // Cleared at the SEK it was booked at; the difference to the
+                // payout's rate is a currency result, as when a payout
+                // settles a sale (`settle`).
                 d.add(
                     Role::Clearing { provider },
                     currency,
                     -transit,
-                    -transit * prate,
+                    -transit_sek,
                 );
+                let fx = transit_sek - transit * prate;
+                if !fx.is_zero() {
+                    d.add_sek(Role::FxGain, fx);
+                }
             }
             let diff = amount - explained;
             lines_diff_sek = diff * prate;

@@ -1928,3 +1928,52 @@ fn row14_platform_bill_outside_a_payout() {
     );
     assert_eq!(v.text, "Shopify abonnemang Basic");
 }
+
+/// A EUR sale and its charge on 20 March that no payout carries at March's
+/// end: March's run books the charge as a line not yet paid out, its net on
+/// the clearing account at 20 March's rate (11.20). The payout created on 3
+/// April carries it and arrives on 5 April (11.00). The payout cleared the
+/// line at its own rate, and the 20.00 SEK between stayed on the clearing
+/// account for good: the two closes did not add up. It is now cleared at the
+/// rate it was booked at, the difference a currency loss.
+#[test]
+fn a_foreign_line_paid_out_next_month_is_cleared_at_the_rate_it_was_booked_at() {
+    let rates = rates().with(Currency::EUR, date!(2026 - 04 - 01), d("11.00"));
+    let mut sale = eur_sale("ch_eur");
+    sale.occurred_at = datetime!(2026-03-20 10:00 UTC);
+    sale.payments = vec![pay(
+        PaymentChannel::Provider(Provider::Stripe),
+        m("100.00", Currency::EUR),
+    )];
+    let mut line = sline(
+        Provider::Stripe,
+        "txn_eur",
+        SettlementKind::Charge,
+        m("100.00", Currency::EUR),
+        vec![],
+        Some(sale.source.clone()),
+    );
+    line.occurred_at = datetime!(2026-03-20 10:00 UTC);
+    let mut p = payout(Provider::Stripe, "po_apr", vec![line.clone()]);
+    p.created_at = datetime!(2026-04-03 08:00 UTC);
+    p.arrival_date = date!(2026 - 04 - 05);
+    let april = Period::month(2026, time::Month::April).unwrap();
+
+    let mut m1 = Mapper::new(Chart::default(), doc(), rates.clone(), march());
+    m1.add_sale(&sale);
+    m1.add_balance_line(&BalanceLine {
+        provider: Provider::Stripe,
+        line,
+    });
+    let j1 = balanced(m1.finish());
+    let mut m2 = Mapper::new(Chart::default(), doc(), rates, april);
+    m2.add_payout(&p);
+    let j2 = balanced(m2.finish());
+
+    // March: 1120 on 1580 (the sale, then the line not yet paid out);
+    // April: 1930 at 11.00, 1580 cleared at 11.20, 20.00 of currency loss.
+    assert_eq!(j1.balance("1580"), d("1120"));
+    assert_eq!(j2.balance("1930"), d("1100"));
+    assert_eq!(j1.balance("1580") + j2.balance("1580"), d("0"));
+    assert_eq!(j2.balance("7960"), d("20"));
+}
