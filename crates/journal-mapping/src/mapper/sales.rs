@@ -426,23 +426,10 @@ impl<R: ExchangeRates> Mapper<R> {
             && (other.channels.iter().any(|(p, _, _)| *p == provider)
                 || channels.iter().any(|(p, _, _)| *p == other.provider))
         {
-            let other_provider = other.provider;
-            reviews.push(
-                review_item(
-                    provider,
-                    ReviewReason::Other,
-                    &sale.source,
-                    format!(
-                        "{} {} is already booked from {} data; not booked twice",
-                        provider.display_name(),
-                        sale.document_number,
-                        other_provider.display_name()
-                    ),
-                )
-                .with_amount(Money::new(total, sale.currency)),
-            );
-            self.review.extend(reviews);
-            self.booked_elsewhere.push(sale.source.clone());
+            let what = format!("{} {}", provider.display_name(), sale.document_number);
+            let amount = Money::new(total, sale.currency);
+            let other = other.provider;
+            self.booked_elsewhere(&sale.source, &what, other, amount, reviews);
             return;
         }
 
@@ -707,23 +694,14 @@ impl<R: ExchangeRates> Mapper<R> {
         let doc = doc_key(&refund.document_number);
         if let Some(twin) = self.twin_refund(doc, provider, &channels, total, refund.currency) {
             let other = self.entries[&twin].provider;
-            reviews.push(
-                review_item(
-                    provider,
-                    ReviewReason::Other,
-                    &refund.source,
-                    format!(
-                        "{} refund {} is already booked from {} data; not booked twice",
-                        provider.display_name(),
-                        refund.document_number,
-                        other.display_name()
-                    ),
-                )
-                .with_amount(Money::new(total, refund.currency)),
-            );
             self.twinned.insert(twin);
-            self.review.extend(reviews);
-            self.booked_elsewhere.push(refund.source.clone());
+            let what = format!(
+                "{} refund {}",
+                provider.display_name(),
+                refund.document_number
+            );
+            let amount = Money::new(total, refund.currency);
+            self.booked_elsewhere(&refund.source, &what, other, amount, reviews);
             return;
         }
         let kontant = self.policy.method == AccountingMethod::Kontantmetod && !invoice;
@@ -775,6 +753,33 @@ impl<R: ExchangeRates> Mapper<R> {
         self.refund_by_doc.insert(doc, key);
         self.refunds_of_doc.entry(doc).or_default().push(key);
         self.review.extend(reviews);
+    }
+
+    /// Leaves out a sale or refund (`what`, at `source`) because `other`'s
+    /// record of it was booked: said with the record's other review items,
+    /// and listed for the VAT reports ([`Journal::booked_elsewhere`]).
+    fn booked_elsewhere(
+        &mut self,
+        source: &SourceRef,
+        what: &str,
+        other: Provider,
+        amount: Money,
+        mut reviews: Vec<ReviewItem>,
+    ) {
+        reviews.push(
+            review_item(
+                source.provider,
+                ReviewReason::Other,
+                source,
+                format!(
+                    "{what} is already booked from {} data; not booked twice",
+                    other.display_name()
+                ),
+            )
+            .with_amount(amount),
+        );
+        self.review.extend(reviews);
+        self.booked_elsewhere.push(source.clone());
     }
 
     /// A refund booked from another provider's data that is this one: the

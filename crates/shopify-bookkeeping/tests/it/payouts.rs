@@ -344,24 +344,33 @@ async fn when_the_transfer_filter_finds_nothing_the_payout_date_is_searched() {
     assert!(p.unexplained().unwrap().is_zero());
 }
 
+/// The two payouts' server, with besides them a copy of their first charge
+/// that no payout carries (`associatedPayout { id: null status: null }`):
+/// balance transaction `id`, processed at `at`, made in test mode or not.
+async fn with_a_charge_not_paid_out(id: &str, at: &str, test: bool) -> MockServer {
+    let server = MockServer::start().await;
+    let a = fixture("balance-transactions-88001001.json");
+    let mut charge = nodes(&a)[0].clone();
+    charge["id"] = format!("gid://shopify/ShopifyPaymentsBalanceTransaction/{id}").into();
+    charge["transactionDate"] = at.into();
+    charge["test"] = test.into();
+    charge["associatedPayout"] = serde_json::json!({ "id": null, "status": null });
+    mount_with(
+        &server,
+        a,
+        fixture("balance-transactions-88001002.json"),
+        vec![charge],
+    )
+    .await;
+    server
+}
+
 /// A charge processed on 31 March that no payout carries yet
 /// (`associatedPayout { id: null status: null }`) comes as a line of its
 /// own, booked in March; the payouts' lines are not repeated.
 #[tokio::test]
 async fn a_charge_not_yet_paid_out_comes_as_a_line_of_its_month() {
-    let server = MockServer::start().await;
-    let a = fixture("balance-transactions-88001001.json");
-    let mut pending = nodes(&a)[0].clone();
-    pending["id"] = "gid://shopify/ShopifyPaymentsBalanceTransaction/99000000999".into();
-    pending["transactionDate"] = "2026-03-31T19:40:00Z".into();
-    pending["associatedPayout"] = serde_json::json!({ "id": null, "status": null });
-    mount_with(
-        &server,
-        a,
-        fixture("balance-transactions-88001002.json"),
-        vec![pending],
-    )
-    .await;
+    let server = with_a_charge_not_paid_out("99000000999", "2026-03-31T19:40:00Z", false).await;
     let client = client(&server);
     let records: Vec<PayoutRecord> = client.payouts(&march()).try_collect().await.unwrap();
     let lines: Vec<_> = records
@@ -390,20 +399,7 @@ async fn a_charge_not_yet_paid_out_comes_as_a_line_of_its_month() {
 /// fee cost and a receivable that never clears) but said as a review item.
 #[tokio::test]
 async fn a_test_mode_charge_is_not_booked_but_said() {
-    let server = MockServer::start().await;
-    let a = fixture("balance-transactions-88001001.json");
-    let mut test_charge = nodes(&a)[0].clone();
-    test_charge["id"] = "gid://shopify/ShopifyPaymentsBalanceTransaction/99000000998".into();
-    test_charge["transactionDate"] = "2026-03-30T10:00:00Z".into();
-    test_charge["test"] = true.into();
-    test_charge["associatedPayout"] = serde_json::json!({ "id": null, "status": null });
-    mount_with(
-        &server,
-        a,
-        fixture("balance-transactions-88001002.json"),
-        vec![test_charge],
-    )
-    .await;
+    let server = with_a_charge_not_paid_out("99000000998", "2026-03-30T10:00:00Z", true).await;
     let client = client(&server);
     let records: Vec<PayoutRecord> = client.payouts(&march()).try_collect().await.unwrap();
     let id = "gid://shopify/ShopifyPaymentsBalanceTransaction/99000000998";
