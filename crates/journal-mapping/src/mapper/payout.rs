@@ -383,13 +383,19 @@ impl<R: ExchangeRates> Mapper<R> {
         {
             return;
         }
-        let Some(prate) = self.rate(currency, arrival) else {
+        // The payout's rate: its arrival day's when it reaches the bank in
+        // the period. One that has not is valued at the period's last day's
+        // (what it is listed at as in transit), never at a rate of a day after
+        // the period, which a close run before that day cannot know: the
+        // month would depend on the day it is closed.
+        let rate_day = if arrival_in { arrival } else { period.last() };
+        let Some(prate) = self.rate(currency, rate_day) else {
             self.push_review(
                 review_item(
                     provider,
                     ReviewReason::Currency,
                     &payout.source,
-                    format!("no exchange rate for {currency} on {arrival}; payout not booked"),
+                    format!("no exchange rate for {currency} on {rate_day}; payout not booked"),
                 )
                 .with_amount(payout.amount),
             );
@@ -415,13 +421,10 @@ impl<R: ExchangeRates> Mapper<R> {
         let mut tally = Tally::default();
         let mut explained = Decimal::ZERO;
         let mut transit = Decimal::ZERO; // Σ(gross − fees) of lines booked by other runs
-        // The SEK those lines were booked at: a line of a month before the
-        // payout existed was booked by that month's run as a line not yet
-        // paid out, at its own date's rate (`add_balance_line`); one of the
-        // payout's own earlier month, at the payout's rate.
+        // The SEK those lines were booked at: the run of a line's own month
+        // booked it at its own date's rate, whether its payout did not exist
+        // yet (`add_balance_line`) or had not reached the bank (below).
         let mut transit_sek = Decimal::ZERO;
-        let created_month = month_end(stockholm_date(payout.created_at));
-        let own_month_lines = lines_in_own_month(provider, self.policy.method);
         let mut review_fees: BTreeMap<(FeeCategory, FeeNote), Decimal> = BTreeMap::new();
         let mut fees_sek = Decimal::ZERO;
         for line in &payout.lines {
@@ -446,8 +449,8 @@ impl<R: ExchangeRates> Mapper<R> {
             if !books(ldate) || !self.booked_lines.insert(source_key(&line.source)) {
                 // Booked by the run of its own month (or already by this one).
                 transit += line_net;
-                let booked_rate = if own_month_lines && month_end(ldate) < created_month {
-                    self.rate(currency, ldate).unwrap_or(prate)
+                let booked_rate = if by_line && !books(ldate) {
+                    self.line_rate(currency, ldate, prate)
                 } else {
                     prate
                 };
@@ -477,21 +480,27 @@ impl<R: ExchangeRates> Mapper<R> {
                     )
                 })
             });
-            if !arrival_in {
-                // Not yet at the bank: the net stays on the clearing account.
+            // With the transfer, at the payout's rate; not yet at the bank,
+            // at the line's own date's rate, its net left on the clearing
+            // account (the payout's run clears it at that SEK).
+            let lrate = if arrival_in {
+                prate
+            } else {
+                let lrate = self.line_rate(currency, ldate, prate);
                 d.add(
                     Role::Clearing { provider },
                     currency,
                     line_net,
-                    line_net * prate,
+                    line_net * lrate,
                 );
-            }
+                lrate
+            };
             self.book_line(
                 d,
                 provider,
                 line,
                 currency,
-                prate,
+                lrate,
                 ldate,
                 &mut tally,
                 &mut review_fees,
@@ -614,6 +623,13 @@ impl<R: ExchangeRates> Mapper<R> {
         }
         self.reconciliations.push(rec);
         self.commit_parts(provider, &payout.source, parts);
+    }
+
+    /// The rate a line booked without its payout's transfer is booked at:
+    /// its own date's, or `fallback` when none is known. The run of the
+    /// month its payout reaches the bank clears it at the same rate.
+    fn line_rate(&self, currency: Currency, ldate: Date, fallback: Decimal) -> Decimal {
+        self.rate(currency, ldate).unwrap_or(fallback)
     }
 
     /// Adds a balance transaction that none of the period's payouts carries

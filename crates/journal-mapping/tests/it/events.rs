@@ -1929,6 +1929,26 @@ fn row14_platform_bill_outside_a_payout() {
     assert_eq!(v.text, "Shopify abonnemang Basic");
 }
 
+/// A EUR 100.00 sale paid through Stripe at `at`, and its charge line.
+fn eur_charge(sale_id: &str, txn: &str, at: time::OffsetDateTime) -> (Sale, SettlementLine) {
+    let mut sale = eur_sale(sale_id);
+    sale.occurred_at = at;
+    sale.payments = vec![pay(
+        PaymentChannel::Provider(Provider::Stripe),
+        m("100.00", Currency::EUR),
+    )];
+    let mut line = sline(
+        Provider::Stripe,
+        txn,
+        SettlementKind::Charge,
+        m("100.00", Currency::EUR),
+        vec![],
+        Some(sale.source.clone()),
+    );
+    line.occurred_at = at;
+    (sale, line)
+}
+
 /// A EUR sale and its charge on 20 March that no payout carries at March's
 /// end: March's run books the charge as a line not yet paid out, its net on
 /// the clearing account at 20 March's rate (11.20). The payout created on 3
@@ -1939,21 +1959,7 @@ fn row14_platform_bill_outside_a_payout() {
 #[test]
 fn a_foreign_line_paid_out_next_month_is_cleared_at_the_rate_it_was_booked_at() {
     let rates = rates().with(Currency::EUR, date!(2026 - 04 - 01), d("11.00"));
-    let mut sale = eur_sale("ch_eur");
-    sale.occurred_at = datetime!(2026-03-20 10:00 UTC);
-    sale.payments = vec![pay(
-        PaymentChannel::Provider(Provider::Stripe),
-        m("100.00", Currency::EUR),
-    )];
-    let mut line = sline(
-        Provider::Stripe,
-        "txn_eur",
-        SettlementKind::Charge,
-        m("100.00", Currency::EUR),
-        vec![],
-        Some(sale.source.clone()),
-    );
-    line.occurred_at = datetime!(2026-03-20 10:00 UTC);
+    let (sale, line) = eur_charge("ch_eur", "txn_eur", datetime!(2026-03-20 10:00 UTC));
     let mut p = payout(Provider::Stripe, "po_apr", vec![line.clone()]);
     p.created_at = datetime!(2026-04-03 08:00 UTC);
     p.arrival_date = date!(2026 - 04 - 05);
@@ -1976,4 +1982,54 @@ fn a_foreign_line_paid_out_next_month_is_cleared_at_the_rate_it_was_booked_at() 
     assert_eq!(j2.balance("1930"), d("1100"));
     assert_eq!(j1.balance("1580") + j2.balance("1580"), d("0"));
     assert_eq!(j2.balance("7960"), d("20"));
+}
+
+/// A EUR charge on 30 March in a payout created on 31 March that reaches the
+/// bank on 2 April. March's run books the line without the transfer; it used
+/// to book it at the payout's rate, 2 April's, which a close run on 1 April
+/// does not have yet (the Riksbank's rate of a day after the period): closed
+/// on 1 April, March booked it at 31 March's rate, closed on 10 April at 2
+/// April's. Now March books it at its own date's rate whatever day it is
+/// closed, lists the payout in transit at the period's last day's rate, and
+/// April clears it at that SEK, the difference to 2 April's rate a currency
+/// result.
+#[test]
+fn a_foreign_payout_in_transit_books_the_same_month_whatever_day_it_is_closed() {
+    let known_on_1_april = FixedRates::new()
+        .with(Currency::EUR, date!(2026 - 03 - 27), d("11.00"))
+        .with(Currency::EUR, date!(2026 - 03 - 30), d("11.10"))
+        .with(Currency::EUR, date!(2026 - 03 - 31), d("11.20"));
+    let known_on_10_april =
+        known_on_1_april
+            .clone()
+            .with(Currency::EUR, date!(2026 - 04 - 02), d("11.50"));
+    let (sale, line) = eur_charge(
+        "ch_eur_transit",
+        "txn_eur_transit",
+        datetime!(2026-03-30 10:00 UTC),
+    );
+    let mut p = payout(Provider::Stripe, "po_transit", vec![line]);
+    p.created_at = datetime!(2026-03-31 08:00 UTC);
+    p.arrival_date = date!(2026 - 04 - 02);
+    let close = |rates: &FixedRates, period: Period| {
+        let mut m = Mapper::new(Chart::default(), doc(), rates.clone(), period);
+        m.add_sale(&sale);
+        m.add_payout(&p);
+        balanced(m.finish())
+    };
+    let april = Period::month(2026, time::Month::April).unwrap();
+
+    let march_early = close(&known_on_1_april, march());
+    let march_late = close(&known_on_10_april, march());
+    assert_eq!(march_early.vouchers, march_late.vouchers);
+    assert_eq!(march_early.outstanding, march_late.outstanding);
+    // The sale and its line at 30 March's rate on the clearing account; the
+    // payout in transit at 31 March's.
+    assert_eq!(march_late.balance("1580"), d("1110"));
+    assert_eq!(march_late.outstanding[0].amount_sek, d("1120.00"));
+
+    let april_j = close(&known_on_10_april, april);
+    assert_eq!(april_j.balance("1930"), d("1150"));
+    assert_eq!(march_late.balance("1580") + april_j.balance("1580"), d("0"));
+    assert_eq!(april_j.balance("3960"), d("-40"));
 }
