@@ -2,7 +2,7 @@
 //! to businesses in other member states, per month and customer VAT number,
 //! in SEK; as CSV and as Skatteverket's SKV 574008 file.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io;
 
 use bookkeeping_core::bounds::Bounded;
@@ -103,9 +103,13 @@ fn add(slot: &mut Option<Decimal>, amount: Decimal) {
 impl EcSalesList {
     /// The reverse-charge lines (`EuB2bReverseCharge`) of the sales and
     /// refunds in `records` that fall in `period`, per month and customer
-    /// VAT number. Net amounts are converted to SEK at `rates` on the
-    /// document's date (the rate the journal books them at) and rounded to
-    /// the öre per document; a refund is a negative amount in its own month.
+    /// VAT number. Net amounts are converted to SEK at `rates` at the rate
+    /// the journal books them at, and rounded to the öre per document: a
+    /// sale's on its own date; a refund, a negative amount in its own month,
+    /// at its sale's date's rate (the sale's in `records`, else
+    /// [`Refund::sale_occurred_at`](bookkeeping_core::Refund::sale_occurred_at)),
+    /// since a credit reduces what was reported for the sale in the SEK it
+    /// was reported in; at its own date's when neither is known.
     /// Goods, shipping, discounts and other charges count as goods; services
     /// as services.
     pub fn build(
@@ -117,8 +121,15 @@ impl EcSalesList {
         let mut review = Vec::new();
         let reverse_charge =
             |l: &bookkeeping_core::SaleLine| l.treatment == TaxTreatment::EuB2bReverseCharge;
+        let sale_dates: HashMap<&SourceRef, Date> = records
+            .iter()
+            .filter_map(|r| match r {
+                SalesRecord::Sale(s) => Some((&s.source, stockholm_date(s.occurred_at))),
+                _ => None,
+            })
+            .collect();
         for r in crate::listed_once(records, reverse_charge) {
-            let (source, doc, occurred_at, currency, lines, customer, sign) = match r {
+            let (source, doc, occurred_at, currency, lines, customer, sign, rate_day) = match r {
                 SalesRecord::Sale(s) if !s.test => (
                     &s.source,
                     &s.document_number,
@@ -127,6 +138,7 @@ impl EcSalesList {
                     &s.lines,
                     &s.customer,
                     Decimal::ONE,
+                    None,
                 ),
                 SalesRecord::Refund(f) => (
                     &f.source,
@@ -136,6 +148,10 @@ impl EcSalesList {
                     &f.lines,
                     &f.customer,
                     Decimal::NEGATIVE_ONE,
+                    sale_dates
+                        .get(&f.sale)
+                        .copied()
+                        .or(f.sale_occurred_at.map(stockholm_date)),
                 ),
                 _ => continue,
             };
@@ -189,7 +205,11 @@ impl EcSalesList {
                     continue;
                 }
             };
-            let Some(rate) = sek_rate(rates, currency, date) else {
+            // As the journal: the sale's rate, else the document's own.
+            let rate = rate_day
+                .and_then(|day| sek_rate(rates, currency, day))
+                .or_else(|| sek_rate(rates, currency, date));
+            let Some(rate) = rate else {
                 review.push(item(
                     format!("{doc}: no {currency} rate for {date}: not in the EC sales list"),
                     ReviewReason::Currency,

@@ -232,3 +232,62 @@ fn the_file_refuses_what_skatteverket_would() {
         "SKV574008;\r\nSE556677889901;26-1;Anna Andersson;+4631123456;\r\n"
     );
 }
+
+/// A EUR service sold with reverse charge on 10 March (11.20) and credited
+/// on 2 April (11.50). The journal takes the credit back at the sale's rate
+/// (`journal-mapping`, "a refund of a foreign sale reverses VAT at the
+/// sale's rate"), and the VAT return's boxes come from the journal; the EC
+/// sales list converted the credit at 2 April's rate, so March and April
+/// together listed −30.00 SEK for a sale that was taken back whole. Now the
+/// credit is converted at the sale's date's rate: from the sale when it is in
+/// the records, else from `Refund::sale_occurred_at`.
+#[test]
+fn a_credit_of_a_foreign_sale_is_listed_at_the_sales_rate() {
+    let rc = TaxTreatment::EuB2bReverseCharge;
+    let eur = |s: &str| Money::parse(s, Currency::EUR).unwrap();
+    let sold = sale(
+        "7",
+        datetime!(2026-03-10 10:00 UTC),
+        Currency::EUR,
+        vec![line(
+            LineKind::Service,
+            eur("1000.00"),
+            eur("0"),
+            0,
+            rc.clone(),
+        )],
+        customer("FI", Some("FI20774740")),
+    );
+    let credit = refund(
+        "r7",
+        &sold,
+        datetime!(2026-04-02 10:00 UTC),
+        vec![line(LineKind::Service, eur("1000.00"), eur("0"), 0, rc)],
+    );
+    let rates = FixedRates::new()
+        .with(Currency::EUR, date!(2026 - 03 - 01), dec!(11.20))
+        .with(Currency::EUR, date!(2026 - 04 - 01), dec!(11.50));
+    let march = Period::month(2026, Month::March).unwrap();
+    let april = Period::month(2026, Month::April).unwrap();
+    let services =
+        |list: &EcSalesList| list.rows.iter().map(|r| r.services_sek).collect::<Vec<_>>();
+
+    let in_march = EcSalesList::build(march, &[SalesRecord::Sale(sold.clone())], &rates);
+    assert_eq!(services(&in_march), [Some(dec!(11200.00))]);
+
+    // April's close reads the refund; its sale is March's, so the refund
+    // carries the sale's date.
+    let mut dated = credit.clone();
+    dated.sale_occurred_at = Some(sold.occurred_at);
+    let in_april = EcSalesList::build(april, &[SalesRecord::Refund(dated)], &rates);
+    assert_eq!(services(&in_april), [Some(dec!(-11200.00))]);
+
+    // The sale among the records dates it too.
+    let both = [SalesRecord::Sale(sold), SalesRecord::Refund(credit.clone())];
+    let in_april = EcSalesList::build(april, &both, &rates);
+    assert_eq!(services(&in_april), [Some(dec!(-11200.00))]);
+
+    // Neither: the credit's own date, as the journal does.
+    let in_april = EcSalesList::build(april, &[SalesRecord::Refund(credit)], &rates);
+    assert_eq!(services(&in_april), [Some(dec!(-11500.00))]);
+}
