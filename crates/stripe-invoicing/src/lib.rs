@@ -67,6 +67,7 @@ mod error;
 pub mod ids;
 pub mod models;
 pub mod normalize;
+mod numbering;
 mod resources;
 mod retry;
 mod source;

@@ -22,6 +22,7 @@ use crate::normalize::{
     InvoiceContext, InvoiceLinks, PayoutAssembly, TaxRates, normalize_credit_note,
     normalize_invoice, settlement_line,
 };
+use crate::numbering::InvoiceNumbers;
 use crate::resources::TimeRange;
 use provider_http::{LaneItem, Lanes, Listed, Malformed, flatten_batches};
 
@@ -66,7 +67,11 @@ pub struct SourceOptions {
     pub invoice_statuses: Vec<InvoiceStatus>,
     /// How long before a period invoices may have been created and still be
     /// finalized, voided or marked uncollectible in it (default 92 days).
-    /// Stripe filters invoices by creation time only.
+    /// Stripe filters invoices by creation time only. An invoice created
+    /// earlier and made final in the period is not read; when its number
+    /// falls between two invoices made final in the period (Stripe numbers
+    /// invoices without gaps), the sales end with a review item naming it
+    /// (field `number`).
     pub invoice_lookback: time::Duration,
     /// What invoice lines are (default [`LineKind::Service`]): Stripe invoice
     /// lines do not say whether they are goods or services, and the VAT
@@ -540,9 +545,20 @@ impl StripeSource {
         let lists = vec![rates, invoices, credit_notes];
         let lanes = Lanes::new(stream::iter(lists), usize::MAX, READ_AHEAD);
         let batches = stream::unfold(
-            (lanes, self, TaxRates::new()),
-            move |(mut lanes, source, mut rates)| async move {
-                let item = lanes.next().await?;
+            (
+                lanes,
+                self,
+                TaxRates::new(),
+                Some(InvoiceNumbers::default()),
+            ),
+            move |(mut lanes, source, mut rates, mut numbers)| async move {
+                let Some(item) = lanes.next().await else {
+                    // Every list read: the gaps in the invoice numbers are
+                    // invoices it did not list.
+                    let gaps = numbers.take()?.gaps();
+                    let gaps = gaps.into_iter().map(SalesRecord::Review).collect();
+                    return Some((Ok(gaps), (lanes, source, rates, numbers)));
+                };
                 let out = async {
                     match item {
                         LaneItem::End => Ok(Vec::new()),
@@ -555,6 +571,9 @@ impl StripeSource {
                         }),
                         LaneItem::Item(SalesPart::Invoice(item)) => {
                             let invoice = (*item)?.into_result();
+                            if let (Ok(invoice), Some(numbers)) = (&invoice, numbers.as_mut()) {
+                                numbers.add(invoice, &period);
+                            }
                             if invoice.as_ref().is_ok_and(|i| !source.lists_status(i)) {
                                 return Ok(Vec::new());
                             }
@@ -567,7 +586,7 @@ impl StripeSource {
                     }
                 }
                 .await;
-                Some((out, (lanes, source, rates)))
+                Some((out, (lanes, source, rates, numbers)))
             },
         );
         records_stream(batches)
