@@ -19,7 +19,9 @@
 //!   JSON's minor units) and are converted by the currency's exponent,
 //!   exactly.
 //! - [`parse_sales_report`]: Klarna's sales documents (one row per order line)
-//!   with VAT, into [`Sale`]s and [`Refund`]s.
+//!   with VAT, into [`Sale`]s and [`Refund`]s, one per order, type and capture
+//!   (an order captured in parts on different days is booked in each day's
+//!   month).
 //!
 //! A row that cannot be read is a [`Listed::Malformed`] or a review item
 //! naming the row and column; the other rows still come through.
@@ -30,13 +32,13 @@ use std::str::FromStr;
 use bookkeeping_core::{
     CountryCode, Currency, Customer, EuConsumerVat, LineKind, Money, Payment, PaymentChannel,
     Period, Provider, RecordStream, Refund, ReviewItem, ReviewReason, Sale, SaleLine, SalesRecord,
-    SalesSource, Source, SourceRef, TaxTreatment, VatRate,
+    SalesSource, Source, SourceRef, TaxTreatment, VatRate, stockholm_date,
 };
 use futures::StreamExt;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
-use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
+use time::{Date, OffsetDateTime};
 
 use crate::listed::decode_item;
 use crate::models::{Payout, Transaction};
@@ -648,16 +650,112 @@ const SALES_VAT: &[&str] = &["total_tax_amount", "tax_amount", "vat_amount"];
 const SALES_RATE: &[&str] = &["tax_rate", "vat_rate"];
 const SALES_DATE: &[&str] = &["capture_date", "sale_date", "created_at", "date"];
 
+/// The capture a sales report row belongs to, besides its order and type.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Capture {
+    /// The row's `capture_id`.
+    Id(String),
+    /// Without a capture id: the Stockholm day of the row's capture date.
+    Day(Date),
+    /// Neither: the row cannot be dated, and is not booked.
+    Undated,
+}
+
+/// The id of the document of `order_id` keyed by `capture`: stable across
+/// reports, whatever range they cover, since it is made of the row's own
+/// cells.
+fn document_id(order_id: &str, capture: &Capture) -> String {
+    match capture {
+        Capture::Id(id) => format!("{order_id}/{id}"),
+        Capture::Day(day) => format!("{order_id}/{day}"),
+        Capture::Undated => order_id.to_owned(),
+    }
+}
+
+/// The sale document a refund at `at` returns, of its order's `sales` in
+/// the report: a RETURN row does not name its capture, so the last capture
+/// at or before the refund (what can have been returned), else the first.
+/// `None` when the report has no sale of the order (captured in an earlier
+/// report): the refund then names the order itself.
+fn returned_sale(sales: &[(OffsetDateTime, SourceRef)], at: OffsetDateTime) -> Option<&SourceRef> {
+    sales
+        .iter()
+        .filter(|(s, _)| *s <= at)
+        .max_by_key(|(s, _)| *s)
+        .or_else(|| sales.iter().min_by_key(|(s, _)| *s))
+        .map(|(_, s)| s)
+}
+
 struct Doc {
     refund: bool,
     order_id: String,
+    /// [`document_id`]: the sale's or refund's [`SourceRef`] id.
+    id: String,
     reference: Option<String>,
     currency: Option<Currency>,
     occurred_at: Option<OffsetDateTime>,
     country: Option<CountryCode>,
     lines: Vec<SaleLine>,
+    /// Items that keep the document from being booked (but a
+    /// [`ReviewReason::TaxTreatment`] one).
     problems: Vec<ReviewItem>,
+    /// Items said with the document that do not keep it from being booked.
+    notes: Vec<ReviewItem>,
     gross: Vec<Money>,
+}
+
+impl Doc {
+    fn new(refund: bool, order_id: &str, capture: &Capture, reference: Option<&str>) -> Self {
+        Doc {
+            refund,
+            order_id: order_id.to_owned(),
+            id: document_id(order_id, capture),
+            reference: reference.map(str::to_owned),
+            currency: None,
+            occurred_at: None,
+            country: None,
+            lines: Vec::new(),
+            problems: Vec::new(),
+            notes: Vec::new(),
+            gross: Vec::new(),
+        }
+    }
+
+    fn source(&self) -> SourceRef {
+        let kind = if self.refund { "refund" } else { "order" };
+        SourceRef::new(Provider::Klarna, kind, self.id.clone())
+    }
+
+    /// Dates the document by its earliest row. The rows of a document keyed
+    /// by day share the day; rows of one capture id on different days are
+    /// said once, naming `capture_date`.
+    fn date(&mut self, at: OffsetDateTime, line: u64) {
+        let Some(first) = self.occurred_at else {
+            self.occurred_at = Some(at);
+            return;
+        };
+        if stockholm_date(first) != stockholm_date(at)
+            && !self
+                .notes
+                .iter()
+                .any(|n| n.field.as_deref() == Some("capture_date"))
+        {
+            let source = self.source();
+            self.notes.push(
+                ReviewItem::new(
+                    Provider::Klarna,
+                    ReviewReason::Malformed,
+                    format!(
+                        "line {line}: capture {} has rows on different days; dated by the earliest",
+                        self.id
+                    ),
+                )
+                .with_source(source)
+                .with_field("capture_date"),
+            );
+        }
+        self.occurred_at = Some(first.min(at));
+    }
 }
 
 fn line_kind(line_type: Option<&str>) -> LineKind {
@@ -702,8 +800,25 @@ fn treatment(
 /// `tax_rate` (`25`, `25,00` or Klarna's `2500`); `capture_date`;
 /// `currency_code`; `type` `SALE` or `RETURN`; `merchant_reference1`;
 /// `shipping_country` or `purchase_country`; `name`; `line_type` as Klarna's
-/// order line types `physical`, `shipping_fee`, `discount`…). Rows are grouped
-/// into one document per order and type.
+/// order line types `physical`, `shipping_fee`, `discount`…; `capture_id`).
+///
+/// Rows are grouped into one document per order, type and capture: the
+/// row's `capture_id` when the report has one, else the Stockholm day of its
+/// `capture_date`. A merchant may capture an order in parts, on different
+/// days (and return it in parts): each capture is booked in its own month,
+/// as Klarna settles each on its own, and a month's close does not depend on
+/// the day it runs. A document is dated by its own rows (the earliest, with
+/// a review item naming `capture_date` when rows of one capture id are on
+/// different days); a row without a readable date or capture id is a
+/// document of its own that is not booked. The [`Sale`]'s id (kind `order`)
+/// and the [`Refund`]'s (kind `refund`) are `{order_id}/{capture_id}` or
+/// `{order_id}/{YYYY-MM-DD}`, made of the rows alone, so a capture has the
+/// same id in every report that holds it. The payment's reference stays
+/// Klarna's `order_id`, which the settlement names; each captured sale is one
+/// [`SalesReport::expected`] of that order. A refund's [`Refund::sale`] is
+/// the order's last sale document at or before the refund (a `RETURN` row
+/// does not name its capture), else its first; the order itself when the
+/// report has no sale of it. Grouping is by hash: linear in the rows.
 ///
 /// Without VAT columns the report makes no sales, only
 /// [`SalesReport::expected`]. A document with a row that cannot be read, or
@@ -770,28 +885,24 @@ pub fn parse_sales_report_with(
     }
     let carries_vat = table.has(SALES_VAT) && table.has(SALES_RATE);
     let mut docs: Vec<Doc> = Vec::new();
+    // Each document's place in `docs`, by (order, refund, capture): a
+    // hostile report of many orders is grouped in linear time, and the
+    // documents keep the order of their first rows.
+    let mut index: HashMap<(String, bool, Capture), usize> = HashMap::new();
     for (line, row) in &table.rows {
         let Some(order_id) = table.get(row, &["order_id"]) else {
             // A row without an order cannot be grouped: it is a review item
             // of its own, so nothing is lost.
-            docs.push(Doc {
-                refund: false,
-                order_id: format!("line {line}"),
-                reference: None,
-                currency: None,
-                occurred_at: None,
-                country: None,
-                lines: Vec::new(),
-                problems: vec![
-                    ReviewItem::new(
-                        Provider::Klarna,
-                        ReviewReason::Malformed,
-                        format!("sales report line {line} has no order_id"),
-                    )
-                    .with_field("order_id"),
-                ],
-                gross: Vec::new(),
-            });
+            let mut doc = Doc::new(false, &format!("line {line}"), &Capture::Undated, None);
+            doc.problems.push(
+                ReviewItem::new(
+                    Provider::Klarna,
+                    ReviewReason::Malformed,
+                    format!("sales report line {line} has no order_id"),
+                )
+                .with_field("order_id"),
+            );
+            docs.push(doc);
             continue;
         };
         let kind = table
@@ -799,25 +910,26 @@ pub fn parse_sales_report_with(
             .unwrap_or("SALE")
             .to_ascii_uppercase();
         let refund = matches!(kind.as_str(), "RETURN" | "REFUND");
-        let pos = docs
-            .iter()
-            .position(|d| d.order_id == order_id && d.refund == refund);
-        let pos = pos.unwrap_or_else(|| {
-            docs.push(Doc {
-                refund,
-                order_id: order_id.to_owned(),
-                reference: table.get(row, &["merchant_reference1"]).map(str::to_owned),
-                currency: None,
-                occurred_at: None,
-                country: None,
-                lines: Vec::new(),
-                problems: Vec::new(),
-                gross: Vec::new(),
+        let at = table
+            .get(row, SALES_DATE)
+            .and_then(|d| OffsetDateTime::parse(&datetime_text(d), &Rfc3339).ok());
+        let capture = match (table.get(row, &["capture_id"]), at) {
+            (Some(id), _) => Capture::Id(id.to_owned()),
+            (None, Some(at)) => Capture::Day(stockholm_date(at)),
+            (None, None) => Capture::Undated,
+        };
+        let pos = *index
+            .entry((order_id.to_owned(), refund, capture))
+            .or_insert_with_key(|(_, _, capture)| {
+                let reference = table.get(row, &["merchant_reference1"]);
+                docs.push(Doc::new(refund, order_id, capture, reference));
+                docs.len() - 1
             });
-            docs.len() - 1
-        });
         let doc = &mut docs[pos];
-        let source = SourceRef::new(Provider::Klarna, "order", order_id);
+        if let Some(at) = at {
+            doc.date(at, *line);
+        }
+        let source = doc.source();
         let problem = |field: &str, reason: ReviewReason, msg: String| {
             ReviewItem::new(Provider::Klarna, reason, msg)
                 .with_source(source.clone())
@@ -842,11 +954,6 @@ pub fn parse_sales_report_with(
             }
         };
         doc.currency.get_or_insert(currency);
-        if doc.occurred_at.is_none() {
-            doc.occurred_at = table
-                .get(row, SALES_DATE)
-                .and_then(|d| OffsetDateTime::parse(&datetime_text(d), &Rfc3339).ok());
-        }
         if doc.country.is_none() {
             doc.country = table
                 .get(row, &["shipping_country", "purchase_country"])
@@ -920,6 +1027,14 @@ pub fn parse_sales_report_with(
         });
     }
 
+    // The dated sale documents of each order, for a refund's link to its sale.
+    let mut sales_of: HashMap<String, Vec<(OffsetDateTime, SourceRef)>> = HashMap::new();
+    for doc in docs.iter().filter(|d| !d.refund) {
+        if let Some(at) = doc.occurred_at {
+            let sales = sales_of.entry(doc.order_id.clone()).or_default();
+            sales.push((at, doc.source()));
+        }
+    }
     let mut records = Vec::new();
     let mut expected = Vec::new();
     for doc in docs {
@@ -928,6 +1043,9 @@ pub fn parse_sales_report_with(
         if let (Some(total), Some(at)) = (total, doc.occurred_at)
             && !doc.refund
         {
+            // One per capture, as Klarna settles each capture on its own
+            // (as `normalize::expected_sales` has one per SALE transaction);
+            // `order` is Klarna's order, which the shop's report knows.
             expected.push(ExpectedSale {
                 order: SourceRef::new(Provider::Klarna, "order", doc.order_id.clone()),
                 merchant_reference: doc.reference.clone(),
@@ -937,15 +1055,16 @@ pub fn parse_sales_report_with(
                 payment_reference: None,
             });
         }
-        if !carries_vat {
-            records.extend(doc.problems.into_iter().map(SalesRecord::Review));
-            continue;
-        }
-        let source = SourceRef::new(Provider::Klarna, "order", doc.order_id.clone());
-        let blocking = doc
-            .problems
+        let source = doc.source();
+        let mut said = doc.problems;
+        let blocking = said
             .iter()
             .any(|p| !matches!(p.reason, ReviewReason::TaxTreatment));
+        said.extend(doc.notes);
+        if !carries_vat {
+            records.extend(said.into_iter().map(SalesRecord::Review));
+            continue;
+        }
         let (Some(currency), Some(occurred_at), Some(total)) = (currency, doc.occurred_at, total)
         else {
             records.push(SalesRecord::Review(
@@ -954,10 +1073,10 @@ pub fn parse_sales_report_with(
                     ReviewReason::Malformed,
                     "sales document without currency or date is not booked",
                 )
-                .with_source(source.clone())
+                .with_source(source)
                 .with_field("capture_date"),
             ));
-            records.extend(doc.problems.into_iter().map(SalesRecord::Review));
+            records.extend(said.into_iter().map(SalesRecord::Review));
             continue;
         };
         if blocking || doc.lines.is_empty() {
@@ -966,14 +1085,14 @@ pub fn parse_sales_report_with(
                 ReviewReason::Incomplete,
                 "sales document is not booked: a line could not be used",
             )
-            .with_source(source.clone())
+            .with_source(source)
             .with_amount(total);
             item.field = None;
             records.push(SalesRecord::Review(item));
-            records.extend(doc.problems.into_iter().map(SalesRecord::Review));
+            records.extend(said.into_iter().map(SalesRecord::Review));
             continue;
         }
-        records.extend(doc.problems.iter().cloned().map(SalesRecord::Review));
+        records.extend(said.into_iter().map(SalesRecord::Review));
         let document_number = doc
             .reference
             .clone()
@@ -982,6 +1101,7 @@ pub fn parse_sales_report_with(
             country: doc.country,
             vat_number: None,
         };
+        // Klarna's settlement transactions name the order, not the capture.
         let payments = vec![Payment {
             gateway: "Klarna".to_owned(),
             channel: PaymentChannel::Provider(Provider::Klarna),
@@ -990,9 +1110,13 @@ pub fn parse_sales_report_with(
             processed_at: Some(occurred_at),
         }];
         if doc.refund {
+            let sales = sales_of.get(&doc.order_id).map_or(&[][..], Vec::as_slice);
+            let sale = returned_sale(sales, occurred_at)
+                .cloned()
+                .unwrap_or_else(|| SourceRef::new(Provider::Klarna, "order", doc.order_id.clone()));
             records.push(SalesRecord::Refund(Refund {
-                source: SourceRef::new(Provider::Klarna, "refund", doc.order_id.clone()),
-                sale: source,
+                source,
+                sale,
                 document_number,
                 occurred_at,
                 currency,
