@@ -672,6 +672,21 @@ fn document_id(order_id: &str, capture: &Capture) -> String {
     }
 }
 
+/// The id [`parse_sales_report`] gives the document of a capture of
+/// `order_id` (its `capture_id`, else its day), for a settlement line of
+/// that capture to name.
+pub(crate) fn capture_document_id(
+    order_id: &str,
+    capture_id: Option<&str>,
+    captured_at: OffsetDateTime,
+) -> String {
+    let capture = match capture_id.map(str::trim).filter(|c| !c.is_empty()) {
+        Some(id) => Capture::Id(id.to_owned()),
+        None => Capture::Day(stockholm_date(captured_at)),
+    };
+    document_id(order_id, &capture)
+}
+
 /// The sale document a refund at `at` returns, of its order's `sales` in
 /// the report: a RETURN row does not name its capture, so the last capture
 /// at or before the refund (what can have been returned), else the first.

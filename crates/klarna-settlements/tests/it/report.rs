@@ -607,3 +607,40 @@ async fn an_undated_row_does_not_swallow_the_orders_dated_rows() {
         report.records
     );
 }
+
+/// A settlement's SALE line names the sale document of its capture, and a
+/// RETURN line the refund of its day, by the ids the sales report gives
+/// them: a host matching the two finds each capture, not just the order.
+#[test]
+fn settlement_lines_name_the_sales_reports_documents() {
+    use bookkeeping_core::SettlementKind;
+    let report = parse_payout_report(&fixture("payout-report-sv.csv")).unwrap();
+    let Some(Listed::Item(payout)) = &report.payout else {
+        panic!("payout header: {:?}", report.payout)
+    };
+    let lines = normalize_payout(payout, &report.transactions)
+        .payout
+        .unwrap()
+        .lines;
+    let sales = "order_id;capture_id;merchant_reference1;type;capture_date;currency_code;shipping_country;total_amount;tax_rate;total_tax_amount\n\
+        9a0e4c6b-2f37-4d1b-8f64-0c9a3b8e7d21;4b1f0c2e-8a7d-4d0e-9d59-1f6f2f7f0a11;#1043;SALE;2026-02-28T08:01:44Z;SEK;SE;1 249,00;25;249,80\n\
+        5d2c9e71-8b4a-4f3e-a6d1-7e0b3c9f2a84;c81e4a7d-3f26-4b9e-8d05-92a6f1b7e3c0;#1044;SALE;2026-03-01T07:12:05Z;SEK;SE;459,00;12;49,18\n\
+        0f7e6d5c-4b3a-4291-8a7b-6c5d4e3f2a10;;#1031;RETURN;2026-02-21T07:30:00Z;SEK;SE;299,00;25;59,80\n";
+    let documents: Vec<_> = parse_sales_report(sales.as_bytes())
+        .unwrap()
+        .records
+        .into_iter()
+        .filter_map(|r| match r {
+            SalesRecord::Sale(s) => Some(s.source),
+            SalesRecord::Refund(r) => Some(r.source),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(documents.len(), 3);
+    let named: Vec<_> = lines
+        .iter()
+        .filter(|l| matches!(l.kind, SettlementKind::Charge | SettlementKind::Refund))
+        .filter_map(|l| l.related.clone())
+        .collect();
+    assert_eq!(named, documents);
+}
