@@ -33,9 +33,9 @@
 //! Rows that belong to no order (holdback, release, charges,
 //! `CASH_ADVANCE_*`, `LIABILITY_TRANSFER`) may carry `""` for `order_id`,
 //! `capture_id` and `purchase_country`; their lines have no related order.
-//! A `SALE` line's related record is its capture's sale and a `RETURN`
-//! line's the refund of its day, by the ids Klarna's sales report gives
-//! them ([`crate::report::parse_sales_report`]); other lines name the order.
+//! A `SALE` or `RETURN` line's related record is the sale of its capture
+//! day, by the id Klarna's sales report gives it
+//! ([`crate::report::parse_sales_report`]); other lines name the order.
 //!
 //! Dates: a payout's `arrival_date` (the date the bank account, BAS 1930, is
 //! debited in the journal) is the Stockholm date of `payout_date`. Klarna
@@ -342,24 +342,21 @@ impl Builder<'_> {
 }
 
 /// What a transaction's line settles, named as Klarna's sales report names
-/// it ([`crate::report::parse_sales_report`]): a `SALE` its capture's sale
-/// (`order` `{order_id}/{capture_id}`, else `{order_id}/{YYYY-MM-DD}`), a
-/// `RETURN` the refund of its day (`refund` `{order_id}/{YYYY-MM-DD}`:
-/// Klarna sends returns without a capture id); any other its order. A
-/// sales report keyed otherwise (a sale row without `capture_id` when the
-/// settlement has one) is found by `merchant_reference1`.
+/// it ([`crate::report::parse_sales_report`]): a `SALE` the sale of its
+/// capture day (`order` `{order_id}/{YYYY-MM-DD}`), and a `RETURN` the same
+/// (Klarna gives a return no capture id; its `capture_date` is the one
+/// date it has for the capture it returns); any other line its order. A
+/// line whose day the report has no sale of is found by
+/// `merchant_reference1`, as before.
 fn related(t: &Transaction) -> Option<SourceRef> {
     let order = t.order_id.as_ref()?.as_str();
-    let capture = || {
-        let capture_id = t.capture_id.as_ref().map(|c| c.as_str());
-        crate::report::capture_document_id(order, capture_id, t.capture_date)
+    let id = match t.transaction_type {
+        TransactionType::Sale | TransactionType::Return => {
+            crate::report::capture_document_id(order, t.capture_date)
+        }
+        _ => order.to_owned(),
     };
-    let (kind, id) = match t.transaction_type {
-        TransactionType::Sale => ("order", capture()),
-        TransactionType::Return => ("refund", capture()),
-        _ => ("order", order.to_owned()),
-    };
-    Some(SourceRef::new(Provider::Klarna, kind, id))
+    Some(SourceRef::new(Provider::Klarna, "order", id))
 }
 
 /// A `COMMISSION` row that takes commission back (Klarna's

@@ -650,14 +650,18 @@ const SALES_VAT: &[&str] = &["total_tax_amount", "tax_amount", "vat_amount"];
 const SALES_RATE: &[&str] = &["tax_rate", "vat_rate"];
 const SALES_DATE: &[&str] = &["capture_date", "sale_date", "created_at", "date"];
 
-/// The capture a sales report row belongs to, besides its order and type.
+/// The capture a sales report row belongs to, besides its order and type:
+/// the Stockholm day of its capture date. Not its `capture_id`, even when
+/// the report has that column: the settlement's transactions always date
+/// their capture (`capture_date` is required there) but give a `RETURN` no
+/// capture id, and a settlement line must name the same document whichever
+/// columns the shop's report was exported with. Captures of one order on
+/// one day are one document: they are booked in the same month.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Capture {
-    /// The row's `capture_id`.
-    Id(String),
-    /// Without a capture id: the Stockholm day of the row's capture date.
+    /// The Stockholm day of the row's capture date.
     Day(Date),
-    /// Neither: the row cannot be dated, and is not booked.
+    /// The row cannot be dated, and is not booked.
     Undated,
 }
 
@@ -666,25 +670,15 @@ enum Capture {
 /// cells.
 fn document_id(order_id: &str, capture: &Capture) -> String {
     match capture {
-        Capture::Id(id) => format!("{order_id}/{id}"),
         Capture::Day(day) => format!("{order_id}/{day}"),
         Capture::Undated => order_id.to_owned(),
     }
 }
 
-/// The id [`parse_sales_report`] gives the document of a capture of
-/// `order_id` (its `capture_id`, else its day), for a settlement line of
-/// that capture to name.
-pub(crate) fn capture_document_id(
-    order_id: &str,
-    capture_id: Option<&str>,
-    captured_at: OffsetDateTime,
-) -> String {
-    let capture = match capture_id.map(str::trim).filter(|c| !c.is_empty()) {
-        Some(id) => Capture::Id(id.to_owned()),
-        None => Capture::Day(stockholm_date(captured_at)),
-    };
-    document_id(order_id, &capture)
+/// The id [`parse_sales_report`] gives the document of `order_id` captured
+/// at `captured_at`, for a settlement line of that capture to name.
+pub(crate) fn capture_document_id(order_id: &str, captured_at: OffsetDateTime) -> String {
+    document_id(order_id, &Capture::Day(stockholm_date(captured_at)))
 }
 
 /// The sale document a refund at `at` returns, of its order's `sales` in
@@ -714,8 +708,6 @@ struct Doc {
     /// Items that keep the document from being booked (but a
     /// [`ReviewReason::TaxTreatment`] one).
     problems: Vec<ReviewItem>,
-    /// Items said with the document that do not keep it from being booked.
-    notes: Vec<ReviewItem>,
     gross: Vec<Money>,
 }
 
@@ -731,7 +723,6 @@ impl Doc {
             country: None,
             lines: Vec::new(),
             problems: Vec::new(),
-            notes: Vec::new(),
             gross: Vec::new(),
         }
     }
@@ -741,35 +732,10 @@ impl Doc {
         SourceRef::new(Provider::Klarna, kind, self.id.clone())
     }
 
-    /// Dates the document by its earliest row. The rows of a document keyed
-    /// by day share the day; rows of one capture id on different days are
-    /// said once, naming `capture_date`.
-    fn date(&mut self, at: OffsetDateTime, line: u64) {
-        let Some(first) = self.occurred_at else {
-            self.occurred_at = Some(at);
-            return;
-        };
-        if stockholm_date(first) != stockholm_date(at)
-            && !self
-                .notes
-                .iter()
-                .any(|n| n.field.as_deref() == Some("capture_date"))
-        {
-            let source = self.source();
-            self.notes.push(
-                ReviewItem::new(
-                    Provider::Klarna,
-                    ReviewReason::Malformed,
-                    format!(
-                        "line {line}: capture {} has rows on different days; dated by the earliest",
-                        self.id
-                    ),
-                )
-                .with_source(source)
-                .with_field("capture_date"),
-            );
-        }
-        self.occurred_at = Some(first.min(at));
+    /// Dates the document by its earliest row (all of them are on one
+    /// day).
+    fn date(&mut self, at: OffsetDateTime) {
+        self.occurred_at = Some(self.occurred_at.map_or(at, |first| first.min(at)));
     }
 }
 
@@ -815,25 +781,25 @@ fn treatment(
 /// `tax_rate` (`25`, `25,00` or Klarna's `2500`); `capture_date`;
 /// `currency_code`; `type` `SALE` or `RETURN`; `merchant_reference1`;
 /// `shipping_country` or `purchase_country`; `name`; `line_type` as Klarna's
-/// order line types `physical`, `shipping_fee`, `discount`…; `capture_id`).
+/// order line types `physical`, `shipping_fee`, `discount`…).
 ///
-/// Rows are grouped into one document per order, type and capture: the
-/// row's `capture_id` when the report has one, else the Stockholm day of its
-/// `capture_date`. A merchant may capture an order in parts, on different
-/// days (and return it in parts): each capture is booked in its own month,
-/// as Klarna settles each on its own, and a month's close does not depend on
-/// the day it runs. A document is dated by its own rows (the earliest, with
-/// a review item naming `capture_date` when rows of one capture id are on
-/// different days); a row without a readable date or capture id is a
-/// document of its own that is not booked. The [`Sale`]'s id (kind `order`)
-/// and the [`Refund`]'s (kind `refund`) are `{order_id}/{capture_id}` or
+/// Rows are grouped into one document per order, type and capture day (the
+/// Stockholm day of the row's `capture_date`). A merchant may capture an
+/// order in parts, on different days (and return it in parts): each day's
+/// capture is booked in its own month, as Klarna settles each on its own,
+/// and a month's close does not depend on the day it runs. A row without a
+/// readable date is a document of its own that is not booked. The
+/// [`Sale`]'s id (kind `order`) and the [`Refund`]'s (kind `refund`) are
 /// `{order_id}/{YYYY-MM-DD}`, made of the rows alone, so a capture has the
-/// same id in every report that holds it. The payment's reference stays
-/// Klarna's `order_id`, which the settlement names; each captured sale is one
-/// [`SalesReport::expected`] of that order. A refund's [`Refund::sale`] is
-/// the order's last sale document at or before the refund (a `RETURN` row
-/// does not name its capture), else its first; the order itself when the
-/// report has no sale of it. Grouping is by hash: linear in the rows.
+/// same id in every report that holds it; a settlement's `SALE` line names
+/// the sale of its capture day the same way (`capture_id` is not used: a
+/// settlement gives a `RETURN` none, and a shop's export may leave the
+/// column out). The payment's reference stays Klarna's `order_id`; each
+/// captured sale is one [`SalesReport::expected`] of that order. A refund's
+/// [`Refund::sale`] is the order's last sale document at or before the
+/// refund (a `RETURN` row does not name its capture), else its first; the
+/// order itself when the report has no sale of it. Grouping is by hash:
+/// linear in the rows.
 ///
 /// Without VAT columns the report makes no sales, only
 /// [`SalesReport::expected`]. A document with a row that cannot be read, or
@@ -928,10 +894,9 @@ pub fn parse_sales_report_with(
         let at = table
             .get(row, SALES_DATE)
             .and_then(|d| OffsetDateTime::parse(&datetime_text(d), &Rfc3339).ok());
-        let capture = match (table.get(row, &["capture_id"]), at) {
-            (Some(id), _) => Capture::Id(id.to_owned()),
-            (None, Some(at)) => Capture::Day(stockholm_date(at)),
-            (None, None) => Capture::Undated,
+        let capture = match at {
+            Some(at) => Capture::Day(stockholm_date(at)),
+            None => Capture::Undated,
         };
         let pos = *index
             .entry((order_id.to_owned(), refund, capture))
@@ -942,7 +907,7 @@ pub fn parse_sales_report_with(
             });
         let doc = &mut docs[pos];
         if let Some(at) = at {
-            doc.date(at, *line);
+            doc.date(at);
         }
         let source = doc.source();
         let problem = |field: &str, reason: ReviewReason, msg: String| {
@@ -1071,11 +1036,10 @@ pub fn parse_sales_report_with(
             });
         }
         let source = doc.source();
-        let mut said = doc.problems;
+        let said = doc.problems;
         let blocking = said
             .iter()
             .any(|p| !matches!(p.reason, ReviewReason::TaxTreatment));
-        said.extend(doc.notes);
         if !carries_vat {
             records.extend(said.into_iter().map(SalesRecord::Review));
             continue;

@@ -418,58 +418,44 @@ async fn an_order_captured_across_a_months_end_is_booked_in_each_month() {
     );
 }
 
-/// With a `capture_id` column, a capture is its id: two captures of one
-/// day are two documents, and a capture in April is April's. A row whose
-/// `capture_id` cell is empty is keyed by its day.
+/// A `capture_id` column does not change the documents: a report exported
+/// with it and one without give the same ids, which a settlement line names
+/// by its capture's day (a settlement gives a `RETURN` no capture id). Two
+/// captures of one day are one document of that day's month.
 #[tokio::test]
-async fn each_capture_id_is_its_own_document() {
-    let head = SALES_HEADER.replacen(";type;", ";type;capture_id;", 1);
-    let row = |order: &str, capture: &str, at: &str, gross: &str, vat: &str| {
-        sales_row(order, "SALE", at, gross, vat).replacen(";SALE;", &format!(";SALE;{capture};"), 1)
-    };
-    let csv = [
-        head,
-        row("o1", "c1", "2026-03-30T10:00:00Z", "100,00", "20,00"),
-        row("o1", "c2", "2026-03-30T11:00:00Z", "200,00", "40,00"),
-        row("o1", "c1", "2026-03-30T10:00:00Z", "50,00", "10,00"),
-        row("o1", "c3", "2026-04-02T09:00:00Z", "400,00", "80,00"),
-        row("o2", "", "2026-04-03T09:00:00Z", "80,00", "16,00"),
-    ]
-    .concat();
-    let report = parse_sales_report(csv.as_bytes()).unwrap();
-    assert_eq!(
-        booked_in(&report, time::Month::March).await,
-        [
-            ("o1/c1".to_owned(), dec!(150.00)),
-            ("o1/c2".to_owned(), dec!(200.00))
-        ]
+async fn documents_are_the_same_with_or_without_a_capture_id_column() {
+    let rows = [
+        ("c1", "2026-03-30T10:00:00Z", "100,00", "20,00"),
+        ("c2", "2026-03-30T11:00:00Z", "200,00", "40,00"),
+        ("c3", "2026-04-02T09:00:00Z", "400,00", "80,00"),
+    ];
+    let plain = sales_csv(
+        &rows
+            .iter()
+            .map(|(_, at, gross, vat)| sales_row("o1", "SALE", at, gross, vat))
+            .collect::<Vec<_>>(),
     );
-    assert_eq!(
-        booked_in(&report, time::Month::April).await,
-        [
-            ("o1/c3".to_owned(), dec!(400.00)),
-            ("o2/2026-04-03".to_owned(), dec!(80.00))
-        ]
-    );
-}
-
-/// Rows of one capture id on different days: the document is dated by the
-/// earliest and booked, and a review item names `capture_date`.
-#[tokio::test]
-async fn a_capture_on_two_days_is_dated_by_the_earliest_and_said() {
-    let csv = "order_id;capture_id;type;capture_date;currency_code;shipping_country;total_amount;tax_rate;total_tax_amount\n\
-        o1;c1;SALE;2026-04-01T08:00:00Z;SEK;SE;100,00;25;20,00\n\
-        o1;c1;SALE;2026-03-31T08:00:00Z;SEK;SE;50,00;25;10,00\n";
-    let report = parse_sales_report(csv.as_bytes()).unwrap();
-    assert_eq!(
-        booked_in(&report, time::Month::March).await,
-        [("o1/c1".to_owned(), dec!(150.00))]
-    );
-    assert!(booked_in(&report, time::Month::April).await.is_empty());
-    let said = reviews(&report);
-    assert_eq!(said.len(), 1, "{said:#?}");
-    assert_eq!(said[0].field.as_deref(), Some("capture_date"));
-    assert_eq!(said[0].source.as_ref().unwrap().id, "o1/c1");
+    let with_ids = [SALES_HEADER.replacen(";type;", ";type;capture_id;", 1)]
+        .into_iter()
+        .chain(rows.iter().map(|(capture, at, gross, vat)| {
+            sales_row("o1", "SALE", at, gross, vat).replacen(
+                ";SALE;",
+                &format!(";SALE;{capture};"),
+                1,
+            )
+        }))
+        .collect::<String>();
+    for csv in [plain, with_ids] {
+        let report = parse_sales_report(csv.as_bytes()).unwrap();
+        assert_eq!(
+            booked_in(&report, time::Month::March).await,
+            [("o1/2026-03-30".to_owned(), dec!(300.00))]
+        );
+        assert_eq!(
+            booked_in(&report, time::Month::April).await,
+            [("o1/2026-04-02".to_owned(), dec!(400.00))]
+        );
+    }
 }
 
 /// Two returns of one order, in March and in April, were one refund dated
@@ -608,9 +594,9 @@ async fn an_undated_row_does_not_swallow_the_orders_dated_rows() {
     );
 }
 
-/// A settlement's SALE line names the sale document of its capture, and a
-/// RETURN line the refund of its day, by the ids the sales report gives
-/// them: a host matching the two finds each capture, not just the order.
+/// A settlement's SALE line names the sale document of its capture day, by
+/// the id the sales report gives it, and a RETURN line the sale of the day
+/// it names: a host matching the two finds each capture, not just the order.
 #[test]
 fn settlement_lines_name_the_sales_reports_documents() {
     use bookkeeping_core::SettlementKind;
@@ -625,14 +611,13 @@ fn settlement_lines_name_the_sales_reports_documents() {
     let sales = "order_id;capture_id;merchant_reference1;type;capture_date;currency_code;shipping_country;total_amount;tax_rate;total_tax_amount\n\
         9a0e4c6b-2f37-4d1b-8f64-0c9a3b8e7d21;4b1f0c2e-8a7d-4d0e-9d59-1f6f2f7f0a11;#1043;SALE;2026-02-28T08:01:44Z;SEK;SE;1 249,00;25;249,80\n\
         5d2c9e71-8b4a-4f3e-a6d1-7e0b3c9f2a84;c81e4a7d-3f26-4b9e-8d05-92a6f1b7e3c0;#1044;SALE;2026-03-01T07:12:05Z;SEK;SE;459,00;12;49,18\n\
-        0f7e6d5c-4b3a-4291-8a7b-6c5d4e3f2a10;;#1031;RETURN;2026-02-21T07:30:00Z;SEK;SE;299,00;25;59,80\n";
+        0f7e6d5c-4b3a-4291-8a7b-6c5d4e3f2a10;;#1031;SALE;2026-02-21T07:30:00Z;SEK;SE;299,00;25;59,80\n";
     let documents: Vec<_> = parse_sales_report(sales.as_bytes())
         .unwrap()
         .records
         .into_iter()
         .filter_map(|r| match r {
             SalesRecord::Sale(s) => Some(s.source),
-            SalesRecord::Refund(r) => Some(r.source),
             _ => None,
         })
         .collect();
