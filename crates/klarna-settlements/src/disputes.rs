@@ -43,7 +43,8 @@ struct Movements<'a> {
 /// The disputes `payout`'s settlement decided against the shop (its
 /// `REVERSAL`s less the `REVERSAL_MERCHANT_PROTECTION` credits of the same
 /// dispute), as [`PayoutRecord::DisputeLost`] dated by the payout, with the
-/// order as the sale (`sale`: Klarna's order; `reference`: the shop's order
+/// sale of the capture day it names as the sale (`sale`: Klarna's order and the
+/// day, as the sales report names it; `reference`: the shop's order
 /// number, `merchant_reference1`), then review items for credits that have
 /// no reversal in the settlement. Transactions in another currency than the
 /// payout's are left to the payout's own review items.
@@ -120,10 +121,13 @@ pub fn lost_disputes(payout: &Payout, transactions: &[Listed<Transaction>]) -> V
             lost.push(PayoutRecord::DisputeLost(DisputeLost {
                 source,
                 provider: Provider::Klarna,
-                sale: t
-                    .order_id
-                    .as_ref()
-                    .map(|o| SourceRef::new(Provider::Klarna, "order", o.as_str())),
+                // The sale of the capture day the reversal names, as the
+                // sales report names it (`report::parse_sales_report`); a
+                // sale from the shop's own report is found by `reference`.
+                sale: t.order_id.as_ref().map(|o| {
+                    let id = crate::report::capture_document_id(o.as_str(), t.capture_date);
+                    SourceRef::new(Provider::Klarna, "order", id)
+                }),
                 decided_at: payout.payout_date,
                 amount,
                 earlier_sale: None,
@@ -192,9 +196,14 @@ mod tests {
             lost.source,
             SourceRef::new(Provider::Klarna, "dispute", KRN)
         );
+        // The sale of the capture day, as the sales report names it.
         assert_eq!(
             lost.sale,
-            Some(SourceRef::new(Provider::Klarna, "order", ORDER))
+            Some(SourceRef::new(
+                Provider::Klarna,
+                "order",
+                format!("{ORDER}/2026-04-10")
+            ))
         );
         assert_eq!(lost.reference.as_deref(), Some("#1234"));
         assert_eq!(lost.decided_at, payout().payout_date);
