@@ -469,8 +469,9 @@ async fn prefetch_rate(
     period: Period,
 ) -> Result<(), Box<dyn Error + Send + Sync>> {
     let from = period.first() - time::Duration::days(62);
-    // Nothing is published after today; a later date would only be refused.
-    let today = OffsetDateTime::now_utc().date();
+    // Nothing is published after today (the Riksbank's, Stockholm's); a
+    // later date would only be refused.
+    let today = kassabok::core::stockholm_date(OffsetDateTime::now_utc());
     let to = (period.last() + time::Duration::days(31))
         .min(today)
         .max(from);
@@ -876,7 +877,9 @@ async fn book(
 }
 
 async fn run() -> Result<(), Box<dyn Error>> {
-    let today = OffsetDateTime::now_utc().date();
+    // Stockholm's date: at 00:30 on the 1st there, the UTC date is still the
+    // month before's last day, and "the previous month" would be one too early.
+    let today = kassabok::core::stockholm_date(OffsetDateTime::now_utc());
     let args = Args::parse(std::env::args().skip(1), today)?;
     let started = Instant::now();
 

@@ -11,6 +11,7 @@ use bookkeeping_core::{
 };
 use futures::FutureExt;
 use journal_mapping::{Chart, ExchangeRates, FixedRates, Journal, Mapper, Policy};
+use time::OffsetDateTime;
 
 use super::Sources;
 use super::drive::{Arrival, Plan, Prepare, Sink, drive};
@@ -71,6 +72,10 @@ pub struct Close<'a, R = FixedRates> {
     prepare: Option<Box<Prepare<'a, BoxError>>>,
     deadlines: Option<Deadlines>,
     read_ahead: usize,
+    /// [`Close::preliminary`].
+    preliminary: bool,
+    /// [`Close::as_of`]; `None` for the clock.
+    as_of: Option<OffsetDateTime>,
 }
 
 impl<R> fmt::Debug for Close<'_, R> {
@@ -93,6 +98,8 @@ impl<R> fmt::Debug for Close<'_, R> {
             .field("policy", &self.policy)
             .field("deadlines", &self.deadlines)
             .field("read_ahead", &self.read_ahead)
+            .field("preliminary", &self.preliminary)
+            .field("as_of", &self.as_of)
             .finish_non_exhaustive()
     }
 }
@@ -114,6 +121,8 @@ impl<'a> Close<'a> {
             prepare: None,
             deadlines: None,
             read_ahead: DEFAULT_READ_AHEAD,
+            preliminary: false,
+            as_of: None,
         }
     }
 }
@@ -175,6 +184,8 @@ impl<'a, R: ExchangeRates + Send> Close<'a, R> {
             prepare: self.prepare,
             deadlines: self.deadlines,
             read_ahead: self.read_ahead,
+            preliminary: self.preliminary,
+            as_of: self.as_of,
         }
     }
 
@@ -269,13 +280,36 @@ impl<'a, R: ExchangeRates + Send> Close<'a, R> {
         self
     }
 
+    /// Runs a period that has not ended yet, which [`run`](Close::run)
+    /// otherwise refuses ([`CloseError::PeriodNotOver`]): what the providers
+    /// have so far, for a look during the month. Its journal is not the
+    /// period's: what happens before the period ends is not in it, and the
+    /// vouchers of its last day change when it is run again.
+    #[must_use]
+    pub fn preliminary(mut self) -> Self {
+        self.preliminary = true;
+        self
+    }
+
+    /// The instant the run takes as now (default: the clock), when it
+    /// checks that the period has ended: for tests and for replaying a run.
+    #[must_use]
+    pub fn as_of(mut self, now: OffsetDateTime) -> Self {
+        self.as_of = Some(now);
+        self
+    }
+
     /// Reads every client and maps what they give into the journal.
     ///
     /// # Errors
-    /// [`CloseError::Source`] with the first error of any client (a run
-    /// with a provider that failed, or was cut off by a deadline, is not
-    /// complete and must not be booked); [`CloseError::Rates`] when
-    /// [`prepare_rates`](Close::prepare_rates) failed.
+    /// [`CloseError::PeriodNotOver`] before the period has ended in
+    /// Stockholm, unless [`preliminary`](Close::preliminary): a close run
+    /// then would book part of the month, and which part would depend on
+    /// the hour it ran. [`CloseError::Source`] with the first error of any
+    /// client (a run with a provider that failed, or was cut off by a
+    /// deadline, is not complete and must not be booked);
+    /// [`CloseError::Rates`] when [`prepare_rates`](Close::prepare_rates)
+    /// failed.
     pub async fn run(self) -> Result<Closed, CloseError> {
         let Close {
             period,
@@ -288,7 +322,17 @@ impl<'a, R: ExchangeRates + Send> Close<'a, R> {
             prepare,
             deadlines,
             read_ahead,
+            preliminary,
+            as_of,
         } = self;
+        let now = as_of.unwrap_or_else(OffsetDateTime::now_utc);
+        if !preliminary && now < period.end_utc() {
+            return Err(CloseError::PeriodNotOver {
+                period,
+                ends: period.end_utc(),
+                now,
+            });
+        }
         let plan = Plan {
             period: &period,
             sales: clients.iter().filter_map(|c| c.as_sales_source()).collect(),
@@ -366,6 +410,18 @@ pub enum CloseError {
     /// [`Close::prepare_rates`] failed.
     #[error("cannot prepare the exchange rates")]
     Rates(#[source] BoxError),
+    /// The period has not ended (see [`Close::preliminary`]).
+    #[error(
+        "the period {period} has not ended: it ends at {ends} (UTC), the run is at {now}; a close of it now would book part of it (Close::preliminary runs it anyway)"
+    )]
+    PeriodNotOver {
+        /// The period asked for.
+        period: Period,
+        /// When it ends (midnight after its last day in Stockholm), in UTC.
+        ends: OffsetDateTime,
+        /// The run's now.
+        now: OffsetDateTime,
+    },
 }
 
 /// The mapper, fed in the order [`Fetched::map`](super::Fetched::map) uses.

@@ -256,3 +256,45 @@ fn a_close_can_run_on_a_multi_threaded_runtime() {
     let run = Close::new(march()).source(stripe).rates(rates()).run();
     send(&run);
 }
+
+/// A close of March run on 31 March at 23:30 in Stockholm would book the
+/// month without its last half hour, and which part of it would depend on
+/// the hour it ran: it is refused, naming when the period ends. Half an
+/// hour later (00:00 on 1 April in Stockholm, 22:00 UTC) it runs; a close
+/// asked for as preliminary runs before.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_period_that_has_not_ended_is_refused_unless_preliminary() {
+    use time::macros::datetime;
+    let sandbox = sandbox().await;
+    let close = || {
+        Close::new(march())
+            .source(clients(&sandbox).stripe)
+            .rates(rates())
+    };
+
+    let err = close()
+        .as_of(datetime!(2026-03-31 21:30 UTC))
+        .run()
+        .await
+        .unwrap_err();
+    let CloseError::PeriodNotOver { ends, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(*ends, datetime!(2026-03-31 22:00 UTC));
+    assert!(err.to_string().contains("has not ended"), "{err}");
+
+    let ended = close()
+        .as_of(datetime!(2026-03-31 22:00 UTC))
+        .run()
+        .await
+        .expect("the month has ended");
+    let preliminary = close()
+        .as_of(datetime!(2026-03-31 21:30 UTC))
+        .preliminary()
+        .run()
+        .await
+        .expect("a preliminary close runs");
+    // The sandbox's March is over in its own data: the same journal.
+    assert_eq!(preliminary.journal, ended.journal);
+    assert!(!ended.journal.vouchers.is_empty());
+}

@@ -113,6 +113,10 @@ impl Period {
 
     /// The last full calendar month before the day `today`.
     ///
+    /// `today` is a Stockholm date: a host that has the clock's instant
+    /// takes [`Period::previous_month_at`], since the UTC date is still the
+    /// month's last day for the first hour or two of the next month there.
+    ///
     /// # Errors
     /// [`PeriodError::OutOfRange`] at the edge of the calendar.
     pub fn previous_month(today: Date) -> Result<Self, PeriodError> {
@@ -122,6 +126,28 @@ impl Period {
             (today.year(), today.month().previous())
         };
         Period::month(year, month)
+    }
+
+    /// The last full calendar month in Stockholm before the instant `now`:
+    /// a close scheduled at 00:30 on 1 April in Stockholm (22:30 UTC on 31
+    /// March) closes March, where the UTC date would have closed February.
+    ///
+    /// ```
+    /// use bookkeeping_core::Period;
+    /// use time::{Month, macros::datetime};
+    ///
+    /// let just_after_midnight = datetime!(2026-03-31 22:30 UTC);
+    /// assert_eq!(
+    ///     Period::previous_month_at(just_after_midnight)?,
+    ///     Period::month(2026, Month::March)?
+    /// );
+    /// # Ok::<(), bookkeeping_core::PeriodError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`PeriodError::OutOfRange`] at the edge of the calendar.
+    pub fn previous_month_at(now: OffsetDateTime) -> Result<Self, PeriodError> {
+        Period::previous_month(stockholm_date(now))
     }
 
     /// The first day.
@@ -206,6 +232,24 @@ mod tests {
             (p.first(), p.last()),
             (date!(2025 - 12 - 01), date!(2025 - 12 - 31))
         );
+    }
+
+    /// A close scheduled just after midnight on the 1st in Stockholm, when
+    /// the UTC date is still the month before's last day, closes the month
+    /// that just ended, in winter (UTC+1) and in summer (UTC+2); the month
+    /// has ended by then (`end_utc`).
+    #[test]
+    fn the_previous_month_is_stockholms() {
+        for (now, month) in [
+            (datetime!(2026-03-31 23:30 UTC), Month::March),
+            (datetime!(2026-06-30 22:30 UTC), Month::June),
+            (datetime!(2026-12-31 23:00 UTC), Month::December),
+            (datetime!(2026-03-31 21:59 UTC), Month::February),
+        ] {
+            let p = Period::previous_month_at(now).unwrap();
+            assert_eq!(p, Period::month(2026, month).unwrap(), "{now}");
+            assert!(p.end_utc() <= now, "{now}");
+        }
     }
 
     #[test]

@@ -44,8 +44,7 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let today = time::OffsetDateTime::now_utc().date();
-    let period = match Period::previous_month(today) {
+    let period = match Period::previous_month_at(time::OffsetDateTime::now_utc()) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("payouts: {e}");

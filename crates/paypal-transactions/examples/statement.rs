@@ -41,7 +41,7 @@ async fn run(id: String, secret: String) -> Result<(), Box<dyn std::error::Error
         builder = builder.base_url(url);
     }
     let client = builder.build()?;
-    let period = Period::previous_month(OffsetDateTime::now_utc().date())?;
+    let period = Period::previous_month_at(OffsetDateTime::now_utc())?;
     println!("PayPal {period}");
     let batch = client.statement(&period).await?;
     for s in &batch.statements {

@@ -49,9 +49,7 @@ fn period_from_args() -> Result<Period, Box<dyn std::error::Error>> {
             let month = time::Month::try_from(m.parse::<u8>()?)?;
             Ok(Period::month(y.parse()?, month)?)
         }
-        None => Ok(Period::previous_month(
-            time::OffsetDateTime::now_utc().date(),
-        )?),
+        None => Ok(Period::previous_month_at(time::OffsetDateTime::now_utc())?),
     }
 }
 
