@@ -57,6 +57,7 @@ usage: month_close [--from YYYY-MM-DD --to YYYY-MM-DD] [--out DIR]
                    [--granularity document|day|payout] [--org-nr NNNNNN-NNNN] [--company NAME]
                    [--provider-deadline SECS] [--deadline SECS]
                    [--ledger PATH | --ledger-url postgres://USER@HOST/DB | --no-ledger]
+                   [--preliminary]
 
 Books a period (default: the last full month) from Shopify, Klarna, Stripe and PayPal.
 Credentials come from the environment; a provider without them uses the built-in sandbox:
@@ -73,7 +74,9 @@ needs SKV_CONTACT_NAME and SKV_CONTACT_PHONE (and optionally SKV_CONTACT_EMAIL).
 A request that gets no answer fails within a minute; --provider-deadline (default 900 s) bounds
 each provider and --deadline (default 1800 s) the whole fetch.
 The ledger (default target/kassabok/ledger.sqlite) remembers what was exported: the SIE file
-holds only new vouchers and corrections; --no-ledger writes the whole period every time.";
+holds only new vouchers and corrections; --no-ledger writes the whole period every time.
+A period that has not ended is refused; --preliminary books what there is so far, without
+the ledger (its last day's vouchers change when it is run again).";
 
 /// The command line.
 #[derive(Debug)]
@@ -85,6 +88,8 @@ struct Args {
     company: Option<String>,
     deadlines: Deadlines,
     ledger: Ledger,
+    /// `--preliminary`: a period that has not ended, without the ledger.
+    preliminary: bool,
 }
 
 /// Where the run's ledger is.
@@ -130,6 +135,7 @@ impl Args {
         let mut company = None;
         let mut deadlines = Deadlines::default();
         let mut ledger = Ledger::Sqlite(PathBuf::from("target/kassabok/ledger.sqlite"));
+        let mut preliminary = false;
         while let Some(flag) = argv.next() {
             if flag == "-h" || flag == "--help" {
                 return Err(UsageError(USAGE.to_owned()));
@@ -169,6 +175,7 @@ impl Args {
                 "--ledger" => ledger = Ledger::Sqlite(PathBuf::from(value()?)),
                 "--ledger-url" => ledger = Ledger::Url(value()?),
                 "--no-ledger" => ledger = Ledger::Off,
+                "--preliminary" => preliminary = true,
                 other => return Err(UsageError(format!("unknown argument {other:?}\n\n{USAGE}"))),
             }
         }
@@ -177,6 +184,11 @@ impl Args {
             (None, None) => Period::previous_month(today).map_err(|e| UsageError(e.to_string()))?,
             _ => return Err(UsageError("--from and --to go together".to_owned())),
         };
+        if preliminary {
+            // What a look during the month books is not the month's: it
+            // must not reach the accounting program as if it were.
+            ledger = Ledger::Off;
+        }
         Ok(Args {
             period,
             out,
@@ -185,6 +197,7 @@ impl Args {
             company,
             deadlines,
             ledger,
+            preliminary,
         })
     }
 }
@@ -533,6 +546,9 @@ async fn close_period(
         .with_external_invoices(true);
     let mut kept = Kept::default();
     let mut close = Close::new(args.period);
+    if args.preliminary {
+        close = close.preliminary();
+    }
     for client in &run.clients {
         close = close.source(client.as_ref());
     }

@@ -120,7 +120,10 @@ pub struct Fetched {
 /// arrive (a payout counts its lines), for a progress display.
 ///
 /// [`Close`] does the same and maps the records as they arrive, without
-/// holding the period; `fetch` is for a host that keeps the records.
+/// holding the period; `fetch` is for a host that keeps the records. Unlike
+/// [`Close::run`], it reads a period that has not ended yet as it stands
+/// (what a host keeping records as they come may want): check
+/// `period.end_utc()` first when the records are to be booked as the period's.
 ///
 /// ```no_run
 /// use std::sync::Arc;

@@ -412,7 +412,9 @@ pub enum CloseError {
     Rates(#[source] BoxError),
     /// The period has not ended (see [`Close::preliminary`]).
     #[error(
-        "the period {period} has not ended: it ends at {ends} (UTC), the run is at {now}; a close of it now would book part of it (Close::preliminary runs it anyway)"
+        "the period {period} has not ended: it ends at {} (midnight in Stockholm) and the run is at {}; a close of it now would book part of it (Close::preliminary runs it anyway)",
+        utc_minutes(.ends),
+        utc_minutes(.now)
     )]
     PeriodNotOver {
         /// The period asked for.
@@ -422,6 +424,15 @@ pub enum CloseError {
         /// The run's now.
         now: OffsetDateTime,
     },
+}
+
+/// `2026-03-31 22:00 UTC`.
+fn utc_minutes(at: &OffsetDateTime) -> String {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    at.format(time::macros::format_description!(
+        "[year]-[month]-[day] [hour]:[minute] UTC"
+    ))
+    .unwrap_or_else(|_| at.to_string())
 }
 
 /// The mapper, fed in the order [`Fetched::map`](super::Fetched::map) uses.
