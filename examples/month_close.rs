@@ -30,7 +30,7 @@
 //! are written as one set (`kassabok::output::write_set`): never partial,
 //! never mixed with another close's into the same directory.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::error::Error;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -638,17 +638,29 @@ fn payout_rates(p: &kassabok::core::Payout, w: &mut String) {
 /// into SEK.
 fn statement_rates(batch: &StatementBatch, w: &mut String) {
     use kassabok::core::StatementClass;
-    let lines: Vec<_> = batch.statements.iter().flat_map(|s| &s.lines).collect();
-    for foreign in lines
-        .iter()
-        .filter(|l| l.class == StatementClass::Conversion && l.amount.currency() != Currency::SEK)
-    {
-        let sek = lines.iter().find(|l| {
-            l.class == StatementClass::Conversion
-                && l.amount.currency() == Currency::SEK
-                && (foreign.related.as_ref() == Some(&l.source)
-                    || l.related.as_ref() == Some(&foreign.source))
-        });
+    let conversions = || {
+        batch
+            .statements
+            .iter()
+            .flat_map(|s| &s.lines)
+            .filter(|l| l.class == StatementClass::Conversion)
+    };
+    // The SEK side of each conversion by its id and by the side it names
+    // (the client pairs them both ways): one lookup per foreign side, not a
+    // scan of the month's lines.
+    let (mut by_id, mut by_named) = (HashMap::new(), HashMap::new());
+    for l in conversions().filter(|l| l.amount.currency() == Currency::SEK) {
+        by_id.entry(&l.source).or_insert(l);
+        if let Some(other) = &l.related {
+            by_named.entry(other).or_insert(l);
+        }
+    }
+    for foreign in conversions().filter(|l| l.amount.currency() != Currency::SEK) {
+        let sek = foreign
+            .related
+            .as_ref()
+            .and_then(|r| by_id.get(r))
+            .or_else(|| by_named.get(&foreign.source));
         if let Some(sek) = sek
             && !foreign.amount.is_zero()
         {

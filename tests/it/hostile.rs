@@ -207,6 +207,13 @@ fn check_outputs(journal: &Journal) -> String {
             _ => {}
         }
     }
+    // Nor a link GitHub's Markdown makes of bare text (its extended
+    // autolinks, which pulldown-cmark does not make): the text shown has
+    // no `http://`, `https://`, `www.` or `@` left whole.
+    let lower = shown.to_lowercase().replace("[@]", "");
+    for autolink in ["http://", "https://", "www.", "@"] {
+        assert!(!lower.contains(autolink), "{autolink} in {shown:?}");
+    }
     // The items (five cells), every payout arriving (seven), the payouts in
     // transit (six) and lines not paid out (five) when there are any, the
     // coverage (ten), then one table per separate report needed (four).

@@ -1,5 +1,6 @@
 //! The journal: vouchers, reconciliation, review items and coverage.
 
+use std::collections::BTreeSet;
 use std::fmt::{self, Write as _};
 
 use bookkeeping_core::{Period, Provider, SalesRecord, SourceRef};
@@ -86,8 +87,10 @@ pub struct Journal {
     /// paid through Klarna, and Klarna's sales report of it). The VAT
     /// reports must leave them out too ([`Journal::is_booked_elsewhere`]),
     /// or the OSS return and the EC sales list count the purchase twice.
+    /// A set, serialized as a sorted list: the reports ask it once per
+    /// record, and a month may hold as many twins as records.
     #[serde(default)]
-    pub booked_elsewhere: Vec<SourceRef>,
+    pub booked_elsewhere: BTreeSet<SourceRef>,
     /// What an accountant must look at, in the order met. Stored compactly
     /// ([`Review`]); serialized as a list of [`ReviewItem`](bookkeeping_core::ReviewItem)s.
     pub review: Review,

@@ -18,6 +18,12 @@ use bookkeeping_core::text::printable;
 /// means no HTML tag and no entity; `[`, `]` and `!` escaped means no link and
 /// no image; `|` escaped stays inside its table cell.
 ///
+/// GitHub Flavored Markdown also makes a link of bare text (its "extended
+/// autolinks": `http(s)://…`, `www.…`, `name@host.tld`), after the escapes
+/// above are read, so no backslash stops it: such text is defanged, visibly,
+/// as `https[:]//…`, `www[.]…` and `name[@]host.tld`. A customer's text
+/// cannot put a link into the accountant's review.
+///
 /// Every value from a provider or the host goes through here; the review's own
 /// fixed words do not need to.
 ///
@@ -31,10 +37,11 @@ use bookkeeping_core::text::printable;
 /// );
 /// assert_eq!(escape("a | b\r\n| c"), r"a \| b  \| c");
 /// assert_eq!(escape("po_1 _em_"), r"po_1 \_em\_");
-/// assert_eq!(escape("![x](https://t.example/p.png)"), r"\!\[x\](https://t.example/p.png)");
+/// assert_eq!(escape("![x](https://t.example/p.png)"), r"\!\[x\](https\[:\]//t.example/p.png)");
+/// assert_eq!(escape("WWW.evil.example, a@b.se"), r"WWW\[.\]evil.example, a\[@\]b.se");
 /// ```
 pub fn escape(text: &str) -> String {
-    let text = printable(text);
+    let text = defang(&printable(text));
     let mut out = String::with_capacity(text.len() + 8);
     let mut prev = None;
     let mut chars = text.chars().peekable();
@@ -55,6 +62,39 @@ pub fn escape(text: &str) -> String {
         }
         out.push(c);
         prev = Some(c);
+    }
+    out
+}
+
+/// `text` with what GitHub Flavored Markdown would make a link of broken up
+/// visibly: `http://` and `https://` (any case) as `http[:]//`, `www.` as
+/// `www[.]`, `@` as `[@]`; other schemes (Shopify's `gid://`) are no links
+/// there and stay. The brackets are then escaped like any others.
+fn defang(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        let scheme = ["http://", "https://"].into_iter().find(|scheme| {
+            rest.len() >= scheme.len()
+                && rest.as_bytes()[..scheme.len()].eq_ignore_ascii_case(scheme.as_bytes())
+        });
+        if let Some(scheme) = scheme {
+            // `https://` → `https[:]//`, in the text's own case.
+            let colon = scheme.len() - 3;
+            out.push_str(&rest[..colon]);
+            out.push_str("[:]//");
+            rest = &rest[scheme.len()..];
+        } else if rest.len() >= 4 && rest.as_bytes()[..4].eq_ignore_ascii_case(b"www.") {
+            out.push_str(&rest[..3]);
+            out.push_str("[.]");
+            rest = &rest[4..];
+        } else if c == '@' {
+            out.push_str("[@]");
+            rest = &rest[1..];
+        } else {
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
     }
     out
 }

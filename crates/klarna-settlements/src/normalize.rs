@@ -57,7 +57,7 @@
 //! transactions. Nothing is dropped: a transaction that cannot become a line
 //! (another currency, malformed) is a review item with its amount.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use bookkeeping_core::{
     Currency, Fee, FeeKind, Money, Payout as CorePayout, PayoutRecord, PayoutStatus, Provider,
@@ -229,6 +229,8 @@ struct Builder<'a> {
     /// Minor units per total name, as the transactions add up.
     sums: BTreeMap<&'static str, i64>,
     keys: HashMap<String, u32>,
+    /// Every line id given so far in this payout.
+    ids: HashSet<String>,
 }
 
 impl Builder<'_> {
@@ -258,11 +260,25 @@ impl Builder<'_> {
         self.push(t, kind, gross, None, description);
     }
 
+    /// `{payment_reference}/{key}`, numbered `#2`, `#3`… when the key
+    /// repeats. The key is made of the provider's ids, which are not
+    /// checked: a capture id `x#2` beside two of `x` would make the same id
+    /// twice, and the second line would pass for one already booked. A
+    /// number whose id was given already is skipped.
     fn unique_id(&mut self, key: String) -> String {
-        let n = self.keys.entry(key.clone()).or_insert(0);
-        *n += 1;
         let base = format!("{}/{}", self.payout.payment_reference, key);
-        if *n == 1 { base } else { format!("{base}#{n}") }
+        let n = self.keys.entry(key).or_insert(0);
+        loop {
+            *n += 1;
+            let id = if *n == 1 {
+                base.clone()
+            } else {
+                format!("{base}#{n}")
+            };
+            if self.ids.insert(id.clone()) {
+                return id;
+            }
+        }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -511,6 +527,7 @@ pub fn normalize_payout(payout: &Payout, transactions: &[Listed<Transaction>]) -
         review,
         sums: BTreeMap::new(),
         keys: HashMap::new(),
+        ids: HashSet::new(),
     };
 
     for t in &items {

@@ -490,17 +490,22 @@ pub fn parse_payouts_report_with(
     columns: &ReportColumns,
 ) -> Result<Vec<PayoutReport>, ReportError> {
     let table = read_table(bytes, &amount_columns(), columns)?;
-    let mut groups: Vec<(Option<&str>, Vec<&Row>)> = Vec::new();
+    // Each group's place by reference: a report of many payouts (or one
+    // that gives every row a reference of its own) is grouped in linear
+    // time, the groups in the order their payouts first appear.
+    let mut groups: Vec<Vec<&Row>> = Vec::new();
+    let mut index: HashMap<Option<&str>, usize> = HashMap::new();
     for entry in &table.rows {
         let reference = table.get(&entry.1, &["payment_reference"]);
-        match groups.iter_mut().find(|(r, _)| *r == reference) {
-            Some((_, rows)) => rows.push(entry),
-            None => groups.push((reference, vec![entry])),
-        }
+        let at = *index.entry(reference).or_insert_with(|| {
+            groups.push(Vec::new());
+            groups.len() - 1
+        });
+        groups[at].push(entry);
     }
     Ok(groups
         .iter()
-        .map(|(_, rows)| report_from(&table, rows))
+        .map(|rows| report_from(&table, rows))
         .collect())
 }
 

@@ -7,7 +7,7 @@
 //! period, with PayPal's balances at its start and end, make one [`Statement`] per
 //! currency; when opening + lines ≠ closing the difference is a [`ReviewItem`].
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 use bookkeeping_core::{
     Currency, Money, Provider, ReviewItem, ReviewReason, SourceRef, Statement, StatementBatch,
@@ -335,29 +335,66 @@ fn same_record(a: &TransactionDetail, b: &TransactionDetail) -> bool {
 /// then points at the other side and both texts say `Currency conversion 10.00 EUR → 112.20
 /// SEK`. A side without a counterpart stays as it is and is reported for review.
 pub fn pair_conversions(lines: &mut [StatementLine]) -> Vec<ReviewItem> {
+    let (pairs, unpaired) = conversion_pairs(lines);
+    let review = unpaired
+        .into_iter()
+        .map(|i| {
+            ReviewItem::new(
+                Provider::PayPal,
+                ReviewReason::AmountMismatch,
+                "currency conversion without its other side in the period",
+            )
+            .with_source(lines[i].source.clone())
+            .with_amount(lines[i].amount)
+        })
+        .collect();
+    for (o, j) in pairs {
+        let text = format!(
+            "Currency conversion {} → {}",
+            lines[o].amount.negated(),
+            lines[j].amount
+        );
+        let (src_o, src_j) = (lines[o].source.clone(), lines[j].source.clone());
+        lines[o].related = Some(src_j);
+        lines[j].related = Some(src_o);
+        lines[o].text.clone_from(&text);
+        lines[j].text = text;
+    }
+    review
+}
+
+/// The pairs (out of one currency, into another) of `lines`' conversions,
+/// and the sides left without a counterpart, in line order. Each step looks
+/// its candidates up by id or by group, never by scanning every conversion
+/// of the month: a month of 100,000 conversions pairs in linear time.
+fn conversion_pairs(lines: &[StatementLine]) -> (Vec<(usize, usize)>, Vec<usize>) {
     let conversions: Vec<usize> = (0..lines.len())
         .filter(|&i| lines[i].class == StatementClass::Conversion)
         .collect();
-    let mut pairs: Vec<(usize, usize)> = Vec::new();
-    let mut done: BTreeSet<usize> = BTreeSet::new();
-    let is_pair = |lines: &[StatementLine], o: usize, j: usize| {
+    let is_pair = |o: usize, j: usize| {
         lines[o].amount.is_negative()
             && !lines[j].amount.is_negative()
             && lines[j].amount.currency() != lines[o].amount.currency()
     };
+    let mut by_id: HashMap<&str, Vec<usize>> = HashMap::new();
+    for &i in &conversions {
+        by_id.entry(&*lines[i].source.id).or_default().push(i);
+    }
+    let mut pairs: Vec<(usize, usize)> = Vec::new();
+    let mut done: BTreeSet<usize> = BTreeSet::new();
     // Sides that point at each other (`paypal_reference_id` of one is the other's id).
     for &o in &conversions {
-        let Some(r) = lines[o].related.clone() else {
+        let Some(r) = &lines[o].related else {
             continue;
         };
         if done.contains(&o) {
             continue;
         }
-        if let Some(&j) = conversions.iter().find(|&&j| {
-            !done.contains(&j)
-                && lines[j].source.id == r.id
-                && (is_pair(lines, o, j) || is_pair(lines, j, o))
-        }) {
+        let candidates = by_id.get(&*r.id).map_or(&[][..], Vec::as_slice);
+        if let Some(&j) = candidates
+            .iter()
+            .find(|&&j| !done.contains(&j) && (is_pair(o, j) || is_pair(j, o)))
+        {
             let (out, into) = if lines[o].amount.is_negative() {
                 (o, j)
             } else {
@@ -378,44 +415,34 @@ pub fn pair_conversions(lines: &mut [StatementLine]) -> Vec<ReviewItem> {
         };
         groups.entry(key).or_default().push(i);
     }
-    let mut review = Vec::new();
+    let mut unpaired = Vec::new();
     for members in groups.values() {
-        let mut unpaired: Vec<usize> = members.clone();
+        // Each side out of a currency takes the first side into another
+        // currency not yet taken, in line order: the sides into each
+        // currency wait in a queue of their own, so a group of many
+        // conversions in one second is not scanned again for each.
+        let mut into: BTreeMap<Currency, VecDeque<usize>> = BTreeMap::new();
+        for &j in members.iter().filter(|&&j| !lines[j].amount.is_negative()) {
+            into.entry(lines[j].amount.currency())
+                .or_default()
+                .push_back(j);
+        }
         for &o in members.iter().filter(|&&i| lines[i].amount.is_negative()) {
-            if !unpaired.contains(&o) {
-                continue;
+            let from = lines[o].amount.currency();
+            let first = into
+                .iter_mut()
+                .filter(|(c, queue)| **c != from && !queue.is_empty())
+                .min_by_key(|(_, queue)| queue.front().copied())
+                .and_then(|(_, queue)| queue.pop_front());
+            match first {
+                Some(j) => pairs.push((o, j)),
+                None => unpaired.push(o),
             }
-            let Some(&j) = unpaired.iter().find(|&&j| is_pair(lines, o, j)) else {
-                continue;
-            };
-            unpaired.retain(|&k| k != o && k != j);
-            pairs.push((o, j));
         }
-        for i in unpaired {
-            review.push(
-                ReviewItem::new(
-                    Provider::PayPal,
-                    ReviewReason::AmountMismatch,
-                    "currency conversion without its other side in the period",
-                )
-                .with_source(lines[i].source.clone())
-                .with_amount(lines[i].amount),
-            );
-        }
+        unpaired.extend(into.into_values().flatten());
     }
-    for (o, j) in pairs {
-        let text = format!(
-            "Currency conversion {} → {}",
-            lines[o].amount.negated(),
-            lines[j].amount
-        );
-        let (src_o, src_j) = (lines[o].source.clone(), lines[j].source.clone());
-        lines[o].related = Some(src_j);
-        lines[j].related = Some(src_o);
-        lines[o].text.clone_from(&text);
-        lines[j].text = text;
-    }
-    review
+    unpaired.sort_unstable();
+    (pairs, unpaired)
 }
 
 /// The balances of a `balances` answer, by currency: the balance the transaction lines

@@ -32,7 +32,7 @@ use crate::scenario::Scenario;
 pub const HOSTILE: &[&str] = &[
     "<script>alert(1)</script>",
     "<img src=x onerror=alert(1)>",
-    "[click](https://evil.example/)",
+    "[click](https://evil.example/) or WWW.evil.example, mail anna@evil.example",
     "![t](https://evil.example/t.png)",
     " | forged | cell |",
     "\r\n| x | y | z | w | v |",

@@ -159,7 +159,7 @@ impl Batch {
             reconciliations: Vec::new(),
             outstanding: Vec::new(),
             booked_lines: SourceList::default(),
-            booked_elsewhere: Vec::new(),
+            booked_elsewhere: Default::default(),
             review: Review::default(),
             coverage: Coverage {
                 period: self.period,

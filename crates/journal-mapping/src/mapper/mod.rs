@@ -224,7 +224,7 @@ pub struct Mapper<R> {
     twinned: std::collections::HashSet<u64>,
     /// Sales and refunds not booked because another provider's data holds
     /// the same purchase or refund, which was booked ([`Journal::booked_elsewhere`]).
-    booked_elsewhere: Vec<SourceRef>,
+    booked_elsewhere: std::collections::BTreeSet<SourceRef>,
     /// The texts of the per-record listings, each stored once.
     store: Store,
     review: ReviewParts,
@@ -293,7 +293,7 @@ impl<R: ExchangeRates> Mapper<R> {
             refund_by_doc: HashMap::new(),
             refunds_of_doc: HashMap::new(),
             twinned: std::collections::HashSet::new(),
-            booked_elsewhere: Vec::new(),
+            booked_elsewhere: std::collections::BTreeSet::new(),
             store: Store::default(),
             review: ReviewParts::default(),
             reconciliations: Vec::new(),

@@ -779,7 +779,7 @@ impl<R: ExchangeRates> Mapper<R> {
             .with_amount(amount),
         );
         self.review.extend(reviews);
-        self.booked_elsewhere.push(source.clone());
+        self.booked_elsewhere.insert(source.clone());
     }
 
     /// A refund booked from another provider's data that is this one: the

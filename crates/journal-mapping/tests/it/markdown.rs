@@ -25,6 +25,7 @@ const HOSTILE: &[&str] = &[
     "#VER A 1 20260301 \"forged\"",
     "=HYPERLINK(\"https://evil.example\")",
     "☕ 🎉",
+    "pay at HTTPS://evil.example/pay, www.evil.example or anna@evil.example",
 ];
 
 fn render(md: &str) -> Vec<Event<'_>> {
@@ -94,6 +95,18 @@ fn shown_text(events: &[Event<'_>]) -> String {
     s
 }
 
+/// What a viewer shows of `h`: the string less its control and bidi
+/// characters, with what GitHub's Markdown would make a link of defanged
+/// (`[:]//`, `www[.]`, `[@]`).
+fn as_shown(h: &str) -> String {
+    bookkeeping_core::text::printable(h)
+        .replace("https://", "https[:]//")
+        .replace("HTTPS://", "HTTPS[:]//")
+        .replace("www.", "www[.]")
+        .replace("WWW.", "WWW[.]")
+        .replace('@', "[@]")
+}
+
 #[test]
 fn every_hostile_string_renders_as_its_own_text() {
     for h in HOSTILE {
@@ -102,10 +115,15 @@ fn every_hostile_string_renders_as_its_own_text() {
         assert_no_markup(&events, &md);
         assert_eq!(table_shapes(&events), vec![vec![2, 2]], "{md}");
         // What the viewer shows is the string itself, less its control
-        // and bidi characters.
+        // and bidi characters, its would-be links defanged.
         let shown = shown_text(&events);
-        let expected = bookkeeping_core::text::printable(h);
-        assert!(shown.contains(expected.as_ref()), "{shown:?} for {h:?}");
+        assert!(shown.contains(&as_shown(h)), "{shown:?} for {h:?}");
+        // Nor anything GitHub's Markdown makes a link of by itself (its
+        // extended autolinks, which pulldown-cmark does not make).
+        let lower = shown.to_lowercase().replace("[@]", "");
+        for autolink in ["http://", "https://", "www.", "@"] {
+            assert!(!lower.contains(autolink), "{autolink} in {shown:?}");
+        }
     }
 }
 
@@ -200,7 +218,7 @@ fn review_markdown_with_hostile_provider_text_keeps_its_shape() {
     // Every hostile value is still there for the accountant to read.
     let shown = shown_text(&events);
     for h in HOSTILE {
-        let h = bookkeeping_core::text::printable(h);
+        let h = as_shown(h);
         assert!(shown.contains(&format!("subject {h}")), "{h:?}");
         assert!(shown.contains(&format!("note {h}")), "{h:?}");
     }

@@ -195,3 +195,38 @@ fn expected_sales_link_by_order_id_and_merchant_reference() {
     assert_eq!(expected[0].amount.amount(), dec!(1249.00));
     assert_eq!(expected[1].amount.amount(), dec!(459.00));
 }
+
+/// A line's id is `{payment_reference}/{type}:{capture}`, numbered `#2`
+/// when the key repeats. Klarna's ids are not checked, so a capture id
+/// `x#2` beside two captures `x` made one id twice, and the journal took
+/// the second line for one already booked: it skipped matching and review
+/// without a word. Every line now has an id of its own.
+#[test]
+fn a_capture_id_shaped_like_a_repeat_does_not_share_a_lines_id() {
+    let (p, _) = load("payout-sek-K7Q2M9XB.json", "transactions-K7Q2M9XB.json");
+    let sale = |capture: &str, amount: i64| {
+        Listed::Item(
+            serde_json::from_value(json!({
+                "amount": amount, "type": "SALE", "detailed_type": "PURCHASE",
+                "capture_id": capture, "sale_date": "2026-03-10T10:00:00Z",
+                "capture_date": "2026-03-11T08:00:00Z", "payment_reference": p.payment_reference,
+                "order_id": "8f1c2d3e-4a5b-4c6d-9e7f-0a1b2c3d4e5f", "currency_code": "SEK",
+                "purchase_country": "SE",
+            }))
+            .unwrap(),
+        )
+    };
+    let txs = [sale("x", 100), sale("x", 200), sale("x#2", 300)];
+    let n = normalize_payout(&p, &txs);
+    let ids: Vec<String> = n
+        .payout
+        .as_ref()
+        .unwrap()
+        .lines
+        .iter()
+        .map(|l| l.source.id.to_string())
+        .collect();
+    let distinct: std::collections::BTreeSet<&String> = ids.iter().collect();
+    assert_eq!(ids.len(), 3, "{ids:?}");
+    assert_eq!(distinct.len(), 3, "{ids:?}");
+}

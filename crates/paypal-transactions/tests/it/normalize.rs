@@ -221,3 +221,43 @@ fn amounts_at_the_edge_of_a_decimal_stop_nothing() {
         let _ = pair_conversions(&mut lines);
     }
 }
+
+/// Conversions without a reference are grouped by the second they were
+/// booked in; in a group, each side out of a currency takes the first side
+/// into another currency, in line order. A month of many such conversions in
+/// one second (a flood, or a busy shop's batch) was paired by scanning the
+/// group again for each side (quadratic); the sides into each currency now
+/// wait in a queue of their own. 2,000 conversions of one second pair as
+/// before: out EUR with into SEK in order, an out SEK with the into EUR, and
+/// one side left over is reviewed.
+#[test]
+fn many_conversions_of_one_second_pair_in_line_order() {
+    let side = |i: usize, value: &str, currency: &str| {
+        let mut v = record("4CV00001AA000001B");
+        v["transaction_info"]["transaction_id"] = format!("4CV{i:014}").into();
+        v["transaction_info"]["paypal_reference_id"] = serde_json::Value::Null;
+        v["transaction_info"]["transaction_amount"]["value"] = value.into();
+        v["transaction_info"]["transaction_amount"]["currency_code"] = currency.into();
+        transaction_lines(&decode(v)).lines
+    };
+    let mut lines = Vec::new();
+    for i in 0..1_000 {
+        lines.extend(side(2 * i, "-10.00", "EUR"));
+        lines.extend(side(2 * i + 1, "112.00", "SEK"));
+    }
+    lines.extend(side(5_000, "-112.00", "SEK"));
+    lines.extend(side(5_001, "10.00", "EUR"));
+    lines.extend(side(5_002, "5.00", "EUR"));
+    let review = pair_conversions(&mut lines);
+
+    assert_eq!(review.len(), 1, "{review:#?}");
+    assert_eq!(
+        review[0].source.as_ref().map(|s| s.id.as_str()),
+        Some("4CV00000000005002")
+    );
+    for pair in lines[..2_000].chunks(2) {
+        assert_eq!(pair[0].related.as_ref(), Some(&pair[1].source));
+        assert_eq!(pair[1].related.as_ref(), Some(&pair[0].source));
+    }
+    assert_eq!(lines[2_000].related.as_ref(), Some(&lines[2_001].source));
+}
