@@ -982,3 +982,84 @@ async fn consecutive_months(first: Period, second: Period) -> (Scenario, [Journa
     assert_months_add_up(&scenario, [first, second], &journals).await;
     (scenario, journals)
 }
+
+/// A Stripe invoice made final on 10 March and paid by card on 9 April
+/// (terms of 30 days). March books the sale on 1510 Kundfordringar. Its
+/// payment (1510 to Stripe's clearing, 1580) was booked only by a close
+/// whose records held the invoice: April's listing holds it (created within
+/// the lookback), but an invoice not issued, voided or written off in April
+/// gave no record there, so the payment was booked in no month and 1510 stayed
+/// open for good (the charge's payout then found no sale to settle). April
+/// now gets the invoice for its payment and books that alone.
+#[test]
+fn a_stripe_invoice_paid_the_month_after_it_was_issued_has_its_payment_booked_then() {
+    use kassabok::mapping::{Chart, Mapper};
+    use kassabok::stripe::models::{Invoice, InvoiceLineItem, InvoicePayment, TaxRate};
+    use kassabok::stripe::normalize::{InvoiceContext, TaxRates, normalize_invoice};
+
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/crates/stripe-invoicing/tests/fixtures/stripe/month_2026_03"
+    );
+    let read = |name: &str| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(format!("{dir}/{name}")).unwrap()).unwrap()
+    };
+    let rates: Vec<TaxRate> =
+        serde_json::from_value(read("tax_rates.json")["data"].clone()).unwrap();
+    let rates: TaxRates = rates.into_iter().collect();
+    // NK-2026-0033 (4,184.88 SEK at 6 %), made final on 11 March; paid on
+    // 9 April instead of 12 March.
+    let mut invoice = read("invoices_paid.json")["data"][2].clone();
+    assert_eq!(invoice["number"], "NK-2026-0033");
+    let paid_9_april = OffsetDateTime::parse(
+        "2026-04-09T10:00:00Z",
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap()
+    .unix_timestamp();
+    invoice["status_transitions"]["paid_at"] = paid_9_april.into();
+    invoice["payments"]["data"][0]["status_transitions"]["paid_at"] = paid_9_april.into();
+    let lines: Vec<InvoiceLineItem> =
+        serde_json::from_value(invoice["lines"]["data"].clone()).unwrap();
+    let payments: Vec<InvoicePayment> =
+        serde_json::from_value(invoice["payments"]["data"].clone()).unwrap();
+    let invoice: Invoice = serde_json::from_value(invoice).unwrap();
+
+    let journal = |period: Period| {
+        let ctx = InvoiceContext {
+            period: &period,
+            tax_rates: &rates,
+            line_kind: kassabok::core::LineKind::Service,
+        };
+        let mut mapper = Mapper::new(
+            Chart::bas2025(),
+            crate::support::policy(),
+            crate::support::rates(),
+            period,
+        );
+        for record in normalize_invoice(&invoice, &lines, &payments, &ctx) {
+            mapper.add_sales_record(&record);
+        }
+        mapper.finish()
+    };
+    let (in_march, in_april) = (journal(march()), journal(april()));
+    let total = Decimal::new(418_488, 2);
+
+    // March: the sale on 1510, nothing paid yet.
+    assert_eq!(in_march.balance("1510"), total);
+    assert_eq!(in_march.balance("1580"), Decimal::ZERO);
+    // April: the payment alone, 1510 to 1580; the sale is not booked again.
+    assert_eq!(in_april.balance("1510"), -total);
+    assert_eq!(in_april.balance("1580"), total);
+    assert_eq!(
+        in_april.balance("3002") + in_april.balance("3003"),
+        Decimal::ZERO
+    );
+    assert_eq!(
+        in_march.balance("1510") + in_april.balance("1510"),
+        Decimal::ZERO
+    );
+    for j in [&in_march, &in_april] {
+        assert!(j.is_balanced());
+    }
+}

@@ -569,7 +569,16 @@ fn build_invoice(
             ctx.period,
             invoice.status_transitions.marked_uncollectible_at,
         );
-    if !(issued || voided || written_off) {
+    // A payment of the period of an invoice issued before it: the sale comes
+    // again (the mapper books only what is of the period: the payment, 1510
+    // to the provider's clearing), or an invoice paid a month after it was
+    // issued has its payment booked in no month, and its payout finds no
+    // sale to settle.
+    let paid_in_period = payments.iter().any(|p| {
+        p.status == InvoicePaymentStatus::Paid
+            && in_period(ctx.period, p.status_transitions.paid_at)
+    });
+    if !(issued || voided || written_off || paid_in_period) {
         return Ok(());
     }
     if issued && backdated {
@@ -604,7 +613,7 @@ fn build_invoice(
     check_total(&sale_lines, invoice.total, currency, source, reviews)?;
     let customer = facts.customer();
 
-    if issued {
+    if issued || paid_in_period {
         let mut sale_payments = Vec::new();
         for p in payments
             .iter()

@@ -578,6 +578,8 @@ fn a_document_dated_back_into_an_earlier_month_is_booked_once_in_the_month_it_wa
     invoice["effective_at"] = serde_json::json!(MARCH_10);
     invoice["status_transitions"]["finalized_at"] = serde_json::json!(APRIL_2);
     invoice["status_transitions"]["paid_at"] = serde_json::json!(APRIL_2 + 300);
+    invoice["payments"]["data"][0]["status_transitions"]["paid_at"] =
+        serde_json::json!(APRIL_2 + 300);
     let invoice_lines: Vec<InvoiceLineItem> =
         serde_json::from_value(invoice["lines"]["data"].clone()).unwrap();
     let payments: Vec<InvoicePayment> =
