@@ -786,6 +786,9 @@ async fn shopify_lists(
         out.fixed += 1;
         chain = chain.max(1 + r);
     }
+    // The app's access scopes, asked beside the orders by each sales
+    // listing (the period's, and the days before it for matching).
+    out.fixed += 2;
     let (payouts, r) = counted(counter, async {
         client
             .shopify_payouts(period)

@@ -82,7 +82,24 @@ pub struct ShopifySandbox {
     shop: String,
     costs: Arc<Costs>,
     bulk: Arc<BulkOps>,
+    scopes: Arc<Mutex<Vec<String>>>,
 }
+
+/// The access scopes the sandbox's app is granted unless told otherwise
+/// ([`ShopifySandbox::set_access_scopes`]): those the client needs, with
+/// `read_all_orders`.
+pub const DEFAULT_ACCESS_SCOPES: &[&str] = &[
+    "read_orders",
+    "read_all_orders",
+    "read_shopify_payments_payouts",
+    "read_shopify_payments_disputes",
+];
+
+/// How far back an app without `read_all_orders` sees orders: "Only the
+/// last 60 days' worth of orders from a store are accessible from the
+/// `Order` object by default" (2026-01 schema, `Order`). The sandbox counts
+/// them back from the real clock by `processedAt`.
+const ORDERS_VISIBLE_WITHOUT_READ_ALL_ORDERS: time::Duration = time::Duration::days(60);
 
 /// The query-cost state shared by the server and its handle: the bucket and
 /// what was asked of it.
@@ -132,6 +149,13 @@ impl ShopifySandbox {
     /// Bulk operations started so far.
     pub fn bulk_operations(&self) -> usize {
         lock(&self.bulk.ops).len()
+    }
+
+    /// The access scopes the app is granted (`currentAppInstallation {
+    /// accessScopes }`); without `read_all_orders` the orders listings show
+    /// only the orders of the last 60 days, as Shopify's do.
+    pub fn set_access_scopes(&self, scopes: &[&str]) {
+        *lock(&self.scopes) = scopes.iter().map(|s| (*s).to_owned()).collect();
     }
 
     /// Replaces the query-cost bucket with a full one of `plan`.
@@ -194,11 +218,18 @@ pub async fn start(scenario: &Scenario, faults: Faults) -> ShopifySandbox {
         cache: Mutex::new(HashMap::new()),
     });
     let bulk = Arc::new(BulkOps::default());
+    let scopes = Arc::new(Mutex::new(
+        DEFAULT_ACCESS_SCOPES
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect(),
+    ));
     let api = Api {
         data: Arc::new(Data::build(scenario)),
         costs: Arc::clone(&costs),
         bulk: Arc::clone(&bulk),
         base: server.uri(),
+        scopes: Arc::clone(&scopes),
     };
     Mock::given(any())
         .respond_with(Faulty::new(
@@ -217,6 +248,7 @@ pub async fn start(scenario: &Scenario, faults: Faults) -> ShopifySandbox {
         shop: format!("{}.myshopify.com", scenario.shop.handle),
         costs,
         bulk,
+        scopes,
     }
 }
 
@@ -945,6 +977,8 @@ struct Api {
     bulk: Arc<BulkOps>,
     /// The server's own base URL (for the bulk result URLs).
     base: String,
+    /// The app's access scopes.
+    scopes: Arc<Mutex<Vec<String>>>,
 }
 
 /// An answer's body: `{"data":…,"extensions":…}`, the keys in the order a
@@ -1134,12 +1168,16 @@ impl Api {
         self.matching_orders_terms(&parse_search(search), sort)
     }
 
-    /// The orders matching the search terms, sorted.
+    /// The orders matching the search terms, sorted: of those the app may
+    /// see (the last 60 days' without `read_all_orders`).
     fn matching_orders_terms(&self, terms: &[Term], sort: Sort) -> Vec<&Node> {
+        let visible_from = (!lock(&self.scopes).iter().any(|s| s == "read_all_orders"))
+            .then(|| OffsetDateTime::now_utc() - ORDERS_VISIBLE_WITHOUT_READ_ALL_ORDERS);
         let mut nodes: Vec<&Node> = self
             .data
             .orders
             .iter()
+            .filter(|n| visible_from.is_none_or(|from| n.processed_at >= from))
             .filter(|n| {
                 terms.iter().all(|t| {
                     let at = match t.field.as_str() {
@@ -1476,6 +1514,12 @@ impl Api {
             Ok(self.poll_bulk(&vars).into())
         } else if query.contains("ordersCount(") {
             Ok(self.orders_count(&vars).into())
+        } else if query.contains("currentAppInstallation") {
+            let scopes: Vec<Value> = lock(&self.scopes)
+                .iter()
+                .map(|s| json!({ "handle": s }))
+                .collect();
+            Ok(json!({ "currentAppInstallation": { "accessScopes": scopes } }).into())
         } else if query.contains("order(id:") && query.contains("...OrderFields") {
             Ok(self.order(&vars).into())
         } else if query.contains("order(id:") || query.contains("refund(id:") {

@@ -180,6 +180,26 @@ impl ShopifyClient {
         }
     }
 
+    /// The access scopes the shop granted this app (`read_orders`,
+    /// `read_all_orders`…), as Shopify names them
+    /// ([`queries::ACCESS_SCOPES`]).
+    ///
+    /// # Errors
+    /// [`Error`] when the query fails or its answer does not read.
+    pub async fn access_scopes(&self) -> Result<Vec<String>, Error> {
+        let resp = self.graphql(queries::ACCESS_SCOPES, json!({})).await?;
+        let scopes = resp.data["currentAppInstallation"]["accessScopes"]
+            .as_array()
+            .ok_or_else(|| Error::MissingData {
+                path: crate::client::graphql_path(),
+                pointer: "/data/currentAppInstallation/accessScopes".to_owned(),
+            })?;
+        Ok(scopes
+            .iter()
+            .filter_map(|s| s["handle"].as_str().map(str::to_owned))
+            .collect())
+    }
+
     /// Starts a bulk operation for `query`'s orders and waits for it.
     ///
     /// # Errors

@@ -451,6 +451,16 @@ pub const ORDERS_COUNT: &str = r#"query KassabokOrdersCount($query: String, $lim
 }
 "#;
 
+/// The access scopes the shop granted this app (`QueryRoot.currentAppInstallation`,
+/// `AppInstallation.accessScopes`, `AccessScope.handle` in the 2026-01 schema): without
+/// `read_all_orders`, "Only the last 60 days' worth of orders from a store are accessible
+/// from the `Order` object" (the schema's `Order` description), and an older order is left
+/// out of every listing without a word.
+pub const ACCESS_SCOPES: &str = r#"query KassabokAccessScopes {
+  currentAppInstallation { accessScopes { handle } }
+}
+"#;
+
 /// The orders with an order name (`$query` is `name:'#1007'`; the `name`
 /// filter of `QueryRoot.orders`, "Filter by the order `name` field", in the
 /// 2026-01 schema), at most two: finds the order another provider names by
@@ -563,6 +573,7 @@ pub const ALL: &[(&str, &str)] = &[
     ("bulk_run_query", BULK_RUN_QUERY),
     ("bulk_operation", BULK_OPERATION),
     ("orders_count", ORDERS_COUNT),
+    ("access_scopes", ACCESS_SCOPES),
     ("orders_by_name", ORDERS_BY_NAME),
     ("payouts", PAYOUTS),
     ("balance_transactions", BALANCE_TRANSACTIONS),

@@ -26,6 +26,7 @@ fn shop_amount(v: &Value) -> Money {
 }
 
 async fn mount_march(server: &MockServer) {
+    mount_scopes(server, provider_sandbox::shopify::DEFAULT_ACCESS_SCOPES).await;
     page(MARCH_QUERY, None)
         .respond_with(ok(fixture("orders-march-page1.json")))
         .expect(1)
@@ -349,6 +350,7 @@ async fn a_failure_mid_list_is_an_error_not_a_short_list() {
         .expect(0..=1)
         .mount(&server)
         .await;
+    mount_scopes(&server, provider_sandbox::shopify::DEFAULT_ACCESS_SCOPES).await;
     catch_all(&server).await;
     let client = client(&server);
 

@@ -64,6 +64,27 @@ pub(crate) fn graphql(
         .and(move |req: &Request| check(&variables(req)))
 }
 
+/// The app's access scopes (`currentAppInstallation { accessScopes }`), as
+/// the sales source asks them first: `scopes`, once.
+pub(crate) async fn mount_scopes(server: &MockServer, scopes: &[&str]) {
+    let scopes: Vec<Value> = scopes
+        .iter()
+        .map(|s| serde_json::json!({ "handle": s }))
+        .collect();
+    Mock::given(method("POST"))
+        .and(path(GRAPHQL))
+        .and(header("x-shopify-access-token", TOKEN))
+        .and(wiremock::matchers::body_string_contains(
+            "currentAppInstallation",
+        ))
+        .respond_with(ok(serde_json::json!({ "data": {
+            "currentAppInstallation": { "accessScopes": scopes }
+        } })))
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
 /// Variables `query` and `after` equal to these.
 pub(crate) fn page(query: &'static str, after: Option<&'static str>) -> wiremock::MockBuilder {
     graphql(move |v| {
