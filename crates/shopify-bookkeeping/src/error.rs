@@ -119,18 +119,6 @@ pub enum Error {
     /// A list's cursor repeated: following it would repeat or lose records.
     #[error("shopify: {0}")]
     Pagination(#[from] PaginationError),
-    /// The period's orders are older than Shopify shows this app: without
-    /// the `read_all_orders` scope only the last 60 days' orders are listed,
-    /// and a close of an earlier period would book part of its orders.
-    #[error(
-        "shopify: the app lacks the read_all_orders access scope, so Shopify shows only the orders of the last 60 days (since {visible_from}); the period starting {period_start} is older: grant the app read_all_orders to close it"
-    )]
-    OrdersNotVisible {
-        /// The first day (Stockholm) whose orders Shopify shows.
-        visible_from: time::Date,
-        /// The period's first day.
-        period_start: time::Date,
-    },
 }
 
 fn summarize(errors: &[GraphQlError]) -> String {
@@ -197,7 +185,6 @@ impl Error {
     fn source_kind(&self) -> SourceErrorKind {
         match self {
             Error::InvalidShop { .. } | Error::Config(_) => SourceErrorKind::Config,
-            Error::OrdersNotVisible { .. } => SourceErrorKind::Auth,
             Error::Throttled { .. } => SourceErrorKind::RateLimited,
             Error::GraphQl { errors, .. } => {
                 if errors

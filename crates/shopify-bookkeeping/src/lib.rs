@@ -76,9 +76,8 @@
 //!   older orders are found through the orders updated since the period
 //!   began. Without the `read_all_orders` scope Shopify shows only the last
 //!   60 days of orders and leaves older ones out without a word: the sales
-//!   source asks the app's scopes first, refuses a period older than that
-//!   ([`Error::OrdersNotVisible`]) and says so for a recent one (a review
-//!   item: a refund of an older order is not read).
+//!   source asks the app's scopes first and says what they hide in a review
+//!   item (field `read_all_orders`).
 //! - Payout lines: `balanceTransactions(query: "payments_transfer_id:<id>",
 //!   hideTransfers: true)`, kept only when `associatedPayout.id` is the payout.
 //!   A refund line is joined to its refund through `sourceOrderTransactionId`

@@ -230,10 +230,12 @@ const ORDERS_VISIBLE_WITHOUT_READ_ALL_ORDERS: time::Duration = time::Duration::d
 
 /// What the app's access scopes leave out of the period's sales: nothing
 /// with `read_all_orders`. Without it, Shopify lists only the last 60 days'
-/// orders and leaves older ones out without a word: a period that starts
-/// before then is refused ([`Error::OrdersNotVisible`]: its own orders would
-/// be booked in part), and a later one gets a review item, since a refund
-/// or cancellation in it of an older order is not read.
+/// orders and leaves older ones out without a word, so the sales say so in
+/// a review item (field `read_all_orders`): for a period that starts
+/// before then, that its own orders before that day are missing; for a
+/// later one, that a refund or cancellation in it of an older order is not
+/// read. A review item, not an error: a close also reads the days before
+/// its period, for matching only, and those may be older than the period.
 async fn orders_visible(
     client: &ShopifyClient,
     period: &Period,
@@ -244,20 +246,20 @@ async fn orders_visible(
     }
     let visible_from =
         stockholm_date(time::OffsetDateTime::now_utc() - ORDERS_VISIBLE_WITHOUT_READ_ALL_ORDERS);
-    if period.first() < visible_from {
-        return Err(Error::OrdersNotVisible {
-            visible_from,
-            period_start: period.first(),
-        });
-    }
+    let what = if period.first() < visible_from {
+        "so the period's orders processed before then are missing from its sales, and the \
+         month is incomplete"
+            .to_owned()
+    } else {
+        "so a refund or cancellation in the period of an older order is not read".to_owned()
+    };
     Ok(vec![SalesRecord::Review(
         ReviewItem::new(
             Provider::Shopify,
             ReviewReason::Incomplete,
             format!(
                 "the app lacks the read_all_orders access scope: Shopify lists only the orders of \
-                 the last 60 days (since {visible_from}), so a refund or cancellation in the period \
-                 of an older order is not read; grant the app read_all_orders"
+                 the last 60 days (since {visible_from}), {what}; grant the app read_all_orders"
             ),
         )
         .with_field("read_all_orders"),
