@@ -215,10 +215,14 @@ pub struct Mapper<R> {
     test_sales: std::collections::HashSet<u64>,
     sale_by_doc: HashMap<u64, u64>,
     refund_by_doc: HashMap<u64, u64>,
-    /// Every refund booked, by document number: a refund another provider's
-    /// data also holds (a Shopify refund paid back through Klarna, and
-    /// Klarna's own record of it) is found here and booked once.
-    refunds_of_doc: HashMap<u64, Vec<u64>>,
+    /// Every refund booked, by document number, provider, currency and
+    /// total: a refund another provider's data also holds (a Shopify refund
+    /// paid back through Klarna, and Klarna's own record of it) is found
+    /// here and booked once. Keyed this finely, and the refunds matched
+    /// already dropped from the front, so that refunds sharing a document
+    /// number (an integration that sends one reference for every order) are
+    /// not each compared with all before them.
+    refunds_of_doc: HashMap<(u64, Provider, Currency, Decimal), std::collections::VecDeque<u64>>,
     /// The refunds found as another provider's record of one booked, each
     /// matched once (two equal partial refunds are two refunds).
     twinned: std::collections::HashSet<u64>,

@@ -751,7 +751,10 @@ impl<R: ExchangeRates> Mapper<R> {
             }),
         );
         self.refund_by_doc.insert(doc, key);
-        self.refunds_of_doc.entry(doc).or_default().push(key);
+        self.refunds_of_doc
+            .entry((doc, provider, refund.currency, total.normalize()))
+            .or_default()
+            .push_back(key);
         self.review.extend(reviews);
     }
 
@@ -786,23 +789,37 @@ impl<R: ExchangeRates> Mapper<R> {
     /// same document number, currency and total, not matched before, and
     /// paid back through this provider (or this one through that one).
     fn twin_refund(
-        &self,
+        &mut self,
         doc: u64,
         provider: Provider,
         channels: &[(Provider, Decimal, Decimal)],
         total: Decimal,
         currency: Currency,
     ) -> Option<u64> {
-        self.refunds_of_doc.get(&doc)?.iter().copied().find(|k| {
-            !self.twinned.contains(k)
-                && self.entries.get(k).is_some_and(|other| {
-                    other.provider != provider
-                        && other.currency == currency
-                        && other.breakdown.iter().map(|(_, a, _)| *a).sum::<Decimal>() == total
-                        && (other.channels.iter().any(|(p, _, _)| *p == provider)
-                            || channels.iter().any(|(p, _, _)| *p == other.provider))
-                })
-        })
+        for other in Provider::ALL.into_iter().filter(|p| *p != provider) {
+            let Some(booked) =
+                self.refunds_of_doc
+                    .get_mut(&(doc, other, currency, total.normalize()))
+            else {
+                continue;
+            };
+            // Those matched already leave the front: refunds matched in the
+            // order they came are not looked at again.
+            while booked.front().is_some_and(|k| self.twinned.contains(k)) {
+                booked.pop_front();
+            }
+            let through_other = channels.iter().any(|(p, _, _)| *p == other);
+            let twin = booked.iter().copied().find(|k| {
+                !self.twinned.contains(k)
+                    && self.entries.get(k).is_some_and(|e| {
+                        through_other || e.channels.iter().any(|(p, _, _)| *p == provider)
+                    })
+            });
+            if twin.is_some() {
+                return twin;
+            }
+        }
+        None
     }
 
     /// Splits `amount` over a sale's revenue roles in proportion, exactly to

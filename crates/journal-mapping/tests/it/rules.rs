@@ -958,6 +958,52 @@ fn the_same_refund_from_two_providers_is_booked_once() {
     assert!(!j.is_booked_elsewhere(&k3));
 }
 
+/// Refunds that share one document number (an integration that sends one
+/// reference for every order): each was compared with every refund booked
+/// before it, looking for its twin from another provider's data, so a month
+/// of many took time growing with the square of their number. They are now
+/// kept by document, provider, currency and total, the matched ones dropped
+/// from the front. 3,000 Shopify refunds of #2001 and 3,000 Klarna records
+/// of them, in turn: each Klarna record is the next Shopify refund's twin,
+/// and nothing is booked twice.
+#[test]
+fn many_refunds_of_one_document_number_are_each_matched_once() {
+    let (order, klarna_doc) = order_2001_and_klarnas_record();
+    let refund = |provider: Provider, id: String, sale: &Sale| Refund {
+        source: SourceRef::new(provider, "refund", id),
+        sale: sale.source.clone(),
+        document_number: "#2001".into(),
+        occurred_at: T,
+        currency: Currency::SEK,
+        lines: vec![domestic(25, "0.08", "0.02")],
+        customer: Customer::default(),
+        sale_occurred_at: None,
+        payments: vec![pay(PaymentChannel::Provider(Provider::Klarna), sek("0.10"))],
+    };
+    const N: usize = 3_000;
+    let mut mp = mapper(Policy::default());
+    mp.add_sale(&order);
+    mp.add_sale(&klarna_doc);
+    for i in 0..N {
+        mp.add_refund(&refund(Provider::Shopify, format!("r{i}"), &order));
+    }
+    for i in 0..N {
+        mp.add_refund(&refund(Provider::Klarna, format!("k{i}"), &klarna_doc));
+    }
+    let j = balanced(mp.finish());
+    // The sale (80 net) once, and N refunds of 0.08 net once each.
+    assert_eq!(
+        j.balance("3001"),
+        d("-80") + d("0.08") * rust_decimal::Decimal::from(N)
+    );
+    let klarna_elsewhere = j
+        .booked_elsewhere
+        .iter()
+        .filter(|s| s.provider == Provider::Klarna && s.kind == "refund")
+        .count();
+    assert_eq!(klarna_elsewhere, N);
+}
+
 #[test]
 fn an_unreconciled_payout_states_its_difference_in_sek() {
     let stripe = payout(
