@@ -60,7 +60,8 @@ usage: month_close [--from YYYY-MM-DD --to YYYY-MM-DD] [--out DIR]
                    [--preliminary]
 
 Books a period (default: the last full month) from Shopify, Klarna, Stripe and PayPal.
-Credentials come from the environment; a provider without them uses the built-in sandbox:
+Credentials come from the environment; with none at all, the built-in sandbox plays all four,
+and with some, a provider without them is not read:
   SHOPIFY_SHOP, SHOPIFY_ACCESS_TOKEN       KLARNA_API_USERNAME, KLARNA_API_PASSWORD
   STRIPE_SECRET_KEY                        PAYPAL_CLIENT_ID, PAYPAL_CLIENT_SECRET
 and <PROVIDER>_API_BASE_URL points a provider at another server.
@@ -264,11 +265,16 @@ async fn build_sources(period: Period) -> Result<Run, Box<dyn Error>> {
     let stripe_creds = env("STRIPE_SECRET_KEY");
     let paypal_creds = env("PAYPAL_CLIENT_ID").zip(env("PAYPAL_CLIENT_SECRET"));
 
-    let all_real = shopify_creds.is_some()
-        && klarna_creds.is_some()
-        && stripe_creds.is_some()
-        && paypal_creds.is_some();
-    let sandbox = if all_real {
+    // The sandbox plays all four providers when none has credentials (the
+    // demonstration). With any real account, a provider without credentials
+    // is not read at all: simulated data must never reach a real ledger,
+    // and a provider not read keeps its vouchers there (a simulated one
+    // would have them reversed as gone).
+    let any_real = shopify_creds.is_some()
+        || klarna_creds.is_some()
+        || stripe_creds.is_some()
+        || paypal_creds.is_some();
+    let sandbox = if any_real {
         None
     } else {
         Some(Sandbox::start(&ScenarioConfig::small(period), Faults::none()).await)
@@ -277,7 +283,7 @@ async fn build_sources(period: Period) -> Result<Run, Box<dyn Error>> {
     let mut origin = BTreeMap::new();
 
     // Shopify: the sales report and Shopify Payments payouts.
-    let shopify = {
+    let shopify = 'shopify: {
         let (mut b, o) = match (&shopify_creds, sb) {
             (Some((shop, token)), _) => (
                 kassabok::shopify::ShopifyClient::builder(shop.clone(), token.clone()),
@@ -291,17 +297,17 @@ async fn build_sources(period: Period) -> Result<Run, Box<dyn Error>> {
                 .base_url(s.shopify.uri()),
                 Origin::Sandbox,
             ),
-            (None, None) => unreachable!("the sandbox runs when credentials are missing"),
+            (None, None) => break 'shopify None,
         };
         if let Some(url) = env("SHOPIFY_API_BASE_URL") {
             b = b.base_url(url);
         }
         origin.insert(Provider::Shopify, o);
-        b.build()?
+        Some(b.build()?)
     };
 
     // Klarna: settlements.
-    let klarna = {
+    let klarna = 'klarna: {
         use kassabok::klarna::{Credentials, KlarnaClient};
         let (mut b, o) = match (&klarna_creds, sb) {
             (Some((user, pass)), _) => (
@@ -313,17 +319,17 @@ async fn build_sources(period: Period) -> Result<Run, Box<dyn Error>> {
                     .base_url(s.klarna.uri()),
                 Origin::Sandbox,
             ),
-            (None, None) => unreachable!("the sandbox runs when credentials are missing"),
+            (None, None) => break 'klarna None,
         };
         if let Some(url) = env("KLARNA_API_BASE_URL") {
             b = b.base_url(url);
         }
         origin.insert(Provider::Klarna, o);
-        b.build()?
+        Some(b.build()?)
     };
 
     // Stripe: payouts and Stripe Invoicing.
-    let stripe = {
+    let stripe = 'stripe: {
         use kassabok::stripe::StripeClient;
         let (mut b, o) = match (&stripe_creds, sb) {
             (Some(key), _) => (StripeClient::builder(key.clone()), Origin::Real),
@@ -331,14 +337,14 @@ async fn build_sources(period: Period) -> Result<Run, Box<dyn Error>> {
                 StripeClient::builder(s.stripe.secret_key()).base_url(s.stripe.uri()),
                 Origin::Sandbox,
             ),
-            (None, None) => unreachable!("the sandbox runs when credentials are missing"),
+            (None, None) => break 'stripe None,
         };
         if let Some(url) = env("STRIPE_API_BASE_URL") {
             b = b.base_url(url);
         }
         origin.insert(Provider::Stripe, o);
         let stripe = kassabok::stripe::StripeSource::new(b.build()?);
-        match (o, sb) {
+        Some(match (o, sb) {
             // The sandbox shop stores its webhook events: Stripe's Events API
             // lists a dispute's decision only for 30 days.
             (Origin::Sandbox, Some(s)) => {
@@ -354,11 +360,11 @@ async fn build_sources(period: Period) -> Result<Run, Box<dyn Error>> {
                 Some(dir) => stripe.dispute_decisions(stored_stripe_events(&dir)?),
                 None => stripe,
             },
-        }
+        })
     };
 
     // PayPal: the account, like a bank account.
-    let paypal = {
+    let paypal = 'paypal: {
         use kassabok::paypal::PayPalClient;
         let (mut b, o) = match (&paypal_creds, sb) {
             (Some((id, secret)), _) => (
@@ -370,22 +376,22 @@ async fn build_sources(period: Period) -> Result<Run, Box<dyn Error>> {
                     .base_url(s.paypal.uri()),
                 Origin::Sandbox,
             ),
-            (None, None) => unreachable!("the sandbox runs when credentials are missing"),
+            (None, None) => break 'paypal None,
         };
         if let Some(url) = env("PAYPAL_API_BASE_URL") {
             b = b.base_url(url);
         }
         origin.insert(Provider::PayPal, o);
-        b.build()?
+        Some(b.build()?)
     };
 
+    let mut clients: Vec<Box<dyn Roles>> = Vec::new();
+    clients.extend(shopify.map(|c| Box::new(c) as Box<dyn Roles>));
+    clients.extend(klarna.map(|c| Box::new(c) as Box<dyn Roles>));
+    clients.extend(stripe.map(|c| Box::new(c) as Box<dyn Roles>));
+    clients.extend(paypal.map(|c| Box::new(c) as Box<dyn Roles>));
     Ok(Run {
-        clients: vec![
-            Box::new(shopify),
-            Box::new(klarna),
-            Box::new(stripe),
-            Box::new(paypal),
-        ],
+        clients,
         origin,
         _sandbox: sandbox,
     })
@@ -918,10 +924,21 @@ async fn run() -> Result<(), Box<dyn Error>> {
         .filter(|(_, o)| **o == Origin::Sandbox)
         .map(|(p, _)| p.display_name())
         .collect();
+    let unread: Vec<&str> = Provider::ALL
+        .iter()
+        .filter(|p| !run.origin.contains_key(p))
+        .map(|p| p.display_name())
+        .collect();
     if !sandboxed.is_empty() {
         eprintln!(
             "no credentials for {}: using the built-in sandbox (see README to use real accounts)",
             sandboxed.join(", ")
+        );
+    }
+    if !unread.is_empty() {
+        eprintln!(
+            "no credentials for {}: not read (what the ledger holds of it is kept)",
+            unread.join(", ")
         );
     }
 
