@@ -899,6 +899,22 @@ async fn book(
         .map_err(|e| e.to_string().into())
     })
     .await?;
+    if let Some(batch) = report
+        .batch
+        .as_ref()
+        .filter(|b| report.resumed && b.period != args.period)
+    {
+        // An earlier run of another period left its batch pending, and this
+        // run delivered it instead of booking its own period (one run, one
+        // file): exit as a failure, or the period asked for would pass as
+        // booked, and its month never be exported.
+        return Err(format!(
+            "delivered batch {} of {}, which an earlier run left pending (its SIE file is \
+             verifikationer-batch-{:04}.si); {} was not booked: run again",
+            batch.number, batch.period, batch.number, args.period
+        )
+        .into());
+    }
     if report.batch.is_none() {
         let nothing = Journal {
             vouchers: Vec::new(),
