@@ -42,8 +42,8 @@ use kassabok::close::{Close, Record, Roles};
 use kassabok::core::{Currency, PayoutRecord, Period, Provider, SalesRecord, StatementBatch};
 use kassabok::deadline::Deadlines;
 use kassabok::ledger::{
-    CloseOptions, CloseReport, Failpoint, LedgerStore, SourceProgress, SqlLedger, Step, close,
-    period_key,
+    CloseOptions, CloseReport, Failpoint, LedgerStore, Month, SourceProgress, SqlLedger, Step,
+    close, period_key,
 };
 use kassabok::mapping::{Chart, Granularity, Journal, Policy, SieExport};
 use kassabok::rates::{EcbClient, EcbRates, RatesError, RiksbankClient, RiksbankRates};
@@ -57,7 +57,7 @@ usage: month_close [--from YYYY-MM-DD --to YYYY-MM-DD] [--out DIR]
                    [--granularity document|day|payout] [--org-nr NNNNNN-NNNN] [--company NAME]
                    [--provider-deadline SECS] [--deadline SECS]
                    [--ledger PATH | --ledger-url postgres://USER@HOST/DB | --no-ledger]
-                   [--preliminary]
+                   [--locked-through YYYY-MM] [--preliminary]
 
 Books a period (default: the last full month) from Shopify, Klarna, Stripe and PayPal.
 Credentials come from the environment; with none at all, the built-in sandbox plays all four,
@@ -77,7 +77,10 @@ each provider and --deadline (default 1800 s) the whole fetch.
 The ledger (default target/kassabok/ledger.sqlite) remembers what was exported: the SIE file
 holds only new vouchers and corrections; --no-ledger writes the whole period every time.
 A period that has not ended is refused; --preliminary books what there is so far, without
-the ledger (its last day's vouchers change when it is run again).";
+the ledger (its last day's vouchers change when it is run again). --locked-through locks the
+period's months up to that one in the ledger (months closed in your books: a filed VAT return,
+a closed year): whatever a run finds new or changed for them is dated in the first open month
+after them, not in the closed month.";
 
 /// The command line.
 #[derive(Debug)]
@@ -91,6 +94,8 @@ struct Args {
     ledger: Ledger,
     /// `--preliminary`: a period that has not ended, without the ledger.
     preliminary: bool,
+    /// `--locked-through`: the last month the accountant has closed.
+    locked_through: Option<Month>,
 }
 
 /// Where the run's ledger is.
@@ -137,6 +142,7 @@ impl Args {
         let mut deadlines = Deadlines::default();
         let mut ledger = Ledger::Sqlite(PathBuf::from("target/kassabok/ledger.sqlite"));
         let mut preliminary = false;
+        let mut locked_through = None;
         while let Some(flag) = argv.next() {
             if flag == "-h" || flag == "--help" {
                 return Err(UsageError(USAGE.to_owned()));
@@ -177,6 +183,14 @@ impl Args {
                 "--ledger-url" => ledger = Ledger::Url(value()?),
                 "--no-ledger" => ledger = Ledger::Off,
                 "--preliminary" => preliminary = true,
+                "--locked-through" => {
+                    let v = value()?;
+                    locked_through = Some(v.parse::<Month>().map_err(|_| {
+                        UsageError(format!(
+                            "--locked-through takes a month as YYYY-MM, not {v:?}"
+                        ))
+                    })?);
+                }
                 other => return Err(UsageError(format!("unknown argument {other:?}\n\n{USAGE}"))),
             }
         }
@@ -199,6 +213,7 @@ impl Args {
             deadlines,
             ledger,
             preliminary,
+            locked_through,
         })
     }
 }
@@ -877,6 +892,16 @@ async fn book(
             complete: true,
         };
         store.record_progress(&company, &progress).await?;
+    }
+    if let Some(through) = args.locked_through {
+        // The months of the period the accountant has closed: a correction
+        // of a voucher dated in one goes to the first open month after it
+        // (the ledger's rule), not into a filed VAT period or closed year.
+        let mut month = Month::of(args.period.first());
+        while month <= through && month <= Month::of(args.period.last()) {
+            store.lock_month(&company, month).await?;
+            month = month.next();
+        }
     }
     let mut options = CloseOptions::new(&company, today);
     options.failpoint = env("KASSABOK_LEDGER_FAILPOINT").map(|step| Failpoint {
