@@ -126,6 +126,20 @@ fn parse_seconds(flag: &str, value: &str) -> Result<Duration, UsageError> {
         .ok_or_else(|| UsageError(format!("{flag} takes whole seconds, not {value:?}")))
 }
 
+/// An organisation number as `NNNNNN-NNNN`, however it was typed
+/// (`5566778899`, `556677-8899`): it names the company in the ledger, so
+/// two spellings must not make two companies whose runs export the same
+/// vouchers twice.
+fn parse_org_nr(value: &str) -> Result<String, UsageError> {
+    let digits: String = value.chars().filter(char::is_ascii_digit).collect();
+    if digits.len() != 10 || !value.chars().all(|c| c.is_ascii_digit() || c == '-') {
+        return Err(UsageError(format!(
+            "--org-nr takes a Swedish organisation number, NNNNNN-NNNN, not {value:?}"
+        )));
+    }
+    Ok(format!("{}-{}", &digits[..6], &digits[6..]))
+}
+
 fn parse_date(flag: &str, value: &str) -> Result<Date, UsageError> {
     Date::parse(value, format_description!("[year]-[month]-[day]"))
         .map_err(|_| UsageError(format!("{flag} takes a date as YYYY-MM-DD, not {value:?}")))
@@ -173,7 +187,7 @@ impl Args {
                         }
                     }
                 }
-                "--org-nr" => org_nr = Some(value()?),
+                "--org-nr" => org_nr = Some(parse_org_nr(&value()?)?),
                 "--company" => company = Some(value()?),
                 "--provider-deadline" => {
                     deadlines.provider = parse_seconds("--provider-deadline", &value()?)?;
@@ -986,6 +1000,16 @@ async fn run() -> Result<(), Box<dyn Error>> {
     // Real data needs the real rates: the simulated publishers only when
     // every provider is simulated.
     let sandboxed_rates = run.origin.values().all(|o| *o == Origin::Sandbox);
+    if !sandboxed_rates && args.org_nr.is_none() && !matches!(args.ledger, Ledger::Off) {
+        // The ledger keys everything by the company: real books under the
+        // demonstration's number would be shared with any other shop that
+        // left it out, and each would reverse the other's vouchers.
+        return Err(
+            "--org-nr is needed with real accounts and a ledger: it names the company \
+                    the ledger keeps apart (or run with --no-ledger)"
+                .into(),
+        );
+    }
     let rates = build_rates(args.period, sandboxed_rates).await?;
     let (closed, kept) = close_period(&run, &args, &rates).await?;
     let mut journal = closed.journal;
