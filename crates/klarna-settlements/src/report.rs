@@ -1085,7 +1085,8 @@ pub fn parse_sales_report_with(
             country: doc.country,
             vat_number: None,
         };
-        // Klarna's settlement transactions name the order, not the capture.
+        // The payment's reference is Klarna's order id, as a settlement
+        // transaction carries it.
         let payments = vec![Payment {
             gateway: "Klarna".to_owned(),
             channel: PaymentChannel::Provider(Provider::Klarna),
