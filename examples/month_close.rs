@@ -887,6 +887,7 @@ async fn book(
     files: &[OutputFile],
     args: &Args,
     today: Date,
+    fetched_at: OffsetDateTime,
 ) -> Result<Option<CloseReport>, Box<dyn Error>> {
     let store = match &args.ledger {
         Ledger::Off => {
@@ -917,7 +918,7 @@ async fn book(
             month = month.next();
         }
     }
-    let mut options = CloseOptions::new(&company, today);
+    let mut options = CloseOptions::new(&company, today).fetched_at(fetched_at);
     options.failpoint = env("KASSABOK_LEDGER_FAILPOINT").map(|step| Failpoint {
         step: match step.as_str() {
             "after-fetch" => Step::AfterFetch,
@@ -1011,6 +1012,9 @@ async fn run() -> Result<(), Box<dyn Error>> {
         );
     }
     let rates = build_rates(args.period, sandboxed_rates).await?;
+    // When the providers were read: a slower run of the same month that
+    // read before a newer export must not undo it (`CloseError::Stale`).
+    let fetched_at = OffsetDateTime::now_utc();
     let (closed, kept) = close_period(&run, &args, &rates).await?;
     let mut journal = closed.journal;
     let (oss, ec) = reports(&kept.sales, &args, &rates, &mut journal).await;
@@ -1020,7 +1024,7 @@ async fn run() -> Result<(), Box<dyn Error>> {
         rates_used(&rates, &kept.provider_rates),
     ));
     let written: Vec<String> = files.iter().map(|(name, _)| name.clone()).collect();
-    let ledger = book(&journal, &closed.records, &files, &args, today).await?;
+    let ledger = book(&journal, &closed.records, &files, &args, today, fetched_at).await?;
     println!(
         "exchange rates: the Riksbank's for booking, the ECB's for the OSS return ({})",
         rates.origin.label()

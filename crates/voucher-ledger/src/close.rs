@@ -7,7 +7,7 @@ use std::fmt;
 
 use bookkeeping_core::{Period, Provider};
 use journal_mapping::{Coverage, Journal, Posting, Review, SourceList, Voucher, VoucherId};
-use time::Date;
+use time::{Date, OffsetDateTime};
 
 use crate::hash::{content_hash, derived_id};
 use crate::month::Month;
@@ -46,6 +46,12 @@ pub struct CloseOptions {
     pub text_limit: usize,
     /// Stop the run at a step (tests).
     pub failpoint: Option<Failpoint>,
+    /// When the run began reading the providers. A run whose data was read
+    /// before that of a batch already exported for an overlapping period
+    /// (two closes of one month at once, the slower one last) is refused
+    /// ([`CloseError::Stale`]): its older journal would reverse what the
+    /// newer one booked. `None`: not checked, and not noted.
+    pub fetched_at: Option<OffsetDateTime>,
 }
 
 impl CloseOptions {
@@ -56,7 +62,16 @@ impl CloseOptions {
             generated,
             text_limit: 50,
             failpoint: None,
+            fetched_at: None,
         }
+    }
+
+    /// The instant the run began reading the providers (see
+    /// [`fetched_at`](Self::fetched_at)).
+    #[must_use]
+    pub fn fetched_at(mut self, at: OffsetDateTime) -> Self {
+        self.fetched_at = Some(at);
+        self
     }
 }
 
@@ -85,6 +100,26 @@ pub enum CloseError {
     /// A failpoint stopped the run.
     #[error("ledger: stopped at {0:?} (failpoint)")]
     Stopped(Step),
+    /// The run's data was read before that of a batch already exported for
+    /// an overlapping period: booking it would undo the newer export.
+    #[error(
+        "ledger: company {company}: this run read its data at {}, before a run that exported data read at {} for an overlapping period; nothing was exported: run the close again",
+        rfc3339(.fetched_at),
+        rfc3339(.newer)
+    )]
+    Stale {
+        /// The company.
+        company: String,
+        /// When this run read its data.
+        fetched_at: OffsetDateTime,
+        /// When the newer export's run read its data.
+        newer: OffsetDateTime,
+    },
+}
+
+fn rfc3339(at: &OffsetDateTime) -> String {
+    at.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| at.to_string())
 }
 
 /// What a close did.
@@ -384,6 +419,17 @@ where
         return Ok(CloseReport::of_resumed(batch));
     }
 
+    if let Some(fetched_at) = options.fetched_at
+        && let Some(newer) = session.newest_fetch(&journal.period).await?
+        && newer > fetched_at
+    {
+        session.release().await?;
+        return Err(CloseError::Stale {
+            company: company.to_owned(),
+            fetched_at,
+            newer,
+        });
+    }
     let locked: BTreeSet<Month> = session.locked_months().await?.into_iter().collect();
     let booked = session.booked().await?;
     let (mut report, vouchers) = plan(journal, booked, &locked, options.text_limit);
@@ -399,6 +445,9 @@ where
                 vouchers,
             })
             .await?;
+        if let Some(fetched_at) = options.fetched_at {
+            session.note_fetched_at(batch.number, fetched_at).await?;
+        }
         failpoint(options, Step::AfterRecord)?;
         delivered(&batch)?;
         failpoint(options, Step::AfterDeliver)?;

@@ -32,8 +32,14 @@ use crate::store::{
 
 /// The migrations, in order. Each runs once, in a transaction, recorded in
 /// `ledger_migrations`.
-const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "ledger", include_str!("../migrations/0001_ledger.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "ledger", include_str!("../migrations/0001_ledger.sql")),
+    (
+        2,
+        "fetched_at",
+        include_str!("../migrations/0002_fetched_at.sql"),
+    ),
+];
 
 /// Which database a [`SqlLedger`] uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -613,6 +619,51 @@ impl SqlSession {
 
 #[async_trait]
 impl CloseSession for SqlSession {
+    async fn note_fetched_at(
+        &mut self,
+        number: i64,
+        fetched_at: OffsetDateTime,
+    ) -> Result<(), LedgerError> {
+        sqlx::query("UPDATE batches SET fetched_at = $1 WHERE company = $2 AND number = $3")
+            .bind(
+                fetched_at
+                    .format(&Rfc3339)
+                    .map_err(|e| LedgerError::Invalid(format!("fetched_at {fetched_at}: {e}")))?,
+            )
+            .bind(&self.company)
+            .bind(number)
+            .execute(&mut self.conn)
+            .await
+            .map_err(LedgerError::db("note when a batch's data was read"))?;
+        Ok(())
+    }
+
+    async fn newest_fetch(
+        &mut self,
+        period: &Period,
+    ) -> Result<Option<OffsetDateTime>, LedgerError> {
+        let db = || LedgerError::db("read when the batches' data was read");
+        let rows = sqlx::query(
+            "SELECT period, fetched_at FROM batches WHERE company = $1 AND fetched_at IS NOT NULL",
+        )
+        .bind(&self.company)
+        .fetch_all(&mut self.conn)
+        .await
+        .map_err(db())?;
+        let mut newest = None;
+        for row in rows {
+            let other = parse_period(&row.try_get::<String, _>("period").map_err(db())?)?;
+            if other.last() < period.first() || other.first() > period.last() {
+                continue;
+            }
+            let text: String = row.try_get("fetched_at").map_err(db())?;
+            let at = OffsetDateTime::parse(&text, &Rfc3339)
+                .map_err(|e| LedgerError::Invalid(format!("stored fetched_at {text:?}: {e}")))?;
+            newest = newest.max(Some(at));
+        }
+        Ok(newest)
+    }
+
     async fn pending_batch(&mut self) -> Result<Option<Batch>, LedgerError> {
         let db = || LedgerError::db("read the pending batch");
         let Some(row) = sqlx::query(

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use bookkeeping_core::Period;
 use journal_mapping::Voucher;
 use serde::{Deserialize, Serialize};
-use time::Date;
+use time::{Date, OffsetDateTime};
 
 use crate::month::Month;
 
@@ -268,6 +268,29 @@ pub trait CloseSession: Send {
 
     /// Marks a batch delivered.
     async fn mark_delivered(&mut self, number: i64) -> Result<(), LedgerError>;
+
+    /// Notes when the data of batch `number`'s run was read from the
+    /// providers ([`CloseOptions::fetched_at`](crate::CloseOptions::fetched_at)).
+    /// A store that does not keep it does nothing, and no run is refused as
+    /// stale.
+    async fn note_fetched_at(
+        &mut self,
+        number: i64,
+        fetched_at: OffsetDateTime,
+    ) -> Result<(), LedgerError> {
+        let _ = (number, fetched_at);
+        Ok(())
+    }
+
+    /// The latest instant the data of a batch for a period overlapping
+    /// `period` was read (see [`note_fetched_at`](Self::note_fetched_at)).
+    async fn newest_fetch(
+        &mut self,
+        period: &Period,
+    ) -> Result<Option<OffsetDateTime>, LedgerError> {
+        let _ = period;
+        Ok(None)
+    }
 
     /// Commits and releases the lock.
     async fn release(self: Box<Self>) -> Result<(), LedgerError>;

@@ -44,4 +44,5 @@ both_backends!(
     many_workers_on_one_company_deliver_each_batch_once,
     many_shops_close_at_once,
     numbers_progress_and_locks_are_recorded,
+    a_run_with_older_data_than_an_export_is_refused,
 );

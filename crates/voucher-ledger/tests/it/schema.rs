@@ -8,7 +8,7 @@ use crate::support::*;
 async fn sqlite_migrations_are_versioned_and_run_once() {
     let db = SqliteDb::new().await;
     assert_eq!(db.ledger.backend(), Backend::Sqlite);
-    assert_eq!(db.ledger.schema_version().await.unwrap(), 1);
+    assert_eq!(db.ledger.schema_version().await.unwrap(), 2);
     let company = company();
     let journal = journal(october(), &three_orders());
     voucher_ledger::close(
@@ -21,7 +21,7 @@ async fn sqlite_migrations_are_versioned_and_run_once() {
     .unwrap();
     // Reopening (every worker does at start) keeps the data and applies nothing twice.
     let reopened = SqlLedger::open_sqlite(&db.path).await.unwrap();
-    assert_eq!(reopened.schema_version().await.unwrap(), 1);
+    assert_eq!(reopened.schema_version().await.unwrap(), 2);
     assert_eq!(reopened.exported(&company).await.unwrap().len(), 3);
 }
 
@@ -35,7 +35,7 @@ async fn postgres_workers_starting_together_migrate_once() {
     for ledger in futures::future::join_all(opens).await {
         let ledger = ledger.unwrap();
         assert_eq!(ledger.backend(), Backend::Postgres);
-        assert_eq!(ledger.schema_version().await.unwrap(), 1);
+        assert_eq!(ledger.schema_version().await.unwrap(), 2);
     }
 }
 

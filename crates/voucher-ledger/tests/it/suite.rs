@@ -595,3 +595,50 @@ pub(crate) async fn numbers_progress_and_locks_are_recorded(ledger: &SqlLedger) 
     );
     assert!(ledger.locked_months(&company).await.unwrap().is_empty());
 }
+
+/// Two closes of October at once, the slower last: B read the providers
+/// after an order was edited and exported the correction; A read them
+/// before, and reaching the ledger after B it would reverse B's correction
+/// and book the stale version again. A is refused, nothing exported, and
+/// the books keep B's version; a run that read after B goes on.
+pub(crate) async fn a_run_with_older_data_than_an_export_is_refused(ledger: &SqlLedger) {
+    use time::macros::datetime;
+    let company = company();
+    let mut orders = three_orders();
+    let first = journal(october(), &orders);
+    let at = |t| CloseOptions::new(&company, GENERATED).fetched_at(t);
+    let close_at = |journal: &Journal, t| {
+        let options = at(t);
+        let journal = journal.clone();
+        async move { close(ledger, &journal, &options, |_| Ok(())).await }
+    };
+    close_at(&first, datetime!(2026-11-01 01:00 UTC))
+        .await
+        .unwrap();
+
+    // A reads at 03:00; the order is edited at 03:30; B reads at 04:00 and
+    // exports first.
+    let stale = journal(october(), &orders);
+    orders[1] = sale("1002", date!(2026 - 10 - 15), "240.00", "60.00");
+    let fresh = journal(october(), &orders);
+    let b = close_at(&fresh, datetime!(2026-11-01 04:00 UTC))
+        .await
+        .unwrap();
+    assert_eq!(b.corrected, 1);
+
+    let err = close_at(&stale, datetime!(2026-11-01 03:00 UTC))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, CloseError::Stale { .. }), "{err}");
+    assert!(err.to_string().contains("run the close again"), "{err}");
+    assert_eq!(ledger.exported(&company).await.unwrap().len(), 3 + 2);
+
+    // Read after B: nothing changed since, nothing to export.
+    let again = close_at(&fresh, datetime!(2026-11-01 05:00 UTC))
+        .await
+        .unwrap();
+    assert_eq!((again.corrected, again.unchanged), (0, 3));
+    // A run that does not say when it read is not checked.
+    let unchecked = run(ledger, &company, &fresh).await;
+    assert_eq!(unchecked.unchanged, 3);
+}
