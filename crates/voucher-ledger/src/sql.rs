@@ -334,17 +334,32 @@ impl SqlLedger {
 }
 
 /// The directory of an SQLite database's per-company lock files: the database
-/// file's path with `.locks` appended (`None` in memory).
+/// file's real path with `.locks` appended (`None` in memory). Real: two
+/// workers that name one database differently (a relative path, a symbolic
+/// link, a `file:` URI) must take the same locks, or both deliver a batch.
 fn sqlite_lock_dir(url: &str) -> Result<Option<PathBuf>, LedgerError> {
     use std::str::FromStr;
     let options = sqlx::sqlite::SqliteConnectOptions::from_str(url)
         .map_err(LedgerError::db("parse the ledger URL"))?;
-    let file = options.get_filename();
-    let name = file.as_os_str();
-    if name.is_empty() || name == ":memory:" || name.to_string_lossy().starts_with("file:") {
+    // An in-memory database has no file to lock beside (sqlx names one
+    // `file:sqlx-in-memory-N`).
+    if url.contains(":memory:") || url.contains("mode=memory") {
         return Ok(None);
     }
-    let mut dir = name.to_owned();
+    let file = options.get_filename();
+    let mut name = file.as_os_str().to_string_lossy().into_owned();
+    if let Some(uri) = name.strip_prefix("file:") {
+        // `file:path?mode=…` or `file:///abs/path`: the path, without the
+        // query.
+        let path = uri.split_once('?').map_or(uri, |(path, _)| path);
+        name = path.strip_prefix("//").unwrap_or(path).to_owned();
+    }
+    if name.is_empty() || name == ":memory:" {
+        return Ok(None);
+    }
+    let file = PathBuf::from(&name);
+    let file = std::fs::canonicalize(&file).unwrap_or(file);
+    let mut dir = file.into_os_string();
     dir.push(".locks");
     let dir = PathBuf::from(dir);
     std::fs::create_dir_all(&dir).map_err(|source| LedgerError::LockFile {
@@ -833,5 +848,34 @@ impl CloseSession for SqlSession {
         .await?;
         let _ = self.conn.close().await;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One database named three ways (its path, a symbolic link to it, a
+    /// `file:` URI) has one lock directory; an in-memory one has none.
+    #[test]
+    fn one_database_named_differently_has_one_lock_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("ledger.sqlite");
+        std::fs::write(&db, b"").unwrap();
+        let link = dir.path().join("link.sqlite");
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(&db, &link).unwrap();
+        #[cfg(not(unix))]
+        std::fs::copy(&db, &link).unwrap();
+        let by_path = sqlite_lock_dir(&format!("sqlite://{}", db.display())).unwrap();
+        let by_uri = sqlite_lock_dir(&format!("sqlite:file:{}?mode=rwc", db.display())).unwrap();
+        assert!(by_path.is_some());
+        assert_eq!(by_uri, by_path);
+        #[cfg(unix)]
+        assert_eq!(
+            sqlite_lock_dir(&format!("sqlite://{}", link.display())).unwrap(),
+            by_path
+        );
+        assert_eq!(sqlite_lock_dir("sqlite::memory:").unwrap(), None);
     }
 }
