@@ -2,7 +2,7 @@
 //! to businesses in other member states, per month and customer VAT number,
 //! in SEK; as CSV and as Skatteverket's SKV 574008 file.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::io;
 
 use bookkeeping_core::bounds::Bounded;
@@ -121,13 +121,7 @@ impl EcSalesList {
         let mut review = Vec::new();
         let reverse_charge =
             |l: &bookkeeping_core::SaleLine| l.treatment == TaxTreatment::EuB2bReverseCharge;
-        let sale_dates: HashMap<&SourceRef, Date> = records
-            .iter()
-            .filter_map(|r| match r {
-                SalesRecord::Sale(s) => Some((&s.source, stockholm_date(s.occurred_at))),
-                _ => None,
-            })
-            .collect();
+        let sale_days = crate::SaleDays::of(records);
         for r in crate::listed_once(records, reverse_charge) {
             let (source, doc, occurred_at, currency, lines, customer, sign, rate_day) = match r {
                 SalesRecord::Sale(s) if !s.test => (
@@ -148,10 +142,7 @@ impl EcSalesList {
                     &f.lines,
                     &f.customer,
                     Decimal::NEGATIVE_ONE,
-                    sale_dates
-                        .get(&f.sale)
-                        .copied()
-                        .or(f.sale_occurred_at.map(stockholm_date)),
+                    sale_days.of_refund(f),
                 ),
                 _ => continue,
             };

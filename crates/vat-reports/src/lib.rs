@@ -100,3 +100,34 @@ pub(crate) fn listed_once(
         !lines.iter().any(&reported) || seen.insert(source)
     })
 }
+
+/// The Stockholm day each sale of `records` was made, for the refunds among
+/// them: a refund is reported against its sale's day (the OSS return corrects
+/// the sale's quarter, the EC sales list converts at the sale's rate).
+pub(crate) struct SaleDays<'r>(
+    std::collections::HashMap<&'r bookkeeping_core::SourceRef, time::Date>,
+);
+
+impl<'r> SaleDays<'r> {
+    pub(crate) fn of(records: &'r [bookkeeping_core::SalesRecord]) -> Self {
+        SaleDays(
+            records
+                .iter()
+                .filter_map(|r| match r {
+                    bookkeeping_core::SalesRecord::Sale(s) => {
+                        Some((&s.source, bookkeeping_core::stockholm_date(s.occurred_at)))
+                    }
+                    _ => None,
+                })
+                .collect(),
+        )
+    }
+
+    /// The day `refund`'s sale was made: the sale's among the records, else
+    /// the day the refund carries (`Refund::sale_occurred_at`).
+    pub(crate) fn of_refund(&self, refund: &bookkeeping_core::Refund) -> Option<time::Date> {
+        self.0.get(&refund.sale).copied().or(refund
+            .sale_occurred_at
+            .map(bookkeeping_core::stockholm_date))
+    }
+}

@@ -1,7 +1,7 @@
 //! The OSS return (unionsordningen): EU consumer sales taxed in the buyer's
 //! country, per member state and VAT rate, in euro.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::io;
 
 use bookkeeping_core::bounds::Bounded;
@@ -118,13 +118,7 @@ fn entries(
     records: &[SalesRecord],
     review_out: &mut Vec<ReviewItem>,
 ) -> Vec<Entry> {
-    let sale_dates: HashMap<&SourceRef, Date> = records
-        .iter()
-        .filter_map(|r| match r {
-            SalesRecord::Sale(s) => Some((&s.source, stockholm_date(s.occurred_at))),
-            _ => None,
-        })
-        .collect();
+    let sale_days = crate::SaleDays::of(records);
     let mut out = Vec::new();
     let oss = |l: &SaleLine| matches!(l.treatment, TaxTreatment::EuOss { .. });
     for r in crate::listed_once(records, oss) {
@@ -167,10 +161,7 @@ fn entries(
                 // The sale's date: from the sale when it is among the
                 // records, else as the refund carries it (a refund of an
                 // earlier month's sale, which a month's records do not hold).
-                let origin = sale_dates
-                    .get(&refund.sale)
-                    .copied()
-                    .or(refund.sale_occurred_at.map(stockholm_date));
+                let origin = sale_days.of_refund(refund);
                 let Some(origin) = origin else {
                     review_out.push(review(
                         refund.source.provider,
