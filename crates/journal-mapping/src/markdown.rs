@@ -18,8 +18,11 @@ use bookkeeping_core::text::printable;
 /// means no HTML tag and no entity; `[`, `]` and `!` escaped means no link and
 /// no image; `|` escaped stays inside its table cell.
 ///
-/// GitHub Flavored Markdown also makes a link of bare text (its "extended
-/// autolinks": `http(s)://…`, `www.…`, `name@host.tld`), after the escapes
+/// GitHub Flavored Markdown also makes a link of bare text (GitHub Flavored
+/// Markdown Spec, "Autolinks (extension)": an "extended www autolink" at
+/// `www.`, an "extended url autolink" at `http://` or `https://`, an
+/// "extended email autolink" at `name@host.tld`; `mailto:` and `xmpp:` links
+/// hold an `@` too), and cmark-gfm finds them in the text after the escapes
 /// above are read, so no backslash stops it: such text is defanged, visibly,
 /// as `https[:]//…`, `www[.]…` and `name[@]host.tld`. A customer's text
 /// cannot put a link into the accountant's review.
