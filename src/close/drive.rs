@@ -5,7 +5,8 @@
 //! The mapper's journal depends on the order records reach it (a payout
 //! settles the sales added before it; review items keep their order), so the
 //! records leave here in *lane* order: the period's earlier sales and refunds first, then
-//! each sales source in turn, each payout source in turn, each statement
+//! each sales source in turn (the shops' order systems before the payment providers' records
+//! of the same purchases), each payout source in turn, each statement
 //! source in turn, every source's records in its own order. The sources are
 //! read at the same time all the same: the source whose turn it is hands its
 //! records on as they arrive, and each of the others reads ahead into a queue
@@ -243,6 +244,81 @@ async fn named_sales(
         .collect())
 }
 
+/// Whether `provider`'s sales are a payment provider's own records of
+/// purchases made in a shop's order system (Klarna's sales documents of the
+/// orders it was paid for), not the shop's orders themselves.
+fn is_payment_record(provider: Provider) -> bool {
+    matches!(provider, Provider::Klarna | Provider::PayPal)
+}
+
+/// What [`shop_order_of`] found.
+enum OrderLookup {
+    /// The shop's order, older than the period: hand it on as an earlier sale.
+    Found(Sale),
+    /// The lookups' budget is spent: the purchase may be booked twice.
+    Unchecked(bookkeeping_core::ReviewItem),
+    /// No lookup was needed, or none found an older order.
+    NotNeeded,
+}
+
+/// The shop's order that `sale`, a payment provider's record of a purchase
+/// ([`is_payment_record`]) in `period`, is another record of, when that
+/// order is older than the days read before the period. A Klarna capture
+/// can follow its order by weeks (Klarna's standard authorization period is
+/// 28 days, docs.klarna.com/payments/web-payments/additional-resources/
+/// use-cases/extended-authorization-expiration), and Klarna's sales report
+/// dates its document by the capture: the order was booked as a sale by its
+/// own month's close, and without it here the mapper, which books a
+/// purchase once when it has both records, booked the revenue a second time.
+///
+/// Asked only when another provider's sales source is in the close and no
+/// sale of the document's number was handed on yet (`known`: the shops' order
+/// systems' lanes come first, so every order of the period and of the days
+/// before it is known by then), within the close's budget of lookups.
+///
+/// # Errors
+/// The [`SourceError`] of a sales source that cannot be read.
+async fn shop_order_of(
+    sale: &Sale,
+    sales: &[&dyn SalesSource],
+    period: &Period,
+    known: bool,
+    budget: &mut usize,
+) -> Result<OrderLookup, SourceError> {
+    let provider = sale.source.provider;
+    if !is_payment_record(provider)
+        || !period.contains(sale.occurred_at)
+        || !sales.iter().any(|s| s.provider() != provider)
+        || sale.document_number.trim().is_empty()
+        || known
+    {
+        return Ok(OrderLookup::NotNeeded);
+    }
+    if *budget == 0 {
+        let item = bookkeeping_core::ReviewItem::new(
+            provider,
+            bookkeeping_core::ReviewReason::Incomplete,
+            format!(
+                "{} {}: not checked against the shop's older orders (the close's {MAX_SALE_LOOKUPS}                  lookups are spent); if the shop's order was booked in an earlier month, this                  purchase is booked twice",
+                provider.display_name(),
+                sale.document_number
+            ),
+        )
+        .with_source(sale.source.clone())
+        .with_field("document_number");
+        return Ok(OrderLookup::Unchecked(item));
+    }
+    *budget -= 1;
+    Ok(
+        match sale_named(sales, &sale.document_number, Some(provider)).await? {
+            Some(order) if stockholm_date(order.occurred_at) < period.first() => {
+                OrderLookup::Found(order)
+            }
+            _ => OrderLookup::NotNeeded,
+        },
+    )
+}
+
 /// How long after the period a sale a payment of the period names is still
 /// taken for matching: a payment comes before its order by seconds, not
 /// days.
@@ -335,7 +411,13 @@ pub(crate) async fn drive<E: From<SourceError>>(
     }
 
     let period = plan.period;
-    for s in &plan.sales {
+    // A payment provider's own records of purchases (Klarna's sales
+    // documents) after the shop's order systems', so that when one arrives
+    // every order of the period is known and only a purchase whose order is
+    // older than the days read above is looked up ([`shop_order_of`]).
+    let mut sales_lanes = plan.sales.clone();
+    sales_lanes.sort_by_key(|s| is_payment_record(s.provider()));
+    for s in &sales_lanes {
         providers.push(Some(s.provider()));
         lanes.push(lane(clock, s.provider(), s.sales(period), sales_arrival));
     }
@@ -413,6 +495,23 @@ pub(crate) async fn drive<E: From<SourceError>>(
                 }
                 other => other,
             };
+            // A payment provider's record of a purchase whose shop order is
+            // older than the days read before the period gets that order,
+            // so the purchase is booked once (by the order's own month).
+            if let Arrival::Sale(SalesRecord::Sale(sale)) = &record {
+                let known = sink.knows_sale(&sale.document_number);
+                match shop_order_of(sale, &plan.sales, period, known, &mut lookups).await? {
+                    OrderLookup::Found(order) => {
+                        let mut currencies = BTreeSet::from([order.currency]);
+                        prepare_new(&mut currencies, &mut prepared, prepare).await?;
+                        sink.earlier_sale(order);
+                    }
+                    OrderLookup::Unchecked(item) => {
+                        sink.record(Arrival::Sale(SalesRecord::Review(item)));
+                    }
+                    OrderLookup::NotNeeded => {}
+                }
+            }
             // Payments of sales older than the days read before the period
             // get those sales, for matching only.
             if !plan.sales.is_empty() {

@@ -4,6 +4,7 @@
 mod close_api;
 mod deadline;
 mod hostile;
+mod late_capture;
 mod ledger;
 mod month_boundary;
 mod month_close;
