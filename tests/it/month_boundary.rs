@@ -422,6 +422,43 @@ async fn each_boundary_case_lands_in_the_month_the_rule_gives() {
     assert!(rec.is_reconciled(), "{rec:?}");
     assert_eq!(rec.carried_over_lines, 1);
 
+    // A Stripe payout paid on 28 March that fails on 3 April: March books its
+    // transfer to 1930 (it stood paid on 31 March, also when March is closed
+    // after the failure: `a_closed_month_is_the_same_whatever_day_the_close_runs`),
+    // April takes the money back from 1930 on the day the `payout_failure`
+    // balance transaction returned it to the Stripe balance.
+    let c = case(s, BoundaryKind::StripePayoutFailsNextMonth);
+    let po = c.payout.clone().unwrap();
+    let plan = s.stripe_payouts.iter().find(|p| p.id == po).unwrap();
+    let failed_on = kassabok::core::stockholm_date(plan.failed_at.unwrap());
+    assert!(march().contains_date(plan.arrival_date));
+    assert_eq!(failed_on, date!(2026 - 04 - 03));
+    let amount = Decimal::new(plan.amount(), 2);
+    let transfer = m
+        .march
+        .vouchers
+        .iter()
+        .find(|v| v.sources.iter().any(|x| x.id == po))
+        .expect("March books the failed payout's transfer");
+    assert_eq!(transfer.date, plan.arrival_date);
+    assert_eq!(transfer.amount_on("1930"), amount, "{transfer:#?}");
+    let returned: Decimal = m
+        .april
+        .vouchers
+        .iter()
+        .filter(|v| {
+            v.date == failed_on && v.sources.iter().any(|x| x.kind == "balance_transaction")
+        })
+        .map(|v| v.amount_on("1930"))
+        .sum();
+    assert_eq!(returned, -amount, "{:#?}", m.april.vouchers);
+    assert!(
+        !m.april
+            .vouchers
+            .iter()
+            .any(|v| v.sources.iter().any(|x| x.id == po))
+    );
+
     // A line of March that April's payout `po` carries: listed in March as
     // not paid out, and the payout reconciles in April with it carried over.
     let carried_to_april = |item: &provider_sandbox::scenario::SettlementItem, po: &str| {

@@ -51,6 +51,18 @@ pub enum SettlementKind {
     /// A transfer to or from another balance or account (including a payout
     /// reversal or a top-up).
     Transfer,
+    /// The money of a payout that failed or was cancelled, back on the
+    /// provider's balance (Stripe's `payout_failure` and `payout_cancel`
+    /// balance transactions). `arrival_date` is the failed payout's: a close
+    /// of a month that ended before the failure booked that payout's transfer
+    /// to the bank (the payout stood as paid then), so a line dated after
+    /// that month books the money back from the bank; otherwise the transfer
+    /// was never booked and the line only moves the money within the
+    /// provider's clearing account.
+    PayoutReturned {
+        /// The day the failed payout was to arrive at the bank.
+        arrival_date: Date,
+    },
     /// A type kassabok does not know, kept as the provider wrote it; mapping
     /// books it to suspense with a review item.
     Unknown(String),
@@ -184,6 +196,18 @@ pub struct Payout {
     pub amount: Money,
     /// The reference the bank statement shows, when known.
     pub bank_reference: Option<String>,
+    /// When a payout with status [`Failed`](PayoutStatus::Failed) or
+    /// [`Canceled`](PayoutStatus::Canceled) failed, when the provider says (the
+    /// balance transaction that returned its money). A payout can fail days
+    /// after it was paid, so the close of a month that ended before then
+    /// books it as it stood then ([`Payout::stopped_by`]); `None` for a
+    /// payout that has not failed, or whose failure is not dated.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "time::serde::rfc3339::option"
+    )]
+    pub failed_at: Option<OffsetDateTime>,
     /// The lines behind the payout. Empty when the provider cannot break the
     /// payout down (a Stripe manual payout): a review item says so.
     pub lines: Vec<SettlementLine>,
@@ -224,6 +248,7 @@ impl Payout {
     ///     arrival_date: date!(2026-03-03),
     ///     amount: sek("100.00"),
     ///     bank_reference: None,
+    ///     failed_at: None,
     ///     lines: Vec::new(),
     /// };
     /// let item = payout.unexplained_review().unwrap();
@@ -251,6 +276,37 @@ impl Payout {
             ),
         };
         Some(item.with_source(self.source.clone()))
+    }
+
+    /// Whether the payout had failed or been cancelled by the end of `last`
+    /// (a Stockholm date): its status is [`Failed`](PayoutStatus::Failed) or
+    /// [`Canceled`](PayoutStatus::Canceled) and it failed on or before that
+    /// day, or its failure is not dated. A month closed before a paid payout
+    /// failed books it as paid, whatever day the close runs.
+    ///
+    /// ```
+    /// use bookkeeping_core::*;
+    /// use time::macros::{date, datetime};
+    ///
+    /// let payout = Payout {
+    ///     source: SourceRef::new(Provider::Stripe, "payout", "po_1"),
+    ///     provider: Provider::Stripe,
+    ///     status: PayoutStatus::Failed,
+    ///     created_at: datetime!(2026-01-26 08:00 UTC),
+    ///     arrival_date: date!(2026-01-28),
+    ///     amount: Money::parse("100.00", Currency::SEK).unwrap(),
+    ///     bank_reference: None,
+    ///     failed_at: Some(datetime!(2026-02-03 10:00 UTC)),
+    ///     lines: Vec::new(),
+    /// };
+    /// assert!(!payout.stopped_by(date!(2026-01-31)));
+    /// assert!(payout.stopped_by(date!(2026-02-28)));
+    /// ```
+    pub fn stopped_by(&self, last: Date) -> bool {
+        matches!(self.status, PayoutStatus::Failed | PayoutStatus::Canceled)
+            && self
+                .failed_at
+                .is_none_or(|at| crate::stockholm_date(at) <= last)
     }
 
     /// All fees of all lines.

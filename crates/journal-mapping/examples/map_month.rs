@@ -123,6 +123,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             arrival_date: arrival,
             amount,
             bank_reference: None,
+            failed_at: None,
             lines,
         });
     }

@@ -70,6 +70,7 @@
 //!     arrival_date: date!(2026-03-05),
 //!     amount: sek("97.50")?,
 //!     bank_reference: None,
+//!     failed_at: None,
 //!     lines: vec![SettlementLine {
 //!         source: SourceRef::new(Provider::Shopify, "balance_transaction", "bt1"),
 //!         kind: SettlementKind::Charge,

@@ -741,6 +741,7 @@ pub fn normalize_payout(payout: &Payout, transactions: &[Listed<Transaction>]) -
             arrival_date: stockholm_date(payout.payout_date),
             amount,
             bank_reference: Some(payout.payment_reference.to_string()),
+            failed_at: None,
             lines,
         }),
         review,

@@ -335,6 +335,11 @@ pub struct PayoutPlan {
     pub currency: Currency,
     /// Items.
     pub items: Vec<SettlementItem>,
+    /// When the bank rejected the payout (Stripe): from then on the
+    /// simulated Stripe shows it `failed`, with the `payout_failure` balance
+    /// transaction that returned its money. A payout can show `paid` and
+    /// turn `failed` days later.
+    pub failed_at: Option<OffsetDateTime>,
 }
 
 impl PayoutPlan {
@@ -546,6 +551,11 @@ pub enum BoundaryKind {
     /// `available_on` two days later, in the next month, and the payout
     /// that carries it is created on the 3rd of the next month.
     StripeChargeAvailableNextMonth,
+    /// A Stripe payout that reaches the bank three days before the month
+    /// ends and fails on the 3rd of the next month: "A payout can show
+    /// `paid` and later turn `failed`", and its `payout_failure` balance
+    /// transaction returns the money to the Stripe balance then.
+    StripePayoutFailsNextMonth,
     /// A PayPal order authorized ten days before the month ends and
     /// captured on the 2nd of the next month (Shopify's manual capture:
     /// `AUTHORIZATION`, then `CAPTURE`; PayPal keeps an authorization for 29
@@ -648,6 +658,7 @@ fn detach(
         arrival_date: date + Duration::days(arrival_days),
         currency: Currency::SEK,
         items: vec![item],
+        failed_at: None,
     });
     payouts.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
     Some(id)
@@ -1113,6 +1124,11 @@ impl Scenario {
                     end - Duration::days(6),
                     end - Duration::hours(2),
                 ),
+                (
+                    BoundaryKind::StripePayoutFailsNextMonth,
+                    end - Duration::days(9),
+                    end - Duration::days(7),
+                ),
             ] {
                 boundary.push(BoundaryCase {
                     kind,
@@ -1147,6 +1163,24 @@ impl Scenario {
                     next_month + Duration::days(2),
                     2,
                 ),
+                BoundaryKind::StripePayoutFailsNextMonth => {
+                    let id = detach(
+                        &mut stripe_payouts,
+                        |i| i.invoice == invoice,
+                        ids.stripe("po"),
+                        last_day - Duration::days(4),
+                        1,
+                    );
+                    let failed_at =
+                        stockholm_midnight(next_month + Duration::days(2)) + Duration::hours(10);
+                    if let Some(p) = stripe_payouts
+                        .iter_mut()
+                        .find(|p| Some(&p.id) == id.as_ref())
+                    {
+                        p.failed_at = Some(failed_at);
+                    }
+                    id
+                }
                 BoundaryKind::ShopifyChargePendingAtMonthEnd => detach(
                     &mut shopify_payouts,
                     |i| i.order == order && i.kind == ItemKind::Charge,
@@ -1251,6 +1285,7 @@ fn group_payouts(
                 arrival_date: payout_date + Duration::days(2),
                 currency: Currency::SEK,
                 items: vec![item],
+                failed_at: None,
             }),
         }
     }

@@ -386,7 +386,12 @@ impl Data {
     }
 
     fn add_payout(&mut self, p: &PayoutPlan, s: &Scenario, arrived: bool) {
-        let status = if arrived { "paid" } else { "in_transit" };
+        let failed_at = p.failed_at.filter(|at| s.has_happened(*at));
+        let status = match (failed_at, arrived) {
+            (Some(_), _) => "failed",
+            (None, true) => "paid",
+            (None, false) => "in_transit",
+        };
         let amount = p.amount();
         let created = ts(p.created_at);
         let arrival = ts(p.arrival_date.with_time(Time::MIDNIGHT).assume_utc());
@@ -396,12 +401,46 @@ impl Data {
             p.arrival_date.year(),
             amount.rem_euclid(100_000_000)
         );
-        let payout = json!({
+        // "If the payout fails or cancels, this is the ID of the balance
+        // transaction that reverses the initial balance transaction and returns
+        // the funds from the failed payout back in your balance"
+        // (docs.stripe.com/api/payouts/object): type `payout_failure`, in the
+        // reporting category `payout_reversal`, its source the payout. It is
+        // on the balance, in no payout yet.
+        let failure = failed_at.map(|at| {
+            let id = id_from("txn", &format!("payout failure {}", p.id));
+            let created = ts(at);
+            (
+                id.clone(),
+                created,
+                txn_json(
+                    &id,
+                    amount,
+                    &[],
+                    created,
+                    p.currency,
+                    ("payout_failure", "payout_reversal"),
+                    Value::String(p.id.clone()),
+                    "STRIPE PAYOUT FAILURE",
+                    None,
+                ),
+            )
+        });
+        let (failure_code, failure_message) = if failure.is_some() {
+            (
+                json!("account_closed"),
+                json!("The bank account has been closed."),
+            )
+        } else {
+            (Value::Null, Value::Null)
+        };
+        let mut payout = json!({
             "id": p.id, "object": "payout", "amount": amount, "application_fee": null,
             "application_fee_amount": null, "arrival_date": arrival, "automatic": true,
             "balance_transaction": own, "created": created, "currency": lower(p.currency),
             "description": "STRIPE PAYOUT", "destination": "ba_1SandboxKassabokBank0001",
-            "failure_balance_transaction": null, "failure_code": null, "failure_message": null,
+            "failure_balance_transaction": failure.as_ref().map_or(Value::Null, |f| f.0.clone().into()),
+            "failure_code": failure_code, "failure_message": failure_message,
             "livemode": true, "metadata": {}, "method": "standard", "original_payout": null,
             "payout_method": null, "reconciliation_status": "completed", "reversed_by": null,
             "source_type": "card", "statement_descriptor": null, "status": status,
@@ -410,6 +449,21 @@ impl Data {
         let mut keys = Map::new();
         keys.insert("status".into(), status.into());
         keys.insert("arrival_date".into(), arrival.into());
+        // `expand[]=data.source` expands a payout's own and failure
+        // transactions' source to the payout, as it does a charge.
+        let source = payout.clone();
+        if let Some((id, created, mut json)) = failure {
+            json["source"] = source.clone();
+            payout["failure_balance_transaction"] = json.clone();
+            let mut keys = Map::new();
+            keys.insert("type".into(), "payout_failure".into());
+            self.balance_transactions.push(Object {
+                id,
+                created,
+                json,
+                keys,
+            });
+        }
         self.payouts.push(Object {
             id: p.id.clone(),
             created,
@@ -429,7 +483,7 @@ impl Data {
                 created,
                 p.currency,
                 ("payout", "payout"),
-                Value::String(p.id.clone()),
+                source,
                 "STRIPE PAYOUT",
                 None,
             ),
@@ -876,6 +930,7 @@ impl Respond for Api {
         let query: Query = request.url.query_pairs().into_owned().collect();
         let data = &self.data;
         let plain = |o: &Object| o.json.clone();
+        let expand_failure = expands(&query, "data.failure_balance_transaction");
         match request.url.path() {
             "/v1/payouts" => self.page(
                 "/v1/payouts",
@@ -890,7 +945,15 @@ impl Respond for Api {
                         )?
                         && Api::key_is(o, &query, "status", "status"))
                 },
-                plain,
+                |o| {
+                    let mut json = o.json.clone();
+                    if !expand_failure
+                        && let Some(id) = json["failure_balance_transaction"].get("id").cloned()
+                    {
+                        json["failure_balance_transaction"] = id;
+                    }
+                    json
+                },
             ),
             "/v1/balance_transactions" => {
                 let expand = expands(&query, "data.source");

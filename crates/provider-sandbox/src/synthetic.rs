@@ -513,6 +513,7 @@ fn regroup(
             arrival_date: stockholm_date(created_at) + Duration::days(2),
             currency,
             items: chunk,
+            failed_at: None,
         });
     }
 }

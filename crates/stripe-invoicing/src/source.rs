@@ -485,16 +485,16 @@ impl Assembler {
 
 /// A balance transaction of the period that no listed payout carries, as a
 /// [`PayoutRecord::Line`]; nothing for one a payout carries and for payouts
-/// themselves (their transfer is the payout's).
+/// themselves (their transfer is the payout's). A failed payout's
+/// `payout_failure` (category `payout_reversal`) is a line: it returns the
+/// money of a payout that may have been booked as paid by an earlier month
+/// ([`SettlementKind::PayoutReturned`](bookkeeping_core::SettlementKind::PayoutReturned)).
 fn balance_line(
     txn: &BalanceTransaction,
     links: &InvoiceLinks,
     carried: &[IdPrint],
 ) -> Vec<PayoutRecord> {
-    let is_transfer = matches!(
-        txn.reporting_category,
-        ReportingCategory::Payout | ReportingCategory::PayoutReversal
-    );
+    let is_transfer = txn.reporting_category == ReportingCategory::Payout;
     if is_transfer || carried.binary_search(&IdPrint::of(txn.id.as_str())).is_ok() {
         return Vec::new();
     }

@@ -62,6 +62,7 @@ fn payout_unexplained_is_lines_minus_amount() {
         arrival_date: date!(2026 - 03 - 06),
         amount: sek(dec!(193.50)),
         bank_reference: Some("STRIPE PO_1".into()),
+        failed_at: None,
         lines: vec![
             line(dec!(100), dec!(3.25), dec!(96.75)),
             line(dec!(100), dec!(3.25), dec!(96.75)),

@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 
 use bookkeeping_core::{
-    BalanceLine, Currency, Fee, Money, Payout, PayoutStatus, Provider, ReviewReason,
-    SettlementKind, SettlementLine, SourceRef, stockholm_date,
+    BalanceLine, Currency, Fee, Money, Payout, Provider, ReviewReason, SettlementKind,
+    SettlementLine, SourceRef, stockholm_date,
 };
 use rust_decimal::Decimal;
 use time::Date;
@@ -338,7 +338,11 @@ impl<R: ExchangeRates> Mapper<R> {
             c.payout_lines += payout.lines.len() as u64;
         }
         let by_line = lines_in_own_month(provider, self.policy.method);
-        let stopped = matches!(payout.status, PayoutStatus::Failed | PayoutStatus::Canceled);
+        // As the payout stood at the period's end: one that failed after it
+        // was paid and after the period is booked as paid, whatever day the
+        // close runs (its failure is booked by the month it happens in, from
+        // the line that returned its money: `SettlementKind::PayoutReturned`).
+        let stopped = payout.stopped_by(self.period.last());
         if stopped {
             self.push_review(review_item(
                 provider,
@@ -928,6 +932,18 @@ impl<R: ExchangeRates> Mapper<R> {
             }
             SettlementKind::ReserveHeld | SettlementKind::ReserveReleased => {
                 counter(d, Role::Reserve { provider });
+            }
+            SettlementKind::PayoutReturned { arrival_date } => {
+                // A payout that arrived before the period was booked to the
+                // bank by its month's close (it had not failed by then): the
+                // money comes back from the bank. One that was to arrive in
+                // the period or later never was: its money never left the
+                // clearing account, where the line returns it.
+                if *arrival_date < self.period.first() {
+                    counter(d, Role::Bank);
+                } else {
+                    counter(d, Role::Clearing { provider });
+                }
             }
             SettlementKind::Fee => {
                 if !g.is_zero() {

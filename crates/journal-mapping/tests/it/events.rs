@@ -2033,3 +2033,137 @@ fn a_foreign_payout_in_transit_books_the_same_month_whatever_day_it_is_closed() 
     assert_eq!(march_late.balance("1580") + april_j.balance("1580"), d("0"));
     assert_eq!(april_j.balance("3960"), d("-40"));
 }
+
+/// The `payout_failure` line that returns 500 SEK of a payout that was to
+/// arrive on `arrival_date`, dated `at`.
+fn returned_line(arrival_date: time::Date, at: time::OffsetDateTime) -> SettlementLine {
+    SettlementLine {
+        kind: SettlementKind::PayoutReturned { arrival_date },
+        occurred_at: at,
+        ..sline(
+            Provider::Stripe,
+            "txn_failure",
+            SettlementKind::Transfer,
+            sek("500.00"),
+            vec![],
+            None,
+        )
+    }
+}
+
+/// A Stripe payout paid on 27 March that fails on 2 April. "A payout can show
+/// `paid` and later turn `failed`"; its `failure_balance_transaction` (type
+/// `payout_failure`) "reverses the initial balance transaction and returns the
+/// funds from the failed payout back in your balance" (docs.stripe.com/api/
+/// payouts/object), and Stripe pays them out again with a later payout.
+/// March is closed as the payout stood on 31 March (paid: 1930 debited),
+/// whether the close runs on 1 April or after the failure; April books the
+/// money back from the bank with the line that returned it; the two months
+/// add up to one close of both, in which the payout never reached the bank.
+#[test]
+fn a_payout_paid_in_march_that_fails_in_april_is_booked_as_it_stood_each_month_end() {
+    let charge = |id: &str, amount: &str, at| SettlementLine {
+        occurred_at: at,
+        ..sline(
+            Provider::Stripe,
+            id,
+            SettlementKind::Charge,
+            sek(amount),
+            vec![],
+            None,
+        )
+    };
+    let paid = Payout {
+        created_at: datetime!(2026-03-25 06:00 UTC),
+        arrival_date: date!(2026 - 03 - 27),
+        ..payout(
+            Provider::Stripe,
+            "po_march",
+            vec![charge("txn_a", "500.00", datetime!(2026-03-20 10:00 UTC))],
+        )
+    };
+    let failed = Payout {
+        status: PayoutStatus::Failed,
+        failed_at: Some(datetime!(2026-04-02 09:00 UTC)),
+        ..paid.clone()
+    };
+    let returned = returned_line(date!(2026 - 03 - 27), datetime!(2026-04-02 09:00 UTC));
+    let again = Payout {
+        created_at: datetime!(2026-04-08 06:00 UTC),
+        arrival_date: date!(2026 - 04 - 10),
+        ..payout(
+            Provider::Stripe,
+            "po_april",
+            vec![
+                returned.clone(),
+                charge("txn_b", "300.00", datetime!(2026-04-07 10:00 UTC)),
+            ],
+        )
+    };
+    let march = Period::month(2026, time::Month::March).unwrap();
+    let april = Period::month(2026, time::Month::April).unwrap();
+    let both = Period::new(march.first(), april.last()).unwrap();
+    let close = |period: Period, payouts: &[&Payout]| {
+        let mut mp = Mapper::new(Chart::default(), doc(), rates(), period);
+        for p in payouts {
+            mp.add_payout(p);
+        }
+        balanced(mp.finish())
+    };
+
+    // March, closed on 1 April (paid) or after the failure: the same month.
+    let m = close(march, &[&paid]);
+    let m_later = close(march, &[&failed]);
+    assert_eq!(m.balance("1930"), d("500"), "{:#?}", m.vouchers);
+    for account in ["1930", "1580", "2999"] {
+        assert_eq!(m_later.balance(account), m.balance(account), "{account}");
+    }
+    assert_eq!(
+        m_later.vouchers.iter().map(rows).collect::<Vec<_>>(),
+        m.vouchers.iter().map(rows).collect::<Vec<_>>()
+    );
+    // April: the bank gives the 500 back, the new payout brings 800.
+    let a = close(april, &[&again]);
+    assert_eq!(a.balance("1930"), d("300"), "{:#?}", a.vouchers);
+    // One close of both months: the failed payout never reached the bank.
+    let one = close(both, &[&failed, &again]);
+    assert_eq!(one.balance("1930"), d("800"), "{:#?}", one.vouchers);
+    for account in ["1930", "1580", "2999"] {
+        assert_eq!(
+            m_later.balance(account) + a.balance(account),
+            one.balance(account),
+            "{account}"
+        );
+    }
+}
+
+/// A payout that fails before the month it was to arrive in ends books no
+/// transfer, and the line that returns its money stays on the clearing
+/// account: nothing reached the bank.
+#[test]
+fn a_payout_that_fails_in_its_own_month_books_no_bank_movement() {
+    let returned = returned_line(date!(2026 - 03 - 05), datetime!(2026-03-06 09:00 UTC));
+    let mut failed = payout(
+        Provider::Stripe,
+        "po_f",
+        vec![sline(
+            Provider::Stripe,
+            "txn_a",
+            SettlementKind::Charge,
+            sek("500.00"),
+            vec![],
+            None,
+        )],
+    );
+    failed.status = PayoutStatus::Failed;
+    failed.failed_at = Some(datetime!(2026-03-06 09:00 UTC));
+    let mut mp = mapper(doc());
+    mp.add_payout(&failed);
+    mp.add_balance_line(&BalanceLine {
+        provider: Provider::Stripe,
+        line: returned,
+    });
+    let j = balanced(mp.finish());
+    assert_eq!(j.balance("1930"), d("0"), "{:#?}", j.vouchers);
+    assert_eq!(j.balance("2999"), d("0"), "{:#?}", j.vouchers);
+}

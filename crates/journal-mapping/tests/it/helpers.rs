@@ -132,6 +132,7 @@ pub(crate) fn payout(provider: Provider, id: &str, lines: Vec<SettlementLine>) -
         arrival_date: date!(2026 - 03 - 05),
         amount,
         bank_reference: None,
+        failed_at: None,
         lines,
     }
 }

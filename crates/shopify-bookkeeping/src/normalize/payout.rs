@@ -119,6 +119,7 @@ pub fn normalize_payout_joined(
         arrival_date: stockholm_date(payout.issued_at),
         amount,
         bank_reference: payout.external_trace_id.clone(),
+        failed_at: None,
         lines,
     };
     if let Some(item) = check_charges_summary(payout, transactions, &source) {

@@ -178,6 +178,14 @@ pub enum TransactionSource {
     Refund(Box<Refund>),
     /// A dispute.
     Dispute(Box<Dispute>),
+    /// A payout: the source of a payout's own `payout` transaction and of
+    /// the `payout_failure` or `payout_cancel` one that returned its money.
+    Payout {
+        /// `po_…`.
+        id: String,
+        /// When the payout was to arrive at the bank (midnight UTC).
+        arrival_date: OffsetDateTime,
+    },
     /// Another object (`payout`, `transfer`, `application_fee`, …).
     Other {
         /// Its `object` field.
@@ -191,7 +199,9 @@ impl TransactionSource {
     /// The source's id.
     pub fn id(&self) -> &str {
         match self {
-            TransactionSource::Id(id) | TransactionSource::Other { id, .. } => id,
+            TransactionSource::Id(id)
+            | TransactionSource::Other { id, .. }
+            | TransactionSource::Payout { id, .. } => id,
             TransactionSource::Charge(c) => c.id.as_str(),
             TransactionSource::Refund(r) => r.id.as_str(),
             TransactionSource::Dispute(d) => d.id.as_str(),
@@ -205,6 +215,7 @@ impl TransactionSource {
             TransactionSource::Charge(_) => Some("charge"),
             TransactionSource::Refund(_) => Some("refund"),
             TransactionSource::Dispute(_) => Some("dispute"),
+            TransactionSource::Payout { .. } => Some("payout"),
             TransactionSource::Other { object, .. } => Some(object),
         }
     }
@@ -256,6 +267,7 @@ impl<'de> Visitor<'de> for SourceVisitor {
                 b"created" => &mut f.created,
                 b"charge" => &mut f.charge,
                 b"reason" => &mut f.reason,
+                b"arrival_date" => &mut f.arrival_date,
                 _ => {
                     map.next_value::<IgnoredAny>()?;
                     continue;
@@ -284,6 +296,7 @@ struct SourceFields<'de> {
     created: Option<Loose<'de>>,
     charge: Option<Loose<'de>>,
     reason: Option<Loose<'de>>,
+    arrival_date: Option<Loose<'de>>,
 }
 
 /// Why a source's field could not be read: the message of the error.
@@ -377,6 +390,7 @@ impl SourceFields<'_> {
             "dispute" => self
                 .dispute()
                 .map(|d| TransactionSource::Dispute(Box::new(d))),
+            "payout" if self.arrival_date.is_some() => self.payout(),
             _ => {
                 return match &self.id {
                     Some(Loose::Str(id)) => Ok(TransactionSource::Other {
@@ -418,6 +432,15 @@ impl SourceFields<'_> {
         })
     }
 
+    /// An expanded payout: its id and arrival date (a payout object always
+    /// has one; without it the source is kept as [`TransactionSource::Other`]).
+    fn payout(&self) -> Result<TransactionSource, FieldError> {
+        Ok(TransactionSource::Payout {
+            id: field!(self.id, "id", required, string),
+            arrival_date: field!(self.arrival_date, "arrival_date", required, timestamp),
+        })
+    }
+
     fn dispute(&self) -> Result<Dispute, FieldError> {
         let status = |v: &Loose<'_>| match v {
             Loose::Str(s) => Ok(DisputeStatus::from(s.as_ref())),
@@ -440,6 +463,14 @@ impl Serialize for TransactionSource {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
             TransactionSource::Id(id) | TransactionSource::Other { id, .. } => s.serialize_str(id),
+            TransactionSource::Payout { id, arrival_date } => {
+                use serde::ser::SerializeMap;
+                let mut map = s.serialize_map(Some(3))?;
+                map.serialize_entry("id", id)?;
+                map.serialize_entry("object", "payout")?;
+                map.serialize_entry("arrival_date", &arrival_date.unix_timestamp())?;
+                map.end()
+            }
             TransactionSource::Charge(c) => c.serialize(s),
             TransactionSource::Refund(r) => r.serialize(s),
             TransactionSource::Dispute(d) => d.serialize(s),

@@ -30,7 +30,7 @@ pub use invoice::{
     InvoicePaymentStatus, InvoicePaymentTransitions, InvoiceStatus, InvoiceStatusTransitions,
     InvoiceTax, ShippingCost, ShippingTax, TaxBehavior, TaxExempt, TaxRate, TaxRateDetails,
 };
-pub use payout::{Payout, PayoutStatus, ReconciliationStatus, TraceId};
+pub use payout::{FailureTransaction, Payout, PayoutStatus, ReconciliationStatus, TraceId};
 
 /// A Stripe list envelope: `{"object": "list", "data": [...], "has_more": bool, "url": ...}`.
 ///

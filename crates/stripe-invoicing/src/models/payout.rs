@@ -2,9 +2,14 @@
 
 use std::collections::BTreeMap;
 
+use std::fmt;
+
 use bookkeeping_core::Currency;
-use serde::{Deserialize, Serialize};
+use serde::de::{self, IgnoredAny, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use time::OffsetDateTime;
+
+use provider_http::fields::FieldKey;
 
 use super::ObjectRef;
 use crate::ids::PayoutId;
@@ -68,8 +73,10 @@ pub struct Payout {
     pub automatic: bool,
     /// The payout's own balance transaction (type `payout`).
     pub balance_transaction: Option<ObjectRef>,
-    /// The balance transaction that returned the money when the payout failed.
-    pub failure_balance_transaction: Option<ObjectRef>,
+    /// The balance transaction that returned the money when the payout
+    /// failed or was cancelled, with the time it did when listed with
+    /// `expand[]=data.failure_balance_transaction`.
+    pub failure_balance_transaction: Option<FailureTransaction>,
     /// Why it failed.
     pub failure_code: Option<String>,
     /// Why it failed, in words.
@@ -98,4 +105,80 @@ pub struct Payout {
     pub livemode: bool,
     /// The account's own key–value data.
     pub metadata: Option<BTreeMap<String, String>>,
+}
+
+/// A payout's `failure_balance_transaction`: "If the payout fails or cancels,
+/// this is the ID of the balance transaction that reverses the initial
+/// balance transaction and returns the funds from the failed payout back in
+/// your balance" (docs.stripe.com/api/payouts/object), expandable to the
+/// balance transaction. Its `created` is when the payout failed: a payout
+/// can show `paid` and turn `failed` days later, and a month closed before
+/// then must book it as it stood then, whatever day the close runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailureTransaction {
+    /// `txn_…`.
+    pub id: String,
+    /// When it was created; `None` when Stripe sent the id alone.
+    pub created: Option<OffsetDateTime>,
+}
+
+impl Serialize for FailureTransaction {
+    /// As Stripe sends it: the id alone, or the id and `created` of the
+    /// expanded balance transaction.
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        match self.created {
+            None => s.serialize_str(&self.id),
+            Some(created) => {
+                let mut map = s.serialize_map(Some(3))?;
+                map.serialize_entry("id", &self.id)?;
+                map.serialize_entry("object", "balance_transaction")?;
+                map.serialize_entry("created", &created.unix_timestamp())?;
+                map.end()
+            }
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for FailureTransaction {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(FailureVisitor)
+    }
+}
+
+struct FailureVisitor;
+
+impl<'de> Visitor<'de> for FailureVisitor {
+    type Value = FailureTransaction;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a balance transaction id or an expanded balance transaction")
+    }
+
+    fn visit_str<E: de::Error>(self, id: &str) -> Result<Self::Value, E> {
+        Ok(FailureTransaction {
+            id: id.to_owned(),
+            created: None,
+        })
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut id: Option<String> = None;
+        let mut created: Option<i64> = None;
+        while let Some(FieldKey(key)) = map.next_key::<FieldKey<'de>>()? {
+            match key.as_ref() {
+                b"id" => id = Some(map.next_value()?),
+                b"created" => created = Some(map.next_value()?),
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        let id = id.ok_or_else(|| de::Error::missing_field("id"))?;
+        let created = created
+            .map(OffsetDateTime::from_unix_timestamp)
+            .transpose()
+            .map_err(|e| de::Error::custom(format!("created: {e}")))?;
+        Ok(FailureTransaction { id, created })
+    }
 }

@@ -233,6 +233,7 @@ impl PayoutAssembly {
             arrival_date: stockholm_date(payout.arrival_date),
             amount,
             bank_reference: payout.trace_id.as_ref().and_then(|t| t.value.clone()),
+            failed_at: failed_at(&payout),
             lines: self.lines,
         };
         if payout.automatic {
@@ -242,6 +243,14 @@ impl PayoutAssembly {
             .chain(reviews.into_iter().map(PayoutRecord::Review))
             .collect()
     }
+}
+
+/// When a failed or cancelled payout failed: its `failure_balance_transaction`'s
+/// `created`, when the payout was listed with it expanded.
+fn failed_at(payout: &Payout) -> Option<time::OffsetDateTime> {
+    matches!(payout.status, PayoutStatus::Failed | PayoutStatus::Canceled)
+        .then(|| payout.failure_balance_transaction.as_ref()?.created)
+        .flatten()
 }
 
 fn is_payout_itself(txn: &BalanceTransaction, payout: &Payout) -> bool {
@@ -262,6 +271,18 @@ fn settlement_kind(txn: &BalanceTransaction) -> SettlementKind {
             return SettlementKind::ReserveReleased;
         }
         T::StripeFxFee => return SettlementKind::Fee,
+        // "If the payout fails or cancels, this is the ID of the balance
+        // transaction that reverses the initial balance transaction and
+        // returns the funds from the failed payout back in your balance"
+        // (docs.stripe.com/api/payouts/object, `failure_balance_transaction`);
+        // its source is the payout, expanded with its arrival date.
+        T::PayoutFailure | T::PayoutCancel => {
+            if let Some(TransactionSource::Payout { arrival_date, .. }) = &txn.source {
+                return SettlementKind::PayoutReturned {
+                    arrival_date: stockholm_date(*arrival_date),
+                };
+            }
+        }
         _ => {}
     }
     match &txn.reporting_category {

@@ -5,16 +5,19 @@ use crate::StripeClient;
 use crate::ids::PayoutId;
 use crate::models::{BalanceTransaction, Payout};
 
+/// Payouts are listed with the balance transaction that returned a failed
+/// payout's money, for the day it failed.
+const EXPAND_FAILURE: &str = "data.failure_balance_transaction";
+
 impl StripeClient {
     /// The payouts created in `created` (`GET /v1/payouts?created[gte]=…&created[lt]=…`),
-    /// newest first. Manual payouts are listed like the others.
+    /// newest first. Manual payouts are listed like the others. Each comes
+    /// with its `failure_balance_transaction` expanded, which dates a failure
+    /// ([`FailureTransaction`](crate::models::FailureTransaction)).
     pub fn list_payouts(&self, created: TimeRange) -> ListStream<Payout> {
-        self.list(
-            "payout",
-            "/v1/payouts".to_owned(),
-            created.query("created").to_vec(),
-            None,
-        )
+        let mut query = created.query("created").to_vec();
+        query.push(pair("expand[]", EXPAND_FAILURE));
+        self.list("payout", "/v1/payouts".to_owned(), query, None)
     }
 
     /// The payouts arriving at the bank in `arrival` that were created
@@ -33,6 +36,7 @@ impl StripeClient {
             "created[lt]",
             created_before.unix_timestamp().to_string(),
         ));
+        query.push(pair("expand[]", EXPAND_FAILURE));
         self.list("payout", "/v1/payouts".to_owned(), query, None)
     }
 

@@ -99,3 +99,71 @@ fn unknown_enum_values_are_kept() {
         "climate_order_purchase"
     );
 }
+
+/// A failed payout as Stripe lists it with
+/// `expand[]=data.failure_balance_transaction`: "If the payout fails or
+/// cancels, this is the ID of the balance transaction that reverses the
+/// initial balance transaction and returns the funds from the failed payout
+/// back in your balance" (docs.stripe.com/api/payouts/object; expandable in
+/// stripe/openapi `spec3.json`). The transaction's `created` dates the
+/// failure; its source, expanded by `expand[]=data.source`, is the payout,
+/// whose `arrival_date` says whether an earlier month booked it as paid.
+#[test]
+fn a_failed_payout_dates_its_failure_and_the_returned_money_names_its_arrival() {
+    use bookkeeping_core::{PayoutRecord, SettlementKind};
+    use stripe_invoicing::normalize::{InvoiceLinks, normalize_payout};
+
+    let f = "fixtures3.json";
+    let mut payout = resource(f, "payout");
+    let mut failure = resource(f, "balance_transaction");
+    failure["id"] = "txn_failure".into();
+    failure["type"] = "payout_failure".into();
+    failure["reporting_category"] = "payout_reversal".into();
+    failure["created"] = 1_775_203_200_i64.into(); // 2026-04-03 08:00 UTC
+    failure["amount"] = payout["amount"].clone();
+    failure["fee"] = 0.into();
+    failure["fee_details"] = serde_json::json!([]);
+    failure["net"] = payout["amount"].clone();
+    failure["currency"] = payout["currency"].clone();
+    payout["status"] = "failed".into();
+    payout["arrival_date"] = 1_774_656_000_i64.into(); // 2026-03-28
+    failure["source"] = payout.clone();
+    payout["failure_balance_transaction"] = failure.clone();
+
+    let failed: Payout = serde_json::from_value(payout.clone()).unwrap();
+    let ftx = failed.failure_balance_transaction.as_ref().unwrap();
+    assert_eq!(ftx.id, "txn_failure");
+    assert_eq!(ftx.created.map(|t| t.unix_timestamp()), Some(1_775_203_200));
+    // Not expanded: the id alone, no date.
+    payout["failure_balance_transaction"] = "txn_failure".into();
+    let unexpanded: Payout = serde_json::from_value(payout.clone()).unwrap();
+    let ftx = unexpanded.failure_balance_transaction.unwrap();
+    assert_eq!((ftx.id.as_str(), ftx.created), ("txn_failure", None));
+
+    // The money comes back in a later payout, as a line of it.
+    let txn: BalanceTransaction = serde_json::from_value(failure).unwrap();
+    let mut later: Payout = decode(f, "payout");
+    later.id = stripe_invoicing::ids::PayoutId::new("po_later");
+    later.amount = txn.net;
+    later.currency = txn.currency;
+    later.balance_transaction = None;
+    later.status = PayoutStatus::Paid;
+    let records = normalize_payout(&later, &[txn], &InvoiceLinks::new());
+    let Some(PayoutRecord::Payout(p)) = records.first() else {
+        panic!("{records:#?}")
+    };
+    assert_eq!(
+        p.lines[0].kind,
+        SettlementKind::PayoutReturned {
+            arrival_date: time::macros::date!(2026 - 03 - 28)
+        }
+    );
+    let core = normalize_payout(&failed, &[], &InvoiceLinks::new());
+    let Some(PayoutRecord::Payout(core)) = core.first() else {
+        panic!()
+    };
+    assert_eq!(
+        core.failed_at.map(|t| t.unix_timestamp()),
+        Some(1_775_203_200)
+    );
+}
