@@ -607,6 +607,101 @@ fn invoice_json(inv: &Invoice, paid: bool) -> (Value, Value) {
     (invoice, payment)
 }
 
+/// What differs between the card charges the simulated Stripe renders.
+pub(crate) struct CardCharge<'a> {
+    pub(crate) id: &'a str,
+    pub(crate) amount: i64,
+    pub(crate) balance_transaction: &'a str,
+    pub(crate) created: i64,
+    /// Lower-case, as Stripe writes it.
+    pub(crate) currency: &'a str,
+    pub(crate) customer: Option<&'a str>,
+    pub(crate) description: &'a str,
+    pub(crate) disputed: bool,
+    pub(crate) payment_intent: &'a str,
+    pub(crate) refunded: bool,
+}
+
+/// A card charge made through a PaymentIntent, whole, as Stripe sends it in
+/// the current API version: every property of the `charge` object of
+/// stripe/openapi's `fixtures3.json` (API version 2026-07-29.dahlia), with
+/// a live Swedish card payment's values; not `refunds`, which "The `Charge`
+/// object no longer auto-expands" (docs.stripe.com/changelog/2022-11-15/
+/// deprecates-charges-auto-expand), nor `source`, which only a charge made
+/// from a legacy Source has. A client reads a handful of these properties, but
+/// it must read past all of them, as it does at Stripe: a page of balance
+/// transactions with their sources expanded is mostly charges.
+pub(crate) fn card_charge(c: &CardCharge<'_>) -> Value {
+    // A stable card per charge: its last four digits and fingerprint.
+    let n =
+        c.id.bytes()
+            .fold(0_u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
+    let last4 = format!("{:04}", n % 10_000);
+    let fingerprint = id_from("fp", c.id);
+    let payment_method = id_from("pm", c.id);
+    let brand = if n % 3 == 0 { "mastercard" } else { "visa" };
+    let card = json!({
+        "amount_authorized": c.amount, "authorization_code": format!("{:06}", n % 1_000_000),
+        "brand": brand,
+        "checks": {"address_line1_check": null, "address_postal_code_check": "pass",
+                   "cvc_check": "pass"},
+        "country": "SE", "exp_month": 1 + (n % 12), "exp_year": 2027 + (n % 5),
+        "extended_authorization": {"status": "disabled"},
+        "fingerprint": fingerprint, "funding": "debit",
+        "incremental_authorization": {"status": "unavailable"},
+        "installments": null, "last4": last4, "mandate": null,
+        "multicapture": {"status": "unavailable"}, "network": brand,
+        "network_token": {"used": false},
+        "network_transaction_id": format!("{:015}", n % 1_000_000_000_000_000),
+        "overcapture": {"maximum_amount_capturable": c.amount, "status": "unavailable"},
+        "regulated_status": "unregulated",
+        "three_d_secure": {
+            "authentication_flow": "frictionless", "electronic_commerce_indicator": "05",
+            "exemption_indicator": null, "result": "authenticated", "result_reason": null,
+            "transaction_id": format!("{:032x}", u128::from(n) * 0x9e37_79b9_7f4a_7c15),
+            "version": "2.2.0"
+        },
+        "wallet": null
+    });
+    let outcome = json!({
+        "advice_code": null, "network_advice_code": null, "network_decline_code": null,
+        "network_status": "approved_by_network", "reason": null, "risk_level": "normal",
+        "risk_score": 12 + (n % 40), "seller_message": "Payment complete.", "type": "authorized"
+    });
+    let billing = json!({
+        "address": {"city": null, "country": "SE", "line1": null, "line2": null,
+                    "postal_code": "41301", "state": null},
+        "email": null, "name": null, "phone": null, "tax_id": null
+    });
+    let receipt = format!(
+        "https://pay.stripe.com/receipts/payment/CAcaFwoVYWNjdF8xU2FuZGJveEthc3NhYm9r{}",
+        &fingerprint[3..]
+    );
+    let mut charge = json!({
+        "id": c.id, "object": "charge", "amount": c.amount, "amount_captured": c.amount,
+        "amount_refunded": 0, "application": null, "application_fee": null,
+        "application_fee_amount": null, "balance_transaction": c.balance_transaction,
+        "billing_details": billing, "calculated_statement_descriptor": "KAFFEKOMPANIET",
+        "captured": true, "created": c.created, "currency": c.currency, "customer": c.customer,
+        "description": c.description, "disputed": c.disputed,
+        "failure_balance_transaction": null, "failure_code": null, "failure_message": null,
+        "fraud_details": {}, "livemode": true, "metadata": {}, "on_behalf_of": null,
+        "outcome": outcome, "paid": true, "payment_intent": c.payment_intent,
+        "payment_method": payment_method,
+        "payment_method_details": {"card": card, "type": "card"}
+    });
+    let rest = json!({
+        "receipt_email": null, "receipt_number": null, "receipt_url": receipt,
+        "refunded": c.refunded, "review": null, "shipping": null, "source_transfer": null,
+        "statement_descriptor": null, "statement_descriptor_suffix": null,
+        "status": "succeeded", "transfer_data": null, "transfer_group": null
+    });
+    if let (Some(head), Value::Object(tail)) = (charge.as_object_mut(), rest) {
+        head.extend(tail);
+    }
+    charge
+}
+
 #[allow(clippy::too_many_arguments)]
 fn txn_json(
     id: &str,
@@ -675,13 +770,17 @@ fn item_json(
     let (presented, presented_currency) = item
         .original
         .map_or((item.gross.abs(), p.currency), |(c, a)| (a.abs(), c));
-    let charge = json!({
-        "id": charge_id, "object": "charge", "amount": presented, "amount_captured": presented,
-        "amount_refunded": 0, "balance_transaction": item.id, "captured": true, "created": created,
-        "currency": lower(presented_currency), "customer": invoice.map(|i| i.customer.id.clone()),
-        "description": description, "disputed": item.kind == ItemKind::Dispute,
-        "livemode": true, "metadata": {}, "paid": true, "payment_intent": payment_intent,
-        "refunded": item.kind == ItemKind::Refund, "status": "succeeded"
+    let charge = card_charge(&CardCharge {
+        id: &charge_id,
+        amount: presented,
+        balance_transaction: &item.id,
+        created,
+        currency: &lower(presented_currency),
+        customer: invoice.map(|i| i.customer.id.as_str()),
+        description: &description,
+        disputed: item.kind == ItemKind::Dispute,
+        payment_intent: &payment_intent,
+        refunded: item.kind == ItemKind::Refund,
     });
     match item.kind {
         ItemKind::Charge => (

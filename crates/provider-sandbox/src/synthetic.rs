@@ -172,13 +172,17 @@ fn charge_json(j: usize, created: i64, expand: bool) -> Value {
     let charge_id = format!("ch_3SynKassabok{j:010}");
     let description = format!("Order #{}", 100_000 + j);
     let source = if expand {
-        json!({
-            "id": charge_id, "object": "charge", "amount": amount, "amount_captured": amount,
-            "amount_refunded": 0, "balance_transaction": format!("{TXN_PREFIX}{j:010}"),
-            "captured": true, "created": created, "currency": "sek", "customer": null,
-            "description": description, "disputed": false, "livemode": true, "metadata": {},
-            "paid": true, "payment_intent": format!("pi_3SynKassabok{j:010}"),
-            "refunded": false, "status": "succeeded"
+        crate::stripe::card_charge(&crate::stripe::CardCharge {
+            id: &charge_id,
+            amount,
+            balance_transaction: &format!("{TXN_PREFIX}{j:010}"),
+            created,
+            currency: "sek",
+            customer: None,
+            description: &description,
+            disputed: false,
+            payment_intent: &format!("pi_3SynKassabok{j:010}"),
+            refunded: false,
         })
     } else {
         Value::String(charge_id)
