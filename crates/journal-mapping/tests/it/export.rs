@@ -242,3 +242,50 @@ fn journal_mapping_header(i: usize) -> &'static str {
         "sources",
     ][i]
 }
+
+/// A day of 20,000 orders is one sales voucher (`Granularity::PerDay`) with
+/// 20,000 sources; as one cell they were ~900,000 characters on each of the
+/// voucher's rows, where a spreadsheet holds 32,767 a cell ("Excel
+/// specifications and limits") and shows the rest as a broken row. The
+/// cell lists what fits and says how many more.
+#[test]
+fn a_voucher_of_thousands_of_sources_fits_its_csv_cells_in_a_spreadsheet() {
+    let mut mp = mapper(Policy::default().with_granularity(journal_mapping::Granularity::PerDay));
+    for i in 0..20_000 {
+        mp.add_sale(&shop_sale(
+            &format!("gid://shopify/Order/{}", 5_800_000_000_u64 + i),
+            vec![domestic(25, "80.00", "20.00")],
+        ));
+    }
+    let j = mp.finish();
+    let big = j
+        .vouchers
+        .iter()
+        .max_by_key(|v| v.sources.len())
+        .expect("a voucher");
+    assert_eq!(big.sources.len(), 20_000);
+    let mut out = Vec::new();
+    j.to_csv(&mut out).unwrap();
+    let mut r = csv::Reader::from_reader(out.as_slice());
+    let mut cut = 0;
+    for row in r.records().map(Result::unwrap) {
+        for cell in row.iter() {
+            assert!(cell.chars().count() <= 32_767, "{} characters", cell.len());
+        }
+        let sources = &row[12];
+        if row[0] == *big.id.as_str() {
+            let listed = sources
+                .split(' ')
+                .filter(|s| s.starts_with("shopify"))
+                .count();
+            let more: usize = sources
+                .rsplit_once(" … and ")
+                .and_then(|(_, n)| n.strip_suffix(" more"))
+                .and_then(|n| n.parse().ok())
+                .expect("says how many more");
+            assert_eq!(listed + more, big.sources.len());
+            cut += 1;
+        }
+    }
+    assert_eq!(cut, big.postings.len());
+}
