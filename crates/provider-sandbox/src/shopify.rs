@@ -136,6 +136,13 @@ impl ShopifySandbox {
         *lock(&self.bulk.fail_next) = Some(error_code);
     }
 
+    /// The next `bulkOperationRunQuery` starts its operation and answers
+    /// only after `delay`: an answer a client gives up on (its timeout) or
+    /// loses after Shopify acted on it.
+    pub fn delay_next_bulk_start(&self, delay: std::time::Duration) {
+        *lock(&self.bulk.start_delay) = Some(delay);
+    }
+
     /// From now on every bulk result URL answers as an expired signed URL.
     pub fn expire_bulk_results(&self) {
         *lock(&self.bulk.expired) = true;
@@ -1380,7 +1387,7 @@ impl Api {
         let payload = match check_bulk_query(query) {
             Err(message) => json!({ "bulkOperation": null, "userErrors": [
                 { "field": ["query"], "message": message, "code": "INVALID" }] }),
-            Ok(search) => match self.bulk.start(search, grouped) {
+            Ok(search) => match self.bulk.start(query, search, grouped) {
                 Ok(op) => json!({
                     "bulkOperation": BulkOps::to_json(&op, &self.base),
                     "userErrors": []
@@ -1512,6 +1519,9 @@ impl Api {
             Ok(self.run_bulk(&vars).into())
         } else if query.contains("bulkOperation(id:") {
             Ok(self.poll_bulk(&vars).into())
+        } else if query.contains("bulkOperations(") {
+            // The client asks `first: 10` (`queries::BULK_QUERIES`).
+            Ok(self.bulk.list_json(10).into())
         } else if query.contains("ordersCount(") {
             Ok(self.orders_count(&vars).into())
         } else if query.contains("currentAppInstallation") {
@@ -1554,12 +1564,21 @@ impl Api {
             bucket.refund(requested - actual);
             (bucket.spend(0).available, bucket.plan())
         };
-        Ok(ResponseTemplate::new(200)
+        let answer = ResponseTemplate::new(200)
             .insert_header("x-request-id", "sandbox-request")
             .set_body_json(Body {
                 data,
                 extensions: json!({ "cost": cost(requested, Some(actual), available, plan) }),
-            }))
+            });
+        let delay = if query.contains("bulkOperationRunQuery(") {
+            lock(&self.bulk.start_delay).take()
+        } else {
+            None
+        };
+        Ok(match delay {
+            Some(delay) => answer.set_delay(delay),
+            None => answer,
+        })
     }
 
     /// Counts the query's requested cost as Shopify does

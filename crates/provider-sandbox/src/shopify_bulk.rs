@@ -46,6 +46,8 @@ pub(crate) struct BulkOp {
     polls: u32,
     /// The `query:` argument of the bulk query's top-level connection.
     pub(crate) search: String,
+    /// The bulk query document as the app sent it (`BulkOperation.query`).
+    pub(crate) query: String,
     /// The result, once completed.
     pub(crate) jsonl: Option<String>,
     /// `groupObjects`: children right after their parent.
@@ -66,6 +68,9 @@ pub(crate) struct BulkOps {
     pub(crate) expired: Mutex<bool>,
     /// Polls an operation stays `RUNNING` before it completes.
     pub(crate) running_polls: Mutex<u32>,
+    /// How long the next `bulkOperationRunQuery` answer waits (its operation
+    /// started).
+    pub(crate) start_delay: Mutex<Option<std::time::Duration>>,
 }
 
 impl Default for BulkOps {
@@ -76,6 +81,7 @@ impl Default for BulkOps {
             fail_next: Mutex::new(None),
             expired: Mutex::new(false),
             running_polls: Mutex::new(2),
+            start_delay: Mutex::new(None),
         }
     }
 }
@@ -209,6 +215,7 @@ impl BulkOps {
     /// Starts an operation, or says why not (`(code, message)`).
     pub(crate) fn start(
         &self,
+        query: &str,
         search: String,
         grouped: bool,
     ) -> Result<BulkOp, (&'static str, String)> {
@@ -235,6 +242,7 @@ impl BulkOps {
             status: "CREATED",
             polls: 0,
             search,
+            query: query.to_owned(),
             jsonl: None,
             grouped,
             objects: 0,
@@ -294,6 +302,27 @@ impl BulkOps {
             "url": (op.status == "COMPLETED" && op.objects > 0).then(|| url("result")),
             "partialDataUrl": (op.status == "FAILED").then(|| url("partial")),
         })
+    }
+
+    /// `bulkOperations(first:, query: "operation_type:query")`'s nodes, as
+    /// the client selects them (`id status query`): the app's bulk queries,
+    /// newest first ("Defaults to sorting by created_at, with newest
+    /// operations first", 2026-01 schema), at most `first`.
+    pub(crate) fn list_json(&self, first: usize) -> Value {
+        let ops = lock(&self.ops);
+        let nodes: Vec<Value> = ops
+            .iter()
+            .rev()
+            .take(first)
+            .map(|op| {
+                json!({
+                    "id": format!("gid://shopify/BulkOperation/{}", op.id),
+                    "status": op.status,
+                    "query": op.query,
+                })
+            })
+            .collect();
+        json!({ "bulkOperations": { "nodes": nodes } })
     }
 
     /// The file at a result path (`/bulk-results/{id}-{kind}.jsonl`).

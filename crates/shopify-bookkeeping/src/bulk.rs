@@ -217,7 +217,20 @@ impl ShopifyClient {
             .get("bulkOperationRunQuery")
             .cloned()
             .unwrap_or(Value::Null);
-        check_user_errors("bulkOperationRunQuery", &payload)?;
+        if let Err(refused) = check_user_errors("bulkOperationRunQuery", &payload) {
+            // The mutation goes through the HTTP layer's retries like every
+            // request: when an answer is lost (a reset, a timeout) after
+            // Shopify started the operation, the retry is refused because it
+            // is running. Our own operation, found by its query text, is
+            // waited for; any other refusal stands.
+            if is_busy(&refused)
+                && let Some(id) = self.running_bulk_query(&document).await?
+            {
+                tracing::debug!(%id, "shopify: the bulk operation a lost answer started is taken up");
+                return self.wait_for_bulk(id).await;
+            }
+            return Err(refused);
+        }
         let started: BulkOperation = serde_json::from_value(payload["bulkOperation"].clone())
             .map_err(|e| Error::Decode {
                 path: crate::client::graphql_path(),
@@ -226,6 +239,23 @@ impl ShopifyClient {
                 source: e,
             })?;
         self.wait_for_bulk(started.id).await
+    }
+
+    /// The id of this app's bulk query operation of `document` that is
+    /// created or running, if there is one ([`queries::BULK_QUERIES`]).
+    async fn running_bulk_query(&self, document: &str) -> Result<Option<String>, Error> {
+        let resp = self.graphql(queries::BULK_QUERIES, json!({})).await?;
+        let nodes = resp.data["bulkOperations"]["nodes"]
+            .as_array()
+            .ok_or_else(|| Error::MissingData {
+                path: crate::client::graphql_path(),
+                pointer: "/data/bulkOperations/nodes".to_owned(),
+            })?;
+        Ok(nodes
+            .iter()
+            .filter(|op| matches!(op["status"].as_str(), Some("CREATED" | "RUNNING")))
+            .find(|op| op["query"].as_str() == Some(document))
+            .and_then(|op| op["id"].as_str().map(str::to_owned)))
     }
 
     async fn wait_for_bulk(&self, id: String) -> Result<BulkOperation, Error> {
@@ -1128,6 +1158,15 @@ impl RawRefund<'_> {
         });
         more
     }
+}
+
+/// Whether Shopify refused to start a bulk query because this app already
+/// runs as many as the shop allows (`BulkOperationUserErrorCode`:
+/// `OPERATION_IN_PROGRESS`, "A bulk operation is already in progress";
+/// `LIMIT_REACHED`, "Bulk operations limit reached"; 2026-01 schema).
+fn is_busy(error: &Error) -> bool {
+    matches!(error, Error::UserErrors { errors, .. }
+        if errors.iter().any(|e| matches!(e.code.as_deref(), Some("OPERATION_IN_PROGRESS" | "LIMIT_REACHED"))))
 }
 
 #[cfg(test)]

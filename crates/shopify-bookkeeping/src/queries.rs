@@ -443,6 +443,19 @@ pub const BULK_OPERATION: &str = r#"query KassabokBulkOperation($id: ID!) {
 }
 "#;
 
+/// The app's ten newest bulk query operations with their query text
+/// (`QueryRoot.bulkOperations`, "Returns the app's bulk operations meeting
+/// the specified filters. Defaults to sorting by created_at, with newest
+/// operations first"; `BulkOperation.query`, 2026-01 schema): the operation
+/// a `bulkOperationRunQuery` started when its answer was lost and the
+/// retry was refused (`OPERATION_IN_PROGRESS` or `LIMIT_REACHED`).
+pub const BULK_QUERIES: &str = r#"query KassabokBulkQueries {
+  bulkOperations(first: 10, query: "operation_type:query") {
+    nodes { id status query }
+  }
+}
+"#;
+
 /// How many orders a period holds (to choose bulk or paged listing).
 /// Variables: `$query`, `$limit` (Shopify counts up to it and then answers
 /// `precision: AT_LEAST`).
@@ -572,6 +585,7 @@ pub const ALL: &[(&str, &str)] = &[
     ("refund_details", REFUND_DETAILS),
     ("bulk_run_query", BULK_RUN_QUERY),
     ("bulk_operation", BULK_OPERATION),
+    ("bulk_queries", BULK_QUERIES),
     ("orders_count", ORDERS_COUNT),
     ("access_scopes", ACCESS_SCOPES),
     ("orders_by_name", ORDERS_BY_NAME),

@@ -70,6 +70,7 @@ fn every_query_fits_shopifys_single_query_limit_at_the_sizes_sent() {
             queries::BULK_OPERATION,
             json!({ "id": "gid://shopify/BulkOperation/1" }),
         ),
+        ("bulk_queries", queries::BULK_QUERIES, json!({})),
     ];
     for (name, query, vars) in others {
         let cost = requested_cost(query, &vars).unwrap_or_else(|e| panic!("{name}: {e}"));

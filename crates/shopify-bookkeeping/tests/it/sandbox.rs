@@ -817,3 +817,66 @@ async fn orders_shopify_hides_without_read_all_orders_are_said_not_lost() {
         .unwrap();
     assert!(said(&records).is_empty());
 }
+
+/// `bulkOperationRunQuery` is sent through the HTTP layer's retries like
+/// every request. When Shopify has started the operation but its answer is
+/// lost (here: it comes after the client's timeout), the retry is refused
+/// while a shop allows one bulk query at a time ("Apps can run one bulk query
+/// and one bulk mutation operation at a time per shop", `currentBulkOperation`
+/// in the 2026-01 schema): `OPERATION_IN_PROGRESS`, which failed the month.
+/// The client now finds its own operation by its query text
+/// (`bulkOperations`, `BulkOperation.query`) and waits for it: the month
+/// comes through whole, from the one operation started.
+#[tokio::test]
+async fn a_bulk_operation_whose_start_answer_is_lost_is_taken_up() {
+    let s = scenario();
+    let sandbox = ShopifySandbox::start(&s, Faults::none()).await;
+    let query = shopify_bookkeeping::OrderQuery::processed_in(&s.config.period);
+    let expected = bulk_client(&sandbox, BulkMode::Always)
+        .bulk_orders(query.clone())
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap();
+    let before = sandbox.bulk_operations();
+
+    sandbox.set_bulk_concurrency(1);
+    sandbox.delay_next_bulk_start(Duration::from_millis(1500));
+    let client = ShopifyClient::builder(sandbox.shop(), sandbox.access_token())
+        .base_url(sandbox.uri())
+        .bulk_mode(BulkMode::Always)
+        .timeout(Duration::from_millis(300))
+        .bulk_polling(BulkPolling {
+            first_wait: Duration::from_millis(5),
+            max_wait: Duration::from_millis(20),
+            timeout: Duration::from_secs(10),
+        })
+        .retry(
+            RetryPolicy::default()
+                .max_attempts(3)
+                .base_delay(Duration::from_millis(5))
+                .jitter(Jitter::None),
+        )
+        .build()
+        .unwrap();
+    let got = client
+        .bulk_orders(query.clone())
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap();
+    assert_eq!(got, expected);
+    assert_eq!(
+        sandbox.bulk_operations(),
+        before + 1,
+        "one operation started"
+    );
+
+    // Another app's (or another period's) running operation is not ours:
+    // the refusal stands.
+    sandbox.set_bulk_concurrency(0);
+    let err = bulk_error(&sandbox, &s).await;
+    assert!(
+        matches!(&err, shopify_bookkeeping::Error::UserErrors { errors, .. }
+            if errors[0].code.as_deref() == Some("OPERATION_IN_PROGRESS")),
+        "{err}"
+    );
+}
