@@ -375,8 +375,18 @@ async fn an_empty_bucket_throttles_and_the_client_waits() {
 }
 
 fn bulk_client(sandbox: &ShopifySandbox, mode: BulkMode) -> ShopifyClient {
+    bulk_client_timing_out(sandbox, mode, Duration::from_secs(30))
+}
+
+/// [`bulk_client`] with requests that time out after `timeout`.
+fn bulk_client_timing_out(
+    sandbox: &ShopifySandbox,
+    mode: BulkMode,
+    timeout: Duration,
+) -> ShopifyClient {
     ShopifyClient::builder(sandbox.shop(), sandbox.access_token())
         .base_url(sandbox.uri())
+        .timeout(timeout)
         .bulk_mode(mode)
         .bulk_threshold(50)
         .bulk_polling(BulkPolling {
@@ -841,23 +851,7 @@ async fn a_bulk_operation_whose_start_answer_is_lost_is_taken_up() {
 
     sandbox.set_bulk_concurrency(1);
     sandbox.delay_next_bulk_start(Duration::from_millis(1500));
-    let client = ShopifyClient::builder(sandbox.shop(), sandbox.access_token())
-        .base_url(sandbox.uri())
-        .bulk_mode(BulkMode::Always)
-        .timeout(Duration::from_millis(300))
-        .bulk_polling(BulkPolling {
-            first_wait: Duration::from_millis(5),
-            max_wait: Duration::from_millis(20),
-            timeout: Duration::from_secs(10),
-        })
-        .retry(
-            RetryPolicy::default()
-                .max_attempts(3)
-                .base_delay(Duration::from_millis(5))
-                .jitter(Jitter::None),
-        )
-        .build()
-        .unwrap();
+    let client = bulk_client_timing_out(&sandbox, BulkMode::Always, Duration::from_millis(300));
     let got = client
         .bulk_orders(query.clone())
         .try_collect::<Vec<_>>()
