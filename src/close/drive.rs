@@ -256,7 +256,7 @@ enum OrderLookup {
     /// The shop's order, older than the period: hand it on as an earlier sale.
     Found(Sale),
     /// The lookups' budget is spent: the purchase may be booked twice.
-    Unchecked(bookkeeping_core::ReviewItem),
+    Unchecked,
     /// No lookup was needed, or none found an older order.
     NotNeeded,
 }
@@ -295,18 +295,7 @@ async fn shop_order_of(
         return Ok(OrderLookup::NotNeeded);
     }
     if *budget == 0 {
-        let item = bookkeeping_core::ReviewItem::new(
-            provider,
-            bookkeeping_core::ReviewReason::Incomplete,
-            format!(
-                "{} {}: not checked against the shop's older orders (the close's {MAX_SALE_LOOKUPS}                  lookups are spent); if the shop's order was booked in an earlier month, this                  purchase is booked twice",
-                provider.display_name(),
-                sale.document_number
-            ),
-        )
-        .with_source(sale.source.clone())
-        .with_field("document_number");
-        return Ok(OrderLookup::Unchecked(item));
+        return Ok(OrderLookup::Unchecked);
     }
     *budget -= 1;
     Ok(
@@ -316,6 +305,48 @@ async fn shop_order_of(
             }
             _ => OrderLookup::NotNeeded,
         },
+    )
+}
+
+/// One review item for the payment providers' records of purchases that
+/// [`shop_order_of`] could not check once the close's lookups were spent
+/// (field `document_number`): each may be a second booking of an order an
+/// earlier month booked. The first ten are named, by the shop's order number
+/// and the provider's document id.
+fn unchecked_review(
+    unchecked: &[(bookkeeping_core::SourceRef, String)],
+) -> Option<bookkeeping_core::ReviewItem> {
+    let (first, _) = unchecked.first()?;
+    let named: Vec<String> = unchecked
+        .iter()
+        .take(10)
+        .map(|(source, number)| format!("{number} ({})", source.id))
+        .collect();
+    let more = unchecked.len().saturating_sub(named.len());
+    let more = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
+    Some(
+        bookkeeping_core::ReviewItem::new(
+            first.provider,
+            bookkeeping_core::ReviewReason::Incomplete,
+            format!(
+                "{} {} of the period not checked against the shop's older orders (the close's \
+                 {MAX_SALE_LOOKUPS} lookups were spent): {}{more}; a purchase whose order an \
+                 earlier month booked is booked twice",
+                unchecked.len(),
+                if unchecked.len() == 1 {
+                    "sales document"
+                } else {
+                    "sales documents"
+                },
+                named.join(", "),
+            ),
+        )
+        .with_source(first.clone())
+        .with_field("document_number"),
     )
 }
 
@@ -457,6 +488,9 @@ pub(crate) async fn drive<E: From<SourceError>>(
     };
     let mut payouts_open = true;
     let mut lookups = MAX_SALE_LOOKUPS;
+    // Payment providers' records of purchases not checked against the
+    // shops' older orders once the lookups were spent.
+    let mut unchecked: Vec<(bookkeeping_core::SourceRef, String)> = Vec::new();
     {
         let mut ordered = Ordered::new(lanes, plan.read_ahead).on_arrival(&mut counted);
         while let Some(next) = ordered.next().await {
@@ -506,8 +540,8 @@ pub(crate) async fn drive<E: From<SourceError>>(
                         prepare_new(&mut currencies, &mut prepared, prepare).await?;
                         sink.earlier_sale(order);
                     }
-                    OrderLookup::Unchecked(item) => {
-                        sink.record(Arrival::Sale(SalesRecord::Review(item)));
+                    OrderLookup::Unchecked => {
+                        unchecked.push((sale.source.clone(), sale.document_number.clone()));
                     }
                     OrderLookup::NotNeeded => {}
                 }
@@ -535,6 +569,9 @@ pub(crate) async fn drive<E: From<SourceError>>(
             }
             sink.record(record);
         }
+    }
+    if let Some(item) = unchecked_review(&unchecked) {
+        sink.record(Arrival::Sale(SalesRecord::Review(item)));
     }
     if payouts_open {
         sink.payouts_done();

@@ -204,11 +204,19 @@ async fn past_the_lookup_budget_a_capture_is_named_for_review() {
     let item = &unchecked[0];
     assert_eq!(item.provider, Provider::Klarna);
     assert_eq!(item.field.as_deref(), Some("document_number"));
+    // Named by the shop's order number and Klarna's document id.
+    let named = format!(
+        "#{} (5d2c9e71-8b4a-4f3e-a6d1-{:012}/2026-02-12)",
+        3000 + n - 1,
+        n - 1
+    );
     assert!(
-        item.message.contains(&format!("#{}", 3000 + n - 1)),
+        item.message.starts_with("1 sales document "),
         "{}",
         item.message
     );
+    assert!(item.message.contains(&named), "{}", item.message);
+    assert!(!item.message.contains("  "), "{}", item.message);
     // That one purchase is booked from Klarna's document: 1,000 SEK.
     assert_eq!(feb.balance("3001"), Decimal::from(-1000));
 }
