@@ -186,7 +186,8 @@ pub enum TransactionSource {
         /// When the payout was to arrive at the bank (midnight UTC).
         arrival_date: OffsetDateTime,
     },
-    /// Another object (`payout`, `transfer`, `application_fee`, …).
+    /// Another object (`transfer`, `application_fee`, …, or a payout sent
+    /// without its `arrival_date`).
     Other {
         /// Its `object` field.
         object: String,

@@ -1,7 +1,6 @@
 //! `payout`: money sent from the Stripe balance to the bank.
 
 use std::collections::BTreeMap;
-
 use std::fmt;
 
 use bookkeeping_core::Currency;
