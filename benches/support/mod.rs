@@ -25,7 +25,7 @@ use shopify_bookkeeping::models::{Order, PageInfo};
 use shopify_bookkeeping::normalize::{NormalizeOptions, normalize_order};
 use stripe_invoicing::ListPage;
 use stripe_invoicing::models::{BalanceTransaction, InvoicePayment, List, Payout};
-use stripe_invoicing::normalize::{InvoiceLinks, normalize_payout};
+use stripe_invoicing::normalize::{InvoiceLinks, PayoutAssembly};
 use stripe_invoicing::{Listed, Malformed};
 
 /// The month every benchmark books.
@@ -258,10 +258,11 @@ fn decode_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> T {
 }
 
 /// Decode, normalize and map Stripe payouts the way
-/// `StripeClient::payouts` does it (`resources::list`: each page decoded by
+/// `StripeSource::payouts` does it (`resources::list`: each page decoded by
 /// [`ListPage::decode`], the client's own page decoder, whole and straight
-/// into the models, object by object only when one fails; `normalize_payout`
-/// per payout; `Mapper::add_payout_record` per record).
+/// into the models, object by object only when one fails; each transaction
+/// added to its payout's [`PayoutAssembly`] as it is decoded;
+/// `Mapper::add_payout_record` per record).
 /// Returns the journal and the number of balance transactions decoded.
 pub fn stripe_pipeline(pages: &StripePages, period: Period) -> (Journal, usize) {
     stripe_stages(pages, period, Stage::Map)
@@ -284,22 +285,27 @@ pub fn stripe_stages(pages: &StripePages, period: Period, stage: Stage) -> (Jour
     let mut n = 0;
     for p in &pages.payouts {
         let payout: Payout = serde_json::from_slice(&p.payout).expect("a payout");
-        let mut transactions = Vec::new();
+        // As `StripeSource` does: each transaction becomes its settlement
+        // line as it is listed, and is dropped.
+        let mut assembly = PayoutAssembly::new(payout);
         for page in &p.pages {
             let page = ListPage::<BalanceTransaction>::decode("balance_transaction", page)
                 .expect("a list page");
             for t in page.items {
                 n += 1;
                 if let Listed::Item(t) = t {
-                    transactions.push(t);
+                    if stage == Stage::Decode {
+                        std::hint::black_box(&t);
+                    } else {
+                        assembly.add(&t, &pages.links);
+                    }
                 }
             }
         }
         if stage == Stage::Decode {
-            std::hint::black_box(&transactions);
             continue;
         }
-        for rec in normalize_payout(&payout, &transactions, &pages.links) {
+        for rec in assembly.finish() {
             if stage == Stage::Map {
                 mapper.add_payout_record(&rec);
             } else {

@@ -72,5 +72,4 @@ mod invoice;
 mod payout;
 
 pub use invoice::{InvoiceContext, TaxRates, normalize_credit_note, normalize_invoice};
-pub(crate) use payout::PayoutAssembly;
-pub use payout::{InvoiceLinks, normalize_payout, settlement_line};
+pub use payout::{InvoiceLinks, PayoutAssembly, normalize_payout, settlement_line};

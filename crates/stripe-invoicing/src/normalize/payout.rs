@@ -87,9 +87,40 @@ pub fn normalize_payout(
 /// [`normalize_payout`] one balance transaction at a time, as the payout's
 /// listing hands them on: each becomes its settlement line (or review item)
 /// when it arrives, so a payout of tens of thousands of transactions is held
-/// as its lines, not as its decoded transactions as well.
+/// as its lines, not as its decoded transactions as well. This is how
+/// `StripeSource` normalizes a payout; the records are those
+/// [`normalize_payout`] gives for the same transactions.
+///
+/// ```
+/// use stripe_invoicing::models::{BalanceTransaction, Payout};
+/// use stripe_invoicing::normalize::{InvoiceLinks, PayoutAssembly, normalize_payout};
+/// use bookkeeping_core::PayoutRecord;
+///
+/// let payout: Payout = serde_json::from_value(serde_json::json!({
+///     "id": "po_1", "amount": 9680, "currency": "sek", "arrival_date": 1775001600,
+///     "created": 1774828800, "automatic": true, "balance_transaction": "txn_po",
+///     "failure_balance_transaction": null, "failure_code": null, "failure_message": null,
+///     "status": "paid", "reconciliation_status": "completed"
+/// }))?;
+/// let charge: BalanceTransaction = serde_json::from_value(serde_json::json!({
+///     "id": "txn_1", "amount": 10000, "fee": 320, "net": 9680, "currency": "sek",
+///     "reporting_category": "charge", "type": "charge", "exchange_rate": null,
+///     "created": 1774742400, "available_on": 1774915200, "status": "available",
+///     "description": "Order #1001", "source": "ch_1",
+///     "fee_details": [{"amount": 320, "application": null, "currency": "sek",
+///                      "description": "Stripe processing fees", "type": "stripe_fee"}]
+/// }))?;
+/// let links = InvoiceLinks::new();
+/// let mut assembly = PayoutAssembly::new(payout.clone());
+/// assembly.add(&charge, &links); // then drop the transaction
+/// let records = assembly.finish();
+/// assert_eq!(records, normalize_payout(&payout, &[charge], &links));
+/// let Some(PayoutRecord::Payout(p)) = records.first() else { panic!() };
+/// assert_eq!(p.lines.len(), 1);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug)]
-pub(crate) struct PayoutAssembly {
+pub struct PayoutAssembly {
     payout: Payout,
     source: SourceRef,
     /// The payout's amount; `None` when its currency is not one we know (the
@@ -101,7 +132,8 @@ pub(crate) struct PayoutAssembly {
 }
 
 impl PayoutAssembly {
-    pub(crate) fn new(payout: Payout) -> Self {
+    /// Starts the payout's records.
+    pub fn new(payout: Payout) -> Self {
         let source = sref("payout", payout.id.as_str());
         let mut reviews = Vec::new();
         let amount = match money(payout.amount, payout.currency) {
@@ -158,12 +190,14 @@ impl PayoutAssembly {
     }
 
     /// The payout.
-    pub(crate) fn payout(&self) -> &Payout {
+    pub fn payout(&self) -> &Payout {
         &self.payout
     }
 
-    /// Adds one of the payout's balance transactions.
-    pub(crate) fn add(&mut self, txn: &BalanceTransaction, links: &InvoiceLinks) {
+    /// Adds one of the payout's balance transactions (as listed with
+    /// `payout=po_…`; the payout's own `payout` transaction is recognised and
+    /// not made a line).
+    pub fn add(&mut self, txn: &BalanceTransaction, links: &InvoiceLinks) {
         let Some(amount) = self.amount else { return };
         let payout = &self.payout;
         if !payout.automatic {
@@ -208,7 +242,7 @@ impl PayoutAssembly {
     }
 
     /// The payout record and its review items.
-    pub(crate) fn finish(self) -> Vec<PayoutRecord> {
+    pub fn finish(self) -> Vec<PayoutRecord> {
         let Some(amount) = self.amount else {
             return self.reviews.into_iter().map(PayoutRecord::Review).collect();
         };
