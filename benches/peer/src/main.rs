@@ -51,8 +51,14 @@ fn main() -> Result<(), BoxError> {
     // Decode once for the record count, and to fail loudly (not measure an
     // error path) if async-stripe cannot read the bytes.
     let mut records = 0;
-    for page in &pages {
-        let list: List<BalanceTransaction> = serde_json::from_str(page)?;
+    for (i, page) in pages.iter().enumerate() {
+        let list: List<BalanceTransaction> = serde_json::from_str(page).map_err(|e| {
+            // Say where: the object async-stripe's models could not read.
+            let at = e.column().saturating_sub(1).min(page.len());
+            let from = page.floor_char_boundary(at.saturating_sub(400));
+            let to = page.ceil_char_boundary((at + 100).min(page.len()));
+            format!("could not decode page {i}: {e}; near: {}", &page[from..to])
+        })?;
         let mini: List<BalanceTransaction> =
             miniserde::json::from_str(page).map_err(|_| "miniserde could not decode a page")?;
         assert_eq!(list.data.len(), mini.data.len());

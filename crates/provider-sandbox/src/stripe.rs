@@ -607,6 +607,38 @@ fn invoice_json(inv: &Invoice, paid: bool) -> (Value, Value) {
     (invoice, payment)
 }
 
+/// The properties of a dispute's `evidence` (Stripe's `dispute` in
+/// fixtures3.json, dahlia), all empty until evidence is submitted.
+const DISPUTE_EVIDENCE: [&str; 27] = [
+    "access_activity_log",
+    "billing_address",
+    "cancellation_policy",
+    "cancellation_policy_disclosure",
+    "cancellation_rebuttal",
+    "customer_communication",
+    "customer_email_address",
+    "customer_name",
+    "customer_purchase_ip",
+    "customer_signature",
+    "duplicate_charge_documentation",
+    "duplicate_charge_explanation",
+    "duplicate_charge_id",
+    "product_description",
+    "receipt",
+    "refund_policy",
+    "refund_policy_disclosure",
+    "refund_refusal_explanation",
+    "service_date",
+    "service_documentation",
+    "shipping_address",
+    "shipping_carrier",
+    "shipping_date",
+    "shipping_documentation",
+    "shipping_tracking_number",
+    "uncategorized_file",
+    "uncategorized_text",
+];
+
 /// What differs between the card charges the simulated Stripe renders.
 pub(crate) struct CardCharge<'a> {
     pub(crate) id: &'a str,
@@ -627,8 +659,8 @@ pub(crate) struct CardCharge<'a> {
 /// stripe/openapi's `fixtures3.json` (API version 2026-07-29.dahlia), with
 /// a live Swedish card payment's values; not `refunds`, which "The `Charge`
 /// object no longer auto-expands" (docs.stripe.com/changelog/2022-11-15/
-/// deprecates-charges-auto-expand), nor `source`, which only a charge made
-/// from a legacy Source has. A client reads a handful of these properties, but
+/// deprecates-charges-auto-expand); `source`, the legacy Source a charge was
+/// made from, is `null`. A client reads a handful of these properties, but
 /// it must read past all of them, as it does at Stripe: a page of balance
 /// transactions with their sources expanded is mostly charges.
 pub(crate) fn card_charge(c: &CardCharge<'_>) -> Value {
@@ -692,7 +724,8 @@ pub(crate) fn card_charge(c: &CardCharge<'_>) -> Value {
     });
     let rest = json!({
         "receipt_email": null, "receipt_number": null, "receipt_url": receipt,
-        "refunded": c.refunded, "review": null, "shipping": null, "source_transfer": null,
+        "refunded": c.refunded, "review": null, "shipping": null, "source": null,
+        "source_transfer": null,
         "statement_descriptor": null, "statement_descriptor_suffix": null,
         "status": "succeeded", "transfer_data": null, "transfer_group": null
     });
@@ -798,12 +831,24 @@ fn item_json(
             "charge",
         ),
         ItemKind::Refund => {
+            // Every property of Stripe's `refund` (fixtures3.json, dahlia:
+            // `customer`, `customer_account` and `payment_method` are new
+            // there), as for a card refund.
             let refund = json!({
                 "id": id_from("re", &item.id), "object": "refund", "amount": presented,
                 "balance_transaction": item.id, "charge": charge_id, "created": created,
-                "currency": lower(presented_currency), "metadata": {},
-                "payment_intent": payment_intent, "reason": "requested_by_customer",
-                "status": "succeeded"
+                "currency": lower(presented_currency),
+                "customer": invoice.map(|i| i.customer.id.clone()), "customer_account": null,
+                "destination_details": {"card": {"reference": id_from("arn", &item.id),
+                                                 "reference_status": "available",
+                                                 "reference_type": "acquirer_reference_number",
+                                                 "type": "refund"},
+                                        "type": "card"},
+                "metadata": {}, "payment_intent": payment_intent,
+                "payment_method": id_from("pm", &charge_id),
+                "reason": "requested_by_customer", "receipt_number": null,
+                "source_transfer_reversal": null, "status": "succeeded",
+                "transfer_reversal": null
             });
             (
                 txn_json(
@@ -837,14 +882,28 @@ fn item_json(
                 )
             };
             let due_by = ts(item.occurred_at + STRIPE_DISPUTE_DECIDED_AFTER);
+            // Every property of Stripe's `dispute` (fixtures3.json, dahlia),
+            // as for a card chargeback on which no evidence was submitted.
+            let evidence: serde_json::Map<String, Value> = DISPUTE_EVIDENCE
+                .iter()
+                .map(|k| ((*k).to_owned(), Value::Null))
+                .chain([("enhanced_evidence".to_owned(), json!({}))])
+                .collect();
             let dispute = json!({
                 "id": dispute_id, "object": "dispute", "amount": presented,
                 "balance_transactions": [withdrawal(Value::String(dispute_id.clone()))],
                 "charge": charge_id, "created": created, "currency": lower(presented_currency),
-                "evidence_details": {"due_by": due_by, "has_evidence": false,
+                "enhanced_eligibility_types": [], "evidence": evidence,
+                "evidence_details": {"due_by": due_by, "enhanced_eligibility": {},
+                                     "has_evidence": false,
                                      "past_due": dispute_status == "lost", "submission_count": 0},
                 "is_charge_refundable": false, "livemode": true, "metadata": {},
-                "payment_intent": payment_intent, "reason": "fraudulent", "status": dispute_status
+                "payment_intent": payment_intent,
+                "payment_method_details": {"card": {"brand": "visa", "case_type": "chargeback",
+                                                    "network_reason_code": "10.4",
+                                                    "network": "visa"},
+                                           "type": "card"},
+                "reason": "fraudulent", "status": dispute_status
             });
             (withdrawal(dispute), "adjustment")
         }
