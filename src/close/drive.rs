@@ -251,6 +251,17 @@ fn is_payment_record(provider: Provider) -> bool {
     matches!(provider, Provider::Klarna | Provider::PayPal)
 }
 
+/// Whether `sale` is numbered by its provider's own id, not by a shop's
+/// order number: Klarna's sales report numbers a document without a
+/// `merchant_reference1` by Klarna's order id, which is also the start of the
+/// document's id (`{order_id}/{capture day}`). No shop's order has that
+/// number, so it is not looked up.
+fn numbered_by_own_id(sale: &Sale) -> bool {
+    let id: &str = sale.source.id.as_ref();
+    id.strip_prefix(sale.document_number.as_str())
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
 /// What [`shop_order_of`] found.
 enum OrderLookup {
     /// The shop's order, older than the period: hand it on as an earlier sale.
@@ -290,6 +301,7 @@ async fn shop_order_of(
         || !period.contains(sale.occurred_at)
         || !sales.iter().any(|s| s.provider() != provider)
         || sale.document_number.trim().is_empty()
+        || numbered_by_own_id(sale)
         || known
     {
         return Ok(OrderLookup::NotNeeded);
