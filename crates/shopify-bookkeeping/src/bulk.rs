@@ -188,12 +188,7 @@ impl ShopifyClient {
     /// [`Error`] when the query fails or its answer does not read.
     pub async fn access_scopes(&self) -> Result<Vec<String>, Error> {
         let resp = self.graphql(queries::ACCESS_SCOPES, json!({})).await?;
-        let scopes = resp.data["currentAppInstallation"]["accessScopes"]
-            .as_array()
-            .ok_or_else(|| Error::MissingData {
-                path: crate::client::graphql_path(),
-                pointer: "/data/currentAppInstallation/accessScopes".to_owned(),
-            })?;
+        let scopes = array_at(&resp.data, "/currentAppInstallation/accessScopes")?;
         Ok(scopes
             .iter()
             .filter_map(|s| s["handle"].as_str().map(str::to_owned))
@@ -245,12 +240,7 @@ impl ShopifyClient {
     /// created or running, if there is one ([`queries::BULK_QUERIES`]).
     async fn running_bulk_query(&self, document: &str) -> Result<Option<String>, Error> {
         let resp = self.graphql(queries::BULK_QUERIES, json!({})).await?;
-        let nodes = resp.data["bulkOperations"]["nodes"]
-            .as_array()
-            .ok_or_else(|| Error::MissingData {
-                path: crate::client::graphql_path(),
-                pointer: "/data/bulkOperations/nodes".to_owned(),
-            })?;
+        let nodes = array_at(&resp.data, "/bulkOperations/nodes")?;
         Ok(nodes
             .iter()
             .filter(|op| matches!(op["status"].as_str(), Some("CREATED" | "RUNNING")))
@@ -1158,6 +1148,16 @@ impl RawRefund<'_> {
         });
         more
     }
+}
+
+/// The list at `pointer` in an answer's `data`, or the error that names it.
+fn array_at<'a>(data: &'a Value, pointer: &str) -> Result<&'a Vec<Value>, Error> {
+    data.pointer(pointer)
+        .and_then(Value::as_array)
+        .ok_or_else(|| Error::MissingData {
+            path: crate::client::graphql_path(),
+            pointer: format!("/data{pointer}"),
+        })
 }
 
 /// Whether Shopify refused to start a bulk query because this app already

@@ -2128,13 +2128,7 @@ fn a_payout_paid_in_march_that_fails_in_april_is_booked_as_it_stood_each_month_e
     // One close of both months: the failed payout never reached the bank.
     let one = close(both, &[&failed, &again]);
     assert_eq!(one.balance("1930"), d("800"), "{:#?}", one.vouchers);
-    for account in ["1930", "1580", "2999"] {
-        assert_eq!(
-            m_later.balance(account) + a.balance(account),
-            one.balance(account),
-            "{account}"
-        );
-    }
+    assert_months_add_up(&m_later, &a, &one, &["1930", "1580", "2999"]);
 }
 
 /// A payout that fails before the month it was to arrive in ends books no

@@ -506,3 +506,20 @@ pub(crate) fn small_month() -> journal_mapping::MappingInput {
         review: vec![],
     }
 }
+
+/// Two monthly closes add up, on each of `accounts`, to one close of both
+/// months.
+pub(crate) fn assert_months_add_up(
+    first: &Journal,
+    second: &Journal,
+    both: &Journal,
+    accounts: &[&str],
+) {
+    for account in accounts {
+        assert_eq!(
+            first.balance(account) + second.balance(account),
+            both.balance(account),
+            "{account}"
+        );
+    }
+}

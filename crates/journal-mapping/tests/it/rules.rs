@@ -453,13 +453,7 @@ fn payout_lines_are_booked_in_their_own_month() {
             ),
             (1, d("98"), d("100"))
         );
-        for account in ["1930", "6570", "1580"] {
-            assert_eq!(
-                fj.balance(account) + mj.balance(account),
-                j.balance(account),
-                "{account}"
-            );
-        }
+        assert_months_add_up(&fj, &mj, &j, &["1930", "6570", "1580"]);
     }
 }
 

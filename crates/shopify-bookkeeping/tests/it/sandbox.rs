@@ -450,6 +450,15 @@ async fn bulk_error(sandbox: &ShopifySandbox, s: &Scenario) -> shopify_bookkeepi
         .unwrap_err()
 }
 
+/// Shopify refused to start a bulk query: `OPERATION_IN_PROGRESS`.
+fn assert_in_progress(err: &shopify_bookkeeping::Error) {
+    assert!(
+        matches!(err, shopify_bookkeeping::Error::UserErrors { errors, .. }
+            if errors[0].code.as_deref() == Some("OPERATION_IN_PROGRESS")),
+        "{err}"
+    );
+}
+
 /// `FAILED` with an `errorCode`, partial data kept (never booked, and its
 /// signed URL never shown), an operation already running
 /// (`OPERATION_IN_PROGRESS`), an expired result URL and an operation that
@@ -466,12 +475,7 @@ async fn bulk_operations_that_do_not_deliver_are_errors() {
     assert!(!err.contains("http"), "no signed URL in errors: {err}");
 
     sandbox.set_bulk_concurrency(0);
-    let err = bulk_error(&sandbox, &s).await;
-    assert!(
-        matches!(&err, shopify_bookkeeping::Error::UserErrors { errors, .. }
-            if errors[0].code.as_deref() == Some("OPERATION_IN_PROGRESS")),
-        "{err}"
-    );
+    assert_in_progress(&bulk_error(&sandbox, &s).await);
     sandbox.set_bulk_concurrency(5);
 
     sandbox.expire_bulk_results();
@@ -867,10 +871,5 @@ async fn a_bulk_operation_whose_start_answer_is_lost_is_taken_up() {
     // Another app's (or another period's) running operation is not ours:
     // the refusal stands.
     sandbox.set_bulk_concurrency(0);
-    let err = bulk_error(&sandbox, &s).await;
-    assert!(
-        matches!(&err, shopify_bookkeeping::Error::UserErrors { errors, .. }
-            if errors[0].code.as_deref() == Some("OPERATION_IN_PROGRESS")),
-        "{err}"
-    );
+    assert_in_progress(&bulk_error(&sandbox, &s).await);
 }
