@@ -544,7 +544,9 @@ pub(crate) async fn drive<E: From<SourceError>>(
             // A payment provider's record of a purchase whose shop order is
             // older than the days read before the period gets that order,
             // so the purchase is booked once (by the order's own month).
-            if let Arrival::Sale(SalesRecord::Sale(sale)) = &record {
+            if let Arrival::Sale(SalesRecord::Sale(sale)) = &record
+                && is_payment_record(sale.source.provider)
+            {
                 let known = sink.knows_sale(&sale.document_number);
                 match shop_order_of(sale, &plan.sales, period, known, &mut lookups).await? {
                     OrderLookup::Found(order) => {
