@@ -297,7 +297,7 @@ pub fn stripe_stages(pages: &StripePages, period: Period, stage: Stage) -> (Jour
                     if stage == Stage::Decode {
                         std::hint::black_box(&t);
                     } else {
-                        assembly.add(&t, &pages.links);
+                        assembly.add_owned(t, &pages.links);
                     }
                 }
             }

@@ -100,15 +100,6 @@ impl Fnv {
     }
 }
 
-/// A stable 64-bit hash of a text.
-pub(crate) fn hash_str(parts: &[&str]) -> u64 {
-    let mut h = Fnv::new();
-    for p in parts {
-        h.field(p);
-    }
-    h.finish()
-}
-
 /// One row of a voucher: account, SEK amount (debit positive, credit
 /// negative), the foreign amount when the money was in another currency.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

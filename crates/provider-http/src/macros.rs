@@ -64,6 +64,11 @@ macro_rules! provider_id {
                 pub fn as_str(&self) -> &str {
                     &self.0
                 }
+
+                /// The id's text, without copying it.
+                pub fn into_string(self) -> ::std::string::String {
+                    self.0
+                }
             }
 
             impl ::core::fmt::Display for $name {

@@ -20,7 +20,7 @@ use crate::models::{
 };
 use crate::normalize::{
     InvoiceContext, InvoiceLinks, PayoutAssembly, TaxRates, normalize_credit_note,
-    normalize_invoice, settlement_line,
+    normalize_invoice, settlement_line_of,
 };
 use crate::numbering::InvoiceNumbers;
 use crate::resources::TimeRange;
@@ -433,7 +433,7 @@ impl Assembler {
                         self.carried.push(IdPrint::of(t.id.as_str()));
                         self.carried_sorted = false;
                         self.transactions += 1;
-                        payout.add(&t, &self.links);
+                        payout.add_owned(t, &self.links);
                     }
                     Err(m) => {
                         if let Some(id) = m.id.as_deref() {
@@ -453,7 +453,7 @@ impl Assembler {
                         self.carried.shrink_to_fit();
                         self.carried_sorted = true;
                     }
-                    balance_line(&txn, &self.links, &self.carried)
+                    balance_line(txn, &self.links, &self.carried)
                 }
                 Err(m) => vec![PayoutRecord::Review(m.review())],
             }),
@@ -490,7 +490,7 @@ impl Assembler {
 /// money of a payout that may have been booked as paid by an earlier month
 /// ([`SettlementKind::PayoutReturned`](bookkeeping_core::SettlementKind::PayoutReturned)).
 fn balance_line(
-    txn: &BalanceTransaction,
+    txn: BalanceTransaction,
     links: &InvoiceLinks,
     carried: &[IdPrint],
 ) -> Vec<PayoutRecord> {
@@ -498,7 +498,7 @@ fn balance_line(
     if is_transfer || carried.binary_search(&IdPrint::of(txn.id.as_str())).is_ok() {
         return Vec::new();
     }
-    let (line, reviews) = settlement_line(txn, links);
+    let (line, reviews) = settlement_line_of(txn, links);
     line.map(|line| {
         PayoutRecord::Line(BalanceLine {
             provider: Provider::Stripe,

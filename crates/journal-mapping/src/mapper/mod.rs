@@ -26,7 +26,7 @@ use crate::listing::{NeededItems, NeededRow, Review, ReviewParts, SourceList, So
 use crate::policy::{AccountingMethod, FeeVatClass, Policy};
 use crate::reconcile::PayoutReconciliation;
 pub(crate) use crate::rounding::r2;
-use crate::voucher::{VoucherKind, hash_str};
+use crate::voucher::VoucherKind;
 
 use draft::{Draft, DraftKey};
 
@@ -211,10 +211,10 @@ pub struct Mapper<R> {
     rates: R,
     period: Period,
     drafts: BTreeMap<DraftKey, Draft>,
-    entries: HashMap<u64, Arc<Entry>>,
-    test_sales: std::collections::HashSet<u64>,
-    sale_by_doc: HashMap<u64, u64>,
-    refund_by_doc: HashMap<u64, u64>,
+    entries: KeyMap<Arc<Entry>>,
+    test_sales: KeySet,
+    sale_by_doc: KeyMap<u64>,
+    refund_by_doc: KeyMap<u64>,
     /// Every refund booked, by document number, provider, currency and
     /// total: a refund another provider's data also holds (a Shopify refund
     /// paid back through Klarna, and Klarna's own record of it) is found
@@ -225,7 +225,7 @@ pub struct Mapper<R> {
     refunds_of_doc: HashMap<(u64, Provider, Currency, Decimal), std::collections::VecDeque<u64>>,
     /// The refunds found as another provider's record of one booked, each
     /// matched once (two equal partial refunds are two refunds).
-    twinned: std::collections::HashSet<u64>,
+    twinned: KeySet,
     /// Sales and refunds not booked because another provider's data holds
     /// the same purchase or refund, which was booked ([`Journal::booked_elsewhere`]).
     booked_elsewhere: std::collections::BTreeSet<SourceRef>,
@@ -236,17 +236,17 @@ pub struct Mapper<R> {
     outstanding: Vec<crate::reconcile::Outstanding>,
     /// Balance transactions booked by this run, so a line listed both in a
     /// payout and on its own is booked once.
-    booked_lines: std::collections::HashSet<u64>,
+    booked_lines: KeySet,
     /// Payouts and lost disputes added, so one a provider lists twice (on
     /// two pages, or a cursor that goes back) is booked once; sales and
     /// refunds are found in `entries`.
-    listed: std::collections::HashSet<u64>,
+    listed: KeySet,
     booked: Vec<SourceRow>,
     coverage: BTreeMap<Provider, ProviderCoverage>,
     totals: BTreeMap<Provider, ProviderTotals>,
     needed: BTreeMap<(Provider, NeededReportKind), NeededAcc>,
     /// Kontantmetod: SEK of each sale booked as paid so far.
-    paid: HashMap<u64, Decimal>,
+    paid: KeyMap<Decimal>,
 }
 
 impl<R> fmt::Debug for Mapper<R> {
@@ -270,12 +270,52 @@ pub(crate) fn review_item(
     ReviewItem::new(provider, reason, message).with_source(source.clone())
 }
 
+/// The key a source or a document number is known by within a run: a
+/// SipHash under a key drawn once per process, so no provider can choose ids
+/// that collide (an unkeyed hash such as FNV can be steered), and one pass
+/// over the text eight bytes at a time. Never persisted: voucher ids use
+/// their own stable hash.
+fn run_key(parts: &[&str]) -> u64 {
+    use std::hash::{BuildHasher, Hash, Hasher};
+    static KEY: std::sync::OnceLock<std::hash::RandomState> = std::sync::OnceLock::new();
+    let mut h = KEY.get_or_init(std::hash::RandomState::new).build_hasher();
+    // `str`'s `Hash` ends each text with a byte no UTF-8 text holds, so
+    // ("ab", "c") and ("a", "bc") differ.
+    parts.iter().for_each(|p| p.hash(&mut h));
+    h.finish()
+}
+
 pub(crate) fn source_key(s: &SourceRef) -> u64 {
-    hash_str(&[s.provider.as_str(), &s.kind, &s.id])
+    run_key(&[s.provider.as_str(), &s.kind, &s.id])
 }
 
 pub(crate) fn doc_key(doc: &str) -> u64 {
-    hash_str(&[doc.trim().trim_start_matches('#')])
+    run_key(&[doc.trim().trim_start_matches('#')])
+}
+
+/// A map keyed by [`source_key`] or [`doc_key`]: the key is a keyed hash
+/// already, used as the bucket hash as it is instead of hashed again.
+type KeyMap<V> = HashMap<u64, V, std::hash::BuildHasherDefault<KeyHasher>>;
+/// A set of [`source_key`]s.
+type KeySet = std::collections::HashSet<u64, std::hash::BuildHasherDefault<KeyHasher>>;
+
+/// The hasher of [`KeyMap`]: a `u64` key is its own hash.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `u64`s are hashed here; any other key still gets a hash.
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
 }
 
 pub(crate) fn is_invoice(s: &SourceRef) -> bool {
@@ -291,24 +331,24 @@ impl<R: ExchangeRates> Mapper<R> {
             rates,
             period,
             drafts: BTreeMap::new(),
-            entries: HashMap::new(),
-            test_sales: std::collections::HashSet::new(),
-            sale_by_doc: HashMap::new(),
-            refund_by_doc: HashMap::new(),
+            entries: KeyMap::default(),
+            test_sales: KeySet::default(),
+            sale_by_doc: KeyMap::default(),
+            refund_by_doc: KeyMap::default(),
             refunds_of_doc: HashMap::new(),
-            twinned: std::collections::HashSet::new(),
+            twinned: KeySet::default(),
             booked_elsewhere: std::collections::BTreeSet::new(),
             store: Store::default(),
             review: ReviewParts::default(),
             reconciliations: Vec::new(),
             outstanding: Vec::new(),
-            booked_lines: std::collections::HashSet::new(),
-            listed: std::collections::HashSet::new(),
+            booked_lines: KeySet::default(),
+            listed: KeySet::default(),
             booked: Vec::new(),
             coverage: BTreeMap::new(),
             totals: BTreeMap::new(),
             needed: BTreeMap::new(),
-            paid: HashMap::new(),
+            paid: KeyMap::default(),
         }
     }
 
@@ -777,5 +817,24 @@ impl<R: ExchangeRates> Mapper<R> {
             provider,
             group,
         }
+    }
+}
+
+#[cfg(test)]
+mod key_tests {
+    use super::*;
+
+    /// Where one text ends is part of a key (("ab", "c") is not ("a", "bc")),
+    /// a key is the same for the same texts within a run, and `doc_key`
+    /// reads `#1001` and ` 1001` as the same number.
+    #[test]
+    fn keys_tell_texts_apart() {
+        assert_ne!(run_key(&["ab", "c"]), run_key(&["a", "bc"]));
+        assert_eq!(run_key(&["stripe", "txn_1"]), run_key(&["stripe", "txn_1"]));
+        assert_eq!(doc_key("#1001"), doc_key(" 1001"));
+        assert_ne!(doc_key("1001"), doc_key("1002"));
+        let mut set = KeySet::default();
+        assert!(set.insert(doc_key("1001")));
+        assert!(!set.insert(doc_key("#1001")));
     }
 }

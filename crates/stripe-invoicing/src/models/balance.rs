@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 
 use provider_http::fields::FieldKey;
 
-use super::{Charge, Dispute, DisputeStatus, Loose, ObjectRef, Refund};
+use super::{Charge, ChargeStatus, Dispute, DisputeStatus, Loose, ObjectRef, Refund};
 use crate::ids::{BalanceTransactionId, ChargeId, DisputeId, RefundId};
 
 provider_http::open_enum! {
@@ -122,6 +122,22 @@ provider_http::open_enum! {
 
 provider_http::open_enum! {
     provider: "Stripe",
+    /// The balance a transaction moved (`balance_type`, new in 2025: Stripe's
+    /// SDK changelog 82.2.0 lists these four).
+    pub enum BalanceType {
+        /// The payments balance, which payouts are paid from.
+        Payments => "payments",
+        /// The Issuing balance.
+        Issuing => "issuing",
+        /// Funds set aside to cover refunds and disputes.
+        RefundAndDisputePrefunding => "refund_and_dispute_prefunding",
+        /// Funds held as a risk reserve.
+        RiskReserved => "risk_reserved",
+    }
+}
+
+provider_http::open_enum! {
+    provider: "Stripe",
     /// Whether the funds are available yet.
     pub enum BalanceTransactionStatus {
         /// Available.
@@ -173,11 +189,11 @@ pub enum TransactionSource {
     /// Not expanded: the id only.
     Id(String),
     /// A charge.
-    Charge(Box<Charge>),
+    Charge(Charge),
     /// A refund.
-    Refund(Box<Refund>),
+    Refund(Refund),
     /// A dispute.
-    Dispute(Box<Dispute>),
+    Dispute(Dispute),
     /// A payout: the source of a payout's own `payout` transaction and of
     /// the `payout_failure` or `payout_cancel` one that returned its money.
     Payout {
@@ -261,8 +277,6 @@ impl<'de> Visitor<'de> for SourceVisitor {
                 b"amount_refunded" => &mut f.amount_refunded,
                 b"currency" => &mut f.currency,
                 b"payment_intent" => &mut f.payment_intent,
-                b"customer" => &mut f.customer,
-                b"description" => &mut f.description,
                 b"status" => &mut f.status,
                 b"disputed" => &mut f.disputed,
                 b"created" => &mut f.created,
@@ -290,8 +304,6 @@ struct SourceFields<'de> {
     amount_refunded: Option<Loose<'de>>,
     currency: Option<Loose<'de>>,
     payment_intent: Option<Loose<'de>>,
-    customer: Option<Loose<'de>>,
-    description: Option<Loose<'de>>,
     status: Option<Loose<'de>>,
     disputed: Option<Loose<'de>>,
     created: Option<Loose<'de>>,
@@ -382,15 +394,9 @@ impl SourceFields<'_> {
             _ => return Err("source has no `object` field".to_owned()),
         };
         let result = match object {
-            "charge" => self
-                .charge()
-                .map(|c| TransactionSource::Charge(Box::new(c))),
-            "refund" => self
-                .refund()
-                .map(|r| TransactionSource::Refund(Box::new(r))),
-            "dispute" => self
-                .dispute()
-                .map(|d| TransactionSource::Dispute(Box::new(d))),
+            "charge" => self.charge().map(TransactionSource::Charge),
+            "refund" => self.refund().map(TransactionSource::Refund),
+            "dispute" => self.dispute().map(TransactionSource::Dispute),
             "payout" if self.arrival_date.is_some() => self.payout(),
             _ => {
                 return match &self.id {
@@ -412,9 +418,10 @@ impl SourceFields<'_> {
             amount_refunded: field!(self.amount_refunded, "amount_refunded", optional, integer),
             currency: field!(self.currency, "currency", required, currency),
             payment_intent: field!(self.payment_intent, "payment_intent", optional, object_ref),
-            customer: field!(self.customer, "customer", optional, object_ref),
-            description: field!(self.description, "description", optional, string),
-            status: field!(self.status, "status", optional, string),
+            status: field!(self.status, "status", optional, |v: &Loose<'_>| match v {
+                Loose::Str(s) => Ok(ChargeStatus::from(s.as_ref())),
+                other => Err(invalid(other, "a string")),
+            }),
             disputed: field!(self.disputed, "disputed", optional, boolean),
             created: field!(self.created, "created", required, timestamp),
         })
@@ -517,8 +524,8 @@ pub struct BalanceTransaction {
     pub description: Option<String>,
     /// The object it comes from.
     pub source: Option<TransactionSource>,
-    /// `payments`, `issuing`, … (new in 2025).
-    pub balance_type: Option<String>,
+    /// Which of the account's balances it moved (new in 2025).
+    pub balance_type: Option<BalanceType>,
 }
 
 /// A Unix timestamp field.

@@ -7,7 +7,21 @@ use time::OffsetDateTime;
 use super::ObjectRef;
 use crate::ids::{ChargeId, DisputeId, RefundId};
 
-/// A charge. Its amounts are in the **presentment** currency; the balance
+provider_http::open_enum! {
+    provider: "Stripe",
+    /// A charge's `status`.
+    pub enum ChargeStatus {
+        /// The payment went through.
+        Succeeded => "succeeded",
+        /// Not yet decided (some payment methods take days).
+        Pending => "pending",
+        /// The payment failed.
+        Failed => "failed",
+    }
+}
+
+/// A charge: only what bookkeeping reads of it (its customer and texts are
+/// not, and are skipped unread). Its amounts are in the **presentment** currency; the balance
 /// transaction has the settlement amounts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Charge {
@@ -21,12 +35,8 @@ pub struct Charge {
     pub currency: Currency,
     /// The PaymentIntent it belongs to (links it to an invoice payment).
     pub payment_intent: Option<ObjectRef>,
-    /// The customer.
-    pub customer: Option<ObjectRef>,
-    /// Text.
-    pub description: Option<String>,
     /// `succeeded`, `pending` or `failed`.
-    pub status: Option<String>,
+    pub status: Option<ChargeStatus>,
     /// Whether it was disputed.
     pub disputed: Option<bool>,
     /// When it was created.

@@ -20,10 +20,10 @@ use serde::de::{self, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 
 pub use balance::{
-    BalanceTransaction, BalanceTransactionStatus, BalanceTransactionType, FeeDetail, FeeDetailType,
-    ReportingCategory, TransactionSource,
+    BalanceTransaction, BalanceTransactionStatus, BalanceTransactionType, BalanceType, FeeDetail,
+    FeeDetailType, ReportingCategory, TransactionSource,
 };
-pub use charge::{Charge, Dispute, DisputeStatus, Refund};
+pub use charge::{Charge, ChargeStatus, Dispute, DisputeStatus, Refund};
 pub use invoice::{
     Address, CreditNote, CreditNoteLineItem, CreditNoteRefund, CreditNoteStatus, CustomerShipping,
     CustomerTaxId, DiscountAmount, Invoice, InvoiceLineItem, InvoicePayment, InvoicePaymentDetails,

@@ -72,4 +72,5 @@ mod invoice;
 mod payout;
 
 pub use invoice::{InvoiceContext, TaxRates, normalize_credit_note, normalize_invoice};
+pub(crate) use payout::settlement_line_of;
 pub use payout::{InvoiceLinks, PayoutAssembly, normalize_payout, settlement_line};
