@@ -193,9 +193,9 @@ impl<T: StripeObject> ListPage<T> {
 
     /// The page decoded whole, if every object decodes.
     fn whole(body: &[u8]) -> Option<Self> {
-        let list: List<T> = serde_json::from_slice(strip_bom(body)).ok()?;
+        let list: WholeList<T> = serde_json::from_slice(strip_bom(body)).ok()?;
         Some(ListPage {
-            items: list.data.into_iter().map(Listed::Item).collect(),
+            items: list.data.0,
             has_more: list.has_more,
         })
     }
@@ -249,3 +249,43 @@ stripe_objects!(
     crate::models::CreditNoteLineItem,
     crate::models::TaxRate,
 );
+
+/// A list page read whole: [`List`]'s fields, its objects decoded straight
+/// into the page's `Vec<Listed<T>>` (no second `Vec` and no move of every
+/// object into it).
+#[derive(serde::Deserialize)]
+#[serde(bound = "T: DeserializeOwned")]
+struct WholeList<T> {
+    data: Items<T>,
+    #[serde(default)]
+    has_more: bool,
+    #[serde(default, rename = "url")]
+    _url: Option<String>,
+}
+
+/// The objects of a list page, each as [`Listed::Item`].
+struct Items<T>(Vec<Listed<T>>);
+
+impl<'de, T: DeserializeOwned> serde::Deserialize<'de> for Items<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Seq<T>(std::marker::PhantomData<T>);
+        impl<'de, T: DeserializeOwned> serde::de::Visitor<'de> for Seq<T> {
+            type Value = Items<T>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a list of objects")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Items<T>, A::Error> {
+                // Stripe's pages hold at most 100 objects.
+                let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(100));
+                while let Some(item) = seq.next_element::<T>()? {
+                    items.push(Listed::Item(item));
+                }
+                Ok(Items(items))
+            }
+        }
+        d.deserialize_seq(Seq(std::marker::PhantomData))
+    }
+}
