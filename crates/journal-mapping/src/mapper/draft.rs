@@ -180,10 +180,10 @@ impl Draft {
         let mut h = Fnv::new();
         h.field(key.kind.as_str());
         h.field(key.provider.as_str());
-        h.field(&key.date.to_string());
+        h.display_field(&key.date);
         h.field(&key.group);
         for s in &self.sources {
-            h.field(&s.to_string());
+            h.display_field(s);
         }
         let voucher = Voucher {
             id: VoucherId(format!("{:016x}", h.finish())),

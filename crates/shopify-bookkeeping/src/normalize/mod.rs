@@ -122,14 +122,22 @@ impl AfterPlacement {
 /// gift-card liability, anything else (manual, Swish, invoice, bank
 /// transfer, cash) → [`PaymentChannel::External`].
 pub fn payment_channel(gateway: &str) -> PaymentChannel {
-    let g = gateway.trim().to_ascii_lowercase();
-    if g == "shopify_payments" || g == "shopify payments" {
+    // Compared ignoring ASCII case in place (a lower-cased copy was a
+    // `String` for every payment).
+    let g = gateway.trim();
+    let is = |name: &str| g.eq_ignore_ascii_case(name);
+    let starts = |prefix: &str| {
+        g.as_bytes()
+            .get(..prefix.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(prefix.as_bytes()))
+    };
+    if is("shopify_payments") || is("shopify payments") {
         PaymentChannel::Provider(Provider::Shopify)
-    } else if g.starts_with("klarna") {
+    } else if starts("klarna") {
         PaymentChannel::Provider(Provider::Klarna)
-    } else if g.starts_with("paypal") {
+    } else if starts("paypal") {
         PaymentChannel::Provider(Provider::PayPal)
-    } else if g == "gift_card" || g == "gift card" {
+    } else if is("gift_card") || is("gift card") {
         PaymentChannel::GiftCard
     } else {
         PaymentChannel::External

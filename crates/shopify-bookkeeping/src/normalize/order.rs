@@ -575,7 +575,8 @@ fn payments_of(
     let mut held: Vec<Held<'_>> = Vec::new();
     for t in transactions {
         let amount = shop(&t.amount_set)?;
-        let src = SourceRef::new(Provider::Shopify, "order_transaction", t.id.as_str());
+        // Made only for a review item: most transactions need none.
+        let src = || SourceRef::new(Provider::Shopify, "order_transaction", t.id.as_str());
         let unknown = match (&t.kind, &t.status) {
             (OrderTransactionKind::Unknown(kind), _) => Some(("kind", kind)),
             (_, OrderTransactionStatus::Unknown(status)) => Some(("status", status)),
@@ -585,7 +586,7 @@ fn payments_of(
             ctx.review.push(
                 review(
                     ReviewReason::UnknownType,
-                    &src,
+                    &src(),
                     format!(
                         "{}: transaction {field} {value:?} is not known",
                         ctx.order.name
@@ -633,7 +634,7 @@ fn payments_of(
                          settle it",
                         ctx.order.name
                     );
-                    ctx.after_placement(t.processed_at, &src, "kind", message, amount);
+                    ctx.after_placement(t.processed_at, &src(), "kind", message, amount);
                 }
                 _ => {}
             }
