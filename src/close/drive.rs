@@ -262,18 +262,8 @@ fn numbered_by_own_id(sale: &Sale) -> bool {
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
-/// What [`shop_order_of`] found.
-enum OrderLookup {
-    /// The shop's order, older than the period: hand it on as an earlier sale.
-    Found(Sale),
-    /// The lookups' budget is spent: the purchase may be booked twice.
-    Unchecked,
-    /// No lookup was needed, or none found an older order.
-    NotNeeded,
-}
-
-/// The shop's order that `sale`, a payment provider's record of a purchase
-/// ([`is_payment_record`]) in `period`, is another record of, when that
+/// The shop's order that a payment provider's record of a purchase
+/// ([`is_payment_record`]) in `period` is another record of, when that
 /// order is older than the days read before the period. A Klarna capture
 /// can follow its order by weeks (Klarna's standard authorization period is
 /// 28 days, docs.klarna.com/payments/web-payments/additional-resources/
@@ -286,42 +276,93 @@ enum OrderLookup {
 /// sale of the document's number was handed on yet (`known`: the shops' order
 /// systems' lanes come first, so every order of the period and of the days
 /// before it is known by then), within the close's budget of lookups.
+fn needs_shop_order(sale: &Sale, sales: &[&dyn SalesSource], period: &Period, known: bool) -> bool {
+    let provider = sale.source.provider;
+    is_payment_record(provider)
+        && period.contains(sale.occurred_at)
+        && sales.iter().any(|s| s.provider() != provider)
+        && !sale.document_number.trim().is_empty()
+        && !numbered_by_own_id(sale)
+        && !known
+}
+
+/// Payment providers' records held back until their shop orders are looked
+/// up together ([`SalesSource::sales_by_documents`]): a Shopify source
+/// searches 25 order numbers a request, so a month of Klarna documents the
+/// shop does not have (sales made elsewhere) costs a few requests, not one
+/// or two a document.
+const SALES_PER_LOOKUP: usize = 50;
+
+/// [`needs_shop_order`]'s records, their orders looked up together: each
+/// record with the older order it is another record of, when one was found.
+/// A document number already in the batch is looked up once (the record
+/// after it is then known). Past the close's `budget` a record is `unchecked`.
 ///
 /// # Errors
 /// The [`SourceError`] of a sales source that cannot be read.
-async fn shop_order_of(
-    sale: &Sale,
+async fn shop_orders_of(
+    pending: Vec<Arrival>,
     sales: &[&dyn SalesSource],
     period: &Period,
-    known: bool,
     budget: &mut usize,
-) -> Result<OrderLookup, SourceError> {
-    let provider = sale.source.provider;
-    if !is_payment_record(provider)
-        || !period.contains(sale.occurred_at)
-        || !sales.iter().any(|s| s.provider() != provider)
-        || sale.document_number.trim().is_empty()
-        || numbered_by_own_id(sale)
-        || known
-    {
-        return Ok(OrderLookup::NotNeeded);
+    unchecked: &mut Vec<(bookkeeping_core::SourceRef, String)>,
+) -> Result<Vec<(Arrival, Option<Sale>)>, SourceError> {
+    let sale_of = |a: &Arrival| match a {
+        Arrival::Sale(SalesRecord::Sale(sale)) => {
+            Some((sale.document_number.clone(), sale.source.clone()))
+        }
+        _ => None,
+    };
+    let mut asked: Vec<String> = Vec::new();
+    let mut slot: Vec<Option<usize>> = Vec::with_capacity(pending.len());
+    let mut provider = None;
+    for record in &pending {
+        let Some((number, source)) = sale_of(record) else {
+            slot.push(None);
+            continue;
+        };
+        provider = Some(source.provider);
+        if asked.contains(&number) {
+            // Its order, if found, is handed on before the first record.
+            slot.push(None);
+        } else if *budget == 0 {
+            unchecked.push((source, number));
+            slot.push(None);
+        } else {
+            *budget -= 1;
+            slot.push(Some(asked.len()));
+            asked.push(number);
+        }
     }
-    if *budget == 0 {
-        return Ok(OrderLookup::Unchecked);
-    }
-    *budget -= 1;
-    Ok(
-        match sale_named(sales, &sale.document_number, Some(provider)).await? {
-            Some(order) if stockholm_date(order.occurred_at) < period.first() => {
-                OrderLookup::Found(order)
+    let mut found: Vec<Option<Sale>> = vec![None; asked.len()];
+    if !asked.is_empty() {
+        let names: Vec<&str> = asked.iter().map(String::as_str).collect();
+        for source in sales.iter().filter(|s| Some(s.provider()) != provider) {
+            let open: Vec<usize> = (0..names.len()).filter(|&i| found[i].is_none()).collect();
+            if open.is_empty() {
+                break;
             }
-            _ => OrderLookup::NotNeeded,
-        },
-    )
+            let wanted: Vec<&str> = open.iter().map(|&i| names[i]).collect();
+            let answers = source.sales_by_documents(&wanted).await?;
+            for (i, answer) in open.into_iter().zip(answers) {
+                found[i] = answer;
+            }
+        }
+    }
+    Ok(pending
+        .into_iter()
+        .zip(slot)
+        .map(|(record, at)| {
+            let order = at
+                .and_then(|at| found[at].take())
+                .filter(|order| stockholm_date(order.occurred_at) < period.first());
+            (record, order)
+        })
+        .collect())
 }
 
 /// One review item for the payment providers' records of purchases that
-/// [`shop_order_of`] could not check once the close's lookups were spent
+/// [`shop_orders_of`] could not check once the close's lookups were spent
 /// (field `document_number`): each may be a second booking of an order an
 /// earlier month booked. The first ten are named, by the shop's order number
 /// and the provider's document id.
@@ -423,7 +464,7 @@ pub(crate) async fn drive<E: From<SourceError>>(
     sink: &mut impl Sink,
     prepare: Option<&Prepare<'_, E>>,
 ) -> Result<BTreeMap<Provider, usize>, E> {
-    let mut prepared = BTreeSet::from([Currency::SEK]);
+    let prepared = BTreeSet::from([Currency::SEK]);
     let clock = plan.clock.as_ref();
 
     // The days before the period, only so that a receipt finds its sale:
@@ -457,7 +498,7 @@ pub(crate) async fn drive<E: From<SourceError>>(
     // A payment provider's own records of purchases (Klarna's sales
     // documents) after the shop's order systems', so that when one arrives
     // every order of the period is known and only a purchase whose order is
-    // older than the days read above is looked up ([`shop_order_of`]).
+    // older than the days read above is looked up ([`shop_orders_of`]).
     let mut sales_lanes = plan.sales.clone();
     sales_lanes.sort_by_key(|s| is_payment_record(s.provider()));
     for s in &sales_lanes {
@@ -499,32 +540,68 @@ pub(crate) async fn drive<E: From<SourceError>>(
         }
     };
     let mut payouts_open = true;
-    let mut lookups = MAX_SALE_LOOKUPS;
-    // Payment providers' records of purchases not checked against the
-    // shops' older orders once the lookups were spent.
-    let mut unchecked: Vec<(bookkeeping_core::SourceRef, String)> = Vec::new();
+    let mut ctx = HandOn {
+        sales: &plan.sales,
+        period,
+        lookups: MAX_SALE_LOOKUPS,
+        unchecked: Vec::new(),
+        prepared,
+        prepare,
+    };
+    // Payment providers' records waiting for their orders' lookup.
+    let mut pending: Vec<Arrival> = Vec::new();
     {
         let mut ordered = Ordered::new(lanes, plan.read_ahead).on_arrival(&mut counted);
         while let Some(next) = ordered.next().await {
             let record = match next? {
                 (_, Read::Earlier(sale)) => {
                     let mut currencies = BTreeSet::from([sale.currency]);
-                    prepare_new(&mut currencies, &mut prepared, prepare).await?;
+                    prepare_new(&mut currencies, &mut ctx.prepared, ctx.prepare).await?;
                     sink.earlier_sale(sale);
                     continue;
                 }
                 (_, Read::EarlierRefund(refund)) => {
                     let mut currencies = BTreeSet::from([refund.currency]);
-                    prepare_new(&mut currencies, &mut prepared, prepare).await?;
+                    prepare_new(&mut currencies, &mut ctx.prepared, ctx.prepare).await?;
                     sink.earlier_refund(refund);
                     continue;
                 }
                 (lane, Read::Period(record)) => (lane, record),
             };
             let (lane, record) = record;
+            // A payment provider's record of a purchase whose shop order is
+            // older than the days read before the period gets that order,
+            // so the purchase is booked once (by the order's own month):
+            // such records wait until a batch of them is looked up together;
+            // any other record hands the waiting ones on first, so the sink
+            // sees every record in the lanes' order.
+            let waits = match &record {
+                Arrival::Sale(SalesRecord::Sale(sale)) => {
+                    let known = sink.knows_sale(&sale.document_number);
+                    needs_shop_order(sale, &plan.sales, period, known)
+                        .then_some(sale.source.provider)
+                }
+                _ => None,
+            };
+            let other_provider = pending.first().is_some_and(|first| match first {
+                Arrival::Sale(SalesRecord::Sale(sale)) => Some(sale.source.provider) != waits,
+                _ => true,
+            });
+            if waits.is_none() || other_provider {
+                let batch = std::mem::take(&mut pending);
+                hand_on_batch(batch, &mut ctx, sink).await?;
+            }
             if payouts_open && lane >= payouts_end {
                 sink.payouts_done();
                 payouts_open = false;
+            }
+            if waits.is_some() {
+                pending.push(record);
+                if pending.len() >= SALES_PER_LOOKUP {
+                    let batch = std::mem::take(&mut pending);
+                    hand_on_batch(batch, &mut ctx, sink).await?;
+                }
+                continue;
             }
             // A lost dispute that names its sale only by the shop's order
             // number gets that sale from the sales sources when it is older
@@ -536,54 +613,17 @@ pub(crate) async fn drive<E: From<SourceError>>(
                         .as_deref()
                         .is_some_and(|r| !sink.knows_sale(r)) =>
                 {
-                    let lost = with_named_sale(lost, &plan.sales, period, &mut lookups).await?;
+                    let lost = with_named_sale(lost, ctx.sales, period, &mut ctx.lookups).await?;
                     Arrival::Payout(PayoutRecord::DisputeLost(lost))
                 }
                 other => other,
             };
-            // A payment provider's record of a purchase whose shop order is
-            // older than the days read before the period gets that order,
-            // so the purchase is booked once (by the order's own month).
-            if let Arrival::Sale(SalesRecord::Sale(sale)) = &record
-                && is_payment_record(sale.source.provider)
-            {
-                let known = sink.knows_sale(&sale.document_number);
-                match shop_order_of(sale, &plan.sales, period, known, &mut lookups).await? {
-                    OrderLookup::Found(order) => {
-                        let mut currencies = BTreeSet::from([order.currency]);
-                        prepare_new(&mut currencies, &mut prepared, prepare).await?;
-                        sink.earlier_sale(order);
-                    }
-                    OrderLookup::Unchecked => {
-                        unchecked.push((sale.source.clone(), sale.document_number.clone()));
-                    }
-                    OrderLookup::NotNeeded => {}
-                }
-            }
-            // Payments of sales older than the days read before the period
-            // get those sales, for matching only.
-            if !plan.sales.is_empty() {
-                let wanted = unknown_sales(&record, period, |r| sink.knows_sale(r), &mut lookups);
-                if !wanted.is_empty() {
-                    for sale in named_sales(wanted, &plan.sales, period).await? {
-                        let mut currencies = BTreeSet::from([sale.currency]);
-                        prepare_new(&mut currencies, &mut prepared, prepare).await?;
-                        if stockholm_date(sale.occurred_at) < period.first() {
-                            sink.earlier_sale(sale);
-                        } else {
-                            sink.later_sale(sale);
-                        }
-                    }
-                }
-            }
-            if prepare.is_some() {
-                let mut currencies = BTreeSet::new();
-                record.currencies(&mut currencies);
-                prepare_new(&mut currencies, &mut prepared, prepare).await?;
-            }
-            sink.record(record);
+            hand_on(record, &mut ctx, sink).await?;
         }
+        let batch = std::mem::take(&mut pending);
+        hand_on_batch(batch, &mut ctx, sink).await?;
     }
+    let unchecked = ctx.unchecked;
     if let Some(item) = unchecked_review(&unchecked) {
         sink.record(Arrival::Sale(SalesRecord::Review(item)));
     }
@@ -595,6 +635,82 @@ pub(crate) async fn drive<E: From<SourceError>>(
         records.entry(*provider).or_default();
     }
     Ok(records)
+}
+
+/// What handing a period's record on needs besides the sink.
+struct HandOn<'a, 'p, 'q, E> {
+    sales: &'a [&'a dyn SalesSource],
+    period: &'a Period,
+    /// Lookups of sales by number left ([`MAX_SALE_LOOKUPS`]).
+    lookups: usize,
+    /// Payment providers' records of purchases not checked against the
+    /// shops' older orders once the lookups were spent.
+    unchecked: Vec<(bookkeeping_core::SourceRef, String)>,
+    prepared: BTreeSet<Currency>,
+    prepare: Option<&'p Prepare<'q, E>>,
+}
+
+/// Records that waited for their shop orders, handed on in their order,
+/// each after the older order it is another record of ([`shop_orders_of`]).
+async fn hand_on_batch<E: From<SourceError>>(
+    batch: Vec<Arrival>,
+    ctx: &mut HandOn<'_, '_, '_, E>,
+    sink: &mut impl Sink,
+) -> Result<(), E> {
+    if batch.is_empty() {
+        return Ok(());
+    }
+    let found = shop_orders_of(
+        batch,
+        ctx.sales,
+        ctx.period,
+        &mut ctx.lookups,
+        &mut ctx.unchecked,
+    )
+    .await?;
+    for (record, order) in found {
+        if let Some(order) = order {
+            let mut currencies = BTreeSet::from([order.currency]);
+            prepare_new(&mut currencies, &mut ctx.prepared, ctx.prepare).await?;
+            sink.earlier_sale(order);
+        }
+        hand_on(record, ctx, sink).await?;
+    }
+    Ok(())
+}
+
+/// A period's record handed on to `sink`: first the older sales its
+/// payments name, for matching only, then the rates of its currencies,
+/// then the record.
+async fn hand_on<E: From<SourceError>>(
+    record: Arrival,
+    ctx: &mut HandOn<'_, '_, '_, E>,
+    sink: &mut impl Sink,
+) -> Result<(), E> {
+    let period = ctx.period;
+    // Payments of sales older than the days read before the period
+    // get those sales, for matching only.
+    if !ctx.sales.is_empty() {
+        let wanted = unknown_sales(&record, period, |r| sink.knows_sale(r), &mut ctx.lookups);
+        if !wanted.is_empty() {
+            for sale in named_sales(wanted, ctx.sales, period).await? {
+                let mut currencies = BTreeSet::from([sale.currency]);
+                prepare_new(&mut currencies, &mut ctx.prepared, ctx.prepare).await?;
+                if stockholm_date(sale.occurred_at) < period.first() {
+                    sink.earlier_sale(sale);
+                } else {
+                    sink.later_sale(sale);
+                }
+            }
+        }
+    }
+    if ctx.prepare.is_some() {
+        let mut currencies = BTreeSet::new();
+        record.currencies(&mut currencies);
+        prepare_new(&mut currencies, &mut ctx.prepared, ctx.prepare).await?;
+    }
+    sink.record(record);
+    Ok(())
 }
 
 /// A lane of the period: `stream` of `provider` (cut off by `clock` when

@@ -58,17 +58,31 @@ fn order(n: usize, at: OffsetDateTime) -> Sale {
 }
 
 /// The shop's orders (Shopify's sales report): those of a period, and any
-/// one by its name, as `ShopifyClient::sale_by_document` answers, counting
-/// the lookups.
-struct Orders(Vec<Sale>, AtomicUsize);
+/// one by its name, as `ShopifyClient::sale_by_document` answers, and
+/// several at once as `sales_by_documents` does, counting the names asked
+/// and the requests for several.
+struct Orders(Vec<Sale>, AtomicUsize, AtomicUsize);
 
 impl Orders {
     fn new(sales: Vec<Sale>) -> Self {
-        Orders(sales, AtomicUsize::new(0))
+        Orders(sales, AtomicUsize::new(0), AtomicUsize::new(0))
     }
 
+    /// Order numbers looked up, one at a time or together.
     fn lookups(&self) -> usize {
         self.1.load(Ordering::SeqCst)
+    }
+
+    /// Lookups of several numbers at once.
+    fn batches(&self) -> usize {
+        self.2.load(Ordering::SeqCst)
+    }
+
+    fn named(&self, document: &str) -> Option<Sale> {
+        self.0
+            .iter()
+            .find(|s| s.document_number == document)
+            .cloned()
     }
 }
 
@@ -94,11 +108,17 @@ impl SalesSource for Orders {
         document: &'a str,
     ) -> futures::future::BoxFuture<'a, Result<Option<Sale>, SourceError>> {
         self.1.fetch_add(1, Ordering::SeqCst);
-        let found = self
-            .0
-            .iter()
-            .find(|s| s.document_number == document)
-            .cloned();
+        let found = self.named(document);
+        Box::pin(async move { Ok(found) })
+    }
+
+    fn sales_by_documents<'a>(
+        &'a self,
+        documents: &'a [&'a str],
+    ) -> futures::future::BoxFuture<'a, Result<Vec<Option<Sale>>, SourceError>> {
+        self.1.fetch_add(documents.len(), Ordering::SeqCst);
+        self.2.fetch_add(1, Ordering::SeqCst);
+        let found = documents.iter().map(|d| self.named(d)).collect();
         Box::pin(async move { Ok(found) })
     }
 }
@@ -179,8 +199,9 @@ async fn a_capture_weeks_after_its_order_is_not_booked_again_the_next_month() {
         feb.vouchers
     );
     assert_eq!(feb.balance("2611"), Decimal::from(-500));
-    // One lookup each for #2001 (found, older) and #2002 (not the shop's).
-    assert_eq!(orders.lookups(), 2);
+    // One lookup each for #2001 (found, older) and #2002 (not the shop's),
+    // asked together.
+    assert_eq!((orders.lookups(), orders.batches()), (2, 1));
     let elsewhere: Vec<&SourceRef> = feb.booked_elsewhere.iter().collect();
     assert_eq!(elsewhere.len(), 1, "{elsewhere:?}");
     assert_eq!(elsewhere[0].provider, Provider::Klarna);
@@ -215,6 +236,9 @@ async fn past_the_lookup_budget_a_capture_is_named_for_review() {
     let feb = close(february(), &orders, &klarna).await;
 
     assert_eq!(feb.booked_elsewhere.len(), MAX_SALE_LOOKUPS);
+    // The numbers are asked 50 at a time: four requests of the source, not
+    // two hundred, and none past the budget.
+    assert_eq!((orders.lookups(), orders.batches()), (MAX_SALE_LOOKUPS, 4));
     let unchecked: Vec<_> = feb
         .review
         .iter()

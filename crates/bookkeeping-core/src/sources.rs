@@ -122,6 +122,27 @@ pub trait SalesSource: Source {
         let _ = document;
         Box::pin(async { Ok(None) })
     }
+
+    /// [`sale_by_document`](Self::sale_by_document) of several documents at
+    /// once: one answer per document, in their order. The default asks for
+    /// each in turn; a source whose provider can search for several numbers
+    /// in one request (Shopify's `name:'#1001' OR name:'#1002'`) overrides
+    /// it, so a close that checks hundreds of numbers sends a few requests.
+    ///
+    /// # Errors
+    /// A [`SourceError`] when the provider cannot be read.
+    fn sales_by_documents<'a>(
+        &'a self,
+        documents: &'a [&'a str],
+    ) -> futures::future::BoxFuture<'a, Result<Vec<Option<Sale>>, SourceError>> {
+        Box::pin(async move {
+            let mut found = Vec::with_capacity(documents.len());
+            for document in documents {
+                found.push(self.sale_by_document(document).await?);
+            }
+            Ok(found)
+        })
+    }
 }
 
 /// A source of payouts with their settlement lines (Shopify Payments, Klarna, Stripe).

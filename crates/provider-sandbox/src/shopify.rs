@@ -929,6 +929,28 @@ fn parse_search(query: &str) -> Vec<Term> {
     terms
 }
 
+/// A search of orders as alternatives: Shopify's search grammar joins terms
+/// with the connectives `AND` (implied between terms) and `OR` ("Connective
+/// = AND | OR", shopify.dev/docs/api/usage/search-syntax). An order matches
+/// when every term of one alternative does. The grammar does not say which
+/// connective binds tighter; here `OR` separates alternatives of `AND`ed
+/// terms (kassabok sends `OR`s of single terms only, the same either way).
+fn parse_alternatives(query: &str) -> Vec<Vec<Term>> {
+    let mut groups = vec![String::new()];
+    let mut rest = query.trim();
+    while !rest.is_empty() {
+        let (word, tail) = split_word(rest);
+        rest = tail.trim_start();
+        if word == "OR" {
+            groups.push(String::new());
+        } else if let Some(group) = groups.last_mut() {
+            group.push_str(word);
+            group.push(' ');
+        }
+    }
+    groups.iter().map(|g| parse_search(g)).collect()
+}
+
 /// The next word, where quoted parts may hold spaces.
 fn split_word(s: &str) -> (&str, &str) {
     let mut quote = None;
@@ -1154,7 +1176,7 @@ fn first_of(vars: &Value) -> Result<usize, Rejected> {
 impl Api {
     fn orders(&self, query: &str, vars: &Value) -> Result<Answer<'_>, Rejected> {
         let first = first_of(vars)?;
-        let terms = parse_search(vars.get("query").and_then(Value::as_str).unwrap_or(""));
+        let terms = parse_alternatives(vars.get("query").and_then(Value::as_str).unwrap_or(""));
         let sort = match vars.get("sortKey").and_then(Value::as_str) {
             Some("UPDATED_AT") => Sort::UpdatedAt,
             Some("ID") => Sort::Id,
@@ -1172,12 +1194,12 @@ impl Api {
     }
 
     fn matching_orders(&self, search: &str, sort: Sort) -> Vec<&Node> {
-        self.matching_orders_terms(&parse_search(search), sort)
+        self.matching_orders_terms(&parse_alternatives(search), sort)
     }
 
     /// The orders matching the search terms, sorted: of those the app may
     /// see (the last 60 days' without `read_all_orders`).
-    fn matching_orders_terms(&self, terms: &[Term], sort: Sort) -> Vec<&Node> {
+    fn matching_orders_terms(&self, alternatives: &[Vec<Term>], sort: Sort) -> Vec<&Node> {
         let visible_from = (!lock(&self.scopes).iter().any(|s| s == "read_all_orders"))
             .then(|| OffsetDateTime::now_utc() - ORDERS_VISIBLE_WITHOUT_READ_ALL_ORDERS);
         let mut nodes: Vec<&Node> = self
@@ -1186,19 +1208,21 @@ impl Api {
             .iter()
             .filter(|n| visible_from.is_none_or(|from| n.processed_at >= from))
             .filter(|n| {
-                terms.iter().all(|t| {
-                    let at = match t.field.as_str() {
-                        // `name`: "Filter by the order name field" (the
-                        // `orders` query's filters, 2026-01 schema).
-                        "name" => {
-                            return n.json.get("name").and_then(Value::as_str)
-                                == Some(t.value.as_str());
-                        }
-                        "processed_at" | "created_at" => n.processed_at,
-                        "updated_at" => n.updated_at,
-                        _ => return true,
-                    };
-                    instant(&t.value).is_some_and(|b| compare(at, t.op, b))
+                alternatives.iter().any(|terms| {
+                    terms.iter().all(|t| {
+                        let at = match t.field.as_str() {
+                            // `name`: "Filter by the order name field" (the
+                            // `orders` query's filters, 2026-01 schema).
+                            "name" => {
+                                return n.json.get("name").and_then(Value::as_str)
+                                    == Some(t.value.as_str());
+                            }
+                            "processed_at" | "created_at" => n.processed_at,
+                            "updated_at" => n.updated_at,
+                            _ => return true,
+                        };
+                        instant(&t.value).is_some_and(|b| compare(at, t.op, b))
+                    })
                 })
             })
             .collect();

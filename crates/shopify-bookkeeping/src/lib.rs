@@ -119,6 +119,6 @@ pub use client::{
 };
 pub use error::{Error, GraphQlError, UserError};
 pub use ids::{BalanceTransactionId, OrderId, OrderTransactionId, PayoutId, RefundId};
-pub use resources::{Listed, Malformed, OrderQuery, OrderSliceField, OrdersPage};
+pub use resources::{Listed, Malformed, NAMES_PER_SEARCH, OrderQuery, OrderSliceField, OrdersPage};
 pub use source::ShopifySource;
 pub use throttle::{ShopifyClassifier, shopify_throttle_wait};

@@ -476,11 +476,15 @@ pub const ACCESS_SCOPES: &str = r#"query KassabokAccessScopes {
 
 /// The orders with an order name (`$query` is `name:'#1007'`; the `name`
 /// filter of `QueryRoot.orders`, "Filter by the order `name` field", in the
-/// 2026-01 schema), at most two: finds the order another provider names by
-/// the shop's order number (Klarna's `merchant_reference1`), and tells one
-/// from several. Variables: `$first`, `$query`.
+/// 2026-01 schema), or with one of several joined by `OR` (`name:'#1007' OR
+/// name:'#1008'`: "Connective = AND | OR", Shopify's API search syntax,
+/// shopify.dev/docs/api/usage/search-syntax): finds the orders another
+/// provider names by the shop's order number (Klarna's
+/// `merchant_reference1`), and tells one from several. Variables: `$first`,
+/// `$query`.
 pub const ORDERS_BY_NAME: &str = r#"query KassabokOrdersByName($first: Int!, $query: String) {
   orders(first: $first, query: $query) {
+    pageInfo { hasNextPage }
     nodes { id name }
   }
 }

@@ -172,6 +172,14 @@ impl SalesSource for ShopifyClient {
     ) -> futures::future::BoxFuture<'a, Result<Option<bookkeeping_core::Sale>, SourceError>> {
         Box::pin(sale_by_name(self, &self.options, document))
     }
+
+    fn sales_by_documents<'a>(
+        &'a self,
+        documents: &'a [&'a str],
+    ) -> futures::future::BoxFuture<'a, Result<Vec<Option<bookkeeping_core::Sale>>, SourceError>>
+    {
+        Box::pin(sales_by_names(self, &self.options, documents))
+    }
 }
 
 /// The client's own source traits: [`ShopifySource`]'s with the default options.
@@ -197,6 +205,16 @@ impl SalesSource for ShopifySource {
     ) -> futures::future::BoxFuture<'a, Result<Option<bookkeeping_core::Sale>, SourceError>> {
         Box::pin(sale_by_name(&self.client, &self.options, document))
     }
+
+    /// The orders named `documents`, searched [`NAMES_PER_SEARCH`](crate::NAMES_PER_SEARCH)
+    /// names a request ([`ShopifyClient::orders_by_names`]).
+    fn sales_by_documents<'a>(
+        &'a self,
+        documents: &'a [&'a str],
+    ) -> futures::future::BoxFuture<'a, Result<Vec<Option<bookkeeping_core::Sale>>, SourceError>>
+    {
+        Box::pin(sales_by_names(&self.client, &self.options, documents))
+    }
 }
 
 impl PayoutSource for ShopifySource {
@@ -221,6 +239,23 @@ async fn sale_by_name(
         Some(Listed::Item(order)) => Ok(normalize_order(&order, options).sale),
         Some(Listed::Malformed(_)) | None => Ok(None),
     }
+}
+
+/// [`sale_by_name`] of several names, in their order.
+async fn sales_by_names(
+    client: &ShopifyClient,
+    options: &NormalizeOptions,
+    documents: &[&str],
+) -> Result<Vec<Option<bookkeeping_core::Sale>>, SourceError> {
+    Ok(client
+        .orders_by_names(documents)
+        .await?
+        .into_iter()
+        .map(|order| match order {
+            Some(Listed::Item(order)) => normalize_order(&order, options).sale,
+            Some(Listed::Malformed(_)) | None => None,
+        })
+        .collect())
 }
 
 /// How far back Shopify lists orders to an app without `read_all_orders`:

@@ -10,7 +10,7 @@ mod orders;
 mod payouts;
 
 pub(crate) use orders::complete_connection;
-pub use orders::{OrderQuery, OrderSliceField, OrdersPage};
+pub use orders::{NAMES_PER_SEARCH, OrderQuery, OrderSliceField, OrdersPage};
 
 use bookkeeping_core::{Currency, Money, Provider};
 pub use provider_http::{Listed, Malformed};

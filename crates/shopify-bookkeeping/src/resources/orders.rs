@@ -194,10 +194,81 @@ impl ShopifyClient {
     /// # Errors
     /// [`Error`] when a query fails.
     pub async fn order_by_name(&self, name: &str) -> Result<Option<Listed<Order>>, Error> {
-        // Quotes inside the name would end the search value early.
-        if name.is_empty() || name.contains(['\'', '"', '\\']) {
-            return Ok(None);
+        Ok(self.orders_by_names(&[name]).await?.pop().flatten())
+    }
+
+    /// [`order_by_name`](Self::order_by_name) of several names: one answer
+    /// per name, in their order. The names are searched
+    /// [`NAMES_PER_SEARCH`] at a time in one request (`name:'#1007' OR
+    /// name:'#1008'`), and only the orders found are fetched whole, so
+    /// numbers the shop does not have cost a request per 25, not one each.
+    /// A name with a quote or a backslash (it would end the search value
+    /// early) is not searched: `None`.
+    ///
+    /// # Errors
+    /// [`Error`] when a query fails.
+    pub async fn orders_by_names(
+        &self,
+        names: &[&str],
+    ) -> Result<Vec<Option<Listed<Order>>>, Error> {
+        let searchable = |name: &&str| !name.is_empty() && !name.contains(['\'', '"', '\\']);
+        let mut ids: Vec<Option<String>> = vec![None; names.len()];
+        let wanted: Vec<usize> = (0..names.len())
+            .filter(|&i| searchable(&names[i]))
+            .collect();
+        for chunk in wanted.chunks(NAMES_PER_SEARCH) {
+            let query = chunk
+                .iter()
+                .map(|&i| format!("name:'{}'", names[i]))
+                .collect::<Vec<_>>()
+                .join(" OR ");
+            // Two a name: one more than a name that is unique needs, so a
+            // name two orders share is seen as shared.
+            let first = (2 * chunk.len()).min(crate::MAX_PAGE_SIZE as usize);
+            let resp = self
+                .graphql(
+                    queries::ORDERS_BY_NAME,
+                    json!({ "first": first, "query": query }),
+                )
+                .await?;
+            let conn = resp.data.pointer("/orders");
+            let whole = conn
+                .and_then(|c| c.pointer("/pageInfo/hasNextPage"))
+                .and_then(Value::as_bool)
+                == Some(false);
+            let nodes = conn
+                .and_then(|c| c.get("nodes"))
+                .and_then(Value::as_array)
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            for &i in chunk {
+                let named: Vec<&str> = nodes
+                    .iter()
+                    .filter(|n| n.get("name").and_then(Value::as_str) == Some(names[i]))
+                    .filter_map(|n| n.get("id").and_then(Value::as_str))
+                    .collect();
+                ids[i] = match named.as_slice() {
+                    // On a page cut short, a name seen once may have a
+                    // second order on the next page: asked on its own.
+                    [_] if !whole => self.unique_name(names[i]).await?,
+                    [id] => Some((*id).to_owned()),
+                    _ => None,
+                };
+            }
         }
+        let mut found = Vec::with_capacity(names.len());
+        for id in ids {
+            found.push(match id {
+                Some(id) => self.order(&crate::ids::OrderId::new(id)).await?,
+                None => None,
+            });
+        }
+        Ok(found)
+    }
+
+    /// The id of the one order named `name`, asked on its own (at most two
+    /// answers: one order or several).
+    async fn unique_name(&self, name: &str) -> Result<Option<String>, Error> {
         let resp = self
             .graphql(
                 queries::ORDERS_BY_NAME,
@@ -215,12 +286,15 @@ impl ShopifyClient {
             .filter(|n| n.get("name").and_then(Value::as_str) == Some(name))
             .filter_map(|n| n.get("id").and_then(Value::as_str))
             .collect();
-        match named.as_slice() {
-            [id] => self.order(&crate::ids::OrderId::new(*id)).await,
-            _ => Ok(None),
-        }
+        Ok(match named.as_slice() {
+            [id] => Some((*id).to_owned()),
+            _ => None,
+        })
     }
 }
+
+/// Order names searched in one request by [`ShopifyClient::orders_by_names`].
+pub const NAMES_PER_SEARCH: usize = 25;
 
 impl State {
     async fn step(&mut self) -> Vec<Result<Listed<Order>, Error>> {

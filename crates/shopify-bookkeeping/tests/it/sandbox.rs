@@ -514,17 +514,8 @@ async fn one_order_by_id_is_the_order_the_listing_gives() {
     let s = scenario();
     let sandbox = ShopifySandbox::start(&s, Faults::none()).await;
     let client = client(&sandbox, shopify_bookkeeping::queries::ORDERS_PAGE_SIZE);
-    let listed: Vec<SalesRecord> = client.sales(&s.config.period).try_collect().await.unwrap();
-    let sales: Vec<&bookkeeping_core::Sale> = listed
-        .iter()
-        .filter_map(|r| match r {
-            SalesRecord::Sale(sale) => Some(sale),
-            _ => None,
-        })
-        .take(3)
-        .collect();
-    assert_eq!(sales.len(), 3);
-    for sale in sales {
+    let sales = first_sales(&client, &s, 3).await;
+    for sale in &sales {
         let id = shopify_bookkeeping::OrderId::new(sale.source.id.as_str());
         let order = client
             .order(&id)
@@ -542,6 +533,67 @@ async fn one_order_by_id_is_the_order_the_listing_gives() {
     for name in ["#1", "", "#1001' OR name:'#1002"] {
         let by_name = client.sale_by_document(name).await.unwrap();
         assert_eq!(by_name, None, "{name}");
+    }
+}
+
+/// The first `n` sales of the scenario's month as the client lists them.
+async fn first_sales(
+    client: &ShopifyClient,
+    s: &Scenario,
+    n: usize,
+) -> Vec<bookkeeping_core::Sale> {
+    let listed: Vec<SalesRecord> = client.sales(&s.config.period).try_collect().await.unwrap();
+    let sales: Vec<bookkeeping_core::Sale> = listed
+        .into_iter()
+        .filter_map(|r| match r {
+            SalesRecord::Sale(sale) => Some(sale),
+            _ => None,
+        })
+        .take(n)
+        .collect();
+    assert_eq!(sales.len(), n);
+    sales
+}
+
+/// Several order names are searched 25 to a request (`name:'#1001' OR
+/// name:'#1002'`: Shopify's search syntax joins terms with `AND` or `OR`,
+/// shopify.dev/docs/api/usage/search-syntax), and only the orders found are
+/// fetched: each answer is the sale `sale_by_document` gives for its name,
+/// in the names' order, and a month of numbers the shop does not have costs
+/// a request per 25 names, not one each.
+#[tokio::test]
+async fn names_are_searched_together() {
+    let s = scenario();
+    let sandbox = ShopifySandbox::start(&s, Faults::none()).await;
+    let client = client(&sandbox, shopify_bookkeeping::queries::ORDERS_PAGE_SIZE);
+    let known = first_sales(&client, &s, 4).await;
+    // 56 names: the four orders among numbers the shop does not have, one
+    // with a quote (never searched: it would end the value early).
+    let mut names: Vec<String> = (0..51).map(|i| format!("#9{i:04}")).collect();
+    for (at, sale) in [3, 20, 33, 50].into_iter().zip(&known) {
+        names.insert(at, sale.document_number.clone());
+    }
+    names.push("#1001' OR name:'#1002".to_owned());
+    let wanted: Vec<&str> = names.iter().map(String::as_str).collect();
+
+    let before = sandbox.requests();
+    let found = client.sales_by_documents(&wanted).await.unwrap();
+    let requests = sandbox.requests() - before;
+
+    assert_eq!(found.len(), names.len());
+    for (name, answer) in names.iter().zip(&found) {
+        let expected = known.iter().find(|s| &s.document_number == name);
+        assert_eq!(answer.as_ref(), expected, "{name}");
+    }
+    // 55 searchable names: three searches, then one read per order found.
+    assert_eq!(requests, 3 + 4, "{requests} requests");
+    // The same answers one name at a time.
+    for (name, answer) in wanted.iter().zip(&found).take(6) {
+        assert_eq!(
+            &client.sale_by_document(name).await.unwrap(),
+            answer,
+            "{name}"
+        );
     }
 }
 
