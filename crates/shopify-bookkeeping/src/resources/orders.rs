@@ -266,13 +266,14 @@ impl ShopifyClient {
         Ok(found)
     }
 
-    /// The id of the one order named `name`, asked on its own (at most two
-    /// answers: one order or several).
+    /// The id of the one order named `name`, asked on its own: up to ten
+    /// answers, room for the looser matches of Shopify's `name` filter
+    /// beside the orders of that exact name.
     async fn unique_name(&self, name: &str) -> Result<Option<String>, Error> {
         let resp = self
             .graphql(
                 queries::ORDERS_BY_NAME,
-                json!({ "first": 2, "query": format!("name:'{name}'") }),
+                json!({ "first": 10, "query": format!("name:'{name}'") }),
             )
             .await?;
         let nodes = resp
