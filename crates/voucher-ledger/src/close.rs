@@ -9,7 +9,7 @@ use bookkeeping_core::{Period, Provider};
 use journal_mapping::{Coverage, Journal, Posting, Review, SourceList, Voucher, VoucherId};
 use time::{Date, OffsetDateTime};
 
-use crate::hash::{content_hash, derived_id};
+use crate::hash::{booking_hash, derived_id, same_booking};
 use crate::month::Month;
 use crate::store::{Batch, BatchVoucher, Booked, LedgerError, LedgerStore, Role};
 
@@ -269,7 +269,7 @@ fn plan(
         .collect();
     let mut seen = HashSet::new();
     for v in &journal.vouchers {
-        let hash = content_hash(v);
+        let hash = booking_hash(v);
         let id = v.id.as_str();
         seen.insert(id.to_owned());
         let date = open_date(v.date, locked);
@@ -291,7 +291,13 @@ fn plan(
                 report.new += 1;
                 out.push(entry(first, Role::Original, &hash));
             }
-            Some(b) if b.content_hash.as_deref() == Some(hash.as_str()) => report.unchanged += 1,
+            Some(b)
+                if b.content_hash
+                    .as_deref()
+                    .is_some_and(|h| same_booking(h, v)) =>
+            {
+                report.unchanged += 1;
+            }
             Some(b) => {
                 report.corrected += 1;
                 let mut n = b.exports;

@@ -3,10 +3,11 @@
 use journal_mapping::Voucher;
 use sha2::{Digest, Sha256};
 
-/// SHA-256 (hex) of everything a voucher books except its id: kind, provider,
-/// series, date, text, postings and sources. Two runs over the same provider
-/// data give the same hash; any change at the provider that changes the
-/// books changes it.
+/// SHA-256 (hex) of a whole voucher but its id, texts included: the hash a
+/// ledger stored before [`booking_hash`], still read for the vouchers it
+/// stored then ([`same_booking`]). Two runs over the same provider data give
+/// the same hash; any change at the provider that changes the books, or
+/// only a text, changes it.
 pub fn content_hash(voucher: &Voucher) -> String {
     let mut value = serde_json::to_value(voucher).unwrap_or(serde_json::Value::Null);
     if let Some(map) = value.as_object_mut() {
@@ -14,6 +15,48 @@ pub fn content_hash(voucher: &Voucher) -> String {
     }
     // serde_json's map is ordered by key, so the text is canonical.
     hex(&Sha256::digest(value.to_string().as_bytes()))
+}
+
+/// The prefix of a [`booking_hash`]: a stored hash without it is a
+/// [`content_hash`], written by a ledger before booking hashes.
+const BOOKING: &str = "b1:";
+
+/// SHA-256 (hex, behind `b1:`) of what a voucher books: kind, provider,
+/// series, date, each posting's account, SEK amount and foreign amount, and
+/// the sources. Not its id and not its texts: a voucher whose wording alone
+/// changed (a provider's edited description, a newer kassabok's posting
+/// text) books the same, and a re-run must not reverse and rebook it.
+/// What the ledger stores and compares ([`same_booking`]).
+pub fn booking_hash(voucher: &Voucher) -> String {
+    let postings: Vec<serde_json::Value> = voucher
+        .postings
+        .iter()
+        .map(|p| serde_json::json!([p.account, p.amount.to_string(), p.foreign]))
+        .collect();
+    let value = serde_json::json!({
+        "kind": voucher.kind,
+        "provider": voucher.provider,
+        "series": voucher.series,
+        "date": voucher.date.to_string(),
+        "postings": postings,
+        "sources": voucher.sources,
+    });
+    format!(
+        "{BOOKING}{}",
+        hex(&Sha256::digest(value.to_string().as_bytes()))
+    )
+}
+
+/// Whether `voucher` books what the stored hash says was booked: a
+/// [`booking_hash`] is compared as one; a hash a ledger stored before them
+/// (a [`content_hash`], texts included) is compared as that, so a ledger
+/// kept across the upgrade sees its vouchers unchanged, not all changed.
+pub fn same_booking(stored: &str, voucher: &Voucher) -> bool {
+    if stored.starts_with(BOOKING) {
+        stored == booking_hash(voucher)
+    } else {
+        stored == content_hash(voucher)
+    }
 }
 
 /// The id of the `n`-th correction voucher (`role`) of a journal voucher:

@@ -16,7 +16,10 @@
 //! batch: nothing for an unchanged voucher, the voucher for a new one, and
 //! for a changed one a reversal and a new voucher naming the original's id,
 //! in the first open month (BFL 5 kap.: a booked voucher is never changed; a
-//! correction is a new voucher that refers to it).
+//! correction is a new voucher that refers to it). A voucher is changed when
+//! it books something else ([`booking_hash`]: accounts, amounts, date,
+//! series, sources); new wording alone (a provider's edited description, a
+//! newer kassabok's posting text) leaves it as exported.
 //!
 //! **Crash safety.** A batch is recorded (durably, with its vouchers) before
 //! its file is delivered and marked delivered after. A run stopped anywhere
@@ -69,7 +72,7 @@ mod sql;
 mod store;
 
 pub use close::{CloseError, CloseOptions, CloseReport, Failpoint, Step, close, period_key};
-pub use hash::content_hash;
+pub use hash::{booking_hash, content_hash, same_booking};
 pub use month::{Month, MonthParseError};
 pub use sql::{Backend, SqlLedger};
 pub use store::{

@@ -118,8 +118,10 @@ pub struct BatchVoucher {
     pub source_date: Date,
     /// What it does.
     pub role: Role,
-    /// The content hash of the journal voucher it books (for a reversal: of
-    /// the version it reverses).
+    /// The hash of what the journal voucher books ([`booking_hash`](crate::booking_hash);
+    /// for a reversal: of the version it reverses). A ledger written before
+    /// booking hashes holds [`content_hash`](crate::content_hash)es, which
+    /// [`same_booking`](crate::same_booking) still reads.
     pub content_hash: String,
 }
 

@@ -34,6 +34,7 @@ macro_rules! both_backends {
 both_backends!(
     a_rerun_exports_nothing,
     a_changed_voucher_gets_one_reversal_and_one_new_voucher,
+    a_voucher_whose_texts_alone_changed_is_unchanged,
     a_vanished_voucher_is_reversed_and_a_returning_one_booked_anew,
     a_provider_not_read_keeps_its_vouchers,
     a_locked_month_gets_nothing_new_and_corrections_go_to_the_next_open_month,

@@ -9,7 +9,7 @@ use time::Month as M;
 use time::macros::date;
 use voucher_ledger::{
     CloseError, CloseOptions, CloseReport, Failpoint, LedgerError, LedgerStore, Month, Role,
-    SourceProgress, SqlLedger, Step, close, content_hash, period_key,
+    SourceProgress, SqlLedger, Step, booking_hash, close, content_hash, period_key, same_booking,
 };
 
 use crate::support::*;
@@ -62,7 +62,56 @@ pub(crate) async fn a_rerun_exports_nothing(ledger: &SqlLedger) {
             .iter()
             .all(|e| e.delivered && e.batch == 1 && e.role == Role::Original)
     );
-    assert_eq!(exported[0].content_hash, content_hash(&journal.vouchers[0]));
+    assert_eq!(exported[0].content_hash, booking_hash(&journal.vouchers[0]));
+}
+
+/// A voucher whose wording alone changed (a provider's edited description,
+/// a newer kassabok's posting text) books the same: a re-run leaves it as
+/// exported instead of reversing and rebooking it. A changed amount still
+/// gets its correction.
+pub(crate) async fn a_voucher_whose_texts_alone_changed_is_unchanged(ledger: &SqlLedger) {
+    let company = company();
+    let mut orders = three_orders();
+    let before = journal(october(), &orders);
+    run(ledger, &company, &before).await;
+
+    let mut reworded = before.clone();
+    for v in &mut reworded.vouchers {
+        v.text.push_str(" (ny text)");
+        for p in &mut v.postings {
+            p.text = format!("Omformulerad: {}", p.text);
+        }
+    }
+    let report = run(ledger, &company, &reworded).await;
+    assert_eq!((report.new, report.corrected, report.unchanged), (0, 0, 3));
+    assert!(report.batch.is_none());
+
+    orders[1] = sale("1002", date!(2026 - 10 - 15), "240.00", "60.00");
+    let edited = journal(october(), &orders);
+    let report = run(ledger, &company, &edited).await;
+    assert_eq!((report.new, report.corrected, report.unchanged), (0, 1, 2));
+}
+
+/// A stored hash is read as what it is: a booking hash (`b1:`) as one, a
+/// hash a ledger wrote before them (texts included) as that; neither
+/// matches a voucher that books something else.
+#[test]
+fn stored_hashes_of_both_kinds_are_read() {
+    let journal = journal(october(), &three_orders());
+    let v = &journal.vouchers[0];
+    let (new, old) = (booking_hash(v), content_hash(v));
+    assert!(new.starts_with("b1:") && !old.starts_with("b1:"));
+    assert!(same_booking(&new, v) && same_booking(&old, v));
+    let mut reworded = v.clone();
+    reworded.text.push_str(" (ny text)");
+    assert!(same_booking(&new, &reworded));
+    // The old hash covered the text: a reworded voucher is a change to it.
+    assert!(!same_booking(&old, &reworded));
+    let mut moved = v.clone();
+    let last = moved.postings.len() - 1;
+    moved.postings[0].amount += rust_decimal::Decimal::ONE;
+    moved.postings[last].amount -= rust_decimal::Decimal::ONE;
+    assert!(!same_booking(&new, &moved) && !same_booking(&old, &moved));
 }
 
 pub(crate) async fn a_changed_voucher_gets_one_reversal_and_one_new_voucher(ledger: &SqlLedger) {
