@@ -92,7 +92,9 @@ pub fn is_balance_affecting(detail: &TransactionDetail) -> bool {
 /// The statement lines of one transaction.
 ///
 /// - Denied (`D`) records and authorizations (T13xx) move no money: no lines.
-/// - Pending (`P`) records are not on the balance yet: no lines, a review item.
+/// - Pending (`P`) records are not on the balance yet: no lines, a review item that says
+///   to close the month again once the record completes (PayPal does not say by which
+///   date a record is listed, so the next month's close may never see it).
 /// - Otherwise a line with the gross `transaction_amount`, and a fee line (class
 ///   [`StatementClass::Fee`], same source) with `fee_amount` as PayPal signed it. The fee
 ///   line carries PayPal's `ending_balance`; the gross line the balance between the two.
@@ -118,7 +120,14 @@ pub fn transaction_lines(detail: &TransactionDetail) -> NormalizedTransaction {
             out.review.push(
                 review(
                     ReviewReason::Incomplete,
-                    format!("{code} is pending and not yet on the balance; it is booked when it completes"),
+                    // PayPal's Transaction Search does not say whether a record is listed
+                    // by the date it began or the date it last changed: after it
+                    // completes, either the close of the month it completes in lists it,
+                    // or a new close of this month does; neither books it twice.
+                    format!(
+                        "{code} is pending and not yet on the balance: not booked; once it \
+                         completes, close this month again (PayPal may list it here only)"
+                    ),
                 )
                 .with_field("transaction_info.transaction_status")
                 .with_amount(info.transaction_amount),
