@@ -203,7 +203,7 @@ impl ShopifyClient {
     /// name:'#1008'`), and only the orders found are fetched whole, so
     /// numbers the shop does not have cost a request per 25, not one each.
     /// A name with a quote or a backslash (it would end the search value
-    /// early) is not searched: `None`.
+    /// early), or longer than [`MAX_NAME_LEN`] bytes, is not searched: `None`.
     ///
     /// # Errors
     /// [`Error`] when a query fails.
@@ -211,7 +211,12 @@ impl ShopifyClient {
         &self,
         names: &[&str],
     ) -> Result<Vec<Option<Listed<Order>>>, Error> {
-        let searchable = |name: &&str| !name.is_empty() && !name.contains(['\'', '"', '\\']);
+        // An order name is the shop's prefix, number and suffix: a longer
+        // "name" (a payment provider's reference is customer-typed text) is
+        // no order's, and would make the search too long to send.
+        let searchable = |name: &&str| {
+            !name.is_empty() && name.len() <= MAX_NAME_LEN && !name.contains(['\'', '"', '\\'])
+        };
         let mut ids: Vec<Option<String>> = vec![None; names.len()];
         let wanted: Vec<usize> = (0..names.len())
             .filter(|&i| searchable(&names[i]))
@@ -296,6 +301,10 @@ impl ShopifyClient {
 
 /// Order names searched in one request by [`ShopifyClient::orders_by_names`].
 pub const NAMES_PER_SEARCH: usize = 25;
+
+/// The longest text [`ShopifyClient::orders_by_names`] searches for as an
+/// order name, in bytes.
+const MAX_NAME_LEN: usize = 255;
 
 impl State {
     async fn step(&mut self) -> Vec<Result<Listed<Order>, Error>> {
