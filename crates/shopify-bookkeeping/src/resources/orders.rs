@@ -203,7 +203,8 @@ impl ShopifyClient {
     /// name:'#1008'`), and only the orders found are fetched whole, so
     /// numbers the shop does not have cost a request per 25, not one each.
     /// A name with a quote or a backslash (it would end the search value
-    /// early), or longer than [`MAX_NAME_LEN`] bytes, is not searched: `None`.
+    /// early), or longer than 255 bytes (no order name is), is not searched:
+    /// `None`.
     ///
     /// # Errors
     /// [`Error`] when a query fails.
