@@ -254,9 +254,9 @@ impl ShopifyClient {
                     .filter_map(|n| n.get("id").and_then(Value::as_str))
                     .collect();
                 ids[i] = match named.as_slice() {
-                    // On a page cut short, a name seen once may have a
-                    // second order on the next page: asked on its own.
-                    [_] if !whole => self.unique_name(names[i]).await?,
+                    // On a page cut short, a name seen once or not at all
+                    // may have (more) orders on the next page: asked alone.
+                    [] | [_] if !whole => self.unique_name(names[i]).await?,
                     [id] => Some((*id).to_owned()),
                     _ => None,
                 };

@@ -453,3 +453,72 @@ async fn nested_pages_are_fetched_with_follow_up_queries() {
     assert_eq!(got.refunds, want.refunds);
     assert_eq!(got.sale.unwrap().total().unwrap(), sek("711.40"));
 }
+
+/// A search of several names whose page is cut short (Shopify's `name`
+/// filter matches loosely, and the looser matches filled the page) does not
+/// settle a name it saw once or not at all: each is asked on its own, and a
+/// name two orders share stays unanswered. Names the page settled are not
+/// asked again.
+#[tokio::test]
+async fn a_search_cut_short_asks_the_unsettled_names_alone() {
+    let server = MockServer::start().await;
+    let order = fixture("orders-march-page1.json")["data"]["orders"]["nodes"][0].clone();
+    let id = order["id"].as_str().unwrap().to_owned();
+    let name = order["name"].as_str().unwrap().to_owned();
+    let node = |id: &str, name: &str| serde_json::json!({ "id": id, "name": name });
+    let searched = format!("name:'{name}' OR name:'#7001' OR name:'#7002'");
+    // The page: #7002 twice (shared), a loose match, and not the order.
+    let answer = serde_json::json!({ "data": { "orders": {
+        "pageInfo": { "hasNextPage": true },
+        "nodes": [
+            node("gid://shopify/Order/2", "#7002"),
+            node("gid://shopify/Order/3", "#7002"),
+            node("gid://shopify/Order/4", "#70011"),
+            node("gid://shopify/Order/5", "#70012"),
+            node("gid://shopify/Order/6", "#70013"),
+            node("gid://shopify/Order/7", "#70014"),
+        ],
+    } } });
+    graphql(move |v| v["query"].as_str() == Some(searched.as_str()) && v["first"] == 6)
+        .respond_with(ok(answer))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let alone = format!("name:'{name}'");
+    let (order_id, order_name) = (id.clone(), name.clone());
+    graphql(move |v| v["query"].as_str() == Some(alone.as_str()))
+        .respond_with(ok(serde_json::json!({ "data": { "orders": {
+            "pageInfo": { "hasNextPage": false },
+            "nodes": [node(&order_id, &order_name)],
+        } } })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    graphql(|v| v["query"].as_str() == Some("name:'#7001'"))
+        .respond_with(ok(serde_json::json!({ "data": { "orders": {
+            "pageInfo": { "hasNextPage": false }, "nodes": [],
+        } } })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let read = id.clone();
+    graphql(move |v| v["id"].as_str() == Some(read.as_str()))
+        .respond_with(ok(serde_json::json!({ "data": { "order": order } })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    catch_all(&server).await;
+
+    let found = client(&server)
+        .orders_by_names(&[name.as_str(), "#7001", "#7002"])
+        .await
+        .unwrap();
+    let ids: Vec<Option<String>> = found
+        .into_iter()
+        .map(|o| {
+            o.and_then(shopify_bookkeeping::Listed::into_item)
+                .map(|o| o.id.as_str().to_owned())
+        })
+        .collect();
+    assert_eq!(ids, [Some(id), None, None]);
+}
