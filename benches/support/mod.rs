@@ -566,7 +566,8 @@ pub fn shopify_bulk_stages(bulk: &ShopifyBulk, period: Period, stage: Stage) -> 
     let opts = NormalizeOptions::default();
     let mut details = serde_json::Map::new();
     for answer in &bulk.refund_details {
-        shopify_bookkeeping::bulk::add_refund_details(&mut details, answer);
+        // The client adds each answer as it is parsed; a copy stands for that.
+        shopify_bookkeeping::bulk::add_refund_details(&mut details, answer.clone());
     }
     let orders = shopify_bookkeeping::bulk::decode_bulk_jsonl(&bulk.jsonl, &mut details)
         .expect("a bulk result");

@@ -380,7 +380,7 @@ impl ShopifyClient {
         let ids: Vec<&str> = orders.iter().flat_map(Gathered::refund_ids).collect();
         let mut details: Map<String, Value> = Map::new();
         for data in crate::resources::nodes_by_ids(self, queries::REFUND_DETAILS, &ids).await? {
-            add_refund_details(&mut details, &data);
+            add_refund_details(&mut details, data);
         }
         for order in orders {
             let order = match order {
@@ -444,11 +444,16 @@ const REFUND_DETAIL_FIELDS: [(&str, &str); 4] = [
 ];
 
 /// Adds the refunds of an answer to [`queries::REFUND_DETAILS`] (its
-/// `data`) to `details`, by refund id.
-pub fn add_refund_details(details: &mut Map<String, Value>, data: &Value) {
-    for node in data["nodes"].as_array().into_iter().flatten() {
-        if let Some(id) = node["id"].as_str() {
-            details.insert(id.to_owned(), node.clone());
+/// `data`) to `details`, by refund id. The answer is taken, so each refund's
+/// details move into `details` instead of being copied (a month's refunds
+/// were held twice until the answer was dropped).
+pub fn add_refund_details(details: &mut Map<String, Value>, mut data: Value) {
+    let Some(Value::Array(nodes)) = data.get_mut("nodes").map(Value::take) else {
+        return;
+    };
+    for node in nodes {
+        if let Some(id) = node.get("id").and_then(Value::as_str) {
+            details.insert(id.to_owned(), node);
         }
     }
 }
