@@ -138,6 +138,33 @@ async fn sale_named(
     Ok(None)
 }
 
+/// [`sale_named`] of several numbers at once, one answer per number in their
+/// order: each sales source (but those of `except`) is asked for the numbers
+/// no source before it had, all together ([`SalesSource::sales_by_documents`]:
+/// Shopify searches 25 order names a request).
+///
+/// # Errors
+/// The [`SourceError`] of a sales source that cannot be read.
+async fn sales_by_numbers(
+    sales: &[&dyn SalesSource],
+    names: &[&str],
+    except: Option<Provider>,
+) -> Result<Vec<Option<Sale>>, SourceError> {
+    let mut found: Vec<Option<Sale>> = vec![None; names.len()];
+    for source in sales.iter().filter(|s| Some(s.provider()) != except) {
+        let open: Vec<usize> = (0..names.len()).filter(|&i| found[i].is_none()).collect();
+        if open.is_empty() {
+            break;
+        }
+        let wanted: Vec<&str> = open.iter().map(|&i| names[i]).collect();
+        let answers = source.sales_by_documents(&wanted).await?;
+        for (i, answer) in open.into_iter().zip(answers) {
+            found[i] = answer;
+        }
+    }
+    Ok(found)
+}
+
 /// Sales a close looks up by their number at most (`named_sales`, and the
 /// lost disputes' `with_named_sale`): a statement of thousands of receipts
 /// for sales that no sales source has (a shop that also sells elsewhere)
@@ -146,9 +173,6 @@ async fn sale_named(
 /// receipt on suspense with its review item, a payout line on the clearing
 /// account as a sale not known.
 pub const MAX_SALE_LOOKUPS: usize = 200;
-
-/// Lookups of `named_sales` in flight at once.
-const LOOKUPS_AT_ONCE: usize = 8;
 
 /// The order numbers that payments of the period in `record` name
 /// (`reference`) and that no record read so far carries (`known`): PayPal
@@ -205,8 +229,8 @@ fn unknown_sales(
 
 /// The sales of days before `period` (or of the day after it, see
 /// [`LATER_SALE_WINDOW`]) that the payments `wanted` (from
-/// [`unknown_sales`]) name by their number, each asked of the sales sources
-/// ([`SalesSource::sale_by_document`]). An order authorized at checkout is
+/// [`unknown_sales`]) name by their number, asked of the sales sources
+/// together ([`sales_by_numbers`]). An order authorized at checkout is
 /// captured when it ships, which may be weeks later (a PayPal authorization
 /// "is valid for 29 days", developer.paypal.com/docs/checkout/advanced/
 /// authorization-honor; Klarna's standard authorization period is 28 days,
@@ -223,13 +247,8 @@ async fn named_sales(
     sales: &[&dyn SalesSource],
     period: &Period,
 ) -> Result<Vec<Sale>, SourceError> {
-    let found: Vec<Option<Sale>> = futures::stream::iter(wanted)
-        .map(|reference| async move { sale_named(sales, &reference, None).await })
-        .buffered(LOOKUPS_AT_ONCE)
-        .collect::<Vec<_>>()
-        .await
-        .into_iter()
-        .collect::<Result<_, _>>()?;
+    let names: Vec<&str> = wanted.iter().map(String::as_str).collect();
+    let found = sales_by_numbers(sales, &names, None).await?;
     // Before the period, or just after it: a payment can come before its
     // order by seconds (PayPal's receipt at checkout, then Shopify's order),
     // across the month's end. A sale of the period itself was read with it.
@@ -334,21 +353,8 @@ async fn shop_orders_of(
             asked.push(number);
         }
     }
-    let mut found: Vec<Option<Sale>> = vec![None; asked.len()];
-    if !asked.is_empty() {
-        let names: Vec<&str> = asked.iter().map(String::as_str).collect();
-        for source in sales.iter().filter(|s| Some(s.provider()) != provider) {
-            let open: Vec<usize> = (0..names.len()).filter(|&i| found[i].is_none()).collect();
-            if open.is_empty() {
-                break;
-            }
-            let wanted: Vec<&str> = open.iter().map(|&i| names[i]).collect();
-            let answers = source.sales_by_documents(&wanted).await?;
-            for (i, answer) in open.into_iter().zip(answers) {
-                found[i] = answer;
-            }
-        }
-    }
+    let names: Vec<&str> = asked.iter().map(String::as_str).collect();
+    let mut found = sales_by_numbers(sales, &names, provider).await?;
     Ok(pending
         .into_iter()
         .zip(slot)
