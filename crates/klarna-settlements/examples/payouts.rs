@@ -7,12 +7,20 @@
 //! `KLARNA_API_BASE_URL` points it at another server (the playground,
 //! `https://api.playground.klarna.com`, or a local sandbox). Without
 //! `KLARNA_API_USERNAME` the password is sent as an API key.
+//!
+//! Without credentials it lists kassabok's simulated Klarna (`provider-sandbox`)
+//! over a generated March 2026:
+//!
+//! ```text
+//! cargo run -p klarna-settlements --example payouts
+//! ```
 
 use std::process::ExitCode;
 
 use bookkeeping_core::{PayoutRecord, PayoutSource, Period};
 use futures::StreamExt;
 use klarna_settlements::{Credentials, KlarnaClient};
+use provider_sandbox::{Faults, Scenario, ScenarioConfig};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
@@ -22,19 +30,37 @@ async fn main() -> ExitCode {
     let username = std::env::var("KLARNA_API_USERNAME")
         .ok()
         .filter(|u| !u.is_empty());
-    let credentials = match (username, password) {
-        (Some(u), Some(p)) => Credentials::basic(u, p),
-        (None, Some(key)) => Credentials::api_key(key),
+    // Held to the end: the simulated Klarna stops when it is dropped.
+    let mut _sandbox = None;
+    let (credentials, base_url, period) = match (username, password) {
+        (Some(u), Some(p)) => (
+            Credentials::basic(u, p),
+            std::env::var("KLARNA_API_BASE_URL").ok(),
+            Period::previous_month_at(time::OffsetDateTime::now_utc()),
+        ),
+        (None, Some(key)) => (
+            Credentials::api_key(key),
+            std::env::var("KLARNA_API_BASE_URL").ok(),
+            Period::previous_month_at(time::OffsetDateTime::now_utc()),
+        ),
         (_, None) => {
-            eprintln!(
-                "payouts: set KLARNA_API_USERNAME and KLARNA_API_PASSWORD (or KLARNA_API_PASSWORD \
-                 alone for an API key); KLARNA_API_BASE_URL is optional"
+            let Ok(period) = Period::month(2026, time::Month::March) else {
+                return ExitCode::FAILURE;
+            };
+            let scenario = Scenario::generate(&ScenarioConfig::small(period));
+            let sandbox = provider_sandbox::klarna::start(&scenario, Faults::none()).await;
+            println!(
+                "KLARNA_API_PASSWORD is not set: reading kassabok's simulated Klarna at {}",
+                sandbox.uri()
             );
-            return ExitCode::from(2);
+            let credentials = Credentials::basic(sandbox.username(), sandbox.password());
+            let url = sandbox.uri();
+            _sandbox = Some(sandbox);
+            (credentials, Some(url), Ok(period))
         }
     };
     let mut builder = KlarnaClient::builder(credentials);
-    if let Ok(url) = std::env::var("KLARNA_API_BASE_URL") {
+    if let Some(url) = base_url {
         builder = builder.base_url(url);
     }
     let client = match builder.build() {
@@ -44,7 +70,7 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let period = match Period::previous_month_at(time::OffsetDateTime::now_utc()) {
+    let period = match period {
         Ok(p) => p,
         Err(e) => {
             eprintln!("payouts: {e}");

@@ -7,26 +7,24 @@
 //!
 //! `PAYPAL_API_BASE_URL` points the client at another host (the sandbox
 //! `https://api-m.sandbox.paypal.com`, or a local test server); the default is live.
+//!
+//! Without credentials it reads kassabok's simulated PayPal (`provider-sandbox`) over a
+//! generated March 2026:
+//!
+//! ```text
+//! cargo run -p paypal-transactions --example statement
+//! ```
 
 use std::process::ExitCode;
 
 use bookkeeping_core::Period;
 use paypal_transactions::PayPalClient;
+use provider_sandbox::{Faults, Scenario, ScenarioConfig};
 use time::OffsetDateTime;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let (Ok(id), Ok(secret)) = (
-        std::env::var("PAYPAL_CLIENT_ID"),
-        std::env::var("PAYPAL_CLIENT_SECRET"),
-    ) else {
-        eprintln!(
-            "set PAYPAL_CLIENT_ID and PAYPAL_CLIENT_SECRET (a REST app's credentials with \
-             Transaction Search enabled); PAYPAL_API_BASE_URL is optional"
-        );
-        return ExitCode::from(2);
-    };
-    match run(id, secret).await {
+    match run().await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
@@ -35,13 +33,39 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run(id: String, secret: String) -> Result<(), Box<dyn std::error::Error>> {
-    let mut builder = PayPalClient::builder(id, secret);
-    if let Ok(url) = std::env::var("PAYPAL_API_BASE_URL") {
-        builder = builder.base_url(url);
-    }
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    // Held to the end: the simulated PayPal stops when it is dropped.
+    let mut _sandbox = None;
+    let (builder, period) = match (
+        std::env::var("PAYPAL_CLIENT_ID"),
+        std::env::var("PAYPAL_CLIENT_SECRET"),
+    ) {
+        (Ok(id), Ok(secret)) => {
+            let mut builder = PayPalClient::builder(id, secret);
+            if let Ok(url) = std::env::var("PAYPAL_API_BASE_URL") {
+                builder = builder.base_url(url);
+            }
+            (
+                builder,
+                Period::previous_month_at(OffsetDateTime::now_utc())?,
+            )
+        }
+        _ => {
+            let period = Period::month(2026, time::Month::March)?;
+            let scenario = Scenario::generate(&ScenarioConfig::small(period));
+            let sandbox = provider_sandbox::paypal::start(&scenario, Faults::none()).await;
+            println!(
+                "PAYPAL_CLIENT_ID and PAYPAL_CLIENT_SECRET are not set: reading kassabok's \
+                 simulated PayPal at {}",
+                sandbox.uri()
+            );
+            let builder = PayPalClient::builder(sandbox.client_id(), sandbox.client_secret())
+                .base_url(sandbox.uri());
+            _sandbox = Some(sandbox);
+            (builder, period)
+        }
+    };
     let client = builder.build()?;
-    let period = Period::previous_month_at(OffsetDateTime::now_utc())?;
     println!("PayPal {period}");
     let batch = client.statement(&period).await?;
     for s in &batch.statements {

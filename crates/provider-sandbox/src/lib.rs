@@ -2,7 +2,9 @@
 //! generated month of a Swedish shop that is consistent across providers.
 //!
 //! Used by the main example (`cargo run --example month_close` runs against
-//! it when no credentials are set), the end-to-end tests and the benchmarks.
+//! it when no credentials are set), the provider crates' examples (likewise),
+//! the end-to-end tests and the benchmarks. `cargo run -p provider-sandbox
+//! --example sandbox_month` starts the four servers and asks each as a client.
 //! Not published: it is a development tool, not part of the library.
 //!
 //! - [`scenario`]: the provider-neutral month ([`Scenario`], deterministic from a seed,

@@ -9,6 +9,13 @@
 //! a mock). `SHOPIFY_NOT_OSS=1` says the shop is not registered for
 //! One-Stop-Shop (a bookkeeping option: it goes on the `ShopifySource`, not
 //! on the client). The month defaults to the last full month.
+//!
+//! Without `SHOPIFY_SHOP` and `SHOPIFY_ACCESS_TOKEN` it reads kassabok's simulated
+//! Shopify (`provider-sandbox`) over a generated month, March 2026 unless one is given:
+//!
+//! ```text
+//! cargo run -p shopify-bookkeeping --example month_sales
+//! ```
 
 use std::process::ExitCode;
 
@@ -16,24 +23,14 @@ use bookkeeping_core::{
     Currency, Money, PayoutRecord, PayoutSource, Period, SalesRecord, SalesSource,
 };
 use futures::StreamExt;
+use provider_sandbox::{Faults, Scenario, ScenarioConfig};
 use shopify_bookkeeping::normalize::{EuConsumerVat, NormalizeOptions};
 use shopify_bookkeeping::report::{outside_payments, totals_by_gateway};
 use shopify_bookkeeping::{ShopifyClient, ShopifySource};
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let (Ok(shop), Ok(token)) = (
-        std::env::var("SHOPIFY_SHOP"),
-        std::env::var("SHOPIFY_ACCESS_TOKEN"),
-    ) else {
-        eprintln!(
-            "month_sales: set SHOPIFY_SHOP (e.g. kassabok-demo.myshopify.com) and \
-             SHOPIFY_ACCESS_TOKEN (an Admin API token with read_orders and \
-             read_shopify_payments_payouts); SHOPIFY_API_BASE_URL is optional"
-        );
-        return ExitCode::from(2);
-    };
-    match run(&shop, token).await {
+    match run().await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("month_sales: {e}");
@@ -42,23 +39,51 @@ async fn main() -> ExitCode {
     }
 }
 
-fn period_from_args() -> Result<Period, Box<dyn std::error::Error>> {
+/// The month of the argument; without one, `default` (the last full month
+/// when it is `None`).
+fn period_from_args(default: Option<Period>) -> Result<Period, Box<dyn std::error::Error>> {
     match std::env::args().nth(1) {
         Some(arg) => {
             let (y, m) = arg.split_once('-').ok_or("the month is YYYY-MM")?;
             let month = time::Month::try_from(m.parse::<u8>()?)?;
             Ok(Period::month(y.parse()?, month)?)
         }
-        None => Ok(Period::previous_month_at(time::OffsetDateTime::now_utc())?),
+        None => match default {
+            Some(period) => Ok(period),
+            None => Ok(Period::previous_month_at(time::OffsetDateTime::now_utc())?),
+        },
     }
 }
 
-async fn run(shop: &str, token: String) -> Result<(), Box<dyn std::error::Error>> {
-    let period = period_from_args()?;
-    let mut builder = ShopifyClient::builder(shop, token);
-    if let Ok(url) = std::env::var("SHOPIFY_API_BASE_URL") {
-        builder = builder.base_url(url);
-    }
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    // Held to the end: the simulated Shopify stops when it is dropped.
+    let mut _sandbox = None;
+    let (builder, period) = match (
+        std::env::var("SHOPIFY_SHOP"),
+        std::env::var("SHOPIFY_ACCESS_TOKEN"),
+    ) {
+        (Ok(shop), Ok(token)) => {
+            let mut builder = ShopifyClient::builder(shop, token);
+            if let Ok(url) = std::env::var("SHOPIFY_API_BASE_URL") {
+                builder = builder.base_url(url);
+            }
+            (builder, period_from_args(None)?)
+        }
+        _ => {
+            let period = period_from_args(Some(Period::month(2026, time::Month::March)?))?;
+            let scenario = Scenario::generate(&ScenarioConfig::small(period));
+            let sandbox = provider_sandbox::shopify::start(&scenario, Faults::none()).await;
+            println!(
+                "SHOPIFY_SHOP and SHOPIFY_ACCESS_TOKEN are not set: reading kassabok's \
+                 simulated Shopify at {}",
+                sandbox.uri()
+            );
+            let builder = ShopifyClient::builder(sandbox.shop(), sandbox.access_token())
+                .base_url(sandbox.uri());
+            _sandbox = Some(sandbox);
+            (builder, period)
+        }
+    };
     let client = builder.build()?;
     println!("Shopify {} {period}", client.shop());
     let eu_consumer_vat = match std::env::var("SHOPIFY_NOT_OSS").as_deref() {

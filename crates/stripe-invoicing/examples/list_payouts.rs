@@ -5,13 +5,20 @@
 //! ```
 //!
 //! Reads `STRIPE_SECRET_KEY` (a restricted read-only key is enough) and, optionally,
-//! `STRIPE_API_BASE_URL` (e.g. the kassabok sandbox). Without dates it lists the last full
-//! month (Europe/Stockholm).
+//! `STRIPE_API_BASE_URL`. Without dates it lists the last full month (Europe/Stockholm).
+//!
+//! Without `STRIPE_SECRET_KEY` it lists kassabok's simulated Stripe (`provider-sandbox`)
+//! over a generated month, March 2026 unless dates are given:
+//!
+//! ```text
+//! cargo run -p stripe-invoicing --example list_payouts
+//! ```
 
 use std::process::ExitCode;
 
 use bookkeeping_core::{PayoutRecord, PayoutSource, Period, stockholm_date};
 use futures::StreamExt;
+use provider_sandbox::{Faults, Scenario, ScenarioConfig};
 use stripe_invoicing::StripeClient;
 use time::macros::format_description;
 use time::{Date, OffsetDateTime};
@@ -27,11 +34,14 @@ async fn main() -> ExitCode {
     }
 }
 
-fn period_from_args() -> Result<Period, Box<dyn std::error::Error>> {
+/// The period of the arguments; without any, `default`'s (the last full
+/// month when it is `None`).
+fn period_from_args(default: Option<Period>) -> Result<Period, Box<dyn std::error::Error>> {
     let fmt = format_description!("[year]-[month]-[day]");
     let args: Vec<String> = std::env::args().skip(1).collect();
     Ok(match args.as_slice() {
         [from, to] => Period::new(Date::parse(from, fmt)?, Date::parse(to, fmt)?)?,
+        [] if default.is_some() => default.ok_or("no period")?,
         [] => {
             let today = stockholm_date(OffsetDateTime::now_utc());
             let first_this_month = today.replace_day(1)?;
@@ -43,16 +53,29 @@ fn period_from_args() -> Result<Period, Box<dyn std::error::Error>> {
 }
 
 async fn run() -> Result<(), Box<dyn std::error::Error>> {
-    let Ok(key) = std::env::var("STRIPE_SECRET_KEY") else {
-        return Err(
-            "STRIPE_SECRET_KEY is not set: export a Stripe secret or restricted key".into(),
-        );
+    // Held to the end: the simulated Stripe stops when it is dropped.
+    let mut _sandbox = None;
+    let (period, builder) = match std::env::var("STRIPE_SECRET_KEY") {
+        Ok(key) => {
+            let mut builder = StripeClient::builder(key);
+            if let Ok(url) = std::env::var("STRIPE_API_BASE_URL") {
+                builder = builder.base_url(url);
+            }
+            (period_from_args(None)?, builder)
+        }
+        Err(_) => {
+            let period = period_from_args(Some(Period::month(2026, time::Month::March)?))?;
+            let scenario = Scenario::generate(&ScenarioConfig::small(period));
+            let sandbox = provider_sandbox::stripe::start(&scenario, Faults::none()).await;
+            println!(
+                "STRIPE_SECRET_KEY is not set: reading kassabok's simulated Stripe at {}",
+                sandbox.uri()
+            );
+            let builder = StripeClient::builder(sandbox.secret_key()).base_url(sandbox.uri());
+            _sandbox = Some(sandbox);
+            (period, builder)
+        }
     };
-    let period = period_from_args()?;
-    let mut builder = StripeClient::builder(key);
-    if let Ok(url) = std::env::var("STRIPE_API_BASE_URL") {
-        builder = builder.base_url(url);
-    }
     let client = builder.build()?;
     println!(
         "Stripe payouts created {} to {}",
