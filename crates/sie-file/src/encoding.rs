@@ -82,6 +82,13 @@ pub fn cp437_byte(c: char) -> Option<u8> {
 /// # Errors
 ///
 /// The first character that is not in CP437, or is a control character.
+///
+/// ```
+/// assert_eq!(sie_file::encoding::encode_cp437("Åäö"), Ok(vec![0x8F, 0x84, 0x94]));
+/// // `€` is not in CP437 (the look-alike `ε` is never taken for it).
+/// assert_eq!(sie_file::encoding::encode_cp437("5 €"), Err('€'));
+/// assert_eq!(sie_file::encoding::replacement('€'), "EUR");
+/// ```
 pub fn encode_cp437(text: &str) -> Result<Vec<u8>, char> {
     text.chars().map(|c| cp437_byte(c).ok_or(c)).collect()
 }

@@ -267,6 +267,21 @@ impl Voucher {
     }
 
     /// Whether the `#TRANS` rows sum to zero.
+    ///
+    /// ```
+    /// use rust_decimal_macros::dec;
+    /// use sie_file::{Transaction, TransactionKind, Voucher};
+    /// use time::macros::date;
+    ///
+    /// let v = Voucher::new("F", date!(2026 - 03 - 31), "Klarna utbetalning")
+    ///     .with(Transaction::new("1930", dec!(980.00)))
+    ///     .with(Transaction::new("6570", dec!(20.00)).text("Avgift"))
+    ///     .with(Transaction::new("1580", dec!(-1000.00)))
+    ///     // A removed row (`#RTRANS`) does not count.
+    ///     .with(Transaction::new("1580", dec!(-1.00)).kind(TransactionKind::Removed));
+    /// assert_eq!(v.sum(), dec!(0.00));
+    /// assert!(v.is_balanced());
+    /// ```
     pub fn is_balanced(&self) -> bool {
         self.sum().is_zero()
     }

@@ -202,6 +202,26 @@ pub struct ParsedFile {
 ///
 /// A [`ParseError`] naming the line: a bad date or amount, a missing field, a voucher without
 /// braces or that does not balance, a `#KSUMMA` that does not match.
+///
+/// ```
+/// use rust_decimal_macros::dec;
+///
+/// // As an accounting program exports it: CP437 bytes (`\x94` is `ö`), CRLF.
+/// let file = b"#FLAGGA 0\r\n#PROGRAM \"Fortnox\" 3.0\r\n#FORMAT PC8\r\n#GEN 20260401\r\n\
+///              #SIETYP 4\r\n#FNAMN \"F\x94retaget AB\"\r\n\
+///              #VER \"A\" \"12\" 20260331 \"Kv\x84llsf\x94rs\x84ljning\"\r\n{\r\n\
+///              #TRANS 1930 {} 1250.00\r\n#TRANS 3001 {} -1000.00\r\n#TRANS 2611 {} -250.00\r\n}\r\n";
+/// let doc = sie_file::parse(file)?;
+/// assert_eq!(doc.company_name, "Företaget AB");
+/// assert_eq!(doc.vouchers[0].text, "Kvällsförsäljning");
+/// assert_eq!(doc.vouchers[0].transactions[0].amount, dec!(1250.00));
+/// assert!(doc.vouchers[0].is_balanced());
+///
+/// // A voucher that does not balance names its line.
+/// let broken = b"#VER \"A\" 1 20260331 \"x\"\r\n{\r\n#TRANS 1930 {} 1.00\r\n}\r\n";
+/// assert!(sie_file::parse(broken).unwrap_err().to_string().contains("line"));
+/// # Ok::<(), sie_file::ParseError>(())
+/// ```
 pub fn parse(input: &[u8]) -> Result<SieDocument, ParseError> {
     parse_file(input, &ParseOptions::default()).map(|parsed| parsed.document)
 }

@@ -115,6 +115,36 @@ impl fmt::Display for ValidationReport {
 /// Checks every voucher: balanced, accounts defined (when the document has `#KONTO`), dates
 /// inside the current fiscal year (when it has `#RAR 0`), every `#RTRANS` followed by its
 /// identical `#TRANS`.
+///
+/// ```
+/// use rust_decimal_macros::dec;
+/// use sie_file::{Account, FiscalYear, SieDocument, Transaction, Voucher};
+/// use time::macros::date;
+///
+/// let doc = SieDocument {
+///     accounts: vec![Account::new("1930", "Företagskonto"), Account::new("3001", "Försäljning")],
+///     fiscal_years: vec![FiscalYear {
+///         index: 0,
+///         start: date!(2026 - 01 - 01),
+///         end: date!(2026 - 12 - 31),
+///     }],
+///     vouchers: vec![
+///         Voucher::new("A", date!(2026 - 03 - 31), "Försäljning")
+///             .with(Transaction::new("1930", dec!(100)))
+///             .with(Transaction::new("3001", dec!(-100))),
+///         // An account the chart lacks, a date in another year.
+///         Voucher::new("A", date!(2025 - 12 - 31), "Fel")
+///             .with(Transaction::new("1930", dec!(5)))
+///             .with(Transaction::new("9999", dec!(-5))),
+///     ],
+///     ..SieDocument::default()
+/// };
+/// let report = sie_file::validate(&doc);
+/// assert!(report.vouchers[0].is_valid());
+/// assert_eq!(report.vouchers[1].undefined_accounts, ["9999"]);
+/// assert_eq!(report.vouchers[1].dates_outside_year, [date!(2025 - 12 - 31)]);
+/// assert!(!report.is_valid());
+/// ```
 pub fn validate(doc: &SieDocument) -> ValidationReport {
     let chart: BTreeSet<&str> = doc.accounts.iter().map(|a| a.number.as_str()).collect();
     let accounts_checked = !chart.is_empty();

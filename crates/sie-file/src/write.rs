@@ -182,6 +182,32 @@ pub enum WriteError {
 /// `#FNAMN`, and for 4E `#RAR`), a voucher is empty or does not balance, a text is too long or holds a
 /// character CP437 cannot, or an amount has more than 2 decimals. Nothing is written
 /// half-way: the bytes are returned only when the whole document is valid.
+///
+/// ```
+/// use rust_decimal_macros::dec;
+/// use sie_file::{Program, SieDocument, Transaction, Voucher, WriteError, WriteOptions};
+/// use time::macros::date;
+///
+/// let mut doc = SieDocument {
+///     program: Program { name: "kassabok".into(), version: "0.1.0".into() },
+///     company_name: "Företaget AB".into(),
+///     ..SieDocument::default()
+/// };
+/// doc.generated = Some(sie_file::Generated { date: date!(2026 - 04 - 01), sign: None });
+/// // A voucher whose rows do not sum to zero is never written.
+/// doc.vouchers.push(
+///     Voucher::new("F", date!(2026 - 03 - 31), "Stripe utbetalning")
+///         .with(Transaction::new("1930", dec!(100.00)))
+///         .with(Transaction::new("1580", dec!(-99.99))),
+/// );
+/// let err = sie_file::write(&doc, &WriteOptions::default()).unwrap_err();
+/// assert!(matches!(err, WriteError::Unbalanced { .. }), "{err}");
+///
+/// doc.vouchers[0].transactions[1].amount = dec!(-100.00);
+/// let bytes = sie_file::write(&doc, &WriteOptions::default())?;
+/// assert!(bytes.starts_with(b"#FLAGGA 0\r\n"));
+/// # Ok::<(), WriteError>(())
+/// ```
 pub fn write(doc: &SieDocument, options: &WriteOptions) -> Result<Vec<u8>, WriteError> {
     let mut w = Writer {
         options,

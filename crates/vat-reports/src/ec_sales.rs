@@ -326,6 +326,48 @@ impl EcSalesList {
     /// 12 digits, a name over 35 characters, a telephone number with other
     /// characters, a `;` or line break anywhere), or an amount over 12
     /// characters.
+    ///
+    /// ```
+    /// use bookkeeping_core::*;
+    /// use journal_mapping::FixedRates;
+    /// use rust_decimal::Decimal;
+    /// use time::{Month, macros::datetime};
+    /// use vat_reports::{EcSalesList, ReturnPeriod, SkvReporter};
+    ///
+    /// // Goods sold to a German business, reverse charge: on the list, in whole kronor.
+    /// let sale = Sale {
+    ///     source: SourceRef::new(Provider::Stripe, "invoice", "in_1"),
+    ///     document_number: "F-1001".into(),
+    ///     occurred_at: datetime!(2026-03-10 12:00 UTC),
+    ///     currency: Currency::SEK,
+    ///     lines: vec![SaleLine {
+    ///         kind: LineKind::Goods,
+    ///         description: "Kaffe".into(),
+    ///         net: Money::parse("12500.50", Currency::SEK)?,
+    ///         vat: Money::parse("0.00", Currency::SEK)?,
+    ///         vat_rate: None,
+    ///         treatment: TaxTreatment::EuB2bReverseCharge,
+    ///     }],
+    ///     customer: Customer {
+    ///         country: Some(CountryCode::new("DE")?),
+    ///         vat_number: Some("DE 123 456 789".into()),
+    ///     },
+    ///     payments: vec![],
+    ///     test: false,
+    /// };
+    /// let march = Period::month(2026, Month::March)?;
+    /// let list = EcSalesList::build(march, &[SalesRecord::Sale(sale)], &FixedRates::new());
+    /// let reporter = SkvReporter {
+    ///     vat_number: "SE556677889901".into(),
+    ///     contact_name: "Eva Ek".into(),
+    ///     phone: "08-123456".into(),
+    ///     email: None,
+    /// };
+    /// let file = list.to_skv574008(ReturnPeriod::Month { year: 2026, month: 3 }, &reporter)?;
+    /// assert!(file.starts_with("SKV574008;\r\nSE556677889901;2603;Eva Ek;08-123456;"));
+    /// assert!(file.ends_with("DE123456789;12501;;;\r\n"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn to_skv574008(
         &self,
         month: ReturnPeriod,

@@ -6,6 +6,17 @@ use serde::{Deserialize, Serialize};
 use time::{Date, Month};
 
 /// A calendar month or quarter.
+///
+/// ```
+/// use time::macros::date;
+/// use vat_reports::ReturnPeriod;
+///
+/// let q1 = ReturnPeriod::quarter_of(date!(2026 - 02 - 14));
+/// assert_eq!((q1.first_day(), q1.last_day()), (date!(2026 - 01 - 01), date!(2026 - 03 - 31)));
+/// assert_eq!(q1.skv_code(), "26-1");
+/// assert_eq!(ReturnPeriod::month_of(date!(2026 - 03 - 31)).skv_code(), "2603");
+/// assert_eq!(ReturnPeriod::month_of(date!(2026 - 03 - 31)).to_string(), "2026-03");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ReturnPeriod {
     /// A month (`2026-03`).

@@ -6,6 +6,17 @@ use std::str::FromStr;
 use time::Date;
 
 /// A calendar month, written `YYYY-MM` in the ledger.
+///
+/// ```
+/// use time::macros::date;
+/// use voucher_ledger::Month;
+///
+/// let december = Month::of(date!(2026 - 12 - 31));
+/// assert_eq!(december.to_string(), "2026-12");
+/// assert_eq!(december.next().first_day(), date!(2027 - 01 - 01));
+/// assert_eq!("2026-12".parse::<Month>(), Ok(december));
+/// assert!("2026-13".parse::<Month>().is_err());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Month {
     year: i32,

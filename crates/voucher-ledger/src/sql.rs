@@ -154,6 +154,23 @@ impl SqlLedger {
     ///
     /// # Errors
     /// When the file cannot be created or opened, or a migration fails.
+    ///
+    /// ```
+    /// use voucher_ledger::{LedgerStore, Month, SqlLedger};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let dir = tempfile::tempdir()?;
+    /// let ledger = SqlLedger::open_sqlite(dir.path().join("books/ledger.sqlite")).await?;
+    /// assert!(ledger.schema_version().await? >= 1);
+    /// // A month closed in the books: corrections found later are dated after it.
+    /// ledger.lock_month("556677-8899", Month::new(2026, time::Month::March)).await?;
+    /// assert_eq!(
+    ///     ledger.locked_months("556677-8899").await?,
+    ///     [Month::new(2026, time::Month::March)]
+    /// );
+    /// # Ok(()) }
+    /// ```
     pub async fn open_sqlite(path: impl AsRef<Path>) -> Result<Self, LedgerError> {
         let path = path.as_ref();
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
