@@ -451,6 +451,26 @@ fn rate_hundredths(text: &str, decimal: DecimalSeparator) -> Option<i64> {
 /// # Errors
 /// [`ReportError`] when the file has no header or is not CSV; a bad row is a
 /// [`Listed::Malformed`] naming the row (`line 7`) and column.
+///
+/// A report with Klarna's documented column names (settlement-files, "Fields
+/// description"), Swedish number format, read and reconciled: the sale, the
+/// fee with its VAT and the commission and its return explain the payout.
+///
+/// ```
+/// use klarna_settlements::Listed;
+/// use klarna_settlements::normalize::normalize_payout;
+/// use klarna_settlements::report::parse_payout_report;
+///
+/// let csv = include_bytes!("../tests/fixtures/klarna/payout-report-documented-columns.csv");
+/// let report = parse_payout_report(csv)?;
+/// let Some(Listed::Item(payout)) = &report.payout else { panic!("{:?}", report.payout) };
+/// assert_eq!(payout.totals.settlement_amount, 99_887); // minor units: 998,87 SEK
+/// let normalized = normalize_payout(payout, &report.transactions);
+/// assert!(normalized.reconciles() && normalized.review.is_empty());
+/// let fee = normalized.payout.as_ref().and_then(|p| p.fees().next()).expect("a fee");
+/// assert_eq!(fee.vat.map(|v| v.to_string()), Some("6.23 SEK".to_owned()));
+/// # Ok::<(), klarna_settlements::report::ReportError>(())
+/// ```
 pub fn parse_payout_report(bytes: &[u8]) -> Result<PayoutReport, ReportError> {
     parse_payout_report_with(bytes, &ReportColumns::default())
 }

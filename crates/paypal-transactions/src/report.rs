@@ -204,6 +204,23 @@ const NOT_MOVED: &[&str] = &[
 /// [`Error::Csv`] when the header cannot be read or a required column (`Date`, `Time`,
 /// `TimeZone`, `Currency`, `Gross`, `Transaction ID`, and `Type` or `Transaction Event
 /// Code`) is missing. A bad row is not an error but a review item.
+///
+/// A month's download from a US-formatted account (Activity → Download,
+/// "Balance affecting", as PayPal writes it), read into statements per
+/// currency that explain PayPal's own balances:
+///
+/// ```
+/// use bookkeeping_core::{Currency, Money, Provider, SourceRef};
+/// use paypal_transactions::read_activity_csv;
+/// use paypal_transactions::report::ActivityCsvOptions;
+///
+/// let csv = include_bytes!("../tests/fixtures/paypal/activity_2026-10_us.csv");
+/// let report = read_activity_csv(&csv[..], &ActivityCsvOptions::us())?;
+/// let batch = report.statements(&SourceRef::new(Provider::PayPal, "account", "7QW4EXAMPLE2K"));
+/// let sek = batch.statements.iter().find(|s| s.currency == Currency::SEK).expect("SEK");
+/// assert_eq!(sek.unexplained()?, Some(Money::zero(Currency::SEK)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn read_activity_csv<R: Read>(
     reader: R,
     options: &ActivityCsvOptions,
