@@ -79,9 +79,27 @@ pub enum PeriodError {
 /// # Ok::<(), bookkeeping_core::PeriodError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "PeriodFields")]
 pub struct Period {
     first: Date,
     last: Date,
+}
+
+/// A [`Period`] as serde reads it, checked by [`Period::new`]: a stored
+/// period whose last day is before its first is an error, as it is when
+/// built in code.
+#[derive(Deserialize)]
+struct PeriodFields {
+    first: Date,
+    last: Date,
+}
+
+impl TryFrom<PeriodFields> for Period {
+    type Error = PeriodError;
+
+    fn try_from(fields: PeriodFields) -> Result<Self, PeriodError> {
+        Period::new(fields.first, fields.last)
+    }
 }
 
 impl Period {
@@ -250,6 +268,19 @@ mod tests {
             assert_eq!(p, Period::month(2026, month).unwrap(), "{now}");
             assert!(p.end_utc() <= now, "{now}");
         }
+    }
+
+    /// A stored period reads back as written; one that ends before it
+    /// starts is refused as `Period::new` refuses it.
+    #[test]
+    fn a_stored_period_is_checked_when_read() {
+        let march = Period::month(2026, Month::March).unwrap();
+        let text = serde_json::to_string(&march).unwrap();
+        assert_eq!(text, r#"{"first":"2026-03-01","last":"2026-03-31"}"#);
+        assert_eq!(serde_json::from_str::<Period>(&text).unwrap(), march);
+        let backwards = r#"{"first":"2026-03-31","last":"2026-03-01"}"#;
+        let err = serde_json::from_str::<Period>(backwards).unwrap_err();
+        assert!(err.to_string().contains("before"), "{err}");
     }
 
     #[test]
