@@ -19,10 +19,30 @@ use crate::{CountryCode, Currency, Money, MoneyError, Provider, SourceRef};
 /// let r = VatRate::from_percent(Decimal::from(25));
 /// assert_eq!(r.to_string(), "25%");
 /// assert_eq!(r.fraction(), Decimal::new(25, 2));
+/// // Written as text; another program's `"25.00"` reads as the same rate.
+/// assert_eq!(serde_json::to_string(&r)?, r#""25""#);
+/// assert_eq!(serde_json::from_str::<VatRate>(r#""25.00""#)?, r);
+/// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct VatRate(#[serde(with = "rust_decimal::serde::str")] Decimal);
+pub struct VatRate(#[serde(with = "normalized")] Decimal);
+
+/// A rate's percent as text, read without its trailing zeros: `"25.00"`
+/// written by another program is the rate `25` as [`VatRate::from_percent`]
+/// makes it, shown `25%` in texts and written back as `"25"`.
+mod normalized {
+    use rust_decimal::Decimal;
+    use serde::{Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+        rust_decimal::serde::str::serialize(d, s)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+        rust_decimal::serde::str::deserialize(d).map(|r: Decimal| r.normalize())
+    }
+}
 
 impl VatRate {
     /// No VAT.
