@@ -190,15 +190,26 @@ fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
 ///   on or before it, as for the Riksbank), through the euro: SEK per EUR ÷
 ///   currency per EUR.
 ///
-/// ```no_run
+/// Against kassabok's simulated ECB site (drop the `base_url` for the real
+/// one, [`ECB_API`]):
+///
+/// ```
 /// use bookkeeping_core::Currency;
 /// use exchange_rates::{EcbClient, EcbRates};
+/// use provider_sandbox::{Faults, rates::start_ecb};
 /// use time::macros::date;
 ///
-/// # async fn run() -> Result<(), exchange_rates::RatesError> {
-/// let ecb = EcbRates::new(EcbClient::builder().build()?);
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let site = start_ecb(date!(2026 - 04 - 30), Faults::none()).await;
+/// let ecb = EcbRates::new(EcbClient::builder().base_url(site.uri()).build()?);
 /// // Q1 2026: 31 March is a Tuesday, so that day's rate.
 /// let (day, sek_per_eur) = ecb.oss_rate(Currency::SEK, date!(2026 - 03 - 31)).await?;
+/// assert_eq!(day, date!(2026 - 03 - 31));
+/// assert!(sek_per_eur > rust_decimal::Decimal::TEN);
+/// // 3 April 2026 is Good Friday, a TARGET holiday: the next publication, 7 April.
+/// let (day, _) = ecb.oss_rate(Currency::SEK, date!(2026 - 04 - 03)).await?;
+/// assert_eq!(day, date!(2026 - 04 - 07));
 /// # Ok(()) }
 /// ```
 #[derive(Debug)]

@@ -211,18 +211,26 @@ impl RiksbankClientBuilder {
 /// through [`ExchangeRates`], which never makes a request (a date not
 /// fetched is `None`, which the mapper turns into a review item).
 ///
-/// ```no_run
+/// Against kassabok's simulated Riksbank (drop the `base_url` for the real
+/// one, [`RIKSBANK_API`]):
+///
+/// ```
 /// use bookkeeping_core::Currency;
 /// use exchange_rates::{RiksbankClient, RiksbankRates};
 /// use journal_mapping::ExchangeRates;
+/// use provider_sandbox::{Faults, rates::start_riksbank};
 /// use time::macros::date;
 ///
-/// # async fn run() -> Result<(), exchange_rates::RatesError> {
-/// let rates = RiksbankRates::new(RiksbankClient::builder().build()?);
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let riksbank = start_riksbank(date!(2026 - 04 - 30), Faults::none()).await;
+/// let rates = RiksbankRates::new(RiksbankClient::builder().base_url(riksbank.uri()).build()?);
 /// // Saturday: Friday's rate.
 /// let (published, sek) = rates.rate(Currency::EUR, date!(2026 - 03 - 28)).await?;
 /// assert_eq!(published, date!(2026 - 03 - 27));
 /// assert_eq!(rates.sek_per_unit(Currency::EUR, date!(2026 - 03 - 28)), Some(sek));
+/// // A day not fetched is not guessed: the mapper reports it for review.
+/// assert_eq!(rates.sek_per_unit(Currency::USD, date!(2026 - 03 - 28)), None);
 /// # Ok(()) }
 /// ```
 #[derive(Debug)]
