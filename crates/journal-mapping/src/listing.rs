@@ -310,18 +310,22 @@ pub struct SourceList {
 impl SourceList {
     /// Sorts `rows` by their sources.
     ///
-    /// Each row's key (its kind's rank, its id's text) is looked up once,
-    /// not at each comparison: a month's listing is a row per balance
-    /// transaction, and resolving both rows' kinds and texts in every
-    /// comparison was most of a Stripe month's `Mapper::finish`.
+    /// A row's kind is compared by its rank, looked up in a table of the
+    /// few kinds made once, not by resolving both rows' kinds and comparing
+    /// their texts (most of a Stripe month's `Mapper::finish`, a row per
+    /// balance transaction). Unstable and in place: rows with the same key
+    /// are the same source, and a month of a million rows sorts without the
+    /// scratch buffer of a stable sort or a cache of keys (each tens of MiB,
+    /// over the memory target of #20).
     pub(crate) fn sorted(store: Arc<Store>, mut rows: Vec<SourceRow>) -> Self {
         let rank = store.kind_ranks();
-        rows.sort_by_cached_key(|r| {
+        let key = |r: &SourceRow| {
             (
                 rank.get(r.kind as usize).copied().unwrap_or(u32::MAX),
                 store.get(r.id),
             )
-        });
+        };
+        rows.sort_unstable_by(|a, b| key(a).cmp(&key(b)));
         SourceList { store, rows }
     }
 
