@@ -314,9 +314,9 @@ impl SourceList {
     /// few kinds made once, not by resolving both rows' kinds and comparing
     /// their texts (most of a Stripe month's `Mapper::finish`, a row per
     /// balance transaction). Unstable and in place: rows with the same key
-    /// are the same source, and a month of a million rows sorts without the
-    /// scratch buffer of a stable sort or a cache of keys (each tens of MiB,
-    /// over the memory target of #20).
+    /// are the same source, and a month of a million rows sorts without a
+    /// stable sort's scratch buffer; a cache of the keys (32 bytes a row) put
+    /// that month over the memory target of #20.
     pub(crate) fn sorted(store: Arc<Store>, mut rows: Vec<SourceRow>) -> Self {
         let rank = store.kind_ranks();
         let key = |r: &SourceRow| {
