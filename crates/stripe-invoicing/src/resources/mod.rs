@@ -279,10 +279,11 @@ impl<'de, T: DeserializeOwned> serde::Deserialize<'de> for Items<T> {
                 mut seq: A,
             ) -> Result<Items<T>, A::Error> {
                 // Stripe's pages hold at most 100 objects (`limit`, "between
-                // 1 and 100"), and kassabok asks for 100: room for a whole
-                // page at once, without `serde_json`'s unknown length growing
-                // the `Vec` six times (each a copy of the objects so far).
-                let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(100).min(100));
+                // 1 and 100"), and kassabok asks for `PAGE_SIZE`: room for a
+                // whole page at once, without `serde_json`'s unknown length
+                // growing the `Vec` six times (each a copy of the objects so far).
+                let page = PAGE_SIZE as usize;
+                let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(page).min(page));
                 while let Some(item) = seq.next_element::<T>()? {
                     items.push(Listed::Item(item));
                 }
