@@ -191,6 +191,7 @@ mod paginate;
 mod rate_limit;
 mod request;
 mod retry;
+pub mod scan;
 mod surrogates;
 mod transport;
 

@@ -9,6 +9,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use time::OffsetDateTime;
 
 use provider_http::fields::FieldKey;
+use provider_http::scan::{Declined, Scan, Scanner, once};
 
 use super::{Charge, ChargeStatus, Dispute, DisputeStatus, Loose, ObjectRef, Refund};
 use crate::ids::{BalanceTransactionId, ChargeId, DisputeId, RefundId};
@@ -270,23 +271,9 @@ impl<'de> Visitor<'de> for SourceVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut f = SourceFields::default();
         while let Some(FieldKey(key)) = map.next_key::<FieldKey<'de>>()? {
-            let slot = match key.as_ref() {
-                b"object" => &mut f.object,
-                b"id" => &mut f.id,
-                b"amount" => &mut f.amount,
-                b"amount_refunded" => &mut f.amount_refunded,
-                b"currency" => &mut f.currency,
-                b"payment_intent" => &mut f.payment_intent,
-                b"status" => &mut f.status,
-                b"disputed" => &mut f.disputed,
-                b"created" => &mut f.created,
-                b"charge" => &mut f.charge,
-                b"reason" => &mut f.reason,
-                b"arrival_date" => &mut f.arrival_date,
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                    continue;
-                }
+            let Some(slot) = f.slot(&key) else {
+                map.next_value::<IgnoredAny>()?;
+                continue;
             };
             // A repeated key: the last one counts, as in a JSON object read whole.
             *slot = Some(map.next_value::<Loose<'de>>()?);
@@ -387,7 +374,26 @@ macro_rules! field {
     };
 }
 
-impl SourceFields<'_> {
+impl<'de> SourceFields<'de> {
+    /// The slot of a key this crate reads; `None` for a key it skips.
+    fn slot(&mut self, key: &[u8]) -> Option<&mut Option<Loose<'de>>> {
+        Some(match key {
+            b"object" => &mut self.object,
+            b"id" => &mut self.id,
+            b"amount" => &mut self.amount,
+            b"amount_refunded" => &mut self.amount_refunded,
+            b"currency" => &mut self.currency,
+            b"payment_intent" => &mut self.payment_intent,
+            b"status" => &mut self.status,
+            b"disputed" => &mut self.disputed,
+            b"created" => &mut self.created,
+            b"charge" => &mut self.charge,
+            b"reason" => &mut self.reason,
+            b"arrival_date" => &mut self.arrival_date,
+            _ => return None,
+        })
+    }
+
     fn build(self) -> Result<TransactionSource, String> {
         let object = match &self.object {
             Some(Loose::Str(s)) => s.as_ref(),
@@ -573,4 +579,181 @@ provider_http::fields! {
         source: b"source" => optional,
         balance_type: b"balance_type" => optional,
     }
+}
+
+// The scanner's reading of the same two objects and of a source
+// (`provider_http::scan`, the fast path of `ListPage::decode`): the same
+// fields by the same rules as the `Deserialize`s above, declining wherever
+// those would refuse the input (a repeated key, a missing field, a wrong
+// type) so that serde reads it and says what is wrong.
+
+impl FeeDetail {
+    fn scanned(s: &mut Scanner<'_>) -> Scan<Self> {
+        let (mut amount, mut application, mut currency) = (None, None, None);
+        let (mut description, mut fee_type) = (None, None);
+        s.object(|s, key| match key {
+            b"amount" => once(&mut amount, s.i64()),
+            b"application" => once(&mut application, owned_or_null(s)),
+            b"currency" => once(&mut currency, scan_currency(s)),
+            b"description" => once(&mut description, owned_or_null(s)),
+            b"type" => once(&mut fee_type, s.str().map(|t| FeeDetailType::from(&*t))),
+            _ => s.skip(),
+        })?;
+        Ok(FeeDetail {
+            amount: amount.ok_or(Declined)?,
+            application: application.flatten(),
+            currency: currency.ok_or(Declined)?,
+            description: description.flatten(),
+            fee_type: fee_type.ok_or(Declined)?,
+        })
+    }
+}
+
+impl BalanceTransaction {
+    /// The transaction read by the scanner (see above).
+    pub(crate) fn scanned(s: &mut Scanner<'_>) -> Scan<Self> {
+        let (mut id, mut amount, mut fee, mut net, mut currency) = (None, None, None, None, None);
+        let (mut fee_details, mut reporting_category, mut transaction_type) = (None, None, None);
+        let (mut exchange_rate, mut created, mut available_on) = (None, None, None);
+        let (mut status, mut description, mut source, mut balance_type) = (None, None, None, None);
+        s.object(|s, key| match key {
+            b"id" => once(
+                &mut id,
+                s.str().map(|t| BalanceTransactionId::from(t.into_owned())),
+            ),
+            b"amount" => once(&mut amount, s.i64()),
+            b"fee" => once(&mut fee, s.i64()),
+            b"net" => once(&mut net, s.i64()),
+            b"currency" => once(&mut currency, scan_currency(s)),
+            b"fee_details" => {
+                let mut fees = Vec::new();
+                let read = s.array(|s| {
+                    fees.push(FeeDetail::scanned(s)?);
+                    Ok(())
+                });
+                once(&mut fee_details, read.map(|()| fees))
+            }
+            b"reporting_category" => once(
+                &mut reporting_category,
+                s.str().map(|t| ReportingCategory::from(&*t)),
+            ),
+            b"type" => once(
+                &mut transaction_type,
+                s.str().map(|t| BalanceTransactionType::from(&*t)),
+            ),
+            // Read by serde, as the `Deserialize` reads it: a JSON float goes
+            // through its shortest text, which only serde_json's own float
+            // parsing gives exactly.
+            b"exchange_rate" => {
+                let rate = match s.null()? {
+                    true => Ok(None),
+                    false => serde_json::from_slice::<DecimalOpt>(s.raw()?)
+                        .map(|rate| rate.0)
+                        .map_err(|_| Declined),
+                };
+                once(&mut exchange_rate, rate)
+            }
+            b"created" => once(&mut created, scan_timestamp(s)),
+            b"available_on" => {
+                let at = match s.null()? {
+                    true => Ok(None),
+                    false => scan_timestamp(s).map(Some),
+                };
+                once(&mut available_on, at)
+            }
+            b"status" => once(&mut status, optional_text(s)),
+            b"description" => once(&mut description, owned_or_null(s)),
+            b"source" => once(&mut source, scan_source(s)),
+            b"balance_type" => once(&mut balance_type, optional_text(s)),
+            _ => s.skip(),
+        })?;
+        Ok(BalanceTransaction {
+            id: id.ok_or(Declined)?,
+            amount: amount.ok_or(Declined)?,
+            fee: fee.ok_or(Declined)?,
+            net: net.ok_or(Declined)?,
+            currency: currency.ok_or(Declined)?,
+            fee_details: fee_details.unwrap_or_default(),
+            reporting_category: reporting_category.ok_or(Declined)?,
+            transaction_type: transaction_type.ok_or(Declined)?,
+            exchange_rate: exchange_rate.flatten(),
+            created: created.ok_or(Declined)?,
+            available_on: available_on.flatten(),
+            status: status.flatten(),
+            description: description.flatten(),
+            source: source.flatten(),
+            balance_type: balance_type.flatten(),
+        })
+    }
+}
+
+fn owned_or_null(s: &mut Scanner<'_>) -> Scan<Option<String>> {
+    s.str_or_null().map(|t| t.map(std::borrow::Cow::into_owned))
+}
+
+fn optional_text<T: for<'t> From<&'t str>>(s: &mut Scanner<'_>) -> Scan<Option<T>> {
+    s.str_or_null().map(|t| t.as_deref().map(T::from))
+}
+
+fn scan_currency(s: &mut Scanner<'_>) -> Scan<Currency> {
+    Currency::new(&s.str()?).map_err(|_| Declined)
+}
+
+fn scan_timestamp(s: &mut Scanner<'_>) -> Scan<OffsetDateTime> {
+    OffsetDateTime::from_unix_timestamp(s.i64()?).map_err(|_| Declined)
+}
+
+/// A source as [`SourceVisitor`] reads it: an id, `null`, or an object whose
+/// fields are kept as [`Loose`] values (a repeated key: the last counts) and
+/// built by the same [`SourceFields::build`].
+fn scan_source(s: &mut Scanner<'_>) -> Scan<Option<TransactionSource>> {
+    match s.peek()? {
+        b'n' => s.null().map(|_| None),
+        b'"' => Ok(Some(TransactionSource::Id(s.str()?.into_owned()))),
+        b'{' => {
+            let mut f = SourceFields::default();
+            s.object(|s, key| {
+                let Some(slot) = f.slot(key) else {
+                    return s.skip();
+                };
+                *slot = Some(scan_loose(s)?);
+                Ok(())
+            })?;
+            f.build().map(Some).map_err(|_| Declined)
+        }
+        _ => Err(Declined),
+    }
+}
+
+/// A value as [`Loose`]'s `Deserialize` reads it; numbers other than plain
+/// `i64`s are declined.
+fn scan_loose<'a>(s: &mut Scanner<'a>) -> Scan<Loose<'a>> {
+    Ok(match s.peek()? {
+        b'"' => Loose::Str(s.str()?),
+        b'n' => {
+            s.null()?;
+            Loose::Null
+        }
+        b't' | b'f' => Loose::Bool(s.bool()?),
+        b'{' => {
+            let mut id = None;
+            s.object(|s, key| {
+                if key == b"id" {
+                    id = match scan_loose(s)? {
+                        Loose::Str(text) => Some(text.into_owned()),
+                        _ => None,
+                    };
+                    Ok(())
+                } else {
+                    s.skip()
+                }
+            })?;
+            Loose::Object(id)
+        }
+        b'[' => {
+            s.skip()?;
+            Loose::Array
+        }
+        _ => Loose::Int(s.i64()?),
+    })
 }

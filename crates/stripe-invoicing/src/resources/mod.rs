@@ -14,6 +14,7 @@ mod payouts;
 
 use bookkeeping_core::Provider;
 use futures::stream::{BoxStream, StreamExt};
+use provider_http::scan::{Scan, Scanner, once};
 use provider_http::{Listed, Page, PaginationError, RequestSpec, paginate};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -143,16 +144,30 @@ pub(crate) fn pair(key: &str, value: impl Into<String>) -> (String, String) {
 pub trait StripeObject: DeserializeOwned {
     /// The object's id.
     fn object_id(&self) -> &str;
+
+    /// The object read with kassabok's JSON scanner, the fast path of
+    /// [`ListPage::decode`]: exactly what serde would read, or
+    /// [`Declined`](provider_http::scan::Declined) (the default: the kind is
+    /// read by serde alone).
+    #[doc(hidden)]
+    fn scan(_: &mut Scanner<'_>) -> Scan<Self> {
+        Err(provider_http::scan::Declined)
+    }
 }
 
 /// One page of a Stripe list, each object decoded on its own: an object that
 /// does not decode is its [`Malformed`](provider_http::Malformed) report, and
 /// the others still come through.
 ///
-/// A page is first decoded whole, straight into the models (one pass over the
-/// bytes, no `serde_json::Value` tree); only a page on which some object fails
-/// is read again as `Value`s and decoded object by object, to say which object
-/// and which field.
+/// A page is first read by kassabok's JSON scanner ([`provider_http::scan`])
+/// where its kind has a scan (balance transactions): the fields bookkeeping
+/// needs read where they lie, the rest skipped. A page the scanner declines
+/// (anything not plainly of Stripe's shape, or not JSON) is decoded whole by
+/// serde, straight into the models (one pass over the bytes, no
+/// `serde_json::Value` tree); only a page on which some object fails is read
+/// again as `Value`s and decoded object by object, to say which object and
+/// which field. The three give the same objects wherever more than one reads
+/// a page.
 ///
 /// ```
 /// use stripe_invoicing::models::BalanceTransaction;
@@ -185,10 +200,36 @@ impl<T: StripeObject> ListPage<T> {
     /// # Errors
     /// When the body is not a Stripe list at all (then no object is read).
     pub fn decode(object: &'static str, body: &[u8]) -> Result<Self, serde_json::Error> {
-        match Self::whole(body) {
+        match Self::scanned(body).or_else(|| Self::whole(body)) {
             Some(page) => Ok(page),
             None => serde_json::from_slice(strip_bom(body)).map(|list| Self::each(object, list)),
         }
+    }
+
+    /// The page read by the scanner, unless it declines.
+    fn scanned(body: &[u8]) -> Option<Self> {
+        let mut s = Scanner::new(strip_bom(body));
+        let (mut data, mut has_more, mut url) = (None, None, None);
+        s.object(|s, key| match key {
+            b"data" => {
+                let mut items = Vec::with_capacity(PAGE_SIZE as usize);
+                let read = s.array(|s| {
+                    items.push(Listed::Item(T::scan(s)?));
+                    Ok(())
+                });
+                once(&mut data, read.map(|()| items))
+            }
+            b"has_more" => once(&mut has_more, s.bool()),
+            // Not used, but serde checks it is a string (or null).
+            b"url" => once(&mut url, s.str_or_null().map(|_| ())),
+            _ => s.skip(),
+        })
+        .ok()?;
+        s.end().ok()?;
+        Some(ListPage {
+            items: data?,
+            has_more: has_more.unwrap_or(false),
+        })
     }
 
     /// The page decoded whole, if every object decodes.
@@ -225,6 +266,9 @@ impl<T: StripeObject> ListPage<T> {
     }
 }
 
+#[cfg(test)]
+mod scan_tests;
+
 fn strip_bom(body: &[u8]) -> &[u8] {
     body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body)
 }
@@ -239,8 +283,17 @@ macro_rules! stripe_objects {
     };
 }
 
+impl StripeObject for crate::models::BalanceTransaction {
+    fn object_id(&self) -> &str {
+        self.id.as_str()
+    }
+
+    fn scan(s: &mut Scanner<'_>) -> Scan<Self> {
+        Self::scanned(s)
+    }
+}
+
 stripe_objects!(
-    crate::models::BalanceTransaction,
     crate::models::Payout,
     crate::models::Invoice,
     crate::models::InvoiceLineItem,

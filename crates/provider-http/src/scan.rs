@@ -1,0 +1,829 @@
+//! A JSON scanner for the fast path of a page's decode: it reads the keys and
+//! values a model needs straight from the page's bytes and skips the rest,
+//! without serde's visitors.
+//!
+//! A decode through serde visits every key of an object and hands it to the
+//! model, which compares it with its field names; on pages of objects with
+//! dozens of keys bookkeeping never reads (an expanded Stripe charge) that
+//! costs as much again as parsing the bytes (docs/performance.md, "What a
+//! serde decode can reach"). The scanner compares a key's bytes where they
+//! lie and skips an unread value in one pass over its bytes, eight at a time
+//! inside strings.
+//!
+//! **It is a fast path, never the only path.** It reads only the common
+//! shape: a key or a string it reads with an escape it cannot decode exactly
+//! as `serde_json` does (a lone surrogate), an integer that is not plainly an
+//! `i64` (`-0`, 19 digits or more, a fraction), nesting deeper than
+//! [`MAX_DEPTH`], and anything that is not JSON stop it with [`Declined`].
+//! The caller then decodes the same bytes with serde, which gives the value
+//! or says what is wrong. So the scanner accepts nothing `serde_json` refuses:
+//! whitespace, strings (control characters, escapes), numbers (`01`, `1.`,
+//! `1e`), literals, commas and the end of the input are checked as strictly
+//! as `serde_json` checks them, strings it skips included; like
+//! `serde_json`, it does not validate the UTF-8 of a string it skips (it
+//! validates every string it reads).
+//!
+//! ```
+//! use provider_http::scan::{Declined, Scanner};
+//!
+//! let page = br#"{"data": [{"id": "txn_1", "amount": 1000, "source": {"deep": [1, 2.5e3]}}],
+//!                 "has_more": false}"#;
+//! let mut s = Scanner::new(page);
+//! let mut ids = Vec::new();
+//! let mut has_more = None;
+//! s.object(|s, key| match key {
+//!     b"data" => s.array(|s| {
+//!         s.object(|s, key| match key {
+//!             b"id" => Ok(ids.push(s.str()?.into_owned())),
+//!             _ => s.skip(),
+//!         })
+//!     }),
+//!     b"has_more" => Ok(has_more = Some(s.bool()?)),
+//!     _ => s.skip(),
+//! })?;
+//! s.end()?;
+//! assert_eq!((ids, has_more), (vec!["txn_1".to_owned()], Some(false)));
+//!
+//! // Not JSON (a trailing comma): declined, for serde to say so.
+//! assert_eq!(Scanner::new(br#"{"a": 1,}"#).skip(), Err(Declined));
+//! # Ok::<(), Declined>(())
+//! ```
+
+use std::borrow::Cow;
+
+/// The scanner stopped: the input is not JSON, or not of the shape the
+/// scanner reads. Decode the same bytes with serde instead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Declined;
+
+impl std::fmt::Display for Declined {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("declined by the JSON scanner: decode with serde")
+    }
+}
+
+impl std::error::Error for Declined {}
+
+/// What a step of the scanner gives.
+pub type Scan<T> = Result<T, Declined>;
+
+/// Fills a field's slot with the value read for its key, declining a
+/// repeated key (serde's derive refuses one: `duplicate field`).
+///
+/// # Errors
+/// When the slot is filled already, or the value was declined.
+#[inline]
+pub fn once<T>(slot: &mut Option<T>, value: Scan<T>) -> Scan<()> {
+    if slot.is_some() {
+        return Err(Declined);
+    }
+    *slot = Some(value?);
+    Ok(())
+}
+
+/// How deeply objects and arrays may nest before the scanner declines:
+/// below `serde_json`'s own limit (128), so that it never reads what
+/// `serde_json` would refuse as too deep.
+pub const MAX_DEPTH: usize = 100;
+
+/// A reader over one JSON text, from the front. See [the module](self).
+#[derive(Debug, Clone)]
+pub struct Scanner<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    /// Objects and arrays open around the position.
+    depth: usize,
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of each byte of `w` that is `"`, `\` or a control character
+/// (below 0x20): the bytes a string's scan stops at. The usual "has a zero
+/// byte" test, three times; it may also mark a byte just above a marked one
+/// (a borrow), never one below it, so the lowest mark is exact.
+#[inline(always)]
+fn string_stops(w: u64) -> u64 {
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    zero(w ^ (ONES * u64::from(b'"')))
+        | zero(w ^ (ONES * u64::from(b'\\')))
+        | (w.wrapping_sub(ONES * 0x20) & !w & HIGHS)
+}
+
+impl<'a> Scanner<'a> {
+    /// A scanner at the start of `bytes` (without a byte-order mark: strip one first).
+    pub fn new(bytes: &'a [u8]) -> Self {
+        Scanner {
+            bytes,
+            pos: 0,
+            depth: 0,
+        }
+    }
+
+    /// Where the scanner is, in bytes from the start.
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+
+    #[inline(always)]
+    fn whitespace(&mut self) {
+        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.bytes.get(self.pos) {
+            self.pos += 1;
+        }
+    }
+
+    /// The next byte that is not whitespace, not consumed.
+    ///
+    /// # Errors
+    /// At the end of the input.
+    #[inline]
+    pub fn peek(&mut self) -> Scan<u8> {
+        self.whitespace();
+        self.bytes.get(self.pos).copied().ok_or(Declined)
+    }
+
+    #[inline(always)]
+    fn expect(&mut self, byte: u8) -> Scan<()> {
+        if self.peek()? == byte {
+            self.pos += 1;
+            Ok(())
+        } else {
+            Err(Declined)
+        }
+    }
+
+    /// Checks that only whitespace is left.
+    ///
+    /// # Errors
+    /// When anything else is.
+    pub fn end(mut self) -> Scan<()> {
+        self.whitespace();
+        if self.pos == self.bytes.len() {
+            Ok(())
+        } else {
+            Err(Declined)
+        }
+    }
+
+    /// Reads `null` if it is next: `true` if it was (and is consumed).
+    ///
+    /// # Errors
+    /// At the end of the input, or on a `n` that does not start `null`.
+    #[inline]
+    pub fn null(&mut self) -> Scan<bool> {
+        if self.peek()? == b'n' {
+            self.literal(b"null")?;
+            Ok(true)
+        } else {
+            Ok(false)
+        }
+    }
+
+    fn literal(&mut self, text: &[u8]) -> Scan<()> {
+        match self.bytes.get(self.pos..self.pos + text.len()) {
+            Some(found) if found == text => {
+                self.pos += text.len();
+                Ok(())
+            }
+            _ => Err(Declined),
+        }
+    }
+
+    /// Reads `true` or `false`.
+    ///
+    /// # Errors
+    /// On anything else.
+    pub fn bool(&mut self) -> Scan<bool> {
+        match self.peek()? {
+            b't' => self.literal(b"true").map(|()| true),
+            b'f' => self.literal(b"false").map(|()| false),
+            _ => Err(Declined),
+        }
+    }
+
+    /// Reads an integer as `serde_json` reads it into an `i64`, for the
+    /// integers that are plainly one: `0` or up to 18 digits, with a minus.
+    ///
+    /// # Errors
+    /// On anything else: a fraction or exponent, `-0` (a float to
+    /// `serde_json`), 19 digits or more (which may not fit), not a number.
+    #[inline]
+    pub fn i64(&mut self) -> Scan<i64> {
+        let negative = self.peek()? == b'-';
+        let start = self.pos + usize::from(negative);
+        let mut end = start;
+        let mut value: i64 = 0;
+        while let Some(&d @ b'0'..=b'9') = self.bytes.get(end) {
+            if end - start == 18 {
+                return Err(Declined);
+            }
+            value = value * 10 + i64::from(d - b'0');
+            end += 1;
+        }
+        let digits = end - start;
+        let plain = match self.bytes[start..end] {
+            [] => false,
+            [b'0'] => !negative,
+            [b'0', ..] => false,
+            _ => true,
+        };
+        if !plain || digits == 0 || matches!(self.bytes.get(end), Some(b'.' | b'e' | b'E')) {
+            return Err(Declined);
+        }
+        self.pos = end;
+        Ok(if negative { -value } else { value })
+    }
+
+    /// Reads a string: borrowed from the input when it has no escape,
+    /// decoded as `serde_json` decodes it when it has.
+    ///
+    /// # Errors
+    /// When the next value is not a string, the string is not UTF-8, has a
+    /// control character or an invalid escape, or an escape of a lone
+    /// surrogate.
+    #[inline]
+    pub fn str(&mut self) -> Scan<Cow<'a, str>> {
+        self.expect(b'"')?;
+        let start = self.pos;
+        if self.string_end()? {
+            let text = &self.bytes[start..self.pos - 1];
+            return std::str::from_utf8(text)
+                .map(Cow::Borrowed)
+                .map_err(|_| Declined);
+        }
+        unescape(&self.bytes[start..self.pos - 1]).map(Cow::Owned)
+    }
+
+    /// Reads a string, or a `null` as `None`.
+    ///
+    /// # Errors
+    /// As [`Scanner::str`].
+    #[inline]
+    pub fn str_or_null(&mut self) -> Scan<Option<Cow<'a, str>>> {
+        if self.null()? {
+            Ok(None)
+        } else {
+            self.str().map(Some)
+        }
+    }
+
+    /// Moves past a string's closing quote, from just after its opening one;
+    /// `true` if the string had no escape.
+    #[inline(always)]
+    fn string_end(&mut self) -> Scan<bool> {
+        let bytes = self.bytes;
+        let mut plain = true;
+        loop {
+            while let Some(chunk) = bytes.get(self.pos..self.pos + 8) {
+                let mut word = [0u8; 8];
+                word.copy_from_slice(chunk);
+                let stops = string_stops(u64::from_le_bytes(word));
+                if stops != 0 {
+                    self.pos += (stops.trailing_zeros() / 8) as usize;
+                    break;
+                }
+                self.pos += 8;
+            }
+            match bytes.get(self.pos).copied().ok_or(Declined)? {
+                b'"' => {
+                    self.pos += 1;
+                    return Ok(plain);
+                }
+                b'\\' => {
+                    plain = false;
+                    self.pos += escape_len(&bytes[self.pos..])?;
+                }
+                0..=0x1f => return Err(Declined),
+                _ => self.pos += 1,
+            }
+        }
+    }
+
+    /// Reads an object: `member` is called with each key's bytes (as in
+    /// the input: a key with an escape is declined) and must read or skip
+    /// the key's value. Repeated keys are passed on as they come.
+    ///
+    /// # Errors
+    /// When the next value is not an object, or `member` declines.
+    #[inline]
+    pub fn object(&mut self, mut member: impl FnMut(&mut Self, &'a [u8]) -> Scan<()>) -> Scan<()> {
+        self.expect(b'{')?;
+        self.enter()?;
+        if self.peek()? == b'}' {
+            self.pos += 1;
+            self.depth -= 1;
+            return Ok(());
+        }
+        loop {
+            self.expect(b'"')?;
+            let start = self.pos;
+            if !self.string_end()? {
+                return Err(Declined);
+            }
+            let key = &self.bytes[start..self.pos - 1];
+            self.expect(b':')?;
+            member(self, key)?;
+            match self.peek()? {
+                b',' => self.pos += 1,
+                b'}' => {
+                    self.pos += 1;
+                    self.depth -= 1;
+                    return Ok(());
+                }
+                _ => return Err(Declined),
+            }
+        }
+    }
+
+    /// Reads an array: `element` is called for each element and must read
+    /// or skip it.
+    ///
+    /// # Errors
+    /// When the next value is not an array, or `element` declines.
+    #[inline]
+    pub fn array(&mut self, mut element: impl FnMut(&mut Self) -> Scan<()>) -> Scan<()> {
+        self.expect(b'[')?;
+        self.enter()?;
+        if self.peek()? == b']' {
+            self.pos += 1;
+            self.depth -= 1;
+            return Ok(());
+        }
+        loop {
+            element(self)?;
+            match self.peek()? {
+                b',' => self.pos += 1,
+                b']' => {
+                    self.pos += 1;
+                    self.depth -= 1;
+                    return Ok(());
+                }
+                _ => return Err(Declined),
+            }
+        }
+    }
+
+    fn enter(&mut self) -> Scan<()> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            Err(Declined)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The next value's bytes, skipped: for a value read by serde
+    /// (`serde_json::from_slice` of them decodes it as it would in place).
+    ///
+    /// # Errors
+    /// As [`Scanner::skip`].
+    pub fn raw(&mut self) -> Scan<&'a [u8]> {
+        self.whitespace();
+        let start = self.pos;
+        self.skip()?;
+        Ok(&self.bytes[start..self.pos])
+    }
+
+    /// Skips the next value, checking that it is JSON.
+    ///
+    /// # Errors
+    /// When it is not, or nests deeper than [`MAX_DEPTH`] with what is open around it.
+    pub fn skip(&mut self) -> Scan<()> {
+        // Iterative: the closing byte of each open container, so that a
+        // hostile page of nested brackets cannot overflow the stack.
+        let mut open = [0u8; MAX_DEPTH];
+        let room = MAX_DEPTH - self.depth.min(MAX_DEPTH);
+        let mut depth = 0usize;
+        loop {
+            match self.peek()? {
+                b'"' => {
+                    self.pos += 1;
+                    self.string_end()?;
+                }
+                close @ (b'{' | b'[') => {
+                    if depth == room {
+                        return Err(Declined);
+                    }
+                    self.pos += 1;
+                    let close = if close == b'{' { b'}' } else { b']' };
+                    if self.peek()? == close {
+                        self.pos += 1;
+                    } else {
+                        open[depth] = close;
+                        depth += 1;
+                        if close == b'}' {
+                            self.key()?;
+                        }
+                        continue;
+                    }
+                }
+                b't' => self.literal(b"true")?,
+                b'f' => self.literal(b"false")?,
+                b'n' => self.literal(b"null")?,
+                _ => self.number()?,
+            }
+            // After a value: a comma, or the ends of the containers it closes.
+            loop {
+                let Some(&close) = depth.checked_sub(1).and_then(|top| open.get(top)) else {
+                    return Ok(());
+                };
+                let next = self.peek()?;
+                self.pos += 1;
+                if next == b',' {
+                    if close == b'}' {
+                        self.key()?;
+                    }
+                    break;
+                } else if next == close {
+                    depth -= 1;
+                } else {
+                    return Err(Declined);
+                }
+            }
+        }
+    }
+
+    /// A key and its colon, skipped.
+    fn key(&mut self) -> Scan<()> {
+        self.expect(b'"')?;
+        self.string_end()?;
+        self.expect(b':')
+    }
+
+    /// Skips a number, checking its grammar as `serde_json` does.
+    fn number(&mut self) -> Scan<()> {
+        let bytes = self.bytes;
+        let digits = |pos: &mut usize| {
+            let start = *pos;
+            while let Some(b'0'..=b'9') = bytes.get(*pos) {
+                *pos += 1;
+            }
+            *pos > start
+        };
+        let mut pos = self.pos;
+        if bytes.get(pos) == Some(&b'-') {
+            pos += 1;
+        }
+        match bytes.get(pos) {
+            Some(b'0') => pos += 1,
+            Some(b'1'..=b'9') => {
+                digits(&mut pos);
+            }
+            _ => return Err(Declined),
+        }
+        if bytes.get(pos) == Some(&b'.') {
+            pos += 1;
+            if !digits(&mut pos) {
+                return Err(Declined);
+            }
+        }
+        if let Some(b'e' | b'E') = bytes.get(pos) {
+            pos += 1;
+            if let Some(b'+' | b'-') = bytes.get(pos) {
+                pos += 1;
+            }
+            if !digits(&mut pos) {
+                return Err(Declined);
+            }
+        }
+        self.pos = pos;
+        Ok(())
+    }
+}
+
+/// The length of the escape at the start of `rest` (which starts with `\`).
+fn escape_len(rest: &[u8]) -> Scan<usize> {
+    match rest.get(1) {
+        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => Ok(2),
+        Some(b'u') => match rest.get(2..6) {
+            Some(hex) if hex.iter().all(u8::is_ascii_hexdigit) => Ok(6),
+            _ => Err(Declined),
+        },
+        _ => Err(Declined),
+    }
+}
+
+/// Four hex digits (checked by [`escape_len`] already).
+fn hex4(hex: &[u8]) -> Scan<u16> {
+    let text = std::str::from_utf8(hex).map_err(|_| Declined)?;
+    u16::from_str_radix(text, 16).map_err(|_| Declined)
+}
+
+/// The text of a string's content with escapes, decoded as `serde_json`
+/// decodes a string it reads; a lone surrogate is declined.
+fn unescape(content: &[u8]) -> Scan<String> {
+    let mut out = Vec::with_capacity(content.len());
+    let mut i = 0;
+    while let Some(at) = memchr::memchr(b'\\', &content[i..]) {
+        out.extend_from_slice(&content[i..i + at]);
+        i += at;
+        let decoded = match content.get(i + 1) {
+            Some(b'"') => b'"',
+            Some(b'\\') => b'\\',
+            Some(b'/') => b'/',
+            Some(b'b') => 0x08,
+            Some(b'f') => 0x0c,
+            Some(b'n') => b'\n',
+            Some(b'r') => b'\r',
+            Some(b't') => b'\t',
+            Some(b'u') => {
+                let unit = hex4(content.get(i + 2..i + 6).ok_or(Declined)?)?;
+                i += 6;
+                let c = match unit {
+                    0xD800..=0xDBFF => {
+                        // A high surrogate must be followed by the escape of a low one.
+                        if content.get(i..i + 2) != Some(b"\\u") {
+                            return Err(Declined);
+                        }
+                        let low = hex4(content.get(i + 2..i + 6).ok_or(Declined)?)?;
+                        if !(0xDC00..=0xDFFF).contains(&low) {
+                            return Err(Declined);
+                        }
+                        i += 6;
+                        let scalar = 0x10000
+                            + ((u32::from(unit) - 0xD800) << 10)
+                            + (u32::from(low) - 0xDC00);
+                        char::from_u32(scalar).ok_or(Declined)?
+                    }
+                    0xDC00..=0xDFFF => return Err(Declined),
+                    _ => char::from_u32(u32::from(unit)).ok_or(Declined)?,
+                };
+                let mut buf = [0u8; 4];
+                out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+                continue;
+            }
+            _ => return Err(Declined),
+        };
+        out.push(decoded);
+        i += 2;
+    }
+    out.extend_from_slice(&content[i..]);
+    String::from_utf8(out).map_err(|_| Declined)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::de::IgnoredAny;
+
+    /// What `serde_json` says of `text` as one value: valid or not.
+    fn serde_accepts(text: &[u8]) -> bool {
+        serde_json::from_slice::<IgnoredAny>(text).is_ok()
+    }
+
+    fn scanner_accepts(text: &[u8]) -> bool {
+        let mut s = Scanner::new(text);
+        s.skip().is_ok() && s.end().is_ok()
+    }
+
+    /// JSON texts near every rule the skip checks: the scanner accepts
+    /// exactly what `serde_json` accepts (it may decline more only where
+    /// nesting is deep, tested below).
+    #[test]
+    fn skipping_accepts_what_serde_json_accepts() {
+        let cases: &[&str] = &[
+            "0",
+            "-0",
+            "01",
+            "-",
+            "1.",
+            "1.5",
+            ".5",
+            "1e5",
+            "1E+5",
+            "1e-5",
+            "1e",
+            "1e+",
+            "-1.0e3",
+            "12345678901234567890123",
+            "true",
+            "tru",
+            "false",
+            "null",
+            "nul",
+            "nulll",
+            "\"\"",
+            "\"a\"",
+            "\"a",
+            "\"\\\"\"",
+            "\"\\u00e5\"",
+            "\"\\u00g5\"",
+            "\"\\ud800\"",
+            "\"\\x\"",
+            "\"tab\there\"",
+            "\"nl\nhere\"",
+            "\"\u{7f}\"",
+            "\"åäö\"",
+            "[]",
+            "[ ]",
+            "[1,]",
+            "[,1]",
+            "[1 2]",
+            "[1,2]",
+            "{}",
+            "{ }",
+            "{\"a\":1}",
+            "{\"a\":1,}",
+            "{\"a\" 1}",
+            "{a:1}",
+            "{\"a\":}",
+            "{\"a\":1 \"b\":2}",
+            "{\"a\":[{\"b\":{}}],\"c\":[[]]}",
+            "[{]",
+            "[}",
+            "{]",
+            "1 2",
+            " 1 ",
+            "\t\r\n1\n",
+            "\u{0b}1",
+            "[1]]",
+            "{\"a\":1}}",
+            "",
+            "\"long string with no escapes, over eight bytes\"",
+            "\"long string with an escape \\n after eight bytes\"",
+            "\"quote at the eighth byte\\\"\"",
+            "[\"x\"\"y\"]",
+            "-01",
+            "2.e3",
+            "1.0E-0",
+        ];
+        for case in cases {
+            assert_eq!(
+                scanner_accepts(case.as_bytes()),
+                serde_accepts(case.as_bytes()),
+                "{case:?}"
+            );
+        }
+        // A string with a byte that is not UTF-8: skipped as serde_json skips it.
+        assert_eq!(scanner_accepts(b"\"\xff\""), serde_accepts(b"\"\xff\""));
+    }
+
+    /// Random JSON-ish texts from the bytes the grammar turns on: the
+    /// scanner never accepts what `serde_json` refuses, and accepts what it
+    /// accepts.
+    #[test]
+    fn skipping_agrees_with_serde_json_on_random_texts() {
+        let alphabet: &[&[u8]] = &[
+            b"{",
+            b"}",
+            b"[",
+            b"]",
+            b",",
+            b":",
+            b"\"",
+            b"\"k\"",
+            b"\"v\\\"w\"",
+            b"1",
+            b"-",
+            b"0",
+            b".",
+            b"e",
+            b"5",
+            b"true",
+            b"null",
+            b" ",
+            b"\\",
+            b"\\u12",
+            b"\n",
+            b"a",
+            b"\x01",
+        ];
+        let mut rng = fastrand::Rng::with_seed(20);
+        let (mut valid, mut total) = (0, 0);
+        for _ in 0..200_000 {
+            let mut text = Vec::new();
+            for _ in 0..rng.usize(1..12) {
+                text.extend_from_slice(alphabet[rng.usize(..alphabet.len())]);
+            }
+            let serde = serde_accepts(&text);
+            assert_eq!(
+                scanner_accepts(&text),
+                serde,
+                "{:?}",
+                String::from_utf8_lossy(&text)
+            );
+            valid += usize::from(serde);
+            total += 1;
+        }
+        // The generator must reach both sides of the rules, not only refusals.
+        assert!(valid > total / 50, "{valid} valid of {total}");
+    }
+
+    #[test]
+    fn nesting_is_declined_before_serde_json_would_refuse_it() {
+        let deep = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+        assert!(scanner_accepts(deep(MAX_DEPTH).as_bytes()));
+        assert!(!scanner_accepts(deep(MAX_DEPTH + 1).as_bytes()));
+        // Inside a container the scanner has entered, the room left is smaller.
+        let inner = deep(MAX_DEPTH);
+        let text = format!("[{inner}]");
+        let mut s = Scanner::new(text.as_bytes());
+        assert_eq!(s.array(|s| s.skip()), Err(Declined));
+        // And never so deep that the stack overflows.
+        assert!(!scanner_accepts(deep(100_000).as_bytes()));
+    }
+
+    #[test]
+    fn strings_read_as_serde_json_reads_them() {
+        let cases: &[&str] = &[
+            r#""plain""#,
+            r#""åäö €""#,
+            r#""a\"b\\c\/d\b\f\n\r\t""#,
+            r#""\u00e5\u20ac""#,
+            r#""\ud83d\ude00 smile""#,
+            r#""\ud83d""#,
+            r#""\ude00""#,
+            r#""\ud83d\u0041""#,
+            r#""\ud83dx""#,
+            r#""\u0000""#,
+            "\"ctrl \u{1}\"",
+        ];
+        for case in cases {
+            let serde = serde_json::from_str::<String>(case).ok();
+            let scanned = Scanner::new(case.as_bytes())
+                .str()
+                .ok()
+                .map(Cow::into_owned);
+            // Declined where serde refuses; where serde reads, the same text
+            // (or declined, for the lone surrogates serde_json may keep).
+            match (&scanned, &serde) {
+                (Some(s), Some(t)) => assert_eq!(s, t, "{case}"),
+                (Some(s), None) => panic!("{case}: scanned {s:?}, serde refuses"),
+                (None, Some(_)) => assert!(
+                    case.contains(r"\ud83d") || case.contains(r"\ude00"),
+                    "{case}"
+                ),
+                (None, None) => {}
+            }
+        }
+        assert_eq!(Scanner::new(b"\"\xff\"").str(), Err(Declined));
+        assert_eq!(Scanner::new(b"12").str(), Err(Declined));
+        assert_eq!(Scanner::new(b" null").str_or_null(), Ok(None));
+    }
+
+    #[test]
+    fn integers_read_as_serde_json_reads_an_i64() {
+        for case in [
+            "0",
+            "-0",
+            "7",
+            "-7",
+            "1000",
+            "123456789012345678",
+            "-123456789012345678",
+            "1234567890123456789",
+            "9223372036854775807",
+            "9223372036854775808",
+            "01",
+            "1.0",
+            "1e3",
+            "-",
+            "",
+            "\"1\"",
+            "1x",
+        ] {
+            let serde = serde_json::from_str::<i64>(case).ok();
+            let mut s = Scanner::new(case.as_bytes());
+            let scanned = s.i64().ok().filter(|_| s.end().is_ok());
+            if let Some(v) = scanned {
+                assert_eq!(Some(v), serde, "{case}");
+            } else {
+                // Declined: serde refuses, or the integer has 19 digits.
+                assert!(
+                    serde.is_none() || case.trim_start_matches('-').len() >= 19,
+                    "{case}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn objects_pass_keys_as_bytes_and_decline_escaped_keys() {
+        let mut keys = Vec::new();
+        let mut s = Scanner::new(br#" { "a" : 1 , "b":[true,false] ,"a":null } "#);
+        s.object(|s, key| {
+            keys.push(key.to_vec());
+            s.skip()
+        })
+        .unwrap();
+        s.end().unwrap();
+        assert_eq!(keys, [b"a".to_vec(), b"b".to_vec(), b"a".to_vec()]);
+        // `"\u0069d"` is `id` to serde: the scanner cannot compare it as bytes.
+        let mut s = Scanner::new(br#"{"\u0069d": 1}"#);
+        assert_eq!(s.object(|s, _| s.skip()), Err(Declined));
+        let mut s = Scanner::new(br#"{"a": 1 "b": 2}"#);
+        assert_eq!(s.object(|s, _| s.skip()), Err(Declined));
+    }
+
+    #[test]
+    fn raw_is_the_value_as_serde_reads_it() {
+        let mut s = Scanner::new(br#"{"r": 10.7169 , "s": {"x": [1, "]"]}}"#);
+        let mut raws = Vec::new();
+        s.object(|s, _| {
+            raws.push(s.raw()?);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(raws, [&b"10.7169"[..], br#"{"x": [1, "]"]}"#]);
+    }
+}
