@@ -50,6 +50,50 @@ pub fn option<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Err
     d.deserialize_option(NumberVisitor)
 }
 
+/// An optional field read by [`option`], for a model written with
+/// [`fields!`](crate::fields!) (`rate: b"rate" as OptionalNumber => optional`):
+/// the wrapper's `Deserialize` is [`option`], and the JSON scanner hands the
+/// value's bytes to it (a float's text is only read exactly by `serde_json`'s
+/// own float parsing).
+///
+/// ```
+/// use provider_http::decimal::OptionalNumber;
+/// use rust_decimal::Decimal;
+///
+/// #[derive(Debug, PartialEq)]
+/// struct TaxLine {
+///     rate: Option<Decimal>,
+/// }
+/// provider_http::fields! {
+///     TaxLine {
+///         rate: b"rate" as OptionalNumber => optional,
+///     }
+/// }
+/// let line: TaxLine = provider_http::scan::from_slice(br#"{"rate": 0.25}"#)?;
+/// assert_eq!(line.rate, Some(Decimal::new(25, 2)));
+/// let line: TaxLine = serde_json::from_slice(br#"{"rate": null}"#)?;
+/// assert_eq!(line.rate, None);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OptionalNumber(pub Option<Decimal>);
+
+impl<'de> Deserialize<'de> for OptionalNumber {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        option(d).map(OptionalNumber)
+    }
+}
+
+impl crate::scan::Scannable for OptionalNumber {
+    fn scan(s: &mut crate::scan::Scanner<'_>) -> crate::scan::Scan<Self> {
+        if s.null()? {
+            Ok(OptionalNumber(None))
+        } else {
+            crate::scan::with_serde(s)
+        }
+    }
+}
+
 /// Reads a number, a string or `null` straight from the deserializer, without a
 /// `Value` or a `String` in between (a float's shortest text is written on the
 /// stack); anything else is read as a `Value` only to name it in the error.

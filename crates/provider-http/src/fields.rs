@@ -133,6 +133,11 @@ pub const fn key_name(key: &'static [u8]) -> &'static str {
 ///
 /// The generated code is what one would write by hand: a `match` on the
 /// keys' bytes, one `Option` slot per field. See the module for an example.
+///
+/// It also writes the struct's [`Scannable`](crate::scan::Scannable), the
+/// reading of the JSON scanner by the same rules (a repeated key, a missing
+/// required one or a value of the wrong type declined), so every field's
+/// type (a `Wrapper`'s, where one is named) must be `Scannable` too.
 #[macro_export]
 macro_rules! fields {
     ($ty:ident { $($field:ident : $key:literal $(as $wrap:ty)? => $how:ident),* $(,)? }) => {
@@ -188,6 +193,51 @@ macro_rules! fields {
                 d.deserialize_struct(::core::stringify!($ty), FIELDS, V)
             }
         }
+
+        impl $crate::scan::Scannable for $ty {
+            fn scan(
+                s: &mut $crate::scan::Scanner<'_>,
+            ) -> $crate::scan::Scan<Self> {
+                $( let mut $field $(: ::core::option::Option<$wrap>)? = None; )*
+                s.object(|s, key| match key {
+                    $(
+                        $key => $crate::scan::once(
+                            &mut $field,
+                            $crate::scan::Scannable::scan(s),
+                        ),
+                    )*
+                    _ => s.skip(),
+                })?;
+                Ok($ty {
+                    $( $field: $crate::__scanned_value!($how, $field $(, $wrap)?), )*
+                })
+            }
+        }
+    };
+}
+
+/// A field's value from its slot in the scanner's reading, as [`fields!`]
+/// says: a missing required field is declined (serde refuses it).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __scanned_value {
+    (required, $slot:ident) => {
+        $slot.ok_or($crate::scan::Declined)?
+    };
+    (required, $slot:ident, $wrap:ty) => {
+        $slot.ok_or($crate::scan::Declined)?.0
+    };
+    (optional, $slot:ident) => {
+        $slot.flatten()
+    };
+    (optional, $slot:ident, $wrap:ty) => {
+        $slot.and_then(|wrapped: $wrap| wrapped.0)
+    };
+    (default, $slot:ident) => {
+        $slot.unwrap_or_default()
+    };
+    (default, $slot:ident, $wrap:ty) => {
+        $slot.map(|wrapped: $wrap| wrapped.0).unwrap_or_default()
     };
 }
 
@@ -228,6 +278,18 @@ mod tests {
         #[serde(deserialize_with = "crate::decimal::option")] Option<rust_decimal::Decimal>,
     );
 
+    impl crate::scan::Scannable for Cents {
+        fn scan(s: &mut crate::scan::Scanner<'_>) -> crate::scan::Scan<Self> {
+            crate::scan::with_serde(s)
+        }
+    }
+
+    impl crate::scan::Scannable for MaybeCents {
+        fn scan(s: &mut crate::scan::Scanner<'_>) -> crate::scan::Scan<Self> {
+            crate::scan::with_serde(s)
+        }
+    }
+
     #[derive(Debug, PartialEq)]
     struct Line {
         amount: rust_decimal::Decimal,
@@ -247,8 +309,19 @@ mod tests {
         }
     }
 
+    /// The line as serde reads it; the scanner's reading is checked to be
+    /// the same (or declined where serde refuses).
     fn line(json: &str) -> Result<Line, String> {
-        serde_json::from_str(json).map_err(|e| e.to_string())
+        let serde = serde_json::from_str(json).map_err(|e: serde_json::Error| e.to_string());
+        let mut s = crate::scan::Scanner::new(json.as_bytes());
+        let scanned =
+            <Line as crate::scan::Scannable>::scan(&mut s).and_then(|line| s.end().map(|()| line));
+        match (&scanned, &serde) {
+            (Ok(scanned), Ok(read)) => assert_eq!(scanned, read, "{json}"),
+            (Err(_), Err(_)) => {}
+            _ => panic!("{json}: scanned {scanned:?}, serde {serde:?}"),
+        }
+        serde
     }
 
     #[test]

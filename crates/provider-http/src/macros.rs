@@ -114,6 +114,13 @@ macro_rules! provider_id {
                     .map(Self)
                 }
             }
+
+            impl $crate::scan::Scannable for $name {
+                #[inline]
+                fn scan(s: &mut $crate::scan::Scanner<'_>) -> $crate::scan::Scan<Self> {
+                    <::std::string::String as $crate::scan::Scannable>::scan(s).map(Self)
+                }
+            }
         )+
     };
 }
@@ -246,6 +253,13 @@ macro_rules! open_enum {
                         }
                     }
                     deserializer.deserialize_str(Text)
+                }
+            }
+
+            impl $crate::scan::Scannable for $name {
+                #[inline]
+                fn scan(s: &mut $crate::scan::Scanner<'_>) -> $crate::scan::Scan<Self> {
+                    s.str().map(|text| <$name as ::core::convert::From<&str>>::from(&text))
                 }
             }
         )+

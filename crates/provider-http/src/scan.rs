@@ -51,6 +51,8 @@
 
 use std::borrow::Cow;
 
+use serde::de::value::{Error as ValueError, StrDeserializer};
+
 /// The scanner stopped: the input is not JSON, or not of the shape the
 /// scanner reads. Decode the same bytes with serde instead.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,6 +81,132 @@ pub fn once<T>(slot: &mut Option<T>, value: Scan<T>) -> Scan<()> {
     }
     *slot = Some(value?);
     Ok(())
+}
+
+/// A type the scanner reads as its `Deserialize` reads it from `serde_json`:
+/// the same value where that reads one, [`Declined`] where it would refuse
+/// (and wherever the scanner cannot be sure).
+///
+/// [`fields!`](crate::fields!), [`open_enum!`](crate::open_enum!) and
+/// [`provider_id!`](crate::provider_id!) implement it for what they declare.
+pub trait Scannable: Sized {
+    /// Reads the next value.
+    ///
+    /// # Errors
+    /// [`Declined`]: decode with serde instead.
+    fn scan(s: &mut Scanner<'_>) -> Scan<Self>;
+}
+
+impl Scannable for i64 {
+    #[inline]
+    fn scan(s: &mut Scanner<'_>) -> Scan<Self> {
+        s.i64()
+    }
+}
+
+impl Scannable for bool {
+    #[inline]
+    fn scan(s: &mut Scanner<'_>) -> Scan<Self> {
+        s.bool()
+    }
+}
+
+impl Scannable for String {
+    #[inline]
+    fn scan(s: &mut Scanner<'_>) -> Scan<Self> {
+        s.str().map(Cow::into_owned)
+    }
+}
+
+/// `null` is `None`, as serde reads an `Option` from `serde_json`.
+impl<T: Scannable> Scannable for Option<T> {
+    #[inline]
+    fn scan(s: &mut Scanner<'_>) -> Scan<Self> {
+        if s.null()? {
+            Ok(None)
+        } else {
+            T::scan(s).map(Some)
+        }
+    }
+}
+
+impl<T: Scannable> Scannable for Vec<T> {
+    fn scan(s: &mut Scanner<'_>) -> Scan<Self> {
+        let mut items = Vec::new();
+        s.array(|s| {
+            items.push(T::scan(s)?);
+            Ok(())
+        })?;
+        Ok(items)
+    }
+}
+
+impl Scannable for bookkeeping_core::Currency {
+    #[inline]
+    fn scan(s: &mut Scanner<'_>) -> Scan<Self> {
+        Self::new(&s.str()?).map_err(|_| Declined)
+    }
+}
+
+/// A value read from a JSON string by a serde reader that asks for a string
+/// (`deserialize_str`, as `time::serde::rfc3339::deserialize` and
+/// `rust_decimal::serde::str::deserialize` do), given the string the scanner
+/// read: what that reader gives in place, without the JSON parser.
+///
+/// ```
+/// use provider_http::scan::{Scanner, from_text};
+///
+/// let mut s = Scanner::new(br#""2026-03-01T10:00:00Z""#);
+/// let at = from_text(&mut s, |text| time::serde::rfc3339::deserialize(text));
+/// assert_eq!(at.unwrap().unix_timestamp(), 1772359200);
+/// ```
+///
+/// # Errors
+/// When the next value is not a string, or `read` refuses it.
+#[inline]
+pub fn from_text<T>(
+    s: &mut Scanner<'_>,
+    read: impl for<'t> FnOnce(StrDeserializer<'t, ValueError>) -> Result<T, ValueError>,
+) -> Scan<T> {
+    // `serde_json` hands a string over borrowed, or decoded when it has
+    // escapes; to a reader of owned values both are `visit_str`.
+    read(StrDeserializer::new(&s.str()?)).map_err(|_| Declined)
+}
+
+/// A value read by its `Deserialize` from its own bytes with `serde_json`:
+/// exact by construction, for a value the scanner has no reading of (a
+/// number kept as the text of a float, say).
+///
+/// # Errors
+/// When the next value is not JSON, or `T` refuses it.
+pub fn with_serde<T: serde::de::DeserializeOwned>(s: &mut Scanner<'_>) -> Scan<T> {
+    serde_json::from_slice(s.raw()?).map_err(|_| Declined)
+}
+
+/// One JSON text read into `T`: by the scanner, or by `serde_json` where
+/// the scanner declines (then also with `serde_json`'s error, if the text is
+/// not a `T`). The value is the same either way.
+///
+/// ```
+/// use provider_http::scan::from_slice;
+///
+/// let ids: Vec<Option<String>> = from_slice(br#"["a", null, "\u00e5"]"#)?;
+/// assert_eq!(ids, [Some("a".to_owned()), None, Some("å".to_owned())]);
+/// let err = from_slice::<Vec<i64>>(b"[1, 2.5]").unwrap_err();
+/// assert!(err.to_string().starts_with("invalid type: floating point"));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+///
+/// # Errors
+/// `serde_json`'s, when the text is not JSON or not a `T`.
+pub fn from_slice<T: Scannable + serde::de::DeserializeOwned>(
+    bytes: &[u8],
+) -> serde_json::Result<T> {
+    let mut s = Scanner::new(bytes);
+    match T::scan(&mut s) {
+        Ok(value) if s.end().is_ok() => Ok(value),
+        _ => serde_json::from_slice(bytes),
+    }
 }
 
 /// How deeply objects and arrays may nest before the scanner declines:
@@ -813,6 +941,33 @@ mod tests {
         assert_eq!(s.object(|s, _| s.skip()), Err(Declined));
         let mut s = Scanner::new(br#"{"a": 1 "b": 2}"#);
         assert_eq!(s.object(|s, _| s.skip()), Err(Declined));
+    }
+
+    #[test]
+    fn text_values_read_through_their_own_deserialize() {
+        #[derive(serde::Deserialize, Debug, PartialEq)]
+        struct Stamp(#[serde(with = "time::serde::rfc3339")] time::OffsetDateTime);
+        let read = |text: &[u8]| {
+            from_text(&mut Scanner::new(text), |d| {
+                time::serde::rfc3339::deserialize(d)
+            })
+        };
+        let serde = |text: &[u8]| serde_json::from_slice::<Stamp>(text).map(|s| s.0).ok();
+        for text in [
+            &br#""2026-03-01T10:00:00Z""#[..],
+            br#""2026-03-01T10:00:00+01:00""#,
+            // Escaped, it is the same text.
+            br#""2026-03-01T10:00:00\u005a""#,
+        ] {
+            assert_eq!(read(text).ok(), serde(text));
+            assert!(serde(text).is_some());
+        }
+        assert_eq!(read(br#""yesterday""#), Err(Declined));
+        assert_eq!(read(b"1772323200"), Err(Declined));
+        let n: Option<Vec<i64>> = Scannable::scan(&mut Scanner::new(b"[1, -2]")).unwrap();
+        assert_eq!(n, Some(vec![1, -2]));
+        let n: Option<Vec<i64>> = Scannable::scan(&mut Scanner::new(b"null")).unwrap();
+        assert_eq!(n, None);
     }
 
     #[test]

@@ -22,6 +22,8 @@
 
 use std::collections::BTreeMap;
 
+use serde_json::Value;
+
 use crate::scenario::Scenario;
 
 /// The hostile strings: HTML that runs or loads, Markdown links and images,
@@ -122,4 +124,132 @@ pub fn hostile(mut scenario: Scenario) -> Scenario {
         }
     }
     scenario
+}
+
+/// `page` with a random change, for tests of decoders against hostile or
+/// broken answers: a value replaced by one of the values that sit on a
+/// decoding rule's edge (`-0`, 19 digits, a lone surrogate, an escaped NUL,
+/// the wrong type), a key removed, repeated or written with an escape, or a
+/// byte changed, added or removed; often several of these. The same `seed`
+/// gives the same change.
+///
+/// ```
+/// use provider_sandbox::hostile::mutated;
+///
+/// let page = serde_json::json!({"data": [{"id": "txn_1", "amount": 1000}]});
+/// let changed: Vec<Vec<u8>> = (0..50).map(|seed| mutated(seed, &page)).collect();
+/// assert_eq!(changed[7], mutated(7, &page));
+/// assert!(changed.iter().any(|c| serde_json::from_slice::<serde_json::Value>(c).is_err()));
+/// assert!(changed.iter().any(|c| serde_json::from_slice::<serde_json::Value>(c).is_ok()));
+/// ```
+pub fn mutated(seed: u64, page: &Value) -> Vec<u8> {
+    let rng = &mut fastrand::Rng::with_seed(seed);
+    const VALUES: &[&str] = &[
+        "null",
+        "\"x\"",
+        "0",
+        "-0",
+        "7",
+        "-7",
+        "1.5",
+        "1e3",
+        "true",
+        "[]",
+        "{}",
+        r#""a\"b""#,
+        r#""\u00e5\ud83d\ude00""#,
+        r#""\ud800""#,
+        "12345678901234567890",
+        "-9223372036854775808",
+        "123456789012345678",
+        r#"{"id": "ch_9"}"#,
+        r#"{"object": "charge"}"#,
+        r#""sek""#,
+        r#""SEKX""#,
+        r#""charge""#,
+        "253402300800",
+        r#"[{"amount": 1}]"#,
+        "\"\\u0000\"",
+    ];
+    let mut value = page.clone();
+    let mut pointers = Vec::new();
+    collect_pointers(&value, String::new(), &mut pointers);
+    let pointer = &pointers[rng.usize(..pointers.len())];
+    let marker = "\u{1}MARK\u{1}";
+    match rng.u8(..4) {
+        0 => {
+            if let Some(v) = value.pointer_mut(pointer) {
+                *v = Value::String(marker.to_owned());
+            }
+        }
+        1 => {
+            if let Some((parent, key)) = pointer.rsplit_once('/')
+                && let Some(Value::Object(map)) = value.pointer_mut(parent)
+            {
+                map.remove(key);
+            }
+        }
+        _ => {}
+    }
+    let mut text = serde_json::to_string(&value).unwrap();
+    let replacement = VALUES[rng.usize(..VALUES.len())];
+    text = text.replace(&serde_json::to_string(marker).unwrap(), replacement);
+    let mut bytes = text.into_bytes();
+    let at = rng.usize(..bytes.len());
+    match rng.u8(..8) {
+        // A key repeated: `"key":` written twice, with another value first.
+        0 => {
+            if let Some(pos) = find_from(&bytes, b"\":", at) {
+                let start = bytes[..pos].iter().rposition(|&b| b == b'"').unwrap_or(0);
+                let mut repeated = bytes[start..pos + 2].to_vec();
+                repeated.extend_from_slice(replacement.as_bytes());
+                repeated.push(b',');
+                bytes.splice(start..start, repeated);
+            }
+        }
+        // A key's first letter written as an escape.
+        1 => {
+            if let Some(pos) = find_from(&bytes, b"\":", at) {
+                let start = bytes[..pos].iter().rposition(|&b| b == b'"').unwrap_or(0);
+                if start + 1 < pos {
+                    let escape = format!("\\u{:04x}", bytes[start + 1]);
+                    bytes.splice(start + 1..start + 2, escape.into_bytes());
+                }
+            }
+        }
+        2 => bytes[at] = [b'"', b'\\', b',', b'}', b']', b'0', b' ', 0x1f, 0xff][rng.usize(..9)],
+        3 => {
+            bytes.remove(at);
+        }
+        4 => bytes.insert(
+            at,
+            [b'"', b'\\', b',', b'{', b'[', b'-', b'\n'][rng.usize(..7)],
+        ),
+        _ => {}
+    }
+    bytes
+}
+
+fn find_from(bytes: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    bytes[from..]
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| p + from)
+}
+
+fn collect_pointers(value: &Value, at: String, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                collect_pointers(v, format!("{at}/{k}"), out);
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                collect_pointers(v, format!("{at}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+    out.push(at);
 }

@@ -39,6 +39,7 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use futures::stream::{self, BoxStream, StreamExt};
+use provider_http::scan::{Scannable, Scanner};
 use provider_http::{HttpClient, Idempotency, RequestSpec};
 use serde::Deserialize;
 use serde::de::{MapAccess, Visitor};
@@ -526,7 +527,7 @@ pub fn decode_bulk_jsonl(
 /// A rebuilt order's text decoded straight into the model; only an order
 /// that does not decode is read again as a `Value`, to name the field.
 fn decode_bulk_text(text: &str, index: usize) -> Listed<Order> {
-    match serde_json::from_str::<Order>(text) {
+    match provider_http::scan::from_slice::<Order>(text.as_bytes()) {
         Ok(order) => Listed::Item(order),
         Err(_) => match serde_json::from_str::<Value>(text) {
             Ok(value) => decode_bulk_order(value, index),
@@ -726,15 +727,14 @@ fn parent_of(n: usize, line: &[u8]) -> Result<Option<Cow<'_, str>>, String> {
 /// A JSON text that is one string and nothing else: the string (borrowed
 /// when it has no escapes; Shopify writes `/` as `\/`).
 fn json_string(text: &[u8]) -> Option<Cow<'_, str>> {
-    if !text.starts_with(b"\"") {
-        return None;
+    let mut s = Scanner::new(text);
+    if let Ok(id) = s.str()
+        && s.end().is_ok()
+    {
+        return Some(id);
     }
-    // One parse: Shopify's ids always have escapes (`gid:\/\/shopify\/…`).
-    if memchr::memchr(b'\\', text).is_some() {
-        serde_json::from_slice::<String>(text).ok().map(Cow::Owned)
-    } else {
-        serde_json::from_slice::<&str>(text).ok().map(Cow::Borrowed)
-    }
+    // Declined by the scanner (or not a string): serde says which.
+    serde_json::from_slice::<String>(text).ok().map(Cow::Owned)
 }
 
 /// An order's child lines put under it as text.
@@ -759,7 +759,7 @@ fn decode_order_line(line: &[u8], scratch: &mut Vec<u8>) -> Option<Order> {
     scratch.clear();
     scratch.extend_from_slice(body);
     scratch.extend_from_slice(EMPTY_CONNECTIONS);
-    serde_json::from_slice(scratch).ok()
+    provider_http::scan::from_slice(scratch).ok()
 }
 
 /// The `__typename` a child's line starts with, when it does and more
@@ -775,8 +775,10 @@ fn typename_of(line: &[u8]) -> Option<&[u8]> {
 /// order has (a refund has no lines: its connections come from
 /// [`queries::REFUND_DETAILS`]), or does not decode.
 fn add_children(order: &mut Order, lines: &[ChildLine<'_>]) -> bool {
-    fn read<T: serde::de::DeserializeOwned>(line: &[u8], nodes: &mut Vec<T>) -> bool {
-        serde_json::from_slice(line).map(|n| nodes.push(n)).is_ok()
+    fn read<T: Scannable + serde::de::DeserializeOwned>(line: &[u8], nodes: &mut Vec<T>) -> bool {
+        provider_http::scan::from_slice(line)
+            .map(|n| nodes.push(n))
+            .is_ok()
     }
     for (parent, (_, line)) in lines {
         let Some(kind) = typename_of(line) else {

@@ -1,6 +1,8 @@
 //! Money, connections and tax lines shared by orders and payouts.
 
 use bookkeeping_core::{Currency, Money, MoneyError};
+use provider_http::decimal::OptionalNumber;
+use provider_http::scan::{self, Declined, Scan, Scannable, Scanner};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -51,6 +53,15 @@ pub struct MoneyBag {
 #[derive(Deserialize)]
 struct DecimalText(#[serde(with = "rust_decimal::serde::str")] Decimal);
 
+// The scanner's reading of the wrappers (`provider_http::scan`, the fast
+// path of `OrdersPage::decode`): the same readers, or serde itself.
+
+impl Scannable for DecimalText {
+    fn scan(s: &mut Scanner<'_>) -> Scan<Self> {
+        scan::from_text(s, |text| rust_decimal::serde::str::deserialize(text)).map(DecimalText)
+    }
+}
+
 // `MoneyV2` and `MoneyBag` are most of the keys of an order page: their keys
 // are matched as bytes (`provider_http::fields!`), with the rules of serde's
 // derive.
@@ -90,6 +101,39 @@ pub struct Connection<T> {
 }
 
 /// No nodes and no further page.
+/// As the derive reads it: both keys (`endCursor` may be absent: `None`),
+/// each once.
+impl Scannable for PageInfo {
+    fn scan(s: &mut Scanner<'_>) -> Scan<Self> {
+        let (mut has_next_page, mut end_cursor) = (None, None);
+        s.object(|s, key| match key {
+            b"hasNextPage" => scan::once(&mut has_next_page, s.bool()),
+            b"endCursor" => scan::once(&mut end_cursor, Scannable::scan(s)),
+            _ => s.skip(),
+        })?;
+        Ok(PageInfo {
+            has_next_page: has_next_page.ok_or(Declined)?,
+            end_cursor: end_cursor.flatten(),
+        })
+    }
+}
+
+/// As the derive reads it: both keys required, each once.
+impl<T: Scannable> Scannable for Connection<T> {
+    fn scan(s: &mut Scanner<'_>) -> Scan<Self> {
+        let (mut page_info, mut nodes) = (None, None);
+        s.object(|s, key| match key {
+            b"pageInfo" => scan::once(&mut page_info, Scannable::scan(s)),
+            b"nodes" => scan::once(&mut nodes, Scannable::scan(s)),
+            _ => s.skip(),
+        })?;
+        Ok(Connection {
+            page_info: page_info.ok_or(Declined)?,
+            nodes: nodes.ok_or(Declined)?,
+        })
+    }
+}
+
 impl<T> Default for Connection<T> {
     fn default() -> Self {
         Connection {
@@ -117,15 +161,11 @@ pub struct TaxLine {
     pub channel_liable: Option<bool>,
 }
 
-/// A nullable JSON number read as a decimal of its digits.
-#[derive(Deserialize)]
-struct DecimalOpt(#[serde(deserialize_with = "provider_http::decimal::option")] Option<Decimal>);
-
 provider_http::fields! {
     TaxLine {
         title: b"title" => required,
-        rate: b"rate" as DecimalOpt => optional,
-        rate_percentage: b"ratePercentage" as DecimalOpt => optional,
+        rate: b"rate" as OptionalNumber => optional,
+        rate_percentage: b"ratePercentage" as OptionalNumber => optional,
         price_set: b"priceSet" => required,
         channel_liable: b"channelLiable" => optional,
     }

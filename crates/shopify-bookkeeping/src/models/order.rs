@@ -1,6 +1,7 @@
 //! `Order` and what hangs off it: line items, shipping lines, refunds and
 //! transactions.
 
+use provider_http::scan::{self, Scan, Scannable, Scanner};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -171,7 +172,7 @@ pub struct Order {
 }
 
 /// A mailing address; kassabok needs only the country.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MailingAddress {
     /// ISO country code.
@@ -179,7 +180,7 @@ pub struct MailingAddress {
 }
 
 /// A key/value attribute from checkout.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Attribute {
     /// Key.
     pub key: String,
@@ -189,7 +190,7 @@ pub struct Attribute {
 
 /// `PurchasingEntity = Customer | PurchasingCompany`; only a company carries a
 /// VAT number (its location's tax registration id).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PurchasingEntity {
     /// `Customer` or `PurchasingCompany`.
     #[serde(rename = "__typename")]
@@ -199,7 +200,7 @@ pub struct PurchasingEntity {
 }
 
 /// A B2B company location.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CompanyLocation {
     /// Tax settings.
@@ -207,7 +208,7 @@ pub struct CompanyLocation {
 }
 
 /// A company location's tax settings.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CompanyTaxSettings {
     /// The VAT number.
@@ -421,6 +422,21 @@ struct Rfc3339(#[serde(with = "time::serde::rfc3339")] OffsetDateTime);
 #[derive(Deserialize)]
 struct Rfc3339Opt(#[serde(with = "time::serde::rfc3339::option")] Option<OffsetDateTime>);
 
+// The scanner's reading of the two (`provider_http::scan`, the fast path of
+// `OrdersPage::decode`): the text read by the same `time` reader.
+
+impl Scannable for Rfc3339 {
+    fn scan(s: &mut Scanner<'_>) -> Scan<Self> {
+        scan::from_text(s, |text| time::serde::rfc3339::deserialize(text)).map(Rfc3339)
+    }
+}
+
+impl Scannable for Rfc3339Opt {
+    fn scan(s: &mut Scanner<'_>) -> Scan<Self> {
+        Option::<Rfc3339>::scan(s).map(|at| Rfc3339Opt(at.map(|at| at.0)))
+    }
+}
+
 // An order page is a few hundred keys per order: the structs of an order read
 // their keys as bytes (`provider_http::fields!`), with the rules of serde's
 // derive, as `MoneyV2` and `MoneyBag` do.
@@ -459,6 +475,39 @@ provider_http::fields! {
         shipping_lines: b"shippingLines" => required,
         refunds: b"refunds" => required,
         transactions: b"transactions" => required,
+    }
+}
+
+provider_http::fields! {
+    MailingAddress {
+        country_code_v2: b"countryCodeV2" => optional,
+    }
+}
+
+provider_http::fields! {
+    Attribute {
+        key: b"key" => required,
+        value: b"value" => optional,
+    }
+}
+
+provider_http::fields! {
+    PurchasingEntity {
+        typename: b"__typename" => required,
+        location: b"location" => optional,
+    }
+}
+
+provider_http::fields! {
+    CompanyLocation {
+        tax_settings: b"taxSettings" => required,
+    }
+}
+
+provider_http::fields! {
+    CompanyTaxSettings {
+        tax_registration_id: b"taxRegistrationId" => optional,
+        tax_exempt: b"taxExempt" => required,
     }
 }
 

@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use bookkeeping_core::Period;
 use futures::stream::{self, BoxStream, StreamExt};
 use provider_http::PaginationError;
+use provider_http::scan::{self, Declined, Scannable, Scanner, once};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
@@ -601,6 +602,15 @@ impl OrdersPage {
 
     /// [`decode`](Self::decode), with the answer's `extensions` (its cost, to pace by).
     fn decode_answer(body: &[u8]) -> Option<(Self, Option<Value>)> {
+        let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+        match Self::scanned(body) {
+            Some(page) => page.whole(),
+            None => Self::deserialized(body),
+        }
+    }
+
+    /// [`decode_answer`](Self::decode_answer) by serde alone.
+    fn deserialized(body: &[u8]) -> Option<(Self, Option<Value>)> {
         #[derive(Deserialize)]
         struct Answer {
             data: Option<Data>,
@@ -617,7 +627,6 @@ impl OrdersPage {
             page_info: PageInfo,
             nodes: Vec<Order>,
         }
-        let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
         let answer: Answer = serde_json::from_slice(body).ok()?;
         if answer.errors.is_some() {
             return None;
@@ -635,6 +644,65 @@ impl OrdersPage {
         ))
     }
 }
+
+/// An answer to the orders query read by the scanner.
+struct Scanned {
+    page: crate::models::Connection<Order>,
+    extensions: Option<Value>,
+}
+
+impl Scanned {
+    /// The page, if its orders are whole.
+    fn whole(self) -> Option<(OrdersPage, Option<Value>)> {
+        if !self.page.nodes.iter().all(is_whole) {
+            return None;
+        }
+        let page = OrdersPage {
+            orders: self.page.nodes,
+            page_info: self.page.page_info,
+        };
+        Some((page, self.extensions))
+    }
+}
+
+impl OrdersPage {
+    /// The answer read by kassabok's JSON scanner ([`provider_http::scan`]):
+    /// the fields of an order read where they lie in the bytes, the rest
+    /// skipped. It reads what serde reads, and declines (`None`) what it
+    /// does not read exactly so, an answer with `errors` among it: serde then
+    /// decodes the answer as before.
+    fn scanned(body: &[u8]) -> Option<Scanned> {
+        let mut s = Scanner::new(body);
+        let (mut page, mut extensions, mut errors) = (None, None, None);
+        s.object(|s, key| match key {
+            b"data" => {
+                let mut orders = None;
+                s.object(|s, key| match key {
+                    b"orders" => once(&mut orders, Scannable::scan(s)),
+                    _ => s.skip(),
+                })?;
+                once(&mut page, orders.ok_or(Declined))
+            }
+            // An answer with errors takes the careful path.
+            b"errors" => match s.null()? {
+                true => once(&mut errors, Ok(())),
+                false => Err(Declined),
+            },
+            b"extensions" => once(&mut extensions, scan::with_serde::<Option<Value>>(s)),
+            _ => s.skip(),
+        })
+        .ok()?;
+        s.end().ok()?;
+        Some(Scanned {
+            page: page?,
+            extensions: extensions.flatten(),
+        })
+    }
+}
+
+#[cfg(test)]
+#[path = "orders_scan_tests.rs"]
+mod scan_tests;
 
 /// Whether none of an order's connections has a further page.
 fn is_whole(order: &Order) -> bool {

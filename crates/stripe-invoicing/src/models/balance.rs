@@ -8,8 +8,9 @@ use serde::de::{self, Error as _, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use time::OffsetDateTime;
 
+use provider_http::decimal::OptionalNumber;
 use provider_http::fields::FieldKey;
-use provider_http::scan::{Declined, Scan, Scanner, once};
+use provider_http::scan::{Declined, Scan, Scannable, Scanner};
 
 use super::{Charge, ChargeStatus, Dispute, DisputeStatus, Loose, ObjectRef, Refund};
 use crate::ids::{BalanceTransactionId, ChargeId, DisputeId, RefundId};
@@ -542,10 +543,6 @@ struct Timestamp(#[serde(with = "time::serde::timestamp")] OffsetDateTime);
 #[derive(Deserialize)]
 struct TimestampOpt(#[serde(with = "time::serde::timestamp::option")] Option<OffsetDateTime>);
 
-/// A nullable JSON number read as a `Decimal` of its digits.
-#[derive(Deserialize)]
-struct DecimalOpt(#[serde(deserialize_with = "provider_http::decimal::option")] Option<Decimal>);
-
 // The two objects of every balance-transaction page are not derived: their
 // keys are matched as bytes (`provider_http::fields!`; serde's derive validates
 // each key as UTF-8 first, a tenth of the page's decoding), with the derive's
@@ -571,7 +568,7 @@ provider_http::fields! {
         fee_details: b"fee_details" => default,
         reporting_category: b"reporting_category" => required,
         transaction_type: b"type" => required,
-        exchange_rate: b"exchange_rate" as DecimalOpt => optional,
+        exchange_rate: b"exchange_rate" as OptionalNumber => optional,
         created: b"created" as Timestamp => required,
         available_on: b"available_on" as TimestampOpt => optional,
         status: b"status" => optional,
@@ -581,135 +578,40 @@ provider_http::fields! {
     }
 }
 
-// The scanner's reading of the same two objects and of a source
-// (`provider_http::scan`, the fast path of `ListPage::decode`): the same
-// fields by the same rules as the `Deserialize`s above, declining wherever
-// those would refuse the input (a repeated key, a missing field, a wrong
-// type) so that serde reads it and says what is wrong.
+// The scanner's reading (`provider_http::scan`, the fast path of
+// `ListPage::decode`) of what the two objects' fields are read through
+// (`fields!` writes the objects' own): the same values as the `Deserialize`s
+// above, declined wherever those would refuse the input, so that serde reads
+// it and says what is wrong.
 
-impl FeeDetail {
-    fn scanned(s: &mut Scanner<'_>) -> Scan<Self> {
-        let (mut amount, mut application, mut currency) = (None, None, None);
-        let (mut description, mut fee_type) = (None, None);
-        s.object(|s, key| match key {
-            b"amount" => once(&mut amount, s.i64()),
-            b"application" => once(&mut application, owned_or_null(s)),
-            b"currency" => once(&mut currency, scan_currency(s)),
-            b"description" => once(&mut description, owned_or_null(s)),
-            b"type" => once(&mut fee_type, s.str().map(|t| FeeDetailType::from(&*t))),
-            _ => s.skip(),
-        })?;
-        Ok(FeeDetail {
-            amount: amount.ok_or(Declined)?,
-            application: application.flatten(),
-            currency: currency.ok_or(Declined)?,
-            description: description.flatten(),
-            fee_type: fee_type.ok_or(Declined)?,
-        })
+impl Scannable for Timestamp {
+    fn scan(s: &mut Scanner<'_>) -> Scan<Self> {
+        scan_timestamp(s).map(Timestamp)
     }
 }
 
-impl BalanceTransaction {
-    /// The transaction read by the scanner (see above).
-    pub(crate) fn scanned(s: &mut Scanner<'_>) -> Scan<Self> {
-        let (mut id, mut amount, mut fee, mut net, mut currency) = (None, None, None, None, None);
-        let (mut fee_details, mut reporting_category, mut transaction_type) = (None, None, None);
-        let (mut exchange_rate, mut created, mut available_on) = (None, None, None);
-        let (mut status, mut description, mut source, mut balance_type) = (None, None, None, None);
-        s.object(|s, key| match key {
-            b"id" => once(
-                &mut id,
-                s.str().map(|t| BalanceTransactionId::from(t.into_owned())),
-            ),
-            b"amount" => once(&mut amount, s.i64()),
-            b"fee" => once(&mut fee, s.i64()),
-            b"net" => once(&mut net, s.i64()),
-            b"currency" => once(&mut currency, scan_currency(s)),
-            b"fee_details" => {
-                let mut fees = Vec::new();
-                let read = s.array(|s| {
-                    fees.push(FeeDetail::scanned(s)?);
-                    Ok(())
-                });
-                once(&mut fee_details, read.map(|()| fees))
-            }
-            b"reporting_category" => once(
-                &mut reporting_category,
-                s.str().map(|t| ReportingCategory::from(&*t)),
-            ),
-            b"type" => once(
-                &mut transaction_type,
-                s.str().map(|t| BalanceTransactionType::from(&*t)),
-            ),
-            // Read by serde, as the `Deserialize` reads it: a JSON float goes
-            // through its shortest text, which only serde_json's own float
-            // parsing gives exactly.
-            b"exchange_rate" => {
-                let rate = match s.null()? {
-                    true => Ok(None),
-                    false => serde_json::from_slice::<DecimalOpt>(s.raw()?)
-                        .map(|rate| rate.0)
-                        .map_err(|_| Declined),
-                };
-                once(&mut exchange_rate, rate)
-            }
-            b"created" => once(&mut created, scan_timestamp(s)),
-            b"available_on" => {
-                let at = match s.null()? {
-                    true => Ok(None),
-                    false => scan_timestamp(s).map(Some),
-                };
-                once(&mut available_on, at)
-            }
-            b"status" => once(&mut status, optional_text(s)),
-            b"description" => once(&mut description, owned_or_null(s)),
-            b"source" => once(&mut source, scan_source(s)),
-            b"balance_type" => once(&mut balance_type, optional_text(s)),
-            _ => s.skip(),
-        })?;
-        Ok(BalanceTransaction {
-            id: id.ok_or(Declined)?,
-            amount: amount.ok_or(Declined)?,
-            fee: fee.ok_or(Declined)?,
-            net: net.ok_or(Declined)?,
-            currency: currency.ok_or(Declined)?,
-            fee_details: fee_details.unwrap_or_default(),
-            reporting_category: reporting_category.ok_or(Declined)?,
-            transaction_type: transaction_type.ok_or(Declined)?,
-            exchange_rate: exchange_rate.flatten(),
-            created: created.ok_or(Declined)?,
-            available_on: available_on.flatten(),
-            status: status.flatten(),
-            description: description.flatten(),
-            source: source.flatten(),
-            balance_type: balance_type.flatten(),
-        })
+impl Scannable for TimestampOpt {
+    fn scan(s: &mut Scanner<'_>) -> Scan<Self> {
+        Option::<Timestamp>::scan(s).map(|at| TimestampOpt(at.map(|at| at.0)))
     }
 }
 
-fn owned_or_null(s: &mut Scanner<'_>) -> Scan<Option<String>> {
-    s.str_or_null().map(|t| t.map(std::borrow::Cow::into_owned))
-}
-
-fn optional_text<T: for<'t> From<&'t str>>(s: &mut Scanner<'_>) -> Scan<Option<T>> {
-    s.str_or_null().map(|t| t.as_deref().map(T::from))
-}
-
-fn scan_currency(s: &mut Scanner<'_>) -> Scan<Currency> {
-    Currency::new(&s.str()?).map_err(|_| Declined)
+impl Scannable for TransactionSource {
+    fn scan(s: &mut Scanner<'_>) -> Scan<Self> {
+        scan_source(s)
+    }
 }
 
 fn scan_timestamp(s: &mut Scanner<'_>) -> Scan<OffsetDateTime> {
     OffsetDateTime::from_unix_timestamp(s.i64()?).map_err(|_| Declined)
 }
 
-/// A source as [`SourceVisitor`] reads it: an id, `null`, or an object whose
-/// fields are kept as [`Loose`] values (a repeated key: the last counts) and
-/// built by the same [`SourceFields::build`].
-fn scan_source(s: &mut Scanner<'_>) -> Scan<Option<TransactionSource>> {
+/// A source as [`SourceVisitor`] reads it: an id, or an object whose fields
+/// are kept as [`Loose`] values (a repeated key: the last counts) and built
+/// by the same [`SourceFields::build`].
+fn scan_source(s: &mut Scanner<'_>) -> Scan<TransactionSource> {
     match s.peek()? {
-        b'n' => s.null().map(|_| None),
-        b'"' => Ok(Some(TransactionSource::Id(s.str()?.into_owned()))),
+        b'"' => Ok(TransactionSource::Id(s.str()?.into_owned())),
         b'{' => {
             let mut f = SourceFields::default();
             s.object(|s, key| {
@@ -719,7 +621,7 @@ fn scan_source(s: &mut Scanner<'_>) -> Scan<Option<TransactionSource>> {
                 *slot = Some(scan_loose(s)?);
                 Ok(())
             })?;
-            f.build().map(Some).map_err(|_| Declined)
+            f.build().map_err(|_| Declined)
         }
         _ => Err(Declined),
     }

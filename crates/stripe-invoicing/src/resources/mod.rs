@@ -289,7 +289,7 @@ impl StripeObject for crate::models::BalanceTransaction {
     }
 
     fn scan(s: &mut Scanner<'_>) -> Scan<Self> {
-        Self::scanned(s)
+        provider_http::scan::Scannable::scan(s)
     }
 }
 
