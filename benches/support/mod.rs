@@ -399,8 +399,10 @@ fn book_order(
     }
 }
 
-/// The models decoded straight from the page bytes (no `Value` in between,
-/// no per-object isolation): what the decoding of the models costs by itself.
+/// The models decoded straight from the page bytes by serde alone (no
+/// scanner, no `Value` in between, no per-object isolation): what the serde
+/// decoding of the models costs by itself, the path of a page the scanner
+/// declines.
 pub fn stripe_typed(pages: &StripePages) -> usize {
     let mut n = 0;
     for page in pages.all_pages() {
