@@ -11,10 +11,11 @@
 //! inside strings.
 //!
 //! **It is a fast path, never the only path.** It reads only the common
-//! shape: a key or a string it reads with an escape it cannot decode exactly
-//! as `serde_json` does (a lone surrogate), an integer that is not plainly an
-//! `i64` (`-0`, 19 digits or more, a fraction), nesting deeper than
-//! [`MAX_DEPTH`], and anything that is not JSON stop it with [`Declined`].
+//! shape: a key with an escape (compared as bytes, it could be a field's name
+//! written otherwise), a string it reads with an escape of a lone surrogate,
+//! an integer that is not plainly an `i64` (`-0`, 19 digits or more, a
+//! fraction), nesting deeper than [`MAX_DEPTH`], and anything that is not
+//! JSON stop it with [`Declined`].
 //! The caller then decodes the same bytes with serde, which gives the value
 //! or says what is wrong. So the scanner accepts nothing `serde_json` refuses:
 //! whitespace, strings (control characters, escapes), numbers (`01`, `1.`,
@@ -500,6 +501,18 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    /// Skips the value of a key a model read by serde's derive does not
+    /// know: the derive reads each key as a `str`, so a key that is not
+    /// UTF-8 is declined ([`fields!`](crate::fields!)'s models, which read
+    /// keys as bytes, [`skip`](Self::skip) it).
+    ///
+    /// # Errors
+    /// As [`Scanner::skip`], or when `key` is not UTF-8.
+    pub fn skip_field(&mut self, key: &[u8]) -> Scan<()> {
+        std::str::from_utf8(key).map_err(|_| Declined)?;
+        self.skip()
+    }
+
     /// The next value's bytes, skipped: for a value read by serde
     /// (`serde_json::from_slice` of them decodes it as it would in place).
     ///
@@ -968,6 +981,21 @@ mod tests {
         assert_eq!(n, Some(vec![1, -2]));
         let n: Option<Vec<i64>> = Scannable::scan(&mut Scanner::new(b"null")).unwrap();
         assert_eq!(n, None);
+    }
+
+    #[test]
+    fn an_unknown_key_that_is_not_utf8_is_declined_where_serde_reads_keys_as_str() {
+        #[derive(serde::Deserialize)]
+        struct Derived {
+            #[serde(rename = "a")]
+            _a: i64,
+        }
+        let text = b"{\"a\": 1, \"\xff\": 2}";
+        assert!(serde_json::from_slice::<Derived>(text).is_err());
+        let mut s = Scanner::new(text);
+        assert_eq!(s.object(|s, key| s.skip_field(key)), Err(Declined));
+        let mut s = Scanner::new(text);
+        assert_eq!(s.object(|s, _| s.skip()), Ok(()));
     }
 
     #[test]

@@ -109,7 +109,7 @@ impl Scannable for PageInfo {
         s.object(|s, key| match key {
             b"hasNextPage" => scan::once(&mut has_next_page, s.bool()),
             b"endCursor" => scan::once(&mut end_cursor, Scannable::scan(s)),
-            _ => s.skip(),
+            _ => s.skip_field(key),
         })?;
         Ok(PageInfo {
             has_next_page: has_next_page.ok_or(Declined)?,
@@ -125,7 +125,7 @@ impl<T: Scannable> Scannable for Connection<T> {
         s.object(|s, key| match key {
             b"pageInfo" => scan::once(&mut page_info, Scannable::scan(s)),
             b"nodes" => scan::once(&mut nodes, Scannable::scan(s)),
-            _ => s.skip(),
+            _ => s.skip_field(key),
         })?;
         Ok(Connection {
             page_info: page_info.ok_or(Declined)?,

@@ -679,7 +679,7 @@ impl OrdersPage {
                 let mut orders = None;
                 s.object(|s, key| match key {
                     b"orders" => once(&mut orders, Scannable::scan(s)),
-                    _ => s.skip(),
+                    _ => s.skip_field(key),
                 })?;
                 once(&mut page, orders.ok_or(Declined))
             }
@@ -689,7 +689,7 @@ impl OrdersPage {
                 false => Err(Declined),
             },
             b"extensions" => once(&mut extensions, scan::with_serde::<Option<Value>>(s)),
-            _ => s.skip(),
+            _ => s.skip_field(key),
         })
         .ok()?;
         s.end().ok()?;

@@ -222,7 +222,7 @@ impl<T: StripeObject> ListPage<T> {
             b"has_more" => once(&mut has_more, s.bool()),
             // Not used, but serde checks it is a string (or null).
             b"url" => once(&mut url, s.str_or_null().map(|_| ())),
-            _ => s.skip(),
+            _ => s.skip_field(key),
         })
         .ok()?;
         s.end().ok()?;
