@@ -142,3 +142,17 @@ async fn what_the_scanner_reads_of_a_mutated_page_serde_reads_the_same() {
         "{scanned} {declined} {refused}"
     );
 }
+
+/// A page cut off anywhere (a connection that dropped) is never read as a
+/// shorter page: the scanner declines every prefix, and serde refuses it.
+#[test]
+fn a_page_cut_off_anywhere_is_declined() {
+    let file = recorded_pages().remove(0);
+    let page = file.trim_ascii_end();
+    for end in 0..page.len() {
+        let cut = &page[..end];
+        assert!(Page::scanned(cut).is_none(), "read {end} bytes as a page");
+        assert!(Page::whole(cut).is_none());
+    }
+    assert!(Page::scanned(page).is_some());
+}
