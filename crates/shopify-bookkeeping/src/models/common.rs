@@ -121,10 +121,26 @@ impl Scannable for PageInfo {
 /// As the derive reads it: both keys required, each once.
 impl<T: Scannable> Scannable for Connection<T> {
     fn scan(s: &mut Scanner<'_>) -> Scan<Self> {
+        Self::scan_with_room(s, 0)
+    }
+}
+
+impl<T: Scannable> Connection<T> {
+    /// [`Scannable::scan`], its nodes read into a `Vec` with room for
+    /// `room` of them: a page of orders, asked for `first: 250`, then
+    /// fills it without growing it (each growth a copy of the orders read).
+    pub(crate) fn scan_with_room(s: &mut Scanner<'_>, room: usize) -> Scan<Self> {
         let (mut page_info, mut nodes) = (None, None);
         s.object(|s, key| match key {
             b"pageInfo" => scan::once(&mut page_info, Scannable::scan(s)),
-            b"nodes" => scan::once(&mut nodes, Scannable::scan(s)),
+            b"nodes" => {
+                let mut read = Vec::with_capacity(room);
+                let all = s.array(|s| {
+                    read.push(T::scan(s)?);
+                    Ok(())
+                });
+                scan::once(&mut nodes, all.map(|()| read))
+            }
             _ => s.skip_field(key),
         })?;
         Ok(Connection {

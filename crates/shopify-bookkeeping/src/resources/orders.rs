@@ -5,16 +5,16 @@ use std::collections::HashSet;
 use bookkeeping_core::Period;
 use futures::stream::{self, BoxStream, StreamExt};
 use provider_http::PaginationError;
-use provider_http::scan::{self, Declined, Scannable, Scanner, once};
+use provider_http::scan::{self, Declined, Scanner, once};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::{Listed, decode_node, next_cursor, raw_page, smaller_page_for};
-use crate::client::ShopifyClient;
+use crate::client::{MAX_PAGE_SIZE, ShopifyClient};
 use crate::error::Error;
-use crate::models::{Order, PageInfo};
+use crate::models::{Connection, Order, PageInfo};
 use crate::queries;
 
 /// Which timestamp an [`OrderQuery`] filters, sorts and slices by.
@@ -678,7 +678,12 @@ impl OrdersPage {
             b"data" => {
                 let mut orders = None;
                 s.object(|s, key| match key {
-                    b"orders" => once(&mut orders, Scannable::scan(s)),
+                    // Room for a page of the client's largest size: smaller
+                    // pages leave it unused for as long as the page is read.
+                    b"orders" => once(
+                        &mut orders,
+                        Connection::scan_with_room(s, MAX_PAGE_SIZE as usize),
+                    ),
                     _ => s.skip_field(key),
                 })?;
                 once(&mut page, orders.ok_or(Declined))
