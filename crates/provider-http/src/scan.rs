@@ -73,6 +73,21 @@ pub type Scan<T> = Result<T, Declined>;
 /// Fills a field's slot with the value read for its key, declining a
 /// repeated key (serde's derive refuses one: `duplicate field`).
 ///
+/// ```
+/// use provider_http::scan::{Declined, Scanner, once};
+///
+/// let read = |text: &[u8]| {
+///     let mut amount = None;
+///     Scanner::new(text).object(|s, key| match key {
+///         b"amount" => once(&mut amount, s.i64()),
+///         _ => s.skip(),
+///     })?;
+///     amount.ok_or(Declined)
+/// };
+/// assert_eq!(read(br#"{"amount": 5, "note": "x"}"#), Ok(5));
+/// assert_eq!(read(br#"{"amount": 5, "amount": 6}"#), Err(Declined));
+/// ```
+///
 /// # Errors
 /// When the slot is filled already, or the value was declined.
 #[inline]
@@ -90,6 +105,25 @@ pub fn once<T>(slot: &mut Option<T>, value: Scan<T>) -> Scan<()> {
 ///
 /// [`fields!`](crate::fields!), [`open_enum!`](crate::open_enum!) and
 /// [`provider_id!`](crate::provider_id!) implement it for what they declare.
+/// A field wrapper with a reader of its own implements it through that
+/// reader, so the two cannot differ:
+///
+/// ```
+/// use provider_http::scan::{self, Scan, Scannable, Scanner};
+///
+/// #[derive(serde::Deserialize)]
+/// struct Cents(#[serde(deserialize_with = "provider_http::decimal::number")] rust_decimal::Decimal);
+///
+/// impl Scannable for Cents {
+///     fn scan(s: &mut Scanner<'_>) -> Scan<Self> {
+///         scan::with_serde(s)
+///     }
+/// }
+///
+/// let cents: Cents = scan::from_slice(b"12.5")?;
+/// assert_eq!(cents.0, rust_decimal::Decimal::new(125, 1));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 pub trait Scannable: Sized {
     /// Reads the next value.
     ///
