@@ -130,7 +130,8 @@ pub fn hostile(mut scenario: Scenario) -> Scenario {
 /// broken answers: a value replaced by one of the values that sit on a
 /// decoding rule's edge (`-0`, 19 digits, a lone surrogate, an escaped NUL,
 /// the wrong type), a key removed, repeated or written with an escape, or a
-/// byte changed, added or removed; often several of these. The same `seed`
+/// byte changed, added or removed; often two of these, now and then none
+/// (the page as it was, which a decoder must still read). The same `seed`
 /// gives the same change.
 ///
 /// ```
