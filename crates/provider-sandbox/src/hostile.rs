@@ -192,9 +192,10 @@ pub fn mutated(seed: u64, page: &Value) -> Vec<u8> {
         }
         _ => {}
     }
-    let mut text = serde_json::to_string(&value).unwrap();
+    let text = |v: &Value| serde_json::to_string(v).expect("a Value always serializes");
     let replacement = VALUES[rng.usize(..VALUES.len())];
-    text = text.replace(&serde_json::to_string(marker).unwrap(), replacement);
+    let marked = text(&Value::String(marker.to_owned()));
+    let text = text(&value).replace(&marked, replacement);
     let mut bytes = text.into_bytes();
     let at = rng.usize(..bytes.len());
     match rng.u8(..8) {
