@@ -87,11 +87,62 @@ impl<'de> Deserialize<'de> for OptionalNumber {
 impl crate::scan::Scannable for OptionalNumber {
     fn scan(s: &mut crate::scan::Scanner<'_>) -> crate::scan::Scan<Self> {
         if s.null()? {
-            Ok(OptionalNumber(None))
-        } else {
-            crate::scan::with_serde(s)
+            return Ok(OptionalNumber(None));
         }
+        let raw = s.raw()?;
+        if let Some(value) = std::str::from_utf8(raw).ok().and_then(plain_number) {
+            return Ok(OptionalNumber(Some(value)));
+        }
+        serde_json::from_slice(raw).map_err(|_| crate::scan::Declined)
     }
+}
+
+/// The `Decimal` [`option`] reads from the JSON number `text`, found without
+/// `serde_json`, for the numbers whose reading is known from their text:
+/// `None` for any other (which is then read by `serde_json`, as always).
+///
+/// `serde_json` reads a number with a fraction as an `f64`, and [`option`]
+/// takes that float's shortest text (`serde_json` writes it with `zmij`).
+/// For the common case the text is known without the float: a number with
+/// at most 15 digits in all (so its digits, as an integer, are below 2^53
+/// and `serde_json`'s reading, the digits divided by an exact power of ten,
+/// is the correctly rounded float), at most 9 before the point, and at
+/// least 1e-4 in size (so `zmij` writes it without an exponent:
+/// `-5..=15` is its range for that). Any decimal of at most 15 significant
+/// digits is the only one of that length that rounds to its float (`f64`
+/// keeps 15 decimal digits), so the shortest text of the float is the
+/// number's own text with the fraction's trailing zeros dropped, one kept
+/// (`25.00` is `25.0`, `0.250` is `0.25`, as `zmij` writes them). An integer
+/// of at most 18 digits is read as an integer by `serde_json` (and by this)
+/// at scale 0; `-0`, which `serde_json` reads as a float, is left to it.
+fn plain_number(text: &str) -> Option<Decimal> {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let (int, frac) = match digits.split_once('.') {
+        Some((int, frac)) => (int, Some(frac)),
+        None => (digits, None),
+    };
+    let all_digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    if !all_digits(int) || (int.len() > 1 && int.starts_with('0')) {
+        return None;
+    }
+    let Some(frac) = frac else {
+        // An integer: `serde_json` gives it as an `i64`/`u64`.
+        let negative_zero = text == "-0";
+        return (int.len() <= 18 && !negative_zero)
+            .then(|| text.parse::<Decimal>().ok())
+            .flatten();
+    };
+    if !all_digits(frac) || int.len() > 9 || int.len() + frac.len() > 15 {
+        return None;
+    }
+    // At least 1e-4: a non-zero integer part, or a non-zero digit among the
+    // fraction's first four.
+    if int == "0" && !frac.bytes().take(4).any(|b| b != b'0') {
+        return None;
+    }
+    let kept = frac.trim_end_matches('0').len().max(1);
+    let shortest = &text[..text.len() - frac.len() + kept];
+    shortest.parse::<Decimal>().ok()
 }
 
 /// Reads a number, a string or `null` straight from the deserializer, without a
@@ -195,6 +246,77 @@ fn parse(text: &str) -> Option<Decimal> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The reading from the text agrees with `serde_json`'s (through its float
+    /// and `zmij`'s shortest text) in value and in scale, on numbers inside
+    /// and at the edges of the text reading's range; outside it, it gives none.
+    #[test]
+    fn a_plain_numbers_text_reads_as_serde_json_reads_it() {
+        let serde = |text: &str| {
+            serde_json::from_str::<OptionalNumber>(text)
+                .ok()
+                .and_then(|n| n.0)
+        };
+        let exact = |d: Decimal| (d.to_string(), d.scale());
+        let mut rng = fastrand::Rng::with_seed(4);
+        let (mut read, mut left) = (0, 0);
+        for _ in 0..200_000 {
+            let digits = |rng: &mut fastrand::Rng, n: usize| -> String {
+                (0..n).map(|_| char::from(b'0' + rng.u8(..10))).collect()
+            };
+            let int_len = rng.usize(1..12);
+            let mut int = digits(&mut rng, int_len);
+            if rng.bool() || int.starts_with('0') {
+                int = int.trim_start_matches('0').to_owned();
+                if int.is_empty() || rng.u8(..3) == 0 {
+                    int = "0".to_owned();
+                }
+            }
+            let frac_len = rng.usize(0..18);
+            let mut frac = digits(&mut rng, frac_len);
+            if rng.u8(..3) == 0 {
+                frac.push_str(&"0".repeat(rng.usize(1..4)));
+            }
+            if rng.u8(..3) == 0 {
+                frac = format!("{}{frac}", "0".repeat(rng.usize(1..7)));
+            }
+            let sign = if rng.u8(..4) == 0 { "-" } else { "" };
+            let text = if frac.is_empty() {
+                format!("{sign}{int}")
+            } else {
+                format!("{sign}{int}.{frac}")
+            };
+            match plain_number(&text) {
+                Some(d) => {
+                    let want = serde(&text).unwrap_or_else(|| panic!("{text}: serde reads none"));
+                    assert_eq!(exact(d), exact(want), "{text}");
+                    read += 1;
+                }
+                None => left += 1,
+            }
+        }
+        // Both sides reached.
+        assert!(
+            read > 50_000 && left > 20_000,
+            "{read} read, {left} left to serde_json"
+        );
+        for (text, want) in [
+            ("0.25", Some("0.25")),
+            ("25.00", Some("25.0")),
+            ("25", Some("25")),
+            ("0", Some("0")),
+            ("-0", None),
+            ("0.00001", None),
+            ("1e-5", None),
+            ("12345678901.5", None),
+        ] {
+            assert_eq!(
+                plain_number(text).map(|d| d.to_string()).as_deref(),
+                want,
+                "{text}"
+            );
+        }
+    }
 
     #[derive(Deserialize)]
     struct Rate {
