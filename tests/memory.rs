@@ -30,7 +30,7 @@ use provider_sandbox::synthetic::{SyntheticStripe, SyntheticStripeConfig};
 #[global_allocator]
 static ALLOCATOR: CountingAlloc = CountingAlloc;
 
-/// Transactions in the close.
+/// Transactions in the month.
 const N: usize = 20_000;
 
 /// Peak bytes held per transaction, measured (2026-12-04: 221; 205 kept in
