@@ -115,6 +115,14 @@ impl crate::scan::Scannable for OptionalNumber {
 /// (`25.00` is `25.0`, `0.250` is `0.25`, as `zmij` writes them). An integer
 /// of at most 18 digits is read as an integer by `serde_json` (and by this)
 /// at scale 0; `-0`, which `serde_json` reads as a float, is left to it.
+///
+/// Read from the sources of the versions in `Cargo.lock`: `serde_json`
+/// 1.0.154, `de.rs`, `f64_from_parts` (the digits as `f64` divided by
+/// `POW10[k]`, exact for `k <= 22`; with `float_roundtrip`, `lexical`'s
+/// correctly rounded parse) and `Number`'s `Display` (`zmij::Buffer::
+/// format_finite`); `zmij` 1.0.23, `FIXED_DEC_EXP = -5..=15` and the fixed
+/// notation's `1234e7 -> 12340000000.0`. The test below holds the reading
+/// to `serde_json`'s own, so a later version that writes otherwise fails it.
 fn plain_number(text: &str) -> Option<Decimal> {
     let digits = text.strip_prefix('-').unwrap_or(text);
     let (int, frac) = match digits.split_once('.') {

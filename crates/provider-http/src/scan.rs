@@ -283,11 +283,6 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// Where the scanner is, in bytes from the start.
-    pub fn position(&self) -> usize {
-        self.pos
-    }
-
     #[inline(always)]
     fn whitespace(&mut self) {
         while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.bytes.get(self.pos) {

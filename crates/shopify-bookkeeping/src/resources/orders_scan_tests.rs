@@ -1,8 +1,10 @@
 //! The scanner's reading of order pages against serde's
 //! (`OrdersPage::scanned` against `OrdersPage::deserialized`): every page the
-//! simulated Shopify serves, plain and hostile, and the recorded pages are
-//! read by the scanner, and read as serde reads them; on pages changed at
-//! random, whatever the scanner reads serde reads the same.
+//! simulated Shopify serves, plain and hostile, and our own March pages in
+//! the shapes of Shopify's 2026-01 schema (`tests/fixtures/shopify`, written
+//! by its `generate.py`) are read by the scanner, and read as serde reads
+//! them; on pages changed at random, whatever the scanner reads serde reads
+//! the same.
 
 use std::sync::Arc;
 
@@ -52,8 +54,8 @@ async fn sandbox_pages(scenario: Scenario) -> Vec<Vec<u8>> {
     }
 }
 
-/// The recorded answers in `tests/fixtures/shopify`.
-fn recorded_pages() -> Vec<Vec<u8>> {
+/// Our own answers in `tests/fixtures/shopify` (`generate.py`).
+fn fixture_pages() -> Vec<Vec<u8>> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/shopify");
     [
         "orders-march-page1.json",
@@ -75,7 +77,7 @@ async fn the_scanner_reads_every_served_page_as_serde_does() {
     let plain = Scenario::generate(&ScenarioConfig::small(march()));
     let mut pages = sandbox_pages(plain.clone()).await;
     pages.extend(sandbox_pages(hostile(plain)).await);
-    pages.extend(recorded_pages());
+    pages.extend(fixture_pages());
     let (mut orders, mut refunds, mut companies) = (0, 0, 0);
     for page in &pages {
         let text = String::from_utf8_lossy(page);
@@ -104,7 +106,7 @@ async fn the_scanner_reads_every_served_page_as_serde_does() {
 async fn what_the_scanner_reads_of_a_changed_page_serde_reads_the_same() {
     let mut pages =
         sandbox_pages(hostile(Scenario::generate(&ScenarioConfig::small(march())))).await;
-    pages.extend(recorded_pages());
+    pages.extend(fixture_pages());
     let pages: Vec<Value> = pages
         .iter()
         .map(|p| serde_json::from_slice(p).unwrap())

@@ -1,8 +1,11 @@
 //! The scanner's reading of balance-transaction pages against serde's
 //! (`ListPage::scanned` against `ListPage::whole`): on every page the sandbox
-//! and the recorded month serve, plain and hostile, the scanner reads the page
-//! and reads it as serde does; on pages mutated at random, whatever the
-//! scanner reads, serde reads the same (it declines the rest).
+//! serves, plain and hostile, on our own March in Stripe's shapes
+//! (`tests/fixtures/stripe/month_2026_03`) and on Stripe's published example
+//! objects (`fixtures3.json`, copied from the `stripe/openapi` repository:
+//! `tests/fixtures/stripe/SOURCES.md`), the scanner reads the page and reads
+//! it as serde does; on pages mutated at random, whatever the scanner reads,
+//! serde reads the same (it declines the rest).
 
 use std::sync::Arc;
 
@@ -56,9 +59,10 @@ async fn sandbox_pages(scenario: Scenario) -> Vec<Vec<u8>> {
     pages
 }
 
-/// The recorded month (`tests/fixtures/stripe/month_2026_03`) and Stripe's
-/// public example objects as sources of a page.
-fn recorded_pages() -> Vec<Vec<u8>> {
+/// Our own month (`tests/fixtures/stripe/month_2026_03`) and Stripe's
+/// published example objects (`fixtures3.json`, `stripe/openapi`) as the
+/// sources of a page.
+fn fixture_pages() -> Vec<Vec<u8>> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/stripe");
     let mut pages = Vec::new();
     for entry in std::fs::read_dir(format!("{dir}/month_2026_03")).unwrap() {
@@ -88,7 +92,7 @@ async fn the_scanner_reads_every_served_page_as_serde_does() {
     let plain = Scenario::generate(&ScenarioConfig::small(period));
     let mut pages = sandbox_pages(plain.clone()).await;
     pages.extend(sandbox_pages(hostile(plain)).await);
-    pages.extend(recorded_pages());
+    pages.extend(fixture_pages());
     let mut kinds = std::collections::BTreeMap::new();
     for page in &pages {
         let text = String::from_utf8_lossy(page);
@@ -117,7 +121,7 @@ async fn what_the_scanner_reads_of_a_mutated_page_serde_reads_the_same() {
     let period = Period::month(2026, time::Month::March).unwrap();
     let plain = Scenario::generate(&ScenarioConfig::small(period));
     let mut pages = sandbox_pages(hostile(plain)).await;
-    pages.extend(recorded_pages());
+    pages.extend(fixture_pages());
     let pages: Vec<Value> = pages
         .iter()
         .map(|p| serde_json::from_slice(p).unwrap())
@@ -147,7 +151,7 @@ async fn what_the_scanner_reads_of_a_mutated_page_serde_reads_the_same() {
 /// shorter page: the scanner declines every prefix, and serde refuses it.
 #[test]
 fn a_page_cut_off_anywhere_is_declined() {
-    let file = recorded_pages().remove(0);
+    let file = fixture_pages().remove(0);
     let page = file.trim_ascii_end();
     for end in 0..page.len() {
         let cut = &page[..end];
