@@ -35,7 +35,7 @@
 //! its own authorization and the storage host is not Shopify's API.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::hash::{Hash, Hasher, RandomState};
 use std::time::{Duration, Instant};
 
 use futures::stream::{self, BoxStream, StreamExt};
@@ -544,7 +544,91 @@ struct BulkIndex<'a> {
     /// Order lines: (line number from 0, text).
     orders: Vec<(usize, &'a [u8])>,
     /// Child lines by their parent's id, each list in the file's order.
-    children: HashMap<Cow<'a, str>, Vec<(usize, &'a [u8])>>,
+    children: hashbrown::HashMap<ParentId<'a>, Vec<(usize, &'a [u8])>, RandomState>,
+}
+
+/// A line's `__parentId`, borrowed from the file. Shopify writes `/` as
+/// `\/` (`"gid:\/\/shopify\/Order\/1"`): such a string is kept as written,
+/// and hashed and compared as the text it stands for, so that indexing a
+/// file copies no id (a copy per line was a tenth of decoding a bulk
+/// result); a string with any other escape is unescaped.
+#[derive(Debug, Clone)]
+enum ParentId<'a> {
+    /// The string's JSON text between its quotes, whose only escapes are `\/`.
+    Slashed(&'a [u8]),
+    /// The string itself.
+    Text(Cow<'a, str>),
+}
+
+impl ParentId<'_> {
+    /// The string's bytes in pieces: the backslash of each `\/` left out.
+    fn pieces(&self) -> impl Iterator<Item = &[u8]> {
+        let (text, slashed) = match self {
+            ParentId::Slashed(raw) => (*raw, true),
+            ParentId::Text(text) => (text.as_bytes(), false),
+        };
+        // Split at each backslash (each is the start of a `\/`): the `/`
+        // begins the next piece.
+        text.split(move |b| slashed && *b == b'\\')
+    }
+
+    fn bytes(&self) -> impl Iterator<Item = u8> + '_ {
+        self.pieces().flatten().copied()
+    }
+
+    /// Whether this is `id`.
+    fn is(&self, id: &str) -> bool {
+        self.bytes().eq(id.bytes())
+    }
+
+    /// The string.
+    fn text(&self) -> Cow<'_, str> {
+        match self {
+            ParentId::Text(text) => Cow::Borrowed(text),
+            // Valid UTF-8 less some ASCII backslashes: still valid.
+            ParentId::Slashed(_) => {
+                Cow::Owned(String::from_utf8_lossy(&self.bytes().collect::<Vec<u8>>()).into_owned())
+            }
+        }
+    }
+}
+
+/// The hash of a text given in pieces: the same as of the text in one piece
+/// (the hasher reads its input as one stream).
+fn hash_pieces<'p, H: Hasher>(pieces: impl Iterator<Item = &'p [u8]>, state: &mut H) {
+    for piece in pieces {
+        state.write(piece);
+    }
+    state.write_u8(0xff);
+}
+
+impl Hash for ParentId<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        hash_pieces(self.pieces(), state);
+    }
+}
+
+impl PartialEq for ParentId<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.bytes().eq(other.bytes())
+    }
+}
+
+impl Eq for ParentId<'_> {}
+
+/// An id to look up in the index, borrowed from anywhere.
+struct LookUp<'b>(&'b str);
+
+impl Hash for LookUp<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        hash_pieces(std::iter::once(self.0.as_bytes()), state);
+    }
+}
+
+impl hashbrown::Equivalent<ParentId<'_>> for LookUp<'_> {
+    fn equivalent(&self, key: &ParentId<'_>) -> bool {
+        key.is(self.0)
+    }
 }
 
 /// An order of the file: decoded, decoded but for its refunds' details, or
@@ -575,7 +659,7 @@ impl<'a> PendingOrder<'a> {
 }
 
 /// A child's line: its parent's id, its line number and text.
-type ChildLine<'a> = (String, (usize, &'a [u8]));
+type ChildLine<'a> = (ParentId<'a>, (usize, &'a [u8]));
 
 impl Gathered<'_> {
     /// The refunds that wait for their details.
@@ -604,7 +688,7 @@ impl<'a> BulkIndex<'a> {
     fn new(jsonl: &'a [u8]) -> Result<Self, String> {
         let mut index = BulkIndex {
             orders: Vec::new(),
-            children: HashMap::new(),
+            children: hashbrown::HashMap::with_hasher(RandomState::new()),
         };
         for (n, line) in jsonl_lines(jsonl).enumerate() {
             let line = line.trim_ascii();
@@ -619,9 +703,16 @@ impl<'a> BulkIndex<'a> {
         Ok(index)
     }
 
-    /// The lines under `parent`, taken out of the index.
-    fn take(&mut self, parent: &str) -> Vec<(usize, &'a [u8])> {
-        self.children.remove(parent).unwrap_or_default()
+    /// The lines under `parent`, taken out of the index, each with the id
+    /// as the file wrote it.
+    fn take(&mut self, parent: &str) -> impl Iterator<Item = ChildLine<'a>> + use<'a> {
+        let (id, lines) = self
+            .children
+            .remove_entry(&LookUp(parent))
+            .map_or((None, Vec::new()), |(id, lines)| (Some(id), lines));
+        lines
+            .into_iter()
+            .filter_map(move |line| Some((id.clone()?, line)))
     }
 
     /// The order on line `n` with its lines. An order whose lines have
@@ -641,8 +732,7 @@ impl<'a> BulkIndex<'a> {
             let parents = std::iter::once(order.id.as_str())
                 .chain(order.refunds.iter().map(|r| r.id.as_str()));
             for parent in parents {
-                let own = self.take(parent);
-                lines.extend(own.into_iter().map(|l| (parent.to_owned(), l)));
+                lines.extend(self.take(parent));
             }
             if add_children(&mut order, &lines) {
                 if order.refunds.is_empty() {
@@ -669,13 +759,7 @@ impl<'a> BulkIndex<'a> {
                     .cloned()
                     .chain(order.refund_ids().map(str::to_owned))
                     .collect();
-                parents
-                    .into_iter()
-                    .flat_map(|p| {
-                        let own = self.take(&p);
-                        own.into_iter().map(move |l| (p.clone(), l))
-                    })
-                    .collect()
+                parents.iter().flat_map(|p| self.take(p)).collect()
             }
         };
         attach_all(order, lines).map(Gathered::Raw)
@@ -688,12 +772,13 @@ impl<'a> BulkIndex<'a> {
             .children
             .iter()
             .filter_map(|(parent, lines)| lines.first().map(|(n, _)| (*n, parent)))
-            .min();
+            .min_by_key(|(n, _)| *n);
         match first {
             None => Ok(()),
             Some((n, parent)) => Err(format!(
-                "line {}: parent {parent} is neither an order of the result nor one of its refunds",
-                n + 1
+                "line {}: parent {} is neither an order of the result nor one of its refunds",
+                n + 1,
+                parent.text()
             )),
         }
     }
@@ -705,15 +790,20 @@ fn not_an_object(n: usize, e: &serde_json::Error) -> String {
 
 /// The `__parentId` of a line; `None` for an order's line. Read from the
 /// end of the line, where Shopify writes it after the selected fields: the
-/// text `,"__parentId":` cannot occur inside a JSON string (its quotes
-/// would be escaped), and a key of a nested object would be followed by
-/// more than the string and the line's closing brace. A line in another
-/// shape that mentions the key is parsed to find it.
-fn parent_of(n: usize, line: &[u8]) -> Result<Option<Cow<'_, str>>, String> {
+/// line ends in `,"__parentId":"…"}`, found from the id's opening quote
+/// back (a backward search for the key through a whole order's line was
+/// a third of indexing a file). The text `,"__parentId":"` cannot occur
+/// inside a JSON string (its quotes would be escaped), and a key of a nested
+/// object would be followed by more than the string and the line's closing
+/// brace. A line in another shape that mentions the key (or whose id holds
+/// a quote) is parsed to find it.
+fn parent_of(n: usize, line: &[u8]) -> Result<Option<ParentId<'_>>, String> {
     const KEY: &[u8] = br#","__parentId":"#;
     if let Some(body) = line.strip_suffix(b"}")
-        && let Some(at) = memchr::memmem::rfind(body, KEY)
-        && let Some(id) = json_string(&body[at + KEY.len()..])
+        && let Some(inside) = body.strip_suffix(b"\"")
+        && let Some(open) = memchr::memrchr(b'"', inside)
+        && body[..open].ends_with(KEY)
+        && let Some(id) = json_string(&body[open..])
     {
         return Ok(Some(id));
     }
@@ -721,20 +811,43 @@ fn parent_of(n: usize, line: &[u8]) -> Result<Option<Cow<'_, str>>, String> {
         return Ok(None);
     }
     let fields: RawFields<'_> = serde_json::from_slice(line).map_err(|e| not_an_object(n, &e))?;
-    Ok(fields.str_field("__parentId").map(Cow::Owned))
+    Ok(fields
+        .str_field("__parentId")
+        .map(|id| ParentId::Text(Cow::Owned(id))))
 }
 
-/// A JSON text that is one string and nothing else: the string (borrowed
-/// when it has no escapes; Shopify writes `/` as `\/`).
-fn json_string(text: &[u8]) -> Option<Cow<'_, str>> {
+/// A JSON text that is one string and nothing else: the string, borrowed
+/// when its only escapes are `\/` (Shopify writes `/` so) or it has none.
+fn json_string(text: &[u8]) -> Option<ParentId<'_>> {
+    if let Some(raw) = slashed_string(text) {
+        return Some(ParentId::Slashed(raw));
+    }
     let mut s = Scanner::new(text);
     if let Ok(id) = s.str()
         && s.end().is_ok()
     {
-        return Some(id);
+        return Some(ParentId::Text(id));
     }
     // Declined by the scanner (or not a string): serde says which.
-    serde_json::from_slice::<String>(text).ok().map(Cow::Owned)
+    serde_json::from_slice::<String>(text)
+        .ok()
+        .map(|id| ParentId::Text(Cow::Owned(id)))
+}
+
+/// The text between the quotes of a JSON text that is one string whose only
+/// escapes are `\/`; `None` for any other text (read by the scanner then).
+fn slashed_string(text: &[u8]) -> Option<&[u8]> {
+    let raw = text.strip_prefix(b"\"")?.strip_suffix(b"\"")?;
+    let mut bytes = raw.iter();
+    while let Some(b) = bytes.next() {
+        match b {
+            b'"' | 0..=0x1f => return None,
+            b'\\' if bytes.next() != Some(&b'/') => return None,
+            _ => {}
+        }
+    }
+    std::str::from_utf8(raw).ok()?;
+    Some(raw)
 }
 
 /// An order's child lines put under it as text.
@@ -746,7 +859,7 @@ fn attach_all<'a>(
         let child: RawFields<'a> =
             serde_json::from_slice(child).map_err(|e| not_an_object(cn, &e))?;
         order
-            .attach(&parent, child)
+            .attach(&parent.text(), child)
             .map_err(|message| format!("line {}: {message}", cn + 1))?;
     }
     Ok(order)
@@ -784,7 +897,7 @@ fn add_children(order: &mut Order, lines: &[ChildLine<'_>]) -> bool {
         let Some(kind) = typename_of(line) else {
             return false;
         };
-        let ok = parent.as_str() == order.id.as_str()
+        let ok = parent.is(order.id.as_str())
             && match kind {
                 b"LineItem" => read(line, &mut order.line_items.nodes),
                 b"ShippingLine" => read(line, &mut order.shipping_lines.nodes),
@@ -1189,6 +1302,95 @@ mod tests {
             .mount(&server)
             .await;
         server
+    }
+
+    /// A `__parentId` is the text it stands for however the file escaped
+    /// it: kept as written when its only escapes are `\/` (Shopify's way),
+    /// unescaped otherwise, and equal to, with the hash of, the id it names
+    /// (the index's lookup needs both); a text that is not one JSON string
+    /// is none.
+    #[test]
+    fn a_parent_id_is_the_text_it_stands_for() {
+        use std::hash::BuildHasher;
+        let state = RandomState::new();
+        let id = "gid://shopify/Order/1";
+        let spellings: [&[u8]; 3] = [
+            br#""gid:\/\/shopify\/Order\/1""#,
+            br#""gid://shopify/Order/1""#,
+            br#""gid:\u002f\/shopify/Order\/1""#,
+        ];
+        for (i, text) in spellings.iter().enumerate() {
+            let parent = json_string(text).unwrap();
+            assert_eq!(matches!(parent, ParentId::Slashed(_)), i < 2, "{parent:?}");
+            assert!(parent.is(id), "{parent:?}");
+            assert!(!parent.is("gid://shopify/Order/12") && !parent.is("gid://shopify/Order/"));
+            assert_eq!(parent.text(), id);
+            assert_eq!(state.hash_one(&parent), state.hash_one(LookUp(id)));
+            assert!(hashbrown::Equivalent::equivalent(&LookUp(id), &parent));
+            let first = json_string(spellings[0]).unwrap();
+            assert_eq!(parent, first);
+            assert_eq!(state.hash_one(&parent), state.hash_one(&first));
+        }
+        // An escaped backslash is a backslash, not the start of a `\/`.
+        let backslash = json_string(br#""a\\/b""#).unwrap();
+        assert!(matches!(backslash, ParentId::Text(_)));
+        assert!(backslash.is(r"a\/b") && !backslash.is("a/b"));
+        assert_eq!(state.hash_one(&backslash), state.hash_one(LookUp(r"a\/b")));
+        for text in [
+            &br#""a\""#[..],
+            br#""a"b""#,
+            b"\"a\tb\"",
+            br#""a" b"#,
+            b"\"a\xffb\"",
+            b"1",
+        ] {
+            assert!(
+                json_string(text).is_none(),
+                "{}",
+                String::from_utf8_lossy(text)
+            );
+        }
+    }
+
+    /// A line's parent is found at its end in Shopify's shape, and by
+    /// parsing the line in any other: the key first, an id with a quote in
+    /// it; a key inside a nested object or a string is no parent.
+    #[test]
+    fn a_line_names_its_parent_in_any_shape() {
+        let parent = |line: &[u8]| parent_of(0, line).unwrap().map(|p| p.text().into_owned());
+        let id = Some("gid://shopify/Order/1".to_owned());
+        assert_eq!(
+            parent(
+                br#"{"__typename":"LineItem","id":"x","__parentId":"gid:\/\/shopify\/Order\/1"}"#
+            ),
+            id
+        );
+        assert_eq!(
+            parent(br#"{"__parentId":"gid://shopify/Order/1","id":"x"}"#),
+            id
+        );
+        assert_eq!(parent(br#"{"__parentId":"gid://shopify/Order/1"}"#), id);
+        assert_eq!(
+            parent(br#"{"id":"x","__parentId":"a\"b"}"#),
+            Some("a\"b".to_owned())
+        );
+        assert_eq!(
+            parent(br#"{"id":"x","__parentId":"a\",\"__parentId\":\"b"}"#),
+            Some(r#"a","__parentId":"b"#.to_owned())
+        );
+        for line in [
+            &br#"{"id":"gid://shopify/Order/1","note":"__parentId"}"#[..],
+            br#"{"id":"x","a":{"y":1,"__parentId":"p"}}"#,
+            br#"{"id":"x","note":"a\",\"__parentId\":\"p"}"#,
+            br#"{"id":"x","refunds":[]}"#,
+        ] {
+            assert_eq!(parent(line), None, "{}", String::from_utf8_lossy(line));
+        }
+        assert!(
+            parent_of(4, br#"{"__parentId":"p""#)
+                .unwrap_err()
+                .starts_with("line 5 ")
+        );
     }
 
     /// A month of some 17,000 orders is a file over 64 MiB, the cap of an

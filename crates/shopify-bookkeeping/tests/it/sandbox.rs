@@ -715,6 +715,30 @@ async fn a_bulk_result_reads_the_same_whatever_its_layout() {
         .collect();
     assert_eq!(bulk_orders(&sorted).unwrap(), expected);
 
+    // Each child's `__parentId` spelled its own way (`\/` as Shopify writes
+    // it, `/`, `\u002f`): the same id, so the same orders.
+    let mut respelled = 0;
+    let spelled: String = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let Some(p) = parent(l) else {
+                return format!("{l}\n");
+            };
+            let written = format!(r#""__parentId":"{}"}}"#, p.replace('/', r"\/"));
+            let spelling = match i % 3 {
+                0 => p.replace('/', r"\/"),
+                1 => p.clone(),
+                _ => p.replace('/', r"\u002f"),
+            };
+            let line = l.replace(&written, &format!(r#""__parentId":"{spelling}"}}"#));
+            respelled += usize::from(line != *l);
+            format!("{line}\n")
+        })
+        .collect();
+    assert!(respelled > 10, "{respelled}");
+    assert_eq!(bulk_orders(&spelled).unwrap(), expected);
+
     // With the refunds' details (one with a further page, which only the
     // text path completes): the same whether decoded from the lines or from
     // the text.
