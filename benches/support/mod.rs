@@ -439,8 +439,8 @@ pub fn shopify_typed(pages: &ShopifyPages) -> usize {
 pub struct ShopifyBulk {
     /// The JSONL file.
     pub jsonl: Vec<u8>,
-    /// The `data` of each answer to `queries::REFUND_DETAILS`.
-    pub refund_details: Vec<Value>,
+    /// Each answer to `queries::REFUND_DETAILS`, as sent.
+    pub refund_details: Vec<Vec<u8>>,
     /// Orders in the file.
     pub records: usize,
 }
@@ -535,7 +535,7 @@ pub async fn capture_shopify_bulk(orders: usize) -> ShopifyBulk {
                    "variables": {"ids": chunk}}),
         )
         .await;
-        refund_details.push(answer["data"].clone());
+        refund_details.push(serde_json::to_vec(&answer).expect("JSON"));
     }
     ShopifyBulk {
         jsonl,
@@ -566,10 +566,17 @@ pub fn shopify_bulk_pipeline(bulk: &ShopifyBulk, period: Period) -> (Journal, us
 pub fn shopify_bulk_stages(bulk: &ShopifyBulk, period: Period, stage: Stage) -> (Journal, usize) {
     let mut mapper = mapper(period);
     let opts = NormalizeOptions::default();
-    let mut details = serde_json::Map::new();
+    let mut details = shopify_bookkeeping::bulk::RefundDetails::new();
     for answer in &bulk.refund_details {
-        // The client adds each answer as it is parsed; a copy stands for that.
-        shopify_bookkeeping::bulk::add_refund_details(&mut details, answer.clone());
+        // As the client reads each answer: its `data` taken as text, each
+        // refund's node kept as text.
+        #[derive(serde::Deserialize)]
+        struct Answer<'a> {
+            #[serde(borrow)]
+            data: &'a serde_json::value::RawValue,
+        }
+        let answer: Answer<'_> = serde_json::from_slice(answer).expect("an answer");
+        details.add_text(answer.data.get());
     }
     let orders = shopify_bookkeeping::bulk::decode_bulk_jsonl(&bulk.jsonl, &mut details)
         .expect("a bulk result");

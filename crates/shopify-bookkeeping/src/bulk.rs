@@ -35,6 +35,7 @@
 //! its own authorization and the storage host is not Shopify's API.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::hash::{Hash, Hasher, RandomState};
 use std::time::{Duration, Instant};
 
@@ -44,7 +45,7 @@ use provider_http::{HttpClient, Idempotency, RequestSpec};
 use serde::Deserialize;
 use serde::de::{MapAccess, Visitor};
 use serde_json::value::RawValue;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use crate::client::{ShopifyClient, check_user_errors};
 use crate::error::Error;
@@ -379,9 +380,10 @@ impl ShopifyClient {
         let orders = std::mem::take(&mut batch.orders);
         batch.refunds = 0;
         let ids: Vec<&str> = orders.iter().flat_map(Gathered::refund_ids).collect();
-        let mut details: Map<String, Value> = Map::new();
-        for data in crate::resources::nodes_by_ids(self, queries::REFUND_DETAILS, &ids).await? {
-            add_refund_details(&mut details, data);
+        let mut details = RefundDetails::new();
+        for data in crate::resources::nodes_by_ids_text(self, queries::REFUND_DETAILS, &ids).await?
+        {
+            details.add_text(data.get());
         }
         for order in orders {
             let order = match order {
@@ -444,18 +446,102 @@ const REFUND_DETAIL_FIELDS: [(&str, &str); 4] = [
     ("orderAdjustments", queries::REFUND_ORDER_ADJUSTMENTS),
 ];
 
-/// Adds the refunds of an answer to [`queries::REFUND_DETAILS`] (its
-/// `data`) to `details`, by refund id. The answer is taken, so each refund's
-/// details move into `details` instead of being copied (a month's refunds
-/// were held twice until the answer was dropped).
-pub fn add_refund_details(details: &mut Map<String, Value>, mut data: Value) {
-    let Some(Value::Array(nodes)) = data.get_mut("nodes").map(Value::take) else {
-        return;
-    };
-    for node in nodes {
-        if let Some(id) = node.get("id").and_then(Value::as_str) {
-            details.insert(id.to_owned(), node);
+/// The details of a bulk result's refunds (refunded lines, transactions,
+/// refunded shipping, adjustments: the connections a bulk query cannot hold),
+/// by refund id, from the answers to [`queries::REFUND_DETAILS`]. Each
+/// refund's node is kept as the text Shopify sent, and its connections are
+/// read from that text straight into the models when its order is decoded:
+/// no `Value` tree of a month's refunds is built, held and dropped (which
+/// was a sixth of decoding a bulk result).
+///
+/// ```
+/// use shopify_bookkeeping::bulk::RefundDetails;
+///
+/// let mut details = RefundDetails::new();
+/// details.add_text(r#"{"nodes": [{"id": "gid://shopify/Refund/1",
+///     "orderAdjustments": {"pageInfo": {"hasNextPage": false}, "nodes": []}}, null]}"#);
+/// assert_eq!(details.len(), 1);
+/// details.add_value(serde_json::json!({"nodes": [{"id": "gid://shopify/Refund/2"}]}));
+/// assert_eq!(details.len(), 2);
+/// ```
+#[derive(Debug, Default)]
+pub struct RefundDetails {
+    by_id: HashMap<String, Box<RawValue>>,
+}
+
+impl RefundDetails {
+    /// No details yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds the refunds of an answer's `data` (`{"nodes": [...]}`), given as
+    /// its JSON text. What a `Value` of the text would give is what is
+    /// added: each node that is an object with a string `id` (`nodes(ids:)`
+    /// answers `null` for an id it does not know); a text in another shape
+    /// is read as a `Value` to find them.
+    pub fn add_text(&mut self, data: &str) {
+        #[derive(Deserialize)]
+        struct Data<'a> {
+            #[serde(borrow)]
+            nodes: Vec<&'a RawValue>,
         }
+        #[derive(Deserialize)]
+        struct Id {
+            id: Option<String>,
+        }
+        let Ok(Data { nodes }) = serde_json::from_str::<Data<'_>>(data) else {
+            if let Ok(value) = serde_json::from_str::<Value>(data) {
+                self.add_value(value);
+            }
+            return;
+        };
+        for node in nodes {
+            let id = match serde_json::from_str::<Id>(node.get()) {
+                Ok(Id { id: Some(id) }) => Some(id),
+                // Not an object with one string `id`: as a `Value` reads it.
+                _ => serde_json::from_str::<Value>(node.get())
+                    .ok()
+                    .and_then(|node| node.get("id")?.as_str().map(str::to_owned)),
+            };
+            if let Some(id) = id {
+                self.by_id.insert(id, node.to_owned());
+            }
+        }
+    }
+
+    /// [`add_text`](Self::add_text) for a `data` read as a `Value` already.
+    pub fn add_value(&mut self, mut data: Value) {
+        let Some(Value::Array(nodes)) = data.get_mut("nodes").map(Value::take) else {
+            return;
+        };
+        for node in nodes {
+            let Some(id) = node.get("id").and_then(Value::as_str) else {
+                continue;
+            };
+            // A `Value` always writes as JSON (its keys are strings).
+            if let Ok(text) = serde_json::value::to_raw_value(&node) {
+                self.by_id.insert(id.to_owned(), text);
+            }
+        }
+    }
+
+    /// The refunds whose details are here.
+    pub fn len(&self) -> usize {
+        self.by_id.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.by_id.is_empty()
+    }
+
+    fn get(&self, id: &str) -> Option<&RawValue> {
+        self.by_id.get(id).map(|text| &**text)
+    }
+
+    fn remove(&mut self, id: &str) -> Option<Box<RawValue>> {
+        self.by_id.remove(id)
     }
 }
 
@@ -471,7 +557,7 @@ fn decode_bulk_order(order: Value, index: usize) -> Listed<Order> {
 }
 
 /// The orders of a bulk operation's JSONL result whose refunds' details are
-/// known (`details`, filled by [`add_refund_details`]), decoded without any
+/// known (`details`, filled by [`RefundDetails::add_text`]), decoded without any
 /// request: what [`ShopifyClient::bulk_orders`] does with the file between
 /// its requests (it also fetches the further pages of a refund's details,
 /// which the details of one request may not hold whole).
@@ -481,17 +567,16 @@ fn decode_bulk_order(order: Value, index: usize) -> Listed<Order> {
 /// parent that is not its order or one of the order's refunds.
 ///
 /// ```
-/// use serde_json::Map;
-/// use shopify_bookkeeping::bulk::decode_bulk_jsonl;
+/// use shopify_bookkeeping::bulk::{RefundDetails, decode_bulk_jsonl};
 ///
-/// let orders = decode_bulk_jsonl(b"", &mut Map::new()).unwrap();
+/// let orders = decode_bulk_jsonl(b"", &mut RefundDetails::new()).unwrap();
 /// assert!(orders.is_empty());
-/// let err = decode_bulk_jsonl(b"[1]\n", &mut Map::new()).unwrap_err();
+/// let err = decode_bulk_jsonl(b"[1]\n", &mut RefundDetails::new()).unwrap_err();
 /// assert!(err.starts_with("line 1 of the result is not a JSON object"));
 /// ```
 pub fn decode_bulk_jsonl(
     jsonl: &[u8],
-    details: &mut Map<String, Value>,
+    details: &mut RefundDetails,
 ) -> Result<Vec<Listed<Order>>, String> {
     let mut out = Vec::new();
     let mut index = BulkIndex::new(jsonl)?;
@@ -915,14 +1000,17 @@ fn add_children(order: &mut Order, lines: &[ChildLine<'_>]) -> bool {
 /// Shopify did not return keeps empty connections. False, with the order
 /// unchanged, when a connection has further pages (the text path fetches
 /// them) or does not decode.
-fn add_refund_details_to(order: &mut Order, details: &Map<String, Value>) -> bool {
-    fn read<T: serde::de::DeserializeOwned>(detail: &Value, field: &str) -> Option<Connection<T>> {
+fn add_refund_details_to(order: &mut Order, details: &RefundDetails) -> bool {
+    fn read<T: Scannable + serde::de::DeserializeOwned>(
+        detail: &RawFields<'_>,
+        field: &str,
+    ) -> Option<Connection<T>> {
         match detail.get(field) {
-            Some(conn) if conn.is_object() => {
-                if conn["pageInfo"]["hasNextPage"] == true {
-                    return None;
-                }
-                Connection::<T>::deserialize(conn).ok()
+            // A `RawValue`'s text starts with its value's first byte.
+            Some(conn) if conn.get().starts_with('{') => {
+                let conn: Connection<T> =
+                    provider_http::scan::from_slice(conn.get().as_bytes()).ok()?;
+                (!conn.page_info.has_next_page).then_some(conn)
             }
             _ => Some(Connection::default()),
         }
@@ -933,6 +1021,11 @@ fn add_refund_details_to(order: &mut Order, details: &Map<String, Value>) -> boo
             found.push(None);
             continue;
         };
+        // A key with an escape (none in Shopify's answers) takes the text path.
+        let Ok(detail) = serde_json::from_str::<RawFields<'_>>(detail.get()) else {
+            return false;
+        };
+        let detail = &detail;
         let lines = read::<RefundLineItem>(detail, REFUND_DETAIL_FIELDS[0].0);
         let transactions = read::<OrderTransaction>(detail, REFUND_DETAIL_FIELDS[1].0);
         let shipping = read::<RefundShippingLine>(detail, REFUND_DETAIL_FIELDS[2].0);
@@ -1204,7 +1297,7 @@ impl<'a> RawOrder<'a> {
     /// did not return is left without these lines: its total then disagrees
     /// and becomes a review item), and whether a refund's details have
     /// further pages to fetch.
-    fn to_json(&self, details: &mut Map<String, Value>) -> (String, bool) {
+    fn to_json(&self, details: &mut RefundDetails) -> (String, bool) {
         let mut out = String::with_capacity(4096);
         let mut more = false;
         let conns = ["lineItems", "shippingLines"];
@@ -1242,11 +1335,14 @@ impl<'a> RawOrder<'a> {
 impl RawRefund<'_> {
     /// Writes the refund with its details; whether the details have further
     /// pages.
-    fn write(&self, out: &mut String, details: &mut Map<String, Value>) -> bool {
+    fn write(&self, out: &mut String, details: &mut RefundDetails) -> bool {
+        // The rare order rebuilt as text: its refunds' details read as
+        // `Value`s (the text was JSON when it was kept).
         let detail = self
             .id
             .as_ref()
             .and_then(|id| details.remove(id))
+            .and_then(|text| serde_json::from_str(text.get()).ok())
             .unwrap_or(Value::Null);
         let mut more = false;
         let skip = REFUND_DETAIL_FIELDS.map(|(field, _)| field);
@@ -1350,6 +1446,47 @@ mod tests {
                 String::from_utf8_lossy(text)
             );
         }
+    }
+
+    /// The details kept from an answer's text are those a `Value` of it
+    /// gives, whatever its shape: nodes that are `null`, not objects, have no
+    /// string `id`, repeat a key (the last counts), spell a key with an
+    /// escape; `nodes` missing, repeated or not a list; no object at all.
+    #[test]
+    fn details_from_text_are_those_of_its_value() {
+        let texts = [
+            r#"{"nodes":[{"id":"r1","transactions":{"nodes":[]}},null,{"id":"r2"}]}"#,
+            r#"{"nodes":[1,"r",[{"id":"r3"}],{"id":5},{"id":null},{"noid":"r"}]}"#,
+            r#"{"nodes":[{"id":"a","id":"b"},{"\u0069d":"r4"},{"id":"c","x":1},{"id":"c","x":2}]}"#,
+            r#"{"x":1}"#,
+            r#"{"nodes":null}"#,
+            r#"{"nodes":{"id":"r"}}"#,
+            r#"{"nodes":[{"id":"a"}],"nodes":[{"id":"b"}]}"#,
+            "[]",
+            "null",
+            "{",
+        ];
+        let kept = |details: &RefundDetails| {
+            let mut kept: Vec<(String, Value)> = details
+                .by_id
+                .iter()
+                .map(|(id, text)| (id.clone(), serde_json::from_str(text.get()).unwrap()))
+                .collect();
+            kept.sort_by(|a, b| a.0.cmp(&b.0));
+            kept
+        };
+        let mut found = 0;
+        for text in texts {
+            let mut from_text = RefundDetails::new();
+            from_text.add_text(text);
+            let mut from_value = RefundDetails::new();
+            if let Ok(value) = serde_json::from_str(text) {
+                from_value.add_value(value);
+            }
+            assert_eq!(kept(&from_text), kept(&from_value), "{text}");
+            found += from_text.len();
+        }
+        assert_eq!(found, 2 + 3 + 1, "r1 r2 | b r4 c | b");
     }
 
     /// A line's parent is found at its end in Shopify's shape, and by

@@ -109,17 +109,74 @@ pub(crate) async fn nodes_by_ids<T: serde::Serialize + Sync>(
     query: &str,
     ids: &[T],
 ) -> Result<Vec<Value>, Error> {
+    nodes_by_ids_read(client, query, ids, |client, resp| {
+        client.graphql_answer(resp).map(|answer| answer.data)
+    })
+    .await
+}
+
+/// [`nodes_by_ids`], each answer's `data` kept as the text Shopify sent
+/// (for [`RefundDetails`](crate::bulk::RefundDetails), which reads it
+/// straight into the models): no `Value` tree of the answer. An answer with
+/// `errors`, or in any shape but `{"data": {…}}`, is read as before.
+pub(crate) async fn nodes_by_ids_text<T: serde::Serialize + Sync>(
+    client: &crate::ShopifyClient,
+    query: &str,
+    ids: &[T],
+) -> Result<Vec<Box<serde_json::value::RawValue>>, Error> {
+    nodes_by_ids_read(client, query, ids, |client, resp| {
+        if let Some((data, extensions)) = data_text(resp.body()) {
+            client.pace_extensions(extensions);
+            return Ok(data);
+        }
+        let data = client.graphql_answer(resp)?.data;
+        serde_json::value::to_raw_value(&data).map_err(|source| Error::Decode {
+            path: graphql_path(),
+            what: "data",
+            field: String::new(),
+            source,
+        })
+    })
+    .await
+}
+
+/// An answer's `data` as its text, with the answer's `extensions` (its cost,
+/// to pace by), when it has no `errors` and its `data` is an object.
+fn data_text(body: &[u8]) -> Option<(Box<serde_json::value::RawValue>, Option<Value>)> {
+    #[derive(serde::Deserialize)]
+    struct Answer {
+        data: Option<Box<serde_json::value::RawValue>>,
+        errors: Option<serde::de::IgnoredAny>,
+        extensions: Option<Value>,
+    }
+    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    let answer: Answer = serde_json::from_slice(body).ok()?;
+    if answer.errors.is_some() {
+        return None;
+    }
+    let data = answer.data.filter(|data| data.get().starts_with('{'))?;
+    Some((data, answer.extensions))
+}
+
+/// [`nodes_by_ids`] with each answer read by `read`.
+async fn nodes_by_ids_read<T: serde::Serialize + Sync, D>(
+    client: &crate::ShopifyClient,
+    query: &str,
+    ids: &[T],
+    read: impl Fn(&crate::ShopifyClient, &provider_http::HttpResponse) -> Result<D, Error>,
+) -> Result<Vec<D>, Error> {
     let mut out = Vec::new();
     let mut per = crate::queries::NODES_PER_QUERY;
     let mut rest = ids;
     while !rest.is_empty() {
         let chunk = &rest[..per.min(rest.len())];
-        match client
-            .graphql(query, serde_json::json!({ "ids": chunk }))
+        let answer = client
+            .graphql_send(query, serde_json::json!({ "ids": chunk }))
             .await
-        {
-            Ok(resp) => {
-                out.push(resp.data);
+            .and_then(|resp| read(client, &resp));
+        match answer {
+            Ok(data) => {
+                out.push(data);
                 rest = &rest[chunk.len()..];
             }
             Err(e) => {
@@ -166,6 +223,36 @@ pub(crate) fn smaller_page_for(err: &Error, first: u32) -> Option<u32> {
 mod tests {
     use super::*;
     use crate::error::GraphQlError;
+
+    /// An answer's `data` is taken as text only from an answer without
+    /// `errors` whose `data` is an object (byte-order mark or not), with its
+    /// `extensions` to pace by; any other answer goes the `Value` way, which
+    /// reports its errors.
+    #[test]
+    fn data_is_taken_as_text_only_from_a_clean_answer() {
+        let (data, extensions) = data_text(
+            br#"{"data": {"nodes": [null]}, "extensions": {"cost": {"requestedQueryCost": 5}}}"#,
+        )
+        .unwrap();
+        assert_eq!(data.get(), r#"{"nodes": [null]}"#);
+        assert_eq!(extensions.unwrap()["cost"]["requestedQueryCost"], 5);
+        let bom = data_text(b"\xEF\xBB\xBF{\"data\": {\"nodes\": []}}").unwrap();
+        assert_eq!((bom.0.get(), bom.1), (r#"{"nodes": []}"#, None));
+        for answer in [
+            &br#"{"data": {"nodes": []}, "errors": [{"message": "Throttled"}]}"#[..],
+            br#"{"errors": [{"message": "x", "extensions": {"code": "MAX_COST_EXCEEDED"}}]}"#,
+            br#"{"data": null}"#,
+            br#"{"data": []}"#,
+            br#"{"data": {}, "data": {}}"#,
+            b"<html>",
+        ] {
+            assert!(
+                data_text(answer).is_none(),
+                "{}",
+                String::from_utf8_lossy(answer)
+            );
+        }
+    }
 
     fn too_costly(cost: u64, max: u64) -> Error {
         Error::GraphQl {

@@ -621,7 +621,10 @@ async fn bulk_file(sandbox: &ShopifySandbox, s: &Scenario) -> String {
 fn bulk_orders(
     jsonl: &str,
 ) -> Result<Vec<shopify_bookkeeping::Listed<shopify_bookkeeping::models::Order>>, String> {
-    shopify_bookkeeping::bulk::decode_bulk_jsonl(jsonl.as_bytes(), &mut serde_json::Map::new())
+    shopify_bookkeeping::bulk::decode_bulk_jsonl(
+        jsonl.as_bytes(),
+        &mut shopify_bookkeeping::bulk::RefundDetails::new(),
+    )
 }
 
 fn items(
@@ -756,16 +759,18 @@ async fn a_bulk_result_reads_the_same_whatever_its_layout() {
         .collect();
     assert!(refund_ids.len() > 1, "the month has refunds");
     let details = || {
-        let mut details = serde_json::Map::new();
-        for (i, id) in refund_ids.iter().enumerate() {
-            let page = serde_json::json!({"hasNextPage": i == 0, "endCursor": format!("c{i}")});
-            details.insert(
-                id.clone(),
+        let nodes: Vec<serde_json::Value> = refund_ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| {
+                let page = serde_json::json!({"hasNextPage": i == 0, "endCursor": format!("c{i}")});
                 serde_json::json!({"id": id,
                     "refundShippingLines": {"pageInfo": page, "nodes": []},
-                    "orderAdjustments": {"pageInfo": {"hasNextPage": false, "endCursor": null}, "nodes": []}}),
-            );
-        }
+                    "orderAdjustments": {"pageInfo": {"hasNextPage": false, "endCursor": null}, "nodes": []}})
+            })
+            .collect();
+        let mut details = shopify_bookkeeping::bulk::RefundDetails::new();
+        details.add_value(serde_json::json!({ "nodes": nodes }));
         details
     };
     let decode = |jsonl: &str| {
