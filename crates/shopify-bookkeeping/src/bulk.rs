@@ -332,9 +332,11 @@ impl ShopifyClient {
             id: op.id.clone(),
             message,
         };
-        let mut out = Vec::new();
         let mut batch = Batch::default();
         let mut index = BulkIndex::new(resp.body()).map_err(failed)?;
+        // One per order line: grown by doubling, the orders were copied
+        // again at each growth.
+        let mut out = Vec::with_capacity(index.orders.len());
         let mut scratch = Vec::new();
         for (n, line) in std::mem::take(&mut index.orders) {
             let order = index.gather(n, line, &mut scratch).map_err(failed)?;
@@ -578,8 +580,8 @@ pub fn decode_bulk_jsonl(
     jsonl: &[u8],
     details: &mut RefundDetails,
 ) -> Result<Vec<Listed<Order>>, String> {
-    let mut out = Vec::new();
     let mut index = BulkIndex::new(jsonl)?;
+    let mut out = Vec::with_capacity(index.orders.len());
     let mut scratch = Vec::new();
     for (n, line) in std::mem::take(&mut index.orders) {
         let order = match index.gather(n, line, &mut scratch)? {
