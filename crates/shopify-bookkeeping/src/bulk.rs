@@ -28,8 +28,11 @@
 //! with refunds then waits for their details (at most 250 refunds wait). An
 //! order whose lines are in another shape than Shopify's, or whose refund
 //! details have further pages, is rebuilt as one JSON text instead, which
-//! also names the field of an order that does not decode.
-//! The file itself is downloaded whole (provider-http reads bodies whole).
+//! also names the field of an order that does not decode. The orders are
+//! handed on as each batch of refunds' details is complete, so a month's
+//! decoded orders are never all held at once; the file itself is downloaded
+//! whole (provider-http reads bodies whole, and an order's lines may be
+//! anywhere in it).
 //!
 //! The file is fetched without the shop's access token: the signed URL is
 //! its own authorization and the storage host is not Shopify's API.
@@ -39,6 +42,7 @@ use std::collections::HashMap;
 use std::hash::{Hash, Hasher, RandomState};
 use std::time::{Duration, Instant};
 
+use futures::SinkExt;
 use futures::stream::{self, BoxStream, StreamExt};
 use provider_http::scan::{Scannable, Scanner};
 use provider_http::{HttpClient, Idempotency, RequestSpec};
@@ -67,6 +71,23 @@ pub enum BulkMode {
     Auto,
     /// A bulk operation, whatever the size.
     Always,
+}
+
+/// Orders [`ShopifyClient::bulk_orders`] decodes ahead of its reader.
+pub const BULK_ORDERS_AHEAD: usize = 64;
+
+/// Where [`ShopifyClient::bulk_orders`]' decoding sends its orders.
+type OrderSender = futures::channel::mpsc::Sender<Result<Listed<Order>, Error>>;
+
+/// Sends the orders decoded so far (taking them out of `out`), in order;
+/// false when the reader has gone.
+async fn hand_on(tx: &mut OrderSender, out: &mut Vec<Listed<Order>>) -> bool {
+    for order in out.drain(..) {
+        if tx.send(Ok(order)).await.is_err() {
+            return false;
+        }
+    }
+    true
 }
 
 /// Orders above which [`BulkMode::Auto`] uses a bulk operation: 10,000
@@ -307,25 +328,44 @@ impl ShopifyClient {
     /// decoded one order at a time, each order completed with follow-up
     /// queries for what the bulk query cannot hold.
     ///
-    /// The stream ends after the first `Err`.
+    /// The orders are handed on as they are decoded, a batch of refunds'
+    /// details at a time ([`queries::NODES_PER_QUERY`] refunds), at most
+    /// [`BULK_ORDERS_AHEAD`] ahead of the reader: a month's decoded orders are
+    /// never all held at once (the file is, since an order's lines may come
+    /// anywhere in it). The stream ends after the first `Err` (a line that
+    /// does not read, a request that fails), after the orders before it.
     pub fn bulk_orders(
         &self,
         query: OrderQuery,
     ) -> BoxStream<'static, Result<Listed<Order>, Error>> {
         let client = self.clone();
-        stream::once(async move { client.bulk_orders_all(&query).await })
-            .flat_map(|r| match r {
-                Ok(items) => stream::iter(items.into_iter().map(Ok).collect::<Vec<_>>()),
-                Err(e) => stream::iter(vec![Err(e)]),
-            })
+        let (tx, rx) = futures::channel::mpsc::channel(BULK_ORDERS_AHEAD);
+        // The decoding is driven by the stream's own polls (no task is
+        // spawned): `select` polls it and the channel in turn, and a full
+        // channel pauses it until the reader takes an order.
+        let decoding = stream::once(async move {
+            let mut tx = tx;
+            if let Err(e) = client.bulk_orders_into(&query, &mut tx).await {
+                // A reader that has gone needs no error.
+                let _ = tx.send(Err(e)).await;
+            }
+        });
+        stream::select(rx.map(Some), decoding.map(|()| None))
+            .filter_map(futures::future::ready)
             .boxed()
     }
 
-    async fn bulk_orders_all(&self, query: &OrderQuery) -> Result<Vec<Listed<Order>>, Error> {
+    /// [`bulk_orders`](Self::bulk_orders)' decoding, each order sent on `tx`
+    /// in the file's order; stops early when the reader has gone.
+    async fn bulk_orders_into(
+        &self,
+        query: &OrderQuery,
+        tx: &mut OrderSender,
+    ) -> Result<(), Error> {
         let op = self.run_bulk_orders(query).await?;
         let Some(url) = op.url.clone() else {
             // A completed operation that found nothing has no file.
-            return Ok(Vec::new());
+            return Ok(());
         };
         let resp = download(&op.id, &url, self.bulk_timeout(), self.bulk_max_file_bytes).await?;
         let failed = |message: String| Error::Bulk {
@@ -334,17 +374,19 @@ impl ShopifyClient {
         };
         let mut batch = Batch::default();
         let mut index = BulkIndex::new(resp.body()).map_err(failed)?;
-        // One per order line: grown by doubling, the orders were copied
-        // again at each growth.
-        let mut out = Vec::with_capacity(index.orders.len());
+        let mut out = Vec::new();
         let mut scratch = Vec::new();
         for (n, line) in std::mem::take(&mut index.orders) {
             let order = index.gather(n, line, &mut scratch).map_err(failed)?;
             self.add(&mut batch, order, &mut out).await?;
+            if !hand_on(tx, &mut out).await {
+                return Ok(());
+            }
         }
         index.check_all_taken().map_err(failed)?;
         self.flush(&mut batch, &mut out).await?;
-        Ok(out)
+        hand_on(tx, &mut out).await;
+        Ok(())
     }
 
     /// Adds an order to the batch. A batch is as many orders as hold up to

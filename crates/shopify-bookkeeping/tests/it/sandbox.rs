@@ -824,6 +824,63 @@ async fn a_bulk_result_reads_the_same_whatever_its_layout() {
     assert_eq!(count(&with_forged), count(&expected), "no line moved");
 }
 
+/// A month with more refunds than one request for their details holds
+/// (`NODES_PER_QUERY`, 250) is handed on batch by batch: its first orders
+/// reach the reader before the later batches' details are asked for, so a
+/// large month's decoded orders are never all held at once; every order
+/// still comes, once, in the file's order.
+#[tokio::test]
+async fn a_bulk_result_is_handed_on_batch_by_batch() {
+    let period = Period::month(2026, time::Month::March).unwrap();
+    let s = Scenario::generate(&ScenarioConfig {
+        seed: 11,
+        period,
+        orders: 2_500,
+        invoices: 0,
+    });
+    let refunds: usize = s.orders.iter().map(|o| o.refunds.len()).sum();
+    assert!(
+        refunds > 2 * shopify_bookkeeping::queries::NODES_PER_QUERY,
+        "{refunds} refunds: three batches or more"
+    );
+    let sandbox = ShopifySandbox::start(&s, Faults::none()).await;
+    let client = bulk_client(&sandbox, BulkMode::Always);
+    let mut orders = client.bulk_orders(shopify_bookkeeping::OrderQuery::processed_in(&period));
+    let first = futures::StreamExt::next(&mut orders)
+        .await
+        .unwrap()
+        .unwrap();
+    let asked_before_the_first = sandbox.requests();
+    let rest: Vec<_> = orders.try_collect().await.unwrap();
+    let asked_in_all = sandbox.requests();
+    // The reader is at most `BULK_ORDERS_AHEAD` orders behind, far less
+    // than a batch (~1,200 orders here): at least two more batches' details
+    // were asked for after the first order arrived.
+    assert!(
+        asked_in_all >= asked_before_the_first + 2,
+        "{asked_before_the_first} requests before the first order, {asked_in_all} in all"
+    );
+    let names: Vec<&str> = std::iter::once(&first)
+        .chain(&rest)
+        .map(|o| match o {
+            shopify_bookkeeping::Listed::Item(order) => order.name.as_str(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    let file = bulk_file(&sandbox, &s).await;
+    let in_file: Vec<String> = file
+        .lines()
+        .filter(|l| parent(l).is_none())
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["name"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(names, in_file);
+}
+
 /// A line whose parent is in no order of the file is an error naming the
 /// line, not a line dropped.
 #[tokio::test]
