@@ -169,7 +169,14 @@ impl<T: Scannable> Scannable for Vec<T> {
     fn scan(s: &mut Scanner<'_>) -> Scan<Self> {
         let mut items = Vec::new();
         s.array(|s| {
-            items.push(T::scan(s)?);
+            let item = T::scan(s)?;
+            // Most of a provider's lists hold one item (an order's tax
+            // lines, gateways, transactions, refunds): room for exactly one
+            // first, not four.
+            if items.capacity() == 0 {
+                items.reserve_exact(1);
+            }
+            items.push(item);
             Ok(())
         })?;
         Ok(items)
