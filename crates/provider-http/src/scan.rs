@@ -22,7 +22,8 @@
 //! `1e`), literals, commas and the end of the input are checked as strictly
 //! as `serde_json` checks them, strings it skips included; like
 //! `serde_json`, it does not validate the UTF-8 of a string it skips (it
-//! validates every string it reads).
+//! validates every string it reads: once for the whole input where all of it
+//! is UTF-8, as a JSON text is, else each string as it reads it).
 //!
 //! ```
 //! use provider_http::scan::{Declined, Scanner};
@@ -260,6 +261,11 @@ pub const MAX_DEPTH: usize = 100;
 #[derive(Debug, Clone)]
 pub struct Scanner<'a> {
     bytes: &'a [u8],
+    /// The input as text, when all of it is UTF-8 (a JSON text is): checked
+    /// once, in one pass, so that each string read is a slice of it instead
+    /// of a check of its own (a page's eighty-odd strings an order were
+    /// checked one by one). `None`: each string is checked as it is read.
+    text: Option<&'a str>,
     pos: usize,
     /// Objects and arrays open around the position.
     depth: usize,
@@ -285,6 +291,7 @@ impl<'a> Scanner<'a> {
     pub fn new(bytes: &'a [u8]) -> Self {
         Scanner {
             bytes,
+            text: std::str::from_utf8(bytes).ok(),
             pos: 0,
             depth: 0,
         }
@@ -411,10 +418,14 @@ impl<'a> Scanner<'a> {
         self.expect(b'"')?;
         let start = self.pos;
         if self.string_end()? {
-            let text = &self.bytes[start..self.pos - 1];
-            return std::str::from_utf8(text)
-                .map(Cow::Borrowed)
-                .map_err(|_| Declined);
+            let end = self.pos - 1;
+            // Both ends are at quotes (ASCII): the slice of text never
+            // fails where the text is whole.
+            let read = match self.text {
+                Some(text) => text.get(start..end),
+                None => std::str::from_utf8(&self.bytes[start..end]).ok(),
+            };
+            return read.map(Cow::Borrowed).ok_or(Declined);
         }
         unescape(&self.bytes[start..self.pos - 1]).map(Cow::Owned)
     }
@@ -1017,6 +1028,43 @@ mod tests {
         assert_eq!(n, Some(vec![1, -2]));
         let n: Option<Vec<i64>> = Scannable::scan(&mut Scanner::new(b"null")).unwrap();
         assert_eq!(n, None);
+    }
+
+    /// A string reads the same whether all of the input is UTF-8 (a slice
+    /// of the text checked once) or not (each string checked as it is
+    /// read): a byte that is not UTF-8 in a skipped string leaves the
+    /// strings read as they were, and one in a string read declines it.
+    #[test]
+    fn strings_read_the_same_whether_all_the_input_is_utf8_or_not() {
+        let read = |text: &[u8]| -> Scan<Vec<String>> {
+            let mut s = Scanner::new(text);
+            let mut out = Vec::new();
+            s.object(|s, key| match key {
+                b"skip" => s.skip(),
+                _ => {
+                    out.push(s.str()?.into_owned());
+                    Ok(())
+                }
+            })?;
+            s.end()?;
+            Ok(out)
+        };
+        let whole = "{\"a\":\"Åsa €\",\"skip\":\"x\",\"b\":\"gid://1\",\"c\":\"\"}".as_bytes();
+        let broken: Vec<u8> = whole
+            .iter()
+            .map(|&b| if b == b'x' { 0xff } else { b })
+            .collect();
+        assert!(Scanner::new(whole).text.is_some());
+        assert!(Scanner::new(&broken).text.is_none());
+        let strings = Ok(vec![
+            "Åsa €".to_owned(),
+            "gid://1".to_owned(),
+            String::new(),
+        ]);
+        assert_eq!(read(whole), strings);
+        assert_eq!(read(&broken), strings);
+        assert_eq!(read(b"{\"a\":\"\xff\"}"), Err(Declined));
+        assert_eq!(read(b"{\"a\":\"\xc3\"}"), Err(Declined));
     }
 
     #[test]
