@@ -1,6 +1,7 @@
 //! `Order` and what hangs off it: line items, shipping lines, refunds and
 //! transactions.
 
+use bookkeeping_core::Currency;
 use provider_http::scan::{self, Scan, Scannable, Scanner};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -121,10 +122,13 @@ pub struct Order {
     pub edited: bool,
     /// A test order.
     pub test: bool,
-    /// The shop currency.
-    pub currency_code: String,
+    /// The shop currency: the currency of every `shopMoney`, so of the
+    /// books. Read as a [`Currency`] (three letters, no allocation), as a
+    /// `MoneyV2`'s is: a code that is not three letters makes the order fail
+    /// to decode, naming the field.
+    pub currency_code: Currency,
     /// The customer's currency.
-    pub presentment_currency_code: String,
+    pub presentment_currency_code: Currency,
     /// Whether prices include VAT.
     pub taxes_included: bool,
     /// Whether the order is tax exempt.

@@ -364,7 +364,7 @@ pub fn normalize_order(order: &Order, opts: &NormalizeOptions) -> NormalizedOrde
 
 fn sale_of(ctx: &mut Ctx<'_>) -> Result<Option<Sale>, MoneyError> {
     let order = ctx.order;
-    let currency = Currency::new(&order.currency_code)?;
+    let currency = order.currency_code;
     let total = shop(&order.total_price_set)?;
     // Cancelled before payment in the month it was placed: nothing to book.
     // Cancelled in a later month: the sale stands in its month (a close of
@@ -756,7 +756,7 @@ impl<'t> Held<'t> {
 
 fn refund_of(ctx: &mut Ctx<'_>, r: &Refund) -> Result<CoreRefund, MoneyError> {
     let order = ctx.order;
-    let currency = Currency::new(&order.currency_code)?;
+    let currency = order.currency_code;
     let src = SourceRef::new(Provider::Shopify, "refund", r.id.as_str());
     let mut lines = Lines::new(currency);
     for item in &r.refund_line_items.nodes {

@@ -330,6 +330,41 @@ async fn a_malformed_order_is_a_review_item_and_the_rest_come_through() {
     assert!(matches!(&items[2], Listed::Item(o) if o.name == "#1007"));
 }
 
+/// The shop's currency is read as a currency, as each amount's is: a code
+/// that is not one makes its order a review item naming the field, and the
+/// rest come through with theirs.
+#[tokio::test]
+async fn an_order_whose_shop_currency_is_not_a_code_is_a_review_item() {
+    let server = MockServer::start().await;
+    let mut body = fixture("orders-march-page2.json");
+    body["data"]["orders"]["nodes"][2]["currencyCode"] = Value::from("kronor");
+    page(MARCH_QUERY, None)
+        .respond_with(ok(body))
+        .expect(1)
+        .mount(&server)
+        .await;
+    catch_all(&server).await;
+    let items: Vec<Listed<_>> = client(&server)
+        .orders(OrderQuery::processed_in(&march()))
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(items.len(), 3);
+    let Listed::Malformed(malformed) = &items[2] else {
+        panic!("expected a malformed order: {:?}", items[2]);
+    };
+    assert_eq!(
+        malformed.review().field.as_deref(),
+        Some("orders.nodes[2].currencyCode")
+    );
+    for item in &items[..2] {
+        assert!(
+            matches!(item, Listed::Item(o) if o.currency_code == bookkeeping_core::Currency::SEK),
+            "{item:?}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn a_failure_mid_list_is_an_error_not_a_short_list() {
     let server = MockServer::start().await;
