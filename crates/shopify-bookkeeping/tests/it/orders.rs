@@ -291,25 +291,35 @@ async fn a_per_query_cap_starts_a_new_slice_without_loss_or_repetition() {
     );
 }
 
-#[tokio::test]
-async fn a_malformed_order_is_a_review_item_and_the_rest_come_through() {
+/// The orders of March's second page (three), as listed after `change`
+/// was made to the page.
+async fn page_two_changed(
+    change: impl FnOnce(&mut Value),
+) -> Vec<Listed<shopify_bookkeeping::models::Order>> {
     let server = MockServer::start().await;
     let mut body = fixture("orders-march-page2.json");
-    body["data"]["orders"]["nodes"][1]["lineItems"]["nodes"][0]["quantity"] = Value::from("two");
+    change(&mut body["data"]["orders"]["nodes"]);
     page(MARCH_QUERY, None)
         .respond_with(ok(body))
         .expect(1)
         .mount(&server)
         .await;
     catch_all(&server).await;
-    let client = client(&server);
-
-    let items: Vec<Listed<_>> = client
+    let items: Vec<Listed<_>> = client(&server)
         .orders(OrderQuery::processed_in(&march()))
         .try_collect()
         .await
         .unwrap();
     assert_eq!(items.len(), 3);
+    items
+}
+
+#[tokio::test]
+async fn a_malformed_order_is_a_review_item_and_the_rest_come_through() {
+    let items = page_two_changed(|nodes| {
+        nodes[1]["lineItems"]["nodes"][0]["quantity"] = Value::from("two");
+    })
+    .await;
     let Listed::Malformed(malformed) = &items[1] else {
         panic!("expected a malformed order: {:?}", items[1]);
     };
@@ -335,21 +345,7 @@ async fn a_malformed_order_is_a_review_item_and_the_rest_come_through() {
 /// rest come through with theirs.
 #[tokio::test]
 async fn an_order_whose_shop_currency_is_not_a_code_is_a_review_item() {
-    let server = MockServer::start().await;
-    let mut body = fixture("orders-march-page2.json");
-    body["data"]["orders"]["nodes"][2]["currencyCode"] = Value::from("kronor");
-    page(MARCH_QUERY, None)
-        .respond_with(ok(body))
-        .expect(1)
-        .mount(&server)
-        .await;
-    catch_all(&server).await;
-    let items: Vec<Listed<_>> = client(&server)
-        .orders(OrderQuery::processed_in(&march()))
-        .try_collect()
-        .await
-        .unwrap();
-    assert_eq!(items.len(), 3);
+    let items = page_two_changed(|nodes| nodes[2]["currencyCode"] = Value::from("kronor")).await;
     let Listed::Malformed(malformed) = &items[2] else {
         panic!("expected a malformed order: {:?}", items[2]);
     };
