@@ -191,6 +191,13 @@ impl Scannable for bookkeeping_core::Currency {
     }
 }
 
+impl Scannable for bookkeeping_core::CountryCode {
+    #[inline]
+    fn scan(s: &mut Scanner<'_>) -> Scan<Self> {
+        Self::new(&s.str()?).map_err(|_| Declined)
+    }
+}
+
 /// A value read from a JSON string by a serde reader that asks for a string
 /// (`deserialize_str`, as `time::serde::rfc3339::deserialize` and
 /// `rust_decimal::serde::str::deserialize` do), given the string the scanner

@@ -1,7 +1,7 @@
 //! `Order` and what hangs off it: line items, shipping lines, refunds and
 //! transactions.
 
-use bookkeeping_core::Currency;
+use bookkeeping_core::{CountryCode, Currency};
 use provider_http::scan::{self, Scan, Scannable, Scanner};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -180,7 +180,12 @@ pub struct Order {
 #[serde(rename_all = "camelCase")]
 pub struct MailingAddress {
     /// ISO country code.
-    pub country_code_v2: Option<String>,
+    ///
+    /// Read as a [`CountryCode`] (two letters, as every value of Shopify's
+    /// `CountryCode` enum is): any other text makes the order fail to
+    /// decode, naming the field, instead of its country being taken for
+    /// missing.
+    pub country_code_v2: Option<CountryCode>,
 }
 
 /// A key/value attribute from checkout.

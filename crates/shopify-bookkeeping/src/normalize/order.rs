@@ -9,8 +9,7 @@ pub fn customer_of(order: &Order) -> Customer {
     let country = [&order.shipping_address, &order.billing_address]
         .into_iter()
         .flatten()
-        .find_map(|a| a.country_code_v2.as_deref())
-        .and_then(|c| CountryCode::new(c).ok());
+        .find_map(|a| a.country_code_v2);
     let company_vat = order
         .purchasing_entity
         .as_ref()

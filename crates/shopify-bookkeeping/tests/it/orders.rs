@@ -340,6 +340,26 @@ async fn a_malformed_order_is_a_review_item_and_the_rest_come_through() {
     assert!(matches!(&items[2], Listed::Item(o) if o.name == "#1007"));
 }
 
+/// A country is read as a country code (every value of Shopify's
+/// `CountryCode` enum is two letters): a text that is not one makes its
+/// order a review item naming the field, not an order whose country is
+/// taken for missing (and its VAT then decided for the country assumed).
+#[tokio::test]
+async fn an_order_whose_country_is_not_a_code_is_a_review_item() {
+    let items = page_two_changed(|nodes| {
+        nodes[0]["shippingAddress"] = serde_json::json!({"countryCodeV2": "Sverige"});
+    })
+    .await;
+    let Listed::Malformed(malformed) = &items[0] else {
+        panic!("expected a malformed order: {:?}", items[0]);
+    };
+    assert_eq!(
+        malformed.review().field.as_deref(),
+        Some("orders.nodes[0].shippingAddress.countryCodeV2")
+    );
+    assert!(matches!(&items[1], Listed::Item(_)) && matches!(&items[2], Listed::Item(_)));
+}
+
 /// The shop's currency is read as a currency, as each amount's is: a code
 /// that is not one makes its order a review item naming the field, and the
 /// rest come through with theirs.
