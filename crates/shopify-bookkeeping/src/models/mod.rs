@@ -14,8 +14,8 @@ pub use common::{Connection, MoneyBag, MoneyV2, PageInfo, TaxLine};
 pub use order::{
     Attribute, CompanyLocation, CompanyTaxSettings, DiscountAllocation, FinancialStatus, LineItem,
     MailingAddress, Order, OrderAdjustment, OrderAdjustmentReason, OrderTransaction,
-    OrderTransactionKind, OrderTransactionStatus, PurchasingEntity, Refund, RefundLineItem,
-    RefundShippingLine, RefundedLineItem, ShippingLine, TransactionFee,
+    OrderTransactionKind, OrderTransactionStatus, PurchasingEntity, PurchasingEntityType, Refund,
+    RefundLineItem, RefundShippingLine, RefundedLineItem, ShippingLine, TransactionFee,
 };
 pub use payout::{
     AssociatedOrder, AssociatedPayout, BalanceTransaction, BalanceTransactionPayoutStatus,

@@ -197,13 +197,24 @@ pub struct Attribute {
     pub value: Option<String>,
 }
 
+provider_http::open_enum! {
+    provider: "Shopify",
+    /// The members of the `PurchasingEntity` union (2026-01 schema).
+    pub enum PurchasingEntityType {
+        /// A consumer (or a business buying without a company profile).
+        Customer => "Customer",
+        /// A B2B company.
+        PurchasingCompany => "PurchasingCompany",
+    }
+}
+
 /// `PurchasingEntity = Customer | PurchasingCompany`; only a company carries a
 /// VAT number (its location's tax registration id).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PurchasingEntity {
-    /// `Customer` or `PurchasingCompany`.
+    /// Which member of the union.
     #[serde(rename = "__typename")]
-    pub typename: String,
+    pub typename: PurchasingEntityType,
     /// The company location, for a company.
     pub location: Option<CompanyLocation>,
 }
