@@ -402,7 +402,14 @@ impl State {
                         }
                     }
                     Some((b, _)) if *b > at => {}
-                    _ => self.boundary = Some((at, HashSet::from([id]))),
+                    // A later time: its set, in the room of the last one
+                    // (a new set an order was an allocation an order).
+                    Some((b, ids)) => {
+                        *b = at;
+                        ids.clear();
+                        ids.insert(id);
+                    }
+                    None => self.boundary = Some((at, HashSet::from([id]))),
                 }
             }
             let index = usize::try_from(base).unwrap_or(0) + i;
