@@ -722,34 +722,23 @@ impl ParentId<'_> {
     }
 }
 
-/// Hashes a text as one `write` of its bytes: a hasher need not read
-/// `write(ab)` as `write(a); write(b)` (`Hasher` does not promise it), so a
-/// text in pieces is joined first.
-fn hash_text<H: Hasher>(text: &[u8], state: &mut H) {
-    state.write(text);
+/// Hashes an id by what follows its last `/` (a GID's number, which tells
+/// ids apart): the same bytes whether the id was written with `\/` or `/`,
+/// so an id is hashed without being unescaped or copied (equal ids have
+/// equal tails; equality itself compares the whole text).
+fn hash_tail<H: Hasher>(text: &[u8], state: &mut H) {
+    // In a `Slashed` text every backslash comes before a `/`: none is
+    // after the last one.
+    let tail = text.rsplit(|b| *b == b'/').next().unwrap_or(text);
+    state.write(tail);
     state.write_u8(0xff);
 }
 
 impl Hash for ParentId<'_> {
     fn hash<H: Hasher>(&self, state: &mut H) {
         match self {
-            ParentId::Text(text) => hash_text(text.as_bytes(), state),
-            ParentId::Slashed(raw) if !raw.contains(&b'\\') => hash_text(raw, state),
-            ParentId::Slashed(raw) => {
-                // Joined on the stack for an id of Shopify's length (the
-                // text is no longer than its JSON), on the heap past that.
-                let mut room = [0u8; 128];
-                if raw.len() <= room.len() {
-                    let mut len = 0;
-                    for (slot, b) in room.iter_mut().zip(self.bytes()) {
-                        *slot = b;
-                        len += 1;
-                    }
-                    hash_text(&room[..len], state);
-                } else {
-                    hash_text(&self.bytes().collect::<Vec<u8>>(), state);
-                }
-            }
+            ParentId::Slashed(raw) => hash_tail(raw, state),
+            ParentId::Text(text) => hash_tail(text.as_bytes(), state),
         }
     }
 }
@@ -767,7 +756,7 @@ struct LookUp<'b>(&'b str);
 
 impl Hash for LookUp<'_> {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        hash_text(self.0.as_bytes(), state);
+        hash_tail(self.0.as_bytes(), state);
     }
 }
 
@@ -852,13 +841,10 @@ impl<'a> BulkIndex<'a> {
     /// The lines under `parent`, taken out of the index, each with the id
     /// as the file wrote it.
     fn take(&mut self, parent: &str) -> impl Iterator<Item = ChildLine<'a>> + use<'a> {
-        let (id, lines) = self
-            .children
+        self.children
             .remove_entry(&LookUp(parent))
-            .map_or((None, Vec::new()), |(id, lines)| (Some(id), lines));
-        lines
             .into_iter()
-            .filter_map(move |line| Some((id.clone()?, line)))
+            .flat_map(|(id, lines)| lines.into_iter().map(move |line| (id.clone(), line)))
     }
 
     /// The order on line `n` with its lines. An order whose lines have
@@ -1086,11 +1072,10 @@ fn add_refund_details_to(order: &mut Order, details: &RefundDetails) -> bool {
         let Ok(detail) = serde_json::from_str::<RawFields<'_>>(detail.get()) else {
             return false;
         };
-        let detail = &detail;
-        let lines = read::<RefundLineItem>(detail, REFUND_DETAIL_FIELDS[0].0);
-        let transactions = read::<OrderTransaction>(detail, REFUND_DETAIL_FIELDS[1].0);
-        let shipping = read::<RefundShippingLine>(detail, REFUND_DETAIL_FIELDS[2].0);
-        let adjustments = read::<OrderAdjustment>(detail, REFUND_DETAIL_FIELDS[3].0);
+        let lines = read::<RefundLineItem>(&detail, REFUND_DETAIL_FIELDS[0].0);
+        let transactions = read::<OrderTransaction>(&detail, REFUND_DETAIL_FIELDS[1].0);
+        let shipping = read::<RefundShippingLine>(&detail, REFUND_DETAIL_FIELDS[2].0);
+        let adjustments = read::<OrderAdjustment>(&detail, REFUND_DETAIL_FIELDS[3].0);
         match (lines, transactions, shipping, adjustments) {
             (Some(l), Some(t), Some(s), Some(a)) => found.push(Some((l, t, s, a))),
             _ => return false,
@@ -1488,12 +1473,15 @@ mod tests {
             assert_eq!(parent, first);
             assert_eq!(state.hash_one(&parent), state.hash_one(&first));
         }
-        // An id longer than the room on the stack hashes as its text too.
+        // A long id, and one without a `/`, hash as their text too.
         let long = format!("gid://shopify/Order/{}", "7".repeat(200));
         let written = format!("\"{}\"", long.replace('/', r"\/"));
         let parent = json_string(written.as_bytes()).unwrap();
         assert!(matches!(parent, ParentId::Slashed(_)) && parent.is(&long));
         assert_eq!(state.hash_one(&parent), state.hash_one(LookUp(&long)));
+        let plain = json_string(br#""refund-9""#).unwrap();
+        assert!(matches!(plain, ParentId::Slashed(_)) && plain.is("refund-9"));
+        assert_eq!(state.hash_one(&plain), state.hash_one(LookUp("refund-9")));
         // An escaped backslash is a backslash, not the start of a `\/`.
         let backslash = json_string(br#""a\\/b""#).unwrap();
         assert!(matches!(backslash, ParentId::Text(_)));
