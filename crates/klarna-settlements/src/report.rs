@@ -243,7 +243,7 @@ fn read_table(
     amount_columns: &[&str],
     renames: &ReportColumns,
 ) -> Result<Table, ReportError> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let bytes = provider_http::strip_bom(bytes);
     let text = String::from_utf8_lossy(bytes);
     let header = text
         .lines()

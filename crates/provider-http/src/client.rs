@@ -510,10 +510,7 @@ impl HttpClient {
     /// `data[2].amount`, or `.` when the body is not JSON at all), serde's message, the status
     /// and the start of the body.
     pub fn decode<T: DeserializeOwned>(&self, resp: &HttpResponse) -> Result<T, HttpError> {
-        let body = resp
-            .body
-            .strip_prefix(b"\xEF\xBB\xBF")
-            .unwrap_or(&resp.body);
+        let body = crate::strip_bom(&resp.body);
         // Plain serde_json first: tracking the path of every field costs an
         // allocation per key, and almost every body decodes. Only a body that
         // fails is decoded again, with the path, for the error.

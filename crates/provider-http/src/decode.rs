@@ -76,7 +76,7 @@ impl ErrorDecoder for DefaultErrorDecoder {
             }),
             ..ErrorDetails::default()
         };
-        let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+        let body = strip_bom(body);
         let Ok(json) = serde_json::from_slice::<Value>(body) else {
             return details;
         };
@@ -149,6 +149,18 @@ fn cut(message: &str) -> String {
         Some((i, _)) => format!("{}...", &message[..i]),
         None => message.to_owned(),
     }
+}
+
+/// `bytes` without a UTF-8 byte-order mark at the start, if it has one: what
+/// a JSON reader is given (Klarna's examples start with one; serde_json
+/// refuses it).
+///
+/// ```
+/// assert_eq!(provider_http::strip_bom(b"\xEF\xBB\xBF{}"), b"{}");
+/// assert_eq!(provider_http::strip_bom(b"{}"), b"{}");
+/// ```
+pub fn strip_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
 }
 
 #[cfg(test)]

@@ -208,7 +208,7 @@ pub use serde as __serde;
 pub use auth::{AccessToken, Auth, ClientCredentials, TokenSource};
 pub use builder::HttpClientBuilder;
 pub use client::{HttpClient, USER_AGENT};
-pub use decode::{DefaultErrorDecoder, ErrorDecoder};
+pub use decode::{DefaultErrorDecoder, ErrorDecoder, strip_bom};
 pub use error::{
     ApiError, ErrorDetails, HttpError, HttpErrorKind, MAX_ERROR_BODY, PaginationError, RawBody,
     RequestInfo, TransportKind,

@@ -68,7 +68,7 @@ pub fn mend_lone_surrogates(body: &mut [u8]) -> usize {
 /// white space): the bodies [`mend_lone_surrogates`] is for. A CSV report
 /// is left as sent.
 pub(crate) fn looks_like_json(body: &[u8]) -> bool {
-    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    let body = crate::strip_bom(body);
     matches!(
         body.iter().find(|b| !b.is_ascii_whitespace()),
         Some(b'{' | b'[')

@@ -149,7 +149,7 @@ fn data_text(body: &[u8]) -> Option<(Box<serde_json::value::RawValue>, Option<Va
         errors: Option<serde::de::IgnoredAny>,
         extensions: Option<Value>,
     }
-    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    let body = provider_http::strip_bom(body);
     let answer: Answer = serde_json::from_slice(body).ok()?;
     if answer.errors.is_some() {
         return None;

@@ -609,7 +609,7 @@ impl OrdersPage {
 
     /// [`decode`](Self::decode), with the answer's `extensions` (its cost, to pace by).
     fn decode_answer(body: &[u8]) -> Option<(Self, Option<Value>)> {
-        let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+        let body = provider_http::strip_bom(body);
         match Self::scanned(body) {
             Some(page) => page.whole(),
             None => Self::deserialized(body),

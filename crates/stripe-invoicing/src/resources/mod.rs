@@ -202,13 +202,14 @@ impl<T: StripeObject> ListPage<T> {
     pub fn decode(object: &'static str, body: &[u8]) -> Result<Self, serde_json::Error> {
         match Self::scanned(body).or_else(|| Self::whole(body)) {
             Some(page) => Ok(page),
-            None => serde_json::from_slice(strip_bom(body)).map(|list| Self::each(object, list)),
+            None => serde_json::from_slice(provider_http::strip_bom(body))
+                .map(|list| Self::each(object, list)),
         }
     }
 
     /// The page read by the scanner, unless it declines.
     fn scanned(body: &[u8]) -> Option<Self> {
-        let mut s = Scanner::new(strip_bom(body));
+        let mut s = Scanner::new(provider_http::strip_bom(body));
         let (mut data, mut has_more, mut url) = (None, None, None);
         s.object(|s, key| match key {
             b"data" => {
@@ -234,7 +235,7 @@ impl<T: StripeObject> ListPage<T> {
 
     /// The page decoded whole, if every object decodes.
     fn whole(body: &[u8]) -> Option<Self> {
-        let list: WholeList<T> = serde_json::from_slice(strip_bom(body)).ok()?;
+        let list: WholeList<T> = serde_json::from_slice(provider_http::strip_bom(body)).ok()?;
         Some(ListPage {
             items: list.data.0,
             has_more: list.has_more,
@@ -268,10 +269,6 @@ impl<T: StripeObject> ListPage<T> {
 
 #[cfg(test)]
 mod scan_tests;
-
-fn strip_bom(body: &[u8]) -> &[u8] {
-    body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body)
-}
 
 macro_rules! stripe_objects {
     ($($t:ty),+ $(,)?) => {
