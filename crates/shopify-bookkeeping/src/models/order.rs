@@ -127,8 +127,11 @@ pub struct Order {
     /// `MoneyV2`'s is: a code that is not three letters makes the order fail
     /// to decode, naming the field.
     pub currency_code: Currency,
-    /// The customer's currency.
-    pub presentment_currency_code: Currency,
+    /// The customer's currency, as Shopify names it: text, since Shopify's
+    /// `CurrencyCode` has a value of four letters (`USDC`, the United States
+    /// Dollars Coin a customer may pay in; 2026-01 schema), and bookkeeping
+    /// never reads it.
+    pub presentment_currency_code: String,
     /// Whether prices include VAT.
     pub taxes_included: bool,
     /// Whether the order is tax exempt.

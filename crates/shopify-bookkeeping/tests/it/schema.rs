@@ -63,3 +63,67 @@ fn the_bulk_orders_query_follows_the_bulk_rules() {
         Ok(search.to_owned())
     );
 }
+
+/// The typed fields of an order stand on the published schema, not on our
+/// sandbox: `Order.currencyCode` and `presentmentCurrencyCode` are
+/// `CurrencyCode`s, `MailingAddress.countryCodeV2` a `CountryCode`, whose
+/// every value is two letters (read as a `bookkeeping_core::CountryCode`),
+/// and `PurchasingEntity` is the union of `Customer` and `PurchasingCompany`
+/// (the known members of `models::PurchasingEntityType`).
+#[test]
+fn the_typed_order_fields_follow_the_schema() {
+    use apollo_compiler::schema::ExtendedType;
+    let schema = schema();
+    let field_type = |object: &str, field: &str| -> String {
+        let Some(ExtendedType::Object(o)) = schema.types.get(object) else {
+            panic!("no object {object}");
+        };
+        o.fields[field].ty.inner_named_type().to_string()
+    };
+    assert_eq!(field_type("Order", "currencyCode"), "CurrencyCode");
+    assert_eq!(
+        field_type("Order", "presentmentCurrencyCode"),
+        "CurrencyCode"
+    );
+    assert_eq!(field_type("MailingAddress", "countryCodeV2"), "CountryCode");
+
+    let Some(ExtendedType::Enum(countries)) = schema.types.get("CountryCode") else {
+        panic!("no enum CountryCode");
+    };
+    assert!(countries.values.len() > 200);
+    for value in countries.values.keys() {
+        let code = bookkeeping_core::CountryCode::new(value.as_str())
+            .unwrap_or_else(|e| panic!("{value}: {e}"));
+        assert_eq!(code.as_str(), value.as_str());
+    }
+    let Some(ExtendedType::Enum(currencies)) = schema.types.get("CurrencyCode") else {
+        panic!("no enum CurrencyCode");
+    };
+    // Every value a `Currency` reads but `USDC` ("United States Dollars
+    // Coin"), the one code of four letters: a customer's currency may be it
+    // (`presentmentCurrencyCode` stays text), the books' cannot (every
+    // `shopMoney` is a `Currency`).
+    let usdc: Vec<&str> = currencies
+        .values
+        .keys()
+        .map(|v| v.as_str())
+        .filter(|v| v.len() != 3)
+        .collect();
+    assert_eq!(usdc, ["USDC"]);
+    for value in currencies.values.keys().filter(|v| v.len() == 3) {
+        let currency = bookkeeping_core::Currency::new(value.as_str())
+            .unwrap_or_else(|e| panic!("{value}: {e}"));
+        assert_eq!(currency.code(), value.as_str());
+    }
+
+    let Some(ExtendedType::Union(entity)) = schema.types.get("PurchasingEntity") else {
+        panic!("no union PurchasingEntity");
+    };
+    let members: Vec<&str> = entity.members.iter().map(|m| m.as_str()).collect();
+    assert_eq!(members, ["Customer", "PurchasingCompany"]);
+    for member in members {
+        let read: shopify_bookkeeping::models::PurchasingEntityType =
+            serde_json::from_value(serde_json::Value::from(member)).unwrap();
+        assert!(!read.to_string().is_empty() && !format!("{read:?}").contains("Unknown"));
+    }
+}
