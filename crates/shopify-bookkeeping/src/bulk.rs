@@ -676,10 +676,12 @@ struct BulkIndex<'a> {
     children: hashbrown::HashMap<ParentId<'a>, Vec<(usize, &'a [u8])>, RandomState>,
 }
 
-/// A line's `__parentId`, borrowed from the file. Shopify writes `/` as
-/// `\/` (`"gid:\/\/shopify\/Order\/1"`): such a string is kept as written,
-/// and hashed and compared as the text it stands for, so that indexing a
-/// file copies no id (a copy per line was a tenth of decoding a bulk
+/// A line's `__parentId`, borrowed from the file. JSON lets a writer
+/// escape `/` as `\/` (`"gid:\/\/shopify\/Order\/1"`, as our simulated
+/// files do; nothing published says which Shopify uses, and the index reads
+/// either): such a string is kept as written,
+/// and compared as the text it stands for (hashed by its tail, the same
+/// bytes either way), so that indexing a file copies no id (a copy per line was a tenth of decoding a bulk
 /// result); a string with any other escape is unescaped.
 #[derive(Debug, Clone)]
 enum ParentId<'a> {
@@ -949,7 +951,7 @@ fn parent_of(n: usize, line: &[u8]) -> Result<Option<ParentId<'_>>, String> {
 }
 
 /// A JSON text that is one string and nothing else: the string, borrowed
-/// when its only escapes are `\/` (Shopify writes `/` so) or it has none.
+/// when its only escapes are `\/` or it has none.
 fn json_string(text: &[u8]) -> Option<ParentId<'_>> {
     if let Some(raw) = slashed_string(text) {
         return Some(ParentId::Slashed(raw));
@@ -1447,7 +1449,7 @@ mod tests {
     }
 
     /// A `__parentId` is the text it stands for however the file escaped
-    /// it: kept as written when its only escapes are `\/` (Shopify's way),
+    /// it: kept as written when its only escapes are `\/`,
     /// unescaped otherwise, and equal to, with the hash of, the id it names
     /// (the index's lookup needs both); a text that is not one JSON string
     /// is none.

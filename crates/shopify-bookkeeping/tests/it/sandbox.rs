@@ -718,7 +718,7 @@ async fn a_bulk_result_reads_the_same_whatever_its_layout() {
         .collect();
     assert_eq!(bulk_orders(&sorted).unwrap(), expected);
 
-    // Each child's `__parentId` spelled its own way (`\/` as Shopify writes
+    // Each child's `__parentId` spelled its own way (`\/` as the sandbox writes
     // it, `/`, `\u002f`): the same id, so the same orders.
     let mut respelled = 0;
     let spelled: String = lines
