@@ -70,7 +70,10 @@ pub fn hostile_text(i: usize) -> &'static str {
 /// - PayPal: payer names.
 ///
 /// Each value keeps its original start, so a record can still be told apart,
-/// and each reference to an order name elsewhere is changed with it.
+/// and each reference to an order name elsewhere is changed with it. SKUs,
+/// discount codes and refund notes are made hostile too, though the sandbox
+/// does not answer them: `shopify-bookkeeping` does not select them, and
+/// GraphQL answers only what is selected.
 pub fn hostile(mut scenario: Scenario) -> Scenario {
     let mut n = 0;
     let mut next = || {

@@ -43,7 +43,7 @@ impl ScenarioConfig {
     }
 }
 
-/// A Shopify payment gateway, as Shopify names it in `paymentGatewayNames`.
+/// A Shopify payment gateway, as Shopify names it in an order transaction's `gateway`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Gateway {
     /// `shopify_payments`: cards, settled by Shopify Payments payouts.
@@ -247,17 +247,6 @@ impl Order {
     /// Total VAT.
     pub fn total_vat(&self) -> i64 {
         self.lines.iter().map(|l| l.vat).sum::<i64>() + self.shipping.as_ref().map_or(0, |s| s.vat)
-    }
-
-    /// The gateways used, in Shopify's words.
-    pub fn gateway_names(&self) -> Vec<&'static str> {
-        let mut names: Vec<&'static str> = Vec::new();
-        for t in &self.transactions {
-            if t.kind != TransactionKind::Refund && !names.contains(&t.gateway.shopify_name()) {
-                names.push(t.gateway.shopify_name());
-            }
-        }
-        names
     }
 
     /// The main (non-gift-card) gateway.

@@ -406,7 +406,6 @@ fn line_json(order: &Order, line: &OrderLine) -> Value {
     json!({
         "id": format!("gid://shopify/LineItem/{}", line.id),
         "name": line.title,
-        "sku": line.sku,
         "quantity": line.quantity,
         // No sandbox order is edited: only refunds take units off a line.
         "currentQuantity": i64::from(line.quantity) - refunded_units(order, line.id),
@@ -443,10 +442,8 @@ fn transaction_json(
         "kind": kind,
         "status": "SUCCESS",
         "gateway": gateway,
-        "formattedGateway": gateway,
         "processedAt": rfc3339(at),
         "test": false,
-        "paymentId": format!("c{id}.1"),
         "amountSet": bag(minor, c),
         "fees": []
     })
@@ -554,7 +551,6 @@ fn order_json(order: &Order) -> Value {
                 "id": format!("gid://shopify/Refund/{}", r.id),
                 "createdAt": rfc3339(r.created_at),
                 "processedAt": rfc3339(r.created_at),
-                "note": r.note,
                 "totalRefundedSet": bag(t.amount, c),
                 "refundLineItems": connection(items),
                 "refundShippingLines": connection(Vec::new()),
@@ -599,7 +595,6 @@ fn order_json(order: &Order) -> Value {
     };
     json!({
         "id": format!("gid://shopify/Order/{}", order.id),
-        "legacyResourceId": order.id.to_string(),
         "name": order.name,
         "createdAt": rfc3339(order.processed_at),
         "processedAt": rfc3339(order.processed_at),
@@ -609,12 +604,9 @@ fn order_json(order: &Order) -> Value {
         // No sandbox order is edited after it is placed.
         "edited": false,
         "currencyCode": c.code(),
-        "presentmentCurrencyCode": c.code(),
         "taxesIncluded": true,
         "taxExempt": false,
         "displayFinancialStatus": status,
-        "paymentGatewayNames": order.gateway_names(),
-        "discountCodes": order.discount_code.iter().map(|(code, _)| code.clone()).collect::<Vec<_>>(),
         "totalPriceSet": bag(total, c),
         "subtotalPriceSet": bag(subtotal, c),
         "totalTaxSet": bag(order.total_vat(), c),

@@ -44,7 +44,7 @@ macro_rules! follow_up {
 macro_rules! txn_fragment {
     () => {
         "fragment Txn on OrderTransaction {
-  id kind status gateway formattedGateway processedAt test paymentId
+  id kind status gateway processedAt test
   amountSet { ...Bag }
   fees { type amount { ...Money } taxAmount { ...Money } }
 }
@@ -54,9 +54,8 @@ macro_rules! txn_fragment {
 macro_rules! order_fragment {
     () => {
         "fragment OrderFields on Order {
-  id legacyResourceId name createdAt processedAt updatedAt cancelledAt test edited
-  currencyCode presentmentCurrencyCode taxesIncluded taxExempt
-  displayFinancialStatus paymentGatewayNames discountCodes
+  id name createdAt processedAt updatedAt cancelledAt test edited
+  currencyCode taxesIncluded taxExempt displayFinancialStatus
   totalPriceSet { ...Bag }
   subtotalPriceSet { ...Bag }
   totalTaxSet { ...Bag }
@@ -79,7 +78,7 @@ macro_rules! order_fragment {
 macro_rules! line_item_fragment {
     () => {
         "fragment LineItemFields on LineItem {
-  id name sku quantity currentQuantity taxable isGiftCard
+  id name quantity currentQuantity taxable isGiftCard
   originalTotalSet { ...Bag }
   totalDiscountSet { ...Bag }
   discountAllocations { allocatedAmountSet { ...Bag } }
@@ -142,7 +141,7 @@ macro_rules! order_selection {
         nodes { ...ShippingLineFields }
       }
       refunds {
-        id createdAt processedAt note
+        id createdAt processedAt
         totalRefundedSet { ...Bag }
         refundLineItems(first: 20) {
           pageInfo { hasNextPage endCursor }
@@ -378,7 +377,7 @@ pub const BULK_ORDERS: &str = concat!(
         lineItems { edges { node { __typename ...LineItemFields } } }
         shippingLines(includeRemovals: true) { edges { node { __typename ...ShippingLineFields } } }
         refunds {
-          id createdAt processedAt note
+          id createdAt processedAt
           totalRefundedSet { ...Bag }
         }
         transactions { ...Txn }

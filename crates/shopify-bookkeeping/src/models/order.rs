@@ -94,13 +94,18 @@ provider_http::open_enum! {
 }
 
 /// A Shopify order, the sales report's unit.
+///
+/// It holds the fields bookkeeping reads and nothing else (`queries` selects
+/// no more): every text kept is an allocation per order, and a field nobody
+/// reads only slows a month's sync. The SKU, the payment gateway names, the
+/// discount codes, the customer's currency, a refund's note and a
+/// transaction's payment id were dropped for that reason: the books
+/// take the gateway from each transaction and the money from `shopMoney`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Order {
     /// The GID.
     pub id: OrderId,
-    /// The REST id (a string).
-    pub legacy_resource_id: String,
     /// The order name (`#1001`): not unique across shops.
     pub name: String,
     /// When checkout completed.
@@ -127,22 +132,12 @@ pub struct Order {
     /// `MoneyV2`'s is: a code that is not three letters makes the order fail
     /// to decode, naming the field.
     pub currency_code: Currency,
-    /// The customer's currency, as Shopify names it: text, since Shopify's
-    /// `CurrencyCode` has a value of four letters (`USDC`, the United States
-    /// Dollars Coin a customer may pay in; 2026-01 schema), and bookkeeping
-    /// never reads it.
-    pub presentment_currency_code: String,
     /// Whether prices include VAT.
     pub taxes_included: bool,
     /// Whether the order is tax exempt.
     pub tax_exempt: bool,
     /// Financial status.
     pub display_financial_status: Option<FinancialStatus>,
-    /// Gateways used (`shopify_payments`, `Klarna`, `manual`, `gift_card`).
-    pub payment_gateway_names: Vec<String>,
-    /// Discount codes used.
-    #[serde(default)]
-    pub discount_codes: Vec<String>,
     /// Total before returns, VAT and discounts included.
     pub total_price_set: MoneyBag,
     /// Line items after discounts, before returns.
@@ -248,8 +243,6 @@ pub struct LineItem {
     pub id: String,
     /// Product and variant title.
     pub name: String,
-    /// SKU.
-    pub sku: Option<String>,
     /// Quantity ordered, "including refunded and removed units" (2026-01
     /// schema): an edit that removes units leaves them here.
     pub quantity: i64,
@@ -312,8 +305,6 @@ pub struct Refund {
     /// When it was processed.
     #[serde(with = "time::serde::rfc3339")]
     pub processed_at: OffsetDateTime,
-    /// Note.
-    pub note: Option<String>,
     /// The money given back.
     pub total_refunded_set: MoneyBag,
     /// Items refunded.
@@ -408,8 +399,6 @@ pub struct OrderTransaction {
     pub status: OrderTransactionStatus,
     /// Gateway (`shopify_payments`, `Klarna`, `paypal`, `manual`, `gift_card`).
     pub gateway: Option<String>,
-    /// Gateway as shown to people.
-    pub formatted_gateway: Option<String>,
     /// When processed.
     #[serde(default, with = "time::serde::rfc3339::option")]
     pub processed_at: Option<OffsetDateTime>,
@@ -417,8 +406,6 @@ pub struct OrderTransaction {
     pub amount_set: MoneyBag,
     /// A test transaction.
     pub test: bool,
-    /// The gateway's payment id.
-    pub payment_id: Option<String>,
     /// Shopify Payments fees.
     #[serde(default)]
     pub fees: Vec<TransactionFee>,
@@ -467,7 +454,6 @@ impl Scannable for Rfc3339Opt {
 provider_http::fields! {
     Order {
         id: b"id" => required,
-        legacy_resource_id: b"legacyResourceId" => required,
         name: b"name" => required,
         created_at: b"createdAt" as Rfc3339 => required,
         processed_at: b"processedAt" as Rfc3339 => required,
@@ -476,12 +462,9 @@ provider_http::fields! {
         edited: b"edited" => default,
         test: b"test" => required,
         currency_code: b"currencyCode" => required,
-        presentment_currency_code: b"presentmentCurrencyCode" => required,
         taxes_included: b"taxesIncluded" => required,
         tax_exempt: b"taxExempt" => required,
         display_financial_status: b"displayFinancialStatus" => optional,
-        payment_gateway_names: b"paymentGatewayNames" => required,
-        discount_codes: b"discountCodes" => default,
         total_price_set: b"totalPriceSet" => required,
         subtotal_price_set: b"subtotalPriceSet" => optional,
         total_tax_set: b"totalTaxSet" => optional,
@@ -538,7 +521,6 @@ provider_http::fields! {
     LineItem {
         id: b"id" => required,
         name: b"name" => required,
-        sku: b"sku" => optional,
         quantity: b"quantity" => required,
         current_quantity: b"currentQuantity" => optional,
         taxable: b"taxable" => required,
@@ -572,7 +554,6 @@ provider_http::fields! {
         id: b"id" => required,
         created_at: b"createdAt" as Rfc3339Opt => optional,
         processed_at: b"processedAt" as Rfc3339 => required,
-        note: b"note" => optional,
         total_refunded_set: b"totalRefundedSet" => required,
         // A bulk result's refund has none of its four connections: two are
         // lines of their own, two come from another query. An answer to the
@@ -636,11 +617,9 @@ provider_http::fields! {
         kind: b"kind" => required,
         status: b"status" => required,
         gateway: b"gateway" => optional,
-        formatted_gateway: b"formattedGateway" => optional,
         processed_at: b"processedAt" as Rfc3339Opt => optional,
         amount_set: b"amountSet" => required,
         test: b"test" => required,
-        payment_id: b"paymentId" => optional,
         fees: b"fees" => default,
     }
 }

@@ -65,8 +65,8 @@ fn the_bulk_orders_query_follows_the_bulk_rules() {
 }
 
 /// The typed fields of an order stand on the published schema, not on our
-/// sandbox: `Order.currencyCode` and `presentmentCurrencyCode` are
-/// `CurrencyCode`s, `MailingAddress.countryCodeV2` a `CountryCode`, whose
+/// sandbox: `Order.currencyCode` is a `CurrencyCode`,
+/// `MailingAddress.countryCodeV2` a `CountryCode`, whose
 /// every value is two letters (read as a `bookkeeping_core::CountryCode`),
 /// and `PurchasingEntity` is the union of `Customer` and `PurchasingCompany`
 /// (the known members of `models::PurchasingEntityType`).
@@ -81,10 +81,6 @@ fn the_typed_order_fields_follow_the_schema() {
         o.fields[field].ty.inner_named_type().to_string()
     };
     assert_eq!(field_type("Order", "currencyCode"), "CurrencyCode");
-    assert_eq!(
-        field_type("Order", "presentmentCurrencyCode"),
-        "CurrencyCode"
-    );
     assert_eq!(field_type("MailingAddress", "countryCodeV2"), "CountryCode");
 
     let Some(ExtendedType::Enum(countries)) = schema.types.get("CountryCode") else {
@@ -101,8 +97,8 @@ fn the_typed_order_fields_follow_the_schema() {
     };
     // Every value a `Currency` reads but `USDC` ("United States Dollars
     // Coin"), the one code of four letters: a customer's currency may be it
-    // (`presentmentCurrencyCode` stays text), the books' cannot (every
-    // `shopMoney` is a `Currency`).
+    // (`presentmentCurrencyCode`, which bookkeeping does not select), the
+    // books' cannot (every `shopMoney` is a `Currency`).
     let usdc: Vec<&str> = currencies
         .values
         .keys()
