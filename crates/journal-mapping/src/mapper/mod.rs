@@ -17,6 +17,7 @@ use bookkeeping_core::{
 };
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use smallvec::SmallVec;
 
 use crate::chart::{Chart, FeeCategory, Role};
 use crate::coverage::{Coverage, NeededItem, NeededReport, NeededReportKind, ProviderCoverage};
@@ -119,11 +120,19 @@ pub(crate) struct Entry {
     pub(crate) prepaid_sek: Decimal,
     /// Per provider channel: amount in the document currency and the SEK
     /// booked on its clearing account.
-    pub(crate) channels: Vec<(Provider, Decimal, Decimal)>,
+    pub(crate) channels: Channels,
     /// The revenue side: role, amount in document currency, SEK (positive =
     /// credit for a sale).
-    pub(crate) breakdown: Vec<(Role, Decimal, Decimal)>,
+    pub(crate) breakdown: Breakdown,
 }
+
+/// [`Entry::channels`]: one, or two for a payment split between providers,
+/// kept in the entry's own allocation (a month holds an entry per sale).
+pub(crate) type Channels = SmallVec<[(Provider, Decimal, Decimal); 2]>;
+
+/// [`Entry::breakdown`]: a rate's sales and its VAT, shipping's, a gift
+/// card's, kept in the entry's own allocation.
+pub(crate) type Breakdown = SmallVec<[(Role, Decimal, Decimal); 4]>;
 
 impl Entry {
     pub(crate) fn channel(&self, provider: Provider) -> Option<(Decimal, Decimal)> {

@@ -5,10 +5,12 @@ use bookkeeping_core::{
     ReviewReason, Sale, SaleLine, SourceRef, TaxTreatment, stockholm_date,
 };
 use rust_decimal::Decimal;
+use smallvec::{SmallVec, smallvec};
 use std::sync::Arc;
 
 use time::Date;
 
+use super::Channels;
 use super::draft::Draft;
 use super::{DisputeLost, Entry, Mapper, doc_key, is_invoice, r2, review_item, source_key};
 use crate::chart::Role;
@@ -18,8 +20,11 @@ use crate::policy::{AccountingMethod, Granularity, LostDispute};
 use crate::voucher::VoucherKind;
 
 /// The revenue side of a document: role and amount (positive = what a sale
-/// credits), in the document currency.
-type Side = Vec<(Role, Decimal)>;
+/// credits), in the document currency. Most documents have one to four
+/// roles (a rate's sales and its VAT, shipping, a gift card): room for four
+/// on the stack, since a month's sales each built three of these sides on
+/// the heap.
+type Side = SmallVec<[(Role, Decimal); 4]>;
 
 fn push(side: &mut Side, role: Role, amount: Decimal) {
     if amount.is_zero() {
@@ -389,7 +394,7 @@ impl<R: ExchangeRates> Mapper<R> {
         let total: Decimal = credits.iter().map(|(_, a)| a).sum();
         let invoice = is_invoice(&sale.source);
         let debits = if invoice {
-            vec![(Role::CustomerReceivable, total)]
+            smallvec![(Role::CustomerReceivable, total)]
         } else {
             self.money_side(
                 &sale.payments,
@@ -404,7 +409,7 @@ impl<R: ExchangeRates> Mapper<R> {
                 &mut reviews,
             )
         };
-        let mut channels: Vec<(Provider, Decimal, Decimal)> = debits
+        let mut channels: Channels = debits
             .iter()
             .filter_map(|(role, a)| match role {
                 Role::Clearing { provider } => Some((*provider, *a, r2(*a * rate))),
@@ -480,7 +485,7 @@ impl<R: ExchangeRates> Mapper<R> {
                     refund: false,
                     document: String::new(),
                     prepaid_sek: Decimal::ZERO,
-                    channels: Vec::new(),
+                    channels: Channels::new(),
                     breakdown: credits.iter().map(|(r, x)| (*r, *x, *x * rate)).collect(),
                 };
                 let parts = self.pro_rata(
@@ -663,7 +668,7 @@ impl<R: ExchangeRates> Mapper<R> {
         let total: Decimal = debits.iter().map(|(_, a)| a).sum();
         let invoice = is_invoice(&refund.sale) || is_invoice(&refund.source);
         let credits = if invoice && refund.payments.is_empty() {
-            vec![(Role::CustomerReceivable, total)]
+            smallvec![(Role::CustomerReceivable, total)]
         } else {
             self.money_side(
                 &refund.payments,
@@ -682,7 +687,7 @@ impl<R: ExchangeRates> Mapper<R> {
                 &mut reviews,
             )
         };
-        let channels: Vec<(Provider, Decimal, Decimal)> = credits
+        let channels: Channels = credits
             .iter()
             .filter_map(|(role, a)| match role {
                 Role::Clearing { provider } => Some((*provider, *a, r2(*a * rate))),
@@ -983,7 +988,7 @@ impl<R: ExchangeRates> Mapper<R> {
                     )
                     .with_amount(lost.amount),
                 );
-                vec![(Role::BadDebt, amount)]
+                smallvec![(Role::BadDebt, amount)]
             }
         };
         let dkey = self.draft_key(
