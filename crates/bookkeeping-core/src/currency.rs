@@ -205,19 +205,7 @@ impl Serialize for Currency {
 
 impl<'de> Deserialize<'de> for Currency {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        // A visitor, not `Cow<str>` (which serde always reads into a `String`):
-        // no allocation per amount's currency.
-        struct Code;
-        impl serde::de::Visitor<'_> for Code {
-            type Value = Currency;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Currency, E> {
-                Currency::new(v).map_err(E::custom)
-            }
-        }
-        d.deserialize_str(Code)
+        crate::de::from_str_with(d, Currency::new)
     }
 }
 

@@ -36,6 +36,7 @@
 
 pub mod bounds;
 mod currency;
+mod de;
 mod error;
 mod money;
 mod payout;

@@ -238,8 +238,9 @@ impl Serialize for SourceId {
 
 impl<'de> Deserialize<'de> for SourceId {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let id = <Cow<'de, str>>::deserialize(d)?;
-        Ok(SourceId(Arc::from(id.as_ref())))
+        crate::de::from_str_with(d, |id| {
+            Ok::<_, std::convert::Infallible>(SourceId(Arc::from(id)))
+        })
     }
 }
 
@@ -330,7 +331,6 @@ impl Serialize for CountryCode {
 
 impl<'de> Deserialize<'de> for CountryCode {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        CountryCode::new(&s).map_err(serde::de::Error::custom)
+        crate::de::from_str_with(d, CountryCode::new)
     }
 }

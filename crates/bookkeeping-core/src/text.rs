@@ -22,6 +22,9 @@
 
 use std::borrow::Cow;
 
+mod short;
+pub use short::{INLINE, Text};
+
 /// Whether `c` is invisible but changes how the text around it is shown:
 /// bidirectional embeddings, overrides, isolates and marks, zero-width
 /// characters, line and paragraph separators, interlinear annotations and the

@@ -191,6 +191,18 @@ impl Scannable for bookkeeping_core::Currency {
     }
 }
 
+/// Read in place when short: no allocation for a text of at most
+/// [`bookkeeping_core::text::INLINE`] bytes without escapes.
+impl Scannable for bookkeeping_core::text::Text {
+    #[inline]
+    fn scan(s: &mut Scanner<'_>) -> Scan<Self> {
+        s.str().map(|text| match text {
+            Cow::Borrowed(text) => Self::new(text),
+            Cow::Owned(text) => Self::from(text),
+        })
+    }
+}
+
 impl Scannable for bookkeeping_core::CountryCode {
     #[inline]
     fn scan(s: &mut Scanner<'_>) -> Scan<Self> {
@@ -1035,6 +1047,26 @@ mod tests {
         assert_eq!(n, Some(vec![1, -2]));
         let n: Option<Vec<i64>> = Scannable::scan(&mut Scanner::new(b"null")).unwrap();
         assert_eq!(n, None);
+    }
+
+    /// A `Text` reads what a `String` reads, in place or not, escapes
+    /// and all.
+    #[test]
+    fn a_text_reads_as_a_string_does() {
+        use bookkeeping_core::text::{INLINE, Text};
+        for json in [
+            r#""Moms 25%""#,
+            r#""Moms \"25\" \u00e4\n""#,
+            r#""Kaffebryggare Moccamaster KBG Select""#,
+            r#""\ud83d\ude00 en lång titel med escape \/""#,
+            r#""""#,
+        ] {
+            let text: Text = from_slice(json.as_bytes()).unwrap();
+            let string: String = serde_json::from_str(json).unwrap();
+            assert_eq!(text, string, "{json}");
+            assert_eq!(text.is_inline(), string.len() <= INLINE);
+        }
+        assert!(from_slice::<Text>(b"12").is_err());
     }
 
     /// A string reads the same whether all of the input is UTF-8 (a slice

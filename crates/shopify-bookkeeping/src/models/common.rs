@@ -1,5 +1,6 @@
 //! Money, connections and tax lines shared by orders and payouts.
 
+use bookkeeping_core::text::Text;
 use bookkeeping_core::{Currency, Money, MoneyError};
 use provider_http::decimal::OptionalNumber;
 use provider_http::scan::{self, Declined, Scan, Scannable, Scanner};
@@ -164,7 +165,7 @@ impl<T> Default for Connection<T> {
 #[serde(rename_all = "camelCase")]
 pub struct TaxLine {
     /// The tax's name (`"Moms"`, `"DE MwSt"`).
-    pub title: String,
+    pub title: Text,
     /// The rate as a fraction (`0.25`); a GraphQL `Float`, read as a decimal.
     #[serde(default, deserialize_with = "provider_http::decimal::option")]
     pub rate: Option<Decimal>,

@@ -1,6 +1,7 @@
 //! `Order` and what hangs off it: line items, shipping lines, refunds and
 //! transactions.
 
+use bookkeeping_core::text::Text;
 use bookkeeping_core::{CountryCode, Currency};
 use provider_http::scan::{self, Scan, Scannable, Scanner};
 use serde::{Deserialize, Serialize};
@@ -101,13 +102,18 @@ provider_http::open_enum! {
 /// discount codes, the customer's currency, a refund's note and a
 /// transaction's payment id were dropped for that reason: the books
 /// take the gateway from each transaction and the money from `shopMoney`.
+///
+/// Its short texts (the order's name, line and shipping titles, tax titles,
+/// gateways, fee types, custom attributes) are [`Text`]s, held in place when
+/// at most [`bookkeeping_core::text::INLINE`] bytes long, as most are; ids
+/// stay `String`s (a GID is longer than that).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Order {
     /// The GID.
     pub id: OrderId,
     /// The order name (`#1001`): not unique across shops.
-    pub name: String,
+    pub name: Text,
     /// When checkout completed.
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
@@ -190,9 +196,9 @@ pub struct MailingAddress {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Attribute {
     /// Key.
-    pub key: String,
+    pub key: Text,
     /// Value.
-    pub value: Option<String>,
+    pub value: Option<Text>,
 }
 
 provider_http::open_enum! {
@@ -242,7 +248,7 @@ pub struct LineItem {
     /// The GID.
     pub id: String,
     /// Product and variant title.
-    pub name: String,
+    pub name: Text,
     /// Quantity ordered, "including refunded and removed units" (2026-01
     /// schema): an edit that removes units leaves them here.
     pub quantity: i64,
@@ -282,7 +288,7 @@ pub struct ShippingLine {
     /// The GID.
     pub id: Option<String>,
     /// The rate's title (`PostNord Ombud`).
-    pub title: String,
+    pub title: Text,
     /// Whether it was removed by an order edit.
     pub is_removed: bool,
     /// Price before discounts.
@@ -340,7 +346,7 @@ pub struct RefundedLineItem {
     /// The GID.
     pub id: String,
     /// Title.
-    pub name: String,
+    pub name: Text,
     /// A gift card.
     pub is_gift_card: bool,
     /// The line's tax lines (for the rate).
@@ -366,7 +372,7 @@ pub struct RefundShippingLine {
 #[serde(rename_all = "camelCase")]
 pub struct RefundedShippingLine {
     /// Title.
-    pub title: String,
+    pub title: Text,
     /// The line's tax lines (for the rate).
     pub tax_lines: Vec<TaxLine>,
 }
@@ -398,7 +404,7 @@ pub struct OrderTransaction {
     /// Status.
     pub status: OrderTransactionStatus,
     /// Gateway (`shopify_payments`, `Klarna`, `paypal`, `manual`, `gift_card`).
-    pub gateway: Option<String>,
+    pub gateway: Option<Text>,
     /// When processed.
     #[serde(default, with = "time::serde::rfc3339::option")]
     pub processed_at: Option<OffsetDateTime>,
@@ -417,7 +423,7 @@ pub struct OrderTransaction {
 pub struct TransactionFee {
     /// Fee type.
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: Text,
     /// Fee.
     pub amount: MoneyV2,
     /// VAT on the fee.

@@ -26,7 +26,7 @@ pub fn customer_of(order: &Order) -> Customer {
             key.as_str(),
             "vatnumber" | "vatid" | "vatno" | "vat" | "momsregistreringsnummer" | "momsnummer"
         )
-        .then(|| a.value.clone())
+        .then(|| a.value.as_ref().map(|v| v.to_string()))
         .flatten()
     });
     let vat_number = company_vat
@@ -328,7 +328,7 @@ pub fn normalize_order(order: &Order, opts: &NormalizeOptions) -> NormalizedOrde
                 format!("{}/cancellation", order.id.as_str()),
             ),
             sale: ctx.source.clone(),
-            document_number: order.name.clone(),
+            document_number: order.name.to_string(),
             occurred_at: cancelled_at,
             currency: sale.currency,
             lines: sale.lines.clone(),
@@ -547,7 +547,7 @@ fn sale_of(ctx: &mut Ctx<'_>) -> Result<Option<Sale>, MoneyError> {
     let payments = payments_of(ctx, &order.transactions, false)?;
     Ok(Some(Sale {
         source: ctx.source.clone(),
-        document_number: order.name.clone(),
+        document_number: order.name.to_string(),
         occurred_at: order.processed_at,
         currency,
         lines: lines.lines,
@@ -599,7 +599,7 @@ fn payments_of(
         if t.status != OrderTransactionStatus::Success {
             continue;
         }
-        let gateway = t.gateway.clone().unwrap_or_else(|| "unknown".to_owned());
+        let gateway = t.gateway.as_deref().unwrap_or("unknown").to_owned();
         if !refund {
             match t.kind {
                 OrderTransactionKind::Authorization => {
@@ -847,7 +847,7 @@ fn refund_of(ctx: &mut Ctx<'_>, r: &Refund) -> Result<CoreRefund, MoneyError> {
     Ok(CoreRefund {
         source: src,
         sale: ctx.source.clone(),
-        document_number: order.name.clone(),
+        document_number: order.name.to_string(),
         occurred_at: r.created_at.unwrap_or(r.processed_at),
         currency,
         lines: lines.lines,
