@@ -346,7 +346,7 @@ fn money(minor: i64, currency: Currency) -> Value {
 }
 
 fn bag(minor: i64, currency: Currency) -> Value {
-    json!({ "shopMoney": money(minor, currency), "presentmentMoney": money(minor, currency) })
+    json!({ "shopMoney": money(minor, currency) })
 }
 
 /// A percentage as the JSON numbers Shopify sends (`rate` 0.25, `ratePercentage` 25.0).

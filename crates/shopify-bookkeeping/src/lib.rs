@@ -57,7 +57,7 @@
 //! # Decisions
 //!
 //! - Amounts are `shopMoney` (the shop's currency); presentment amounts are
-//!   kept in the models. A line's discount is every discount Shopify
+//!   not selected (never booked; they were a quarter of a page). A line's discount is every discount Shopify
 //!   allocated to it (`discountAllocations`, order-level codes included;
 //!   `totalDiscountSet` leaves those out), and VAT is Shopify's tax lines
 //!   (after all discounts), so net + VAT per rate is exactly what the

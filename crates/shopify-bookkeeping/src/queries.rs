@@ -8,7 +8,7 @@
 macro_rules! bag_fragments {
     () => {
         "fragment Money on MoneyV2 { amount currencyCode }
-fragment Bag on MoneyBag { shopMoney { ...Money } presentmentMoney { ...Money } }
+fragment Bag on MoneyBag { shopMoney { ...Money } }
 "
     };
 }

@@ -40,9 +40,11 @@ impl MoneyV2 {
 }
 
 /// Shopify's `MoneyBag`: an amount in the shop's currency and in the
-/// customer's (presentment) currency. Bookkeeping uses only `shopMoney`; the
-/// presentment amount is skipped while decoding (half of an order's money
-/// values, never booked: a sale is booked in the shop's currency).
+/// customer's (presentment) currency. Bookkeeping uses only `shopMoney` (a
+/// sale is booked in the shop's currency), and only it is selected: the
+/// presentment amounts were half of an order's money values and a quarter
+/// of an order page's bytes, never booked. An answer that has them anyway
+/// (an older query's) still reads: the key is skipped.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MoneyBag {
