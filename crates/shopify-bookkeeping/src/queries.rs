@@ -46,7 +46,6 @@ macro_rules! txn_fragment {
         "fragment Txn on OrderTransaction {
   id kind status gateway processedAt test
   amountSet { ...Bag }
-  fees { type amount { ...Money } taxAmount { ...Money } }
 }
 "
     };
@@ -57,12 +56,8 @@ macro_rules! order_fragment {
   id name createdAt processedAt updatedAt cancelledAt test edited
   currencyCode taxesIncluded taxExempt displayFinancialStatus
   totalPriceSet { ...Bag }
-  subtotalPriceSet { ...Bag }
   totalTaxSet { ...Bag }
-  totalDiscountsSet { ...Bag }
-  totalShippingPriceSet { ...Bag }
   totalTipReceivedSet { ...Bag }
-  totalRefundedSet { ...Bag }
   taxLines { ...Tax }
   billingAddress { countryCodeV2 }
   shippingAddress { countryCodeV2 }
@@ -80,7 +75,6 @@ macro_rules! line_item_fragment {
         "fragment LineItemFields on LineItem {
   id name quantity currentQuantity taxable isGiftCard
   originalTotalSet { ...Bag }
-  totalDiscountSet { ...Bag }
   discountAllocations { allocatedAmountSet { ...Bag } }
   taxLines { ...Tax }
 }
@@ -91,7 +85,6 @@ macro_rules! shipping_line_fragment {
     () => {
         "fragment ShippingLineFields on ShippingLine {
   id title isRemoved
-  originalPriceSet { ...Bag }
   discountedPriceSet { ...Bag }
   taxLines { ...Tax }
 }

@@ -7,7 +7,7 @@ use provider_http::scan::{self, Scan, Scannable, Scanner};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::{Connection, MoneyBag, MoneyV2, TaxLine};
+use super::{Connection, MoneyBag, TaxLine};
 use crate::ids::{OrderId, OrderTransactionId, RefundId};
 
 provider_http::open_enum! {
@@ -99,8 +99,12 @@ provider_http::open_enum! {
 /// It holds the fields bookkeeping reads and nothing else (`queries` selects
 /// no more): every text kept is an allocation per order, and a field nobody
 /// reads only slows a month's sync. The SKU, the payment gateway names, the
-/// discount codes, the customer's currency, a refund's note and a
-/// transaction's payment id were dropped for that reason: the books
+/// discount codes, the customer's currency, a refund's note, a
+/// transaction's payment id and fees (the payout's balance transactions carry
+/// the fees), and the order totals and line discounts that the books compute
+/// from the lines (`subtotalPriceSet`, `totalDiscountsSet`,
+/// `totalShippingPriceSet`, `totalRefundedSet`, `LineItem.totalDiscountSet`,
+/// `ShippingLine.originalPriceSet`) were dropped for that reason: the books
 /// take the gateway from each transaction and the money from `shopMoney`.
 ///
 /// Its short texts (the order's name, line and shipping titles, tax titles,
@@ -146,18 +150,10 @@ pub struct Order {
     pub display_financial_status: Option<FinancialStatus>,
     /// Total before returns, VAT and discounts included.
     pub total_price_set: MoneyBag,
-    /// Line items after discounts, before returns.
-    pub subtotal_price_set: Option<MoneyBag>,
     /// Tax before returns.
     pub total_tax_set: Option<MoneyBag>,
-    /// Order- and line-level discounts.
-    pub total_discounts_set: Option<MoneyBag>,
-    /// Shipping.
-    pub total_shipping_price_set: MoneyBag,
     /// Tips received.
     pub total_tip_received_set: MoneyBag,
-    /// Refunded so far.
-    pub total_refunded_set: MoneyBag,
     /// Tax lines of the whole order.
     pub tax_lines: Vec<TaxLine>,
     /// Billing address.
@@ -261,10 +257,6 @@ pub struct LineItem {
     pub is_gift_card: bool,
     /// Unit price × quantity, before discounts.
     pub original_total_set: MoneyBag,
-    /// Line-level discounts only: the 2026-01 schema says it "doesn't include
-    /// order-level discounts". Kept for reference; the net is taken from
-    /// [`discount_allocations`](Self::discount_allocations).
-    pub total_discount_set: MoneyBag,
     /// Every discount allocated to the line, line-level and order-level
     /// (a code on the whole order is allocated across the lines here).
     pub discount_allocations: Vec<DiscountAllocation>,
@@ -291,8 +283,6 @@ pub struct ShippingLine {
     pub title: Text,
     /// Whether it was removed by an order edit.
     pub is_removed: bool,
-    /// Price before discounts.
-    pub original_price_set: MoneyBag,
     /// Price after discounts.
     pub discounted_price_set: MoneyBag,
     /// Taxes on shipping.
@@ -412,22 +402,6 @@ pub struct OrderTransaction {
     pub amount_set: MoneyBag,
     /// A test transaction.
     pub test: bool,
-    /// Shopify Payments fees.
-    #[serde(default)]
-    pub fees: Vec<TransactionFee>,
-}
-
-/// A Shopify Payments fee on a transaction.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct TransactionFee {
-    /// Fee type.
-    #[serde(rename = "type")]
-    pub kind: Text,
-    /// Fee.
-    pub amount: MoneyV2,
-    /// VAT on the fee.
-    pub tax_amount: MoneyV2,
 }
 
 /// A date-time field (RFC 3339).
@@ -472,12 +446,8 @@ provider_http::fields! {
         tax_exempt: b"taxExempt" => required,
         display_financial_status: b"displayFinancialStatus" => optional,
         total_price_set: b"totalPriceSet" => required,
-        subtotal_price_set: b"subtotalPriceSet" => optional,
         total_tax_set: b"totalTaxSet" => optional,
-        total_discounts_set: b"totalDiscountsSet" => optional,
-        total_shipping_price_set: b"totalShippingPriceSet" => required,
         total_tip_received_set: b"totalTipReceivedSet" => required,
-        total_refunded_set: b"totalRefundedSet" => required,
         tax_lines: b"taxLines" => required,
         billing_address: b"billingAddress" => optional,
         shipping_address: b"shippingAddress" => optional,
@@ -532,7 +502,6 @@ provider_http::fields! {
         taxable: b"taxable" => required,
         is_gift_card: b"isGiftCard" => required,
         original_total_set: b"originalTotalSet" => required,
-        total_discount_set: b"totalDiscountSet" => required,
         discount_allocations: b"discountAllocations" => required,
         tax_lines: b"taxLines" => required,
     }
@@ -549,7 +518,6 @@ provider_http::fields! {
         id: b"id" => optional,
         title: b"title" => required,
         is_removed: b"isRemoved" => required,
-        original_price_set: b"originalPriceSet" => required,
         discounted_price_set: b"discountedPriceSet" => required,
         tax_lines: b"taxLines" => required,
     }
@@ -626,14 +594,5 @@ provider_http::fields! {
         processed_at: b"processedAt" as Rfc3339Opt => optional,
         amount_set: b"amountSet" => required,
         test: b"test" => required,
-        fees: b"fees" => default,
-    }
-}
-
-provider_http::fields! {
-    TransactionFee {
-        kind: b"type" => required,
-        amount: b"amount" => required,
-        tax_amount: b"taxAmount" => required,
     }
 }
