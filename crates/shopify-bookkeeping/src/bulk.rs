@@ -44,7 +44,7 @@ use std::time::{Duration, Instant};
 
 use futures::SinkExt;
 use futures::stream::{self, BoxStream, StreamExt};
-use provider_http::scan::{Scannable, Scanner};
+use provider_http::scan::{Declined, Scan, Scannable, Scanner};
 use provider_http::{HttpClient, Idempotency, RequestSpec};
 use serde::Deserialize;
 use serde::de::{MapAccess, Visitor};
@@ -510,7 +510,9 @@ const REFUND_DETAIL_FIELDS: [(&str, &str); 4] = [
 /// ```
 #[derive(Debug, Default)]
 pub struct RefundDetails {
-    by_id: HashMap<String, Box<RawValue>>,
+    /// Each refund's node as the text Shopify sent, one JSON value (checked
+    /// by the scanner or by serde when it was added).
+    by_id: HashMap<String, Box<str>>,
 }
 
 impl RefundDetails {
@@ -525,6 +527,16 @@ impl RefundDetails {
     /// answers `null` for an id it does not know); a text in another shape
     /// is read as a `Value` to find them.
     pub fn add_text(&mut self, data: &str) {
+        // The scanner splits the answer into its nodes and reads each id in
+        // one pass over the text; it declines any shape it is not sure of
+        // (a repeated or escaped key, an id that is not a string), and serde
+        // reads that answer as before.
+        if let Some(nodes) = scanned_nodes(data) {
+            for (id, node) in nodes {
+                self.by_id.insert(id, node.into());
+            }
+            return;
+        }
         #[derive(Deserialize)]
         struct Data<'a> {
             #[serde(borrow)]
@@ -549,7 +561,7 @@ impl RefundDetails {
                     .and_then(|node| node.get("id")?.as_str().map(str::to_owned)),
             };
             if let Some(id) = id {
-                self.by_id.insert(id, node.to_owned());
+                self.by_id.insert(id, node.get().into());
             }
         }
     }
@@ -564,8 +576,8 @@ impl RefundDetails {
                 continue;
             };
             // A `Value` always writes as JSON (its keys are strings).
-            if let Ok(text) = serde_json::value::to_raw_value(&node) {
-                self.by_id.insert(id.to_owned(), text);
+            if let Ok(text) = serde_json::to_string(&node) {
+                self.by_id.insert(id.to_owned(), text.into());
             }
         }
     }
@@ -580,13 +592,101 @@ impl RefundDetails {
         self.by_id.is_empty()
     }
 
-    fn get(&self, id: &str) -> Option<&RawValue> {
+    fn get(&self, id: &str) -> Option<&str> {
         self.by_id.get(id).map(|text| &**text)
     }
 
-    fn remove(&mut self, id: &str) -> Option<Box<RawValue>> {
+    fn remove(&mut self, id: &str) -> Option<Box<str>> {
         self.by_id.remove(id)
     }
+}
+
+/// The nodes of a `REFUND_DETAILS` answer's `data` that are objects with a
+/// string `id`, each with its text, in one pass of the scanner; `None` when
+/// the scanner declines the text (serde reads it then). A `null` node (an
+/// id Shopify does not know) is skipped; an object without an `id`, or with
+/// one that is not a string, is declined, as are a repeated key and an
+/// escaped one (a `Value` keeps the last of a repeated key: serde decides).
+fn scanned_nodes(data: &str) -> Option<Vec<(String, &str)>> {
+    fn node_id(node: &[u8]) -> Scan<String> {
+        let mut id = None;
+        let mut s = Scanner::new(node);
+        s.object(|s, key| match key {
+            b"id" => provider_http::scan::once(&mut id, s.str().map(Cow::into_owned)),
+            _ => s.skip(),
+        })?;
+        s.end()?;
+        id.ok_or(Declined)
+    }
+    let mut nodes = Vec::new();
+    let mut seen_nodes = false;
+    let mut s = Scanner::new(data.as_bytes());
+    let read = s.object(|s, key| match key {
+        b"nodes" if !seen_nodes => {
+            seen_nodes = true;
+            s.array(|s| {
+                if s.null()? {
+                    return Ok(());
+                }
+                let node = s.raw()?;
+                let id = node_id(node)?;
+                // The scanner checked the text as UTF-8 and JSON.
+                let node = std::str::from_utf8(node).map_err(|_| Declined)?;
+                nodes.push((id, node));
+                Ok(())
+            })
+        }
+        _ => Err(Declined),
+    });
+    (read.is_ok() && s.end().is_ok() && seen_nodes).then_some(nodes)
+}
+
+/// A refund's four connections, as [`add_refund_details_to`] puts them in.
+type RefundConnections = (
+    Connection<RefundLineItem>,
+    Connection<OrderTransaction>,
+    Connection<RefundShippingLine>,
+    Connection<OrderAdjustment>,
+);
+
+/// A refund's details read in one pass of the scanner: its four
+/// connections (empty when missing or not an object, as the `RawFields`
+/// reading has them), `None` when one has further pages. Declined, for
+/// serde to decide, on a repeated or escaped key, an unknown one, or a
+/// connection that does not decode.
+fn scan_refund_detail(detail: &str) -> Scan<Option<RefundConnections>> {
+    fn conn<T: Scannable>(s: &mut Scanner<'_>, slot: &mut Option<Connection<T>>) -> Scan<()> {
+        let value = if s.peek()? == b'{' {
+            Connection::scan(s)?
+        } else {
+            s.skip()?;
+            Connection::default()
+        };
+        provider_http::scan::once(slot, Ok(value))
+    }
+    let (mut lines, mut transactions, mut shipping, mut adjustments) = (None, None, None, None);
+    let mut id = None;
+    let mut s = Scanner::new(detail.as_bytes());
+    s.object(|s, key| match key {
+        b"refundLineItems" => conn(s, &mut lines),
+        b"transactions" => conn(s, &mut transactions),
+        b"refundShippingLines" => conn(s, &mut shipping),
+        b"orderAdjustments" => conn(s, &mut adjustments),
+        b"id" => provider_http::scan::once(&mut id, s.skip()),
+        _ => Err(Declined),
+    })?;
+    s.end()?;
+    let conns: RefundConnections = (
+        lines.unwrap_or_default(),
+        transactions.unwrap_or_default(),
+        shipping.unwrap_or_default(),
+        adjustments.unwrap_or_default(),
+    );
+    let more = conns.0.page_info.has_next_page
+        || conns.1.page_info.has_next_page
+        || conns.2.page_info.has_next_page
+        || conns.3.page_info.has_next_page;
+    Ok((!more).then_some(conns))
 }
 
 /// A rebuilt order decoded, or a review item naming it and the field.
@@ -1050,6 +1150,39 @@ fn add_children(order: &mut Order, lines: &[ChildLine<'_>]) -> bool {
 /// unchanged, when a connection has further pages (the text path fetches
 /// them) or does not decode.
 fn add_refund_details_to(order: &mut Order, details: &RefundDetails) -> bool {
+    let mut found = Vec::with_capacity(order.refunds.len());
+    for refund in &order.refunds {
+        let Some(detail) = details.get(refund.id.as_str()) else {
+            found.push(None);
+            continue;
+        };
+        let conns = match scan_refund_detail(detail) {
+            Ok(conns) => conns,
+            Err(Declined) => read_refund_detail(detail),
+        };
+        // None: further pages (the text path fetches them), or unreadable.
+        let Some(conns) = conns else {
+            return false;
+        };
+        found.push(Some(conns));
+    }
+    for (refund, found) in order.refunds.iter_mut().zip(found) {
+        if let Some((lines, transactions, shipping, adjustments)) = found {
+            refund.refund_line_items = lines;
+            refund.transactions = transactions;
+            refund.refund_shipping_lines = shipping;
+            refund.order_adjustments = adjustments;
+        }
+    }
+    true
+}
+
+/// A refund's details read field by field (the text split by serde, each
+/// connection read on its own), where [`scan_refund_detail`] declines:
+/// `None` when a connection has further pages or does not decode, or the
+/// text is not an object with keys serde reads in place (a key with an
+/// escape, none in Shopify's answers, takes the text path).
+fn read_refund_detail(detail: &str) -> Option<RefundConnections> {
     fn read<T: Scannable + serde::de::DeserializeOwned>(
         detail: &RawFields<'_>,
         field: &str,
@@ -1064,34 +1197,13 @@ fn add_refund_details_to(order: &mut Order, details: &RefundDetails) -> bool {
             _ => Some(Connection::default()),
         }
     }
-    let mut found = Vec::with_capacity(order.refunds.len());
-    for refund in &order.refunds {
-        let Some(detail) = details.get(refund.id.as_str()) else {
-            found.push(None);
-            continue;
-        };
-        // A key with an escape (none in Shopify's answers) takes the text path.
-        let Ok(detail) = serde_json::from_str::<RawFields<'_>>(detail.get()) else {
-            return false;
-        };
-        let lines = read::<RefundLineItem>(&detail, REFUND_DETAIL_FIELDS[0].0);
-        let transactions = read::<OrderTransaction>(&detail, REFUND_DETAIL_FIELDS[1].0);
-        let shipping = read::<RefundShippingLine>(&detail, REFUND_DETAIL_FIELDS[2].0);
-        let adjustments = read::<OrderAdjustment>(&detail, REFUND_DETAIL_FIELDS[3].0);
-        match (lines, transactions, shipping, adjustments) {
-            (Some(l), Some(t), Some(s), Some(a)) => found.push(Some((l, t, s, a))),
-            _ => return false,
-        }
-    }
-    for (refund, found) in order.refunds.iter_mut().zip(found) {
-        if let Some((lines, transactions, shipping, adjustments)) = found {
-            refund.refund_line_items = lines;
-            refund.transactions = transactions;
-            refund.refund_shipping_lines = shipping;
-            refund.order_adjustments = adjustments;
-        }
-    }
-    true
+    let detail = serde_json::from_str::<RawFields<'_>>(detail).ok()?;
+    Some((
+        read(&detail, REFUND_DETAIL_FIELDS[0].0)?,
+        read(&detail, REFUND_DETAIL_FIELDS[1].0)?,
+        read(&detail, REFUND_DETAIL_FIELDS[2].0)?,
+        read(&detail, REFUND_DETAIL_FIELDS[3].0)?,
+    ))
 }
 
 /// Downloads the result file from its signed URL with a client that has no
@@ -1390,7 +1502,7 @@ impl RawRefund<'_> {
             .id
             .as_ref()
             .and_then(|id| details.remove(id))
-            .and_then(|text| serde_json::from_str(text.get()).ok())
+            .and_then(|text| serde_json::from_str(&text).ok())
             .unwrap_or(Value::Null);
         let mut more = false;
         let skip = REFUND_DETAIL_FIELDS.map(|(field, _)| field);
@@ -1505,6 +1617,72 @@ mod tests {
         }
     }
 
+    /// A refund's details read in one pass of the scanner are what the
+    /// field-by-field reading gives, in Shopify's shape and around it; the
+    /// scanner declines (leaving it to that reading) whatever it is not
+    /// sure of.
+    #[test]
+    fn refund_details_scanned_are_those_read_field_by_field() {
+        let page = |more: bool| format!(r#"{{"hasNextPage":{more},"endCursor":null}}"#);
+        let bag = r#"{"shopMoney":{"amount":"80.0","currencyCode":"SEK"}}"#;
+        let line = format!(
+            r#"{{"id":"gid://shopify/RefundLineItem/1","quantity":1,"subtotalSet":{bag},"totalTaxSet":{bag},"lineItem":{{"id":"gid://shopify/LineItem/1","name":"Kaffe","isGiftCard":false,"taxLines":[]}}}}"#
+        );
+        let txn = format!(
+            r#"{{"id":"gid://shopify/OrderTransaction/9","kind":"REFUND","status":"SUCCESS","gateway":"shopify_payments","processedAt":"2026-03-02T10:00:00Z","test":false,"amountSet":{bag}}}"#
+        );
+        let conn =
+            |nodes: &str, more: bool| format!(r#"{{"pageInfo":{},"nodes":[{nodes}]}}"#, page(more));
+        let whole = format!(
+            r#"{{"id":"gid://shopify/Refund/1","refundLineItems":{},"transactions":{},"refundShippingLines":{},"orderAdjustments":{}}}"#,
+            conn(&line, false),
+            conn(&txn, false),
+            conn("", false),
+            conn("", false)
+        );
+        let texts = [
+            whole.clone(),
+            // Further pages: neither reading keeps it.
+            whole.replacen(r#""hasNextPage":false"#, r#""hasNextPage":true"#, 1),
+            // Missing or null connections are empty.
+            format!(
+                r#"{{"id":"r","transactions":{},"orderAdjustments":null}}"#,
+                conn(&txn, false)
+            ),
+            format!(r#"{{"transactions":{}}}"#, conn(&txn, false)),
+            // Declined by the scanner, read by serde.
+            format!(
+                r#"{{"id":"r","__typename":"Refund","transactions":{}}}"#,
+                conn(&txn, false)
+            ),
+            format!(
+                r#"{{"id":"r","transactions":{},"transactions":{}}}"#,
+                conn("", false),
+                conn(&txn, false)
+            ),
+            format!(r#"{{"\u0069d":"r","transactions":{}}}"#, conn(&txn, false)),
+            // A connection that does not decode, and no object at all.
+            r#"{"id":"r","transactions":{"pageInfo":{"hasNextPage":false},"nodes":[1]}}"#
+                .to_owned(),
+            "[]".to_owned(),
+        ];
+        let mut scanned = 0;
+        for text in &texts {
+            let read = read_refund_detail(text);
+            if let Ok(conns) = scan_refund_detail(text) {
+                scanned += 1;
+                assert_eq!(conns, read, "{text}");
+            }
+        }
+        assert_eq!(scanned, 4, "Shopify's shape and the missing connections");
+        let whole = scan_refund_detail(&whole).unwrap().unwrap();
+        assert_eq!(whole.0.nodes.len(), 1);
+        assert_eq!(
+            whole.1.nodes[0].gateway.as_deref(),
+            Some("shopify_payments")
+        );
+    }
+
     /// The details kept from an answer's text are those a `Value` of it
     /// gives, whatever its shape: nodes that are `null`, not objects, have no
     /// string `id`, repeat a key (the last counts), spell a key with an
@@ -1527,7 +1705,7 @@ mod tests {
             let mut kept: Vec<(String, Value)> = details
                 .by_id
                 .iter()
-                .map(|(id, text)| (id.clone(), serde_json::from_str(text.get()).unwrap()))
+                .map(|(id, text)| (id.clone(), serde_json::from_str(text).unwrap()))
                 .collect();
             kept.sort_by(|a, b| a.0.cmp(&b.0));
             kept
