@@ -122,6 +122,32 @@ fn kind_label(kind: LineKind) -> &'static str {
     }
 }
 
+/// A sale line's description: its kind, and its rate when it has one
+/// (`"Varor 25%"`, the text of `format!("{} {rate}", kind_label(kind))`).
+/// Sweden's rates are written from their text, without `format!` and a
+/// `Decimal`'s display (once per line of every sale: 1.5 % of a Shopify
+/// page's pipeline); any other rate is formatted.
+fn describe(kind: LineKind, rate: Option<VatRate>) -> String {
+    let label = kind_label(kind);
+    let rate = match (kind, rate) {
+        (LineKind::GiftCard | LineKind::Tip, _) | (_, None) => return label.to_owned(),
+        (_, Some(rate)) => rate,
+    };
+    let percent = rate.percent();
+    let known = match (percent.scale(), percent.mantissa()) {
+        (0, 25) => "25%",
+        (0, 12) => "12%",
+        (0, 6) => "6%",
+        (0, 0) => "0%",
+        _ => return format!("{label} {rate}"),
+    };
+    let mut text = String::with_capacity(label.len() + 1 + known.len());
+    text.push_str(label);
+    text.push(' ');
+    text.push_str(known);
+    text
+}
+
 /// Lines grouped by kind, rate and treatment, in first-seen order.
 struct Lines {
     currency: Currency,
@@ -166,10 +192,7 @@ impl Lines {
             l.vat = l.vat.checked_add(&vat)?;
             return Ok(());
         }
-        let description = match (kind, rate) {
-            (LineKind::GiftCard | LineKind::Tip, _) | (_, None) => kind_label(kind).to_owned(),
-            (_, Some(r)) => format!("{} {r}", kind_label(kind)),
-        };
+        let description = describe(kind, rate);
         self.lines.push(SaleLine {
             kind,
             description,
@@ -861,6 +884,34 @@ fn refund_of(ctx: &mut Ctx<'_>, r: &Refund) -> Result<CoreRefund, MoneyError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Sweden's rates written from their text read as the formatted ones.
+    #[test]
+    fn a_line_is_described_as_its_kind_and_rate_format() {
+        let kinds = [
+            LineKind::Goods,
+            LineKind::Service,
+            LineKind::Shipping,
+            LineKind::GiftCard,
+            LineKind::Tip,
+            LineKind::Discount,
+            LineKind::Other,
+        ];
+        let rates = [
+            "25", "12", "6", "0", "25.0", "12.5", "19", "7.7", "-6", "0.000",
+        ];
+        for kind in kinds {
+            assert_eq!(describe(kind, None), kind_label(kind));
+            for rate in rates {
+                let rate = VatRate::from_percent(rate.parse().unwrap());
+                let expected = match kind {
+                    LineKind::GiftCard | LineKind::Tip => kind_label(kind).to_owned(),
+                    _ => format!("{} {rate}", kind_label(kind)),
+                };
+                assert_eq!(describe(kind, Some(rate)), expected, "{kind:?} {rate}");
+            }
+        }
+    }
 
     #[test]
     fn gateways_map_to_channels() {
