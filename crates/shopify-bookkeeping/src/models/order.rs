@@ -108,7 +108,7 @@ provider_http::open_enum! {
 /// take the gateway from each transaction and the money from `shopMoney`.
 ///
 /// Its short texts (the order's name, line and shipping titles, tax titles,
-/// gateways, fee types, custom attributes) are [`Text`]s, held in place when
+/// gateways, custom attributes) are [`Text`]s, held in place when
 /// at most [`bookkeeping_core::text::INLINE`] bytes long, as most are; ids
 /// stay `String`s (a GID is longer than that).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
