@@ -678,7 +678,7 @@ mod tests {
             let money = serde_json::json!({"amount": amount, "currencyCode": "SEK"});
             serde_json::json!({"id": format!("gid://shopify/OrderTransaction/{id}"),
                 "kind": kind, "status": "SUCCESS", "gateway": "Klarna",
-                "processedAt": at, "test": false, "fees": [],
+                "processedAt": at, "test": false,
                 "amountSet": {"shopMoney": money}})
         };
         v["edited"] = serde_json::json!(true);
