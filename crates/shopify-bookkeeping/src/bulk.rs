@@ -605,8 +605,9 @@ impl RefundDetails {
 /// string `id`, each with its text, in one pass of the scanner; `None` when
 /// the scanner declines the text (serde reads it then). A `null` node (an
 /// id Shopify does not know) is skipped; an object without an `id`, or with
-/// one that is not a string, is declined, as are a repeated key and an
-/// escaped one (a `Value` keeps the last of a repeated key: serde decides).
+/// one that is not a string, is declined, as are a repeated `id`, a repeated
+/// `nodes` and an escaped key (a `Value` keeps the last of a repeated key:
+/// serde decides).
 fn scanned_nodes(data: &str) -> Option<Vec<(String, &str)>> {
     fn node_id(node: &[u8]) -> Scan<String> {
         let mut id = None;
@@ -779,10 +780,10 @@ struct BulkIndex<'a> {
 /// A line's `__parentId`, borrowed from the file. JSON lets a writer
 /// escape `/` as `\/` (`"gid:\/\/shopify\/Order\/1"`, as our simulated
 /// files do; nothing published says which Shopify uses, and the index reads
-/// either): such a string is kept as written,
-/// and compared as the text it stands for (hashed by its tail, the same
-/// bytes either way), so that indexing a file copies no id (a copy per line was a tenth of decoding a bulk
-/// result); a string with any other escape is unescaped.
+/// either): such a string is kept as written and compared as the text it
+/// stands for (hashed by its tail, the same bytes either way), so that
+/// indexing a file copies no id (a copy per line was a tenth of decoding a
+/// bulk result); a string with any other escape is unescaped.
 #[derive(Debug, Clone)]
 enum ParentId<'a> {
     /// The string's JSON text between its quotes, whose only escapes are `\/`.
