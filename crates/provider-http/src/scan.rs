@@ -187,7 +187,11 @@ impl<T: Scannable> Scannable for Vec<T> {
 impl Scannable for bookkeeping_core::Currency {
     #[inline]
     fn scan(s: &mut Scanner<'_>) -> Scan<Self> {
-        Self::new(&s.str()?).map_err(|_| Declined)
+        let code = match s.letters(3) {
+            Some(code) => Cow::Borrowed(code),
+            None => s.str()?,
+        };
+        Self::new(&code).map_err(|_| Declined)
     }
 }
 
@@ -206,7 +210,11 @@ impl Scannable for bookkeeping_core::text::Text {
 impl Scannable for bookkeeping_core::CountryCode {
     #[inline]
     fn scan(s: &mut Scanner<'_>) -> Scan<Self> {
-        Self::new(&s.str()?).map_err(|_| Declined)
+        let code = match s.letters(2) {
+            Some(code) => Cow::Borrowed(code),
+            None => s.str()?,
+        };
+        Self::new(&code).map_err(|_| Declined)
     }
 }
 
@@ -449,6 +457,23 @@ impl<'a> Scanner<'a> {
         unescape(&self.bytes[start..self.pos - 1]).map(Cow::Owned)
     }
 
+    /// A string of exactly `len` ASCII letters (a currency or country
+    /// code), read and moved past if it is next; otherwise nothing is
+    /// consumed (read it with [`str`](Self::str)). Letters need no escape
+    /// or UTF-8 check: the string is its bytes.
+    #[inline]
+    fn letters(&mut self, len: usize) -> Option<&'a str> {
+        self.whitespace();
+        let start = self.pos + 1;
+        match self.bytes.get(self.pos..start + len + 1)? {
+            [b'"', code @ .., b'"'] if code.iter().all(u8::is_ascii_alphabetic) => {
+                self.pos = start + len + 1;
+                std::str::from_utf8(code).ok()
+            }
+            _ => None,
+        }
+    }
+
     /// Reads a string, or a `null` as `None`.
     ///
     /// # Errors
@@ -577,6 +602,29 @@ impl<'a> Scanner<'a> {
     pub fn skip_field(&mut self, key: &[u8]) -> Scan<()> {
         std::str::from_utf8(key).map_err(|_| Declined)?;
         self.skip()
+    }
+
+    /// The text of the number that is next, checked as JSON writes a number
+    /// and moved past: for a reader of a number's own digits (a decimal read
+    /// exactly from its text), without the general skip.
+    ///
+    /// ```
+    /// use provider_http::scan::Scanner;
+    ///
+    /// let mut s = Scanner::new(b" -12.50,");
+    /// assert_eq!(s.number_text(), Ok("-12.50"));
+    /// assert!(Scanner::new(b"\"12\"").number_text().is_err());
+    /// ```
+    ///
+    /// # Errors
+    /// When the next value is not a number.
+    #[inline]
+    pub fn number_text(&mut self) -> Scan<&'a str> {
+        self.whitespace();
+        let start = self.pos;
+        self.number()?;
+        // A number's bytes are ASCII.
+        std::str::from_utf8(&self.bytes[start..self.pos]).map_err(|_| Declined)
     }
 
     /// The next value's bytes, skipped: for a value read by serde

@@ -61,7 +61,18 @@ struct DecimalText(#[serde(with = "rust_decimal::serde::str")] Decimal);
 
 impl Scannable for DecimalText {
     fn scan(s: &mut Scanner<'_>) -> Scan<Self> {
-        scan::from_text(s, |text| rust_decimal::serde::str::deserialize(text)).map(DecimalText)
+        // An amount is a plain decimal (`"767.2"`), read straight into its
+        // digits; any other text by `rust_decimal`'s serde reader, as serde
+        // reads it.
+        let text = s.str()?;
+        match provider_http::decimal::plain_decimal(&text) {
+            Some(amount) => Ok(DecimalText(amount)),
+            None => rust_decimal::serde::str::deserialize(serde::de::value::StrDeserializer::<
+                serde::de::value::Error,
+            >::new(&text))
+            .map(DecimalText)
+            .map_err(|_| Declined),
+        }
     }
 }
 
