@@ -24,14 +24,54 @@ pub fn stockholm() -> &'static time_tz::Tz {
 /// assert_eq!(stockholm_date(datetime!(9999-12-31 23:30 UTC)), date!(9999-12-31));
 /// ```
 pub fn stockholm_date(instant: OffsetDateTime) -> Date {
-    use time_tz::{Offset, TimeZone};
-    let offset = stockholm().get_offset_utc(&instant).to_utc();
+    /// The Julian day number of 1970-01-01.
+    const UNIX_EPOCH_JULIAN_DAY: i64 = 2_440_588;
+    let offset = stockholm_offset(instant);
+    // The local day counted from the epoch: the date without converting the
+    // whole date-time to the offset (a tenth of the work, for every record).
+    let local = instant.unix_timestamp() + i64::from(offset.whole_seconds());
     // A provider's instant in the last hour of the year 9999 (UTC) is in the
-    // year 10000 in Stockholm, which `time` cannot hold (`to_timezone`
-    // panics): its date is the last there is, after every period.
-    instant
-        .checked_to_offset(offset)
-        .map_or(Date::MAX, |local| local.date())
+    // year 10000 in Stockholm, which `time` cannot hold: its date is the
+    // last there is, after every period.
+    i32::try_from(UNIX_EPOCH_JULIAN_DAY + local.div_euclid(86_400))
+        .ok()
+        .and_then(|day| Date::from_julian_day(day).ok())
+        .unwrap_or(Date::MAX)
+}
+
+/// Stockholm's offset from UTC at `instant`. Every record's date is asked
+/// for, often several times, and a time-zone lookup is a binary search of
+/// the zone's transitions: the offset of the last UTC day looked up is kept
+/// (per thread), for a day whose offset was found the same at its first and
+/// last second (Stockholm's offsets change months apart, so no day holds
+/// two changes; a day that holds one is looked up second by second).
+fn stockholm_offset(instant: OffsetDateTime) -> time::UtcOffset {
+    use std::cell::Cell;
+    use time_tz::{Offset, TimeZone};
+    thread_local! {
+        static LAST_DAY: Cell<Option<(i64, time::UtcOffset)>> = const { Cell::new(None) };
+    }
+    let lookup = |at: OffsetDateTime| stockholm().get_offset_utc(&at).to_utc();
+    const DAY: i64 = 86_400;
+    let day = instant.unix_timestamp().div_euclid(DAY);
+    if let Some((known, offset)) = LAST_DAY.get()
+        && known == day
+    {
+        return offset;
+    }
+    let offset = lookup(instant);
+    let at = |second: i64| {
+        day.checked_mul(DAY)
+            .and_then(|start| start.checked_add(second))
+            .and_then(|t| OffsetDateTime::from_unix_timestamp(t).ok())
+    };
+    if let (Some(first), Some(last)) = (at(0), at(DAY - 1))
+        && lookup(first) == offset
+        && lookup(last) == offset
+    {
+        LAST_DAY.set(Some((day, offset)));
+    }
+    offset
 }
 
 /// The instant (in UTC) at which `date` begins in Europe/Stockholm.
@@ -234,6 +274,40 @@ impl fmt::Display for Period {
 mod tests {
     use super::*;
     use time::macros::{date, datetime};
+
+    /// The kept day's offset is the zone's own, second by second across
+    /// both of 2026's changes and the 1879 change from local mean time (at
+    /// 22:47:48 UTC), read in order and back and forth over two days.
+    #[test]
+    fn the_kept_offset_is_the_zones_at_every_second() {
+        use time_tz::{Offset, TimeZone};
+        let zone = |at: OffsetDateTime| stockholm().get_offset_utc(&at).to_utc();
+        for around in [
+            datetime!(2026-03-29 01:00 UTC),
+            datetime!(2026-10-25 01:00 UTC),
+            datetime!(1878-12-31 22:47:48 UTC),
+        ] {
+            let seconds = (-86_400..86_400).step_by(97);
+            let forward: Vec<_> = seconds.map(|s| around + Duration::seconds(s)).collect();
+            let mut zigzag = forward.clone();
+            zigzag.reverse();
+            zigzag.rotate_left(301);
+            for at in forward.iter().chain(&zigzag).chain(&forward) {
+                assert_eq!(stockholm_offset(*at), zone(*at), "{at}");
+                assert_eq!(stockholm_date(*at), at.to_offset(zone(*at)).date(), "{at}");
+            }
+        }
+        // And the date, counted from the epoch, is the converted one's from
+        // the year 1000 to 9999, every 7,000,003 seconds.
+        let (first, last) = (
+            datetime!(1000-01-01 0:00 UTC).unix_timestamp(),
+            datetime!(9999-12-31 22:00 UTC).unix_timestamp(),
+        );
+        for t in (first..last).step_by(7_000_003) {
+            let at = OffsetDateTime::from_unix_timestamp(t).unwrap();
+            assert_eq!(stockholm_date(at), at.to_offset(zone(at)).date(), "{at}");
+        }
+    }
 
     #[test]
     fn dst_boundaries_are_respected() {
