@@ -175,7 +175,7 @@ pub async fn fetch(
 #[derive(Default)]
 struct FetchSink {
     fetched: Fetched,
-    documents: std::collections::HashSet<String>,
+    documents: std::collections::HashSet<bookkeeping_core::text::Text>,
 }
 
 impl Sink for FetchSink {

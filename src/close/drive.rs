@@ -328,7 +328,7 @@ async fn shop_orders_of(
 ) -> Result<Vec<(Arrival, Option<Sale>)>, SourceError> {
     let sale_of = |a: &Arrival| match a {
         Arrival::Sale(SalesRecord::Sale(sale)) => {
-            Some((sale.document_number.clone(), sale.source.clone()))
+            Some((sale.document_number.to_string(), sale.source.clone()))
         }
         _ => None,
     };

@@ -34,7 +34,7 @@ fn order(n: usize, at: OffsetDateTime) -> Sale {
             "order",
             format!("gid://shopify/Order/{n}"),
         ),
-        document_number: format!("#{n}"),
+        document_number: format!("#{n}").into(),
         occurred_at: at,
         currency: Currency::SEK,
         lines: vec![SaleLine {

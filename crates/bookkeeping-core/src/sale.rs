@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use crate::text::Text;
 use crate::{CountryCode, Currency, Money, MoneyError, Provider, SourceRef};
 
 /// A VAT rate in percent (`25`, `12`, `6`, `0`, or a foreign OSS rate such as `19`).
@@ -192,8 +193,9 @@ pub enum LineKind {
 pub struct SaleLine {
     /// What the line is.
     pub kind: LineKind,
-    /// A short description (product title, "Frakt").
-    pub description: String,
+    /// A short description (product title, "Frakt"): a [`Text`], held in
+    /// place when short, as most are (`"Varor 25%"`).
+    pub description: Text,
     /// Amount excluding VAT.
     pub net: Money,
     /// The VAT on the line.
@@ -232,13 +234,13 @@ pub enum PaymentChannel {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Payment {
     /// The gateway as the shop named it (`shopify_payments`, `Klarna`, `manual`).
-    pub gateway: String,
+    pub gateway: Text,
     /// Who settles it.
     pub channel: PaymentChannel,
     /// The amount paid (positive; for a refund, the amount paid back).
     pub amount: Money,
     /// The payment's id at the shop or gateway, for matching with settlements.
-    pub reference: Option<String>,
+    pub reference: Option<Text>,
     /// When it was processed.
     #[serde(with = "time::serde::rfc3339::option")]
     pub processed_at: Option<OffsetDateTime>,
@@ -286,7 +288,7 @@ pub struct Sale {
     /// The provider object.
     pub source: SourceRef,
     /// The document number people see (order name `#1001`, invoice number).
-    pub document_number: String,
+    pub document_number: Text,
     /// When the sale happened (Shopify's `processedAt`, the invoice's finalization).
     #[serde(with = "time::serde::rfc3339")]
     pub occurred_at: OffsetDateTime,
@@ -310,7 +312,7 @@ pub struct Refund {
     /// The sale it refunds.
     pub sale: SourceRef,
     /// The document number (credit-note number, or the order name).
-    pub document_number: String,
+    pub document_number: Text,
     /// When the refund happened.
     #[serde(with = "time::serde::rfc3339")]
     pub occurred_at: OffsetDateTime,

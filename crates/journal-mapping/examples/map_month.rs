@@ -33,7 +33,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let order = |id: &str, at, lines: Vec<SaleLine>, payment: Payment| Sale {
         source: SourceRef::new(Provider::Shopify, "order", id),
-        document_number: format!("#{id}"),
+        document_number: format!("#{id}").into(),
         occurred_at: at,
         currency: payment.amount.currency(),
         lines,

@@ -1024,7 +1024,7 @@ pub fn parse_sales_report_with(
             description: table
                 .get(row, &["name", "description", "reference"])
                 .unwrap_or("")
-                .to_owned(),
+                .into(),
             net,
             vat,
             vat_rate: Some(rate),
@@ -1108,10 +1108,10 @@ pub fn parse_sales_report_with(
         // The payment's reference is Klarna's order id, as a settlement
         // transaction carries it.
         let payments = vec![Payment {
-            gateway: "Klarna".to_owned(),
+            gateway: "Klarna".into(),
             channel: PaymentChannel::Provider(Provider::Klarna),
             amount: total,
-            reference: Some(doc.order_id.clone()),
+            reference: Some(doc.order_id.as_str().into()),
             processed_at: Some(occurred_at),
         }];
         if doc.refund {
@@ -1122,7 +1122,7 @@ pub fn parse_sales_report_with(
             records.push(SalesRecord::Refund(Refund {
                 source,
                 sale,
-                document_number,
+                document_number: document_number.into(),
                 occurred_at,
                 currency,
                 lines: doc.lines,
@@ -1134,7 +1134,7 @@ pub fn parse_sales_report_with(
         } else {
             records.push(SalesRecord::Sale(Sale {
                 source,
-                document_number,
+                document_number: document_number.into(),
                 occurred_at,
                 currency,
                 lines: doc.lines,

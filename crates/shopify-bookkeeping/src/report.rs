@@ -51,7 +51,7 @@ fn outside(
             Some(OutsidePayment {
                 source: source.clone(),
                 document_number: document_number.to_owned(),
-                gateway: p.gateway.clone(),
+                gateway: p.gateway.to_string(),
                 integrated,
                 amount: p.amount,
                 refund,

@@ -34,7 +34,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
      -> Result<SalesRecord, Box<dyn std::error::Error>> {
         Ok(SalesRecord::Sale(Sale {
             source: SourceRef::new(Provider::Shopify, "order", id),
-            document_number: format!("#{id}"),
+            document_number: format!("#{id}").into(),
             occurred_at: datetime!(2026-03-10 12:00 UTC),
             currency: Currency::SEK,
             lines,

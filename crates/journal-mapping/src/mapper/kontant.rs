@@ -58,7 +58,7 @@ impl<R: ExchangeRates> Mapper<R> {
             if !listed.is_zero() {
                 let item = NeededItem {
                     date: e.date,
-                    id: e.document.clone(),
+                    id: e.document.to_string(),
                     amount_sek: listed,
                     description: what,
                 };

@@ -115,7 +115,7 @@ pub(crate) struct Entry {
     /// A refund (its breakdown debits revenue).
     pub(crate) refund: bool,
     /// The document number, for the coverage report.
-    pub(crate) document: String,
+    pub(crate) document: bookkeeping_core::text::Text,
     /// SEK paid by gift card (booked at once under kontantmetod).
     pub(crate) prepaid_sek: Decimal,
     /// Per provider channel: amount in the document currency and the SEK

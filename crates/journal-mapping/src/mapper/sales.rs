@@ -292,7 +292,7 @@ impl<R: ExchangeRates> Mapper<R> {
                 _ => {
                     if in_period {
                         let item = needed_item(date, doc, a * rate, &p.gateway);
-                        let gateway = p.gateway.clone();
+                        let gateway = p.gateway.to_string();
                         self.need(provider, NeededReportKind::Gateway { gateway }, item);
                     }
                     Role::GatewayReceivable
@@ -348,7 +348,10 @@ impl<R: ExchangeRates> Mapper<R> {
     /// on 1510 and its payments through a provider move 1510 to that
     /// provider's clearing. Sales outside the period and test sales are not booked.
     pub fn add_sale(&mut self, sale: &Sale) {
-        let known = self.entries.contains_key(&source_key(&sale.source));
+        // Hashed once: the key finds the sale's entry, marks a test sale and
+        // files the entry.
+        let key = source_key(&sale.source);
+        let known = self.entries.contains_key(&key);
         if self.refuse_repeat(&sale.source, known, Some(sale.occurred_at)) {
             return;
         }
@@ -359,7 +362,7 @@ impl<R: ExchangeRates> Mapper<R> {
         }
         if sale.test {
             self.cov(provider).test_sales += 1;
-            self.test_sales.insert(source_key(&sale.source));
+            self.test_sales.insert(key);
             return;
         }
         let date = stockholm_date(sale.occurred_at);
@@ -416,7 +419,6 @@ impl<R: ExchangeRates> Mapper<R> {
                 _ => None,
             })
             .collect();
-        let key = source_key(&sale.source);
         let kontant = self.policy.method == AccountingMethod::Kontantmetod;
 
         // The same purchase from two providers' data (a Shopify order paid
@@ -483,7 +485,7 @@ impl<R: ExchangeRates> Mapper<R> {
                     in_period,
                     invoice,
                     refund: false,
-                    document: String::new(),
+                    document: Default::default(),
                     prepaid_sek: Decimal::ZERO,
                     channels: Channels::new(),
                     breakdown: credits.iter().map(|(r, x)| (*r, *x, *x * rate)).collect(),
@@ -524,7 +526,7 @@ impl<R: ExchangeRates> Mapper<R> {
                         let pdate = p.processed_at.map_or(date, stockholm_date);
                         let sek = p.amount.amount() * rate;
                         let item = needed_item(pdate, &sale.document_number, sek, &p.gateway);
-                        let gateway = p.gateway.clone();
+                        let gateway = p.gateway.to_string();
                         self.need(provider, NeededReportKind::Gateway { gateway }, item);
                     }
                     continue;
@@ -595,7 +597,8 @@ impl<R: ExchangeRates> Mapper<R> {
     /// the sale when the refund has no lines), money back through the channels
     /// of its payments.
     pub fn add_refund(&mut self, refund: &Refund) {
-        let known = self.entries.contains_key(&source_key(&refund.source));
+        let key = source_key(&refund.source);
+        let known = self.entries.contains_key(&key);
         if self.refuse_repeat(&refund.source, known, Some(refund.occurred_at)) {
             return;
         }
@@ -736,7 +739,6 @@ impl<R: ExchangeRates> Mapper<R> {
             }
             d.sources.push(refund.source.clone());
         }
-        let key = source_key(&refund.source);
         self.entries.insert(
             key,
             Arc::new(Entry {

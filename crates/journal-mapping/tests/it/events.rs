@@ -707,7 +707,7 @@ fn row10_a_klarna_reversal_of_an_order_of_an_earlier_month_reverses_that_order()
         decided_at: bookkeeping_core::stockholm_midnight(date!(2026 - 04 - 06)),
         amount: sek("125.00"),
         earlier_sale: earlier_sale.map(Box::new),
-        reference: Some(s.document_number.clone()),
+        reference: Some(s.document_number.to_string()),
     };
     let mut mp = Mapper::new(Chart::default(), doc(), rates(), april);
     mp.add_dispute_lost(&lost(Some(s.clone())));

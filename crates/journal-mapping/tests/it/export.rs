@@ -162,15 +162,15 @@ fn csv_cells_never_start_like_a_formula_whatever_the_provider_sent() {
         f(n - 1).to_owned()
     };
     for s in &mut input.sales {
-        s.document_number = next();
+        s.document_number = next().into();
         for l in &mut s.lines {
-            l.description = next();
+            l.description = next().into();
         }
     }
     for r in &mut input.refunds {
-        r.document_number = next();
+        r.document_number = next().into();
         for l in &mut r.lines {
-            l.description = next();
+            l.description = next().into();
         }
     }
     for p in &mut input.payouts {

@@ -55,7 +55,7 @@ pub(crate) fn domestic(r: i64, net: &str, vat: &str) -> SaleLine {
 pub(crate) fn pay(channel: PaymentChannel, amount: Money) -> Payment {
     Payment {
         gateway: match &channel {
-            PaymentChannel::Provider(p) => p.as_str().to_owned(),
+            PaymentChannel::Provider(p) => p.as_str().into(),
             PaymentChannel::GiftCard => "gift_card".into(),
             _ => "manual".into(),
         },
@@ -71,7 +71,7 @@ pub(crate) fn sale(provider: Provider, id: &str, at: OffsetDateTime, lines: Vec<
     let total = Money::sum(currency, lines.iter().flat_map(|l| [&l.net, &l.vat])).unwrap();
     Sale {
         source: SourceRef::new(provider, "order", id),
-        document_number: format!("#{id}"),
+        document_number: format!("#{id}").into(),
         occurred_at: at,
         currency,
         lines,

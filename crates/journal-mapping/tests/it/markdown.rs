@@ -158,8 +158,8 @@ fn review_markdown_with_hostile_provider_text_keeps_its_shape() {
         // An order paid through a gateway that is not integrated: the
         // gateway name and the document number are listed.
         let mut s = shop_sale(&format!("O{i}"), vec![domestic(25, "8.00", "2.00")]);
-        s.document_number = format!("#{i}{h}");
-        s.payments[0].gateway = format!("gw {h}");
+        s.document_number = format!("#{i}{h}").into();
+        s.payments[0].gateway = format!("gw {h}").into();
         s.payments[0].channel = PaymentChannel::External;
         mp.add_sale(&s);
     }

@@ -359,7 +359,7 @@ proptest! {
             let net = Money::from_minor_units(*net, *c).unwrap();
             let mut s = sale(Provider::Shopify, &format!("pp{i}"), T, vec![line(TaxTreatment::Exempt, None, net, Money::zero(*c))]);
             s.payments = vec![pay(PaymentChannel::Provider(Provider::PayPal), net)];
-            lines.push((*c, pl(format!("P{i}"), StatementClass::Payment, net, Some(s.document_number.clone()))));
+            lines.push((*c, pl(format!("P{i}"), StatementClass::Payment, net, Some(s.document_number.to_string()))));
             lines.push((*c, pl(format!("P{i}"), StatementClass::Fee, Money::from_minor_units(-fee_minor, *c).unwrap(), None)));
             input.sales.push(s);
         }

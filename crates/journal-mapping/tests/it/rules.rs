@@ -627,7 +627,7 @@ fn bas2026_chart_uses_the_configured_card_receivable() {
 #[test]
 fn ids_are_deterministic_and_texts_are_limited() {
     let mut s = shop_sale("id", vec![domestic(25, "80.00", "20.00")]);
-    s.document_number = "#".to_owned() + &"9".repeat(80);
+    s.document_number = ("#".to_owned() + &"9".repeat(80)).into();
     let run = || {
         let mut mp = mapper(Policy::default().with_granularity(Granularity::PerDocument));
         mp.add_sale(&s);

@@ -28,6 +28,8 @@ use bookkeeping_core::{
 };
 use std::collections::HashMap;
 
+use bookkeeping_core::text::Text;
+
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 

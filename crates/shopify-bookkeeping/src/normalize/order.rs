@@ -127,10 +127,10 @@ fn kind_label(kind: LineKind) -> &'static str {
 /// Sweden's rates are written from their text, without `format!` and a
 /// `Decimal`'s display (once per line of every sale: 1.5 % of a Shopify
 /// page's pipeline); any other rate is formatted.
-fn describe(kind: LineKind, rate: Option<VatRate>) -> String {
+fn describe(kind: LineKind, rate: Option<VatRate>) -> Text {
     let label = kind_label(kind);
     let rate = match (kind, rate) {
-        (LineKind::GiftCard | LineKind::Tip, _) | (_, None) => return label.to_owned(),
+        (LineKind::GiftCard | LineKind::Tip, _) | (_, None) => return Text::new(label),
         (_, Some(rate)) => rate,
     };
     let percent = rate.percent();
@@ -139,13 +139,21 @@ fn describe(kind: LineKind, rate: Option<VatRate>) -> String {
         (0, 12) => "12%",
         (0, 6) => "6%",
         (0, 0) => "0%",
-        _ => return format!("{label} {rate}"),
+        _ => return Text::from(format!("{label} {rate}")),
     };
-    let mut text = String::with_capacity(label.len() + 1 + known.len());
-    text.push_str(label);
-    text.push(' ');
-    text.push_str(known);
-    text
+    // Joined on the stack and held in place (at most 16 bytes): no
+    // allocation for the description of a line at Sweden's rates.
+    let mut joined = [0u8; 32];
+    let mut len = 0;
+    for part in [label, " ", known] {
+        joined[len..len + part.len()].copy_from_slice(part.as_bytes());
+        len += part.len();
+    }
+    match std::str::from_utf8(&joined[..len]) {
+        Ok(text) => Text::new(text),
+        // Not reached: a join of texts is text.
+        Err(_) => Text::from(format!("{label} {known}")),
+    }
 }
 
 /// Lines grouped by kind, rate and treatment, in first-seen order.
@@ -351,7 +359,7 @@ pub fn normalize_order(order: &Order, opts: &NormalizeOptions) -> NormalizedOrde
                 format!("{}/cancellation", order.id.as_str()),
             ),
             sale: ctx.source.clone(),
-            document_number: order.name.to_string(),
+            document_number: order.name.clone(),
             occurred_at: cancelled_at,
             currency: sale.currency,
             lines: sale.lines.clone(),
@@ -570,7 +578,7 @@ fn sale_of(ctx: &mut Ctx<'_>) -> Result<Option<Sale>, MoneyError> {
     let payments = payments_of(ctx, &order.transactions, false)?;
     Ok(Some(Sale {
         source: ctx.source.clone(),
-        document_number: order.name.to_string(),
+        document_number: order.name.clone(),
         occurred_at: order.processed_at,
         currency,
         lines: lines.lines,
@@ -622,7 +630,7 @@ fn payments_of(
         if t.status != OrderTransactionStatus::Success {
             continue;
         }
-        let gateway = t.gateway.as_deref().unwrap_or("unknown").to_owned();
+        let gateway = t.gateway.clone().unwrap_or_else(|| Text::new("unknown"));
         if !refund {
             match t.kind {
                 OrderTransactionKind::Authorization => {
@@ -679,7 +687,7 @@ fn payments_of(
             channel: payment_channel(&gateway),
             gateway,
             amount,
-            reference: Some(t.id.numeric().unwrap_or(t.id.as_str()).to_owned()),
+            reference: Some(Text::new(t.id.numeric().unwrap_or(t.id.as_str()))),
             processed_at: t.processed_at,
         });
     }
@@ -691,7 +699,7 @@ fn payments_of(
                 channel: payment_channel(&h.gateway),
                 gateway: h.gateway,
                 amount: open,
-                reference: Some(first.id.numeric().unwrap_or(first.id.as_str()).to_owned()),
+                reference: Some(Text::new(first.id.numeric().unwrap_or(first.id.as_str()))),
                 processed_at: first.processed_at,
             });
         }
@@ -751,7 +759,7 @@ fn same_month(a: time::OffsetDateTime, b: time::OffsetDateTime) -> bool {
 /// What a gateway authorized for an order and what of it was captured or
 /// voided since.
 struct Held<'t> {
-    gateway: String,
+    gateway: Text,
     authorized: Money,
     settled: Money,
     /// The first authorization.
@@ -764,7 +772,7 @@ impl<'t> Held<'t> {
             Some(i) => i,
             None => {
                 held.push(Held {
-                    gateway: gateway.to_owned(),
+                    gateway: Text::new(gateway),
                     authorized: Money::zero(currency),
                     settled: Money::zero(currency),
                     first: None,
@@ -870,7 +878,7 @@ fn refund_of(ctx: &mut Ctx<'_>, r: &Refund) -> Result<CoreRefund, MoneyError> {
     Ok(CoreRefund {
         source: src,
         sale: ctx.source.clone(),
-        document_number: order.name.to_string(),
+        document_number: order.name.clone(),
         occurred_at: r.created_at.unwrap_or(r.processed_at),
         currency,
         lines: lines.lines,

@@ -272,7 +272,7 @@ fn an_authorized_order_is_paid_through_its_gateway_before_and_after_the_capture(
             .unwrap()
             .payments
             .into_iter()
-            .map(|p| (p.gateway, p.amount, p.channel))
+            .map(|p| (p.gateway.to_string(), p.amount, p.channel))
             .collect::<Vec<_>>()
     };
     let auth = txn(1, "AUTHORIZATION", "500.0", "2026-03-21T10:00:00Z");

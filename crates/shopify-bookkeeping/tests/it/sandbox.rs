@@ -571,7 +571,7 @@ async fn names_are_searched_together() {
     // with a quote (never searched: it would end the value early).
     let mut names: Vec<String> = (0..51).map(|i| format!("#9{i:04}")).collect();
     for (at, sale) in [3, 20, 33, 50].into_iter().zip(&known) {
-        names.insert(at, sale.document_number.clone());
+        names.insert(at, sale.document_number.to_string());
     }
     names.push("#1001' OR name:'#1002".to_owned());
     // And customer-typed text no order name is that long: not searched.

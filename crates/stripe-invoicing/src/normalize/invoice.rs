@@ -324,7 +324,7 @@ fn sale_line(
     }
     Ok(SaleLine {
         kind: ctx.line_kind,
-        description: raw.description.to_owned(),
+        description: raw.description.into(),
         net: money(net_minor, currency)?,
         vat: money(vat_minor, currency)?,
         vat_rate,
@@ -624,9 +624,9 @@ fn build_invoice(
                 matches!(p.payment.payment_type.as_str(), "payment_intent" | "charge");
             sale_payments.push(Payment {
                 gateway: if through_stripe {
-                    "stripe".to_owned()
+                    "stripe".into()
                 } else {
-                    p.payment.payment_type.clone()
+                    p.payment.payment_type.as_str().into()
                 },
                 channel: if through_stripe {
                     PaymentChannel::Provider(STRIPE)
@@ -634,7 +634,7 @@ fn build_invoice(
                     PaymentChannel::External
                 },
                 amount: money(amount, p.currency)?,
-                reference: p.payment.reference().map(str::to_owned),
+                reference: p.payment.reference().map(Text::new),
                 processed_at: p.status_transitions.paid_at,
             });
         }
@@ -646,7 +646,7 @@ fn build_invoice(
         )?;
         if invoice.amount_paid > listed {
             sale_payments.push(Payment {
-                gateway: "paid_out_of_band".to_owned(),
+                gateway: "paid_out_of_band".into(),
                 channel: PaymentChannel::External,
                 amount: money(sub_minor(invoice.amount_paid, listed)?, currency)?,
                 reference: None,
@@ -655,7 +655,7 @@ fn build_invoice(
         }
         records.push(SalesRecord::Sale(Sale {
             source: source.clone(),
-            document_number: document_number.clone(),
+            document_number: document_number.as_str().into(),
             occurred_at: issued_at,
             currency,
             lines: sale_lines.clone(),
@@ -668,7 +668,7 @@ fn build_invoice(
         records.push(SalesRecord::Refund(CoreRefund {
             source: sref("invoice_void", invoice.id.as_str()),
             sale: source.clone(),
-            document_number,
+            document_number: document_number.into(),
             occurred_at: invoice.status_transitions.voided_at.unwrap_or(issued_at),
             currency,
             lines: sale_lines,
@@ -789,16 +789,16 @@ fn build_credit_note(
     let mut payments = Vec::new();
     for r in cn.refunds.iter().flatten() {
         payments.push(Payment {
-            gateway: "stripe".to_owned(),
+            gateway: "stripe".into(),
             channel: PaymentChannel::Provider(STRIPE),
             amount: money(r.amount_refunded, currency)?,
-            reference: r.refund.as_ref().map(|r| r.as_str().to_owned()),
+            reference: r.refund.as_ref().map(|r| Text::new(r.as_str())),
             processed_at: Some(effective),
         });
     }
     if let Some(oob) = cn.out_of_band_amount.filter(|a| *a != 0) {
         payments.push(Payment {
-            gateway: "out_of_band".to_owned(),
+            gateway: "out_of_band".into(),
             channel: PaymentChannel::External,
             amount: money(oob, currency)?,
             reference: None,
@@ -808,10 +808,7 @@ fn build_credit_note(
     records.push(SalesRecord::Refund(CoreRefund {
         source: source.clone(),
         sale: sref("invoice", invoice_id),
-        document_number: cn
-            .number
-            .clone()
-            .unwrap_or_else(|| cn.id.as_str().to_owned()),
+        document_number: Text::new(cn.number.as_deref().unwrap_or(cn.id.as_str())),
         occurred_at: effective,
         currency,
         lines: refund_lines,

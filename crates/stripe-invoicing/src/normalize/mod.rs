@@ -27,6 +27,8 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use bookkeeping_core::text::Text;
+
 use bookkeeping_core::{
     CountryCode, Currency, Customer, Fee, FeeKind, LineKind, Money, MoneyError, Payment,
     PaymentChannel, Payout as CorePayout, PayoutRecord, PayoutStatus as CorePayoutStatus, Period,

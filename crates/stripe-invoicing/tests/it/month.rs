@@ -463,7 +463,10 @@ async fn every_stripe_payment_of_a_sale_is_settled_by_a_linked_charge_line() {
         for payment in &sale.payments {
             let line = lines
                 .iter()
-                .find(|l| l.kind == SettlementKind::Charge && l.reference == payment.reference)
+                .find(|l| {
+                    l.kind == SettlementKind::Charge
+                        && l.reference.as_deref() == payment.reference.as_deref()
+                })
                 .unwrap_or_else(|| panic!("no charge line for {}", sale.document_number));
             assert_eq!(line.related.as_ref(), Some(&sale.source));
             let charged = line.original.unwrap_or(line.gross);
@@ -546,12 +549,14 @@ fn a_document_dated_back_into_an_earlier_month_is_booked_once_in_the_month_it_wa
         records
             .iter()
             .filter_map(|r| match r {
-                SalesRecord::Sale(s) => {
-                    Some((s.document_number.clone(), s.occurred_at.unix_timestamp()))
-                }
-                SalesRecord::Refund(r) => {
-                    Some((r.document_number.clone(), r.occurred_at.unix_timestamp()))
-                }
+                SalesRecord::Sale(s) => Some((
+                    s.document_number.to_string(),
+                    s.occurred_at.unix_timestamp(),
+                )),
+                SalesRecord::Refund(r) => Some((
+                    r.document_number.to_string(),
+                    r.occurred_at.unix_timestamp(),
+                )),
                 _ => None,
             })
             .collect()

@@ -39,7 +39,7 @@ fn sale(
 ) -> Sale {
     Sale {
         source: SourceRef::new(Provider::Shopify, "order", id),
-        document_number: format!("#{id}"),
+        document_number: format!("#{id}").into(),
         occurred_at: at,
         currency,
         lines,

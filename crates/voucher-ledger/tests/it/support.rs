@@ -80,7 +80,7 @@ pub(crate) fn sale(id: &str, day: Date, net: &str, vat: &str) -> Sale {
     let total = sek(net).checked_add(&sek(vat)).unwrap();
     Sale {
         source: SourceRef::new(Provider::Shopify, "order", id),
-        document_number: format!("#{id}"),
+        document_number: format!("#{id}").into(),
         occurred_at: day
             .with_time(Time::from_hms(10, 0, 0).unwrap())
             .assume_utc(),
