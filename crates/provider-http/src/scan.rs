@@ -326,7 +326,12 @@ impl<'a> Scanner<'a> {
 
     #[inline(always)]
     fn whitespace(&mut self) {
-        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.bytes.get(self.pos) {
+        // Most calls find a byte above the space (compact JSON): one
+        // comparison tells it is no whitespace.
+        while let Some(&byte) = self.bytes.get(self.pos)
+            && byte <= b' '
+            && matches!(byte, b' ' | b'\n' | b'\r' | b'\t')
+        {
             self.pos += 1;
         }
     }
@@ -623,8 +628,13 @@ impl<'a> Scanner<'a> {
         self.whitespace();
         let start = self.pos;
         self.number()?;
-        // A number's bytes are ASCII.
-        std::str::from_utf8(&self.bytes[start..self.pos]).map_err(|_| Declined)
+        // A number's bytes are ASCII: a slice of the text checked once, or
+        // checked here.
+        match self.text {
+            Some(text) => text.get(start..self.pos),
+            None => std::str::from_utf8(&self.bytes[start..self.pos]).ok(),
+        }
+        .ok_or(Declined)
     }
 
     /// The next value's bytes, skipped: for a value read by serde
