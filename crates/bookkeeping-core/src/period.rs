@@ -28,7 +28,7 @@ pub fn stockholm_date(instant: OffsetDateTime) -> Date {
     const UNIX_EPOCH_JULIAN_DAY: i64 = 2_440_588;
     let offset = stockholm_offset(instant);
     // The local day counted from the epoch: the date without converting the
-    // whole date-time to the offset (a tenth of the work, for every record).
+    // whole date-time to the offset (asked for every record).
     let local = instant.unix_timestamp() + i64::from(offset.whole_seconds());
     // A provider's instant in the last hour of the year 9999 (UTC) is in the
     // year 10000 in Stockholm, which `time` cannot hold: its date is the

@@ -162,8 +162,8 @@ fn plain_number(text: &str) -> Option<Decimal> {
 
 /// A decimal written plainly, `-?digits(.digits)?` with at most 18 digits,
 /// read straight into its mantissa and scale: the value and scale
-/// `text.parse::<Decimal>()` gives (`"39.20"` is 3920 at scale 2), in a
-/// tenth of its time. `None` for any other text (an exponent, a `+`, `_`,
+/// `text.parse::<Decimal>()` gives (`"39.20"` is 3920 at scale 2), without
+/// that parser's general work. `None` for any other text (an exponent, a `+`, `_`,
 /// 19 digits or more, `-0`…), which the caller reads with `Decimal`'s own
 /// parser as before: an order page holds a dozen amounts an order, each a
 /// short plain decimal.

@@ -463,8 +463,8 @@ impl<'a> Scanner<'a> {
     }
 
     /// A string of exactly `len` ASCII letters (a currency or country
-    /// code), read and moved past if it is next; otherwise nothing is
-    /// consumed (read it with [`str`](Self::str)). Letters need no escape
+    /// code), read and moved past if it is next; otherwise only whitespace
+    /// is consumed (read it with [`str`](Self::str)). Letters need no escape
     /// or UTF-8 check: the string is its bytes.
     #[inline]
     fn letters(&mut self, len: usize) -> Option<&'a str> {

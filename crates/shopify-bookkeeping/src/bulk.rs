@@ -1607,7 +1607,7 @@ mod tests {
             for other in [
                 &br#""gid:\/\/shopify\/Order\/12""#[..],
                 br#""gid://shopify/Order/12""#,
-                br#""gid:/\/shopify/Order\/12""#,
+                br#""gid:\u002f\/shopify/Order\/12""#,
                 br#""gid:\/\/shopify\/Order\/""#,
             ] {
                 let other = json_string(other).unwrap();
