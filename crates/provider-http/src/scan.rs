@@ -383,6 +383,30 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    /// Moves past `text` if the input continues with it (after
+    /// whitespace), and says whether it did: for a reader that expects a
+    /// provider's exact shape (a GraphQL answer writes a selection's fields
+    /// in the query's order, without whitespace) and reads any other shape
+    /// the general way. Nothing but whitespace is consumed when it does not.
+    ///
+    /// ```
+    /// use provider_http::scan::Scanner;
+    ///
+    /// let mut s = Scanner::new(br#"{"amount":"1.5"}"#);
+    /// assert!(!s.eat(br#"{"currencyCode":"#));
+    /// assert!(s.eat(br#"{"amount":"#));
+    /// assert_eq!(s.str().as_deref(), Ok("1.5"));
+    /// ```
+    #[inline]
+    pub fn eat(&mut self, text: &[u8]) -> bool {
+        self.whitespace();
+        let found = self.bytes[self.pos..].starts_with(text);
+        if found {
+            self.pos += text.len();
+        }
+        found
+    }
+
     fn literal(&mut self, text: &[u8]) -> Scan<()> {
         match self.bytes.get(self.pos..self.pos + text.len()) {
             Some(found) if found == text => {
