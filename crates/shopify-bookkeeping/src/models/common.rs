@@ -331,20 +331,30 @@ mod tests {
         ];
         for shape in shapes {
             let bag = format!(r#"{{"shopMoney":{shape}}}"#);
-            let scanned = provider_http::scan::from_slice::<MoneyBag>(bag.as_bytes()).ok();
+            // The scanner's own reading (not `scan::from_slice`, which
+            // hands what the scanner declines to serde): what it reads,
+            // serde reads the same; what it declines, serde reads or refuses.
+            let mut s = Scanner::new(bag.as_bytes());
+            let scanned = MoneyBag::scan(&mut s).ok().filter(|_| s.end().is_ok());
             let by_serde = serde_json::from_str::<MoneyBag>(&bag).ok();
-            assert_eq!(scanned, by_serde, "{bag}");
+            if scanned.is_some() {
+                assert_eq!(scanned, by_serde, "{bag}");
+            }
             let amounts = |m: &MoneyBag| {
                 (
                     m.shop_money.amount.scale(),
                     m.shop_money.amount.is_sign_negative(),
                 )
             };
-            assert_eq!(
-                scanned.as_ref().map(amounts),
-                by_serde.as_ref().map(amounts),
-                "{bag}"
-            );
+            if scanned.is_some() {
+                assert_eq!(
+                    scanned.as_ref().map(amounts),
+                    by_serde.as_ref().map(amounts),
+                    "{bag}"
+                );
+            }
+            // Every shape serde reads here, the scanner reads too.
+            assert_eq!(scanned.is_some(), by_serde.is_some(), "{bag}");
         }
         // Read in one go: Shopify's shape, also with a code in lower case or
         // an escape inside a value (the string reader decodes it); the rest
