@@ -24,8 +24,7 @@ pub fn stockholm() -> &'static time_tz::Tz {
 /// assert_eq!(stockholm_date(datetime!(9999-12-31 23:30 UTC)), date!(9999-12-31));
 /// ```
 pub fn stockholm_date(instant: OffsetDateTime) -> Date {
-    /// The Julian day number of 1970-01-01.
-    const UNIX_EPOCH_JULIAN_DAY: i64 = 2_440_588;
+    const UNIX_EPOCH_JULIAN_DAY: i32 = OffsetDateTime::UNIX_EPOCH.date().to_julian_day();
     let offset = stockholm_offset(instant);
     // The local day counted from the epoch: the date without converting the
     // whole date-time to the offset (asked for every record).
@@ -33,7 +32,7 @@ pub fn stockholm_date(instant: OffsetDateTime) -> Date {
     // A provider's instant in the last hour of the year 9999 (UTC) is in the
     // year 10000 in Stockholm, which `time` cannot hold: its date is the
     // last there is, after every period.
-    i32::try_from(UNIX_EPOCH_JULIAN_DAY + local.div_euclid(86_400))
+    i32::try_from(i64::from(UNIX_EPOCH_JULIAN_DAY) + local.div_euclid(86_400))
         .ok()
         .and_then(|day| Date::from_julian_day(day).ok())
         .unwrap_or(Date::MAX)

@@ -144,7 +144,7 @@ fn plain_number(text: &str) -> Option<Decimal> {
         // An integer: `serde_json` gives it as an `i64`/`u64`.
         let negative_zero = text == "-0";
         return (int.len() <= 18 && !negative_zero)
-            .then(|| plain_decimal(text).or_else(|| text.parse::<Decimal>().ok()))
+            .then(|| parse(text))
             .flatten();
     };
     if !all_digits(frac) || int.len() > 9 || int.len() + frac.len() > 15 {
@@ -157,7 +157,7 @@ fn plain_number(text: &str) -> Option<Decimal> {
     }
     let kept = frac.trim_end_matches('0').len().max(1);
     let shortest = &text[..text.len() - frac.len() + kept];
-    plain_decimal(shortest).or_else(|| shortest.parse::<Decimal>().ok())
+    parse(shortest)
 }
 
 /// A decimal written plainly, `-?digits(.digits)?` with at most 18 digits,

@@ -238,9 +238,30 @@ pub fn from_text<T>(
     s: &mut Scanner<'_>,
     read: impl for<'t> FnOnce(StrDeserializer<'t, ValueError>) -> Result<T, ValueError>,
 ) -> Scan<T> {
+    read_str(&s.str()?, read)
+}
+
+/// [`from_text`] for a string already read (by a reader that first tries a
+/// fast reading of its own, and hands the text to the serde reader when
+/// that declines).
+///
+/// ```
+/// use provider_http::scan::read_str;
+///
+/// let at = read_str("2026-03-01T10:00:00+01:00", |text| time::serde::rfc3339::deserialize(text));
+/// assert_eq!(at.unwrap().unix_timestamp(), 1772355600);
+/// ```
+///
+/// # Errors
+/// When `read` refuses the text.
+#[inline]
+pub fn read_str<T>(
+    text: &str,
+    read: impl for<'t> FnOnce(StrDeserializer<'t, ValueError>) -> Result<T, ValueError>,
+) -> Scan<T> {
     // `serde_json` hands a string over borrowed, or decoded when it has
     // escapes; to a reader of owned values both are `visit_str`.
-    read(StrDeserializer::new(&s.str()?)).map_err(|_| Declined)
+    read(StrDeserializer::new(text)).map_err(|_| Declined)
 }
 
 /// A value read by its `Deserialize` from its own bytes with `serde_json`:

@@ -61,17 +61,15 @@ struct DecimalText(#[serde(with = "rust_decimal::serde::str")] Decimal);
 
 impl Scannable for DecimalText {
     fn scan(s: &mut Scanner<'_>) -> Scan<Self> {
-        // An amount is a plain decimal (`"767.2"`), read straight into its
-        // digits; any other text by `rust_decimal`'s serde reader, as serde
-        // reads it.
+        // An amount is a plain decimal: Shopify's `Decimal` scalar "is
+        // serialized as a string" (`"29.99"`, `"29.999"`, 2026-01 schema),
+        // read straight into its digits; any other text by `rust_decimal`'s
+        // serde reader, as serde reads it.
         let text = s.str()?;
         match provider_http::decimal::plain_decimal(&text) {
             Some(amount) => Ok(DecimalText(amount)),
-            None => rust_decimal::serde::str::deserialize(serde::de::value::StrDeserializer::<
-                serde::de::value::Error,
-            >::new(&text))
-            .map(DecimalText)
-            .map_err(|_| Declined),
+            None => scan::read_str(&text, |text| rust_decimal::serde::str::deserialize(text))
+                .map(DecimalText),
         }
     }
 }
@@ -328,6 +326,9 @@ mod tests {
             r#"{"amount":1.5,"currencyCode":"SEK"}"#,
             r#"{"amount":"1.5","currencyCode":"SEK""#,
             r#"{"amount":"1.5","currencyCode":"SEK","amount":"2"}"#,
+            // The 2026-01 schema's examples of its `Decimal` scalar.
+            r#"{"amount":"29.99","currencyCode":"SEK"}"#,
+            r#"{"amount":"29.999","currencyCode":"SEK"}"#,
         ];
         for shape in shapes {
             let bag = format!(r#"{{"shopMoney":{shape}}}"#);
@@ -362,7 +363,7 @@ mod tests {
         for (i, shape) in shapes.iter().enumerate() {
             assert_eq!(
                 compact(shape).is_some(),
-                [0, 1, 5, 9].contains(&i),
+                [0, 1, 5, 9, 15, 16].contains(&i),
                 "{shape}"
             );
         }
