@@ -117,6 +117,37 @@ pub const fn key_name(key: &'static [u8]) -> &'static str {
     }
 }
 
+/// The keys of a model [`fields!`](crate::fields!) writes, in the order it
+/// lists them.
+///
+/// List them in the order the provider writes them (for a GraphQL answer,
+/// the order of the query's selection, in which GraphQL writes an object's
+/// fields): the scanner then finds each key at once, where it lies
+/// ([`Scanner::object_of`](crate::scan::Scanner::object_of)). Any order
+/// reads the same, only slower.
+///
+/// ```
+/// use provider_http::fields::Keys;
+///
+/// struct Fee {
+///     amount: i64,
+///     currency: String,
+/// }
+///
+/// provider_http::fields! {
+///     Fee {
+///         amount: b"amount" => required,
+///         currency: b"currency" => required,
+///     }
+/// }
+///
+/// assert_eq!(Fee::KEYS, [&b"amount"[..], b"currency"]);
+/// ```
+pub trait Keys {
+    /// The keys, as the model lists them.
+    const KEYS: &'static [&'static [u8]];
+}
+
 /// Writes a struct's `Deserialize` that reads its keys as [`FieldKey`]s (see
 /// [the module](mod@crate::fields)), with the rules of serde's derive: unknown
 /// keys skipped, a repeated key refused, a missing required one named, a
@@ -137,7 +168,9 @@ pub const fn key_name(key: &'static [u8]) -> &'static str {
 /// It also writes the struct's [`Scannable`](crate::scan::Scannable), the
 /// reading of the JSON scanner by the same rules (a repeated key, a missing
 /// required one or a value of the wrong type declined), so every field's
-/// type (a `Wrapper`'s, where one is named) must be `Scannable` too.
+/// type (a `Wrapper`'s, where one is named) must be `Scannable` too, and
+/// [`Keys`], the keys in the order listed: list them in the order the
+/// provider writes them.
 #[macro_export]
 macro_rules! fields {
     ($ty:ident { $($field:ident : $key:literal $(as $wrap:ty)? => $how:ident),* $(,)? }) => {
@@ -194,19 +227,30 @@ macro_rules! fields {
             }
         }
 
+        impl $crate::fields::Keys for $ty {
+            const KEYS: &'static [&'static [u8]] = &[$($key),*];
+        }
+
         impl $crate::scan::Scannable for $ty {
             fn scan(
                 s: &mut $crate::scan::Scanner<'_>,
             ) -> $crate::scan::Scan<Self> {
                 $( let mut $field $(: ::core::option::Option<$wrap>)? = None; )*
-                s.object(|s, key| match key {
+                // Each key found by its index in the list (see `Keys`).
+                const KEYS: &[$crate::scan::Key] = &[$($crate::scan::Key::new($key)),*];
+                s.object_of(KEYS, |s, index, _| {
+                    let mut at = 0usize;
                     $(
-                        $key => $crate::scan::once(
-                            &mut $field,
-                            $crate::scan::Scannable::scan(s),
-                        ),
+                        if index == at {
+                            return $crate::scan::once(
+                                &mut $field,
+                                $crate::scan::Scannable::scan(s),
+                            );
+                        }
+                        at += 1;
                     )*
-                    _ => s.skip(),
+                    let _ = at;
+                    s.skip()
                 })?;
                 Ok($ty {
                     $( $field: $crate::__scanned_value!($how, $field $(, $wrap)?), )*
@@ -322,6 +366,73 @@ mod tests {
             _ => panic!("{json}: scanned {scanned:?}, serde {serde:?}"),
         }
         serde
+    }
+
+    /// The scanner finds each key with one comparison when the keys come in
+    /// the order listed; every other order, an unknown key anywhere, a
+    /// repeated key, whitespace or an escaped key reads as serde reads it
+    /// (or is declined where serde refuses).
+    #[test]
+    fn keys_read_alike_in_every_order() {
+        use crate::fields::Keys;
+        assert_eq!(
+            Line::KEYS,
+            [&b"amount"[..], b"rate", b"type", b"note", b"tags"]
+        );
+        let members = [
+            r#""amount":1.5"#,
+            r#""rate":0.25"#,
+            r#""type":"fee""#,
+            r#""note":"x""#,
+            r#""tags":["a"]"#,
+            r#""other":{"amount":2}"#,
+        ];
+        // Every order of every subset of three or more members.
+        let mut read = 0;
+        for mask in 0u32..64 {
+            let chosen: Vec<&str> = (0..6)
+                .filter(|i| mask & (1 << i) != 0)
+                .map(|i| members[i])
+                .collect();
+            if chosen.len() < 3 {
+                continue;
+            }
+            let mut order: Vec<usize> = (0..chosen.len()).collect();
+            loop {
+                let body: Vec<&str> = order.iter().map(|&i| chosen[i]).collect();
+                let compact = line(&format!("{{{}}}", body.join(",")));
+                // With whitespace: the same reading, key by key.
+                let spaced = line(&format!("{{ {} }}", body.join(" , ")));
+                assert_eq!(compact.as_ref().ok(), spaced.as_ref().ok());
+                read += usize::from(compact.is_ok());
+                // The next permutation (lexicographic).
+                let Some(i) = (1..order.len()).rev().find(|&i| order[i - 1] < order[i]) else {
+                    break;
+                };
+                let j = (i..order.len())
+                    .rev()
+                    .find(|&j| order[j] > order[i - 1])
+                    .unwrap();
+                order.swap(i - 1, j);
+                order[i..].reverse();
+            }
+        }
+        assert!(read > 100, "{read}");
+        // Repeated, escaped and prefixed keys.
+        line(r#"{"amount":1,"type":"a","amount":2}"#).unwrap_err();
+        line(r#"{"amount":1,"type":"a","type":"b"}"#).unwrap_err();
+        // An escaped key is declined by the scanner (it compares bytes),
+        // for serde to read.
+        let escaped = r#"{"amount":1,"t\u0079pe":"a"}"#;
+        let scanned = <Line as crate::scan::Scannable>::scan(&mut crate::scan::Scanner::new(
+            escaped.as_bytes(),
+        ));
+        assert_eq!(scanned, Err(crate::scan::Declined));
+        assert_eq!(serde_json::from_str::<Line>(escaped).unwrap().kind, "a");
+        let read = line(r#"{"amount":1,"typ":"b","type":"a","types":"c"}"#).unwrap();
+        assert_eq!(read.kind, "a");
+        let read = line(r#"{"amount":1,"type":"a","rat":9,"rate":0.5}"#).unwrap();
+        assert_eq!(read.rate, Some(rust_decimal::Decimal::new(5, 1)));
     }
 
     #[test]

@@ -305,6 +305,81 @@ pub fn from_slice<T: Scannable + serde::de::DeserializeOwned>(
 /// `serde_json` would refuse as too deep.
 pub const MAX_DEPTH: usize = 100;
 
+/// An object's key as [`Scanner::object_of`] looks for it where it lies:
+/// `"name":`, held as the words it is compared with (a key of up to 29
+/// bytes: four eight-byte words, each compared under a mask, instead of a
+/// call to compare bytes of a length known only when running), or compared
+/// as bytes when longer or near the end of the input.
+///
+/// ```
+/// use provider_http::scan::Key;
+///
+/// const ID: Key = Key::new(b"id");
+/// assert_eq!(ID.name(), b"id");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key {
+    name: &'static [u8],
+    /// `"name":` in little-endian words, and the masks of its bytes.
+    words: [u64; 4],
+    masks: [u64; 4],
+}
+
+impl Key {
+    /// The key `name` (as it is written when it has no escape).
+    pub const fn new(name: &'static [u8]) -> Key {
+        let len = name.len() + 3;
+        let mut words = [0u64; 4];
+        let mut masks = [0u64; 4];
+        if len <= 32 {
+            let mut i = 0;
+            while i < len {
+                let byte = if i == 0 || i == len - 2 {
+                    b'"'
+                } else if i == len - 1 {
+                    b':'
+                } else {
+                    name[i - 1]
+                };
+                words[i / 8] |= (byte as u64) << (8 * (i % 8));
+                masks[i / 8] |= 0xff << (8 * (i % 8));
+                i += 1;
+            }
+        }
+        Key { name, words, masks }
+    }
+
+    /// The key's name.
+    pub const fn name(&self) -> &'static [u8] {
+        self.name
+    }
+
+    /// Whether `bytes` hold `"name":` at `pos`.
+    #[inline(always)]
+    fn is_at(&self, bytes: &[u8], pos: usize) -> bool {
+        let window: Option<&[u8; 32]> = bytes
+            .get(pos..pos.wrapping_add(32))
+            .and_then(|w| w.try_into().ok());
+        match window {
+            Some(window) if self.masks[0] != 0 => {
+                let mut differ = 0;
+                for (i, chunk) in window.chunks_exact(8).enumerate() {
+                    let mut word = [0u8; 8];
+                    word.copy_from_slice(chunk);
+                    differ |= (u64::from_le_bytes(word) ^ self.words[i]) & self.masks[i];
+                }
+                differ == 0
+            }
+            _ => {
+                let end = pos.saturating_add(self.name.len() + 1);
+                bytes.get(pos) == Some(&b'"')
+                    && bytes.get(pos + 1..end) == Some(self.name)
+                    && bytes.get(end..end.saturating_add(2)) == Some(b"\":")
+            }
+        }
+    }
+}
+
 /// A reader over one JSON text, from the front. See [the module](self).
 #[derive(Debug, Clone)]
 pub struct Scanner<'a> {
@@ -577,6 +652,48 @@ impl<'a> Scanner<'a> {
     /// When the next value is not an object, or `member` declines.
     #[inline]
     pub fn object(&mut self, mut member: impl FnMut(&mut Self, &'a [u8]) -> Scan<()>) -> Scan<()> {
+        // No key expected: each is read and handed on.
+        self.object_of(&[], |s, _, key| member(s, key))
+    }
+
+    /// Reads an object as [`object`](Self::object) does, for a model whose
+    /// fields are `keys`: `member` is called with the index in `keys` of each
+    /// key ([`usize::MAX`] for a key not among them) and the key's bytes.
+    ///
+    /// The keys are expected in the order of `keys`: each key of the input
+    /// is first compared, where it lies, with the key after the last one
+    /// found (its quotes and colon, in a few word-sized comparisons: see
+    /// [`Key`]), and only looked for among all of them when it is not that
+    /// one. A GraphQL answer writes an object's fields in the order its
+    /// query selects them (the GraphQL specification, "Serialized Map
+    /// Ordering"), so a model listing its keys in that order finds each key
+    /// at once. Any other order, or whitespace, reads the same, key by key.
+    ///
+    /// ```
+    /// use provider_http::scan::{Key, Scan, Scanner};
+    ///
+    /// const KEYS: &[Key] = &[Key::new(b"id"), Key::new(b"name")];
+    /// let read = |text: &[u8]| -> Scan<Vec<usize>> {
+    ///     let mut found = Vec::new();
+    ///     Scanner::new(text).object_of(KEYS, |s, index, _key| {
+    ///         found.push(index);
+    ///         s.skip()
+    ///     })?;
+    ///     Ok(found)
+    /// };
+    /// assert_eq!(read(br#"{"id":1,"name":"a"}"#), Ok(vec![0, 1]));
+    /// assert_eq!(read(br#"{"name":"a","x":2, "id" : 1}"#), Ok(vec![1, usize::MAX, 0]));
+    /// assert!(read(br#"{"n\u0061me":"a"}"#).is_err());
+    /// ```
+    ///
+    /// # Errors
+    /// As [`object`](Self::object).
+    #[inline]
+    pub fn object_of(
+        &mut self,
+        keys: &[Key],
+        mut member: impl FnMut(&mut Self, usize, &'a [u8]) -> Scan<()>,
+    ) -> Scan<()> {
         self.expect(b'{')?;
         self.enter()?;
         if self.peek()? == b'}' {
@@ -584,15 +701,31 @@ impl<'a> Scanner<'a> {
             self.depth -= 1;
             return Ok(());
         }
+        let bytes = self.bytes;
+        let mut next = 0;
         loop {
-            self.expect(b'"')?;
-            let start = self.pos;
-            if !self.string_end()? {
-                return Err(Declined);
+            let (index, key) = match keys.get(next) {
+                Some(expected) if expected.is_at(bytes, self.pos) => {
+                    let start = self.pos + 1;
+                    self.pos += expected.name.len() + 3;
+                    (next, &bytes[start..start + expected.name.len()])
+                }
+                _ => {
+                    self.expect(b'"')?;
+                    let start = self.pos;
+                    if !self.string_end()? {
+                        return Err(Declined);
+                    }
+                    let key = &bytes[start..self.pos - 1];
+                    self.expect(b':')?;
+                    let index = keys.iter().position(|k| k.name == key);
+                    (index.unwrap_or(usize::MAX), key)
+                }
+            };
+            if index < keys.len() {
+                next = index + 1;
             }
-            let key = &self.bytes[start..self.pos - 1];
-            self.expect(b':')?;
-            member(self, key)?;
+            member(self, index, key)?;
             match self.peek()? {
                 b',' => self.pos += 1,
                 b'}' => {
@@ -1104,6 +1237,51 @@ mod tests {
                     "{case}"
                 );
             }
+        }
+    }
+
+    /// A key is found where it lies exactly when the input holds its
+    /// quotes, bytes and colon there: for every length (the word
+    /// comparison up to 29 bytes, the byte comparison beyond), at every
+    /// distance from the end of the input, and not for a longer or shorter
+    /// key, another byte, whitespace or an escape.
+    #[test]
+    fn a_key_is_at_a_position_exactly_when_its_text_is() {
+        let names: Vec<Vec<u8>> = (1..=40)
+            .map(|n| (0..n).map(|i| b'a' + (i % 26) as u8).collect())
+            .collect();
+        for name in &names {
+            let key = Key::new(Vec::leak(name.clone()));
+            let exact = [b"\"".as_slice(), name, b"\":"].concat();
+            let naive = |bytes: &[u8], pos: usize| bytes[pos..].starts_with(&exact);
+            let mut others = vec![
+                [b"\"".as_slice(), name, b"\" :"].concat(),
+                [b"\"".as_slice(), name, b"x\":"].concat(),
+                [b"\"".as_slice(), &name[..name.len() - 1], b"\":"].concat(),
+                [b"\" ".as_slice(), name, b"\":"].concat(),
+                [b"\"\\u0061".as_slice(), &name[1..], b"\":"].concat(),
+            ];
+            let mut changed = exact.clone();
+            let last = changed.len() - 3;
+            changed[last] ^= 1;
+            others.push(changed);
+            for text in std::iter::once(&exact).chain(&others) {
+                for pad in 0..40 {
+                    for tail in [0, 1, 7, 40] {
+                        let mut bytes = vec![b','; pad];
+                        bytes.extend_from_slice(text);
+                        bytes.extend(std::iter::repeat_n(b'1', tail));
+                        assert_eq!(
+                            key.is_at(&bytes, pad),
+                            naive(&bytes, pad),
+                            "{:?} in {:?}",
+                            String::from_utf8_lossy(name),
+                            String::from_utf8_lossy(&bytes)
+                        );
+                    }
+                }
+            }
+            assert!(!key.is_at(b"", 0) && !key.is_at(b"\"", 0) && !key.is_at(&exact, 1));
         }
     }
 

@@ -36,6 +36,7 @@ pub mod klarna;
 pub mod paypal;
 pub mod rates;
 pub mod scenario;
+mod selection;
 pub mod server;
 pub mod shopify;
 pub mod shopify_bulk;

@@ -51,7 +51,6 @@ use std::sync::{Arc, Mutex};
 
 use bookkeeping_core::Currency;
 use rust_decimal::Decimal;
-use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
 use time::format_description::well_known::Rfc3339;
@@ -63,6 +62,7 @@ use crate::faults::{Faults, Faulty, RequestCounter};
 use crate::scenario::{
     ItemKind, Order, OrderLine, OrderTax, PayoutPlan, Scenario, SettlementItem, TransactionKind,
 };
+use crate::selection::Selected;
 use crate::shopify_bulk::{BulkOps, check_bulk_query, orders_jsonl};
 use crate::shopify_cost::{Bucket, MAX_QUERY_COST, Plan, requested_cost};
 use crate::{base64, unbase64};
@@ -237,6 +237,7 @@ pub async fn start(scenario: &Scenario, faults: Faults) -> ShopifySandbox {
         bulk: Arc::clone(&bulk),
         base: server.uri(),
         scopes: Arc::clone(&scopes),
+        selections: Mutex::new(HashMap::new()),
     };
     Mock::given(any())
         .respond_with(Faulty::new(
@@ -742,21 +743,17 @@ struct Node {
     processed_at: OffsetDateTime,
     updated_at: OffsetDateTime,
     json: Value,
-    /// `json` as JSON text.
-    text: Box<RawValue>,
     /// What the node costs when a query returns it ([`actual_cost`]).
     cost: u64,
 }
 
 impl Node {
     fn new(id: u64, processed_at: OffsetDateTime, updated_at: OffsetDateTime, json: Value) -> Node {
-        let text = serde_json::value::to_raw_value(&json).unwrap_or_else(|_| null_text());
         Node {
             id,
             processed_at,
             updated_at,
             cost: actual_cost(&json),
-            text,
             json,
         }
     }
@@ -986,13 +983,17 @@ struct Api {
     base: String,
     /// The app's access scopes.
     scopes: Arc<Mutex<Vec<String>>>,
+    /// What each query text selects, for writing its answer in the order
+    /// GraphQL writes it ([`Selected`]); `None` for a text that is not a
+    /// valid query (refused before it is answered).
+    selections: Mutex<HashMap<String, Option<Arc<Selected>>>>,
 }
 
-/// An answer's body: `{"data":…,"extensions":…}`, the keys in the order a
-/// `Value` writes them.
+/// An answer's body: `{"data":…,"extensions":…}` (the order of GraphQL's
+/// response format), `data` written as its query selects it.
 #[derive(serde::Serialize)]
-struct Body<'a> {
-    data: Answer<'a>,
+struct Body {
+    data: Box<RawValue>,
     extensions: Value,
 }
 
@@ -1021,20 +1022,45 @@ struct Page<'a> {
     nodes: Vec<&'a Node>,
 }
 
-impl Serialize for Page<'_> {
-    /// `{"nodes":[…],"pageInfo":{…}}`: keys in the order a `Value` writes
-    /// them (sorted), the nodes as rendered.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        struct Nodes<'n, 'a>(&'n [&'a Node]);
-        impl Serialize for Nodes<'_, '_> {
-            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.collect_seq(self.0.iter().map(|n| &n.text))
+impl Page<'_> {
+    /// The page as its connection's selection selects it (`pageInfo` and
+    /// `nodes` in the order asked for), or as a `Value` writes it without one.
+    fn write(&self, sel: Option<&Selected>, out: &mut Vec<u8>) {
+        let none = Selected::default();
+        let keys: Vec<&str> = match sel {
+            Some(sel) => sel.keys().collect(),
+            None => vec!["nodes", "pageInfo"],
+        };
+        let field = |key: &str| sel.and_then(|s| s.get(key)).unwrap_or(&none);
+        out.push(b'{');
+        let mut first = true;
+        for key in keys {
+            let write_key = |out: &mut Vec<u8>, first: &mut bool| {
+                if !std::mem::take(first) {
+                    out.push(b',');
+                }
+                out.extend_from_slice(format!("\"{key}\":").as_bytes());
+            };
+            match key {
+                "pageInfo" => {
+                    write_key(out, &mut first);
+                    field(key).write(&self.page_info, out);
+                }
+                "nodes" => {
+                    write_key(out, &mut first);
+                    out.push(b'[');
+                    for (i, node) in self.nodes.iter().enumerate() {
+                        if i > 0 {
+                            out.push(b',');
+                        }
+                        field(key).write(&node.json, out);
+                    }
+                    out.push(b']');
+                }
+                _ => {}
             }
         }
-        let mut map = serializer.serialize_map(Some(2))?;
-        map.serialize_entry("nodes", &Nodes(&self.nodes))?;
-        map.serialize_entry("pageInfo", &self.page_info)?;
-        map.end()
+        out.push(b'}');
     }
 }
 
@@ -1062,25 +1088,25 @@ impl Answer<'_> {
     }
 }
 
-impl Serialize for Answer<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        struct Within<'p, 'a>(&'p [&'static str], &'p Page<'a>);
-        impl Serialize for Within<'_, '_> {
-            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                match self.0.split_first() {
-                    None => self.1.serialize(serializer),
-                    Some((key, rest)) => {
-                        let mut map = serializer.serialize_map(Some(1))?;
-                        map.serialize_entry(key, &Within(rest, self.1))?;
-                        map.end()
-                    }
+impl Answer<'_> {
+    /// The answer's JSON text, written as `sel` (the query's) selects it.
+    fn to_text(&self, sel: Option<&Selected>) -> String {
+        let mut out = Vec::new();
+        match self {
+            Answer::Tree(data) => match sel {
+                Some(sel) => sel.write(data, &mut out),
+                None => out = data.to_string().into_bytes(),
+            },
+            Answer::Page(path, page) => {
+                for key in *path {
+                    out.extend_from_slice(format!("{{\"{key}\":").as_bytes());
                 }
+                page.write(sel.and_then(|s| s.at(path)), &mut out);
+                out.extend(std::iter::repeat_n(b'}', path.len()));
             }
         }
-        match self {
-            Answer::Tree(data) => data.serialize(serializer),
-            Answer::Page(path, page) => Within(path, page).serialize(serializer),
-        }
+        // Written from `Value`s by serde_json and ASCII punctuation: UTF-8.
+        String::from_utf8(out).unwrap_or_default()
     }
 }
 
@@ -1408,9 +1434,13 @@ impl Api {
             .and_then(|s| s.rsplit('/').next())
             .and_then(|s| s.parse().ok())
             .unwrap_or(0);
-        let op = self.bulk.poll(id, |search, grouped| {
+        let op = self.bulk.poll(id, |search, query, grouped| {
             let nodes = self.matching_orders(search, Sort::ProcessedAt);
-            orders_jsonl(nodes.into_iter().map(|n| &n.json), grouped)
+            let sel = self.selection(query);
+            let order = sel
+                .as_deref()
+                .and_then(|s| s.at(&["orders", "edges", "node"]));
+            orders_jsonl(nodes.into_iter().map(|n| &n.json), grouped, order)
         });
         json!({ "bulkOperation": op.map(|o| BulkOps::to_json(&o, &self.base)) })
     }
@@ -1566,6 +1596,9 @@ impl Api {
             bucket.refund(requested - actual);
             (bucket.spend(0).available, bucket.plan())
         };
+        let sel = self.selection(query);
+        let data =
+            RawValue::from_string(data.to_text(sel.as_deref())).unwrap_or_else(|_| null_text());
         let answer = ResponseTemplate::new(200)
             .insert_header("x-request-id", "sandbox-request")
             .set_body_json(Body {
@@ -1581,6 +1614,14 @@ impl Api {
             Some(delay) => answer.set_delay(delay),
             None => answer,
         })
+    }
+
+    /// What `query` selects (parsed once per query text).
+    fn selection(&self, query: &str) -> Option<Arc<Selected>> {
+        lock(&self.selections)
+            .entry(query.to_owned())
+            .or_insert_with(|| Selected::of_query(query).map(Arc::new))
+            .clone()
     }
 
     /// Counts the query's requested cost as Shopify does

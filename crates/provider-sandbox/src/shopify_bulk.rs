@@ -36,6 +36,7 @@ use apollo_compiler::ExecutableDocument;
 use apollo_compiler::executable::{Field, Selection, SelectionSet, Value as GqlValue};
 use serde_json::{Map, Value, json};
 
+use crate::selection::Selected;
 use crate::shopify_cost::schema;
 
 /// One bulk operation.
@@ -252,11 +253,12 @@ impl BulkOps {
         Ok(op)
     }
 
-    /// Moves an operation on by one poll; `jsonl` builds its result.
+    /// Moves an operation on by one poll; `jsonl` builds its result (from
+    /// the search, the query and `groupObjects`).
     pub(crate) fn poll(
         &self,
         id: u64,
-        jsonl: impl FnOnce(&str, bool) -> (String, u64),
+        jsonl: impl FnOnce(&str, &str, bool) -> (String, u64),
     ) -> Option<BulkOp> {
         let running_polls = *lock(&self.running_polls);
         let mut ops = lock(&self.ops);
@@ -265,7 +267,7 @@ impl BulkOps {
         match op.status {
             "CREATED" => op.status = "RUNNING",
             "RUNNING" if op.polls > running_polls => {
-                let (text, objects) = jsonl(&op.search, op.grouped);
+                let (text, objects) = jsonl(&op.search, &op.query, op.grouped);
                 op.objects = objects;
                 match op.fail_with {
                     Some(_) => {
@@ -344,11 +346,17 @@ impl BulkOps {
 /// (`__parentId`: the order). `grouped`
 /// (`groupObjects: true`): each order's children right after it; else each
 /// [`UNGROUPED_CHUNK`] orders first, then their children connection by
-/// connection. Returns the text and the number of objects.
+/// connection. Each line's fields are written in the order the query
+/// selects them (`order_sel`: what it selects of an order, `orders { edges {
+/// node } }`), as GraphQL writes them ([`Selected`]). Returns the text and
+/// the number of objects.
 pub(crate) fn orders_jsonl<'a>(
     orders: impl Iterator<Item = &'a Value>,
     grouped: bool,
+    order_sel: Option<&Selected>,
 ) -> (String, u64) {
+    let child = |conn: &str| order_sel.and_then(|o| o.at(&[conn, "edges", "node"]));
+    let (line_item, shipping_line) = (child("lineItems"), child("shippingLines"));
     let mut out = String::new();
     let mut objects = 0;
     let chunk = if grouped { 1 } else { UNGROUPED_CHUNK };
@@ -388,11 +396,18 @@ pub(crate) fn orders_jsonl<'a>(
                     }
                 }
             }
-            push_line(&mut out, &Value::Object(root).to_string());
+            let root = Value::Object(root);
+            let line = order_sel.map_or_else(|| root.to_string(), |sel| sel.to_text(&root));
+            push_line(&mut out, &line);
             objects += 1;
         }
         for (typename, parent, node) in children.into_iter().flatten() {
-            push_line(&mut out, &child_line(typename, &parent, node));
+            let sel = if typename == "LineItem" {
+                line_item
+            } else {
+                shipping_line
+            };
+            push_line(&mut out, &child_line(typename, &parent, node, sel));
             objects += 1;
         }
     }
@@ -405,9 +420,24 @@ type Child<'a> = (&'a str, Value, Map<String, Value>);
 /// Orders whose lines an ungrouped result writes before their children.
 pub(crate) const UNGROUPED_CHUNK: usize = 100;
 
-/// A child node's line: `__typename` first (the bulk query selects it
-/// first), then its fields, then `__parentId`.
-fn child_line(typename: &str, parent: &Value, mut node: Map<String, Value>) -> String {
+/// A child node's line: its fields as `sel` selects them (the bulk query
+/// selects `__typename` first), then `__parentId`; without a selection,
+/// `__typename` first, then the fields.
+fn child_line(
+    typename: &str,
+    parent: &Value,
+    mut node: Map<String, Value>,
+    sel: Option<&Selected>,
+) -> String {
+    if let Some(sel) = sel {
+        node.insert("__typename".to_owned(), Value::from(typename));
+        let mut line = sel.to_text(&Value::Object(node));
+        line.pop();
+        line.push_str(",\"__parentId\":");
+        line.push_str(&parent.to_string());
+        line.push('}');
+        return line;
+    }
     node.remove("__typename");
     let mut line = format!("{{\"__typename\":{}", json!(typename));
     let rest = Value::Object(node).to_string();
@@ -492,7 +522,7 @@ mod tests {
         };
         let orders = [order(1), order(2)];
         let lines = |grouped| {
-            let (text, objects) = orders_jsonl(orders.iter(), grouped);
+            let (text, objects) = orders_jsonl(orders.iter(), grouped, None);
             assert_eq!(objects, 4);
             assert!(text.contains(r#""gid:\/\/shopify\/Order\/1""#), "{text}");
             text.lines()
@@ -529,12 +559,24 @@ mod tests {
         let Value::Object(node) = node else {
             unreachable!()
         };
-        let line = child_line("LineItem", &json!("gid://shopify/Order/1"), node);
+        let parent = json!("gid://shopify/Order/1");
+        let line = child_line("LineItem", &parent, node.clone(), None);
         assert!(line.starts_with(r#"{"__typename":"LineItem","#), "{line}");
         assert!(
             line.ends_with(r#","__parentId":"gid://shopify/Order/1"}"#),
             "{line}"
         );
         serde_json::from_str::<Value>(&line).unwrap();
+
+        // With the query's selection: its fields in the order selected,
+        // `__typename` where selected, `__parentId` last.
+        let query = "query { orders { edges { node { id
+            lineItems { edges { node { __typename name id } } } } } } }";
+        let sel = Selected::of_query(query).unwrap();
+        let item = sel.at(&["orders", "edges", "node", "lineItems", "edges", "node"]);
+        assert_eq!(
+            child_line("LineItem", &parent, node, item),
+            r#"{"__typename":"LineItem","name":"Kaffe","id":"gid://shopify/LineItem/2","__parentId":"gid://shopify/Order/1"}"#
+        );
     }
 }

@@ -237,8 +237,8 @@ provider_http::fields! {
         title: b"title" => required,
         rate: b"rate" as OptionalNumber => optional,
         rate_percentage: b"ratePercentage" as OptionalNumber => optional,
-        price_set: b"priceSet" => required,
         channel_liable: b"channelLiable" => optional,
+        price_set: b"priceSet" => required,
     }
 }
 

@@ -15,7 +15,7 @@ pub use order::{
     Attribute, CompanyLocation, CompanyTaxSettings, DiscountAllocation, FinancialStatus, LineItem,
     MailingAddress, Order, OrderAdjustment, OrderAdjustmentReason, OrderTransaction,
     OrderTransactionKind, OrderTransactionStatus, PurchasingEntity, PurchasingEntityType, Refund,
-    RefundLineItem, RefundShippingLine, RefundedLineItem, ShippingLine,
+    RefundLineItem, RefundShippingLine, RefundedLineItem, RefundedShippingLine, ShippingLine,
 };
 pub use payout::{
     AssociatedOrder, AssociatedPayout, BalanceTransaction, BalanceTransactionPayoutStatus,

@@ -473,7 +473,10 @@ impl Scannable for Rfc3339Opt {
 
 // An order page is a few hundred keys per order: the structs of an order read
 // their keys as bytes (`provider_http::fields!`), with the rules of serde's
-// derive, as `MoneyV2` and `MoneyBag` do.
+// derive, as `MoneyV2` and `MoneyBag` do. Each lists its keys in the order
+// `queries` selects them, the order GraphQL writes them in, so that the
+// scanner finds each with one comparison (`fields::Keys`; a test in
+// `tests/it/schema.rs` holds the two orders alike).
 
 provider_http::fields! {
     Order {
@@ -483,8 +486,8 @@ provider_http::fields! {
         processed_at: b"processedAt" as Rfc3339 => required,
         updated_at: b"updatedAt" as Rfc3339 => required,
         cancelled_at: b"cancelledAt" as Rfc3339Opt => optional,
-        edited: b"edited" => default,
         test: b"test" => required,
+        edited: b"edited" => default,
         currency_code: b"currencyCode" => required,
         taxes_included: b"taxesIncluded" => required,
         tax_exempt: b"taxExempt" => required,
@@ -636,8 +639,8 @@ provider_http::fields! {
         status: b"status" => required,
         gateway: b"gateway" => optional,
         processed_at: b"processedAt" as Rfc3339Opt => optional,
-        amount_set: b"amountSet" => required,
         test: b"test" => required,
+        amount_set: b"amountSet" => required,
     }
 }
 

@@ -123,3 +123,127 @@ fn the_typed_order_fields_follow_the_schema() {
         assert!(!read.to_string().is_empty() && !format!("{read:?}").contains("Unknown"));
     }
 }
+
+/// The fields of a selection set as GraphQL executes it: each response key
+/// once, in the order it is first selected, fragments spread where they
+/// stand (the specification's `CollectFields`), with the selection sets of
+/// every field of that key.
+fn collect_fields<'a>(
+    doc: &'a ExecutableDocument,
+    set: &'a apollo_compiler::executable::SelectionSet,
+    out: &mut Vec<(String, Vec<&'a apollo_compiler::executable::SelectionSet>)>,
+) {
+    use apollo_compiler::executable::Selection;
+    for selection in &set.selections {
+        match selection {
+            Selection::Field(field) => {
+                let key = field.response_key().to_string();
+                match out.iter_mut().find(|(k, _)| *k == key) {
+                    Some((_, sets)) => sets.push(&field.selection_set),
+                    None => out.push((key, vec![&field.selection_set])),
+                }
+            }
+            Selection::FragmentSpread(spread) => {
+                collect_fields(
+                    doc,
+                    &doc.fragments[&spread.fragment_name].selection_set,
+                    out,
+                );
+            }
+            Selection::InlineFragment(inline) => collect_fields(doc, &inline.selection_set, out),
+        }
+    }
+}
+
+/// Each model of an order lists its keys in the order the orders query
+/// selects them: the order in which GraphQL writes an object's fields
+/// ("Serialized Map Ordering": a result map is written "in the same order as
+/// those fields were requested as defined by selection set execution";
+/// <https://spec.graphql.org/October2021/#sec-Serialized-Map-Ordering>), so
+/// that the scanner finds each key of a Shopify answer with one comparison
+/// (`provider_http::fields::Keys`).
+#[test]
+fn the_order_models_list_their_keys_in_the_querys_order() {
+    use provider_http::fields::Keys;
+    use shopify_bookkeeping::models::*;
+    let models: &[(&str, &[&[u8]])] = &[
+        ("Order", Order::KEYS),
+        ("Order.totalPriceSet", MoneyBag::KEYS),
+        ("Order.totalPriceSet.shopMoney", MoneyV2::KEYS),
+        ("Order.taxLines", TaxLine::KEYS),
+        ("Order.billingAddress", MailingAddress::KEYS),
+        ("Order.purchasingEntity", PurchasingEntity::KEYS),
+        ("Order.purchasingEntity.location", CompanyLocation::KEYS),
+        (
+            "Order.purchasingEntity.location.taxSettings",
+            CompanyTaxSettings::KEYS,
+        ),
+        ("Order.customAttributes", Attribute::KEYS),
+        ("Order.lineItems.nodes", LineItem::KEYS),
+        (
+            "Order.lineItems.nodes.discountAllocations",
+            DiscountAllocation::KEYS,
+        ),
+        ("Order.shippingLines.nodes", ShippingLine::KEYS),
+        ("Order.refunds", Refund::KEYS),
+        ("Order.refunds.refundLineItems.nodes", RefundLineItem::KEYS),
+        (
+            "Order.refunds.refundLineItems.nodes.lineItem",
+            RefundedLineItem::KEYS,
+        ),
+        (
+            "Order.refunds.refundShippingLines.nodes",
+            RefundShippingLine::KEYS,
+        ),
+        (
+            "Order.refunds.refundShippingLines.nodes.shippingLine",
+            RefundedShippingLine::KEYS,
+        ),
+        (
+            "Order.refunds.orderAdjustments.nodes",
+            OrderAdjustment::KEYS,
+        ),
+        ("Order.refunds.transactions.nodes", OrderTransaction::KEYS),
+        ("Order.transactions", OrderTransaction::KEYS),
+    ];
+    let doc = ExecutableDocument::parse_and_validate(
+        schema(),
+        shopify_bookkeeping::queries::ORDERS,
+        "orders.graphql",
+    )
+    .unwrap();
+    let operation = doc.operations.iter().next().unwrap();
+    let mut orders = Vec::new();
+    collect_fields(&doc, &operation.selection_set, &mut orders);
+    let mut conn = Vec::new();
+    collect_fields(&doc, orders[0].1[0], &mut conn);
+    let nodes = &conn.iter().find(|(k, _)| k == "nodes").unwrap().1;
+
+    let mut checked = Vec::new();
+    let mut todo = vec![("Order".to_owned(), nodes.clone())];
+    while let Some((path, sets)) = todo.pop() {
+        let mut fields = Vec::new();
+        for set in sets {
+            collect_fields(&doc, set, &mut fields);
+        }
+        let keys: Vec<&str> = fields.iter().map(|(k, _)| k.as_str()).collect();
+        if let Some((_, model)) = models.iter().find(|(p, _)| *p == path) {
+            let listed: Vec<&str> = model
+                .iter()
+                .map(|k| std::str::from_utf8(k).unwrap())
+                .collect();
+            assert_eq!(listed, keys, "{path}");
+            checked.push(path.clone());
+        }
+        for (key, sets) in fields {
+            if sets.iter().any(|s| !s.selections.is_empty()) {
+                todo.push((format!("{path}.{key}"), sets));
+            }
+        }
+    }
+    // Every model was reached through the query (a path that named no
+    // selection would check nothing).
+    for (path, _) in models {
+        assert!(checked.iter().any(|c| c == path), "{path} not selected");
+    }
+}
