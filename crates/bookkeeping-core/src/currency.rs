@@ -112,13 +112,28 @@ impl Currency {
     /// # Errors
     /// [`MoneyError::InvalidCurrencyCode`] when the text is not three ASCII letters.
     pub fn new(code: &str) -> Result<Self, MoneyError> {
-        match code.as_bytes() {
-            [a, b, c] if [a, b, c].iter().all(|x| x.is_ascii_alphabetic()) => Ok(Currency([
+        Self::from_ascii(code.as_bytes())
+            .ok_or_else(|| MoneyError::InvalidCurrencyCode(code.to_owned()))
+    }
+
+    /// [`Currency::new`] of a code's bytes, for a reader that has the bytes
+    /// (a JSON scanner): `None` when they are not three ASCII letters.
+    ///
+    /// ```
+    /// use bookkeeping_core::Currency;
+    ///
+    /// assert_eq!(Currency::from_ascii(b"sek"), Some(Currency::SEK));
+    /// assert_eq!(Currency::from_ascii(b"SE"), None);
+    /// assert_eq!(Currency::from_ascii(b"S3K"), None);
+    /// ```
+    pub fn from_ascii(code: &[u8]) -> Option<Self> {
+        match code {
+            [a, b, c] if [a, b, c].iter().all(|x| x.is_ascii_alphabetic()) => Some(Currency([
                 a.to_ascii_uppercase(),
                 b.to_ascii_uppercase(),
                 c.to_ascii_uppercase(),
             ])),
-            _ => Err(MoneyError::InvalidCurrencyCode(code.to_owned())),
+            _ => None,
         }
     }
 

@@ -25,9 +25,46 @@ use crate::{CountryCode, Currency, Money, MoneyError, Provider, SourceRef};
 /// assert_eq!(serde_json::from_str::<VatRate>(r#""25.00""#)?, r);
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct VatRate(#[serde(with = "normalized")] Decimal);
+
+// Compared as the numbers they are, as `Decimal` compares them, with a short
+// way for the usual case: a rate is held without trailing zeros, so the
+// rates in use (25, 12, 6) have the same scale, and at one scale the
+// mantissas order as the numbers do. (A voucher's lines are kept by role,
+// and the roles of sales and VAT hold a rate: `Decimal`'s general comparison
+// was 2 % of mapping a month of Shopify orders.)
+impl Ord for VatRate {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        if self.0.scale() == other.0.scale() {
+            self.0.mantissa().cmp(&other.0.mantissa())
+        } else {
+            self.0.cmp(&other.0)
+        }
+    }
+}
+
+impl PartialOrd for VatRate {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for VatRate {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other).is_eq()
+    }
+}
+
+impl Eq for VatRate {}
+
+impl std::hash::Hash for VatRate {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        // `Decimal`'s hash: equal numbers hash alike, whatever their scale.
+        self.0.hash(state);
+    }
+}
 
 /// A rate's percent as text, read without its trailing zeros: `"25.00"`
 /// written by another program is the rate `25` as [`VatRate::from_percent`]

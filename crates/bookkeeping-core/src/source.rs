@@ -279,12 +279,26 @@ impl CountryCode {
     /// # Errors
     /// [`InvalidCountryCode`] when the text is not two ASCII letters.
     pub fn new(code: &str) -> Result<Self, InvalidCountryCode> {
-        match code.trim().as_bytes() {
-            [a, b] if a.is_ascii_alphabetic() && b.is_ascii_alphabetic() => Ok(CountryCode([
+        Self::from_ascii(code.trim().as_bytes()).ok_or_else(|| InvalidCountryCode(code.to_owned()))
+    }
+
+    /// [`CountryCode::new`] of a code's bytes (not trimmed), for a reader
+    /// that has the bytes (a JSON scanner): `None` when they are not two
+    /// ASCII letters.
+    ///
+    /// ```
+    /// use bookkeeping_core::CountryCode;
+    ///
+    /// assert_eq!(CountryCode::from_ascii(b"se"), Some(CountryCode::SE));
+    /// assert_eq!(CountryCode::from_ascii(b" SE"), None);
+    /// ```
+    pub fn from_ascii(code: &[u8]) -> Option<Self> {
+        match code {
+            [a, b] if a.is_ascii_alphabetic() && b.is_ascii_alphabetic() => Some(CountryCode([
                 a.to_ascii_uppercase(),
                 b.to_ascii_uppercase(),
             ])),
-            _ => Err(InvalidCountryCode(code.to_owned())),
+            _ => None,
         }
     }
 
@@ -295,7 +309,8 @@ impl CountryCode {
 
     /// Whether the country is an EU member state (Sweden included).
     pub fn is_eu(&self) -> bool {
-        EU.contains(&self.as_str())
+        // As bytes: the code is its two letters (asked of every order).
+        EU.iter().any(|code| code.as_bytes() == self.0)
     }
 
     /// Whether the country is Sweden.

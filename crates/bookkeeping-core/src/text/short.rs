@@ -52,6 +52,27 @@ impl Text {
         }
     }
 
+    /// The texts of `parts` joined, in place if they fit (without building
+    /// a `String` first).
+    ///
+    /// ```
+    /// use bookkeeping_core::text::Text;
+    ///
+    /// let joined = Text::concat(&["Varor", " ", "25%"]);
+    /// assert_eq!(joined, "Varor 25%");
+    /// assert!(joined.is_inline());
+    /// assert_eq!(Text::concat(&["a"; 30]).len(), 30);
+    /// ```
+    pub fn concat(parts: &[&str]) -> Self {
+        let mut inline = ArrayString::<INLINE>::new();
+        for part in parts {
+            if inline.try_push_str(part).is_err() {
+                return Text(Repr::Heap(parts.concat().into_boxed_str()));
+            }
+        }
+        Text(Repr::Inline(inline))
+    }
+
     /// The text.
     pub fn as_str(&self) -> &str {
         match &self.0 {

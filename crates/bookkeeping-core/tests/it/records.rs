@@ -150,6 +150,40 @@ fn vat_rates_compare_by_value() {
         VatRate::from_fraction(dec!(0.12)),
         VatRate::from_percent(dec!(12))
     );
+    // Ordered, compared and hashed as the numbers are, at one scale or two,
+    // of either sign (a provider's rate is input).
+    use std::hash::BuildHasher;
+    let keyed = std::hash::RandomState::new();
+    let numbers = [
+        dec!(-25),
+        dec!(-5.5),
+        dec!(0),
+        dec!(0.5),
+        dec!(6),
+        dec!(7.69),
+        dec!(12),
+        dec!(25),
+        dec!(25.5),
+        dec!(100),
+        dec!(1e6),
+        dec!(0.000001),
+    ];
+    for a in numbers {
+        for b in numbers {
+            let (ra, rb) = (VatRate::from_percent(a), VatRate::from_percent(b));
+            assert_eq!(ra.cmp(&rb), a.cmp(&b), "{a} {b}");
+            assert_eq!(ra == rb, a == b, "{a} {b}");
+            if ra == rb {
+                assert_eq!(keyed.hash_one(ra), keyed.hash_one(rb), "{a} {b}");
+            }
+        }
+        // Another scale of the same number: the same rate, the same hash.
+        let mut scaled = a;
+        scaled.rescale(8);
+        let (ra, rs) = (VatRate::from_percent(a), VatRate::from_percent(scaled));
+        assert_eq!(ra, rs);
+        assert_eq!(keyed.hash_one(ra), keyed.hash_one(rs));
+    }
 }
 
 #[test]

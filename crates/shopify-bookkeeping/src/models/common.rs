@@ -3,7 +3,7 @@
 use bookkeeping_core::text::Text;
 use bookkeeping_core::{Currency, Money, MoneyError};
 use provider_http::decimal::OptionalNumber;
-use provider_http::scan::{self, Declined, Scan, Scannable, Scanner};
+use provider_http::scan::{self, Declined, Key, Scan, Scannable, Scanner};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -160,10 +160,13 @@ pub struct Connection<T> {
 /// each once.
 impl Scannable for PageInfo {
     fn scan(s: &mut Scanner<'_>) -> Scan<Self> {
+        // In the order the queries select them (`pageInfo { hasNextPage
+        // endCursor }`), as GraphQL writes them.
+        const KEYS: &[Key] = &[Key::new(b"hasNextPage"), Key::new(b"endCursor")];
         let (mut has_next_page, mut end_cursor) = (None, None);
-        s.object(|s, key| match key {
-            b"hasNextPage" => scan::once(&mut has_next_page, s.bool()),
-            b"endCursor" => scan::once(&mut end_cursor, Scannable::scan(s)),
+        s.object_of(KEYS, |s, index, key| match index {
+            0 => scan::once(&mut has_next_page, s.bool()),
+            1 => scan::once(&mut end_cursor, Scannable::scan(s)),
             _ => s.skip_field(key),
         })?;
         Ok(PageInfo {
@@ -185,10 +188,13 @@ impl<T: Scannable> Connection<T> {
     /// `room` of them: a page of orders, asked for `first: 250`, then
     /// fills it without growing it (each growth a copy of the orders read).
     pub(crate) fn scan_with_room(s: &mut Scanner<'_>, room: usize) -> Scan<Self> {
+        // In the order the queries select them (`pageInfo { … } nodes {
+        // … }`), as GraphQL writes them.
+        const KEYS: &[Key] = &[Key::new(b"pageInfo"), Key::new(b"nodes")];
         let (mut page_info, mut nodes) = (None, None);
-        s.object(|s, key| match key {
-            b"pageInfo" => scan::once(&mut page_info, Scannable::scan(s)),
-            b"nodes" => {
+        s.object_of(KEYS, |s, index, key| match index {
+            0 => scan::once(&mut page_info, Scannable::scan(s)),
+            1 => {
                 let mut read = Vec::with_capacity(room);
                 let all = s.array(|s| {
                     read.push(T::scan(s)?);

@@ -141,19 +141,9 @@ fn describe(kind: LineKind, rate: Option<VatRate>) -> Text {
         (0, 0) => "0%",
         _ => return Text::from(format!("{label} {rate}")),
     };
-    // Joined on the stack and held in place (at most 16 bytes): no
-    // allocation for the description of a line at Sweden's rates.
-    let mut joined = [0u8; 32];
-    let mut len = 0;
-    for part in [label, " ", known] {
-        joined[len..len + part.len()].copy_from_slice(part.as_bytes());
-        len += part.len();
-    }
-    match std::str::from_utf8(&joined[..len]) {
-        Ok(text) => Text::new(text),
-        // Not reached: a join of texts is text.
-        Err(_) => Text::from(format!("{label} {known}")),
-    }
+    // Joined in place (at most 16 bytes): no allocation for the
+    // description of a line at Sweden's rates.
+    Text::concat(&[label, " ", known])
 }
 
 /// Lines grouped by kind, rate and treatment, in first-seen order.

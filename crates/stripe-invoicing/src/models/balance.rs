@@ -558,23 +558,27 @@ provider_http::fields! {
     }
 }
 
+// The keys in the order Stripe writes them (`id`, `object`, then the rest
+// alphabetically: the API reference's example objects, and the type stripe-node
+// generates from Stripe's OpenAPI description), so that the scanner finds
+// each where it expects it (`provider_http::fields::Keys`).
 provider_http::fields! {
     BalanceTransaction {
         id: b"id" => required,
         amount: b"amount" => required,
-        fee: b"fee" => required,
-        net: b"net" => required,
-        currency: b"currency" => required,
-        fee_details: b"fee_details" => default,
-        reporting_category: b"reporting_category" => required,
-        transaction_type: b"type" => required,
-        exchange_rate: b"exchange_rate" as OptionalNumber => optional,
-        created: b"created" as Timestamp => required,
         available_on: b"available_on" as TimestampOpt => optional,
-        status: b"status" => optional,
-        description: b"description" => optional,
-        source: b"source" => optional,
         balance_type: b"balance_type" => optional,
+        created: b"created" as Timestamp => required,
+        currency: b"currency" => required,
+        description: b"description" => optional,
+        exchange_rate: b"exchange_rate" as OptionalNumber => optional,
+        fee: b"fee" => required,
+        fee_details: b"fee_details" => default,
+        net: b"net" => required,
+        reporting_category: b"reporting_category" => required,
+        source: b"source" => optional,
+        status: b"status" => optional,
+        transaction_type: b"type" => required,
     }
 }
 
