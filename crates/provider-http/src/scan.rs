@@ -184,6 +184,21 @@ impl<T: Scannable> Scannable for Vec<T> {
     }
 }
 
+/// A list held in place up to `A`'s size, read as [`Vec`] reads one.
+impl<A: smallvec::Array> Scannable for smallvec::SmallVec<A>
+where
+    A::Item: Scannable,
+{
+    fn scan(s: &mut Scanner<'_>) -> Scan<Self> {
+        let mut items = smallvec::SmallVec::new();
+        s.array(|s| {
+            items.push(A::Item::scan(s)?);
+            Ok(())
+        })?;
+        Ok(items)
+    }
+}
+
 impl Scannable for bookkeeping_core::Currency {
     #[inline]
     fn scan(s: &mut Scanner<'_>) -> Scan<Self> {
@@ -1288,6 +1303,31 @@ mod tests {
                 }
             }
             assert!(!key.is_at(b"", 0) && !key.is_at(b"\"", 0) && !key.is_at(&exact, 1));
+        }
+    }
+
+    /// A list held in place reads as serde reads it, in place or spilled.
+    #[test]
+    fn a_small_list_reads_as_serde_reads_it() {
+        type Small = smallvec::SmallVec<[i64; 1]>;
+        for text in [
+            "[]",
+            "[1]",
+            "[1, 2]",
+            "[1,2,3]",
+            "[1,\"x\"]",
+            "[1,]",
+            "null",
+            "{}",
+        ] {
+            let scanned = Small::scan(&mut Scanner::new(text.as_bytes())).ok();
+            let by_serde = serde_json::from_str::<Small>(text).ok();
+            assert_eq!(scanned, by_serde, "{text}");
+            assert_eq!(
+                scanned.as_ref().map(|s| s.spilled()),
+                by_serde.as_ref().map(|s| s.len() > 1),
+                "{text}"
+            );
         }
     }
 

@@ -10,7 +10,7 @@ mod order;
 mod payout;
 
 pub(crate) use common::zero;
-pub use common::{Connection, MoneyBag, MoneyV2, PageInfo, TaxLine};
+pub use common::{Connection, MoneyBag, MoneyV2, PageInfo, TaxLine, TaxLines};
 pub use order::{
     Attribute, CompanyLocation, CompanyTaxSettings, DiscountAllocation, FinancialStatus, LineItem,
     MailingAddress, Order, OrderAdjustment, OrderAdjustmentReason, OrderTransaction,

@@ -7,7 +7,7 @@ use provider_http::scan::{self, Scan, Scannable, Scanner};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::{Connection, MoneyBag, TaxLine};
+use super::{Connection, MoneyBag, TaxLines};
 use crate::ids::{OrderId, OrderTransactionId, RefundId};
 
 provider_http::open_enum! {
@@ -155,7 +155,7 @@ pub struct Order {
     /// Tips received.
     pub total_tip_received_set: MoneyBag,
     /// Tax lines of the whole order.
-    pub tax_lines: Vec<TaxLine>,
+    pub tax_lines: TaxLines,
     /// Billing address.
     pub billing_address: Option<MailingAddress>,
     /// Shipping address.
@@ -262,7 +262,7 @@ pub struct LineItem {
     pub discount_allocations: Vec<DiscountAllocation>,
     /// Taxes on the line after all discounts (`TaxLine.priceSet`: "after
     /// discounts and before returns").
-    pub tax_lines: Vec<TaxLine>,
+    pub tax_lines: TaxLines,
 }
 
 /// A discount allocated to a line (`DiscountAllocation`).
@@ -286,7 +286,7 @@ pub struct ShippingLine {
     /// Price after discounts.
     pub discounted_price_set: MoneyBag,
     /// Taxes on shipping.
-    pub tax_lines: Vec<TaxLine>,
+    pub tax_lines: TaxLines,
 }
 
 /// A refund.
@@ -340,7 +340,7 @@ pub struct RefundedLineItem {
     /// A gift card.
     pub is_gift_card: bool,
     /// The line's tax lines (for the rate).
-    pub tax_lines: Vec<TaxLine>,
+    pub tax_lines: TaxLines,
 }
 
 /// A refunded shipping line.
@@ -364,7 +364,7 @@ pub struct RefundedShippingLine {
     /// Title.
     pub title: Text,
     /// The line's tax lines (for the rate).
-    pub tax_lines: Vec<TaxLine>,
+    pub tax_lines: TaxLines,
 }
 
 /// An order adjustment on a refund. A negative amount is money given back to
