@@ -831,6 +831,45 @@ impl<'a> Scanner<'a> {
         .ok_or(Declined)
     }
 
+    /// Reads the next value with `read` (which must read exactly one
+    /// value), and gives what it read with the value's text as it is in the
+    /// input: for a reader that keeps a value's text while it reads part of
+    /// it, in one pass instead of a skip and a reading of what was skipped.
+    ///
+    /// ```
+    /// use provider_http::scan::Scanner;
+    ///
+    /// let mut s = Scanner::new(br#"[ {"id":"a","n":[1]} ]"#);
+    /// let mut nodes = Vec::new();
+    /// s.array(|s| {
+    ///     let (id, text) = s.with_text(|s| {
+    ///         let mut id = None;
+    ///         s.object(|s, key| match key {
+    ///             b"id" => Ok(id = Some(s.str()?.into_owned())),
+    ///             _ => s.skip(),
+    ///         })?;
+    ///         Ok(id)
+    ///     })?;
+    ///     nodes.push((id, text));
+    ///     Ok(())
+    /// })?;
+    /// assert_eq!(nodes, [(Some("a".to_owned()), r#"{"id":"a","n":[1]}"#)]);
+    /// # Ok::<(), provider_http::scan::Declined>(())
+    /// ```
+    ///
+    /// # Errors
+    /// What `read` declines, or a text that is not UTF-8.
+    pub fn with_text<T>(&mut self, read: impl FnOnce(&mut Self) -> Scan<T>) -> Scan<(T, &'a str)> {
+        self.whitespace();
+        let start = self.pos;
+        let value = read(self)?;
+        let text = match self.text {
+            Some(text) => text.get(start..self.pos),
+            None => std::str::from_utf8(&self.bytes[start..self.pos]).ok(),
+        };
+        Ok((value, text.ok_or(Declined)?))
+    }
+
     /// The next value's bytes, skipped: for a value read by serde
     /// (`serde_json::from_slice` of them decodes it as it would in place).
     ///

@@ -44,7 +44,7 @@ use std::time::{Duration, Instant};
 
 use futures::SinkExt;
 use futures::stream::{self, BoxStream, StreamExt};
-use provider_http::scan::{Declined, Scan, Scannable, Scanner};
+use provider_http::scan::{Declined, Key, Scan, Scannable, Scanner};
 use provider_http::{HttpClient, Idempotency, RequestSpec};
 use serde::Deserialize;
 use serde::de::{MapAccess, Visitor};
@@ -609,14 +609,14 @@ impl RefundDetails {
 /// `nodes` and an escaped key (a `Value` keeps the last of a repeated key:
 /// serde decides).
 fn scanned_nodes(data: &str) -> Option<Vec<(String, &str)>> {
-    fn node_id(node: &[u8]) -> Scan<String> {
+    // A node's id, read as the node is skipped (each node read once, its
+    // text kept as it lies).
+    fn node_id(s: &mut Scanner<'_>) -> Scan<String> {
         let mut id = None;
-        let mut s = Scanner::new(node);
         s.object(|s, key| match key {
             b"id" => provider_http::scan::once(&mut id, s.str().map(Cow::into_owned)),
             _ => s.skip(),
         })?;
-        s.end()?;
         id.ok_or(Declined)
     }
     let mut nodes = Vec::new();
@@ -629,11 +629,7 @@ fn scanned_nodes(data: &str) -> Option<Vec<(String, &str)>> {
                 if s.null()? {
                     return Ok(());
                 }
-                let node = s.raw()?;
-                let id = node_id(node)?;
-                // The scanner checked the text as UTF-8 and JSON.
-                let node = std::str::from_utf8(node).map_err(|_| Declined)?;
-                nodes.push((id, node));
+                nodes.push(s.with_text(node_id)?);
                 Ok(())
             })
         }
@@ -667,13 +663,22 @@ fn scan_refund_detail(detail: &str) -> Scan<Option<RefundConnections>> {
     }
     let (mut lines, mut transactions, mut shipping, mut adjustments) = (None, None, None, None);
     let mut id = None;
+    // In the order `queries::REFUND_DETAILS` selects them, as GraphQL
+    // writes them.
+    const KEYS: &[Key] = &[
+        Key::new(b"id"),
+        Key::new(b"refundLineItems"),
+        Key::new(b"transactions"),
+        Key::new(b"refundShippingLines"),
+        Key::new(b"orderAdjustments"),
+    ];
     let mut s = Scanner::new(detail.as_bytes());
-    s.object(|s, key| match key {
-        b"refundLineItems" => conn(s, &mut lines),
-        b"transactions" => conn(s, &mut transactions),
-        b"refundShippingLines" => conn(s, &mut shipping),
-        b"orderAdjustments" => conn(s, &mut adjustments),
-        b"id" => provider_http::scan::once(&mut id, s.skip()),
+    s.object_of(KEYS, |s, index, _| match index {
+        0 => provider_http::scan::once(&mut id, s.skip()),
+        1 => conn(s, &mut lines),
+        2 => conn(s, &mut transactions),
+        3 => conn(s, &mut shipping),
+        4 => conn(s, &mut adjustments),
         _ => Err(Declined),
     })?;
     s.end()?;
