@@ -124,7 +124,18 @@ impl VatRate {
 
     /// The rate as a fraction (`0.25`).
     pub fn fraction(&self) -> Decimal {
-        self.0 / Decimal::ONE_HUNDRED
+        // A hundredth is the same digits two places further right: no
+        // division (once for every sale line mapped), but where that would
+        // pass `Decimal`'s 28 places.
+        if self.0.is_zero() {
+            return Decimal::ZERO;
+        }
+        let mut fraction = self.0;
+        match fraction.set_scale(self.0.scale() + 2) {
+            // Without trailing zeros, as the division gives it (`1`, not `1.00`).
+            Ok(()) => fraction.normalize(),
+            Err(_) => self.0 / Decimal::ONE_HUNDRED,
+        }
     }
 
     /// Whether the rate is zero.
@@ -142,7 +153,8 @@ impl VatRate {
     /// assert!(!VatRate::from_percent(19.into()).is_swedish());
     /// ```
     pub fn is_swedish(&self) -> bool {
-        [25, 12, 6].iter().any(|r| self.0 == Decimal::from(*r))
+        // A rate is held without trailing zeros: 25 % is the integer 25.
+        self.0.scale() == 0 && matches!(self.0.mantissa(), 25 | 12 | 6)
     }
 }
 

@@ -167,6 +167,8 @@ fn vat_rates_compare_by_value() {
         dec!(100),
         dec!(1e6),
         dec!(0.000001),
+        // Twenty-seven places: its hundredth has more than a `Decimal` holds.
+        dec!(0.000000000000000000000000001),
     ];
     for a in numbers {
         for b in numbers {
@@ -177,9 +179,23 @@ fn vat_rates_compare_by_value() {
                 assert_eq!(keyed.hash_one(ra), keyed.hash_one(rb), "{a} {b}");
             }
         }
+        // Its fraction is its hundredth, digits and scale as a division
+        // gives them; Sweden's rates are known whatever scale they came in.
+        let rate = VatRate::from_percent(a);
+        assert_eq!(rate.fraction(), a / dec!(100), "{a}");
+        assert_eq!(
+            rate.fraction().to_string(),
+            (a.normalize() / dec!(100)).to_string(),
+            "{a}"
+        );
+        assert_eq!(
+            rate.is_swedish(),
+            [dec!(25), dec!(12), dec!(6)].contains(&a),
+            "{a}"
+        );
         // Another scale of the same number: the same rate, the same hash.
         let mut scaled = a;
-        scaled.rescale(8);
+        scaled.rescale(a.scale().max(8));
         let (ra, rs) = (VatRate::from_percent(a), VatRate::from_percent(scaled));
         assert_eq!(ra, rs);
         assert_eq!(keyed.hash_one(ra), keyed.hash_one(rs));
