@@ -80,18 +80,21 @@ impl Selected {
                     if !std::mem::take(&mut first) {
                         out.push(b',');
                     }
-                    write_json(out, &Value::from(key));
-                    out.push(b':');
+                    write_key(out, key);
                 };
+                let mut written = 0;
                 for (key, sel) in &self.fields {
                     if let Some(v) = map.get(key) {
                         entry(out, key);
                         sel.write(v, out);
+                        written += 1;
                     }
                 }
-                for (key, v) in map.iter().filter(|(k, _)| self.get(k).is_none()) {
-                    entry(out, key);
-                    write_json(out, v);
+                if written < map.len() {
+                    for (key, v) in map.iter().filter(|(k, _)| self.get(k).is_none()) {
+                        entry(out, key);
+                        write_json(out, v);
+                    }
                 }
                 out.push(b'}');
             }
@@ -140,6 +143,19 @@ fn gather<'a>(
             }
             GqlSelection::InlineFragment(inline) => gather(doc, &inline.selection_set, grouped),
         }
+    }
+}
+
+/// A key and its colon; a GraphQL name (letters, digits, `_`) as it is,
+/// any other key (none should come) as JSON writes a string.
+fn write_key(out: &mut Vec<u8>, key: &str) {
+    if key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        out.push(b'"');
+        out.extend_from_slice(key.as_bytes());
+        out.extend_from_slice(b"\":");
+    } else {
+        write_json(out, &Value::from(key));
+        out.push(b':');
     }
 }
 

@@ -745,6 +745,27 @@ struct Node {
     json: Value,
     /// What the node costs when a query returns it ([`actual_cost`]).
     cost: u64,
+    /// `json` as last written, and for which selection (its address: the
+    /// selections of each query text are kept for the server's life), so
+    /// that a listing asked for again (a second close, a test's second
+    /// run) is not written again.
+    written: Mutex<Option<(usize, Arc<str>)>>,
+}
+
+impl Node {
+    /// The node as `sel` selects it, written once for each selection.
+    fn text(&self, sel: &Selected) -> Arc<str> {
+        let key = std::ptr::from_ref(sel) as usize;
+        let mut written = lock(&self.written);
+        match &*written {
+            Some((k, text)) if *k == key => Arc::clone(text),
+            _ => {
+                let text: Arc<str> = sel.to_text(&self.json).into();
+                *written = Some((key, Arc::clone(&text)));
+                text
+            }
+        }
+    }
 }
 
 impl Node {
@@ -755,6 +776,7 @@ impl Node {
             updated_at,
             cost: actual_cost(&json),
             json,
+            written: Mutex::new(None),
         }
     }
 
@@ -1053,7 +1075,10 @@ impl Page<'_> {
                         if i > 0 {
                             out.push(b',');
                         }
-                        field(key).write(&node.json, out);
+                        match sel {
+                            Some(_) => out.extend_from_slice(node.text(field(key)).as_bytes()),
+                            None => none.write(&node.json, out),
+                        }
                     }
                     out.push(b']');
                 }
