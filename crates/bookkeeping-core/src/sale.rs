@@ -34,7 +34,7 @@ pub struct VatRate(#[serde(with = "normalized")] Decimal);
 // rates in use (25, 12, 6) have the same scale, and at one scale the
 // mantissas order as the numbers do. (A voucher's lines are kept by role,
 // and the roles of sales and VAT hold a rate: `Decimal`'s general comparison
-// was 2 % of mapping a month of Shopify orders.)
+// was 2 % of the instructions of a Shopify order page's pipeline.)
 impl Ord for VatRate {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         if self.0.scale() == other.0.scale() {

@@ -766,9 +766,7 @@ impl Node {
             }
         }
     }
-}
 
-impl Node {
     fn new(id: u64, processed_at: OffsetDateTime, updated_at: OffsetDateTime, json: Value) -> Node {
         Node {
             id,
