@@ -116,8 +116,7 @@ impl Selected {
     pub(crate) fn to_text(&self, value: &Value) -> String {
         let mut out = Vec::new();
         self.write(value, &mut out);
-        // Written from `Value`s by serde_json and ASCII punctuation: UTF-8.
-        String::from_utf8(out).unwrap_or_default()
+        into_text(out)
     }
 }
 
@@ -148,7 +147,7 @@ fn gather<'a>(
 
 /// A key and its colon; a GraphQL name (letters, digits, `_`) as it is,
 /// any other key (none should come) as JSON writes a string.
-fn write_key(out: &mut Vec<u8>, key: &str) {
+pub(crate) fn write_key(out: &mut Vec<u8>, key: &str) {
     if key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
         out.push(b'"');
         out.extend_from_slice(key.as_bytes());
@@ -157,6 +156,12 @@ fn write_key(out: &mut Vec<u8>, key: &str) {
         write_json(out, &Value::from(key));
         out.push(b':');
     }
+}
+
+/// What [`write`](Selected::write) wrote, as text: it writes `Value`s by
+/// serde_json and ASCII punctuation, so UTF-8.
+pub(crate) fn into_text(out: Vec<u8>) -> String {
+    String::from_utf8(out).unwrap_or_default()
 }
 
 fn write_json(out: &mut Vec<u8>, value: &Value) {

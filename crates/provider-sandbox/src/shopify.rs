@@ -62,7 +62,7 @@ use crate::faults::{Faults, Faulty, RequestCounter};
 use crate::scenario::{
     ItemKind, Order, OrderLine, OrderTax, PayoutPlan, Scenario, SettlementItem, TransactionKind,
 };
-use crate::selection::Selected;
+use crate::selection::{Selected, into_text, write_key};
 use crate::shopify_bulk::{BulkOps, check_bulk_query, orders_jsonl};
 use crate::shopify_cost::{Bucket, MAX_QUERY_COST, Plan, requested_cost};
 use crate::{base64, unbase64};
@@ -1059,7 +1059,7 @@ impl Page<'_> {
                 if !std::mem::take(first) {
                     out.push(b',');
                 }
-                out.extend_from_slice(format!("\"{key}\":").as_bytes());
+                write_key(out, key);
             };
             match key {
                 "pageInfo" => {
@@ -1122,14 +1122,14 @@ impl Answer<'_> {
             },
             Answer::Page(path, page) => {
                 for key in *path {
-                    out.extend_from_slice(format!("{{\"{key}\":").as_bytes());
+                    out.push(b'{');
+                    write_key(&mut out, key);
                 }
                 page.write(sel.and_then(|s| s.at(path)), &mut out);
                 out.extend(std::iter::repeat_n(b'}', path.len()));
             }
         }
-        // Written from `Value`s by serde_json and ASCII punctuation: UTF-8.
-        String::from_utf8(out).unwrap_or_default()
+        into_text(out)
     }
 }
 

@@ -1013,3 +1013,96 @@ async fn a_bulk_operation_whose_start_answer_is_lost_is_taken_up() {
     sandbox.set_bulk_concurrency(0);
     assert_in_progress(&bulk_error(&sandbox, &s).await);
 }
+
+/// The keys of the object at the front of `s`, in the order written.
+fn keys_of(s: &mut provider_http::scan::Scanner<'_>) -> Vec<String> {
+    let mut keys = Vec::new();
+    s.object(|s, key| {
+        keys.push(String::from_utf8_lossy(key).into_owned());
+        s.skip()
+    })
+    .unwrap();
+    keys
+}
+
+/// The simulated Shopify writes an answer's fields in the order the query
+/// selects them, as GraphQL does ("Serialized Map Ordering": a result map is
+/// written "in the same order as those fields were requested as defined by
+/// selection set execution", <https://spec.graphql.org/October2021/#sec-Serialized-Map-Ordering>),
+/// not in the order its own `Value`s sort them: read from the bytes it sends
+/// for the client's orders query, an order's keys and a line item's are
+/// the models' lists, which a test in `schema.rs` holds equal to the query's
+/// selection.
+#[tokio::test]
+async fn the_sandbox_answers_in_the_querys_order() {
+    use provider_http::fields::Keys;
+    use provider_http::scan::Scanner;
+    use shopify_bookkeeping::models::{LineItem, Order};
+    let s = scenario();
+    let sandbox = ShopifySandbox::start(&s, Faults::none()).await;
+    let period = s.config.period;
+    let search = shopify_bookkeeping::OrderQuery::processed_in(&period).search(period.start_utc());
+    let body = reqwest::Client::new()
+        .post(format!(
+            "{}{}",
+            sandbox.uri(),
+            shopify_bookkeeping::graphql_path()
+        ))
+        .header("X-Shopify-Access-Token", sandbox.access_token())
+        .json(&serde_json::json!({
+            "query": shopify_bookkeeping::queries::ORDERS,
+            "variables": {"first": 5, "query": search, "sortKey": "PROCESSED_AT"},
+        }))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let names = |keys: &[&[u8]]| -> Vec<String> {
+        keys.iter()
+            .map(|k| String::from_utf8_lossy(k).into_owned())
+            .collect()
+    };
+    // Into `data.orders`, then its first node and that node's first line item.
+    let mut s = Scanner::new(&body);
+    let (mut order, mut line) = (None, None);
+    s.object(|s, key| match key {
+        b"data" => s.object(|s, _| {
+            s.object(|s, key| match key {
+                b"nodes" => {
+                    let mut first = true;
+                    s.array(|s| {
+                        if !std::mem::take(&mut first) {
+                            return s.skip();
+                        }
+                        let mut read = s.clone();
+                        order = Some(keys_of(&mut read));
+                        s.object(|s, key| match key {
+                            b"lineItems" => s.object(|s, key| match key {
+                                b"nodes" => {
+                                    let mut first = true;
+                                    s.array(|s| {
+                                        if std::mem::take(&mut first) {
+                                            line = Some(keys_of(s));
+                                            Ok(())
+                                        } else {
+                                            s.skip()
+                                        }
+                                    })
+                                }
+                                _ => s.skip(),
+                            }),
+                            _ => s.skip(),
+                        })
+                    })
+                }
+                _ => s.skip(),
+            })
+        }),
+        _ => s.skip(),
+    })
+    .unwrap();
+    assert_eq!(order.unwrap(), names(Order::KEYS));
+    assert_eq!(line.unwrap(), names(LineItem::KEYS));
+}
