@@ -23,7 +23,7 @@
 use std::borrow::Cow;
 
 mod short;
-pub use short::{INLINE, Text};
+pub use short::{ID_INLINE, INLINE, IdText, ShortText, Text};
 
 /// Whether `c` is invisible but changes how the text around it is shown:
 /// bidirectional embeddings, overrides, isolates and marks, zero-width

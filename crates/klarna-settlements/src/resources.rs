@@ -295,8 +295,8 @@ impl KlarnaClient {
                             .list_transactions(&TransactionQuery::Payout(
                                 payout.payment_reference.clone(),
                             ))
-                            .map(Part::Transaction);
-                        stream::once(async move { Part::Payout(payout) })
+                            .map(|t| Part::Transaction(Box::new(t)));
+                        stream::once(async move { Part::Payout(Box::new(payout)) })
                             .chain(transactions)
                             .boxed()
                     }
@@ -312,8 +312,8 @@ impl KlarnaClient {
         let per_payout = Lanes::new(lanes, PAYOUT_LISTS_AT_ONCE, READ_AHEAD).map(
             move |item| -> Result<Vec<PayoutRecord>, Error> {
                 match item {
-                    LaneItem::Item(Part::Payout(p)) => payout = Some(p),
-                    LaneItem::Item(Part::Transaction(t)) => transactions.push(t?),
+                    LaneItem::Item(Part::Payout(p)) => payout = Some(*p),
+                    LaneItem::Item(Part::Transaction(t)) => transactions.push((*t)?),
                     LaneItem::Item(Part::Records(records)) => return Ok(records),
                     LaneItem::Item(Part::Failed(e)) => return Err(e),
                     LaneItem::End => {
@@ -334,10 +334,11 @@ impl KlarnaClient {
 
 /// A piece of a payout lane of [`KlarnaClient::normalized_payouts`].
 enum Part {
-    /// A payout; its transactions follow.
-    Payout(Payout),
+    /// A payout; its transactions follow (boxed, as a transaction: both are
+    /// large, and a lane holds many parts).
+    Payout(Box<Payout>),
     /// A transaction of the payout before it.
-    Transaction(Result<Listed<Transaction>, Error>),
+    Transaction(Box<Result<Listed<Transaction>, Error>>),
     /// Records as they are (a payout that did not decode).
     Records(Vec<PayoutRecord>),
     /// The payouts list failed.

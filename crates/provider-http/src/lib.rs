@@ -196,6 +196,9 @@ mod surrogates;
 mod transport;
 
 pub use async_trait::async_trait;
+/// The text types the [`provider_id!`] newtypes hold.
+#[doc(hidden)]
+pub use bookkeeping_core::text as __text;
 /// The `http` crate's types (`Method`, `StatusCode`, `HeaderName`, …) that this crate's API
 /// speaks. Re-exported instead of reqwest, so reqwest's version is not part of the public API:
 /// `http` 1.x is the stable vocabulary that reqwest, hyper and axum share.

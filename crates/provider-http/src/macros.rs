@@ -4,10 +4,14 @@
 //! The generated code names serde through [`__serde`](crate::__serde) and the standard
 //! library through absolute paths, so it works from any crate.
 
-/// Declares `String` newtypes for a provider's object ids, so an order id can never be
+/// Declares newtypes for a provider's object ids, so an order id can never be
 /// passed where a payout id is expected.
 ///
-/// Each type gets `new(impl Into<String>)`, `as_str()`, `Display` (the id as it is), a
+/// Each holds its id as a [`bookkeeping_core::text::IdText`]: in place, without an
+/// allocation, up to [`ID_INLINE`](bookkeeping_core::text::ID_INLINE) bytes (every id
+/// the providers write), on the heap beyond.
+///
+/// Each type gets `new(impl AsRef<str>)`, `as_str()`, `into_string()`, `Display` (the id as it is), a
 /// `Debug` such as `PayoutId("po_123")`, `From<&str>`, `From<String>`, `Clone`, `PartialEq`,
 /// `Eq`, `Hash`, `PartialOrd`, `Ord`, and serde `Serialize`/`Deserialize` as a plain string
 /// (transparent). The id is never checked: providers change their formats.
@@ -52,46 +56,46 @@ macro_rules! provider_id {
                 ::core::cmp::PartialOrd,
                 ::core::cmp::Ord,
             )]
-            $vis struct $name(::std::string::String);
+            $vis struct $name($crate::__text::IdText);
 
             impl $name {
                 #[doc = ::core::concat!("Wraps an id as ", $provider, " wrote it (not checked).")]
-                pub fn new(id: impl ::core::convert::Into<::std::string::String>) -> Self {
-                    Self(id.into())
+                pub fn new(id: impl ::core::convert::AsRef<str>) -> Self {
+                    Self($crate::__text::IdText::new(id.as_ref()))
                 }
 
                 #[doc = ::core::concat!("The id as ", $provider, " wrote it.")]
                 pub fn as_str(&self) -> &str {
-                    &self.0
+                    self.0.as_str()
                 }
 
-                /// The id's text, without copying it.
+                /// The id's text as a `String`.
                 pub fn into_string(self) -> ::std::string::String {
-                    self.0
+                    ::std::string::String::from(self.0)
                 }
             }
 
             impl ::core::fmt::Display for $name {
                 fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str(&self.0)
+                    f.write_str(self.as_str())
                 }
             }
 
             impl ::core::fmt::Debug for $name {
                 fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    ::core::write!(f, "{}({:?})", ::core::stringify!($name), self.0)
+                    ::core::write!(f, "{}({:?})", ::core::stringify!($name), self.as_str())
                 }
             }
 
             impl ::core::convert::From<&str> for $name {
                 fn from(id: &str) -> Self {
-                    Self(::std::string::String::from(id))
+                    Self($crate::__text::IdText::new(id))
                 }
             }
 
             impl ::core::convert::From<::std::string::String> for $name {
                 fn from(id: ::std::string::String) -> Self {
-                    Self(id)
+                    Self($crate::__text::IdText::from(id))
                 }
             }
 
@@ -100,7 +104,7 @@ macro_rules! provider_id {
                     &self,
                     serializer: S,
                 ) -> ::core::result::Result<S::Ok, S::Error> {
-                    serializer.serialize_str(&self.0)
+                    serializer.serialize_str(self.as_str())
                 }
             }
 
@@ -108,7 +112,7 @@ macro_rules! provider_id {
                 fn deserialize<D: $crate::__serde::Deserializer<'de>>(
                     deserializer: D,
                 ) -> ::core::result::Result<Self, D::Error> {
-                    <::std::string::String as $crate::__serde::Deserialize<'de>>::deserialize(
+                    <$crate::__text::IdText as $crate::__serde::Deserialize<'de>>::deserialize(
                         deserializer,
                     )
                     .map(Self)
@@ -118,7 +122,7 @@ macro_rules! provider_id {
             impl $crate::scan::Scannable for $name {
                 #[inline]
                 fn scan(s: &mut $crate::scan::Scanner<'_>) -> $crate::scan::Scan<Self> {
-                    <::std::string::String as $crate::scan::Scannable>::scan(s).map(Self)
+                    <$crate::__text::IdText as $crate::scan::Scannable>::scan(s).map(Self)
                 }
             }
         )+

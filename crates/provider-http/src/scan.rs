@@ -209,15 +209,14 @@ impl Scannable for bookkeeping_core::Currency {
     }
 }
 
-/// Read in place when short: no allocation for a text of at most
-/// [`bookkeeping_core::text::INLINE`] bytes without escapes.
-impl Scannable for bookkeeping_core::text::Text {
+/// Read in place when short: no allocation for a [`Text`](bookkeeping_core::text::Text)
+/// of at most [`INLINE`](bookkeeping_core::text::INLINE) bytes or an
+/// [`IdText`](bookkeeping_core::text::IdText) of at most
+/// [`ID_INLINE`](bookkeeping_core::text::ID_INLINE), escapes or not.
+impl<const N: usize> Scannable for bookkeeping_core::text::ShortText<N> {
     #[inline]
     fn scan(s: &mut Scanner<'_>) -> Scan<Self> {
-        s.str().map(|text| match text {
-            Cow::Borrowed(text) => Self::new(text),
-            Cow::Owned(text) => Self::from(text),
-        })
+        s.str_with(Self::new)
     }
 }
 
@@ -583,6 +582,16 @@ impl<'a> Scanner<'a> {
     /// surrogate.
     #[inline]
     pub fn str(&mut self) -> Scan<Cow<'a, str>> {
+        match self.string()? {
+            Ok(text) => Ok(Cow::Borrowed(text)),
+            Err(escaped) => unescape(escaped).map(Cow::Owned),
+        }
+    }
+
+    /// The next string, as its text when it has no escape, or its bytes
+    /// between the quotes when it has (for the caller to decode).
+    #[inline(always)]
+    fn string(&mut self) -> Scan<Result<&'a str, &'a [u8]>> {
         self.expect(b'"')?;
         let start = self.pos;
         if self.string_end()? {
@@ -593,9 +602,36 @@ impl<'a> Scanner<'a> {
                 Some(text) => text.get(start..end),
                 None => std::str::from_utf8(&self.bytes[start..end]).ok(),
             };
-            return read.map(Cow::Borrowed).ok_or(Declined);
+            return read.map(Ok).ok_or(Declined);
         }
-        unescape(&self.bytes[start..self.pos - 1]).map(Cow::Owned)
+        Ok(Err(&self.bytes[start..self.pos - 1]))
+    }
+
+    /// A string given to `read` as text: the text in place when the string
+    /// has no escape (as [`str`](Self::str)), decoded into a buffer on the
+    /// stack when it has escapes and is short (a bulk result's
+    /// `gid:\/\/shopify\/Order\/1`), so that reading it into a value that
+    /// keeps short texts in place allocates nothing.
+    ///
+    /// # Errors
+    /// As [`Scanner::str`].
+    ///
+    /// ```
+    /// use provider_http::scan::Scanner;
+    ///
+    /// let mut s = Scanner::new(br#""gid:\/\/shopify\/Order\/1""#);
+    /// assert_eq!(s.str_with(str::len), Ok(21));
+    /// ```
+    #[inline]
+    pub fn str_with<T>(&mut self, read: impl FnOnce(&str) -> T) -> Scan<T> {
+        match self.string()? {
+            Ok(text) => Ok(read(text)),
+            Err(escaped) => {
+                let mut buf = Unescaped::new();
+                unescape_into(escaped, &mut buf)?;
+                std::str::from_utf8(&buf).map(read).map_err(|_| Declined)
+            }
+        }
     }
 
     /// A string of exactly `len` ASCII letters (a currency or country
@@ -1010,7 +1046,18 @@ fn hex4(hex: &[u8]) -> Scan<u16> {
 /// The text of a string's content with escapes, decoded as `serde_json`
 /// decodes a string it reads; a lone surrogate is declined.
 fn unescape(content: &[u8]) -> Scan<String> {
-    let mut out = Vec::with_capacity(content.len());
+    let mut out = Unescaped::new();
+    out.reserve(content.len());
+    unescape_into(content, &mut out)?;
+    String::from_utf8(out.into_vec()).map_err(|_| Declined)
+}
+
+/// A string's decoded bytes: on the stack when short (an id, a title).
+type Unescaped = smallvec::SmallVec<[u8; 64]>;
+
+/// A JSON string's content, escapes decoded, appended to `out` (checked as
+/// UTF-8 by the caller).
+fn unescape_into(content: &[u8], out: &mut Unescaped) -> Scan<()> {
     let mut i = 0;
     // A byte at a time: the strings with escapes are short (ids written
     // `gid:\/\/shopify\/…` in a bulk result, six escapes in thirty bytes),
@@ -1061,7 +1108,7 @@ fn unescape(content: &[u8]) -> Scan<String> {
         out.push(decoded);
         i += 2;
     }
-    String::from_utf8(out).map_err(|_| Declined)
+    Ok(())
 }
 
 #[cfg(test)]
@@ -1433,6 +1480,36 @@ mod tests {
             assert_eq!(text.is_inline(), string.len() <= INLINE);
         }
         assert!(from_slice::<Text>(b"12").is_err());
+    }
+
+    /// An `IdText` (what the provider id newtypes hold) reads what a
+    /// `String` reads, in place when the id fits, whether it is written
+    /// with escapes (a bulk result's `gid:\/\/…`, decoded on the stack),
+    /// longer than the stack's buffer, or not valid: a lone surrogate, a
+    /// bad escape and a byte that is not UTF-8 are declined, as by `str`.
+    #[test]
+    fn an_id_reads_as_a_string_does_escapes_and_all() {
+        use bookkeeping_core::text::{ID_INLINE, IdText};
+        let long = format!(r#""gid:\/\/shopify\/{}\/1""#, r"\u00e4".repeat(40));
+        for json in [
+            r#""gid://shopify/Order/5512345678901""#,
+            r#""gid:\/\/shopify\/OrderTransaction\/6543219876543""#,
+            r#""gid:\/\/shopify\/LineItem\/1\u0031""#,
+            r#""\ud83d\ude00\"\\\b\f\n\r\t""#,
+            long.as_str(),
+            r#""""#,
+        ] {
+            let id: IdText = from_slice(json.as_bytes()).unwrap();
+            let string: String = serde_json::from_str(json).unwrap();
+            assert_eq!(id, string, "{json}");
+            assert_eq!(id.is_inline(), string.len() <= ID_INLINE, "{json}");
+            let mut s = Scanner::new(json.as_bytes());
+            assert_eq!(s.str_with(str::to_owned), Ok(string));
+        }
+        for bad in [&br#""\ud83d""#[..], br#""\x41""#, b"\"\xff\\/\"", b"12"] {
+            assert!(from_slice::<IdText>(bad).is_err(), "{bad:?}");
+            assert!(Scanner::new(bad).str().is_err(), "{bad:?}");
+        }
     }
 
     /// A string reads the same whether all of the input is UTF-8 (a slice

@@ -9,6 +9,16 @@ provider_http::provider_id! {
     pub struct RefundId;
     /// An order transaction (`gid://shopify/OrderTransaction/…`).
     pub struct OrderTransactionId;
+    /// A line item (`gid://shopify/LineItem/…`).
+    pub struct LineItemId;
+    /// A shipping line (`gid://shopify/ShippingLine/…`).
+    pub struct ShippingLineId;
+    /// A refunded line item (`gid://shopify/RefundLineItem/…`).
+    pub struct RefundLineItemId;
+    /// A refunded shipping line (`gid://shopify/RefundShippingLine/…`).
+    pub struct RefundShippingLineId;
+    /// An order adjustment on a refund (`gid://shopify/OrderAdjustment/…`).
+    pub struct OrderAdjustmentId;
     /// A Shopify Payments payout (`gid://shopify/ShopifyPaymentsPayout/…`).
     pub struct PayoutId;
     /// A Shopify Payments balance transaction

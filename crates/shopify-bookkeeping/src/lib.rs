@@ -118,7 +118,10 @@ pub use client::{
     ShopifyClientBuilder, ThrottleStatus, check_user_errors, graphql_path, validate_shop,
 };
 pub use error::{Error, GraphQlError, UserError};
-pub use ids::{BalanceTransactionId, OrderId, OrderTransactionId, PayoutId, RefundId};
+pub use ids::{
+    BalanceTransactionId, LineItemId, OrderAdjustmentId, OrderId, OrderTransactionId, PayoutId,
+    RefundId, RefundLineItemId, RefundShippingLineId, ShippingLineId,
+};
 pub use resources::{Listed, Malformed, NAMES_PER_SEARCH, OrderQuery, OrderSliceField, OrdersPage};
 pub use source::ShopifySource;
 pub use throttle::{ShopifyClassifier, shopify_throttle_wait};

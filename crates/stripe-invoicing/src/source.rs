@@ -514,7 +514,8 @@ fn balance_line(
 /// normalized with them), then the invoices of each status, then the credit
 /// notes.
 enum SalesPart {
-    Rate(Result<Listed<TaxRate>, Error>),
+    // Boxed, as the others: a tax rate is large too.
+    Rate(Box<Result<Listed<TaxRate>, Error>>),
     // Boxed: an invoice is large.
     Invoice(Box<Result<Listed<Invoice>, Error>>),
     CreditNote(Box<Result<Listed<CreditNote>, Error>>),
@@ -527,7 +528,10 @@ impl StripeSource {
         // trips of the longest list, not of all of them one after another.
         let created = self.lookback_range(&period);
         let client = &self.client;
-        let rates = client.list_tax_rates().map(SalesPart::Rate).boxed();
+        let rates = client
+            .list_tax_rates()
+            .map(|r| SalesPart::Rate(Box::new(r)))
+            .boxed();
         // One listing of every status, the chosen ones kept below: one
         // listing per status, read at once, lost an invoice whose status
         // changed while the close ran (`open` → `paid` after the `paid`
@@ -562,7 +566,7 @@ impl StripeSource {
                 let out = async {
                     match item {
                         LaneItem::End => Ok(Vec::new()),
-                        LaneItem::Item(SalesPart::Rate(item)) => Ok(match item?.into_result() {
+                        LaneItem::Item(SalesPart::Rate(item)) => Ok(match (*item)?.into_result() {
                             Ok(rate) => {
                                 rates.insert(rate);
                                 Vec::new()

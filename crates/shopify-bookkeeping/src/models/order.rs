@@ -8,7 +8,10 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::{Connection, MoneyBag, TaxLines};
-use crate::ids::{OrderId, OrderTransactionId, RefundId};
+use crate::ids::{
+    LineItemId, OrderAdjustmentId, OrderId, OrderTransactionId, RefundId, RefundLineItemId,
+    RefundShippingLineId, ShippingLineId,
+};
 
 provider_http::open_enum! {
     provider: "Shopify",
@@ -109,8 +112,9 @@ provider_http::open_enum! {
 ///
 /// Its short texts (the order's name, line and shipping titles, tax titles,
 /// gateways, custom attributes) are [`Text`]s, held in place when
-/// at most [`bookkeeping_core::text::INLINE`] bytes long, as most are; ids
-/// stay `String`s (a GID is longer than that).
+/// at most [`bookkeeping_core::text::INLINE`] bytes long, as most are; its
+/// ids are newtypes of [`bookkeeping_core::text::IdText`], in place up to
+/// [`bookkeeping_core::text::ID_INLINE`] bytes, as every GID is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Order {
@@ -242,7 +246,7 @@ pub struct CompanyTaxSettings {
 #[serde(rename_all = "camelCase")]
 pub struct LineItem {
     /// The GID.
-    pub id: String,
+    pub id: LineItemId,
     /// Product and variant title.
     pub name: Text,
     /// Quantity ordered, "including refunded and removed units" (2026-01
@@ -278,7 +282,7 @@ pub struct DiscountAllocation {
 #[serde(rename_all = "camelCase")]
 pub struct ShippingLine {
     /// The GID.
-    pub id: Option<String>,
+    pub id: Option<ShippingLineId>,
     /// The rate's title (`PostNord Ombud`).
     pub title: Text,
     /// Whether it was removed by an order edit.
@@ -318,7 +322,7 @@ pub struct Refund {
 #[serde(rename_all = "camelCase")]
 pub struct RefundLineItem {
     /// The GID.
-    pub id: Option<String>,
+    pub id: Option<RefundLineItemId>,
     /// Quantity refunded.
     pub quantity: i64,
     /// The refunded amount (VAT included when the order's prices include it).
@@ -333,8 +337,8 @@ pub struct RefundLineItem {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RefundedLineItem {
-    /// The GID.
-    pub id: String,
+    /// The GID of the line item (as its [`LineItem::id`]).
+    pub id: LineItemId,
     /// Title.
     pub name: Text,
     /// A gift card.
@@ -348,7 +352,7 @@ pub struct RefundedLineItem {
 #[serde(rename_all = "camelCase")]
 pub struct RefundShippingLine {
     /// The GID.
-    pub id: String,
+    pub id: RefundShippingLineId,
     /// Amount refunded (VAT included when the order's prices include it).
     pub subtotal_amount_set: MoneyBag,
     /// VAT refunded.
@@ -373,7 +377,7 @@ pub struct RefundedShippingLine {
 #[serde(rename_all = "camelCase")]
 pub struct OrderAdjustment {
     /// The GID.
-    pub id: String,
+    pub id: OrderAdjustmentId,
     /// Why.
     pub reason: Option<OrderAdjustmentReason>,
     /// Amount.
