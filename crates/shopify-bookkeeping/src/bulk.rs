@@ -42,6 +42,7 @@ use std::collections::HashMap;
 use std::hash::{Hash, Hasher, RandomState};
 use std::time::{Duration, Instant};
 
+use bookkeeping_core::text::IdText;
 use futures::SinkExt;
 use futures::stream::{self, BoxStream, StreamExt};
 use provider_http::scan::{Declined, Key, Scan, Scannable, Scanner};
@@ -436,7 +437,7 @@ impl ShopifyClient {
                     continue;
                 }
                 Gathered::Pending(mut p) => {
-                    if add_refund_details_to(&mut p.order, &details) {
+                    if add_refund_details_to(&mut p.order, &mut details) {
                         for refund in &p.order.refunds {
                             details.remove(refund.id.as_str());
                         }
@@ -511,8 +512,25 @@ const REFUND_DETAIL_FIELDS: [(&str, &str); 4] = [
 #[derive(Debug, Default)]
 pub struct RefundDetails {
     /// Each refund's node as the text Shopify sent, one JSON value (checked
-    /// by the scanner or by serde when it was added).
-    by_id: HashMap<String, Box<str>>,
+    /// by the scanner or by serde when it was added), with its connections
+    /// when the scanner read them as it went.
+    by_id: HashMap<IdText, Detail>,
+}
+
+/// A refund's node: its text, and its connections when read already (the
+/// scanner reads them as it splits an answer into nodes; the order they
+/// belong to takes them without reading the text again).
+#[derive(Debug)]
+struct Detail {
+    text: Box<str>,
+    /// `None` when not read yet.
+    read: Option<Fetched>,
+}
+
+impl Detail {
+    fn of_text(text: Box<str>) -> Self {
+        Detail { text, read: None }
+    }
 }
 
 impl RefundDetails {
@@ -532,9 +550,7 @@ impl RefundDetails {
         // (a repeated or escaped key, an id that is not a string), and serde
         // reads that answer as before.
         if let Some(nodes) = scanned_nodes(data) {
-            for (id, node) in nodes {
-                self.by_id.insert(id, node.into());
-            }
+            self.by_id.extend(nodes);
             return;
         }
         #[derive(Deserialize)]
@@ -561,7 +577,8 @@ impl RefundDetails {
                     .and_then(|node| node.get("id")?.as_str().map(str::to_owned)),
             };
             if let Some(id) = id {
-                self.by_id.insert(id, node.get().into());
+                let detail = Detail::of_text(node.get().into());
+                self.by_id.insert(IdText::from(id), detail);
             }
         }
     }
@@ -577,7 +594,8 @@ impl RefundDetails {
             };
             // A `Value` always writes as JSON (its keys are strings).
             if let Ok(text) = serde_json::to_string(&node) {
-                self.by_id.insert(id.to_owned(), text.into());
+                let detail = Detail::of_text(text.into());
+                self.by_id.insert(IdText::new(id), detail);
             }
         }
     }
@@ -592,33 +610,34 @@ impl RefundDetails {
         self.by_id.is_empty()
     }
 
-    fn get(&self, id: &str) -> Option<&str> {
-        self.by_id.get(id).map(|text| &**text)
+    /// The refund's details read (`None` when it has none here): the
+    /// scanner's reading if it read them, taken out; the text's otherwise.
+    /// `Some(None)` when they do not read or have further pages.
+    fn take_read(&mut self, id: &str) -> Option<Fetched> {
+        let detail = self.by_id.get_mut(id)?;
+        Some(match detail.read.take() {
+            Some(read) => read,
+            None => match scan_refund_detail(&detail.text) {
+                Ok(read) => read,
+                Err(Declined) => read_refund_detail(&detail.text),
+            },
+        })
     }
 
     fn remove(&mut self, id: &str) -> Option<Box<str>> {
-        self.by_id.remove(id)
+        self.by_id.remove(id).map(|detail| detail.text)
     }
 }
 
 /// The nodes of a `REFUND_DETAILS` answer's `data` that are objects with a
-/// string `id`, each with its text, in one pass of the scanner; `None` when
-/// the scanner declines the text (serde reads it then). A `null` node (an
-/// id Shopify does not know) is skipped; an object without an `id`, or with
-/// one that is not a string, is declined, as are a repeated `id`, a repeated
-/// `nodes` and an escaped key (a `Value` keeps the last of a repeated key:
-/// serde decides).
-fn scanned_nodes(data: &str) -> Option<Vec<(String, &str)>> {
-    // A node's id, read as the node is skipped (each node read once, its
-    // text kept as it lies).
-    fn node_id(s: &mut Scanner<'_>) -> Scan<String> {
-        let mut id = None;
-        s.object(|s, key| match key {
-            b"id" => provider_http::scan::once(&mut id, s.str().map(Cow::into_owned)),
-            _ => s.skip(),
-        })?;
-        id.ok_or(Declined)
-    }
+/// string `id`, each with its text and, where the scanner reads them there,
+/// its connections, in one pass of the scanner; `None` when the scanner
+/// declines the text (serde reads it then). A `null` node (an id Shopify
+/// does not know) is skipped; an object without an `id`, or with one that
+/// is not a string, is declined, as are a repeated `id`, a repeated `nodes`,
+/// an escaped key and a connection that does not decode (a `Value` keeps
+/// the last of a repeated key: serde decides).
+fn scanned_nodes(data: &str) -> Option<Vec<(IdText, Detail)>> {
     let mut nodes = Vec::new();
     let mut seen_nodes = false;
     let mut s = Scanner::new(data.as_bytes());
@@ -629,7 +648,12 @@ fn scanned_nodes(data: &str) -> Option<Vec<(String, &str)>> {
                 if s.null()? {
                     return Ok(());
                 }
-                nodes.push(s.with_text(node_id)?);
+                let ((id, read), text) = s.with_text(scan_refund_node)?;
+                let detail = Detail {
+                    text: text.into(),
+                    read,
+                };
+                nodes.push((id.ok_or(Declined)?, detail));
                 Ok(())
             })
         }
@@ -646,23 +670,33 @@ type RefundConnections = (
     Connection<OrderAdjustment>,
 );
 
-/// A refund's details read in one pass of the scanner: its four
-/// connections (empty when missing or not an object, as the `RawFields`
-/// reading has them), `None` when one has further pages. Declined, for
-/// serde to decide, on a repeated or escaped key, an unknown one, or a
-/// connection that does not decode.
-fn scan_refund_detail(detail: &str) -> Scan<Option<RefundConnections>> {
-    fn conn<T: Scannable>(s: &mut Scanner<'_>, slot: &mut Option<Connection<T>>) -> Scan<()> {
-        let value = if s.peek()? == b'{' {
+/// A refund's details node read in one pass of the scanner: its id (when it
+/// has one) and what [`scan_refund_detail`] gives of it, `None` in place of
+/// that when a key is unknown or a connection's key repeats (serde decides
+/// those: see [`read_refund_detail`]). Declined on a repeated `id`, an
+/// escaped key or a connection that does not decode.
+fn scan_refund_node(s: &mut Scanner<'_>) -> Scan<(Option<IdText>, Option<Fetched>)> {
+    fn conn<T: Scannable>(
+        s: &mut Scanner<'_>,
+        slot: &mut Option<Connection<T>>,
+        repeated: &mut bool,
+    ) -> Scan<()> {
+        if slot.is_some() {
+            *repeated = true;
+            return s.skip();
+        }
+        *slot = Some(if s.peek()? == b'{' {
             Connection::scan(s)?
         } else {
             s.skip()?;
             Connection::default()
-        };
-        provider_http::scan::once(slot, Ok(value))
+        });
+        Ok(())
     }
     let (mut lines, mut transactions, mut shipping, mut adjustments) = (None, None, None, None);
     let mut id = None;
+    // A key serde must decide: unknown, or a connection's repeated.
+    let mut unsure = false;
     // In the order `queries::REFUND_DETAILS` selects them, as GraphQL
     // writes them.
     const KEYS: &[Key] = &[
@@ -672,16 +706,20 @@ fn scan_refund_detail(detail: &str) -> Scan<Option<RefundConnections>> {
         Key::new(b"refundShippingLines"),
         Key::new(b"orderAdjustments"),
     ];
-    let mut s = Scanner::new(detail.as_bytes());
     s.object_of(KEYS, |s, index, _| match index {
-        0 => provider_http::scan::once(&mut id, s.skip()),
-        1 => conn(s, &mut lines),
-        2 => conn(s, &mut transactions),
-        3 => conn(s, &mut shipping),
-        4 => conn(s, &mut adjustments),
-        _ => Err(Declined),
+        0 => provider_http::scan::once(&mut id, IdText::scan(s)),
+        1 => conn(s, &mut lines, &mut unsure),
+        2 => conn(s, &mut transactions, &mut unsure),
+        3 => conn(s, &mut shipping, &mut unsure),
+        4 => conn(s, &mut adjustments, &mut unsure),
+        _ => {
+            unsure = true;
+            s.skip()
+        }
     })?;
-    s.end()?;
+    if unsure {
+        return Ok((id, None));
+    }
     let conns: RefundConnections = (
         lines.unwrap_or_default(),
         transactions.unwrap_or_default(),
@@ -692,7 +730,23 @@ fn scan_refund_detail(detail: &str) -> Scan<Option<RefundConnections>> {
         || conns.1.page_info.has_next_page
         || conns.2.page_info.has_next_page
         || conns.3.page_info.has_next_page;
-    Ok((!more).then_some(conns))
+    Ok((id, Some((!more).then_some(conns))))
+}
+
+/// A refund's details as read: its connections, or `None` when one has
+/// further pages (the text path fetches them).
+type Fetched = Option<RefundConnections>;
+
+/// A refund's details read in one pass of the scanner: its four
+/// connections (empty when missing or not an object, as the `RawFields`
+/// reading has them), `None` when one has further pages. Declined, for
+/// serde to decide, on a repeated or escaped key, an unknown one, or a
+/// connection that does not decode.
+fn scan_refund_detail(detail: &str) -> Scan<Fetched> {
+    let mut s = Scanner::new(detail.as_bytes());
+    let (_, read) = scan_refund_node(&mut s)?;
+    s.end()?;
+    read.ok_or(Declined)
 }
 
 /// A rebuilt order decoded, or a review item naming it and the field.
@@ -1170,16 +1224,12 @@ fn add_children(order: &mut Order, lines: &[ChildLine<'_>]) -> bool {
 /// Shopify did not return keeps empty connections. False, with the order
 /// unchanged, when a connection has further pages (the text path fetches
 /// them) or does not decode.
-fn add_refund_details_to(order: &mut Order, details: &RefundDetails) -> bool {
+fn add_refund_details_to(order: &mut Order, details: &mut RefundDetails) -> bool {
     let mut found = Vec::with_capacity(order.refunds.len());
     for refund in &order.refunds {
-        let Some(detail) = details.get(refund.id.as_str()) else {
+        let Some(conns) = details.take_read(refund.id.as_str()) else {
             found.push(None);
             continue;
-        };
-        let conns = match scan_refund_detail(detail) {
-            Ok(conns) => conns,
-            Err(Declined) => read_refund_detail(detail),
         };
         // None: further pages (the text path fetches them), or unreadable.
         let Some(conns) = conns else {
@@ -1709,6 +1759,23 @@ mod tests {
             }
         }
         assert_eq!(scanned, 4, "Shopify's shape and the missing connections");
+        // Split from an answer, a node's details are read as the answer is
+        // (or from its text later, where the scanner leaves them to serde):
+        // the same as the field-by-field reading of its text.
+        let mut kept = 0;
+        for text in &texts {
+            let mut details = RefundDetails::new();
+            details.add_text(&format!(r#"{{"nodes":[{text}]}}"#));
+            let Some(id) = details.by_id.keys().next().map(ToString::to_string) else {
+                continue;
+            };
+            kept += 1;
+            assert_eq!(details.take_read(&id), Some(read_refund_detail(text)), "{text}");
+            // Taken once; the text stays for the order rebuilt as text.
+            assert_eq!(details.take_read(&id), Some(read_refund_detail(text)), "{text}");
+            assert_eq!(details.remove(&id).as_deref(), Some(text.as_str()));
+        }
+        assert_eq!(kept, 7, "every node with an id");
         let whole = scan_refund_detail(&whole).unwrap().unwrap();
         assert_eq!(whole.0.nodes.len(), 1);
         assert_eq!(
@@ -1739,7 +1806,7 @@ mod tests {
             let mut kept: Vec<(String, Value)> = details
                 .by_id
                 .iter()
-                .map(|(id, text)| (id.clone(), serde_json::from_str(text).unwrap()))
+                .map(|(id, detail)| (id.to_string(), serde_json::from_str(&detail.text).unwrap()))
                 .collect();
             kept.sort_by(|a, b| a.0.cmp(&b.0));
             kept
