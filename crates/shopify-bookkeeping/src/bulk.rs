@@ -1770,9 +1770,17 @@ mod tests {
                 continue;
             };
             kept += 1;
-            assert_eq!(details.take_read(&id), Some(read_refund_detail(text)), "{text}");
+            assert_eq!(
+                details.take_read(&id),
+                Some(read_refund_detail(text)),
+                "{text}"
+            );
             // Taken once; the text stays for the order rebuilt as text.
-            assert_eq!(details.take_read(&id), Some(read_refund_detail(text)), "{text}");
+            assert_eq!(
+                details.take_read(&id),
+                Some(read_refund_detail(text)),
+                "{text}"
+            );
             assert_eq!(details.remove(&id).as_deref(), Some(text.as_str()));
         }
         assert_eq!(kept, 7, "every node with an id");

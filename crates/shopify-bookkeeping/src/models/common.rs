@@ -272,19 +272,93 @@ pub(crate) fn with_minor_scale(mut amount: Decimal, currency: Currency) -> Decim
     if let Some(exp) = currency.exponent()
         && amount.scale() < exp
     {
-        amount.rescale(exp);
+        // Every amount an order holds comes through here: its digits are
+        // moved by a multiplication (`Decimal::rescale` works through its
+        // 96-bit words, a tenth of normalizing an order). A zero keeps
+        // `rescale` (a negative zero keeps its sign there).
+        let bytes = amount.serialize();
+        let word = |at: usize| {
+            u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
+        };
+        let (lo, mid, hi) = (word(4), word(8), word(12));
+        let moved = (hi == 0)
+            .then(|| u64::from(lo) | (u64::from(mid) << 32))
+            .filter(|m| *m != 0)
+            .and_then(|m| m.checked_mul(10_u64.pow(exp - amount.scale())));
+        match moved {
+            #[allow(clippy::cast_possible_truncation)] // the two words of a u64
+            Some(m) => {
+                let negative = amount.is_sign_negative();
+                return Decimal::from_parts(m as u32, (m >> 32) as u32, 0, negative, exp);
+            }
+            None => amount.rescale(exp),
+        }
     }
     amount
 }
 
 /// Zero with the currency's decimals (`0.00 SEK`).
 pub(crate) fn zero(currency: Currency) -> Money {
-    Money::new(with_minor_scale(Decimal::ZERO, currency), currency)
+    let zero = match currency.exponent() {
+        Some(exp) => Decimal::new(0, exp),
+        None => Decimal::ZERO,
+    };
+    Money::new(zero, currency)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The digits moved to the currency's scale are exactly what
+    /// `Decimal::rescale` gives (value, scale and sign, a negative zero
+    /// too), for every scale below the currency's and mantissas up to
+    /// the largest; `zero` is `rescale`'s zero.
+    #[test]
+    fn amounts_get_the_currencys_scale_as_rescale_gives_it() {
+        let rescaled = |amount: Decimal, currency: Currency| {
+            let mut expected = amount;
+            if let Some(exp) = currency.exponent()
+                && amount.scale() < exp
+            {
+                expected.rescale(exp);
+            }
+            expected
+        };
+        let mantissas = [
+            0_i128,
+            1,
+            -1,
+            392,
+            -76_720,
+            i128::from(i64::MAX),
+            (1_i128 << 96) - 1,
+            -((1_i128 << 96) - 1),
+            (1_i128 << 96) / 10 + 7,
+        ];
+        for currency in [
+            Currency::SEK,
+            Currency::new("JPY").unwrap(),
+            Currency::new("KWD").unwrap(),
+            Currency::new("XXX").unwrap(),
+        ] {
+            for m in mantissas {
+                for scale in 0..6 {
+                    let mut amount = Decimal::from_i128_with_scale(m, scale);
+                    for negative in [false, true] {
+                        amount.set_sign_negative(negative);
+                        let got = with_minor_scale(amount, currency);
+                        let expected = rescaled(amount, currency);
+                        assert_eq!(got.serialize(), expected.serialize(), "{amount} {currency}");
+                    }
+                }
+            }
+            assert_eq!(
+                zero(currency).amount().serialize(),
+                rescaled(Decimal::ZERO, currency).serialize()
+            );
+        }
+    }
 
     /// A tax line without a rate (Shopify leaves out what it has not got)
     /// decodes with `None`, serde's rule for an absent `Option`, also where
