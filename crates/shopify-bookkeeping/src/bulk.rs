@@ -1223,7 +1223,8 @@ fn add_children(order: &mut Order, lines: &[ChildLine<'_>]) -> bool {
 /// order, as [`RawOrder::to_json`] writes them into its text: a refund
 /// Shopify did not return keeps empty connections. False, with the order
 /// unchanged, when a connection has further pages (the text path fetches
-/// them) or does not decode.
+/// them) or does not decode; the connections read already are taken either
+/// way (the text path reads the details' texts, which stay).
 fn add_refund_details_to(order: &mut Order, details: &mut RefundDetails) -> bool {
     let mut found = Vec::with_capacity(order.refunds.len());
     for refund in &order.refunds {
