@@ -679,10 +679,10 @@ fn scan_refund_node(s: &mut Scanner<'_>) -> Scan<(Option<IdText>, Option<Fetched
     fn conn<T: Scannable>(
         s: &mut Scanner<'_>,
         slot: &mut Option<Connection<T>>,
-        repeated: &mut bool,
+        unsure: &mut bool,
     ) -> Scan<()> {
         if slot.is_some() {
-            *repeated = true;
+            *unsure = true;
             return s.skip();
         }
         *slot = Some(if s.peek()? == b'{' {

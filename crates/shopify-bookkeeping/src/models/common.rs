@@ -273,9 +273,11 @@ pub(crate) fn with_minor_scale(mut amount: Decimal, currency: Currency) -> Decim
         && amount.scale() < exp
     {
         // Every amount an order holds comes through here: its digits are
-        // moved by a multiplication (`Decimal::rescale` works through its
-        // 96-bit words, a tenth of normalizing an order). A zero keeps
-        // `rescale` (a negative zero keeps its sign there).
+        // moved by one multiplication of its low 64 bits (`Decimal::rescale`
+        // works through all 96, and with the currency's lookup was about
+        // 1 % of the paged pipeline's time by `perf`). A zero, or a mantissa
+        // beyond 64 bits, keeps `rescale` (a negative zero keeps its sign
+        // there).
         let bytes = amount.serialize();
         let word = |at: usize| {
             u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
